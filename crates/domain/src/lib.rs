@@ -1,0 +1,23 @@
+//! Participa's domain: the *Plan de Participación Ciudadana* as typed values and the
+//! rules that keep it consistent. No IO, no async, no database, no HTTP.
+//!
+//! Values that carry a rule are newtypes with one validating constructor
+//! ("parse, don't validate"): an [`ActivityNumber`], an [`OfficeCode`], a [`PlanYear`]
+//! or an [`AlignmentCode`] that exists is valid. A [`Plan`] is built from a
+//! [`PlanDraft`] by [`Plan::try_from_draft`], which reports every broken rule at once.
+
+pub mod activity;
+pub mod alignment;
+pub mod legal;
+pub mod office;
+pub mod plan;
+pub mod signature;
+pub mod values;
+
+pub use activity::Activity;
+pub use alignment::{Alignment, CodedText};
+pub use legal::{LegalFramework, Norm};
+pub use office::{offices_sentence, Office, OfficeRole};
+pub use plan::{DocumentVersion, Plan, PlanDraft, PlanError, PlanErrors};
+pub use signature::{Signature, SignatureRole};
+pub use values::{ActivityNumber, AlignmentCode, OfficeCode, PlanYear, ValueError};

@@ -1,0 +1,150 @@
+use super::*;
+use crate::values::AlignmentCode;
+
+fn code(s: &str) -> OfficeCode {
+    OfficeCode::parse(s).unwrap()
+}
+
+fn coded(c: &str, t: &str) -> CodedText {
+    CodedText {
+        code: AlignmentCode::parse(c).unwrap(),
+        text: t.into(),
+    }
+}
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+fn activity(n: u32, start: NaiveDate, end: NaiveDate, offices: &[&str]) -> Activity {
+    Activity {
+        number: ActivityNumber::new(n).unwrap(),
+        description: format!("Actividad {n}"),
+        start,
+        end,
+        responsible: offices.iter().map(|c| code(c)).collect(),
+        responsible_text: "Oficina".into(),
+        deliverable: "Informe".into(),
+    }
+}
+
+fn draft() -> PlanDraft {
+    PlanDraft {
+        entity: "Caja Honor".into(),
+        title: "Plan de Participación Ciudadana 2025".into(),
+        year: PlanYear::new(2025).unwrap(),
+        alignment: Alignment {
+            policy: "Política de participación ciudadana en la gestión pública".into(),
+            strategic_objective: coded("5", "Promover la innovación"),
+            office_objective: coded("5.5", "Promover la participación"),
+            strategic_initiative: coded("5.5.1", "Definición de la estrategia"),
+        },
+        objectives: vec!["Promover escenarios".into()],
+        legal_framework: LegalFramework::from_text("Ley 1757 de 2015"),
+        offices: vec![
+            Office {
+                code: code("OAPLA"),
+                name: "Oficina Asesora de Planeación".into(),
+                role: OfficeRole::Leader,
+            },
+            Office {
+                code: code("ARCOM"),
+                name: "Área de Comunicaciones".into(),
+                role: OfficeRole::Support,
+            },
+        ],
+        offices_text: "Líder: OAPLA".into(),
+        activities: vec![
+            activity(2, date(2025, 3, 10), date(2025, 4, 4), &["OAPLA"]),
+            activity(1, date(2025, 2, 5), date(2025, 3, 14), &["OAPLA", "ARCOM"]),
+        ],
+        signatures: vec![Signature {
+            role: crate::SignatureRole::Consolidated,
+            name: "Carlos Arturo Contreras".into(),
+            position: "Profesional Especializado".into(),
+        }],
+        version: Some(DocumentVersion {
+            number: 1,
+            date: date(2023, 11, 27),
+        }),
+    }
+}
+
+#[test]
+fn a_valid_draft_becomes_a_plan_with_activities_in_number_order() {
+    let plan = Plan::try_from_draft(draft()).unwrap();
+    let numbers: Vec<u32> = plan.activities.iter().map(|a| a.number.get()).collect();
+    assert_eq!(numbers, vec![1, 2]);
+    assert_eq!(plan.leader().unwrap().code.as_str(), "OAPLA");
+    assert_eq!(plan.office(&code("ARCOM")).unwrap().role, OfficeRole::Support);
+}
+
+#[test]
+fn same_day_start_and_end_is_allowed() {
+    let mut d = draft();
+    d.activities[0].end = d.activities[0].start;
+    assert!(Plan::try_from_draft(d).is_ok());
+}
+
+#[test]
+fn every_broken_rule_is_reported_at_once() {
+    let mut d = draft();
+    d.activities[0].end = date(2025, 3, 1); // before its start, 10 March
+    d.activities[1].number = ActivityNumber::new(2).unwrap(); // duplicate of the first
+    d.activities[1].responsible.push(code("ASERA")); // unknown office
+    let errors = Plan::try_from_draft(d).unwrap_err().0;
+    assert_eq!(errors.len(), 3, "{errors:?}");
+    assert!(matches!(errors[0], PlanError::EndBeforeStart { index: 0, .. }));
+    assert_eq!(errors[0].field(), PlanField::Activity(0, ActivityField::End));
+    assert!(matches!(errors[1], PlanError::DuplicateActivityNumber { index: 1, .. }));
+    match &errors[2] {
+        PlanError::UnknownOffice { index: 1, code, known, .. } => {
+            assert_eq!(code.as_str(), "ASERA");
+            assert_eq!(known, "OAPLA, ARCOM");
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    assert!(errors[2].to_string().contains("ASERA"));
+}
+
+#[test]
+fn activity_without_office_and_plan_without_leader() {
+    let mut d = draft();
+    d.activities[0].responsible.clear();
+    d.offices.retain(|o| o.role == OfficeRole::Support);
+    d.activities[1].responsible = vec![code("ARCOM")];
+    let errors = Plan::try_from_draft(d).unwrap_err().0;
+    assert_eq!(
+        errors,
+        vec![PlanError::NoLeader, PlanError::NoResponsible { index: 0, number: ActivityNumber::new(2).unwrap() }]
+    );
+}
+
+#[test]
+fn duplicate_office_and_signature_and_blank_texts() {
+    let mut d = draft();
+    d.offices.push(d.offices[1].clone());
+    d.signatures.push(d.signatures[0].clone());
+    d.title = "  ".into();
+    d.activities[0].deliverable = String::new();
+    let errors = Plan::try_from_draft(d).unwrap_err().0;
+    assert!(errors.contains(&PlanError::DuplicateOffice(code("ARCOM"))));
+    assert!(errors.contains(&PlanError::DuplicateSignature("Consolidó", 1)));
+    assert!(errors.contains(&PlanError::Missing("el título del plan", PlanField::Title)));
+    assert!(errors.iter().any(|e| e.field() == PlanField::Activity(0, ActivityField::Deliverable)));
+}
+
+#[test]
+fn alignment_chain_must_descend() {
+    let mut d = draft();
+    d.alignment.strategic_initiative = coded("4.1.1", "Otra");
+    let errors = Plan::try_from_draft(d).unwrap_err().0;
+    assert_eq!(
+        errors,
+        vec![PlanError::AlignmentChain {
+            field: PlanField::StrategicInitiative,
+            parent: "5.5".into(),
+            child: "4.1.1".into()
+        }]
+    );
+}
