@@ -57,7 +57,11 @@ mod tests {
 
     #[test]
     fn splits_and_writes_back() {
-        for line in ["5. Promover la innovación", "5.5 Promover la participación", "5.5.1 Definición"] {
+        for line in [
+            "5. Promover la innovación",
+            "5.5 Promover la participación",
+            "5.5.1 Definición",
+        ] {
             let c = CodedText::split(line).unwrap();
             assert_eq!(c.to_string(), line);
         }

@@ -45,7 +45,14 @@ const KINDS: &[&str] = &[
     "Ordenanza",
 ];
 
-const ARTICLE_WORDS: &[&str] = &["artículos", "artículo", "articulos", "articulo", "arts", "art"];
+const ARTICLE_WORDS: &[&str] = &[
+    "artículos",
+    "artículo",
+    "articulos",
+    "articulo",
+    "arts",
+    "art",
+];
 const CONNECTORS: &[&str] = &["y", "e", ",", "al", "a"];
 
 /// Reads the norms cited in a legal-framework text. Unrecognised words are ignored;
@@ -80,7 +87,11 @@ fn tokenize(text: &str) -> Vec<String> {
     for word in text.split_whitespace() {
         let mut w = word;
         let mut trailing = Vec::new();
-        while let Some(c) = w.chars().last().filter(|c| matches!(c, ',' | ';' | ':' | '.' | ')')) {
+        while let Some(c) = w
+            .chars()
+            .last()
+            .filter(|c| matches!(c, ',' | ';' | ':' | '.' | ')'))
+        {
             trailing.push(c);
             w = &w[..w.len() - c.len_utf8()];
         }
@@ -112,7 +123,8 @@ fn kind_at(tokens: &[String], i: usize) -> Option<(usize, &'static str)> {
 
 fn is_number_like(t: &str) -> bool {
     t.chars().next().is_some_and(|c| c.is_ascii_digit())
-        && t.chars().all(|c| c.is_ascii_digit() || c == '.' || c == '-')
+        && t.chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == '-')
 }
 
 fn read_segment(kind: &str, segment: &[String]) -> Norm {

@@ -100,10 +100,18 @@ pub enum PlanError {
         start: NaiveDate,
         end: NaiveDate,
     },
-    #[error("el número de actividad {number} está repetido: cada actividad necesita un número propio")]
-    DuplicateActivityNumber { index: usize, number: ActivityNumber },
+    #[error(
+        "el número de actividad {number} está repetido: cada actividad necesita un número propio"
+    )]
+    DuplicateActivityNumber {
+        index: usize,
+        number: ActivityNumber,
+    },
     #[error("la actividad {number} no tiene dependencia responsable")]
-    NoResponsible { index: usize, number: ActivityNumber },
+    NoResponsible {
+        index: usize,
+        number: ActivityNumber,
+    },
     #[error("la actividad {number} nombra la dependencia {code}, que no está entre las dependencias responsables del plan ({known})")]
     UnknownOffice {
         index: usize,
@@ -130,7 +138,9 @@ impl PlanError {
     pub fn field(&self) -> PlanField {
         match self {
             PlanError::Missing(_, f) => *f,
-            PlanError::EndBeforeStart { index, .. } => PlanField::Activity(*index, ActivityField::End),
+            PlanError::EndBeforeStart { index, .. } => {
+                PlanField::Activity(*index, ActivityField::End)
+            }
             PlanError::DuplicateActivityNumber { index, .. } => {
                 PlanField::Activity(*index, ActivityField::Number)
             }
@@ -200,7 +210,11 @@ fn check_texts(d: &PlanDraft, errors: &mut Vec<PlanError>) {
     let required = [
         (&d.entity, "la entidad", PlanField::Entity),
         (&d.title, "el título del plan", PlanField::Title),
-        (&d.alignment.policy, "la política de gestión y desempeño", PlanField::Policy),
+        (
+            &d.alignment.policy,
+            "la política de gestión y desempeño",
+            PlanField::Policy,
+        ),
         (
             &d.alignment.strategic_objective.text,
             "el texto del objetivo estratégico",
@@ -223,7 +237,10 @@ fn check_texts(d: &PlanDraft, errors: &mut Vec<PlanError>) {
         }
     }
     if d.objectives.iter().all(|o| blank(o)) {
-        errors.push(PlanError::Missing("al menos un objetivo del plan", PlanField::Objectives));
+        errors.push(PlanError::Missing(
+            "al menos un objetivo del plan",
+            PlanField::Objectives,
+        ));
     }
 }
 
@@ -237,8 +254,16 @@ fn check_alignment(a: &Alignment, errors: &mut Vec<PlanError>) {
             });
         }
     };
-    link(&a.strategic_objective, &a.office_objective, PlanField::OfficeObjective);
-    link(&a.office_objective, &a.strategic_initiative, PlanField::StrategicInitiative);
+    link(
+        &a.strategic_objective,
+        &a.office_objective,
+        PlanField::OfficeObjective,
+    );
+    link(
+        &a.office_objective,
+        &a.strategic_initiative,
+        PlanField::StrategicInitiative,
+    );
 }
 
 fn check_offices(offices: &[Office], errors: &mut Vec<PlanError>) {
@@ -311,7 +336,10 @@ fn check_signatures(signatures: &[Signature], errors: &mut Vec<PlanError>) {
             errors.push(PlanError::DuplicateSignature(s.role.label(), i));
         }
         if blank(&s.name) {
-            errors.push(PlanError::Missing("el nombre de quien firma", PlanField::Signature(i)));
+            errors.push(PlanError::Missing(
+                "el nombre de quien firma",
+                PlanField::Signature(i),
+            ));
         }
     }
 }

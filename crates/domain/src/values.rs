@@ -72,7 +72,8 @@ impl OfficeCode {
     pub fn parse(text: &str) -> Result<Self, ValueError> {
         let t = text.trim();
         let ok = (2..=12).contains(&t.chars().count())
-            && t.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+            && t.chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
             && t.chars().next().is_some_and(|c| c.is_ascii_uppercase());
         if ok {
             Ok(Self(t.to_string()))
@@ -244,7 +245,9 @@ mod tests {
         assert!(o.is_parent_of(&oo));
         assert!(oo.is_parent_of(&i));
         assert!(!o.is_parent_of(&i));
-        assert!(!AlignmentCode::parse("55").unwrap().is_parent_of(&AlignmentCode::parse("5.5.1").unwrap()));
+        assert!(!AlignmentCode::parse("55")
+            .unwrap()
+            .is_parent_of(&AlignmentCode::parse("5.5.1").unwrap()));
         assert!(AlignmentCode::parse("5..1").is_err());
         assert!(AlignmentCode::parse("a.1").is_err());
         assert!(AlignmentCode::parse("").is_err());

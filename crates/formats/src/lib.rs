@@ -1,1 +1,106 @@
+//! The files of the outside world: the seed's tab-separated layout and the same layout
+//! as XLSX (read and written), the open-data JSON contract and a CSV of activities.
+//!
+//! Reading goes bytes → rows ([`sheet::Row`]) → [`layout_read::read_plan`], so TSV and
+//! XLSX share one layout reader and one set of error messages.
 
+pub mod csv_export;
+pub mod encoding;
+pub mod error;
+pub mod json;
+pub mod labels;
+pub mod layout_read;
+pub mod offices_text;
+pub mod sheet;
+pub mod spanish_date;
+pub mod tsv;
+pub mod xlsx;
+
+pub use error::{ImportError, ImportErrors, Location};
+pub use layout_read::ReadOptions;
+
+use participa_domain::Plan;
+use std::fmt;
+use std::str::FromStr;
+
+/// Reads a plan from a file's bytes: XLSX when the bytes are a zip container, text in
+/// the seed's layout otherwise. `file` names the file in error messages.
+pub fn import_plan(file: &str, bytes: &[u8], options: &ReadOptions) -> Result<Plan, ImportErrors> {
+    let fail = |errors| ImportErrors {
+        file: file.to_string(),
+        errors,
+    };
+    let rows = if xlsx::looks_like_xlsx(bytes) {
+        xlsx::rows_from_xlsx(bytes)
+    } else {
+        tsv::rows_from_bytes(bytes)
+    }
+    .map_err(|e| fail(vec![e]))?;
+    layout_read::read_plan(&rows, options).map_err(fail)
+}
+
+/// The export formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    Json,
+    Csv,
+    Xlsx,
+    Tsv,
+}
+
+impl ExportFormat {
+    pub const ALL: [ExportFormat; 4] = [
+        ExportFormat::Json,
+        ExportFormat::Csv,
+        ExportFormat::Xlsx,
+        ExportFormat::Tsv,
+    ];
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            ExportFormat::Json => "json",
+            ExportFormat::Csv => "csv",
+            ExportFormat::Xlsx => "xlsx",
+            ExportFormat::Tsv => "tsv",
+        }
+    }
+
+    pub fn media_type(self) -> &'static str {
+        match self {
+            ExportFormat::Json => "application/json",
+            ExportFormat::Csv => "text/csv; charset=utf-8",
+            ExportFormat::Xlsx => {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+            ExportFormat::Tsv => "text/tab-separated-values; charset=utf-8",
+        }
+    }
+}
+
+impl fmt::Display for ExportFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.extension())
+    }
+}
+
+impl FromStr for ExportFormat {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Self::ALL
+            .into_iter()
+            .find(|f| f.extension().eq_ignore_ascii_case(s))
+            .ok_or_else(|| format!("formato desconocido «{s}»; se esperaba json, csv, xlsx o tsv"))
+    }
+}
+
+/// Writes a plan in the given format.
+pub fn export_plan(plan: &Plan, format: ExportFormat) -> Vec<u8> {
+    match format {
+        ExportFormat::Json => json::write_json(plan),
+        ExportFormat::Csv => csv_export::write_csv(plan),
+        ExportFormat::Xlsx => {
+            xlsx::write_xlsx(plan).expect("an in-memory workbook of valid values is always written")
+        }
+        ExportFormat::Tsv => tsv::write_tsv(plan),
+    }
+}

@@ -76,7 +76,10 @@ fn a_valid_draft_becomes_a_plan_with_activities_in_number_order() {
     let numbers: Vec<u32> = plan.activities.iter().map(|a| a.number.get()).collect();
     assert_eq!(numbers, vec![1, 2]);
     assert_eq!(plan.leader().unwrap().code.as_str(), "OAPLA");
-    assert_eq!(plan.office(&code("ARCOM")).unwrap().role, OfficeRole::Support);
+    assert_eq!(
+        plan.office(&code("ARCOM")).unwrap().role,
+        OfficeRole::Support
+    );
 }
 
 #[test]
@@ -94,11 +97,25 @@ fn every_broken_rule_is_reported_at_once() {
     d.activities[1].responsible.push(code("ASERA")); // unknown office
     let errors = Plan::try_from_draft(d).unwrap_err().0;
     assert_eq!(errors.len(), 3, "{errors:?}");
-    assert!(matches!(errors[0], PlanError::EndBeforeStart { index: 0, .. }));
-    assert_eq!(errors[0].field(), PlanField::Activity(0, ActivityField::End));
-    assert!(matches!(errors[1], PlanError::DuplicateActivityNumber { index: 1, .. }));
+    assert!(matches!(
+        errors[0],
+        PlanError::EndBeforeStart { index: 0, .. }
+    ));
+    assert_eq!(
+        errors[0].field(),
+        PlanField::Activity(0, ActivityField::End)
+    );
+    assert!(matches!(
+        errors[1],
+        PlanError::DuplicateActivityNumber { index: 1, .. }
+    ));
     match &errors[2] {
-        PlanError::UnknownOffice { index: 1, code, known, .. } => {
+        PlanError::UnknownOffice {
+            index: 1,
+            code,
+            known,
+            ..
+        } => {
             assert_eq!(code.as_str(), "ASERA");
             assert_eq!(known, "OAPLA, ARCOM");
         }
@@ -116,7 +133,13 @@ fn activity_without_office_and_plan_without_leader() {
     let errors = Plan::try_from_draft(d).unwrap_err().0;
     assert_eq!(
         errors,
-        vec![PlanError::NoLeader, PlanError::NoResponsible { index: 0, number: ActivityNumber::new(2).unwrap() }]
+        vec![
+            PlanError::NoLeader,
+            PlanError::NoResponsible {
+                index: 0,
+                number: ActivityNumber::new(2).unwrap()
+            }
+        ]
     );
 }
 
@@ -131,7 +154,9 @@ fn duplicate_office_and_signature_and_blank_texts() {
     assert!(errors.contains(&PlanError::DuplicateOffice(code("ARCOM"))));
     assert!(errors.contains(&PlanError::DuplicateSignature("Consolidó", 1)));
     assert!(errors.contains(&PlanError::Missing("el título del plan", PlanField::Title)));
-    assert!(errors.iter().any(|e| e.field() == PlanField::Activity(0, ActivityField::Deliverable)));
+    assert!(errors
+        .iter()
+        .any(|e| e.field() == PlanField::Activity(0, ActivityField::Deliverable)));
 }
 
 #[test]

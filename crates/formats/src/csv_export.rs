@@ -1,0 +1,52 @@
+//! One row per activity, for spreadsheets and open-data portals. UTF-8 with BOM so that
+//! Excel configured in Spanish shows accents; comma-separated (RFC 4180).
+
+use participa_domain::Plan;
+
+pub const CSV_HEADER: [&str; 10] = [
+    "entidad",
+    "vigencia",
+    "plan",
+    "numero",
+    "actividad",
+    "fecha_inicial",
+    "fecha_final",
+    "responsables",
+    "dependencias_responsables",
+    "producto_entregable",
+];
+
+pub fn write_csv(plan: &Plan) -> Vec<u8> {
+    let mut out = vec![0xEF, 0xBB, 0xBF];
+    {
+        let mut w = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(&mut out);
+        w.write_record(CSV_HEADER)
+            .expect("writing to memory cannot fail");
+        let year = plan.year.to_string();
+        for a in &plan.activities {
+            let codes: Vec<&str> = a.responsible.iter().map(|c| c.as_str()).collect();
+            let names: Vec<&str> = a
+                .responsible
+                .iter()
+                .map(|c| plan.office(c).map_or(c.as_str(), |o| o.name.as_str()))
+                .collect();
+            w.write_record([
+                plan.entity.as_str(),
+                &year,
+                &plan.title,
+                &a.number.to_string(),
+                &a.description,
+                &a.start.to_string(),
+                &a.end.to_string(),
+                &codes.join("-"),
+                &names.join("; "),
+                &a.deliverable,
+            ])
+            .expect("writing to memory cannot fail");
+        }
+        w.flush().expect("writing to memory cannot fail");
+    }
+    out
+}

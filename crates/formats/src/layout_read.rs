@@ -1,0 +1,827 @@
+//! Reads the seed's layout from a grid of rows, whichever file it came from: the header
+//! block (label, value), the activities table (its title row possibly repeated after
+//! page breaks), the free-form signature block and the version line.
+//!
+//! Every problem is collected with its place; nothing is returned unless all is right.
+
+use crate::error::{ImportError, Location};
+use crate::labels::{normalize, signature_label, Column, HeaderLabel};
+use crate::offices_text::parse_offices_text;
+use crate::sheet::{CellValue, Row};
+use crate::spanish_date::{from_excel_serial, parse_date};
+use chrono::NaiveDate;
+use participa_domain::plan::{ActivityField, PlanField};
+use participa_domain::{
+    Activity, ActivityNumber, Alignment, CodedText, DocumentVersion, LegalFramework, Office,
+    OfficeCode, Plan, PlanDraft, PlanYear, Signature, SignatureRole,
+};
+use std::collections::HashMap;
+
+/// What a file cannot say for itself.
+#[derive(Debug, Clone)]
+pub struct ReadOptions {
+    /// The entity, when the file has no `Entidad` row (the seed has none).
+    pub entity: String,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            entity: "Caja Honor".to_string(),
+        }
+    }
+}
+
+struct HeaderValue {
+    text: String,
+    location: Location,
+    continuation: Vec<String>,
+}
+
+struct ParsedActivity {
+    activity: Activity,
+    row: Row,
+}
+
+struct SignatureGroup {
+    role: SignatureRole,
+    column: usize,
+    location: Location,
+    lines: Vec<String>,
+}
+
+struct Reader<'a> {
+    options: &'a ReadOptions,
+    errors: Vec<ImportError>,
+    heading: Option<(String, Location)>,
+    header: HashMap<HeaderLabel, HeaderValue>,
+    last_label: Option<HeaderLabel>,
+    columns: Option<HashMap<Column, usize>>,
+    activities: Vec<ParsedActivity>,
+    groups: Vec<SignatureGroup>,
+    open_groups: Vec<usize>,
+    version: Option<DocumentVersion>,
+}
+
+#[derive(PartialEq)]
+enum Zone {
+    Header,
+    Table,
+    Signatures,
+}
+
+/// Reads a plan from the rows of a file in the seed's layout.
+pub fn read_plan(rows: &[Row], options: &ReadOptions) -> Result<Plan, Vec<ImportError>> {
+    let mut r = Reader {
+        options,
+        errors: Vec::new(),
+        heading: None,
+        header: HashMap::new(),
+        last_label: None,
+        columns: None,
+        activities: Vec::new(),
+        groups: Vec::new(),
+        open_groups: Vec::new(),
+        version: None,
+    };
+    let mut zone = Zone::Header;
+    for row in rows {
+        if row.is_blank() {
+            // A blank line ends a signer's block: name and position lines stay together.
+            r.open_groups.clear();
+            continue;
+        }
+        if let Some(columns) = table_columns(row) {
+            match columns {
+                Ok(map) => {
+                    if r.columns.is_none() {
+                        r.columns = Some(map);
+                    }
+                }
+                Err(e) => r.errors.push(e),
+            }
+            zone = Zone::Table;
+            continue;
+        }
+        let first = row.text(0);
+        if normalize(&first).starts_with("version") {
+            r.version_line(row);
+            zone = Zone::Signatures;
+            continue;
+        }
+        if r.signature_labels(row) {
+            zone = Zone::Signatures;
+            continue;
+        }
+        match zone {
+            Zone::Header => r.header_row(row),
+            Zone::Table => r.activity_row(row),
+            Zone::Signatures => r.signature_line(row),
+        }
+    }
+    r.finish()
+}
+
+fn err(location: Location, field: &str, message: impl Into<String>) -> ImportError {
+    ImportError {
+        location,
+        field: field.to_string(),
+        message: message.into(),
+    }
+}
+
+/// The activities table's title row, with each column's index; an error when the row
+/// looks like it but lacks a column.
+fn table_columns(row: &Row) -> Option<Result<HashMap<Column, usize>, ImportError>> {
+    if !normalize(&row.text(0)).starts_with("actividad") || row.cells.len() < 2 {
+        return None;
+    }
+    if !normalize(&row.text(1)).starts_with("fecha") {
+        return None;
+    }
+    let mut map = HashMap::new();
+    for (i, cell) in row.cells.iter().enumerate() {
+        if let Some(c) = Column::recognise(&cell.text()) {
+            map.entry(c).or_insert(i);
+        }
+    }
+    let missing: Vec<&str> = Column::ALL
+        .iter()
+        .filter(|c| !map.contains_key(c))
+        .map(|c| c.title())
+        .collect();
+    if missing.is_empty() {
+        Some(Ok(map))
+    } else {
+        Some(Err(err(
+            row.location.clone(),
+            "Títulos de la tabla",
+            format!(
+                "faltan las columnas {}; se esperaban Actividades, Fecha inicial, Fecha Final, Responsable y Producto o entregable",
+                missing.join(", ")
+            ),
+        )))
+    }
+}
+
+/// `Versión1: 2023-11-27`, `Versión 2: 15-ene-25`, or `Versión 2` | `15-ene-25` in two cells.
+fn parse_version(row: &Row) -> Result<DocumentVersion, String> {
+    let joined = row
+        .cells
+        .iter()
+        .map(CellValue::text)
+        .filter(|t| !t.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let expected = "se esperaba «Versión N: fecha», por ejemplo «Versión 1: 2023-11-27»";
+    let after_word = joined
+        .char_indices()
+        .nth("versión".chars().count())
+        .map_or("", |(i, _)| &joined[i..]);
+    let digits: String = after_word
+        .trim_start()
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let number: u32 = digits
+        .parse()
+        .map_err(|_| format!("falta el número de versión en «{joined}»; {expected}"))?;
+    let rest = after_word.trim_start()[digits.len()..]
+        .trim_start_matches([':', '-', '.', ' '])
+        .trim();
+    let rest = rest.strip_prefix("de ").unwrap_or(rest);
+    let date = match row.cells.iter().find_map(|c| match c {
+        CellValue::Date(d) => Some(*d),
+        _ => None,
+    }) {
+        Some(d) => d,
+        None => parse_date(rest).map_err(|e| format!("fecha de la versión: {e}"))?,
+    };
+    Ok(DocumentVersion { number, date })
+}
+
+/// Splits `12. Desarrollar ferias…` into number and description.
+fn split_numbered(text: &str) -> Result<(ActivityNumber, String), String> {
+    let t = text.trim();
+    let digits: String = t.chars().take_while(char::is_ascii_digit).collect();
+    let rest = &t[digits.len()..];
+    let separated = rest.starts_with(['.', ')', '-', ' ', '\t']);
+    if digits.is_empty() || !separated {
+        return Err(format!(
+            "se esperaba el número de la actividad al comienzo, como «1. Alistamiento para rendición de cuentas»; se encontró «{t}»"
+        ));
+    }
+    let number = ActivityNumber::parse(&digits).map_err(|e| e.to_string())?;
+    let description = rest.trim_start_matches(['.', ')', '-']).trim().to_string();
+    Ok((number, description))
+}
+
+/// Splits `OAPLA-ARCOM Oficina Asesora…` into codes and the names that follow.
+fn split_responsible(text: &str) -> Result<(Vec<OfficeCode>, String), String> {
+    let t = text.trim();
+    let (head, rest) = t.split_once(char::is_whitespace).unwrap_or((t, ""));
+    let codes: Result<Vec<OfficeCode>, _> = head.split('-').map(OfficeCode::parse).collect();
+    match codes {
+        Ok(codes) if !codes.is_empty() => Ok((codes, rest.trim().to_string())),
+        _ => Err(format!(
+            "se esperaba el código de la dependencia al comienzo, como «OAPLA Oficina Asesora de Planeación» o «OAPLA-ARCOM …»; se encontró «{t}»"
+        )),
+    }
+}
+
+fn cell_date(cell: Option<&CellValue>) -> Result<NaiveDate, String> {
+    match cell {
+        Some(CellValue::Date(d)) => Ok(*d),
+        Some(CellValue::Number(n)) => from_excel_serial(*n)
+            .ok_or_else(|| format!("el número {n} no es una fecha de hoja de cálculo")),
+        Some(CellValue::Text(t)) => parse_date(t),
+        None => parse_date(""),
+    }
+}
+
+impl Reader<'_> {
+    fn header_row(&mut self, row: &Row) {
+        let first = row.text(0);
+        if let Some(label) = HeaderLabel::recognise(&first) {
+            let value = row.value_after_label();
+            if self.header.contains_key(&label) && label != HeaderLabel::Objectives {
+                self.errors.push(err(
+                    row.location.clone(),
+                    label.text().trim_end_matches(':'),
+                    "la fila está repetida; cada dato del encabezado va una sola vez",
+                ));
+                return;
+            }
+            self.header
+                .entry(label)
+                .and_modify(|h| h.continuation.push(value.clone()))
+                .or_insert(HeaderValue {
+                    text: value,
+                    location: row.location.clone(),
+                    continuation: Vec::new(),
+                });
+            self.last_label = Some(label);
+            return;
+        }
+        let values: Vec<String> = row
+            .cells
+            .iter()
+            .map(CellValue::text)
+            .filter(|t| !t.is_empty())
+            .collect();
+        match (self.last_label, first.is_empty()) {
+            // A title line above the header block.
+            (None, false) if values.len() == 1 && self.heading.is_none() => {
+                self.heading = Some((first, row.location.clone()));
+            }
+            // The value of the label above goes on (an empty label cell).
+            (Some(label), true) => {
+                if let Some(h) = self.header.get_mut(&label) {
+                    h.continuation.push(values.join(" "));
+                }
+            }
+            _ => self.errors.push(err(
+                row.location.clone(),
+                "Encabezado",
+                format!(
+                    "fila no reconocida «{}»; se esperaba una de: Formulación, Política de Gestión y Desempeño Institucional, Objetivo estratégico, Objetivo dependencia, Iniciativa estratégica, Objetivos del plan, Marco legal, Dependencias responsables, o la tabla de Actividades",
+                    values.join(" | ")
+                ),
+            )),
+        }
+    }
+
+    fn activity_row(&mut self, row: &Row) {
+        let Some(columns) = &self.columns else { return };
+        let col = |c: Column| columns[&c];
+        let mut failed = false;
+        let mut fail = |errors: &mut Vec<ImportError>, c: Column, message: String| {
+            failed = true;
+            errors.push(err(row.location_of(col(c)), c.title(), message));
+        };
+        let numbered = split_numbered(&row.text(col(Column::Activity)));
+        let start = cell_date(row.cell(col(Column::Start)));
+        let end = cell_date(row.cell(col(Column::End)));
+        let responsible = split_responsible(&row.text(col(Column::Responsible)));
+        let deliverable = row.text(col(Column::Deliverable));
+        let (number, description) = numbered
+            .map_err(|e| fail(&mut self.errors, Column::Activity, e))
+            .unwrap_or((
+                ActivityNumber::new(1).expect("1 is a valid number"),
+                String::new(),
+            ));
+        let start = start
+            .map_err(|e| fail(&mut self.errors, Column::Start, e))
+            .ok();
+        let end = end.map_err(|e| fail(&mut self.errors, Column::End, e)).ok();
+        let (responsible, responsible_text) = responsible
+            .map_err(|e| fail(&mut self.errors, Column::Responsible, e))
+            .unwrap_or_default();
+        if failed {
+            return;
+        }
+        let (Some(start), Some(end)) = (start, end) else {
+            return;
+        };
+        self.activities.push(ParsedActivity {
+            activity: Activity {
+                number,
+                description,
+                start,
+                end,
+                responsible,
+                responsible_text,
+                deliverable,
+            },
+            row: row.clone(),
+        });
+    }
+
+    /// Starts signature groups when the row holds labels; returns whether it did.
+    fn signature_labels(&mut self, row: &Row) -> bool {
+        let labels: Vec<(usize, SignatureRole, String)> = row
+            .cells
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| signature_label(&c.text()).map(|(role, rest)| (i, role, rest)))
+            .collect();
+        if labels.is_empty() {
+            return false;
+        }
+        self.open_groups.clear();
+        for (column, role, rest) in labels {
+            self.open_groups.push(self.groups.len());
+            self.groups.push(SignatureGroup {
+                role,
+                column,
+                location: row.location_of(column),
+                lines: if rest.is_empty() { vec![] } else { vec![rest] },
+            });
+        }
+        true
+    }
+
+    fn signature_line(&mut self, row: &Row) {
+        if self.open_groups.is_empty() {
+            self.errors.push(err(
+                row.location.clone(),
+                "Firmas",
+                format!(
+                    "fila no reconocida «{}»; tras la tabla se esperaban las firmas (Consolidó, Revisó, Aprobó) y la línea de versión",
+                    row.value_after_label_with_first()
+                ),
+            ));
+            return;
+        }
+        for (col, cell) in row.cells.iter().enumerate() {
+            let text = cell.text();
+            if text.is_empty() {
+                continue;
+            }
+            // The group whose column is the nearest at or left of this cell.
+            let target = self
+                .open_groups
+                .iter()
+                .copied()
+                .filter(|g| self.groups[*g].column <= col)
+                .max_by_key(|g| self.groups[*g].column)
+                .unwrap_or(self.open_groups[0]);
+            self.groups[target].lines.push(text);
+        }
+    }
+
+    fn version_line(&mut self, row: &Row) {
+        match parse_version(row) {
+            Ok(v) if self.version.is_none() => self.version = Some(v),
+            Ok(_) => self.errors.push(err(
+                row.location.clone(),
+                "Versión",
+                "hay dos líneas de versión; se esperaba una",
+            )),
+            Err(e) => self.errors.push(err(row.location.clone(), "Versión", e)),
+        }
+        self.open_groups.clear();
+    }
+
+    fn take(&mut self, label: HeaderLabel) -> Option<(String, Location, Vec<String>)> {
+        self.header
+            .remove(&label)
+            .map(|h| (h.text, h.location, h.continuation))
+    }
+
+    /// A required header value with its continuation lines joined.
+    fn required(&mut self, label: HeaderLabel) -> Option<(String, Location)> {
+        match self.take(label) {
+            Some((text, location, more)) => {
+                let mut all = vec![text];
+                all.extend(more);
+                let joined = all
+                    .into_iter()
+                    .filter(|t| !t.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                if joined.is_empty() {
+                    self.errors.push(err(
+                        location.clone(),
+                        label.text().trim_end_matches(':'),
+                        "falta el valor junto al título de la fila",
+                    ));
+                    None
+                } else {
+                    Some((joined, location))
+                }
+            }
+            None => {
+                self.errors.push(err(
+                    Location::Document,
+                    label.text().trim_end_matches(':'),
+                    format!("falta la fila «{}» del encabezado", label.text()),
+                ));
+                None
+            }
+        }
+    }
+
+    fn coded(&mut self, label: HeaderLabel) -> Option<(CodedText, Location)> {
+        let (text, location) = self.required(label)?;
+        match CodedText::split(&text) {
+            Some(c) => Some((c, location)),
+            None => {
+                self.errors.push(err(
+                    location.at_column(1),
+                    label.text(),
+                    format!("se esperaba el código seguido del texto, como «5.5.1 Definición y ejecución…»; se encontró «{text}»"),
+                ));
+                None
+            }
+        }
+    }
+
+    fn finish(mut self) -> Result<Plan, Vec<ImportError>> {
+        let mut places: HashMap<PlanFieldKey, Location> = HashMap::new();
+        let entity = self
+            .take(HeaderLabel::Entity)
+            .map(|(t, _, _)| t)
+            .filter(|t| !t.is_empty())
+            .unwrap_or_else(|| self.options.entity.clone());
+        let title = match (
+            self.take(HeaderLabel::Formulation),
+            self.take(HeaderLabel::Title),
+        ) {
+            (_, Some((t, loc, _))) => Some((t, loc)),
+            (Some((t, loc, _)), None) => {
+                let stripped = t
+                    .strip_prefix("Formulación ")
+                    .or_else(|| t.strip_prefix("Formulacion "))
+                    .unwrap_or(&t);
+                Some((stripped.trim().to_string(), loc))
+            }
+            (None, None) => self.heading.clone().map(|(t, loc)| {
+                let stripped = t
+                    .strip_prefix("Formulación ")
+                    .unwrap_or(&t)
+                    .trim()
+                    .to_string();
+                (stripped, loc)
+            }),
+        };
+        let year_row = self.take(HeaderLabel::Year);
+        let year = self.year(title.as_ref(), year_row);
+        if title.is_none() {
+            self.errors.push(err(
+                Location::Document,
+                "Formulación",
+                "falta el título del plan (fila «Formulación», p. ej. «Formulación Plan de Participación Ciudadana 2025»)",
+            ));
+        }
+        if let Some((_, loc)) = &title {
+            places.insert(PlanFieldKey::Title, loc.clone());
+        }
+        let policy = self.required(HeaderLabel::Policy);
+        let strategic_objective = self.coded(HeaderLabel::StrategicObjective);
+        let office_objective = self.coded(HeaderLabel::OfficeObjective);
+        let strategic_initiative = self.coded(HeaderLabel::StrategicInitiative);
+        let objectives = match self.take(HeaderLabel::Objectives) {
+            Some((first, loc, more)) => {
+                places.insert(PlanFieldKey::Objectives, loc);
+                let mut all = vec![first];
+                all.extend(more);
+                all.retain(|o| !o.is_empty());
+                all
+            }
+            None => Vec::new(),
+        };
+        let legal = self.required(HeaderLabel::LegalFramework);
+        let offices_row = self.required(HeaderLabel::Offices);
+        let named = offices_row.as_ref().and_then(|(text, loc)| {
+            parse_offices_text(text)
+                .map_err(|e| {
+                    self.errors
+                        .push(err(loc.at_column(1), "Dependencias responsables", e))
+                })
+                .ok()
+        });
+        if self.columns.is_none() {
+            self.errors.push(err(
+                Location::Document,
+                "Actividades",
+                "no se encontró la fila de títulos de la tabla (Actividades, Fecha inicial, Fecha Final, Responsable, Producto o entregable)",
+            ));
+        } else if self.activities.is_empty() && self.errors.is_empty() {
+            self.errors.push(err(
+                Location::Document,
+                "Actividades",
+                "la tabla no tiene actividades",
+            ));
+        }
+        let signatures = self.signatures();
+
+        for (key, value) in [
+            (PlanFieldKey::Policy, policy.as_ref().map(|p| &p.1)),
+            (
+                PlanFieldKey::StrategicObjective,
+                strategic_objective.as_ref().map(|p| &p.1),
+            ),
+            (
+                PlanFieldKey::OfficeObjective,
+                office_objective.as_ref().map(|p| &p.1),
+            ),
+            (
+                PlanFieldKey::StrategicInitiative,
+                strategic_initiative.as_ref().map(|p| &p.1),
+            ),
+            (PlanFieldKey::Offices, offices_row.as_ref().map(|p| &p.1)),
+        ] {
+            if let Some(loc) = value {
+                places.insert(key, loc.clone());
+            }
+        }
+
+        // When the header is incomplete its errors are already listed; the activities and
+        // signatures are still checked against placeholders so that every error of the
+        // file is reported at once. Placeholders never reach a plan: errors exist.
+        let header_complete = title.is_some()
+            && year.is_some()
+            && policy.is_some()
+            && strategic_objective.is_some()
+            && office_objective.is_some()
+            && strategic_initiative.is_some()
+            && legal.is_some()
+            && named.is_some();
+        let offices_known = named.is_some();
+        let placeholder = |code: &str| CodedText {
+            code: participa_domain::AlignmentCode::parse(code).expect("valid placeholder code"),
+            text: "-".into(),
+        };
+        let title = title.map_or_else(|| "-".to_string(), |t| t.0);
+        let year = year.unwrap_or(PlanYear::new(2000).expect("valid placeholder year"));
+        let policy = policy.map_or_else(|| "-".to_string(), |p| p.0);
+        let strategic_objective = strategic_objective.map_or_else(|| placeholder("1"), |c| c.0);
+        let office_objective = office_objective.map_or_else(|| placeholder("1.1"), |c| c.0);
+        let strategic_initiative =
+            strategic_initiative.map_or_else(|| placeholder("1.1.1"), |c| c.0);
+        let legal = legal.map_or_else(String::new, |l| l.0);
+        let offices_text = offices_row.map_or_else(String::new, |o| o.0);
+        let named = named.unwrap_or_default();
+        let offices = named
+            .into_iter()
+            .map(|n| {
+                // The table names each office in full where it is the only one responsible
+                // ("ARVIV Área de Vivienda"); the header sentence abbreviates ("Vivienda").
+                let from_table = self.activities.iter().find_map(|p| {
+                    let a = &p.activity;
+                    (a.responsible == [n.code.clone()] && !a.responsible_text.is_empty())
+                        .then(|| a.responsible_text.clone())
+                });
+                Office {
+                    name: from_table.unwrap_or_else(|| capitalize(&n.name)),
+                    code: n.code,
+                    role: n.role,
+                }
+            })
+            .collect();
+        let (activities, rows): (Vec<Activity>, Vec<Row>) = self
+            .activities
+            .into_iter()
+            .map(|p| (p.activity, p.row))
+            .unzip();
+        let (signatures, signature_places): (Vec<Signature>, Vec<Location>) =
+            signatures.into_iter().unzip();
+        let draft = PlanDraft {
+            entity,
+            title,
+            year,
+            alignment: Alignment {
+                policy,
+                strategic_objective,
+                office_objective,
+                strategic_initiative,
+            },
+            objectives,
+            legal_framework: LegalFramework::from_text(&legal),
+            offices,
+            offices_text,
+            activities,
+            signatures,
+            version: self.version,
+        };
+        let columns = self.columns.unwrap_or_default();
+        match Plan::try_from_draft(draft) {
+            Ok(plan) if self.errors.is_empty() && header_complete => Ok(plan),
+            Ok(_) => Err(sorted(self.errors)),
+            Err(rules) => {
+                for e in rules.0 {
+                    let field = e.field();
+                    let about_placeholder = match (&e, field) {
+                        (participa_domain::PlanError::UnknownOffice { .. }, _)
+                        | (participa_domain::PlanError::NoLeader, _) => !offices_known,
+                        (_, PlanField::Activity(..) | PlanField::Signature(_)) => false,
+                        _ => !header_complete,
+                    };
+                    if about_placeholder {
+                        continue;
+                    }
+                    let (location, name) = match field {
+                        PlanField::Activity(i, f) => {
+                            let column = columns[&column_of(f)];
+                            (
+                                rows[i].location_of(column),
+                                column_of(f).title().to_string(),
+                            )
+                        }
+                        PlanField::Signature(i) => {
+                            (signature_places[i].clone(), "Firmas".to_string())
+                        }
+                        other => {
+                            let key = PlanFieldKey::of(other);
+                            (
+                                places.get(&key).cloned().unwrap_or(Location::Document),
+                                key.label().to_string(),
+                            )
+                        }
+                    };
+                    self.errors.push(err(location, &name, e.to_string()));
+                }
+                Err(sorted(self.errors))
+            }
+        }
+    }
+
+    fn year(
+        &mut self,
+        title: Option<&(String, Location)>,
+        year_row: Option<(String, Location, Vec<String>)>,
+    ) -> Option<PlanYear> {
+        if let Some((text, loc, _)) = year_row {
+            return match text
+                .trim()
+                .parse::<i32>()
+                .map_err(|_| text.clone())
+                .and_then(|y| PlanYear::new(y).map_err(|e| e.to_string()))
+            {
+                Ok(y) => Some(y),
+                Err(e) => {
+                    self.errors.push(err(
+                        loc.at_column(1),
+                        "Vigencia",
+                        format!("se esperaba el año, como 2025 ({e})"),
+                    ));
+                    None
+                }
+            };
+        }
+        let (title, loc) = title?;
+        let found = title
+            .split(|c: char| !c.is_ascii_digit())
+            .rev()
+            .find(|w| w.len() == 4)
+            .and_then(|w| w.parse::<i32>().ok());
+        match found.map(PlanYear::new) {
+            Some(Ok(y)) => Some(y),
+            Some(Err(e)) => {
+                self.errors
+                    .push(err(loc.at_column(1), "Formulación", e.to_string()));
+                None
+            }
+            None => {
+                self.errors.push(err(
+                    loc.at_column(1),
+                    "Formulación",
+                    "el título no dice el año de la vigencia (p. ej. «… 2025»); agréguelo o añada una fila «Vigencia»",
+                ));
+                None
+            }
+        }
+    }
+
+    fn signatures(&mut self) -> Vec<(Signature, Location)> {
+        let mut out = Vec::new();
+        for g in std::mem::take(&mut self.groups) {
+            let mut lines = g.lines.into_iter();
+            match lines.next() {
+                Some(name) => {
+                    let position = lines.collect::<Vec<_>>().join(" ");
+                    out.push((
+                        Signature {
+                            role: g.role,
+                            name,
+                            position,
+                        },
+                        g.location,
+                    ));
+                }
+                None => self.errors.push(err(
+                    g.location,
+                    g.role.label(),
+                    "falta el nombre de quien firma en las líneas siguientes",
+                )),
+            }
+        }
+        out
+    }
+}
+
+fn capitalize(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+fn column_of(f: ActivityField) -> Column {
+    match f {
+        ActivityField::Number | ActivityField::Description => Column::Activity,
+        ActivityField::Start => Column::Start,
+        ActivityField::End => Column::End,
+        ActivityField::Responsible => Column::Responsible,
+        ActivityField::Deliverable => Column::Deliverable,
+    }
+}
+
+/// Header fields a domain rule can point at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum PlanFieldKey {
+    Entity,
+    Title,
+    Policy,
+    StrategicObjective,
+    OfficeObjective,
+    StrategicInitiative,
+    Objectives,
+    Offices,
+}
+
+impl PlanFieldKey {
+    fn of(field: PlanField) -> PlanFieldKey {
+        match field {
+            PlanField::Entity => PlanFieldKey::Entity,
+            PlanField::Title => PlanFieldKey::Title,
+            PlanField::Policy => PlanFieldKey::Policy,
+            PlanField::StrategicObjective => PlanFieldKey::StrategicObjective,
+            PlanField::OfficeObjective => PlanFieldKey::OfficeObjective,
+            PlanField::StrategicInitiative => PlanFieldKey::StrategicInitiative,
+            PlanField::Objectives => PlanFieldKey::Objectives,
+            PlanField::Offices | PlanField::Activity(..) | PlanField::Signature(_) => {
+                PlanFieldKey::Offices
+            }
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            PlanFieldKey::Entity => "Entidad",
+            PlanFieldKey::Title => "Formulación",
+            PlanFieldKey::Policy => "Política de Gestión y Desempeño Institucional",
+            PlanFieldKey::StrategicObjective => "Objetivo estratégico",
+            PlanFieldKey::OfficeObjective => "Objetivo dependencia",
+            PlanFieldKey::StrategicInitiative => "Iniciativa estratégica",
+            PlanFieldKey::Objectives => "Objetivos del plan",
+            PlanFieldKey::Offices => "Dependencias responsables",
+        }
+    }
+}
+
+fn order_key(l: &Location) -> (u8, u64, u64) {
+    match l {
+        Location::Document => (0, 0, 0),
+        Location::Line(n) => (1, *n as u64, 0),
+        Location::Cell { row, col, .. } => (1, *row as u64, *col as u64),
+    }
+}
+
+fn sorted(mut errors: Vec<ImportError>) -> Vec<ImportError> {
+    errors.sort_by_key(|e| order_key(&e.location));
+    errors
+}
+
+impl Row {
+    fn value_after_label_with_first(&self) -> String {
+        self.cells
+            .iter()
+            .map(CellValue::text)
+            .filter(|t| !t.is_empty())
+            .collect::<Vec<_>>()
+            .join(" | ")
+    }
+}

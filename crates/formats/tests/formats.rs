@@ -1,0 +1,453 @@
+//! The seed document through every reader and writer.
+
+use chrono::NaiveDate;
+use participa_domain::{OfficeRole, Plan, SignatureRole};
+use participa_formats::{export_plan, import_plan, ExportFormat, Location, ReadOptions};
+use rust_xlsxwriter::{Format, Workbook};
+
+const SEED: &[u8] = include_bytes!("../../../seed/plan-participacion-ciudadana-2025.txt");
+
+fn seed() -> Plan {
+    import_plan("plan.txt", SEED, &ReadOptions::default()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+fn seed_text() -> String {
+    String::from_utf8(SEED.to_vec()).unwrap()
+}
+
+#[test]
+fn the_seed_json_holds_every_field_of_the_document() {
+    let json: serde_json::Value =
+        serde_json::from_slice(&export_plan(&seed(), ExportFormat::Json)).unwrap();
+    assert_eq!(json["title"], "Plan de Participación Ciudadana 2025");
+    assert_eq!(json["year"], 2025);
+    assert_eq!(json["entity"], "Caja Honor");
+    let a = &json["alignment"];
+    assert_eq!(
+        a["policy"],
+        "Política de participación ciudadana en la gestión pública"
+    );
+    assert_eq!(a["strategic_objective"]["code"], "5");
+    assert_eq!(
+        a["strategic_objective"]["text"],
+        "Promover la innovación, transformación digital y mejora continua de los procesos con énfasis en analítica de datos e inteligencia artificial."
+    );
+    assert_eq!(a["office_objective"]["code"], "5.5");
+    assert_eq!(
+        a["office_objective"]["text"],
+        "Promover la participación ciudadana y la Rendición de Cuentas en el marco del Modelo Integrado de Planeación y Gestión - MIPG"
+    );
+    assert_eq!(a["strategic_initiative"]["code"], "5.5.1");
+    assert_eq!(
+        a["strategic_initiative"]["text"],
+        "Definición y ejecución de la estrategia de Rendición de Cuentas y Participación Ciudadana"
+    );
+    assert_eq!(json["objectives"].as_array().unwrap().len(), 1);
+    assert!(json["objectives"][0]
+        .as_str()
+        .unwrap()
+        .starts_with("Promover escenarios, mecanismos de interacción"));
+
+    let legal = &json["legal_framework"];
+    assert_eq!(
+        legal["text"],
+        "Constitución Política Artículo 20 y 270. Ley 1750 de 2015 artículos 2 y 50. Ley 1757 de 2015 y Decreto 1499 de 2017."
+    );
+    assert_eq!(
+        legal["norms"],
+        serde_json::json!([
+            {"kind": "Constitución Política", "number": null, "year": null, "articles": ["20", "270"]},
+            {"kind": "Ley", "number": "1750", "year": 2015, "articles": ["2", "50"]},
+            {"kind": "Ley", "number": "1757", "year": 2015, "articles": []},
+            {"kind": "Decreto", "number": "1499", "year": 2017, "articles": []}
+        ])
+    );
+
+    let offices: Vec<(String, String, String)> = json["offices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            (
+                o["code"].as_str().unwrap().into(),
+                o["name"].as_str().unwrap().into(),
+                o["role"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    let expected = [
+        ("OAPLA", "Oficina Asesora de Planeación", "leader"),
+        ("ARCOM", "Área de Comunicaciones", "support"),
+        ("ASERA", "Área de Servicio al Afiliado", "support"),
+        ("ARACF", "Área de Atención Consumidor Financiero", "support"),
+        ("ARVIV", "Área de Vivienda", "support"),
+    ];
+    assert_eq!(
+        offices,
+        expected.map(|(c, n, r)| (c.to_string(), n.to_string(), r.to_string()))
+    );
+    assert!(json["offices_text"]
+        .as_str()
+        .unwrap()
+        .starts_with("Líder: Oficina Asesora de Planeación (OAPLA)"));
+
+    let activities = json["activities"].as_array().unwrap();
+    assert_eq!(activities.len(), 15);
+    let numbers: Vec<u64> = activities
+        .iter()
+        .map(|a| a["number"].as_u64().unwrap())
+        .collect();
+    assert_eq!(numbers, (1..=15).collect::<Vec<_>>());
+    assert_eq!(
+        activities[0]["description"],
+        "Alistamiento para rendición de cuentas"
+    );
+    assert_eq!(activities[0]["start"], "2025-02-05");
+    assert_eq!(activities[0]["end"], "2025-03-14");
+    assert_eq!(activities[0]["responsible"], serde_json::json!(["OAPLA"]));
+    assert_eq!(activities[0]["deliverable"], "Instructivo y estrategia");
+    assert_eq!(
+        activities[2]["responsible"],
+        serde_json::json!(["OAPLA", "ARCOM"])
+    );
+    assert_eq!(
+        activities[2]["responsible_text"],
+        "Oficina Asesora de Planeación y Área de Comunicaciones"
+    );
+    assert_eq!(activities[8]["start"], "2025-02-10");
+    assert_eq!(activities[8]["end"], "2025-12-11");
+    assert_eq!(
+        activities[10]["description"],
+        "Campaña para promover mayor participación de los afiliados y consumidores financieros en general, para la manifestación de sugerencias que permitan establecer mejoras en el servicio."
+    );
+    assert_eq!(
+        activities[12]["deliverable"],
+        "Realizar actividad de participación en redes sociales (Tiktok live)"
+    );
+    assert_eq!(activities[14]["end"], "2025-11-30");
+
+    assert_eq!(
+        json["signatures"],
+        serde_json::json!([
+            {"role": "consolidated", "name": "Carlos Arturo Contreras", "position": "Profesional Especializado Oficina Asesora de Planeación"},
+            {"role": "reviewed", "name": "Lina María Rendón Lozano", "position": "Jefe Oficina Asesora de Planeación"}
+        ])
+    );
+    assert_eq!(
+        json["version"],
+        serde_json::json!({"number": 1, "date": "2023-11-27"})
+    );
+}
+
+#[test]
+fn every_activity_of_the_seed_matches_its_row() {
+    let plan = seed();
+    let text = seed_text();
+    let rows: Vec<Vec<&str>> = text
+        .lines()
+        .map(|l| l.split('\t').collect::<Vec<_>>())
+        .filter(|c| c.len() == 5 && c[0].starts_with(|ch: char| ch.is_ascii_digit()))
+        .collect();
+    assert_eq!(rows.len(), 15);
+    for (a, row) in plan.activities.iter().zip(rows) {
+        assert_eq!(format!("{}. {}", a.number, a.description), row[0]);
+        assert_eq!(
+            participa_formats::spanish_date::format_short(a.start),
+            row[1]
+        );
+        assert_eq!(participa_formats::spanish_date::format_short(a.end), row[2]);
+        let codes: Vec<&str> = a.responsible.iter().map(|c| c.as_str()).collect();
+        assert_eq!(
+            format!("{} {}", codes.join("-"), a.responsible_text),
+            row[3]
+        );
+        assert_eq!(a.deliverable, row[4]);
+    }
+    assert_eq!(plan.signatures[0].role, SignatureRole::Consolidated);
+    assert_eq!(plan.leader().unwrap().role, OfficeRole::Leader);
+}
+
+#[test]
+fn windows_1252_crlf_and_bom_variants_import_equal() {
+    let reference = seed();
+    let text = seed_text();
+    let crlf = text.replace('\n', "\r\n");
+    let (cp1252, _, unmappable) = encoding_rs::WINDOWS_1252.encode(&crlf);
+    assert!(!unmappable);
+    let mut bom = vec![0xEF, 0xBB, 0xBF];
+    bom.extend_from_slice(text.as_bytes());
+    for (name, bytes) in [
+        ("cp1252-crlf.txt", cp1252.to_vec()),
+        (
+            "cp1252-lf.txt",
+            encoding_rs::WINDOWS_1252.encode(&text).0.to_vec(),
+        ),
+        ("utf8-crlf.txt", crlf.as_bytes().to_vec()),
+        ("utf8-bom.txt", bom),
+    ] {
+        let plan =
+            import_plan(name, &bytes, &ReadOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(plan, reference, "{name}");
+        assert!(!plan.title.contains('Ã'), "mojibake in {name}");
+    }
+}
+
+/// The seed typed into a spreadsheet by hand: merged title rows, real date cells for
+/// some dates and text for others, the header row repeated mid-table.
+fn hand_made_xlsx() -> Vec<u8> {
+    let text = seed_text();
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("Formulación").unwrap();
+    let date_format = Format::new().set_num_format("d-mmm-yy");
+    for (r, line) in text.lines().enumerate() {
+        let r = r as u32;
+        let cells: Vec<&str> = line.split('\t').collect();
+        if cells.len() == 1 && cells[0].starts_with("Formulación") {
+            sheet
+                .merge_range(r, 0, r, 4, cells[0], &Format::new())
+                .unwrap();
+            continue;
+        }
+        if cells.len() == 2 {
+            sheet.write_string(r, 0, cells[0]).unwrap();
+            sheet
+                .merge_range(r, 1, r, 4, cells[1], &Format::new())
+                .unwrap();
+            continue;
+        }
+        for (c, cell) in cells.iter().enumerate() {
+            let is_date = (c == 1 || c == 2) && cell.contains('-');
+            if is_date && r % 2 == 0 {
+                let d = participa_formats::spanish_date::parse_date(cell).unwrap();
+                sheet
+                    .write_date_with_format(r, c as u16, d, &date_format)
+                    .unwrap();
+            } else if !cell.is_empty() {
+                sheet.write_string(r, c as u16, *cell).unwrap();
+            }
+        }
+    }
+    book.save_to_buffer().unwrap()
+}
+
+#[test]
+fn a_hand_made_xlsx_imports_equal_to_the_tsv() {
+    let plan = import_plan("plan.xlsx", &hand_made_xlsx(), &ReadOptions::default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(plan, seed());
+}
+
+#[test]
+fn two_bad_rows_are_both_reported_with_line_and_field() {
+    let text = seed_text()
+        .replace("5-feb-25\t14-mar-25\tOAPLA", "5-fbr-25\t14-mar-25\tOAPLA")
+        .replace("1-ago-25\t29-ago-25", "1-ago-25\t29-jul-25");
+    let errors = import_plan("malo.txt", text.as_bytes(), &ReadOptions::default()).unwrap_err();
+    assert_eq!(errors.file, "malo.txt");
+    assert_eq!(errors.errors.len(), 2, "{errors}");
+    let first = &errors.errors[0];
+    assert_eq!(first.location, Location::Line(19));
+    assert_eq!(first.field, "Fecha inicial");
+    assert!(first.message.contains("mes desconocido «fbr»"), "{first}");
+    let second = &errors.errors[1];
+    assert_eq!(second.location, Location::Line(23));
+    assert_eq!(second.field, "Fecha Final");
+    assert!(
+        second
+            .message
+            .contains("la actividad 5 termina (2025-07-29) antes de empezar (2025-08-01)"),
+        "{second}"
+    );
+    let shown = errors.to_string();
+    assert!(
+        shown.contains("malo.txt: línea 19: Fecha inicial:"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("malo.txt: línea 23: Fecha Final:"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn xlsx_errors_name_sheet_and_cell() {
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("Plan").unwrap();
+    for (r, line) in seed_text().lines().enumerate() {
+        for (c, cell) in line.split('\t').enumerate() {
+            let value =
+                if cell == "OAPLA-ARCOM Oficina Asesora de Planeación y Área de Comunicaciones" {
+                    "OAPLA-ARCOM-OTIC Oficina Asesora de Planeación"
+                } else {
+                    cell
+                };
+            sheet.write_string(r as u32, c as u16, value).unwrap();
+        }
+    }
+    let errors = import_plan(
+        "plan.xlsx",
+        &book.save_to_buffer().unwrap(),
+        &ReadOptions::default(),
+    )
+    .unwrap_err();
+    assert_eq!(errors.errors.len(), 1, "{errors}");
+    let e = &errors.errors[0];
+    assert_eq!(e.location.to_string(), "hoja «Plan», celda D21");
+    assert_eq!(e.field, "Responsable");
+    assert!(e.message.contains("OTIC"), "{e}");
+}
+
+#[test]
+fn unknown_office_missing_header_and_stray_lines_are_all_reported() {
+    let text = seed_text()
+        .replace("Marco legal:\t", "Marco lega:\t")
+        .replace("ARVIV Área de Vivienda", "ARVI Área de Vivienda")
+        .replace("Revisó\n", "Firmó\n");
+    let errors = import_plan("x.txt", text.as_bytes(), &ReadOptions::default()).unwrap_err();
+    let shown = errors.to_string();
+    assert!(
+        shown.contains("línea 15: Encabezado: fila no reconocida «Marco lega:"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("documento: Marco legal: falta la fila «Marco legal:»"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("línea 32: Responsable: la actividad 12 nombra la dependencia ARVI"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("línea 42: Firmas: fila no reconocida «Firmó»"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("línea 43: Firmas: fila no reconocida «Lina María Rendón Lozano»"),
+        "{shown}"
+    );
+    assert_eq!(errors.errors.len(), 6, "{shown}"); // + line 44, the position
+}
+
+#[test]
+fn every_export_reads_back_equal() {
+    let plan = seed();
+    for format in [ExportFormat::Tsv, ExportFormat::Xlsx] {
+        let bytes = export_plan(&plan, format);
+        let back = import_plan(
+            &format!("x.{format}"),
+            &bytes,
+            &ReadOptions {
+                entity: "Otra".into(),
+            },
+        )
+        .unwrap_or_else(|e| panic!("{format}: {e}"));
+        assert_eq!(back, plan, "{format}");
+    }
+    let json: participa_formats::json::PlanJson =
+        serde_json::from_slice(&export_plan(&plan, ExportFormat::Json)).unwrap();
+    assert_eq!(json.into_plan().unwrap(), plan);
+}
+
+#[test]
+fn the_tsv_export_is_the_seed_layout() {
+    let tsv = String::from_utf8(export_plan(&seed(), ExportFormat::Tsv)).unwrap();
+    let seed = seed_text();
+    let seed_lines: Vec<&str> = seed
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(str::trim_end)
+        .collect();
+    // Everything the seed says, line by line, save the page-break header repeat, the
+    // version spelling, and the one line it adds (the entity, which the seed leaves implicit).
+    let one_line_positions = [
+        "Profesional Especializado Oficina",
+        "Asesora de Planeación",
+        "Revisó",
+        "Consolidó:",
+    ];
+    for line in seed_lines
+        .iter()
+        .filter(|l| !l.starts_with("Versión") && !one_line_positions.contains(l))
+    {
+        assert!(
+            tsv.lines().any(|t| t == *line),
+            "missing line {line:?}\n{tsv}"
+        );
+    }
+    assert!(tsv.contains("Entidad\tCaja Honor\n"));
+    assert!(tsv.contains("\n\nConsolidó:\nCarlos Arturo Contreras\nProfesional Especializado Oficina Asesora de Planeación\n\n"));
+    assert!(tsv.contains("Revisó:\nLina María Rendón Lozano\nJefe Oficina Asesora de Planeación\n"));
+    assert!(tsv.ends_with("Versión 1: 2023-11-27\n"));
+}
+
+#[test]
+fn csv_has_bom_header_and_one_row_per_activity() {
+    let csv = export_plan(&seed(), ExportFormat::Csv);
+    assert!(csv.starts_with(&[0xEF, 0xBB, 0xBF]));
+    let mut reader = csv::Reader::from_reader(&csv[3..]);
+    let header = reader.headers().unwrap().clone();
+    assert_eq!(
+        header.iter().collect::<Vec<_>>(),
+        participa_formats::csv_export::CSV_HEADER
+    );
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 15);
+    assert_eq!(&rows[2][3], "3");
+    assert_eq!(&rows[2][7], "OAPLA-ARCOM");
+    assert_eq!(
+        &rows[2][8],
+        "Oficina Asesora de Planeación; Área de Comunicaciones"
+    );
+    assert_eq!(&rows[0][5], "2025-02-05");
+}
+
+#[test]
+fn the_xlsx_export_has_real_dates_and_a_frozen_header() {
+    use calamine::{Data, Reader, Xlsx};
+    let bytes = export_plan(&seed(), ExportFormat::Xlsx);
+    let mut book: Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.clone())).unwrap();
+    let range = book.worksheet_range("Plan").unwrap();
+    let header_row = (0..range.height())
+        .find(|r| range.get((*r, 0)) == Some(&Data::String("Actividades".into())))
+        .unwrap();
+    match range.get((header_row + 1, 1)).unwrap() {
+        Data::DateTime(d) => assert_eq!(d.as_datetime().unwrap().date(), date(2025, 2, 5)),
+        other => panic!("expected a date cell, got {other:?}"),
+    }
+    // The frozen pane sits right under the activities' title row.
+    let xml = unzip_sheet(&bytes);
+    assert!(
+        xml.contains(&format!("topLeftCell=\"A{}\"", header_row + 2)),
+        "{xml}"
+    );
+    assert!(xml.contains("state=\"frozen\""));
+}
+
+fn unzip_sheet(bytes: &[u8]) -> String {
+    // Find the worksheet part by scanning the zip's local headers: enough for a test.
+    let mut archive = zip_entries(bytes);
+    archive
+        .remove("xl/worksheets/sheet1.xml")
+        .expect("sheet1 in the workbook")
+}
+
+fn zip_entries(bytes: &[u8]) -> std::collections::HashMap<String, String> {
+    use std::io::Read;
+    let mut out = std::collections::HashMap::new();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).unwrap();
+        let mut s = String::new();
+        if f.read_to_string(&mut s).is_ok() {
+            out.insert(f.name().unwrap().to_string(), s);
+        }
+    }
+    out
+}
