@@ -451,3 +451,163 @@ fn zip_entries(bytes: &[u8]) -> std::collections::HashMap<String, String> {
     }
     out
 }
+
+mod generated {
+    //! Round trips over generated plans: whatever the planning office writes, exporting
+    //! and importing again gives the same plan.
+
+    use super::*;
+    use participa_domain::{
+        offices_sentence, Activity, ActivityNumber, Alignment, AlignmentCode, CodedText,
+        DocumentVersion, LegalFramework, Office, OfficeCode, PlanDraft, PlanYear, Signature,
+    };
+    use proptest::prelude::*;
+    use proptest::sample::subsequence;
+
+    const WORDS: &[&str] = &[
+        "participación", "ciudadana", "rendición", "cuentas", "afiliados", "vivienda",
+        "Área", "Atención", "señal", "año", "información", "diálogo", "evaluación",
+        "MIPG", "PAI", "ferias", "Colombia", "Bogotá", "del", "de", "y", "la", "los",
+        "(virtual)", "\"foro\"", "100%", "2025", "n.º", "—", "ñandú", "über", "café,",
+    ];
+    const NAME_HEADS: &[&str] = &["Área", "Oficina", "Grupo", "Subdirección", "Dirección"];
+
+    fn words(min: usize, max: usize) -> impl Strategy<Value = String> {
+        prop::collection::vec(prop::sample::select(WORDS), min..=max).prop_map(|w| w.join(" "))
+    }
+
+    fn sentence() -> impl Strategy<Value = String> {
+        (prop::sample::select(NAME_HEADS), words(1, 12)).prop_map(|(h, w)| format!("{h} {w}"))
+    }
+
+    fn office_name() -> impl Strategy<Value = String> {
+        (
+            prop::sample::select(NAME_HEADS),
+            prop::collection::vec(
+                prop::sample::select(&["de", "Comunicaciones", "Planeación", "y", "Vivienda", "Atención", "Servicio", "al", "Afiliado", "TIC"][..]),
+                1..4,
+            ),
+        )
+            .prop_map(|(h, w)| format!("{h} {}", w.join(" ")))
+    }
+
+    fn code() -> impl Strategy<Value = OfficeCode> {
+        "[A-Z]{2}[A-Z0-9]{0,5}".prop_map(|c| OfficeCode::parse(&c).unwrap())
+    }
+
+    fn date() -> impl Strategy<Value = NaiveDate> {
+        (2000i32..2099, 1u32..=365).prop_map(|(y, d)| NaiveDate::from_yo_opt(y, d).unwrap())
+    }
+
+    prop_compose! {
+        fn offices()(codes in prop::collection::btree_set(code(), 1..6))
+            (names in prop::collection::vec(office_name(), codes.len()),
+             leaders in 1..=codes.len(),
+             codes in Just(codes)) -> Vec<Office> {
+            codes.into_iter().zip(names).enumerate().map(|(i, (code, name))| Office {
+                code,
+                name,
+                role: if i < leaders { OfficeRole::Leader } else { OfficeRole::Support },
+            }).collect()
+        }
+    }
+
+    fn activity(number: u32, offices: Vec<Office>) -> impl Strategy<Value = Activity> {
+        (
+            sentence(),
+            date(),
+            0u64..500,
+            subsequence(offices.clone(), 1..=offices.len().min(3)),
+            sentence(),
+        )
+            .prop_map(move |(description, start, days, responsible, deliverable)| {
+                // An office's name is how its own rows name it.
+                let text = responsible.iter().map(|o| o.name.clone()).collect::<Vec<_>>().join(" y ");
+                Activity {
+                    number: ActivityNumber::new(number).unwrap(),
+                    description,
+                    start,
+                    end: start + chrono::Days::new(days),
+                    responsible: responsible.into_iter().map(|o| o.code).collect(),
+                    responsible_text: text,
+                    deliverable,
+                }
+            })
+    }
+
+    prop_compose! {
+        fn plan()(offices in offices(), n in 1usize..25, year in 2000i32..2099)
+            (activities in (1..=n as u32).map(|i| activity(i * 2 - 1, offices.clone())).collect::<Vec<_>>(),
+             offices in Just(offices),
+             year in Just(year),
+             entity in sentence(),
+             title in words(1, 6),
+             policy in sentence(),
+             objectives in prop::collection::vec(sentence(), 1..4),
+             legal in words(0, 20),
+             texts in prop::collection::vec(sentence(), 3),
+             codes in (1u32..20, 1u32..20, 1u32..20),
+             signatures in subsequence(SignatureRole::ALL.to_vec(), 0..=3),
+             signers in prop::collection::vec((sentence(), words(0, 8)), 3),
+             version in prop::option::of((1u32..50, date()))) -> Plan {
+            let (a, b, c) = codes;
+            let coded = |code: String, text: &String| CodedText { code: AlignmentCode::parse(&code).unwrap(), text: text.clone() };
+            let draft = PlanDraft {
+                entity,
+                title: format!("Plan {title} {year}"),
+                year: PlanYear::new(year).unwrap(),
+                alignment: Alignment {
+                    policy,
+                    strategic_objective: coded(format!("{a}"), &texts[0]),
+                    office_objective: coded(format!("{a}.{b}"), &texts[1]),
+                    strategic_initiative: coded(format!("{a}.{b}.{c}"), &texts[2]),
+                },
+                objectives,
+                legal_framework: LegalFramework::from_text(&format!("Ley 1757 de 2015 {legal}")),
+                offices_text: offices_sentence(&offices),
+                offices,
+                activities,
+                signatures: signatures.into_iter().zip(signers).map(|(role, (name, position))| Signature { role, name, position }).collect(),
+                version: version.map(|(number, date)| DocumentVersion { number, date }),
+            };
+            Plan::try_from_draft(draft).unwrap()
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn tsv_round_trip(plan in plan()) {
+            let bytes = export_plan(&plan, ExportFormat::Tsv);
+            let back = import_plan("g.tsv", &bytes, &ReadOptions::default())
+                .map_err(|e| TestCaseError::fail(format!("{e}\n{}", String::from_utf8_lossy(&bytes))))?;
+            prop_assert_eq!(back, plan);
+        }
+
+        #[test]
+        fn xlsx_round_trip(plan in plan()) {
+            let bytes = export_plan(&plan, ExportFormat::Xlsx);
+            let back = import_plan("g.xlsx", &bytes, &ReadOptions::default())
+                .map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert_eq!(back, plan);
+        }
+
+        #[test]
+        fn windows_1252_round_trip(plan in plan()) {
+            let text = String::from_utf8(export_plan(&plan, ExportFormat::Tsv)).unwrap().replace('\n', "\r\n");
+            let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(&text);
+            prop_assume!(!unmappable);
+            let back = import_plan("g.txt", &bytes, &ReadOptions::default())
+                .map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert_eq!(back, plan);
+        }
+
+        #[test]
+        fn json_round_trip(plan in plan()) {
+            let json: participa_formats::json::PlanJson =
+                serde_json::from_slice(&export_plan(&plan, ExportFormat::Json)).unwrap();
+            prop_assert_eq!(json.into_plan().unwrap(), plan);
+        }
+    }
+}
