@@ -465,10 +465,38 @@ mod generated {
     use proptest::sample::subsequence;
 
     const WORDS: &[&str] = &[
-        "participación", "ciudadana", "rendición", "cuentas", "afiliados", "vivienda",
-        "Área", "Atención", "señal", "año", "información", "diálogo", "evaluación",
-        "MIPG", "PAI", "ferias", "Colombia", "Bogotá", "del", "de", "y", "la", "los",
-        "(virtual)", "\"foro\"", "100%", "2025", "n.º", "—", "ñandú", "über", "café,",
+        "participación",
+        "ciudadana",
+        "rendición",
+        "cuentas",
+        "afiliados",
+        "vivienda",
+        "Área",
+        "Atención",
+        "señal",
+        "año",
+        "información",
+        "diálogo",
+        "evaluación",
+        "MIPG",
+        "PAI",
+        "ferias",
+        "Colombia",
+        "Bogotá",
+        "del",
+        "de",
+        "y",
+        "la",
+        "los",
+        "(virtual)",
+        "\"foro\"",
+        "100%",
+        "2025",
+        "n.º",
+        "—",
+        "ñandú",
+        "über",
+        "café,",
     ];
     const NAME_HEADS: &[&str] = &["Área", "Oficina", "Grupo", "Subdirección", "Dirección"];
 
@@ -484,7 +512,20 @@ mod generated {
         (
             prop::sample::select(NAME_HEADS),
             prop::collection::vec(
-                prop::sample::select(&["de", "Comunicaciones", "Planeación", "y", "Vivienda", "Atención", "Servicio", "al", "Afiliado", "TIC"][..]),
+                prop::sample::select(
+                    &[
+                        "de",
+                        "Comunicaciones",
+                        "Planeación",
+                        "y",
+                        "Vivienda",
+                        "Atención",
+                        "Servicio",
+                        "al",
+                        "Afiliado",
+                        "TIC",
+                    ][..],
+                ),
                 1..4,
             ),
         )
@@ -520,19 +561,25 @@ mod generated {
             subsequence(offices.clone(), 1..=offices.len().min(3)),
             sentence(),
         )
-            .prop_map(move |(description, start, days, responsible, deliverable)| {
-                // An office's name is how its own rows name it.
-                let text = responsible.iter().map(|o| o.name.clone()).collect::<Vec<_>>().join(" y ");
-                Activity {
-                    number: ActivityNumber::new(number).unwrap(),
-                    description,
-                    start,
-                    end: start + chrono::Days::new(days),
-                    responsible: responsible.into_iter().map(|o| o.code).collect(),
-                    responsible_text: text,
-                    deliverable,
-                }
-            })
+            .prop_map(
+                move |(description, start, days, responsible, deliverable)| {
+                    // An office's name is how its own rows name it.
+                    let text = responsible
+                        .iter()
+                        .map(|o| o.name.clone())
+                        .collect::<Vec<_>>()
+                        .join(" y ");
+                    Activity {
+                        number: ActivityNumber::new(number).unwrap(),
+                        description,
+                        start,
+                        end: start + chrono::Days::new(days),
+                        responsible: responsible.into_iter().map(|o| o.code).collect(),
+                        responsible_text: text,
+                        deliverable,
+                    }
+                },
+            )
     }
 
     prop_compose! {

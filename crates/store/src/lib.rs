@@ -1,1 +1,203 @@
+//! Participa's database access: one code path for SQLite (the embedded default) and
+//! PostgreSQL (production).
+//!
+//! # Why an enum of two pools
+//! [`Db`] holds either a `SqlitePool` or a `PgPool`, and [`on_db!`] runs the same query
+//! text on whichever it is: the macro expands the body once per backend, so each
+//! expansion is fully typed (native `DATE`, `BIGINT`, `TIMESTAMPTZ` on PostgreSQL; their
+//! SQLite equivalents) and sqlx checks encoding and decoding per backend. `sqlx::Any` was
+//! rejected: it cannot decode a PostgreSQL `DATE`, nor an uncast aggregate. Queries use
+//! `$n` placeholders, which both backends accept. If a query ever has to differ, the
+//! macro's two arms are the seam.
+//!
+//! Migrations live in `migrations/sqlite/` and `migrations/postgres/` with the same file
+//! names (a test checks it); both are embedded in the binary.
 
+mod plans;
+
+pub use plans::{PlanId, PlanSummary};
+
+use participa_domain::PlanErrors;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
+use std::str::FromStr;
+use std::time::Duration;
+use thiserror::Error;
+
+/// The default database: a SQLite file next to where the program runs.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://participa.db";
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("dirección de base de datos no admitida «{0}»: use sqlite://ARCHIVO o postgres://usuario@servidor/base")]
+    UnsupportedUrl(String),
+    #[error("error de la base de datos: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("no se pudo migrar el esquema de la base de datos: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("el plan {id} guardado no cumple las reglas del dominio: {errors}")]
+    Corrupt { id: i64, errors: PlanErrors },
+    #[error("el plan {id} guardado tiene un valor inválido: {what}")]
+    CorruptValue { id: i64, what: String },
+    #[error("el plan {0} no existe")]
+    PlanNotFound(i64),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Which database a store talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug, Clone)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Runs `$body` with `$pool` bound to the backend's typed pool.
+#[macro_export]
+macro_rules! on_db {
+    ($db:expr, |$pool:ident| $body:expr) => {
+        match $db {
+            $crate::Db::Sqlite($pool) => $body,
+            $crate::Db::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// The database behind Participa.
+#[derive(Debug, Clone)]
+pub struct Store {
+    db: Db,
+}
+
+impl Store {
+    /// Connects to `sqlite://FILE` (created when absent, WAL journal) or
+    /// `postgres://…`, and brings the schema up to date.
+    pub async fn connect(url: &str) -> Result<Store> {
+        let db = if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10));
+            let pool = SqlitePoolOptions::new()
+                .max_connections(4)
+                .connect_with(options)
+                .await?;
+            sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+            Db::Sqlite(pool)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let options = PgConnectOptions::from_str(url)?;
+            let pool = PgPoolOptions::new()
+                .max_connections(10)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await?;
+            sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+            Db::Postgres(pool)
+        } else {
+            return Err(StoreError::UnsupportedUrl(url.to_string()));
+        };
+        Ok(Store { db })
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.db {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// The typed pool, for queries outside this crate's repositories (tests, tools).
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    pub async fn close(&self) {
+        on_db!(&self.db, |pool| pool.close().await)
+    }
+}
+
+pub mod testing {
+    //! Fresh, isolated databases for tests: a SQLite file in the temporary directory, or
+    //! a new schema in the PostgreSQL server named by `TEST_DATABASE_URL`.
+
+    use std::path::PathBuf;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    /// A database URL that nothing else uses; the SQLite file is removed on drop.
+    pub struct TestDatabase {
+        pub url: String,
+        file: Option<PathBuf>,
+    }
+
+    impl Drop for TestDatabase {
+        fn drop(&mut self) {
+            if let Some(file) = &self.file {
+                for suffix in ["", "-wal", "-shm"] {
+                    let mut p = file.clone().into_os_string();
+                    p.push(suffix);
+                    let _ = std::fs::remove_file(p);
+                }
+            }
+        }
+    }
+
+    fn unique_name() -> String {
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        format!(
+            "t{}_{}_{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed),
+            nanos
+        )
+    }
+
+    pub fn sqlite() -> TestDatabase {
+        let file = std::env::temp_dir().join(format!("participa-{}.db", unique_name()));
+        TestDatabase {
+            url: format!("sqlite://{}", file.display()),
+            file: Some(file),
+        }
+    }
+
+    /// The PostgreSQL server the test suite runs against. Its absence is a failure, not a
+    /// skip: `scripts/test.sh` starts a throwaway server and sets the variable.
+    pub fn postgres_server_url() -> String {
+        std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| {
+            panic!(
+                "TEST_DATABASE_URL is not set: run the suite with scripts/test.sh, which starts a \
+                 throwaway PostgreSQL server, or point TEST_DATABASE_URL at postgres://…"
+            )
+        })
+    }
+
+    /// A URL whose connections use a schema created for this test alone.
+    pub async fn postgres() -> TestDatabase {
+        let server = postgres_server_url();
+        let schema = unique_name();
+        let pool = sqlx::PgPool::connect(&server)
+            .await
+            .unwrap_or_else(|e| panic!("cannot reach TEST_DATABASE_URL {server}: {e}"));
+        sqlx::query(&format!("CREATE SCHEMA {schema}"))
+            .execute(&pool)
+            .await
+            .expect("create test schema");
+        pool.close().await;
+        let sep = if server.contains('?') { '&' } else { '?' };
+        TestDatabase {
+            url: format!("{server}{sep}options=-c%20search_path%3D{schema}"),
+            file: None,
+        }
+    }
+}

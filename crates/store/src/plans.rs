@@ -1,0 +1,515 @@
+//! The plan aggregate: saved in one transaction, read back with one query per table
+//! (never one per activity).
+
+use crate::{on_db, Result, Store, StoreError};
+use chrono::{NaiveDate, Utc};
+use participa_domain::{
+    Activity, ActivityNumber, Alignment, AlignmentCode, CodedText, DocumentVersion, LegalFramework,
+    Norm, Office, OfficeCode, OfficeRole, Plan, PlanDraft, PlanYear, Signature, SignatureRole,
+};
+use sqlx::{QueryBuilder, Row};
+use std::collections::HashMap;
+use std::fmt;
+
+/// Rows per multi-row INSERT: well under SQLite's 32,766 and PostgreSQL's 65,535 bound
+/// parameters for the widest table (6 columns).
+const CHUNK: usize = 1000;
+
+/// A stored plan's identifier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PlanId(pub i64);
+
+impl fmt::Display for PlanId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// One line of the plan list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanSummary {
+    pub id: PlanId,
+    pub entity: String,
+    pub year: i32,
+    pub title: String,
+    pub activity_count: i64,
+}
+
+fn corrupt(id: i64, what: &str) -> StoreError {
+    StoreError::CorruptValue {
+        id,
+        what: what.to_string(),
+    }
+}
+
+impl Store {
+    /// Saves a new plan (all of it or nothing) and returns its id. `source` names the
+    /// file it came from, if any.
+    pub async fn insert_plan(&self, plan: &Plan, source: Option<&str>) -> Result<PlanId> {
+        let now = Utc::now();
+        on_db!(&self.db, |pool| {
+            let mut tx = pool.begin().await?;
+            sqlx::query("INSERT INTO entities (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
+                .bind(&plan.entity)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            let entity_id: i64 = sqlx::query("SELECT id FROM entities WHERE name = $1")
+                .bind(&plan.entity)
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get("id")?;
+            let a = &plan.alignment;
+            let id: i64 = sqlx::query(
+                "INSERT INTO plans (entity_id, title, year, policy, \
+                 strategic_objective_code, strategic_objective_text, \
+                 office_objective_code, office_objective_text, \
+                 strategic_initiative_code, strategic_initiative_text, \
+                 legal_framework_text, offices_text, version_number, version_date, source_file, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
+            )
+            .bind(entity_id)
+            .bind(&plan.title)
+            .bind(i64::from(plan.year.get()))
+            .bind(&a.policy)
+            .bind(a.strategic_objective.code.as_str())
+            .bind(&a.strategic_objective.text)
+            .bind(a.office_objective.code.as_str())
+            .bind(&a.office_objective.text)
+            .bind(a.strategic_initiative.code.as_str())
+            .bind(&a.strategic_initiative.text)
+            .bind(&plan.legal_framework.text)
+            .bind(&plan.offices_text)
+            .bind(plan.version.as_ref().map(|v| i64::from(v.number)))
+            .bind(plan.version.as_ref().map(|v| v.date))
+            .bind(source)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("id")?;
+
+            for chunk in plan
+                .objectives
+                .iter()
+                .enumerate()
+                .collect::<Vec<_>>()
+                .chunks(CHUNK)
+            {
+                let mut q =
+                    QueryBuilder::new("INSERT INTO plan_objectives (plan_id, position, text) ");
+                q.push_values(chunk, |mut b, (i, text)| {
+                    b.push_bind(id)
+                        .push_bind(*i as i64)
+                        .push_bind(text.as_str());
+                });
+                q.build().execute(&mut *tx).await?;
+            }
+            let norms: Vec<(usize, &Norm)> =
+                plan.legal_framework.norms.iter().enumerate().collect();
+            for chunk in norms.chunks(CHUNK) {
+                let mut q = QueryBuilder::new(
+                    "INSERT INTO plan_norms (plan_id, position, kind, number, year) ",
+                );
+                q.push_values(chunk, |mut b, (i, n)| {
+                    b.push_bind(id)
+                        .push_bind(*i as i64)
+                        .push_bind(n.kind.as_str())
+                        .push_bind(n.number.as_deref())
+                        .push_bind(n.year.map(i64::from));
+                });
+                q.build().execute(&mut *tx).await?;
+            }
+            let articles: Vec<(usize, usize, &str)> = norms
+                .iter()
+                .flat_map(|(i, n)| {
+                    n.articles
+                        .iter()
+                        .enumerate()
+                        .map(move |(j, a)| (*i, j, a.as_str()))
+                })
+                .collect();
+            for chunk in articles.chunks(CHUNK) {
+                let mut q = QueryBuilder::new(
+                    "INSERT INTO plan_norm_articles (plan_id, norm_position, position, article) ",
+                );
+                q.push_values(chunk, |mut b, (i, j, article)| {
+                    b.push_bind(id)
+                        .push_bind(*i as i64)
+                        .push_bind(*j as i64)
+                        .push_bind(*article);
+                });
+                q.build().execute(&mut *tx).await?;
+            }
+            for chunk in plan
+                .offices
+                .iter()
+                .enumerate()
+                .collect::<Vec<_>>()
+                .chunks(CHUNK)
+            {
+                let mut q = QueryBuilder::new(
+                    "INSERT INTO plan_offices (plan_id, code, position, name, role) ",
+                );
+                q.push_values(chunk, |mut b, (i, o)| {
+                    b.push_bind(id)
+                        .push_bind(o.code.as_str())
+                        .push_bind(*i as i64)
+                        .push_bind(o.name.as_str())
+                        .push_bind(o.role.as_str());
+                });
+                q.build().execute(&mut *tx).await?;
+            }
+            for chunk in plan.activities.chunks(CHUNK) {
+                let mut q = QueryBuilder::new(
+                    "INSERT INTO activities (plan_id, number, description, start_date, end_date, responsible_text, deliverable) ",
+                );
+                q.push_values(chunk, |mut b, a| {
+                    b.push_bind(id)
+                        .push_bind(i64::from(a.number.get()))
+                        .push_bind(a.description.as_str())
+                        .push_bind(a.start)
+                        .push_bind(a.end)
+                        .push_bind(a.responsible_text.as_str())
+                        .push_bind(a.deliverable.as_str());
+                });
+                q.build().execute(&mut *tx).await?;
+            }
+            let links: Vec<(u32, usize, &str)> = plan
+                .activities
+                .iter()
+                .flat_map(|a| {
+                    a.responsible
+                        .iter()
+                        .enumerate()
+                        .map(move |(i, c)| (a.number.get(), i, c.as_str()))
+                })
+                .collect();
+            for chunk in links.chunks(CHUNK) {
+                let mut q = QueryBuilder::new(
+                    "INSERT INTO activity_offices (plan_id, activity_number, position, office_code) ",
+                );
+                q.push_values(chunk, |mut b, (n, i, code)| {
+                    b.push_bind(id)
+                        .push_bind(i64::from(*n))
+                        .push_bind(*i as i64)
+                        .push_bind(*code);
+                });
+                q.build().execute(&mut *tx).await?;
+            }
+            for chunk in plan
+                .signatures
+                .iter()
+                .enumerate()
+                .collect::<Vec<_>>()
+                .chunks(CHUNK)
+            {
+                let mut q = QueryBuilder::new(
+                    "INSERT INTO plan_signatures (plan_id, position, role, name, signer_position) ",
+                );
+                q.push_values(chunk, |mut b, (i, s)| {
+                    b.push_bind(id)
+                        .push_bind(*i as i64)
+                        .push_bind(s.role.as_str())
+                        .push_bind(s.name.as_str())
+                        .push_bind(s.position.as_str());
+                });
+                q.build().execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            Ok(PlanId(id))
+        })
+    }
+
+    /// Every plan, newest year first: one query.
+    pub async fn plans(&self) -> Result<Vec<PlanSummary>> {
+        const SQL: &str = "SELECT p.id, e.name AS entity, p.year, p.title, \
+             (SELECT COUNT(*) FROM activities a WHERE a.plan_id = p.id) AS activity_count \
+             FROM plans p JOIN entities e ON e.id = p.entity_id \
+             ORDER BY p.year DESC, p.id";
+        on_db!(&self.db, |pool| {
+            let rows = sqlx::query(SQL).fetch_all(pool).await?;
+            rows.iter()
+                .map(|r| {
+                    Ok(PlanSummary {
+                        id: PlanId(r.try_get("id")?),
+                        entity: r.try_get("entity")?,
+                        year: r.try_get::<i64, _>("year")? as i32,
+                        title: r.try_get("title")?,
+                        activity_count: r.try_get("activity_count")?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    /// A stored plan, read with one query per table and checked by the domain's rules.
+    pub async fn plan(&self, id: PlanId) -> Result<Plan> {
+        let rows = on_db!(&self.db, |pool| {
+            let mut tx = pool.begin().await?;
+            let head = sqlx::query(
+                "SELECT e.name AS entity, p.title, p.year, p.policy, \
+                 p.strategic_objective_code, p.strategic_objective_text, \
+                 p.office_objective_code, p.office_objective_text, \
+                 p.strategic_initiative_code, p.strategic_initiative_text, \
+                 p.legal_framework_text, p.offices_text, p.version_number, p.version_date \
+                 FROM plans p JOIN entities e ON e.id = p.entity_id WHERE p.id = $1",
+            )
+            .bind(id.0)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some(h) = head else {
+                return Err(StoreError::PlanNotFound(id.0));
+            };
+            let head = Head {
+                entity: h.try_get("entity")?,
+                title: h.try_get("title")?,
+                year: h.try_get("year")?,
+                policy: h.try_get("policy")?,
+                coded: [
+                    (
+                        h.try_get("strategic_objective_code")?,
+                        h.try_get("strategic_objective_text")?,
+                    ),
+                    (
+                        h.try_get("office_objective_code")?,
+                        h.try_get("office_objective_text")?,
+                    ),
+                    (
+                        h.try_get("strategic_initiative_code")?,
+                        h.try_get("strategic_initiative_text")?,
+                    ),
+                ],
+                legal: h.try_get("legal_framework_text")?,
+                offices_text: h.try_get("offices_text")?,
+                version_number: h.try_get("version_number")?,
+                version_date: h.try_get("version_date")?,
+            };
+            let objectives = sqlx::query(
+                "SELECT text FROM plan_objectives WHERE plan_id = $1 ORDER BY position",
+            )
+            .bind(id.0)
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| r.try_get("text"))
+            .collect::<Result<Vec<String>, _>>()?;
+            let norms = sqlx::query("SELECT position, kind, number, year FROM plan_norms WHERE plan_id = $1 ORDER BY position")
+                .bind(id.0)
+                .fetch_all(&mut *tx)
+                .await?
+                .iter()
+                .map(|r| Ok((r.try_get("position")?, r.try_get("kind")?, r.try_get("number")?, r.try_get("year")?)))
+                .collect::<Result<Vec<(i64, String, Option<String>, Option<i64>)>, sqlx::Error>>()?;
+            let articles = sqlx::query("SELECT norm_position, article FROM plan_norm_articles WHERE plan_id = $1 ORDER BY norm_position, position")
+                .bind(id.0)
+                .fetch_all(&mut *tx)
+                .await?
+                .iter()
+                .map(|r| Ok((r.try_get("norm_position")?, r.try_get("article")?)))
+                .collect::<Result<Vec<(i64, String)>, sqlx::Error>>()?;
+            let offices = sqlx::query(
+                "SELECT code, name, role FROM plan_offices WHERE plan_id = $1 ORDER BY position",
+            )
+            .bind(id.0)
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get("code")?, r.try_get("name")?, r.try_get("role")?)))
+            .collect::<Result<Vec<(String, String, String)>, sqlx::Error>>()?;
+            let activities = sqlx::query(
+                "SELECT number, description, start_date, end_date, responsible_text, deliverable \
+                 FROM activities WHERE plan_id = $1 ORDER BY number",
+            )
+            .bind(id.0)
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(ActivityRow {
+                    number: r.try_get("number")?,
+                    description: r.try_get("description")?,
+                    start: r.try_get("start_date")?,
+                    end: r.try_get("end_date")?,
+                    responsible_text: r.try_get("responsible_text")?,
+                    deliverable: r.try_get("deliverable")?,
+                })
+            })
+            .collect::<Result<Vec<ActivityRow>, sqlx::Error>>()?;
+            let links = sqlx::query("SELECT activity_number, office_code FROM activity_offices WHERE plan_id = $1 ORDER BY activity_number, position")
+                .bind(id.0)
+                .fetch_all(&mut *tx)
+                .await?
+                .iter()
+                .map(|r| Ok((r.try_get("activity_number")?, r.try_get("office_code")?)))
+                .collect::<Result<Vec<(i64, String)>, sqlx::Error>>()?;
+            let signatures = sqlx::query("SELECT role, name, signer_position FROM plan_signatures WHERE plan_id = $1 ORDER BY position")
+                .bind(id.0)
+                .fetch_all(&mut *tx)
+                .await?
+                .iter()
+                .map(|r| Ok((r.try_get("role")?, r.try_get("name")?, r.try_get("signer_position")?)))
+                .collect::<Result<Vec<(String, String, String)>, sqlx::Error>>()?;
+            tx.commit().await?;
+            Ok::<_, StoreError>(PlanRows {
+                head,
+                objectives,
+                norms,
+                articles,
+                offices,
+                activities,
+                links,
+                signatures,
+            })
+        })?;
+        rows.into_plan(id.0)
+    }
+
+    /// How many plans and activities are stored: what an import that failed must leave as it was.
+    pub async fn counts(&self) -> Result<(i64, i64)> {
+        on_db!(&self.db, |pool| {
+            let r = sqlx::query("SELECT (SELECT COUNT(*) FROM plans) AS plans, (SELECT COUNT(*) FROM activities) AS activities")
+                .fetch_one(pool)
+                .await?;
+            Ok((r.try_get("plans")?, r.try_get("activities")?))
+        })
+    }
+}
+
+struct Head {
+    entity: String,
+    title: String,
+    year: i64,
+    policy: String,
+    coded: [(String, String); 3],
+    legal: String,
+    offices_text: String,
+    version_number: Option<i64>,
+    version_date: Option<NaiveDate>,
+}
+
+struct ActivityRow {
+    number: i64,
+    description: String,
+    start: NaiveDate,
+    end: NaiveDate,
+    responsible_text: String,
+    deliverable: String,
+}
+
+struct PlanRows {
+    head: Head,
+    objectives: Vec<String>,
+    norms: Vec<(i64, String, Option<String>, Option<i64>)>,
+    articles: Vec<(i64, String)>,
+    offices: Vec<(String, String, String)>,
+    activities: Vec<ActivityRow>,
+    links: Vec<(i64, String)>,
+    signatures: Vec<(String, String, String)>,
+}
+
+impl PlanRows {
+    /// Assembles the rows into a plan through the domain's constructors.
+    fn into_plan(self, id: i64) -> Result<Plan> {
+        let bad = |what: &str| corrupt(id, what);
+        let h = self.head;
+        let coded = |(code, text): (String, String)| -> Result<CodedText> {
+            Ok(CodedText {
+                code: AlignmentCode::parse(&code).map_err(|e| bad(&e.to_string()))?,
+                text,
+            })
+        };
+        let [so, oo, si] = h.coded;
+        let mut articles: HashMap<i64, Vec<String>> = HashMap::new();
+        for (norm, article) in self.articles {
+            articles.entry(norm).or_default().push(article);
+        }
+        let mut links: HashMap<i64, Vec<OfficeCode>> = HashMap::new();
+        for (number, code) in self.links {
+            links
+                .entry(number)
+                .or_default()
+                .push(OfficeCode::parse(&code).map_err(|e| bad(&e.to_string()))?);
+        }
+        let offices = self
+            .offices
+            .into_iter()
+            .map(|(code, name, role)| {
+                Ok(Office {
+                    code: OfficeCode::parse(&code).map_err(|e| bad(&e.to_string()))?,
+                    name,
+                    role: OfficeRole::parse(&role).ok_or_else(|| bad("rol de dependencia"))?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let activities = self
+            .activities
+            .into_iter()
+            .map(|a| {
+                Ok(Activity {
+                    number: u32::try_from(a.number)
+                        .ok()
+                        .and_then(|n| ActivityNumber::new(n).ok())
+                        .ok_or_else(|| bad("número de actividad"))?,
+                    description: a.description,
+                    start: a.start,
+                    end: a.end,
+                    responsible: links.remove(&a.number).unwrap_or_default(),
+                    responsible_text: a.responsible_text,
+                    deliverable: a.deliverable,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let signatures = self
+            .signatures
+            .into_iter()
+            .map(|(role, name, position)| {
+                Ok(Signature {
+                    role: SignatureRole::parse(&role).ok_or_else(|| bad("rol de firma"))?,
+                    name,
+                    position,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let version = match (h.version_number, h.version_date) {
+            (Some(n), Some(date)) => Some(DocumentVersion {
+                number: u32::try_from(n).map_err(|_| bad("número de versión"))?,
+                date,
+            }),
+            _ => None,
+        };
+        let draft = PlanDraft {
+            entity: h.entity,
+            title: h.title,
+            year: i32::try_from(h.year)
+                .ok()
+                .and_then(|y| PlanYear::new(y).ok())
+                .ok_or_else(|| bad("vigencia"))?,
+            alignment: Alignment {
+                policy: h.policy,
+                strategic_objective: coded(so)?,
+                office_objective: coded(oo)?,
+                strategic_initiative: coded(si)?,
+            },
+            objectives: self.objectives,
+            legal_framework: LegalFramework {
+                text: h.legal,
+                norms: self
+                    .norms
+                    .into_iter()
+                    .map(|(position, kind, number, year)| Norm {
+                        kind,
+                        number,
+                        year: year.map(|y| y as i32),
+                        articles: articles.remove(&position).unwrap_or_default(),
+                    })
+                    .collect(),
+            },
+            offices,
+            offices_text: h.offices_text,
+            activities,
+            signatures,
+            version,
+        };
+        Plan::try_from_draft(draft).map_err(|errors| StoreError::Corrupt { id, errors })
+    }
+}
