@@ -1,1 +1,184 @@
-fn main() {}
+//! `participa`: the command line of the Participa platform.
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use participa_formats::{export_plan, import_plan, ExportFormat, ImportErrors, ReadOptions};
+use participa_store::{PlanId, Store, DEFAULT_DATABASE_URL};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// The seed plan, loaded as example data into an empty database.
+const SEED_NAME: &str = "plan-participacion-ciudadana-2025.txt";
+const SEED: &[u8] = include_bytes!("../seed/plan-participacion-ciudadana-2025.txt");
+
+#[derive(Parser)]
+#[command(
+    name = "participa",
+    version,
+    about = "Plan de Participación Ciudadana: formulación, seguimiento y transparencia"
+)]
+struct Cli {
+    /// Base de datos: sqlite://ARCHIVO (se crea si no existe) o postgres://…
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
+    database_url: String,
+
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Importa un plan desde su documento (texto separado por tabulaciones o XLSX).
+    Import {
+        /// El archivo del plan.
+        file: PathBuf,
+        /// La entidad, cuando el archivo no la nombra.
+        #[arg(long, env = "PARTICIPA_ENTITY", default_value = "Caja Honor")]
+        entity: String,
+    },
+    /// Lista los planes: id, vigencia, título y número de actividades.
+    Plans,
+    /// Exporta un plan como datos abiertos.
+    Export {
+        /// El id del plan (ver `participa plans`).
+        plan_id: i64,
+        /// json, csv, xlsx o tsv.
+        #[arg(long, short)]
+        format: ExportFormat,
+        /// Archivo de salida; sin él, la salida estándar.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("the async runtime starts");
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            if let Some(import) = e.downcast_ref::<ImportErrors>() {
+                eprint!("{import}");
+            } else {
+                eprintln!("error: {e:#}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        None => start(&cli.database_url).await,
+        Some(Command::Import { file, entity }) => {
+            let bytes = std::fs::read(&file)
+                .with_context(|| format!("no se pudo leer {}", file.display()))?;
+            let name = file.display().to_string();
+            // Parse and check before touching the database: bad input writes nothing.
+            let plan = import_plan(&name, &bytes, &ReadOptions { entity })?;
+            let store = Store::connect(&cli.database_url).await?;
+            let id = store.insert_plan(&plan, Some(&name)).await?;
+            println!("{}", summary(id, &plan));
+            store.close().await;
+            Ok(())
+        }
+        Some(Command::Plans) => {
+            let store = Store::connect(&cli.database_url).await?;
+            let mut out = std::io::stdout().lock();
+            for p in store.plans().await? {
+                writeln!(
+                    out,
+                    "{}\t{}\t{}\t{}",
+                    p.id, p.year, p.title, p.activity_count
+                )?;
+            }
+            store.close().await;
+            Ok(())
+        }
+        Some(Command::Export {
+            plan_id,
+            format,
+            output,
+        }) => {
+            let store = Store::connect(&cli.database_url).await?;
+            let plan = store.plan(PlanId(plan_id)).await?;
+            store.close().await;
+            let bytes = export_plan(&plan, format);
+            match output {
+                Some(path) => write_atomically(&path, &bytes)?,
+                None => std::io::stdout().lock().write_all(&bytes)?,
+            }
+            Ok(())
+        }
+    }
+}
+
+/// What `cargo run` does until the web platform exists: prepares the database, loads
+/// the seed plan into an empty one, and says what is there and how to go on.
+async fn start(database_url: &str) -> Result<()> {
+    let store = Store::connect(database_url).await?;
+    if store.plans().await?.is_empty() {
+        let plan = import_plan(SEED_NAME, SEED, &ReadOptions::default())?;
+        let id = store.insert_plan(&plan, Some(SEED_NAME)).await?;
+        println!("Base de datos nueva en {database_url}; plan de ejemplo cargado.");
+        println!("{}", summary(id, &plan));
+    } else {
+        println!("Base de datos: {database_url}");
+    }
+    println!();
+    println!("Planes:");
+    for p in store.plans().await? {
+        println!(
+            "  {}\t{}\t{}\t{} actividades",
+            p.id, p.year, p.title, p.activity_count
+        );
+    }
+    println!();
+    println!("Siguientes pasos:");
+    println!(
+        "  participa export 1 --format xlsx -o plan.xlsx   exporta un plan (json, csv, xlsx, tsv)"
+    );
+    println!("  participa import ARCHIVO                         importa otro plan (TSV o XLSX)");
+    store.close().await;
+    Ok(())
+}
+
+fn summary(id: PlanId, plan: &participa_domain::Plan) -> String {
+    let version = plan
+        .version
+        .as_ref()
+        .map(|v| format!(", versión {} del {}", v.number, v.date))
+        .unwrap_or_default();
+    format!(
+        "Plan {id} importado: {} (vigencia {}, {}): {} actividades, {} dependencias, {} firmas{version}",
+        plan.title,
+        plan.year,
+        plan.entity,
+        plan.activities.len(),
+        plan.offices.len(),
+        plan.signatures.len()
+    )
+}
+
+/// Writes to a temporary file beside the target and renames it: a reader never sees a
+/// half-written file, and a failure leaves no file behind.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path.file_name().context("la salida debe ser un archivo")?;
+    let mut tmp_name = std::ffi::OsString::from(".");
+    tmp_name.push(name);
+    tmp_name.push(format!(".{}.tmp", std::process::id()));
+    let tmp = dir.join(tmp_name);
+    let result = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.with_context(|| format!("no se pudo escribir {}", path.display()))
+}

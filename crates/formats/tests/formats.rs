@@ -222,7 +222,7 @@ fn hand_made_xlsx() -> Vec<u8> {
         }
         for (c, cell) in cells.iter().enumerate() {
             let is_date = (c == 1 || c == 2) && cell.contains('-');
-            if is_date && r % 2 == 0 {
+            if is_date && r.is_multiple_of(2) {
                 let d = participa_formats::spanish_date::parse_date(cell).unwrap();
                 sheet
                     .write_date_with_format(r, c as u16, d, &date_format)

@@ -1,0 +1,192 @@
+//! The `participa` binary end to end, against SQLite and against PostgreSQL.
+
+use participa_store::testing::TestDatabase;
+use std::path::Path;
+use std::process::{Command, Output};
+
+const SEED: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/seed/plan-participacion-ciudadana-2025.txt"
+);
+
+fn participa(db: &TestDatabase, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_participa"))
+        .args(args)
+        .env("DATABASE_URL", &db.url)
+        .env_remove("PARTICIPA_ENTITY")
+        .output()
+        .expect("the binary runs")
+}
+
+fn ok(db: &TestDatabase, args: &[&str]) -> Vec<u8> {
+    let out = participa(db, args);
+    assert!(
+        out.status.success(),
+        "participa {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+fn text(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap()
+}
+
+macro_rules! on_both_backends {
+    ($($test:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[test] fn $test() { super::$test(participa_store::testing::sqlite()) })*
+        }
+        mod postgres {
+            $(#[test] fn $test() {
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                super::$test(rt.block_on(participa_store::testing::postgres()))
+            })*
+        }
+    };
+}
+
+on_both_backends!(
+    import_list_and_export_the_seed,
+    a_bad_file_is_refused_whole_and_changes_nothing,
+    exports_read_back_as_the_same_plan,
+    unknown_plan_and_missing_file_fail_without_writing,
+    first_start_loads_the_seed_once,
+);
+
+fn import_list_and_export_the_seed(db: TestDatabase) {
+    let out = text(ok(&db, &["import", SEED]));
+    assert!(out.starts_with("Plan 1 importado: Plan de Participación Ciudadana 2025 (vigencia 2025, Caja Honor): 15 actividades, 5 dependencias, 2 firmas, versión 1 del 2023-11-27"), "{out}");
+    assert_eq!(
+        text(ok(&db, &["plans"])),
+        "1\t2025\tPlan de Participación Ciudadana 2025\t15\n"
+    );
+
+    let json: serde_json::Value =
+        serde_json::from_slice(&ok(&db, &["export", "1", "--format", "json"])).unwrap();
+    assert_eq!(json["activities"].as_array().unwrap().len(), 15);
+    assert_eq!(json["alignment"]["strategic_initiative"]["code"], "5.5.1");
+    assert_eq!(json["version"]["date"], "2023-11-27");
+
+    let csv = ok(&db, &["export", "1", "--format", "csv"]);
+    assert!(csv.starts_with(b"\xEF\xBB\xBF"));
+    assert_eq!(text(csv).lines().count(), 16);
+}
+
+fn a_bad_file_is_refused_whole_and_changes_nothing(db: TestDatabase) {
+    ok(&db, &["import", SEED]);
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("malo.txt");
+    let seed = std::fs::read_to_string(SEED).unwrap();
+    std::fs::write(
+        &bad,
+        seed.replace("10-mar-25\t4-abr-25", "10-marz-25\t4-abr-25")
+            .replace("1-abr-25\t28-nov-25\tARVIV", "1-abr-25\t28-mar-25\tARVIV"),
+    )
+    .unwrap();
+    let before = ok(&db, &["plans"]);
+    let out = participa(&db, &["import", bad.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let stderr = text(out.stderr);
+    let name = bad.display().to_string();
+    assert!(
+        stderr.contains(&format!(
+            "{name}: línea 20: Fecha inicial: mes desconocido «marz»"
+        )),
+        "{stderr}"
+    );
+    assert!(stderr.contains(&format!("{name}: línea 32: Fecha Final: la actividad 12 termina (2025-03-28) antes de empezar (2025-04-01)")), "{stderr}");
+    assert!(stderr.contains("no se importó nada; 2 errores"), "{stderr}");
+    assert!(out.stdout.is_empty());
+    assert_eq!(ok(&db, &["plans"]), before);
+}
+
+fn exports_read_back_as_the_same_plan(db: TestDatabase) {
+    ok(&db, &["import", SEED]);
+    let dir = tempfile::tempdir().unwrap();
+    for (i, format) in ["tsv", "xlsx"].iter().enumerate() {
+        let file = dir.path().join(format!("plan.{format}"));
+        ok(
+            &db,
+            &[
+                "export",
+                "1",
+                "--format",
+                format,
+                "-o",
+                file.to_str().unwrap(),
+            ],
+        );
+        let out = text(ok(&db, &["import", file.to_str().unwrap()]));
+        assert!(
+            out.starts_with(&format!("Plan {} importado", i + 2)),
+            "{out}"
+        );
+    }
+    let original = ok(&db, &["export", "1", "--format", "json"]);
+    assert_eq!(ok(&db, &["export", "2", "--format", "json"]), original);
+    assert_eq!(ok(&db, &["export", "3", "--format", "json"]), original);
+    let xlsx = std::fs::read(dir.path().join("plan.xlsx")).unwrap();
+    assert!(xlsx.starts_with(b"PK"));
+}
+
+fn unknown_plan_and_missing_file_fail_without_writing(db: TestDatabase) {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("nada.json");
+    let out = participa(
+        &db,
+        &[
+            "export",
+            "7",
+            "--format",
+            "json",
+            "-o",
+            target.to_str().unwrap(),
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(text(out.stderr).contains("el plan 7 no existe"));
+    assert!(!target.exists());
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "no temporary file left"
+    );
+
+    let out = participa(&db, &["import", "/no/such/plan.txt"]);
+    assert!(!out.status.success());
+    assert!(text(out.stderr).contains("no se pudo leer /no/such/plan.txt"));
+
+    let out = participa(&db, &["export", "1", "--format", "pdf"]);
+    assert!(!out.status.success());
+    assert!(text(out.stderr).contains("se esperaba json, csv, xlsx o tsv"));
+}
+
+fn first_start_loads_the_seed_once(db: TestDatabase) {
+    let out = text(ok(&db, &[]));
+    assert!(out.contains("plan de ejemplo cargado"), "{out}");
+    assert!(
+        out.contains("Plan 1 importado: Plan de Participación Ciudadana 2025"),
+        "{out}"
+    );
+    let again = text(ok(&db, &[]));
+    assert!(!again.contains("cargado"), "{again}");
+    assert_eq!(text(ok(&db, &["plans"])).lines().count(), 1);
+}
+
+#[test]
+fn the_default_database_is_a_sqlite_file_in_the_working_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_participa"))
+        .arg("plans")
+        .current_dir(dir.path())
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(Path::new(&dir.path().join("participa.db")).exists());
+}
