@@ -73,6 +73,23 @@ fn cell_value(d: &Data) -> CellValue {
     }
 }
 
+/// Column widths in characters: activity, start, end, responsible, deliverable.
+const WIDTHS: [f64; 5] = [58.0, 12.0, 12.0, 38.0, 44.0];
+
+/// Spreadsheet programs do not grow a row to fit wrapped text written by another
+/// program, so the height is set from the longest cell: 15 points a line.
+fn row_height(cells: &[(&str, f64)]) -> f64 {
+    let lines = cells
+        .iter()
+        .map(|(text, width)| {
+            // Proportional text fits a little more than `width` characters of `0` a line.
+            let per_line = (width * 1.1).max(1.0);
+            (text.chars().count() as f64 / per_line).ceil().max(1.0)
+        })
+        .fold(1.0, f64::max);
+    15.0 * lines
+}
+
 /// Writes the plan as a printable workbook in the seed's layout: merged title, header
 /// block, activities with real date cells, bold header row frozen and repeated on each
 /// printed page, sized and wrapped columns, landscape, one page wide.
@@ -96,12 +113,12 @@ pub fn write_xlsx(plan: &Plan) -> Result<Vec<u8>, XlsxError> {
         .set_border(FormatBorder::Thin);
     let date = bordered
         .clone()
-        .set_num_format("[$-es-CO]d-mmm-yy;@")
+        .set_num_format("[$-240A]d-mmm-yy;@")
         .set_align(FormatAlign::Center);
     let bold = Format::new().set_bold();
 
-    for (col, width) in [(0u16, 58.0), (1, 12.0), (2, 12.0), (3, 38.0), (4, 44.0)] {
-        sheet.set_column_width(col, width)?;
+    for (col, width) in WIDTHS.iter().enumerate() {
+        sheet.set_column_width(col as u16, *width)?;
     }
     let last_col = 4u16;
     let mut header_row = None;
@@ -115,8 +132,8 @@ pub fn write_xlsx(plan: &Plan) -> Result<Vec<u8>, XlsxError> {
             OutRow::Label(l, value) => {
                 sheet.write_string_with_format(r, 0, l, &label)?;
                 sheet.merge_range(r, 1, r, last_col, &value, &bordered)?;
-                let lines = (value.chars().count() / 100 + 1).min(8) as f64;
-                sheet.set_row_height(r, 15.0 * lines)?;
+                let merged_width = WIDTHS[1..].iter().sum();
+                sheet.set_row_height(r, row_height(&[(&value, merged_width)]))?;
             }
             OutRow::TableHeader => {
                 for (c, column) in Column::ALL.iter().enumerate() {
@@ -130,6 +147,15 @@ pub fn write_xlsx(plan: &Plan) -> Result<Vec<u8>, XlsxError> {
                 sheet.write_date_with_format(r, 2, a.end, &date)?;
                 sheet.write_string_with_format(r, 3, responsible_cell(a), &bordered)?;
                 sheet.write_string_with_format(r, 4, &a.deliverable, &bordered)?;
+                let (description, responsible) = (activity_cell(a), responsible_cell(a));
+                sheet.set_row_height(
+                    r,
+                    row_height(&[
+                        (&description, WIDTHS[0]),
+                        (&responsible, WIDTHS[3]),
+                        (&a.deliverable, WIDTHS[4]),
+                    ]),
+                )?;
             }
             OutRow::Text(t) => {
                 let is_label = crate::labels::signature_label(&t).is_some();
