@@ -658,3 +658,106 @@ mod generated {
         }
     }
 }
+
+mod layout_variants {
+    //! Forms of the same layout that office documents take.
+
+    use super::*;
+
+    fn with(replacements: &[(&str, &str)]) -> String {
+        let mut text = seed_text();
+        for (from, to) in replacements {
+            assert!(text.contains(from), "the seed has {from:?}");
+            text = text.replacen(from, to, 1);
+        }
+        text
+    }
+
+    fn read(text: &str) -> Plan {
+        import_plan("v.txt", text.as_bytes(), &ReadOptions::default()).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn signatures_side_by_side_with_an_approval() {
+        let block = "Consolidó:\nCarlos Arturo Contreras\nProfesional Especializado Oficina\nAsesora de Planeación\n\nRevisó\nLina María Rendón Lozano\nJefe Oficina Asesora de Planeación\n";
+        let side = "Consolidó:\t\tRevisó:\t\tAprobó:\nCarlos Arturo Contreras\t\tLina María Rendón Lozano\t\tComité Institucional de Gestión y Desempeño\nProfesional Especializado Oficina\t\tJefe Oficina Asesora de Planeación\t\tActa No. 1 de 2025\nAsesora de Planeación\n";
+        let plan = read(&with(&[(block, side)]));
+        let got: Vec<(SignatureRole, &str, &str)> = plan
+            .signatures
+            .iter()
+            .map(|s| (s.role, s.name.as_str(), s.position.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (SignatureRole::Consolidated, "Carlos Arturo Contreras", "Profesional Especializado Oficina Asesora de Planeación"),
+                (SignatureRole::Reviewed, "Lina María Rendón Lozano", "Jefe Oficina Asesora de Planeación"),
+                (SignatureRole::Approved, "Comité Institucional de Gestión y Desempeño", "Acta No. 1 de 2025"),
+            ]
+        );
+    }
+
+    #[test]
+    fn version_lines_in_their_usual_spellings() {
+        for (line, number, d) in [
+            ("Versión1: 2023-11-27", 1, date(2023, 11, 27)),
+            ("Versión 2: 15-ene-25", 2, date(2025, 1, 15)),
+            ("VERSION 3 - 2/03/2025", 3, date(2025, 3, 2)),
+            ("Versión 4\t3 de marzo de 2025", 4, date(2025, 3, 3)),
+        ] {
+            let plan = read(&with(&[("Versión1: 2023-11-27", line)]));
+            let v = plan.version.clone().unwrap();
+            assert_eq!((v.number, v.date), (number, d), "{line}");
+        }
+        let errors = import_plan("v.txt", with(&[("Versión1: 2023-11-27", "Versión: pronto")]).as_bytes(), &ReadOptions::default()).unwrap_err();
+        assert_eq!(errors.errors.len(), 1);
+        assert_eq!(errors.errors[0].location, Location::Line(46));
+        assert!(errors.errors[0].message.contains("falta el número de versión"), "{errors}");
+    }
+
+    #[test]
+    fn objectives_continue_on_rows_with_an_empty_label_and_an_entity_row_names_the_entity() {
+        let plan = read(&with(&[
+            ("Marco legal:", "\tFortalecer el control social.\nMarco legal:"),
+            ("Formulación\tFormulación", "Entidad\tCaja Promotora de Vivienda Militar y de Policía\nFormulación\tFormulación"),
+        ]));
+        assert_eq!(plan.objectives.len(), 2);
+        assert_eq!(plan.objectives[1], "Fortalecer el control social.");
+        assert_eq!(plan.entity, "Caja Promotora de Vivienda Militar y de Policía");
+    }
+
+    #[test]
+    fn labels_and_the_table_title_in_other_cases() {
+        let plan = read(&with(&[
+            ("Actividades\tFecha inicial\tFecha Final\tResponsable\tPRODUCTO O ENTREGABLE", "ACTIVIDADES\tFECHA INICIAL\tFECHA FINAL\tRESPONSABLE\tProducto o entregable"),
+            ("Objetivo estratégico\t", "OBJETIVO ESTRATEGICO:\t"),
+        ]));
+        assert_eq!(plan, seed());
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_plan_says_what_is_missing() {
+        let errors = import_plan("lista.txt", "nombre\tcorreo\nAna\tana@example.org\n".as_bytes(), &ReadOptions::default()).unwrap_err();
+        let shown = errors.to_string();
+        for field in ["Política de Gestión y Desempeño Institucional", "Objetivo estratégico", "Marco legal", "Dependencias responsables", "Actividades"] {
+            assert!(shown.contains(field), "{field} not named in {shown}");
+        }
+    }
+
+    #[test]
+    fn spreadsheet_serial_numbers_in_date_columns_are_dates() {
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet();
+        for (r, line) in seed_text().lines().enumerate() {
+            for (c, cell) in line.split('\t').enumerate() {
+                if c == 1 && cell == "5-feb-25" {
+                    sheet.write_number(r as u32, 1, 45693.0).unwrap();
+                } else {
+                    sheet.write_string(r as u32, c as u16, cell).unwrap();
+                }
+            }
+        }
+        let plan = import_plan("n.xlsx", &book.save_to_buffer().unwrap(), &ReadOptions::default()).unwrap();
+        assert_eq!(plan, seed());
+    }
+}
