@@ -49,7 +49,7 @@ impl Deref for Plan {
 }
 
 /// The part of a plan an error is about, so that a file reader or a form can point at it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PlanField {
     Entity,
     Title,
@@ -65,7 +65,7 @@ pub enum PlanField {
     Signature(usize),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ActivityField {
     Number,
     Description,

@@ -458,7 +458,7 @@ impl Reader<'_> {
     }
 
     fn finish(mut self) -> Result<Plan, Vec<ImportError>> {
-        let mut places: HashMap<PlanFieldKey, Location> = HashMap::new();
+        let mut places: HashMap<PlanField, Location> = HashMap::new();
         let entity = self
             .take(HeaderLabel::Entity)
             .map(|(t, _, _)| t)
@@ -495,7 +495,7 @@ impl Reader<'_> {
             ));
         }
         if let Some((_, loc)) = &title {
-            places.insert(PlanFieldKey::Title, loc.clone());
+            places.insert(PlanField::Title, loc.clone());
         }
         let policy = self.required(HeaderLabel::Policy);
         let strategic_objective = self.coded(HeaderLabel::StrategicObjective);
@@ -503,7 +503,7 @@ impl Reader<'_> {
         let strategic_initiative = self.coded(HeaderLabel::StrategicInitiative);
         let objectives = match self.take(HeaderLabel::Objectives) {
             Some((first, loc, more)) => {
-                places.insert(PlanFieldKey::Objectives, loc);
+                places.insert(PlanField::Objectives, loc);
                 let mut all = vec![first];
                 all.extend(more);
                 all.retain(|o| !o.is_empty());
@@ -537,20 +537,20 @@ impl Reader<'_> {
         let signatures = self.signatures();
 
         for (key, value) in [
-            (PlanFieldKey::Policy, policy.as_ref().map(|p| &p.1)),
+            (PlanField::Policy, policy.as_ref().map(|p| &p.1)),
             (
-                PlanFieldKey::StrategicObjective,
+                PlanField::StrategicObjective,
                 strategic_objective.as_ref().map(|p| &p.1),
             ),
             (
-                PlanFieldKey::OfficeObjective,
+                PlanField::OfficeObjective,
                 office_objective.as_ref().map(|p| &p.1),
             ),
             (
-                PlanFieldKey::StrategicInitiative,
+                PlanField::StrategicInitiative,
                 strategic_initiative.as_ref().map(|p| &p.1),
             ),
-            (PlanFieldKey::Offices, offices_row.as_ref().map(|p| &p.1)),
+            (PlanField::Offices, offices_row.as_ref().map(|p| &p.1)),
         ] {
             if let Some(loc) = value {
                 places.insert(key, loc.clone());
@@ -652,13 +652,10 @@ impl Reader<'_> {
                         PlanField::Signature(i) => {
                             (signature_places[i].clone(), "Firmas".to_string())
                         }
-                        other => {
-                            let key = PlanFieldKey::of(other);
-                            (
-                                places.get(&key).cloned().unwrap_or(Location::Document),
-                                key.label().to_string(),
-                            )
-                        }
+                        other => (
+                            places.get(&other).cloned().unwrap_or(Location::Document),
+                            header_label(other).to_string(),
+                        ),
                     };
                     self.errors.push(err(location, &name, e.to_string()));
                 }
@@ -759,45 +756,18 @@ fn column_of(f: ActivityField) -> Column {
     }
 }
 
-/// Header fields a domain rule can point at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum PlanFieldKey {
-    Entity,
-    Title,
-    Policy,
-    StrategicObjective,
-    OfficeObjective,
-    StrategicInitiative,
-    Objectives,
-    Offices,
-}
-
-impl PlanFieldKey {
-    fn of(field: PlanField) -> PlanFieldKey {
-        match field {
-            PlanField::Entity => PlanFieldKey::Entity,
-            PlanField::Title => PlanFieldKey::Title,
-            PlanField::Policy => PlanFieldKey::Policy,
-            PlanField::StrategicObjective => PlanFieldKey::StrategicObjective,
-            PlanField::OfficeObjective => PlanFieldKey::OfficeObjective,
-            PlanField::StrategicInitiative => PlanFieldKey::StrategicInitiative,
-            PlanField::Objectives => PlanFieldKey::Objectives,
-            PlanField::Offices | PlanField::Activity(..) | PlanField::Signature(_) => {
-                PlanFieldKey::Offices
-            }
-        }
-    }
-
-    fn label(self) -> &'static str {
-        match self {
-            PlanFieldKey::Entity => "Entidad",
-            PlanFieldKey::Title => "Formulación",
-            PlanFieldKey::Policy => "Política de Gestión y Desempeño Institucional",
-            PlanFieldKey::StrategicObjective => "Objetivo estratégico",
-            PlanFieldKey::OfficeObjective => "Objetivo dependencia",
-            PlanFieldKey::StrategicInitiative => "Iniciativa estratégica",
-            PlanFieldKey::Objectives => "Objetivos del plan",
-            PlanFieldKey::Offices => "Dependencias responsables",
+/// How the document labels a header field a domain rule points at.
+fn header_label(field: PlanField) -> &'static str {
+    match field {
+        PlanField::Entity => "Entidad",
+        PlanField::Title => "Formulación",
+        PlanField::Policy => "Política de Gestión y Desempeño Institucional",
+        PlanField::StrategicObjective => "Objetivo estratégico",
+        PlanField::OfficeObjective => "Objetivo dependencia",
+        PlanField::StrategicInitiative => "Iniciativa estratégica",
+        PlanField::Objectives => "Objetivos del plan",
+        PlanField::Offices | PlanField::Activity(..) | PlanField::Signature(_) => {
+            "Dependencias responsables"
         }
     }
 }

@@ -674,7 +674,8 @@ mod layout_variants {
     }
 
     fn read(text: &str) -> Plan {
-        import_plan("v.txt", text.as_bytes(), &ReadOptions::default()).unwrap_or_else(|e| panic!("{e}"))
+        import_plan("v.txt", text.as_bytes(), &ReadOptions::default())
+            .unwrap_or_else(|e| panic!("{e}"))
     }
 
     #[test]
@@ -690,9 +691,21 @@ mod layout_variants {
         assert_eq!(
             got,
             vec![
-                (SignatureRole::Consolidated, "Carlos Arturo Contreras", "Profesional Especializado Oficina Asesora de Planeación"),
-                (SignatureRole::Reviewed, "Lina María Rendón Lozano", "Jefe Oficina Asesora de Planeación"),
-                (SignatureRole::Approved, "Comité Institucional de Gestión y Desempeño", "Acta No. 1 de 2025"),
+                (
+                    SignatureRole::Consolidated,
+                    "Carlos Arturo Contreras",
+                    "Profesional Especializado Oficina Asesora de Planeación"
+                ),
+                (
+                    SignatureRole::Reviewed,
+                    "Lina María Rendón Lozano",
+                    "Jefe Oficina Asesora de Planeación"
+                ),
+                (
+                    SignatureRole::Approved,
+                    "Comité Institucional de Gestión y Desempeño",
+                    "Acta No. 1 de 2025"
+                ),
             ]
         );
     }
@@ -709,10 +722,20 @@ mod layout_variants {
             let v = plan.version.clone().unwrap();
             assert_eq!((v.number, v.date), (number, d), "{line}");
         }
-        let errors = import_plan("v.txt", with(&[("Versión1: 2023-11-27", "Versión: pronto")]).as_bytes(), &ReadOptions::default()).unwrap_err();
+        let errors = import_plan(
+            "v.txt",
+            with(&[("Versión1: 2023-11-27", "Versión: pronto")]).as_bytes(),
+            &ReadOptions::default(),
+        )
+        .unwrap_err();
         assert_eq!(errors.errors.len(), 1);
         assert_eq!(errors.errors[0].location, Location::Line(46));
-        assert!(errors.errors[0].message.contains("falta el número de versión"), "{errors}");
+        assert!(
+            errors.errors[0]
+                .message
+                .contains("falta el número de versión"),
+            "{errors}"
+        );
     }
 
     #[test]
@@ -723,13 +746,19 @@ mod layout_variants {
         ]));
         assert_eq!(plan.objectives.len(), 2);
         assert_eq!(plan.objectives[1], "Fortalecer el control social.");
-        assert_eq!(plan.entity, "Caja Promotora de Vivienda Militar y de Policía");
+        assert_eq!(
+            plan.entity,
+            "Caja Promotora de Vivienda Militar y de Policía"
+        );
     }
 
     #[test]
     fn labels_and_the_table_title_in_other_cases() {
         let plan = read(&with(&[
-            ("Actividades\tFecha inicial\tFecha Final\tResponsable\tPRODUCTO O ENTREGABLE", "ACTIVIDADES\tFECHA INICIAL\tFECHA FINAL\tRESPONSABLE\tProducto o entregable"),
+            (
+                "Actividades\tFecha inicial\tFecha Final\tResponsable\tPRODUCTO O ENTREGABLE",
+                "ACTIVIDADES\tFECHA INICIAL\tFECHA FINAL\tRESPONSABLE\tProducto o entregable",
+            ),
             ("Objetivo estratégico\t", "OBJETIVO ESTRATEGICO:\t"),
         ]));
         assert_eq!(plan, seed());
@@ -737,9 +766,20 @@ mod layout_variants {
 
     #[test]
     fn a_file_that_is_not_a_plan_says_what_is_missing() {
-        let errors = import_plan("lista.txt", "nombre\tcorreo\nAna\tana@example.org\n".as_bytes(), &ReadOptions::default()).unwrap_err();
+        let errors = import_plan(
+            "lista.txt",
+            "nombre\tcorreo\nAna\tana@example.org\n".as_bytes(),
+            &ReadOptions::default(),
+        )
+        .unwrap_err();
         let shown = errors.to_string();
-        for field in ["Política de Gestión y Desempeño Institucional", "Objetivo estratégico", "Marco legal", "Dependencias responsables", "Actividades"] {
+        for field in [
+            "Política de Gestión y Desempeño Institucional",
+            "Objetivo estratégico",
+            "Marco legal",
+            "Dependencias responsables",
+            "Actividades",
+        ] {
             assert!(shown.contains(field), "{field} not named in {shown}");
         }
     }
@@ -757,7 +797,12 @@ mod layout_variants {
                 }
             }
         }
-        let plan = import_plan("n.xlsx", &book.save_to_buffer().unwrap(), &ReadOptions::default()).unwrap();
+        let plan = import_plan(
+            "n.xlsx",
+            &book.save_to_buffer().unwrap(),
+            &ReadOptions::default(),
+        )
+        .unwrap();
         assert_eq!(plan, seed());
     }
 }
