@@ -139,6 +139,10 @@ pub fn signature_label(cell: &str) -> Option<(participa_domain::SignatureRole, S
         Some((h, r)) => (h, r.trim()),
         None => (t, ""),
     };
+    // The labels are single short words; most cells (activity text) are not worth folding.
+    if head.chars().count() > 12 {
+        return None;
+    }
     let role = match normalize(head).as_str() {
         "consolido" => SignatureRole::Consolidated,
         "reviso" => SignatureRole::Reviewed,

@@ -104,7 +104,7 @@ pub fn read_plan(rows: &[Row], options: &ReadOptions) -> Result<Plan, Vec<Import
             continue;
         }
         let first = row.text(0);
-        if normalize(&first).starts_with("version") {
+        if starts_with_word(&first, "version") {
             r.version_line(row);
             zone = Zone::Signatures;
             continue;
@@ -122,6 +122,17 @@ pub fn read_plan(rows: &[Row], options: &ReadOptions) -> Result<Plan, Vec<Import
     r.finish()
 }
 
+/// Whether a cell starts with a label word, ignoring case and accents. Only the cell's
+/// first characters are folded: activity rows hold long texts, and this runs on every row.
+fn starts_with_word(cell: &str, word: &str) -> bool {
+    let head: String = cell
+        .trim_start()
+        .chars()
+        .take(word.chars().count() + 1)
+        .collect();
+    normalize(&head).starts_with(word)
+}
+
 fn err(location: Location, field: &str, message: impl Into<String>) -> ImportError {
     ImportError {
         location,
@@ -133,10 +144,10 @@ fn err(location: Location, field: &str, message: impl Into<String>) -> ImportErr
 /// The activities table's title row, with each column's index; an error when the row
 /// looks like it but lacks a column.
 fn table_columns(row: &Row) -> Option<Result<HashMap<Column, usize>, ImportError>> {
-    if !normalize(&row.text(0)).starts_with("actividad") || row.cells.len() < 2 {
-        return None;
-    }
-    if !normalize(&row.text(1)).starts_with("fecha") {
+    if row.cells.len() < 2
+        || !starts_with_word(&row.text(0), "actividad")
+        || !starts_with_word(&row.text(1), "fecha")
+    {
         return None;
     }
     let mut map = HashMap::new();
