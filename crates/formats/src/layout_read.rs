@@ -350,6 +350,16 @@ impl Reader<'_> {
 
     /// Starts signature groups when the row holds labels; returns whether it did.
     fn signature_labels(&mut self, row: &Row) -> bool {
+        // Only a row that opens with a label is a label row: an activity whose deliverable
+        // reads "Revisó: …" stays an activity.
+        let first = row
+            .cells
+            .iter()
+            .map(CellValue::text)
+            .find(|t| !t.is_empty());
+        if first.is_none_or(|t| signature_label(&t).is_none()) {
+            return false;
+        }
         let labels: Vec<(usize, SignatureRole, String)> = row
             .cells
             .iter()

@@ -711,6 +711,16 @@ mod layout_variants {
     }
 
     #[test]
+    fn a_deliverable_that_reads_like_a_signature_label_stays_a_deliverable() {
+        let plan = read(&with(&[(
+            "\tInstructivo y estrategia",
+            "\tAprobó: el comité",
+        )]));
+        assert_eq!(plan.activities[0].deliverable, "Aprobó: el comité");
+        assert_eq!(plan.signatures.len(), 2);
+    }
+
+    #[test]
     fn version_lines_in_their_usual_spellings() {
         for (line, number, d) in [
             ("Versión1: 2023-11-27", 1, date(2023, 11, 27)),
