@@ -142,13 +142,15 @@ fn main() {
             })
             .collect(),
     );
-    let rate = |d: Duration| f64::from(ACTIVITIES) / d.as_secs_f64();
-    println!(
-        "{:<34} {:>9.1} ms {:>10.0} activities/s   ratio 1.00 (baseline)",
-        "parse + check (no database)",
-        parse.as_secs_f64() * 1e3,
-        rate(parse)
-    );
+    let report = |label: &str, d: Duration| {
+        let ratio = d.as_secs_f64() / parse.as_secs_f64();
+        println!(
+            "{label:<34} {:>9.1} ms {:>10.0} activities/s   ratio {ratio:.2}",
+            d.as_secs_f64() * 1e3,
+            f64::from(ACTIVITIES) / d.as_secs_f64(),
+        );
+    };
+    report("parse + check (no database)", parse);
 
     let mut results = vec![rt.block_on(on_database("SQLite", &tsv))];
     if std::env::var("TEST_DATABASE_URL").is_ok() {
@@ -157,19 +159,7 @@ fn main() {
         println!("PostgreSQL: skipped (TEST_DATABASE_URL not set; bench/run.sh starts a server)");
     }
     for f in results {
-        println!(
-            "{:<34} {:>9.1} ms {:>10.0} activities/s   ratio {:.2}",
-            format!("{}: parse + check + store", f.name),
-            f.import.as_secs_f64() * 1e3,
-            rate(f.import),
-            f.import.as_secs_f64() / parse.as_secs_f64()
-        );
-        println!(
-            "{:<34} {:>9.1} ms {:>10.0} activities/s   ratio {:.2}",
-            format!("{}: load whole plan", f.name),
-            f.load.as_secs_f64() * 1e3,
-            rate(f.load),
-            f.load.as_secs_f64() / parse.as_secs_f64()
-        );
+        report(&format!("{}: parse + check + store", f.name), f.import);
+        report(&format!("{}: load whole plan", f.name), f.load);
     }
 }
