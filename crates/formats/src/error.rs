@@ -15,7 +15,16 @@ pub enum Location {
 }
 
 impl Location {
-    /// The same place, one column to the right in a spreadsheet; unchanged for text lines.
+    /// The place of the `col`-th cell of a row that starts here (0 is this cell);
+    /// unchanged for text lines, whose errors name the field instead of a column.
+    pub fn cell_of_row(&self, col: usize) -> Location {
+        match self {
+            Location::Cell { col: first, .. } => self.at_column(first + col as u32),
+            other => other.clone(),
+        }
+    }
+
+    /// The same place in another column of a spreadsheet; unchanged for text lines.
     pub fn at_column(&self, col: u32) -> Location {
         match self {
             Location::Cell { sheet, row, .. } => Location::Cell {

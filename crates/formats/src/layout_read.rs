@@ -40,7 +40,8 @@ struct HeaderValue {
 
 struct ParsedActivity {
     activity: Activity,
-    row: Row,
+    /// Where its row starts: enough to point at any of its cells.
+    location: Location,
 }
 
 struct SignatureGroup {
@@ -344,7 +345,7 @@ impl Reader<'_> {
                 responsible_text,
                 deliverable,
             },
-            row: row.clone(),
+            location: row.location.clone(),
         });
     }
 
@@ -621,10 +622,10 @@ impl Reader<'_> {
                 }
             })
             .collect();
-        let (activities, rows): (Vec<Activity>, Vec<Row>) = self
+        let (activities, activity_places): (Vec<Activity>, Vec<Location>) = self
             .activities
             .into_iter()
-            .map(|p| (p.activity, p.row))
+            .map(|p| (p.activity, p.location))
             .unzip();
         let (signatures, signature_places): (Vec<Signature>, Vec<Location>) =
             signatures.into_iter().unzip();
@@ -666,7 +667,7 @@ impl Reader<'_> {
                         PlanField::Activity(i, f) => {
                             let column = columns[&column_of(f)];
                             (
-                                rows[i].location_of(column),
+                                activity_places[i].cell_of_row(column),
                                 column_of(f).title().to_string(),
                             )
                         }

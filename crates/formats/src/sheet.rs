@@ -57,10 +57,7 @@ impl Row {
 
     /// The place of one cell of the row.
     pub fn location_of(&self, col: usize) -> Location {
-        match &self.location {
-            Location::Cell { col: first, .. } => self.location.at_column(first + col as u32),
-            other => other.clone(),
-        }
+        self.location.cell_of_row(col)
     }
 
     /// Non-blank cells after the first, joined by a space: the value of a label row.
