@@ -123,6 +123,26 @@ pub fn read_plan(rows: &[Row], options: &ReadOptions) -> Result<Plan, Vec<Import
     r.finish()
 }
 
+/// The title without the stage word the document puts before it
+/// (`Formulación Plan de Participación Ciudadana 2025`).
+fn without_stage(value: &str) -> String {
+    value
+        .strip_prefix("Formulación ")
+        .or_else(|| value.strip_prefix("Formulacion "))
+        .unwrap_or(value)
+        .trim()
+        .to_string()
+}
+
+/// The last four-digit number of a title: its vigencia when no `Vigencia` row says it.
+pub(crate) fn year_in_title(title: &str) -> Option<i32> {
+    title
+        .split(|c: char| !c.is_ascii_digit())
+        .rev()
+        .find(|w| w.len() == 4)
+        .and_then(|w| w.parse().ok())
+}
+
 /// Whether a cell starts with a label word, ignoring case and accents. Only the cell's
 /// first characters are folded: activity rows hold long texts, and this runs on every row.
 fn starts_with_word(cell: &str, word: &str) -> bool {
@@ -491,21 +511,11 @@ impl Reader<'_> {
             self.take(HeaderLabel::Title),
         ) {
             (_, Some((t, loc, _))) => Some((t, loc)),
-            (Some((t, loc, _)), None) => {
-                let stripped = t
-                    .strip_prefix("Formulación ")
-                    .or_else(|| t.strip_prefix("Formulacion "))
-                    .unwrap_or(&t);
-                Some((stripped.trim().to_string(), loc))
-            }
-            (None, None) => self.heading.clone().map(|(t, loc)| {
-                let stripped = t
-                    .strip_prefix("Formulación ")
-                    .unwrap_or(&t)
-                    .trim()
-                    .to_string();
-                (stripped, loc)
-            }),
+            (Some((t, loc, _)), None) => Some((without_stage(&t), loc)),
+            (None, None) => self
+                .heading
+                .clone()
+                .map(|(t, loc)| (without_stage(&t), loc)),
         };
         let year_row = self.take(HeaderLabel::Year);
         let year = self.year(title.as_ref(), year_row);
@@ -710,12 +720,7 @@ impl Reader<'_> {
             };
         }
         let (title, loc) = title?;
-        let found = title
-            .split(|c: char| !c.is_ascii_digit())
-            .rev()
-            .find(|w| w.len() == 4)
-            .and_then(|w| w.parse::<i32>().ok());
-        match found.map(PlanYear::new) {
+        match year_in_title(title).map(PlanYear::new) {
             Some(Ok(y)) => Some(y),
             Some(Err(e)) => {
                 self.errors

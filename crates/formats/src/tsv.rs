@@ -101,13 +101,8 @@ pub(crate) fn layout_rows(plan: &Plan) -> Vec<OutRow<'_>> {
             format!("Formulación {}", plan.title),
         ),
     ];
-    let title_year = plan
-        .title
-        .split(|c: char| !c.is_ascii_digit())
-        .rev()
-        .find(|w| w.len() == 4)
-        .and_then(|w| w.parse::<i32>().ok());
-    if title_year != Some(plan.year.get()) {
+    // The reader takes the year from the title; say it apart only when the title does not.
+    if crate::layout_read::year_in_title(&plan.title) != Some(plan.year.get()) {
         out.push(OutRow::Label(
             HeaderLabel::Year.text(),
             plan.year.to_string(),
