@@ -6,17 +6,23 @@
 //! or an [`AlignmentCode`] that exists is valid. A [`Plan`] is built from a
 //! [`PlanDraft`] by [`Plan::try_from_draft`], which reports every broken rule at once.
 
+pub mod access;
 pub mod activity;
 pub mod alignment;
+pub mod diff;
 pub mod legal;
+pub mod lifecycle;
 pub mod office;
 pub mod plan;
 pub mod signature;
 pub mod values;
 
+pub use access::{allows, Action, Actor, Role};
 pub use activity::Activity;
 pub use alignment::{Alignment, CodedText};
+pub use diff::{diff, PlanDiff};
 pub use legal::{LegalFramework, Norm};
+pub use lifecycle::{EditMode, LifecycleError, PlanStatus, Transition};
 pub use office::{offices_sentence, Office, OfficeRole};
 pub use plan::{DocumentVersion, Plan, PlanDraft, PlanError, PlanErrors};
 pub use signature::{Signature, SignatureRole};

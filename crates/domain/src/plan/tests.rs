@@ -173,3 +173,29 @@ fn alignment_chain_must_descend() {
         }]
     );
 }
+
+#[test]
+fn diff_lists_added_removed_and_changed_activities_field_by_field() {
+    let old = draft();
+    let mut new = draft();
+    new.title = "Plan 2025, versión corregida".into();
+    new.activities.retain(|a| a.number.get() != 1);
+    new.activities[0].end = date(2025, 12, 31);
+    new.activities[0].deliverable = "Informe final".into();
+    let mut extra = activity(9, date(2025, 3, 1), date(2025, 3, 31), &["OAPLA"]);
+    extra.description = "Nueva actividad".into();
+    new.activities.push(extra);
+
+    let d = crate::diff::diff(&old, &new);
+    assert_eq!(d.header.len(), 1);
+    assert_eq!(d.header[0].field, "Título");
+    assert_eq!(d.added.len(), 1);
+    assert_eq!(d.added[0].number.get(), 9);
+    assert_eq!(d.removed.len(), 1);
+    assert_eq!(d.removed[0].number.get(), 1);
+    assert_eq!(d.changed.len(), 1);
+    let fields: Vec<&str> = d.changed[0].changes.iter().map(|c| c.field).collect();
+    assert_eq!(fields, vec!["Fecha final", "Producto o entregable"]);
+    assert_eq!(d.changed[0].changes[0].after, "2025-12-31");
+    assert!(crate::diff::diff(&old, &old).is_empty());
+}

@@ -1,0 +1,184 @@
+//! Who may do what: the roles of the platform and the one function that decides.
+//!
+//! Every handler asks [`allows`] before acting; the web layer never decides on its own.
+
+use crate::values::OfficeCode;
+use serde::{Deserialize, Serialize};
+
+/// A staff role. The anonymous public has no role (see [`allows`] with `None`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Planning office: everything but approving its own plan.
+    Admin,
+    /// A responsible office: edits only the activities of its offices.
+    Reporter,
+    /// Internal control: reads everything, changes nothing of the plan.
+    Auditor,
+    /// The CIGD's secretary: approves plans.
+    Approver,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::Admin, Role::Reporter, Role::Auditor, Role::Approver];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Reporter => "reporter",
+            Role::Auditor => "auditor",
+            Role::Approver => "approver",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// The Spanish name the UI shows.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Admin => "Administrador (Oficina de Planeación)",
+            Role::Reporter => "Responsable de dependencia",
+            Role::Auditor => "Control interno",
+            Role::Approver => "Secretaría técnica del CIGD (aprueba)",
+        }
+    }
+}
+
+/// A signed-in staff member, as far as permissions go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub role: Role,
+    /// The offices a reporter answers for (empty for other roles).
+    pub offices: Vec<OfficeCode>,
+}
+
+/// Everything the platform lets someone do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action<'a> {
+    /// Read a published plan and its open data.
+    ViewPublished,
+    /// Read the staff pages: every plan in any state, its versions and exports.
+    ViewInternal,
+    CreatePlan,
+    ImportPlan,
+    EditPlanHeader,
+    CreateActivity,
+    DeleteActivity,
+    /// Edit an activity whose responsible offices are these.
+    EditActivity(&'a [OfficeCode]),
+    Consolidate,
+    Review,
+    Approve,
+    Publish,
+    ReturnToDraft,
+    ViewAuditLog,
+    ManageUsers,
+    ChangeOwnPassword,
+}
+
+/// Whether `actor` (None: the anonymous public) may perform `action`.
+pub fn allows(actor: Option<&Actor>, action: Action<'_>) -> bool {
+    let Some(actor) = actor else {
+        return matches!(action, Action::ViewPublished);
+    };
+    use Action::*;
+    match (actor.role, action) {
+        (_, ViewPublished | ViewInternal | ChangeOwnPassword) => true,
+        (Role::Admin, Approve) => false,
+        (Role::Admin, _) => true,
+        (Role::Reporter, EditActivity(offices)) => {
+            offices.iter().any(|o| actor.offices.contains(o))
+        }
+        (Role::Auditor, ViewAuditLog) => true,
+        (Role::Approver, Approve) => true,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(s: &str) -> OfficeCode {
+        OfficeCode::parse(s).unwrap()
+    }
+
+    fn actor(role: Role, offices: &[&str]) -> Actor {
+        Actor {
+            role,
+            offices: offices.iter().map(|o| code(o)).collect(),
+        }
+    }
+
+    #[test]
+    fn the_public_only_reads_what_is_published() {
+        assert!(allows(None, Action::ViewPublished));
+        assert!(!allows(None, Action::ViewInternal));
+        assert!(!allows(None, Action::EditActivity(&[code("OAPLA")])));
+        assert!(!allows(None, Action::ChangeOwnPassword));
+    }
+
+    #[test]
+    fn a_reporter_edits_only_activities_of_its_offices() {
+        let r = actor(Role::Reporter, &["ARCOM"]);
+        assert!(allows(Some(&r), Action::EditActivity(&[code("ARCOM")])));
+        assert!(allows(
+            Some(&r),
+            Action::EditActivity(&[code("OAPLA"), code("ARCOM")])
+        ));
+        assert!(!allows(Some(&r), Action::EditActivity(&[code("OAPLA")])));
+        assert!(!allows(Some(&r), Action::EditActivity(&[])));
+        for a in [
+            Action::CreateActivity,
+            Action::DeleteActivity,
+            Action::EditPlanHeader,
+            Action::Consolidate,
+            Action::Approve,
+            Action::Publish,
+            Action::ViewAuditLog,
+            Action::ManageUsers,
+        ] {
+            assert!(!allows(Some(&r), a), "{a:?}");
+        }
+    }
+
+    #[test]
+    fn the_auditor_reads_everything_and_changes_nothing() {
+        let a = actor(Role::Auditor, &[]);
+        assert!(allows(Some(&a), Action::ViewInternal));
+        assert!(allows(Some(&a), Action::ViewAuditLog));
+        for act in [
+            Action::CreatePlan,
+            Action::ImportPlan,
+            Action::EditActivity(&[code("OAPLA")]),
+            Action::Consolidate,
+            Action::Review,
+            Action::Approve,
+            Action::Publish,
+            Action::ManageUsers,
+        ] {
+            assert!(!allows(Some(&a), act), "{act:?}");
+        }
+    }
+
+    #[test]
+    fn only_the_approver_approves() {
+        assert!(allows(Some(&actor(Role::Approver, &[])), Action::Approve));
+        assert!(!allows(Some(&actor(Role::Admin, &[])), Action::Approve));
+        assert!(!allows(
+            Some(&actor(Role::Approver, &[])),
+            Action::Publish
+        ));
+        assert!(allows(Some(&actor(Role::Admin, &[])), Action::Publish));
+    }
+
+    #[test]
+    fn roles_round_trip_through_their_names() {
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.as_str()), Some(r));
+        }
+        assert_eq!(Role::parse("root"), None);
+    }
+}
