@@ -13,11 +13,18 @@
 //! Migrations live in `migrations/sqlite/` and `migrations/postgres/` with the same file
 //! names (a test checks it); both are embedded in the binary.
 
+mod audit;
 mod plans;
+mod sessions;
+mod users;
+mod versions;
 
+pub use audit::{Actor, AuditEntry, AuditFilter, Change};
 pub use plans::{PlanId, PlanSummary};
+pub use users::{User, UserData};
+pub use versions::{Acta, PlanState, PublishedPlan, Saved, Step, VersionInfo};
 
-use participa_domain::PlanErrors;
+use participa_domain::{LifecycleError, PlanErrors, PlanStatus};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
@@ -42,6 +49,22 @@ pub enum StoreError {
     CorruptValue { id: i64, what: String },
     #[error("el plan {0} no existe")]
     PlanNotFound(i64),
+    #[error("el plan {0} no tiene versión {1}")]
+    VersionNotFound(i64, i64),
+    #[error("el usuario {0} no existe")]
+    UserNotFound(i64),
+    #[error("el nombre de usuario «{0}» ya existe")]
+    UsernameTaken(String),
+    #[error("el plan está «{}»: devuélvalo a borrador antes de cambiarlo", .0.label())]
+    Locked(PlanStatus),
+    #[error("el plan está publicado: indique el motivo del cambio, que abre una nueva versión")]
+    ReasonRequired,
+    #[error("la aprobación necesita el número y la fecha del acta del comité")]
+    ActaRequired,
+    #[error(transparent)]
+    Lifecycle(#[from] LifecycleError),
+    #[error("contenido de versión ilegible: {0}")]
+    Snapshot(#[from] serde_json::Error),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -1,19 +1,21 @@
 //! The plan aggregate: saved in one transaction, read back with one query per table
 //! (never one per activity).
 
+use crate::audit::{record, Actor, Change};
+use crate::versions::snapshot;
 use crate::{on_db, Result, Store, StoreError};
 use chrono::{NaiveDate, Utc};
 use participa_domain::{
     Activity, ActivityNumber, Alignment, AlignmentCode, CodedText, DocumentVersion, LegalFramework,
-    Norm, Office, OfficeCode, OfficeRole, Plan, PlanDraft, PlanYear, Signature, SignatureRole,
+    Norm, Office, OfficeCode, OfficeRole, Plan, PlanDraft, PlanStatus, PlanYear, Signature, SignatureRole,
 };
-use sqlx::{QueryBuilder, Row};
+use sqlx::Row;
 use std::collections::HashMap;
 use std::fmt;
 
 /// Rows per multi-row INSERT: well under SQLite's 32,766 and PostgreSQL's 65,535 bound
 /// parameters for the widest table (6 columns).
-const CHUNK: usize = 1000;
+pub(crate) const CHUNK: usize = 1000;
 
 /// A stored plan's identifier.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -33,6 +35,8 @@ pub struct PlanSummary {
     pub year: i32,
     pub title: String,
     pub activity_count: i64,
+    pub version: i64,
+    pub status: PlanStatus,
 }
 
 fn corrupt(id: i64, what: &str) -> StoreError {
@@ -42,11 +46,161 @@ fn corrupt(id: i64, what: &str) -> StoreError {
     }
 }
 
+/// Inserts a plan's child rows (objectives, norms, offices, activities, signatures) under
+/// plan `$id` inside transaction `$tx`; expanded once per backend by [`on_db!`].
+macro_rules! insert_children {
+    ($tx:ident, $id:ident, $plan:ident) => {{
+            for chunk in $plan
+                .objectives
+                .iter()
+                .enumerate()
+                .collect::<Vec<_>>()
+                .chunks($crate::plans::CHUNK)
+            {
+                let mut q =
+                    sqlx::QueryBuilder::new("INSERT INTO plan_objectives (plan_id, position, text) ");
+                q.push_values(chunk, |mut b, (i, text)| {
+                    b.push_bind($id)
+                        .push_bind(*i as i64)
+                        .push_bind(text.as_str());
+                });
+                q.build().execute(&mut *$tx).await?;
+            }
+            let norms: Vec<(usize, &participa_domain::Norm)> =
+                $plan.legal_framework.norms.iter().enumerate().collect();
+            for chunk in norms.chunks($crate::plans::CHUNK) {
+                let mut q = sqlx::QueryBuilder::new(
+                    "INSERT INTO plan_norms (plan_id, position, kind, number, year) ",
+                );
+                q.push_values(chunk, |mut b, (i, n)| {
+                    b.push_bind($id)
+                        .push_bind(*i as i64)
+                        .push_bind(n.kind.as_str())
+                        .push_bind(n.number.as_deref())
+                        .push_bind(n.year.map(i64::from));
+                });
+                q.build().execute(&mut *$tx).await?;
+            }
+            let articles: Vec<(usize, usize, &str)> = norms
+                .iter()
+                .flat_map(|(i, n)| {
+                    n.articles
+                        .iter()
+                        .enumerate()
+                        .map(move |(j, a)| (*i, j, a.as_str()))
+                })
+                .collect();
+            for chunk in articles.chunks($crate::plans::CHUNK) {
+                let mut q = sqlx::QueryBuilder::new(
+                    "INSERT INTO plan_norm_articles (plan_id, norm_position, position, article) ",
+                );
+                q.push_values(chunk, |mut b, (i, j, article)| {
+                    b.push_bind($id)
+                        .push_bind(*i as i64)
+                        .push_bind(*j as i64)
+                        .push_bind(*article);
+                });
+                q.build().execute(&mut *$tx).await?;
+            }
+            for chunk in $plan
+                .offices
+                .iter()
+                .enumerate()
+                .collect::<Vec<_>>()
+                .chunks($crate::plans::CHUNK)
+            {
+                let mut q = sqlx::QueryBuilder::new(
+                    "INSERT INTO plan_offices (plan_id, code, position, name, role) ",
+                );
+                q.push_values(chunk, |mut b, (i, o)| {
+                    b.push_bind($id)
+                        .push_bind(o.code.as_str())
+                        .push_bind(*i as i64)
+                        .push_bind(o.name.as_str())
+                        .push_bind(o.role.as_str());
+                });
+                q.build().execute(&mut *$tx).await?;
+            }
+            for chunk in $plan.activities.chunks($crate::plans::CHUNK) {
+                let mut q = sqlx::QueryBuilder::new(
+                    "INSERT INTO activities (plan_id, number, description, start_date, end_date, responsible_text, deliverable) ",
+                );
+                q.push_values(chunk, |mut b, a| {
+                    b.push_bind($id)
+                        .push_bind(i64::from(a.number.get()))
+                        .push_bind(a.description.as_str())
+                        .push_bind(a.start)
+                        .push_bind(a.end)
+                        .push_bind(a.responsible_text.as_str())
+                        .push_bind(a.deliverable.as_str());
+                });
+                q.build().execute(&mut *$tx).await?;
+            }
+            let links: Vec<(u32, usize, &str)> = $plan
+                .activities
+                .iter()
+                .flat_map(|a| {
+                    a.responsible
+                        .iter()
+                        .enumerate()
+                        .map(move |(i, c)| (a.number.get(), i, c.as_str()))
+                })
+                .collect();
+            for chunk in links.chunks($crate::plans::CHUNK) {
+                let mut q = sqlx::QueryBuilder::new(
+                    "INSERT INTO activity_offices (plan_id, activity_number, position, office_code) ",
+                );
+                q.push_values(chunk, |mut b, (n, i, code)| {
+                    b.push_bind($id)
+                        .push_bind(i64::from(*n))
+                        .push_bind(*i as i64)
+                        .push_bind(*code);
+                });
+                q.build().execute(&mut *$tx).await?;
+            }
+            for chunk in $plan
+                .signatures
+                .iter()
+                .enumerate()
+                .collect::<Vec<_>>()
+                .chunks($crate::plans::CHUNK)
+            {
+                let mut q = sqlx::QueryBuilder::new(
+                    "INSERT INTO plan_signatures (plan_id, position, role, name, signer_position) ",
+                );
+                q.push_values(chunk, |mut b, (i, s)| {
+                    b.push_bind($id)
+                        .push_bind(*i as i64)
+                        .push_bind(s.role.as_str())
+                        .push_bind(s.name.as_str())
+                        .push_bind(s.position.as_str());
+                });
+                q.build().execute(&mut *$tx).await?;
+            }
+    }};
+}
+pub(crate) use insert_children;
+
 impl Store {
     /// Saves a new plan (all of it or nothing) and returns its id. `source` names the
     /// file it came from, if any.
     pub async fn insert_plan(&self, plan: &Plan, source: Option<&str>) -> Result<PlanId> {
+        self.create_plan(plan, source, &Actor::system()).await
+    }
+
+    /// Saves a new plan as version 1, a draft, with its audit entry; all of it or nothing.
+    pub async fn create_plan(
+        &self,
+        plan: &Plan,
+        source: Option<&str>,
+        actor: &Actor,
+    ) -> Result<PlanId> {
         let now = Utc::now();
+        let content = snapshot(plan)?;
+        let reason = match source {
+            Some(file) => format!("Importado de {file}"),
+            None => "Formulación inicial".to_string(),
+        };
         on_db!(&self.db, |pool| {
             let mut tx = pool.begin().await?;
             sqlx::query("INSERT INTO entities (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
@@ -88,133 +242,27 @@ impl Store {
             .await?
             .try_get("id")?;
 
-            for chunk in plan
-                .objectives
-                .iter()
-                .enumerate()
-                .collect::<Vec<_>>()
-                .chunks(CHUNK)
-            {
-                let mut q =
-                    QueryBuilder::new("INSERT INTO plan_objectives (plan_id, position, text) ");
-                q.push_values(chunk, |mut b, (i, text)| {
-                    b.push_bind(id)
-                        .push_bind(*i as i64)
-                        .push_bind(text.as_str());
-                });
-                q.build().execute(&mut *tx).await?;
-            }
-            let norms: Vec<(usize, &Norm)> =
-                plan.legal_framework.norms.iter().enumerate().collect();
-            for chunk in norms.chunks(CHUNK) {
-                let mut q = QueryBuilder::new(
-                    "INSERT INTO plan_norms (plan_id, position, kind, number, year) ",
-                );
-                q.push_values(chunk, |mut b, (i, n)| {
-                    b.push_bind(id)
-                        .push_bind(*i as i64)
-                        .push_bind(n.kind.as_str())
-                        .push_bind(n.number.as_deref())
-                        .push_bind(n.year.map(i64::from));
-                });
-                q.build().execute(&mut *tx).await?;
-            }
-            let articles: Vec<(usize, usize, &str)> = norms
-                .iter()
-                .flat_map(|(i, n)| {
-                    n.articles
-                        .iter()
-                        .enumerate()
-                        .map(move |(j, a)| (*i, j, a.as_str()))
-                })
-                .collect();
-            for chunk in articles.chunks(CHUNK) {
-                let mut q = QueryBuilder::new(
-                    "INSERT INTO plan_norm_articles (plan_id, norm_position, position, article) ",
-                );
-                q.push_values(chunk, |mut b, (i, j, article)| {
-                    b.push_bind(id)
-                        .push_bind(*i as i64)
-                        .push_bind(*j as i64)
-                        .push_bind(*article);
-                });
-                q.build().execute(&mut *tx).await?;
-            }
-            for chunk in plan
-                .offices
-                .iter()
-                .enumerate()
-                .collect::<Vec<_>>()
-                .chunks(CHUNK)
-            {
-                let mut q = QueryBuilder::new(
-                    "INSERT INTO plan_offices (plan_id, code, position, name, role) ",
-                );
-                q.push_values(chunk, |mut b, (i, o)| {
-                    b.push_bind(id)
-                        .push_bind(o.code.as_str())
-                        .push_bind(*i as i64)
-                        .push_bind(o.name.as_str())
-                        .push_bind(o.role.as_str());
-                });
-                q.build().execute(&mut *tx).await?;
-            }
-            for chunk in plan.activities.chunks(CHUNK) {
-                let mut q = QueryBuilder::new(
-                    "INSERT INTO activities (plan_id, number, description, start_date, end_date, responsible_text, deliverable) ",
-                );
-                q.push_values(chunk, |mut b, a| {
-                    b.push_bind(id)
-                        .push_bind(i64::from(a.number.get()))
-                        .push_bind(a.description.as_str())
-                        .push_bind(a.start)
-                        .push_bind(a.end)
-                        .push_bind(a.responsible_text.as_str())
-                        .push_bind(a.deliverable.as_str());
-                });
-                q.build().execute(&mut *tx).await?;
-            }
-            let links: Vec<(u32, usize, &str)> = plan
-                .activities
-                .iter()
-                .flat_map(|a| {
-                    a.responsible
-                        .iter()
-                        .enumerate()
-                        .map(move |(i, c)| (a.number.get(), i, c.as_str()))
-                })
-                .collect();
-            for chunk in links.chunks(CHUNK) {
-                let mut q = QueryBuilder::new(
-                    "INSERT INTO activity_offices (plan_id, activity_number, position, office_code) ",
-                );
-                q.push_values(chunk, |mut b, (n, i, code)| {
-                    b.push_bind(id)
-                        .push_bind(i64::from(*n))
-                        .push_bind(*i as i64)
-                        .push_bind(*code);
-                });
-                q.build().execute(&mut *tx).await?;
-            }
-            for chunk in plan
-                .signatures
-                .iter()
-                .enumerate()
-                .collect::<Vec<_>>()
-                .chunks(CHUNK)
-            {
-                let mut q = QueryBuilder::new(
-                    "INSERT INTO plan_signatures (plan_id, position, role, name, signer_position) ",
-                );
-                q.push_values(chunk, |mut b, (i, s)| {
-                    b.push_bind(id)
-                        .push_bind(*i as i64)
-                        .push_bind(s.role.as_str())
-                        .push_bind(s.name.as_str())
-                        .push_bind(s.position.as_str());
-                });
-                q.build().execute(&mut *tx).await?;
-            }
+            insert_children!(tx, id, plan);
+            sqlx::query(
+                "INSERT INTO plan_versions (plan_id, version, status, reason, created_by, created_at, content) \
+                 VALUES ($1, 1, 'draft', $2, $3, $4, $5)",
+            )
+            .bind(id)
+            .bind(&reason)
+            .bind(actor.user_id)
+            .bind(now)
+            .bind(&content)
+            .execute(&mut *tx)
+            .await?;
+            let change = Change {
+                actor,
+                action: "plan.create",
+                plan_id: Some(id),
+                subject: format!("plan {id}: {}", plan.title),
+                before: None,
+                after: Some(reason.clone()),
+            };
+            record!(tx, &change, now);
             tx.commit().await?;
             Ok(PlanId(id))
         })
@@ -223,8 +271,10 @@ impl Store {
     /// Every plan, newest year first: one query.
     pub async fn plans(&self) -> Result<Vec<PlanSummary>> {
         const SQL: &str = "SELECT p.id, e.name AS entity, p.year, p.title, \
-             (SELECT COUNT(*) FROM activities a WHERE a.plan_id = p.id) AS activity_count \
+             (SELECT COUNT(*) FROM activities a WHERE a.plan_id = p.id) AS activity_count, \
+             p.current_version, v.status \
              FROM plans p JOIN entities e ON e.id = p.entity_id \
+             JOIN plan_versions v ON v.plan_id = p.id AND v.version = p.current_version \
              ORDER BY p.year DESC, p.id";
         on_db!(&self.db, |pool| {
             let rows = sqlx::query(SQL).fetch_all(pool).await?;
@@ -236,6 +286,11 @@ impl Store {
                         year: r.try_get::<i64, _>("year")? as i32,
                         title: r.try_get("title")?,
                         activity_count: r.try_get("activity_count")?,
+                        version: r.try_get("current_version")?,
+                        status: {
+                            let s: String = r.try_get("status")?;
+                            PlanStatus::parse(&s).ok_or_else(|| corrupt(0, &s))?
+                        },
                     })
                 })
                 .collect()

@@ -1,0 +1,241 @@
+//! Staff accounts: role, offices (for reporters), password hash, active flag.
+
+use crate::audit::{record, Change};
+use crate::{on_db, Result, Store, StoreError};
+use chrono::{DateTime, Utc};
+use participa_domain::{OfficeCode, Role};
+use sqlx::{QueryBuilder, Row};
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub full_name: String,
+    pub role: Role,
+    pub active: bool,
+    pub offices: Vec<OfficeCode>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// What an account is made of, for creating or updating one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserData {
+    pub username: String,
+    pub full_name: String,
+    pub role: Role,
+    pub active: bool,
+    pub offices: Vec<OfficeCode>,
+}
+
+const USER_COLUMNS: &str = "id, username, full_name, role, active, created_at";
+
+fn user_of(r: &impl UserRow, offices: Vec<OfficeCode>) -> Result<User> {
+    r.to_user(offices)
+}
+
+/// Decoding shared by both backends' rows.
+trait UserRow {
+    fn to_user(&self, offices: Vec<OfficeCode>) -> Result<User>;
+}
+
+macro_rules! impl_user_row {
+    ($row:ty) => {
+        impl UserRow for $row {
+            fn to_user(&self, offices: Vec<OfficeCode>) -> Result<User> {
+                let role: String = self.try_get("role")?;
+                Ok(User {
+                    id: self.try_get("id")?,
+                    username: self.try_get("username")?,
+                    full_name: self.try_get("full_name")?,
+                    role: Role::parse(&role).ok_or_else(|| StoreError::CorruptValue {
+                        id: 0,
+                        what: format!("rol «{role}»"),
+                    })?,
+                    active: self.try_get("active")?,
+                    offices,
+                    created_at: self.try_get("created_at")?,
+                })
+            }
+        }
+    };
+}
+impl_user_row!(sqlx::sqlite::SqliteRow);
+impl_user_row!(sqlx::postgres::PgRow);
+
+fn codes(list: Vec<String>) -> Vec<OfficeCode> {
+    list.into_iter()
+        .filter_map(|c| OfficeCode::parse(&c).ok())
+        .collect()
+}
+
+fn unique_violation(e: sqlx::Error, username: &str) -> StoreError {
+    match &e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => {
+            StoreError::UsernameTaken(username.to_string())
+        }
+        _ => StoreError::Database(e),
+    }
+}
+
+impl Store {
+    pub async fn user_count(&self) -> Result<i64> {
+        on_db!(&self.db, |pool| {
+            Ok(sqlx::query("SELECT COUNT(*) AS n FROM users")
+                .fetch_one(pool)
+                .await?
+                .try_get("n")?)
+        })
+    }
+
+    /// Creates an account; a taken user name is [`StoreError::UsernameTaken`].
+    pub async fn create_user(
+        &self,
+        data: &UserData,
+        password_hash: &str,
+        change: &Change<'_>,
+    ) -> Result<i64> {
+        let now = Utc::now();
+        on_db!(&self.db, |pool| {
+            let mut tx = pool.begin().await?;
+            let id: i64 = sqlx::query(
+                "INSERT INTO users (username, full_name, role, password_hash, active, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            )
+            .bind(&data.username)
+            .bind(&data.full_name)
+            .bind(data.role.as_str())
+            .bind(password_hash)
+            .bind(data.active)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(|e| unique_violation(e, &data.username))?
+            .try_get("id")?;
+            if !data.offices.is_empty() {
+                let mut q = QueryBuilder::new("INSERT INTO user_offices (user_id, office_code) ");
+                q.push_values(&data.offices, |mut b, o| {
+                    b.push_bind(id).push_bind(o.as_str());
+                });
+                q.build().execute(&mut *tx).await?;
+            }
+            record!(tx, change, now);
+            tx.commit().await?;
+            Ok(id)
+        })
+    }
+
+    /// Updates name, role, active flag and offices (the user name stays).
+    pub async fn update_user(&self, id: i64, data: &UserData, change: &Change<'_>) -> Result<()> {
+        let now = Utc::now();
+        on_db!(&self.db, |pool| {
+            let mut tx = pool.begin().await?;
+            let done = sqlx::query(
+                "UPDATE users SET full_name = $1, role = $2, active = $3 WHERE id = $4",
+            )
+            .bind(&data.full_name)
+            .bind(data.role.as_str())
+            .bind(data.active)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::UserNotFound(id));
+            }
+            sqlx::query("DELETE FROM user_offices WHERE user_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            if !data.offices.is_empty() {
+                let mut q = QueryBuilder::new("INSERT INTO user_offices (user_id, office_code) ");
+                q.push_values(&data.offices, |mut b, o| {
+                    b.push_bind(id).push_bind(o.as_str());
+                });
+                q.build().execute(&mut *tx).await?;
+            }
+            record!(tx, change, now);
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    pub async fn set_password(&self, id: i64, password_hash: &str, change: &Change<'_>) -> Result<()> {
+        let now = Utc::now();
+        on_db!(&self.db, |pool| {
+            let mut tx = pool.begin().await?;
+            let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+                .bind(password_hash)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::UserNotFound(id));
+            }
+            record!(tx, change, now);
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    /// An account and its password hash, by user name (for signing in).
+    pub async fn user_for_login(&self, username: &str) -> Result<Option<(User, String)>> {
+        let sql = format!("SELECT {USER_COLUMNS}, password_hash FROM users WHERE username = $1");
+        on_db!(&self.db, |pool| {
+            let Some(r) = sqlx::query(&sql).bind(username).fetch_optional(pool).await? else {
+                return Ok(None);
+            };
+            let id: i64 = r.try_get("id")?;
+            let offices = sqlx::query("SELECT office_code FROM user_offices WHERE user_id = $1 ORDER BY office_code")
+                .bind(id)
+                .fetch_all(pool)
+                .await?
+                .iter()
+                .map(|o| o.try_get("office_code"))
+                .collect::<Result<Vec<String>, _>>()?;
+            Ok(Some((user_of(&r, codes(offices))?, r.try_get("password_hash")?)))
+        })
+    }
+
+    pub async fn user(&self, id: i64) -> Result<Option<User>> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
+        on_db!(&self.db, |pool| {
+            let Some(r) = sqlx::query(&sql).bind(id).fetch_optional(pool).await? else {
+                return Ok(None);
+            };
+            let offices = sqlx::query("SELECT office_code FROM user_offices WHERE user_id = $1 ORDER BY office_code")
+                .bind(id)
+                .fetch_all(pool)
+                .await?
+                .iter()
+                .map(|o| o.try_get("office_code"))
+                .collect::<Result<Vec<String>, _>>()?;
+            Ok(Some(user_of(&r, codes(offices))?))
+        })
+    }
+
+    /// Every account, by user name: two queries.
+    pub async fn users(&self) -> Result<Vec<User>> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users ORDER BY username");
+        on_db!(&self.db, |pool| {
+            let mut offices: HashMap<i64, Vec<String>> = HashMap::new();
+            for r in sqlx::query("SELECT user_id, office_code FROM user_offices ORDER BY office_code")
+                .fetch_all(pool)
+                .await?
+            {
+                offices
+                    .entry(r.try_get("user_id")?)
+                    .or_default()
+                    .push(r.try_get("office_code")?);
+            }
+            sqlx::query(&sql)
+                .fetch_all(pool)
+                .await?
+                .iter()
+                .map(|r| {
+                    let id: i64 = r.try_get("id")?;
+                    user_of(r, codes(offices.remove(&id).unwrap_or_default()))
+                })
+                .collect()
+        })
+    }
+}

@@ -1,0 +1,380 @@
+//! Plan versions and their lifecycle. The normalized tables hold the current version's
+//! content; `plan_versions.content` keeps every version's content as JSON, so that the
+//! public page reads one row and any two versions can be compared.
+
+use crate::audit::{record, Actor, Change};
+use crate::plans::insert_children;
+use crate::{on_db, PlanId, Result, Store, StoreError};
+use chrono::{DateTime, NaiveDate, Utc};
+use participa_domain::{EditMode, Plan, PlanDraft, PlanStatus, Transition};
+use sqlx::Row;
+
+/// A plan's content as stored in `plan_versions.content`.
+pub(crate) fn snapshot(plan: &Plan) -> Result<String> {
+    Ok(serde_json::to_string(&**plan)?)
+}
+
+fn from_snapshot(id: i64, content: &str) -> Result<Plan> {
+    let draft: PlanDraft = serde_json::from_str(content)?;
+    Plan::try_from_draft(draft).map_err(|errors| StoreError::Corrupt { id, errors })
+}
+
+/// Who did a lifecycle step, and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    pub by: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+/// One version of a plan, for the history page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionInfo {
+    pub version: i64,
+    pub status: PlanStatus,
+    pub reason: String,
+    pub created: Step,
+    pub consolidated: Option<Step>,
+    pub reviewed: Option<Step>,
+    pub approved: Option<Step>,
+    pub acta_number: Option<String>,
+    pub acta_date: Option<NaiveDate>,
+    pub published: Option<Step>,
+}
+
+/// The plan's current version and its state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlanState {
+    pub id: PlanId,
+    pub version: i64,
+    pub status: PlanStatus,
+}
+
+/// A plan as the public sees it: its latest published version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishedPlan {
+    pub id: PlanId,
+    pub version: i64,
+    pub published_at: DateTime<Utc>,
+    pub plan: Plan,
+}
+
+/// The committee's act that approves a plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Acta {
+    pub number: String,
+    pub date: NaiveDate,
+}
+
+/// How a save went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Saved {
+    pub version: i64,
+    pub new_version: bool,
+}
+
+fn status_of(id: i64, s: &str) -> Result<PlanStatus> {
+    PlanStatus::parse(s).ok_or_else(|| StoreError::CorruptValue {
+        id,
+        what: format!("estado «{s}»"),
+    })
+}
+
+const STATE_SQL: &str = "SELECT p.current_version, v.status FROM plans p \
+     JOIN plan_versions v ON v.plan_id = p.id AND v.version = p.current_version WHERE p.id = $1";
+
+const VERSIONS_SQL: &str = "SELECT v.version, v.status, v.reason, v.created_at, v.consolidated_at, \
+     v.reviewed_at, v.approved_at, v.published_at, v.acta_number, v.acta_date, \
+     uc.full_name AS created_name, ucs.full_name AS consolidated_name, \
+     ur.full_name AS reviewed_name, ua.full_name AS approved_name, up.full_name AS published_name \
+     FROM plan_versions v \
+     LEFT JOIN users uc ON uc.id = v.created_by \
+     LEFT JOIN users ucs ON ucs.id = v.consolidated_by \
+     LEFT JOIN users ur ON ur.id = v.reviewed_by \
+     LEFT JOIN users ua ON ua.id = v.approved_by \
+     LEFT JOIN users up ON up.id = v.published_by \
+     WHERE v.plan_id = $1 ORDER BY v.version";
+
+impl Store {
+    /// The plan's current version and state.
+    pub async fn plan_state(&self, id: PlanId) -> Result<PlanState> {
+        on_db!(&self.db, |pool| {
+            let r = sqlx::query(STATE_SQL)
+                .bind(id.0)
+                .fetch_optional(pool)
+                .await?
+                .ok_or(StoreError::PlanNotFound(id.0))?;
+            let status: String = r.try_get("status")?;
+            Ok(PlanState {
+                id,
+                version: r.try_get("current_version")?,
+                status: status_of(id.0, &status)?,
+            })
+        })
+    }
+
+    /// Saves a changed plan in one transaction with its audit entry. A draft is changed
+    /// in place; a published plan gets a new draft version, which needs `reason`; a plan
+    /// under review or approval is locked.
+    pub async fn save_plan(
+        &self,
+        id: PlanId,
+        plan: &Plan,
+        reason: Option<&str>,
+        change: &Change<'_>,
+    ) -> Result<Saved> {
+        let now = Utc::now();
+        let content = snapshot(plan)?;
+        let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+        let a = &plan.alignment;
+        let pid = id.0;
+        on_db!(&self.db, |pool| {
+            let mut tx = pool.begin().await?;
+            let r = sqlx::query(STATE_SQL)
+                .bind(pid)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or(StoreError::PlanNotFound(pid))?;
+            let current: i64 = r.try_get("current_version")?;
+            let status = status_of(pid, &r.try_get::<String, _>("status")?)?;
+            let saved = match status.edit_mode() {
+                EditMode::Locked => return Err(StoreError::Locked(status)),
+                EditMode::InPlace => {
+                    sqlx::query("UPDATE plan_versions SET content = $1 WHERE plan_id = $2 AND version = $3")
+                        .bind(&content)
+                        .bind(pid)
+                        .bind(current)
+                        .execute(&mut *tx)
+                        .await?;
+                    Saved { version: current, new_version: false }
+                }
+                EditMode::NewVersion => {
+                    let reason = reason.ok_or(StoreError::ReasonRequired)?;
+                    let next = current + 1;
+                    sqlx::query(
+                        "INSERT INTO plan_versions (plan_id, version, status, reason, created_by, created_at, content) \
+                         VALUES ($1, $2, 'draft', $3, $4, $5, $6)",
+                    )
+                    .bind(pid)
+                    .bind(next)
+                    .bind(reason)
+                    .bind(change.actor.user_id)
+                    .bind(now)
+                    .bind(&content)
+                    .execute(&mut *tx)
+                    .await?;
+                    sqlx::query("UPDATE plans SET current_version = $1 WHERE id = $2")
+                        .bind(next)
+                        .bind(pid)
+                        .execute(&mut *tx)
+                        .await?;
+                    Saved { version: next, new_version: true }
+                }
+            };
+            sqlx::query(
+                "UPDATE plans SET title = $1, year = $2, policy = $3, \
+                 strategic_objective_code = $4, strategic_objective_text = $5, \
+                 office_objective_code = $6, office_objective_text = $7, \
+                 strategic_initiative_code = $8, strategic_initiative_text = $9, \
+                 legal_framework_text = $10, offices_text = $11, version_number = $12, version_date = $13 \
+                 WHERE id = $14",
+            )
+            .bind(&plan.title)
+            .bind(i64::from(plan.year.get()))
+            .bind(&a.policy)
+            .bind(a.strategic_objective.code.as_str())
+            .bind(&a.strategic_objective.text)
+            .bind(a.office_objective.code.as_str())
+            .bind(&a.office_objective.text)
+            .bind(a.strategic_initiative.code.as_str())
+            .bind(&a.strategic_initiative.text)
+            .bind(&plan.legal_framework.text)
+            .bind(&plan.offices_text)
+            .bind(plan.version.as_ref().map(|v| i64::from(v.number)))
+            .bind(plan.version.as_ref().map(|v| v.date))
+            .bind(pid)
+            .execute(&mut *tx)
+            .await?;
+            for table in [
+                "activity_offices",
+                "activities",
+                "plan_norm_articles",
+                "plan_norms",
+                "plan_objectives",
+                "plan_offices",
+                "plan_signatures",
+            ] {
+                sqlx::query(&format!("DELETE FROM {table} WHERE plan_id = $1"))
+                    .bind(pid)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            insert_children!(tx, pid, plan);
+            record!(tx, change, now);
+            tx.commit().await?;
+            Ok(saved)
+        })
+    }
+
+    /// Moves the current version one step along its lifecycle, recording who and when.
+    pub async fn transition(
+        &self,
+        id: PlanId,
+        transition: Transition,
+        acta: Option<&Acta>,
+        actor: &Actor,
+    ) -> Result<PlanStatus> {
+        let now = Utc::now();
+        let pid = id.0;
+        on_db!(&self.db, |pool| {
+            let mut tx = pool.begin().await?;
+            let r = sqlx::query(STATE_SQL)
+                .bind(pid)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or(StoreError::PlanNotFound(pid))?;
+            let version: i64 = r.try_get("current_version")?;
+            let status = status_of(pid, &r.try_get::<String, _>("status")?)?;
+            let next = status.after(transition)?;
+            let set = match transition {
+                Transition::Consolidate => "consolidated_by = $4, consolidated_at = $5",
+                Transition::Review => "reviewed_by = $4, reviewed_at = $5",
+                Transition::Approve => "approved_by = $4, approved_at = $5, acta_number = $6, acta_date = $7",
+                Transition::Publish => "published_by = $4, published_at = $5",
+                Transition::ReturnToDraft => "consolidated_by = NULL, consolidated_at = NULL, \
+                     reviewed_by = NULL, reviewed_at = NULL, approved_by = NULL, approved_at = NULL, \
+                     acta_number = NULL, acta_date = NULL",
+            };
+            let sql = format!("UPDATE plan_versions SET status = $1, {set} WHERE plan_id = $2 AND version = $3");
+            let mut q = sqlx::query(&sql).bind(next.as_str()).bind(pid).bind(version);
+            if transition != Transition::ReturnToDraft {
+                q = q.bind(actor.user_id).bind(now);
+            }
+            if transition == Transition::Approve {
+                let acta = acta.ok_or(StoreError::ActaRequired)?;
+                q = q.bind(&acta.number).bind(acta.date);
+            }
+            q.execute(&mut *tx).await?;
+            let after = match acta {
+                Some(a) if transition == Transition::Approve => {
+                    format!("{} (acta {} del {})", next.label(), a.number, a.date)
+                }
+                _ => next.label().to_string(),
+            };
+            let change = Change {
+                actor,
+                action: &format!("plan.{}", transition.as_str()),
+                plan_id: Some(pid),
+                subject: format!("plan {pid}, versión {version}"),
+                before: Some(status.label().to_string()),
+                after: Some(after),
+            };
+            record!(tx, &change, now);
+            tx.commit().await?;
+            Ok(next)
+        })
+    }
+
+    /// Every version of the plan, oldest first, with who did each step.
+    pub async fn versions(&self, id: PlanId) -> Result<Vec<VersionInfo>> {
+        on_db!(&self.db, |pool| {
+            let rows = sqlx::query(VERSIONS_SQL).bind(id.0).fetch_all(pool).await?;
+            rows.iter()
+                .map(|r| {
+                    let step = |by: &str, at: &str| -> Result<Option<Step>> {
+                        let at: Option<DateTime<Utc>> = r.try_get(at)?;
+                        Ok(match at {
+                            Some(at) => Some(Step { by: r.try_get(by)?, at }),
+                            None => None,
+                        })
+                    };
+                    let status: String = r.try_get("status")?;
+                    Ok(VersionInfo {
+                        version: r.try_get("version")?,
+                        status: status_of(id.0, &status)?,
+                        reason: r.try_get("reason")?,
+                        created: Step {
+                            by: r.try_get("created_name")?,
+                            at: r.try_get("created_at")?,
+                        },
+                        consolidated: step("consolidated_name", "consolidated_at")?,
+                        reviewed: step("reviewed_name", "reviewed_at")?,
+                        approved: step("approved_name", "approved_at")?,
+                        acta_number: r.try_get("acta_number")?,
+                        acta_date: r.try_get("acta_date")?,
+                        published: step("published_name", "published_at")?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    /// The content of one version.
+    pub async fn version_plan(&self, id: PlanId, version: i64) -> Result<Plan> {
+        let content: Option<String> = on_db!(&self.db, |pool| {
+            sqlx::query("SELECT content FROM plan_versions WHERE plan_id = $1 AND version = $2")
+                .bind(id.0)
+                .bind(version)
+                .fetch_optional(pool)
+                .await?
+                .map(|r| r.try_get("content"))
+                .transpose()?
+        });
+        let content = content.ok_or(StoreError::VersionNotFound(id.0, version))?;
+        from_snapshot(id.0, &content)
+    }
+
+    /// The plan's latest published version, if any: one query.
+    pub async fn published_plan(&self, id: PlanId) -> Result<Option<PublishedPlan>> {
+        let row: Option<(i64, DateTime<Utc>, String)> = on_db!(&self.db, |pool| {
+            match sqlx::query(
+                "SELECT version, published_at, content FROM plan_versions \
+                 WHERE plan_id = $1 AND status = 'published' ORDER BY version DESC LIMIT 1",
+            )
+            .bind(id.0)
+            .fetch_optional(pool)
+            .await?
+            {
+                Some(r) => Some((r.try_get("version")?, r.try_get("published_at")?, r.try_get("content")?)),
+                None => None,
+            }
+        });
+        row.map(|(version, published_at, content)| {
+            Ok(PublishedPlan {
+                id,
+                version,
+                published_at,
+                plan: from_snapshot(id.0, &content)?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Every plan's latest published version, newest year first: one query.
+    pub async fn published_plans(&self) -> Result<Vec<PublishedPlan>> {
+        let rows: Vec<(i64, i64, DateTime<Utc>, String)> = on_db!(&self.db, |pool| {
+            sqlx::query(
+                "SELECT v.plan_id, v.version, v.published_at, v.content FROM plan_versions v \
+                 WHERE v.status = 'published' AND v.version = \
+                 (SELECT MAX(w.version) FROM plan_versions w WHERE w.plan_id = v.plan_id AND w.status = 'published')",
+            )
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get("plan_id")?, r.try_get("version")?, r.try_get("published_at")?, r.try_get("content")?)))
+            .collect::<Result<Vec<_>, sqlx::Error>>()?
+        });
+        let mut list = rows
+            .into_iter()
+            .map(|(id, version, published_at, content)| {
+                Ok(PublishedPlan {
+                    id: PlanId(id),
+                    version,
+                    published_at,
+                    plan: from_snapshot(id, &content)?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        list.sort_by_key(|p| (std::cmp::Reverse(p.plan.year), p.id));
+        Ok(list)
+    }
+}
