@@ -5,12 +5,14 @@ use clap::{Parser, Subcommand};
 use participa_formats::{export_plan, import_plan, ExportFormat, ImportErrors, ReadOptions};
 use participa_store::{PlanId, Store, DEFAULT_DATABASE_URL};
 use std::io::Write;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// The seed plan, loaded as example data into an empty database.
 const SEED_NAME: &str = "plan-participacion-ciudadana-2025.txt";
 const SEED: &[u8] = include_bytes!("../seed/plan-participacion-ciudadana-2025.txt");
+const DEFAULT_BIND: &str = "127.0.0.1:8080";
 
 #[derive(Parser)]
 #[command(
@@ -29,6 +31,20 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Sirve la plataforma web (lo que hace `participa` sin subcomando).
+    Serve {
+        /// Dirección y puerto donde escuchar.
+        #[arg(long, env = "PARTICIPA_BIND", default_value = DEFAULT_BIND)]
+        bind: SocketAddr,
+        /// La entidad que usa la plataforma.
+        #[arg(long, env = "PARTICIPA_ENTITY", default_value = "Caja Honor")]
+        entity: String,
+        /// Marca la cookie de sesión como `Secure` (cuando se sirve detrás de HTTPS).
+        #[arg(long, env = "PARTICIPA_SECURE_COOKIES")]
+        secure_cookies: bool,
+    },
+    /// Prepara la base de datos: esquema, plan de ejemplo y primer administrador.
+    Init,
     /// Importa un plan desde su documento (texto separado por tabulaciones o XLSX).
     Import {
         /// El archivo del plan.
@@ -73,7 +89,20 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        None => start(&cli.database_url).await,
+        None => {
+            let bind = DEFAULT_BIND.parse().expect("valid default address");
+            serve(&cli.database_url, bind, "Caja Honor".into(), false).await
+        }
+        Some(Command::Serve {
+            bind,
+            entity,
+            secure_cookies,
+        }) => serve(&cli.database_url, bind, entity, secure_cookies).await,
+        Some(Command::Init) => {
+            let store = init(&cli.database_url).await?;
+            store.close().await;
+            Ok(())
+        }
         Some(Command::Import { file, entity }) => {
             let bytes = std::fs::read(&file)
                 .with_context(|| format!("no se pudo leer {}", file.display()))?;
@@ -117,33 +146,53 @@ async fn run(cli: Cli) -> Result<()> {
     }
 }
 
-/// What `cargo run` does until the web platform exists: prepares the database, loads
-/// the seed plan into an empty one, and says what is there and how to go on.
-async fn start(database_url: &str) -> Result<()> {
+/// Prepares the database: the schema, the seed plan as example data when there is no
+/// plan, and the first admin (credentials printed once) when there is no user.
+async fn init(database_url: &str) -> Result<Store> {
     let store = Store::connect(database_url).await?;
     if store.plans().await?.is_empty() {
         let plan = import_plan(SEED_NAME, SEED, &ReadOptions::default())?;
         let id = store.insert_plan(&plan, Some(SEED_NAME)).await?;
-        println!("Base de datos nueva en {database_url}; plan de ejemplo cargado.");
+        println!("Base de datos nueva en {database_url}; plan de ejemplo cargado (en borrador).");
         println!("{}", summary(id, &plan));
     } else {
         println!("Base de datos: {database_url}");
     }
-    println!();
-    println!("Planes:");
-    for p in store.plans().await? {
-        println!(
-            "  {}\t{}\t{}\t{} actividades",
-            p.id, p.year, p.title, p.activity_count
-        );
+    if let Some((user, password)) = participa_web::ensure_first_admin(&store)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+    {
+        println!();
+        println!("Primer administrador creado (la contraseña se muestra solo esta vez):");
+        println!("  usuario:    {user}");
+        println!("  contraseña: {password}");
     }
+    Ok(store)
+}
+
+/// Serves the web platform until Ctrl-C or SIGTERM, then finishes the requests in flight.
+async fn serve(
+    database_url: &str,
+    bind: SocketAddr,
+    entity: String,
+    secure_cookies: bool,
+) -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+    let store = init(database_url).await?;
+    let listener = tokio::net::TcpListener::bind(bind)
+        .await
+        .with_context(|| format!("no se pudo escuchar en {bind}"))?;
+    let addr = listener.local_addr()?;
     println!();
-    println!("Siguientes pasos:");
-    println!(
-        "  participa export 1 --format xlsx -o plan.xlsx   exporta un plan (json, csv, xlsx, tsv)"
-    );
-    println!("  participa import ARCHIVO                         importa otro plan (TSV o XLSX)");
+    println!("Participa está en http://{addr}/  (funcionarios: http://{addr}/ingresar)");
+    println!("Detener: Ctrl-C");
+    let state = participa_web::AppState::new(store.clone(), entity, secure_cookies);
+    participa_web::serve(listener, state, participa_web::shutdown_signal()).await?;
     store.close().await;
+    println!("Participa se detuvo.");
     Ok(())
 }
 

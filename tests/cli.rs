@@ -163,14 +163,16 @@ fn unknown_plan_and_missing_file_fail_without_writing(db: TestDatabase) {
 }
 
 fn first_start_loads_the_seed_once(db: TestDatabase) {
-    let out = text(ok(&db, &[]));
+    let out = text(ok(&db, &["init"]));
     assert!(out.contains("plan de ejemplo cargado"), "{out}");
     assert!(
         out.contains("Plan 1 importado: Plan de Participación Ciudadana 2025"),
         "{out}"
     );
-    let again = text(ok(&db, &[]));
+    assert!(out.contains("usuario:    admin"), "{out}");
+    let again = text(ok(&db, &["init"]));
     assert!(!again.contains("cargado"), "{again}");
+    assert!(!again.contains("contraseña:"), "the password is shown once: {again}");
     assert_eq!(text(ok(&db, &["plans"])).lines().count(), 1);
 }
 

@@ -1,1 +1,268 @@
-pub fn placeholder() {}
+//! Participa's web application: public pages for citizens, staff pages under `/admin/`.
+//!
+//! Server-rendered HTML (askama), no JavaScript needed. Sessions live in the database
+//! (tower-sessions with [`session_store::DbSessionStore`]); every state-changing request
+//! must come from one of our own pages ([`same_origin`]), and every action asks the
+//! domain's [`participa_domain::allows`] on the server.
+
+pub mod auth;
+pub mod error;
+pub mod form;
+pub mod gantt;
+mod pages;
+pub mod session_store;
+pub mod views;
+
+use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use error::AppError;
+use participa_domain::Role;
+use participa_store::{Actor, Change, Store, UserData};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+/// Largest request body accepted, except plan files.
+pub const BODY_LIMIT: usize = 1024 * 1024;
+/// Largest plan file (TSV or XLSX) accepted for import.
+pub const IMPORT_LIMIT: usize = 10 * 1024 * 1024;
+
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+pub struct Inner {
+    pub store: Store,
+    /// The entity this installation serves (its name on the public pages).
+    pub entity: String,
+    pub throttle: auth::Throttle,
+    /// Set the session cookie's `Secure` flag (behind HTTPS).
+    pub secure_cookies: bool,
+    /// A hash to verify against when a user name does not exist.
+    pub dummy_hash: String,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    pub fn new(store: Store, entity: impl Into<String>, secure_cookies: bool) -> AppState {
+        AppState(Arc::new(Inner {
+            store,
+            entity: entity.into(),
+            throttle: auth::Throttle::default(),
+            secure_cookies,
+            dummy_hash: password_auth::generate_hash(auth::random_password()),
+        }))
+    }
+}
+
+/// The client's address, when the server knows it.
+pub fn client_address(parts: &Parts) -> Option<String> {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+}
+
+/// Extractor for [`client_address`].
+pub struct ClientAddress(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddress(client_address(parts)))
+    }
+}
+
+/// CSRF protection: a request that changes state must come from a page of this site.
+/// Browsers send `Sec-Fetch-Site` and `Origin` on every POST; a request with neither,
+/// or from another site, is refused. The session cookie is also `SameSite=Lax`.
+pub async fn same_origin(request: Request, next: Next) -> Response {
+    let safe = matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    if safe {
+        return next.run(request).await;
+    }
+    let headers = request.headers();
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    let fetch_site = headers
+        .get("sec-fetch-site")
+        .and_then(|h| h.to_str().ok());
+    let origin = headers.get(header::ORIGIN).and_then(|h| h.to_str().ok());
+    let origin_matches = match (origin, host) {
+        (Some(o), Some(h)) => o
+            .split_once("://")
+            .is_some_and(|(_, rest)| rest.eq_ignore_ascii_case(h)),
+        _ => false,
+    };
+    let allowed = match fetch_site {
+        Some("same-origin") | Some("none") => origin.is_none() || origin_matches,
+        Some(_) => false,
+        None => origin_matches,
+    };
+    if allowed {
+        next.run(request).await
+    } else {
+        AppError::CrossOrigin.into_response()
+    }
+}
+
+/// Headers every response carries: no framing, no sniffing, only our own scripts/styles.
+async fn security_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+             frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+        ),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    response
+}
+
+const STYLE: &str = include_str!("../static/style.css");
+
+async fn style() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        STYLE,
+    )
+        .into_response()
+}
+
+async fn not_found() -> AppError {
+    AppError::NotFound
+}
+
+/// The whole application.
+pub fn router(state: AppState) -> Router {
+    let sessions = SessionManagerLayer::new(session_store::DbSessionStore::new(
+        state.store.clone(),
+    ))
+    .with_name("participa_sesion")
+    .with_same_site(SameSite::Lax)
+    .with_http_only(true)
+    .with_secure(state.secure_cookies)
+    .with_expiry(Expiry::OnInactivity(time::Duration::hours(8)));
+
+    let admin = pages::admin_routes();
+    Router::new()
+        .route("/", get(pages::public::home))
+        .route("/planes/{id}", get(pages::public::plan))
+        .route("/planes/{id}/{file}", get(pages::public::open_data))
+        .route("/ingresar", get(auth::login_form).post(auth::login))
+        .route("/salir", post(auth::logout))
+        .route("/static/estilo.css", get(style))
+        .route("/salud", get(|| async { StatusCode::NO_CONTENT }))
+        .nest("/admin", admin)
+        .fallback(not_found)
+        .layer(middleware::from_fn(same_origin))
+        .layer(sessions)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn(security_headers))
+        .with_state(state)
+}
+
+/// Serves until `shutdown` resolves, finishing the requests in flight.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let purge = state.store.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            if let Err(e) = purge.sessions_purge_expired().await {
+                tracing::warn!(error = %e, "could not purge expired sessions");
+            }
+        }
+    });
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}
+
+/// On a database without users, creates `admin` with a random password and returns
+/// the credentials (to be shown once); otherwise None.
+pub async fn ensure_first_admin(store: &Store) -> Result<Option<(String, String)>, AppError> {
+    if store.user_count().await? > 0 {
+        return Ok(None);
+    }
+    let password = auth::random_password();
+    let hash = auth::hash_password(password.clone()).await?;
+    let data = UserData {
+        username: "admin".into(),
+        full_name: "Administrador de la plataforma".into(),
+        role: Role::Admin,
+        active: true,
+        offices: vec![],
+    };
+    let system = Actor::system();
+    store
+        .create_user(
+            &data,
+            &hash,
+            &Change {
+                actor: &system,
+                action: "user.create",
+                plan_id: None,
+                subject: "usuario admin".into(),
+                before: None,
+                after: Some("rol admin (primer inicio)".into()),
+            },
+        )
+        .await?;
+    Ok(Some(("admin".into(), password)))
+}

@@ -1,0 +1,429 @@
+//! Signing in and out, the signed-in user, passwords and the throttle on failed logins.
+
+use crate::error::{AppError, AppResult};
+use crate::form::FormData;
+use crate::views::{Layout, LoginPage, PasswordPage};
+use crate::{client_address, AppState};
+use askama::Template;
+use axum::extract::{FromRequestParts, Query, State};
+use axum::http::request::Parts;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use participa_domain::{allows, Action, Actor as Permissions};
+use participa_store::{Actor, Change, User};
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+use tower_sessions::Session;
+
+const USER_KEY: &str = "uid";
+pub const MIN_PASSWORD_LEN: usize = 12;
+
+/// The signed-in, active staff member.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub user: User,
+    pub address: Option<String>,
+}
+
+impl CurrentUser {
+    pub fn permissions(&self) -> Permissions {
+        Permissions {
+            role: self.user.role,
+            offices: self.user.offices.clone(),
+        }
+    }
+
+    pub fn can(&self, action: Action<'_>) -> bool {
+        allows(Some(&self.permissions()), action)
+    }
+
+    /// Refuses with 403 unless the user may do `action`.
+    pub fn require(&self, action: Action<'_>) -> AppResult<()> {
+        if self.can(action) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    /// The audit log's view of this user.
+    pub fn actor(&self) -> Actor {
+        Actor {
+            user_id: Some(self.user.id),
+            username: self.user.username.clone(),
+            address: self.address.clone(),
+        }
+    }
+
+    pub fn layout(&self, title: impl Into<String>, state: &AppState) -> Layout {
+        Layout::staff(title.into(), state, self)
+    }
+}
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> AppResult<Self> {
+        let uri = parts
+            .extensions
+            .get::<axum::extract::OriginalUri>()
+            .map_or(&parts.uri, |o| &o.0);
+        let next = uri
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| "/admin".into());
+        let session = Session::from_request_parts(parts, state)
+            .await
+            .map_err(|(_, m)| AppError::Internal(m.to_string()))?;
+        let uid: Option<i64> = session
+            .get(USER_KEY)
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let Some(uid) = uid else {
+            return Err(AppError::SignIn(next));
+        };
+        match state.store.user(uid).await? {
+            Some(user) if user.active => Ok(CurrentUser {
+                user,
+                address: client_address(parts),
+            }),
+            _ => {
+                session
+                    .flush()
+                    .await
+                    .map_err(|e| AppError::Internal(e.to_string()))?;
+                Err(AppError::SignIn(next))
+            }
+        }
+    }
+}
+
+/// Failed sign-ins per user name and per address within a window; past the limit, the
+/// login form refuses until the window passes.
+#[derive(Debug)]
+pub struct Throttle {
+    window: Duration,
+    per_user: usize,
+    per_address: usize,
+    failures: Mutex<HashMap<String, Vec<Instant>>>,
+}
+
+impl Default for Throttle {
+    fn default() -> Self {
+        Throttle::new(Duration::from_secs(15 * 60), 5, 20)
+    }
+}
+
+impl Throttle {
+    pub fn new(window: Duration, per_user: usize, per_address: usize) -> Self {
+        Throttle {
+            window,
+            per_user,
+            per_address,
+            failures: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn keys(username: &str, address: Option<&str>) -> [(String, bool); 2] {
+        [
+            (format!("u:{}", username.trim().to_lowercase()), true),
+            (format!("a:{}", address.unwrap_or("-")), false),
+        ]
+    }
+
+    /// Whether another attempt is allowed now.
+    pub fn allows(&self, username: &str, address: Option<&str>) -> bool {
+        let now = Instant::now();
+        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        Self::keys(username, address).iter().all(|(key, is_user)| {
+            let limit = if *is_user { self.per_user } else { self.per_address };
+            match map.get_mut(key) {
+                Some(list) => {
+                    list.retain(|t| now.duration_since(*t) < self.window);
+                    list.len() < limit
+                }
+                None => true,
+            }
+        })
+    }
+
+    pub fn failed(&self, username: &str, address: Option<&str>) {
+        let now = Instant::now();
+        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        if map.len() > 100_000 {
+            map.retain(|_, l| l.iter().any(|t| now.duration_since(*t) < self.window));
+        }
+        for (key, _) in Self::keys(username, address) {
+            map.entry(key).or_default().push(now);
+        }
+    }
+
+    pub fn succeeded(&self, username: &str) {
+        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        map.remove(&format!("u:{}", username.trim().to_lowercase()));
+    }
+}
+
+/// An Argon2id hash (PHC string), computed off the async threads.
+pub async fn hash_password(password: String) -> AppResult<String> {
+    tokio::task::spawn_blocking(move || password_auth::generate_hash(password))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))
+}
+
+pub async fn verify_password(password: String, hash: String) -> bool {
+    tokio::task::spawn_blocking(move || password_auth::verify_password(password, &hash).is_ok())
+        .await
+        .unwrap_or(false)
+}
+
+/// A random password of 16 characters without look-alikes (0/O, 1/l/I).
+pub fn random_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).expect("the operating system's random source");
+    bytes
+        .iter()
+        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
+        .collect()
+}
+
+/// Why a new password is refused, or None when it is acceptable.
+pub fn password_problem(password: &str, username: &str) -> Option<String> {
+    if password.chars().count() < MIN_PASSWORD_LEN {
+        return Some(format!(
+            "La contraseña debe tener al menos {MIN_PASSWORD_LEN} caracteres."
+        ));
+    }
+    if password.to_lowercase().contains(&username.to_lowercase()) {
+        return Some("La contraseña no puede contener el nombre de usuario.".into());
+    }
+    None
+}
+
+#[derive(serde::Deserialize)]
+pub struct NextQuery {
+    siguiente: Option<String>,
+}
+
+/// Only a local path is a valid place to go back to.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.into(),
+        _ => "/admin/planes".into(),
+    }
+}
+
+pub async fn login_form(
+    State(state): State<AppState>,
+    Query(q): Query<NextQuery>,
+) -> AppResult<Html<String>> {
+    let page = LoginPage {
+        layout: Layout::public("Ingresar".into(), &state),
+        next: safe_next(q.siguiente.as_deref()),
+        username: String::new(),
+        error: None,
+    };
+    Ok(Html(page.render()?))
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    session: Session,
+    parts: crate::ClientAddress,
+    form: FormData,
+) -> AppResult<Response> {
+    let username = form.get("usuario").trim().to_string();
+    let password = form.get("clave").to_string();
+    let next = safe_next(Some(form.get("siguiente")));
+    let address = parts.0;
+    let refuse = |message: &str| -> AppResult<Response> {
+        let page = LoginPage {
+            layout: Layout::public("Ingresar".into(), &state),
+            next: next.clone(),
+            username: username.clone(),
+            error: Some(message.to_string()),
+        };
+        Ok((axum::http::StatusCode::UNAUTHORIZED, Html(page.render()?)).into_response())
+    };
+    if !state.throttle.allows(&username, address.as_deref()) {
+        return Err(AppError::TooManyRequests(
+            "Hubo demasiados intentos fallidos de ingreso. Espere 15 minutos e intente de nuevo."
+                .into(),
+        ));
+    }
+    let found = state.store.user_for_login(&username).await?;
+    let ok = match &found {
+        Some((user, hash)) => verify_password(password, hash.clone()).await && user.active,
+        None => {
+            // Same work as a real check, so timing does not tell which names exist.
+            verify_password(password, state.dummy_hash.clone()).await;
+            false
+        }
+    };
+    let actor = Actor {
+        user_id: found.as_ref().map(|(u, _)| u.id),
+        username: username.clone(),
+        address: address.clone(),
+    };
+    if !ok {
+        state.throttle.failed(&username, address.as_deref());
+        state
+            .store
+            .record(&Change {
+                actor: &actor,
+                action: "auth.login_failed",
+                plan_id: None,
+                subject: format!("usuario {username}"),
+                before: None,
+                after: None,
+            })
+            .await?;
+        return refuse("Usuario o contraseña incorrectos, o usuario inactivo.");
+    }
+    let (user, _) = found.expect("checked above");
+    state.throttle.succeeded(&username);
+    session
+        .cycle_id()
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    session
+        .insert(USER_KEY, user.id)
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    state
+        .store
+        .record(&Change {
+            actor: &actor,
+            action: "auth.login",
+            plan_id: None,
+            subject: format!("usuario {}", user.username),
+            before: None,
+            after: None,
+        })
+        .await?;
+    Ok(Redirect::to(&next).into_response())
+}
+
+pub async fn logout(session: Session) -> AppResult<Redirect> {
+    session
+        .flush()
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(Redirect::to("/"))
+}
+
+pub async fn password_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> AppResult<Html<String>> {
+    user.require(Action::ChangeOwnPassword)?;
+    let page = PasswordPage {
+        layout: user.layout("Cambiar mi contraseña", &state),
+        errors: HashMap::new(),
+        done: false,
+    };
+    Ok(Html(page.render()?))
+}
+
+pub async fn change_password(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    form: FormData,
+) -> AppResult<Response> {
+    user.require(Action::ChangeOwnPassword)?;
+    let current = form.get("actual").to_string();
+    let new = form.get("nueva").to_string();
+    let repeat = form.get("repetir").to_string();
+    let mut errors = HashMap::new();
+    let (_, hash) = state
+        .store
+        .user_for_login(&user.user.username)
+        .await?
+        .ok_or(AppError::Forbidden)?;
+    if !verify_password(current, hash).await {
+        errors.insert("actual", "La contraseña actual no es correcta.".to_string());
+    }
+    if let Some(p) = password_problem(&new, &user.user.username) {
+        errors.insert("nueva", p);
+    } else if new != repeat {
+        errors.insert("repetir", "Las dos contraseñas nuevas no coinciden.".to_string());
+    }
+    if errors.is_empty() {
+        let hash = hash_password(new).await?;
+        let actor = user.actor();
+        state
+            .store
+            .set_password(
+                user.user.id,
+                &hash,
+                &Change {
+                    actor: &actor,
+                    action: "user.password_change",
+                    plan_id: None,
+                    subject: format!("usuario {}", user.user.username),
+                    before: None,
+                    after: None,
+                },
+            )
+            .await?;
+    }
+    let done = errors.is_empty();
+    let status = if done {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = PasswordPage {
+        layout: user.layout("Cambiar mi contraseña", &state),
+        errors,
+        done,
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_throttle_refuses_after_the_limit_and_forgets_on_success() {
+        let t = Throttle::new(Duration::from_secs(60), 3, 10);
+        for _ in 0..3 {
+            assert!(t.allows("Ana", Some("1.1.1.1")));
+            t.failed("ana", Some("1.1.1.1"));
+        }
+        assert!(!t.allows("ANA", Some("2.2.2.2")), "per user name, any case");
+        assert!(t.allows("luis", Some("1.1.1.1")));
+        t.succeeded("ana");
+        assert!(t.allows("ana", Some("1.1.1.1")));
+    }
+
+    #[test]
+    fn the_throttle_limits_one_address_trying_many_names() {
+        let t = Throttle::new(Duration::from_secs(60), 3, 4);
+        for i in 0..4 {
+            t.failed(&format!("u{i}"), Some("9.9.9.9"));
+        }
+        assert!(!t.allows("nuevo", Some("9.9.9.9")));
+        assert!(t.allows("nuevo", Some("8.8.8.8")));
+    }
+
+    #[test]
+    fn random_passwords_are_long_and_differ() {
+        let a = random_password();
+        assert_eq!(a.len(), 16);
+        assert_ne!(a, random_password());
+        assert!(password_problem(&a, "admin").is_none());
+        assert!(password_problem("corta", "admin").is_some());
+        assert!(password_problem("xxadminxxxxxxx", "admin").is_some());
+    }
+
+    #[test]
+    fn only_local_paths_are_followed_after_login() {
+        assert_eq!(safe_next(Some("/admin/planes/1")), "/admin/planes/1");
+        assert_eq!(safe_next(Some("https://evil.example")), "/admin/planes");
+        assert_eq!(safe_next(Some("//evil.example")), "/admin/planes");
+        assert_eq!(safe_next(None), "/admin/planes");
+    }
+}

@@ -1,0 +1,334 @@
+//! Creating and editing one activity, with errors next to each field and the typed
+//! values kept.
+
+use super::plans::{capitalize, editable_plan};
+use crate::auth::CurrentUser;
+use crate::error::{AppError, AppResult};
+use crate::form::FormData;
+use crate::views::{ActivityFormPage, ActivityFormValues, OfficeChoice};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use participa_domain::plan::{ActivityField, PlanField};
+use participa_domain::{Action, Activity, ActivityNumber, OfficeCode, Plan};
+use participa_formats::spanish_date::parse_date;
+use participa_store::{Change, PlanId};
+use std::collections::HashMap;
+
+type Errors = HashMap<&'static str, String>;
+
+fn values_of(a: &Activity) -> ActivityFormValues {
+    ActivityFormValues {
+        number: a.number.to_string(),
+        description: a.description.clone(),
+        start: a.start.to_string(),
+        end: a.end.to_string(),
+        offices: a.responsible.iter().map(|c| c.to_string()).collect(),
+        responsible_text: a.responsible_text.clone(),
+        deliverable: a.deliverable.clone(),
+        reason: String::new(),
+    }
+}
+
+fn values_from(form: &FormData) -> ActivityFormValues {
+    ActivityFormValues {
+        number: form.get("numero").trim().into(),
+        description: form.get("descripcion").trim().into(),
+        start: form.get("inicio").trim().into(),
+        end: form.get("fin").trim().into(),
+        offices: form.all("responsables").iter().map(|s| s.to_string()).collect(),
+        responsible_text: form.get("responsable_texto").trim().into(),
+        deliverable: form.get("entregable").trim().into(),
+        reason: form.get("motivo").into(),
+    }
+}
+
+fn choices(plan: &Plan, checked: &[String]) -> Vec<OfficeChoice> {
+    plan.offices
+        .iter()
+        .map(|o| OfficeChoice {
+            code: o.code.to_string(),
+            name: o.name.clone(),
+            checked: checked.iter().any(|c| c == o.code.as_str()),
+        })
+        .collect()
+}
+
+/// Office names joined as a sentence: `A`, `A y B`, `A, B y C`.
+fn names_sentence(plan: &Plan, codes: &[OfficeCode]) -> String {
+    let names: Vec<&str> = codes
+        .iter()
+        .filter_map(|c| plan.office(c).map(|o| o.name.as_str()))
+        .collect();
+    match names.as_slice() {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [rest @ .., last] => format!("{} y {last}", rest.join(", ")),
+    }
+}
+
+fn field_name(f: ActivityField) -> &'static str {
+    match f {
+        ActivityField::Number => "numero",
+        ActivityField::Description => "descripcion",
+        ActivityField::Start => "inicio",
+        ActivityField::End => "fin",
+        ActivityField::Responsible => "responsables",
+        ActivityField::Deliverable => "entregable",
+    }
+}
+
+/// The plan with the form's activity in place of `number` (or added), or the errors by
+/// field. Parsing errors come first; the domain's rules then speak for the rest.
+fn apply(
+    plan: &Plan,
+    number: Option<ActivityNumber>,
+    v: &ActivityFormValues,
+) -> Result<(Plan, Activity), Errors> {
+    let mut errors = Errors::new();
+    let num = match number {
+        Some(n) => Some(n),
+        None => match ActivityNumber::parse(&v.number) {
+            Ok(n) if plan.activities.iter().any(|a| a.number == n) => {
+                errors.insert("numero", format!("Ya existe la actividad {n}: elija otro número."));
+                None
+            }
+            Ok(n) => Some(n),
+            Err(e) => {
+                errors.insert("numero", capitalize(&e.to_string()));
+                None
+            }
+        },
+    };
+    let mut date = |name: &'static str, label: &str, text: &str| {
+        if text.is_empty() {
+            errors.insert(name, format!("Escriba la {label}."));
+            return None;
+        }
+        match parse_date(text) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                errors.insert(name, format!("La {label} «{text}» no es una fecha válida: {e}"));
+                None
+            }
+        }
+    };
+    let start = date("inicio", "fecha inicial", &v.start);
+    let end = date("fin", "fecha final", &v.end);
+    let mut codes = Vec::new();
+    for c in &v.offices {
+        match OfficeCode::parse(c) {
+            Ok(code) if plan.office(&code).is_some() => codes.push(code),
+            _ => {
+                errors.insert("responsables", format!("La dependencia «{c}» no es del plan."));
+            }
+        }
+    }
+    if codes.is_empty() && !errors.contains_key("responsables") {
+        errors.insert("responsables", "Marque al menos una dependencia responsable.".into());
+    }
+    let (Some(number), Some(start), Some(end)) = (num, start, end) else {
+        return Err(errors);
+    };
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let responsible_text = if v.responsible_text.is_empty() {
+        names_sentence(plan, &codes)
+    } else {
+        v.responsible_text.clone()
+    };
+    let activity = Activity {
+        number,
+        description: v.description.clone(),
+        start,
+        end,
+        responsible: codes,
+        responsible_text,
+        deliverable: v.deliverable.clone(),
+    };
+    let mut draft = plan.clone().into_draft();
+    let index = match draft.activities.iter().position(|a| a.number == number) {
+        Some(i) => {
+            draft.activities[i] = activity.clone();
+            i
+        }
+        None => {
+            draft.activities.push(activity.clone());
+            draft.activities.len() - 1
+        }
+    };
+    Plan::try_from_draft(draft)
+        .map(|p| (p, activity))
+        .map_err(|e| {
+            for err in e.0 {
+                let name = match err.field() {
+                    PlanField::Activity(i, f) if i == index => field_name(f),
+                    _ => "descripcion",
+                };
+                errors
+                    .entry(name)
+                    .or_insert_with(|| capitalize(&err.to_string()));
+            }
+            errors
+        })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn form_page(
+    state: &AppState,
+    user: &CurrentUser,
+    plan_id: i64,
+    plan: &Plan,
+    number: Option<u32>,
+    values: ActivityFormValues,
+    errors: Errors,
+    needs_reason: bool,
+) -> AppResult<Response> {
+    let title = match number {
+        Some(n) => format!("Editar la actividad {n}"),
+        None => "Nueva actividad".into(),
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = ActivityFormPage {
+        layout: user.layout(title, state),
+        plan_id,
+        plan_title: plan.title.clone(),
+        number,
+        offices: choices(plan, &values.offices),
+        values,
+        errors,
+        needs_reason,
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+pub async fn new_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    user.require(Action::CreateActivity)?;
+    let (plan, needs_reason) = editable_plan(&state, PlanId(id)).await?;
+    let next = plan.activities.iter().map(|a| a.number.get()).max().unwrap_or(0) + 1;
+    let values = ActivityFormValues {
+        number: next.to_string(),
+        ..Default::default()
+    };
+    form_page(&state, &user, id, &plan, None, values, Errors::new(), needs_reason)
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    form: FormData,
+) -> AppResult<Response> {
+    user.require(Action::CreateActivity)?;
+    let (plan, needs_reason) = editable_plan(&state, PlanId(id)).await?;
+    let values = values_from(&form);
+    save(&state, &user, id, plan, None, values, needs_reason).await
+}
+
+fn find(plan: &Plan, number: u32) -> AppResult<(ActivityNumber, &Activity)> {
+    let n = ActivityNumber::new(number).map_err(|_| AppError::NotFound)?;
+    let a = plan
+        .activities
+        .iter()
+        .find(|a| a.number == n)
+        .ok_or(AppError::NotFound)?;
+    Ok((n, a))
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, number)): Path<(i64, u32)>,
+) -> AppResult<Response> {
+    user.require(Action::ViewInternal)?;
+    let (plan, needs_reason) = editable_plan(&state, PlanId(id)).await?;
+    let (_, activity) = find(&plan, number)?;
+    user.require(Action::EditActivity(&activity.responsible))?;
+    let values = values_of(activity);
+    form_page(&state, &user, id, &plan, Some(number), values, Errors::new(), needs_reason)
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, number)): Path<(i64, u32)>,
+    form: FormData,
+) -> AppResult<Response> {
+    user.require(Action::ViewInternal)?;
+    let (plan, needs_reason) = editable_plan(&state, PlanId(id)).await?;
+    let (n, activity) = find(&plan, number)?;
+    user.require(Action::EditActivity(&activity.responsible))?;
+    let values = values_from(&form);
+    save(&state, &user, id, plan.clone(), Some(n), values, needs_reason).await
+}
+
+async fn save(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    plan: Plan,
+    number: Option<ActivityNumber>,
+    values: ActivityFormValues,
+    needs_reason: bool,
+) -> AppResult<Response> {
+    let mut result = apply(&plan, number, &values);
+    if needs_reason && values.reason.trim().is_empty() {
+        let mut errors = result.err().unwrap_or_default();
+        errors.insert(
+            "motivo",
+            "Escriba el motivo del cambio: el plan está publicado y se creará una nueva versión."
+                .into(),
+        );
+        result = Err(errors);
+    }
+    let (new_plan, activity) = match result {
+        Ok(ok) => ok,
+        Err(errors) => {
+            let shown = number.map(|n| n.get());
+            return form_page(state, user, id, &plan, shown, values, errors, needs_reason);
+        }
+    };
+    // A reporter may neither take an activity out of its offices nor hand it over.
+    user.require(Action::EditActivity(&activity.responsible))?;
+    let before = number
+        .and_then(|n| plan.activities.iter().find(|a| a.number == n))
+        .map(|a| serde_json::to_string(a).unwrap_or_default());
+    let actor = user.actor();
+    let saved = state
+        .store
+        .save_plan(
+            PlanId(id),
+            &new_plan,
+            needs_reason.then_some(values.reason.as_str()),
+            &Change {
+                actor: &actor,
+                action: if number.is_some() {
+                    "activity.update"
+                } else {
+                    "activity.create"
+                },
+                plan_id: Some(id),
+                subject: format!("actividad {} del plan {id}", activity.number),
+                before,
+                after: Some(serde_json::to_string(&activity).unwrap_or_default()),
+            },
+        )
+        .await?;
+    let msg = if saved.new_version { "nueva-version" } else { "guardado" };
+    Ok(Redirect::to(&format!(
+        "/admin/planes/{id}?mensaje={msg}#actividad-{}",
+        activity.number
+    ))
+    .into_response())
+}

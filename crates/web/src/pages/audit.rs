@@ -1,0 +1,65 @@
+//! The audit log page: admin and internal control, filterable by user, plan and date.
+
+use crate::auth::CurrentUser;
+use crate::error::AppResult;
+use crate::views::{AuditPage, AuditRow};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Html;
+use chrono::NaiveDate;
+use participa_domain::Action;
+use participa_store::AuditFilter;
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+pub struct AuditQuery {
+    usuario: Option<String>,
+    plan: Option<String>,
+    desde: Option<String>,
+    hasta: Option<String>,
+}
+
+fn date(s: &Option<String>) -> Option<NaiveDate> {
+    s.as_deref()
+        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<AuditQuery>,
+) -> AppResult<Html<String>> {
+    user.require(Action::ViewAuditLog)?;
+    let filter = AuditFilter {
+        user_id: q.usuario.as_deref().and_then(|u| u.parse().ok()),
+        plan_id: q.plan.as_deref().and_then(|p| p.parse().ok()),
+        from: date(&q.desde),
+        to: date(&q.hasta),
+        limit: 500,
+    };
+    let entries = state.store.audit_entries(&filter).await?;
+    let users = state
+        .store
+        .users()
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.username, Some(u.id) == filter.user_id))
+        .collect();
+    let plans = state
+        .store
+        .plans()
+        .await?
+        .into_iter()
+        .map(|p| (p.id.0, format!("{} ({})", p.title, p.id.0), Some(p.id.0) == filter.plan_id))
+        .collect();
+    let page = AuditPage {
+        layout: user.layout("Registro de auditoría", &state),
+        entries: entries.iter().map(AuditRow::new).collect(),
+        users,
+        plans,
+        from: filter.from.map(|d| d.to_string()).unwrap_or_default(),
+        to: filter.to.map(|d| d.to_string()).unwrap_or_default(),
+    };
+    Ok(Html(page.render()?))
+}

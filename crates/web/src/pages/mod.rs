@@ -1,0 +1,61 @@
+//! Request handlers, by area.
+
+pub mod activities;
+pub mod audit;
+pub mod plans;
+pub mod public;
+pub mod users;
+
+use crate::{auth, AppState, IMPORT_LIMIT};
+use axum::extract::DefaultBodyLimit;
+use axum::response::Redirect;
+use axum::routing::{get, post};
+use axum::Router;
+use chrono::{FixedOffset, NaiveDate, Utc};
+
+/// Today's date in Colombia (UTC−5 all year: no daylight saving time).
+pub fn today() -> NaiveDate {
+    let bogota = FixedOffset::west_opt(5 * 3600).expect("valid offset");
+    Utc::now().with_timezone(&bogota).date_naive()
+}
+
+/// Staff pages; every handler takes a [`auth::CurrentUser`], so an anonymous visitor is
+/// sent to the login page.
+pub fn admin_routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/",
+            get(|_: auth::CurrentUser| async { Redirect::to("/admin/planes") }),
+        )
+        .route("/planes", get(plans::list))
+        .route("/planes/nuevo", get(plans::new_form).post(plans::create))
+        .route(
+            "/planes/importar",
+            get(plans::import_form)
+                .post(plans::import)
+                .layer(DefaultBodyLimit::max(IMPORT_LIMIT)),
+        )
+        .route("/planes/{id}", get(plans::show))
+        .route("/planes/{id}/editar", get(plans::edit_form).post(plans::update))
+        .route("/planes/{id}/estado", post(plans::transition))
+        .route("/planes/{id}/versiones", get(plans::versions))
+        .route("/planes/{id}/versiones/diferencias", get(plans::diff))
+        .route("/planes/{id}/exportar/{format}", get(plans::export))
+        .route(
+            "/planes/{id}/actividades/nueva",
+            get(activities::new_form).post(activities::create),
+        )
+        .route(
+            "/planes/{id}/actividades/{number}/editar",
+            get(activities::edit_form).post(activities::update),
+        )
+        .route("/usuarios", get(users::list))
+        .route("/usuarios/nuevo", get(users::new_form).post(users::create))
+        .route("/usuarios/{id}", get(users::edit_form).post(users::update))
+        .route("/usuarios/{id}/clave", post(users::reset_password))
+        .route(
+            "/cuenta/clave",
+            get(auth::password_form).post(auth::change_password),
+        )
+        .route("/auditoria", get(audit::list))
+}

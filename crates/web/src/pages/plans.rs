@@ -1,0 +1,626 @@
+//! Staff pages of a plan: list, page, header form, import, lifecycle, versions, exports.
+
+use crate::auth::CurrentUser;
+use crate::error::{AppError, AppResult};
+use crate::form::FormData;
+use crate::views::{
+    transition_buttons, DiffPage, ImportPage, PlanFormPage, PlanFormValues, PlanListItem,
+    PlanPage, PlanView, PlansPage, VersionRow, VersionsPage,
+};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use participa_domain::plan::PlanField;
+use participa_domain::{
+    offices_sentence, Action, Alignment, AlignmentCode, CodedText, EditMode, LegalFramework,
+    Office, OfficeCode, OfficeRole, Plan, PlanDraft, PlanStatus, PlanYear, Transition,
+};
+use participa_formats::{import_plan, ExportFormat, ReadOptions};
+use participa_store::{Acta, Change, PlanId, StoreError};
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::str::FromStr;
+
+pub async fn list(State(state): State<AppState>, user: CurrentUser) -> AppResult<Html<String>> {
+    user.require(Action::ViewInternal)?;
+    let plans = state
+        .store
+        .plans()
+        .await?
+        .into_iter()
+        .map(|p| PlanListItem {
+            id: p.id.0,
+            title: p.title,
+            year: p.year,
+            activities: p.activity_count,
+            version: p.version,
+            status: p.status.label(),
+        })
+        .collect();
+    let page = PlansPage {
+        layout: user.layout("Planes", &state),
+        plans,
+        can_create: user.can(Action::CreatePlan),
+    };
+    Ok(Html(page.render()?))
+}
+
+#[derive(Deserialize)]
+pub struct ShowQuery {
+    dependencia: Option<String>,
+    mensaje: Option<String>,
+}
+
+/// Fixed messages a redirect may ask the plan page to show.
+fn message(code: &str) -> Option<String> {
+    Some(
+        match code {
+            "guardado" => "Cambios guardados.",
+            "nueva-version" => "Cambios guardados en una nueva versión del plan, en borrador.",
+            "importado" => "Plan importado como versión 1, en borrador.",
+            "creado" => "Plan creado como versión 1, en borrador.",
+            "estado" => "El estado del plan cambió.",
+            _ => return None,
+        }
+        .to_string(),
+    )
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Query(q): Query<ShowQuery>,
+) -> AppResult<Html<String>> {
+    user.require(Action::ViewInternal)?;
+    let id = PlanId(id);
+    let plan_state = state.store.plan_state(id).await?;
+    let plan = state.store.plan(id).await?;
+    let mode = plan_state.status.edit_mode();
+    let open = mode != EditMode::Locked;
+    let filter = q
+        .dependencia
+        .filter(|d| plan.offices.iter().any(|o| o.code.as_str() == d))
+        .unwrap_or_default();
+    let view = PlanView::new(
+        &plan,
+        super::today(),
+        (!filter.is_empty()).then_some(filter.as_str()),
+        |a| open && user.can(Action::EditActivity(&a.responsible)),
+    );
+    let page = PlanPage {
+        layout: user.layout(plan.title.clone(), &state),
+        id: id.0,
+        version: plan_state.version,
+        status: plan_state.status,
+        plan: view,
+        office_filter: filter,
+        transitions: transition_buttons(plan_state.status, &user),
+        can_edit_header: open && user.can(Action::EditPlanHeader),
+        can_add: open && user.can(Action::CreateActivity),
+        editable: mode == EditMode::InPlace,
+        published_notice: mode == EditMode::NewVersion,
+        message: q.mensaje.as_deref().and_then(message),
+    };
+    Ok(Html(page.render()?))
+}
+
+fn values_of(plan: &Plan) -> PlanFormValues {
+    let a = &plan.alignment;
+    PlanFormValues {
+        title: plan.title.clone(),
+        year: plan.year.to_string(),
+        policy: a.policy.clone(),
+        so_code: a.strategic_objective.code.to_string(),
+        so_text: a.strategic_objective.text.clone(),
+        oo_code: a.office_objective.code.to_string(),
+        oo_text: a.office_objective.text.clone(),
+        si_code: a.strategic_initiative.code.to_string(),
+        si_text: a.strategic_initiative.text.clone(),
+        objectives: plan.objectives.join("\n"),
+        legal: plan.legal_framework.text.clone(),
+        offices: plan
+            .offices
+            .iter()
+            .map(|o| {
+                let role = match o.role {
+                    OfficeRole::Leader => "líder",
+                    OfficeRole::Support => "apoyo",
+                };
+                format!("{} | {} | {role}", o.code, o.name)
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
+        reason: String::new(),
+    }
+}
+
+fn values_from(form: &FormData) -> PlanFormValues {
+    PlanFormValues {
+        title: form.get("titulo").trim().into(),
+        year: form.get("vigencia").trim().into(),
+        policy: form.get("politica").trim().into(),
+        so_code: form.get("oe_codigo").trim().into(),
+        so_text: form.get("oe_texto").trim().into(),
+        oo_code: form.get("od_codigo").trim().into(),
+        oo_text: form.get("od_texto").trim().into(),
+        si_code: form.get("ie_codigo").trim().into(),
+        si_text: form.get("ie_texto").trim().into(),
+        objectives: form.get("objetivos").into(),
+        legal: form.get("marco_legal").into(),
+        offices: form.get("dependencias").into(),
+        reason: form.get("motivo").into(),
+    }
+}
+
+fn parse_offices(text: &str) -> Result<Vec<Office>, String> {
+    let mut offices = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let parts: Vec<&str> = line.split('|').map(str::trim).collect();
+        let [code, name, role] = parts.as_slice() else {
+            return Err(format!(
+                "Línea {}: escriba CÓDIGO | Nombre | líder o apoyo.",
+                i + 1
+            ));
+        };
+        let code = OfficeCode::parse(code).map_err(|e| format!("Línea {}: {e}", i + 1))?;
+        let role = match role.to_lowercase().as_str() {
+            "líder" | "lider" => OfficeRole::Leader,
+            "apoyo" => OfficeRole::Support,
+            other => {
+                return Err(format!(
+                    "Línea {}: el papel «{other}» no es «líder» ni «apoyo».",
+                    i + 1
+                ))
+            }
+        };
+        if name.is_empty() {
+            return Err(format!("Línea {}: falta el nombre de la dependencia.", i + 1));
+        }
+        offices.push(Office {
+            code,
+            name: name.to_string(),
+            role,
+        });
+    }
+    Ok(offices)
+}
+
+fn field_name(field: PlanField) -> &'static str {
+    match field {
+        PlanField::Entity | PlanField::Title => "titulo",
+        PlanField::Policy => "politica",
+        PlanField::StrategicObjective => "oe_texto",
+        PlanField::OfficeObjective => "od_texto",
+        PlanField::StrategicInitiative => "ie_texto",
+        PlanField::Objectives => "objetivos",
+        PlanField::Offices | PlanField::Activity(..) | PlanField::Signature(_) => "dependencias",
+    }
+}
+
+/// Builds the plan the header form describes on top of `base` (its activities and
+/// signatures stay), or the errors by field.
+fn plan_from_form(
+    v: &PlanFormValues,
+    base: PlanDraft,
+) -> Result<Plan, HashMap<&'static str, String>> {
+    let mut errors: HashMap<&'static str, String> = HashMap::new();
+    let year = v
+        .year
+        .parse::<i32>()
+        .map_err(|_| "Escriba el año con cuatro cifras, por ejemplo 2026.".to_string())
+        .and_then(|y| PlanYear::new(y).map_err(|e| e.to_string()));
+    let mut code = |name: &'static str, text: &str| match AlignmentCode::parse(text) {
+        Ok(c) => Some(c),
+        Err(e) => {
+            errors.insert(name, format!("{e}"));
+            None
+        }
+    };
+    let so = code("oe_codigo", &v.so_code);
+    let oo = code("od_codigo", &v.oo_code);
+    let si = code("ie_codigo", &v.si_code);
+    let offices = parse_offices(&v.offices);
+    if let Err(e) = &year {
+        errors.insert("vigencia", e.clone());
+    }
+    if let Err(e) = &offices {
+        errors.insert("dependencias", e.clone());
+    }
+    let (Ok(year), Ok(offices), Some(so), Some(oo), Some(si)) = (year, offices, so, oo, si) else {
+        return Err(errors);
+    };
+    let offices_text = if offices == base.offices {
+        base.offices_text.clone()
+    } else {
+        offices_sentence(&offices)
+    };
+    let draft = PlanDraft {
+        title: v.title.clone(),
+        year,
+        alignment: Alignment {
+            policy: v.policy.clone(),
+            strategic_objective: CodedText {
+                code: so,
+                text: v.so_text.clone(),
+            },
+            office_objective: CodedText {
+                code: oo,
+                text: v.oo_text.clone(),
+            },
+            strategic_initiative: CodedText {
+                code: si,
+                text: v.si_text.clone(),
+            },
+        },
+        objectives: v
+            .objectives
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(String::from)
+            .collect(),
+        legal_framework: LegalFramework::from_text(&v.legal),
+        offices,
+        offices_text,
+        ..base
+    };
+    Plan::try_from_draft(draft).map_err(|e| {
+        for err in e.0 {
+            errors
+                .entry(field_name(err.field()))
+                .or_insert_with(|| capitalize(&err.to_string()));
+        }
+        errors
+    })
+}
+
+pub fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str() + ".",
+        None => String::new(),
+    }
+}
+
+pub async fn new_form(State(state): State<AppState>, user: CurrentUser) -> AppResult<Html<String>> {
+    user.require(Action::CreatePlan)?;
+    let year = super::today().year_ce().1 as i32 + 1;
+    let page = PlanFormPage {
+        layout: user.layout("Nuevo plan", &state),
+        plan_id: None,
+        values: PlanFormValues {
+            title: format!("Plan de Participación Ciudadana {year}"),
+            year: year.to_string(),
+            ..PlanFormValues::default()
+        },
+        errors: HashMap::new(),
+        needs_reason: false,
+    };
+    Ok(Html(page.render()?))
+}
+
+use chrono::Datelike;
+
+fn empty_draft(entity: &str) -> PlanDraft {
+    PlanDraft {
+        entity: entity.to_string(),
+        title: String::new(),
+        year: PlanYear::new(2025).expect("valid year"),
+        alignment: Alignment {
+            policy: String::new(),
+            strategic_objective: CodedText::split("1 x").expect("code"),
+            office_objective: CodedText::split("1.1 x").expect("code"),
+            strategic_initiative: CodedText::split("1.1.1 x").expect("code"),
+        },
+        objectives: vec![],
+        legal_framework: LegalFramework::from_text(""),
+        offices: vec![],
+        offices_text: String::new(),
+        activities: vec![],
+        signatures: vec![],
+        version: None,
+    }
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    form: FormData,
+) -> AppResult<Response> {
+    user.require(Action::CreatePlan)?;
+    let values = values_from(&form);
+    match plan_from_form(&values, empty_draft(&state.entity)) {
+        Ok(plan) => {
+            let id = state.store.create_plan(&plan, None, &user.actor()).await?;
+            Ok(Redirect::to(&format!("/admin/planes/{}?mensaje=creado", id.0)).into_response())
+        }
+        Err(errors) => {
+            let page = PlanFormPage {
+                layout: user.layout("Nuevo plan", &state),
+                plan_id: None,
+                values,
+                errors,
+                needs_reason: false,
+            };
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
+        }
+    }
+}
+
+/// The plan and whether a change opens a new version; refuses while under review.
+pub async fn editable_plan(state: &AppState, id: PlanId) -> AppResult<(Plan, bool)> {
+    let plan_state = state.store.plan_state(id).await?;
+    match plan_state.status.edit_mode() {
+        EditMode::Locked => Err(AppError::Store(StoreError::Locked(plan_state.status))),
+        mode => Ok((
+            state.store.plan(id).await?,
+            mode == EditMode::NewVersion,
+        )),
+    }
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Html<String>> {
+    user.require(Action::EditPlanHeader)?;
+    let (plan, needs_reason) = editable_plan(&state, PlanId(id)).await?;
+    let page = PlanFormPage {
+        layout: user.layout("Editar el encabezado del plan", &state),
+        plan_id: Some(id),
+        values: values_of(&plan),
+        errors: HashMap::new(),
+        needs_reason,
+    };
+    Ok(Html(page.render()?))
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    form: FormData,
+) -> AppResult<Response> {
+    user.require(Action::EditPlanHeader)?;
+    let (old, needs_reason) = editable_plan(&state, PlanId(id)).await?;
+    let values = values_from(&form);
+    let mut result = plan_from_form(&values, old.clone().into_draft());
+    if needs_reason && values.reason.trim().is_empty() {
+        let mut errors = result.err().unwrap_or_default();
+        errors.insert(
+            "motivo",
+            "Escriba el motivo del cambio: el plan está publicado y se creará una nueva versión."
+                .into(),
+        );
+        result = Err(errors);
+    }
+    match result {
+        Ok(plan) => {
+            let actor = user.actor();
+            let saved = state
+                .store
+                .save_plan(
+                    PlanId(id),
+                    &plan,
+                    needs_reason.then_some(values.reason.as_str()),
+                    &Change {
+                        actor: &actor,
+                        action: "plan.update_header",
+                        plan_id: Some(id),
+                        subject: format!("encabezado del plan {id}"),
+                        before: Some(header_json(&old)),
+                        after: Some(header_json(&plan)),
+                    },
+                )
+                .await?;
+            let msg = if saved.new_version { "nueva-version" } else { "guardado" };
+            Ok(Redirect::to(&format!("/admin/planes/{id}?mensaje={msg}")).into_response())
+        }
+        Err(errors) => {
+            let page = PlanFormPage {
+                layout: user.layout("Editar el encabezado del plan", &state),
+                plan_id: Some(id),
+                values,
+                errors,
+                needs_reason,
+            };
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
+        }
+    }
+}
+
+/// The header of a plan (everything but activities and signatures) as JSON, for the audit log.
+fn header_json(plan: &Plan) -> String {
+    serde_json::json!({
+        "titulo": plan.title,
+        "vigencia": plan.year.get(),
+        "alineacion": plan.alignment,
+        "objetivos": plan.objectives,
+        "marco_legal": plan.legal_framework.text,
+        "dependencias": plan.offices,
+    })
+    .to_string()
+}
+
+pub async fn import_form(State(state): State<AppState>, user: CurrentUser) -> AppResult<Html<String>> {
+    user.require(Action::ImportPlan)?;
+    let page = ImportPage {
+        layout: user.layout("Importar un plan", &state),
+        file: String::new(),
+        errors: vec![],
+        summary: None,
+    };
+    Ok(Html(page.render()?))
+}
+
+pub async fn import(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    mut multipart: Multipart,
+) -> AppResult<Response> {
+    user.require(Action::ImportPlan)?;
+    let mut file = None;
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| AppError::BadRequest(format!("No se pudo leer el archivo enviado: {e}")))?
+    {
+        if field.name() == Some("archivo") {
+            let name = field
+                .file_name()
+                .map(|n| n.rsplit(['/', '\\']).next().unwrap_or(n).to_string())
+                .unwrap_or_else(|| "archivo".into());
+            let bytes = field.bytes().await.map_err(|e| {
+                AppError::BadRequest(format!(
+                    "No se pudo recibir el archivo (¿supera 10 MB?): {e}"
+                ))
+            })?;
+            file = Some((name, bytes));
+        }
+    }
+    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        let page = ImportPage {
+            layout: user.layout("Importar un plan", &state),
+            file: String::new(),
+            errors: vec!["Elija un archivo con el plan.".into()],
+            summary: None,
+        };
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response());
+    };
+    let options = ReadOptions {
+        entity: state.entity.clone(),
+    };
+    let parsed = {
+        let name = name.clone();
+        tokio::task::spawn_blocking(move || import_plan(&name, &bytes, &options))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?
+    };
+    match parsed {
+        Ok(plan) => {
+            let id = state
+                .store
+                .create_plan(&plan, Some(&name), &user.actor())
+                .await?;
+            Ok(Redirect::to(&format!("/admin/planes/{}?mensaje=importado", id.0)).into_response())
+        }
+        Err(e) => {
+            let page = ImportPage {
+                layout: user.layout("Importar un plan", &state),
+                file: name,
+                errors: e.errors.iter().map(|e| e.to_string()).collect(),
+                summary: None,
+            };
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
+        }
+    }
+}
+
+pub async fn transition(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    form: FormData,
+) -> AppResult<Response> {
+    let t = Transition::parse(form.get("accion"))
+        .ok_or_else(|| AppError::BadRequest("Acción de estado desconocida.".into()))?;
+    user.require(t.action())?;
+    let acta = if t == Transition::Approve {
+        let number = form.get("acta_numero").trim();
+        let date = chrono::NaiveDate::parse_from_str(form.get("acta_fecha").trim(), "%Y-%m-%d");
+        match (number.is_empty(), date) {
+            (false, Ok(date)) => Some(Acta {
+                number: number.to_string(),
+                date,
+            }),
+            _ => {
+                return Err(AppError::BadRequest(
+                    "Para aprobar escriba el número del acta del CIGD y su fecha.".into(),
+                ))
+            }
+        }
+    } else {
+        None
+    };
+    state
+        .store
+        .transition(PlanId(id), t, acta.as_ref(), &user.actor())
+        .await?;
+    Ok(Redirect::to(&format!("/admin/planes/{id}?mensaje=estado")).into_response())
+}
+
+pub async fn versions(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Html<String>> {
+    user.require(Action::ViewInternal)?;
+    let plan = state.store.plan(PlanId(id)).await?;
+    let versions = state.store.versions(PlanId(id)).await?;
+    let last = versions.last().map_or(1, |v| v.version);
+    let page = VersionsPage {
+        layout: user.layout("Historial de versiones", &state),
+        plan_id: id,
+        plan_title: plan.title.clone(),
+        versions: versions.iter().map(VersionRow::new).collect(),
+        from: (last - 1).max(1),
+        to: last,
+    };
+    Ok(Html(page.render()?))
+}
+
+#[derive(Deserialize)]
+pub struct DiffQuery {
+    desde: i64,
+    hasta: i64,
+}
+
+pub async fn diff(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Query(q): Query<DiffQuery>,
+) -> AppResult<Html<String>> {
+    user.require(Action::ViewInternal)?;
+    let old = state.store.version_plan(PlanId(id), q.desde).await?;
+    let new = state.store.version_plan(PlanId(id), q.hasta).await?;
+    let page = DiffPage {
+        layout: user.layout(
+            format!("Diferencias entre las versiones {} y {}", q.desde, q.hasta),
+            &state,
+        ),
+        plan_id: id,
+        from: q.desde,
+        to: q.hasta,
+        diff: participa_domain::diff(&old, &new),
+    };
+    Ok(Html(page.render()?))
+}
+
+pub async fn export(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, format)): Path<(i64, String)>,
+) -> AppResult<Response> {
+    user.require(Action::ViewInternal)?;
+    let format = ExportFormat::from_str(&format).map_err(|_| AppError::NotFound)?;
+    let plan_state = state.store.plan_state(PlanId(id)).await?;
+    let plan = state.store.plan(PlanId(id)).await?;
+    let status = if plan_state.status == PlanStatus::Published {
+        String::new()
+    } else {
+        format!("-{}", plan_state.status.as_str())
+    };
+    Ok(super::public::download(
+        &plan,
+        format,
+        &format!("plan-{}-v{}{status}", plan.year, plan_state.version),
+    ))
+}

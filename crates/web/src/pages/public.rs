@@ -1,0 +1,88 @@
+//! Pages anyone can read without signing in: only published versions.
+
+use crate::error::{AppError, AppResult};
+use crate::views::{fecha, HomePage, Layout, PlanView, PublicPlanPage, PublishedItem};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Response};
+use participa_formats::{export_plan, ExportFormat};
+use participa_store::PlanId;
+use std::str::FromStr;
+
+pub async fn home(State(state): State<AppState>) -> AppResult<Html<String>> {
+    let plans = state
+        .store
+        .published_plans()
+        .await?
+        .into_iter()
+        .map(|p| PublishedItem {
+            id: p.id.0,
+            title: p.plan.title.clone(),
+            year: p.plan.year.get(),
+            activities: p.plan.activities.len(),
+            version: p.version,
+            published: fecha(p.published_at.date_naive()),
+        })
+        .collect();
+    let page = HomePage {
+        layout: Layout::public("Inicio".into(), &state),
+        plans,
+    };
+    Ok(Html(page.render()?))
+}
+
+pub async fn plan(State(state): State<AppState>, Path(id): Path<i64>) -> AppResult<Html<String>> {
+    let published = state
+        .store
+        .published_plan(PlanId(id))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let plan = PlanView::new(&published.plan, super::today(), None, |_| false);
+    let page = PublicPlanPage {
+        layout: Layout::public(published.plan.title.clone(), &state),
+        id,
+        version: published.version,
+        published: fecha(published.published_at.date_naive()),
+        plan,
+    };
+    Ok(Html(page.render()?))
+}
+
+/// `GET /planes/{id}/datos.{json,csv,xlsx,tsv}`: the published version as open data.
+pub async fn open_data(
+    State(state): State<AppState>,
+    Path((id, file)): Path<(i64, String)>,
+) -> AppResult<Response> {
+    let format = file
+        .strip_prefix("datos.")
+        .and_then(|ext| ExportFormat::from_str(ext).ok())
+        .ok_or(AppError::NotFound)?;
+    let published = state
+        .store
+        .published_plan(PlanId(id))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(download(
+        &published.plan,
+        format,
+        &format!("plan-participacion-{}-v{}", published.plan.year, published.version),
+    ))
+}
+
+/// A plan file as an attachment.
+pub fn download(plan: &participa_domain::Plan, format: ExportFormat, stem: &str) -> Response {
+    let bytes = export_plan(plan, format);
+    (
+        [
+            (header::CONTENT_TYPE, format.media_type().to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{stem}.{}\"", format.extension()),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
