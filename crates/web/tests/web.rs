@@ -1,0 +1,500 @@
+//! The web application through its real router (no network): authorization for every
+//! role and action, CSRF, sessions and login throttling, on SQLite and PostgreSQL.
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use participa_domain::{OfficeCode, Role, Transition};
+use participa_formats::{import_plan, ReadOptions};
+use participa_store::testing::TestDatabase;
+use participa_store::{Acta, Actor, Change, PlanId, Store, UserData};
+use participa_web::AppState;
+use tower::ServiceExt;
+
+const SEED: &[u8] = include_bytes!("../../../seed/plan-participacion-ciudadana-2025.txt");
+const PASSWORD: &str = "una clave de prueba larga";
+const ORIGIN: &str = "http://participa.test";
+const HOST: &str = "participa.test";
+
+struct TestApp {
+    router: Router,
+    store: Store,
+    _db: TestDatabase,
+}
+
+struct Reply {
+    status: StatusCode,
+    location: Option<String>,
+    cookie: Option<String>,
+    body: String,
+}
+
+impl TestApp {
+    async fn new(db: TestDatabase) -> TestApp {
+        let store = Store::connect(&db.url).await.expect("connect");
+        let plan = import_plan("seed.txt", SEED, &ReadOptions::default()).unwrap();
+        store.insert_plan(&plan, Some("seed.txt")).await.unwrap();
+        let hash = password_auth::generate_hash(PASSWORD);
+        let system = Actor::system();
+        for (name, role, offices) in [
+            ("admin", Role::Admin, vec![]),
+            ("reporter", Role::Reporter, vec!["ARCOM"]),
+            ("auditor", Role::Auditor, vec![]),
+            ("approver", Role::Approver, vec![]),
+        ] {
+            let data = UserData {
+                username: name.into(),
+                full_name: format!("Usuario {name}"),
+                role,
+                active: true,
+                offices: offices.iter().map(|o| OfficeCode::parse(o).unwrap()).collect(),
+            };
+            let change = Change {
+                actor: &system,
+                action: "user.create",
+                plan_id: None,
+                subject: name.into(),
+                before: None,
+                after: None,
+            };
+            store.create_user(&data, &hash, &change).await.unwrap();
+        }
+        let router = participa_web::router(AppState::new(store.clone(), "Caja Honor", false));
+        TestApp {
+            router,
+            store,
+            _db: db,
+        }
+    }
+
+    async fn send(&self, request: Request<Body>) -> Reply {
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let location = response
+            .headers()
+            .get(header::LOCATION)
+            .map(|l| l.to_str().unwrap().to_string());
+        let cookie = response
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|c| c.to_str().ok())
+            .find(|c| c.starts_with("participa_sesion="))
+            .map(|c| c.split(';').next().unwrap().to_string());
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        Reply {
+            status,
+            location,
+            cookie,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    async fn get(&self, path: &str, cookie: Option<&str>) -> Reply {
+        let mut r = Request::get(path).header(header::HOST, HOST);
+        if let Some(c) = cookie {
+            r = r.header(header::COOKIE, c);
+        }
+        self.send(r.body(Body::empty()).unwrap()).await
+    }
+
+    async fn post(&self, path: &str, cookie: Option<&str>, form: &[(&str, &str)]) -> Reply {
+        let mut r = Request::post(path)
+            .header(header::HOST, HOST)
+            .header(header::ORIGIN, ORIGIN)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(c) = cookie {
+            r = r.header(header::COOKIE, c);
+        }
+        let body: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish();
+        self.send(r.body(Body::from(body)).unwrap()).await
+    }
+
+    async fn login(&self, user: &str) -> String {
+        let r = self
+            .post("/ingresar", None, &[("usuario", user), ("clave", PASSWORD), ("siguiente", "/admin/planes")])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "login {user}: {}", r.body);
+        r.cookie.expect("a session cookie")
+    }
+
+    async fn to_status(&self, transitions: &[Transition]) {
+        let system = Actor::system();
+        let acta = Acta {
+            number: "001".into(),
+            date: chrono::NaiveDate::from_ymd_opt(2025, 1, 20).unwrap(),
+        };
+        for t in transitions {
+            self.store
+                .transition(PlanId(1), *t, Some(&acta), &system)
+                .await
+                .unwrap();
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    /// 2xx, or a redirect that is not to the login page.
+    Allowed,
+    /// 403.
+    Refused,
+    /// Sent to the login page.
+    SignIn,
+    NotFound,
+}
+
+fn outcome(r: &Reply) -> Outcome {
+    match r.status.as_u16() {
+        200..=299 => Outcome::Allowed,
+        303 if r.location.as_deref().is_some_and(|l| l.starts_with("/ingresar")) => Outcome::SignIn,
+        303 => Outcome::Allowed,
+        403 => Outcome::Refused,
+        404 => Outcome::NotFound,
+        other => panic!("unexpected status {other}: {}", r.body),
+    }
+}
+
+fn activity_form<'a>(description: &'a str, office: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("descripcion", description),
+        ("inicio", "2025-02-05"),
+        ("fin", "2025-11-28"),
+        ("responsables", office),
+        ("entregable", "Informe"),
+    ]
+}
+
+fn header_form() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("titulo", "Plan de Participación Ciudadana 2025"),
+        ("vigencia", "2025"),
+        ("politica", "Participación ciudadana en la gestión pública"),
+        ("oe_codigo", "5"),
+        ("oe_texto", "Objetivo estratégico"),
+        ("od_codigo", "5.5"),
+        ("od_texto", "Objetivo de la dependencia"),
+        ("ie_codigo", "5.5.1"),
+        ("ie_texto", "Iniciativa"),
+        ("objetivos", "Promover la participación"),
+        ("marco_legal", "Ley 1757 de 2015"),
+        ("dependencias", "OAPLA | Oficina Asesora de Planeación | líder\nARCOM | Área de Comunicaciones | apoyo\nASERA | Área de Servicio al Afiliado | apoyo\nARACF | Área de Atención al Consumidor Financiero | apoyo\nARVIV | Área de Vivienda | apoyo"),
+    ]
+}
+
+use Outcome::*;
+
+/// Expected outcome per role, in the order anonymous, admin, reporter (ARCOM), auditor, approver.
+type Row = (&'static str, [Outcome; 5]);
+
+async fn role_matrix(db: TestDatabase, role_index: usize, user: Option<&str>) {
+    let app = TestApp::new(db).await;
+    let cookie = match user {
+        Some(u) => Some(app.login(u).await),
+        None => None,
+    };
+    let c = cookie.as_deref();
+    let mut failures = Vec::new();
+    let mut check = |name: &str, expected: [Outcome; 5], r: Reply| {
+        let got = outcome(&r);
+        if got != expected[role_index] {
+            failures.push(format!("{name}: expected {:?}, got {got:?}", expected[role_index]));
+        }
+    };
+    let reads: [Row; 12] = [
+        ("GET /", [Allowed; 5]),
+        ("GET /planes/1 (unpublished)", [NotFound; 5]),
+        ("GET /planes/1/datos.json (unpublished)", [NotFound; 5]),
+        ("GET /admin/planes", [SignIn, Allowed, Allowed, Allowed, Allowed]),
+        ("GET /admin/planes/1", [SignIn, Allowed, Allowed, Allowed, Allowed]),
+        ("GET /admin/planes/1/versiones", [SignIn, Allowed, Allowed, Allowed, Allowed]),
+        ("GET /admin/planes/1/exportar/xlsx", [SignIn, Allowed, Allowed, Allowed, Allowed]),
+        ("GET /admin/planes/nuevo", [SignIn, Allowed, Refused, Refused, Refused]),
+        ("GET /admin/planes/importar", [SignIn, Allowed, Refused, Refused, Refused]),
+        ("GET /admin/usuarios", [SignIn, Allowed, Refused, Refused, Refused]),
+        ("GET /admin/auditoria", [SignIn, Allowed, Refused, Allowed, Refused]),
+        ("GET /admin/cuenta/clave", [SignIn, Allowed, Allowed, Allowed, Allowed]),
+    ];
+    for (name, expected) in reads {
+        let path = name.split(' ').nth(1).unwrap();
+        check(name, expected, app.get(path, c).await);
+    }
+    check(
+        "GET edit form of an ARCOM activity",
+        [SignIn, Allowed, Allowed, Refused, Refused],
+        app.get("/admin/planes/1/actividades/13/editar", c).await,
+    );
+    check(
+        "GET edit form of an ARVIV activity",
+        [SignIn, Allowed, Refused, Refused, Refused],
+        app.get("/admin/planes/1/actividades/12/editar", c).await,
+    );
+    check(
+        "POST edit an ARCOM activity",
+        [SignIn, Allowed, Allowed, Refused, Refused],
+        app.post("/admin/planes/1/actividades/13/editar", c, &activity_form("Redes sociales", "ARCOM")).await,
+    );
+    check(
+        "POST edit an ARVIV activity",
+        [SignIn, Allowed, Refused, Refused, Refused],
+        app.post("/admin/planes/1/actividades/12/editar", c, &activity_form("Ferias de vivienda", "ARVIV")).await,
+    );
+    check(
+        "POST hand an ARCOM activity to ARVIV",
+        [SignIn, Allowed, Refused, Refused, Refused],
+        app.post("/admin/planes/1/actividades/14/editar", c, &activity_form("Web", "ARVIV")).await,
+    );
+    let mut new = activity_form("Nueva", "ARCOM");
+    new.push(("numero", "16"));
+    check(
+        "POST create an activity",
+        [SignIn, Allowed, Refused, Refused, Refused],
+        app.post("/admin/planes/1/actividades/nueva", c, &new).await,
+    );
+    check(
+        "POST edit the plan header",
+        [SignIn, Allowed, Refused, Refused, Refused],
+        app.post("/admin/planes/1/editar", c, &header_form()).await,
+    );
+    check(
+        "POST create a plan",
+        [SignIn, Allowed, Refused, Refused, Refused],
+        app.post("/admin/planes/nuevo", c, &{
+            let mut f = header_form();
+            f[0] = ("titulo", "Plan de Participación Ciudadana 2026");
+            f[1] = ("vigencia", "2026");
+            f
+        })
+        .await,
+    );
+    check(
+        "POST create a user",
+        [SignIn, Allowed, Refused, Refused, Refused],
+        app.post("/admin/usuarios/nuevo", c, &[("usuario", "nuevo"), ("nombre", "Nuevo"), ("rol", "auditor"), ("activo", "si")]).await,
+    );
+    check(
+        "POST reset a password",
+        [SignIn, Allowed, Refused, Refused, Refused],
+        app.post("/admin/usuarios/3/clave", c, &[]).await,
+    );
+    check(
+        "POST consolidate",
+        [SignIn, Allowed, Refused, Refused, Refused],
+        app.post("/admin/planes/1/estado", c, &[("accion", "consolidar")]).await,
+    );
+    let state = app.store.plan_state(PlanId(1)).await.unwrap().status;
+    if state == participa_domain::PlanStatus::Draft {
+        app.to_status(&[Transition::Consolidate]).await;
+    }
+    check(
+        "POST review",
+        [SignIn, Allowed, Refused, Refused, Refused],
+        app.post("/admin/planes/1/estado", c, &[("accion", "revisar")]).await,
+    );
+    if app.store.plan_state(PlanId(1)).await.unwrap().status == participa_domain::PlanStatus::Consolidated {
+        app.to_status(&[Transition::Review]).await;
+    }
+    check(
+        "POST approve",
+        [SignIn, Refused, Refused, Refused, Allowed],
+        app.post("/admin/planes/1/estado", c, &[("accion", "aprobar"), ("acta_numero", "7"), ("acta_fecha", "2025-01-28")]).await,
+    );
+    if app.store.plan_state(PlanId(1)).await.unwrap().status == participa_domain::PlanStatus::Reviewed {
+        app.to_status(&[Transition::Approve]).await;
+    }
+    check(
+        "POST publish",
+        [SignIn, Allowed, Refused, Refused, Refused],
+        app.post("/admin/planes/1/estado", c, &[("accion", "publicar")]).await,
+    );
+    if app.store.plan_state(PlanId(1)).await.unwrap().status == participa_domain::PlanStatus::Approved {
+        app.to_status(&[Transition::Publish]).await;
+    }
+    check("GET /planes/1 (published)", [Allowed; 5], app.get("/planes/1", c).await);
+    check("GET /planes/1/datos.csv (published)", [Allowed; 5], app.get("/planes/1/datos.csv", c).await);
+    check(
+        "POST edit the published plan with a reason",
+        [SignIn, Allowed, Allowed, Refused, Refused],
+        app.post("/admin/planes/1/actividades/15/editar", c, &{
+            let mut f = activity_form("Sitio web", "ARCOM");
+            f.push(("motivo", "Ajuste"));
+            f
+        })
+        .await,
+    );
+    assert!(failures.is_empty(), "role {user:?}:\n{}", failures.join("\n"));
+}
+
+macro_rules! on_both_backends {
+    ($($test:ident => $body:expr;)*) => {
+        mod sqlite {
+            use super::*;
+            $(#[tokio::test] async fn $test() { let db = participa_store::testing::sqlite(); ($body)(db).await })*
+        }
+        mod postgres {
+            use super::*;
+            $(#[tokio::test] async fn $test() { let db = participa_store::testing::postgres().await; ($body)(db).await })*
+        }
+    };
+}
+
+on_both_backends! {
+    matrix_anonymous => |db| role_matrix(db, 0, None);
+    matrix_admin => |db| role_matrix(db, 1, Some("admin"));
+    matrix_reporter => |db| role_matrix(db, 2, Some("reporter"));
+    matrix_auditor => |db| role_matrix(db, 3, Some("auditor"));
+    matrix_approver => |db| role_matrix(db, 4, Some("approver"));
+    csrf_and_sessions => super::csrf_and_sessions;
+    forms_keep_input_and_show_errors => super::forms_keep_input_and_show_errors;
+    versions_and_diff => super::versions_and_diff;
+}
+
+async fn csrf_and_sessions(db: TestDatabase) {
+    let app = TestApp::new(db).await;
+    let cookie = app.login("admin").await;
+    // A state change without Origin or Sec-Fetch-Site, or from another site, is refused.
+    let bare = Request::post("/admin/planes/1/estado")
+        .header(header::HOST, HOST)
+        .header(header::COOKIE, &cookie)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from("accion=consolidar"))
+        .unwrap();
+    assert_eq!(app.send(bare).await.status, StatusCode::FORBIDDEN);
+    let foreign = Request::post("/admin/planes/1/estado")
+        .header(header::HOST, HOST)
+        .header(header::ORIGIN, "https://evil.example")
+        .header("sec-fetch-site", "cross-site")
+        .header(header::COOKIE, &cookie)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from("accion=consolidar"))
+        .unwrap();
+    assert_eq!(app.send(foreign).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.store.plan_state(PlanId(1)).await.unwrap().status,
+        participa_domain::PlanStatus::Draft
+    );
+    // Security headers.
+    let home = app.router.clone().oneshot(Request::get("/").header(header::HOST, HOST).body(Body::empty()).unwrap()).await.unwrap();
+    let csp = home.headers().get(header::CONTENT_SECURITY_POLICY).unwrap().to_str().unwrap();
+    assert!(csp.contains("frame-ancestors 'none'"));
+    // Logging out ends the session on the server.
+    let out = app.post("/salir", Some(&cookie), &[]).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    assert_eq!(outcome(&app.get("/admin/planes", Some(&cookie)).await), SignIn);
+    // A deactivated user's session stops working.
+    let rep = app.login("reporter").await;
+    let admin = app.login("admin").await;
+    let r = app
+        .post("/admin/usuarios/2", Some(&admin), &[("nombre", "Usuario reporter"), ("rol", "reporter"), ("dependencias", "ARCOM")])
+        .await;
+    assert_eq!(outcome(&r), Allowed, "{}", r.body);
+    assert_eq!(outcome(&app.get("/admin/planes", Some(&rep)).await), SignIn);
+    // Failed logins: the name is kept, the message does not say which part was wrong,
+    // and after five failures the form refuses even the right password.
+    let bad = app.post("/ingresar", None, &[("usuario", "auditor"), ("clave", "mala")]).await;
+    assert_eq!(bad.status, StatusCode::UNAUTHORIZED);
+    assert!(bad.body.contains(r#"value="auditor""#));
+    assert!(bad.body.contains("Usuario o contraseña incorrectos"));
+    for _ in 0..4 {
+        app.post("/ingresar", None, &[("usuario", "auditor"), ("clave", "mala")]).await;
+    }
+    let locked = app.post("/ingresar", None, &[("usuario", "auditor"), ("clave", PASSWORD)]).await;
+    assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
+    // Failed logins are in the audit log.
+    let log = app.get("/admin/auditoria", Some(&admin)).await;
+    assert!(log.body.contains("auth.login_failed"));
+    // Login only follows local paths.
+    let evil = app
+        .post("/ingresar", None, &[("usuario", "approver"), ("clave", PASSWORD), ("siguiente", "https://evil.example/")])
+        .await;
+    assert_eq!(evil.location.as_deref(), Some("/admin/planes"));
+}
+
+async fn forms_keep_input_and_show_errors(db: TestDatabase) {
+    let app = TestApp::new(db).await;
+    let admin = app.login("admin").await;
+    let mut f = activity_form("Taller <b>con</b> veedurías", "ARCOM");
+    f[1] = ("inicio", "2025-06-30");
+    f[2] = ("fin", "2025-06-01");
+    f.push(("numero", "16"));
+    let r = app.post("/admin/planes/1/actividades/nueva", Some(&admin), &f).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("termina (2025-06-01) antes de empezar (2025-06-30)"), "{}", r.body);
+    assert!(r.body.contains("Taller &#60;b&#62;con&#60;/b&#62; veedurías") || r.body.contains("Taller &lt;b&gt;con&lt;/b&gt; veedurías"), "typed text kept, escaped: {}", r.body);
+    assert!(r.body.contains(r#"value="2025-06-30""#));
+    assert!(r.body.contains(r#"id="fin" name="fin" type="date" value="2025-06-01" aria-invalid="true""#));
+    assert_eq!(app.store.plan(PlanId(1)).await.unwrap().activities.len(), 15);
+    // An unreadable date and no office: both reported.
+    let bad = app
+        .post("/admin/planes/1/actividades/nueva", Some(&admin), &[("numero", "16"), ("descripcion", "X"), ("inicio", "31/02/2025"), ("fin", "2025-03-01"), ("entregable", "Y")])
+        .await;
+    assert!(bad.body.contains("no es una fecha válida"), "{}", bad.body);
+    assert!(bad.body.contains("Marque al menos una dependencia"));
+    // Header form: a broken alignment chain is shown next to its field.
+    let mut h = header_form();
+    h[5] = ("od_codigo", "4.1");
+    let r = app.post("/admin/planes/1/editar", Some(&admin), &h).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("no desciende de 5"), "{}", r.body);
+    // Import errors are listed with their line, nothing is imported.
+    let bad_file = String::from_utf8_lossy(SEED).replace("5-feb-25", "35-feb-25");
+    let boundary = "XyZ";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"archivo\"; filename=\"malo.txt\"\r\nContent-Type: text/plain\r\n\r\n{bad_file}\r\n--{boundary}--\r\n"
+    );
+    let req = Request::post("/admin/planes/importar")
+        .header(header::HOST, HOST)
+        .header(header::ORIGIN, ORIGIN)
+        .header(header::COOKIE, &admin)
+        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+        .body(Body::from(body))
+        .unwrap();
+    let r = app.send(req).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("malo.txt") && r.body.contains("línea"), "{}", r.body);
+    assert_eq!(app.store.plans().await.unwrap().len(), 1);
+    // The good file imports.
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"archivo\"; filename=\"bueno.txt\"\r\nContent-Type: text/plain\r\n\r\n{}\r\n--{boundary}--\r\n",
+        String::from_utf8_lossy(SEED)
+    );
+    let req = Request::post("/admin/planes/importar")
+        .header(header::HOST, HOST)
+        .header(header::ORIGIN, ORIGIN)
+        .header(header::COOKIE, &admin)
+        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+        .body(Body::from(body))
+        .unwrap();
+    let r = app.send(req).await;
+    assert_eq!(r.location.as_deref(), Some("/admin/planes/2?mensaje=importado"), "{}", r.body);
+}
+
+async fn versions_and_diff(db: TestDatabase) {
+    let app = TestApp::new(db).await;
+    let admin = app.login("admin").await;
+    app.to_status(&[Transition::Consolidate, Transition::Review, Transition::Approve, Transition::Publish]).await;
+    let no_reason = app
+        .post("/admin/planes/1/actividades/13/editar", Some(&admin), &activity_form("Redes", "ARCOM"))
+        .await;
+    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(no_reason.body.contains("Escriba el motivo del cambio"));
+    let mut f = activity_form("Publicar en redes sociales", "ARCOM");
+    f.push(("motivo", "Cambio de alcance aprobado por el comité"));
+    let r = app.post("/admin/planes/1/actividades/13/editar", Some(&admin), &f).await;
+    assert_eq!(r.location.as_deref(), Some("/admin/planes/1?mensaje=nueva-version#actividad-13"));
+    let history = app.get("/admin/planes/1/versiones", Some(&admin)).await;
+    assert!(history.body.contains("Cambio de alcance aprobado por el comité"));
+    assert!(history.body.contains("Usuario admin"));
+    let diff = app.get("/admin/planes/1/versiones/diferencias?desde=1&hasta=2", Some(&admin)).await;
+    assert!(diff.body.contains("Actividad 13"), "{}", diff.body);
+    assert!(diff.body.contains("<ins>Publicar en redes sociales</ins>"), "{}", diff.body);
+    // The public still sees version 1.
+    let public = app.get("/planes/1", None).await;
+    assert!(public.body.contains("Versión 1, publicada"));
+    assert!(!public.body.contains("Publicar en redes sociales"));
+    let audit = app.get("/admin/auditoria?plan=1", Some(&admin)).await;
+    assert!(audit.body.contains("activity.update"));
+}
