@@ -1,0 +1,385 @@
+//! Browser tests: real headless Chromium (Debian's `chromium` + `chromedriver`) against
+//! the real server on a loopback port. Every page visited is checked with axe-core
+//! (installed from npm by scripts/test.sh into tests/browser/node_modules): no serious
+//! or critical WCAG 2.1 A/AA violation. Screenshots go to target/browser-screenshots/.
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use participa_domain::{OfficeCode, Role};
+use participa_formats::{import_plan, ReadOptions};
+use participa_store::{Actor, Change, Store, UserData};
+use serde_json::json;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+const SEED: &[u8] = include_bytes!("../seed/plan-participacion-ciudadana-2025.txt");
+const PASSWORD: &str = "clave de prueba del navegador";
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn chromedriver() -> (Driver, u16) {
+    let bin = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+    assert!(
+        Path::new(&bin).exists(),
+        "chromedriver not found at {bin}: apt-get install chromium chromium-driver (.ci/run does)"
+    );
+    let port = free_port();
+    let child = Command::new(bin)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromedriver");
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return (Driver(child), port);
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("chromedriver did not start on port {port}");
+}
+
+fn axe_source() -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/node_modules/axe-core/axe.min.js");
+    std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}: run `npm ci --prefix tests/browser` (scripts/test.sh does)",
+            path.display()
+        )
+    })
+}
+
+struct Browser {
+    client: Client,
+    base: String,
+    axe: String,
+    shots: PathBuf,
+    checked: Vec<String>,
+}
+
+impl Browser {
+    async fn open(&mut self, path: &str) {
+        self.client
+            .goto(&format!("{}{path}", self.base))
+            .await
+            .unwrap_or_else(|e| panic!("open {path}: {e}"));
+    }
+
+    async fn source(&self) -> String {
+        self.client.source().await.unwrap()
+    }
+
+    async fn path(&self) -> String {
+        let url = self.client.current_url().await.unwrap();
+        format!("{}{}", url.path(), url.query().map(|q| format!("?{q}")).unwrap_or_default())
+    }
+
+    async fn fill(&self, css: &str, text: &str) {
+        let e = self.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
+        e.clear().await.unwrap();
+        e.send_keys(text).await.unwrap();
+    }
+
+    /// Sets a field's value directly (date inputs take their value in ISO form).
+    async fn set(&self, id: &str, value: &str) {
+        self.client
+            .execute(
+                "document.getElementById(arguments[0]).value = arguments[1];",
+                vec![json!(id), json!(value)],
+            )
+            .await
+            .unwrap();
+    }
+
+    /// Clicks a link or submit button and waits for the next page.
+    async fn follow(&self, css: &str) {
+        let old = self.client.find(Locator::Css("html")).await.unwrap();
+        self.click(css).await;
+        self.wait_for_new_page(old).await;
+    }
+
+    async fn click(&self, css: &str) {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"))
+            .click()
+            .await
+            .unwrap();
+    }
+
+    /// Clicks a button that submits a form and waits for the next page.
+    async fn click_button(&self, text: &str) {
+        let xpath = format!("//button[normalize-space()='{text}']");
+        let old = self.client.find(Locator::Css("html")).await.unwrap();
+        let Ok(button) = self.client.find(Locator::XPath(&xpath)).await else {
+            panic!(
+                "no button «{text}» on {}:\n{}",
+                self.path().await,
+                self.source().await
+            );
+        };
+        button
+            .click()
+            .await
+            .unwrap();
+        self.wait_for_new_page(old).await;
+    }
+
+    async fn wait_for_new_page(&self, old: fantoccini::elements::Element) {
+        for _ in 0..100 {
+            if old.tag_name().await.is_err() {
+                let ready = self.client.execute("return document.readyState", vec![]).await;
+                if matches!(ready, Ok(v) if v == "complete") {
+                    return;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the page did not change");
+    }
+
+    async fn login(&mut self, user: &str) {
+        self.open("/ingresar").await;
+        self.fill("#usuario", user).await;
+        self.fill("#clave", PASSWORD).await;
+        self.follow("form button[type=submit]").await;
+        assert_eq!(self.path().await, "/admin/planes", "login as {user}");
+    }
+
+    async fn logout(&mut self) {
+        self.click_button("Salir").await;
+    }
+
+    /// Runs axe-core on the current page and takes a screenshot named `name`.
+    async fn check(&mut self, name: &str) {
+        let png = self.client.screenshot().await.unwrap();
+        std::fs::write(self.shots.join(format!("{name}.png")), png).unwrap();
+        self.client.execute(&self.axe, vec![]).await.unwrap();
+        let result = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
+                   .then(r => done(r.violations
+                      .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                      .map(v => v.id + ' (' + v.impact + '): ' + v.help + ' at ' + v.nodes.map(n => n.target.join(' ')).join(', '))))
+                   .catch(e => done(['axe failed: ' + e]));",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let violations: Vec<String> = serde_json::from_value(result).unwrap();
+        assert!(
+            violations.is_empty(),
+            "axe-core on {name} ({}):\n{}",
+            self.path().await,
+            violations.join("\n")
+        );
+        self.checked.push(name.to_string());
+    }
+}
+
+async fn start_app() -> (String, tokio::sync::oneshot::Sender<()>, participa_store::testing::TestDatabase) {
+    let db = participa_store::testing::sqlite();
+    let store = Store::connect(&db.url).await.unwrap();
+    let plan = import_plan("plan-participacion-ciudadana-2025.txt", SEED, &ReadOptions::default()).unwrap();
+    store.insert_plan(&plan, Some("plan-participacion-ciudadana-2025.txt")).await.unwrap();
+    let hash = participa_web::auth::hash_password(PASSWORD.into()).await.unwrap();
+    let system = Actor::system();
+    for (name, full, role, offices) in [
+        ("admin", "Ana Planeación", Role::Admin, vec![]),
+        ("comunicaciones", "Carlos Comunicaciones", Role::Reporter, vec!["ARCOM"]),
+        ("secretaria", "Sara Secretaría CIGD", Role::Approver, vec![]),
+    ] {
+        let data = UserData {
+            username: name.into(),
+            full_name: full.into(),
+            role,
+            active: true,
+            offices: offices.iter().map(|o| OfficeCode::parse(o).unwrap()).collect(),
+        };
+        let change = Change { actor: &system, action: "user.create", plan_id: None, subject: name.into(), before: None, after: None };
+        store.create_user(&data, &hash, &change).await.unwrap();
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let state = participa_web::AppState::new(store, "Caja Honor", false);
+    tokio::spawn(async move {
+        participa_web::serve(listener, state, async {
+            let _ = rx.await;
+        })
+        .await
+        .unwrap();
+    });
+    (format!("http://{addr}"), tx, db)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn formulation_lifecycle_versions_roles_and_the_public_page_in_chromium() {
+    let (base, stop, _db) = start_app().await;
+    let (_driver, port) = chromedriver();
+    let profile = tempfile::tempdir().unwrap();
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--window-size=1280,1000",
+                format!("--user-data-dir={}", profile.path().display()),
+            ]
+        }),
+    );
+    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .expect("connect to chromedriver");
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("../browser-screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let mut b = Browser { client, base, axe: axe_source(), shots, checked: vec![] };
+
+    // Staff pages need a session.
+    b.open("/admin/planes/1").await;
+    assert!(b.path().await.starts_with("/ingresar?siguiente="), "{}", b.path().await);
+    b.check("ingresar").await;
+
+    b.login("admin").await;
+    b.check("planes").await;
+    b.open("/admin/planes/1").await;
+    assert!(b.source().await.contains("Borrador"));
+    b.check("plan-borrador").await;
+
+    // A new activity that ends before it starts: the error sits next to the field and
+    // everything typed stays.
+    b.open("/admin/planes/1/actividades/nueva").await;
+    b.check("actividad-nueva").await;
+    b.fill("#descripcion", "Mesa de diálogo con veedurías ciudadanas").await;
+    b.set("inicio", "2025-06-30").await;
+    b.set("fin", "2025-06-01").await;
+    b.click("input[name=responsables][value=ARCOM]").await;
+    b.fill("#entregable", "Relatoría de la mesa").await;
+    b.click_button("Guardar").await;
+    let page = b.source().await;
+    assert!(page.contains("termina (2025-06-01) antes de empezar (2025-06-30)"), "{page}");
+    assert!(page.contains("Mesa de diálogo con veedurías ciudadanas"));
+    assert!(page.contains(r#"id="fin-error""#));
+    let kept = b.client.find(Locator::Css("#descripcion")).await.unwrap().prop("value").await.unwrap();
+    assert_eq!(kept.as_deref(), Some("Mesa de diálogo con veedurías ciudadanas"));
+    let checked = b.client.find(Locator::Css("input[value=ARCOM]")).await.unwrap().prop("checked").await.unwrap();
+    assert_eq!(checked.as_deref(), Some("true"));
+    b.check("actividad-error").await;
+    // Fixed, it saves.
+    b.set("fin", "2025-07-15").await;
+    b.click_button("Guardar").await;
+    assert!(b.path().await.starts_with("/admin/planes/1?mensaje=guardado"), "{}", b.path().await);
+    assert!(b.source().await.contains("Mesa de diálogo con veedurías ciudadanas"));
+
+    // Lifecycle: consolidate and review (planning office), approve (CIGD), publish.
+    b.click_button("Consolidar").await;
+    assert!(b.source().await.contains("Consolidado"));
+    b.click_button("Marcar como revisado").await;
+    assert!(b.source().await.contains("Revisado"));
+    assert!(!b.source().await.contains("Aprobar (CIGD)"), "the admin cannot approve");
+    b.logout().await;
+    b.login("secretaria").await;
+    b.open("/admin/planes/1").await;
+    b.fill("#acta_numero", "CIGD-003").await;
+    b.set("acta_fecha", "2025-01-28").await;
+    b.check("plan-por-aprobar").await;
+    b.click_button("Aprobar (CIGD)").await;
+    assert!(b.source().await.contains("Aprobado"));
+    b.logout().await;
+    b.login("admin").await;
+    b.open("/admin/planes/1").await;
+    b.click_button("Publicar").await;
+    assert!(b.source().await.contains("Publicado"));
+    b.check("plan-publicado").await;
+
+    // A change to the published plan opens version 2, with its reason.
+    b.open("/admin/planes/1/actividades/16/editar").await;
+    b.fill("#descripcion", "Mesa de diálogo con veedurías y academia").await;
+    b.click_button("Guardar").await;
+    assert!(b.source().await.contains("Escriba el motivo del cambio"));
+    b.fill("#motivo", "Se suma la academia por decisión del comité").await;
+    b.click_button("Guardar").await;
+    assert!(b.path().await.contains("mensaje=nueva-version"));
+    b.open("/admin/planes/1/versiones").await;
+    let history = b.source().await;
+    assert!(history.contains("Se suma la academia por decisión del comité"));
+    assert!(history.contains("Ana Planeación"));
+    assert!(history.contains("acta del CIGD n.º CIGD-003"));
+    b.check("versiones").await;
+    b.click_button("Ver diferencias").await;
+    let diff = b.source().await;
+    assert!(diff.contains("Actividad 16"), "{diff}");
+    assert!(diff.contains("<ins>Mesa de diálogo con veedurías y academia</ins>"), "{diff}");
+    b.check("diferencias").await;
+    b.open("/admin/auditoria").await;
+    assert!(b.source().await.contains("activity.update"));
+    b.check("auditoria").await;
+    b.open("/admin/usuarios").await;
+    b.check("usuarios").await;
+    b.open("/admin/usuarios/nuevo").await;
+    b.check("usuario-nuevo").await;
+    b.open("/admin/planes/1/editar").await;
+    // Version 2 is a draft: it is edited in place, no new reason asked.
+    let form = b.source().await;
+    assert!(form.contains("Editar el encabezado del plan") && !form.contains("Motivo del cambio"));
+    b.check("encabezado").await;
+    b.open("/admin/planes/importar").await;
+    b.check("importar").await;
+    b.open("/admin/cuenta/clave").await;
+    b.check("mi-clave").await;
+    b.logout().await;
+
+    // A reporter edits its office's activities and not another's.
+    b.login("comunicaciones").await;
+    b.open("/admin/planes/1").await;
+    let plan_page = b.source().await;
+    assert!(plan_page.contains("/admin/planes/1/actividades/13/editar"));
+    assert!(!plan_page.contains("/admin/planes/1/actividades/12/editar"));
+    b.check("plan-responsable").await;
+    b.open("/admin/planes/1/actividades/12/editar").await;
+    assert!(b.source().await.contains("Sin permiso"));
+    b.check("sin-permiso").await;
+    b.open("/admin/planes").await;
+    b.logout().await;
+
+    // The public, logged out, sees the published plan (version 1).
+    b.open("/").await;
+    assert!(b.source().await.contains("Plan de Participación Ciudadana 2025"));
+    b.check("inicio").await;
+    b.follow("a[href='/planes/1']").await;
+    let public = b.source().await;
+    assert!(public.contains("Versión 1, publicada"));
+    assert!(public.contains("Mesa de diálogo con veedurías ciudadanas"));
+    assert!(public.contains("<svg"));
+    assert!(public.contains("datos.xlsx"));
+    b.check("plan-publico").await;
+    b.open("/admin/planes/1").await;
+    assert!(b.path().await.starts_with("/ingresar"));
+
+    assert_eq!(b.checked.len(), 19, "{:?}", b.checked);
+    b.client.close().await.unwrap();
+    let _ = stop.send(());
+}
