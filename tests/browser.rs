@@ -39,15 +39,17 @@ fn chromedriver() -> (Driver, u16) {
         "chromedriver not found at {bin}: apt-get install chromium chromium-driver (.ci/run does)"
     );
     let port = free_port();
-    let child = Command::new(bin)
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start chromedriver");
+    let driver = Driver(
+        Command::new(bin)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver"),
+    );
     for _ in 0..100 {
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return (Driver(child), port);
+            return (driver, port);
         }
         std::thread::sleep(Duration::from_millis(100));
     }
@@ -55,7 +57,8 @@ fn chromedriver() -> (Driver, u16) {
 }
 
 fn axe_source() -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/node_modules/axe-core/axe.min.js");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/browser/node_modules/axe-core/axe.min.js");
     std::fs::read_to_string(&path).unwrap_or_else(|e| {
         panic!(
             "{}: {e}: run `npm ci --prefix tests/browser` (scripts/test.sh does)",
@@ -86,11 +89,19 @@ impl Browser {
 
     async fn path(&self) -> String {
         let url = self.client.current_url().await.unwrap();
-        format!("{}{}", url.path(), url.query().map(|q| format!("?{q}")).unwrap_or_default())
+        format!(
+            "{}{}",
+            url.path(),
+            url.query().map(|q| format!("?{q}")).unwrap_or_default()
+        )
     }
 
     async fn fill(&self, css: &str, text: &str) {
-        let e = self.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
+        let e = self
+            .client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"));
         e.clear().await.unwrap();
         e.send_keys(text).await.unwrap();
     }
@@ -134,17 +145,17 @@ impl Browser {
                 self.source().await
             );
         };
-        button
-            .click()
-            .await
-            .unwrap();
+        button.click().await.unwrap();
         self.wait_for_new_page(old).await;
     }
 
     async fn wait_for_new_page(&self, old: fantoccini::elements::Element) {
         for _ in 0..100 {
             if old.tag_name().await.is_err() {
-                let ready = self.client.execute("return document.readyState", vec![]).await;
+                let ready = self
+                    .client
+                    .execute("return document.readyState", vec![])
+                    .await;
                 if matches!(ready, Ok(v) if v == "complete") {
                     return;
                 }
@@ -195,16 +206,35 @@ impl Browser {
     }
 }
 
-async fn start_app() -> (String, tokio::sync::oneshot::Sender<()>, participa_store::testing::TestDatabase) {
+async fn start_app() -> (
+    String,
+    tokio::sync::oneshot::Sender<()>,
+    participa_store::testing::TestDatabase,
+) {
     let db = participa_store::testing::sqlite();
     let store = Store::connect(&db.url).await.unwrap();
-    let plan = import_plan("plan-participacion-ciudadana-2025.txt", SEED, &ReadOptions::default()).unwrap();
-    store.insert_plan(&plan, Some("plan-participacion-ciudadana-2025.txt")).await.unwrap();
-    let hash = participa_web::auth::hash_password(PASSWORD.into()).await.unwrap();
+    let plan = import_plan(
+        "plan-participacion-ciudadana-2025.txt",
+        SEED,
+        &ReadOptions::default(),
+    )
+    .unwrap();
+    store
+        .insert_plan(&plan, Some("plan-participacion-ciudadana-2025.txt"))
+        .await
+        .unwrap();
+    let hash = participa_web::auth::hash_password(PASSWORD.into())
+        .await
+        .unwrap();
     let system = Actor::system();
     for (name, full, role, offices) in [
         ("admin", "Ana Planeación", Role::Admin, vec![]),
-        ("comunicaciones", "Carlos Comunicaciones", Role::Reporter, vec!["ARCOM"]),
+        (
+            "comunicaciones",
+            "Carlos Comunicaciones",
+            Role::Reporter,
+            vec!["ARCOM"],
+        ),
         ("secretaria", "Sara Secretaría CIGD", Role::Approver, vec![]),
     ] {
         let data = UserData {
@@ -212,9 +242,19 @@ async fn start_app() -> (String, tokio::sync::oneshot::Sender<()>, participa_sto
             full_name: full.into(),
             role,
             active: true,
-            offices: offices.iter().map(|o| OfficeCode::parse(o).unwrap()).collect(),
+            offices: offices
+                .iter()
+                .map(|o| OfficeCode::parse(o).unwrap())
+                .collect(),
         };
-        let change = Change { actor: &system, action: "user.create", plan_id: None, subject: name.into(), before: None, after: None };
+        let change = Change {
+            actor: &system,
+            action: "user.create",
+            plan_id: None,
+            subject: name.into(),
+            before: None,
+            after: None,
+        };
         store.create_user(&data, &hash, &change).await.unwrap();
     }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -256,11 +296,21 @@ async fn formulation_lifecycle_versions_roles_and_the_public_page_in_chromium() 
         .expect("connect to chromedriver");
     let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("../browser-screenshots");
     std::fs::create_dir_all(&shots).unwrap();
-    let mut b = Browser { client, base, axe: axe_source(), shots, checked: vec![] };
+    let mut b = Browser {
+        client,
+        base,
+        axe: axe_source(),
+        shots,
+        checked: vec![],
+    };
 
     // Staff pages need a session.
     b.open("/admin/planes/1").await;
-    assert!(b.path().await.starts_with("/ingresar?siguiente="), "{}", b.path().await);
+    assert!(
+        b.path().await.starts_with("/ingresar?siguiente="),
+        "{}",
+        b.path().await
+    );
     b.check("ingresar").await;
 
     b.login("admin").await;
@@ -273,33 +323,66 @@ async fn formulation_lifecycle_versions_roles_and_the_public_page_in_chromium() 
     // everything typed stays.
     b.open("/admin/planes/1/actividades/nueva").await;
     b.check("actividad-nueva").await;
-    b.fill("#descripcion", "Mesa de diálogo con veedurías ciudadanas").await;
+    b.fill("#descripcion", "Mesa de diálogo con veedurías ciudadanas")
+        .await;
     b.set("inicio", "2025-06-30").await;
     b.set("fin", "2025-06-01").await;
     b.click("input[name=responsables][value=ARCOM]").await;
     b.fill("#entregable", "Relatoría de la mesa").await;
     b.click_button("Guardar").await;
     let page = b.source().await;
-    assert!(page.contains("termina (2025-06-01) antes de empezar (2025-06-30)"), "{page}");
+    assert!(
+        page.contains("termina (2025-06-01) antes de empezar (2025-06-30)"),
+        "{page}"
+    );
     assert!(page.contains("Mesa de diálogo con veedurías ciudadanas"));
     assert!(page.contains(r#"id="fin-error""#));
-    let kept = b.client.find(Locator::Css("#descripcion")).await.unwrap().prop("value").await.unwrap();
-    assert_eq!(kept.as_deref(), Some("Mesa de diálogo con veedurías ciudadanas"));
-    let checked = b.client.find(Locator::Css("input[value=ARCOM]")).await.unwrap().prop("checked").await.unwrap();
+    let kept = b
+        .client
+        .find(Locator::Css("#descripcion"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(
+        kept.as_deref(),
+        Some("Mesa de diálogo con veedurías ciudadanas")
+    );
+    let checked = b
+        .client
+        .find(Locator::Css("input[value=ARCOM]"))
+        .await
+        .unwrap()
+        .prop("checked")
+        .await
+        .unwrap();
     assert_eq!(checked.as_deref(), Some("true"));
     b.check("actividad-error").await;
     // Fixed, it saves.
     b.set("fin", "2025-07-15").await;
     b.click_button("Guardar").await;
-    assert!(b.path().await.starts_with("/admin/planes/1?mensaje=guardado"), "{}", b.path().await);
-    assert!(b.source().await.contains("Mesa de diálogo con veedurías ciudadanas"));
+    assert!(
+        b.path()
+            .await
+            .starts_with("/admin/planes/1?mensaje=guardado"),
+        "{}",
+        b.path().await
+    );
+    assert!(b
+        .source()
+        .await
+        .contains("Mesa de diálogo con veedurías ciudadanas"));
 
     // Lifecycle: consolidate and review (planning office), approve (CIGD), publish.
     b.click_button("Consolidar").await;
     assert!(b.source().await.contains("Consolidado"));
     b.click_button("Marcar como revisado").await;
     assert!(b.source().await.contains("Revisado"));
-    assert!(!b.source().await.contains("Aprobar (CIGD)"), "the admin cannot approve");
+    assert!(
+        !b.source().await.contains("Aprobar (CIGD)"),
+        "the admin cannot approve"
+    );
     b.logout().await;
     b.login("secretaria").await;
     b.open("/admin/planes/1").await;
@@ -317,10 +400,12 @@ async fn formulation_lifecycle_versions_roles_and_the_public_page_in_chromium() 
 
     // A change to the published plan opens version 2, with its reason.
     b.open("/admin/planes/1/actividades/16/editar").await;
-    b.fill("#descripcion", "Mesa de diálogo con veedurías y academia").await;
+    b.fill("#descripcion", "Mesa de diálogo con veedurías y academia")
+        .await;
     b.click_button("Guardar").await;
     assert!(b.source().await.contains("Escriba el motivo del cambio"));
-    b.fill("#motivo", "Se suma la academia por decisión del comité").await;
+    b.fill("#motivo", "Se suma la academia por decisión del comité")
+        .await;
     b.click_button("Guardar").await;
     assert!(b.path().await.contains("mensaje=nueva-version"));
     b.open("/admin/planes/1/versiones").await;
@@ -332,7 +417,10 @@ async fn formulation_lifecycle_versions_roles_and_the_public_page_in_chromium() 
     b.click_button("Ver diferencias").await;
     let diff = b.source().await;
     assert!(diff.contains("Actividad 16"), "{diff}");
-    assert!(diff.contains("<ins>Mesa de diálogo con veedurías y academia</ins>"), "{diff}");
+    assert!(
+        diff.contains("<ins>Mesa de diálogo con veedurías y academia</ins>"),
+        "{diff}"
+    );
     b.check("diferencias").await;
     b.open("/admin/auditoria").await;
     assert!(b.source().await.contains("activity.update"));
@@ -367,7 +455,10 @@ async fn formulation_lifecycle_versions_roles_and_the_public_page_in_chromium() 
 
     // The public, logged out, sees the published plan (version 1).
     b.open("/").await;
-    assert!(b.source().await.contains("Plan de Participación Ciudadana 2025"));
+    assert!(b
+        .source()
+        .await
+        .contains("Plan de Participación Ciudadana 2025"));
     b.check("inicio").await;
     b.follow("a[href='/planes/1']").await;
     let public = b.source().await;

@@ -1,8 +1,9 @@
 //! The `participa` binary end to end, against SQLite and against PostgreSQL.
 
 use participa_store::testing::TestDatabase;
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 const SEED: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -52,6 +53,7 @@ on_both_backends!(
     exports_read_back_as_the_same_plan,
     unknown_plan_and_missing_file_fail_without_writing,
     first_start_loads_the_seed_once,
+    serve_prints_url_and_credentials_serves_and_stops_on_sigterm,
 );
 
 fn import_list_and_export_the_seed(db: TestDatabase) {
@@ -172,7 +174,10 @@ fn first_start_loads_the_seed_once(db: TestDatabase) {
     assert!(out.contains("usuario:    admin"), "{out}");
     let again = text(ok(&db, &["init"]));
     assert!(!again.contains("cargado"), "{again}");
-    assert!(!again.contains("contraseña:"), "the password is shown once: {again}");
+    assert!(
+        !again.contains("contraseña:"),
+        "the password is shown once: {again}"
+    );
     assert_eq!(text(ok(&db, &["plans"])).lines().count(), 1);
 }
 
@@ -191,4 +196,51 @@ fn the_default_database_is_a_sqlite_file_in_the_working_directory() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(Path::new(&dir.path().join("participa.db")).exists());
+}
+
+fn serve_prints_url_and_credentials_serves_and_stops_on_sigterm(db: TestDatabase) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_participa"))
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .env("DATABASE_URL", &db.url)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut printed = Vec::new();
+    let addr = loop {
+        let line = lines
+            .next()
+            .expect("the server prints its address")
+            .unwrap();
+        printed.push(line.clone());
+        if let Some(rest) = line.strip_prefix("Participa está en http://") {
+            break rest.split('/').next().unwrap().to_string();
+        }
+    };
+    let printed = printed.join("\n");
+    assert!(printed.contains("usuario:    admin"), "{printed}");
+    assert!(printed.contains("contraseña: "), "{printed}");
+    let mut conn = std::net::TcpStream::connect(&addr).unwrap();
+    write!(
+        conn,
+        "GET / HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut reply = String::new();
+    conn.read_to_string(&mut reply).unwrap();
+    assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+    assert!(
+        reply.contains("Participación ciudadana en Caja Honor"),
+        "{reply}"
+    );
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    assert!(status.success(), "graceful shutdown exits 0, got {status}");
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    assert!(rest.iter().any(|l| l == "Participa se detuvo."), "{rest:?}");
 }

@@ -167,10 +167,7 @@ mod tests {
     fn only_the_approver_approves() {
         assert!(allows(Some(&actor(Role::Approver, &[])), Action::Approve));
         assert!(!allows(Some(&actor(Role::Admin, &[])), Action::Approve));
-        assert!(!allows(
-            Some(&actor(Role::Approver, &[])),
-            Action::Publish
-        ));
+        assert!(!allows(Some(&actor(Role::Approver, &[])), Action::Publish));
         assert!(allows(Some(&actor(Role::Admin, &[])), Action::Publish));
     }
 

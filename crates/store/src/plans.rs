@@ -7,7 +7,8 @@ use crate::{on_db, Result, Store, StoreError};
 use chrono::{NaiveDate, Utc};
 use participa_domain::{
     Activity, ActivityNumber, Alignment, AlignmentCode, CodedText, DocumentVersion, LegalFramework,
-    Norm, Office, OfficeCode, OfficeRole, Plan, PlanDraft, PlanStatus, PlanYear, Signature, SignatureRole,
+    Norm, Office, OfficeCode, OfficeRole, Plan, PlanDraft, PlanStatus, PlanYear, Signature,
+    SignatureRole,
 };
 use sqlx::Row;
 use std::collections::HashMap;

@@ -19,7 +19,12 @@ impl Store {
     }
 
     /// Creates or replaces a session.
-    pub async fn session_save(&self, id: &str, data: &str, expires_at: DateTime<Utc>) -> Result<()> {
+    pub async fn session_save(
+        &self,
+        id: &str,
+        data: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<()> {
         on_db!(&self.db, |pool| {
             sqlx::query(
                 "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) \
@@ -35,7 +40,12 @@ impl Store {
     }
 
     /// Creates a session only if the id is free; false when it was taken.
-    pub async fn session_create(&self, id: &str, data: &str, expires_at: DateTime<Utc>) -> Result<bool> {
+    pub async fn session_create(
+        &self,
+        id: &str,
+        data: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<bool> {
         on_db!(&self.db, |pool| {
             let done = sqlx::query(
                 "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",

@@ -159,7 +159,12 @@ impl Store {
         })
     }
 
-    pub async fn set_password(&self, id: i64, password_hash: &str, change: &Change<'_>) -> Result<()> {
+    pub async fn set_password(
+        &self,
+        id: i64,
+        password_hash: &str,
+        change: &Change<'_>,
+    ) -> Result<()> {
         let now = Utc::now();
         on_db!(&self.db, |pool| {
             let mut tx = pool.begin().await?;
@@ -181,18 +186,27 @@ impl Store {
     pub async fn user_for_login(&self, username: &str) -> Result<Option<(User, String)>> {
         let sql = format!("SELECT {USER_COLUMNS}, password_hash FROM users WHERE username = $1");
         on_db!(&self.db, |pool| {
-            let Some(r) = sqlx::query(&sql).bind(username).fetch_optional(pool).await? else {
+            let Some(r) = sqlx::query(&sql)
+                .bind(username)
+                .fetch_optional(pool)
+                .await?
+            else {
                 return Ok(None);
             };
             let id: i64 = r.try_get("id")?;
-            let offices = sqlx::query("SELECT office_code FROM user_offices WHERE user_id = $1 ORDER BY office_code")
-                .bind(id)
-                .fetch_all(pool)
-                .await?
-                .iter()
-                .map(|o| o.try_get("office_code"))
-                .collect::<Result<Vec<String>, _>>()?;
-            Ok(Some((user_of(&r, codes(offices))?, r.try_get("password_hash")?)))
+            let offices = sqlx::query(
+                "SELECT office_code FROM user_offices WHERE user_id = $1 ORDER BY office_code",
+            )
+            .bind(id)
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(|o| o.try_get("office_code"))
+            .collect::<Result<Vec<String>, _>>()?;
+            Ok(Some((
+                user_of(&r, codes(offices))?,
+                r.try_get("password_hash")?,
+            )))
         })
     }
 
@@ -202,13 +216,15 @@ impl Store {
             let Some(r) = sqlx::query(&sql).bind(id).fetch_optional(pool).await? else {
                 return Ok(None);
             };
-            let offices = sqlx::query("SELECT office_code FROM user_offices WHERE user_id = $1 ORDER BY office_code")
-                .bind(id)
-                .fetch_all(pool)
-                .await?
-                .iter()
-                .map(|o| o.try_get("office_code"))
-                .collect::<Result<Vec<String>, _>>()?;
+            let offices = sqlx::query(
+                "SELECT office_code FROM user_offices WHERE user_id = $1 ORDER BY office_code",
+            )
+            .bind(id)
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(|o| o.try_get("office_code"))
+            .collect::<Result<Vec<String>, _>>()?;
             Ok(Some(user_of(&r, codes(offices))?))
         })
     }
@@ -218,9 +234,10 @@ impl Store {
         let sql = format!("SELECT {USER_COLUMNS} FROM users ORDER BY username");
         on_db!(&self.db, |pool| {
             let mut offices: HashMap<i64, Vec<String>> = HashMap::new();
-            for r in sqlx::query("SELECT user_id, office_code FROM user_offices ORDER BY office_code")
-                .fetch_all(pool)
-                .await?
+            for r in
+                sqlx::query("SELECT user_id, office_code FROM user_offices ORDER BY office_code")
+                    .fetch_all(pool)
+                    .await?
             {
                 offices
                     .entry(r.try_get("user_id")?)

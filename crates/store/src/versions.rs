@@ -82,7 +82,8 @@ fn status_of(id: i64, s: &str) -> Result<PlanStatus> {
 const STATE_SQL: &str = "SELECT p.current_version, v.status FROM plans p \
      JOIN plan_versions v ON v.plan_id = p.id AND v.version = p.current_version WHERE p.id = $1";
 
-const VERSIONS_SQL: &str = "SELECT v.version, v.status, v.reason, v.created_at, v.consolidated_at, \
+const VERSIONS_SQL: &str =
+    "SELECT v.version, v.status, v.reason, v.created_at, v.consolidated_at, \
      v.reviewed_at, v.approved_at, v.published_at, v.acta_number, v.acta_date, \
      uc.full_name AS created_name, ucs.full_name AS consolidated_name, \
      ur.full_name AS reviewed_name, ua.full_name AS approved_name, up.full_name AS published_name \
@@ -139,13 +140,18 @@ impl Store {
             let saved = match status.edit_mode() {
                 EditMode::Locked => return Err(StoreError::Locked(status)),
                 EditMode::InPlace => {
-                    sqlx::query("UPDATE plan_versions SET content = $1 WHERE plan_id = $2 AND version = $3")
-                        .bind(&content)
-                        .bind(pid)
-                        .bind(current)
-                        .execute(&mut *tx)
-                        .await?;
-                    Saved { version: current, new_version: false }
+                    sqlx::query(
+                        "UPDATE plan_versions SET content = $1 WHERE plan_id = $2 AND version = $3",
+                    )
+                    .bind(&content)
+                    .bind(pid)
+                    .bind(current)
+                    .execute(&mut *tx)
+                    .await?;
+                    Saved {
+                        version: current,
+                        new_version: false,
+                    }
                 }
                 EditMode::NewVersion => {
                     let reason = reason.ok_or(StoreError::ReasonRequired)?;
@@ -167,7 +173,10 @@ impl Store {
                         .bind(pid)
                         .execute(&mut *tx)
                         .await?;
-                    Saved { version: next, new_version: true }
+                    Saved {
+                        version: next,
+                        new_version: true,
+                    }
                 }
             };
             sqlx::query(
@@ -244,8 +253,13 @@ impl Store {
                      reviewed_by = NULL, reviewed_at = NULL, approved_by = NULL, approved_at = NULL, \
                      acta_number = NULL, acta_date = NULL",
             };
-            let sql = format!("UPDATE plan_versions SET status = $1, {set} WHERE plan_id = $2 AND version = $3");
-            let mut q = sqlx::query(&sql).bind(next.as_str()).bind(pid).bind(version);
+            let sql = format!(
+                "UPDATE plan_versions SET status = $1, {set} WHERE plan_id = $2 AND version = $3"
+            );
+            let mut q = sqlx::query(&sql)
+                .bind(next.as_str())
+                .bind(pid)
+                .bind(version);
             if transition != Transition::ReturnToDraft {
                 q = q.bind(actor.user_id).bind(now);
             }
@@ -283,7 +297,10 @@ impl Store {
                     let step = |by: &str, at: &str| -> Result<Option<Step>> {
                         let at: Option<DateTime<Utc>> = r.try_get(at)?;
                         Ok(match at {
-                            Some(at) => Some(Step { by: r.try_get(by)?, at }),
+                            Some(at) => Some(Step {
+                                by: r.try_get(by)?,
+                                at,
+                            }),
                             None => None,
                         })
                     };
@@ -334,7 +351,11 @@ impl Store {
             .fetch_optional(pool)
             .await?
             {
-                Some(r) => Some((r.try_get("version")?, r.try_get("published_at")?, r.try_get("content")?)),
+                Some(r) => Some((
+                    r.try_get("version")?,
+                    r.try_get("published_at")?,
+                    r.try_get("content")?,
+                )),
                 None => None,
             }
         });

@@ -1,10 +1,12 @@
 //! The store suite: every test runs against SQLite and against PostgreSQL.
 
+use participa_domain::{OfficeCode, PlanStatus, Role, Transition};
 use participa_domain::{Plan, PlanYear};
 use participa_formats::{import_plan, ReadOptions};
 use participa_store::testing::{self, TestDatabase};
-use participa_domain::{OfficeCode, PlanStatus, Role, Transition};
-use participa_store::{on_db, Acta, Actor, AuditFilter, Backend, Change, PlanId, Store, StoreError, UserData};
+use participa_store::{
+    on_db, Acta, Actor, AuditFilter, Backend, Change, PlanId, Store, StoreError, UserData,
+};
 
 const SEED: &[u8] = include_bytes!("../../../seed/plan-participacion-ciudadana-2025.txt");
 
@@ -236,29 +238,61 @@ async fn a_plan_goes_through_its_lifecycle_and_a_change_after_publishing_opens_v
     let ana = admin(&store, "ana", Role::Admin).await;
     let sec = admin(&store, "sec", Role::Approver).await;
     let plan = seed();
-    let id = store.create_plan(&plan, Some("seed.txt"), &ana).await.unwrap();
-    assert_eq!(store.plan_state(id).await.unwrap().status, PlanStatus::Draft);
+    let id = store
+        .create_plan(&plan, Some("seed.txt"), &ana)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.plan_state(id).await.unwrap().status,
+        PlanStatus::Draft
+    );
     assert!(store.published_plan(id).await.unwrap().is_none());
 
     let mut draft = plan.clone().into_draft();
     draft.activities[0].deliverable = "Plan ajustado".into();
     let changed = participa_domain::Plan::try_from_draft(draft).unwrap();
-    let saved = store.save_plan(id, &changed, None, &edit(&ana, id)).await.unwrap();
+    let saved = store
+        .save_plan(id, &changed, None, &edit(&ana, id))
+        .await
+        .unwrap();
     assert_eq!((saved.version, saved.new_version), (1, false));
 
-    store.transition(id, Transition::Consolidate, None, &ana).await.unwrap();
-    store.transition(id, Transition::Review, None, &ana).await.unwrap();
+    store
+        .transition(id, Transition::Consolidate, None, &ana)
+        .await
+        .unwrap();
+    store
+        .transition(id, Transition::Review, None, &ana)
+        .await
+        .unwrap();
     let missing = store.transition(id, Transition::Approve, None, &sec).await;
-    assert!(matches!(missing, Err(StoreError::ActaRequired)), "{missing:?}");
-    let acta = Acta { number: "012".into(), date: chrono::NaiveDate::from_ymd_opt(2025, 1, 28).unwrap() };
-    store.transition(id, Transition::Approve, Some(&acta), &sec).await.unwrap();
-    store.transition(id, Transition::Publish, None, &ana).await.unwrap();
+    assert!(
+        matches!(missing, Err(StoreError::ActaRequired)),
+        "{missing:?}"
+    );
+    let acta = Acta {
+        number: "012".into(),
+        date: chrono::NaiveDate::from_ymd_opt(2025, 1, 28).unwrap(),
+    };
+    store
+        .transition(id, Transition::Approve, Some(&acta), &sec)
+        .await
+        .unwrap();
+    store
+        .transition(id, Transition::Publish, None, &ana)
+        .await
+        .unwrap();
     let public = store.published_plan(id).await.unwrap().unwrap();
     assert_eq!(public.version, 1);
     assert_eq!(public.plan, changed);
 
-    let no_reason = store.save_plan(id, &plan, Some("  "), &edit(&ana, id)).await;
-    assert!(matches!(no_reason, Err(StoreError::ReasonRequired)), "{no_reason:?}");
+    let no_reason = store
+        .save_plan(id, &plan, Some("  "), &edit(&ana, id))
+        .await;
+    assert!(
+        matches!(no_reason, Err(StoreError::ReasonRequired)),
+        "{no_reason:?}"
+    );
     let saved = store
         .save_plan(id, &plan, Some("Ajuste de fechas"), &edit(&ana, id))
         .await
@@ -274,8 +308,14 @@ async fn a_plan_goes_through_its_lifecycle_and_a_change_after_publishing_opens_v
     assert_eq!(versions.len(), 2);
     let v1 = &versions[0];
     assert_eq!(v1.status, PlanStatus::Published);
-    assert_eq!(v1.consolidated.as_ref().unwrap().by.as_deref(), Some("ana full"));
-    assert_eq!(v1.approved.as_ref().unwrap().by.as_deref(), Some("sec full"));
+    assert_eq!(
+        v1.consolidated.as_ref().unwrap().by.as_deref(),
+        Some("ana full")
+    );
+    assert_eq!(
+        v1.approved.as_ref().unwrap().by.as_deref(),
+        Some("sec full")
+    );
     assert_eq!(v1.acta_number.as_deref(), Some("012"));
     assert_eq!(versions[1].reason, "Ajuste de fechas");
     assert_eq!(versions[1].status, PlanStatus::Draft);
@@ -291,14 +331,26 @@ async fn a_plan_under_review_is_locked_and_steps_cannot_be_skipped(db: TestDatab
     let id = store.create_plan(&plan, None, &ana).await.unwrap();
     let skip = store.transition(id, Transition::Publish, None, &ana).await;
     assert!(matches!(skip, Err(StoreError::Lifecycle(_))), "{skip:?}");
-    store.transition(id, Transition::Consolidate, None, &ana).await.unwrap();
+    store
+        .transition(id, Transition::Consolidate, None, &ana)
+        .await
+        .unwrap();
     let locked = store.save_plan(id, &plan, Some("x"), &edit(&ana, id)).await;
-    assert!(matches!(locked, Err(StoreError::Locked(PlanStatus::Consolidated))), "{locked:?}");
-    store.transition(id, Transition::ReturnToDraft, None, &ana).await.unwrap();
+    assert!(
+        matches!(locked, Err(StoreError::Locked(PlanStatus::Consolidated))),
+        "{locked:?}"
+    );
+    store
+        .transition(id, Transition::ReturnToDraft, None, &ana)
+        .await
+        .unwrap();
     let v = &store.versions(id).await.unwrap()[0];
     assert_eq!(v.status, PlanStatus::Draft);
     assert!(v.consolidated.is_none());
-    store.save_plan(id, &plan, None, &edit(&ana, id)).await.unwrap();
+    store
+        .save_plan(id, &plan, None, &edit(&ana, id))
+        .await
+        .unwrap();
 }
 
 async fn users_are_created_listed_updated_and_names_are_unique(db: TestDatabase) {
@@ -317,11 +369,20 @@ async fn users_are_created_listed_updated_and_names_are_unique(db: TestDatabase)
         full_name: "Reportera".into(),
         role: Role::Reporter,
         active: true,
-        offices: vec![OfficeCode::parse("ARCOM").unwrap(), OfficeCode::parse("OAPLA").unwrap()],
+        offices: vec![
+            OfficeCode::parse("ARCOM").unwrap(),
+            OfficeCode::parse("OAPLA").unwrap(),
+        ],
     };
-    let id = store.create_user(&data, "h1", &change("rep")).await.unwrap();
+    let id = store
+        .create_user(&data, "h1", &change("rep"))
+        .await
+        .unwrap();
     let again = store.create_user(&data, "h2", &change("rep")).await;
-    assert!(matches!(again, Err(StoreError::UsernameTaken(ref n)) if n == "rep"), "{again:?}");
+    assert!(
+        matches!(again, Err(StoreError::UsernameTaken(ref n)) if n == "rep"),
+        "{again:?}"
+    );
     let (user, hash) = store.user_for_login("rep").await.unwrap().unwrap();
     assert_eq!(hash, "h1");
     assert_eq!(user.offices.len(), 2);
@@ -344,7 +405,10 @@ async fn sessions_expire_and_can_be_deleted(db: TestDatabase) {
     assert!(store.session_create("a", "{}", later).await.unwrap());
     assert!(!store.session_create("a", "{}", later).await.unwrap());
     store.session_save("a", "{\"x\":1}", later).await.unwrap();
-    assert_eq!(store.session_load("a").await.unwrap().as_deref(), Some("{\"x\":1}"));
+    assert_eq!(
+        store.session_load("a").await.unwrap().as_deref(),
+        Some("{\"x\":1}")
+    );
     store.session_save("old", "{}", past).await.unwrap();
     assert_eq!(store.session_load("old").await.unwrap(), None);
     assert_eq!(store.sessions_purge_expired().await.unwrap(), 1);
@@ -356,9 +420,15 @@ async fn the_audit_log_is_append_only_and_filterable(db: TestDatabase) {
     let store = open(&db).await;
     let ana = admin(&store, "ana", Role::Admin).await;
     let id = store.create_plan(&seed(), None, &ana).await.unwrap();
-    store.save_plan(id, &seed(), None, &edit(&ana, id)).await.unwrap();
+    store
+        .save_plan(id, &seed(), None, &edit(&ana, id))
+        .await
+        .unwrap();
     let mine = store
-        .audit_entries(&AuditFilter { user_id: ana.user_id, ..Default::default() })
+        .audit_entries(&AuditFilter {
+            user_id: ana.user_id,
+            ..Default::default()
+        })
         .await
         .unwrap();
     assert_eq!(mine.len(), 2);
@@ -366,13 +436,19 @@ async fn the_audit_log_is_append_only_and_filterable(db: TestDatabase) {
     assert_eq!(mine[0].address.as_deref(), Some("127.0.0.1"));
     assert_eq!(mine[0].before.as_deref(), Some("antes"));
     let by_plan = store
-        .audit_entries(&AuditFilter { plan_id: Some(id.0), ..Default::default() })
+        .audit_entries(&AuditFilter {
+            plan_id: Some(id.0),
+            ..Default::default()
+        })
         .await
         .unwrap();
     assert_eq!(by_plan.len(), 2);
     let tomorrow = chrono::Utc::now().date_naive().succ_opt().unwrap();
     let none = store
-        .audit_entries(&AuditFilter { from: Some(tomorrow), ..Default::default() })
+        .audit_entries(&AuditFilter {
+            from: Some(tomorrow),
+            ..Default::default()
+        })
         .await
         .unwrap();
     assert!(none.is_empty());
@@ -380,10 +456,23 @@ async fn the_audit_log_is_append_only_and_filterable(db: TestDatabase) {
     assert_eq!(all.len(), 3, "user creation, plan creation, edit");
     let (upd, del) = on_db!(store.db(), |pool| {
         (
-            sqlx::query("UPDATE audit_log SET subject = 'x'").execute(pool).await.is_err(),
-            sqlx::query("DELETE FROM audit_log").execute(pool).await.is_err(),
+            sqlx::query("UPDATE audit_log SET subject = 'x'")
+                .execute(pool)
+                .await
+                .is_err(),
+            sqlx::query("DELETE FROM audit_log")
+                .execute(pool)
+                .await
+                .is_err(),
         )
     });
     assert!(upd && del, "the audit log refused neither change");
-    assert_eq!(store.audit_entries(&AuditFilter::default()).await.unwrap().len(), 3);
+    assert_eq!(
+        store
+            .audit_entries(&AuditFilter::default())
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
 }

@@ -136,7 +136,11 @@ impl Throttle {
         let now = Instant::now();
         let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
         Self::keys(username, address).iter().all(|(key, is_user)| {
-            let limit = if *is_user { self.per_user } else { self.per_address };
+            let limit = if *is_user {
+                self.per_user
+            } else {
+                self.per_address
+            };
             match map.get_mut(key) {
                 Some(list) => {
                     list.retain(|t| now.duration_since(*t) < self.window);
@@ -347,7 +351,10 @@ pub async fn change_password(
     if let Some(p) = password_problem(&new, &user.user.username) {
         errors.insert("nueva", p);
     } else if new != repeat {
-        errors.insert("repetir", "Las dos contraseñas nuevas no coinciden.".to_string());
+        errors.insert(
+            "repetir",
+            "Las dos contraseñas nuevas no coinciden.".to_string(),
+        );
     }
     if errors.is_empty() {
         let hash = hash_password(new).await?;

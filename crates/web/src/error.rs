@@ -46,7 +46,9 @@ fn page(status: StatusCode, title: &str, message: &str) -> Response {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         match self {
-            AppError::NotFound | AppError::Store(StoreError::PlanNotFound(_)) | AppError::Store(StoreError::VersionNotFound(..)) => page(
+            AppError::NotFound
+            | AppError::Store(StoreError::PlanNotFound(_))
+            | AppError::Store(StoreError::VersionNotFound(..)) => page(
                 StatusCode::NOT_FOUND,
                 "Página no encontrada",
                 "La página que busca no existe o no está publicada.",
@@ -72,9 +74,17 @@ impl IntoResponse for AppError {
                 "Solicitud rechazada",
                 "La solicitud no vino de una página de Participa (protección CSRF).",
             ),
-            AppError::Store(e @ (StoreError::Locked(_) | StoreError::ReasonRequired | StoreError::ActaRequired | StoreError::Lifecycle(_) | StoreError::UsernameTaken(_))) => {
-                page(StatusCode::CONFLICT, "No se pudo hacer el cambio", &e.to_string())
-            }
+            AppError::Store(
+                e @ (StoreError::Locked(_)
+                | StoreError::ReasonRequired
+                | StoreError::ActaRequired
+                | StoreError::Lifecycle(_)
+                | StoreError::UsernameTaken(_)),
+            ) => page(
+                StatusCode::CONFLICT,
+                "No se pudo hacer el cambio",
+                &e.to_string(),
+            ),
             other => {
                 tracing::error!(error = ?other, "internal error");
                 page(

@@ -44,8 +44,18 @@ fn shorten(s: &str, max: usize) -> String {
 pub fn svg(year: i32, activities: &[&Activity], today: NaiveDate) -> String {
     let jan1 = NaiveDate::from_ymd_opt(year, 1, 1).expect("valid year");
     let dec31 = NaiveDate::from_ymd_opt(year, 12, 31).expect("valid year");
-    let first = activities.iter().map(|a| a.start).min().unwrap_or(jan1).min(jan1);
-    let last = activities.iter().map(|a| a.end).max().unwrap_or(dec31).max(dec31);
+    let first = activities
+        .iter()
+        .map(|a| a.start)
+        .min()
+        .unwrap_or(jan1)
+        .min(jan1);
+    let last = activities
+        .iter()
+        .map(|a| a.end)
+        .max()
+        .unwrap_or(dec31)
+        .max(dec31);
     let start = NaiveDate::from_ymd_opt(first.year(), first.month(), 1).expect("first of month");
     let end = last.succ_opt().unwrap_or(last);
     let days = (end - start).num_days().max(1) as f64;
@@ -103,8 +113,16 @@ pub fn svg(year: i32, activities: &[&Activity], today: NaiveDate) -> String {
             by = y + 5.0,
             w = (x1 - x0).max(2.0),
             bh = ROW_H - 10.0,
-            tx = if x1 + 110.0 < LABEL_W + CHART_W { x1 + 4.0 } else { x0 - 4.0 },
-            anchor = if x1 + 110.0 < LABEL_W + CHART_W { "" } else { r#" text-anchor="end""# },
+            tx = if x1 + 110.0 < LABEL_W + CHART_W {
+                x1 + 4.0
+            } else {
+                x0 - 4.0
+            },
+            anchor = if x1 + 110.0 < LABEL_W + CHART_W {
+                ""
+            } else {
+                r#" text-anchor="end""#
+            },
         );
     }
     if today >= start && today < end {
@@ -132,7 +150,10 @@ mod tests {
             description: desc.into(),
             start: NaiveDate::from_ymd_opt(2025, start.0, start.1).unwrap(),
             end: NaiveDate::from_ymd_opt(2025, end.0, end.1).unwrap(),
-            responsible: vec![OfficeCode::parse("OAPLA").unwrap(), OfficeCode::parse("ARCOM").unwrap()],
+            responsible: vec![
+                OfficeCode::parse("OAPLA").unwrap(),
+                OfficeCode::parse("ARCOM").unwrap(),
+            ],
             responsible_text: String::new(),
             deliverable: "x".into(),
         }
@@ -140,14 +161,26 @@ mod tests {
 
     #[test]
     fn one_bar_per_activity_with_offices_and_a_today_marker_inside_the_year() {
-        let a = activity(1, (2, 5), (3, 14), "Formular el plan <borrador> & publicarlo");
+        let a = activity(
+            1,
+            (2, 5),
+            (3, 14),
+            "Formular el plan <borrador> & publicarlo",
+        );
         let b = activity(2, (12, 1), (12, 31), "Cierre");
         let today = NaiveDate::from_ymd_opt(2025, 6, 15).unwrap();
         let svg = svg(2025, &[&a, &b], today);
-        assert_eq!(svg.matches("<rect x=").count(), 2 + 0, "{svg}");
+        assert_eq!(
+            svg.matches("<rect x=").count(),
+            2,
+            "one bar per activity: {svg}"
+        );
         assert!(svg.contains("OAPLA-ARCOM"));
         assert!(svg.contains("Hoy 2025-06-15"));
-        assert!(svg.contains("&lt;borrador&gt; &amp; publicarlo"), "text is escaped");
+        assert!(
+            svg.contains("&lt;borrador&gt; &amp; publicarlo"),
+            "text is escaped"
+        );
         assert!(!svg.contains("<borrador>"));
         assert!(svg.contains(">Ene<") && svg.contains(">Dic<"));
         assert!(svg.contains(r#"role="img""#) && svg.contains("<desc"));
@@ -163,8 +196,15 @@ mod tests {
     #[test]
     fn bars_are_placed_in_proportion_to_their_dates() {
         let whole = activity(1, (1, 1), (12, 31), "Todo el año");
-        let svg = svg(2025, &[&whole], NaiveDate::from_ymd_opt(2020, 1, 1).unwrap());
-        let expected = format!(r#"<rect x="{LABEL_W:.1}" y="{:.1}" width="{CHART_W:.1}""#, TOP + 5.0);
+        let svg = svg(
+            2025,
+            &[&whole],
+            NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(),
+        );
+        let expected = format!(
+            r#"<rect x="{LABEL_W:.1}" y="{:.1}" width="{CHART_W:.1}""#,
+            TOP + 5.0
+        );
         assert!(svg.contains(&expected), "{svg}");
     }
 }

@@ -97,9 +97,7 @@ pub async fn same_origin(request: Request, next: Next) -> Response {
     }
     let headers = request.headers();
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
-    let fetch_site = headers
-        .get("sec-fetch-site")
-        .and_then(|h| h.to_str().ok());
+    let fetch_site = headers.get("sec-fetch-site").and_then(|h| h.to_str().ok());
     let origin = headers.get(header::ORIGIN).and_then(|h| h.to_str().ok());
     let origin_matches = match (origin, host) {
         (Some(o), Some(h)) => o
@@ -161,14 +159,13 @@ async fn not_found() -> AppError {
 
 /// The whole application.
 pub fn router(state: AppState) -> Router {
-    let sessions = SessionManagerLayer::new(session_store::DbSessionStore::new(
-        state.store.clone(),
-    ))
-    .with_name("participa_sesion")
-    .with_same_site(SameSite::Lax)
-    .with_http_only(true)
-    .with_secure(state.secure_cookies)
-    .with_expiry(Expiry::OnInactivity(time::Duration::hours(8)));
+    let sessions =
+        SessionManagerLayer::new(session_store::DbSessionStore::new(state.store.clone()))
+            .with_name("participa_sesion")
+            .with_same_site(SameSite::Lax)
+            .with_http_only(true)
+            .with_secure(state.secure_cookies)
+            .with_expiry(Expiry::OnInactivity(time::Duration::hours(8)));
 
     let admin = pages::admin_routes();
     Router::new()

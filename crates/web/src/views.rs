@@ -158,7 +158,10 @@ impl PlanView {
                 })
                 .collect(),
             offices_text: plan.offices_text.clone(),
-            activities: shown.iter().map(|a| ActivityView::new(a, can_edit(a))).collect(),
+            activities: shown
+                .iter()
+                .map(|a| ActivityView::new(a, can_edit(a)))
+                .collect(),
             signatures: plan
                 .signatures
                 .iter()
@@ -274,10 +277,7 @@ impl PlanPage {
     }
 }
 
-pub fn transition_buttons(
-    status: PlanStatus,
-    user: &CurrentUser,
-) -> Vec<TransitionButton> {
+pub fn transition_buttons(status: PlanStatus, user: &CurrentUser) -> Vec<TransitionButton> {
     status
         .transitions()
         .into_iter()

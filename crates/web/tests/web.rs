@@ -48,7 +48,10 @@ impl TestApp {
                 full_name: format!("Usuario {name}"),
                 role,
                 active: true,
-                offices: offices.iter().map(|o| OfficeCode::parse(o).unwrap()).collect(),
+                offices: offices
+                    .iter()
+                    .map(|o| OfficeCode::parse(o).unwrap())
+                    .collect(),
             };
             let change = Change {
                 actor: &system,
@@ -115,7 +118,15 @@ impl TestApp {
 
     async fn login(&self, user: &str) -> String {
         let r = self
-            .post("/ingresar", None, &[("usuario", user), ("clave", PASSWORD), ("siguiente", "/admin/planes")])
+            .post(
+                "/ingresar",
+                None,
+                &[
+                    ("usuario", user),
+                    ("clave", PASSWORD),
+                    ("siguiente", "/admin/planes"),
+                ],
+            )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "login {user}: {}", r.body);
         r.cookie.expect("a session cookie")
@@ -150,7 +161,13 @@ enum Outcome {
 fn outcome(r: &Reply) -> Outcome {
     match r.status.as_u16() {
         200..=299 => Outcome::Allowed,
-        303 if r.location.as_deref().is_some_and(|l| l.starts_with("/ingresar")) => Outcome::SignIn,
+        303 if r
+            .location
+            .as_deref()
+            .is_some_and(|l| l.starts_with("/ingresar")) =>
+        {
+            Outcome::SignIn
+        }
         303 => Outcome::Allowed,
         403 => Outcome::Refused,
         404 => Outcome::NotFound,
@@ -201,22 +218,52 @@ async fn role_matrix(db: TestDatabase, role_index: usize, user: Option<&str>) {
     let mut check = |name: &str, expected: [Outcome; 5], r: Reply| {
         let got = outcome(&r);
         if got != expected[role_index] {
-            failures.push(format!("{name}: expected {:?}, got {got:?}", expected[role_index]));
+            failures.push(format!(
+                "{name}: expected {:?}, got {got:?}",
+                expected[role_index]
+            ));
         }
     };
     let reads: [Row; 12] = [
         ("GET /", [Allowed; 5]),
         ("GET /planes/1 (unpublished)", [NotFound; 5]),
         ("GET /planes/1/datos.json (unpublished)", [NotFound; 5]),
-        ("GET /admin/planes", [SignIn, Allowed, Allowed, Allowed, Allowed]),
-        ("GET /admin/planes/1", [SignIn, Allowed, Allowed, Allowed, Allowed]),
-        ("GET /admin/planes/1/versiones", [SignIn, Allowed, Allowed, Allowed, Allowed]),
-        ("GET /admin/planes/1/exportar/xlsx", [SignIn, Allowed, Allowed, Allowed, Allowed]),
-        ("GET /admin/planes/nuevo", [SignIn, Allowed, Refused, Refused, Refused]),
-        ("GET /admin/planes/importar", [SignIn, Allowed, Refused, Refused, Refused]),
-        ("GET /admin/usuarios", [SignIn, Allowed, Refused, Refused, Refused]),
-        ("GET /admin/auditoria", [SignIn, Allowed, Refused, Allowed, Refused]),
-        ("GET /admin/cuenta/clave", [SignIn, Allowed, Allowed, Allowed, Allowed]),
+        (
+            "GET /admin/planes",
+            [SignIn, Allowed, Allowed, Allowed, Allowed],
+        ),
+        (
+            "GET /admin/planes/1",
+            [SignIn, Allowed, Allowed, Allowed, Allowed],
+        ),
+        (
+            "GET /admin/planes/1/versiones",
+            [SignIn, Allowed, Allowed, Allowed, Allowed],
+        ),
+        (
+            "GET /admin/planes/1/exportar/xlsx",
+            [SignIn, Allowed, Allowed, Allowed, Allowed],
+        ),
+        (
+            "GET /admin/planes/nuevo",
+            [SignIn, Allowed, Refused, Refused, Refused],
+        ),
+        (
+            "GET /admin/planes/importar",
+            [SignIn, Allowed, Refused, Refused, Refused],
+        ),
+        (
+            "GET /admin/usuarios",
+            [SignIn, Allowed, Refused, Refused, Refused],
+        ),
+        (
+            "GET /admin/auditoria",
+            [SignIn, Allowed, Refused, Allowed, Refused],
+        ),
+        (
+            "GET /admin/cuenta/clave",
+            [SignIn, Allowed, Allowed, Allowed, Allowed],
+        ),
     ];
     for (name, expected) in reads {
         let path = name.split(' ').nth(1).unwrap();
@@ -235,17 +282,32 @@ async fn role_matrix(db: TestDatabase, role_index: usize, user: Option<&str>) {
     check(
         "POST edit an ARCOM activity",
         [SignIn, Allowed, Allowed, Refused, Refused],
-        app.post("/admin/planes/1/actividades/13/editar", c, &activity_form("Redes sociales", "ARCOM")).await,
+        app.post(
+            "/admin/planes/1/actividades/13/editar",
+            c,
+            &activity_form("Redes sociales", "ARCOM"),
+        )
+        .await,
     );
     check(
         "POST edit an ARVIV activity",
         [SignIn, Allowed, Refused, Refused, Refused],
-        app.post("/admin/planes/1/actividades/12/editar", c, &activity_form("Ferias de vivienda", "ARVIV")).await,
+        app.post(
+            "/admin/planes/1/actividades/12/editar",
+            c,
+            &activity_form("Ferias de vivienda", "ARVIV"),
+        )
+        .await,
     );
     check(
         "POST hand an ARCOM activity to ARVIV",
         [SignIn, Allowed, Refused, Refused, Refused],
-        app.post("/admin/planes/1/actividades/14/editar", c, &activity_form("Web", "ARVIV")).await,
+        app.post(
+            "/admin/planes/1/actividades/14/editar",
+            c,
+            &activity_form("Web", "ARVIV"),
+        )
+        .await,
     );
     let mut new = activity_form("Nueva", "ARCOM");
     new.push(("numero", "16"));
@@ -273,7 +335,17 @@ async fn role_matrix(db: TestDatabase, role_index: usize, user: Option<&str>) {
     check(
         "POST create a user",
         [SignIn, Allowed, Refused, Refused, Refused],
-        app.post("/admin/usuarios/nuevo", c, &[("usuario", "nuevo"), ("nombre", "Nuevo"), ("rol", "auditor"), ("activo", "si")]).await,
+        app.post(
+            "/admin/usuarios/nuevo",
+            c,
+            &[
+                ("usuario", "nuevo"),
+                ("nombre", "Nuevo"),
+                ("rol", "auditor"),
+                ("activo", "si"),
+            ],
+        )
+        .await,
     );
     check(
         "POST reset a password",
@@ -283,7 +355,8 @@ async fn role_matrix(db: TestDatabase, role_index: usize, user: Option<&str>) {
     check(
         "POST consolidate",
         [SignIn, Allowed, Refused, Refused, Refused],
-        app.post("/admin/planes/1/estado", c, &[("accion", "consolidar")]).await,
+        app.post("/admin/planes/1/estado", c, &[("accion", "consolidar")])
+            .await,
     );
     let state = app.store.plan_state(PlanId(1)).await.unwrap().status;
     if state == participa_domain::PlanStatus::Draft {
@@ -292,29 +365,54 @@ async fn role_matrix(db: TestDatabase, role_index: usize, user: Option<&str>) {
     check(
         "POST review",
         [SignIn, Allowed, Refused, Refused, Refused],
-        app.post("/admin/planes/1/estado", c, &[("accion", "revisar")]).await,
+        app.post("/admin/planes/1/estado", c, &[("accion", "revisar")])
+            .await,
     );
-    if app.store.plan_state(PlanId(1)).await.unwrap().status == participa_domain::PlanStatus::Consolidated {
+    if app.store.plan_state(PlanId(1)).await.unwrap().status
+        == participa_domain::PlanStatus::Consolidated
+    {
         app.to_status(&[Transition::Review]).await;
     }
     check(
         "POST approve",
         [SignIn, Refused, Refused, Refused, Allowed],
-        app.post("/admin/planes/1/estado", c, &[("accion", "aprobar"), ("acta_numero", "7"), ("acta_fecha", "2025-01-28")]).await,
+        app.post(
+            "/admin/planes/1/estado",
+            c,
+            &[
+                ("accion", "aprobar"),
+                ("acta_numero", "7"),
+                ("acta_fecha", "2025-01-28"),
+            ],
+        )
+        .await,
     );
-    if app.store.plan_state(PlanId(1)).await.unwrap().status == participa_domain::PlanStatus::Reviewed {
+    if app.store.plan_state(PlanId(1)).await.unwrap().status
+        == participa_domain::PlanStatus::Reviewed
+    {
         app.to_status(&[Transition::Approve]).await;
     }
     check(
         "POST publish",
         [SignIn, Allowed, Refused, Refused, Refused],
-        app.post("/admin/planes/1/estado", c, &[("accion", "publicar")]).await,
+        app.post("/admin/planes/1/estado", c, &[("accion", "publicar")])
+            .await,
     );
-    if app.store.plan_state(PlanId(1)).await.unwrap().status == participa_domain::PlanStatus::Approved {
+    if app.store.plan_state(PlanId(1)).await.unwrap().status
+        == participa_domain::PlanStatus::Approved
+    {
         app.to_status(&[Transition::Publish]).await;
     }
-    check("GET /planes/1 (published)", [Allowed; 5], app.get("/planes/1", c).await);
-    check("GET /planes/1/datos.csv (published)", [Allowed; 5], app.get("/planes/1/datos.csv", c).await);
+    check(
+        "GET /planes/1 (published)",
+        [Allowed; 5],
+        app.get("/planes/1", c).await,
+    );
+    check(
+        "GET /planes/1/datos.csv (published)",
+        [Allowed; 5],
+        app.get("/planes/1/datos.csv", c).await,
+    );
     check(
         "POST edit the published plan with a reason",
         [SignIn, Allowed, Allowed, Refused, Refused],
@@ -325,7 +423,11 @@ async fn role_matrix(db: TestDatabase, role_index: usize, user: Option<&str>) {
         })
         .await,
     );
-    assert!(failures.is_empty(), "role {user:?}:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "role {user:?}:\n{}",
+        failures.join("\n")
+    );
 }
 
 macro_rules! on_both_backends {
@@ -377,38 +479,89 @@ async fn csrf_and_sessions(db: TestDatabase) {
         participa_domain::PlanStatus::Draft
     );
     // Security headers.
-    let home = app.router.clone().oneshot(Request::get("/").header(header::HOST, HOST).body(Body::empty()).unwrap()).await.unwrap();
-    let csp = home.headers().get(header::CONTENT_SECURITY_POLICY).unwrap().to_str().unwrap();
+    let home = app
+        .router
+        .clone()
+        .oneshot(
+            Request::get("/")
+                .header(header::HOST, HOST)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let csp = home
+        .headers()
+        .get(header::CONTENT_SECURITY_POLICY)
+        .unwrap()
+        .to_str()
+        .unwrap();
     assert!(csp.contains("frame-ancestors 'none'"));
     // Logging out ends the session on the server.
     let out = app.post("/salir", Some(&cookie), &[]).await;
     assert_eq!(out.status, StatusCode::SEE_OTHER);
-    assert_eq!(outcome(&app.get("/admin/planes", Some(&cookie)).await), SignIn);
+    assert_eq!(
+        outcome(&app.get("/admin/planes", Some(&cookie)).await),
+        SignIn
+    );
     // A deactivated user's session stops working.
     let rep = app.login("reporter").await;
     let admin = app.login("admin").await;
     let r = app
-        .post("/admin/usuarios/2", Some(&admin), &[("nombre", "Usuario reporter"), ("rol", "reporter"), ("dependencias", "ARCOM")])
+        .post(
+            "/admin/usuarios/2",
+            Some(&admin),
+            &[
+                ("nombre", "Usuario reporter"),
+                ("rol", "reporter"),
+                ("dependencias", "ARCOM"),
+            ],
+        )
         .await;
     assert_eq!(outcome(&r), Allowed, "{}", r.body);
     assert_eq!(outcome(&app.get("/admin/planes", Some(&rep)).await), SignIn);
     // Failed logins: the name is kept, the message does not say which part was wrong,
     // and after five failures the form refuses even the right password.
-    let bad = app.post("/ingresar", None, &[("usuario", "auditor"), ("clave", "mala")]).await;
+    let bad = app
+        .post(
+            "/ingresar",
+            None,
+            &[("usuario", "auditor"), ("clave", "mala")],
+        )
+        .await;
     assert_eq!(bad.status, StatusCode::UNAUTHORIZED);
     assert!(bad.body.contains(r#"value="auditor""#));
     assert!(bad.body.contains("Usuario o contraseña incorrectos"));
     for _ in 0..4 {
-        app.post("/ingresar", None, &[("usuario", "auditor"), ("clave", "mala")]).await;
+        app.post(
+            "/ingresar",
+            None,
+            &[("usuario", "auditor"), ("clave", "mala")],
+        )
+        .await;
     }
-    let locked = app.post("/ingresar", None, &[("usuario", "auditor"), ("clave", PASSWORD)]).await;
+    let locked = app
+        .post(
+            "/ingresar",
+            None,
+            &[("usuario", "auditor"), ("clave", PASSWORD)],
+        )
+        .await;
     assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
     // Failed logins are in the audit log.
     let log = app.get("/admin/auditoria", Some(&admin)).await;
     assert!(log.body.contains("auth.login_failed"));
     // Login only follows local paths.
     let evil = app
-        .post("/ingresar", None, &[("usuario", "approver"), ("clave", PASSWORD), ("siguiente", "https://evil.example/")])
+        .post(
+            "/ingresar",
+            None,
+            &[
+                ("usuario", "approver"),
+                ("clave", PASSWORD),
+                ("siguiente", "https://evil.example/"),
+            ],
+        )
         .await;
     assert_eq!(evil.location.as_deref(), Some("/admin/planes"));
 }
@@ -420,16 +573,44 @@ async fn forms_keep_input_and_show_errors(db: TestDatabase) {
     f[1] = ("inicio", "2025-06-30");
     f[2] = ("fin", "2025-06-01");
     f.push(("numero", "16"));
-    let r = app.post("/admin/planes/1/actividades/nueva", Some(&admin), &f).await;
+    let r = app
+        .post("/admin/planes/1/actividades/nueva", Some(&admin), &f)
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.body.contains("termina (2025-06-01) antes de empezar (2025-06-30)"), "{}", r.body);
-    assert!(r.body.contains("Taller &#60;b&#62;con&#60;/b&#62; veedurías") || r.body.contains("Taller &lt;b&gt;con&lt;/b&gt; veedurías"), "typed text kept, escaped: {}", r.body);
+    assert!(
+        r.body
+            .contains("termina (2025-06-01) antes de empezar (2025-06-30)"),
+        "{}",
+        r.body
+    );
+    assert!(
+        r.body
+            .contains("Taller &#60;b&#62;con&#60;/b&#62; veedurías")
+            || r.body.contains("Taller &lt;b&gt;con&lt;/b&gt; veedurías"),
+        "typed text kept, escaped: {}",
+        r.body
+    );
     assert!(r.body.contains(r#"value="2025-06-30""#));
-    assert!(r.body.contains(r#"id="fin" name="fin" type="date" value="2025-06-01" aria-invalid="true""#));
-    assert_eq!(app.store.plan(PlanId(1)).await.unwrap().activities.len(), 15);
+    assert!(r
+        .body
+        .contains(r#"id="fin" name="fin" type="date" value="2025-06-01" aria-invalid="true""#));
+    assert_eq!(
+        app.store.plan(PlanId(1)).await.unwrap().activities.len(),
+        15
+    );
     // An unreadable date and no office: both reported.
     let bad = app
-        .post("/admin/planes/1/actividades/nueva", Some(&admin), &[("numero", "16"), ("descripcion", "X"), ("inicio", "31/02/2025"), ("fin", "2025-03-01"), ("entregable", "Y")])
+        .post(
+            "/admin/planes/1/actividades/nueva",
+            Some(&admin),
+            &[
+                ("numero", "16"),
+                ("descripcion", "X"),
+                ("inicio", "31/02/2025"),
+                ("fin", "2025-03-01"),
+                ("entregable", "Y"),
+            ],
+        )
         .await;
     assert!(bad.body.contains("no es una fecha válida"), "{}", bad.body);
     assert!(bad.body.contains("Marque al menos una dependencia"));
@@ -449,12 +630,19 @@ async fn forms_keep_input_and_show_errors(db: TestDatabase) {
         .header(header::HOST, HOST)
         .header(header::ORIGIN, ORIGIN)
         .header(header::COOKIE, &admin)
-        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
         .body(Body::from(body))
         .unwrap();
     let r = app.send(req).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-    assert!(r.body.contains("malo.txt") && r.body.contains("línea"), "{}", r.body);
+    assert!(
+        r.body.contains("malo.txt") && r.body.contains("línea"),
+        "{}",
+        r.body
+    );
     assert_eq!(app.store.plans().await.unwrap().len(), 1);
     // The good file imports.
     let body = format!(
@@ -465,32 +653,66 @@ async fn forms_keep_input_and_show_errors(db: TestDatabase) {
         .header(header::HOST, HOST)
         .header(header::ORIGIN, ORIGIN)
         .header(header::COOKIE, &admin)
-        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
         .body(Body::from(body))
         .unwrap();
     let r = app.send(req).await;
-    assert_eq!(r.location.as_deref(), Some("/admin/planes/2?mensaje=importado"), "{}", r.body);
+    assert_eq!(
+        r.location.as_deref(),
+        Some("/admin/planes/2?mensaje=importado"),
+        "{}",
+        r.body
+    );
 }
 
 async fn versions_and_diff(db: TestDatabase) {
     let app = TestApp::new(db).await;
     let admin = app.login("admin").await;
-    app.to_status(&[Transition::Consolidate, Transition::Review, Transition::Approve, Transition::Publish]).await;
+    app.to_status(&[
+        Transition::Consolidate,
+        Transition::Review,
+        Transition::Approve,
+        Transition::Publish,
+    ])
+    .await;
     let no_reason = app
-        .post("/admin/planes/1/actividades/13/editar", Some(&admin), &activity_form("Redes", "ARCOM"))
+        .post(
+            "/admin/planes/1/actividades/13/editar",
+            Some(&admin),
+            &activity_form("Redes", "ARCOM"),
+        )
         .await;
     assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(no_reason.body.contains("Escriba el motivo del cambio"));
     let mut f = activity_form("Publicar en redes sociales", "ARCOM");
     f.push(("motivo", "Cambio de alcance aprobado por el comité"));
-    let r = app.post("/admin/planes/1/actividades/13/editar", Some(&admin), &f).await;
-    assert_eq!(r.location.as_deref(), Some("/admin/planes/1?mensaje=nueva-version#actividad-13"));
+    let r = app
+        .post("/admin/planes/1/actividades/13/editar", Some(&admin), &f)
+        .await;
+    assert_eq!(
+        r.location.as_deref(),
+        Some("/admin/planes/1?mensaje=nueva-version#actividad-13")
+    );
     let history = app.get("/admin/planes/1/versiones", Some(&admin)).await;
-    assert!(history.body.contains("Cambio de alcance aprobado por el comité"));
+    assert!(history
+        .body
+        .contains("Cambio de alcance aprobado por el comité"));
     assert!(history.body.contains("Usuario admin"));
-    let diff = app.get("/admin/planes/1/versiones/diferencias?desde=1&hasta=2", Some(&admin)).await;
+    let diff = app
+        .get(
+            "/admin/planes/1/versiones/diferencias?desde=1&hasta=2",
+            Some(&admin),
+        )
+        .await;
     assert!(diff.body.contains("Actividad 13"), "{}", diff.body);
-    assert!(diff.body.contains("<ins>Publicar en redes sociales</ins>"), "{}", diff.body);
+    assert!(
+        diff.body.contains("<ins>Publicar en redes sociales</ins>"),
+        "{}",
+        diff.body
+    );
     // The public still sees version 1.
     let public = app.get("/planes/1", None).await;
     assert!(public.body.contains("Versión 1, publicada"));

@@ -38,7 +38,11 @@ fn values_from(form: &FormData) -> ActivityFormValues {
         description: form.get("descripcion").trim().into(),
         start: form.get("inicio").trim().into(),
         end: form.get("fin").trim().into(),
-        offices: form.all("responsables").iter().map(|s| s.to_string()).collect(),
+        offices: form
+            .all("responsables")
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
         responsible_text: form.get("responsable_texto").trim().into(),
         deliverable: form.get("entregable").trim().into(),
         reason: form.get("motivo").into(),
@@ -92,7 +96,10 @@ fn apply(
         Some(n) => Some(n),
         None => match ActivityNumber::parse(&v.number) {
             Ok(n) if plan.activities.iter().any(|a| a.number == n) => {
-                errors.insert("numero", format!("Ya existe la actividad {n}: elija otro número."));
+                errors.insert(
+                    "numero",
+                    format!("Ya existe la actividad {n}: elija otro número."),
+                );
                 None
             }
             Ok(n) => Some(n),
@@ -110,7 +117,10 @@ fn apply(
         match parse_date(text) {
             Ok(d) => Some(d),
             Err(e) => {
-                errors.insert(name, format!("La {label} «{text}» no es una fecha válida: {e}"));
+                errors.insert(
+                    name,
+                    format!("La {label} «{text}» no es una fecha válida: {e}"),
+                );
                 None
             }
         }
@@ -122,12 +132,18 @@ fn apply(
         match OfficeCode::parse(c) {
             Ok(code) if plan.office(&code).is_some() => codes.push(code),
             _ => {
-                errors.insert("responsables", format!("La dependencia «{c}» no es del plan."));
+                errors.insert(
+                    "responsables",
+                    format!("La dependencia «{c}» no es del plan."),
+                );
             }
         }
     }
     if codes.is_empty() && !errors.contains_key("responsables") {
-        errors.insert("responsables", "Marque al menos una dependencia responsable.".into());
+        errors.insert(
+            "responsables",
+            "Marque al menos una dependencia responsable.".into(),
+        );
     }
     let (Some(number), Some(start), Some(end)) = (num, start, end) else {
         return Err(errors);
@@ -216,12 +232,27 @@ pub async fn new_form(
 ) -> AppResult<Response> {
     user.require(Action::CreateActivity)?;
     let (plan, needs_reason) = editable_plan(&state, PlanId(id)).await?;
-    let next = plan.activities.iter().map(|a| a.number.get()).max().unwrap_or(0) + 1;
+    let next = plan
+        .activities
+        .iter()
+        .map(|a| a.number.get())
+        .max()
+        .unwrap_or(0)
+        + 1;
     let values = ActivityFormValues {
         number: next.to_string(),
         ..Default::default()
     };
-    form_page(&state, &user, id, &plan, None, values, Errors::new(), needs_reason)
+    form_page(
+        &state,
+        &user,
+        id,
+        &plan,
+        None,
+        values,
+        Errors::new(),
+        needs_reason,
+    )
 }
 
 pub async fn create(
@@ -256,7 +287,16 @@ pub async fn edit_form(
     let (_, activity) = find(&plan, number)?;
     user.require(Action::EditActivity(&activity.responsible))?;
     let values = values_of(activity);
-    form_page(&state, &user, id, &plan, Some(number), values, Errors::new(), needs_reason)
+    form_page(
+        &state,
+        &user,
+        id,
+        &plan,
+        Some(number),
+        values,
+        Errors::new(),
+        needs_reason,
+    )
 }
 
 pub async fn update(
@@ -270,7 +310,16 @@ pub async fn update(
     let (n, activity) = find(&plan, number)?;
     user.require(Action::EditActivity(&activity.responsible))?;
     let values = values_from(&form);
-    save(&state, &user, id, plan.clone(), Some(n), values, needs_reason).await
+    save(
+        &state,
+        &user,
+        id,
+        plan.clone(),
+        Some(n),
+        values,
+        needs_reason,
+    )
+    .await
 }
 
 async fn save(
@@ -325,7 +374,11 @@ async fn save(
             },
         )
         .await?;
-    let msg = if saved.new_version { "nueva-version" } else { "guardado" };
+    let msg = if saved.new_version {
+        "nueva-version"
+    } else {
+        "guardado"
+    };
     Ok(Redirect::to(&format!(
         "/admin/planes/{id}?mensaje={msg}#actividad-{}",
         activity.number

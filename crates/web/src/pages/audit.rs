@@ -51,7 +51,13 @@ pub async fn list(
         .plans()
         .await?
         .into_iter()
-        .map(|p| (p.id.0, format!("{} ({})", p.title, p.id.0), Some(p.id.0) == filter.plan_id))
+        .map(|p| {
+            (
+                p.id.0,
+                format!("{} ({})", p.title, p.id.0),
+                Some(p.id.0) == filter.plan_id,
+            )
+        })
         .collect();
     let page = AuditPage {
         layout: user.layout("Registro de auditoría", &state),

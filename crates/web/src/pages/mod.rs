@@ -36,7 +36,10 @@ pub fn admin_routes() -> Router<AppState> {
                 .layer(DefaultBodyLimit::max(IMPORT_LIMIT)),
         )
         .route("/planes/{id}", get(plans::show))
-        .route("/planes/{id}/editar", get(plans::edit_form).post(plans::update))
+        .route(
+            "/planes/{id}/editar",
+            get(plans::edit_form).post(plans::update),
+        )
         .route("/planes/{id}/estado", post(plans::transition))
         .route("/planes/{id}/versiones", get(plans::versions))
         .route("/planes/{id}/versiones/diferencias", get(plans::diff))

@@ -4,8 +4,8 @@ use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::form::FormData;
 use crate::views::{
-    transition_buttons, DiffPage, ImportPage, PlanFormPage, PlanFormValues, PlanListItem,
-    PlanPage, PlanView, PlansPage, VersionRow, VersionsPage,
+    transition_buttons, DiffPage, ImportPage, PlanFormPage, PlanFormValues, PlanListItem, PlanPage,
+    PlanView, PlansPage, VersionRow, VersionsPage,
 };
 use crate::AppState;
 use askama::Template;
@@ -180,7 +180,10 @@ fn parse_offices(text: &str) -> Result<Vec<Office>, String> {
             }
         };
         if name.is_empty() {
-            return Err(format!("Línea {}: falta el nombre de la dependencia.", i + 1));
+            return Err(format!(
+                "Línea {}: falta el nombre de la dependencia.",
+                i + 1
+            ));
         }
         offices.push(Office {
             code,
@@ -358,10 +361,7 @@ pub async fn editable_plan(state: &AppState, id: PlanId) -> AppResult<(Plan, boo
     let plan_state = state.store.plan_state(id).await?;
     match plan_state.status.edit_mode() {
         EditMode::Locked => Err(AppError::Store(StoreError::Locked(plan_state.status))),
-        mode => Ok((
-            state.store.plan(id).await?,
-            mode == EditMode::NewVersion,
-        )),
+        mode => Ok((state.store.plan(id).await?, mode == EditMode::NewVersion)),
     }
 }
 
@@ -420,7 +420,11 @@ pub async fn update(
                     },
                 )
                 .await?;
-            let msg = if saved.new_version { "nueva-version" } else { "guardado" };
+            let msg = if saved.new_version {
+                "nueva-version"
+            } else {
+                "guardado"
+            };
             Ok(Redirect::to(&format!("/admin/planes/{id}?mensaje={msg}")).into_response())
         }
         Err(errors) => {
@@ -449,7 +453,10 @@ fn header_json(plan: &Plan) -> String {
     .to_string()
 }
 
-pub async fn import_form(State(state): State<AppState>, user: CurrentUser) -> AppResult<Html<String>> {
+pub async fn import_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> AppResult<Html<String>> {
     user.require(Action::ImportPlan)?;
     let page = ImportPage {
         layout: user.layout("Importar un plan", &state),

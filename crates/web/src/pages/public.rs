@@ -67,7 +67,10 @@ pub async fn open_data(
     Ok(download(
         &published.plan,
         format,
-        &format!("plan-participacion-{}-v{}", published.plan.year, published.version),
+        &format!(
+            "plan-participacion-{}-v{}",
+            published.plan.year, published.version
+        ),
     ))
 }
 

@@ -71,7 +71,11 @@ fn parse(form: &FormData, username: &str) -> (Result<UserData, Errors>, String) 
     }
     let role = Role::parse(form.get("rol")).unwrap_or(Role::Reporter);
     let mut offices = Vec::new();
-    for part in offices_text.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+    for part in offices_text
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         match OfficeCode::parse(part) {
             Ok(c) => offices.push(c),
             Err(e) => {
@@ -97,7 +101,11 @@ fn parse(form: &FormData, username: &str) -> (Result<UserData, Errors>, String) 
         offices,
     };
     (
-        if errors.is_empty() { Ok(data) } else { Err(errors) },
+        if errors.is_empty() {
+            Ok(data)
+        } else {
+            Err(errors)
+        },
         offices_text,
     )
 }
@@ -117,7 +125,11 @@ fn form_page(
     };
     let page = UserFormPage {
         layout: user.layout(
-            if user_id.is_some() { "Editar usuario" } else { "Nuevo usuario" },
+            if user_id.is_some() {
+                "Editar usuario"
+            } else {
+                "Nuevo usuario"
+            },
             state,
         ),
         user_id,
@@ -222,7 +234,14 @@ pub async fn edit_form(
         .map(|o| o.as_str())
         .collect::<Vec<_>>()
         .join(", ");
-    form_page(&state, &user, Some(id), &data_of(&target), offices, Errors::new())
+    form_page(
+        &state,
+        &user,
+        Some(id),
+        &data_of(&target),
+        offices,
+        Errors::new(),
+    )
 }
 
 pub async fn update(
