@@ -370,6 +370,20 @@ impl Store {
         .transpose()
     }
 
+    /// The number of the plan's latest published version, if any: one indexed lookup,
+    /// for caches keyed by version.
+    pub async fn published_version(&self, id: PlanId) -> Result<Option<i64>> {
+        on_db!(&self.db, |pool| {
+            let row = sqlx::query(
+                "SELECT MAX(version) AS v FROM plan_versions WHERE plan_id = $1 AND status = 'published'",
+            )
+            .bind(id.0)
+            .fetch_one(pool)
+            .await?;
+            Ok(row.try_get("v")?)
+        })
+    }
+
     /// Every plan's latest published version, newest year first: one query.
     pub async fn published_plans(&self) -> Result<Vec<PublishedPlan>> {
         let rows: Vec<(i64, i64, DateTime<Utc>, String)> = on_db!(&self.db, |pool| {

@@ -45,6 +45,17 @@ pub struct Inner {
     pub secure_cookies: bool,
     /// A hash to verify against when a user name does not exist.
     pub dummy_hash: String,
+    /// Rendered public plan pages by plan, with the published version and the day they
+    /// were drawn for (the timeline marks today).
+    pub public_pages: std::sync::Mutex<std::collections::HashMap<i64, CachedPage>>,
+}
+
+/// A rendered public page and what it was rendered from.
+#[derive(Clone)]
+pub struct CachedPage {
+    pub version: i64,
+    pub day: chrono::NaiveDate,
+    pub html: axum::body::Bytes,
 }
 
 impl std::ops::Deref for AppState {
@@ -62,6 +73,7 @@ impl AppState {
             throttle: auth::Throttle::default(),
             secure_cookies,
             dummy_hash: password_auth::generate_hash(auth::random_password()),
+            public_pages: Default::default(),
         }))
     }
 }

@@ -719,4 +719,9 @@ async fn versions_and_diff(db: TestDatabase) {
     assert!(!public.body.contains("Publicar en redes sociales"));
     let audit = app.get("/admin/auditoria?plan=1", Some(&admin)).await;
     assert!(audit.body.contains("activity.update"));
+    // Once version 2 is published the public page (served from its cache) shows it.
+    app.to_status(&[Transition::Consolidate, Transition::Review, Transition::Approve, Transition::Publish]).await;
+    let public = app.get("/planes/1", None).await;
+    assert!(public.body.contains("Versión 2, publicada"), "{}", public.body);
+    assert!(public.body.contains("Publicar en redes sociales"));
 }

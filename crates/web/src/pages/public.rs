@@ -2,7 +2,7 @@
 
 use crate::error::{AppError, AppResult};
 use crate::views::{fecha, HomePage, Layout, PlanView, PublicPlanPage, PublishedItem};
-use crate::AppState;
+use crate::{AppState, CachedPage};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::header;
@@ -33,13 +33,56 @@ pub async fn home(State(state): State<AppState>) -> AppResult<Html<String>> {
     Ok(Html(page.render()?))
 }
 
-pub async fn plan(State(state): State<AppState>, Path(id): Path<i64>) -> AppResult<Html<String>> {
+/// `GET /planes/{id}`: the latest published version. The page is rendered once per
+/// published version and day, then served from memory after a one-row lookup.
+pub async fn plan(State(state): State<AppState>, Path(id): Path<i64>) -> AppResult<Response> {
+    let version = state
+        .store
+        .published_version(PlanId(id))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let today = super::today();
+    let cached = state
+        .public_pages
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(&id)
+        .filter(|c| c.version == version && c.day == today)
+        .map(|c| c.html.clone());
+    let html = match cached {
+        Some(html) => html,
+        None => {
+            let html = axum::body::Bytes::from(render_plan(&state, id, today).await?);
+            let fresh = CachedPage {
+                version,
+                day: today,
+                html: html.clone(),
+            };
+            state
+                .public_pages
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(id, fresh);
+            html
+        }
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=60"),
+        ],
+        html,
+    )
+        .into_response())
+}
+
+async fn render_plan(state: &AppState, id: i64, today: chrono::NaiveDate) -> AppResult<String> {
     let published = state
         .store
         .published_plan(PlanId(id))
         .await?
         .ok_or(AppError::NotFound)?;
-    let plan = PlanView::new(&published.plan, super::today(), None, |_| false);
+    let plan = PlanView::new(&published.plan, today, None, |_| false);
     let page = PublicPlanPage {
         layout: Layout::public(published.plan.title.clone(), &state),
         id,
@@ -47,7 +90,7 @@ pub async fn plan(State(state): State<AppState>, Path(id): Path<i64>) -> AppResu
         published: fecha(published.published_at.date_naive()),
         plan,
     };
-    Ok(Html(page.render()?))
+    Ok(page.render()?)
 }
 
 /// `GET /planes/{id}/datos.{json,csv,xlsx,tsv}`: the published version as open data.

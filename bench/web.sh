@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Public plan page under load: `GET /planes/1` served by Participa (release build, SQLite)
+# next to nginx serving the same bytes as a static file, both measured in this run with
+# wrk over loopback. Reports requests/s, p99 latency, their ratios, and Participa's peak
+# resident memory. Needs Debian's wrk and nginx (nginx-light is enough).
+#   bench/web.sh [DURATION_SECONDS] [CONNECTIONS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+duration=${1:-10}
+connections=${2:-32}
+for tool in wrk nginx curl; do
+  command -v "$tool" >/dev/null || [ -x "/usr/sbin/$tool" ] || { echo "missing $tool: apt-get install wrk nginx-light curl" >&2; exit 1; }
+done
+nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
+
+cargo build --release --quiet
+work=$(mktemp -d /tmp/participa-bench.XXXXXX)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+app_port=$(port)
+nginx_port=$(port)
+base="http://127.0.0.1:$app_port"
+
+export DATABASE_URL="sqlite://$work/participa.db"
+./target/release/participa serve --bind "127.0.0.1:$app_port" >"$work/serve.log" 2>"$work/serve.err" &
+app_pid=$!
+pids+=("$app_pid")
+for _ in $(seq 100); do curl -fsS "$base/salud" >/dev/null 2>&1 && break; sleep 0.1; done
+admin_password=$(sed -n 's/^  contraseña: //p' "$work/serve.log")
+
+# Publish the seed plan through the web, as staff would: admin consolidates and reviews,
+# a new approver approves with the CIGD's acta, admin publishes.
+post() { # cookie-jar path form...
+  local jar=$1 path=$2; shift 2
+  local args=()
+  for f in "$@"; do args+=(--data-urlencode "$f"); done
+  curl -fsS -o "$work/last.html" -b "$jar" -c "$jar" -H "Origin: $base" "${args[@]}" "$base$path"
+}
+post "$work/admin" /ingresar usuario=admin "clave=$admin_password"
+post "$work/admin" /admin/usuarios/nuevo usuario=cigd "nombre=Secretaría CIGD" rol=approver activo=si
+approver_password=$(sed -n 's/.*<code>\(.*\)<\/code>.*/\1/p' "$work/last.html")
+post "$work/admin" /admin/planes/1/estado accion=consolidar
+post "$work/admin" /admin/planes/1/estado accion=revisar
+post "$work/cigd" /ingresar usuario=cigd "clave=$approver_password"
+post "$work/cigd" /admin/planes/1/estado accion=aprobar acta_numero=001 acta_fecha=2025-01-28
+post "$work/admin" /admin/planes/1/estado accion=publicar
+
+mkdir -p "$work/www"
+curl -fsS "$base/planes/1" -o "$work/www/plan.html"
+bytes=$(wc -c <"$work/www/plan.html")
+grep -q "Versión 1, publicada" "$work/www/plan.html" || { echo "the plan is not published" >&2; exit 1; }
+
+cat >"$work/nginx.conf" <<CONF
+worker_processes 2;
+pid $work/nginx.pid;
+error_log $work/nginx.err;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  types { text/html html; }
+  server {
+    listen 127.0.0.1:$nginx_port;
+    root $work/www;
+    location = /planes/1 { default_type text/html; try_files /plan.html =404; }
+  }
+}
+CONF
+"$nginx_bin" -c "$work/nginx.conf" -g 'daemon off;' &
+pids+=($!)
+for _ in $(seq 50); do curl -fsS "http://127.0.0.1:$nginx_port/planes/1" >/dev/null 2>&1 && break; sleep 0.1; done
+
+run() { # name url
+  wrk -t2 -c"$connections" -d"${duration}s" --latency "$2" >"$work/$1.wrk"
+  local rps p99
+  rps=$(awk '/^Requests\/sec/ {print $2}' "$work/$1.wrk")
+  p99=$(awk '$1 == "99%" {print $2}' "$work/$1.wrk")
+  echo "$rps $p99"
+}
+to_ms() { # 1.23ms | 456.78us | 1.2s
+  python3 -c "import sys,re; v=sys.argv[1]; n,u=re.match(r'([\d.]+)(\w+)',v).groups(); print(float(n)*{'us':0.001,'ms':1,'s':1000}[u])" "$1"
+}
+
+read -r nginx_rps nginx_p99 < <(run nginx "http://127.0.0.1:$nginx_port/planes/1")
+read -r app_rps app_p99 < <(run participa "$base/planes/1")
+peak_kb=$(awk '/VmHWM/ {print $2}' "/proc/$app_pid/status")
+
+echo "GET /planes/1 ($bytes bytes), wrk -t2 -c$connections -d${duration}s, loopback, $(nproc) cores"
+printf '  nginx (static file)   %10.0f req/s   p99 %8.2f ms\n' "$nginx_rps" "$(to_ms "$nginx_p99")"
+printf '  participa (SQLite)    %10.0f req/s   p99 %8.2f ms\n' "$app_rps" "$(to_ms "$app_p99")"
+python3 - "$nginx_rps" "$app_rps" "$(to_ms "$nginx_p99")" "$(to_ms "$app_p99")" "$peak_kb" <<'PY'
+import sys
+n_rps, a_rps, n_p99, a_p99, peak = map(float, sys.argv[1:])
+print(f"  participa/nginx: throughput {a_rps / n_rps:.2f}x, p99 latency {a_p99 / n_p99:.1f}x")
+print(f"  participa peak resident memory: {peak / 1024:.1f} MiB")
+PY
