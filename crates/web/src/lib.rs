@@ -53,6 +53,8 @@ pub struct Inner {
 /// A rendered public page and what it was rendered from.
 #[derive(Clone)]
 pub struct CachedPage {
+    /// When the database last confirmed `version` as the latest published one.
+    pub checked: std::time::Instant,
     pub version: i64,
     pub day: chrono::NaiveDate,
     pub html: axum::body::Bytes,

@@ -720,8 +720,34 @@ async fn versions_and_diff(db: TestDatabase) {
     let audit = app.get("/admin/auditoria?plan=1", Some(&admin)).await;
     assert!(audit.body.contains("activity.update"));
     // Once version 2 is published the public page (served from its cache) shows it.
-    app.to_status(&[Transition::Consolidate, Transition::Review, Transition::Approve, Transition::Publish]).await;
+    for step in ["consolidar", "revisar"] {
+        app.post("/admin/planes/1/estado", Some(&admin), &[("accion", step)])
+            .await;
+    }
+    let approver = app.login("approver").await;
+    app.post(
+        "/admin/planes/1/estado",
+        Some(&approver),
+        &[
+            ("accion", "aprobar"),
+            ("acta_numero", "9"),
+            ("acta_fecha", "2025-05-02"),
+        ],
+    )
+    .await;
+    let r = app
+        .post(
+            "/admin/planes/1/estado",
+            Some(&admin),
+            &[("accion", "publicar")],
+        )
+        .await;
+    assert_eq!(outcome(&r), Allowed);
     let public = app.get("/planes/1", None).await;
-    assert!(public.body.contains("Versión 2, publicada"), "{}", public.body);
+    assert!(
+        public.body.contains("Versión 2, publicada"),
+        "{}",
+        public.body
+    );
     assert!(public.body.contains("Publicar en redes sociales"));
 }

@@ -560,6 +560,12 @@ pub async fn transition(
         .store
         .transition(PlanId(id), t, acta.as_ref(), &user.actor())
         .await?;
+    // This process's public page shows the new version at once (others within a second).
+    state
+        .public_pages
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .remove(&id);
     Ok(Redirect::to(&format!("/admin/planes/{id}?mensaje=estado")).into_response())
 }
 

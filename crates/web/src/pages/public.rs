@@ -33,27 +33,36 @@ pub async fn home(State(state): State<AppState>) -> AppResult<Html<String>> {
     Ok(Html(page.render()?))
 }
 
+/// How long a cached public page is served without asking the database whether a newer
+/// version was published (another server process may have published it).
+const RECHECK: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// `GET /planes/{id}`: the latest published version. The page is rendered once per
-/// published version and day, then served from memory after a one-row lookup.
+/// published version and day and served from memory; the database is asked for the
+/// latest published version at most once a second per plan.
 pub async fn plan(State(state): State<AppState>, Path(id): Path<i64>) -> AppResult<Response> {
-    let version = state
-        .store
-        .published_version(PlanId(id))
-        .await?
-        .ok_or(AppError::NotFound)?;
     let today = super::today();
     let cached = state
         .public_pages
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .get(&id)
-        .filter(|c| c.version == version && c.day == today)
-        .map(|c| c.html.clone());
+        .filter(|c| c.day == today)
+        .cloned();
     let html = match cached {
-        Some(html) => html,
-        None => {
-            let html = axum::body::Bytes::from(render_plan(&state, id, today).await?);
+        Some(c) if c.checked.elapsed() < RECHECK => c.html,
+        cached => {
+            let version = state
+                .store
+                .published_version(PlanId(id))
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let html = match cached {
+                Some(c) if c.version == version => c.html,
+                _ => axum::body::Bytes::from(render_plan(&state, id, today).await?),
+            };
             let fresh = CachedPage {
+                checked: std::time::Instant::now(),
                 version,
                 day: today,
                 html: html.clone(),
