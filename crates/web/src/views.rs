@@ -321,6 +321,9 @@ pub struct ActivityFormPage {
     pub offices: Vec<OfficeChoice>,
     pub errors: HashMap<&'static str, String>,
     pub needs_reason: bool,
+    pub can_delete: bool,
+    /// The reason typed in the delete form, kept when it is refused.
+    pub delete_reason: String,
 }
 
 impl ActivityFormPage {

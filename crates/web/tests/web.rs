@@ -317,6 +317,12 @@ async fn role_matrix(db: TestDatabase, role_index: usize, user: Option<&str>) {
         app.post("/admin/planes/1/actividades/nueva", c, &new).await,
     );
     check(
+        "POST delete an ARCOM activity",
+        [SignIn, Allowed, Refused, Refused, Refused],
+        app.post("/admin/planes/1/actividades/16/eliminar", c, &[])
+            .await,
+    );
+    check(
         "POST edit the plan header",
         [SignIn, Allowed, Refused, Refused, Refused],
         app.post("/admin/planes/1/editar", c, &header_form()).await,
@@ -695,6 +701,13 @@ async fn versions_and_diff(db: TestDatabase) {
     assert_eq!(
         r.location.as_deref(),
         Some("/admin/planes/1?mensaje=nueva-version#actividad-13")
+    );
+    let deleted = app
+        .post("/admin/planes/1/actividades/14/eliminar", Some(&admin), &[])
+        .await;
+    assert_eq!(
+        deleted.location.as_deref(),
+        Some("/admin/planes/1?mensaje=eliminada")
     );
     let history = app.get("/admin/planes/1/versiones", Some(&admin)).await;
     assert!(history

@@ -221,6 +221,8 @@ fn form_page(
         values,
         errors,
         needs_reason,
+        can_delete: number.is_some() && user.can(Action::DeleteActivity),
+        delete_reason: String::new(),
     };
     Ok((status, Html(page.render()?)).into_response())
 }
@@ -384,4 +386,65 @@ async fn save(
         activity.number
     ))
     .into_response())
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, number)): Path<(i64, u32)>,
+    form: FormData,
+) -> AppResult<Response> {
+    user.require(Action::DeleteActivity)?;
+    let (plan, needs_reason) = editable_plan(&state, PlanId(id)).await?;
+    let (n, activity) = find(&plan, number)?;
+    let activity = activity.clone();
+    let reason = form.get("motivo").trim().to_string();
+    if needs_reason && reason.is_empty() {
+        let mut errors = Errors::new();
+        errors.insert(
+            "motivo_eliminar",
+            "Escriba el motivo de la eliminación: el plan está publicado y se creará una nueva versión."
+                .into(),
+        );
+        let page = ActivityFormPage {
+            layout: user.layout(format!("Editar la actividad {number}"), &state),
+            plan_id: id,
+            plan_title: plan.title.clone(),
+            number: Some(number),
+            offices: choices(&plan, &values_of(&activity).offices),
+            values: values_of(&activity),
+            errors,
+            needs_reason,
+            can_delete: true,
+            delete_reason: reason,
+        };
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response());
+    }
+    let mut draft = plan.into_draft();
+    draft.activities.retain(|a| a.number != n);
+    let new_plan = Plan::try_from_draft(draft)
+        .map_err(|e| AppError::Internal(format!("removing an activity broke a rule: {e}")))?;
+    let actor = user.actor();
+    let saved = state
+        .store
+        .save_plan(
+            PlanId(id),
+            &new_plan,
+            needs_reason.then_some(reason.as_str()),
+            &Change {
+                actor: &actor,
+                action: "activity.delete",
+                plan_id: Some(id),
+                subject: format!("actividad {n} del plan {id}"),
+                before: Some(serde_json::to_string(&activity).unwrap_or_default()),
+                after: None,
+            },
+        )
+        .await?;
+    let msg = if saved.new_version {
+        "nueva-version"
+    } else {
+        "eliminada"
+    };
+    Ok(Redirect::to(&format!("/admin/planes/{id}?mensaje={msg}")).into_response())
 }

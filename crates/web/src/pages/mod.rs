@@ -52,6 +52,10 @@ pub fn admin_routes() -> Router<AppState> {
             "/planes/{id}/actividades/{number}/editar",
             get(activities::edit_form).post(activities::update),
         )
+        .route(
+            "/planes/{id}/actividades/{number}/eliminar",
+            post(activities::delete),
+        )
         .route("/usuarios", get(users::list))
         .route("/usuarios/nuevo", get(users::new_form).post(users::create))
         .route("/usuarios/{id}", get(users::edit_form).post(users::update))

@@ -62,6 +62,7 @@ fn message(code: &str) -> Option<String> {
             "importado" => "Plan importado como versión 1, en borrador.",
             "creado" => "Plan creado como versión 1, en borrador.",
             "estado" => "El estado del plan cambió.",
+            "eliminada" => "Actividad eliminada.",
             _ => return None,
         }
         .to_string(),
