@@ -4,9 +4,9 @@
 //! or critical WCAG 2.1 A/AA violation. Screenshots go to target/browser-screenshots/.
 
 use fantoccini::{Client, ClientBuilder, Locator};
-use participa_domain::{OfficeCode, Role};
+use participa_domain::Role;
 use participa_formats::{import_plan, ReadOptions};
-use participa_store::{Actor, Change, Store, UserData};
+use participa_store::Store;
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -96,6 +96,7 @@ impl Browser {
         )
     }
 
+    /// Types `text` into a field and checks that the field holds exactly that.
     async fn fill(&self, css: &str, text: &str) {
         let e = self
             .client
@@ -104,6 +105,8 @@ impl Browser {
             .unwrap_or_else(|e| panic!("{css}: {e}"));
         e.clear().await.unwrap();
         e.send_keys(text).await.unwrap();
+        let value = e.prop("value").await.unwrap();
+        assert_eq!(value.as_deref(), Some(text), "typed into {css}");
     }
 
     /// Sets a field's value directly (date inputs take their value in ISO form).
@@ -226,36 +229,22 @@ async fn start_app() -> (
     let hash = participa_web::auth::hash_password(PASSWORD.into())
         .await
         .unwrap();
-    let system = Actor::system();
     for (name, full, role, offices) in [
-        ("admin", "Ana Planeación", Role::Admin, vec![]),
+        ("admin", "Ana Planeación", Role::Admin, &[][..]),
         (
             "comunicaciones",
             "Carlos Comunicaciones",
             Role::Reporter,
-            vec!["ARCOM"],
+            &["ARCOM"][..],
         ),
-        ("secretaria", "Sara Secretaría CIGD", Role::Approver, vec![]),
+        (
+            "secretaria",
+            "Sara Secretaría CIGD",
+            Role::Approver,
+            &[][..],
+        ),
     ] {
-        let data = UserData {
-            username: name.into(),
-            full_name: full.into(),
-            role,
-            active: true,
-            offices: offices
-                .iter()
-                .map(|o| OfficeCode::parse(o).unwrap())
-                .collect(),
-        };
-        let change = Change {
-            actor: &system,
-            action: "user.create",
-            plan_id: None,
-            subject: name.into(),
-            before: None,
-            after: None,
-        };
-        store.create_user(&data, &hash, &change).await.unwrap();
+        participa_store::testing::create_user(&store, name, full, role, offices, &hash).await;
     }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -410,7 +399,10 @@ async fn formulation_lifecycle_versions_roles_and_the_public_page_in_chromium() 
     assert!(b.path().await.contains("mensaje=nueva-version"));
     b.open("/admin/planes/1/versiones").await;
     let history = b.source().await;
-    assert!(history.contains("Se suma la academia por decisión del comité"));
+    assert!(
+        history.contains("Se suma la academia por decisión del comité"),
+        "{history}"
+    );
     assert!(history.contains("Ana Planeación"));
     assert!(history.contains("acta del CIGD n.º CIGD-003"));
     b.check("versiones").await;

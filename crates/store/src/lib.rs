@@ -205,6 +205,40 @@ pub mod testing {
         })
     }
 
+    /// Creates an active account for a test, recorded as made by the system.
+    pub async fn create_user(
+        store: &crate::Store,
+        username: &str,
+        full_name: &str,
+        role: participa_domain::Role,
+        offices: &[&str],
+        password_hash: &str,
+    ) -> i64 {
+        let data = crate::UserData {
+            username: username.into(),
+            full_name: full_name.into(),
+            role,
+            active: true,
+            offices: offices
+                .iter()
+                .map(|o| participa_domain::OfficeCode::parse(o).expect("office code"))
+                .collect(),
+        };
+        let system = crate::Actor::system();
+        let change = crate::Change {
+            actor: &system,
+            action: "user.create",
+            plan_id: None,
+            subject: format!("usuario {username}"),
+            before: None,
+            after: None,
+        };
+        store
+            .create_user(&data, password_hash, &change)
+            .await
+            .expect("create test user")
+    }
+
     /// A URL whose connections use a schema created for this test alone.
     pub async fn postgres() -> TestDatabase {
         let server = postgres_server_url();

@@ -196,23 +196,8 @@ fn both_backends_have_the_same_migrations() {
 }
 
 async fn admin(store: &Store, name: &str, role: Role) -> Actor {
-    let data = UserData {
-        username: name.into(),
-        full_name: format!("{name} full"),
-        role,
-        active: true,
-        offices: vec![],
-    };
-    let system = Actor::system();
-    let change = Change {
-        actor: &system,
-        action: "user.create",
-        plan_id: None,
-        subject: name.into(),
-        before: None,
-        after: None,
-    };
-    let id = store.create_user(&data, "hash", &change).await.unwrap();
+    let full_name = format!("{name} full");
+    let id = testing::create_user(store, name, &full_name, role, &[], "hash").await;
     Actor {
         user_id: Some(id),
         username: name.into(),

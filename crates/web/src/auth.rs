@@ -324,7 +324,7 @@ pub async fn password_form(
     user.require(Action::ChangeOwnPassword)?;
     let page = PasswordPage {
         layout: user.layout("Cambiar mi contraseña", &state),
-        errors: HashMap::new(),
+        errors: crate::form::FieldErrors::new(),
         done: false,
     };
     Ok(Html(page.render()?))
@@ -339,7 +339,7 @@ pub async fn change_password(
     let current = form.get("actual").to_string();
     let new = form.get("nueva").to_string();
     let repeat = form.get("repetir").to_string();
-    let mut errors = HashMap::new();
+    let mut errors = crate::form::FieldErrors::new();
     let (_, hash) = state
         .store
         .user_for_login(&user.user.username)

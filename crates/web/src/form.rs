@@ -4,6 +4,8 @@
 use crate::error::AppError;
 use axum::extract::{FromRequest, Request};
 use axum::Form;
+use std::collections::HashMap;
+use std::ops::{Deref, DerefMut};
 
 #[derive(Debug, Clone, Default)]
 pub struct FormData(pub Vec<(String, String)>);
@@ -36,4 +38,69 @@ impl<S: Send + Sync> FromRequest<S> for FormData {
             .map_err(|e| AppError::BadRequest(format!("Formulario ilegible: {e}")))?;
         Ok(FormData(pairs))
     }
+}
+
+/// A form's errors by field name (the field's `id`): the page shows each next to its
+/// field, marks the field `aria-invalid`, and lists them all above the form.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FieldErrors(HashMap<&'static str, String>);
+
+impl FieldErrors {
+    pub fn new() -> Self {
+        FieldErrors::default()
+    }
+
+    /// The message for `field`, if it has one.
+    pub fn error(&self, field: &str) -> Option<&str> {
+        self.0.get(field).map(String::as_str)
+    }
+
+    /// The value of the field's `aria-invalid` attribute.
+    pub fn invalid(&self, field: &str) -> &'static str {
+        if self.0.contains_key(field) {
+            "true"
+        } else {
+            "false"
+        }
+    }
+
+    /// The errors in field-name order, for the summary above the form.
+    pub fn sorted(&self) -> Vec<(&'static str, &str)> {
+        let mut list: Vec<(&'static str, &str)> =
+            self.0.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        list.sort();
+        list
+    }
+}
+
+impl Deref for FieldErrors {
+    type Target = HashMap<&'static str, String>;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl DerefMut for FieldErrors {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+
+/// Adds the "reason required" error when a published plan is changed without one.
+pub fn require_reason<T>(
+    result: Result<T, FieldErrors>,
+    needs_reason: bool,
+    reason: &str,
+    field: &'static str,
+) -> Result<T, FieldErrors> {
+    if !needs_reason || !reason.trim().is_empty() {
+        return result;
+    }
+    let mut errors = result.err().unwrap_or_default();
+    errors.insert(
+        field,
+        "Escriba el motivo del cambio: el plan está publicado y se creará una nueva versión."
+            .into(),
+    );
+    Err(errors)
 }

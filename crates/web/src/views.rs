@@ -2,13 +2,13 @@
 //! askama escapes every value unless a template marks it `|safe` (only our own SVG).
 
 use crate::auth::CurrentUser;
+use crate::form::FieldErrors;
 use crate::AppState;
 use askama::Template;
 use chrono::NaiveDate;
 use participa_domain::diff::PlanDiff;
 use participa_domain::{Action, Activity, Plan, PlanStatus, Role, Transition};
 use participa_store::{AuditEntry, User, VersionInfo};
-use std::collections::HashMap;
 
 /// What every page's frame needs.
 pub struct Layout {
@@ -201,7 +201,7 @@ pub struct LoginPage {
 #[template(path = "password.html")]
 pub struct PasswordPage {
     pub layout: Layout,
-    pub errors: HashMap<&'static str, String>,
+    pub errors: FieldErrors,
     pub done: bool,
 }
 
@@ -319,24 +319,11 @@ pub struct ActivityFormPage {
     pub number: Option<u32>,
     pub values: ActivityFormValues,
     pub offices: Vec<OfficeChoice>,
-    pub errors: HashMap<&'static str, String>,
+    pub errors: FieldErrors,
     pub needs_reason: bool,
     pub can_delete: bool,
     /// The reason typed in the delete form, kept when it is refused.
     pub delete_reason: String,
-}
-
-impl ActivityFormPage {
-    pub fn error(&self, field: &str) -> Option<&str> {
-        self.errors.get(field).map(String::as_str)
-    }
-    pub fn invalid(&self, field: &str) -> &'static str {
-        if self.errors.contains_key(field) {
-            "true"
-        } else {
-            "false"
-        }
-    }
 }
 
 /// The plan header form's values as typed.
@@ -364,21 +351,8 @@ pub struct PlanFormPage {
     /// None when creating.
     pub plan_id: Option<i64>,
     pub values: PlanFormValues,
-    pub errors: HashMap<&'static str, String>,
+    pub errors: FieldErrors,
     pub needs_reason: bool,
-}
-
-impl PlanFormPage {
-    pub fn error(&self, field: &str) -> Option<&str> {
-        self.errors.get(field).map(String::as_str)
-    }
-    pub fn invalid(&self, field: &str) -> &'static str {
-        if self.errors.contains_key(field) {
-            "true"
-        } else {
-            "false"
-        }
-    }
 }
 
 #[derive(Template)]
@@ -514,20 +488,10 @@ pub struct UserFormPage {
     pub roles: Vec<RoleChoice>,
     pub offices: String,
     pub active: bool,
-    pub errors: HashMap<&'static str, String>,
+    pub errors: FieldErrors,
 }
 
 impl UserFormPage {
-    pub fn error(&self, field: &str) -> Option<&str> {
-        self.errors.get(field).map(String::as_str)
-    }
-    pub fn invalid(&self, field: &str) -> &'static str {
-        if self.errors.contains_key(field) {
-            "true"
-        } else {
-            "false"
-        }
-    }
     pub fn role_choices(selected: Option<Role>) -> Vec<RoleChoice> {
         Role::ALL
             .into_iter()

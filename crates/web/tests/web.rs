@@ -5,10 +5,10 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
-use participa_domain::{OfficeCode, Role, Transition};
+use participa_domain::{Role, Transition};
 use participa_formats::{import_plan, ReadOptions};
-use participa_store::testing::TestDatabase;
-use participa_store::{Acta, Actor, Change, PlanId, Store, UserData};
+use participa_store::testing::{self, TestDatabase};
+use participa_store::{Acta, Actor, PlanId, Store};
 use participa_web::AppState;
 use tower::ServiceExt;
 
@@ -36,32 +36,14 @@ impl TestApp {
         let plan = import_plan("seed.txt", SEED, &ReadOptions::default()).unwrap();
         store.insert_plan(&plan, Some("seed.txt")).await.unwrap();
         let hash = password_auth::generate_hash(PASSWORD);
-        let system = Actor::system();
         for (name, role, offices) in [
-            ("admin", Role::Admin, vec![]),
-            ("reporter", Role::Reporter, vec!["ARCOM"]),
-            ("auditor", Role::Auditor, vec![]),
-            ("approver", Role::Approver, vec![]),
+            ("admin", Role::Admin, &[][..]),
+            ("reporter", Role::Reporter, &["ARCOM"][..]),
+            ("auditor", Role::Auditor, &[][..]),
+            ("approver", Role::Approver, &[][..]),
         ] {
-            let data = UserData {
-                username: name.into(),
-                full_name: format!("Usuario {name}"),
-                role,
-                active: true,
-                offices: offices
-                    .iter()
-                    .map(|o| OfficeCode::parse(o).unwrap())
-                    .collect(),
-            };
-            let change = Change {
-                actor: &system,
-                action: "user.create",
-                plan_id: None,
-                subject: name.into(),
-                before: None,
-                after: None,
-            };
-            store.create_user(&data, &hash, &change).await.unwrap();
+            let full = format!("Usuario {name}");
+            testing::create_user(&store, name, &full, role, offices, &hash).await;
         }
         let router = participa_web::router(AppState::new(store.clone(), "Caja Honor", false));
         TestApp {

@@ -4,7 +4,7 @@
 use super::plans::{capitalize, editable_plan};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
-use crate::form::FormData;
+use crate::form::{require_reason, FieldErrors, FormData};
 use crate::views::{ActivityFormPage, ActivityFormValues, OfficeChoice};
 use crate::AppState;
 use askama::Template;
@@ -15,9 +15,8 @@ use participa_domain::plan::{ActivityField, PlanField};
 use participa_domain::{Action, Activity, ActivityNumber, OfficeCode, Plan};
 use participa_formats::spanish_date::parse_date;
 use participa_store::{Change, PlanId};
-use std::collections::HashMap;
 
-type Errors = HashMap<&'static str, String>;
+type Errors = FieldErrors;
 
 fn values_of(a: &Activity) -> ActivityFormValues {
     ActivityFormValues {
@@ -333,16 +332,12 @@ async fn save(
     values: ActivityFormValues,
     needs_reason: bool,
 ) -> AppResult<Response> {
-    let mut result = apply(&plan, number, &values);
-    if needs_reason && values.reason.trim().is_empty() {
-        let mut errors = result.err().unwrap_or_default();
-        errors.insert(
-            "motivo",
-            "Escriba el motivo del cambio: el plan está publicado y se creará una nueva versión."
-                .into(),
-        );
-        result = Err(errors);
-    }
+    let result = require_reason(
+        apply(&plan, number, &values),
+        needs_reason,
+        &values.reason,
+        "motivo",
+    );
     let (new_plan, activity) = match result {
         Ok(ok) => ok,
         Err(errors) => {
@@ -399,13 +394,7 @@ pub async fn delete(
     let (n, activity) = find(&plan, number)?;
     let activity = activity.clone();
     let reason = form.get("motivo").trim().to_string();
-    if needs_reason && reason.is_empty() {
-        let mut errors = Errors::new();
-        errors.insert(
-            "motivo_eliminar",
-            "Escriba el motivo de la eliminación: el plan está publicado y se creará una nueva versión."
-                .into(),
-        );
+    if let Err(errors) = require_reason(Ok(()), needs_reason, &reason, "motivo_eliminar") {
         let page = ActivityFormPage {
             layout: user.layout(format!("Editar la actividad {number}"), &state),
             plan_id: id,

@@ -2,7 +2,7 @@
 
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
-use crate::form::FormData;
+use crate::form::{require_reason, FieldErrors, FormData};
 use crate::views::{
     transition_buttons, DiffPage, ImportPage, PlanFormPage, PlanFormValues, PlanListItem, PlanPage,
     PlanView, PlansPage, VersionRow, VersionsPage,
@@ -20,7 +20,6 @@ use participa_domain::{
 use participa_formats::{import_plan, ExportFormat, ReadOptions};
 use participa_store::{Acta, Change, PlanId, StoreError};
 use serde::Deserialize;
-use std::collections::HashMap;
 use std::str::FromStr;
 
 pub async fn list(State(state): State<AppState>, user: CurrentUser) -> AppResult<Html<String>> {
@@ -209,11 +208,8 @@ fn field_name(field: PlanField) -> &'static str {
 
 /// Builds the plan the header form describes on top of `base` (its activities and
 /// signatures stay), or the errors by field.
-fn plan_from_form(
-    v: &PlanFormValues,
-    base: PlanDraft,
-) -> Result<Plan, HashMap<&'static str, String>> {
-    let mut errors: HashMap<&'static str, String> = HashMap::new();
+fn plan_from_form(v: &PlanFormValues, base: PlanDraft) -> Result<Plan, FieldErrors> {
+    let mut errors = FieldErrors::new();
     let year = v
         .year
         .parse::<i32>()
@@ -303,7 +299,7 @@ pub async fn new_form(State(state): State<AppState>, user: CurrentUser) -> AppRe
             year: year.to_string(),
             ..PlanFormValues::default()
         },
-        errors: HashMap::new(),
+        errors: FieldErrors::new(),
         needs_reason: false,
     };
     Ok(Html(page.render()?))
@@ -377,7 +373,7 @@ pub async fn edit_form(
         layout: user.layout("Editar el encabezado del plan", &state),
         plan_id: Some(id),
         values: values_of(&plan),
-        errors: HashMap::new(),
+        errors: FieldErrors::new(),
         needs_reason,
     };
     Ok(Html(page.render()?))
@@ -392,16 +388,12 @@ pub async fn update(
     user.require(Action::EditPlanHeader)?;
     let (old, needs_reason) = editable_plan(&state, PlanId(id)).await?;
     let values = values_from(&form);
-    let mut result = plan_from_form(&values, old.clone().into_draft());
-    if needs_reason && values.reason.trim().is_empty() {
-        let mut errors = result.err().unwrap_or_default();
-        errors.insert(
-            "motivo",
-            "Escriba el motivo del cambio: el plan está publicado y se creará una nueva versión."
-                .into(),
-        );
-        result = Err(errors);
-    }
+    let result = require_reason(
+        plan_from_form(&values, old.clone().into_draft()),
+        needs_reason,
+        &values.reason,
+        "motivo",
+    );
     match result {
         Ok(plan) => {
             let actor = user.actor();

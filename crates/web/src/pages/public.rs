@@ -93,7 +93,7 @@ async fn render_plan(state: &AppState, id: i64, today: chrono::NaiveDate) -> App
         .ok_or(AppError::NotFound)?;
     let plan = PlanView::new(&published.plan, today, None, |_| false);
     let page = PublicPlanPage {
-        layout: Layout::public(published.plan.title.clone(), &state),
+        layout: Layout::public(published.plan.title.clone(), state),
         id,
         version: published.version,
         published: fecha(published.published_at.date_naive()),

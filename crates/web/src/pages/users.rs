@@ -3,7 +3,7 @@
 
 use crate::auth::{hash_password, random_password, CurrentUser};
 use crate::error::{AppError, AppResult};
-use crate::form::FormData;
+use crate::form::{FieldErrors, FormData};
 use crate::views::{UserFormPage, UserRow, UsersPage};
 use crate::AppState;
 use askama::Template;
@@ -12,9 +12,8 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use participa_domain::{Action, OfficeCode, Role};
 use participa_store::{Change, StoreError, User, UserData};
-use std::collections::HashMap;
 
-type Errors = HashMap<&'static str, String>;
+type Errors = FieldErrors;
 
 pub async fn list(State(state): State<AppState>, user: CurrentUser) -> AppResult<Html<String>> {
     user.require(Action::ManageUsers)?;
