@@ -99,8 +99,9 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
 }
 
 /// CSRF protection: a request that changes state must come from a page of this site.
-/// Browsers send `Sec-Fetch-Site` and `Origin` on every POST; a request with neither,
-/// or from another site, is refused. The session cookie is also `SameSite=Lax`.
+/// Browsers send `Sec-Fetch-Site` (current ones) or `Origin` on every POST; a request
+/// with neither, or from another site, is refused. The session cookie is also
+/// `SameSite=Lax`.
 pub async fn same_origin(request: Request, next: Next) -> Response {
     let safe = matches!(
         *request.method(),
@@ -119,8 +120,11 @@ pub async fn same_origin(request: Request, next: Next) -> Response {
             .is_some_and(|(_, rest)| rest.eq_ignore_ascii_case(h)),
         _ => false,
     };
+    // Browsers set Sec-Fetch-Site themselves and a page cannot forge it, so it decides
+    // when present (it also survives a proxy that rewrites Host); older browsers send
+    // Origin, which must name this host.
     let allowed = match fetch_site {
-        Some("same-origin") | Some("none") => origin.is_none() || origin_matches,
+        Some("same-origin") | Some("none") => true,
         Some(_) => false,
         None => origin_matches,
     };

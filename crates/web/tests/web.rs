@@ -462,6 +462,15 @@ async fn csrf_and_sessions(db: TestDatabase) {
         .body(Body::from("accion=consolidar"))
         .unwrap();
     assert_eq!(app.send(foreign).await.status, StatusCode::FORBIDDEN);
+    // A sibling site (same-site but not same-origin) is refused too.
+    let sibling = Request::post("/admin/planes/1/estado")
+        .header(header::HOST, HOST)
+        .header("sec-fetch-site", "same-site")
+        .header(header::COOKIE, &cookie)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from("accion=consolidar"))
+        .unwrap();
+    assert_eq!(app.send(sibling).await.status, StatusCode::FORBIDDEN);
     assert_eq!(
         app.store.plan_state(PlanId(1)).await.unwrap().status,
         participa_domain::PlanStatus::Draft
