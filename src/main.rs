@@ -2,8 +2,9 @@
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
+use participa_domain::{OfficeCode, Role};
 use participa_formats::{export_plan, import_plan, ExportFormat, ImportErrors, ReadOptions};
-use participa_store::{PlanId, Store, DEFAULT_DATABASE_URL};
+use participa_store::{Actor, Change, PlanId, Store, UserData, DEFAULT_DATABASE_URL};
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -45,6 +46,11 @@ enum Command {
     },
     /// Prepara la base de datos: esquema, plan de ejemplo y primer administrador.
     Init,
+    /// Usuarios: crear uno o restablecer su contraseña (la nueva se muestra una vez).
+    User {
+        #[command(subcommand)]
+        action: UserCommand,
+    },
     /// Importa un plan desde su documento (texto separado por tabulaciones o XLSX).
     Import {
         /// El archivo del plan.
@@ -66,6 +72,26 @@ enum Command {
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Crea un usuario activo con una contraseña aleatoria.
+    Create {
+        /// Nombre de usuario.
+        username: String,
+        /// admin, reporter, auditor o approver.
+        #[arg(long)]
+        role: String,
+        /// Nombre completo.
+        #[arg(long)]
+        name: String,
+        /// Dependencias de un responsable (reporter), separadas por comas: ARCOM,OAPLA.
+        #[arg(long, default_value = "")]
+        offices: String,
+    },
+    /// Genera una contraseña nueva para un usuario (por ejemplo, si el administrador perdió la suya).
+    ResetPassword { username: String },
 }
 
 fn main() -> ExitCode {
@@ -114,6 +140,12 @@ async fn run(cli: Cli) -> Result<()> {
             println!("{}", summary(id, &plan));
             store.close().await;
             Ok(())
+        }
+        Some(Command::User { action }) => {
+            let store = Store::connect(&cli.database_url).await?;
+            let result = user_command(&store, action).await;
+            store.close().await;
+            result
         }
         Some(Command::Plans) => {
             let store = Store::connect(&cli.database_url).await?;
@@ -193,6 +225,82 @@ async fn serve(
     participa_web::serve(listener, state, participa_web::shutdown_signal()).await?;
     store.close().await;
     println!("Participa se detuvo.");
+    Ok(())
+}
+
+async fn user_command(store: &Store, action: UserCommand) -> Result<()> {
+    let system = Actor::system();
+    let password = participa_web::auth::random_password();
+    let hash = participa_web::auth::hash_password(password.clone())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let username = match action {
+        UserCommand::Create {
+            username,
+            role,
+            name,
+            offices,
+        } => {
+            let role = Role::parse(&role).with_context(|| {
+                format!("rol «{role}» desconocido: use admin, reporter, auditor o approver")
+            })?;
+            let offices = offices
+                .split(',')
+                .map(str::trim)
+                .filter(|o| !o.is_empty())
+                .map(|o| OfficeCode::parse(o).with_context(|| format!("dependencia «{o}»")))
+                .collect::<Result<Vec<_>>>()?;
+            anyhow::ensure!(
+                role != Role::Reporter || !offices.is_empty(),
+                "un responsable de dependencia (reporter) necesita --offices"
+            );
+            let data = UserData {
+                username: username.trim().to_lowercase(),
+                full_name: name,
+                role,
+                active: true,
+                offices,
+            };
+            store
+                .create_user(
+                    &data,
+                    &hash,
+                    &Change {
+                        actor: &system,
+                        action: "user.create",
+                        plan_id: None,
+                        subject: format!("usuario {} (línea de comandos)", data.username),
+                        before: None,
+                        after: Some(format!("rol {}", data.role.as_str())),
+                    },
+                )
+                .await?;
+            data.username
+        }
+        UserCommand::ResetPassword { username } => {
+            let (user, _) = store
+                .user_for_login(&username)
+                .await?
+                .with_context(|| format!("el usuario «{username}» no existe"))?;
+            store
+                .set_password(
+                    user.id,
+                    &hash,
+                    &Change {
+                        actor: &system,
+                        action: "user.password_reset",
+                        plan_id: None,
+                        subject: format!("usuario {} (línea de comandos)", user.username),
+                        before: None,
+                        after: None,
+                    },
+                )
+                .await?;
+            user.username
+        }
+    };
+    println!("usuario:    {username}");
+    println!("contraseña: {password}");
     Ok(())
 }
 

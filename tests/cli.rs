@@ -54,6 +54,7 @@ on_both_backends!(
     unknown_plan_and_missing_file_fail_without_writing,
     first_start_loads_the_seed_once,
     serve_prints_url_and_credentials_serves_and_stops_on_sigterm,
+    users_are_created_and_passwords_reset_from_the_command_line,
 );
 
 fn import_list_and_export_the_seed(db: TestDatabase) {
@@ -243,4 +244,51 @@ fn serve_prints_url_and_credentials_serves_and_stops_on_sigterm(db: TestDatabase
     assert!(status.success(), "graceful shutdown exits 0, got {status}");
     let rest: Vec<String> = lines.map_while(Result::ok).collect();
     assert!(rest.iter().any(|l| l == "Participa se detuvo."), "{rest:?}");
+}
+
+fn users_are_created_and_passwords_reset_from_the_command_line(db: TestDatabase) {
+    ok(&db, &["init"]);
+    let out = text(ok(
+        &db,
+        &[
+            "user",
+            "create",
+            "Carlos",
+            "--role",
+            "reporter",
+            "--name",
+            "Carlos Comunicaciones",
+            "--offices",
+            "ARCOM",
+        ],
+    ));
+    assert!(out.contains("usuario:    carlos"), "{out}");
+    let first = out
+        .lines()
+        .find(|l| l.starts_with("contraseña: "))
+        .unwrap()
+        .to_string();
+    let again = text(ok(&db, &["user", "reset-password", "carlos"]));
+    let second = again
+        .lines()
+        .find(|l| l.starts_with("contraseña: "))
+        .unwrap()
+        .to_string();
+    assert_ne!(first, second);
+    let missing = participa(
+        &db,
+        &["user", "create", "x", "--role", "reporter", "--name", "X"],
+    );
+    assert!(!missing.status.success());
+    assert!(text(missing.stderr).contains("necesita --offices"));
+    let unknown = participa(&db, &["user", "reset-password", "nadie"]);
+    assert!(!unknown.status.success());
+    assert!(text(unknown.stderr).contains("«nadie» no existe"));
+    let taken = participa(
+        &db,
+        &[
+            "user", "create", "carlos", "--role", "auditor", "--name", "Otro",
+        ],
+    );
+    assert!(text(taken.stderr).contains("ya existe"));
 }
