@@ -9,6 +9,7 @@
 pub mod access;
 pub mod activity;
 pub mod alignment;
+pub mod calendar;
 pub mod diff;
 pub mod legal;
 pub mod lifecycle;
@@ -20,6 +21,7 @@ pub mod values;
 pub use access::{allows, Action, Actor, Role};
 pub use activity::Activity;
 pub use alignment::{Alignment, CodedText};
+pub use calendar::{Calendar, Holiday, Override};
 pub use diff::{diff, PlanDiff};
 pub use legal::{LegalFramework, Norm};
 pub use lifecycle::{EditMode, LifecycleError, PlanStatus, Transition};

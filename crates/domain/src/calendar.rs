@@ -1,0 +1,451 @@
+//! The Colombian business-day calendar: Monday to Friday minus national holidays.
+//!
+//! The holiday rules are data ([`NATIONAL_HOLIDAYS`]), each with the norm it comes
+//! from and the year it applies from; a [`Calendar`] adds the overrides an admin
+//! records (a holiday decreed for one date, or a date that stops being one), so that a
+//! new law does not wait for a release. Terms are counted as the right of petition
+//! counts them: from the business day after the start date.
+
+use chrono::{Datelike, Duration, NaiveDate, Weekday};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// How a holiday's date is found in a given year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HolidayRule {
+    /// On its date, whatever the weekday.
+    Fixed { month: u32, day: u32 },
+    /// On its date if that is a Monday, else the next Monday (Ley 51 de 1983).
+    NextMonday { month: u32, day: u32 },
+    /// `offset` days after Easter Sunday; moved to the next Monday when `monday`.
+    Easter { offset: i64, monday: bool },
+}
+
+/// A national holiday as the law defines it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HolidayDefinition {
+    pub name: &'static str,
+    pub rule: HolidayRule,
+    /// The first year it applies.
+    pub from_year: i32,
+    pub source: &'static str,
+}
+
+const LEY_51: &str = "Ley 51 de 1983";
+
+/// Colombia's national holidays.
+pub const NATIONAL_HOLIDAYS: &[HolidayDefinition] = &[
+    HolidayDefinition {
+        name: "Año Nuevo",
+        rule: HolidayRule::Fixed { month: 1, day: 1 },
+        from_year: 1984,
+        source: LEY_51,
+    },
+    HolidayDefinition {
+        name: "Día de los Reyes Magos",
+        rule: HolidayRule::NextMonday { month: 1, day: 6 },
+        from_year: 1984,
+        source: LEY_51,
+    },
+    HolidayDefinition {
+        name: "Día de San José",
+        rule: HolidayRule::NextMonday { month: 3, day: 19 },
+        from_year: 1984,
+        source: LEY_51,
+    },
+    HolidayDefinition {
+        name: "Jueves Santo",
+        rule: HolidayRule::Easter {
+            offset: -3,
+            monday: false,
+        },
+        from_year: 1984,
+        source: LEY_51,
+    },
+    HolidayDefinition {
+        name: "Viernes Santo",
+        rule: HolidayRule::Easter {
+            offset: -2,
+            monday: false,
+        },
+        from_year: 1984,
+        source: LEY_51,
+    },
+    HolidayDefinition {
+        name: "Día del Trabajo",
+        rule: HolidayRule::Fixed { month: 5, day: 1 },
+        from_year: 1984,
+        source: LEY_51,
+    },
+    HolidayDefinition {
+        name: "Ascensión del Señor",
+        rule: HolidayRule::Easter {
+            offset: 39,
+            monday: true,
+        },
+        from_year: 1984,
+        source: LEY_51,
+    },
+    HolidayDefinition {
+        name: "Corpus Christi",
+        rule: HolidayRule::Easter {
+            offset: 60,
+            monday: true,
+        },
+        from_year: 1984,
+        source: LEY_51,
+    },
+    HolidayDefinition {
+        name: "Sagrado Corazón de Jesús",
+        rule: HolidayRule::Easter {
+            offset: 68,
+            monday: true,
+        },
+        from_year: 1984,
+        source: LEY_51,
+    },
+    HolidayDefinition {
+        name: "San Pedro y San Pablo",
+        rule: HolidayRule::NextMonday { month: 6, day: 29 },
+        from_year: 1984,
+        source: LEY_51,
+    },
+    HolidayDefinition {
+        name: "Día de Nuestra Señora del Rosario de Chiquinquirá",
+        rule: HolidayRule::NextMonday { month: 7, day: 9 },
+        from_year: 2026,
+        source: "Ley 2578 de 2026",
+    },
+    HolidayDefinition {
+        name: "Día de la Independencia",
+        rule: HolidayRule::Fixed { month: 7, day: 20 },
+        from_year: 1984,
+        source: LEY_51,
+    },
+    HolidayDefinition {
+        name: "Batalla de Boyacá",
+        rule: HolidayRule::Fixed { month: 8, day: 7 },
+        from_year: 1984,
+        source: LEY_51,
+    },
+    HolidayDefinition {
+        name: "La Asunción de la Virgen",
+        rule: HolidayRule::NextMonday { month: 8, day: 15 },
+        from_year: 1984,
+        source: LEY_51,
+    },
+    HolidayDefinition {
+        name: "Día de la Raza",
+        rule: HolidayRule::NextMonday { month: 10, day: 12 },
+        from_year: 1984,
+        source: LEY_51,
+    },
+    HolidayDefinition {
+        name: "Día de Todos los Santos",
+        rule: HolidayRule::NextMonday { month: 11, day: 1 },
+        from_year: 1984,
+        source: LEY_51,
+    },
+    HolidayDefinition {
+        name: "Independencia de Cartagena",
+        rule: HolidayRule::NextMonday { month: 11, day: 11 },
+        from_year: 1984,
+        source: LEY_51,
+    },
+    HolidayDefinition {
+        name: "Inmaculada Concepción",
+        rule: HolidayRule::Fixed { month: 12, day: 8 },
+        from_year: 1984,
+        source: LEY_51,
+    },
+    HolidayDefinition {
+        name: "Navidad",
+        rule: HolidayRule::Fixed { month: 12, day: 25 },
+        from_year: 1984,
+        source: LEY_51,
+    },
+];
+
+/// Easter Sunday of `year` in the Gregorian calendar (the anonymous computus).
+pub fn easter(year: i32) -> NaiveDate {
+    let a = year % 19;
+    let b = year / 100;
+    let c = year % 100;
+    let d = b / 4;
+    let e = b % 4;
+    let f = (b + 8) / 25;
+    let g = (b - f + 1) / 3;
+    let h = (19 * a + b - d - g + 15) % 30;
+    let i = c / 4;
+    let k = c % 4;
+    let l = (32 + 2 * e + 2 * i - h - k) % 7;
+    let m = (a + 11 * h + 22 * l) / 451;
+    let month = (h + l - 7 * m + 114) / 31;
+    let day = (h + l - 7 * m + 114) % 31 + 1;
+    NaiveDate::from_ymd_opt(year, month as u32, day as u32).expect("Easter is a valid date")
+}
+
+fn next_monday(d: NaiveDate) -> NaiveDate {
+    let ahead = (7 - d.weekday().num_days_from_monday()) % 7;
+    d + Duration::days(i64::from(ahead))
+}
+
+impl HolidayDefinition {
+    /// The day off in `year`, if the holiday applies that year.
+    pub fn date_in(&self, year: i32) -> Option<NaiveDate> {
+        if year < self.from_year {
+            return None;
+        }
+        Some(match self.rule {
+            HolidayRule::Fixed { month, day } => NaiveDate::from_ymd_opt(year, month, day)?,
+            HolidayRule::NextMonday { month, day } => {
+                next_monday(NaiveDate::from_ymd_opt(year, month, day)?)
+            }
+            HolidayRule::Easter { offset, monday } => {
+                let d = easter(year) + Duration::days(offset);
+                if monday {
+                    next_monday(d)
+                } else {
+                    d
+                }
+            }
+        })
+    }
+}
+
+/// A holiday on a date: the names of what falls on it (two can share a Monday).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Holiday {
+    pub date: NaiveDate,
+    pub name: String,
+}
+
+/// A change an admin made to the legal calendar for one date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Override {
+    /// A holiday the rules do not know (a new law, a día cívico).
+    Add { date: NaiveDate, name: String },
+    /// A date the rules make a holiday that is not one.
+    Remove { date: NaiveDate },
+}
+
+/// The business-day calendar: the national holidays plus the overrides.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Calendar {
+    added: BTreeMap<NaiveDate, String>,
+    removed: BTreeSet<NaiveDate>,
+}
+
+impl Calendar {
+    /// The national holidays with `overrides` applied in order (a later one for the same
+    /// date replaces an earlier one).
+    pub fn new(overrides: impl IntoIterator<Item = Override>) -> Calendar {
+        let mut c = Calendar::default();
+        for o in overrides {
+            match o {
+                Override::Add { date, name } => {
+                    c.removed.remove(&date);
+                    c.added.insert(date, name);
+                }
+                Override::Remove { date } => {
+                    c.added.remove(&date);
+                    c.removed.insert(date);
+                }
+            }
+        }
+        c
+    }
+
+    /// The year's holidays in date order, one per date.
+    pub fn holidays(&self, year: i32) -> Vec<Holiday> {
+        let mut by_date: BTreeMap<NaiveDate, Vec<String>> = BTreeMap::new();
+        for def in NATIONAL_HOLIDAYS {
+            if let Some(d) = def.date_in(year) {
+                by_date.entry(d).or_default().push(def.name.to_string());
+            }
+        }
+        for (d, name) in self.added.range(
+            NaiveDate::from_ymd_opt(year, 1, 1).expect("valid")
+                ..=NaiveDate::from_ymd_opt(year, 12, 31).expect("valid"),
+        ) {
+            by_date.entry(*d).or_default().push(name.clone());
+        }
+        by_date
+            .into_iter()
+            .filter(|(d, _)| !self.removed.contains(d))
+            .map(|(date, names)| Holiday {
+                date,
+                name: names.join(" y "),
+            })
+            .collect()
+    }
+
+    pub fn is_holiday(&self, date: NaiveDate) -> bool {
+        if self.removed.contains(&date) {
+            return false;
+        }
+        self.added.contains_key(&date)
+            || NATIONAL_HOLIDAYS
+                .iter()
+                .any(|h| h.date_in(date.year()) == Some(date))
+    }
+
+    pub fn is_business_day(&self, date: NaiveDate) -> bool {
+        !matches!(date.weekday(), Weekday::Sat | Weekday::Sun) && !self.is_holiday(date)
+    }
+
+    /// The `n`-th business day after `start` (`start` itself for 0): a term of `n`
+    /// business days counted from the day after `start` ends on this date.
+    pub fn add_business_days(&self, start: NaiveDate, n: u32) -> NaiveDate {
+        let mut d = start;
+        let mut left = n;
+        while left > 0 {
+            d = d.succ_opt().expect("date in range");
+            if self.is_business_day(d) {
+                left -= 1;
+            }
+        }
+        d
+    }
+
+    /// Business days `d` with `from < d <= to`; negative when `to` is before `from`.
+    /// So `business_days_between(a, add_business_days(a, n)) == n`.
+    pub fn business_days_between(&self, from: NaiveDate, to: NaiveDate) -> i64 {
+        if to < from {
+            return -self.business_days_between(to, from);
+        }
+        from.iter_days()
+            .skip(1)
+            .take_while(|d| *d <= to)
+            .filter(|d| self.is_business_day(*d))
+            .count() as i64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn easter_sundays_from_the_tables() {
+        let known = [
+            "2015-04-05",
+            "2016-03-27",
+            "2017-04-16",
+            "2018-04-01",
+            "2019-04-21",
+            "2020-04-12",
+            "2021-04-04",
+            "2022-04-17",
+            "2023-04-09",
+            "2024-03-31",
+            "2025-04-20",
+            "2026-04-05",
+            "2027-03-28",
+            "2028-04-16",
+            "2029-04-01",
+            "2030-04-21",
+            "2031-04-13",
+            "2032-03-28",
+            "2033-04-17",
+            "2034-04-09",
+            "2035-03-25",
+        ];
+        for (i, k) in known.iter().enumerate() {
+            assert_eq!(easter(2015 + i as i32), date(k));
+        }
+    }
+
+    #[test]
+    fn the_2025_list_with_two_holidays_on_one_monday() {
+        let c = Calendar::default();
+        let list = c.holidays(2025);
+        assert_eq!(list.len(), 17);
+        let june30 = list.iter().find(|h| h.date == date("2025-06-30")).unwrap();
+        assert_eq!(
+            june30.name,
+            "Sagrado Corazón de Jesús y San Pedro y San Pablo"
+        );
+        assert!(
+            !list
+                .iter()
+                .any(|h| h.date.month() == 7 && h.date.day() < 20),
+            "no 9 July before 2026"
+        );
+    }
+
+    #[test]
+    fn ley_2578_adds_9_july_moved_to_monday_from_2026() {
+        let c = Calendar::default();
+        assert!(c.is_holiday(date("2026-07-13")));
+        assert!(c.is_holiday(date("2027-07-12")));
+        assert!(c.is_holiday(date("2030-07-15")));
+        assert!(!c.is_holiday(date("2025-07-14")));
+    }
+
+    #[test]
+    fn overrides_add_and_remove_dates() {
+        let c = Calendar::new([
+            Override::Add {
+                date: date("2025-09-15"),
+                name: "Día cívico".into(),
+            },
+            Override::Remove {
+                date: date("2025-12-08"),
+            },
+        ]);
+        assert!(c.is_holiday(date("2025-09-15")));
+        assert!(!c.is_business_day(date("2025-09-15")));
+        assert!(!c.is_holiday(date("2025-12-08")));
+        assert!(c.is_business_day(date("2025-12-08")));
+        let list = c.holidays(2025);
+        assert!(list.iter().any(|h| h.name == "Día cívico"));
+        assert!(!list.iter().any(|h| h.date == date("2025-12-08")));
+    }
+
+    #[test]
+    fn counts_across_easter_year_ends_and_monday_moves() {
+        let c = Calendar::default();
+        // Holy week 2025: Thursday 17 and Friday 18 April are off.
+        assert_eq!(
+            c.add_business_days(date("2025-04-16"), 1),
+            date("2025-04-21")
+        );
+        // From Monday 14 to Monday 21 April: 15, 16 and 21.
+        assert_eq!(
+            c.business_days_between(date("2025-04-14"), date("2025-04-21")),
+            3
+        );
+        // A petition received on Friday 19 December 2025 (15 business days): Christmas
+        // and New Year are off, 6 January moves to Monday 12 January 2026.
+        assert_eq!(
+            c.add_business_days(date("2025-12-19"), 15),
+            date("2026-01-14")
+        );
+        // San José 2026 (Thursday 19 March) is off on Monday 23 March.
+        assert!(c.is_business_day(date("2026-03-19")));
+        assert!(!c.is_business_day(date("2026-03-23")));
+        assert_eq!(
+            c.add_business_days(date("2026-03-20"), 1),
+            date("2026-03-24")
+        );
+        // Zero days is the start; going back counts negative.
+        assert_eq!(
+            c.add_business_days(date("2025-04-18"), 0),
+            date("2025-04-18")
+        );
+        assert_eq!(
+            c.business_days_between(date("2026-01-14"), date("2025-12-19")),
+            -15
+        );
+        // A whole year: 2025 has 365 days, 104 weekend days and 16 holidays on weekdays
+        // (20 July is a Sunday and 30 June holds two).
+        assert_eq!(
+            c.business_days_between(date("2024-12-31"), date("2025-12-31")),
+            245
+        );
+    }
+}
