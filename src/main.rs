@@ -46,6 +46,16 @@ enum Command {
     },
     /// Prepara la base de datos: esquema, plan de ejemplo y primer administrador.
     Init,
+    /// Imprime los festivos de un año, uno por línea: AAAA-MM-DD<TAB>nombre.
+    Festivos {
+        /// El año (por ejemplo 2026).
+        year: i32,
+    },
+    /// Cambia el calendario de festivos para una fecha (queda en la auditoría).
+    Holiday {
+        #[command(subcommand)]
+        action: HolidayCommand,
+    },
     /// Usuarios: crear uno o restablecer su contraseña (la nueva se muestra una vez).
     User {
         #[command(subcommand)]
@@ -71,6 +81,26 @@ enum Command {
         /// Archivo de salida; sin él, la salida estándar.
         #[arg(long, short)]
         output: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum HolidayCommand {
+    /// Declara festiva una fecha que las reglas no conocen (una ley nueva, un día cívico).
+    Add {
+        /// AAAA-MM-DD.
+        date: chrono::NaiveDate,
+        #[arg(long)]
+        name: String,
+        /// La norma o razón.
+        #[arg(long)]
+        reason: String,
+    },
+    /// Vuelve hábil una fecha que las reglas hacen festiva.
+    Remove {
+        date: chrono::NaiveDate,
+        #[arg(long)]
+        reason: String,
     },
 }
 
@@ -138,6 +168,34 @@ async fn run(cli: Cli) -> Result<()> {
             let store = Store::connect(&cli.database_url).await?;
             let id = store.insert_plan(&plan, Some(&name)).await?;
             println!("{}", summary(id, &plan));
+            store.close().await;
+            Ok(())
+        }
+        Some(Command::Festivos { year }) => {
+            anyhow::ensure!((1984..=9999).contains(&year), "año fuera de rango: {year}");
+            let store = Store::connect(&cli.database_url).await?;
+            let calendar = store.calendar().await?;
+            store.close().await;
+            let mut out = std::io::stdout().lock();
+            for h in calendar.holidays(year) {
+                writeln!(out, "{}\t{}", h.date, h.name)?;
+            }
+            Ok(())
+        }
+        Some(Command::Holiday { action }) => {
+            let store = Store::connect(&cli.database_url).await?;
+            let (change, reason) = match action {
+                HolidayCommand::Add { date, name, reason } => {
+                    (participa_domain::Override::Add { date, name }, reason)
+                }
+                HolidayCommand::Remove { date, reason } => {
+                    (participa_domain::Override::Remove { date }, reason)
+                }
+            };
+            anyhow::ensure!(!reason.trim().is_empty(), "--reason no puede estar vacío");
+            store
+                .override_holiday(&change, &reason, &Actor::system())
+                .await?;
             store.close().await;
             Ok(())
         }

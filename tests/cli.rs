@@ -55,6 +55,7 @@ on_both_backends!(
     first_start_loads_the_seed_once,
     serve_prints_url_and_credentials_serves_and_stops_on_sigterm,
     users_are_created_and_passwords_reset_from_the_command_line,
+    festivos_prints_the_year_and_follows_overrides,
 );
 
 fn import_list_and_export_the_seed(db: TestDatabase) {
@@ -291,4 +292,46 @@ fn users_are_created_and_passwords_reset_from_the_command_line(db: TestDatabase)
         ],
     );
     assert!(text(taken.stderr).contains("ya existe"));
+}
+
+fn festivos_prints_the_year_and_follows_overrides(db: TestDatabase) {
+    let out = text(ok(&db, &["festivos", "2026"]));
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 19, "{out}");
+    assert_eq!(lines[0], "2026-01-01\tAño Nuevo");
+    assert!(lines.contains(&"2026-01-12\tDía de los Reyes Magos"));
+    assert!(lines.contains(&"2026-04-02\tJueves Santo"));
+    assert!(lines.contains(&"2026-07-13\tDía de Nuestra Señora del Rosario de Chiquinquirá"));
+    ok(
+        &db,
+        &[
+            "holiday",
+            "add",
+            "2026-09-14",
+            "--name",
+            "Día cívico",
+            "--reason",
+            "Decreto 1 de 2026",
+        ],
+    );
+    ok(
+        &db,
+        &["holiday", "remove", "2026-12-08", "--reason", "Prueba"],
+    );
+    let after = text(ok(&db, &["festivos", "2026"]));
+    assert!(after.contains("2026-09-14\tDía cívico"), "{after}");
+    assert!(!after.contains("2026-12-08"), "{after}");
+    let bad = participa(
+        &db,
+        &[
+            "holiday",
+            "add",
+            "2026-02-30",
+            "--name",
+            "x",
+            "--reason",
+            "y",
+        ],
+    );
+    assert!(!bad.status.success());
 }

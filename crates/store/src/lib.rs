@@ -14,12 +14,14 @@
 //! names (a test checks it); both are embedded in the binary.
 
 mod audit;
+mod calendar;
 mod plans;
 mod sessions;
 mod users;
 mod versions;
 
 pub use audit::{Actor, AuditEntry, AuditFilter, Change};
+pub use calendar::OverrideRecord;
 pub use plans::{PlanId, PlanSummary};
 pub use users::{User, UserData};
 pub use versions::{Acta, PlanState, PublishedPlan, Saved, Step, VersionInfo};

@@ -44,6 +44,7 @@ on_both_backends!(
     users_are_created_listed_updated_and_names_are_unique,
     sessions_expire_and_can_be_deleted,
     the_audit_log_is_append_only_and_filterable,
+    holiday_overrides_change_the_calendar_and_keep_their_history,
 );
 
 async fn seed_plan_reads_back_equal(db: TestDatabase) {
@@ -460,4 +461,33 @@ async fn the_audit_log_is_append_only_and_filterable(db: TestDatabase) {
             .len(),
         3
     );
+}
+
+async fn holiday_overrides_change_the_calendar_and_keep_their_history(db: TestDatabase) {
+    use participa_domain::Override;
+    let store = open(&db).await;
+    let ana = admin(&store, "ana", Role::Admin).await;
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 9, 14).unwrap();
+    assert!(store.calendar().await.unwrap().is_business_day(day));
+    let add = Override::Add {
+        date: day,
+        name: "Día cívico".into(),
+    };
+    store
+        .override_holiday(&add, "Decreto de día cívico", &ana)
+        .await
+        .unwrap();
+    assert!(!store.calendar().await.unwrap().is_business_day(day));
+    store
+        .override_holiday(&Override::Remove { date: day }, "Decreto derogado", &ana)
+        .await
+        .unwrap();
+    assert!(store.calendar().await.unwrap().is_business_day(day));
+    let history = store.holiday_overrides().await.unwrap();
+    assert_eq!(history.len(), 2);
+    assert_eq!(history[0].change, add);
+    assert_eq!(history[0].by.as_deref(), Some("ana full"));
+    let log = store.audit_entries(&AuditFilter::default()).await.unwrap();
+    assert_eq!(log[0].action, "calendar.remove_holiday");
+    assert_eq!(log[1].action, "calendar.add_holiday");
 }
