@@ -56,6 +56,17 @@ enum Command {
         #[command(subcommand)]
         action: HolidayCommand,
     },
+    /// Lista los parámetros legales vigentes: clave, término, norma de origen.
+    Parametros {
+        /// La fecha a la que se consulta (AAAA-MM-DD; por defecto hoy).
+        #[arg(long)]
+        fecha: Option<chrono::NaiveDate>,
+    },
+    /// Cambia el valor de un parámetro legal desde una fecha (queda en la auditoría).
+    Parameter {
+        #[command(subcommand)]
+        action: ParameterCommand,
+    },
     /// Usuarios: crear uno o restablecer su contraseña (la nueva se muestra una vez).
     User {
         #[command(subcommand)]
@@ -99,6 +110,20 @@ enum HolidayCommand {
     /// Vuelve hábil una fecha que las reglas hacen festiva.
     Remove {
         date: chrono::NaiveDate,
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ParameterCommand {
+    /// Fija el valor de KEY desde --from con un motivo.
+    Set {
+        key: String,
+        value: i64,
+        /// AAAA-MM-DD desde cuando aplica.
+        #[arg(long)]
+        from: chrono::NaiveDate,
         #[arg(long)]
         reason: String,
     },
@@ -197,6 +222,51 @@ async fn run(cli: Cli) -> Result<()> {
                 .override_holiday(&change, &reason, &Actor::system())
                 .await?;
             store.close().await;
+            Ok(())
+        }
+        Some(Command::Parametros { fecha }) => {
+            let date = fecha.unwrap_or_else(participa_web::today);
+            let store = Store::connect(&cli.database_url).await?;
+            let params = store.parameters(date).await?;
+            store.close().await;
+            let mut out = std::io::stdout().lock();
+            for p in params {
+                let d = p.definition;
+                let since = p
+                    .applies_from
+                    .map(|f| format!("desde {f}"))
+                    .unwrap_or_else(|| "valor por defecto".into());
+                let certainty = match d.certainty {
+                    participa_domain::parameters::Certainty::Verified => "verificada",
+                    participa_domain::parameters::Certainty::Recalled => "por confirmar",
+                };
+                writeln!(
+                    out,
+                    "{}\t{}\t{}\t{} ({certainty})\t{since}",
+                    d.key,
+                    p.term.describe(),
+                    d.label,
+                    d.source
+                )?;
+            }
+            Ok(())
+        }
+        Some(Command::Parameter {
+            action:
+                ParameterCommand::Set {
+                    key,
+                    value,
+                    from,
+                    reason,
+                },
+        }) => {
+            anyhow::ensure!(!reason.trim().is_empty(), "--reason no puede estar vacío");
+            let store = Store::connect(&cli.database_url).await?;
+            let result = store
+                .set_parameter(&key, value, from, &reason, &Actor::system())
+                .await;
+            store.close().await;
+            result?;
             Ok(())
         }
         Some(Command::User { action }) => {

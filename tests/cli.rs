@@ -56,6 +56,7 @@ on_both_backends!(
     serve_prints_url_and_credentials_serves_and_stops_on_sigterm,
     users_are_created_and_passwords_reset_from_the_command_line,
     festivos_prints_the_year_and_follows_overrides,
+    parameters_are_listed_with_their_norms_and_can_be_changed,
 );
 
 fn import_list_and_export_the_seed(db: TestDatabase) {
@@ -334,4 +335,53 @@ fn festivos_prints_the_year_and_follows_overrides(db: TestDatabase) {
         ],
     );
     assert!(!bad.status.success());
+}
+
+fn parameters_are_listed_with_their_norms_and_can_be_changed(db: TestDatabase) {
+    let out = text(ok(&db, &["parametros", "--fecha", "2026-06-01"]));
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("peticion.general\t"))
+        .unwrap();
+    assert!(line.contains("15 días hábiles"), "{line}");
+    assert!(line.contains("Ley 1755 de 2015"), "{line}");
+    assert!(line.contains("valor por defecto"), "{line}");
+    assert!(out.contains("plan.publicacion\t31 de enero"), "{out}");
+    ok(
+        &db,
+        &[
+            "parameter",
+            "set",
+            "peticion.general",
+            "20",
+            "--from",
+            "2026-05-01",
+            "--reason",
+            "Prueba",
+        ],
+    );
+    let after = text(ok(&db, &["parametros", "--fecha", "2026-06-01"]));
+    let line = after
+        .lines()
+        .find(|l| l.starts_with("peticion.general\t"))
+        .unwrap();
+    assert!(
+        line.contains("20 días hábiles") && line.contains("desde 2026-05-01"),
+        "{line}"
+    );
+    let bad = participa(
+        &db,
+        &[
+            "parameter",
+            "set",
+            "plan.publicacion",
+            "230",
+            "--from",
+            "2026-05-01",
+            "--reason",
+            "x",
+        ],
+    );
+    assert!(!bad.status.success());
+    assert!(text(bad.stderr).contains("no es válido"));
 }

@@ -14,6 +14,7 @@ pub mod diff;
 pub mod legal;
 pub mod lifecycle;
 pub mod office;
+pub mod parameters;
 pub mod plan;
 pub mod signature;
 pub mod values;

@@ -15,6 +15,7 @@
 
 mod audit;
 mod calendar;
+mod parameters;
 mod plans;
 mod sessions;
 mod users;
@@ -22,6 +23,7 @@ mod versions;
 
 pub use audit::{Actor, AuditEntry, AuditFilter, Change};
 pub use calendar::OverrideRecord;
+pub use parameters::{ParameterChange, ParameterValue};
 pub use plans::{PlanId, PlanSummary};
 pub use users::{User, UserData};
 pub use versions::{Acta, PlanState, PublishedPlan, Saved, Step, VersionInfo};
@@ -65,6 +67,10 @@ pub enum StoreError {
     ActaRequired,
     #[error(transparent)]
     Lifecycle(#[from] LifecycleError),
+    #[error("el parámetro legal «{0}» no existe")]
+    UnknownParameter(String),
+    #[error("el valor {value} no es válido para el parámetro «{key}»")]
+    InvalidParameter { key: String, value: i64 },
     #[error("contenido de versión ilegible: {0}")]
     Snapshot(#[from] serde_json::Error),
 }

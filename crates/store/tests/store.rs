@@ -45,6 +45,7 @@ on_both_backends!(
     sessions_expire_and_can_be_deleted,
     the_audit_log_is_append_only_and_filterable,
     holiday_overrides_change_the_calendar_and_keep_their_history,
+    a_changed_parameter_changes_the_deadlines_computed_from_it,
 );
 
 async fn seed_plan_reads_back_equal(db: TestDatabase) {
@@ -490,4 +491,52 @@ async fn holiday_overrides_change_the_calendar_and_keep_their_history(db: TestDa
     let log = store.audit_entries(&AuditFilter::default()).await.unwrap();
     assert_eq!(log[0].action, "calendar.remove_holiday");
     assert_eq!(log[1].action, "calendar.add_holiday");
+}
+
+async fn a_changed_parameter_changes_the_deadlines_computed_from_it(db: TestDatabase) {
+    let store = open(&db).await;
+    let ana = admin(&store, "ana", Role::Admin).await;
+    let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let calendar = store.calendar().await.unwrap();
+    let received = d("2026-03-02");
+    let term = store.term("peticion.general", received).await.unwrap();
+    assert_eq!(term.value, 15);
+    assert_eq!(term.deadline(&calendar, received), Some(d("2026-03-24")));
+    store
+        .set_parameter(
+            "peticion.general",
+            20,
+            d("2026-03-01"),
+            "Ley hipotética que amplía el término",
+            &ana,
+        )
+        .await
+        .unwrap();
+    let term = store.term("peticion.general", received).await.unwrap();
+    assert_eq!(term.value, 20);
+    assert_eq!(term.deadline(&calendar, received), Some(d("2026-03-31")));
+    // Before the date it applies from, the old value still holds.
+    assert_eq!(
+        store
+            .term("peticion.general", d("2026-02-27"))
+            .await
+            .unwrap()
+            .value,
+        15
+    );
+    let bad = store
+        .set_parameter("peticion.general", -3, d("2026-03-01"), "x", &ana)
+        .await;
+    assert!(
+        matches!(bad, Err(StoreError::InvalidParameter { .. })),
+        "{bad:?}"
+    );
+    let unknown = store.term("no.existe", received).await;
+    assert!(matches!(unknown, Err(StoreError::UnknownParameter(_))));
+    let history = store.parameter_history().await.unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].by.as_deref(), Some("ana full"));
+    let log = store.audit_entries(&AuditFilter::default()).await.unwrap();
+    assert_eq!(log[0].action, "parameter.set");
+    assert_eq!(log[0].before.as_deref(), Some("15 días hábiles"));
 }

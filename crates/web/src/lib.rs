@@ -10,6 +10,7 @@ pub mod error;
 pub mod form;
 pub mod gantt;
 mod pages;
+pub use pages::today;
 pub mod session_store;
 pub mod views;
 

@@ -1,0 +1,29 @@
+-- Changes an admin makes to the legal holiday calendar, oldest first; the latest row
+-- for a date is the one in force. Rows are never updated: the table is the history.
+-- Keep in step with the other backend's 0003_rules.sql.
+
+CREATE TABLE holiday_overrides (
+    id          INTEGER PRIMARY KEY,
+    day         DATE NOT NULL,
+    kind        TEXT NOT NULL CHECK (kind IN ('add', 'remove')),
+    name        TEXT,
+    reason      TEXT NOT NULL,
+    created_by  INTEGER REFERENCES users (id),
+    created_at  TIMESTAMP NOT NULL,
+    CHECK (kind = 'remove' OR name IS NOT NULL)
+);
+CREATE INDEX holiday_overrides_by_day ON holiday_overrides (day, id);
+
+-- Values an admin set for the legal parameters (the defaults live in the code with
+-- their sources). The value in force at a date is the latest row whose applies_from is
+-- on or before it; rows are never updated, so the table is the history.
+CREATE TABLE legal_parameter_values (
+    id            INTEGER PRIMARY KEY,
+    key           TEXT NOT NULL,
+    value         INTEGER NOT NULL,
+    applies_from  DATE NOT NULL,
+    reason        TEXT NOT NULL,
+    created_by    INTEGER REFERENCES users (id),
+    created_at    TIMESTAMP NOT NULL
+);
+CREATE INDEX legal_parameter_values_by_key ON legal_parameter_values (key, applies_from, id);

@@ -1,0 +1,139 @@
+//! The legal parameters in force: the code's defaults (with their sources) overridden by
+//! the values an admin set, each from a date, with their history.
+
+use crate::audit::{record, Actor, Change};
+use crate::{on_db, Result, Store, StoreError};
+use chrono::{DateTime, NaiveDate, Utc};
+use participa_domain::parameters::{definition, ParameterDefinition, Term, LEGAL_PARAMETERS};
+use sqlx::Row;
+
+/// A parameter with the value in force at a date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParameterValue {
+    pub definition: &'static ParameterDefinition,
+    pub term: Term,
+    /// None while the code's default applies.
+    pub applies_from: Option<NaiveDate>,
+}
+
+/// One value an admin set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParameterChange {
+    pub key: String,
+    pub value: i64,
+    pub applies_from: NaiveDate,
+    pub reason: String,
+    pub by: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+impl Store {
+    /// Every change ever made, oldest first.
+    pub async fn parameter_history(&self) -> Result<Vec<ParameterChange>> {
+        on_db!(&self.db, |pool| {
+            sqlx::query(
+                "SELECT p.key, p.value, p.applies_from, p.reason, p.created_at, u.full_name \
+                 FROM legal_parameter_values p LEFT JOIN users u ON u.id = p.created_by ORDER BY p.id",
+            )
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(ParameterChange {
+                    key: r.try_get("key")?,
+                    value: r.try_get("value")?,
+                    applies_from: r.try_get("applies_from")?,
+                    reason: r.try_get("reason")?,
+                    by: r.try_get("full_name")?,
+                    at: r.try_get("created_at")?,
+                })
+            })
+            .collect()
+        })
+    }
+
+    /// Every parameter with the value in force on `date`: one query.
+    pub async fn parameters(&self, date: NaiveDate) -> Result<Vec<ParameterValue>> {
+        let history = self.parameter_history().await?;
+        Ok(LEGAL_PARAMETERS
+            .iter()
+            .map(|def| {
+                let latest = history
+                    .iter()
+                    .filter(|c| c.key == def.key && c.applies_from <= date)
+                    .max_by_key(|c| c.applies_from);
+                ParameterValue {
+                    definition: def,
+                    term: Term {
+                        value: latest.map_or(def.value, |c| c.value),
+                        unit: def.unit,
+                    },
+                    applies_from: latest.map(|c| c.applies_from),
+                }
+            })
+            .collect())
+    }
+
+    /// The term of `key` in force on `date`.
+    pub async fn term(&self, key: &str, date: NaiveDate) -> Result<Term> {
+        self.parameters(date)
+            .await?
+            .into_iter()
+            .find(|p| p.definition.key == key)
+            .map(|p| p.term)
+            .ok_or_else(|| StoreError::UnknownParameter(key.to_string()))
+    }
+
+    /// Sets a parameter's value from a date, with its reason and audit entry.
+    pub async fn set_parameter(
+        &self,
+        key: &str,
+        value: i64,
+        applies_from: NaiveDate,
+        reason: &str,
+        actor: &Actor,
+    ) -> Result<()> {
+        let def = definition(key).ok_or_else(|| StoreError::UnknownParameter(key.to_string()))?;
+        if !Term::valid(value, def.unit) {
+            return Err(StoreError::InvalidParameter {
+                key: key.to_string(),
+                value,
+            });
+        }
+        let before = self.term(key, applies_from).await?;
+        let now = Utc::now();
+        let after = Term {
+            value,
+            unit: def.unit,
+        };
+        let change = Change {
+            actor,
+            action: "parameter.set",
+            plan_id: None,
+            subject: format!("parámetro {key} ({})", def.label),
+            before: Some(before.describe()),
+            after: Some(format!(
+                "{} desde {applies_from}: {reason}",
+                after.describe()
+            )),
+        };
+        on_db!(&self.db, |pool| {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "INSERT INTO legal_parameter_values (key, value, applies_from, reason, created_by, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(key)
+            .bind(value)
+            .bind(applies_from)
+            .bind(reason)
+            .bind(actor.user_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            record!(tx, &change, now);
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+}
