@@ -67,6 +67,7 @@ fn generated_plan() -> Plan {
                 responsible,
                 responsible_text: names.join(" y "),
                 deliverable: t.deliverable.clone(),
+                tags: Default::default(),
             }
         })
         .collect();

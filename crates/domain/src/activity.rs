@@ -1,5 +1,6 @@
 //! An activity of the plan.
 
+use crate::tagging::ActivityTags;
 use crate::values::{ActivityNumber, OfficeCode};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -17,4 +18,7 @@ pub struct Activity {
     pub responsible_text: String,
     /// Producto o entregable.
     pub deliverable: String,
+    /// MIPG, MURC and FURAG tagging.
+    #[serde(default, skip_serializing_if = "ActivityTags::is_empty")]
+    pub tags: ActivityTags,
 }

@@ -17,6 +17,7 @@ pub mod office;
 pub mod parameters;
 pub mod plan;
 pub mod signature;
+pub mod tagging;
 pub mod values;
 
 pub use access::{allows, Action, Actor, Role};
@@ -29,4 +30,5 @@ pub use lifecycle::{EditMode, LifecycleError, PlanStatus, Transition};
 pub use office::{offices_sentence, Office, OfficeRole};
 pub use plan::{DocumentVersion, Plan, PlanDraft, PlanError, PlanErrors};
 pub use signature::{Signature, SignatureRole};
+pub use tagging::ActivityTags;
 pub use values::{ActivityNumber, AlignmentCode, OfficeCode, PlanYear, ValueError};

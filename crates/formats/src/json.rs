@@ -3,8 +3,9 @@
 
 use chrono::NaiveDate;
 use participa_domain::{
-    Activity, ActivityNumber, Alignment, CodedText, DocumentVersion, LegalFramework, Norm, Office,
-    OfficeCode, OfficeRole, Plan, PlanDraft, PlanErrors, PlanYear, Signature, SignatureRole,
+    Activity, ActivityNumber, ActivityTags, Alignment, CodedText, DocumentVersion, LegalFramework,
+    Norm, Office, OfficeCode, OfficeRole, Plan, PlanDraft, PlanErrors, PlanYear, Signature,
+    SignatureRole,
 };
 use serde::{Deserialize, Serialize};
 
@@ -65,6 +66,9 @@ pub struct ActivityJson {
     /// The office names as the document writes them after the codes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub responsible_text: Option<String>,
+    /// MIPG/MURC/FURAG tagging (optional; left out when empty).
+    #[serde(default, skip_serializing_if = "ActivityTags::is_empty")]
+    pub tags: ActivityTags,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -128,6 +132,7 @@ impl From<&Plan> for PlanJson {
                     responsible: a.responsible.clone(),
                     deliverable: a.deliverable.clone(),
                     responsible_text: Some(a.responsible_text.clone()),
+                    tags: a.tags.clone(),
                 })
                 .collect(),
             signatures: p
@@ -200,6 +205,7 @@ impl PlanJson {
                     responsible: a.responsible,
                     responsible_text: a.responsible_text.unwrap_or_default(),
                     deliverable: a.deliverable,
+                    tags: a.tags,
                 })
                 .collect(),
             signatures: self

@@ -364,6 +364,7 @@ impl Reader<'_> {
                 responsible,
                 responsible_text,
                 deliverable,
+                tags: Default::default(),
             },
             location: row.location.clone(),
         });

@@ -577,6 +577,7 @@ mod generated {
                         responsible: responsible.into_iter().map(|o| o.code).collect(),
                         responsible_text: text,
                         deliverable,
+                        tags: Default::default(),
                     }
                 },
             )

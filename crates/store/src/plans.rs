@@ -6,9 +6,9 @@ use crate::versions::snapshot;
 use crate::{on_db, Result, Store, StoreError};
 use chrono::{NaiveDate, Utc};
 use participa_domain::{
-    Activity, ActivityNumber, Alignment, AlignmentCode, CodedText, DocumentVersion, LegalFramework,
-    Norm, Office, OfficeCode, OfficeRole, Plan, PlanDraft, PlanStatus, PlanYear, Signature,
-    SignatureRole,
+    Activity, ActivityNumber, ActivityTags, Alignment, AlignmentCode, CodedText, DocumentVersion,
+    LegalFramework, Norm, Office, OfficeCode, OfficeRole, Plan, PlanDraft, PlanStatus, PlanYear,
+    Signature, SignatureRole,
 };
 use sqlx::Row;
 use std::collections::HashMap;
@@ -156,6 +156,30 @@ macro_rules! insert_children {
                         .push_bind(i64::from(*n))
                         .push_bind(*i as i64)
                         .push_bind(*code);
+                });
+                q.build().execute(&mut *$tx).await?;
+            }
+            let tags: Vec<(u32, usize, &str, String)> = $plan
+                .activities
+                .iter()
+                .flat_map(|a| {
+                    a.tags
+                        .to_pairs()
+                        .into_iter()
+                        .enumerate()
+                        .map(move |(i, (kind, value))| (a.number.get(), i, kind, value))
+                })
+                .collect();
+            for chunk in tags.chunks($crate::plans::CHUNK) {
+                let mut q = sqlx::QueryBuilder::new(
+                    "INSERT INTO activity_tags (plan_id, activity_number, kind, position, value) ",
+                );
+                q.push_values(chunk, |mut b, (n, i, kind, value)| {
+                    b.push_bind($id)
+                        .push_bind(i64::from(*n))
+                        .push_bind(*kind)
+                        .push_bind(*i as i64)
+                        .push_bind(value.as_str());
                 });
                 q.build().execute(&mut *$tx).await?;
             }
@@ -398,6 +422,13 @@ impl Store {
                 .iter()
                 .map(|r| Ok((r.try_get("activity_number")?, r.try_get("office_code")?)))
                 .collect::<Result<Vec<(i64, String)>, sqlx::Error>>()?;
+            let tags = sqlx::query("SELECT activity_number, kind, value FROM activity_tags WHERE plan_id = $1 ORDER BY activity_number, position")
+                .bind(id.0)
+                .fetch_all(&mut *tx)
+                .await?
+                .iter()
+                .map(|r| Ok((r.try_get("activity_number")?, r.try_get("kind")?, r.try_get("value")?)))
+                .collect::<Result<Vec<(i64, String, String)>, sqlx::Error>>()?;
             let signatures = sqlx::query("SELECT role, name, signer_position FROM plan_signatures WHERE plan_id = $1 ORDER BY position")
                 .bind(id.0)
                 .fetch_all(&mut *tx)
@@ -414,6 +445,7 @@ impl Store {
                 offices,
                 activities,
                 links,
+                tags,
                 signatures,
             })
         })?;
@@ -460,6 +492,7 @@ struct PlanRows {
     offices: Vec<(String, String, String)>,
     activities: Vec<ActivityRow>,
     links: Vec<(i64, String)>,
+    tags: Vec<(i64, String, String)>,
     signatures: Vec<(String, String, String)>,
 }
 
@@ -485,6 +518,10 @@ impl PlanRows {
                 .entry(number)
                 .or_default()
                 .push(OfficeCode::parse(&code).map_err(|e| bad(&e.to_string()))?);
+        }
+        let mut tag_pairs: HashMap<i64, Vec<(String, String)>> = HashMap::new();
+        for (number, kind, value) in self.tags {
+            tag_pairs.entry(number).or_default().push((kind, value));
         }
         let offices = self
             .offices
@@ -512,6 +549,14 @@ impl PlanRows {
                     responsible: links.remove(&a.number).unwrap_or_default(),
                     responsible_text: a.responsible_text,
                     deliverable: a.deliverable,
+                    tags: ActivityTags::from_pairs(
+                        tag_pairs
+                            .remove(&a.number)
+                            .unwrap_or_default()
+                            .iter()
+                            .map(|(k, v)| (k.as_str(), v.as_str())),
+                    )
+                    .map_err(|e| bad(&format!("etiqueta {e}")))?,
                 })
             })
             .collect::<Result<Vec<_>>>()?;

@@ -204,6 +204,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             for table in [
+                "activity_tags",
                 "activity_offices",
                 "activities",
                 "plan_norm_articles",

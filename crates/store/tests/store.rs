@@ -46,6 +46,7 @@ on_both_backends!(
     the_audit_log_is_append_only_and_filterable,
     holiday_overrides_change_the_calendar_and_keep_their_history,
     a_changed_parameter_changes_the_deadlines_computed_from_it,
+    activity_tags_are_stored_and_read_back,
 );
 
 async fn seed_plan_reads_back_equal(db: TestDatabase) {
@@ -539,4 +540,32 @@ async fn a_changed_parameter_changes_the_deadlines_computed_from_it(db: TestData
     let log = store.audit_entries(&AuditFilter::default()).await.unwrap();
     assert_eq!(log[0].action, "parameter.set");
     assert_eq!(log[0].before.as_deref(), Some("15 días hábiles"));
+}
+
+async fn activity_tags_are_stored_and_read_back(db: TestDatabase) {
+    use participa_domain::tagging::*;
+    let store = open(&db).await;
+    let ana = admin(&store, "ana", Role::Admin).await;
+    let mut draft = seed().into_draft();
+    draft.activities[3].tags = ActivityTags {
+        phases: vec![CyclePhase::Evaluation],
+        murc_stages: vec![MurcStage::Execution],
+        murc_elements: vec![MurcElement::Dialogue, MurcElement::Information],
+        value_groups: vec!["afiliados".into(), "veedurias".into()],
+        influence: vec![InfluenceLevel::Consultation],
+        channel: Some(Channel::Virtual),
+        medium: "Facebook Live".into(),
+        furag: vec!["PCI205".into(), "PCI218".into()],
+        covers: vec![Component::HearingAnswers],
+    };
+    let plan = Plan::try_from_draft(draft).unwrap();
+    let id = store.create_plan(&plan, None, &ana).await.unwrap();
+    assert_eq!(store.plan(id).await.unwrap(), plan);
+    let mut draft = plan.clone().into_draft();
+    draft.activities[3].tags.covers.clear();
+    draft.activities[0].tags.phases = vec![CyclePhase::Diagnosis];
+    let changed = Plan::try_from_draft(draft).unwrap();
+    store.save_plan(id, &changed, None, &edit(&ana, id)).await.unwrap();
+    assert_eq!(store.plan(id).await.unwrap(), changed);
+    assert_eq!(store.version_plan(id, 1).await.unwrap(), changed);
 }

@@ -156,6 +156,7 @@ mod tests {
             ],
             responsible_text: String::new(),
             deliverable: "x".into(),
+            tags: Default::default(),
         }
     }
 

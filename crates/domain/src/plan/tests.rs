@@ -25,6 +25,7 @@ fn activity(n: u32, start: NaiveDate, end: NaiveDate, offices: &[&str]) -> Activ
         responsible: offices.iter().map(|c| code(c)).collect(),
         responsible_text: "Oficina".into(),
         deliverable: "Informe".into(),
+        tags: Default::default(),
     }
 }
 

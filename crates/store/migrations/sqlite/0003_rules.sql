@@ -27,3 +27,26 @@ CREATE TABLE legal_parameter_values (
     created_at    TIMESTAMP NOT NULL
 );
 CREATE INDEX legal_parameter_values_by_key ON legal_parameter_values (key, applies_from, id);
+
+-- MIPG, MURC and FURAG tagging of activities: one row per value (kind: phase,
+-- murc_stage, murc_element, value_group, influence, channel, medium, furag, covers).
+CREATE TABLE activity_tags (
+    plan_id         INTEGER NOT NULL,
+    activity_number INTEGER NOT NULL,
+    kind            TEXT NOT NULL,
+    position        INTEGER NOT NULL,
+    value           TEXT NOT NULL,
+    PRIMARY KEY (plan_id, activity_number, kind, position),
+    FOREIGN KEY (plan_id, activity_number) REFERENCES activities (plan_id, number) ON DELETE CASCADE
+);
+
+-- Coverage-check findings accepted for a plan version, with the justification.
+CREATE TABLE finding_acceptances (
+    plan_id         INTEGER NOT NULL REFERENCES plans (id) ON DELETE CASCADE,
+    version         INTEGER NOT NULL,
+    code            TEXT NOT NULL,
+    justification   TEXT NOT NULL,
+    created_by      INTEGER REFERENCES users (id),
+    created_at      TIMESTAMP NOT NULL,
+    PRIMARY KEY (plan_id, version, code)
+);

@@ -163,6 +163,7 @@ fn apply(
         responsible: codes,
         responsible_text,
         deliverable: v.deliverable.clone(),
+        tags: Default::default(),
     };
     let mut draft = plan.clone().into_draft();
     let index = match draft.activities.iter().position(|a| a.number == number) {
