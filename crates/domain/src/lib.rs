@@ -10,6 +10,7 @@ pub mod access;
 pub mod activity;
 pub mod alignment;
 pub mod calendar;
+pub mod coverage;
 pub mod diff;
 pub mod legal;
 pub mod lifecycle;

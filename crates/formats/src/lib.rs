@@ -13,6 +13,7 @@ pub mod layout_read;
 pub mod offices_text;
 pub mod sheet;
 pub mod spanish_date;
+pub mod tags_tsv;
 pub mod tsv;
 pub mod xlsx;
 

@@ -817,3 +817,98 @@ mod layout_variants {
         assert_eq!(plan, seed());
     }
 }
+
+mod coverage_of_the_seed {
+    //! The coverage check on the seed plan tagged with seed/etiquetas-2025.tsv.
+
+    use participa_domain::coverage::check;
+    use participa_domain::tagging::Component;
+    use participa_domain::Plan;
+    use participa_formats::tags_tsv::apply_tags;
+    use participa_formats::{import_plan, ReadOptions};
+
+    const SEED: &[u8] = include_bytes!("../../../seed/plan-participacion-ciudadana-2025.txt");
+    const TAGS: &[u8] = include_bytes!("../../../seed/etiquetas-2025.tsv");
+
+    fn tagged_seed() -> Plan {
+        let plan = import_plan("seed.txt", SEED, &ReadOptions::default()).unwrap();
+        apply_tags("etiquetas-2025.tsv", TAGS, &plan).unwrap()
+    }
+
+    fn codes(plan: &Plan) -> Vec<String> {
+        check(plan).into_iter().map(|f| f.code).collect()
+    }
+
+    #[test]
+    fn the_tagged_seed_lacks_the_gaps_the_reference_names_and_cites_ley_1750() {
+        let plan = tagged_seed();
+        let findings = check(&plan);
+        let got = codes(&plan);
+        assert_eq!(
+            got,
+            vec![
+                "MURC_ETAPA:seguimiento_evaluacion",
+                "GRUPOS_VALOR",
+                "INCIDENCIA",
+                "COMPONENTE:caracterizacion",
+                "COMPONENTE:respuestas_audiencia",
+                "COMPONENTE:evaluacion_espacios",
+                "COMPONENTE:plan_mejoramiento",
+                "COMPONENTE:menu_participa",
+                "COMPONENTE:control_social",
+                "COMPONENTE:gestion_conocimiento",
+                "NORMA:Ley 1750 de 2015",
+                "VERSION",
+            ]
+        );
+        let norm = findings.iter().find(|f| f.code.starts_with("NORMA")).unwrap();
+        assert!(norm.message.contains("¿quiso decir la Ley 1757 de 2015"), "{}", norm.message);
+        let answers = findings.iter().find(|f| f.code == "COMPONENTE:respuestas_audiencia").unwrap();
+        assert!(answers.source.contains("Ley 1757 de 2015 art. 56"));
+        assert!(findings.iter().all(|f| !f.source.is_empty() && !f.suggestion.is_empty()));
+        let groups = findings.iter().find(|f| f.code == "GRUPOS_VALOR").unwrap();
+        assert!(groups.message.contains("1, 2, 3"), "{}", groups.message);
+        // Influence is set on activities 2, 3, 4, 5, 7 and 12 only.
+        let influence = findings.iter().find(|f| f.code == "INCIDENCIA").unwrap();
+        assert_eq!(influence.message, "Actividades sin nivel de incidencia de la ciudadanía: 1, 6, 8, 9, 10, 11, 13, 14, 15.");
+    }
+
+    #[test]
+    fn an_activity_edited_to_cover_a_gap_makes_its_finding_disappear() {
+        let mut draft = tagged_seed().into_draft();
+        let a13 = draft.activities.iter_mut().find(|a| a.number.get() == 13).unwrap();
+        a13.tags.covers.push(Component::SocialControl);
+        let plan = Plan::try_from_draft(draft).unwrap();
+        let got = codes(&plan);
+        assert!(!got.contains(&"COMPONENTE:control_social".to_string()));
+        assert!(got.contains(&"COMPONENTE:gestion_conocimiento".to_string()));
+        let mut draft = plan.into_draft();
+        draft.legal_framework = participa_domain::LegalFramework::from_text(
+            &draft.legal_framework.text.replace("1750", "1757"),
+        );
+        let fixed = Plan::try_from_draft(draft).unwrap();
+        assert!(!codes(&fixed).iter().any(|c| c.starts_with("NORMA")));
+    }
+
+    #[test]
+    fn an_untagged_plan_lacks_every_phase_stage_and_element() {
+        let plan = import_plan("seed.txt", SEED, &ReadOptions::default()).unwrap();
+        let got = codes(&plan);
+        for c in ["FASE:diagnostico", "FASE:formulacion", "FASE:implementacion", "FASE:evaluacion_seguimiento", "MURC_ETAPA:aprestamiento", "MURC_ELEMENTO:dialogo"] {
+            assert!(got.contains(&c.to_string()), "{c} in {got:?}");
+        }
+    }
+
+    #[test]
+    fn a_bad_tags_file_is_refused_whole_with_line_and_column() {
+        let plan = import_plan("seed.txt", SEED, &ReadOptions::default()).unwrap();
+        let bad = "numero\tfases\tcanal\tfurag\n3\tdiagnostico;nada\tvirtual\tPCI208\n99\t\t\t\n4\timplementacion\tsatelital\tXX\n";
+        let e = apply_tags("malo.tsv", bad.as_bytes(), &plan).unwrap_err();
+        let text = e.to_string();
+        assert_eq!(e.errors.len(), 4, "{text}");
+        assert!(text.contains("línea 2: fases: «nada» no es válido"), "{text}");
+        assert!(text.contains("línea 3: numero: «99» no es el número de una actividad"), "{text}");
+        assert!(text.contains("línea 4: canal: «satelital»"), "{text}");
+        assert!(text.contains("línea 4: furag: «XX»"), "{text}");
+    }
+}

@@ -565,7 +565,10 @@ async fn activity_tags_are_stored_and_read_back(db: TestDatabase) {
     draft.activities[3].tags.covers.clear();
     draft.activities[0].tags.phases = vec![CyclePhase::Diagnosis];
     let changed = Plan::try_from_draft(draft).unwrap();
-    store.save_plan(id, &changed, None, &edit(&ana, id)).await.unwrap();
+    store
+        .save_plan(id, &changed, None, &edit(&ana, id))
+        .await
+        .unwrap();
     assert_eq!(store.plan(id).await.unwrap(), changed);
     assert_eq!(store.version_plan(id, 1).await.unwrap(), changed);
 }
