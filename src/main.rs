@@ -13,6 +13,8 @@ use std::process::ExitCode;
 /// The seed plan, loaded as example data into an empty database.
 const SEED_NAME: &str = "plan-participacion-ciudadana-2025.txt";
 const SEED: &[u8] = include_bytes!("../seed/plan-participacion-ciudadana-2025.txt");
+/// The seed's activities tagged as the regulation reference maps them (§10).
+const SEED_TAGS: &[u8] = include_bytes!("../seed/etiquetas-2025.tsv");
 const DEFAULT_BIND: &str = "127.0.0.1:8080";
 
 #[derive(Parser)]
@@ -67,6 +69,20 @@ enum Command {
         #[command(subcommand)]
         action: ParameterCommand,
     },
+    /// Revisa la cobertura del plan (MIPG, MURC, FURAG, normas): un hallazgo por línea;
+    /// sale con 1 si queda alguno sin aceptar.
+    Check { plan_id: i64 },
+    /// Acepta un hallazgo de la revisión de cobertura para la versión actual, con su justificación.
+    Accept {
+        plan_id: i64,
+        /// El código del hallazgo (primera columna de `participa check`).
+        code: String,
+        #[arg(long)]
+        justification: String,
+    },
+    /// Etiqueta las actividades de un plan desde un TSV (numero, fases, etapas_murc,
+    /// elementos_murc, grupos_valor, incidencia, canal, medio, furag, cubre).
+    Tags { plan_id: i64, file: PathBuf },
     /// Usuarios: crear uno o restablecer su contraseña (la nueva se muestra una vez).
     User {
         #[command(subcommand)]
@@ -269,6 +285,95 @@ async fn run(cli: Cli) -> Result<()> {
             result?;
             Ok(())
         }
+        Some(Command::Check { plan_id }) => {
+            let store = Store::connect(&cli.database_url).await?;
+            let id = PlanId(plan_id);
+            let plan = store.plan(id).await?;
+            let version = store.plan_state(id).await?.version;
+            let accepted = store.acceptances(id, version).await?;
+            store.close().await;
+            let mut open = 0;
+            let mut out = std::io::stdout().lock();
+            for f in participa_domain::coverage::check(&plan) {
+                let acceptance = accepted.iter().find(|a| a.code == f.code);
+                let state = match acceptance {
+                    Some(a) => format!("aceptado: {}", a.justification),
+                    None => {
+                        open += 1;
+                        "pendiente".to_string()
+                    }
+                };
+                writeln!(
+                    out,
+                    "{}\t{}\t{}\tFuente: {}\tSugerencia: {}",
+                    f.code, state, f.message, f.source, f.suggestion
+                )?;
+            }
+            out.flush()?;
+            if open > 0 {
+                eprintln!(
+                    "{open} hallazgo(s) sin aceptar en la versión {version} del plan {plan_id}"
+                );
+                std::process::exit(1);
+            }
+            Ok(())
+        }
+        Some(Command::Accept {
+            plan_id,
+            code,
+            justification,
+        }) => {
+            anyhow::ensure!(
+                !justification.trim().is_empty(),
+                "--justification no puede estar vacía"
+            );
+            let store = Store::connect(&cli.database_url).await?;
+            let id = PlanId(plan_id);
+            let plan = store.plan(id).await?;
+            anyhow::ensure!(
+                participa_domain::coverage::check(&plan)
+                    .iter()
+                    .any(|f| f.code == code),
+                "el plan {plan_id} no tiene el hallazgo «{code}»"
+            );
+            let version = store
+                .accept_finding(id, &code, &justification, &Actor::system())
+                .await?;
+            store.close().await;
+            println!("Hallazgo {code} aceptado para la versión {version} del plan {plan_id}.");
+            Ok(())
+        }
+        Some(Command::Tags { plan_id, file }) => {
+            let bytes = std::fs::read(&file)
+                .with_context(|| format!("no se pudo leer {}", file.display()))?;
+            let store = Store::connect(&cli.database_url).await?;
+            let id = PlanId(plan_id);
+            let plan = store.plan(id).await?;
+            let name = file.display().to_string();
+            let tagged = participa_formats::tags_tsv::apply_tags(&name, &bytes, &plan)?;
+            let system = Actor::system();
+            let saved = store
+                .save_plan(
+                    id,
+                    &tagged,
+                    Some(&format!("Etiquetas MIPG/MURC/FURAG desde {name}")),
+                    &Change {
+                        actor: &system,
+                        action: "plan.tags",
+                        plan_id: Some(plan_id),
+                        subject: format!("etiquetas del plan {plan_id}"),
+                        before: None,
+                        after: Some(name.clone()),
+                    },
+                )
+                .await?;
+            store.close().await;
+            println!(
+                "Etiquetas aplicadas al plan {plan_id} (versión {}).",
+                saved.version
+            );
+            Ok(())
+        }
         Some(Command::User { action }) => {
             let store = Store::connect(&cli.database_url).await?;
             let result = user_command(&store, action).await;
@@ -312,6 +417,7 @@ async fn init(database_url: &str) -> Result<Store> {
     let store = Store::connect(database_url).await?;
     if store.plans().await?.is_empty() {
         let plan = import_plan(SEED_NAME, SEED, &ReadOptions::default())?;
+        let plan = participa_formats::tags_tsv::apply_tags("etiquetas-2025.tsv", SEED_TAGS, &plan)?;
         let id = store.insert_plan(&plan, Some(SEED_NAME)).await?;
         println!("Base de datos nueva en {database_url}; plan de ejemplo cargado (en borrador).");
         println!("{}", summary(id, &plan));

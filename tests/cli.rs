@@ -57,6 +57,7 @@ on_both_backends!(
     users_are_created_and_passwords_reset_from_the_command_line,
     festivos_prints_the_year_and_follows_overrides,
     parameters_are_listed_with_their_norms_and_can_be_changed,
+    check_lists_findings_and_exits_1_until_each_is_covered_or_accepted,
 );
 
 fn import_list_and_export_the_seed(db: TestDatabase) {
@@ -384,4 +385,54 @@ fn parameters_are_listed_with_their_norms_and_can_be_changed(db: TestDatabase) {
     );
     assert!(!bad.status.success());
     assert!(text(bad.stderr).contains("no es válido"));
+}
+
+fn check_lists_findings_and_exits_1_until_each_is_covered_or_accepted(db: TestDatabase) {
+    ok(&db, &["init"]);
+    let out = participa(&db, &["check", "1"]);
+    assert_eq!(out.status.code(), Some(1));
+    let listed = text(out.stdout);
+    let codes: Vec<&str> = listed
+        .lines()
+        .map(|l| l.split('\t').next().unwrap())
+        .collect();
+    assert_eq!(codes.len(), 12, "{listed}");
+    let norm = listed
+        .lines()
+        .find(|l| l.starts_with("NORMA:Ley 1750 de 2015\tpendiente"))
+        .unwrap();
+    assert!(
+        norm.contains("Ley 1757 de 2015") && norm.contains("Fuente: "),
+        "{norm}"
+    );
+    // Tagging an activity as the control-social space makes that finding disappear.
+    let dir = tempfile::tempdir().unwrap();
+    let tags = dir.path().join("etiquetas.tsv");
+    std::fs::write(
+        &tags,
+        "numero\tfases\tcubre\n13\timplementacion;evaluacion_seguimiento\tcontrol_social\n",
+    )
+    .unwrap();
+    ok(&db, &["tags", "1", tags.to_str().unwrap()]);
+    let after = text(participa(&db, &["check", "1"]).stdout);
+    assert!(!after.contains("COMPONENTE:control_social"), "{after}");
+    assert_eq!(after.lines().count(), 11);
+    // Accepting every other finding, with a justification, lets the check pass.
+    let unknown = participa(&db, &["accept", "1", "NO:EXISTE", "--justification", "x"]);
+    assert!(!unknown.status.success());
+    for code in after.lines().map(|l| l.split('\t').next().unwrap()) {
+        ok(
+            &db,
+            &[
+                "accept",
+                "1",
+                code,
+                "--justification",
+                "Se cubre en el plan de acción",
+            ],
+        );
+    }
+    let done = participa(&db, &["check", "1"]);
+    assert_eq!(done.status.code(), Some(0), "{}", text(done.stderr));
+    assert!(text(done.stdout).contains("aceptado: Se cubre en el plan de acción"));
 }

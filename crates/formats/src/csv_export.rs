@@ -1,9 +1,11 @@
 //! One row per activity, for spreadsheets and open-data portals. UTF-8 with BOM so that
-//! Excel configured in Spanish shows accents; comma-separated (RFC 4180).
+//! Excel configured in Spanish shows accents; comma-separated (RFC 4180). The MIPG/MURC/FURAG
+//! tags come last, as their codes separated by `;`.
 
+use participa_domain::tagging::{codes, Tag};
 use participa_domain::Plan;
 
-pub const CSV_HEADER: [&str; 10] = [
+pub const CSV_HEADER: [&str; 19] = [
     "entidad",
     "vigencia",
     "plan",
@@ -14,6 +16,15 @@ pub const CSV_HEADER: [&str; 10] = [
     "responsables",
     "dependencias_responsables",
     "producto_entregable",
+    "fases_ciclo",
+    "etapas_murc",
+    "elementos_murc",
+    "grupos_valor",
+    "nivel_incidencia",
+    "canal",
+    "medio",
+    "preguntas_furag",
+    "componentes_cubiertos",
 ];
 
 pub fn write_csv(plan: &Plan) -> Vec<u8> {
@@ -26,7 +37,8 @@ pub fn write_csv(plan: &Plan) -> Vec<u8> {
             .expect("writing to memory cannot fail");
         let year = plan.year.to_string();
         for a in &plan.activities {
-            let codes: Vec<&str> = a.responsible.iter().map(|c| c.as_str()).collect();
+            let offices: Vec<&str> = a.responsible.iter().map(|c| c.as_str()).collect();
+            let t = &a.tags;
             let names: Vec<&str> = a
                 .responsible
                 .iter()
@@ -40,9 +52,18 @@ pub fn write_csv(plan: &Plan) -> Vec<u8> {
                 &a.description,
                 &a.start.to_string(),
                 &a.end.to_string(),
-                &codes.join("-"),
+                &offices.join("-"),
                 &names.join("; "),
                 &a.deliverable,
+                &codes(&t.phases),
+                &codes(&t.murc_stages),
+                &codes(&t.murc_elements),
+                &t.value_groups.join(";"),
+                &codes(&t.influence),
+                t.channel.map_or("", |c| c.code()),
+                &t.medium,
+                &t.furag.join(";"),
+                &codes(&t.covers),
             ])
             .expect("writing to memory cannot fail");
         }

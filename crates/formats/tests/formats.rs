@@ -405,6 +405,21 @@ fn csv_has_bom_header_and_one_row_per_activity() {
         "Oficina Asesora de Planeación; Área de Comunicaciones"
     );
     assert_eq!(&rows[0][5], "2025-02-05");
+    // Tags come last, as codes.
+    let tagged = participa_formats::tags_tsv::apply_tags(
+        "etiquetas-2025.tsv",
+        include_bytes!("../../../seed/etiquetas-2025.tsv"),
+        &seed(),
+    )
+    .unwrap();
+    let csv = export_plan(&tagged, ExportFormat::Csv);
+    let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(&csv[3..])
+        .records()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(&rows[10][10], "diagnostico;evaluacion_seguimiento");
+    assert_eq!(&rows[10][12], "dialogo;responsabilidad");
+    assert_eq!(&rows[10][17], "PCI201;PCI203;PCI213");
 }
 
 #[test]
@@ -861,22 +876,41 @@ mod coverage_of_the_seed {
                 "VERSION",
             ]
         );
-        let norm = findings.iter().find(|f| f.code.starts_with("NORMA")).unwrap();
-        assert!(norm.message.contains("¿quiso decir la Ley 1757 de 2015"), "{}", norm.message);
-        let answers = findings.iter().find(|f| f.code == "COMPONENTE:respuestas_audiencia").unwrap();
+        let norm = findings
+            .iter()
+            .find(|f| f.code.starts_with("NORMA"))
+            .unwrap();
+        assert!(
+            norm.message.contains("¿quiso decir la Ley 1757 de 2015"),
+            "{}",
+            norm.message
+        );
+        let answers = findings
+            .iter()
+            .find(|f| f.code == "COMPONENTE:respuestas_audiencia")
+            .unwrap();
         assert!(answers.source.contains("Ley 1757 de 2015 art. 56"));
-        assert!(findings.iter().all(|f| !f.source.is_empty() && !f.suggestion.is_empty()));
+        assert!(findings
+            .iter()
+            .all(|f| !f.source.is_empty() && !f.suggestion.is_empty()));
         let groups = findings.iter().find(|f| f.code == "GRUPOS_VALOR").unwrap();
         assert!(groups.message.contains("1, 2, 3"), "{}", groups.message);
         // Influence is set on activities 2, 3, 4, 5, 7 and 12 only.
         let influence = findings.iter().find(|f| f.code == "INCIDENCIA").unwrap();
-        assert_eq!(influence.message, "Actividades sin nivel de incidencia de la ciudadanía: 1, 6, 8, 9, 10, 11, 13, 14, 15.");
+        assert_eq!(
+            influence.message,
+            "Actividades sin nivel de incidencia de la ciudadanía: 1, 6, 8, 9, 10, 11, 13, 14, 15."
+        );
     }
 
     #[test]
     fn an_activity_edited_to_cover_a_gap_makes_its_finding_disappear() {
         let mut draft = tagged_seed().into_draft();
-        let a13 = draft.activities.iter_mut().find(|a| a.number.get() == 13).unwrap();
+        let a13 = draft
+            .activities
+            .iter_mut()
+            .find(|a| a.number.get() == 13)
+            .unwrap();
         a13.tags.covers.push(Component::SocialControl);
         let plan = Plan::try_from_draft(draft).unwrap();
         let got = codes(&plan);
@@ -894,7 +928,14 @@ mod coverage_of_the_seed {
     fn an_untagged_plan_lacks_every_phase_stage_and_element() {
         let plan = import_plan("seed.txt", SEED, &ReadOptions::default()).unwrap();
         let got = codes(&plan);
-        for c in ["FASE:diagnostico", "FASE:formulacion", "FASE:implementacion", "FASE:evaluacion_seguimiento", "MURC_ETAPA:aprestamiento", "MURC_ELEMENTO:dialogo"] {
+        for c in [
+            "FASE:diagnostico",
+            "FASE:formulacion",
+            "FASE:implementacion",
+            "FASE:evaluacion_seguimiento",
+            "MURC_ETAPA:aprestamiento",
+            "MURC_ELEMENTO:dialogo",
+        ] {
             assert!(got.contains(&c.to_string()), "{c} in {got:?}");
         }
     }
@@ -906,8 +947,14 @@ mod coverage_of_the_seed {
         let e = apply_tags("malo.tsv", bad.as_bytes(), &plan).unwrap_err();
         let text = e.to_string();
         assert_eq!(e.errors.len(), 4, "{text}");
-        assert!(text.contains("línea 2: fases: «nada» no es válido"), "{text}");
-        assert!(text.contains("línea 3: numero: «99» no es el número de una actividad"), "{text}");
+        assert!(
+            text.contains("línea 2: fases: «nada» no es válido"),
+            "{text}"
+        );
+        assert!(
+            text.contains("línea 3: numero: «99» no es el número de una actividad"),
+            "{text}"
+        );
         assert!(text.contains("línea 4: canal: «satelital»"), "{text}");
         assert!(text.contains("línea 4: furag: «XX»"), "{text}");
     }

@@ -15,6 +15,7 @@
 
 mod audit;
 mod calendar;
+mod findings;
 mod parameters;
 mod plans;
 mod sessions;
@@ -23,6 +24,7 @@ mod versions;
 
 pub use audit::{Actor, AuditEntry, AuditFilter, Change};
 pub use calendar::OverrideRecord;
+pub use findings::Acceptance;
 pub use parameters::{ParameterChange, ParameterValue};
 pub use plans::{PlanId, PlanSummary};
 pub use users::{User, UserData};
