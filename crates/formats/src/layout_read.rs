@@ -9,6 +9,7 @@ use crate::labels::{normalize, signature_label, Column, HeaderLabel};
 use crate::offices_text::parse_offices_text;
 use crate::sheet::{CellValue, Row};
 use crate::spanish_date::{from_excel_serial, parse_date};
+use crate::tags_tsv::{parse_tag_cells, TagField};
 use chrono::NaiveDate;
 use participa_domain::plan::{ActivityField, PlanField};
 use participa_domain::{
@@ -58,6 +59,8 @@ struct Reader<'a> {
     header: HashMap<HeaderLabel, HeaderValue>,
     last_label: Option<HeaderLabel>,
     columns: Option<HashMap<Column, usize>>,
+    /// The optional MIPG/MURC/FURAG tag columns after the table's own.
+    tag_columns: HashMap<TagField, usize>,
     activities: Vec<ParsedActivity>,
     groups: Vec<SignatureGroup>,
     open_groups: Vec<usize>,
@@ -80,6 +83,7 @@ pub fn read_plan(rows: &[Row], options: &ReadOptions) -> Result<Plan, Vec<Import
         header: HashMap::new(),
         last_label: None,
         columns: None,
+        tag_columns: HashMap::new(),
         activities: Vec::new(),
         groups: Vec::new(),
         open_groups: Vec::new(),
@@ -97,6 +101,7 @@ pub fn read_plan(rows: &[Row], options: &ReadOptions) -> Result<Plan, Vec<Import
                 Ok(map) => {
                     if r.columns.is_none() {
                         r.columns = Some(map);
+                        r.tag_columns = tag_columns(row);
                     }
                 }
                 Err(e) => r.errors.push(e),
@@ -194,6 +199,17 @@ fn table_columns(row: &Row) -> Option<Result<HashMap<Column, usize>, ImportError
             ),
         )))
     }
+}
+
+/// The tag columns the table's title row names, by index.
+fn tag_columns(row: &Row) -> HashMap<TagField, usize> {
+    let mut map = HashMap::new();
+    for (i, cell) in row.cells.iter().enumerate() {
+        if let Some(f) = TagField::recognise(&cell.text()) {
+            map.entry(f).or_insert(i);
+        }
+    }
+    map
 }
 
 /// `Versión1: 2023-11-27`, `Versión 2: 15-ene-25`, or `Versión 2` | `15-ene-25` in two cells.
@@ -349,6 +365,20 @@ impl Reader<'_> {
         let (responsible, responsible_text) = responsible
             .map_err(|e| fail(&mut self.errors, Column::Responsible, e))
             .unwrap_or_default();
+        let tags = if self.tag_columns.is_empty() {
+            Default::default()
+        } else {
+            let cols = &self.tag_columns;
+            parse_tag_cells(|f| cols.get(&f).map(|c| row.text(*c)).unwrap_or_default())
+                .unwrap_or_else(|problems| {
+                    for (f, message) in problems {
+                        failed = true;
+                        self.errors
+                            .push(err(row.location_of(cols[&f]), f.title(), message));
+                    }
+                    Default::default()
+                })
+        };
         if failed {
             return;
         }
@@ -364,7 +394,7 @@ impl Reader<'_> {
                 responsible,
                 responsible_text,
                 deliverable,
-                tags: Default::default(),
+                tags,
             },
             location: row.location.clone(),
         });

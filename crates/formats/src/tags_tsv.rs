@@ -5,7 +5,7 @@
 
 use crate::encoding::decode_text;
 use crate::error::{ImportError, ImportErrors, Location};
-use participa_domain::tagging::{parse_codes, ActivityTags, Channel, Tag};
+use participa_domain::tagging::{codes, parse_codes, ActivityTags, Channel, Tag};
 use participa_domain::{ActivityNumber, Plan, PlanErrors};
 
 pub const COLUMNS: [&str; 10] = [
@@ -21,6 +21,80 @@ pub const COLUMNS: [&str; 10] = [
     "cubre",
 ];
 
+/// One tag column, in this file and in the plan layout's activities table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TagField {
+    Phases,
+    MurcStages,
+    MurcElements,
+    ValueGroups,
+    Influence,
+    Channel,
+    Medium,
+    Furag,
+    Covers,
+}
+
+impl TagField {
+    pub const ALL: [TagField; 9] = [
+        TagField::Phases,
+        TagField::MurcStages,
+        TagField::MurcElements,
+        TagField::ValueGroups,
+        TagField::Influence,
+        TagField::Channel,
+        TagField::Medium,
+        TagField::Furag,
+        TagField::Covers,
+    ];
+
+    /// The column name of the tags file.
+    pub fn slug(self) -> &'static str {
+        COLUMNS[1 + TagField::ALL
+            .iter()
+            .position(|f| *f == self)
+            .expect("listed")]
+    }
+
+    /// The column title in the plan layout.
+    pub fn title(self) -> &'static str {
+        match self {
+            TagField::Phases => "Fases del ciclo",
+            TagField::MurcStages => "Etapas MURC",
+            TagField::MurcElements => "Elementos MURC",
+            TagField::ValueGroups => "Grupos de valor",
+            TagField::Influence => "Nivel de incidencia",
+            TagField::Channel => "Canal",
+            TagField::Medium => "Medio",
+            TagField::Furag => "Preguntas FURAG",
+            TagField::Covers => "Componentes cubiertos",
+        }
+    }
+
+    /// The column a title names, by slug or title, any case or accents.
+    pub fn recognise(text: &str) -> Option<TagField> {
+        let t = crate::labels::normalize(text);
+        TagField::ALL
+            .into_iter()
+            .find(|f| t == f.slug() || t == crate::labels::normalize(f.title()))
+    }
+
+    /// This column's cell for `tags`: codes separated by `;`.
+    pub fn cell(self, tags: &ActivityTags) -> String {
+        match self {
+            TagField::Phases => codes(&tags.phases),
+            TagField::MurcStages => codes(&tags.murc_stages),
+            TagField::MurcElements => codes(&tags.murc_elements),
+            TagField::ValueGroups => tags.value_groups.join(";"),
+            TagField::Influence => codes(&tags.influence),
+            TagField::Channel => tags.channel.map_or(String::new(), |c| c.code().to_string()),
+            TagField::Medium => tags.medium.clone(),
+            TagField::Furag => tags.furag.join(";"),
+            TagField::Covers => codes(&tags.covers),
+        }
+    }
+}
+
 fn split(cell: &str) -> Vec<String> {
     cell.split([';', ','])
         .map(str::trim)
@@ -35,6 +109,82 @@ fn expected<T: Tag>() -> String {
         .map(|t| t.code())
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+fn listed<T: Tag>(text: &str) -> Result<Vec<T>, String> {
+    parse_codes::<T>(text).map_err(|bad| {
+        format!(
+            "«{bad}» no es válido; se esperaba uno de: {}",
+            expected::<T>()
+        )
+    })
+}
+
+/// Tags from the cells of one row (`cell` gives a column's text, "" when absent), or
+/// the problems by column.
+pub fn parse_tag_cells(
+    cell: impl Fn(TagField) -> String,
+) -> Result<ActivityTags, Vec<(TagField, String)>> {
+    let mut errors = Vec::new();
+    let mut tags = ActivityTags::default();
+    let mut take = |field: TagField, result: Result<(), String>| {
+        if let Err(e) = result {
+            errors.push((field, e));
+        }
+    };
+    take(
+        TagField::Phases,
+        listed(&cell(TagField::Phases)).map(|v| tags.phases = v),
+    );
+    take(
+        TagField::MurcStages,
+        listed(&cell(TagField::MurcStages)).map(|v| tags.murc_stages = v),
+    );
+    take(
+        TagField::MurcElements,
+        listed(&cell(TagField::MurcElements)).map(|v| tags.murc_elements = v),
+    );
+    take(
+        TagField::Influence,
+        listed(&cell(TagField::Influence)).map(|v| tags.influence = v),
+    );
+    take(
+        TagField::Covers,
+        listed(&cell(TagField::Covers)).map(|v| tags.covers = v),
+    );
+    tags.value_groups = split(&cell(TagField::ValueGroups));
+    tags.furag = split(&cell(TagField::Furag));
+    for f in &tags.furag {
+        let ok = f.len() == 6
+            && f[..3].chars().all(|c| c.is_ascii_uppercase())
+            && f[3..].chars().all(|c| c.is_ascii_digit());
+        if !ok {
+            errors.push((
+                TagField::Furag,
+                format!("«{f}» no es un código de pregunta FURAG (como PCI208)"),
+            ));
+        }
+    }
+    let channel = cell(TagField::Channel);
+    let channel = channel.trim();
+    if !channel.is_empty() {
+        match Channel::parse(channel) {
+            Some(c) => tags.channel = Some(c),
+            None => errors.push((
+                TagField::Channel,
+                format!(
+                    "«{channel}» no es válido; se esperaba uno de: {}",
+                    expected::<Channel>()
+                ),
+            )),
+        }
+    }
+    tags.medium = cell(TagField::Medium).trim().to_string();
+    if errors.is_empty() {
+        Ok(tags)
+    } else {
+        Err(errors)
+    }
 }
 
 /// `plan` with the file's tags on its activities (rows replace an activity's tags), or
@@ -115,66 +265,14 @@ pub fn apply_tags(file: &str, bytes: &[u8], plan: &Plan) -> Result<Plan, ImportE
             );
             continue;
         };
-        let mut tags = ActivityTags::default();
-        macro_rules! codes {
-            ($field:literal, $target:expr, $ty:ty) => {
-                match parse_codes::<$ty>(cell($field)) {
-                    Ok(v) => $target = v,
-                    Err(bad) => err(
-                        $field,
-                        format!(
-                            "«{bad}» no es válido; se esperaba uno de: {}",
-                            expected::<$ty>()
-                        ),
-                    ),
+        match parse_tag_cells(|f| cell(f.slug()).to_string()) {
+            Ok(tags) => draft.activities[index].tags = tags,
+            Err(problems) => {
+                for (f, message) in problems {
+                    err(f.slug(), message);
                 }
-            };
-        }
-        codes!("fases", tags.phases, participa_domain::tagging::CyclePhase);
-        codes!(
-            "etapas_murc",
-            tags.murc_stages,
-            participa_domain::tagging::MurcStage
-        );
-        codes!(
-            "elementos_murc",
-            tags.murc_elements,
-            participa_domain::tagging::MurcElement
-        );
-        codes!(
-            "incidencia",
-            tags.influence,
-            participa_domain::tagging::InfluenceLevel
-        );
-        codes!("cubre", tags.covers, participa_domain::tagging::Component);
-        tags.value_groups = split(cell("grupos_valor"));
-        tags.furag = split(cell("furag"));
-        for f in &tags.furag {
-            let ok = f.len() == 6
-                && f[..3].chars().all(|c| c.is_ascii_uppercase())
-                && f[3..].chars().all(|c| c.is_ascii_digit());
-            if !ok {
-                err(
-                    "furag",
-                    format!("«{f}» no es un código de pregunta FURAG (como PCI208)"),
-                );
             }
         }
-        let channel = cell("canal");
-        if !channel.is_empty() {
-            match Channel::parse(channel) {
-                Some(c) => tags.channel = Some(c),
-                None => err(
-                    "canal",
-                    format!(
-                        "«{channel}» no es válido; se esperaba uno de: {}",
-                        expected::<Channel>()
-                    ),
-                ),
-            }
-        }
-        tags.medium = cell("medio").to_string();
-        draft.activities[index].tags = tags;
     }
     if !errors.is_empty() {
         return Err(ImportErrors {

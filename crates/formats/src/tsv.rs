@@ -5,6 +5,7 @@ use crate::error::{ImportError, Location};
 use crate::labels::{Column, HeaderLabel};
 use crate::sheet::{CellValue, Row};
 use crate::spanish_date::format_short;
+use crate::tags_tsv::TagField;
 use participa_domain::{Activity, Plan};
 
 /// Splits decoded text into rows. Cells quoted by the exporting program (because they
@@ -86,8 +87,9 @@ pub(crate) enum OutRow<'a> {
     Blank,
     Heading(String),
     Label(&'static str, String),
-    TableHeader,
-    Activity(&'a Activity),
+    /// The activities table's titles; with the tag columns when the plan has tags.
+    TableHeader(bool),
+    Activity(&'a Activity, bool),
     Text(String),
 }
 
@@ -139,8 +141,9 @@ pub(crate) fn layout_rows(plan: &Plan) -> Vec<OutRow<'_>> {
         plan.offices_text.clone(),
     ));
     out.push(OutRow::Blank);
-    out.push(OutRow::TableHeader);
-    out.extend(plan.activities.iter().map(OutRow::Activity));
+    let tagged = plan.activities.iter().any(|a| !a.tags.is_empty());
+    out.push(OutRow::TableHeader(tagged));
+    out.extend(plan.activities.iter().map(|a| OutRow::Activity(a, tagged)));
     for s in &plan.signatures {
         out.push(OutRow::Blank);
         out.push(OutRow::Text(format!("{}:", s.role.label())));
@@ -194,17 +197,27 @@ pub fn write_tsv(plan: &Plan) -> Vec<u8> {
             OutRow::Blank => write(&[]),
             OutRow::Heading(t) | OutRow::Text(t) => write(&[&t]),
             OutRow::Label(label, value) => write(&[label, &value]),
-            OutRow::TableHeader => {
-                let titles: Vec<&str> = Column::ALL.iter().map(|c| c.title()).collect();
+            OutRow::TableHeader(tagged) => {
+                let mut titles: Vec<&str> = Column::ALL.iter().map(|c| c.title()).collect();
+                if tagged {
+                    titles.extend(TagField::ALL.iter().map(|f| f.title()));
+                }
                 write(&titles)
             }
-            OutRow::Activity(a) => write(&[
-                &activity_cell(a),
-                &format_short(a.start),
-                &format_short(a.end),
-                &responsible_cell(a),
-                &a.deliverable,
-            ]),
+            OutRow::Activity(a, tagged) => {
+                let mut cells = vec![
+                    activity_cell(a),
+                    format_short(a.start),
+                    format_short(a.end),
+                    responsible_cell(a),
+                    a.deliverable.clone(),
+                ];
+                if tagged {
+                    cells.extend(TagField::ALL.iter().map(|f| f.cell(&a.tags)));
+                }
+                let refs: Vec<&str> = cells.iter().map(String::as_str).collect();
+                write(&refs)
+            }
         }
     }
     out

@@ -4,6 +4,7 @@
 use crate::error::{ImportError, Location};
 use crate::labels::Column;
 use crate::sheet::{CellValue, Row};
+use crate::tags_tsv::TagField;
 use crate::tsv::{activity_cell, layout_rows, responsible_cell, OutRow};
 use calamine::{Data, Reader, Xlsx};
 use participa_domain::Plan;
@@ -75,6 +76,8 @@ fn cell_value(d: &Data) -> CellValue {
 
 /// Column widths in characters: activity, start, end, responsible, deliverable.
 const WIDTHS: [f64; 5] = [58.0, 12.0, 12.0, 38.0, 44.0];
+/// Width of each MIPG/MURC/FURAG tag column, when the plan has tags.
+const TAG_WIDTH: f64 = 22.0;
 
 /// Spreadsheet programs do not grow a row to fit wrapped text written by another
 /// program, so the height is set from the longest cell: 15 points a line.
@@ -135,13 +138,26 @@ pub fn write_xlsx(plan: &Plan) -> Result<Vec<u8>, XlsxError> {
                 let merged_width = WIDTHS[1..].iter().sum();
                 sheet.set_row_height(r, row_height(&[(&value, merged_width)]))?;
             }
-            OutRow::TableHeader => {
+            OutRow::TableHeader(tagged) => {
+                if tagged {
+                    for (i, f) in TagField::ALL.iter().enumerate() {
+                        let c = (Column::ALL.len() + i) as u16;
+                        sheet.set_column_width(c, TAG_WIDTH)?;
+                        sheet.write_string_with_format(r, c, f.title(), &header)?;
+                    }
+                }
                 for (c, column) in Column::ALL.iter().enumerate() {
                     sheet.write_string_with_format(r, c as u16, column.title(), &header)?;
                 }
                 header_row = Some(r);
             }
-            OutRow::Activity(a) => {
+            OutRow::Activity(a, tagged) => {
+                if tagged {
+                    for (i, f) in TagField::ALL.iter().enumerate() {
+                        let c = (Column::ALL.len() + i) as u16;
+                        sheet.write_string_with_format(r, c, f.cell(&a.tags), &bordered)?;
+                    }
+                }
                 sheet.write_string_with_format(r, 0, activity_cell(a), &bordered)?;
                 sheet.write_date_with_format(r, 1, a.start, &date)?;
                 sheet.write_date_with_format(r, 2, a.end, &date)?;

@@ -941,6 +941,35 @@ mod coverage_of_the_seed {
     }
 
     #[test]
+    fn tags_travel_in_every_export_and_read_back() {
+        use participa_formats::{export_plan, ExportFormat};
+        let plan = tagged_seed();
+        for format in [ExportFormat::Tsv, ExportFormat::Xlsx, ExportFormat::Json] {
+            let bytes = export_plan(&plan, format);
+            let back = match format {
+                ExportFormat::Json => {
+                    serde_json::from_slice::<participa_formats::json::PlanJson>(&bytes)
+                        .unwrap()
+                        .into_plan()
+                        .unwrap()
+                }
+                _ => import_plan("plan", &bytes, &ReadOptions::default()).unwrap(),
+            };
+            assert_eq!(back, plan, "{format:?}");
+        }
+        // An untagged plan keeps the seed's five columns.
+        let untagged = import_plan("seed.txt", SEED, &ReadOptions::default()).unwrap();
+        let tsv = String::from_utf8(export_plan(&untagged, ExportFormat::Tsv)).unwrap();
+        assert!(!tsv.contains("Fases del ciclo"));
+        let tsv = String::from_utf8(export_plan(&plan, ExportFormat::Tsv)).unwrap();
+        assert!(tsv.contains("PRODUCTO O ENTREGABLE\tFases del ciclo\tEtapas MURC"), "{tsv}");
+        // A bad code in a tag column is an error with its line and column.
+        let bad = tsv.replacen("\taprestamiento;diseno\t", "\taprestamiento;nada\t", 1);
+        let e = import_plan("malo.txt", bad.as_bytes(), &ReadOptions::default()).unwrap_err();
+        assert!(e.to_string().contains("Etapas MURC: «nada» no es válido"), "{e}");
+    }
+
+    #[test]
     fn a_bad_tags_file_is_refused_whole_with_line_and_column() {
         let plan = import_plan("seed.txt", SEED, &ReadOptions::default()).unwrap();
         let bad = "numero\tfases\tcanal\tfurag\n3\tdiagnostico;nada\tvirtual\tPCI208\n99\t\t\t\n4\timplementacion\tsatelital\tXX\n";
