@@ -962,11 +962,17 @@ mod coverage_of_the_seed {
         let tsv = String::from_utf8(export_plan(&untagged, ExportFormat::Tsv)).unwrap();
         assert!(!tsv.contains("Fases del ciclo"));
         let tsv = String::from_utf8(export_plan(&plan, ExportFormat::Tsv)).unwrap();
-        assert!(tsv.contains("PRODUCTO O ENTREGABLE\tFases del ciclo\tEtapas MURC"), "{tsv}");
+        assert!(
+            tsv.contains("PRODUCTO O ENTREGABLE\tFases del ciclo\tEtapas MURC"),
+            "{tsv}"
+        );
         // A bad code in a tag column is an error with its line and column.
         let bad = tsv.replacen("\taprestamiento;diseno\t", "\taprestamiento;nada\t", 1);
         let e = import_plan("malo.txt", bad.as_bytes(), &ReadOptions::default()).unwrap_err();
-        assert!(e.to_string().contains("Etapas MURC: «nada» no es válido"), "{e}");
+        assert!(
+            e.to_string().contains("Etapas MURC: «nada» no es válido"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -78,6 +78,19 @@ fn unique_violation(e: sqlx::Error, username: &str) -> StoreError {
     }
 }
 
+/// Inserts a user's offices in transaction `$tx`; expanded once per backend.
+macro_rules! insert_offices {
+    ($tx:ident, $id:expr, $offices:expr) => {
+        if !$offices.is_empty() {
+            let mut q = QueryBuilder::new("INSERT INTO user_offices (user_id, office_code) ");
+            q.push_values(&$offices, |mut b, o| {
+                b.push_bind($id).push_bind(o.as_str());
+            });
+            q.build().execute(&mut *$tx).await?;
+        }
+    };
+}
+
 impl Store {
     pub async fn user_count(&self) -> Result<i64> {
         on_db!(&self.db, |pool| {
@@ -112,13 +125,7 @@ impl Store {
             .await
             .map_err(|e| unique_violation(e, &data.username))?
             .try_get("id")?;
-            if !data.offices.is_empty() {
-                let mut q = QueryBuilder::new("INSERT INTO user_offices (user_id, office_code) ");
-                q.push_values(&data.offices, |mut b, o| {
-                    b.push_bind(id).push_bind(o.as_str());
-                });
-                q.build().execute(&mut *tx).await?;
-            }
+            insert_offices!(tx, id, data.offices);
             record!(tx, change, now);
             tx.commit().await?;
             Ok(id)
@@ -146,13 +153,7 @@ impl Store {
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
-            if !data.offices.is_empty() {
-                let mut q = QueryBuilder::new("INSERT INTO user_offices (user_id, office_code) ");
-                q.push_values(&data.offices, |mut b, o| {
-                    b.push_bind(id).push_bind(o.as_str());
-                });
-                q.build().execute(&mut *tx).await?;
-            }
+            insert_offices!(tx, id, data.offices);
             record!(tx, change, now);
             tx.commit().await?;
             Ok(())
