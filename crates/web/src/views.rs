@@ -57,6 +57,15 @@ pub fn fecha(d: NaiveDate) -> String {
     format!("{} {} {}", d.day(), MONTHS[d.month0() as usize], d.year())
 }
 
+/// A moment in Colombian time (UTC−5 all year): `2026-11-27 08:46 (hora de Colombia)`.
+pub fn hora(at: chrono::DateTime<chrono::Utc>) -> String {
+    let bogota = chrono::FixedOffset::west_opt(5 * 3600).expect("valid offset");
+    format!(
+        "{} (hora de Colombia)",
+        at.with_timezone(&bogota).format("%Y-%m-%d %H:%M")
+    )
+}
+
 pub struct ActivityView {
     pub number: u32,
     pub description: String,
@@ -378,7 +387,7 @@ impl VersionRow {
             format!(
                 "{} el {}",
                 s.by.clone().unwrap_or_else(|| "el sistema".into()),
-                s.at.format("%Y-%m-%d %H:%M UTC")
+                hora(s.at)
             )
         };
         let mut steps = Vec::new();
@@ -518,7 +527,7 @@ pub struct AuditRow {
 impl AuditRow {
     pub fn new(e: &AuditEntry) -> Self {
         AuditRow {
-            at: e.at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+            at: hora(e.at),
             username: e.username.clone().unwrap_or_default(),
             address: e.address.clone().unwrap_or_default(),
             action: e.action.clone(),
@@ -539,4 +548,21 @@ pub struct AuditPage {
     pub plans: Vec<(i64, String, bool)>,
     pub from: String,
     pub to: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_shown_in_colombia_and_dates_in_spanish() {
+        let at = chrono::DateTime::parse_from_rfc3339("2026-11-27T01:46:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        assert_eq!(hora(at), "2026-11-26 20:46 (hora de Colombia)");
+        assert_eq!(
+            fecha(NaiveDate::from_ymd_opt(2025, 2, 5).unwrap()),
+            "5 feb 2025"
+        );
+    }
 }
