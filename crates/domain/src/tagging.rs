@@ -254,33 +254,35 @@ pub const VALUE_GROUPS: &[ValueGroupDefinition] = &[
     },
 ];
 
-/// FURAG 2025 participation questions (territorial transcription; see P-09 in the
-/// regulation reference): the catalogue as data, per year.
-pub const FURAG_2025: &[(&str, &str)] = &[
-    ("PCI200", "Estrategias de participación formuladas por fase del ciclo, rendición de cuentas y control social"),
-    ("PCI201", "Espacios de participación usados"),
-    ("PCI202", "Grupos de valor que participaron"),
-    ("PCI203", "Espacios de participación usados (detalle)"),
-    ("PCI204", "Participación en la gestión"),
-    ("PCI205", "Ejercicios de diálogo de rendición de cuentas y uso de medios digitales"),
-    ("PCI206", "Acciones de rendición de cuentas: información, diálogo, responsabilidad, nodos, evaluación"),
-    ("PCI207", "Rendición de cuentas"),
-    ("PCI208", "Medios usados para la convocatoria"),
-    ("PCI209", "Temas publicados"),
-    ("PCI210", "Acciones de diálogo"),
-    ("PCI211", "Resultados de la rendición de cuentas"),
-    ("PCI212", "Grupos de valor en rendición de cuentas"),
-    ("PCI213", "Evidencias: evaluación de espacios, informe de la estrategia, planes de mejora"),
-    ("PCI214", "Control social"),
-    ("PCI215", "Gestión del conocimiento"),
-    ("PCI216", "Nivel de incidencia de la ciudadanía"),
-    ("PCI217", "Formulación de la estrategia de participación"),
-    ("PCI218", "Espacios de diálogo distintos de la audiencia presencial"),
-];
+/// The FURAG questionnaires Participa knows, as data files (one per year).
+const FURAG_FILES: &[(i32, &str)] = &[(2025, include_str!("../data/furag-2025.tsv"))];
 
-/// The FURAG catalogue of a year, if Participa has it.
-pub fn furag_catalogue(year: i32) -> Option<&'static [(&'static str, &'static str)]> {
-    (year >= 2025).then_some(FURAG_2025)
+/// A FURAG question: its code and what it asks about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FuragQuestion {
+    pub code: &'static str,
+    pub topic: &'static str,
+}
+
+fn parse_furag(text: &'static str) -> Vec<FuragQuestion> {
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .filter_map(|l| l.split_once('\t'))
+        .map(|(code, topic)| FuragQuestion {
+            code: code.trim(),
+            topic: topic.trim(),
+        })
+        .collect()
+}
+
+/// The participation questions of the FURAG that applies to `year` (the latest
+/// questionnaire not newer than the year), if Participa has one.
+pub fn furag_catalogue(year: i32) -> Option<Vec<FuragQuestion>> {
+    FURAG_FILES
+        .iter()
+        .filter(|(y, _)| *y <= year)
+        .max_by_key(|(y, _)| *y)
+        .map(|(_, text)| parse_furag(text))
 }
 
 #[cfg(test)]
@@ -319,7 +321,10 @@ mod tests {
             serde_json::from_str::<ActivityTags>("{}").unwrap(),
             ActivityTags::default()
         );
-        assert_eq!(FURAG_2025.len(), 19);
+        let furag = furag_catalogue(2026).unwrap();
+        assert_eq!(furag.len(), 19);
+        assert_eq!(furag[8].code, "PCI208");
+        assert!(furag_catalogue(2024).is_none());
         let full = ActivityTags {
             phases: vec![CyclePhase::Evaluation, CyclePhase::Diagnosis],
             murc_stages: vec![MurcStage::Execution],
