@@ -83,6 +83,17 @@ enum Command {
     /// Etiqueta las actividades de un plan desde un TSV (numero, fases, etapas_murc,
     /// elementos_murc, grupos_valor, incidencia, canal, medio, furag, cubre).
     Tags { plan_id: i64, file: PathBuf },
+    /// Lista el catálogo de grupos de valor: código, nombre, lista FURAG.
+    Grupos,
+    /// Agrega un grupo de valor o cambia su nombre o su equivalencia en FURAG (auditado).
+    Grupo {
+        code: String,
+        #[arg(long)]
+        name: String,
+        /// La lista de FURAG a la que corresponde (p. ej. «Ciudadanos / usuarios»).
+        #[arg(long)]
+        furag: String,
+    },
     /// Usuarios: crear uno o restablecer su contraseña (la nueva se muestra una vez).
     User {
         #[command(subcommand)]
@@ -285,6 +296,39 @@ async fn run(cli: Cli) -> Result<()> {
             result?;
             Ok(())
         }
+        Some(Command::Grupos) => {
+            let store = Store::connect(&cli.database_url).await?;
+            let groups = store.value_groups().await?;
+            store.close().await;
+            let mut out = std::io::stdout().lock();
+            for g in groups {
+                writeln!(out, "{}\t{}\t{}", g.code, g.name, g.furag_group)?;
+            }
+            Ok(())
+        }
+        Some(Command::Grupo { code, name, furag }) => {
+            let code = code.trim().to_lowercase();
+            anyhow::ensure!(
+                !code.is_empty()
+                    && code
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
+                "el código «{code}» debe tener solo letras sin tilde, números y guion bajo"
+            );
+            anyhow::ensure!(
+                !name.trim().is_empty() && !furag.trim().is_empty(),
+                "--name y --furag no pueden estar vacíos"
+            );
+            let store = Store::connect(&cli.database_url).await?;
+            let group = participa_store::ValueGroup {
+                code,
+                name: name.trim().into(),
+                furag_group: furag.trim().into(),
+            };
+            store.set_value_group(&group, &Actor::system()).await?;
+            store.close().await;
+            Ok(())
+        }
         Some(Command::Check { plan_id }) => {
             let store = Store::connect(&cli.database_url).await?;
             let id = PlanId(plan_id);
@@ -351,6 +395,24 @@ async fn run(cli: Cli) -> Result<()> {
             let plan = store.plan(id).await?;
             let name = file.display().to_string();
             let tagged = participa_formats::tags_tsv::apply_tags(&name, &bytes, &plan)?;
+            let known: Vec<String> = store
+                .value_groups()
+                .await?
+                .into_iter()
+                .map(|g| g.code)
+                .collect();
+            let unknown: std::collections::BTreeSet<&str> = tagged
+                .activities
+                .iter()
+                .flat_map(|a| a.tags.value_groups.iter())
+                .filter(|g| !known.contains(g))
+                .map(String::as_str)
+                .collect();
+            anyhow::ensure!(
+                unknown.is_empty(),
+                "{name}: no se aplicó nada; grupos de valor que no están en el catálogo: {} (véalos con `participa grupos`, agréguelos con `participa grupo`)",
+                unknown.into_iter().collect::<Vec<_>>().join(", ")
+            );
             let system = Actor::system();
             let saved = store
                 .save_plan(

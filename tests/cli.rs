@@ -58,6 +58,7 @@ on_both_backends!(
     festivos_prints_the_year_and_follows_overrides,
     parameters_are_listed_with_their_norms_and_can_be_changed,
     check_lists_findings_and_exits_1_until_each_is_covered_or_accepted,
+    tags_name_only_groups_of_value_in_the_catalogue,
 );
 
 fn import_list_and_export_the_seed(db: TestDatabase) {
@@ -435,4 +436,38 @@ fn check_lists_findings_and_exits_1_until_each_is_covered_or_accepted(db: TestDa
     let done = participa(&db, &["check", "1"]);
     assert_eq!(done.status.code(), Some(0), "{}", text(done.stderr));
     assert!(text(done.stdout).contains("aceptado: Se cubre en el plan de acción"));
+}
+
+fn tags_name_only_groups_of_value_in_the_catalogue(db: TestDatabase) {
+    ok(&db, &["init"]);
+    let dir = tempfile::tempdir().unwrap();
+    let tags = dir.path().join("grupos.tsv");
+    std::fs::write(&tags, "numero\tgrupos_valor\n6\tafiliados;reservistas\n").unwrap();
+    let refused = participa(&db, &["tags", "1", tags.to_str().unwrap()]);
+    assert!(!refused.status.success());
+    assert!(text(refused.stderr).contains("no están en el catálogo: reservistas"));
+    ok(
+        &db,
+        &[
+            "grupo",
+            "reservistas",
+            "--name",
+            "Reservistas de honor",
+            "--furag",
+            "Ciudadanos / usuarios",
+        ],
+    );
+    assert!(text(ok(&db, &["grupos"]))
+        .contains("reservistas\tReservistas de honor\tCiudadanos / usuarios"));
+    ok(&db, &["tags", "1", tags.to_str().unwrap()]);
+    let json: serde_json::Value =
+        serde_json::from_slice(&ok(&db, &["export", "1", "--format", "json"])).unwrap();
+    let tags = &json["activities"][5]["tags"];
+    assert_eq!(
+        tags["value_groups"],
+        serde_json::json!(["afiliados", "reservistas"])
+    );
+    // Columns the file does not have keep their values.
+    assert_eq!(tags["phases"], serde_json::json!(["implementacion"]));
+    assert_eq!(tags["furag"], serde_json::json!(["SEC211", "SEC214"]));
 }

@@ -79,6 +79,21 @@ impl TagField {
             .find(|f| t == f.slug() || t == crate::labels::normalize(f.title()))
     }
 
+    /// Copies this column's value from `from` into `to`.
+    pub fn copy(self, from: &ActivityTags, to: &mut ActivityTags) {
+        match self {
+            TagField::Phases => to.phases = from.phases.clone(),
+            TagField::MurcStages => to.murc_stages = from.murc_stages.clone(),
+            TagField::MurcElements => to.murc_elements = from.murc_elements.clone(),
+            TagField::ValueGroups => to.value_groups = from.value_groups.clone(),
+            TagField::Influence => to.influence = from.influence.clone(),
+            TagField::Channel => to.channel = from.channel,
+            TagField::Medium => to.medium = from.medium.clone(),
+            TagField::Furag => to.furag = from.furag.clone(),
+            TagField::Covers => to.covers = from.covers.clone(),
+        }
+    }
+
     /// This column's cell for `tags`: codes separated by `;`.
     pub fn cell(self, tags: &ActivityTags) -> String {
         match self {
@@ -187,7 +202,8 @@ pub fn parse_tag_cells(
     }
 }
 
-/// `plan` with the file's tags on its activities (rows replace an activity's tags), or
+/// `plan` with the file's tags on its activities (each column present replaces that tag
+/// of the row's activity; absent columns keep theirs), or
 /// every error with its line and column.
 pub fn apply_tags(file: &str, bytes: &[u8], plan: &Plan) -> Result<Plan, ImportErrors> {
     let (text, _) = decode_text(bytes);
@@ -266,7 +282,16 @@ pub fn apply_tags(file: &str, bytes: &[u8], plan: &Plan) -> Result<Plan, ImportE
             continue;
         };
         match parse_tag_cells(|f| cell(f.slug()).to_string()) {
-            Ok(tags) => draft.activities[index].tags = tags,
+            Ok(mut tags) => {
+                // A column the file does not have keeps the activity's value.
+                let old = &draft.activities[index].tags;
+                for f in TagField::ALL {
+                    if !titles.iter().any(|t| t == f.slug()) {
+                        f.copy(old, &mut tags);
+                    }
+                }
+                draft.activities[index].tags = tags;
+            }
             Err(problems) => {
                 for (f, message) in problems {
                     err(f.slug(), message);

@@ -20,6 +20,7 @@ mod parameters;
 mod plans;
 mod sessions;
 mod users;
+mod value_groups;
 mod versions;
 
 pub use audit::{Actor, AuditEntry, AuditFilter, Change};
@@ -28,6 +29,7 @@ pub use findings::Acceptance;
 pub use parameters::{ParameterChange, ParameterValue};
 pub use plans::{PlanId, PlanSummary};
 pub use users::{User, UserData};
+pub use value_groups::ValueGroup;
 pub use versions::{Acta, PlanState, PublishedPlan, Saved, Step, VersionInfo};
 
 use participa_domain::{LifecycleError, PlanErrors, PlanStatus};

@@ -47,6 +47,7 @@ on_both_backends!(
     holiday_overrides_change_the_calendar_and_keep_their_history,
     a_changed_parameter_changes_the_deadlines_computed_from_it,
     activity_tags_are_stored_and_read_back,
+    the_value_group_catalogue_starts_from_the_defaults_and_is_editable,
 );
 
 async fn seed_plan_reads_back_equal(db: TestDatabase) {
@@ -571,4 +572,33 @@ async fn activity_tags_are_stored_and_read_back(db: TestDatabase) {
         .unwrap();
     assert_eq!(store.plan(id).await.unwrap(), changed);
     assert_eq!(store.version_plan(id, 1).await.unwrap(), changed);
+}
+
+async fn the_value_group_catalogue_starts_from_the_defaults_and_is_editable(db: TestDatabase) {
+    use participa_store::ValueGroup;
+    let store = open(&db).await;
+    let ana = admin(&store, "ana", Role::Admin).await;
+    let defaults = store.value_groups().await.unwrap();
+    assert_eq!(
+        defaults.len(),
+        participa_domain::tagging::VALUE_GROUPS.len()
+    );
+    let new = ValueGroup {
+        code: "reservistas".into(),
+        name: "Reservistas de honor".into(),
+        furag_group: "Ciudadanos / usuarios".into(),
+    };
+    store.set_value_group(&new, &ana).await.unwrap();
+    let renamed = ValueGroup {
+        code: "academia".into(),
+        name: "Academia y centros de investigación".into(),
+        furag_group: "Academia".into(),
+    };
+    store.set_value_group(&renamed, &ana).await.unwrap();
+    let all = store.value_groups().await.unwrap();
+    assert_eq!(all.len(), defaults.len() + 1);
+    assert!(all.contains(&new) && all.contains(&renamed));
+    let log = store.audit_entries(&AuditFilter::default()).await.unwrap();
+    assert_eq!(log[0].action, "value_group.set");
+    assert_eq!(log[0].before.as_deref(), Some("Academia → Academia"));
 }

@@ -50,3 +50,13 @@ CREATE TABLE finding_acceptances (
     created_at      TIMESTAMP NOT NULL,
     PRIMARY KEY (plan_id, version, code)
 );
+
+-- The entity's catalogue of groups of value: rows add to or replace the defaults the
+-- code ships (domain::tagging::VALUE_GROUPS), by code.
+CREATE TABLE value_groups (
+    code        TEXT PRIMARY KEY,
+    name        TEXT NOT NULL,
+    furag_group TEXT NOT NULL,
+    updated_by  INTEGER REFERENCES users (id),
+    updated_at  TIMESTAMP NOT NULL
+);
