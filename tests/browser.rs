@@ -274,6 +274,7 @@ async fn formulation_lifecycle_versions_roles_and_the_public_page_in_chromium() 
                 "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--disable-quic", "--no-first-run", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--window-size=1280,1000",
+                "--lang=es-CO",
                 format!("--user-data-dir={}", profile.path().display()),
             ]
         }),
@@ -462,7 +463,14 @@ async fn formulation_lifecycle_versions_roles_and_the_public_page_in_chromium() 
     b.open("/admin/planes/1").await;
     assert!(b.path().await.starts_with("/ingresar"));
 
-    assert_eq!(b.checked.len(), 19, "{:?}", b.checked);
+    // The public pages on a phone-size window.
+    b.client.set_window_size(390, 844).await.unwrap();
+    b.open("/").await;
+    b.check("inicio-telefono").await;
+    b.open("/planes/1").await;
+    b.check("plan-publico-telefono").await;
+
+    assert_eq!(b.checked.len(), 21, "{:?}", b.checked);
     b.client.close().await.unwrap();
     let _ = stop.send(());
 }
