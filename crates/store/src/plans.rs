@@ -206,6 +206,31 @@ macro_rules! insert_children {
 }
 pub(crate) use insert_children;
 
+/// Binds a plan's head columns in the order both INSERT and UPDATE of `plans` list them:
+/// title, year, policy, the alignment chain's codes and texts, legal framework, offices
+/// text, version number and date.
+macro_rules! bind_head {
+    ($query:expr, $plan:expr) => {{
+        let plan: &participa_domain::Plan = $plan;
+        let a = &plan.alignment;
+        $query
+            .bind(&plan.title)
+            .bind(i64::from(plan.year.get()))
+            .bind(&a.policy)
+            .bind(a.strategic_objective.code.as_str())
+            .bind(&a.strategic_objective.text)
+            .bind(a.office_objective.code.as_str())
+            .bind(&a.office_objective.text)
+            .bind(a.strategic_initiative.code.as_str())
+            .bind(&a.strategic_initiative.text)
+            .bind(&plan.legal_framework.text)
+            .bind(&plan.offices_text)
+            .bind(plan.version.as_ref().map(|v| i64::from(v.number)))
+            .bind(plan.version.as_ref().map(|v| v.date))
+    }};
+}
+pub(crate) use bind_head;
+
 impl Store {
     /// Saves a new plan (all of it or nothing) and returns its id. `source` names the
     /// file it came from, if any.
@@ -238,8 +263,7 @@ impl Store {
                 .fetch_one(&mut *tx)
                 .await?
                 .try_get("id")?;
-            let a = &plan.alignment;
-            let id: i64 = sqlx::query(
+            let query = sqlx::query(
                 "INSERT INTO plans (entity_id, title, year, policy, \
                  strategic_objective_code, strategic_objective_text, \
                  office_objective_code, office_objective_text, \
@@ -247,25 +271,13 @@ impl Store {
                  legal_framework_text, offices_text, version_number, version_date, source_file, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
             )
-            .bind(entity_id)
-            .bind(&plan.title)
-            .bind(i64::from(plan.year.get()))
-            .bind(&a.policy)
-            .bind(a.strategic_objective.code.as_str())
-            .bind(&a.strategic_objective.text)
-            .bind(a.office_objective.code.as_str())
-            .bind(&a.office_objective.text)
-            .bind(a.strategic_initiative.code.as_str())
-            .bind(&a.strategic_initiative.text)
-            .bind(&plan.legal_framework.text)
-            .bind(&plan.offices_text)
-            .bind(plan.version.as_ref().map(|v| i64::from(v.number)))
-            .bind(plan.version.as_ref().map(|v| v.date))
-            .bind(source)
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get("id")?;
+            .bind(entity_id);
+            let id: i64 = bind_head!(query, plan)
+                .bind(source)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get("id")?;
 
             insert_children!(tx, id, plan);
             sqlx::query(

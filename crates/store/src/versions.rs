@@ -3,7 +3,7 @@
 //! public page reads one row and any two versions can be compared.
 
 use crate::audit::{record, Actor, Change};
-use crate::plans::insert_children;
+use crate::plans::{bind_head, insert_children};
 use crate::{on_db, PlanId, Result, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use participa_domain::{EditMode, Plan, PlanDraft, PlanStatus, Transition};
@@ -82,6 +82,21 @@ fn status_of(id: i64, s: &str) -> Result<PlanStatus> {
 const STATE_SQL: &str = "SELECT p.current_version, v.status FROM plans p \
      JOIN plan_versions v ON v.plan_id = p.id AND v.version = p.current_version WHERE p.id = $1";
 
+/// The plan `$pid`'s current version and its status, read through `$executor`
+/// (a pool, or a transaction to lock in the state a change starts from).
+macro_rules! current_state {
+    ($executor:expr, $pid:expr) => {{
+        let pid: i64 = $pid;
+        let r = sqlx::query(STATE_SQL)
+            .bind(pid)
+            .fetch_optional($executor)
+            .await?
+            .ok_or(StoreError::PlanNotFound(pid))?;
+        let version: i64 = r.try_get("current_version")?;
+        (version, status_of(pid, &r.try_get::<String, _>("status")?)?)
+    }};
+}
+
 const VERSIONS_SQL: &str =
     "SELECT v.version, v.status, v.reason, v.created_at, v.consolidated_at, \
      v.reviewed_at, v.approved_at, v.published_at, v.acta_number, v.acta_date, \
@@ -99,16 +114,11 @@ impl Store {
     /// The plan's current version and state.
     pub async fn plan_state(&self, id: PlanId) -> Result<PlanState> {
         on_db!(&self.db, |pool| {
-            let r = sqlx::query(STATE_SQL)
-                .bind(id.0)
-                .fetch_optional(pool)
-                .await?
-                .ok_or(StoreError::PlanNotFound(id.0))?;
-            let status: String = r.try_get("status")?;
+            let (version, status) = current_state!(pool, id.0);
             Ok(PlanState {
                 id,
-                version: r.try_get("current_version")?,
-                status: status_of(id.0, &status)?,
+                version,
+                status,
             })
         })
     }
@@ -126,17 +136,10 @@ impl Store {
         let now = Utc::now();
         let content = snapshot(plan)?;
         let reason = reason.map(str::trim).filter(|r| !r.is_empty());
-        let a = &plan.alignment;
         let pid = id.0;
         on_db!(&self.db, |pool| {
             let mut tx = pool.begin().await?;
-            let r = sqlx::query(STATE_SQL)
-                .bind(pid)
-                .fetch_optional(&mut *tx)
-                .await?
-                .ok_or(StoreError::PlanNotFound(pid))?;
-            let current: i64 = r.try_get("current_version")?;
-            let status = status_of(pid, &r.try_get::<String, _>("status")?)?;
+            let (current, status) = current_state!(&mut *tx, pid);
             let saved = match status.edit_mode() {
                 EditMode::Locked => return Err(StoreError::Locked(status)),
                 EditMode::InPlace => {
@@ -179,30 +182,15 @@ impl Store {
                     }
                 }
             };
-            sqlx::query(
+            let query = sqlx::query(
                 "UPDATE plans SET title = $1, year = $2, policy = $3, \
                  strategic_objective_code = $4, strategic_objective_text = $5, \
                  office_objective_code = $6, office_objective_text = $7, \
                  strategic_initiative_code = $8, strategic_initiative_text = $9, \
                  legal_framework_text = $10, offices_text = $11, version_number = $12, version_date = $13 \
                  WHERE id = $14",
-            )
-            .bind(&plan.title)
-            .bind(i64::from(plan.year.get()))
-            .bind(&a.policy)
-            .bind(a.strategic_objective.code.as_str())
-            .bind(&a.strategic_objective.text)
-            .bind(a.office_objective.code.as_str())
-            .bind(&a.office_objective.text)
-            .bind(a.strategic_initiative.code.as_str())
-            .bind(&a.strategic_initiative.text)
-            .bind(&plan.legal_framework.text)
-            .bind(&plan.offices_text)
-            .bind(plan.version.as_ref().map(|v| i64::from(v.number)))
-            .bind(plan.version.as_ref().map(|v| v.date))
-            .bind(pid)
-            .execute(&mut *tx)
-            .await?;
+            );
+            bind_head!(query, plan).bind(pid).execute(&mut *tx).await?;
             for table in [
                 "activity_tags",
                 "activity_offices",
@@ -237,13 +225,7 @@ impl Store {
         let pid = id.0;
         on_db!(&self.db, |pool| {
             let mut tx = pool.begin().await?;
-            let r = sqlx::query(STATE_SQL)
-                .bind(pid)
-                .fetch_optional(&mut *tx)
-                .await?
-                .ok_or(StoreError::PlanNotFound(pid))?;
-            let version: i64 = r.try_get("current_version")?;
-            let status = status_of(pid, &r.try_get::<String, _>("status")?)?;
+            let (version, status) = current_state!(&mut *tx, pid);
             let next = status.after(transition)?;
             let set = match transition {
                 Transition::Consolidate => "consolidated_by = $4, consolidated_at = $5",
