@@ -309,10 +309,7 @@ async fn run(cli: Cli) -> Result<()> {
         Some(Command::Grupo { code, name, furag }) => {
             let code = code.trim().to_lowercase();
             anyhow::ensure!(
-                !code.is_empty()
-                    && code
-                        .chars()
-                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
+                participa_domain::tagging::valid_group_code(&code),
                 "el código «{code}» debe tener solo letras sin tilde, números y guion bajo"
             );
             anyhow::ensure!(
@@ -331,21 +328,14 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Some(Command::Check { plan_id }) => {
             let store = Store::connect(&cli.database_url).await?;
-            let id = PlanId(plan_id);
-            let plan = store.plan(id).await?;
-            let version = store.plan_state(id).await?.version;
-            let accepted = store.acceptances(id, version).await?;
+            let coverage = store.coverage(PlanId(plan_id)).await?;
             store.close().await;
-            let mut open = 0;
             let mut out = std::io::stdout().lock();
-            for f in participa_domain::coverage::check(&plan) {
-                let acceptance = accepted.iter().find(|a| a.code == f.code);
-                let state = match acceptance {
+            for item in &coverage.items {
+                let f = &item.finding;
+                let state = match &item.acceptance {
                     Some(a) => format!("aceptado: {}", a.justification),
-                    None => {
-                        open += 1;
-                        "pendiente".to_string()
-                    }
+                    None => "pendiente".to_string(),
                 };
                 writeln!(
                     out,
@@ -354,9 +344,11 @@ async fn run(cli: Cli) -> Result<()> {
                 )?;
             }
             out.flush()?;
+            let open = coverage.pending().len();
             if open > 0 {
                 eprintln!(
-                    "{open} hallazgo(s) sin aceptar en la versión {version} del plan {plan_id}"
+                    "{open} hallazgo(s) sin aceptar en la versión {} del plan {plan_id}",
+                    coverage.version
                 );
                 std::process::exit(1);
             }
@@ -367,21 +359,9 @@ async fn run(cli: Cli) -> Result<()> {
             code,
             justification,
         }) => {
-            anyhow::ensure!(
-                !justification.trim().is_empty(),
-                "--justification no puede estar vacía"
-            );
             let store = Store::connect(&cli.database_url).await?;
-            let id = PlanId(plan_id);
-            let plan = store.plan(id).await?;
-            anyhow::ensure!(
-                participa_domain::coverage::check(&plan)
-                    .iter()
-                    .any(|f| f.code == code),
-                "el plan {plan_id} no tiene el hallazgo «{code}»"
-            );
             let version = store
-                .accept_finding(id, &code, &justification, &Actor::system())
+                .accept_finding(PlanId(plan_id), &code, &justification, &Actor::system())
                 .await?;
             store.close().await;
             println!("Hallazgo {code} aceptado para la versión {version} del plan {plan_id}.");

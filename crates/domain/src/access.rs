@@ -76,6 +76,10 @@ pub enum Action<'a> {
     ViewAuditLog,
     ManageUsers,
     ChangeOwnPassword,
+    /// Change the rules: legal parameters, holidays, the groups-of-value catalogue.
+    ManageRules,
+    /// Accept a coverage finding with a justification.
+    AcceptFinding,
 }
 
 /// Whether `actor` (None: the anonymous public) may perform `action`.
@@ -139,6 +143,8 @@ mod tests {
             Action::Publish,
             Action::ViewAuditLog,
             Action::ManageUsers,
+            Action::ManageRules,
+            Action::AcceptFinding,
         ] {
             assert!(!allows(Some(&r), a), "{a:?}");
         }
@@ -158,6 +164,8 @@ mod tests {
             Action::Approve,
             Action::Publish,
             Action::ManageUsers,
+            Action::ManageRules,
+            Action::AcceptFinding,
         ] {
             assert!(!allows(Some(&a), act), "{act:?}");
         }
@@ -169,6 +177,19 @@ mod tests {
         assert!(!allows(Some(&actor(Role::Admin, &[])), Action::Approve));
         assert!(!allows(Some(&actor(Role::Approver, &[])), Action::Publish));
         assert!(allows(Some(&actor(Role::Admin, &[])), Action::Publish));
+    }
+
+    #[test]
+    fn only_the_admin_changes_the_rules_and_accepts_findings() {
+        for role in Role::ALL {
+            let who = actor(role, &[]);
+            assert_eq!(allows(Some(&who), Action::ManageRules), role == Role::Admin);
+            assert_eq!(
+                allows(Some(&who), Action::AcceptFinding),
+                role == Role::Admin
+            );
+        }
+        assert!(!allows(None, Action::ManageRules));
     }
 
     #[test]

@@ -254,6 +254,14 @@ pub const VALUE_GROUPS: &[ValueGroupDefinition] = &[
     },
 ];
 
+/// Whether `code` can name a group of value: lowercase ASCII letters, digits and `_`.
+pub fn valid_group_code(code: &str) -> bool {
+    !code.is_empty()
+        && code
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
 /// The FURAG questionnaires Participa knows, as data files (one per year).
 const FURAG_FILES: &[(i32, &str)] = &[(2025, include_str!("../data/furag-2025.tsv"))];
 
@@ -288,6 +296,15 @@ pub fn furag_catalogue(year: i32) -> Option<Vec<FuragQuestion>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn group_codes_are_plain_slugs() {
+        assert!(valid_group_code("sector_inmobiliario"));
+        assert!(valid_group_code("grupo2"));
+        for bad in ["", "Afiliados", "niños", "a b", "a-b"] {
+            assert!(!valid_group_code(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn codes_round_trip_and_unknown_ones_are_named() {

@@ -1,9 +1,36 @@
 //! Coverage-check findings accepted for a plan version, with their justification.
 
 use crate::audit::{record, Actor, Change};
-use crate::{on_db, PlanId, Result, Store};
+use crate::{on_db, PlanId, Result, Store, StoreError};
 use chrono::{DateTime, Utc};
+use participa_domain::coverage::{check, Finding};
+use participa_domain::PlanStatus;
 use sqlx::Row;
+
+/// The coverage check of a plan's current version: each finding with its acceptance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Coverage {
+    pub version: i64,
+    pub status: PlanStatus,
+    pub items: Vec<CoverageItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CoverageItem {
+    pub finding: Finding,
+    pub acceptance: Option<Acceptance>,
+}
+
+impl Coverage {
+    /// The codes of the findings nobody accepted.
+    pub fn pending(&self) -> Vec<String> {
+        self.items
+            .iter()
+            .filter(|i| i.acceptance.is_none())
+            .map(|i| i.finding.code.clone())
+            .collect()
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Acceptance {
@@ -40,6 +67,34 @@ impl Store {
 
     /// Accepts a finding for the plan's current version (again: the new justification
     /// replaces the old one; the audit log keeps both).
+    /// Runs the coverage check on the current version and pairs each finding with its
+    /// acceptance, if any.
+    pub async fn coverage(&self, id: PlanId) -> Result<Coverage> {
+        let state = self.plan_state(id).await?;
+        let plan = self.plan(id).await?;
+        let mut accepted = self.acceptances(id, state.version).await?;
+        let items = check(&plan)
+            .into_iter()
+            .map(|finding| {
+                let acceptance = accepted
+                    .iter()
+                    .position(|a| a.code == finding.code)
+                    .map(|i| accepted.swap_remove(i));
+                CoverageItem {
+                    finding,
+                    acceptance,
+                }
+            })
+            .collect();
+        Ok(Coverage {
+            version: state.version,
+            status: state.status,
+            items,
+        })
+    }
+
+    /// Accepts a finding of the current version, which must be a draft and must have
+    /// that finding; returns the version.
     pub async fn accept_finding(
         &self,
         id: PlanId,
@@ -47,7 +102,17 @@ impl Store {
         justification: &str,
         actor: &Actor,
     ) -> Result<i64> {
-        let version = self.plan_state(id).await?.version;
+        let coverage = self.coverage(id).await?;
+        if coverage.status != PlanStatus::Draft {
+            return Err(StoreError::Locked(coverage.status));
+        }
+        if !coverage.items.iter().any(|i| i.finding.code == code) {
+            return Err(StoreError::FindingNotFound(code.to_string()));
+        }
+        if justification.trim().is_empty() {
+            return Err(StoreError::JustificationRequired);
+        }
+        let version = coverage.version;
         let now = Utc::now();
         let change = Change {
             actor,

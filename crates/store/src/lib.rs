@@ -25,7 +25,7 @@ mod versions;
 
 pub use audit::{Actor, AuditEntry, AuditFilter, Change};
 pub use calendar::OverrideRecord;
-pub use findings::Acceptance;
+pub use findings::{Acceptance, Coverage, CoverageItem};
 pub use parameters::{ParameterChange, ParameterValue};
 pub use plans::{PlanId, PlanSummary};
 pub use users::{User, UserData};
@@ -75,6 +75,12 @@ pub enum StoreError {
     UnknownParameter(String),
     #[error("el valor {value} no es válido para el parámetro «{key}»")]
     InvalidParameter { key: String, value: i64 },
+    #[error("el plan no tiene el hallazgo «{0}»")]
+    FindingNotFound(String),
+    #[error("escriba la justificación para aceptar el hallazgo")]
+    JustificationRequired,
+    #[error("la verificación de cobertura tiene hallazgos sin aceptar ({}): cúbralos con actividades o acéptelos con una justificación antes de consolidar", .0.join(", "))]
+    FindingsPending(Vec<String>),
     #[error("contenido de versión ilegible: {0}")]
     Snapshot(#[from] serde_json::Error),
 }
@@ -249,6 +255,18 @@ pub mod testing {
             .create_user(&data, password_hash, &change)
             .await
             .expect("create test user")
+    }
+
+    /// Accepts every pending coverage finding of the plan's current version, so a test
+    /// about something else can consolidate it.
+    pub async fn accept_all_findings(store: &crate::Store, id: crate::PlanId) {
+        let system = crate::Actor::system();
+        for code in store.coverage(id).await.expect("coverage").pending() {
+            store
+                .accept_finding(id, &code, "Aceptado para la prueba", &system)
+                .await
+                .expect("accept finding");
+        }
     }
 
     /// A URL whose connections use a schema created for this test alone.

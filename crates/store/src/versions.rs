@@ -171,6 +171,18 @@ impl Store {
                     .bind(&content)
                     .execute(&mut *tx)
                     .await?;
+                    // Accepted findings stay accepted in the new version, with their
+                    // justification; the check runs again on the new content anyway.
+                    sqlx::query(
+                        "INSERT INTO finding_acceptances (plan_id, version, code, justification, created_by, created_at) \
+                         SELECT plan_id, $1, code, justification, created_by, created_at \
+                         FROM finding_acceptances WHERE plan_id = $2 AND version = $3",
+                    )
+                    .bind(next)
+                    .bind(pid)
+                    .bind(current)
+                    .execute(&mut *tx)
+                    .await?;
                     sqlx::query("UPDATE plans SET current_version = $1 WHERE id = $2")
                         .bind(next)
                         .bind(pid)
@@ -221,6 +233,12 @@ impl Store {
         acta: Option<&Acta>,
         actor: &Actor,
     ) -> Result<PlanStatus> {
+        if transition == Transition::Consolidate {
+            let pending = self.coverage(id).await?.pending();
+            if !pending.is_empty() {
+                return Err(StoreError::FindingsPending(pending));
+            }
+        }
         let now = Utc::now();
         let pid = id.0;
         on_db!(&self.db, |pool| {

@@ -3,7 +3,7 @@
 use participa_domain::{OfficeCode, PlanStatus, Role, Transition};
 use participa_domain::{Plan, PlanYear};
 use participa_formats::{import_plan, ReadOptions};
-use participa_store::testing::{self, TestDatabase};
+use participa_store::testing::{self, accept_all_findings, TestDatabase};
 use participa_store::{
     on_db, Acta, Actor, AuditFilter, Backend, Change, PlanId, Store, StoreError, UserData,
 };
@@ -246,10 +246,41 @@ async fn a_plan_goes_through_its_lifecycle_and_a_change_after_publishing_opens_v
         .unwrap();
     assert_eq!((saved.version, saved.new_version), (1, false));
 
+    // The coverage check stands between a draft and its consolidation.
+    let refused = store
+        .transition(id, Transition::Consolidate, None, &ana)
+        .await;
+    match refused {
+        Err(StoreError::FindingsPending(codes)) => {
+            assert!(
+                codes.contains(&"NORMA:Ley 1750 de 2015".to_string()),
+                "{codes:?}"
+            )
+        }
+        other => panic!("consolidated with pending findings: {other:?}"),
+    }
+    let blank = store
+        .accept_finding(id, "NORMA:Ley 1750 de 2015", "  ", &ana)
+        .await;
+    assert!(
+        matches!(blank, Err(StoreError::JustificationRequired)),
+        "{blank:?}"
+    );
+    let unknown = store.accept_finding(id, "NO:EXISTE", "x", &ana).await;
+    assert!(
+        matches!(unknown, Err(StoreError::FindingNotFound(_))),
+        "{unknown:?}"
+    );
+    accept_all_findings(&store, id).await;
+    assert!(store.coverage(id).await.unwrap().pending().is_empty());
     store
         .transition(id, Transition::Consolidate, None, &ana)
         .await
         .unwrap();
+    let late = store
+        .accept_finding(id, "NORMA:Ley 1750 de 2015", "x", &ana)
+        .await;
+    assert!(matches!(late, Err(StoreError::Locked(_))), "{late:?}");
     store
         .transition(id, Transition::Review, None, &ana)
         .await
@@ -287,6 +318,14 @@ async fn a_plan_goes_through_its_lifecycle_and_a_change_after_publishing_opens_v
         .await
         .unwrap();
     assert_eq!((saved.version, saved.new_version), (2, true));
+    // The acceptances travel with the plan into its new version.
+    let v2 = store.coverage(id).await.unwrap();
+    assert_eq!(v2.version, 2);
+    assert!(v2.pending().is_empty(), "{:?}", v2.pending());
+    assert_eq!(
+        v2.items[0].acceptance.as_ref().unwrap().justification,
+        "Aceptado para la prueba"
+    );
     assert_eq!(store.plan(id).await.unwrap(), plan);
     // The public still sees version 1 until version 2 is published.
     assert_eq!(store.published_plan(id).await.unwrap().unwrap().version, 1);
@@ -320,6 +359,7 @@ async fn a_plan_under_review_is_locked_and_steps_cannot_be_skipped(db: TestDatab
     let id = store.create_plan(&plan, None, &ana).await.unwrap();
     let skip = store.transition(id, Transition::Publish, None, &ana).await;
     assert!(matches!(skip, Err(StoreError::Lifecycle(_))), "{skip:?}");
+    accept_all_findings(&store, id).await;
     store
         .transition(id, Transition::Consolidate, None, &ana)
         .await

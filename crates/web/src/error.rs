@@ -79,7 +79,9 @@ impl IntoResponse for AppError {
                 | StoreError::ReasonRequired
                 | StoreError::ActaRequired
                 | StoreError::Lifecycle(_)
-                | StoreError::UsernameTaken(_)),
+                | StoreError::UsernameTaken(_)
+                | StoreError::FindingsPending(_)
+                | StoreError::InvalidParameter { .. }),
             ) => page(
                 StatusCode::CONFLICT,
                 "No se pudo hacer el cambio",

@@ -12,6 +12,7 @@ pub mod gantt;
 mod pages;
 pub use pages::today;
 pub mod session_store;
+mod tag_form;
 pub mod views;
 
 use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequestParts, Request};

@@ -278,6 +278,9 @@ pub struct PlanPage {
     pub editable: bool,
     pub published_notice: bool,
     pub message: Option<String>,
+    /// Findings of the coverage check: how many, and how many nobody accepted.
+    pub findings: usize,
+    pub pending_findings: usize,
 }
 
 impl PlanPage {
@@ -286,11 +289,17 @@ impl PlanPage {
     }
 }
 
-pub fn transition_buttons(status: PlanStatus, user: &CurrentUser) -> Vec<TransitionButton> {
+/// The lifecycle buttons `user` may press; no "Consolidar" while findings are pending.
+pub fn transition_buttons(
+    status: PlanStatus,
+    user: &CurrentUser,
+    pending_findings: usize,
+) -> Vec<TransitionButton> {
     status
         .transitions()
         .into_iter()
         .filter(|t| user.can(t.action()))
+        .filter(|t| *t != Transition::Consolidate || pending_findings == 0)
         .map(|t| TransitionButton {
             value: t.as_str(),
             label: t.label(),
@@ -309,6 +318,7 @@ pub struct ActivityFormValues {
     pub offices: Vec<String>,
     pub responsible_text: String,
     pub deliverable: String,
+    pub tags: crate::tag_form::TagValues,
     pub reason: String,
 }
 
@@ -328,6 +338,7 @@ pub struct ActivityFormPage {
     pub number: Option<u32>,
     pub values: ActivityFormValues,
     pub offices: Vec<OfficeChoice>,
+    pub tag_fieldsets: Vec<crate::tag_form::TagFieldset>,
     pub errors: FieldErrors,
     pub needs_reason: bool,
     pub can_delete: bool,

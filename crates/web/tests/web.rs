@@ -121,6 +121,9 @@ impl TestApp {
             date: chrono::NaiveDate::from_ymd_opt(2025, 1, 20).unwrap(),
         };
         for t in transitions {
+            if *t == Transition::Consolidate {
+                testing::accept_all_findings(&self.store, PlanId(1)).await;
+            }
             self.store
                 .transition(PlanId(1), *t, Some(&acta), &system)
                 .await
@@ -206,7 +209,7 @@ async fn role_matrix(db: TestDatabase, role_index: usize, user: Option<&str>) {
             ));
         }
     };
-    let reads: [Row; 12] = [
+    let reads: [Row; 16] = [
         ("GET /", [Allowed; 5]),
         ("GET /planes/1 (unpublished)", [NotFound; 5]),
         ("GET /planes/1/datos.json (unpublished)", [NotFound; 5]),
@@ -244,6 +247,22 @@ async fn role_matrix(db: TestDatabase, role_index: usize, user: Option<&str>) {
         ),
         (
             "GET /admin/cuenta/clave",
+            [SignIn, Allowed, Allowed, Allowed, Allowed],
+        ),
+        (
+            "GET /admin/parametros",
+            [SignIn, Allowed, Allowed, Allowed, Allowed],
+        ),
+        (
+            "GET /admin/festivos",
+            [SignIn, Allowed, Allowed, Allowed, Allowed],
+        ),
+        (
+            "GET /admin/grupos-valor",
+            [SignIn, Allowed, Allowed, Allowed, Allowed],
+        ),
+        (
+            "GET /admin/planes/1/cobertura",
             [SignIn, Allowed, Allowed, Allowed, Allowed],
         ),
     ];
@@ -340,6 +359,65 @@ async fn role_matrix(db: TestDatabase, role_index: usize, user: Option<&str>) {
         [SignIn, Allowed, Refused, Refused, Refused],
         app.post("/admin/usuarios/3/clave", c, &[]).await,
     );
+    check(
+        "POST change a legal parameter",
+        [SignIn, Allowed, Refused, Refused, Refused],
+        app.post(
+            "/admin/parametros",
+            c,
+            &[
+                ("parametro", "peticion.general"),
+                ("valor", "15"),
+                ("desde", "2026-01-01"),
+                ("motivo", "Ley 1755 de 2015"),
+            ],
+        )
+        .await,
+    );
+    check(
+        "POST add a holiday",
+        [SignIn, Allowed, Refused, Refused, Refused],
+        app.post(
+            "/admin/festivos",
+            c,
+            &[
+                ("accion", "agregar"),
+                ("fecha", "2026-12-24"),
+                ("nombre", "Nochebuena"),
+                ("motivo", "Prueba"),
+            ],
+        )
+        .await,
+    );
+    check(
+        "POST a group of value",
+        [SignIn, Allowed, Refused, Refused, Refused],
+        app.post(
+            "/admin/grupos-valor",
+            c,
+            &[
+                ("codigo", "gremios"),
+                ("nombre", "Gremios"),
+                ("grupo_furag", "Sector privado"),
+            ],
+        )
+        .await,
+    );
+    let pending = app.store.coverage(PlanId(1)).await.unwrap().pending();
+    check(
+        "POST accept a coverage finding",
+        [SignIn, Allowed, Refused, Refused, Refused],
+        app.post(
+            "/admin/planes/1/cobertura/aceptar",
+            c,
+            &[
+                ("codigo", pending[0].as_str()),
+                ("justificacion", "Se corrige en la próxima versión"),
+            ],
+        )
+        .await,
+    );
+    testing::accept_all_findings(&app.store, PlanId(1)).await;
     check(
         "POST consolidate",
         [SignIn, Allowed, Refused, Refused, Refused],

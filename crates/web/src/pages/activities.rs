@@ -5,6 +5,7 @@ use super::plans::{capitalize, editable_plan};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::form::{require_reason, FieldErrors, FormData};
+use crate::tag_form::{fieldsets, TagValues};
 use crate::views::{ActivityFormPage, ActivityFormValues, OfficeChoice};
 use crate::AppState;
 use askama::Template;
@@ -12,9 +13,10 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use participa_domain::plan::{ActivityField, PlanField};
+use participa_domain::tagging::{furag_catalogue, FuragQuestion};
 use participa_domain::{Action, Activity, ActivityNumber, OfficeCode, Plan};
 use participa_formats::spanish_date::parse_date;
-use participa_store::{Change, PlanId};
+use participa_store::{Change, PlanId, ValueGroup};
 
 type Errors = FieldErrors;
 
@@ -27,6 +29,7 @@ fn values_of(a: &Activity) -> ActivityFormValues {
         offices: a.responsible.iter().map(|c| c.to_string()).collect(),
         responsible_text: a.responsible_text.clone(),
         deliverable: a.deliverable.clone(),
+        tags: TagValues::of(&a.tags),
         reason: String::new(),
     }
 }
@@ -44,6 +47,7 @@ fn values_from(form: &FormData) -> ActivityFormValues {
             .collect(),
         responsible_text: form.get("responsable_texto").trim().into(),
         deliverable: form.get("entregable").trim().into(),
+        tags: TagValues::from_form(form),
         reason: form.get("motivo").into(),
     }
 }
@@ -89,8 +93,12 @@ fn apply(
     plan: &Plan,
     number: Option<ActivityNumber>,
     v: &ActivityFormValues,
+    catalogues: &Catalogues,
 ) -> Result<(Plan, Activity), Errors> {
     let mut errors = Errors::new();
+    let tags = v
+        .tags
+        .parse(&catalogues.groups, &catalogues.furag, &mut errors);
     let num = match number {
         Some(n) => Some(n),
         None => match ActivityNumber::parse(&v.number) {
@@ -163,7 +171,7 @@ fn apply(
         responsible: codes,
         responsible_text,
         deliverable: v.deliverable.clone(),
-        tags: Default::default(),
+        tags,
     };
     let mut draft = plan.clone().into_draft();
     let index = match draft.activities.iter().position(|a| a.number == number) {
@@ -192,8 +200,24 @@ fn apply(
         })
 }
 
+/// The lists the tag fields choose from: the entity's groups of value and the FURAG
+/// questions of the plan's year.
+pub struct Catalogues {
+    groups: Vec<ValueGroup>,
+    furag: Vec<FuragQuestion>,
+}
+
+impl Catalogues {
+    async fn load(state: &AppState, plan: &Plan) -> AppResult<Catalogues> {
+        Ok(Catalogues {
+            groups: state.store.value_groups().await?,
+            furag: furag_catalogue(plan.year.get()).unwrap_or_default(),
+        })
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
-fn form_page(
+async fn form_page(
     state: &AppState,
     user: &CurrentUser,
     plan_id: i64,
@@ -203,6 +227,7 @@ fn form_page(
     errors: Errors,
     needs_reason: bool,
 ) -> AppResult<Response> {
+    let catalogues = Catalogues::load(state, plan).await?;
     let title = match number {
         Some(n) => format!("Editar la actividad {n}"),
         None => "Nueva actividad".into(),
@@ -218,6 +243,7 @@ fn form_page(
         plan_title: plan.title.clone(),
         number,
         offices: choices(plan, &values.offices),
+        tag_fieldsets: fieldsets(&values.tags, &catalogues.groups, &catalogues.furag),
         values,
         errors,
         needs_reason,
@@ -255,6 +281,7 @@ pub async fn new_form(
         Errors::new(),
         needs_reason,
     )
+    .await
 }
 
 pub async fn create(
@@ -299,6 +326,7 @@ pub async fn edit_form(
         Errors::new(),
         needs_reason,
     )
+    .await
 }
 
 pub async fn update(
@@ -333,8 +361,9 @@ async fn save(
     values: ActivityFormValues,
     needs_reason: bool,
 ) -> AppResult<Response> {
+    let catalogues = Catalogues::load(state, &plan).await?;
     let result = require_reason(
-        apply(&plan, number, &values),
+        apply(&plan, number, &values, &catalogues),
         needs_reason,
         &values.reason,
         "motivo",
@@ -343,7 +372,7 @@ async fn save(
         Ok(ok) => ok,
         Err(errors) => {
             let shown = number.map(|n| n.get());
-            return form_page(state, user, id, &plan, shown, values, errors, needs_reason);
+            return form_page(state, user, id, &plan, shown, values, errors, needs_reason).await;
         }
     };
     // A reporter may neither take an activity out of its offices nor hand it over.
@@ -396,13 +425,16 @@ pub async fn delete(
     let activity = activity.clone();
     let reason = form.get("motivo").trim().to_string();
     if let Err(errors) = require_reason(Ok(()), needs_reason, &reason, "motivo_eliminar") {
+        let catalogues = Catalogues::load(&state, &plan).await?;
+        let values = values_of(&activity);
         let page = ActivityFormPage {
             layout: user.layout(format!("Editar la actividad {number}"), &state),
             plan_id: id,
             plan_title: plan.title.clone(),
             number: Some(number),
-            offices: choices(&plan, &values_of(&activity).offices),
-            values: values_of(&activity),
+            offices: choices(&plan, &values.offices),
+            tag_fieldsets: fieldsets(&values.tags, &catalogues.groups, &catalogues.furag),
+            values,
             errors,
             needs_reason,
             can_delete: true,

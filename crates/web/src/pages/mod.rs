@@ -2,8 +2,10 @@
 
 pub mod activities;
 pub mod audit;
+pub mod coverage;
 pub mod plans;
 pub mod public;
+pub mod rules;
 pub mod users;
 
 use crate::{auth, AppState, IMPORT_LIMIT};
@@ -41,6 +43,8 @@ pub fn admin_routes() -> Router<AppState> {
             get(plans::edit_form).post(plans::update),
         )
         .route("/planes/{id}/estado", post(plans::transition))
+        .route("/planes/{id}/cobertura", get(coverage::show))
+        .route("/planes/{id}/cobertura/aceptar", post(coverage::accept))
         .route("/planes/{id}/versiones", get(plans::versions))
         .route("/planes/{id}/versiones/diferencias", get(plans::diff))
         .route("/planes/{id}/exportar/{format}", get(plans::export))
@@ -65,4 +69,16 @@ pub fn admin_routes() -> Router<AppState> {
             get(auth::password_form).post(auth::change_password),
         )
         .route("/auditoria", get(audit::list))
+        .route(
+            "/parametros",
+            get(rules::parameters).post(rules::set_parameter),
+        )
+        .route(
+            "/festivos",
+            get(rules::holidays).post(rules::change_holiday),
+        )
+        .route(
+            "/grupos-valor",
+            get(rules::value_groups).post(rules::set_value_group),
+        )
 }

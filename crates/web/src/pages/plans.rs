@@ -78,6 +78,8 @@ pub async fn show(
     let id = PlanId(id);
     let plan_state = state.store.plan_state(id).await?;
     let plan = state.store.plan(id).await?;
+    let coverage = state.store.coverage(id).await?;
+    let pending_findings = coverage.pending().len();
     let mode = plan_state.status.edit_mode();
     let open = mode != EditMode::Locked;
     let filter = q
@@ -97,12 +99,14 @@ pub async fn show(
         status: plan_state.status,
         plan: view,
         office_filter: filter,
-        transitions: transition_buttons(plan_state.status, &user),
+        transitions: transition_buttons(plan_state.status, &user, pending_findings),
         can_edit_header: open && user.can(Action::EditPlanHeader),
         can_add: open && user.can(Action::CreateActivity),
         editable: mode == EditMode::InPlace,
         published_notice: mode == EditMode::NewVersion,
         message: q.mensaje.as_deref().and_then(message),
+        findings: coverage.items.len(),
+        pending_findings,
     };
     Ok(Html(page.render()?))
 }
@@ -549,10 +553,19 @@ pub async fn transition(
     } else {
         None
     };
-    state
+    match state
         .store
         .transition(PlanId(id), t, acta.as_ref(), &user.actor())
-        .await?;
+        .await
+    {
+        Err(StoreError::FindingsPending(_)) => {
+            return Ok(
+                Redirect::to(&format!("/admin/planes/{id}/cobertura?mensaje=pendientes"))
+                    .into_response(),
+            )
+        }
+        other => other?,
+    };
     // This process's public page shows the new version at once (others within a second).
     state
         .public_pages
