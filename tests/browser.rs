@@ -213,6 +213,7 @@ async fn start_app() -> (
     String,
     tokio::sync::oneshot::Sender<()>,
     participa_store::testing::TestDatabase,
+    Store,
 ) {
     let db = participa_store::testing::sqlite();
     let store = Store::connect(&db.url).await.unwrap();
@@ -249,7 +250,7 @@ async fn start_app() -> (
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let state = participa_web::AppState::new(store, "Caja Honor", false);
+    let state = participa_web::AppState::new(store.clone(), "Caja Honor", false);
     tokio::spawn(async move {
         participa_web::serve(listener, state, async {
             let _ = rx.await;
@@ -257,12 +258,12 @@ async fn start_app() -> (
         .await
         .unwrap();
     });
-    (format!("http://{addr}"), tx, db)
+    (format!("http://{addr}"), tx, db, store)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn formulation_lifecycle_versions_roles_and_the_public_page_in_chromium() {
-    let (base, stop, _db) = start_app().await;
+    let (base, stop, _db, store) = start_app().await;
     let (_driver, port) = chromedriver();
     let profile = tempfile::tempdir().unwrap();
     let mut caps = serde_json::Map::new();
@@ -319,6 +320,14 @@ async fn formulation_lifecycle_versions_roles_and_the_public_page_in_chromium() 
     b.set("fin", "2025-06-01").await;
     b.click("input[name=responsables][value=ARCOM]").await;
     b.fill("#entregable", "Relatoría de la mesa").await;
+    // Its MIPG/MURC tags: a control-social space with veedurías, in person.
+    b.click("input[name=fases][value=evaluacion_seguimiento]")
+        .await;
+    b.click("input[name=grupos_valor][value=veedurias]").await;
+    b.click("input[name=incidencia][value=control_social]")
+        .await;
+    b.click("input[name=canal][value=presencial]").await;
+    b.click("input[name=cubre][value=control_social]").await;
     b.click_button("Guardar").await;
     let page = b.source().await;
     assert!(
@@ -364,7 +373,58 @@ async fn formulation_lifecycle_versions_roles_and_the_public_page_in_chromium() 
         .await
         .contains("Mesa de diálogo con veedurías ciudadanas"));
 
+    // The tags stayed through the refused submission and were saved.
+    b.open("/admin/planes/1/actividades/16/editar").await;
+    let tagged = b
+        .client
+        .find(Locator::Css("input[name=cubre][value=control_social]"))
+        .await
+        .unwrap()
+        .prop("checked")
+        .await
+        .unwrap();
+    assert_eq!(tagged.as_deref(), Some("true"));
+
+    // The coverage check: the control-social gap is covered, the Ley 1750 citation is
+    // flagged; the admin accepts it with a justification.
+    b.open("/admin/planes/1").await;
+    assert!(!b.source().await.contains(r#"value="consolidar""#));
+    b.open("/admin/planes/1/cobertura").await;
+    let coverage = b.source().await;
+    assert!(!coverage.contains("COMPONENTE:control_social"));
+    assert!(coverage.contains("NORMA:Ley 1750 de 2015"));
+    b.check("cobertura").await;
+    let index = coverage
+        .split("<li id=\"hallazgo-")
+        .skip(1)
+        .find(|li| li.contains("NORMA:Ley 1750 de 2015"))
+        .and_then(|li| li.split('"').next())
+        .unwrap()
+        .to_string();
+    b.fill(
+        &format!("#justificacion-{index}"),
+        "Error de digitación: es la Ley 1757 de 2015; se corrige en la versión 2",
+    )
+    .await;
+    b.click_button("Aceptar el hallazgo NORMA:Ley 1750 de 2015")
+        .await;
+    assert!(b.source().await.contains("Aceptado por Ana Planeación"));
+    b.check("cobertura-aceptado").await;
+    // The other gaps are accepted out of the browser; then the plan can be consolidated.
+    participa_store::testing::accept_all_findings(&store, participa_store::PlanId(1)).await;
+
+    // The rules pages.
+    b.open("/admin/parametros").await;
+    assert!(b.source().await.contains("Ley 1755 de 2015"));
+    b.check("parametros").await;
+    b.open("/admin/festivos?anio=2026").await;
+    assert!(b.source().await.contains("Chiquinquirá"));
+    b.check("festivos").await;
+    b.open("/admin/grupos-valor").await;
+    b.check("grupos-valor").await;
+
     // Lifecycle: consolidate and review (planning office), approve (CIGD), publish.
+    b.open("/admin/planes/1").await;
     b.click_button("Consolidar").await;
     assert!(b.source().await.contains("Consolidado"));
     b.click_button("Marcar como revisado").await;
@@ -470,7 +530,7 @@ async fn formulation_lifecycle_versions_roles_and_the_public_page_in_chromium() 
     b.open("/planes/1").await;
     b.check("plan-publico-telefono").await;
 
-    assert_eq!(b.checked.len(), 21, "{:?}", b.checked);
+    assert_eq!(b.checked.len(), 26, "{:?}", b.checked);
     b.client.close().await.unwrap();
     let _ = stop.send(());
 }

@@ -518,6 +518,7 @@ on_both_backends! {
     csrf_and_sessions => super::csrf_and_sessions;
     forms_keep_input_and_show_errors => super::forms_keep_input_and_show_errors;
     versions_and_diff => super::versions_and_diff;
+    rules_and_coverage => super::rules_and_coverage;
 }
 
 async fn csrf_and_sessions(db: TestDatabase) {
@@ -832,4 +833,233 @@ async fn versions_and_diff(db: TestDatabase) {
         public.body
     );
     assert!(public.body.contains("Publicar en redes sociales"));
+}
+
+/// The table row of one legal parameter on the parameters page.
+fn parameter_row<'a>(body: &'a str, key: &str) -> &'a str {
+    let start = body
+        .find(&format!("id=\"parametro-{key}\""))
+        .unwrap_or_else(|| panic!("no row for {key}"));
+    let rest = &body[start..];
+    &rest[..rest.find("</tr>").unwrap()]
+}
+
+async fn rules_and_coverage(db: TestDatabase) {
+    let app = TestApp::new(db).await;
+    let admin = app.login("admin").await;
+    let c = Some(admin.as_str());
+
+    // Each term with its norm, and the deadline it gives from a date.
+    let page = app.get("/admin/parametros?fecha=2026-02-02", c).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let row = parameter_row(&page.body, "peticion.general");
+    assert!(
+        row.contains("Ley 1437 de 2011 art. 14, sustituido por la Ley 1755 de 2015"),
+        "{row}"
+    );
+    assert!(
+        row.contains("15 días hábiles") && row.contains("lunes 23 feb 2026"),
+        "{row}"
+    );
+    assert!(parameter_row(&page.body, "plan.publicacion").contains("31 de enero"));
+
+    // A bad value is refused next to its field, keeping what was typed.
+    let bad = app
+        .post(
+            "/admin/parametros",
+            c,
+            &[
+                ("parametro", "peticion.general"),
+                ("valor", "quince"),
+                ("desde", "2026-01-01"),
+                ("motivo", ""),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("value=\"quince\""), "typed value lost");
+    assert!(bad.body.contains("id=\"valor-error\"") && bad.body.contains("id=\"motivo-error\""));
+
+    // Changing the term changes the deadline computed from it; the audit log says who.
+    let saved = app
+        .post(
+            "/admin/parametros",
+            c,
+            &[
+                ("parametro", "peticion.general"),
+                ("valor", "10"),
+                ("desde", "2026-01-01"),
+                ("motivo", "Prueba de cambio normativo"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let page = app.get("/admin/parametros?fecha=2026-02-02", c).await;
+    let row = parameter_row(&page.body, "peticion.general");
+    assert!(
+        row.contains("10 días hábiles") && row.contains("lunes 16 feb 2026"),
+        "{row}"
+    );
+    // Before the date it applies from, the old value still rules.
+    let before = app.get("/admin/parametros?fecha=2025-12-01", c).await;
+    assert!(parameter_row(&before.body, "peticion.general").contains("15 días hábiles"));
+    assert!(page.body.contains("Prueba de cambio normativo"));
+    let audit = app.get("/admin/auditoria", c).await;
+    assert!(audit.body.contains("parameter.set") && audit.body.contains("Usuario admin"));
+
+    // A holiday added by the admin moves the deadline by one business day.
+    let added = app
+        .post(
+            "/admin/festivos",
+            c,
+            &[
+                ("accion", "agregar"),
+                ("fecha", "2026-02-16"),
+                ("nombre", "Festivo de prueba"),
+                ("motivo", "Ley de prueba"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    let page = app.get("/admin/parametros?fecha=2026-02-02", c).await;
+    assert!(parameter_row(&page.body, "peticion.general").contains("martes 17 feb 2026"));
+    let holidays = app.get("/admin/festivos?anio=2026", c).await;
+    assert!(holidays.body.contains("Festivo de prueba"));
+    assert!(holidays
+        .body
+        .contains("Nuestra Señora del Rosario de Chiquinquirá"));
+    let twice = app
+        .post(
+            "/admin/festivos",
+            c,
+            &[
+                ("accion", "agregar"),
+                ("fecha", "2026-02-16"),
+                ("nombre", "Otro"),
+                ("motivo", "x"),
+            ],
+        )
+        .await;
+    assert_eq!(twice.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(twice.body.contains("ya es festivo"));
+
+    // The coverage check lists the seed's gaps with their sources, and the Ley 1750 citation.
+    let coverage = app.get("/admin/planes/1/cobertura", c).await;
+    for expected in [
+        "NORMA:Ley 1750 de 2015",
+        "Ley 1757 de 2015",
+        "Fuente:",
+        "COMPONENTE:control_social",
+        "FASE:diagnostico",
+        "MURC_ELEMENTO:dialogo",
+    ] {
+        assert!(
+            coverage.body.contains(expected),
+            "coverage lacks {expected}"
+        );
+    }
+
+    // Tagging an activity in its form covers the gap: the finding disappears.
+    let mut form = activity_form("Publicar contenidos en redes sociales", "ARCOM");
+    form.extend([
+        ("fases", "implementacion"),
+        ("fases", "evaluacion_seguimiento"),
+        ("grupos_valor", "ciudadania"),
+        ("incidencia", "control_social"),
+        ("canal", "virtual"),
+        ("medio", "Facebook Live"),
+        ("furag", "PCI201"),
+        ("cubre", "control_social"),
+    ]);
+    let edited = app
+        .post("/admin/planes/1/actividades/13/editar", c, &form)
+        .await;
+    assert_eq!(edited.status, StatusCode::SEE_OTHER, "{}", edited.body);
+    let coverage = app.get("/admin/planes/1/cobertura", c).await;
+    assert!(!coverage.body.contains("COMPONENTE:control_social"));
+    assert!(!coverage.body.contains("FASE:implementacion"));
+    let again = app.get("/admin/planes/1/actividades/13/editar", c).await;
+    assert!(again.body.contains("value=\"control_social\" checked"));
+    assert!(again.body.contains("value=\"Facebook Live\""));
+    let json = app.get("/admin/planes/1/exportar/json", c).await;
+    assert!(
+        json.body.contains("\"medium\":\"Facebook Live\"") || json.body.contains("Facebook Live")
+    );
+    // A group outside the catalogue is refused, and the typed text stays.
+    let mut wrong = activity_form("Texto que no se pierde", "ARCOM");
+    wrong.push(("grupos_valor", "reservistas"));
+    let refused = app
+        .post("/admin/planes/1/actividades/13/editar", c, &wrong)
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused
+        .body
+        .contains("«reservistas» no está en el catálogo"));
+    assert!(refused.body.contains("Texto que no se pierde"));
+
+    // Consolidation waits for the findings: no button, and a direct request is refused.
+    let plan_page = app.get("/admin/planes/1", c).await;
+    assert!(plan_page.body.contains("pendiente(s)"));
+    assert!(!plan_page.body.contains("value=\"consolidar\""));
+    let early = app
+        .post("/admin/planes/1/estado", c, &[("accion", "consolidar")])
+        .await;
+    assert_eq!(
+        early.location.as_deref(),
+        Some("/admin/planes/1/cobertura?mensaje=pendientes")
+    );
+    assert_eq!(
+        app.store.plan_state(PlanId(1)).await.unwrap().status,
+        participa_domain::PlanStatus::Draft
+    );
+
+    // Accepting needs a justification; with one, each finding is accepted.
+    let blank = app
+        .post(
+            "/admin/planes/1/cobertura/aceptar",
+            c,
+            &[
+                ("codigo", "NORMA:Ley 1750 de 2015"),
+                ("justificacion", "  "),
+            ],
+        )
+        .await;
+    assert_eq!(blank.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(blank.body.contains("Escriba por qué se acepta"));
+    for code in app.store.coverage(PlanId(1)).await.unwrap().pending() {
+        let r = app
+            .post(
+                "/admin/planes/1/cobertura/aceptar",
+                c,
+                &[
+                    ("codigo", code.as_str()),
+                    (
+                        "justificacion",
+                        "Se atiende en el plan de acción <b>2026</b>",
+                    ),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{code}: {}", r.body);
+    }
+    let coverage = app.get("/admin/planes/1/cobertura", c).await;
+    assert!(coverage.body.contains("Aceptado por Usuario admin"));
+    assert!(
+        coverage.body.contains("Se atiende en el plan de acción")
+            && !coverage.body.contains("<b>2026"),
+        "justification not escaped"
+    );
+    let plan_page = app.get("/admin/planes/1", c).await;
+    assert!(plan_page.body.contains("value=\"consolidar\""));
+    let done = app
+        .post("/admin/planes/1/estado", c, &[("accion", "consolidar")])
+        .await;
+    assert_eq!(
+        done.location.as_deref(),
+        Some("/admin/planes/1?mensaje=estado")
+    );
+    assert_eq!(
+        app.store.plan_state(PlanId(1)).await.unwrap().status,
+        participa_domain::PlanStatus::Consolidated
+    );
 }
