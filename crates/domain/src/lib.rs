@@ -12,6 +12,7 @@ pub mod alignment;
 pub mod calendar;
 pub mod coverage;
 pub mod diff;
+pub mod followup;
 pub mod legal;
 pub mod lifecycle;
 pub mod office;
