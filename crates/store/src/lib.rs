@@ -16,6 +16,7 @@
 mod audit;
 mod calendar;
 mod findings;
+mod objects;
 mod parameters;
 mod plans;
 mod sessions;
@@ -26,6 +27,10 @@ mod versions;
 pub use audit::{Actor, AuditEntry, AuditFilter, Change};
 pub use calendar::OverrideRecord;
 pub use findings::{Acceptance, Coverage, CoverageItem};
+pub use objects::{
+    check_evidence, CheckedEvidence, EvidenceError, EvidenceKind, Objects, ObjectsError,
+    DEFAULT_EVIDENCE_LIMIT,
+};
 pub use parameters::{ParameterChange, ParameterValue};
 pub use plans::{PlanId, PlanSummary};
 pub use users::{User, UserData};

@@ -1,0 +1,342 @@
+//! Evidence files: what is accepted (type read from the content, not the name; a plain
+//! file name; a size limit) and where the bytes go — an `object_store` on local disk by
+//! default, S3-compatible in production, in memory in tests.
+
+use object_store::aws::AmazonS3Builder;
+use object_store::local::LocalFileSystem;
+use object_store::memory::InMemory;
+use object_store::path::Path as ObjectPath;
+use object_store::{ObjectStore, PutPayload};
+use sha2::{Digest, Sha256};
+use std::fmt;
+use std::sync::Arc;
+
+/// The default upload limit: 20 MB.
+pub const DEFAULT_EVIDENCE_LIMIT: usize = 20 * 1024 * 1024;
+
+/// Where evidence bytes live.
+#[derive(Clone)]
+pub struct Objects {
+    inner: Arc<dyn ObjectStore>,
+    description: String,
+}
+
+impl fmt::Debug for Objects {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Objects({})", self.description)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ObjectsError {
+    #[error("almacenamiento de evidencias «{url}»: {source}")]
+    Open {
+        url: String,
+        source: object_store::Error,
+    },
+    #[error("no se pudo crear la carpeta de evidencias {dir}: {source}")]
+    Dir { dir: String, source: std::io::Error },
+    #[error("almacenamiento de evidencias: {0}")]
+    Io(#[from] object_store::Error),
+}
+
+impl Objects {
+    /// Files under `dir` on local disk (created when absent).
+    pub fn local(dir: &std::path::Path) -> Result<Objects, ObjectsError> {
+        std::fs::create_dir_all(dir).map_err(|source| ObjectsError::Dir {
+            dir: dir.display().to_string(),
+            source,
+        })?;
+        let fs = LocalFileSystem::new_with_prefix(dir).map_err(|source| ObjectsError::Open {
+            url: dir.display().to_string(),
+            source,
+        })?;
+        Ok(Objects {
+            inner: Arc::new(fs),
+            description: dir.display().to_string(),
+        })
+    }
+
+    pub fn memory() -> Objects {
+        Objects {
+            inner: Arc::new(InMemory::new()),
+            description: "memoria".into(),
+        }
+    }
+
+    /// `s3://bucket[/prefix]` (credentials, region and endpoint from the usual `AWS_*`
+    /// variables, so MinIO and other S3-compatible services work), or a local directory.
+    pub fn open(location: &str) -> Result<Objects, ObjectsError> {
+        if location.starts_with("s3://") {
+            let s3 = AmazonS3Builder::from_env()
+                .with_url(location)
+                .build()
+                .map_err(|source| ObjectsError::Open {
+                    url: location.into(),
+                    source,
+                })?;
+            return Ok(Objects {
+                inner: Arc::new(s3),
+                description: location.into(),
+            });
+        }
+        let dir = location.strip_prefix("file://").unwrap_or(location);
+        Objects::local(std::path::Path::new(dir))
+    }
+
+    pub async fn put(&self, key: &str, bytes: Vec<u8>) -> Result<(), ObjectsError> {
+        self.inner
+            .put(&ObjectPath::from(key), PutPayload::from(bytes))
+            .await?;
+        Ok(())
+    }
+
+    pub async fn get(&self, key: &str) -> Result<Vec<u8>, ObjectsError> {
+        let r = self.inner.get(&ObjectPath::from(key)).await?;
+        Ok(r.bytes().await?.to_vec())
+    }
+
+    /// Removes an object; used only to undo an upload whose database write failed.
+    pub async fn delete(&self, key: &str) -> Result<(), ObjectsError> {
+        self.inner.delete(&ObjectPath::from(key)).await?;
+        Ok(())
+    }
+}
+
+/// A kind of evidence file Participa accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EvidenceKind {
+    Pdf,
+    Png,
+    Jpeg,
+    Webp,
+    Xlsx,
+    Docx,
+    Csv,
+    Zip,
+}
+
+impl EvidenceKind {
+    pub fn media_type(self) -> &'static str {
+        match self {
+            EvidenceKind::Pdf => "application/pdf",
+            EvidenceKind::Png => "image/png",
+            EvidenceKind::Jpeg => "image/jpeg",
+            EvidenceKind::Webp => "image/webp",
+            EvidenceKind::Xlsx => {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+            EvidenceKind::Docx => {
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+            }
+            EvidenceKind::Csv => "text/csv",
+            EvidenceKind::Zip => "application/zip",
+        }
+    }
+
+    fn extensions(self) -> &'static [&'static str] {
+        match self {
+            EvidenceKind::Pdf => &["pdf"],
+            EvidenceKind::Png => &["png"],
+            EvidenceKind::Jpeg => &["jpg", "jpeg"],
+            EvidenceKind::Webp => &["webp"],
+            EvidenceKind::Xlsx => &["xlsx"],
+            EvidenceKind::Docx => &["docx"],
+            EvidenceKind::Csv => &["csv"],
+            EvidenceKind::Zip => &["zip"],
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            EvidenceKind::Pdf => "un PDF",
+            EvidenceKind::Png => "una imagen PNG",
+            EvidenceKind::Jpeg => "una imagen JPEG",
+            EvidenceKind::Webp => "una imagen WebP",
+            EvidenceKind::Xlsx => "una hoja de cálculo XLSX",
+            EvidenceKind::Docx => "un documento DOCX",
+            EvidenceKind::Csv => "un CSV",
+            EvidenceKind::Zip => "un ZIP",
+        }
+    }
+
+    /// The kind the bytes are, read from their content.
+    fn sniff(bytes: &[u8]) -> Option<EvidenceKind> {
+        match infer::get(bytes).map(|t| t.mime_type()) {
+            Some("application/pdf") => Some(EvidenceKind::Pdf),
+            Some("image/png") => Some(EvidenceKind::Png),
+            Some("image/jpeg") => Some(EvidenceKind::Jpeg),
+            Some("image/webp") => Some(EvidenceKind::Webp),
+            Some(m) if m == EvidenceKind::Xlsx.media_type() => Some(EvidenceKind::Xlsx),
+            Some(m) if m == EvidenceKind::Docx.media_type() => Some(EvidenceKind::Docx),
+            Some("application/zip") => Some(EvidenceKind::Zip),
+            Some(_) => None,
+            // Text has no magic number: CSV is UTF-8 (or Windows-1252) text without NULs
+            // or other control characters than tab and line ends.
+            None if !bytes.is_empty()
+                && !bytes
+                    .iter()
+                    .any(|b| *b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) =>
+            {
+                Some(EvidenceKind::Csv)
+            }
+            None => None,
+        }
+    }
+}
+
+/// Why an evidence file is refused, in words for the person who sent it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EvidenceError {
+    #[error("el archivo «{name}» pesa {size} bytes y el límite es {limit} bytes ({} MB)", limit / (1024 * 1024))]
+    TooLarge {
+        name: String,
+        size: usize,
+        limit: usize,
+    },
+    #[error("el archivo está vacío")]
+    Empty,
+    #[error("el nombre de archivo «{0}» no es válido: use un nombre simple, sin carpetas ni «..»")]
+    BadName(String),
+    #[error("el contenido de «{0}» no es de un tipo admitido (PDF, PNG, JPEG, WebP, XLSX, DOCX, CSV o ZIP)")]
+    Type(String),
+    #[error(
+        "el contenido de «{name}» es {actual}, que no corresponde a la extensión «.{extension}»"
+    )]
+    Mismatch {
+        name: String,
+        actual: &'static str,
+        extension: String,
+    },
+}
+
+/// An evidence file that passed every check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckedEvidence {
+    pub file_name: String,
+    pub kind: EvidenceKind,
+    pub sha256: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Checks a file someone uploads as evidence.
+pub fn check_evidence(
+    file_name: &str,
+    bytes: Vec<u8>,
+    limit: usize,
+) -> Result<CheckedEvidence, EvidenceError> {
+    let name = file_name.trim();
+    let plain = !name.is_empty()
+        && name.chars().count() <= 200
+        && !name.contains(['/', '\\'])
+        && !name.starts_with('.')
+        && !name.contains("..")
+        && !name.chars().any(char::is_control);
+    if !plain {
+        return Err(EvidenceError::BadName(file_name.to_string()));
+    }
+    if bytes.len() > limit {
+        return Err(EvidenceError::TooLarge {
+            name: name.into(),
+            size: bytes.len(),
+            limit,
+        });
+    }
+    if bytes.is_empty() {
+        return Err(EvidenceError::Empty);
+    }
+    let kind = EvidenceKind::sniff(&bytes).ok_or_else(|| EvidenceError::Type(name.into()))?;
+    let extension = name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_lowercase())
+        .unwrap_or_default();
+    if !kind.extensions().contains(&extension.as_str()) {
+        return Err(EvidenceError::Mismatch {
+            name: name.into(),
+            actual: kind.name(),
+            extension,
+        });
+    }
+    let sha256 = Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    Ok(CheckedEvidence {
+        file_name: name.into(),
+        kind,
+        sha256,
+        bytes,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PDF: &[u8] = b"%PDF-1.4\n1 0 obj\n<< >>\nendobj\ntrailer\n<< >>\n%%EOF\n";
+    const ELF: &[u8] = b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x3e\x00";
+    const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01";
+
+    #[test]
+    fn the_type_comes_from_the_content() {
+        let ok = check_evidence("acta.pdf", PDF.to_vec(), 1000).unwrap();
+        assert_eq!(ok.kind, EvidenceKind::Pdf);
+        assert_eq!(ok.sha256.len(), 64);
+        assert_eq!(
+            check_evidence("lista.csv", b"nombre;asistio\nAna;si\n".to_vec(), 1000)
+                .unwrap()
+                .kind,
+            EvidenceKind::Csv
+        );
+        assert_eq!(
+            check_evidence("programa.pdf", ELF.to_vec(), 1000).unwrap_err(),
+            EvidenceError::Type("programa.pdf".into())
+        );
+        let e = check_evidence("foto.pdf", PNG.to_vec(), 1000).unwrap_err();
+        assert!(e.to_string().contains("una imagen PNG"), "{e}");
+        assert_eq!(
+            check_evidence("foto.PNG", PNG.to_vec(), 1000).unwrap().kind,
+            EvidenceKind::Png
+        );
+    }
+
+    #[test]
+    fn names_and_sizes_are_checked() {
+        for bad in [
+            "../../x.pdf",
+            "a/b.pdf",
+            "c:\\x.pdf",
+            ".htaccess",
+            "",
+            "x\u{0}.pdf",
+        ] {
+            assert!(
+                matches!(
+                    check_evidence(bad, PDF.to_vec(), 1000),
+                    Err(EvidenceError::BadName(_))
+                ),
+                "{bad:?}"
+            );
+        }
+        let e = check_evidence("acta.pdf", PDF.to_vec(), 10).unwrap_err();
+        assert!(matches!(e, EvidenceError::TooLarge { .. }));
+        assert_eq!(
+            check_evidence("acta.pdf", vec![], 10),
+            Err(EvidenceError::Empty)
+        );
+    }
+
+    #[tokio::test]
+    async fn objects_round_trip_on_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let objects = Objects::open(dir.path().to_str().unwrap()).unwrap();
+        objects
+            .put("evidencias/1/a.pdf", PDF.to_vec())
+            .await
+            .unwrap();
+        assert_eq!(objects.get("evidencias/1/a.pdf").await.unwrap(), PDF);
+        assert!(dir.path().join("evidencias/1/a.pdf").exists());
+        objects.delete("evidencias/1/a.pdf").await.unwrap();
+        assert!(!dir.path().join("evidencias/1/a.pdf").exists());
+    }
+}
