@@ -81,6 +81,18 @@ impl Browser {
             .goto(&format!("{}{path}", self.base))
             .await
             .unwrap_or_else(|e| panic!("open {path}: {e}"));
+        // WebDriver returns once navigation starts; wait until the document is complete.
+        for _ in 0..100 {
+            let ready = self
+                .client
+                .execute("return document.readyState", vec![])
+                .await;
+            if matches!(ready, Ok(v) if v == "complete") {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("{path} did not finish loading");
     }
 
     async fn source(&self) -> String {
@@ -415,7 +427,12 @@ async fn formulation_lifecycle_versions_roles_and_the_public_page_in_chromium() 
 
     // The rules pages.
     b.open("/admin/parametros").await;
-    assert!(b.source().await.contains("Ley 1755 de 2015"));
+    let parameters = b.source().await;
+    assert!(
+        parameters.contains("Ley 1755 de 2015"),
+        "{}:\n{parameters}",
+        b.path().await
+    );
     b.check("parametros").await;
     b.open("/admin/festivos?anio=2026").await;
     assert!(b.source().await.contains("Chiquinquirá"));
