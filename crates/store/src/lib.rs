@@ -16,6 +16,7 @@
 mod audit;
 mod calendar;
 mod findings;
+mod followup;
 mod objects;
 mod parameters;
 mod plans;
@@ -27,6 +28,10 @@ mod versions;
 pub use audit::{Actor, AuditEntry, AuditFilter, Change};
 pub use calendar::OverrideRecord;
 pub use findings::{Acceptance, Coverage, CoverageItem};
+pub use followup::{
+    Closure, EvidenceRecord, FollowUp, FollowupError, FollowupSettings, IndicatorRow, ManualRecord,
+    NewReport, ReportRecord, ReviewRecord,
+};
 pub use objects::{
     check_evidence, CheckedEvidence, EvidenceError, EvidenceKind, Objects, ObjectsError,
     DEFAULT_EVIDENCE_LIMIT,
@@ -86,6 +91,8 @@ pub enum StoreError {
     JustificationRequired,
     #[error("la verificación de cobertura tiene hallazgos sin aceptar ({}): cúbralos con actividades o acéptelos con una justificación antes de consolidar", .0.join(", "))]
     FindingsPending(Vec<String>),
+    #[error("almacenamiento de evidencias: {0}")]
+    Objects(String),
     #[error("contenido de versión ilegible: {0}")]
     Snapshot(#[from] serde_json::Error),
 }

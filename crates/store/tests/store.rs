@@ -48,6 +48,8 @@ on_both_backends!(
     a_changed_parameter_changes_the_deadlines_computed_from_it,
     activity_tags_are_stored_and_read_back,
     the_value_group_catalogue_starts_from_the_defaults_and_is_editable,
+    a_report_is_returned_resubmitted_accepted_and_locked_when_the_period_closes,
+    refused_submissions_leave_no_file_and_no_row,
 );
 
 async fn seed_plan_reads_back_equal(db: TestDatabase) {
@@ -641,4 +643,229 @@ async fn the_value_group_catalogue_starts_from_the_defaults_and_is_editable(db: 
     let log = store.audit_entries(&AuditFilter::default()).await.unwrap();
     assert_eq!(log[0].action, "value_group.set");
     assert_eq!(log[0].before.as_deref(), Some("Academia → Academia"));
+}
+
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj\n<< >>\nendobj\ntrailer\n<< >>\n%%EOF\n";
+
+fn progress(percent: f64, narrative: &str) -> participa_domain::followup::ProgressInput {
+    participa_domain::followup::ProgressInput {
+        percent,
+        narrative: narrative.into(),
+        ..Default::default()
+    }
+}
+
+async fn a_report_is_returned_resubmitted_accepted_and_locked_when_the_period_closes(
+    db: TestDatabase,
+) {
+    use participa_domain::followup::{
+        Aggregation, Decision, Indicator, ReportState, ReviewInput, Sufficiency,
+    };
+    use participa_store::{check_evidence, FollowupError, NewReport, Objects};
+    let store = open(&db).await;
+    let ana = admin(&store, "ana", Role::Admin).await;
+    let oci = admin(&store, "oci", Role::Auditor).await;
+    let carlos = admin(&store, "carlos", Role::Reporter).await;
+    let id = store.create_plan(&seed(), None, &ana).await.unwrap();
+    let fresh = store.followup(id).await.unwrap();
+    assert_eq!(fresh.settings, participa_store::FollowupSettings::default());
+    assert!(fresh.reports.is_empty());
+    let participants =
+        Indicator::new("Participantes", "personas", 500.0, Aggregation::Sum).unwrap();
+    let ind = store
+        .add_indicator(id, 6, &participants, &ana)
+        .await
+        .unwrap();
+    let objects = Objects::memory();
+    let evidence = check_evidence("asistencia.pdf", PDF.to_vec(), 1 << 20).unwrap();
+    let sha = evidence.sha256.clone();
+    let first = NewReport {
+        plan_id: id,
+        activity: 6,
+        period: 1,
+        input: progress(40.0, "Feria de servicios en Bogotá"),
+        figures: vec![(ind, 120.0)],
+        evidence: vec![evidence],
+    };
+    store
+        .submit_report(first.clone(), &objects, &carlos)
+        .await
+        .unwrap()
+        .unwrap();
+    let f = store.followup(id).await.unwrap();
+    assert_eq!(f.state(6, 1), Some(ReportState::Submitted));
+    assert_eq!(f.reports[0].evidence[0].sha256, sha);
+    assert_eq!(f.reports[0].by.as_deref(), Some("carlos full"));
+    let key = f.reports[0].evidence[0].object_key.clone();
+    assert_eq!(objects.get(&key).await.unwrap(), PDF);
+
+    let back = ReviewInput {
+        decision: Decision::Return,
+        verified_percent: None,
+        sufficiency: Sufficiency::Partial,
+        observations: "Falta la lista de asistencia firmada".into(),
+        recommendations: String::new(),
+    };
+    assert_eq!(
+        store
+            .review_report(id, 6, 1, &back, &oci)
+            .await
+            .unwrap()
+            .unwrap(),
+        ReportState::Returned
+    );
+    let again = NewReport {
+        input: progress(45.0, "Feria de servicios con lista firmada"),
+        evidence: vec![],
+        figures: vec![(ind, 130.0)],
+        ..first.clone()
+    };
+    store
+        .submit_report(again, &objects, &carlos)
+        .await
+        .unwrap()
+        .unwrap();
+    let accept = ReviewInput {
+        decision: Decision::Accept,
+        verified_percent: Some(35.0),
+        sufficiency: Sufficiency::Yes,
+        observations: "Verificado contra la lista".into(),
+        recommendations: "Publicar la relatoría".into(),
+    };
+    store
+        .review_report(id, 6, 1, &accept, &oci)
+        .await
+        .unwrap()
+        .unwrap();
+    let f = store.followup(id).await.unwrap();
+    assert_eq!(f.state(6, 1), Some(ReportState::Accepted));
+    assert_eq!(f.submissions(6, 1).len(), 2);
+    // The reported percent is kept apart from the verified one, which rules the status.
+    assert_eq!(f.reported(6), Some(45.0));
+    assert_eq!(f.verified(6), Some(35.0));
+    assert_eq!(f.progress(6), Some(35.0));
+    assert_eq!(
+        f.reports[0].reviews[0].observations,
+        "Falta la lista de asistencia firmada"
+    );
+    assert_eq!(f.figures(&f.indicators[0]), vec![130.0]);
+
+    // After the period closes nothing of it changes.
+    store.close_period(id, 1, &oci).await.unwrap().unwrap();
+    assert_eq!(
+        store.close_period(id, 1, &oci).await.unwrap(),
+        Err(FollowupError::AlreadyClosed(1))
+    );
+    let late = NewReport {
+        activity: 7,
+        ..first.clone()
+    };
+    let refused = store.submit_report(late, &objects, &carlos).await.unwrap();
+    assert!(
+        matches!(refused, Err(FollowupError::Review(_))),
+        "{refused:?}"
+    );
+    assert!(refused.unwrap_err().to_string().contains("cerrado"));
+    let review_late = store.review_report(id, 6, 1, &accept, &oci).await.unwrap();
+    assert!(review_late.is_err());
+    // History cannot be rewritten in the database either.
+    let (upd, del) = on_db!(store.db(), |pool| {
+        (
+            sqlx::query("UPDATE progress_reports SET percent = 100")
+                .execute(pool)
+                .await
+                .is_err(),
+            sqlx::query("DELETE FROM evidence")
+                .execute(pool)
+                .await
+                .is_err(),
+        )
+    });
+    assert!(upd && del, "follow-up history was rewritable");
+    let actions: Vec<String> = store
+        .audit_entries(&AuditFilter::default())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    for a in [
+        "progress.submit",
+        "progress.review",
+        "period.close",
+        "indicator.create",
+    ] {
+        assert!(actions.iter().any(|x| x == a), "{a} not audited");
+    }
+}
+
+async fn refused_submissions_leave_no_file_and_no_row(db: TestDatabase) {
+    use participa_store::{check_evidence, FollowupError, NewReport, Objects};
+    let store = open(&db).await;
+    let ana = admin(&store, "ana", Role::Admin).await;
+    let id = store.create_plan(&seed(), None, &ana).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let objects = Objects::local(dir.path()).unwrap();
+    let base = NewReport {
+        plan_id: id,
+        activity: 3,
+        period: 1,
+        input: progress(50.0, "Audiencia preparada"),
+        figures: vec![],
+        evidence: vec![check_evidence("acta.pdf", PDF.to_vec(), 1 << 20).unwrap()],
+    };
+    store
+        .submit_report(base.clone(), &objects, &ana)
+        .await
+        .unwrap()
+        .unwrap();
+    // Going down without a justification, or a figure of another activity's indicator.
+    let down = NewReport {
+        input: progress(30.0, "Se repite"),
+        ..base.clone()
+    };
+    let e = store
+        .submit_report(down, &objects, &ana)
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert!(e.to_string().contains("justifique la disminución"), "{e}");
+    let foreign = NewReport {
+        figures: vec![(999, 1.0)],
+        ..base.clone()
+    };
+    assert_eq!(
+        store.submit_report(foreign, &objects, &ana).await.unwrap(),
+        Err(FollowupError::NoSuchIndicator(999))
+    );
+    // 100 % needs evidence somewhere in the activity's reports: activity 4 has none.
+    let done = NewReport {
+        activity: 4,
+        input: progress(100.0, "Hecho"),
+        evidence: vec![],
+        ..base.clone()
+    };
+    let e = store
+        .submit_report(done, &objects, &ana)
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert!(e.to_string().contains("al menos una evidencia"), "{e}");
+    let f = store.followup(id).await.unwrap();
+    assert_eq!(f.reports.len(), 1);
+    let files = walk(dir.path());
+    assert_eq!(files.len(), 1, "{files:?}");
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
 }
