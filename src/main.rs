@@ -45,6 +45,13 @@ enum Command {
         /// Marca la cookie de sesión como `Secure` (cuando se sirve detrás de HTTPS).
         #[arg(long, env = "PARTICIPA_SECURE_COOKIES")]
         secure_cookies: bool,
+        /// Dónde guardar las evidencias: una carpeta, o s3://bucket/prefijo (credenciales,
+        /// región y endpoint en las variables AWS_*; sirve para MinIO y similares).
+        #[arg(long, env = "PARTICIPA_EVIDENCIAS", default_value = "evidencias")]
+        evidence: String,
+        /// Tamaño máximo de cada archivo de evidencia, en MB.
+        #[arg(long, env = "PARTICIPA_EVIDENCIA_MAX_MB", default_value_t = 20)]
+        evidence_max_mb: usize,
     },
     /// Prepara la base de datos: esquema, plan de ejemplo y primer administrador.
     Init,
@@ -198,14 +205,31 @@ fn main() -> ExitCode {
 async fn run(cli: Cli) -> Result<()> {
     match cli.command {
         None => {
-            let bind = DEFAULT_BIND.parse().expect("valid default address");
-            serve(&cli.database_url, bind, "Caja Honor".into(), false).await
+            let options = ServeOptions {
+                bind: DEFAULT_BIND.parse().expect("valid default address"),
+                entity: "Caja Honor".into(),
+                secure_cookies: false,
+                evidence: "evidencias".into(),
+                evidence_max_mb: 20,
+            };
+            serve(&cli.database_url, options).await
         }
         Some(Command::Serve {
             bind,
             entity,
             secure_cookies,
-        }) => serve(&cli.database_url, bind, entity, secure_cookies).await,
+            evidence,
+            evidence_max_mb,
+        }) => {
+            let options = ServeOptions {
+                bind,
+                entity,
+                secure_cookies,
+                evidence,
+                evidence_max_mb,
+            };
+            serve(&cli.database_url, options).await
+        }
         Some(Command::Init) => {
             let store = init(&cli.database_url).await?;
             store.close().await;
@@ -478,17 +502,26 @@ async fn init(database_url: &str) -> Result<Store> {
     Ok(store)
 }
 
-/// Serves the web platform until Ctrl-C or SIGTERM, then finishes the requests in flight.
-async fn serve(
-    database_url: &str,
+struct ServeOptions {
     bind: SocketAddr,
     entity: String,
     secure_cookies: bool,
-) -> Result<()> {
+    evidence: String,
+    evidence_max_mb: usize,
+}
+
+/// Serves the web platform until Ctrl-C or SIGTERM, then finishes the requests in flight.
+async fn serve(database_url: &str, options: ServeOptions) -> Result<()> {
+    let bind = options.bind;
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_target(false)
         .init();
+    anyhow::ensure!(
+        (1..=1024).contains(&options.evidence_max_mb),
+        "--evidence-max-mb debe estar entre 1 y 1024"
+    );
+    let objects = participa_store::Objects::open(&options.evidence)?;
     let store = init(database_url).await?;
     let listener = tokio::net::TcpListener::bind(bind)
         .await
@@ -497,7 +530,17 @@ async fn serve(
     println!();
     println!("Participa está en http://{addr}/  (funcionarios: http://{addr}/ingresar)");
     println!("Detener: Ctrl-C");
-    let state = participa_web::AppState::new(store.clone(), entity, secure_cookies);
+    println!("Evidencias en {}", options.evidence);
+    let evidence = participa_web::EvidenceConfig {
+        objects,
+        limit: options.evidence_max_mb * 1024 * 1024,
+    };
+    let state = participa_web::AppState::with_evidence(
+        store.clone(),
+        options.entity,
+        options.secure_cookies,
+        evidence,
+    );
     participa_web::serve(listener, state, participa_web::shutdown_signal()).await?;
     store.close().await;
     println!("Participa se detuvo.");

@@ -80,6 +80,16 @@ pub enum Action<'a> {
     ManageRules,
     /// Accept a coverage finding with a justification.
     AcceptFinding,
+    /// Report progress (with evidence) on an activity whose responsible offices are these.
+    ReportProgress(&'a [OfficeCode]),
+    /// Internal control's review of a progress report: verified percent, observations,
+    /// accept or return.
+    ReviewProgress,
+    /// Close a follow-up period, locking its reports.
+    ClosePeriod,
+    /// Follow-up settings of a plan: frequency, thresholds, indicators, weights, and
+    /// rescheduling or cancelling an activity.
+    ManageFollowup,
 }
 
 /// Whether `actor` (None: the anonymous public) may perform `action`.
@@ -90,12 +100,12 @@ pub fn allows(actor: Option<&Actor>, action: Action<'_>) -> bool {
     use Action::*;
     match (actor.role, action) {
         (_, ViewPublished | ViewInternal | ChangeOwnPassword) => true,
-        (Role::Admin, Approve) => false,
+        (Role::Admin, Approve | ReviewProgress | ClosePeriod) => false,
         (Role::Admin, _) => true,
-        (Role::Reporter, EditActivity(offices)) => {
+        (Role::Reporter, EditActivity(offices) | ReportProgress(offices)) => {
             offices.iter().any(|o| actor.offices.contains(o))
         }
-        (Role::Auditor, ViewAuditLog) => true,
+        (Role::Auditor, ViewAuditLog | ReviewProgress | ClosePeriod) => true,
         (Role::Approver, Approve) => true,
         _ => false,
     }
@@ -177,6 +187,26 @@ mod tests {
         assert!(!allows(Some(&actor(Role::Admin, &[])), Action::Approve));
         assert!(!allows(Some(&actor(Role::Approver, &[])), Action::Publish));
         assert!(allows(Some(&actor(Role::Admin, &[])), Action::Publish));
+    }
+
+    #[test]
+    fn offices_report_and_internal_control_reviews() {
+        let arcom = [code("ARCOM")];
+        let r = actor(Role::Reporter, &["ARCOM"]);
+        assert!(allows(Some(&r), Action::ReportProgress(&arcom)));
+        assert!(!allows(Some(&r), Action::ReportProgress(&[code("ARVIV")])));
+        assert!(!allows(Some(&r), Action::ReviewProgress));
+        let admin = actor(Role::Admin, &[]);
+        assert!(allows(Some(&admin), Action::ReportProgress(&arcom)));
+        assert!(allows(Some(&admin), Action::ManageFollowup));
+        // The planning office does not review or close what it reports.
+        assert!(!allows(Some(&admin), Action::ReviewProgress));
+        assert!(!allows(Some(&admin), Action::ClosePeriod));
+        let oci = actor(Role::Auditor, &[]);
+        assert!(allows(Some(&oci), Action::ReviewProgress));
+        assert!(allows(Some(&oci), Action::ClosePeriod));
+        assert!(!allows(Some(&oci), Action::ReportProgress(&arcom)));
+        assert!(!allows(Some(&oci), Action::ManageFollowup));
     }
 
     #[test]

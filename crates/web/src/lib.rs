@@ -7,6 +7,7 @@
 
 pub mod auth;
 pub mod error;
+pub mod followup_view;
 pub mod form;
 pub mod gantt;
 mod pages;
@@ -50,6 +51,25 @@ pub struct Inner {
     /// Rendered public plan pages by plan, with the published version and the day they
     /// were drawn for (the timeline marks today).
     pub public_pages: std::sync::Mutex<std::collections::HashMap<i64, CachedPage>>,
+    /// Where evidence files go, and the largest one accepted.
+    pub evidence: EvidenceConfig,
+}
+
+/// Evidence storage and its per-file size limit.
+#[derive(Clone, Debug)]
+pub struct EvidenceConfig {
+    pub objects: participa_store::Objects,
+    pub limit: usize,
+}
+
+impl Default for EvidenceConfig {
+    /// In memory, 20 MB: for tests; the server is started with a disk or S3 store.
+    fn default() -> Self {
+        EvidenceConfig {
+            objects: participa_store::Objects::memory(),
+            limit: participa_store::DEFAULT_EVIDENCE_LIMIT,
+        }
+    }
 }
 
 /// A rendered public page and what it was rendered from.
@@ -71,7 +91,17 @@ impl std::ops::Deref for AppState {
 
 impl AppState {
     pub fn new(store: Store, entity: impl Into<String>, secure_cookies: bool) -> AppState {
+        AppState::with_evidence(store, entity, secure_cookies, EvidenceConfig::default())
+    }
+
+    pub fn with_evidence(
+        store: Store,
+        entity: impl Into<String>,
+        secure_cookies: bool,
+        evidence: EvidenceConfig,
+    ) -> AppState {
         AppState(Arc::new(Inner {
+            evidence,
             store,
             entity: entity.into(),
             throttle: auth::Throttle::default(),

@@ -3,6 +3,7 @@
 pub mod activities;
 pub mod audit;
 pub mod coverage;
+pub mod followup;
 pub mod plans;
 pub mod public;
 pub mod rules;
@@ -45,6 +46,32 @@ pub fn admin_routes() -> Router<AppState> {
         .route("/planes/{id}/estado", post(plans::transition))
         .route("/planes/{id}/cobertura", get(coverage::show))
         .route("/planes/{id}/cobertura/aceptar", post(coverage::accept))
+        .route("/planes/{id}/seguimiento", get(followup::show))
+        .route(
+            "/planes/{id}/seguimiento/configuracion",
+            post(followup::settings),
+        )
+        .route(
+            "/planes/{id}/seguimiento/periodos/{period}/cerrar",
+            post(followup::close_period),
+        )
+        .route(
+            "/planes/{id}/seguimiento/actividades/{number}",
+            get(followup::activity),
+        )
+        .route(
+            "/planes/{id}/seguimiento/actividades/{number}/avance",
+            post(followup::report).layer(DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/planes/{id}/seguimiento/actividades/{number}/revision",
+            post(followup::review),
+        )
+        .route(
+            "/planes/{id}/seguimiento/actividades/{number}/indicadores",
+            post(followup::add_indicator),
+        )
+        .route("/evidencias/{id}", get(followup::evidence))
         .route("/planes/{id}/versiones", get(plans::versions))
         .route("/planes/{id}/versiones/diferencias", get(plans::diff))
         .route("/planes/{id}/exportar/{format}", get(plans::export))

@@ -1,0 +1,323 @@
+//! The follow-up dashboard of a plan as the pages (and reports) show it: each activity's
+//! expected and reported progress and its status at a date, the counts by status, the
+//! plan's progress against the expected curve, the periods and what each office owes.
+
+use crate::views::fecha;
+use chrono::{Datelike, NaiveDate};
+use participa_domain::followup::schedule::weighted_progress;
+use participa_domain::followup::{
+    expected_progress, periods, status, Period, ReportState, ScheduleStatus,
+};
+use participa_domain::{Calendar, Plan};
+use participa_store::FollowUp;
+
+pub struct PeriodRow {
+    pub number: u32,
+    pub name: String,
+    pub cut_off: String,
+    pub closes: String,
+    pub open: bool,
+    pub closed: bool,
+    pub closed_by: String,
+}
+
+pub struct ActivityRow {
+    pub number: u32,
+    pub description: String,
+    pub codes: String,
+    pub start: String,
+    pub end: String,
+    pub expected: f64,
+    pub reported: Option<f64>,
+    pub verified: Option<f64>,
+    pub status: ScheduleStatus,
+    /// The state of its report for the period due next.
+    pub report_state: Option<ReportState>,
+}
+
+impl ActivityRow {
+    pub fn status_label(&self) -> &'static str {
+        self.status.label()
+    }
+    pub fn colour(&self) -> &'static str {
+        self.status.colour()
+    }
+    pub fn expected_text(&self) -> String {
+        format!("{} %", pct(self.expected))
+    }
+    pub fn reported_text(&self) -> String {
+        self.reported.map_or_else(|| "—".into(), |p| format!("{} %", pct(p)))
+    }
+    pub fn verified_text(&self) -> String {
+        self.verified.map_or_else(|| "—".into(), |p| format!("{} %", pct(p)))
+    }
+    pub fn state_label(&self) -> &'static str {
+        self.report_state.map_or("Sin reporte", |s| s.label())
+    }
+}
+
+pub struct Owed {
+    pub office: String,
+    pub name: String,
+    pub activities: Vec<u32>,
+}
+
+pub struct Dashboard {
+    pub today: NaiveDate,
+    pub periods: Vec<PeriodRow>,
+    pub due: Option<Period>,
+    pub rows: Vec<ActivityRow>,
+    pub counts: Vec<(ScheduleStatus, usize)>,
+    pub plan_expected: f64,
+    pub plan_progress: f64,
+    pub owed: Vec<Owed>,
+    /// (month end, expected, reported at that date if past), for the chart and its table.
+    pub curve: Vec<(NaiveDate, f64, Option<f64>)>,
+}
+
+/// One decimal, Spanish style: `37,5`.
+pub fn pct(v: f64) -> String {
+    let rounded = (v * 10.0).round() / 10.0;
+    if rounded.fract() == 0.0 {
+        format!("{rounded:.0}")
+    } else {
+        format!("{rounded:.1}").replace('.', ",")
+    }
+}
+
+fn weights(plan: &Plan, f: &FollowUp) -> Option<Vec<f64>> {
+    let w: Vec<f64> = plan
+        .activities
+        .iter()
+        .filter_map(|a| f.weights.get(&a.number.get()).copied())
+        .collect();
+    (w.len() == plan.activities.len() && !w.is_empty()).then_some(w)
+}
+
+/// An activity's progress as known at `date`: its latest report in a period whose
+/// start is not after `date`, verified when accepted.
+fn progress_at(f: &FollowUp, activity: u32, date: NaiveDate, ps: &[Period]) -> f64 {
+    f.reports
+        .iter()
+        .rev()
+        .filter(|r| r.activity == activity && r.at.date_naive() <= date)
+        .find(|r| ps.iter().any(|p| p.number == r.period && p.start <= date))
+        .map_or(0.0, |r| match r.reviews.last() {
+            Some(v) if v.decision == participa_domain::followup::Decision::Accept => {
+                v.verified_percent.unwrap_or(r.input.percent)
+            }
+            _ => r.input.percent,
+        })
+}
+
+pub fn dashboard(
+    plan: &Plan,
+    f: &FollowUp,
+    calendar: &Calendar,
+    close_after: u32,
+    today: NaiveDate,
+    office: Option<&str>,
+) -> Dashboard {
+    let ps = periods(plan.year.get(), f.settings.frequency);
+    let due = participa_domain::followup::periods::next_due(&ps, calendar, close_after, today);
+    let period_rows = ps
+        .iter()
+        .map(|p| {
+            let w = p.window(calendar, close_after);
+            let closure = f.closures.iter().find(|c| c.period == p.number);
+            PeriodRow {
+                number: p.number,
+                name: p.name(f.settings.frequency),
+                cut_off: fecha(p.cut_off),
+                closes: fecha(w.closes),
+                open: w.is_open(today) && closure.is_none(),
+                closed: closure.is_some(),
+                closed_by: closure
+                    .map(|c| format!("{} · {}", c.by.clone().unwrap_or_default(), fecha(c.at.date_naive())))
+                    .unwrap_or_default(),
+            }
+        })
+        .collect();
+    let mut rows = Vec::new();
+    let mut expected_all = Vec::new();
+    let mut progress_all = Vec::new();
+    for a in &plan.activities {
+        let n = a.number.get();
+        let expected = expected_progress(calendar, a.start, a.end, today);
+        let progress = f.progress(n);
+        let manual = f.manual.get(&n).and_then(|m| m.status);
+        expected_all.push(expected);
+        progress_all.push(progress.unwrap_or(0.0));
+        let codes: Vec<&str> = a.responsible.iter().map(|c| c.as_str()).collect();
+        if office.is_some_and(|o| !codes.contains(&o)) {
+            continue;
+        }
+        rows.push(ActivityRow {
+            number: n,
+            description: a.description.clone(),
+            codes: codes.join("-"),
+            start: fecha(a.start),
+            end: fecha(a.end),
+            expected,
+            reported: f.reported(n),
+            verified: f.verified(n),
+            status: status(
+                expected,
+                progress,
+                a.end,
+                today,
+                manual,
+                f.settings.thresholds,
+            ),
+            report_state: due.and_then(|p| f.state(n, p.number)),
+        });
+    }
+    let counts = ScheduleStatus::ALL
+        .iter()
+        .map(|s| (*s, rows.iter().filter(|r| r.status == *s).count()))
+        .collect();
+    let w = weights(plan, f);
+    let mut owed: Vec<Owed> = Vec::new();
+    if let Some(p) = due {
+        for a in &plan.activities {
+            let n = a.number.get();
+            let active = a.start <= p.cut_off && a.end >= p.start;
+            let pending = matches!(f.state(n, p.number), None | Some(ReportState::Returned));
+            let settled = f.manual.get(&n).is_some_and(|m| m.status.is_some())
+                || f.progress(n).is_some_and(|x| x >= 100.0);
+            if !(active && pending && !settled) {
+                continue;
+            }
+            for code in &a.responsible {
+                if office.is_some_and(|o| o != code.as_str()) {
+                    continue;
+                }
+                match owed.iter_mut().find(|o| o.office == code.as_str()) {
+                    Some(o) => o.activities.push(n),
+                    None => owed.push(Owed {
+                        office: code.to_string(),
+                        name: plan.office(code).map(|o| o.name.clone()).unwrap_or_default(),
+                        activities: vec![n],
+                    }),
+                }
+            }
+        }
+    }
+    let year = plan.year.get();
+    let curve = (1..=12)
+        .map(|m| {
+            let end = if m == 12 {
+                NaiveDate::from_ymd_opt(year, 12, 31)
+            } else {
+                NaiveDate::from_ymd_opt(year, m + 1, 1).and_then(|d| d.pred_opt())
+            }
+            .expect("valid month end");
+            let exp: Vec<f64> = plan
+                .activities
+                .iter()
+                .map(|a| expected_progress(calendar, a.start, a.end, end))
+                .collect();
+            let reported = (end <= today || end.month() == today.month() && end.year() == today.year())
+                .then(|| {
+                    let at = end.min(today);
+                    let prog: Vec<f64> = plan
+                        .activities
+                        .iter()
+                        .map(|a| progress_at(f, a.number.get(), at, &ps))
+                        .collect();
+                    weighted_progress(&prog, w.as_deref())
+                });
+            (end, weighted_progress(&exp, w.as_deref()), reported)
+        })
+        .collect();
+    Dashboard {
+        today,
+        periods: period_rows,
+        due,
+        rows,
+        counts,
+        plan_expected: weighted_progress(&expected_all, w.as_deref()),
+        plan_progress: weighted_progress(&progress_all, w.as_deref()),
+        owed,
+        curve,
+    }
+}
+
+/// The plan's progress against the expected curve over the year, as an SVG line chart
+/// readable in black and white (solid line: reported; dashed: expected).
+pub fn progress_chart(d: &Dashboard, title: &str) -> String {
+    let (w, h, left, top, bottom) = (720.0, 260.0, 48.0, 16.0, 36.0);
+    let plot_w = w - left - 16.0;
+    let plot_h = h - top - bottom;
+    let x = |i: usize| left + plot_w * (i as f64 + 0.5) / 12.0;
+    let y = |v: f64| top + plot_h * (1.0 - v / 100.0);
+    let mut s = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-labelledby=\"curva-t curva-d\">\
+         <title id=\"curva-t\">{}</title><desc id=\"curva-d\">Línea continua: avance reportado del plan al final de cada mes. Línea discontinua: avance esperado según los días hábiles transcurridos. La tabla siguiente da los mismos valores.</desc>",
+        crate::gantt::escape(title)
+    );
+    for v in [0.0, 25.0, 50.0, 75.0, 100.0] {
+        s += &format!(
+            "<line x1=\"{left}\" x2=\"{}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#bbb\" stroke-width=\"1\"/>\
+             <text x=\"{}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"end\" fill=\"#222\">{v:.0} %</text>",
+            left + plot_w,
+            y(v),
+            y(v),
+            left - 6.0,
+            y(v) + 4.0
+        );
+    }
+    const MONTHS: [&str; 12] = [
+        "ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic",
+    ];
+    for (i, m) in MONTHS.iter().enumerate() {
+        s += &format!(
+            "<text x=\"{:.1}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\" fill=\"#222\">{m}</text>",
+            x(i),
+            h - 12.0
+        );
+    }
+    let line = |points: Vec<(usize, f64)>| {
+        points
+            .iter()
+            .map(|(i, v)| format!("{:.1},{:.1}", x(*i), y(*v)))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let expected: Vec<(usize, f64)> = d.curve.iter().enumerate().map(|(i, c)| (i, c.1)).collect();
+    let reported: Vec<(usize, f64)> = d
+        .curve
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| c.2.map(|v| (i, v)))
+        .collect();
+    s += &format!(
+        "<polyline points=\"{}\" fill=\"none\" stroke=\"#555\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/>",
+        line(expected)
+    );
+    s += &format!(
+        "<polyline points=\"{}\" fill=\"none\" stroke=\"#0b3d91\" stroke-width=\"3\"/>",
+        line(reported.clone())
+    );
+    for (i, v) in reported {
+        s += &format!(
+            "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"7\" height=\"7\" fill=\"#0b3d91\"/>",
+            x(i) - 3.5,
+            y(v) - 3.5
+        );
+    }
+    s += "</svg>";
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentages_read_the_colombian_way() {
+        assert_eq!(pct(37.54), "37,5");
+        assert_eq!(pct(40.0), "40");
+        assert_eq!(pct(99.96), "100");
+    }
+}

@@ -1,0 +1,912 @@
+//! Follow-up pages: the plan's dashboard (status of each activity at a date, counts,
+//! progress against expected, periods, what each office owes), each activity's reports
+//! with evidence and internal control's reviews, closing a period, and the settings.
+
+use crate::auth::CurrentUser;
+use crate::error::{AppError, AppResult};
+use crate::followup_view::{dashboard, pct, progress_chart, ActivityRow, Dashboard, Owed, PeriodRow};
+use crate::form::{FieldErrors, FormData};
+use crate::views::{fecha, hora, Layout};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use chrono::NaiveDate;
+use participa_domain::followup::{
+    periods, Aggregation, Decision, Frequency, Indicator, ProgressInput, ReportState,
+    ReviewInput, ScheduleStatus, Sufficiency, Thresholds,
+};
+use participa_domain::{Action, Activity, Plan};
+use participa_store::{
+    check_evidence, FollowUp, FollowupError, FollowupSettings, NewReport, PlanId, ReportRecord,
+};
+use serde::Deserialize;
+
+const CLOSE_AFTER: &str = "seguimiento.reporte_tras_corte";
+
+fn parse_day(text: Option<&str>) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(text?.trim(), "%Y-%m-%d").ok()
+}
+
+async fn close_after(state: &AppState, today: NaiveDate) -> AppResult<u32> {
+    let term = state.store.term(CLOSE_AFTER, today).await?;
+    Ok(u32::try_from(term.value).unwrap_or(10))
+}
+
+/// Parses `37,5` or `37.5`.
+fn decimal(text: &str) -> Option<f64> {
+    text.trim().replace(',', ".").parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
+// ------------------------------------------------------------------ dashboard
+
+#[derive(Template)]
+#[template(path = "followup.html")]
+pub struct FollowupPage {
+    pub layout: Layout,
+    pub plan_id: i64,
+    pub plan_title: String,
+    pub today: String,
+    pub today_text: String,
+    pub office: String,
+    pub offices: Vec<(String, String)>,
+    pub frequency: Frequency,
+    pub frequencies: Vec<(&'static str, &'static str, bool)>,
+    pub at_risk: String,
+    pub late: String,
+    pub periods: Vec<PeriodRow>,
+    pub due: String,
+    pub rows: Vec<ActivityRow>,
+    pub counts: Vec<(ScheduleStatus, usize)>,
+    pub plan_expected: String,
+    pub plan_progress: String,
+    pub owed: Vec<Owed>,
+    pub curve: Vec<(String, String, String)>,
+    pub chart: String,
+    pub can_manage: bool,
+    pub can_close: bool,
+    pub errors: FieldErrors,
+    pub message: Option<&'static str>,
+}
+
+#[derive(Deserialize)]
+pub struct FollowupQuery {
+    fecha: Option<String>,
+    dependencia: Option<String>,
+    mensaje: Option<String>,
+}
+
+fn message(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "configuracion" => "Configuración del seguimiento guardada.",
+        "cerrado" => "Periodo cerrado: sus reportes quedan bloqueados.",
+        "reporte" => "Avance enviado a control interno.",
+        "revision" => "Revisión registrada.",
+        "indicador" => "Indicador agregado.",
+        _ => return None,
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn followup_page(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    today: NaiveDate,
+    office: Option<String>,
+    errors: FieldErrors,
+    typed: Option<(String, String, String)>,
+    message: Option<&'static str>,
+) -> AppResult<Response> {
+    let plan = state.store.plan(PlanId(id)).await?;
+    let f = state.store.followup(PlanId(id)).await?;
+    let calendar = state.store.calendar().await?;
+    let office = office.filter(|o| plan.offices.iter().any(|x| x.code.as_str() == o));
+    let d: Dashboard = dashboard(
+        &plan,
+        &f,
+        &calendar,
+        close_after(state, today).await?,
+        today,
+        office.as_deref(),
+    );
+    let (freq, at_risk, late) = typed.unwrap_or_else(|| {
+        (
+            f.settings.frequency.as_str().into(),
+            pct(f.settings.thresholds.at_risk),
+            pct(f.settings.thresholds.late),
+        )
+    });
+    let chart = progress_chart(&d, &format!("Avance del plan {} frente al esperado", plan.year));
+    let page = FollowupPage {
+        layout: user.layout(format!("Seguimiento · {}", plan.title), state),
+        plan_id: id,
+        plan_title: plan.title.clone(),
+        today: today.to_string(),
+        today_text: fecha(today),
+        office: office.clone().unwrap_or_default(),
+        offices: plan
+            .offices
+            .iter()
+            .map(|o| (o.code.to_string(), o.name.clone()))
+            .collect(),
+        frequency: f.settings.frequency,
+        frequencies: Frequency::ALL
+            .iter()
+            .map(|x| (x.as_str(), x.label(), x.as_str() == freq))
+            .collect(),
+        at_risk,
+        late,
+        due: d
+            .due
+            .map(|p| p.name(f.settings.frequency))
+            .unwrap_or_else(|| "ninguno: el año terminó".into()),
+        periods: d.periods,
+        counts: d.counts,
+        plan_expected: pct(d.plan_expected),
+        plan_progress: pct(d.plan_progress),
+        owed: d.owed,
+        curve: d
+            .curve
+            .iter()
+            .map(|(m, e, r)| (fecha(*m), pct(*e), r.map(pct).unwrap_or_else(|| "—".into())))
+            .collect(),
+        chart,
+        rows: d.rows,
+        can_manage: user.can(Action::ManageFollowup),
+        can_close: user.can(Action::ClosePeriod),
+        errors,
+        message,
+    };
+    let status = if page.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Query(q): Query<FollowupQuery>,
+) -> AppResult<Response> {
+    user.require(Action::ViewInternal)?;
+    let today = parse_day(q.fecha.as_deref()).unwrap_or_else(super::today);
+    let office = q.dependencia.filter(|d| !d.is_empty());
+    let message = q.mensaje.as_deref().and_then(message);
+    followup_page(&state, &user, id, today, office, FieldErrors::new(), None, message).await
+}
+
+pub async fn settings(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    form: FormData,
+) -> AppResult<Response> {
+    user.require(Action::ManageFollowup)?;
+    let typed = (
+        form.get("frecuencia").to_string(),
+        form.get("riesgo").trim().to_string(),
+        form.get("atraso").trim().to_string(),
+    );
+    let mut errors = FieldErrors::new();
+    let frequency = Frequency::parse(&typed.0);
+    if frequency.is_none() {
+        errors.insert("frecuencia", "Elija la frecuencia del seguimiento.".into());
+    }
+    let (risk, late) = (decimal(&typed.1), decimal(&typed.2));
+    if risk.is_none() {
+        errors.insert("riesgo", format!("«{}» no es un número de puntos.", typed.1));
+    }
+    if late.is_none() {
+        errors.insert("atraso", format!("«{}» no es un número de puntos.", typed.2));
+    }
+    let thresholds = match (risk, late) {
+        (Some(r), Some(l)) => Thresholds::new(r, l).map_err(|e| {
+            errors.insert("riesgo", super::plans::capitalize(&e));
+        }),
+        _ => Err(()),
+    };
+    match (frequency, thresholds) {
+        (Some(frequency), Ok(thresholds)) if errors.is_empty() => {
+            state
+                .store
+                .set_followup_settings(
+                    PlanId(id),
+                    FollowupSettings {
+                        frequency,
+                        thresholds,
+                    },
+                    &user.actor(),
+                )
+                .await?;
+            Ok(Redirect::to(&format!("/admin/planes/{id}/seguimiento?mensaje=configuracion"))
+                .into_response())
+        }
+        _ => {
+            followup_page(&state, &user, id, super::today(), None, errors, Some(typed), None)
+                .await
+        }
+    }
+}
+
+pub async fn close_period(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, period)): Path<(i64, u32)>,
+) -> AppResult<Response> {
+    user.require(Action::ClosePeriod)?;
+    let plan = state.store.plan(PlanId(id)).await?;
+    let f = state.store.followup(PlanId(id)).await?;
+    if !periods(plan.year.get(), f.settings.frequency)
+        .iter()
+        .any(|p| p.number == period)
+    {
+        return Err(AppError::NotFound);
+    }
+    match state.store.close_period(PlanId(id), period, &user.actor()).await? {
+        Ok(()) => Ok(Redirect::to(&format!("/admin/planes/{id}/seguimiento?mensaje=cerrado"))
+            .into_response()),
+        Err(e) => Err(AppError::BadRequest(super::plans::capitalize(&e.to_string()))),
+    }
+}
+
+// ------------------------------------------------------------------ one activity
+
+pub struct EvidenceView {
+    pub id: i64,
+    pub file_name: String,
+    pub size: String,
+    pub sha256: String,
+}
+
+pub struct ReviewView {
+    pub decision: &'static str,
+    pub verified: String,
+    pub sufficiency: &'static str,
+    pub observations: String,
+    pub recommendations: String,
+    pub by: String,
+    pub at: String,
+}
+
+pub struct SubmissionView {
+    pub percent: String,
+    pub narrative: String,
+    pub difficulties: String,
+    pub corrective_actions: String,
+    pub decrease_justification: String,
+    pub figures: Vec<(String, String)>,
+    pub evidence: Vec<EvidenceView>,
+    pub reviews: Vec<ReviewView>,
+    pub by: String,
+    pub at: String,
+}
+
+pub struct PeriodHistory {
+    pub number: u32,
+    pub name: String,
+    pub state: &'static str,
+    pub closed: bool,
+    pub submissions: Vec<SubmissionView>,
+}
+
+pub struct IndicatorView {
+    pub id: i64,
+    pub name: String,
+    pub unit: String,
+    pub target: String,
+    pub aggregation: &'static str,
+    pub total: String,
+    pub progress: String,
+    /// What the report form holds for it.
+    pub typed: String,
+}
+
+#[derive(Default, Clone)]
+pub struct ReportValues {
+    pub period: String,
+    pub percent: String,
+    pub narrative: String,
+    pub difficulties: String,
+    pub corrective_actions: String,
+    pub decrease_justification: String,
+    pub figures: Vec<(i64, String)>,
+}
+
+#[derive(Default, Clone)]
+pub struct ReviewValues {
+    pub decision: String,
+    pub verified: String,
+    pub sufficiency: String,
+    pub observations: String,
+    pub recommendations: String,
+}
+
+#[derive(Default, Clone)]
+pub struct IndicatorValues {
+    pub name: String,
+    pub unit: String,
+    pub target: String,
+    pub aggregation: String,
+}
+
+#[derive(Template)]
+#[template(path = "followup_activity.html")]
+pub struct ActivityFollowupPage {
+    pub layout: Layout,
+    pub plan_id: i64,
+    pub plan_title: String,
+    pub number: u32,
+    pub description: String,
+    pub codes: String,
+    pub start: String,
+    pub end: String,
+    pub deliverable: String,
+    pub reported: String,
+    pub verified: String,
+    pub indicators: Vec<IndicatorView>,
+    pub history: Vec<PeriodHistory>,
+    /// Periods the office can report for now: (number, name, selected).
+    pub open_periods: Vec<(u32, String, bool)>,
+    pub can_report: bool,
+    /// The period whose latest report awaits internal control, if the viewer reviews.
+    pub review_period: Option<(u32, String)>,
+    pub can_manage: bool,
+    pub report: ReportValues,
+    pub review: ReviewValues,
+    pub indicator: IndicatorValues,
+    pub aggregations: Vec<(&'static str, &'static str)>,
+    pub sufficiencies: Vec<(&'static str, &'static str)>,
+    pub limit_mb: usize,
+    pub errors: FieldErrors,
+    pub message: Option<&'static str>,
+}
+
+fn find(plan: &Plan, number: u32) -> AppResult<Activity> {
+    plan.activities
+        .iter()
+        .find(|a| a.number.get() == number)
+        .cloned()
+        .ok_or(AppError::NotFound)
+}
+
+fn size_text(bytes: i64) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{} MB", pct(bytes as f64 / (1024.0 * 1024.0)))
+    } else {
+        format!("{} kB", pct(bytes as f64 / 1024.0))
+    }
+}
+
+fn submission_view(r: &ReportRecord, f: &FollowUp) -> SubmissionView {
+    SubmissionView {
+        percent: pct(r.input.percent),
+        narrative: r.input.narrative.clone(),
+        difficulties: r.input.difficulties.clone(),
+        corrective_actions: r.input.corrective_actions.clone(),
+        decrease_justification: r.input.decrease_justification.clone(),
+        figures: r
+            .figures
+            .iter()
+            .filter_map(|(id, v)| {
+                f.indicators
+                    .iter()
+                    .find(|i| i.id == *id)
+                    .map(|i| (i.indicator.name.clone(), format!("{} {}", pct(*v), i.indicator.unit)))
+            })
+            .collect(),
+        evidence: r
+            .evidence
+            .iter()
+            .map(|e| EvidenceView {
+                id: e.id,
+                file_name: e.file_name.clone(),
+                size: size_text(e.size),
+                sha256: e.sha256.clone(),
+            })
+            .collect(),
+        reviews: r
+            .reviews
+            .iter()
+            .map(|v| ReviewView {
+                decision: match v.decision {
+                    Decision::Accept => "Aceptado",
+                    Decision::Return => "Devuelto",
+                },
+                verified: v.verified_percent.map(|p| format!("{} %", pct(p))).unwrap_or_else(|| "—".into()),
+                sufficiency: v.sufficiency.label(),
+                observations: v.observations.clone(),
+                recommendations: v.recommendations.clone(),
+                by: v.by.clone().unwrap_or_default(),
+                at: hora(v.at),
+            })
+            .collect(),
+        by: r.by.clone().unwrap_or_default(),
+        at: hora(r.at),
+    }
+}
+
+struct Forms {
+    report: ReportValues,
+    review: ReviewValues,
+    indicator: IndicatorValues,
+    errors: FieldErrors,
+}
+
+async fn activity_page(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    number: u32,
+    forms: Option<Forms>,
+    message: Option<&'static str>,
+) -> AppResult<Response> {
+    let plan = state.store.plan(PlanId(id)).await?;
+    let a = find(&plan, number)?;
+    let f = state.store.followup(PlanId(id)).await?;
+    let calendar = state.store.calendar().await?;
+    let today = super::today();
+    let close_after = close_after(state, today).await?;
+    let ps = periods(plan.year.get(), f.settings.frequency);
+    let can_report = user.can(Action::ReportProgress(&a.responsible));
+    let open_periods: Vec<(u32, String)> = ps
+        .iter()
+        .filter(|p| a.start <= p.cut_off && a.end >= p.start)
+        .filter(|p| p.window(&calendar, close_after).opens <= today)
+        .filter(|p| !f.is_closed(p.number))
+        .filter(|p| f.state(number, p.number) != Some(ReportState::Accepted))
+        .map(|p| (p.number, p.name(f.settings.frequency)))
+        .collect();
+    let review_period = ps
+        .iter()
+        .find(|p| !f.is_closed(p.number) && f.state(number, p.number) == Some(ReportState::Submitted))
+        .map(|p| (p.number, p.name(f.settings.frequency)))
+        .filter(|_| user.can(Action::ReviewProgress));
+    let forms = forms.unwrap_or_else(|| Forms {
+        report: ReportValues {
+            period: open_periods.last().map(|p| p.0.to_string()).unwrap_or_default(),
+            percent: f.reported(number).map(pct).unwrap_or_default(),
+            ..Default::default()
+        },
+        review: ReviewValues {
+            decision: "aceptar".into(),
+            sufficiency: "si".into(),
+            ..Default::default()
+        },
+        indicator: IndicatorValues {
+            aggregation: "suma".into(),
+            ..Default::default()
+        },
+        errors: FieldErrors::new(),
+    });
+    let indicators = f
+        .indicators
+        .iter()
+        .filter(|i| i.activity == number)
+        .map(|i| {
+            let figures = f.figures(i);
+            IndicatorView {
+                id: i.id,
+                name: i.indicator.name.clone(),
+                unit: i.indicator.unit.clone(),
+                target: pct(i.indicator.target),
+                aggregation: i.indicator.aggregation.label(),
+                total: pct(i.indicator.aggregation.total(&figures)),
+                progress: pct(i.indicator.progress(&figures)),
+                typed: forms
+                    .report
+                    .figures
+                    .iter()
+                    .find(|(x, _)| *x == i.id)
+                    .map(|(_, v)| v.clone())
+                    .unwrap_or_default(),
+            }
+        })
+        .collect();
+    let history = ps
+        .iter()
+        .filter(|p| !f.submissions(number, p.number).is_empty())
+        .map(|p| PeriodHistory {
+            number: p.number,
+            name: p.name(f.settings.frequency),
+            state: f.state(number, p.number).map_or("Sin reporte", |s| s.label()),
+            closed: f.is_closed(p.number),
+            submissions: f
+                .submissions(number, p.number)
+                .into_iter()
+                .map(|r| submission_view(r, &f))
+                .collect(),
+        })
+        .collect();
+    let selected = forms.report.period.clone();
+    let page = ActivityFollowupPage {
+        layout: user.layout(format!("Seguimiento de la actividad {number}"), state),
+        plan_id: id,
+        plan_title: plan.title.clone(),
+        number,
+        description: a.description.clone(),
+        codes: a
+            .responsible
+            .iter()
+            .map(|c| c.as_str())
+            .collect::<Vec<_>>()
+            .join("-"),
+        start: fecha(a.start),
+        end: fecha(a.end),
+        deliverable: a.deliverable.clone(),
+        reported: f.reported(number).map(|p| format!("{} %", pct(p))).unwrap_or_else(|| "sin reporte".into()),
+        verified: f.verified(number).map(|p| format!("{} %", pct(p))).unwrap_or_else(|| "sin verificar".into()),
+        indicators,
+        history,
+        can_report: can_report && !open_periods.is_empty(),
+        open_periods: open_periods
+            .into_iter()
+            .map(|(n, name)| (n, name, n.to_string() == selected))
+            .collect(),
+        review_period,
+        can_manage: user.can(Action::ManageFollowup),
+        report: forms.report,
+        review: forms.review,
+        indicator: forms.indicator,
+        aggregations: Aggregation::ALL.iter().map(|a| (a.as_str(), a.label())).collect(),
+        sufficiencies: Sufficiency::ALL.iter().map(|s| (s.as_str(), s.label())).collect(),
+        limit_mb: state.evidence.limit / (1024 * 1024),
+        errors: forms.errors,
+        message,
+    };
+    let status = if page.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct ActivityQuery {
+    mensaje: Option<String>,
+}
+
+pub async fn activity(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, number)): Path<(i64, u32)>,
+    Query(q): Query<ActivityQuery>,
+) -> AppResult<Response> {
+    user.require(Action::ViewInternal)?;
+    let message = q.mensaje.as_deref().and_then(message);
+    activity_page(&state, &user, id, number, None, message).await
+}
+
+fn empty_forms(report: ReportValues, errors: FieldErrors) -> Forms {
+    Forms {
+        report,
+        review: ReviewValues {
+            decision: "aceptar".into(),
+            sufficiency: "si".into(),
+            ..Default::default()
+        },
+        indicator: IndicatorValues {
+            aggregation: "suma".into(),
+            ..Default::default()
+        },
+        errors,
+    }
+}
+
+/// A progress report with its evidence files (multipart).
+pub async fn report(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, number)): Path<(i64, u32)>,
+    mut multipart: Multipart,
+) -> AppResult<Response> {
+    user.require(Action::ViewInternal)?;
+    let plan = state.store.plan(PlanId(id)).await?;
+    let a = find(&plan, number)?;
+    user.require(Action::ReportProgress(&a.responsible))?;
+    let mut values = ReportValues::default();
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut errors = FieldErrors::new();
+    let limit = state.evidence.limit;
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(e) => {
+                errors.insert(
+                    "evidencias",
+                    format!(
+                        "No se pudo recibir el envío completo (¿supera {} MB por archivo?): {e}. No se guardó nada.",
+                        limit / (1024 * 1024)
+                    ),
+                );
+                files.clear();
+                break;
+            }
+        };
+        let name = field.name().unwrap_or_default().to_string();
+        if name == "evidencias" {
+            let file_name = field.file_name().unwrap_or_default().to_string();
+            match field.bytes().await {
+                Ok(bytes) if file_name.is_empty() && bytes.is_empty() => {}
+                Ok(bytes) => files.push((file_name, bytes.to_vec())),
+                Err(e) => {
+                    errors.insert(
+                        "evidencias",
+                        format!(
+                            "No se pudo recibir «{file_name}» (¿supera {} MB?): {e}. No se guardó nada.",
+                            limit / (1024 * 1024)
+                        ),
+                    );
+                    files.clear();
+                    break;
+                }
+            }
+            continue;
+        }
+        let text = field.text().await.unwrap_or_default();
+        match name.as_str() {
+            "periodo" => values.period = text,
+            "avance" => values.percent = text.trim().into(),
+            "descripcion" => values.narrative = text.trim().into(),
+            "dificultades" => values.difficulties = text.trim().into(),
+            "acciones" => values.corrective_actions = text.trim().into(),
+            "justificacion_disminucion" => values.decrease_justification = text.trim().into(),
+            other => {
+                if let Some(i) = other.strip_prefix("indicador_").and_then(|i| i.parse().ok()) {
+                    values.figures.push((i, text.trim().to_string()));
+                }
+            }
+        }
+    }
+    let mut checked = Vec::new();
+    for (name, bytes) in files {
+        match check_evidence(&name, bytes, limit) {
+            Ok(e) => checked.push(e),
+            Err(e) => {
+                errors.insert("evidencias", format!("{}. No se guardó nada.", super::plans::capitalize(&e.to_string()).trim_end_matches('.')));
+            }
+        }
+    }
+    let period: Option<u32> = values.period.trim().parse().ok();
+    if period.is_none() {
+        errors.insert("periodo", "Elija el periodo que reporta.".into());
+    }
+    let percent = decimal(&values.percent);
+    if percent.is_none() {
+        errors.insert("avance", format!("Escriba el avance acumulado en porcentaje (0 a 100); «{}» no es un número.", values.percent));
+    }
+    let mut figures = Vec::new();
+    for (i, text) in &values.figures {
+        if text.is_empty() {
+            continue;
+        }
+        match decimal(text) {
+            Some(v) if v >= 0.0 => figures.push((*i, v)),
+            _ => {
+                errors.insert("indicadores", format!("«{text}» no es una cifra válida para el indicador."));
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return activity_page(&state, &user, id, number, Some(empty_forms(values, errors)), None).await;
+    }
+    let (Some(period), Some(percent)) = (period, percent) else {
+        unreachable!("checked above");
+    };
+    let f = state.store.followup(PlanId(id)).await?;
+    if !periods(plan.year.get(), f.settings.frequency).iter().any(|p| p.number == period) {
+        errors.insert("periodo", "Ese periodo no existe en el plan.".into());
+        return activity_page(&state, &user, id, number, Some(empty_forms(values, errors)), None).await;
+    }
+    let new = NewReport {
+        plan_id: PlanId(id),
+        activity: number,
+        period,
+        input: ProgressInput {
+            percent,
+            narrative: values.narrative.clone(),
+            difficulties: values.difficulties.clone(),
+            corrective_actions: values.corrective_actions.clone(),
+            decrease_justification: values.decrease_justification.clone(),
+        },
+        figures,
+        evidence: checked,
+    };
+    match state
+        .store
+        .submit_report(new, &state.evidence.objects, &user.actor())
+        .await?
+    {
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/admin/planes/{id}/seguimiento/actividades/{number}?mensaje=reporte"
+        ))
+        .into_response()),
+        Err(e) => {
+            match e {
+                FollowupError::Progress(list) => {
+                    for p in list {
+                        errors.insert(p.field(), super::plans::capitalize(&p.to_string()));
+                    }
+                }
+                FollowupError::Review(list) => {
+                    for r in list {
+                        errors.insert("periodo", super::plans::capitalize(&r.to_string()));
+                    }
+                }
+                other => {
+                    errors.insert("indicadores", super::plans::capitalize(&other.to_string()));
+                }
+            }
+            activity_page(&state, &user, id, number, Some(empty_forms(values, errors)), None).await
+        }
+    }
+}
+
+pub async fn review(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, number)): Path<(i64, u32)>,
+    form: FormData,
+) -> AppResult<Response> {
+    user.require(Action::ReviewProgress)?;
+    let plan = state.store.plan(PlanId(id)).await?;
+    find(&plan, number)?;
+    let values = ReviewValues {
+        decision: form.get("decision").into(),
+        verified: form.get("avance_verificado").trim().into(),
+        sufficiency: form.get("suficiencia").into(),
+        observations: form.get("observaciones").trim().into(),
+        recommendations: form.get("recomendaciones").trim().into(),
+    };
+    let mut errors = FieldErrors::new();
+    let period: Option<u32> = form.get("periodo").parse().ok();
+    let decision = Decision::parse(&values.decision);
+    if decision.is_none() {
+        errors.insert("decision", "Elija si acepta o devuelve el reporte.".into());
+    }
+    let sufficiency = Sufficiency::parse(&values.sufficiency);
+    if sufficiency.is_none() {
+        errors.insert("suficiencia", "Indique si la evidencia es suficiente.".into());
+    }
+    let verified = if values.verified.is_empty() {
+        None
+    } else {
+        match decimal(&values.verified) {
+            Some(v) => Some(v),
+            None => {
+                errors.insert("avance_verificado", format!("«{}» no es un porcentaje.", values.verified));
+                None
+            }
+        }
+    };
+    let (Some(period), Some(decision), Some(sufficiency), true) =
+        (period, decision, sufficiency, errors.is_empty())
+    else {
+        if period.is_none() {
+            return Err(AppError::BadRequest("Falta el periodo del reporte.".into()));
+        }
+        let forms = Forms {
+            review: values,
+            ..empty_forms(ReportValues::default(), errors)
+        };
+        return activity_page(&state, &user, id, number, Some(forms), None).await;
+    };
+    let input = ReviewInput {
+        decision,
+        verified_percent: verified,
+        sufficiency,
+        observations: values.observations.clone(),
+        recommendations: values.recommendations.clone(),
+    };
+    match state
+        .store
+        .review_report(PlanId(id), number, period, &input, &user.actor())
+        .await?
+    {
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/admin/planes/{id}/seguimiento/actividades/{number}?mensaje=revision"
+        ))
+        .into_response()),
+        Err(FollowupError::Review(list)) => {
+            for r in list {
+                errors.insert(r.field(), super::plans::capitalize(&r.to_string()));
+            }
+            let forms = Forms {
+                review: values,
+                ..empty_forms(ReportValues::default(), errors)
+            };
+            activity_page(&state, &user, id, number, Some(forms), None).await
+        }
+        Err(other) => Err(AppError::BadRequest(super::plans::capitalize(&other.to_string()))),
+    }
+}
+
+pub async fn add_indicator(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, number)): Path<(i64, u32)>,
+    form: FormData,
+) -> AppResult<Response> {
+    user.require(Action::ManageFollowup)?;
+    let plan = state.store.plan(PlanId(id)).await?;
+    find(&plan, number)?;
+    let values = IndicatorValues {
+        name: form.get("nombre").trim().into(),
+        unit: form.get("unidad").trim().into(),
+        target: form.get("meta").trim().into(),
+        aggregation: form.get("agregacion").into(),
+    };
+    let aggregation = Aggregation::parse(&values.aggregation).unwrap_or(Aggregation::Sum);
+    let result = Indicator::new(
+        &values.name,
+        &values.unit,
+        number_or_nan(&values.target),
+        aggregation,
+    );
+    match result {
+        Ok(indicator) => {
+            state
+                .store
+                .add_indicator(PlanId(id), number, &indicator, &user.actor())
+                .await?;
+            Ok(Redirect::to(&format!(
+                "/admin/planes/{id}/seguimiento/actividades/{number}?mensaje=indicador"
+            ))
+            .into_response())
+        }
+        Err(e) => {
+            let mut errors = FieldErrors::new();
+            errors.insert("nombre_indicador", super::plans::capitalize(&e));
+            let forms = Forms {
+                indicator: values,
+                ..empty_forms(ReportValues::default(), errors)
+            };
+            activity_page(&state, &user, id, number, Some(forms), None).await
+        }
+    }
+}
+
+fn number_or_nan(text: &str) -> f64 {
+    decimal(text).unwrap_or(f64::NAN)
+}
+
+/// Downloads an evidence file (staff only), as an attachment.
+pub async fn evidence(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(evidence_id): Path<i64>,
+) -> AppResult<Response> {
+    user.require(Action::ViewInternal)?;
+    let Some((_, _, e)) = state.store.evidence(evidence_id).await? else {
+        return Err(AppError::NotFound);
+    };
+    let bytes = state
+        .evidence
+        .objects
+        .get(&e.object_key)
+        .await
+        .map_err(|err| AppError::Internal(err.to_string()))?;
+    let ascii: String = e
+        .file_name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' })
+        .collect();
+    let mut response = bytes.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(&e.media_type).unwrap_or(HeaderValue::from_static("application/octet-stream")),
+    );
+    headers.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_str(&format!("attachment; filename=\"{ascii}\""))
+            .unwrap_or(HeaderValue::from_static("attachment")),
+    );
+    Ok(response)
+}
