@@ -46,10 +46,12 @@ impl ActivityRow {
         format!("{} %", pct(self.expected))
     }
     pub fn reported_text(&self) -> String {
-        self.reported.map_or_else(|| "—".into(), |p| format!("{} %", pct(p)))
+        self.reported
+            .map_or_else(|| "—".into(), |p| format!("{} %", pct(p)))
     }
     pub fn verified_text(&self) -> String {
-        self.verified.map_or_else(|| "—".into(), |p| format!("{} %", pct(p)))
+        self.verified
+            .map_or_else(|| "—".into(), |p| format!("{} %", pct(p)))
     }
     pub fn state_label(&self) -> &'static str {
         self.report_state.map_or("Sin reporte", |s| s.label())
@@ -133,7 +135,13 @@ pub fn dashboard(
                 open: w.is_open(today) && closure.is_none(),
                 closed: closure.is_some(),
                 closed_by: closure
-                    .map(|c| format!("{} · {}", c.by.clone().unwrap_or_default(), fecha(c.at.date_naive())))
+                    .map(|c| {
+                        format!(
+                            "{} · {}",
+                            c.by.clone().unwrap_or_default(),
+                            fecha(c.at.date_naive())
+                        )
+                    })
                     .unwrap_or_default(),
             }
         })
@@ -196,7 +204,10 @@ pub fn dashboard(
                     Some(o) => o.activities.push(n),
                     None => owed.push(Owed {
                         office: code.to_string(),
-                        name: plan.office(code).map(|o| o.name.clone()).unwrap_or_default(),
+                        name: plan
+                            .office(code)
+                            .map(|o| o.name.clone())
+                            .unwrap_or_default(),
                         activities: vec![n],
                     }),
                 }
@@ -217,16 +228,17 @@ pub fn dashboard(
                 .iter()
                 .map(|a| expected_progress(calendar, a.start, a.end, end))
                 .collect();
-            let reported = (end <= today || end.month() == today.month() && end.year() == today.year())
-                .then(|| {
-                    let at = end.min(today);
-                    let prog: Vec<f64> = plan
-                        .activities
-                        .iter()
-                        .map(|a| progress_at(f, a.number.get(), at, &ps))
-                        .collect();
-                    weighted_progress(&prog, w.as_deref())
-                });
+            let reported = (end <= today
+                || end.month() == today.month() && end.year() == today.year())
+            .then(|| {
+                let at = end.min(today);
+                let prog: Vec<f64> = plan
+                    .activities
+                    .iter()
+                    .map(|a| progress_at(f, a.number.get(), at, &ps))
+                    .collect();
+                weighted_progress(&prog, w.as_deref())
+            });
             (end, weighted_progress(&exp, w.as_deref()), reported)
         })
         .collect();

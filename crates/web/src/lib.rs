@@ -217,7 +217,7 @@ pub fn router(state: AppState) -> Router {
             .with_secure(state.secure_cookies)
             .with_expiry(Expiry::OnInactivity(time::Duration::hours(8)));
 
-    let admin = pages::admin_routes();
+    let admin = pages::admin_routes(state.evidence.limit);
     Router::new()
         .route("/", get(pages::public::home))
         .route("/planes/{id}", get(pages::public::plan))

@@ -57,6 +57,12 @@ pub fn fecha(d: NaiveDate) -> String {
     format!("{} {} {}", d.day(), MONTHS[d.month0() as usize], d.year())
 }
 
+/// The date of a moment in Colombia (UTC−5 all year).
+pub fn colombia_date(at: chrono::DateTime<chrono::Utc>) -> NaiveDate {
+    let bogota = chrono::FixedOffset::west_opt(5 * 3600).expect("valid offset");
+    at.with_timezone(&bogota).date_naive()
+}
+
 /// A moment in Colombian time (UTC−5 all year): `2026-11-27 08:46 (hora de Colombia)`.
 pub fn hora(at: chrono::DateTime<chrono::Utc>) -> String {
     let bogota = chrono::FixedOffset::west_opt(5 * 3600).expect("valid offset");

@@ -21,6 +21,8 @@ struct TestApp {
     router: Router,
     store: Store,
     _db: TestDatabase,
+    /// Where evidence files go, when a test looks at the disk.
+    evidence_dir: Option<tempfile::TempDir>,
 }
 
 struct Reply {
@@ -32,6 +34,11 @@ struct Reply {
 
 impl TestApp {
     async fn new(db: TestDatabase) -> TestApp {
+        TestApp::with_evidence(db, None).await
+    }
+
+    /// With evidence on a temporary disk directory and this per-file limit.
+    async fn with_evidence(db: TestDatabase, limit: Option<usize>) -> TestApp {
         let store = Store::connect(&db.url).await.expect("connect");
         let plan = import_plan("seed.txt", SEED, &ReadOptions::default()).unwrap();
         store.insert_plan(&plan, Some("seed.txt")).await.unwrap();
@@ -45,11 +52,21 @@ impl TestApp {
             let full = format!("Usuario {name}");
             testing::create_user(&store, name, &full, role, offices, &hash).await;
         }
-        let router = participa_web::router(AppState::new(store.clone(), "Caja Honor", false));
+        let evidence_dir = limit.map(|_| tempfile::tempdir().unwrap());
+        let evidence = match (&evidence_dir, limit) {
+            (Some(dir), Some(limit)) => participa_web::EvidenceConfig {
+                objects: participa_store::Objects::local(dir.path()).unwrap(),
+                limit,
+            },
+            _ => participa_web::EvidenceConfig::default(),
+        };
+        let state = AppState::with_evidence(store.clone(), "Caja Honor", false, evidence);
+        let router = participa_web::router(state);
         TestApp {
             router,
             store,
             _db: db,
+            evidence_dir,
         }
     }
 
@@ -95,6 +112,44 @@ impl TestApp {
         let body: String = form_urlencoded::Serializer::new(String::new())
             .extend_pairs(form)
             .finish();
+        self.send(r.body(Body::from(body)).unwrap()).await
+    }
+
+    /// A multipart POST: text fields, then files as (field, file name, bytes).
+    async fn post_files(
+        &self,
+        path: &str,
+        cookie: Option<&str>,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &[u8])],
+    ) -> Reply {
+        let boundary = "participa-test-boundary-7MA4YWxkTrZu0gW";
+        let mut body: Vec<u8> = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
+        }
+        for (name, file, bytes) in files {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+                    .as_bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let mut r = Request::post(path)
+            .header(header::HOST, HOST)
+            .header(header::ORIGIN, ORIGIN)
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            );
+        if let Some(c) = cookie {
+            r = r.header(header::COOKIE, c);
+        }
         self.send(r.body(Body::from(body)).unwrap()).await
     }
 
@@ -209,7 +264,7 @@ async fn role_matrix(db: TestDatabase, role_index: usize, user: Option<&str>) {
             ));
         }
     };
-    let reads: [Row; 16] = [
+    let reads: [Row; 18] = [
         ("GET /", [Allowed; 5]),
         ("GET /planes/1 (unpublished)", [NotFound; 5]),
         ("GET /planes/1/datos.json (unpublished)", [NotFound; 5]),
@@ -263,6 +318,14 @@ async fn role_matrix(db: TestDatabase, role_index: usize, user: Option<&str>) {
         ),
         (
             "GET /admin/planes/1/cobertura",
+            [SignIn, Allowed, Allowed, Allowed, Allowed],
+        ),
+        (
+            "GET /admin/planes/1/seguimiento",
+            [SignIn, Allowed, Allowed, Allowed, Allowed],
+        ),
+        (
+            "GET /admin/planes/1/seguimiento/actividades/13",
             [SignIn, Allowed, Allowed, Allowed, Allowed],
         ),
     ];
@@ -403,6 +466,26 @@ async fn role_matrix(db: TestDatabase, role_index: usize, user: Option<&str>) {
         )
         .await,
     );
+    check(
+        "POST follow-up settings",
+        [SignIn, Allowed, Refused, Refused, Refused],
+        app.post(
+            "/admin/planes/1/seguimiento/configuracion",
+            c,
+            &[
+                ("frecuencia", "trimestral"),
+                ("riesgo", "10"),
+                ("atraso", "25"),
+            ],
+        )
+        .await,
+    );
+    check(
+        "POST close a follow-up period",
+        [SignIn, Refused, Refused, Allowed, Refused],
+        app.post("/admin/planes/1/seguimiento/periodos/3/cerrar", c, &[])
+            .await,
+    );
     let pending = app.store.coverage(PlanId(1)).await.unwrap().pending();
     check(
         "POST accept a coverage finding",
@@ -519,6 +602,8 @@ on_both_backends! {
     forms_keep_input_and_show_errors => super::forms_keep_input_and_show_errors;
     versions_and_diff => super::versions_and_diff;
     rules_and_coverage => super::rules_and_coverage;
+    followup_review_cycle => super::followup_review_cycle;
+    rejected_uploads_leave_nothing_behind => super::rejected_uploads_leave_nothing_behind;
 }
 
 async fn csrf_and_sessions(db: TestDatabase) {
@@ -1062,4 +1147,282 @@ async fn rules_and_coverage(db: TestDatabase) {
         app.store.plan_state(PlanId(1)).await.unwrap().status,
         participa_domain::PlanStatus::Consolidated
     );
+}
+
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj\n<< >>\nendobj\ntrailer\n<< >>\n%%EOF\n";
+
+/// The dashboard row of one activity.
+fn followup_row(body: &str, number: u32) -> String {
+    let start = body
+        .find(&format!("id=\"seguimiento-{number}\""))
+        .unwrap_or_else(|| panic!("no row for activity {number}"));
+    let rest = &body[start..];
+    rest[..rest.find("</tr>").unwrap()].to_string()
+}
+
+async fn followup_review_cycle(db: TestDatabase) {
+    let app = TestApp::new(db).await;
+    let admin = app.login("admin").await;
+    let reporter = app.login("reporter").await;
+    let auditor = app.login("auditor").await;
+    let base = "/admin/planes/1/seguimiento/actividades/13";
+
+    // The planning office declares an indicator for activity 13 (ARCOM).
+    let ind = app
+        .post(
+            &format!("{base}/indicadores"),
+            Some(&admin),
+            &[
+                ("nombre", "Interacciones"),
+                ("unidad", "interacciones"),
+                ("meta", "1000"),
+                ("agregacion", "suma"),
+            ],
+        )
+        .await;
+    assert_eq!(ind.status, StatusCode::SEE_OTHER, "{}", ind.body);
+
+    // ARCOM reports with an evidence file; it cannot report for ARVIV's activity 12.
+    let fields = [
+        ("periodo", "1"),
+        ("avance", "40"),
+        ("descripcion", "TikTok live con afiliados"),
+        ("indicador_1", "250"),
+    ];
+    let sent = app
+        .post_files(
+            &format!("{base}/avance"),
+            Some(&reporter),
+            &fields,
+            &[("evidencias", "transmision.pdf", PDF)],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let other = app
+        .post_files(
+            "/admin/planes/1/seguimiento/actividades/12/avance",
+            Some(&reporter),
+            &fields,
+            &[],
+        )
+        .await;
+    assert_eq!(other.status, StatusCode::FORBIDDEN);
+    // The admin cannot review; internal control returns it with an observation.
+    let review = |decision: &'static str, verified: &'static str, obs: &'static str| {
+        vec![
+            ("periodo", "1"),
+            ("decision", decision),
+            ("avance_verificado", verified),
+            ("suficiencia", "parcial"),
+            ("observaciones", obs),
+        ]
+    };
+    let refused = app
+        .post(
+            &format!("{base}/revision"),
+            Some(&admin),
+            &review("aceptar", "40", ""),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let no_obs = app
+        .post(
+            &format!("{base}/revision"),
+            Some(&auditor),
+            &review("devolver", "", ""),
+        )
+        .await;
+    assert_eq!(no_obs.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(no_obs.body.contains("escriba la observación"));
+    let back = app
+        .post(
+            &format!("{base}/revision"),
+            Some(&auditor),
+            &review("devolver", "", "Falta el enlace de la transmisión"),
+        )
+        .await;
+    assert_eq!(back.status, StatusCode::SEE_OTHER, "{}", back.body);
+    let page = app.get(base, Some(&reporter)).await;
+    assert!(page.body.contains("Devuelto a la dependencia"));
+    assert!(page.body.contains("Falta el enlace de la transmisión"));
+    // The evidence is listed with its SHA-256 and downloads as it was sent.
+    let sha = "/admin/evidencias/1";
+    assert!(page.body.contains(sha));
+    let file = app.get(sha, Some(&auditor)).await;
+    assert_eq!(file.status, StatusCode::OK);
+    assert_eq!(file.body.as_bytes(), PDF);
+    assert_eq!(app.get(sha, None).await.status, StatusCode::SEE_OTHER);
+
+    // Resubmitted, then accepted with a verified percent kept apart from the reported one.
+    let again = app
+        .post_files(
+            &format!("{base}/avance"),
+            Some(&reporter),
+            &[
+                ("periodo", "1"),
+                ("avance", "45"),
+                (
+                    "descripcion",
+                    "TikTok live; enlace: https://tiktok.com/@cajahonor",
+                ),
+                ("indicador_1", "300"),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER, "{}", again.body);
+    let ok = app
+        .post(
+            &format!("{base}/revision"),
+            Some(&auditor),
+            &review("aceptar", "30", "Verificado"),
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let page = app.get(base, Some(&admin)).await;
+    assert!(page.body.contains("Aceptado por control interno"));
+    assert!(page.body.contains("45 %") && page.body.contains("30 %"));
+    assert!(page.body.contains("300 interacciones"));
+
+    // The dashboard shows the status the calendar implies for a fixed day.
+    let early = app
+        .get("/admin/planes/1/seguimiento?fecha=2025-03-14", Some(&admin))
+        .await;
+    assert_eq!(early.status, StatusCode::OK);
+    assert!(
+        followup_row(&early.body, 13).contains("Al día"),
+        "{}",
+        followup_row(&early.body, 13)
+    );
+    let late = app
+        .get("/admin/planes/1/seguimiento?fecha=2025-09-30", Some(&admin))
+        .await;
+    assert!(
+        followup_row(&late.body, 13).contains("Atrasada"),
+        "{}",
+        followup_row(&late.body, 13)
+    );
+    // Activity 3 ended on 30 April 2025 with nothing reported.
+    assert!(followup_row(&late.body, 3).contains("Vencida"));
+    // Before it starts, activity 4 (1 April) is not started.
+    assert!(followup_row(&early.body, 4).contains("No iniciada"));
+    let office = app
+        .get(
+            "/admin/planes/1/seguimiento?fecha=2025-03-14&dependencia=ARVIV",
+            Some(&admin),
+        )
+        .await;
+    assert!(office.body.contains("id=\"seguimiento-12\""));
+    assert!(!office.body.contains("id=\"seguimiento-13\""));
+
+    // Internal control closes the period: editing it is refused from then on.
+    assert_eq!(
+        app.post(
+            "/admin/planes/1/seguimiento/periodos/1/cerrar",
+            Some(&admin),
+            &[]
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    let closed = app
+        .post(
+            "/admin/planes/1/seguimiento/periodos/1/cerrar",
+            Some(&auditor),
+            &[],
+        )
+        .await;
+    assert_eq!(closed.status, StatusCode::SEE_OTHER);
+    let after = app
+        .post_files(
+            "/admin/planes/1/seguimiento/actividades/14/avance",
+            Some(&reporter),
+            &[("periodo", "1"), ("avance", "10"), ("descripcion", "Tarde")],
+            &[],
+        )
+        .await;
+    assert_eq!(after.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(after.body.contains("está cerrado"), "{}", after.body);
+    let audit = app.get("/admin/auditoria", Some(&admin)).await;
+    for action in ["progress.submit", "progress.review", "period.close"] {
+        assert!(audit.body.contains(action), "{action}");
+    }
+}
+
+fn files_under(dir: &std::path::Path) -> usize {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                files_under(&p)
+            } else {
+                1
+            }
+        })
+        .sum()
+}
+
+async fn rejected_uploads_leave_nothing_behind(db: TestDatabase) {
+    let app = TestApp::with_evidence(db, Some(1024)).await;
+    let reporter = app.login("reporter").await;
+    let path = "/admin/planes/1/seguimiento/actividades/13/avance";
+    let fields = [
+        ("periodo", "1"),
+        ("avance", "20"),
+        ("descripcion", "Texto que no se pierde"),
+    ];
+    let elf: &[u8] = b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x3e\x00";
+    let big = [PDF, &vec![b' '; 2048]].concat();
+    for (file, bytes, expected) in [
+        ("grande.pdf", big.as_slice(), "el límite es 1024 bytes"),
+        ("programa.pdf", elf, "no es de un tipo admitido"),
+        ("../../x.pdf", PDF, "no es válido: use un nombre simple"),
+    ] {
+        let r = app
+            .post_files(
+                path,
+                Some(&reporter),
+                &fields,
+                &[("evidencias", file, bytes)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{file}");
+        assert!(r.body.contains(expected), "{file}: {}", r.body);
+        assert!(r.body.contains("Texto que no se pierde"), "typed text lost");
+        assert!(r.body.contains("id=\"evidencias-error\""));
+    }
+    // A body past the request limit (five files of the largest size) is cut off.
+    let huge = vec![b'x'; 2 * 1024 * 1024];
+    let r = app
+        .post_files(
+            path,
+            Some(&reporter),
+            &fields,
+            &[("evidencias", "enorme.pdf", &huge)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("No se pudo recibir"), "{}", r.body);
+    let dir = app.evidence_dir.as_ref().unwrap().path();
+    assert_eq!(files_under(dir), 0, "a refused upload left a file");
+    assert!(app
+        .store
+        .followup(PlanId(1))
+        .await
+        .unwrap()
+        .reports
+        .is_empty());
+    // A good file goes through, and only it is on disk.
+    let r = app
+        .post_files(
+            path,
+            Some(&reporter),
+            &fields,
+            &[("evidencias", "acta.pdf", PDF)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(files_under(dir), 1);
 }

@@ -4,7 +4,9 @@
 
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
-use crate::followup_view::{dashboard, pct, progress_chart, ActivityRow, Dashboard, Owed, PeriodRow};
+use crate::followup_view::{
+    dashboard, pct, progress_chart, ActivityRow, Dashboard, Owed, PeriodRow,
+};
 use crate::form::{FieldErrors, FormData};
 use crate::views::{fecha, hora, Layout};
 use crate::AppState;
@@ -14,8 +16,8 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use participa_domain::followup::{
-    periods, Aggregation, Decision, Frequency, Indicator, ProgressInput, ReportState,
-    ReviewInput, ScheduleStatus, Sufficiency, Thresholds,
+    periods, Aggregation, Decision, Frequency, Indicator, ProgressInput, ReportState, ReviewInput,
+    ScheduleStatus, Sufficiency, Thresholds,
 };
 use participa_domain::{Action, Activity, Plan};
 use participa_store::{
@@ -36,7 +38,11 @@ async fn close_after(state: &AppState, today: NaiveDate) -> AppResult<u32> {
 
 /// Parses `37,5` or `37.5`.
 fn decimal(text: &str) -> Option<f64> {
-    text.trim().replace(',', ".").parse::<f64>().ok().filter(|v| v.is_finite())
+    text.trim()
+        .replace(',', ".")
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
 }
 
 // ------------------------------------------------------------------ dashboard
@@ -118,7 +124,10 @@ async fn followup_page(
             pct(f.settings.thresholds.late),
         )
     });
-    let chart = progress_chart(&d, &format!("Avance del plan {} frente al esperado", plan.year));
+    let chart = progress_chart(
+        &d,
+        &format!("Avance del plan {} frente al esperado", plan.year),
+    );
     let page = FollowupPage {
         layout: user.layout(format!("Seguimiento · {}", plan.title), state),
         plan_id: id,
@@ -177,7 +186,17 @@ pub async fn show(
     let today = parse_day(q.fecha.as_deref()).unwrap_or_else(super::today);
     let office = q.dependencia.filter(|d| !d.is_empty());
     let message = q.mensaje.as_deref().and_then(message);
-    followup_page(&state, &user, id, today, office, FieldErrors::new(), None, message).await
+    followup_page(
+        &state,
+        &user,
+        id,
+        today,
+        office,
+        FieldErrors::new(),
+        None,
+        message,
+    )
+    .await
 }
 
 pub async fn settings(
@@ -199,10 +218,16 @@ pub async fn settings(
     }
     let (risk, late) = (decimal(&typed.1), decimal(&typed.2));
     if risk.is_none() {
-        errors.insert("riesgo", format!("«{}» no es un número de puntos.", typed.1));
+        errors.insert(
+            "riesgo",
+            format!("«{}» no es un número de puntos.", typed.1),
+        );
     }
     if late.is_none() {
-        errors.insert("atraso", format!("«{}» no es un número de puntos.", typed.2));
+        errors.insert(
+            "atraso",
+            format!("«{}» no es un número de puntos.", typed.2),
+        );
     }
     let thresholds = match (risk, late) {
         (Some(r), Some(l)) => Thresholds::new(r, l).map_err(|e| {
@@ -223,12 +248,23 @@ pub async fn settings(
                     &user.actor(),
                 )
                 .await?;
-            Ok(Redirect::to(&format!("/admin/planes/{id}/seguimiento?mensaje=configuracion"))
-                .into_response())
+            Ok(Redirect::to(&format!(
+                "/admin/planes/{id}/seguimiento?mensaje=configuracion"
+            ))
+            .into_response())
         }
         _ => {
-            followup_page(&state, &user, id, super::today(), None, errors, Some(typed), None)
-                .await
+            followup_page(
+                &state,
+                &user,
+                id,
+                super::today(),
+                None,
+                errors,
+                Some(typed),
+                None,
+            )
+            .await
         }
     }
 }
@@ -247,10 +283,18 @@ pub async fn close_period(
     {
         return Err(AppError::NotFound);
     }
-    match state.store.close_period(PlanId(id), period, &user.actor()).await? {
-        Ok(()) => Ok(Redirect::to(&format!("/admin/planes/{id}/seguimiento?mensaje=cerrado"))
-            .into_response()),
-        Err(e) => Err(AppError::BadRequest(super::plans::capitalize(&e.to_string()))),
+    match state
+        .store
+        .close_period(PlanId(id), period, &user.actor())
+        .await?
+    {
+        Ok(()) => Ok(
+            Redirect::to(&format!("/admin/planes/{id}/seguimiento?mensaje=cerrado"))
+                .into_response(),
+        ),
+        Err(e) => Err(AppError::BadRequest(super::plans::capitalize(
+            &e.to_string(),
+        ))),
     }
 }
 
@@ -284,6 +328,8 @@ pub struct SubmissionView {
     pub reviews: Vec<ReviewView>,
     pub by: String,
     pub at: String,
+    /// Sent after the period's reporting window closed.
+    pub late: bool,
 }
 
 pub struct PeriodHistory {
@@ -382,8 +428,9 @@ fn size_text(bytes: i64) -> String {
     }
 }
 
-fn submission_view(r: &ReportRecord, f: &FollowUp) -> SubmissionView {
+fn submission_view(r: &ReportRecord, f: &FollowUp, closes: NaiveDate) -> SubmissionView {
     SubmissionView {
+        late: crate::views::colombia_date(r.at) > closes,
         percent: pct(r.input.percent),
         narrative: r.input.narrative.clone(),
         difficulties: r.input.difficulties.clone(),
@@ -393,10 +440,12 @@ fn submission_view(r: &ReportRecord, f: &FollowUp) -> SubmissionView {
             .figures
             .iter()
             .filter_map(|(id, v)| {
-                f.indicators
-                    .iter()
-                    .find(|i| i.id == *id)
-                    .map(|i| (i.indicator.name.clone(), format!("{} {}", pct(*v), i.indicator.unit)))
+                f.indicators.iter().find(|i| i.id == *id).map(|i| {
+                    (
+                        i.indicator.name.clone(),
+                        format!("{} {}", pct(*v), i.indicator.unit),
+                    )
+                })
             })
             .collect(),
         evidence: r
@@ -417,7 +466,10 @@ fn submission_view(r: &ReportRecord, f: &FollowUp) -> SubmissionView {
                     Decision::Accept => "Aceptado",
                     Decision::Return => "Devuelto",
                 },
-                verified: v.verified_percent.map(|p| format!("{} %", pct(p))).unwrap_or_else(|| "—".into()),
+                verified: v
+                    .verified_percent
+                    .map(|p| format!("{} %", pct(p)))
+                    .unwrap_or_else(|| "—".into()),
                 sufficiency: v.sufficiency.label(),
                 observations: v.observations.clone(),
                 recommendations: v.recommendations.clone(),
@@ -459,16 +511,27 @@ async fn activity_page(
         .filter(|p| p.window(&calendar, close_after).opens <= today)
         .filter(|p| !f.is_closed(p.number))
         .filter(|p| f.state(number, p.number) != Some(ReportState::Accepted))
-        .map(|p| (p.number, p.name(f.settings.frequency)))
+        .map(|p| {
+            let mut name = p.name(f.settings.frequency);
+            if p.window(&calendar, close_after).closes < today {
+                name += " · fuera de término";
+            }
+            (p.number, name)
+        })
         .collect();
     let review_period = ps
         .iter()
-        .find(|p| !f.is_closed(p.number) && f.state(number, p.number) == Some(ReportState::Submitted))
+        .find(|p| {
+            !f.is_closed(p.number) && f.state(number, p.number) == Some(ReportState::Submitted)
+        })
         .map(|p| (p.number, p.name(f.settings.frequency)))
         .filter(|_| user.can(Action::ReviewProgress));
     let forms = forms.unwrap_or_else(|| Forms {
         report: ReportValues {
-            period: open_periods.last().map(|p| p.0.to_string()).unwrap_or_default(),
+            period: open_periods
+                .last()
+                .map(|p| p.0.to_string())
+                .unwrap_or_default(),
             percent: f.reported(number).map(pct).unwrap_or_default(),
             ..Default::default()
         },
@@ -513,12 +576,14 @@ async fn activity_page(
         .map(|p| PeriodHistory {
             number: p.number,
             name: p.name(f.settings.frequency),
-            state: f.state(number, p.number).map_or("Sin reporte", |s| s.label()),
+            state: f
+                .state(number, p.number)
+                .map_or("Sin reporte", |s| s.label()),
             closed: f.is_closed(p.number),
             submissions: f
                 .submissions(number, p.number)
                 .into_iter()
-                .map(|r| submission_view(r, &f))
+                .map(|r| submission_view(r, &f, p.window(&calendar, close_after).closes))
                 .collect(),
         })
         .collect();
@@ -538,8 +603,14 @@ async fn activity_page(
         start: fecha(a.start),
         end: fecha(a.end),
         deliverable: a.deliverable.clone(),
-        reported: f.reported(number).map(|p| format!("{} %", pct(p))).unwrap_or_else(|| "sin reporte".into()),
-        verified: f.verified(number).map(|p| format!("{} %", pct(p))).unwrap_or_else(|| "sin verificar".into()),
+        reported: f
+            .reported(number)
+            .map(|p| format!("{} %", pct(p)))
+            .unwrap_or_else(|| "sin reporte".into()),
+        verified: f
+            .verified(number)
+            .map(|p| format!("{} %", pct(p)))
+            .unwrap_or_else(|| "sin verificar".into()),
         indicators,
         history,
         can_report: can_report && !open_periods.is_empty(),
@@ -552,8 +623,14 @@ async fn activity_page(
         report: forms.report,
         review: forms.review,
         indicator: forms.indicator,
-        aggregations: Aggregation::ALL.iter().map(|a| (a.as_str(), a.label())).collect(),
-        sufficiencies: Sufficiency::ALL.iter().map(|s| (s.as_str(), s.label())).collect(),
+        aggregations: Aggregation::ALL
+            .iter()
+            .map(|a| (a.as_str(), a.label()))
+            .collect(),
+        sufficiencies: Sufficiency::ALL
+            .iter()
+            .map(|s| (s.as_str(), s.label()))
+            .collect(),
         limit_mb: state.evidence.limit / (1024 * 1024),
         errors: forms.errors,
         message,
@@ -658,7 +735,10 @@ pub async fn report(
             "acciones" => values.corrective_actions = text.trim().into(),
             "justificacion_disminucion" => values.decrease_justification = text.trim().into(),
             other => {
-                if let Some(i) = other.strip_prefix("indicador_").and_then(|i| i.parse().ok()) {
+                if let Some(i) = other
+                    .strip_prefix("indicador_")
+                    .and_then(|i| i.parse().ok())
+                {
                     values.figures.push((i, text.trim().to_string()));
                 }
             }
@@ -669,7 +749,13 @@ pub async fn report(
         match check_evidence(&name, bytes, limit) {
             Ok(e) => checked.push(e),
             Err(e) => {
-                errors.insert("evidencias", format!("{}. No se guardó nada.", super::plans::capitalize(&e.to_string()).trim_end_matches('.')));
+                errors.insert(
+                    "evidencias",
+                    format!(
+                        "{}. No se guardó nada.",
+                        super::plans::capitalize(&e.to_string()).trim_end_matches('.')
+                    ),
+                );
             }
         }
     }
@@ -679,7 +765,13 @@ pub async fn report(
     }
     let percent = decimal(&values.percent);
     if percent.is_none() {
-        errors.insert("avance", format!("Escriba el avance acumulado en porcentaje (0 a 100); «{}» no es un número.", values.percent));
+        errors.insert(
+            "avance",
+            format!(
+                "Escriba el avance acumulado en porcentaje (0 a 100); «{}» no es un número.",
+                values.percent
+            ),
+        );
     }
     let mut figures = Vec::new();
     for (i, text) in &values.figures {
@@ -689,20 +781,42 @@ pub async fn report(
         match decimal(text) {
             Some(v) if v >= 0.0 => figures.push((*i, v)),
             _ => {
-                errors.insert("indicadores", format!("«{text}» no es una cifra válida para el indicador."));
+                errors.insert(
+                    "indicadores",
+                    format!("«{text}» no es una cifra válida para el indicador."),
+                );
             }
         }
     }
     if !errors.is_empty() {
-        return activity_page(&state, &user, id, number, Some(empty_forms(values, errors)), None).await;
+        return activity_page(
+            &state,
+            &user,
+            id,
+            number,
+            Some(empty_forms(values, errors)),
+            None,
+        )
+        .await;
     }
     let (Some(period), Some(percent)) = (period, percent) else {
         unreachable!("checked above");
     };
     let f = state.store.followup(PlanId(id)).await?;
-    if !periods(plan.year.get(), f.settings.frequency).iter().any(|p| p.number == period) {
+    if !periods(plan.year.get(), f.settings.frequency)
+        .iter()
+        .any(|p| p.number == period)
+    {
         errors.insert("periodo", "Ese periodo no existe en el plan.".into());
-        return activity_page(&state, &user, id, number, Some(empty_forms(values, errors)), None).await;
+        return activity_page(
+            &state,
+            &user,
+            id,
+            number,
+            Some(empty_forms(values, errors)),
+            None,
+        )
+        .await;
     }
     let new = NewReport {
         plan_id: PlanId(id),
@@ -743,7 +857,15 @@ pub async fn report(
                     errors.insert("indicadores", super::plans::capitalize(&other.to_string()));
                 }
             }
-            activity_page(&state, &user, id, number, Some(empty_forms(values, errors)), None).await
+            activity_page(
+                &state,
+                &user,
+                id,
+                number,
+                Some(empty_forms(values, errors)),
+                None,
+            )
+            .await
         }
     }
 }
@@ -772,7 +894,10 @@ pub async fn review(
     }
     let sufficiency = Sufficiency::parse(&values.sufficiency);
     if sufficiency.is_none() {
-        errors.insert("suficiencia", "Indique si la evidencia es suficiente.".into());
+        errors.insert(
+            "suficiencia",
+            "Indique si la evidencia es suficiente.".into(),
+        );
     }
     let verified = if values.verified.is_empty() {
         None
@@ -780,7 +905,10 @@ pub async fn review(
         match decimal(&values.verified) {
             Some(v) => Some(v),
             None => {
-                errors.insert("avance_verificado", format!("«{}» no es un porcentaje.", values.verified));
+                errors.insert(
+                    "avance_verificado",
+                    format!("«{}» no es un porcentaje.", values.verified),
+                );
                 None
             }
         }
@@ -823,7 +951,9 @@ pub async fn review(
             };
             activity_page(&state, &user, id, number, Some(forms), None).await
         }
-        Err(other) => Err(AppError::BadRequest(super::plans::capitalize(&other.to_string()))),
+        Err(other) => Err(AppError::BadRequest(super::plans::capitalize(
+            &other.to_string(),
+        ))),
     }
 }
 
@@ -895,13 +1025,20 @@ pub async fn evidence(
     let ascii: String = e
         .file_name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     let mut response = bytes.into_response();
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_str(&e.media_type).unwrap_or(HeaderValue::from_static("application/octet-stream")),
+        HeaderValue::from_str(&e.media_type)
+            .unwrap_or(HeaderValue::from_static("application/octet-stream")),
     );
     headers.insert(
         header::CONTENT_DISPOSITION,

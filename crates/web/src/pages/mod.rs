@@ -9,7 +9,7 @@ pub mod public;
 pub mod rules;
 pub mod users;
 
-use crate::{auth, AppState, IMPORT_LIMIT};
+use crate::{auth, AppState, BODY_LIMIT, IMPORT_LIMIT};
 use axum::extract::DefaultBodyLimit;
 use axum::response::Redirect;
 use axum::routing::{get, post};
@@ -22,9 +22,12 @@ pub fn today() -> NaiveDate {
     Utc::now().with_timezone(&bogota).date_naive()
 }
 
+/// How many evidence files of the largest size one progress report may carry.
+pub const FILES_PER_REPORT: usize = 5;
+
 /// Staff pages; every handler takes a [`auth::CurrentUser`], so an anonymous visitor is
-/// sent to the login page.
-pub fn admin_routes() -> Router<AppState> {
+/// sent to the login page. `evidence_limit` is the largest evidence file accepted.
+pub fn admin_routes(evidence_limit: usize) -> Router<AppState> {
     Router::new()
         .route(
             "/",
@@ -61,7 +64,9 @@ pub fn admin_routes() -> Router<AppState> {
         )
         .route(
             "/planes/{id}/seguimiento/actividades/{number}/avance",
-            post(followup::report).layer(DefaultBodyLimit::disable()),
+            post(followup::report).layer(DefaultBodyLimit::max(
+                evidence_limit * FILES_PER_REPORT + BODY_LIMIT,
+            )),
         )
         .route(
             "/planes/{id}/seguimiento/actividades/{number}/revision",
