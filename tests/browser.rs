@@ -256,6 +256,7 @@ async fn start_app() -> (
             Role::Approver,
             &[][..],
         ),
+        ("control", "Olga Control Interno", Role::Auditor, &[][..]),
     ] {
         participa_store::testing::create_user(&store, name, full, role, offices, &hash).await;
     }
@@ -273,10 +274,9 @@ async fn start_app() -> (
     (format!("http://{addr}"), tx, db, store)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn formulation_lifecycle_versions_roles_and_the_public_page_in_chromium() {
-    let (base, stop, _db, store) = start_app().await;
-    let (_driver, port) = chromedriver();
+/// A Chromium session driven through chromedriver, with its profile directory.
+async fn browser(base: String) -> (Browser, Driver, tempfile::TempDir) {
+    let (driver, port) = chromedriver();
     let profile = tempfile::tempdir().unwrap();
     let mut caps = serde_json::Map::new();
     caps.insert(
@@ -299,13 +299,20 @@ async fn formulation_lifecycle_versions_roles_and_the_public_page_in_chromium() 
         .expect("connect to chromedriver");
     let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("../browser-screenshots");
     std::fs::create_dir_all(&shots).unwrap();
-    let mut b = Browser {
+    let b = Browser {
         client,
         base,
         axe: axe_source(),
         shots,
         checked: vec![],
     };
+    (b, driver, profile)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn formulation_lifecycle_versions_roles_and_the_public_page_in_chromium() {
+    let (base, stop, _db, store) = start_app().await;
+    let (mut b, _driver, _profile) = browser(base).await;
 
     // Staff pages need a session.
     b.open("/admin/planes/1").await;
@@ -548,6 +555,112 @@ async fn formulation_lifecycle_versions_roles_and_the_public_page_in_chromium() 
     b.check("plan-publico-telefono").await;
 
     assert_eq!(b.checked.len(), 26, "{:?}", b.checked);
+    b.client.close().await.unwrap();
+    let _ = stop.send(());
+}
+
+/// Selects a file for an `<input type=file>`.
+async fn attach(b: &Browser, css: &str, file: &Path) {
+    b.client
+        .find(Locator::Css(css))
+        .await
+        .unwrap()
+        .send_keys(&file.display().to_string())
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn follow_up_report_review_and_period_closing_in_chromium() {
+    let (base, stop, _db, _store) = start_app().await;
+    let (mut b, _driver, _profile) = browser(base).await;
+    let files = tempfile::tempdir().unwrap();
+    let evidence = files.path().join("transmision-tiktok.pdf");
+    std::fs::write(
+        &evidence,
+        b"%PDF-1.4\n1 0 obj\n<< >>\nendobj\ntrailer\n<< >>\n%%EOF\n",
+    )
+    .unwrap();
+    let page = "/admin/planes/1/seguimiento/actividades/13";
+
+    // ARCOM reports progress with an evidence file.
+    b.login("comunicaciones").await;
+    b.open(page).await;
+    b.check("seguimiento-actividad").await;
+    b.fill("#avance", "40").await;
+    b.fill("#descripcion", "TikTok live con afiliados el 20 de febrero")
+        .await;
+    attach(&b, "#evidencias", &evidence).await;
+    b.click_button("Enviar el avance").await;
+    let sent = b.source().await;
+    assert!(sent.contains("Avance enviado a control interno"), "{sent}");
+    assert!(sent.contains("transmision-tiktok.pdf"));
+    assert!(sent.contains("Enviado, en revisión de control interno"));
+    b.logout().await;
+
+    // Internal control returns it with an observation.
+    b.login("control").await;
+    b.open(page).await;
+    b.check("seguimiento-revision").await;
+    b.click("input[name=decision][value=devolver]").await;
+    b.click("input[name=suficiencia][value=parcial]").await;
+    b.fill("#observaciones", "Falta el enlace de la transmisión")
+        .await;
+    b.click_button("Registrar la revisión").await;
+    assert!(b.source().await.contains("Devuelto a la dependencia"));
+    b.logout().await;
+
+    // The office resubmits.
+    b.login("comunicaciones").await;
+    b.open(page).await;
+    assert!(b
+        .source()
+        .await
+        .contains("Falta el enlace de la transmisión"));
+    b.fill("#avance", "45").await;
+    b.fill(
+        "#descripcion",
+        "TikTok live con afiliados; enlace https://www.tiktok.com/@cajahonor",
+    )
+    .await;
+    b.click_button("Enviar el avance").await;
+    assert!(b.source().await.contains("Avance enviado"));
+    b.logout().await;
+
+    // Internal control accepts with a verified percent, then closes the period.
+    b.login("control").await;
+    b.open(page).await;
+    b.fill("#avance_verificado", "30").await;
+    b.fill("#observaciones", "Verificado con la grabación")
+        .await;
+    b.click_button("Registrar la revisión").await;
+    let accepted = b.source().await;
+    assert!(accepted.contains("Aceptado por control interno"));
+    assert!(accepted.contains("verificado 30 %"));
+    b.open("/admin/planes/1/seguimiento?fecha=2025-09-30").await;
+    let dashboard = b.source().await;
+    let row = dashboard
+        .split("id=\"seguimiento-13\"")
+        .nth(1)
+        .and_then(|r| r.split("</tr>").next())
+        .unwrap()
+        .to_string();
+    // 30 % verified where the business days say about 79 %: late.
+    assert!(row.contains("Atrasada"), "{row}");
+    b.check("seguimiento-tablero").await;
+    b.click_button("Cerrar el periodo 1").await;
+    assert!(b.source().await.contains("Periodo cerrado"));
+    b.logout().await;
+
+    // After the close, the office cannot report on period 1 any more.
+    b.login("comunicaciones").await;
+    b.open("/admin/planes/1/seguimiento/actividades/14").await;
+    let options = b.source().await;
+    assert!(
+        !options.contains("<option value=\"1\""),
+        "period 1 is still offered"
+    );
+    assert_eq!(b.checked.len(), 3, "{:?}", b.checked);
     b.client.close().await.unwrap();
     let _ = stop.send(());
 }
