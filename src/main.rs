@@ -87,6 +87,12 @@ enum Command {
         #[arg(long)]
         justification: String,
     },
+    /// Genera un informe: el documento del plan (PDF) o el informe de seguimiento de un
+    /// periodo (PDF o XLSX, según la extensión de -o).
+    Report {
+        #[command(subcommand)]
+        kind: ReportCommand,
+    },
     /// Etiqueta las actividades de un plan desde un TSV (numero, fases, etapas_murc,
     /// elementos_murc, grupos_valor, incidencia, canal, medio, furag, cubre).
     Tags { plan_id: i64, file: PathBuf },
@@ -126,6 +132,27 @@ enum Command {
         /// Archivo de salida; sin él, la salida estándar.
         #[arg(long, short)]
         output: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReportCommand {
+    /// El plan como lo publica la Oficina de Planeación: encabezado, actividades, firmas.
+    Plan {
+        plan_id: i64,
+        /// Archivo PDF de salida.
+        #[arg(short = 'o', long)]
+        output: PathBuf,
+    },
+    /// El informe de seguimiento de un periodo.
+    Seguimiento {
+        plan_id: i64,
+        /// Número del periodo (1 = primer corte del año).
+        #[arg(long)]
+        period: u32,
+        /// Archivo de salida, .pdf o .xlsx.
+        #[arg(short = 'o', long)]
+        output: PathBuf,
     },
 }
 
@@ -378,6 +405,7 @@ async fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
+        Some(Command::Report { kind }) => report(&cli.database_url, kind).await,
         Some(Command::Accept {
             plan_id,
             code,
@@ -500,6 +528,64 @@ async fn init(database_url: &str) -> Result<Store> {
         println!("  contraseña: {password}");
     }
     Ok(store)
+}
+
+/// Writes a report file; the format follows the output's extension.
+async fn report(database_url: &str, kind: ReportCommand) -> Result<()> {
+    let store = Store::connect(database_url).await?;
+    let today = participa_web::today();
+    let (bytes, output) = match kind {
+        ReportCommand::Plan { plan_id, output } => {
+            anyhow::ensure!(
+                output.extension().is_some_and(|e| e == "pdf"),
+                "el documento del plan es un PDF: use -o ARCHIVO.pdf"
+            );
+            let id = PlanId(plan_id);
+            let state = store.plan_state(id).await?;
+            let plan = store.plan(id).await?;
+            let status = format!(
+                "{} · versión {} en Participa",
+                state.status.label(),
+                state.version
+            );
+            let doc = participa_web::report_data::plan_document(&plan, &status, today);
+            (participa_reports::plan_pdf(&doc)?, output)
+        }
+        ReportCommand::Seguimiento {
+            plan_id,
+            period,
+            output,
+        } => {
+            let id = PlanId(plan_id);
+            let plan = store.plan(id).await?;
+            let followup = store.followup(id).await?;
+            let calendar = store.calendar().await?;
+            let close_after = store
+                .term("seguimiento.reporte_tras_corte", today)
+                .await?
+                .value;
+            let report = participa_web::report_data::followup_report(
+                &plan,
+                &followup,
+                &calendar,
+                u32::try_from(close_after).unwrap_or(10),
+                period,
+                today,
+            )
+            .with_context(|| format!("el plan {plan_id} no tiene el periodo {period}"))?;
+            let bytes = match output.extension().and_then(|e| e.to_str()) {
+                Some("pdf") => participa_reports::followup_pdf(&report)?,
+                Some("xlsx") => participa_reports::followup_xlsx(&report)?,
+                _ => anyhow::bail!("use -o ARCHIVO.pdf o -o ARCHIVO.xlsx"),
+            };
+            (bytes, output)
+        }
+    };
+    store.close().await;
+    std::fs::write(&output, bytes)
+        .with_context(|| format!("no se pudo escribir {}", output.display()))?;
+    println!("Informe escrito en {}", output.display());
+    Ok(())
 }
 
 struct ServeOptions {

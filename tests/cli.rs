@@ -58,6 +58,7 @@ on_both_backends!(
     festivos_prints_the_year_and_follows_overrides,
     parameters_are_listed_with_their_norms_and_can_be_changed,
     check_lists_findings_and_exits_1_until_each_is_covered_or_accepted,
+    reports_are_written_as_pdf_and_xlsx,
     tags_name_only_groups_of_value_in_the_catalogue,
 );
 
@@ -470,4 +471,88 @@ fn tags_name_only_groups_of_value_in_the_catalogue(db: TestDatabase) {
     // Columns the file does not have keep their values.
     assert_eq!(tags["phases"], serde_json::json!(["implementacion"]));
     assert_eq!(tags["furag"], serde_json::json!(["SEC211", "SEC214"]));
+}
+
+/// The text `pdftotext` (poppler-utils) reads from a PDF file.
+fn pdf_text(path: &std::path::Path) -> String {
+    let out = std::process::Command::new("pdftotext")
+        .arg("-layout")
+        .arg(path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (apt-get install poppler-utils; .ci/run does)");
+    assert!(out.status.success());
+    text(out.stdout)
+}
+
+fn reports_are_written_as_pdf_and_xlsx(db: TestDatabase) {
+    ok(&db, &["init"]);
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("plan.pdf");
+    ok(&db, &["report", "plan", "1", "-o", plan.to_str().unwrap()]);
+    let words = pdf_text(&plan);
+    for expected in [
+        "Plan de Participación Ciudadana 2025",
+        "Desarrollar ferias inmobiliarias virtuales o presenciales",
+        "Consolidó",
+    ] {
+        assert!(words.contains(expected), "missing «{expected}»:\n{words}");
+    }
+    let xlsx = dir.path().join("seguimiento.xlsx");
+    ok(
+        &db,
+        &[
+            "report",
+            "seguimiento",
+            "1",
+            "--period",
+            "2",
+            "-o",
+            xlsx.to_str().unwrap(),
+        ],
+    );
+    use calamine::Reader;
+    let mut book = calamine::open_workbook_auto(&xlsx).unwrap();
+    let sheet = book.worksheet_range("Seguimiento").unwrap();
+    let cells: Vec<String> = sheet.cells().map(|(_, _, c)| c.to_string()).collect();
+    assert!(
+        cells
+            .iter()
+            .any(|c| c == "Cuatrimestre 2 (corte 2025-08-31)"),
+        "{cells:?}"
+    );
+    assert!(
+        cells.iter().any(|c| c == "Vencida"),
+        "activity 1 ended in March"
+    );
+    let pdf = dir.path().join("seguimiento.pdf");
+    ok(
+        &db,
+        &[
+            "report",
+            "seguimiento",
+            "1",
+            "--period",
+            "2",
+            "-o",
+            pdf.to_str().unwrap(),
+        ],
+    );
+    assert!(pdf_text(&pdf).contains("Informe de seguimiento"));
+    let wrong = participa(
+        &db,
+        &[
+            "report",
+            "seguimiento",
+            "1",
+            "--period",
+            "9",
+            "-o",
+            pdf.to_str().unwrap(),
+        ],
+    );
+    assert!(!wrong.status.success());
+    assert!(text(wrong.stderr).contains("no tiene el periodo 9"));
+    let odd = participa(&db, &["report", "plan", "1", "-o", "plan.docx"]);
+    assert!(text(odd.stderr).contains("use -o ARCHIVO.pdf"));
 }

@@ -11,6 +11,7 @@ pub mod followup_view;
 pub mod form;
 pub mod gantt;
 mod pages;
+pub mod report_data;
 pub use pages::today;
 pub mod session_store;
 mod tag_form;
@@ -53,6 +54,8 @@ pub struct Inner {
     pub public_pages: std::sync::Mutex<std::collections::HashMap<i64, CachedPage>>,
     /// Where evidence files go, and the largest one accepted.
     pub evidence: EvidenceConfig,
+    /// The public plan documents (PDF) by plan and published version.
+    pub public_pdfs: std::sync::Mutex<std::collections::HashMap<(i64, i64), axum::body::Bytes>>,
 }
 
 /// Evidence storage and its per-file size limit.
@@ -102,6 +105,7 @@ impl AppState {
     ) -> AppState {
         AppState(Arc::new(Inner {
             evidence,
+            public_pdfs: Default::default(),
             store,
             entity: entity.into(),
             throttle: auth::Throttle::default(),

@@ -30,6 +30,22 @@ struct Reply {
     location: Option<String>,
     cookie: Option<String>,
     body: String,
+    bytes: Vec<u8>,
+}
+
+/// The text `pdftotext` (poppler-utils) reads from PDF bytes.
+fn pdf_text(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("informe.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .arg("-layout")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (apt-get install poppler-utils; .ci/run does)");
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap()
 }
 
 impl TestApp {
@@ -90,6 +106,7 @@ impl TestApp {
             location,
             cookie,
             body: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes: bytes.to_vec(),
         }
     }
 
@@ -1344,6 +1361,44 @@ async fn followup_review_cycle(db: TestDatabase) {
         .await;
     assert_eq!(after.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(after.body.contains("está cerrado"), "{}", after.body);
+    // The follow-up report of the period, as PDF and XLSX, carries what was entered.
+    let pdf = app
+        .get("/admin/planes/1/informes/seguimiento/1.pdf", Some(&auditor))
+        .await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    let words = pdf_text(&pdf.bytes);
+    for expected in [
+        "Informe de seguimiento",
+        "TikTok live; enlace",
+        "45 %",
+        "30 %",
+        "Verificado",
+        "transmision.pdf",
+        "300 interacciones",
+    ] {
+        assert!(
+            words.contains(expected),
+            "missing «{expected}» in:\n{words}"
+        );
+    }
+    let xlsx = app
+        .get(
+            "/admin/planes/1/informes/seguimiento/1.xlsx",
+            Some(&auditor),
+        )
+        .await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    assert!(xlsx.bytes.starts_with(b"PK"));
+    assert_eq!(
+        app.get("/admin/planes/1/informes/seguimiento/1.xlsx", None)
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    let plan_pdf = app
+        .get("/admin/planes/1/informes/plan.pdf", Some(&reporter))
+        .await;
+    assert!(pdf_text(&plan_pdf.bytes).contains("Plan de Participación Ciudadana 2025"));
     let audit = app.get("/admin/auditoria", Some(&admin)).await;
     for action in ["progress.submit", "progress.review", "period.close"] {
         assert!(audit.body.contains(action), "{action}");

@@ -6,6 +6,7 @@ pub mod coverage;
 pub mod followup;
 pub mod plans;
 pub mod public;
+pub mod reports;
 pub mod rules;
 pub mod users;
 
@@ -77,6 +78,11 @@ pub fn admin_routes(evidence_limit: usize) -> Router<AppState> {
             post(followup::add_indicator),
         )
         .route("/evidencias/{id}", get(followup::evidence))
+        .route("/planes/{id}/informes/plan.pdf", get(reports::plan_pdf))
+        .route(
+            "/planes/{id}/informes/seguimiento/{file}",
+            get(reports::followup),
+        )
         .route("/planes/{id}/versiones", get(plans::versions))
         .route("/planes/{id}/versiones/diferencias", get(plans::diff))
         .route("/planes/{id}/exportar/{format}", get(plans::export))

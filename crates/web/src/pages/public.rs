@@ -107,6 +107,9 @@ pub async fn open_data(
     State(state): State<AppState>,
     Path((id, file)): Path<(i64, String)>,
 ) -> AppResult<Response> {
+    if file == "documento.pdf" {
+        return super::reports::public_plan_pdf(&state, id).await;
+    }
     let format = file
         .strip_prefix("datos.")
         .and_then(|ext| ExportFormat::from_str(ext).ok())

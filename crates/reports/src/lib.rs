@@ -1,0 +1,170 @@
+//! Participa's reports: the plan document and the follow-up report as PDF (Typst used as
+//! a library, templates in `templates/*.typ` that a non-programmer can edit, fonts
+//! embedded) and the follow-up report as XLSX. The data arrive already computed and in
+//! Spanish: this crate only lays them out.
+
+mod chart;
+mod xlsx;
+
+pub use chart::office_chart;
+pub use xlsx::followup_xlsx;
+
+use serde::Serialize;
+use std::sync::LazyLock;
+use typst::foundations::{Dict, IntoValue, Str};
+use typst_as_lib::typst_kit_options::TypstKitFontOptions;
+use typst_as_lib::TypstEngine;
+use typst_layout::PagedDocument;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("no se pudo componer el PDF: {0}")]
+    Typst(String),
+    #[error("no se pudo escribir el XLSX: {0}")]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
+    #[error("datos del informe: {0}")]
+    Data(#[from] serde_json::Error),
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ActivityLine {
+    pub number: u32,
+    pub description: String,
+    pub start: String,
+    pub end: String,
+    pub responsible: String,
+    pub deliverable: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SignatureLine {
+    pub role: String,
+    pub name: String,
+    pub position: String,
+}
+
+/// The plan as the planning office publishes it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanDocument {
+    pub entity: String,
+    pub title: String,
+    /// `Publicado · versión 3 del plan en Participa`.
+    pub status: String,
+    pub policy: String,
+    pub strategic_objective: String,
+    pub office_objective: String,
+    pub strategic_initiative: String,
+    pub objectives: Vec<String>,
+    pub legal: String,
+    pub offices_text: String,
+    pub activities: Vec<ActivityLine>,
+    pub signatures: Vec<SignatureLine>,
+    pub version: Option<String>,
+    pub generated: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StatusCount {
+    pub label: String,
+    pub count: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EvidenceLine {
+    pub name: String,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FollowupRow {
+    pub number: u32,
+    pub description: String,
+    pub offices: String,
+    pub start: String,
+    pub end: String,
+    /// Percentages already written (`37,5 %`, `—`).
+    pub expected: String,
+    pub reported: String,
+    pub verified: String,
+    pub status: String,
+    pub narrative: String,
+    pub difficulties: String,
+    /// `Participantes: 120 personas`.
+    pub figures: Vec<String>,
+    pub evidence: Vec<EvidenceLine>,
+    pub sufficiency: String,
+    pub observations: String,
+    pub recommendations: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OfficeProgress {
+    pub code: String,
+    pub name: String,
+    pub expected: String,
+    pub progress: String,
+    #[serde(skip)]
+    pub expected_value: f64,
+    #[serde(skip)]
+    pub progress_value: f64,
+}
+
+/// The follow-up report of one period.
+#[derive(Debug, Clone, Serialize)]
+pub struct FollowupReport {
+    pub entity: String,
+    pub title: String,
+    pub period_name: String,
+    pub cut_off: String,
+    /// The date the statuses are computed for.
+    pub as_of: String,
+    pub closed: String,
+    pub plan_expected: String,
+    pub plan_progress: String,
+    pub counts: Vec<StatusCount>,
+    pub by_office: Vec<OfficeProgress>,
+    pub rows: Vec<FollowupRow>,
+    pub generated: String,
+    pub chart_svg: String,
+}
+
+const COMMON: &str = include_str!("../templates/common.typ");
+const PLAN: &str = include_str!("../templates/plan.typ");
+const FOLLOWUP: &str = include_str!("../templates/seguimiento.typ");
+
+/// One engine for every report: the embedded fonts are loaded once.
+static ENGINE: LazyLock<TypstEngine> = LazyLock::new(|| {
+    TypstEngine::builder()
+        .with_static_source_file_resolver([
+            ("common.typ", COMMON),
+            ("plan.typ", PLAN),
+            ("seguimiento.typ", FOLLOWUP),
+        ])
+        .search_fonts_with(
+            TypstKitFontOptions::default()
+                .include_system_fonts(false)
+                .include_embedded_fonts(true),
+        )
+        .build()
+});
+
+fn render(template: &str, data: &impl Serialize) -> Result<Vec<u8>, ReportError> {
+    let json = serde_json::to_string(data)?;
+    let mut inputs = Dict::new();
+    inputs.insert(Str::from("data"), json.as_str().into_value());
+    let doc: PagedDocument = ENGINE
+        .compile_with_input(template, inputs)
+        .output
+        .map_err(|e| ReportError::Typst(format!("{e:?}")))?;
+    typst_pdf::pdf(&doc, &Default::default()).map_err(|e| ReportError::Typst(format!("{e:?}")))
+}
+
+/// The plan document as PDF.
+pub fn plan_pdf(plan: &PlanDocument) -> Result<Vec<u8>, ReportError> {
+    render("plan.typ", plan)
+}
+
+/// The follow-up report as PDF.
+pub fn followup_pdf(report: &FollowupReport) -> Result<Vec<u8>, ReportError> {
+    render("seguimiento.typ", report)
+}

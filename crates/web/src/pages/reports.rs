@@ -1,0 +1,124 @@
+//! Report downloads: the plan document (PDF) and the follow-up report of a period (PDF
+//! or XLSX). Typst runs on the blocking pool; the public plan PDF is kept per version.
+
+use crate::auth::CurrentUser;
+use crate::error::{AppError, AppResult};
+use crate::report_data::{followup_report, plan_document};
+use crate::AppState;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use participa_domain::{Action, PlanStatus};
+use participa_store::PlanId;
+
+const PDF: &str = "application/pdf";
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+pub fn attachment(bytes: Bytes, media_type: &'static str, file_name: &str) -> Response {
+    let mut response = bytes.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(media_type));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, v);
+    }
+    response
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, participa_reports::ReportError> + Send + 'static,
+) -> AppResult<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// The current version of a plan as the PDF document (staff).
+pub async fn plan_pdf(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    user.require(Action::ViewInternal)?;
+    let s = state.store.plan_state(PlanId(id)).await?;
+    let plan = state.store.plan(PlanId(id)).await?;
+    let status = format!("{} · versión {} en Participa", s.status.label(), s.version);
+    let doc = plan_document(&plan, &status, super::today());
+    let pdf = blocking(move || participa_reports::plan_pdf(&doc)).await?;
+    let suffix = if s.status == PlanStatus::Published {
+        String::new()
+    } else {
+        format!("-{}", s.status.as_str())
+    };
+    Ok(attachment(
+        pdf.into(),
+        PDF,
+        &format!("plan-{}-v{}{suffix}.pdf", plan.year, s.version),
+    ))
+}
+
+/// The published version as PDF, for the public page; drawn once per version.
+pub async fn public_plan_pdf(state: &AppState, id: i64) -> AppResult<Response> {
+    let Some(published) = state.store.published_plan(PlanId(id)).await? else {
+        return Err(AppError::NotFound);
+    };
+    let key = (id, published.version);
+    let cached = state
+        .public_pdfs
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(&key)
+        .cloned();
+    let name = format!("plan-{}-v{}.pdf", published.plan.year, published.version);
+    if let Some(pdf) = cached {
+        return Ok(attachment(pdf, PDF, &name));
+    }
+    let status = format!("Publicado · versión {}", published.version);
+    let doc = plan_document(&published.plan, &status, super::today());
+    let pdf: Bytes = blocking(move || participa_reports::plan_pdf(&doc))
+        .await?
+        .into();
+    state
+        .public_pdfs
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(key, pdf.clone());
+    Ok(attachment(pdf, PDF, &name))
+}
+
+/// `/admin/planes/{id}/informes/seguimiento/{n}.pdf` or `.xlsx`.
+pub async fn followup(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, file)): Path<(i64, String)>,
+) -> AppResult<Response> {
+    user.require(Action::ViewInternal)?;
+    let (period, format) = file.split_once('.').ok_or(AppError::NotFound)?;
+    let period: u32 = period.parse().map_err(|_| AppError::NotFound)?;
+    if !matches!(format, "pdf" | "xlsx") {
+        return Err(AppError::NotFound);
+    }
+    let plan = state.store.plan(PlanId(id)).await?;
+    let f = state.store.followup(PlanId(id)).await?;
+    let calendar = state.store.calendar().await?;
+    let today = super::today();
+    let close_after = u32::try_from(
+        state
+            .store
+            .term("seguimiento.reporte_tras_corte", today)
+            .await?
+            .value,
+    )
+    .unwrap_or(10);
+    let report = followup_report(&plan, &f, &calendar, close_after, period, today)
+        .ok_or(AppError::NotFound)?;
+    let name = format!("seguimiento-{}-periodo-{period}.{format}", plan.year);
+    if format == "pdf" {
+        let pdf = blocking(move || participa_reports::followup_pdf(&report)).await?;
+        Ok(attachment(pdf.into(), PDF, &name))
+    } else {
+        let xlsx = blocking(move || participa_reports::followup_xlsx(&report)).await?;
+        Ok(attachment(xlsx.into(), XLSX, &name))
+    }
+}

@@ -1,0 +1,216 @@
+//! What the reports show, built from the plan and its follow-up: the plan document and
+//! the follow-up report of a period. The web pages and the command line share it.
+
+use crate::followup_view::{dashboard, pct};
+use crate::views::fecha;
+use participa_domain::followup::periods;
+use participa_domain::{Calendar, OfficeRole, Plan};
+use participa_reports::{
+    office_chart, ActivityLine, EvidenceLine, FollowupReport, FollowupRow, OfficeProgress,
+    PlanDocument, SignatureLine, StatusCount,
+};
+use participa_store::FollowUp;
+
+pub fn plan_document(plan: &Plan, status: &str, today: chrono::NaiveDate) -> PlanDocument {
+    let a = &plan.alignment;
+    PlanDocument {
+        entity: plan.entity.clone(),
+        title: plan.title.clone(),
+        status: status.to_string(),
+        policy: a.policy.clone(),
+        strategic_objective: format!(
+            "{} {}",
+            a.strategic_objective.code, a.strategic_objective.text
+        ),
+        office_objective: format!("{} {}", a.office_objective.code, a.office_objective.text),
+        strategic_initiative: format!(
+            "{} {}",
+            a.strategic_initiative.code, a.strategic_initiative.text
+        ),
+        objectives: plan.objectives.clone(),
+        legal: plan.legal_framework.text.clone(),
+        offices_text: if plan.offices_text.is_empty() {
+            plan.offices
+                .iter()
+                .map(|o| {
+                    let role = match o.role {
+                        OfficeRole::Leader => "líder",
+                        OfficeRole::Support => "apoyo",
+                    };
+                    format!("{} {} ({role})", o.code, o.name)
+                })
+                .collect::<Vec<_>>()
+                .join("; ")
+        } else {
+            plan.offices_text.clone()
+        },
+        activities: plan
+            .activities
+            .iter()
+            .map(|x| ActivityLine {
+                number: x.number.get(),
+                description: x.description.clone(),
+                start: fecha(x.start),
+                end: fecha(x.end),
+                responsible: x.responsible_text.clone(),
+                deliverable: x.deliverable.clone(),
+            })
+            .collect(),
+        signatures: plan
+            .signatures
+            .iter()
+            .map(|s| SignatureLine {
+                role: s.role.label().into(),
+                name: s.name.clone(),
+                position: s.position.clone(),
+            })
+            .collect(),
+        version: plan
+            .version
+            .as_ref()
+            .map(|v| format!("{} del {}", v.number, fecha(v.date))),
+        generated: fecha(today),
+    }
+}
+
+/// The follow-up report of `period`: statuses at its cut-off (or at `today` when the
+/// cut-off is still ahead), counting only reports of that period and earlier ones.
+pub fn followup_report(
+    plan: &Plan,
+    followup: &FollowUp,
+    calendar: &Calendar,
+    close_after: u32,
+    period: u32,
+    today: chrono::NaiveDate,
+) -> Option<FollowupReport> {
+    let p = periods(plan.year.get(), followup.settings.frequency)
+        .into_iter()
+        .find(|p| p.number == period)?;
+    let as_of = p.cut_off.min(today);
+    let mut f = followup.clone();
+    f.reports.retain(|r| r.period <= period);
+    let d = dashboard(plan, &f, calendar, close_after, as_of, None);
+    let rows: Vec<FollowupRow> = d
+        .rows
+        .iter()
+        .map(|r| {
+            let latest = f.reports.iter().rev().find(|x| x.activity == r.number);
+            let review = latest.and_then(|x| x.reviews.last());
+            FollowupRow {
+                number: r.number,
+                description: r.description.clone(),
+                offices: r.codes.clone(),
+                start: r.start.clone(),
+                end: r.end.clone(),
+                expected: r.expected_text(),
+                reported: r.reported_text(),
+                verified: r.verified_text(),
+                status: r.status_label().to_string(),
+                narrative: latest
+                    .map(|x| x.input.narrative.clone())
+                    .unwrap_or_default(),
+                difficulties: latest
+                    .map(|x| x.input.difficulties.clone())
+                    .unwrap_or_default(),
+                figures: latest
+                    .map(|x| {
+                        x.figures
+                            .iter()
+                            .filter_map(|(id, v)| {
+                                f.indicators.iter().find(|i| i.id == *id).map(|i| {
+                                    format!(
+                                        "{}: {} {}",
+                                        i.indicator.name,
+                                        pct(*v),
+                                        i.indicator.unit
+                                    )
+                                })
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                evidence: f
+                    .reports
+                    .iter()
+                    .filter(|x| x.activity == r.number)
+                    .flat_map(|x| x.evidence.iter())
+                    .map(|e| EvidenceLine {
+                        name: e.file_name.clone(),
+                        sha256: e.sha256.clone(),
+                    })
+                    .collect(),
+                sufficiency: review
+                    .map(|v| v.sufficiency.label().to_string())
+                    .unwrap_or_default(),
+                observations: review.map(|v| v.observations.clone()).unwrap_or_default(),
+                recommendations: review
+                    .map(|v| v.recommendations.clone())
+                    .unwrap_or_default(),
+            }
+        })
+        .collect();
+    let by_office: Vec<OfficeProgress> = plan
+        .offices
+        .iter()
+        .filter_map(|o| {
+            let mine: Vec<_> = d
+                .rows
+                .iter()
+                .filter(|r| r.codes.split('-').any(|c| c == o.code.as_str()))
+                .collect();
+            if mine.is_empty() {
+                return None;
+            }
+            let n = mine.len() as f64;
+            let expected = mine.iter().map(|r| r.expected).sum::<f64>() / n;
+            let progress = mine
+                .iter()
+                .map(|r| f.progress(r.number).unwrap_or(0.0))
+                .sum::<f64>()
+                / n;
+            Some(OfficeProgress {
+                code: o.code.to_string(),
+                name: o.name.clone(),
+                expected: pct(expected),
+                progress: pct(progress),
+                expected_value: expected,
+                progress_value: progress,
+            })
+        })
+        .collect();
+    let closed = followup
+        .closures
+        .iter()
+        .find(|c| c.period == period)
+        .map(|c| {
+            format!(
+                "Sí, el {} por {}",
+                fecha(crate::views::colombia_date(c.at)),
+                c.by.clone().unwrap_or_default()
+            )
+        })
+        .unwrap_or_else(|| "No".into());
+    Some(FollowupReport {
+        entity: plan.entity.clone(),
+        title: plan.title.clone(),
+        period_name: p.name(followup.settings.frequency),
+        cut_off: fecha(p.cut_off),
+        as_of: fecha(as_of),
+        closed,
+        plan_expected: pct(d.plan_expected),
+        plan_progress: pct(d.plan_progress),
+        counts: d
+            .counts
+            .iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(s, n)| StatusCount {
+                label: s.label().into(),
+                count: *n,
+            })
+            .collect(),
+        chart_svg: office_chart(&by_office),
+        by_office,
+        rows,
+        generated: fecha(today),
+    })
+}
