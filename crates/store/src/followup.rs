@@ -766,6 +766,108 @@ impl Store {
         })
     }
 
+    /// Marks an activity rescheduled or cancelled (None: back to its computed status),
+    /// with the justification; the history is kept.
+    pub async fn set_manual_status(
+        &self,
+        id: PlanId,
+        activity: u32,
+        status: Option<ManualStatus>,
+        justification: &str,
+        actor: &Actor,
+    ) -> Result<std::result::Result<(), FollowupError>> {
+        if justification.trim().is_empty() {
+            return Ok(Err(FollowupError::Invalid(
+                "escriba la justificación del cambio de estado".into(),
+            )));
+        }
+        let kind = match status {
+            Some(ManualStatus::Rescheduled) => "rescheduled",
+            Some(ManualStatus::Cancelled) => "cancelled",
+            None => "clear",
+        };
+        let now = Utc::now();
+        let change = Change {
+            actor,
+            action: "activity.status",
+            plan_id: Some(id.0),
+            subject: format!("estado de la actividad {activity}"),
+            before: None,
+            after: Some(format!("{kind}: {justification}")),
+        };
+        on_db!(&self.db, |pool| {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "INSERT INTO activity_status_changes (plan_id, activity_number, kind, justification, created_by, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(id.0)
+            .bind(i64::from(activity))
+            .bind(kind)
+            .bind(justification.trim())
+            .bind(actor.user_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            record!(tx, &change, now);
+            tx.commit().await?;
+            Ok(Ok(()))
+        })
+    }
+
+    /// Sets the weights of the plan's activities in its progress: all of them, summing to
+    /// 100, or none (equal weights).
+    pub async fn set_weights(
+        &self,
+        id: PlanId,
+        weights: &[(u32, f64)],
+        actor: &Actor,
+    ) -> Result<std::result::Result<(), FollowupError>> {
+        if !weights.is_empty() {
+            let values: Vec<f64> = weights.iter().map(|(_, w)| *w).collect();
+            if let Err(e) = participa_domain::followup::schedule::check_weights(&values) {
+                return Ok(Err(FollowupError::Invalid(e)));
+            }
+        }
+        let now = Utc::now();
+        let change = Change {
+            actor,
+            action: "followup.weights",
+            plan_id: Some(id.0),
+            subject: format!("pesos de las actividades del plan {}", id.0),
+            before: None,
+            after: Some(if weights.is_empty() {
+                "pesos iguales".into()
+            } else {
+                weights
+                    .iter()
+                    .map(|(a, w)| format!("{a}: {w}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }),
+        };
+        on_db!(&self.db, |pool| {
+            let mut tx = pool.begin().await?;
+            sqlx::query("DELETE FROM activity_weights WHERE plan_id = $1")
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await?;
+            for (activity, weight) in weights {
+                sqlx::query(
+                    "INSERT INTO activity_weights (plan_id, activity_number, weight) VALUES ($1, $2, $3)",
+                )
+                .bind(id.0)
+                .bind(i64::from(*activity))
+                .bind(weight)
+                .execute(&mut *tx)
+                .await?;
+            }
+            record!(tx, &change, now);
+            tx.commit().await?;
+            Ok(Ok(()))
+        })
+    }
+
     /// An evidence file's record and the plan and activity it belongs to.
     pub async fn evidence(
         &self,

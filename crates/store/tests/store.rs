@@ -750,6 +750,49 @@ async fn a_report_is_returned_resubmitted_accepted_and_locked_when_the_period_cl
     );
     assert_eq!(f.figures(&f.indicators[0]), vec![130.0]);
 
+    // Weights must sum to 100; a cancelled activity keeps its justification.
+    let bad = store
+        .set_weights(id, &[(6, 50.0), (7, 40.0)], &ana)
+        .await
+        .unwrap();
+    assert!(bad.unwrap_err().to_string().contains("suman 90"));
+    let all: Vec<(u32, f64)> = (1..=15)
+        .map(|n| (n, if n == 6 { 30.0 } else { 5.0 }))
+        .collect();
+    store.set_weights(id, &all, &ana).await.unwrap().unwrap();
+    assert_eq!(
+        store.followup(id).await.unwrap().weights.get(&6),
+        Some(&30.0)
+    );
+    use participa_domain::followup::ManualStatus;
+    let blank = store
+        .set_manual_status(id, 12, Some(ManualStatus::Cancelled), " ", &ana)
+        .await
+        .unwrap();
+    assert!(blank.is_err());
+    store
+        .set_manual_status(
+            id,
+            12,
+            Some(ManualStatus::Cancelled),
+            "Sin presupuesto para ferias",
+            &ana,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let m = store.followup(id).await.unwrap().manual[&12].clone();
+    assert_eq!(
+        (m.status, m.justification.as_str()),
+        (Some(ManualStatus::Cancelled), "Sin presupuesto para ferias")
+    );
+    store
+        .set_manual_status(id, 12, None, "Se consiguió el presupuesto", &ana)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(store.followup(id).await.unwrap().manual[&12].status, None);
+
     // After the period closes nothing of it changes.
     store.close_period(id, 1, &oci).await.unwrap().unwrap();
     assert_eq!(

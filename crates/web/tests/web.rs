@@ -1332,6 +1332,61 @@ async fn followup_review_cycle(db: TestDatabase) {
     assert!(office.body.contains("id=\"seguimiento-12\""));
     assert!(!office.body.contains("id=\"seguimiento-13\""));
 
+    // The planning office cancels an activity with a justification, and sets weights.
+    let no_why = app
+        .post(
+            "/admin/planes/1/seguimiento/actividades/12/estado",
+            Some(&admin),
+            &[("estado_manual", "cancelada"), ("justificacion_estado", "")],
+        )
+        .await;
+    assert_eq!(no_why.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let cancel = app
+        .post(
+            "/admin/planes/1/seguimiento/actividades/12/estado",
+            Some(&admin),
+            &[
+                ("estado_manual", "cancelada"),
+                ("justificacion_estado", "Sin presupuesto"),
+            ],
+        )
+        .await;
+    assert_eq!(cancel.status, StatusCode::SEE_OTHER);
+    let now = app
+        .get("/admin/planes/1/seguimiento?fecha=2025-09-30", Some(&admin))
+        .await;
+    assert!(followup_row(&now.body, 12).contains("Cancelada"));
+    let mut weights: Vec<(String, String)> = (1..=15)
+        .map(|n| (format!("peso_{n}"), "5".to_string()))
+        .collect();
+    let form: Vec<(&str, &str)> = weights
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let short = app
+        .post("/admin/planes/1/seguimiento/pesos", Some(&admin), &form)
+        .await;
+    assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(short.body.contains("suman 75"), "{}", short.body);
+    weights[12].1 = "30".into();
+    let form: Vec<(&str, &str)> = weights
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let saved = app
+        .post("/admin/planes/1/seguimiento/pesos", Some(&admin), &form)
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert_eq!(
+        app.store
+            .followup(PlanId(1))
+            .await
+            .unwrap()
+            .weights
+            .get(&13),
+        Some(&30.0)
+    );
+
     // Internal control closes the period: editing it is refused from then on.
     assert_eq!(
         app.post(

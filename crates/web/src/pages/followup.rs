@@ -16,8 +16,8 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use participa_domain::followup::{
-    periods, Aggregation, Decision, Frequency, Indicator, ProgressInput, ReportState, ReviewInput,
-    ScheduleStatus, Sufficiency, Thresholds,
+    periods, Aggregation, Decision, Frequency, Indicator, ManualStatus, ProgressInput, ReportState,
+    ReviewInput, ScheduleStatus, Sufficiency, Thresholds,
 };
 use participa_domain::{Action, Activity, Plan};
 use participa_store::{
@@ -72,6 +72,8 @@ pub struct FollowupPage {
     pub chart: String,
     pub can_manage: bool,
     pub can_close: bool,
+    /// Activity number and its weight as shown in the form.
+    pub weights: Vec<(u32, String)>,
     pub errors: FieldErrors,
     pub message: Option<&'static str>,
 }
@@ -90,8 +92,19 @@ fn message(code: &str) -> Option<&'static str> {
         "reporte" => "Avance enviado a control interno.",
         "revision" => "Revisión registrada.",
         "indicador" => "Indicador agregado.",
+        "estado" => "Estado de la actividad cambiado.",
+        "pesos" => "Pesos de las actividades guardados.",
         _ => return None,
     })
+}
+
+/// What the dashboard's forms hold when one was refused.
+#[derive(Default)]
+struct Typed {
+    /// Frequency, at-risk and late thresholds.
+    settings: Option<(String, String, String)>,
+    /// Weight per activity.
+    weights: Option<Vec<(u32, String)>>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -102,7 +115,7 @@ async fn followup_page(
     today: NaiveDate,
     office: Option<String>,
     errors: FieldErrors,
-    typed: Option<(String, String, String)>,
+    typed: Typed,
     message: Option<&'static str>,
 ) -> AppResult<Response> {
     let plan = state.store.plan(PlanId(id)).await?;
@@ -117,7 +130,16 @@ async fn followup_page(
         today,
         office.as_deref(),
     );
-    let (freq, at_risk, late) = typed.unwrap_or_else(|| {
+    let weights = typed.weights.unwrap_or_else(|| {
+        plan.activities
+            .iter()
+            .map(|a| {
+                let n = a.number.get();
+                (n, f.weights.get(&n).map(|w| pct(*w)).unwrap_or_default())
+            })
+            .collect()
+    });
+    let (freq, at_risk, late) = typed.settings.unwrap_or_else(|| {
         (
             f.settings.frequency.as_str().into(),
             pct(f.settings.thresholds.at_risk),
@@ -165,6 +187,7 @@ async fn followup_page(
         rows: d.rows,
         can_manage: user.can(Action::ManageFollowup),
         can_close: user.can(Action::ClosePeriod),
+        weights,
         errors,
         message,
     };
@@ -193,7 +216,7 @@ pub async fn show(
         today,
         office,
         FieldErrors::new(),
-        None,
+        Typed::default(),
         message,
     )
     .await
@@ -261,7 +284,10 @@ pub async fn settings(
                 super::today(),
                 None,
                 errors,
-                Some(typed),
+                Typed {
+                    settings: Some(typed),
+                    ..Default::default()
+                },
                 None,
             )
             .await
@@ -402,6 +428,9 @@ pub struct ActivityFollowupPage {
     /// The period whose latest report awaits internal control, if the viewer reviews.
     pub review_period: Option<(u32, String)>,
     pub can_manage: bool,
+    /// The status set by hand and its justification, if any.
+    pub manual: Option<(&'static str, String)>,
+    pub manual_typed: (String, String),
     pub report: ReportValues,
     pub review: ReviewValues,
     pub indicator: IndicatorValues,
@@ -486,6 +515,8 @@ struct Forms {
     report: ReportValues,
     review: ReviewValues,
     indicator: IndicatorValues,
+    /// (kind, justification) typed in the manual-status form.
+    manual: (String, String),
     errors: FieldErrors,
 }
 
@@ -544,6 +575,7 @@ async fn activity_page(
             aggregation: "suma".into(),
             ..Default::default()
         },
+        manual: Default::default(),
         errors: FieldErrors::new(),
     });
     let indicators = f
@@ -620,6 +652,16 @@ async fn activity_page(
             .collect(),
         review_period,
         can_manage: user.can(Action::ManageFollowup),
+        manual: f.manual.get(&number).and_then(|m| {
+            m.status.map(|s| {
+                let label = match s {
+                    ManualStatus::Rescheduled => "Reprogramada",
+                    ManualStatus::Cancelled => "Cancelada",
+                };
+                (label, m.justification.clone())
+            })
+        }),
+        manual_typed: forms.manual.clone(),
         report: forms.report,
         review: forms.review,
         indicator: forms.indicator,
@@ -671,6 +713,7 @@ fn empty_forms(report: ReportValues, errors: FieldErrors) -> Forms {
             aggregation: "suma".into(),
             ..Default::default()
         },
+        manual: Default::default(),
         errors,
     }
 }
@@ -1000,6 +1043,105 @@ pub async fn add_indicator(
             activity_page(&state, &user, id, number, Some(forms), None).await
         }
     }
+}
+
+/// Reschedules or cancels an activity (or returns it to its computed status).
+pub async fn manual_status(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, number)): Path<(i64, u32)>,
+    form: FormData,
+) -> AppResult<Response> {
+    user.require(Action::ManageFollowup)?;
+    let plan = state.store.plan(PlanId(id)).await?;
+    find(&plan, number)?;
+    let kind = form.get("estado_manual").to_string();
+    let justification = form.get("justificacion_estado").trim().to_string();
+    let status = match kind.as_str() {
+        "reprogramada" => Some(ManualStatus::Rescheduled),
+        "cancelada" => Some(ManualStatus::Cancelled),
+        _ => None,
+    };
+    match state
+        .store
+        .set_manual_status(PlanId(id), number, status, &justification, &user.actor())
+        .await?
+    {
+        Ok(()) => Ok(Redirect::to(&format!(
+            "/admin/planes/{id}/seguimiento/actividades/{number}?mensaje=estado"
+        ))
+        .into_response()),
+        Err(e) => {
+            let mut errors = FieldErrors::new();
+            errors.insert(
+                "justificacion_estado",
+                super::plans::capitalize(&e.to_string()),
+            );
+            let forms = Forms {
+                manual: (kind, justification),
+                ..empty_forms(ReportValues::default(), errors)
+            };
+            activity_page(&state, &user, id, number, Some(forms), None).await
+        }
+    }
+}
+
+/// The weights of the activities in the plan's progress (all empty: equal weights).
+pub async fn weights(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    form: FormData,
+) -> AppResult<Response> {
+    user.require(Action::ManageFollowup)?;
+    let plan = state.store.plan(PlanId(id)).await?;
+    let mut errors = FieldErrors::new();
+    let mut weights = Vec::new();
+    let mut typed = Vec::new();
+    for a in &plan.activities {
+        let n = a.number.get();
+        let text = form.get(&format!("peso_{n}")).trim().to_string();
+        if !text.is_empty() {
+            match decimal(&text) {
+                Some(w) => weights.push((n, w)),
+                None => {
+                    errors.insert(
+                        "pesos",
+                        format!("El peso «{text}» de la actividad {n} no es un número."),
+                    );
+                }
+            }
+        }
+        typed.push((n, text));
+    }
+    if errors.is_empty() && !weights.is_empty() && weights.len() != plan.activities.len() {
+        errors.insert(
+            "pesos",
+            "Dé un peso a cada actividad, o deje todos vacíos para pesos iguales.".into(),
+        );
+    }
+    if errors.is_empty() {
+        match state
+            .store
+            .set_weights(PlanId(id), &weights, &user.actor())
+            .await?
+        {
+            Ok(()) => {
+                return Ok(
+                    Redirect::to(&format!("/admin/planes/{id}/seguimiento?mensaje=pesos"))
+                        .into_response(),
+                )
+            }
+            Err(e) => {
+                errors.insert("pesos", super::plans::capitalize(&e.to_string()));
+            }
+        }
+    }
+    let typed = Typed {
+        weights: Some(typed),
+        ..Default::default()
+    };
+    followup_page(&state, &user, id, super::today(), None, errors, typed, None).await
 }
 
 fn number_or_nan(text: &str) -> f64 {

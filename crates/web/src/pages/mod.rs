@@ -55,6 +55,11 @@ pub fn admin_routes(evidence_limit: usize) -> Router<AppState> {
             "/planes/{id}/seguimiento/configuracion",
             post(followup::settings),
         )
+        .route("/planes/{id}/seguimiento/pesos", post(followup::weights))
+        .route(
+            "/planes/{id}/seguimiento/actividades/{number}/estado",
+            post(followup::manual_status),
+        )
         .route(
             "/planes/{id}/seguimiento/periodos/{period}/cerrar",
             post(followup::close_period),
