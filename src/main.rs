@@ -87,6 +87,28 @@ enum Command {
         #[arg(long)]
         justification: String,
     },
+    /// Recordatorios de seguimiento: lo que cada dependencia debe reportar antes del
+    /// próximo corte y lo vencido. Sin --smtp los imprime; con --smtp los envía por correo
+    /// a cada responsable activo con correo (para programarlo, por ejemplo, con cron).
+    Recordatorios {
+        /// Fecha de referencia (por omisión, hoy en Colombia).
+        #[arg(long)]
+        fecha: Option<chrono::NaiveDate>,
+        /// Servidor SMTP: smtp://servidor:25, smtp://usuario:clave@servidor:587?tls=required
+        /// o smtps://usuario:clave@servidor.
+        #[arg(long, env = "PARTICIPA_SMTP")]
+        smtp: Option<String>,
+        /// Remitente de los correos.
+        #[arg(
+            long,
+            env = "PARTICIPA_REMITENTE",
+            default_value = "Participa <participa@localhost>"
+        )]
+        remitente: String,
+        /// Dirección pública de la plataforma, para los enlaces de los correos.
+        #[arg(long, env = "PARTICIPA_URL", default_value = "http://127.0.0.1:8080")]
+        url: String,
+    },
     /// Genera un informe: el documento del plan (PDF) o el informe de seguimiento de un
     /// periodo (PDF o XLSX, según la extensión de -o).
     Report {
@@ -205,6 +227,9 @@ enum UserCommand {
         /// Dependencias de un responsable (reporter), separadas por comas: ARCOM,OAPLA.
         #[arg(long, default_value = "")]
         offices: String,
+        /// Correo para los recordatorios de seguimiento.
+        #[arg(long)]
+        email: Option<String>,
     },
     /// Genera una contraseña nueva para un usuario (por ejemplo, si el administrador perdió la suya).
     ResetPassword { username: String },
@@ -406,6 +431,45 @@ async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Some(Command::Report { kind }) => report(&cli.database_url, kind).await,
+        Some(Command::Recordatorios {
+            fecha,
+            smtp,
+            remitente,
+            url,
+        }) => {
+            let today = fecha.unwrap_or_else(participa_web::today);
+            let store = Store::connect(&cli.database_url).await?;
+            let result = match smtp {
+                None => {
+                    let all = participa_web::reminders::all_reminders(&store, today).await?;
+                    let mut out = std::io::stdout().lock();
+                    for r in &all {
+                        for (n, d) in &r.due {
+                            writeln!(out, "{}\t{}\treportar\t{n}\t{d}", r.plan_id, r.office)?;
+                        }
+                        for (n, d, status) in &r.overdue {
+                            writeln!(out, "{}\t{}\t{status}\t{n}\t{d}", r.plan_id, r.office)?;
+                        }
+                    }
+                    Ok(())
+                }
+                Some(smtp) => {
+                    let mailer = participa_web::reminders::Mailer::new(&smtp, &remitente)
+                        .map_err(anyhow::Error::msg)?;
+                    let sent =
+                        participa_web::reminders::send_reminders(&store, &mailer, today, &url)
+                            .await
+                            .map_err(anyhow::Error::msg)?;
+                    println!("Recordatorios enviados: {}", sent.len());
+                    for to in sent {
+                        println!("{to}");
+                    }
+                    Ok(())
+                }
+            };
+            store.close().await;
+            result
+        }
         Some(Command::Accept {
             plan_id,
             code,
@@ -645,6 +709,7 @@ async fn user_command(store: &Store, action: UserCommand) -> Result<()> {
             role,
             name,
             offices,
+            email,
         } => {
             let role = Role::parse(&role).with_context(|| {
                 format!("rol «{role}» desconocido: use admin, reporter, auditor o approver")
@@ -665,6 +730,7 @@ async fn user_command(store: &Store, action: UserCommand) -> Result<()> {
                 role,
                 active: true,
                 offices,
+                email,
             };
             store
                 .create_user(

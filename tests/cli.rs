@@ -59,6 +59,7 @@ on_both_backends!(
     parameters_are_listed_with_their_norms_and_can_be_changed,
     check_lists_findings_and_exits_1_until_each_is_covered_or_accepted,
     reports_are_written_as_pdf_and_xlsx,
+    reminders_are_printed_and_sent_by_email,
     tags_name_only_groups_of_value_in_the_catalogue,
 );
 
@@ -555,4 +556,164 @@ fn reports_are_written_as_pdf_and_xlsx(db: TestDatabase) {
     assert!(text(wrong.stderr).contains("no tiene el periodo 9"));
     let odd = participa(&db, &["report", "plan", "1", "-o", "plan.docx"]);
     assert!(text(odd.stderr).contains("use -o ARCHIVO.pdf"));
+}
+
+/// A minimal SMTP server on loopback that accepts every message and keeps it (with its
+/// envelope recipients), decoding quoted-printable.
+fn smtp_sink() -> (u16, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let mails = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let kept = mails.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { return };
+            let kept = kept.clone();
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut w = stream;
+                let _ = w.write_all(b"220 sumidero ESMTP\r\n");
+                let mut envelope = String::new();
+                let mut line = String::new();
+                loop {
+                    line.clear();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let upper = line.to_ascii_uppercase();
+                    let reply: &[u8] = if upper.starts_with("EHLO") {
+                        b"250-sumidero\r\n250 8BITMIME\r\n"
+                    } else if upper.starts_with("DATA") {
+                        let _ = w.write_all(b"354 termine con un punto\r\n");
+                        let mut data = String::new();
+                        loop {
+                            let mut l = String::new();
+                            if reader.read_line(&mut l).unwrap_or(0) == 0 || l == ".\r\n" {
+                                break;
+                            }
+                            data.push_str(&l);
+                        }
+                        let decoded = quoted_printable(&data);
+                        kept.lock().unwrap().push(format!("{envelope}\n{decoded}"));
+                        envelope.clear();
+                        b"250 aceptado\r\n"
+                    } else if upper.starts_with("QUIT") {
+                        let _ = w.write_all(b"221 adios\r\n");
+                        return;
+                    } else {
+                        if upper.starts_with("RCPT") {
+                            envelope.push_str(line.trim());
+                        }
+                        b"250 OK\r\n"
+                    };
+                    let _ = w.write_all(reply);
+                }
+            });
+        }
+    });
+    (port, mails)
+}
+
+fn quoted_printable(text: &str) -> String {
+    let joined = text.replace("=\r\n", "");
+    let bytes = joined.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'=' && i + 2 < bytes.len() {
+            if let Ok(b) = u8::from_str_radix(&joined[i + 1..i + 3], 16) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn reminders_are_printed_and_sent_by_email(db: TestDatabase) {
+    ok(&db, &["init"]);
+    // The seed plan goes through its lifecycle to published, and ARCOM has a reporter
+    // with an e-mail address.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        use participa_domain::{Role, Transition};
+        use participa_store::{Acta, Actor, PlanId, Store};
+        let store = Store::connect(&db.url).await.unwrap();
+        participa_store::testing::accept_all_findings(&store, PlanId(1)).await;
+        let acta = Acta {
+            number: "1".into(),
+            date: chrono::NaiveDate::from_ymd_opt(2025, 1, 28).unwrap(),
+        };
+        for t in [
+            Transition::Consolidate,
+            Transition::Review,
+            Transition::Approve,
+            Transition::Publish,
+        ] {
+            store
+                .transition(PlanId(1), t, Some(&acta), &Actor::system())
+                .await
+                .unwrap();
+        }
+        participa_store::testing::create_user(
+            &store,
+            "carlos",
+            "Carlos Comunicaciones",
+            Role::Reporter,
+            &["ARCOM"],
+            "x",
+        )
+        .await;
+        store.close().await;
+    });
+    // Without SMTP they are printed: on 20 April 2025 ARCOM owes period 1 of activity 13.
+    let printed = text(ok(&db, &["recordatorios", "--fecha", "2025-04-20"]));
+    assert!(
+        printed
+            .lines()
+            .any(|l| l.starts_with("1\tARCOM\treportar\t13\t")),
+        "{printed}"
+    );
+    assert!(
+        printed
+            .lines()
+            .any(|l| l.starts_with("1\tOAPLA\tVencida\t1\t")),
+        "{printed}"
+    );
+    let (port, mails) = smtp_sink();
+    let smtp = format!("smtp://127.0.0.1:{port}");
+    let sent = text(ok(
+        &db,
+        &[
+            "recordatorios",
+            "--fecha",
+            "2025-04-20",
+            "--smtp",
+            &smtp,
+            "--remitente",
+            "Participa <participa@cajahonor.test>",
+            "--url",
+            "https://participa.cajahonor.test",
+        ],
+    ));
+    assert!(sent.contains("Recordatorios enviados: 1"), "{sent}");
+    let mails = mails.lock().unwrap();
+    assert_eq!(mails.len(), 1);
+    let mail = &mails[0];
+    for expected in [
+        "carlos@participa.test",
+        "Hola, Carlos Comunicaciones",
+        "Área de Comunicaciones",
+        "13. Generar estrategias de participación",
+        "a más tardar el",
+        "https://participa.cajahonor.test/admin/planes/1/seguimiento?dependencia=ARCOM",
+    ] {
+        assert!(mail.contains(expected), "missing «{expected}» in:\n{mail}");
+    }
 }

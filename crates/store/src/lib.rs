@@ -253,6 +253,7 @@ pub mod testing {
                 .iter()
                 .map(|o| participa_domain::OfficeCode::parse(o).expect("office code"))
                 .collect(),
+            email: Some(format!("{username}@participa.test")),
         };
         let system = crate::Actor::system();
         let change = crate::Change {

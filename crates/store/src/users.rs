@@ -16,6 +16,8 @@ pub struct User {
     pub active: bool,
     pub offices: Vec<OfficeCode>,
     pub created_at: DateTime<Utc>,
+    /// Where follow-up reminders go.
+    pub email: Option<String>,
 }
 
 /// What an account is made of, for creating or updating one.
@@ -26,9 +28,10 @@ pub struct UserData {
     pub role: Role,
     pub active: bool,
     pub offices: Vec<OfficeCode>,
+    pub email: Option<String>,
 }
 
-const USER_COLUMNS: &str = "id, username, full_name, role, active, created_at";
+const USER_COLUMNS: &str = "id, username, full_name, role, active, created_at, email";
 
 fn user_of(r: &impl UserRow, offices: Vec<OfficeCode>) -> Result<User> {
     r.to_user(offices)
@@ -55,6 +58,7 @@ macro_rules! impl_user_row {
                     active: self.try_get("active")?,
                     offices,
                     created_at: self.try_get("created_at")?,
+                    email: self.try_get("email")?,
                 })
             }
         }
@@ -112,8 +116,8 @@ impl Store {
         on_db!(&self.db, |pool| {
             let mut tx = pool.begin().await?;
             let id: i64 = sqlx::query(
-                "INSERT INTO users (username, full_name, role, password_hash, active, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                "INSERT INTO users (username, full_name, role, password_hash, active, created_at, email) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
             )
             .bind(&data.username)
             .bind(&data.full_name)
@@ -121,6 +125,7 @@ impl Store {
             .bind(password_hash)
             .bind(data.active)
             .bind(now)
+            .bind(&data.email)
             .fetch_one(&mut *tx)
             .await
             .map_err(|e| unique_violation(e, &data.username))?
@@ -138,11 +143,12 @@ impl Store {
         on_db!(&self.db, |pool| {
             let mut tx = pool.begin().await?;
             let done = sqlx::query(
-                "UPDATE users SET full_name = $1, role = $2, active = $3 WHERE id = $4",
+                "UPDATE users SET full_name = $1, role = $2, active = $3, email = $4 WHERE id = $5",
             )
             .bind(&data.full_name)
             .bind(data.role.as_str())
             .bind(data.active)
+            .bind(&data.email)
             .bind(id)
             .execute(&mut *tx)
             .await?;

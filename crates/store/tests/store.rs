@@ -404,6 +404,7 @@ async fn users_are_created_listed_updated_and_names_are_unique(db: TestDatabase)
             OfficeCode::parse("ARCOM").unwrap(),
             OfficeCode::parse("OAPLA").unwrap(),
         ],
+        email: Some("rep@cajahonor.gov.co".into()),
     };
     let id = store
         .create_user(&data, "h1", &change("rep"))
@@ -417,6 +418,7 @@ async fn users_are_created_listed_updated_and_names_are_unique(db: TestDatabase)
     let (user, hash) = store.user_for_login("rep").await.unwrap().unwrap();
     assert_eq!(hash, "h1");
     assert_eq!(user.offices.len(), 2);
+    assert_eq!(user.email.as_deref(), Some("rep@cajahonor.gov.co"));
     data.active = false;
     data.offices.truncate(1);
     store.update_user(id, &data, &change("rep")).await.unwrap();

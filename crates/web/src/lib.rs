@@ -11,6 +11,7 @@ pub mod followup_view;
 pub mod form;
 pub mod gantt;
 mod pages;
+pub mod reminders;
 pub mod report_data;
 pub use pages::today;
 pub mod session_store;
@@ -299,6 +300,7 @@ pub async fn ensure_first_admin(store: &Store) -> Result<Option<(String, String)
         role: Role::Admin,
         active: true,
         offices: vec![],
+        email: None,
     };
     let system = Actor::system();
     store

@@ -261,6 +261,8 @@ pub struct PlansPage {
     pub layout: Layout,
     pub plans: Vec<PlanListItem>,
     pub can_create: bool,
+    /// A reporter's pending follow-up: what its offices owe on the published plans.
+    pub reminders: Vec<crate::reminders::Reminder>,
 }
 
 pub struct TransitionButton {
@@ -513,6 +515,7 @@ pub struct UserFormPage {
     pub full_name: String,
     pub roles: Vec<RoleChoice>,
     pub offices: String,
+    pub email: String,
     pub active: bool,
     pub errors: FieldErrors,
 }

@@ -1454,6 +1454,26 @@ async fn followup_review_cycle(db: TestDatabase) {
         .get("/admin/planes/1/informes/plan.pdf", Some(&reporter))
         .await;
     assert!(pdf_text(&plan_pdf.bytes).contains("Plan de Participación Ciudadana 2025"));
+    // Once the plan is published, the reporter's first page shows what ARCOM owes.
+    app.to_status(&[
+        Transition::Consolidate,
+        Transition::Review,
+        Transition::Approve,
+        Transition::Publish,
+    ])
+    .await;
+    let home = app.get("/admin/planes", Some(&reporter)).await;
+    assert!(
+        home.body
+            .contains("Seguimiento pendiente de su dependencia"),
+        "{}",
+        home.body
+    );
+    assert!(home.body.contains("15. Divulgar los trámites"));
+    assert!(
+        !home.body.contains("12. Desarrollar ferias"),
+        "ARVIV's activity shown to ARCOM"
+    );
     let audit = app.get("/admin/auditoria", Some(&admin)).await;
     for action in ["progress.submit", "progress.review", "period.close"] {
         assert!(audit.body.contains(action), "{action}");

@@ -38,10 +38,20 @@ pub async fn list(State(state): State<AppState>, user: CurrentUser) -> AppResult
             status: p.status.label(),
         })
         .collect();
+    let reminders = if user.user.offices.is_empty() {
+        vec![]
+    } else {
+        crate::reminders::all_reminders(&state.store, super::today())
+            .await?
+            .into_iter()
+            .filter(|r| user.user.offices.iter().any(|o| o.as_str() == r.office))
+            .collect()
+    };
     let page = PlansPage {
         layout: user.layout("Planes", &state),
         plans,
         can_create: user.can(Action::CreatePlan),
+        reminders,
     };
     Ok(Html(page.render()?))
 }

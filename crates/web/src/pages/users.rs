@@ -33,6 +33,7 @@ fn describe(u: &UserData) -> String {
         "rol": u.role.as_str(),
         "activo": u.active,
         "dependencias": u.offices.iter().map(|o| o.as_str()).collect::<Vec<_>>(),
+        "correo": u.email,
     })
     .to_string()
 }
@@ -44,7 +45,31 @@ fn data_of(u: &User) -> UserData {
         role: u.role,
         active: u.active,
         offices: u.offices.clone(),
+        email: u.email.clone(),
     }
+}
+
+/// A plausible e-mail address (one `@`, something on each side, no spaces), or None
+/// for an empty field.
+fn email_of(text: &str, errors: &mut Errors) -> Option<String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    let plausible = text.len() <= 254
+        && !text.contains(char::is_whitespace)
+        && text.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && domain.contains('.') && !domain.contains('@')
+        });
+    if !plausible {
+        errors.insert(
+            "correo",
+            format!(
+                "«{text}» no parece un correo electrónico (por ejemplo nombre@entidad.gov.co)."
+            ),
+        );
+    }
+    Some(text.to_string())
 }
 
 /// The form's account, or errors by field.
@@ -92,12 +117,14 @@ fn parse(form: &FormData, username: &str) -> (Result<UserData, Errors>, String) 
     if role != Role::Reporter {
         offices.clear();
     }
+    let email = email_of(form.get("correo"), &mut errors);
     let data = UserData {
         username,
         full_name,
         role,
         active: form.get("activo") == "si",
         offices,
+        email,
     };
     (
         if errors.is_empty() {
@@ -136,6 +163,7 @@ fn form_page(
         full_name: data.full_name.clone(),
         roles: UserFormPage::role_choices(Some(data.role)),
         offices,
+        email: data.email.clone().unwrap_or_default(),
         active: data.active,
         errors,
     };
@@ -150,6 +178,7 @@ pub async fn new_form(State(state): State<AppState>, user: CurrentUser) -> AppRe
         role: Role::Reporter,
         active: true,
         offices: vec![],
+        email: None,
     };
     form_page(&state, &user, None, &data, String::new(), Errors::new())
 }
@@ -170,6 +199,7 @@ pub async fn create(
                 role: Role::parse(form.get("rol")).unwrap_or(Role::Reporter),
                 active: form.get("activo") == "si",
                 offices: vec![],
+                email: Some(form.get("correo").to_string()),
             };
             return form_page(&state, &user, None, &typed, offices, errors);
         }
@@ -259,6 +289,7 @@ pub async fn update(
                 full_name: form.get("nombre").into(),
                 role: Role::parse(form.get("rol")).unwrap_or(target.role),
                 active: form.get("activo") == "si",
+                email: Some(form.get("correo").to_string()),
                 ..data_of(&target)
             };
             return form_page(&state, &user, Some(id), &typed, offices, errors);
