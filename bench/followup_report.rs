@@ -12,7 +12,9 @@ use participa_domain::followup::{
 };
 use participa_domain::{Activity, ActivityNumber, Plan};
 use participa_formats::{import_plan, ReadOptions};
-use participa_store::{check_evidence, testing, Actor, FollowupSettings, NewReport, Objects, Store};
+use participa_store::{
+    check_evidence, testing, Actor, FollowupSettings, NewReport, Objects, Store,
+};
 use std::time::{Duration, Instant};
 
 const ACTIVITIES: u32 = 500;
@@ -112,8 +114,10 @@ async fn main() {
                     ..Default::default()
                 },
                 figures: vec![(ind, f64::from(90 + p))],
-                evidence: vec![check_evidence(&format!("acta-{a}-{p}.pdf"), PDF.to_vec(), 1 << 20)
-                    .unwrap()],
+                evidence: vec![
+                    check_evidence(&format!("acta-{a}-{p}.pdf"), PDF.to_vec(), 1 << 20).unwrap(),
+                ],
+                correction: None,
             };
             store
                 .submit_report(report, &objects, &system)
@@ -171,8 +175,14 @@ async fn main() {
     };
     line("read the follow-up (baseline)", base);
     line("build the report data", median(build));
-    line(&format!("write XLSX ({} KiB)", xlsx_bytes / 1024), median(xlsx));
-    line(&format!("write PDF ({} KiB)", pdf_bytes / 1024), median(pdf));
+    line(
+        &format!("write XLSX ({} KiB)", xlsx_bytes / 1024),
+        median(xlsx),
+    );
+    line(
+        &format!("write PDF ({} KiB)", pdf_bytes / 1024),
+        median(pdf),
+    );
     println!(
         "peak resident memory during the PDF step: {:.1} MiB",
         pages_peak as f64 / 1024.0

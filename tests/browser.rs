@@ -652,14 +652,21 @@ async fn follow_up_report_review_and_period_closing_in_chromium() {
     assert!(b.source().await.contains("Periodo cerrado"));
     b.logout().await;
 
-    // After the close, the office cannot report on period 1 any more.
+    // After the close, a report on period 1 is refused unless it is a documented
+    // correction with its reason.
     b.login("comunicaciones").await;
     b.open("/admin/planes/1/seguimiento/actividades/14").await;
-    let options = b.source().await;
+    assert!(b.source().await.contains("cerrado: corrección documentada"));
+    b.click("#periodo option[value='1']").await;
+    b.fill("#avance", "20").await;
+    b.fill("#descripcion", "Seguimiento de abril").await;
+    b.click_button("Enviar el avance").await;
+    let refused = b.source().await;
     assert!(
-        !options.contains("<option value=\"1\""),
-        "period 1 is still offered"
+        refused.contains("necesita su motivo"),
+        "closed period accepted a plain report"
     );
+    assert!(refused.contains("Seguimiento de abril"), "typed text lost");
     assert_eq!(b.checked.len(), 3, "{:?}", b.checked);
     b.client.close().await.unwrap();
     let _ = stop.send(());

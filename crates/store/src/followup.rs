@@ -70,7 +70,8 @@ pub struct ReportRecord {
     pub activity: u32,
     pub period: u32,
     pub input: ProgressInput,
-    pub correction: bool,
+    /// The reason, when the entry is a documented correction after the period closed.
+    pub correction: Option<String>,
     pub by: Option<String>,
     pub at: DateTime<Utc>,
     /// (indicator id, value).
@@ -203,6 +204,8 @@ pub struct NewReport {
     pub input: ProgressInput,
     pub figures: Vec<(i64, f64)>,
     pub evidence: Vec<CheckedEvidence>,
+    /// Set for a documented correction of a closed period: its reason.
+    pub correction: Option<String>,
 }
 
 /// Why a follow-up write was refused.
@@ -293,7 +296,7 @@ impl Store {
             .collect::<Result<Vec<_>>>()?;
             let mut reports = sqlx::query(
                 "SELECT r.id, r.activity_number, r.period, r.percent, r.narrative, r.difficulties, \
-                 r.corrective_actions, r.decrease_justification, r.correction, r.created_at, u.full_name \
+                 r.corrective_actions, r.decrease_justification, r.correction, r.correction_reason, r.created_at, u.full_name \
                  FROM progress_reports r LEFT JOIN users u ON u.id = r.created_by \
                  WHERE r.plan_id = $1 ORDER BY r.id",
             )
@@ -313,7 +316,10 @@ impl Store {
                         corrective_actions: r.try_get("corrective_actions")?,
                         decrease_justification: r.try_get("decrease_justification")?,
                     },
-                    correction: r.try_get("correction")?,
+                    correction: r
+                        .try_get::<bool, _>("correction")?
+                        .then(|| r.try_get::<String, _>("correction_reason"))
+                        .transpose()?,
                     by: r.try_get("full_name")?,
                     at: r.try_get("created_at")?,
                     figures: vec![],
@@ -553,8 +559,23 @@ impl Store {
     ) -> Result<std::result::Result<i64, FollowupError>> {
         let f = self.followup(report.plan_id).await?;
         let (activity, period) = (report.activity, report.period);
-        if let Err(e) = submit(f.state(activity, period), f.is_closed(period)) {
-            return Ok(Err(FollowupError::Review(vec![e])));
+        match &report.correction {
+            None => {
+                if let Err(e) = submit(f.state(activity, period), f.is_closed(period)) {
+                    return Ok(Err(FollowupError::Review(vec![e])));
+                }
+            }
+            Some(_) if !f.is_closed(period) => {
+                return Ok(Err(FollowupError::Invalid(format!(
+                    "el periodo {period} está abierto: envíe un reporte, no una corrección"
+                ))))
+            }
+            Some(reason) if reason.trim().is_empty() => {
+                return Ok(Err(FollowupError::Invalid(
+                    "una corrección de un periodo cerrado necesita su motivo".into(),
+                )))
+            }
+            Some(_) => {}
         }
         if let Some((bad, _)) = report.figures.iter().find(|(i, _)| {
             !f.indicators
@@ -603,7 +624,11 @@ impl Store {
         let i = &report.input;
         let change = Change {
             actor,
-            action: "progress.submit",
+            action: if report.correction.is_some() {
+                "progress.correction"
+            } else {
+                "progress.submit"
+            },
             plan_id: Some(report.plan_id.0),
             subject: format!(
                 "avance de la actividad {} en el periodo {}",
@@ -621,8 +646,8 @@ impl Store {
             let mut tx = pool.begin().await?;
             let rid: i64 = sqlx::query(
                 "INSERT INTO progress_reports (plan_id, activity_number, period, percent, narrative, difficulties, \
-                 corrective_actions, decrease_justification, correction, created_by, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+                 corrective_actions, decrease_justification, correction, correction_reason, created_by, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
             )
             .bind(report.plan_id.0)
             .bind(i64::from(report.activity))
@@ -632,7 +657,8 @@ impl Store {
             .bind(&i.difficulties)
             .bind(&i.corrective_actions)
             .bind(&i.decrease_justification)
-            .bind(false)
+            .bind(report.correction.is_some())
+            .bind(report.correction.as_deref().unwrap_or("").trim())
             .bind(actor.user_id)
             .bind(now)
             .fetch_one(&mut *tx)

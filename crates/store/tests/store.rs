@@ -688,6 +688,7 @@ async fn a_report_is_returned_resubmitted_accepted_and_locked_when_the_period_cl
         input: progress(40.0, "Feria de servicios en Bogotá"),
         figures: vec![(ind, 120.0)],
         evidence: vec![evidence],
+        correction: None,
     };
     store
         .submit_report(first.clone(), &objects, &carlos)
@@ -858,6 +859,7 @@ async fn refused_submissions_leave_no_file_and_no_row(db: TestDatabase) {
         input: progress(50.0, "Audiencia preparada"),
         figures: vec![],
         evidence: vec![check_evidence("acta.pdf", PDF.to_vec(), 1 << 20).unwrap()],
+        correction: None,
     };
     store
         .submit_report(base.clone(), &objects, &ana)

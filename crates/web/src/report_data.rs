@@ -107,7 +107,12 @@ pub fn followup_report(
                 verified: r.verified_text(),
                 status: r.status_label().to_string(),
                 narrative: latest
-                    .map(|x| x.input.narrative.clone())
+                    .map(|x| match &x.correction {
+                        Some(why) => {
+                            format!("{} (corrección documentada: {why})", x.input.narrative)
+                        }
+                        None => x.input.narrative.clone(),
+                    })
                     .unwrap_or_default(),
                 difficulties: latest
                     .map(|x| x.input.difficulties.clone())

@@ -1415,7 +1415,47 @@ async fn followup_review_cycle(db: TestDatabase) {
         )
         .await;
     assert_eq!(after.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(after.body.contains("está cerrado"), "{}", after.body);
+    assert!(after.body.contains("necesita su motivo"), "{}", after.body);
+    // Internal control cannot review a closed period either.
+    let late_review = app
+        .post(
+            &format!("{base}/revision"),
+            Some(&auditor),
+            &review("aceptar", "50", ""),
+        )
+        .await;
+    assert_eq!(late_review.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // A later correction is a new, documented entry; what was reviewed stays.
+    let corrected = app
+        .post_files(
+            &format!("{base}/avance"),
+            Some(&reporter),
+            &[
+                ("periodo", "1"),
+                ("avance", "50"),
+                ("descripcion", "Se sumó la segunda transmisión"),
+                (
+                    "motivo_correccion",
+                    "Faltó reportar la transmisión del 28 de abril",
+                ),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(
+        corrected.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        corrected.body
+    );
+    let page = app.get(base, Some(&auditor)).await;
+    assert!(page.body.contains("Corrección documentada"));
+    assert!(page
+        .body
+        .contains("Faltó reportar la transmisión del 28 de abril"));
+    let f = app.store.followup(PlanId(1)).await.unwrap();
+    assert_eq!(f.submissions(13, 1).len(), 3);
+    assert_eq!(f.verified(13), Some(30.0));
     // The follow-up report of the period, as PDF and XLSX, carries what was entered.
     let pdf = app
         .get("/admin/planes/1/informes/seguimiento/1.pdf", Some(&auditor))
@@ -1424,12 +1464,12 @@ async fn followup_review_cycle(db: TestDatabase) {
     let words = pdf_text(&pdf.bytes);
     for expected in [
         "Informe de seguimiento",
-        "TikTok live; enlace",
-        "45 %",
+        "Se sumó la segunda transmisión",
+        "corrección documentada",
+        "50 %",
         "30 %",
         "Verificado",
         "transmision.pdf",
-        "300 interacciones",
     ] {
         assert!(
             words.contains(expected),

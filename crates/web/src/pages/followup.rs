@@ -356,6 +356,8 @@ pub struct SubmissionView {
     pub at: String,
     /// Sent after the period's reporting window closed.
     pub late: bool,
+    /// The reason of a documented correction after the period closed.
+    pub correction: Option<String>,
 }
 
 pub struct PeriodHistory {
@@ -387,6 +389,8 @@ pub struct ReportValues {
     pub corrective_actions: String,
     pub decrease_justification: String,
     pub figures: Vec<(i64, String)>,
+    /// Why a closed period is corrected.
+    pub correction: String,
 }
 
 #[derive(Default, Clone)]
@@ -425,6 +429,8 @@ pub struct ActivityFollowupPage {
     /// Periods the office can report for now: (number, name, selected).
     pub open_periods: Vec<(u32, String, bool)>,
     pub can_report: bool,
+    /// Some period offered is closed: the form asks for the correction's reason.
+    pub any_closed: bool,
     /// The period whose latest report awaits internal control, if the viewer reviews.
     pub review_period: Option<(u32, String)>,
     pub can_manage: bool,
@@ -460,6 +466,7 @@ fn size_text(bytes: i64) -> String {
 fn submission_view(r: &ReportRecord, f: &FollowUp, closes: NaiveDate) -> SubmissionView {
     SubmissionView {
         late: crate::views::colombia_date(r.at) > closes,
+        correction: r.correction.clone(),
         percent: pct(r.input.percent),
         narrative: r.input.narrative.clone(),
         difficulties: r.input.difficulties.clone(),
@@ -540,16 +547,20 @@ async fn activity_page(
         .iter()
         .filter(|p| a.start <= p.cut_off && a.end >= p.start)
         .filter(|p| p.window(&calendar, close_after).opens <= today)
-        .filter(|p| !f.is_closed(p.number))
-        .filter(|p| f.state(number, p.number) != Some(ReportState::Accepted))
+        .filter(|p| {
+            f.is_closed(p.number) || f.state(number, p.number) != Some(ReportState::Accepted)
+        })
         .map(|p| {
             let mut name = p.name(f.settings.frequency);
-            if p.window(&calendar, close_after).closes < today {
+            if f.is_closed(p.number) {
+                name += " · cerrado: corrección documentada";
+            } else if p.window(&calendar, close_after).closes < today {
                 name += " · fuera de término";
             }
             (p.number, name)
         })
         .collect();
+    let any_closed = open_periods.iter().any(|(n, _)| f.is_closed(*n));
     let review_period = ps
         .iter()
         .find(|p| {
@@ -646,6 +657,7 @@ async fn activity_page(
         indicators,
         history,
         can_report: can_report && !open_periods.is_empty(),
+        any_closed,
         open_periods: open_periods
             .into_iter()
             .map(|(n, name)| (n, name, n.to_string() == selected))
@@ -777,6 +789,7 @@ pub async fn report(
             "dificultades" => values.difficulties = text.trim().into(),
             "acciones" => values.corrective_actions = text.trim().into(),
             "justificacion_disminucion" => values.decrease_justification = text.trim().into(),
+            "motivo_correccion" => values.correction = text.trim().into(),
             other => {
                 if let Some(i) = other
                     .strip_prefix("indicador_")
@@ -861,7 +874,10 @@ pub async fn report(
         )
         .await;
     }
+    // A closed period takes only a documented correction, with its reason.
+    let correction = f.is_closed(period).then(|| values.correction.clone());
     let new = NewReport {
+        correction,
         plan_id: PlanId(id),
         activity: number,
         period,
@@ -895,6 +911,9 @@ pub async fn report(
                     for r in list {
                         errors.insert("periodo", super::plans::capitalize(&r.to_string()));
                     }
+                }
+                FollowupError::Invalid(message) => {
+                    errors.insert("motivo_correccion", super::plans::capitalize(&message));
                 }
                 other => {
                     errors.insert("indicadores", super::plans::capitalize(&other.to_string()));
