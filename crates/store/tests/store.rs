@@ -814,6 +814,38 @@ async fn a_report_is_returned_resubmitted_accepted_and_locked_when_the_period_cl
     assert!(refused.unwrap_err().to_string().contains("cerrado"));
     let review_late = store.review_report(id, 6, 1, &accept, &oci).await.unwrap();
     assert!(review_late.is_err());
+    // A documented correction is the only way in, with its reason; an open period
+    // takes reports, not corrections.
+    let fix = |reason: &str, period: u32| NewReport {
+        input: progress(50.0, "Se sumó la feria de Cali"),
+        evidence: vec![],
+        figures: vec![],
+        period,
+        correction: Some(reason.to_string()),
+        ..first.clone()
+    };
+    let no_reason = store
+        .submit_report(fix(" ", 1), &objects, &carlos)
+        .await
+        .unwrap();
+    assert!(no_reason
+        .unwrap_err()
+        .to_string()
+        .contains("necesita su motivo"));
+    let open = store
+        .submit_report(fix("x", 2), &objects, &carlos)
+        .await
+        .unwrap();
+    assert!(open.unwrap_err().to_string().contains("está abierto"));
+    store
+        .submit_report(fix("Faltó la feria de Cali", 1), &objects, &carlos)
+        .await
+        .unwrap()
+        .unwrap();
+    let f = store.followup(id).await.unwrap();
+    let last = f.latest(6, 1).unwrap();
+    assert_eq!(last.correction.as_deref(), Some("Faltó la feria de Cali"));
+    assert_eq!(f.submissions(6, 1)[1].correction, None);
     // History cannot be rewritten in the database either.
     let (upd, del) = on_db!(store.db(), |pool| {
         (
