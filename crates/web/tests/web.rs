@@ -1269,6 +1269,22 @@ async fn followup_review_cycle(db: TestDatabase) {
     assert_eq!(file.status, StatusCode::OK);
     assert_eq!(file.body.as_bytes(), PDF);
     assert_eq!(app.get(sha, None).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.get(sha, Some(&reporter)).await.status, StatusCode::OK);
+    let hash = password_auth::generate_hash(PASSWORD);
+    testing::create_user(
+        &app.store,
+        "vivienda",
+        "Área de Vivienda",
+        Role::Reporter,
+        &["ARVIV"],
+        &hash,
+    )
+    .await;
+    let other_office = app.login("vivienda").await;
+    assert_eq!(
+        app.get(sha, Some(&other_office)).await.status,
+        StatusCode::FORBIDDEN
+    );
 
     // Resubmitted, then accepted with a verified percent kept apart from the reported one.
     let again = app

@@ -1174,9 +1174,16 @@ pub async fn evidence(
     Path(evidence_id): Path<i64>,
 ) -> AppResult<Response> {
     user.require(Action::ViewInternal)?;
-    let Some((_, _, e)) = state.store.evidence(evidence_id).await? else {
+    let Some((plan_id, activity, e)) = state.store.evidence(evidence_id).await? else {
         return Err(AppError::NotFound);
     };
+    // Evidence may carry personal data (attendance lists): an office sees its own
+    // activities' files; planning, internal control and the approver see all.
+    if user.user.role == participa_domain::Role::Reporter {
+        let plan = state.store.plan(plan_id).await?;
+        let a = find(&plan, activity)?;
+        user.require(Action::ReportProgress(&a.responsible))?;
+    }
     let bytes = state
         .evidence
         .objects
