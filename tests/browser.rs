@@ -587,6 +587,7 @@ async fn follow_up_report_review_and_period_closing_in_chromium() {
     b.login("comunicaciones").await;
     b.open(page).await;
     b.check("seguimiento-actividad").await;
+    b.set("periodo", "1").await;
     b.fill("#avance", "40").await;
     b.fill("#descripcion", "TikTok live con afiliados el 20 de febrero")
         .await;
@@ -617,6 +618,7 @@ async fn follow_up_report_review_and_period_closing_in_chromium() {
         .source()
         .await
         .contains("Falta el enlace de la transmisión"));
+    b.set("periodo", "1").await;
     b.fill("#avance", "45").await;
     b.fill(
         "#descripcion",
@@ -635,7 +637,10 @@ async fn follow_up_report_review_and_period_closing_in_chromium() {
         .await;
     b.click_button("Registrar la revisión").await;
     let accepted = b.source().await;
-    assert!(accepted.contains("Aceptado por control interno"));
+    assert!(
+        accepted.contains("Cuatrimestre 1 (corte 2025-04-30) · Aceptado por control interno"),
+        "{accepted}"
+    );
     assert!(accepted.contains("verificado 30 %"));
     b.open("/admin/planes/1/seguimiento?fecha=2025-09-30").await;
     let dashboard = b.source().await;
@@ -657,7 +662,7 @@ async fn follow_up_report_review_and_period_closing_in_chromium() {
     b.login("comunicaciones").await;
     b.open("/admin/planes/1/seguimiento/actividades/14").await;
     assert!(b.source().await.contains("cerrado: corrección documentada"));
-    b.click("#periodo option[value='1']").await;
+    b.set("periodo", "1").await;
     b.fill("#avance", "20").await;
     b.fill("#descripcion", "Seguimiento de abril").await;
     b.click_button("Enviar el avance").await;
