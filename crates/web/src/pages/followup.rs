@@ -570,10 +570,18 @@ async fn activity_page(
         .filter(|_| user.can(Action::ReviewProgress));
     let forms = forms.unwrap_or_else(|| Forms {
         report: ReportValues {
-            period: open_periods
-                .last()
-                .map(|p| p.0.to_string())
-                .unwrap_or_default(),
+            // The period due now when it is offered, else the latest offered.
+            period: participa_domain::followup::periods::next_due(
+                &ps,
+                &calendar,
+                close_after,
+                today,
+            )
+            .map(|p| p.number)
+            .filter(|n| open_periods.iter().any(|(o, _)| o == n))
+            .or_else(|| open_periods.last().map(|p| p.0))
+            .map(|n| n.to_string())
+            .unwrap_or_default(),
             percent: f.reported(number).map(pct).unwrap_or_default(),
             ..Default::default()
         },
