@@ -229,10 +229,47 @@ pub enum Override {
 }
 
 /// The business-day calendar: the national holidays plus the overrides.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct Calendar {
     added: BTreeMap<NaiveDate, String>,
     removed: BTreeSet<NaiveDate>,
+    /// Every holiday of the years in [`FAST_YEARS`], sorted, worked out on first use so
+    /// that counting business days is a subtraction and two binary searches.
+    table: std::sync::OnceLock<HolidayTable>,
+}
+
+impl PartialEq for Calendar {
+    fn eq(&self, other: &Self) -> bool {
+        self.added == other.added && self.removed == other.removed
+    }
+}
+
+impl Eq for Calendar {}
+
+/// The years the precomputed table covers; other dates take the rules one by one.
+const FAST_YEARS: std::ops::RangeInclusive<i32> = 1950..=2150;
+
+#[derive(Debug, Clone, Default)]
+struct HolidayTable {
+    /// All holidays, sorted.
+    all: Vec<NaiveDate>,
+    /// Those falling Monday to Friday, sorted.
+    weekdays: Vec<NaiveDate>,
+}
+
+/// Monday 2 January 1950: weekdays are counted from here.
+fn epoch() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1950, 1, 2).expect("valid date")
+}
+
+/// Weekdays in `[epoch, d]` (d not before the epoch).
+fn weekdays_through(d: NaiveDate) -> i64 {
+    let n = (d - epoch()).num_days() + 1;
+    n / 7 * 5 + (n % 7).min(5)
+}
+
+fn in_table(d: NaiveDate) -> bool {
+    FAST_YEARS.contains(&d.year()) && d >= epoch()
 }
 
 impl Calendar {
@@ -279,7 +316,24 @@ impl Calendar {
             .collect()
     }
 
+    fn table(&self) -> &HolidayTable {
+        self.table.get_or_init(|| {
+            let all: Vec<NaiveDate> = FAST_YEARS
+                .flat_map(|y| self.holidays(y).into_iter().map(|h| h.date))
+                .collect();
+            let weekdays = all
+                .iter()
+                .copied()
+                .filter(|d| !matches!(d.weekday(), Weekday::Sat | Weekday::Sun))
+                .collect();
+            HolidayTable { all, weekdays }
+        })
+    }
+
     pub fn is_holiday(&self, date: NaiveDate) -> bool {
+        if in_table(date) {
+            return self.table().all.binary_search(&date).is_ok();
+        }
         if self.removed.contains(&date) {
             return false;
         }
@@ -313,6 +367,12 @@ impl Calendar {
         if to < from {
             return -self.business_days_between(to, from);
         }
+        if in_table(from) && in_table(to) {
+            let weekdays = weekdays_through(to) - weekdays_through(from);
+            let t = &self.table().weekdays;
+            let holidays = t.partition_point(|d| *d <= to) - t.partition_point(|d| *d <= from);
+            return weekdays - holidays as i64;
+        }
         from.iter_days()
             .skip(1)
             .take_while(|d| *d <= to)
@@ -324,6 +384,53 @@ impl Calendar {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The one-day-at-a-time count the table replaces.
+    fn slow_count(c: &Calendar, from: NaiveDate, to: NaiveDate) -> i64 {
+        from.iter_days()
+            .skip(1)
+            .take_while(|d| *d <= to)
+            .filter(|d| !matches!(d.weekday(), Weekday::Sat | Weekday::Sun))
+            .filter(|d| {
+                let holiday = !c.removed.contains(d)
+                    && (c.added.contains_key(d)
+                        || NATIONAL_HOLIDAYS
+                            .iter()
+                            .any(|h| h.date_in(d.year()) == Some(*d)));
+                !holiday
+            })
+            .count() as i64
+    }
+
+    #[test]
+    fn the_table_counts_as_the_rules_do() {
+        let c = Calendar::new([
+            Override::Add {
+                date: NaiveDate::from_ymd_opt(2026, 12, 24).unwrap(),
+                name: "Nochebuena".into(),
+            },
+            Override::Remove {
+                date: NaiveDate::from_ymd_opt(2026, 1, 12).unwrap(),
+            },
+        ]);
+        let start = NaiveDate::from_ymd_opt(2024, 11, 3).unwrap();
+        for offset in (0..900).step_by(7) {
+            let from = start + chrono::Duration::days(offset);
+            for len in [0, 1, 4, 30, 200, 400] {
+                let to = from + chrono::Duration::days(len);
+                assert_eq!(
+                    c.business_days_between(from, to),
+                    slow_count(&c, from, to),
+                    "{from} → {to}"
+                );
+            }
+        }
+        assert!(c.is_holiday(NaiveDate::from_ymd_opt(2026, 12, 24).unwrap()));
+        assert!(!c.is_holiday(NaiveDate::from_ymd_opt(2026, 1, 12).unwrap()));
+        // Outside the table the rules still answer.
+        let old = NaiveDate::from_ymd_opt(2200, 12, 25).unwrap();
+        assert!(c.is_holiday(old));
+    }
 
     fn date(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
