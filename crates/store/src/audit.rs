@@ -86,6 +86,21 @@ macro_rules! record {
 }
 pub(crate) use record;
 
+/// Runs `$body` (statements on transaction `$tx`) and records `$change` at `$now`, all in
+/// one transaction; evaluates to `Ok(value of $body)`.
+macro_rules! audited {
+    ($db:expr, $change:expr, $now:expr, |$tx:ident| $body:block) => {
+        $crate::on_db!($db, |pool| {
+            let mut $tx = pool.begin().await?;
+            let out = $body;
+            $crate::audit::record!($tx, $change, $now);
+            $tx.commit().await?;
+            Ok(out)
+        })
+    };
+}
+pub(crate) use audited;
+
 impl Store {
     /// Records a change that touches nothing else (a login, a refused attempt).
     pub async fn record(&self, change: &Change<'_>) -> Result<()> {

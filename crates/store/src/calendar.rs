@@ -1,6 +1,6 @@
 //! The holiday overrides behind the business-day calendar, with their history.
 
-use crate::audit::{record, Actor, Change};
+use crate::audit::{audited, Actor, Change};
 use crate::{on_db, Result, Store};
 use chrono::{DateTime, NaiveDate, Utc};
 use participa_domain::{Calendar, Override};
@@ -85,8 +85,7 @@ impl Store {
                 None => format!("día hábil: {reason}"),
             }),
         };
-        on_db!(&self.db, |pool| {
-            let mut tx = pool.begin().await?;
+        audited!(&self.db, &audit, now, |tx| {
             sqlx::query(
                 "INSERT INTO holiday_overrides (day, kind, name, reason, created_by, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6)",
@@ -99,9 +98,6 @@ impl Store {
             .bind(now)
             .execute(&mut *tx)
             .await?;
-            record!(tx, &audit, now);
-            tx.commit().await?;
-            Ok(())
         })
     }
 }

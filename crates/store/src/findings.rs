@@ -1,6 +1,6 @@
 //! Coverage-check findings accepted for a plan version, with their justification.
 
-use crate::audit::{record, Actor, Change};
+use crate::audit::{audited, Actor, Change};
 use crate::{on_db, PlanId, Result, Store, StoreError};
 use chrono::{DateTime, Utc};
 use participa_domain::coverage::{check, Finding};
@@ -122,8 +122,7 @@ impl Store {
             before: None,
             after: Some(justification.to_string()),
         };
-        on_db!(&self.db, |pool| {
-            let mut tx = pool.begin().await?;
+        audited!(&self.db, &change, now, |tx| {
             sqlx::query(
                 "INSERT INTO finding_acceptances (plan_id, version, code, justification, created_by, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (plan_id, version, code) \
@@ -137,9 +136,7 @@ impl Store {
             .bind(now)
             .execute(&mut *tx)
             .await?;
-            record!(tx, &change, now);
-            tx.commit().await?;
-            Ok(version)
+            version
         })
     }
 }

@@ -2,7 +2,7 @@
 //! and evidence, internal control's reviews and period closures. Reports, reviews,
 //! evidence and closures are only ever added; the current state is read from history.
 
-use crate::audit::{record, Actor, Change};
+use crate::audit::{audited, Actor, Change};
 use crate::objects::{CheckedEvidence, Objects};
 use crate::{on_db, PlanId, Result, Store, StoreError};
 use chrono::{DateTime, Utc};
@@ -481,8 +481,7 @@ impl Store {
             before: Some(describe(&before)),
             after: Some(describe(&settings)),
         };
-        on_db!(&self.db, |pool| {
-            let mut tx = pool.begin().await?;
+        audited!(&self.db, &change, now, |tx| {
             sqlx::query(
                 "INSERT INTO followup_settings (plan_id, frequency, at_risk, late, updated_by, updated_at) \
                  VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (plan_id) DO UPDATE SET \
@@ -497,9 +496,6 @@ impl Store {
             .bind(now)
             .execute(&mut *tx)
             .await?;
-            record!(tx, &change, now);
-            tx.commit().await?;
-            Ok(())
         })
     }
 
@@ -525,8 +521,7 @@ impl Store {
                 indicator.aggregation.as_str()
             )),
         };
-        on_db!(&self.db, |pool| {
-            let mut tx = pool.begin().await?;
+        audited!(&self.db, &change, now, |tx| {
             let new_id: i64 = sqlx::query(
                 "INSERT INTO indicators (plan_id, activity_number, name, unit, target, aggregation, created_by, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
@@ -542,9 +537,7 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?
             .try_get("id")?;
-            record!(tx, &change, now);
-            tx.commit().await?;
-            Ok(new_id)
+            new_id
         })
     }
 
@@ -642,8 +635,7 @@ impl Store {
                 report.evidence.len()
             )),
         };
-        on_db!(&self.db, |pool| {
-            let mut tx = pool.begin().await?;
+        audited!(&self.db, &change, now, |tx| {
             let rid: i64 = sqlx::query(
                 "INSERT INTO progress_reports (plan_id, activity_number, period, percent, narrative, difficulties, \
                  corrective_actions, decrease_justification, correction, correction_reason, created_by, created_at) \
@@ -690,9 +682,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             }
-            record!(tx, &change, now);
-            tx.commit().await?;
-            Ok(rid)
+            rid
         })
     }
 
@@ -733,8 +723,7 @@ impl Store {
             )),
         };
         let rid = report.id;
-        on_db!(&self.db, |pool| {
-            let mut tx = pool.begin().await?;
+        audited!(&self.db, &change, now, |tx| {
             sqlx::query(
                 "INSERT INTO report_reviews (report_id, decision, verified_percent, sufficiency, observations, \
                  recommendations, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -749,9 +738,7 @@ impl Store {
             .bind(now)
             .execute(&mut *tx)
             .await?;
-            record!(tx, &change, now);
-            tx.commit().await?;
-            Ok(Ok(next))
+            Ok(next)
         })
     }
 
@@ -775,8 +762,7 @@ impl Store {
             before: None,
             after: Some("cerrado".into()),
         };
-        on_db!(&self.db, |pool| {
-            let mut tx = pool.begin().await?;
+        audited!(&self.db, &change, now, |tx| {
             sqlx::query(
                 "INSERT INTO period_closures (plan_id, period, closed_by, closed_at) VALUES ($1, $2, $3, $4)",
             )
@@ -786,9 +772,7 @@ impl Store {
             .bind(now)
             .execute(&mut *tx)
             .await?;
-            record!(tx, &change, now);
-            tx.commit().await?;
-            Ok(Ok(()))
+            Ok(())
         })
     }
 
@@ -821,8 +805,7 @@ impl Store {
             before: None,
             after: Some(format!("{kind}: {justification}")),
         };
-        on_db!(&self.db, |pool| {
-            let mut tx = pool.begin().await?;
+        audited!(&self.db, &change, now, |tx| {
             sqlx::query(
                 "INSERT INTO activity_status_changes (plan_id, activity_number, kind, justification, created_by, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6)",
@@ -835,9 +818,7 @@ impl Store {
             .bind(now)
             .execute(&mut *tx)
             .await?;
-            record!(tx, &change, now);
-            tx.commit().await?;
-            Ok(Ok(()))
+            Ok(())
         })
     }
 
@@ -872,8 +853,7 @@ impl Store {
                     .join(", ")
             }),
         };
-        on_db!(&self.db, |pool| {
-            let mut tx = pool.begin().await?;
+        audited!(&self.db, &change, now, |tx| {
             sqlx::query("DELETE FROM activity_weights WHERE plan_id = $1")
                 .bind(id.0)
                 .execute(&mut *tx)
@@ -888,9 +868,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             }
-            record!(tx, &change, now);
-            tx.commit().await?;
-            Ok(Ok(()))
+            Ok(())
         })
     }
 

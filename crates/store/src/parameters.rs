@@ -1,7 +1,7 @@
 //! The legal parameters in force: the code's defaults (with their sources) overridden by
 //! the values an admin set, each from a date, with their history.
 
-use crate::audit::{record, Actor, Change};
+use crate::audit::{audited, Actor, Change};
 use crate::{on_db, Result, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use participa_domain::parameters::{definition, ParameterDefinition, Term, LEGAL_PARAMETERS};
@@ -117,8 +117,7 @@ impl Store {
                 after.describe()
             )),
         };
-        on_db!(&self.db, |pool| {
-            let mut tx = pool.begin().await?;
+        audited!(&self.db, &change, now, |tx| {
             sqlx::query(
                 "INSERT INTO legal_parameter_values (key, value, applies_from, reason, created_by, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6)",
@@ -131,9 +130,6 @@ impl Store {
             .bind(now)
             .execute(&mut *tx)
             .await?;
-            record!(tx, &change, now);
-            tx.commit().await?;
-            Ok(())
         })
     }
 }

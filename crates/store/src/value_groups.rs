@@ -1,6 +1,6 @@
 //! The entity's catalogue of groups of value: the shipped defaults plus its own entries.
 
-use crate::audit::{record, Actor, Change};
+use crate::audit::{audited, Actor, Change};
 use crate::{on_db, Result, Store};
 use chrono::Utc;
 use participa_domain::tagging::VALUE_GROUPS;
@@ -68,8 +68,7 @@ impl Store {
             before,
             after: Some(format!("{} → {}", group.name, group.furag_group)),
         };
-        on_db!(&self.db, |pool| {
-            let mut tx = pool.begin().await?;
+        audited!(&self.db, &change, now, |tx| {
             sqlx::query(
                 "INSERT INTO value_groups (code, name, furag_group, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5) \
                  ON CONFLICT (code) DO UPDATE SET name = excluded.name, furag_group = excluded.furag_group, \
@@ -82,9 +81,6 @@ impl Store {
             .bind(now)
             .execute(&mut *tx)
             .await?;
-            record!(tx, &change, now);
-            tx.commit().await?;
-            Ok(())
         })
     }
 }
