@@ -624,15 +624,12 @@ async fn report(database_url: &str, kind: ReportCommand) -> Result<()> {
             let plan = store.plan(id).await?;
             let followup = store.followup(id).await?;
             let calendar = store.calendar().await?;
-            let close_after = store
-                .term("seguimiento.reporte_tras_corte", today)
-                .await?
-                .value;
+            let close_after = store.reporting_days(today).await?;
             let report = participa_web::report_data::followup_report(
                 &plan,
                 &followup,
                 &calendar,
-                u32::try_from(close_after).unwrap_or(10),
+                close_after,
                 period,
                 today,
             )

@@ -85,6 +85,16 @@ impl Store {
     }
 
     /// Sets a parameter's value from a date, with its reason and audit entry.
+    /// Business days after a cut-off that offices have to report (the legal parameter
+    /// `seguimiento.reporte_tras_corte` in force at `date`).
+    pub async fn reporting_days(&self, date: NaiveDate) -> Result<u32> {
+        let term = self.term("seguimiento.reporte_tras_corte", date).await?;
+        u32::try_from(term.value).map_err(|_| StoreError::InvalidParameter {
+            key: "seguimiento.reporte_tras_corte".into(),
+            value: term.value,
+        })
+    }
+
     pub async fn set_parameter(
         &self,
         key: &str,

@@ -81,13 +81,7 @@ pub fn reminders(
 /// The reminders of every published plan at `today`.
 pub async fn all_reminders(store: &Store, today: NaiveDate) -> Result<Vec<Reminder>, StoreError> {
     let calendar = store.calendar().await?;
-    let close_after = u32::try_from(
-        store
-            .term("seguimiento.reporte_tras_corte", today)
-            .await?
-            .value,
-    )
-    .unwrap_or(10);
+    let close_after = store.reporting_days(today).await?;
     let mut out = Vec::new();
     for p in store.published_plans().await? {
         let f = store.followup(p.id).await?;

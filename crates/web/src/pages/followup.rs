@@ -25,15 +25,12 @@ use participa_store::{
 };
 use serde::Deserialize;
 
-const CLOSE_AFTER: &str = "seguimiento.reporte_tras_corte";
-
 fn parse_day(text: Option<&str>) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(text?.trim(), "%Y-%m-%d").ok()
 }
 
 async fn close_after(state: &AppState, today: NaiveDate) -> AppResult<u32> {
-    let term = state.store.term(CLOSE_AFTER, today).await?;
-    Ok(u32::try_from(term.value).unwrap_or(10))
+    Ok(state.store.reporting_days(today).await?)
 }
 
 /// Parses `37,5` or `37.5`.

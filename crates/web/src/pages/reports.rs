@@ -103,14 +103,7 @@ pub async fn followup(
     let f = state.store.followup(PlanId(id)).await?;
     let calendar = state.store.calendar().await?;
     let today = super::today();
-    let close_after = u32::try_from(
-        state
-            .store
-            .term("seguimiento.reporte_tras_corte", today)
-            .await?
-            .value,
-    )
-    .unwrap_or(10);
+    let close_after = state.store.reporting_days(today).await?;
     let report = followup_report(&plan, &f, &calendar, close_after, period, today)
         .ok_or(AppError::NotFound)?;
     let name = format!("seguimiento-{}-periodo-{period}.{format}", plan.year);
