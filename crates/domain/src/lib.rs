@@ -17,6 +17,7 @@ pub mod legal;
 pub mod lifecycle;
 pub mod office;
 pub mod parameters;
+pub mod participation;
 pub mod plan;
 pub mod signature;
 pub mod tagging;

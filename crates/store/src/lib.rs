@@ -21,6 +21,7 @@ mod objects;
 mod parameters;
 mod plans;
 mod sessions;
+mod suggestions;
 mod users;
 mod value_groups;
 mod versions;
@@ -38,6 +39,7 @@ pub use objects::{
 };
 pub use parameters::{ParameterChange, ParameterValue};
 pub use plans::{PlanId, PlanSummary};
+pub use suggestions::{SuggestionFilter, SuggestionRecord};
 pub use users::{User, UserData};
 pub use value_groups::ValueGroup;
 pub use versions::{Acta, PlanState, PublishedPlan, Saved, Step, VersionInfo};
@@ -93,6 +95,10 @@ pub enum StoreError {
     FindingsPending(Vec<String>),
     #[error("almacenamiento de evidencias: {0}")]
     Objects(String),
+    #[error("el código de seguimiento ya existe")]
+    CodeTaken,
+    #[error("la sugerencia {0} no existe")]
+    SuggestionNotFound(i64),
     #[error("contenido de versión ilegible: {0}")]
     Snapshot(#[from] serde_json::Error),
 }

@@ -50,6 +50,7 @@ on_both_backends!(
     the_value_group_catalogue_starts_from_the_defaults_and_is_editable,
     a_report_is_returned_resubmitted_accepted_and_locked_when_the_period_closes,
     refused_submissions_leave_no_file_and_no_row,
+    suggestions_are_followed_by_code_answered_and_their_contact_erased,
 );
 
 async fn seed_plan_reads_back_equal(db: TestDatabase) {
@@ -947,4 +948,77 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
         }
     }
     out
+}
+
+async fn suggestions_are_followed_by_code_answered_and_their_contact_erased(db: TestDatabase) {
+    use participa_domain::participation::{
+        Consent, ContactData, NewSuggestion, SuggestionStatus, TrackingCode,
+    };
+    use participa_store::SuggestionFilter;
+    let store = open(&db).await;
+    let ana = admin(&store, "ana", Role::Admin).await;
+    let code = TrackingCode::from_random([1, 2, 3, 4, 5, 6, 7, 8]);
+    let s = NewSuggestion::check("vivienda", "Más ferias de vivienda en Cali").unwrap();
+    let contact = ContactData {
+        name: "Ana Pérez".into(),
+        email: "ana@correo.co".into(),
+        phone: String::new(),
+    };
+    let consent = Consent {
+        purpose: "Responder su sugerencia".into(),
+        policy: "Política de tratamiento de datos, versión 3".into(),
+    };
+    let due = chrono::NaiveDate::from_ymd_opt(2026, 12, 18).unwrap();
+    store
+        .create_suggestion(&code, &s, Some((&contact, &consent)), due)
+        .await
+        .unwrap();
+    let again = store.create_suggestion(&code, &s, None, due).await;
+    assert!(matches!(again, Err(StoreError::CodeTaken)), "{again:?}");
+    let other = TrackingCode::from_random([9, 9, 9, 9, 9, 9, 9, 9]);
+    let anonymous = NewSuggestion::check("otro", "Abrir la oficina los sábados").unwrap();
+    store
+        .create_suggestion(&other, &anonymous, None, due)
+        .await
+        .unwrap();
+
+    let found = store.suggestion_by_code(&code).await.unwrap().unwrap();
+    assert_eq!(found.status, SuggestionStatus::Received);
+    assert_eq!(found.contact.as_ref().unwrap().email, "ana@correo.co");
+    assert_eq!(found.consent.as_ref().unwrap().0, "Responder su sugerencia");
+    assert_eq!(found.due_on, due);
+    store
+        .update_suggestion(
+            found.id,
+            SuggestionStatus::Answered,
+            Some("Habrá feria en marzo"),
+            &ana,
+        )
+        .await
+        .unwrap();
+    let answered = store.suggestion_by_code(&code).await.unwrap().unwrap();
+    assert_eq!(answered.answer, "Habrá feria en marzo");
+    assert_eq!(answered.answered_by.as_deref(), Some("ana full"));
+    let filter = SuggestionFilter {
+        status: Some(SuggestionStatus::Answered),
+        category: None,
+    };
+    assert_eq!(store.suggestions(&filter).await.unwrap().len(), 1);
+    assert_eq!(
+        store
+            .suggestions(&SuggestionFilter::default())
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+
+    assert!(store.erase_suggestion_contact(&code).await.unwrap());
+    let erased = store.suggestion_by_code(&code).await.unwrap().unwrap();
+    assert!(erased.contact.is_none());
+    assert!(erased.erased_at.is_some());
+    assert_eq!(
+        erased.text, "Más ferias de vivienda en Cali",
+        "the suggestion stays"
+    );
 }
