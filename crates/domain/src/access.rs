@@ -90,6 +90,10 @@ pub enum Action<'a> {
     /// Follow-up settings of a plan: frequency, thresholds, indicators, weights, and
     /// rescheduling or cancelling an activity.
     ManageFollowup,
+    /// Triage and answer what citizens send (suggestions).
+    ManageParticipation,
+    /// See citizens' personal data (contact data left with consent).
+    ViewPersonalData,
 }
 
 /// Whether `actor` (None: the anonymous public) may perform `action`.
@@ -207,6 +211,22 @@ mod tests {
         assert!(allows(Some(&oci), Action::ClosePeriod));
         assert!(!allows(Some(&oci), Action::ReportProgress(&arcom)));
         assert!(!allows(Some(&oci), Action::ManageFollowup));
+    }
+
+    #[test]
+    fn only_the_admin_answers_citizens_and_sees_their_data() {
+        for role in Role::ALL {
+            let who = actor(role, &["ARACF"]);
+            assert_eq!(
+                allows(Some(&who), Action::ManageParticipation),
+                role == Role::Admin
+            );
+            assert_eq!(
+                allows(Some(&who), Action::ViewPersonalData),
+                role == Role::Admin
+            );
+        }
+        assert!(!allows(None, Action::ViewPersonalData));
     }
 
     #[test]

@@ -20,6 +20,8 @@ pub enum AppError {
     BadRequest(String),
     #[error("{0}")]
     TooManyRequests(String),
+    #[error("envío demasiado grande")]
+    TooLarge,
     #[error("solicitud de otro origen")]
     CrossOrigin,
     #[error(transparent)]
@@ -69,6 +71,11 @@ impl IntoResponse for AppError {
                     .insert(header::RETRY_AFTER, header::HeaderValue::from_static("900"));
                 r
             }
+            AppError::TooLarge => page(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "Envío demasiado grande",
+                "Lo que envió supera el tamaño máximo que acepta este formulario (1 MB). Acórtelo e intente de nuevo.",
+            ),
             AppError::CrossOrigin => page(
                 StatusCode::FORBIDDEN,
                 "Solicitud rechazada",

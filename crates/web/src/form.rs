@@ -35,7 +35,13 @@ impl<S: Send + Sync> FromRequest<S> for FormData {
     async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
         let Form(pairs) = Form::<Vec<(String, String)>>::from_request(req, state)
             .await
-            .map_err(|e| AppError::BadRequest(format!("Formulario ilegible: {e}")))?;
+            .map_err(|e| {
+                if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    AppError::TooLarge
+                } else {
+                    AppError::BadRequest(format!("Formulario ilegible: {e}"))
+                }
+            })?;
         Ok(FormData(pairs))
     }
 }

@@ -55,6 +55,8 @@ pub struct Inner {
     pub public_pages: std::sync::Mutex<std::collections::HashMap<i64, CachedPage>>,
     /// Where evidence files go, and the largest one accepted.
     pub evidence: EvidenceConfig,
+    /// Submissions per client address on the public forms.
+    pub public_forms: governor::DefaultKeyedRateLimiter<String>,
     /// The public plan documents (PDF) by plan and published version.
     pub public_pdfs: std::sync::Mutex<std::collections::HashMap<(i64, i64), axum::body::Bytes>>,
 }
@@ -104,7 +106,12 @@ impl AppState {
         secure_cookies: bool,
         evidence: EvidenceConfig,
     ) -> AppState {
+        // Ten submissions at once per client, then one a minute.
+        let quota = governor::Quota::with_period(std::time::Duration::from_secs(60))
+            .expect("a positive period")
+            .allow_burst(std::num::NonZeroU32::new(10).expect("ten"));
         AppState(Arc::new(Inner {
+            public_forms: governor::RateLimiter::keyed(quota),
             evidence,
             public_pdfs: Default::default(),
             store,
@@ -114,6 +121,23 @@ impl AppState {
             dummy_hash: password_auth::generate_hash(auth::random_password()),
             public_pages: Default::default(),
         }))
+    }
+}
+
+impl AppState {
+    /// Refuses a public form's submission past the client's quota (429, with a message
+    /// people understand); other clients keep being served.
+    pub fn public_limit(&self, address: Option<&str>) -> Result<(), AppError> {
+        let key = address.unwrap_or("desconocida").to_string();
+        if self.public_forms.len() > 100_000 {
+            self.public_forms.retain_recent();
+        }
+        self.public_forms.check_key(&key).map_err(|_| {
+            AppError::TooManyRequests(
+                "Se recibieron demasiados envíos desde su conexión en poco tiempo. Espere unos minutos e intente de nuevo; lo que ya envió quedó guardado."
+                    .into(),
+            )
+        })
     }
 }
 
@@ -227,6 +251,17 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(pages::public::home))
         .route("/planes/{id}", get(pages::public::plan))
         .route("/planes/{id}/{file}", get(pages::public::open_data))
+        .route(
+            "/sugerencias",
+            get(pages::suggestions::form).post(pages::suggestions::submit),
+        )
+        .route("/sugerencias/gracias", get(pages::suggestions::thanks))
+        .route("/sugerencias/consulta", get(pages::suggestions::lookup))
+        .route("/sugerencias/{code}", get(pages::suggestions::status))
+        .route(
+            "/sugerencias/{code}/borrar-datos",
+            post(pages::suggestions::erase),
+        )
         .route("/ingresar", get(auth::login_form).post(auth::login))
         .route("/salir", post(auth::logout))
         .route("/static/estilo.css", get(style))

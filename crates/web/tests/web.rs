@@ -620,6 +620,7 @@ on_both_backends! {
     versions_and_diff => super::versions_and_diff;
     rules_and_coverage => super::rules_and_coverage;
     followup_review_cycle => super::followup_review_cycle;
+    suggestions_campaign => super::suggestions_campaign;
     rejected_uploads_leave_nothing_behind => super::rejected_uploads_leave_nothing_behind;
 }
 
@@ -1611,4 +1612,225 @@ async fn rejected_uploads_leave_nothing_behind(db: TestDatabase) {
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert_eq!(files_under(dir), 1);
+}
+
+/// A public form POST from a given client address.
+async fn post_from(app: &TestApp, ip: &str, path: &str, form: &[(&str, &str)]) -> Reply {
+    let body: String = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(form)
+        .finish();
+    let mut r = Request::post(path)
+        .header(header::HOST, HOST)
+        .header(header::ORIGIN, ORIGIN)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body))
+        .unwrap();
+    let addr: std::net::SocketAddr = format!("{ip}:40000").parse().unwrap();
+    r.extensions_mut().insert(axum::extract::ConnectInfo(addr));
+    app.send(r).await
+}
+
+async fn suggestions_campaign(db: TestDatabase) {
+    let app = TestApp::new(db).await;
+    let form = app.get("/sugerencias", None).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("Ley 1581 de 2012"));
+
+    // Errors next to their fields; what was typed comes back, escaped.
+    let hostile = "<script>alert('x')</script> Más ferias";
+    let bad = post_from(
+        &app,
+        "10.0.0.1",
+        "/sugerencias",
+        &[
+            ("categoria", ""),
+            ("texto", hostile),
+            ("correo", "ana@correo.co"),
+        ],
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("id=\"categoria-error\""));
+    assert!(
+        bad.body.contains("id=\"autorizacion-error\""),
+        "contact data without consent"
+    );
+    assert!(
+        !bad.body.contains("<script>alert"),
+        "script came back unescaped"
+    );
+    assert!(bad.body.contains("Más ferias"));
+    assert!(bad.body.contains("value=\"ana@correo.co\""));
+
+    // With consent the contact data are kept; the citizen gets a code.
+    let sent = post_from(
+        &app,
+        "10.0.0.1",
+        "/sugerencias",
+        &[
+            ("categoria", "vivienda"),
+            ("texto", hostile),
+            ("nombre", "Ana"),
+            ("correo", "ana@correo.co"),
+            ("autorizacion", "si"),
+        ],
+    )
+    .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let location = sent.location.unwrap();
+    assert!(location.starts_with("/sugerencias/SG-"), "{location}");
+    let code = location
+        .trim_start_matches("/sugerencias/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
+    let page = app.get(&location, None).await;
+    assert!(page.body.contains(&code) && page.body.contains("Recibida"));
+    assert!(!page.body.contains("<script>alert"));
+    assert!(
+        !page.body.contains("ana@correo.co"),
+        "the tracking page shows no personal data"
+    );
+    // Typed in lower case with spaces, the code still finds it.
+    let typed = code.to_lowercase().replace('-', " ");
+    let found = app
+        .get(
+            &format!("/sugerencias/consulta?codigo={}", typed.replace(' ', "+")),
+            None,
+        )
+        .await;
+    assert_eq!(
+        found.location.as_deref(),
+        Some(format!("/sugerencias/{code}").as_str())
+    );
+    let wrong = app.get("/sugerencias/consulta?codigo=nada", None).await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(wrong.body.contains("no es un código de seguimiento"));
+
+    // The honeypot: stored nothing, answered like a person.
+    let robot = post_from(
+        &app,
+        "10.0.0.3",
+        "/sugerencias",
+        &[
+            ("categoria", "otro"),
+            ("texto", "Compre relojes baratos aquí"),
+            ("sitio_web", "http://spam"),
+        ],
+    )
+    .await;
+    assert_eq!(robot.location.as_deref(), Some("/sugerencias/gracias"));
+
+    // Staff: the admin sees the contact; internal control sees that it is reserved.
+    let admin = app.login("admin").await;
+    let auditor = app.login("auditor").await;
+    let list = app.get("/admin/sugerencias", Some(&admin)).await;
+    assert!(list.body.contains(&code) && list.body.contains("ana@correo.co"));
+    assert!(
+        !list.body.contains("Compre relojes"),
+        "the robot's text was stored"
+    );
+    let reserved = app.get("/admin/sugerencias", Some(&auditor)).await;
+    assert!(!reserved.body.contains("ana@correo.co") && reserved.body.contains("Reservados"));
+    let id = app.store.suggestions(&Default::default()).await.unwrap()[0].id;
+    let path = format!("/admin/sugerencias/{id}");
+    assert_eq!(
+        app.post(
+            &path,
+            Some(&auditor),
+            &[("estado", "respondida"), ("respuesta", "x")]
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    let no_answer = app
+        .post(
+            &path,
+            Some(&admin),
+            &[("estado", "respondida"), ("respuesta", "")],
+        )
+        .await;
+    assert_eq!(no_answer.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let answered = app
+        .post(
+            &path,
+            Some(&admin),
+            &[
+                ("estado", "respondida"),
+                ("respuesta", "En marzo habrá feria de vivienda en Cali."),
+            ],
+        )
+        .await;
+    assert_eq!(answered.status, StatusCode::SEE_OTHER);
+    let page = app.get(&format!("/sugerencias/{code}"), None).await;
+    assert!(
+        page.body.contains("Respondida")
+            && page
+                .body
+                .contains("En marzo habrá feria de vivienda en Cali.")
+    );
+
+    // The citizen erases the contact data with the code.
+    let erased = post_from(
+        &app,
+        "10.0.0.1",
+        &format!("/sugerencias/{code}/borrar-datos"),
+        &[],
+    )
+    .await;
+    assert_eq!(erased.status, StatusCode::SEE_OTHER);
+    let s = app.store.suggestions(&Default::default()).await.unwrap();
+    assert!(s[0].contact.is_none() && s[0].erased_at.is_some());
+
+    // A flood from one address is refused with a clear message; another address is
+    // still served, and nothing stored is lost.
+    let mut refused = None;
+    for i in 0..12 {
+        let text = format!("Sugerencia repetida número {i}");
+        let r = post_from(
+            &app,
+            "10.0.0.9",
+            "/sugerencias",
+            &[("categoria", "otro"), ("texto", &text)],
+        )
+        .await;
+        if r.status == StatusCode::TOO_MANY_REQUESTS {
+            refused = Some(r);
+            break;
+        }
+    }
+    let refused = refused.expect("no flood limit");
+    assert!(refused.body.contains("demasiados envíos"));
+    let other = post_from(
+        &app,
+        "10.0.0.10",
+        "/sugerencias",
+        &[
+            ("categoria", "otro"),
+            ("texto", "Otra persona, otra sugerencia"),
+        ],
+    )
+    .await;
+    assert_eq!(other.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.store
+            .suggestions(&Default::default())
+            .await
+            .unwrap()
+            .len(),
+        1 + 10 + 1
+    );
+    // An over-size body is refused with a message, not a broken page.
+    let huge = "a".repeat(2 * 1024 * 1024);
+    let big = post_from(
+        &app,
+        "10.0.0.11",
+        "/sugerencias",
+        &[("categoria", "otro"), ("texto", &huge)],
+    )
+    .await;
+    assert_eq!(big.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(big.body.contains("tamaño máximo"));
 }

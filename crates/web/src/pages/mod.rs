@@ -8,6 +8,7 @@ pub mod plans;
 pub mod public;
 pub mod reports;
 pub mod rules;
+pub mod suggestions;
 pub mod users;
 
 use crate::{auth, AppState, BODY_LIMIT, IMPORT_LIMIT};
@@ -112,6 +113,11 @@ pub fn admin_routes(evidence_limit: usize) -> Router<AppState> {
             get(auth::password_form).post(auth::change_password),
         )
         .route("/auditoria", get(audit::list))
+        .route("/sugerencias", get(suggestions::admin_list))
+        .route(
+            "/sugerencias/{id}",
+            get(suggestions::admin_show).post(suggestions::admin_update),
+        )
         .route(
             "/parametros",
             get(rules::parameters).post(rules::set_parameter),
