@@ -676,3 +676,70 @@ async fn follow_up_report_review_and_period_closing_in_chromium() {
     b.client.close().await.unwrap();
     let _ = stop.send(());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_citizen_sends_a_suggestion_and_follows_it_on_a_phone() {
+    let (base, stop, _db, store) = start_app().await;
+    let (mut b, _driver, _profile) = browser(base).await;
+    b.client.set_window_size(390, 844).await.unwrap();
+
+    b.open("/sugerencias").await;
+    b.check("sugerencias-telefono").await;
+    // Contact data without consent: refused next to the checkbox, nothing lost.
+    b.set("categoria", "vivienda").await;
+    b.fill(
+        "#texto",
+        "Más ferias de vivienda en Cali, también los sábados",
+    )
+    .await;
+    b.fill("#correo", "ana@correo.co").await;
+    b.click_button("Enviar la sugerencia").await;
+    let refused = b.source().await;
+    assert!(refused.contains("id=\"autorizacion-error\""), "{refused}");
+    assert!(refused.contains("Más ferias de vivienda en Cali, también los sábados"));
+    b.check("sugerencias-error-telefono").await;
+    b.click("#autorizacion").await;
+    b.click_button("Enviar la sugerencia").await;
+    let receipt = b.source().await;
+    assert!(receipt.contains("Recibimos su sugerencia"), "{receipt}");
+    let code = b.path().await;
+    let code = code
+        .trim_start_matches("/sugerencias/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(code.starts_with("SG-"), "{code}");
+    b.check("sugerencia-recibida-telefono").await;
+
+    // Later, from the form, the citizen types the code and follows it.
+    b.open("/sugerencias").await;
+    b.fill("#codigo", &code.to_lowercase()).await;
+    b.click_button("Consultar").await;
+    assert_eq!(b.path().await, format!("/sugerencias/{code}"));
+    assert!(b.source().await.contains("Recibida"));
+
+    // Staff answer; the citizen sees the answer and erases the contact data.
+    let id = store.suggestions(&Default::default()).await.unwrap()[0].id;
+    let admin = participa_store::Actor::system();
+    store
+        .update_suggestion(
+            id,
+            participa_domain::participation::SuggestionStatus::Answered,
+            Some("En marzo habrá feria de vivienda en Cali."),
+            &admin,
+        )
+        .await
+        .unwrap();
+    b.open(&format!("/sugerencias/{code}")).await;
+    assert!(b
+        .source()
+        .await
+        .contains("En marzo habrá feria de vivienda en Cali."));
+    b.click_button("Borrar mis datos de contacto").await;
+    assert!(b.source().await.contains("fueron borrados"));
+    b.check("sugerencia-respondida-telefono").await;
+    assert_eq!(b.checked.len(), 4, "{:?}", b.checked);
+    b.client.close().await.unwrap();
+    let _ = stop.send(());
+}
