@@ -128,7 +128,41 @@ pub struct FollowupReport {
     pub chart_svg: String,
 }
 
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupCount {
+    pub group: String,
+    /// Written: small groups may be shown as a range.
+    pub count: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct QuestionLine {
+    pub code: String,
+    pub text: String,
+    pub answer: String,
+    pub status: String,
+    pub answered: String,
+}
+
+/// The report of a public accountability hearing.
+#[derive(Debug, Clone, Serialize)]
+pub struct HearingReport {
+    pub entity: String,
+    pub title: String,
+    pub when: String,
+    pub place: String,
+    pub convocation: String,
+    pub report: String,
+    pub registrations: usize,
+    pub by_group: Vec<GroupCount>,
+    pub deadline: String,
+    pub answered_on_time: usize,
+    pub questions: Vec<QuestionLine>,
+    pub generated: String,
+}
+
 const COMMON: &str = include_str!("../templates/common.typ");
+const HEARING: &str = include_str!("../templates/audiencia.typ");
 const PLAN: &str = include_str!("../templates/plan.typ");
 const FOLLOWUP: &str = include_str!("../templates/seguimiento.typ");
 
@@ -139,6 +173,7 @@ static ENGINE: LazyLock<TypstEngine> = LazyLock::new(|| {
             ("common.typ", COMMON),
             ("plan.typ", PLAN),
             ("seguimiento.typ", FOLLOWUP),
+            ("audiencia.typ", HEARING),
         ])
         .search_fonts_with(
             TypstKitFontOptions::default()
@@ -167,4 +202,9 @@ pub fn plan_pdf(plan: &PlanDocument) -> Result<Vec<u8>, ReportError> {
 /// The follow-up report as PDF.
 pub fn followup_pdf(report: &FollowupReport) -> Result<Vec<u8>, ReportError> {
     render("seguimiento.typ", report)
+}
+
+/// The hearing report as PDF.
+pub fn hearing_pdf(report: &HearingReport) -> Result<Vec<u8>, ReportError> {
+    render("audiencia.typ", report)
 }

@@ -17,6 +17,7 @@ mod audit;
 mod calendar;
 mod findings;
 mod followup;
+mod hearings;
 mod objects;
 mod parameters;
 mod plans;
@@ -33,6 +34,7 @@ pub use followup::{
     Closure, EvidenceRecord, FollowUp, FollowupError, FollowupSettings, IndicatorRow, ManualRecord,
     NewReport, ReportRecord, ReviewRecord,
 };
+pub use hearings::{Hearing, HearingData, Question, Registration};
 pub use objects::{
     check_evidence, CheckedEvidence, EvidenceError, EvidenceKind, Objects, ObjectsError,
     DEFAULT_EVIDENCE_LIMIT,
@@ -99,6 +101,8 @@ pub enum StoreError {
     CodeTaken,
     #[error("la sugerencia {0} no existe")]
     SuggestionNotFound(i64),
+    #[error("la audiencia {0} no existe")]
+    HearingNotFound(i64),
     #[error("contenido de versión ilegible: {0}")]
     Snapshot(#[from] serde_json::Error),
 }

@@ -262,6 +262,12 @@ pub fn router(state: AppState) -> Router {
             "/sugerencias/{code}/borrar-datos",
             post(pages::suggestions::erase),
         )
+        .route("/audiencias/{id}", get(pages::hearings::show))
+        .route(
+            "/audiencias/{id}/inscripcion",
+            post(pages::hearings::register),
+        )
+        .route("/audiencias/{id}/preguntas", post(pages::hearings::ask))
         .route("/ingresar", get(auth::login_form).post(auth::login))
         .route("/salir", post(auth::logout))
         .route("/static/estilo.css", get(style))

@@ -621,6 +621,7 @@ on_both_backends! {
     rules_and_coverage => super::rules_and_coverage;
     followup_review_cycle => super::followup_review_cycle;
     suggestions_campaign => super::suggestions_campaign;
+    accountability_hearing => super::accountability_hearing;
     rejected_uploads_leave_nothing_behind => super::rejected_uploads_leave_nothing_behind;
 }
 
@@ -1833,4 +1834,181 @@ async fn suggestions_campaign(db: TestDatabase) {
     .await;
     assert_eq!(big.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert!(big.body.contains("tamaño máximo"));
+}
+
+async fn accountability_hearing(db: TestDatabase) {
+    let app = TestApp::new(db).await;
+    let admin = app.login("admin").await;
+    let auditor = app.login("auditor").await;
+    let fields = |title: &'static str| {
+        vec![
+            ("titulo", title),
+            ("fecha", "2025-07-30"),
+            ("hora", "10:00"),
+            ("lugar", ""),
+            ("transmision", "https://www.youtube.com/@cajahonor"),
+            (
+                "informe",
+                "https://www.cajahonor.gov.co/informe-rdc-2024.pdf",
+            ),
+            ("informe_fecha", "2025-06-20"),
+            ("convocatoria", "Sitio web, redes sociales y correo"),
+        ]
+    };
+    let bad = app
+        .post("/admin/audiencias", Some(&admin), &fields(""))
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("id=\"titulo-error\""));
+    assert_eq!(
+        app.post(
+            "/admin/audiencias",
+            Some(&auditor),
+            &fields("Audiencia 2025")
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    let created = app
+        .post(
+            "/admin/audiencias",
+            Some(&admin),
+            &fields("Audiencia pública de rendición de cuentas 2025"),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let id = created
+        .location
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let public = format!("/audiencias/{id}");
+    let page = app.get(&public, None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    // 15 business days after Wednesday 30 July 2025, with 7 and 18 August holidays.
+    assert!(page.body.contains("22 ago 2025"), "answer deadline");
+
+    // Registration needs consent; a question does not need a name.
+    let no_consent = post_from(
+        &app,
+        "10.1.0.1",
+        &format!("{public}/inscripcion"),
+        &[("nombre", "Ana Pérez"), ("grupo", "afiliados")],
+    )
+    .await;
+    assert_eq!(no_consent.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        no_consent.body.contains("id=\"autorizacion-error\"")
+            && no_consent.body.contains("value=\"Ana Pérez\"")
+    );
+    let registered = post_from(
+        &app,
+        "10.1.0.1",
+        &format!("{public}/inscripcion"),
+        &[
+            ("nombre", "Ana Pérez"),
+            ("correo", "ana@correo.co"),
+            ("grupo", "afiliados"),
+            ("autorizacion", "si"),
+        ],
+    )
+    .await;
+    assert_eq!(registered.status, StatusCode::SEE_OTHER);
+    let after = app.get(&public, None).await;
+    assert!(
+        after.body.contains("menos de 5"),
+        "a group of one was published"
+    );
+    let asked = post_from(
+        &app,
+        "10.1.0.1",
+        &format!("{public}/preguntas"),
+        &[(
+            "pregunta",
+            "¿Cuándo habrá feria de vivienda en Cali? <b>urgente</b>",
+        )],
+    )
+    .await;
+    assert_eq!(asked.status, StatusCode::SEE_OTHER);
+    let code = asked
+        .location
+        .unwrap()
+        .split("pregunta=")
+        .nth(1)
+        .unwrap()
+        .split('#')
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(code.starts_with("AP-"));
+
+    // Staff see the question pending and answer it; the public page publishes it.
+    let admin_page = app
+        .get(&format!("/admin/audiencias/{id}"), Some(&admin))
+        .await;
+    assert!(
+        admin_page.body.contains(&code) && admin_page.body.contains("Pendiente")
+            || admin_page.body.contains("Vencida sin respuesta")
+    );
+    assert!(admin_page.body.contains("ana@correo.co"));
+    let oci_page = app
+        .get(&format!("/admin/audiencias/{id}"), Some(&auditor))
+        .await;
+    assert!(
+        !oci_page.body.contains("ana@correo.co"),
+        "personal data shown to internal control"
+    );
+    let q = app.store.questions(id.parse().unwrap()).await.unwrap()[0].id;
+    let answer_path = format!("/admin/audiencias/{id}/preguntas/{q}");
+    assert_eq!(
+        app.post(&answer_path, Some(&auditor), &[("respuesta", "x")])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let answered = app
+        .post(
+            &answer_path,
+            Some(&admin),
+            &[("respuesta", "La feria de vivienda en Cali será en marzo.")],
+        )
+        .await;
+    assert_eq!(answered.status, StatusCode::SEE_OTHER);
+    let page = app.get(&public, None).await;
+    assert!(page
+        .body
+        .contains("La feria de vivienda en Cali será en marzo."));
+    assert!(
+        !page.body.contains("<b>urgente</b>"),
+        "question text not escaped"
+    );
+    // Answered today, long after 22 August 2025: answered late.
+    let admin_page = app
+        .get(&format!("/admin/audiencias/{id}"), Some(&admin))
+        .await;
+    assert!(admin_page.body.contains("Respondida fuera de término"));
+    // The hearing report lists the question and its answer.
+    let pdf = app
+        .get(
+            &format!("/admin/audiencias/{id}/informe.pdf"),
+            Some(&auditor),
+        )
+        .await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    let words = pdf_text(&pdf.bytes);
+    for expected in [
+        &code as &str,
+        "¿Cuándo habrá feria de vivienda en Cali?",
+        "La feria de vivienda en Cali será en marzo.",
+        "Afiliados",
+        "Respondida fuera de término",
+    ] {
+        assert!(
+            words.contains(expected),
+            "missing «{expected}» in:\n{words}"
+        );
+    }
 }

@@ -60,25 +60,36 @@ pub struct TrackingCode(String);
 const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
 
 impl TrackingCode {
-    /// From 8 random bytes.
+    /// A suggestion's code from 8 random bytes.
     pub fn from_random(bytes: [u8; 8]) -> TrackingCode {
+        TrackingCode::with_prefix("SG", bytes)
+    }
+
+    /// A code with another two-letter prefix (`AP`: a question to the hearing).
+    pub fn with_prefix(prefix: &str, bytes: [u8; 8]) -> TrackingCode {
         let s: String = bytes
             .iter()
             .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
             .collect();
-        TrackingCode(format!("SG-{}-{}", &s[..4], &s[4..]))
+        TrackingCode(format!("{prefix}-{}-{}", &s[..4], &s[4..]))
     }
 
-    /// Reads a code as a person may type it: any case, with or without dashes or spaces.
+    /// Reads a suggestion's code as a person may type it: any case, with or without
+    /// dashes or spaces.
     pub fn parse(text: &str) -> Option<TrackingCode> {
+        TrackingCode::parse_with("SG", text)
+    }
+
+    /// Reads a code with the given prefix.
+    pub fn parse_with(prefix: &str, text: &str) -> Option<TrackingCode> {
         let clean: String = text
             .chars()
             .filter(|c| c.is_ascii_alphanumeric())
             .map(|c| c.to_ascii_uppercase())
             .collect();
-        let body = clean.strip_prefix("SG")?;
+        let body = clean.strip_prefix(prefix)?;
         (body.len() == 8 && body.bytes().all(|b| ALPHABET.contains(&b)))
-            .then(|| TrackingCode(format!("SG-{}-{}", &body[..4], &body[4..])))
+            .then(|| TrackingCode(format!("{prefix}-{}-{}", &body[..4], &body[4..])))
     }
 
     pub fn as_str(&self) -> &str {

@@ -4,6 +4,7 @@ pub mod activities;
 pub mod audit;
 pub mod coverage;
 pub mod followup;
+pub mod hearings;
 pub mod plans;
 pub mod public;
 pub mod reports;
@@ -113,6 +114,16 @@ pub fn admin_routes(evidence_limit: usize) -> Router<AppState> {
             get(auth::password_form).post(auth::change_password),
         )
         .route("/auditoria", get(audit::list))
+        .route(
+            "/audiencias",
+            get(hearings::admin_list).post(hearings::create),
+        )
+        .route("/audiencias/{id}", get(hearings::admin_show))
+        .route("/audiencias/{id}/informe.pdf", get(hearings::report))
+        .route(
+            "/audiencias/{id}/preguntas/{question}",
+            post(hearings::answer),
+        )
         .route("/sugerencias", get(suggestions::admin_list))
         .route(
             "/sugerencias/{id}",

@@ -1,0 +1,173 @@
+//! The public accountability hearing (audiencia pública de rendición de cuentas, seed
+//! activities 3 and 4): citizens register and ask questions before and during it; every
+//! question gets a written answer within the legal term counted in business days after
+//! the hearing (`audiencia.respuestas`); the accountability report is published ahead of
+//! it (`audiencia.informe_previo`).
+
+use crate::calendar::Calendar;
+use crate::parameters::Term;
+use chrono::NaiveDate;
+use std::fmt;
+
+/// Where a question stands against its legal term.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum QuestionStatus {
+    /// Not answered, still within the term.
+    Pending,
+    Answered,
+    /// Answered after the term.
+    AnsweredLate,
+    /// Not answered and the term has passed.
+    Late,
+}
+
+impl QuestionStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            QuestionStatus::Pending => "Pendiente",
+            QuestionStatus::Answered => "Respondida",
+            QuestionStatus::AnsweredLate => "Respondida fuera de término",
+            QuestionStatus::Late => "Vencida sin respuesta",
+        }
+    }
+}
+
+/// The last day to answer the questions of a hearing held on `held_on`.
+pub fn answer_deadline(calendar: &Calendar, term: Term, held_on: NaiveDate) -> NaiveDate {
+    term.deadline(calendar, held_on).unwrap_or(held_on)
+}
+
+pub fn question_status(
+    deadline: NaiveDate,
+    answered_on: Option<NaiveDate>,
+    today: NaiveDate,
+) -> QuestionStatus {
+    match answered_on {
+        Some(d) if d <= deadline => QuestionStatus::Answered,
+        Some(_) => QuestionStatus::AnsweredLate,
+        None if today > deadline => QuestionStatus::Late,
+        None => QuestionStatus::Pending,
+    }
+}
+
+/// The latest day to publish the accountability report before a hearing.
+pub fn report_due(term: Term, held_on: NaiveDate) -> NaiveDate {
+    held_on - chrono::Duration::days(term.value)
+}
+
+pub const MIN_QUESTION: usize = 10;
+pub const MAX_QUESTION: usize = 2000;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HearingError {
+    Title,
+    Place,
+    QuestionTooShort,
+    QuestionTooLong(usize),
+    Name,
+}
+
+impl HearingError {
+    pub fn field(&self) -> &'static str {
+        match self {
+            HearingError::Title => "titulo",
+            HearingError::Place => "lugar",
+            HearingError::QuestionTooShort | HearingError::QuestionTooLong(_) => "pregunta",
+            HearingError::Name => "nombre",
+        }
+    }
+}
+
+impl fmt::Display for HearingError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HearingError::Title => write!(f, "escriba el nombre de la audiencia"),
+            HearingError::Place => {
+                write!(
+                    f,
+                    "indique el lugar o el enlace de la transmisión (al menos uno)"
+                )
+            }
+            HearingError::QuestionTooShort => {
+                write!(
+                    f,
+                    "escriba su pregunta o propuesta (al menos {MIN_QUESTION} caracteres)"
+                )
+            }
+            HearingError::QuestionTooLong(n) => {
+                write!(
+                    f,
+                    "su pregunta tiene {n} caracteres; el máximo es {MAX_QUESTION}"
+                )
+            }
+            HearingError::Name => write!(f, "escriba su nombre para inscribirse"),
+        }
+    }
+}
+
+/// Checks a question's text.
+pub fn check_question(text: &str) -> Result<String, HearingError> {
+    let text = text.trim();
+    let n = text.chars().count();
+    if n < MIN_QUESTION {
+        Err(HearingError::QuestionTooShort)
+    } else if n > MAX_QUESTION {
+        Err(HearingError::QuestionTooLong(n))
+    } else {
+        Ok(text.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parameters::Unit;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn questions_are_answered_within_business_days_after_the_hearing() {
+        let cal = Calendar::new([]);
+        let term = Term {
+            value: 15,
+            unit: Unit::BusinessDays,
+        };
+        // Wednesday 30 July 2025; 7 August is a holiday (Batalla de Boyacá) and 18 August
+        // (Asunción, moved): 15 business days end on 22 August.
+        let deadline = answer_deadline(&cal, term, d(2025, 7, 30));
+        assert_eq!(deadline, d(2025, 8, 22));
+        assert_eq!(
+            question_status(deadline, None, d(2025, 8, 1)),
+            QuestionStatus::Pending
+        );
+        assert_eq!(
+            question_status(deadline, None, d(2025, 8, 25)),
+            QuestionStatus::Late
+        );
+        assert_eq!(
+            question_status(deadline, Some(d(2025, 8, 22)), d(2025, 9, 1)),
+            QuestionStatus::Answered
+        );
+        assert_eq!(
+            question_status(deadline, Some(d(2025, 8, 25)), d(2025, 9, 1)),
+            QuestionStatus::AnsweredLate
+        );
+        let month = Term {
+            value: 30,
+            unit: Unit::CalendarDays,
+        };
+        assert_eq!(report_due(month, d(2025, 7, 30)), d(2025, 6, 30));
+    }
+
+    #[test]
+    fn questions_have_a_length() {
+        assert!(check_question("¿Cuándo habrá feria de vivienda en Cali?").is_ok());
+        assert_eq!(
+            check_question(" corta "),
+            Err(HearingError::QuestionTooShort)
+        );
+        assert!(check_question(&"x".repeat(MAX_QUESTION + 1)).is_err());
+    }
+}

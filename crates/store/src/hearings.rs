@@ -1,0 +1,300 @@
+//! Public accountability hearings: the hearing, registrations and questions with answers.
+
+use crate::audit::{audited, Actor, Change};
+use crate::{on_db, Result, Store, StoreError};
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::Row;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HearingData {
+    pub title: String,
+    pub held_on: NaiveDate,
+    /// `10:00`.
+    pub starts_at: String,
+    pub place: String,
+    pub stream_url: String,
+    pub report_url: String,
+    pub report_published_on: Option<NaiveDate>,
+    /// The media the call went out through.
+    pub convocation: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hearing {
+    pub id: i64,
+    pub data: HearingData,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Registration {
+    pub id: i64,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub value_group: String,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Question {
+    pub id: i64,
+    pub code: String,
+    pub text: String,
+    /// The name the citizen chose to give (with consent), if any.
+    pub asker: Option<String>,
+    pub at: DateTime<Utc>,
+    pub answer: String,
+    pub answered_at: Option<DateTime<Utc>>,
+    pub answered_by: Option<String>,
+}
+
+fn citizen() -> Actor {
+    Actor {
+        user_id: None,
+        username: "ciudadano".into(),
+        address: None,
+    }
+}
+
+impl Store {
+    pub async fn create_hearing(&self, h: &HearingData, actor: &Actor) -> Result<i64> {
+        let now = Utc::now();
+        let change = Change {
+            actor,
+            action: "hearing.create",
+            plan_id: None,
+            subject: format!("audiencia «{}»", h.title),
+            before: None,
+            after: Some(format!("{} {} · {}", h.held_on, h.starts_at, h.place)),
+        };
+        audited!(&self.db, &change, now, |tx| {
+            let id: i64 = sqlx::query(
+                "INSERT INTO hearings (title, held_on, starts_at, place, stream_url, report_url, report_published_on, \
+                 convocation, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+            )
+            .bind(&h.title)
+            .bind(h.held_on)
+            .bind(&h.starts_at)
+            .bind(&h.place)
+            .bind(&h.stream_url)
+            .bind(&h.report_url)
+            .bind(h.report_published_on)
+            .bind(&h.convocation)
+            .bind(actor.user_id)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("id")?;
+            id
+        })
+    }
+
+    /// Every hearing, the most recent first.
+    pub async fn hearings(&self) -> Result<Vec<Hearing>> {
+        on_db!(&self.db, |pool| {
+            let rows = sqlx::query(
+                "SELECT id, title, held_on, starts_at, place, stream_url, report_url, report_published_on, convocation \
+                 FROM hearings ORDER BY held_on DESC, id DESC",
+            )
+            .fetch_all(pool)
+            .await?;
+            rows.iter()
+                .map(|r| {
+                    Ok(Hearing {
+                        id: r.try_get("id")?,
+                        data: HearingData {
+                            title: r.try_get("title")?,
+                            held_on: r.try_get("held_on")?,
+                            starts_at: r.try_get("starts_at")?,
+                            place: r.try_get("place")?,
+                            stream_url: r.try_get("stream_url")?,
+                            report_url: r.try_get("report_url")?,
+                            report_published_on: r.try_get("report_published_on")?,
+                            convocation: r.try_get("convocation")?,
+                        },
+                    })
+                })
+                .collect()
+        })
+    }
+
+    pub async fn hearing(&self, id: i64) -> Result<Hearing> {
+        self.hearings()
+            .await?
+            .into_iter()
+            .find(|h| h.id == id)
+            .ok_or(StoreError::HearingNotFound(id))
+    }
+
+    /// A registration; the name and contact are personal data given with consent.
+    pub async fn register_for_hearing(
+        &self,
+        hearing: i64,
+        name: &str,
+        email: Option<&str>,
+        phone: Option<&str>,
+        value_group: &str,
+        consent_purpose: &str,
+    ) -> Result<i64> {
+        let now = Utc::now();
+        let actor = citizen();
+        let change = Change {
+            actor: &actor,
+            action: "hearing.register",
+            plan_id: None,
+            subject: format!("inscripción a la audiencia {hearing}"),
+            before: None,
+            after: Some(format!("grupo de valor {value_group}")),
+        };
+        audited!(&self.db, &change, now, |tx| {
+            let id: i64 = sqlx::query(
+                "INSERT INTO hearing_registrations (hearing_id, name, email, phone, value_group, consent_purpose, consent_at, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+            )
+            .bind(hearing)
+            .bind(name)
+            .bind(email)
+            .bind(phone)
+            .bind(value_group)
+            .bind(consent_purpose)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("id")?;
+            id
+        })
+    }
+
+    pub async fn registrations(&self, hearing: i64) -> Result<Vec<Registration>> {
+        on_db!(&self.db, |pool| {
+            let rows = sqlx::query(
+                "SELECT id, name, email, phone, value_group, created_at FROM hearing_registrations \
+                 WHERE hearing_id = $1 ORDER BY id",
+            )
+            .bind(hearing)
+            .fetch_all(pool)
+            .await?;
+            rows.iter()
+                .map(|r| {
+                    Ok(Registration {
+                        id: r.try_get("id")?,
+                        name: r.try_get("name")?,
+                        email: r.try_get("email")?,
+                        phone: r.try_get("phone")?,
+                        value_group: r.try_get("value_group")?,
+                        at: r.try_get("created_at")?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    /// A question; `asker` only with consent. A taken code is [`StoreError::CodeTaken`].
+    pub async fn ask_question(
+        &self,
+        hearing: i64,
+        code: &str,
+        text: &str,
+        asker: Option<&str>,
+    ) -> Result<i64> {
+        let now = Utc::now();
+        let actor = citizen();
+        let change = Change {
+            actor: &actor,
+            action: "hearing.question",
+            plan_id: None,
+            subject: format!("pregunta {code} de la audiencia {hearing}"),
+            before: None,
+            after: None,
+        };
+        let result: Result<i64> = async {
+            audited!(&self.db, &change, now, |tx| {
+                let id: i64 = sqlx::query(
+                    "INSERT INTO hearing_questions (hearing_id, code, text, asker, consent_at, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                )
+                .bind(hearing)
+                .bind(code)
+                .bind(text)
+                .bind(asker)
+                .bind(asker.map(|_| now))
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get("id")?;
+                id
+            })
+        }
+        .await;
+        match result {
+            Err(StoreError::Database(sqlx::Error::Database(e))) if e.is_unique_violation() => {
+                Err(StoreError::CodeTaken)
+            }
+            other => other,
+        }
+    }
+
+    /// The questions of a hearing, oldest first.
+    pub async fn questions(&self, hearing: i64) -> Result<Vec<Question>> {
+        on_db!(&self.db, |pool| {
+            let rows = sqlx::query(
+                "SELECT q.id, q.code, q.text, q.asker, q.created_at, q.answer, q.answered_at, u.full_name \
+                 FROM hearing_questions q LEFT JOIN users u ON u.id = q.answered_by \
+                 WHERE q.hearing_id = $1 ORDER BY q.id",
+            )
+            .bind(hearing)
+            .fetch_all(pool)
+            .await?;
+            rows.iter()
+                .map(|r| {
+                    Ok(Question {
+                        id: r.try_get("id")?,
+                        code: r.try_get("code")?,
+                        text: r.try_get("text")?,
+                        asker: r.try_get("asker")?,
+                        at: r.try_get("created_at")?,
+                        answer: r.try_get("answer")?,
+                        answered_at: r.try_get("answered_at")?,
+                        answered_by: r.try_get("full_name")?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    /// Writes (or corrects) the answer to a question; the first answer's date counts for
+    /// the legal term.
+    pub async fn answer_question(
+        &self,
+        hearing: i64,
+        question: i64,
+        answer: &str,
+        actor: &Actor,
+    ) -> Result<()> {
+        let now = Utc::now();
+        let change = Change {
+            actor,
+            action: "hearing.answer",
+            plan_id: None,
+            subject: format!("pregunta {question} de la audiencia {hearing}"),
+            before: None,
+            after: Some(answer.to_string()),
+        };
+        audited!(&self.db, &change, now, |tx| {
+            let done = sqlx::query(
+                "UPDATE hearing_questions SET answer = $1, answered_by = $2, \
+                 answered_at = COALESCE(answered_at, $3) WHERE id = $4 AND hearing_id = $5",
+            )
+            .bind(answer)
+            .bind(actor.user_id)
+            .bind(now)
+            .bind(question)
+            .bind(hearing)
+            .execute(&mut *tx)
+            .await?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::HearingNotFound(hearing));
+            }
+        })
+    }
+}

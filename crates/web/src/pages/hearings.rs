@@ -1,0 +1,654 @@
+//! The public accountability hearing on the web. Citizens: the hearing's page (date, place
+//! or stream, the accountability report, the call), registration (personal data with
+//! consent), questions and proposals with a tracking code, and the published answers.
+//! Staff: create a hearing; see registrations and questions with the status each has
+//! against the legal term; answer; the hearing report as PDF.
+
+use crate::auth::CurrentUser;
+use crate::error::{AppError, AppResult};
+use crate::form::{FieldErrors, FormData};
+use crate::views::{colombia_date, fecha, Layout};
+use crate::{AppState, ClientAddress};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use chrono::NaiveDate;
+use participa_domain::participation::consent::check_contact;
+use participa_domain::participation::hearing::{
+    answer_deadline, check_question, question_status, QuestionStatus,
+};
+use participa_domain::participation::{public_count, ContactData, TrackingCode};
+use participa_domain::Action;
+use participa_store::{Hearing, HearingData, Question, StoreError};
+use serde::Deserialize;
+
+fn purpose(entity: &str) -> String {
+    format!(
+        "Autorizo a {entity} a tratar mis datos con la única finalidad de gestionar mi inscripción \
+         a esta audiencia pública y enviarme la información de acceso, conforme a la Ley 1581 de 2012."
+    )
+}
+
+pub struct HearingView {
+    pub id: i64,
+    pub title: String,
+    pub when: String,
+    pub place: String,
+    pub stream_url: String,
+    pub report_url: String,
+    pub report_published: String,
+    pub convocation: String,
+    pub deadline: String,
+}
+
+async fn view(state: &AppState, h: &Hearing) -> AppResult<(HearingView, NaiveDate)> {
+    let calendar = state.store.calendar().await?;
+    let term = state
+        .store
+        .term("audiencia.respuestas", h.data.held_on)
+        .await?;
+    let deadline = answer_deadline(&calendar, term, h.data.held_on);
+    let d = &h.data;
+    Ok((
+        HearingView {
+            id: h.id,
+            title: d.title.clone(),
+            when: format!(
+                "{} a las {} (hora de Colombia)",
+                fecha(d.held_on),
+                d.starts_at
+            ),
+            place: d.place.clone(),
+            stream_url: d.stream_url.clone(),
+            report_url: d.report_url.clone(),
+            report_published: d.report_published_on.map(fecha).unwrap_or_default(),
+            convocation: d.convocation.clone(),
+            deadline: fecha(deadline),
+        },
+        deadline,
+    ))
+}
+
+pub struct QuestionView {
+    pub id: i64,
+    pub code: String,
+    pub text: String,
+    pub asker: String,
+    pub asked: String,
+    pub answer: String,
+    pub answered: String,
+    pub status: &'static str,
+    pub late: bool,
+}
+
+fn question_view(q: &Question, deadline: NaiveDate, today: NaiveDate) -> QuestionView {
+    let answered_on = q.answered_at.map(colombia_date);
+    let status = question_status(deadline, answered_on, today);
+    QuestionView {
+        id: q.id,
+        code: q.code.clone(),
+        text: q.text.clone(),
+        asker: q.asker.clone().unwrap_or_default(),
+        asked: fecha(colombia_date(q.at)),
+        answer: q.answer.clone(),
+        answered: answered_on.map(fecha).unwrap_or_default(),
+        status: status.label(),
+        late: matches!(status, QuestionStatus::Late | QuestionStatus::AnsweredLate),
+    }
+}
+
+#[derive(Default, Clone)]
+pub struct PublicValues {
+    pub name: String,
+    pub email: String,
+    pub phone: String,
+    pub group: String,
+    pub consent: bool,
+    pub question: String,
+    pub asker: String,
+    pub asker_consent: bool,
+}
+
+#[derive(Template)]
+#[template(path = "hearing.html")]
+pub struct HearingPage {
+    pub layout: Layout,
+    pub h: HearingView,
+    pub groups: Vec<(String, String)>,
+    pub answered: Vec<QuestionView>,
+    pub registrations: String,
+    pub values: PublicValues,
+    pub purpose: String,
+    pub errors: FieldErrors,
+    pub registered: bool,
+    pub asked: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct PublicQuery {
+    inscrito: Option<String>,
+    pregunta: Option<String>,
+}
+
+async fn public_page(
+    state: &AppState,
+    id: i64,
+    values: PublicValues,
+    errors: FieldErrors,
+    registered: bool,
+    asked: Option<String>,
+) -> AppResult<Response> {
+    let h = state.store.hearing(id).await.map_err(not_found)?;
+    let (view, deadline) = view(state, &h).await?;
+    let today = super::today();
+    let answered = state
+        .store
+        .questions(id)
+        .await?
+        .iter()
+        .filter(|q| !q.answer.is_empty())
+        .map(|q| question_view(q, deadline, today))
+        .collect();
+    let count = state.store.registrations(id).await?.len();
+    let page = HearingPage {
+        layout: Layout::public(h.data.title.clone(), state),
+        h: view,
+        groups: state
+            .store
+            .value_groups()
+            .await?
+            .into_iter()
+            .map(|g| (g.code, g.name))
+            .collect(),
+        answered,
+        registrations: public_count(count)
+            .map(|n| n.to_string())
+            .unwrap_or_else(|| "menos de 5".into()),
+        values,
+        purpose: purpose(&state.entity),
+        errors,
+        registered,
+        asked,
+    };
+    let status = if page.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+fn not_found(e: StoreError) -> AppError {
+    match e {
+        StoreError::HearingNotFound(_) => AppError::NotFound,
+        other => other.into(),
+    }
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Query(q): Query<PublicQuery>,
+) -> AppResult<Response> {
+    let asked = q
+        .pregunta
+        .as_deref()
+        .and_then(|c| TrackingCode::parse_with("AP", c))
+        .map(|c| c.to_string());
+    public_page(
+        &state,
+        id,
+        PublicValues::default(),
+        FieldErrors::new(),
+        q.inscrito.is_some(),
+        asked,
+    )
+    .await
+}
+
+pub async fn register(
+    State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
+    Path(id): Path<i64>,
+    form: FormData,
+) -> AppResult<Response> {
+    state.public_limit(address.as_deref())?;
+    state.store.hearing(id).await.map_err(not_found)?;
+    if !form.get("sitio_web").is_empty() {
+        return Ok(Redirect::to(&format!("/audiencias/{id}?inscrito=1")).into_response());
+    }
+    let values = PublicValues {
+        name: form.get("nombre").trim().into(),
+        email: form.get("correo").trim().into(),
+        phone: form.get("telefono").trim().into(),
+        group: form.get("grupo").into(),
+        consent: form.get("autorizacion") == "si",
+        ..Default::default()
+    };
+    let mut errors = FieldErrors::new();
+    if values.name.chars().count() < 2 {
+        errors.insert("nombre", "Escriba su nombre para inscribirse.".into());
+    }
+    let groups = state.store.value_groups().await?;
+    if !groups.iter().any(|g| g.code == values.group) {
+        errors.insert("grupo", "Elija el grupo al que pertenece.".into());
+    }
+    if !values.consent {
+        errors.insert(
+            "autorizacion",
+            "Para inscribirse marque la autorización de tratamiento de sus datos.".into(),
+        );
+    }
+    let contact = ContactData {
+        name: values.name.clone(),
+        email: values.email.clone(),
+        phone: values.phone.clone(),
+    };
+    if let Err(list) = check_contact(contact, values.consent) {
+        for e in list {
+            errors
+                .entry(e.field())
+                .or_insert_with(|| super::plans::capitalize(&e.to_string()));
+        }
+    }
+    if !errors.is_empty() {
+        return public_page(&state, id, values, errors, false, None).await;
+    }
+    let optional = |s: &str| (!s.is_empty()).then(|| s.to_string());
+    state
+        .store
+        .register_for_hearing(
+            id,
+            &values.name,
+            optional(&values.email).as_deref(),
+            optional(&values.phone).as_deref(),
+            &values.group,
+            &purpose(&state.entity),
+        )
+        .await?;
+    Ok(Redirect::to(&format!("/audiencias/{id}?inscrito=1")).into_response())
+}
+
+pub async fn ask(
+    State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
+    Path(id): Path<i64>,
+    form: FormData,
+) -> AppResult<Response> {
+    state.public_limit(address.as_deref())?;
+    state.store.hearing(id).await.map_err(not_found)?;
+    if !form.get("sitio_web").is_empty() {
+        return Ok(Redirect::to(&format!("/audiencias/{id}")).into_response());
+    }
+    let values = PublicValues {
+        question: form.get("pregunta").into(),
+        asker: form.get("quien").trim().into(),
+        asker_consent: form.get("autorizacion_pregunta") == "si",
+        ..Default::default()
+    };
+    let mut errors = FieldErrors::new();
+    let text = check_question(&values.question).map_err(|e| {
+        errors.insert(e.field(), super::plans::capitalize(&e.to_string()));
+    });
+    if !values.asker.is_empty() && !values.asker_consent {
+        errors.insert(
+            "autorizacion_pregunta",
+            "Para publicar su nombre con la pregunta marque la autorización, o deje el nombre vacío."
+                .into(),
+        );
+    }
+    let Ok(text) = text
+        .map_err(|_| ())
+        .and_then(|t| if errors.is_empty() { Ok(t) } else { Err(()) })
+    else {
+        return public_page(&state, id, values, errors, false, None).await;
+    };
+    let asker = (!values.asker.is_empty()).then_some(values.asker.as_str());
+    for _ in 0..5 {
+        let mut bytes = [0u8; 8];
+        getrandom::fill(&mut bytes).map_err(|e| AppError::Internal(e.to_string()))?;
+        let code = TrackingCode::with_prefix("AP", bytes);
+        match state
+            .store
+            .ask_question(id, code.as_str(), &text, asker)
+            .await
+        {
+            Ok(_) => {
+                return Ok(Redirect::to(&format!(
+                    "/audiencias/{id}?pregunta={}#pregunta-recibida",
+                    code.as_str()
+                ))
+                .into_response())
+            }
+            Err(StoreError::CodeTaken) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(AppError::Internal("no free question code".into()))
+}
+
+// ------------------------------------------------------------------ staff
+
+#[derive(Default, Clone)]
+pub struct HearingValues {
+    pub title: String,
+    pub held_on: String,
+    pub starts_at: String,
+    pub place: String,
+    pub stream_url: String,
+    pub report_url: String,
+    pub report_published_on: String,
+    pub convocation: String,
+}
+
+#[derive(Template)]
+#[template(path = "hearings_admin.html")]
+pub struct AdminListPage {
+    pub layout: Layout,
+    pub hearings: Vec<(i64, String, String)>,
+    pub can_manage: bool,
+    pub values: HearingValues,
+    pub errors: FieldErrors,
+}
+
+fn admin_list_page(
+    state: &AppState,
+    user: &CurrentUser,
+    hearings: Vec<Hearing>,
+    values: HearingValues,
+    errors: FieldErrors,
+) -> AppResult<Response> {
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = AdminListPage {
+        layout: user.layout("Audiencias públicas", state),
+        hearings: hearings
+            .into_iter()
+            .map(|h| (h.id, h.data.title, fecha(h.data.held_on)))
+            .collect(),
+        can_manage: user.can(Action::ManageParticipation),
+        values,
+        errors,
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+pub async fn admin_list(State(state): State<AppState>, user: CurrentUser) -> AppResult<Response> {
+    user.require(Action::ViewInternal)?;
+    let hearings = state.store.hearings().await?;
+    let values = HearingValues {
+        starts_at: "10:00".into(),
+        convocation: "Sitio web, redes sociales y correo a los afiliados".into(),
+        ..Default::default()
+    };
+    admin_list_page(&state, &user, hearings, values, FieldErrors::new())
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    form: FormData,
+) -> AppResult<Response> {
+    user.require(Action::ManageParticipation)?;
+    let v = HearingValues {
+        title: form.get("titulo").trim().into(),
+        held_on: form.get("fecha").trim().into(),
+        starts_at: form.get("hora").trim().into(),
+        place: form.get("lugar").trim().into(),
+        stream_url: form.get("transmision").trim().into(),
+        report_url: form.get("informe").trim().into(),
+        report_published_on: form.get("informe_fecha").trim().into(),
+        convocation: form.get("convocatoria").trim().into(),
+    };
+    let mut errors = FieldErrors::new();
+    if v.title.is_empty() {
+        errors.insert("titulo", "Escriba el nombre de la audiencia.".into());
+    }
+    let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+    let held_on = day(&v.held_on);
+    if held_on.is_none() {
+        errors.insert("fecha", "Escriba la fecha de la audiencia.".into());
+    }
+    if chrono::NaiveTime::parse_from_str(&v.starts_at, "%H:%M").is_err() {
+        errors.insert("hora", "Escriba la hora como 10:00.".into());
+    }
+    if v.place.is_empty() && v.stream_url.is_empty() {
+        errors.insert(
+            "lugar",
+            "Indique el lugar o el enlace de la transmisión (al menos uno).".into(),
+        );
+    }
+    for (field, url) in [("transmision", &v.stream_url), ("informe", &v.report_url)] {
+        if !url.is_empty() && !url.starts_with("https://") && !url.starts_with("http://") {
+            errors.insert(
+                field,
+                "Escriba un enlace completo que empiece por https://.".into(),
+            );
+        }
+    }
+    let report_on = if v.report_published_on.is_empty() {
+        None
+    } else {
+        let d = day(&v.report_published_on);
+        if d.is_none() {
+            errors.insert("informe_fecha", "Escriba una fecha válida.".into());
+        }
+        d
+    };
+    let Some(held_on) = held_on.filter(|_| errors.is_empty()) else {
+        let hearings = state.store.hearings().await?;
+        return admin_list_page(&state, &user, hearings, v, errors);
+    };
+    let data = HearingData {
+        title: v.title,
+        held_on,
+        starts_at: v.starts_at,
+        place: v.place,
+        stream_url: v.stream_url,
+        report_url: v.report_url,
+        report_published_on: report_on,
+        convocation: v.convocation,
+    };
+    let id = state.store.create_hearing(&data, &user.actor()).await?;
+    Ok(Redirect::to(&format!("/admin/audiencias/{id}")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "hearing_admin.html")]
+pub struct AdminPage {
+    pub layout: Layout,
+    pub h: HearingView,
+    pub questions: Vec<QuestionView>,
+    pub registrations: Vec<(String, String, String)>,
+    pub by_group: Vec<(String, usize)>,
+    pub sees_personal_data: bool,
+    pub can_manage: bool,
+    pub report_warning: Option<String>,
+}
+
+pub async fn admin_show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    user.require(Action::ViewInternal)?;
+    let h = state.store.hearing(id).await.map_err(not_found)?;
+    let (view, deadline) = view(&state, &h).await?;
+    let today = super::today();
+    let questions = state
+        .store
+        .questions(id)
+        .await?
+        .iter()
+        .map(|q| question_view(q, deadline, today))
+        .collect();
+    let regs = state.store.registrations(id).await?;
+    let groups = state.store.value_groups().await?;
+    let by_group = by_group(&regs, &groups);
+    let sees = user.can(Action::ViewPersonalData);
+    let report_term = state
+        .store
+        .term("audiencia.informe_previo", h.data.held_on)
+        .await?;
+    let due = participa_domain::participation::hearing::report_due(report_term, h.data.held_on);
+    let report_warning = match h.data.report_published_on {
+        None => Some(format!(
+            "El informe de rendición de cuentas debe publicarse a más tardar el {}.",
+            fecha(due)
+        )),
+        Some(d) if d > due => Some(format!(
+            "El informe se publicó el {}, después del {} que pide el término.",
+            fecha(d),
+            fecha(due)
+        )),
+        Some(_) => None,
+    };
+    let page = AdminPage {
+        layout: user.layout(h.data.title.clone(), &state),
+        h: view,
+        questions,
+        registrations: if sees {
+            regs.iter()
+                .map(|r| {
+                    (
+                        r.name.clone(),
+                        [r.email.as_deref(), r.phone.as_deref()]
+                            .into_iter()
+                            .flatten()
+                            .collect::<Vec<_>>()
+                            .join(" · "),
+                        group_name(&groups, &r.value_group),
+                    )
+                })
+                .collect()
+        } else {
+            vec![]
+        },
+        by_group,
+        sees_personal_data: sees,
+        can_manage: user.can(Action::ManageParticipation),
+        report_warning,
+    };
+    Ok(Html(page.render()?).into_response())
+}
+
+fn group_name(groups: &[participa_store::ValueGroup], code: &str) -> String {
+    groups
+        .iter()
+        .find(|g| g.code == code)
+        .map_or_else(|| code.to_string(), |g| g.name.clone())
+}
+
+fn by_group(
+    regs: &[participa_store::Registration],
+    groups: &[participa_store::ValueGroup],
+) -> Vec<(String, usize)> {
+    let mut out: Vec<(String, usize)> = Vec::new();
+    for r in regs {
+        let name = group_name(groups, &r.value_group);
+        match out.iter_mut().find(|(g, _)| *g == name) {
+            Some((_, n)) => *n += 1,
+            None => out.push((name, 1)),
+        }
+    }
+    out
+}
+
+pub async fn answer(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, question)): Path<(i64, i64)>,
+    form: FormData,
+) -> AppResult<Response> {
+    user.require(Action::ManageParticipation)?;
+    let text = form.get("respuesta").trim();
+    if text.is_empty() {
+        return Err(AppError::BadRequest(
+            "Escriba la respuesta antes de guardarla.".into(),
+        ));
+    }
+    state
+        .store
+        .answer_question(id, question, text, &user.actor())
+        .await
+        .map_err(not_found)?;
+    Ok(Redirect::to(&format!("/admin/audiencias/{id}#pregunta-{question}")).into_response())
+}
+
+/// The hearing report as PDF.
+pub async fn report(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    user.require(Action::ViewInternal)?;
+    let h = state.store.hearing(id).await.map_err(not_found)?;
+    let (view, deadline) = view(&state, &h).await?;
+    let today = super::today();
+    let questions = state.store.questions(id).await?;
+    let regs = state.store.registrations(id).await?;
+    let groups = state.store.value_groups().await?;
+    let lines: Vec<QuestionView> = questions
+        .iter()
+        .map(|q| question_view(q, deadline, today))
+        .collect();
+    let report = participa_reports::HearingReport {
+        entity: state.entity.clone(),
+        title: view.title.clone(),
+        when: view.when.clone(),
+        place: [view.place.as_str(), view.stream_url.as_str()]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(" · "),
+        convocation: view.convocation.clone(),
+        report: if view.report_url.is_empty() {
+            "Sin publicar".into()
+        } else {
+            format!(
+                "{} (publicado el {})",
+                view.report_url, view.report_published
+            )
+        },
+        registrations: regs.len(),
+        by_group: by_group(&regs, &groups)
+            .into_iter()
+            .map(|(group, n)| participa_reports::GroupCount {
+                group,
+                count: n.to_string(),
+            })
+            .collect(),
+        deadline: view.deadline.clone(),
+        answered_on_time: questions
+            .iter()
+            .filter(|q| {
+                question_status(deadline, q.answered_at.map(colombia_date), today)
+                    == QuestionStatus::Answered
+            })
+            .count(),
+        questions: lines
+            .into_iter()
+            .map(|q| participa_reports::QuestionLine {
+                code: q.code,
+                text: q.text,
+                answer: q.answer,
+                status: q.status.into(),
+                answered: q.answered,
+            })
+            .collect(),
+        generated: fecha(today),
+    };
+    let pdf = tokio::task::spawn_blocking(move || participa_reports::hearing_pdf(&report))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(super::reports::attachment(
+        pdf.into(),
+        "application/pdf",
+        &format!("audiencia-{id}.pdf"),
+    ))
+}
