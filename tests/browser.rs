@@ -739,7 +739,84 @@ async fn a_citizen_sends_a_suggestion_and_follows_it_on_a_phone() {
     b.click_button("Borrar mis datos de contacto").await;
     assert!(b.source().await.contains("fueron borrados"));
     b.check("sugerencia-respondida-telefono").await;
-    assert_eq!(b.checked.len(), 4, "{:?}", b.checked);
+
+    // The accountability hearing: the citizen registers and asks a question.
+    let hearing = store
+        .create_hearing(
+            &participa_store::HearingData {
+                title: "Audiencia pública de rendición de cuentas 2026".into(),
+                held_on: chrono::NaiveDate::from_ymd_opt(2026, 12, 15).unwrap(),
+                starts_at: "10:00".into(),
+                place: "Auditorio de Caja Honor, Bogotá".into(),
+                stream_url: "https://www.youtube.com/@cajahonor".into(),
+                report_url: String::new(),
+                report_published_on: None,
+                convocation: "Sitio web y redes sociales".into(),
+            },
+            &participa_store::Actor::system(),
+        )
+        .await
+        .unwrap();
+    b.open("/").await;
+    assert!(b
+        .source()
+        .await
+        .contains("Audiencia pública de rendición de cuentas 2026"));
+    b.check("inicio-portal-telefono").await;
+    b.open(&format!("/audiencias/{hearing}")).await;
+    b.check("audiencia-telefono").await;
+    b.fill("#nombre", "Ana Pérez").await;
+    b.set("grupo", "afiliados").await;
+    b.click("#autorizacion").await;
+    b.click_button("Inscribirme").await;
+    assert!(b.source().await.contains("Quedó inscrito"));
+    b.fill(
+        "#pregunta",
+        "¿Cuándo abrirán la convocatoria de subsidios de vivienda?",
+    )
+    .await;
+    b.click_button("Enviar la pregunta").await;
+    let asked = b.source().await;
+    assert!(asked.contains("Recibimos su pregunta"), "{asked}");
+    let code = asked
+        .split("class=\"code\">")
+        .nth(1)
+        .and_then(|r| r.split('<').next())
+        .unwrap()
+        .to_string();
+
+    // Staff answer it; the public page publishes the answer and the report is a PDF.
+    b.client.set_window_size(1280, 1000).await.unwrap();
+    b.login("admin").await;
+    b.open(&format!("/admin/audiencias/{hearing}")).await;
+    assert!(b.source().await.contains(&code));
+    b.fill(
+        "textarea[name=respuesta]",
+        "La convocatoria abre el 2 de febrero de 2027.",
+    )
+    .await;
+    b.click_button(&format!("Publicar la respuesta a {code}"))
+        .await;
+    let staff = b.source().await;
+    assert!(staff.contains("Respondida"), "{staff}");
+    b.check("audiencia-funcionarios").await;
+    let report = b
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             fetch(arguments[0]).then(r => done(r.status + ' ' + r.headers.get('content-type')));",
+            vec![json!(format!("/admin/audiencias/{hearing}/informe.pdf"))],
+        )
+        .await
+        .unwrap();
+    assert_eq!(report, json!("200 application/pdf"));
+    b.logout().await;
+    b.open(&format!("/audiencias/{hearing}")).await;
+    assert!(b
+        .source()
+        .await
+        .contains("La convocatoria abre el 2 de febrero de 2027."));
+    assert_eq!(b.checked.len(), 7, "{:?}", b.checked);
     b.client.close().await.unwrap();
     let _ = stop.send(());
 }

@@ -227,6 +227,10 @@ pub struct PublishedItem {
     pub activities: usize,
     pub version: i64,
     pub published: String,
+    /// The plan's progress and what the calendar expects, in percent, written.
+    pub progress: String,
+    pub expected: String,
+    pub done: usize,
 }
 
 #[derive(Template)]
@@ -234,6 +238,8 @@ pub struct PublishedItem {
 pub struct HomePage {
     pub layout: Layout,
     pub plans: Vec<PublishedItem>,
+    /// Hearings from today on: (id, title, date).
+    pub hearings: Vec<(i64, String, String)>,
 }
 
 #[derive(Template)]

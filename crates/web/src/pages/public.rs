@@ -12,23 +12,41 @@ use participa_store::PlanId;
 use std::str::FromStr;
 
 pub async fn home(State(state): State<AppState>) -> AppResult<Html<String>> {
-    let plans = state
-        .store
-        .published_plans()
-        .await?
-        .into_iter()
-        .map(|p| PublishedItem {
+    let today = super::today();
+    let calendar = state.store.calendar().await?;
+    let close_after = state.store.reporting_days(today).await?;
+    let mut plans = Vec::new();
+    for p in state.store.published_plans().await? {
+        let f = state.store.followup(p.id).await?;
+        let d = crate::followup_view::dashboard(&p.plan, &f, &calendar, close_after, today, None);
+        plans.push(PublishedItem {
             id: p.id.0,
             title: p.plan.title.clone(),
             year: p.plan.year.get(),
             activities: p.plan.activities.len(),
             version: p.version,
             published: fecha(p.published_at.date_naive()),
-        })
+            progress: crate::followup_view::pct(d.plan_progress),
+            expected: crate::followup_view::pct(d.plan_expected),
+            done: d
+                .rows
+                .iter()
+                .filter(|r| r.status == participa_domain::followup::ScheduleStatus::Done)
+                .count(),
+        });
+    }
+    let hearings = state
+        .store
+        .hearings()
+        .await?
+        .into_iter()
+        .filter(|h| h.data.held_on >= today)
+        .map(|h| (h.id, h.data.title, fecha(h.data.held_on)))
         .collect();
     let page = HomePage {
         layout: Layout::public("Inicio".into(), &state),
         plans,
+        hearings,
     };
     Ok(Html(page.render()?))
 }
