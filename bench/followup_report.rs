@@ -152,9 +152,16 @@ async fn main() {
         let f = store.followup(id).await.unwrap();
         load.push(t.elapsed());
         let t = Instant::now();
-        let report =
-            participa_web::report_data::followup_report(&plan, &f, &calendar, 10, PERIODS, today)
-                .unwrap();
+        let report = participa_web::report_data::followup_report(
+            &plan,
+            &f,
+            &calendar,
+            10,
+            PERIODS,
+            today,
+            &Default::default(),
+        )
+        .unwrap();
         build.push(t.elapsed());
         let t = Instant::now();
         xlsx_bytes = participa_reports::followup_xlsx(&report).unwrap().len();

@@ -625,6 +625,7 @@ async fn report(database_url: &str, kind: ReportCommand) -> Result<()> {
             let followup = store.followup(id).await?;
             let calendar = store.calendar().await?;
             let close_after = store.reporting_days(today).await?;
+            let automatic = participa_web::report_data::automatic_figures(&store, plan_id).await?;
             let report = participa_web::report_data::followup_report(
                 &plan,
                 &followup,
@@ -632,6 +633,7 @@ async fn report(database_url: &str, kind: ReportCommand) -> Result<()> {
                 close_after,
                 period,
                 today,
+                &automatic,
             )
             .with_context(|| format!("el plan {plan_id} no tiene el periodo {period}"))?;
             let bytes = match output.extension().and_then(|e| e.to_str()) {

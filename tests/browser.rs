@@ -752,6 +752,7 @@ async fn a_citizen_sends_a_suggestion_and_follows_it_on_a_phone() {
                 report_url: String::new(),
                 report_published_on: None,
                 convocation: "Sitio web y redes sociales".into(),
+                activity: Some((1, 4)),
             },
             &participa_store::Actor::system(),
         )
@@ -800,6 +801,13 @@ async fn a_citizen_sends_a_suggestion_and_follows_it_on_a_phone() {
     let staff = b.source().await;
     assert!(staff.contains("Respondida"), "{staff}");
     b.check("audiencia-funcionarios").await;
+    // Activity 4 (the hearing) counts its participation with no manual entry.
+    b.open("/admin/planes/1/seguimiento/actividades/4").await;
+    let counted = b.source().await;
+    assert!(
+        counted.contains("1 inscritos, 1 preguntas y propuestas, 1 respondidas"),
+        "{counted}"
+    );
     let report = b
         .client
         .execute_async(

@@ -17,6 +17,19 @@ pub struct HearingData {
     pub report_published_on: Option<NaiveDate>,
     /// The media the call went out through.
     pub convocation: String,
+    /// The plan activity it carries out: (plan id, activity number).
+    pub activity: Option<(i64, u32)>,
+}
+
+/// What a hearing counted, for the activity it carries out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HearingCounts {
+    pub activity: u32,
+    pub hearing: i64,
+    pub title: String,
+    pub registrations: i64,
+    pub questions: i64,
+    pub answered: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,7 +83,8 @@ impl Store {
         audited!(&self.db, &change, now, |tx| {
             let id: i64 = sqlx::query(
                 "INSERT INTO hearings (title, held_on, starts_at, place, stream_url, report_url, report_published_on, \
-                 convocation, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+                 convocation, created_by, created_at, plan_id, activity_number) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
             )
             .bind(&h.title)
             .bind(h.held_on)
@@ -82,6 +96,8 @@ impl Store {
             .bind(&h.convocation)
             .bind(actor.user_id)
             .bind(now)
+            .bind(h.activity.map(|(p, _)| p))
+            .bind(h.activity.map(|(_, a)| i64::from(a)))
             .fetch_one(&mut *tx)
             .await?
             .try_get("id")?;
@@ -89,12 +105,41 @@ impl Store {
         })
     }
 
+    /// The counts of the hearings that carry out activities of a plan: registrations,
+    /// questions and answered questions, in one query.
+    pub async fn hearing_counts(&self, plan: i64) -> Result<Vec<HearingCounts>> {
+        on_db!(&self.db, |pool| {
+            let rows = sqlx::query(
+                "SELECT h.id, h.title, h.activity_number, \
+                 (SELECT COUNT(*) FROM hearing_registrations r WHERE r.hearing_id = h.id) AS registrations, \
+                 (SELECT COUNT(*) FROM hearing_questions q WHERE q.hearing_id = h.id) AS questions, \
+                 (SELECT COUNT(*) FROM hearing_questions q WHERE q.hearing_id = h.id AND q.answered_at IS NOT NULL) AS answered \
+                 FROM hearings h WHERE h.plan_id = $1 AND h.activity_number IS NOT NULL ORDER BY h.id",
+            )
+            .bind(plan)
+            .fetch_all(pool)
+            .await?;
+            rows.iter()
+                .map(|r| {
+                    Ok(HearingCounts {
+                        activity: r.try_get::<i64, _>("activity_number")? as u32,
+                        hearing: r.try_get("id")?,
+                        title: r.try_get("title")?,
+                        registrations: r.try_get("registrations")?,
+                        questions: r.try_get("questions")?,
+                        answered: r.try_get("answered")?,
+                    })
+                })
+                .collect()
+        })
+    }
+
     /// Every hearing, the most recent first.
     pub async fn hearings(&self) -> Result<Vec<Hearing>> {
         on_db!(&self.db, |pool| {
             let rows = sqlx::query(
-                "SELECT id, title, held_on, starts_at, place, stream_url, report_url, report_published_on, convocation \
-                 FROM hearings ORDER BY held_on DESC, id DESC",
+                "SELECT id, title, held_on, starts_at, place, stream_url, report_url, report_published_on, convocation, \
+                 plan_id, activity_number FROM hearings ORDER BY held_on DESC, id DESC",
             )
             .fetch_all(pool)
             .await?;
@@ -111,6 +156,10 @@ impl Store {
                             report_url: r.try_get("report_url")?,
                             report_published_on: r.try_get("report_published_on")?,
                             convocation: r.try_get("convocation")?,
+                            activity: r
+                                .try_get::<Option<i64>, _>("plan_id")?
+                                .zip(r.try_get::<Option<i64>, _>("activity_number")?)
+                                .map(|(p, a)| (p, a as u32)),
                         },
                     })
                 })

@@ -34,7 +34,7 @@ pub use followup::{
     Closure, EvidenceRecord, FollowUp, FollowupError, FollowupSettings, IndicatorRow, ManualRecord,
     NewReport, ReportRecord, ReviewRecord,
 };
-pub use hearings::{Hearing, HearingData, Question, Registration};
+pub use hearings::{Hearing, HearingCounts, HearingData, Question, Registration};
 pub use objects::{
     check_evidence, CheckedEvidence, EvidenceError, EvidenceKind, Objects, ObjectsError,
     DEFAULT_EVIDENCE_LIMIT,

@@ -11,6 +11,22 @@ use participa_reports::{
 };
 use participa_store::FollowUp;
 
+/// Participation the platform counts by itself, per activity of a plan (hearings that
+/// carry out the activity: registrations, questions, answered questions).
+pub async fn automatic_figures(
+    store: &participa_store::Store,
+    plan_id: i64,
+) -> Result<std::collections::BTreeMap<u32, Vec<String>>, participa_store::StoreError> {
+    let mut out: std::collections::BTreeMap<u32, Vec<String>> = Default::default();
+    for c in store.hearing_counts(plan_id).await? {
+        out.entry(c.activity).or_default().push(format!(
+            "{}: {} inscritos, {} preguntas y propuestas, {} respondidas",
+            c.title, c.registrations, c.questions, c.answered
+        ));
+    }
+    Ok(out)
+}
+
 pub fn plan_document(plan: &Plan, status: &str, today: chrono::NaiveDate) -> PlanDocument {
     let a = &plan.alignment;
     PlanDocument {
@@ -82,6 +98,7 @@ pub fn followup_report(
     close_after: u32,
     period: u32,
     today: chrono::NaiveDate,
+    automatic: &std::collections::BTreeMap<u32, Vec<String>>,
 ) -> Option<FollowupReport> {
     let p = periods(plan.year.get(), followup.settings.frequency)
         .into_iter()
@@ -131,9 +148,12 @@ pub fn followup_report(
                                     )
                                 })
                             })
-                            .collect()
+                            .collect::<Vec<_>>()
                     })
-                    .unwrap_or_default(),
+                    .unwrap_or_default()
+                    .into_iter()
+                    .chain(automatic.get(&r.number).cloned().unwrap_or_default())
+                    .collect(),
                 evidence: f
                     .reports
                     .iter()

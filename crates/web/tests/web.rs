@@ -1853,6 +1853,7 @@ async fn accountability_hearing(db: TestDatabase) {
             ),
             ("informe_fecha", "2025-06-20"),
             ("convocatoria", "Sitio web, redes sociales y correo"),
+            ("actividad", "1:4"),
         ]
     };
     let bad = app

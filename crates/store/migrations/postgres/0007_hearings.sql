@@ -10,6 +10,9 @@ CREATE TABLE hearings (
     report_url          TEXT NOT NULL,
     report_published_on DATE,
     convocation         TEXT NOT NULL,
+    -- The plan activity the hearing carries out: its counts feed that activity.
+    plan_id             BIGINT REFERENCES plans (id),
+    activity_number     BIGINT,
     created_by          BIGINT REFERENCES users (id),
     created_at          TIMESTAMPTZ NOT NULL
 );

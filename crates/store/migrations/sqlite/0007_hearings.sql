@@ -10,6 +10,9 @@ CREATE TABLE hearings (
     report_url          TEXT NOT NULL,
     report_published_on DATE,
     convocation         TEXT NOT NULL,
+    -- The plan activity the hearing carries out: its counts feed that activity.
+    plan_id             INTEGER REFERENCES plans (id),
+    activity_number     INTEGER,
     created_by          INTEGER REFERENCES users (id),
     created_at          TIMESTAMP NOT NULL
 );

@@ -422,6 +422,8 @@ pub struct ActivityFollowupPage {
     pub reported: String,
     pub verified: String,
     pub indicators: Vec<IndicatorView>,
+    /// Participation counted on the platform for this activity, with no manual entry.
+    pub automatic: Vec<String>,
     pub history: Vec<PeriodHistory>,
     /// Periods the office can report for now: (number, name, selected).
     pub open_periods: Vec<(u32, String, bool)>,
@@ -635,8 +637,13 @@ async fn activity_page(
                 .collect(),
         })
         .collect();
+    let automatic = crate::report_data::automatic_figures(&state.store, id)
+        .await?
+        .remove(&number)
+        .unwrap_or_default();
     let selected = forms.report.period.clone();
     let page = ActivityFollowupPage {
+        automatic,
         layout: user.layout(format!("Seguimiento de la actividad {number}"), state),
         plan_id: id,
         plan_title: plan.title.clone(),

@@ -340,6 +340,8 @@ pub struct HearingValues {
     pub report_url: String,
     pub report_published_on: String,
     pub convocation: String,
+    /// `PLAN:ACTIVITY`, or empty.
+    pub activity: String,
 }
 
 #[derive(Template)]
@@ -347,15 +349,37 @@ pub struct HearingValues {
 pub struct AdminListPage {
     pub layout: Layout,
     pub hearings: Vec<(i64, String, String)>,
+    /// (value, label) of every plan activity a hearing can carry out.
+    pub activities: Vec<(String, String)>,
     pub can_manage: bool,
     pub values: HearingValues,
     pub errors: FieldErrors,
+}
+
+/// The activities of every plan, as `PLAN:ACTIVITY` choices.
+async fn activity_choices(state: &AppState) -> AppResult<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    for p in state.store.plans().await? {
+        let plan = state.store.plan(p.id).await?;
+        for a in &plan.activities {
+            let mut label: String = a.description.chars().take(80).collect();
+            if a.description.chars().count() > 80 {
+                label.push('…');
+            }
+            out.push((
+                format!("{}:{}", p.id.0, a.number),
+                format!("{} · {}. {label}", plan.year, a.number),
+            ));
+        }
+    }
+    Ok(out)
 }
 
 fn admin_list_page(
     state: &AppState,
     user: &CurrentUser,
     hearings: Vec<Hearing>,
+    activities: Vec<(String, String)>,
     values: HearingValues,
     errors: FieldErrors,
 ) -> AppResult<Response> {
@@ -370,6 +394,7 @@ fn admin_list_page(
             .into_iter()
             .map(|h| (h.id, h.data.title, fecha(h.data.held_on)))
             .collect(),
+        activities,
         can_manage: user.can(Action::ManageParticipation),
         values,
         errors,
@@ -385,7 +410,15 @@ pub async fn admin_list(State(state): State<AppState>, user: CurrentUser) -> App
         convocation: "Sitio web, redes sociales y correo a los afiliados".into(),
         ..Default::default()
     };
-    admin_list_page(&state, &user, hearings, values, FieldErrors::new())
+    let activities = activity_choices(&state).await?;
+    admin_list_page(
+        &state,
+        &user,
+        hearings,
+        activities,
+        values,
+        FieldErrors::new(),
+    )
 }
 
 pub async fn create(
@@ -403,8 +436,20 @@ pub async fn create(
         report_url: form.get("informe").trim().into(),
         report_published_on: form.get("informe_fecha").trim().into(),
         convocation: form.get("convocatoria").trim().into(),
+        activity: form.get("actividad").into(),
     };
     let mut errors = FieldErrors::new();
+    let activities = activity_choices(&state).await?;
+    let activity = if v.activity.is_empty() {
+        None
+    } else if activities.iter().any(|(value, _)| *value == v.activity) {
+        v.activity
+            .split_once(':')
+            .and_then(|(p, a)| Some((p.parse().ok()?, a.parse().ok()?)))
+    } else {
+        errors.insert("actividad", "Elija una actividad de la lista.".into());
+        None
+    };
     if v.title.is_empty() {
         errors.insert("titulo", "Escriba el nombre de la audiencia.".into());
     }
@@ -441,7 +486,7 @@ pub async fn create(
     };
     let Some(held_on) = held_on.filter(|_| errors.is_empty()) else {
         let hearings = state.store.hearings().await?;
-        return admin_list_page(&state, &user, hearings, v, errors);
+        return admin_list_page(&state, &user, hearings, activities, v, errors);
     };
     let data = HearingData {
         title: v.title,
@@ -452,6 +497,7 @@ pub async fn create(
         report_url: v.report_url,
         report_published_on: report_on,
         convocation: v.convocation,
+        activity,
     };
     let id = state.store.create_hearing(&data, &user.actor()).await?;
     Ok(Redirect::to(&format!("/admin/audiencias/{id}")).into_response())

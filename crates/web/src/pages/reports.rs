@@ -104,7 +104,8 @@ pub async fn followup(
     let calendar = state.store.calendar().await?;
     let today = super::today();
     let close_after = state.store.reporting_days(today).await?;
-    let report = followup_report(&plan, &f, &calendar, close_after, period, today)
+    let automatic = crate::report_data::automatic_figures(&state.store, id).await?;
+    let report = followup_report(&plan, &f, &calendar, close_after, period, today, &automatic)
         .ok_or(AppError::NotFound)?;
     let name = format!("seguimiento-{}-periodo-{period}.{format}", plan.year);
     if format == "pdf" {
