@@ -4,6 +4,7 @@
 pub mod consent;
 pub mod hearing;
 pub mod suggestions;
+pub mod survey;
 
 pub use consent::{
     check_contact, public_count, Consent, ContactData, ContactError, MIN_PUBLIC_GROUP,

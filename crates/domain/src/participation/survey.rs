@@ -1,0 +1,376 @@
+//! Online consultations as surveys (seed activities 2 and 5): questions of five kinds,
+//! required or optional, some shown only for a given answer of an earlier one; the
+//! checking of a citizen's answers; and the counting of results.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// What a question asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QuestionKind {
+    /// One of the options.
+    Single(Vec<String>),
+    /// Any of the options.
+    Multiple(Vec<String>),
+    /// 1 to 5.
+    Scale,
+    Number,
+    Text,
+}
+
+impl QuestionKind {
+    pub fn code(&self) -> &'static str {
+        match self {
+            QuestionKind::Single(_) => "unica",
+            QuestionKind::Multiple(_) => "multiple",
+            QuestionKind::Scale => "escala",
+            QuestionKind::Number => "numero",
+            QuestionKind::Text => "texto",
+        }
+    }
+
+    pub fn label(code: &str) -> &'static str {
+        match code {
+            "unica" => "Selección única",
+            "multiple" => "Selección múltiple",
+            "escala" => "Escala de 1 a 5",
+            "numero" => "Número",
+            _ => "Texto abierto",
+        }
+    }
+
+    pub const CODES: [&'static str; 5] = ["unica", "multiple", "escala", "numero", "texto"];
+
+    /// Builds a kind from its code and, for choices, the options (one per line).
+    pub fn from_code(code: &str, options: &str) -> Result<QuestionKind, SurveyError> {
+        let opts: Vec<String> = options
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(String::from)
+            .collect();
+        let choice = |opts: Vec<String>| {
+            if opts.len() < 2 {
+                return Err(SurveyError::Options);
+            }
+            let mut seen = std::collections::BTreeSet::new();
+            if !opts.iter().all(|o| seen.insert(o.to_lowercase())) {
+                return Err(SurveyError::Options);
+            }
+            Ok(opts)
+        };
+        match code {
+            "unica" => Ok(QuestionKind::Single(choice(opts)?)),
+            "multiple" => Ok(QuestionKind::Multiple(choice(opts)?)),
+            "escala" => Ok(QuestionKind::Scale),
+            "numero" => Ok(QuestionKind::Number),
+            "texto" => Ok(QuestionKind::Text),
+            _ => Err(SurveyError::Kind),
+        }
+    }
+
+    pub fn options(&self) -> &[String] {
+        match self {
+            QuestionKind::Single(o) | QuestionKind::Multiple(o) => o,
+            _ => &[],
+        }
+    }
+}
+
+/// Show a question only when an earlier one was answered with `answer`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Condition {
+    pub question: u32,
+    pub answer: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Question {
+    /// 1-based position.
+    pub number: u32,
+    pub text: String,
+    pub kind: QuestionKind,
+    pub required: bool,
+    pub condition: Option<Condition>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SurveyError {
+    Text,
+    Kind,
+    Options,
+    /// The condition must name an earlier choice question and one of its options.
+    Condition,
+}
+
+impl SurveyError {
+    pub fn field(&self) -> &'static str {
+        match self {
+            SurveyError::Text => "texto",
+            SurveyError::Kind => "tipo",
+            SurveyError::Options => "opciones",
+            SurveyError::Condition => "condicion",
+        }
+    }
+}
+
+impl fmt::Display for SurveyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SurveyError::Text => write!(f, "escriba la pregunta"),
+            SurveyError::Kind => write!(f, "elija el tipo de pregunta"),
+            SurveyError::Options => {
+                write!(f, "escriba al menos dos opciones distintas, una por línea")
+            }
+            SurveyError::Condition => write!(
+                f,
+                "la condición debe ser una pregunta anterior de selección y una de sus opciones"
+            ),
+        }
+    }
+}
+
+/// Checks a question about to be added after `earlier`.
+pub fn check_question(
+    earlier: &[Question],
+    text: &str,
+    kind: QuestionKind,
+    required: bool,
+    condition: Option<Condition>,
+) -> Result<Question, SurveyError> {
+    let text = text.trim();
+    if text.is_empty() || text.chars().count() > 500 {
+        return Err(SurveyError::Text);
+    }
+    if let Some(c) = &condition {
+        let ok = earlier
+            .iter()
+            .find(|q| q.number == c.question)
+            .is_some_and(|q| q.kind.options().iter().any(|o| *o == c.answer));
+        if !ok {
+            return Err(SurveyError::Condition);
+        }
+    }
+    Ok(Question {
+        number: earlier.len() as u32 + 1,
+        text: text.to_string(),
+        kind,
+        required,
+        condition,
+    })
+}
+
+/// Whether a question is shown given the answers so far.
+pub fn shown(q: &Question, answers: &BTreeMap<u32, Vec<String>>) -> bool {
+    match &q.condition {
+        None => true,
+        Some(c) => answers
+            .get(&c.question)
+            .is_some_and(|a| a.iter().any(|x| *x == c.answer)),
+    }
+}
+
+pub const MAX_OPEN_TEXT: usize = 2000;
+
+/// Checks a citizen's answers: only shown questions count (answers to hidden ones are
+/// dropped), required ones need an answer, each answer fits its kind. Returns the answers
+/// to keep, or a message per question number.
+pub fn check_answers(
+    questions: &[Question],
+    raw: &BTreeMap<u32, Vec<String>>,
+) -> Result<BTreeMap<u32, Vec<String>>, BTreeMap<u32, String>> {
+    let mut kept: BTreeMap<u32, Vec<String>> = BTreeMap::new();
+    let mut errors = BTreeMap::new();
+    for q in questions {
+        if !shown(q, &kept) {
+            continue;
+        }
+        let given: Vec<String> = raw
+            .get(&q.number)
+            .map(|v| {
+                v.iter()
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
+        if given.is_empty() {
+            if q.required {
+                errors.insert(q.number, "Esta pregunta es obligatoria.".to_string());
+            }
+            continue;
+        }
+        let problem = match &q.kind {
+            QuestionKind::Single(opts) => (given.len() != 1 || !opts.contains(&given[0]))
+                .then_some("Elija una de las opciones."),
+            QuestionKind::Multiple(opts) => {
+                (!given.iter().all(|g| opts.contains(g))).then_some("Elija entre las opciones.")
+            }
+            QuestionKind::Scale => (given.len() != 1
+                || !matches!(given[0].as_str(), "1" | "2" | "3" | "4" | "5"))
+            .then_some("Elija un valor de 1 a 5."),
+            QuestionKind::Number => (given.len() != 1
+                || given[0]
+                    .replace(',', ".")
+                    .parse::<f64>()
+                    .map_or(true, |v| !v.is_finite()))
+            .then_some("Escriba un número."),
+            QuestionKind::Text => (given.len() != 1 || given[0].chars().count() > MAX_OPEN_TEXT)
+                .then_some("El texto es demasiado largo (máximo 2000 caracteres)."),
+        };
+        match problem {
+            Some(p) => {
+                errors.insert(q.number, p.to_string());
+            }
+            None => {
+                let mut g = given;
+                g.dedup();
+                kept.insert(q.number, g);
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(kept)
+    } else {
+        Err(errors)
+    }
+}
+
+/// The count of each option of a choice or scale question, in the order shown, with the
+/// number of people who answered the question.
+pub fn tally(q: &Question, answers: &[Vec<String>]) -> (Vec<(String, usize)>, usize) {
+    let options: Vec<String> = match &q.kind {
+        QuestionKind::Scale => (1..=5).map(|n| n.to_string()).collect(),
+        k => k.options().to_vec(),
+    };
+    let counts = options
+        .iter()
+        .map(|o| (o.clone(), answers.iter().filter(|a| a.contains(o)).count()))
+        .collect();
+    (counts, answers.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn survey() -> Vec<Question> {
+        let mut qs = Vec::new();
+        let yes_no = QuestionKind::from_code("unica", "Sí\nNo").unwrap();
+        qs.push(
+            check_question(
+                &qs,
+                "¿Ha usado el subsidio de vivienda?",
+                yes_no,
+                true,
+                None,
+            )
+            .unwrap(),
+        );
+        let cond = Condition {
+            question: 1,
+            answer: "Sí".into(),
+        };
+        qs.push(
+            check_question(
+                &qs,
+                "¿Cómo califica el trámite?",
+                QuestionKind::Scale,
+                true,
+                Some(cond),
+            )
+            .unwrap(),
+        );
+        let media = QuestionKind::from_code("multiple", "Web\nCorreo\nOficina").unwrap();
+        qs.push(check_question(&qs, "¿Por dónde se entera?", media, false, None).unwrap());
+        qs.push(
+            check_question(
+                &qs,
+                "¿Cuántas personas viven en su hogar?",
+                QuestionKind::Number,
+                false,
+                None,
+            )
+            .unwrap(),
+        );
+        qs.push(check_question(&qs, "¿Qué mejoraría?", QuestionKind::Text, false, None).unwrap());
+        qs
+    }
+
+    fn answers(pairs: &[(u32, &[&str])]) -> BTreeMap<u32, Vec<String>> {
+        pairs
+            .iter()
+            .map(|(n, v)| (*n, v.iter().map(|s| s.to_string()).collect()))
+            .collect()
+    }
+
+    #[test]
+    fn a_conditional_question_counts_only_when_shown() {
+        let qs = survey();
+        // "No": question 2 is hidden, so it is neither required nor kept.
+        let kept = check_answers(&qs, &answers(&[(1, &["No"]), (2, &["5"])])).unwrap();
+        assert_eq!(kept.keys().copied().collect::<Vec<_>>(), [1]);
+        // "Sí": question 2 is shown and required.
+        let e = check_answers(&qs, &answers(&[(1, &["Sí"])])).unwrap_err();
+        assert_eq!(e.keys().copied().collect::<Vec<_>>(), [2]);
+        let ok = check_answers(
+            &qs,
+            &answers(&[
+                (1, &["Sí"]),
+                (2, &["4"]),
+                (3, &["Web", "Oficina"]),
+                (4, &["3"]),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(ok[&3], ["Web", "Oficina"]);
+    }
+
+    #[test]
+    fn answers_fit_their_kind() {
+        let qs = survey();
+        let e = check_answers(
+            &qs,
+            &answers(&[(1, &["Quizás"]), (3, &["Fax"]), (4, &["muchas"])]),
+        )
+        .unwrap_err();
+        assert_eq!(e.keys().copied().collect::<Vec<_>>(), [1, 3, 4]);
+        let e = check_answers(&qs, &answers(&[(1, &["Sí"]), (2, &["9"])])).unwrap_err();
+        assert!(e[&2].contains("1 a 5"));
+    }
+
+    #[test]
+    fn conditions_and_options_are_checked_when_building() {
+        let qs = survey();
+        let bad = Condition {
+            question: 4,
+            answer: "3".into(),
+        };
+        assert_eq!(
+            check_question(&qs, "x", QuestionKind::Text, false, Some(bad)),
+            Err(SurveyError::Condition)
+        );
+        assert_eq!(
+            QuestionKind::from_code("unica", "Sí"),
+            Err(SurveyError::Options)
+        );
+        assert_eq!(
+            QuestionKind::from_code("unica", "Sí\nsí"),
+            Err(SurveyError::Options)
+        );
+    }
+
+    #[test]
+    fn results_are_tallied_per_option() {
+        let qs = survey();
+        let a = vec![
+            vec!["Sí".to_string()],
+            vec!["No".to_string()],
+            vec!["Sí".to_string()],
+        ];
+        let (counts, n) = tally(&qs[0], &a);
+        assert_eq!(counts, vec![("Sí".to_string(), 2), ("No".to_string(), 1)]);
+        assert_eq!(n, 3);
+        assert_eq!(tally(&qs[1], &[]).0.len(), 5);
+    }
+}
