@@ -146,7 +146,7 @@ pub fn check_question(
         let ok = earlier
             .iter()
             .find(|q| q.number == c.question)
-            .is_some_and(|q| q.kind.options().iter().any(|o| *o == c.answer));
+            .is_some_and(|q| q.kind.options().contains(&c.answer));
         if !ok {
             return Err(SurveyError::Condition);
         }
@@ -166,7 +166,7 @@ pub fn shown(q: &Question, answers: &BTreeMap<u32, Vec<String>>) -> bool {
         None => true,
         Some(c) => answers
             .get(&c.question)
-            .is_some_and(|a| a.iter().any(|x| *x == c.answer)),
+            .is_some_and(|a| a.contains(&c.answer)),
     }
 }
 
