@@ -15,6 +15,7 @@
 
 mod audit;
 mod calendar;
+mod consultations;
 mod findings;
 mod followup;
 mod hearings;
@@ -29,6 +30,7 @@ mod versions;
 
 pub use audit::{Actor, AuditEntry, AuditFilter, Change};
 pub use calendar::OverrideRecord;
+pub use consultations::{Consultation, ConsultationData, Response};
 pub use findings::{Acceptance, Coverage, CoverageItem};
 pub use followup::{
     Closure, EvidenceRecord, FollowUp, FollowupError, FollowupSettings, IndicatorRow, ManualRecord,
@@ -103,6 +105,8 @@ pub enum StoreError {
     SuggestionNotFound(i64),
     #[error("la audiencia {0} no existe")]
     HearingNotFound(i64),
+    #[error("la consulta {0} no existe")]
+    ConsultationNotFound(i64),
     #[error("contenido de versión ilegible: {0}")]
     Snapshot(#[from] serde_json::Error),
 }

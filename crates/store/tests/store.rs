@@ -51,6 +51,7 @@ on_both_backends!(
     a_report_is_returned_resubmitted_accepted_and_locked_when_the_period_closes,
     refused_submissions_leave_no_file_and_no_row,
     suggestions_are_followed_by_code_answered_and_their_contact_erased,
+    a_consultation_keeps_its_questions_and_responses,
 );
 
 async fn seed_plan_reads_back_equal(db: TestDatabase) {
@@ -1021,4 +1022,72 @@ async fn suggestions_are_followed_by_code_answered_and_their_contact_erased(db: 
         erased.text, "Más ferias de vivienda en Cali",
         "the suggestion stays"
     );
+}
+
+async fn a_consultation_keeps_its_questions_and_responses(db: TestDatabase) {
+    use participa_domain::participation::survey::{check_question, Condition, QuestionKind};
+    use participa_store::ConsultationData;
+    let store = open(&db).await;
+    let ana = admin(&store, "ana", Role::Admin).await;
+    let plan = store.create_plan(&seed(), None, &ana).await.unwrap();
+    let day = |m, d| chrono::NaiveDate::from_ymd_opt(2025, m, d).unwrap();
+    let id = store
+        .create_consultation(
+            &ConsultationData {
+                title: "Encuesta previa a la rendición de cuentas".into(),
+                description: "Díganos qué temas quiere oír".into(),
+                opens_on: day(3, 10),
+                closes_on: day(4, 4),
+                activity: Some((plan.0, 2)),
+            },
+            &ana,
+        )
+        .await
+        .unwrap();
+    let mut qs = Vec::new();
+    let q1 = check_question(
+        &qs,
+        "¿Ha usado el subsidio?",
+        QuestionKind::from_code("unica", "Sí\nNo").unwrap(),
+        true,
+        None,
+    )
+    .unwrap();
+    qs.push(q1);
+    let cond = Some(Condition {
+        question: 1,
+        answer: "Sí".into(),
+    });
+    let q2 = check_question(
+        &qs,
+        "¿Cómo califica el trámite?",
+        QuestionKind::Scale,
+        true,
+        cond,
+    )
+    .unwrap();
+    qs.push(q2);
+    for q in &qs {
+        store.add_consultation_question(id, q, &ana).await.unwrap();
+    }
+    let mut a = std::collections::BTreeMap::new();
+    a.insert(1, vec!["Sí".to_string()]);
+    a.insert(2, vec!["4".to_string()]);
+    store.add_response(id, &a).await.unwrap();
+    let mut b = std::collections::BTreeMap::new();
+    b.insert(1, vec!["No".to_string()]);
+    store.add_response(id, &b).await.unwrap();
+    let c = store.consultation(id).await.unwrap();
+    assert_eq!(c.questions, qs);
+    assert_eq!(c.responses, 2);
+    assert_eq!(c.data.activity, Some((plan.0, 2)));
+    let r = store.responses(id).await.unwrap();
+    assert_eq!(r.len(), 2);
+    assert_eq!(r[0].answers, a);
+    assert_eq!(r[1].answers, b);
+    store
+        .publish_consultation_results(id, true, &ana)
+        .await
+        .unwrap();
+    assert!(store.consultation(id).await.unwrap().results_public);
 }

@@ -1,0 +1,263 @@
+//! Online consultations (surveys): the consultation, its questions, and the responses.
+
+use crate::audit::{audited, Actor, Change};
+use crate::{on_db, Result, Store, StoreError};
+use chrono::{DateTime, NaiveDate, Utc};
+use participa_domain::participation::survey::{Condition, Question, QuestionKind};
+use sqlx::Row;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsultationData {
+    pub title: String,
+    pub description: String,
+    pub opens_on: NaiveDate,
+    pub closes_on: NaiveDate,
+    /// The plan activity it carries out: (plan id, activity number).
+    pub activity: Option<(i64, u32)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Consultation {
+    pub id: i64,
+    pub data: ConsultationData,
+    pub results_public: bool,
+    pub questions: Vec<Question>,
+    pub responses: i64,
+}
+
+/// One response: when, and the values per question number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Response {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub answers: BTreeMap<u32, Vec<String>>,
+}
+
+fn kind_of(code: &str, options: &str) -> QuestionKind {
+    QuestionKind::from_code(code, options).unwrap_or(QuestionKind::Text)
+}
+
+impl Store {
+    pub async fn create_consultation(&self, c: &ConsultationData, actor: &Actor) -> Result<i64> {
+        let now = Utc::now();
+        let change = Change {
+            actor,
+            action: "consultation.create",
+            plan_id: c.activity.map(|(p, _)| p),
+            subject: format!("consulta «{}»", c.title),
+            before: None,
+            after: Some(format!("{} a {}", c.opens_on, c.closes_on)),
+        };
+        audited!(&self.db, &change, now, |tx| {
+            let id: i64 = sqlx::query(
+                "INSERT INTO consultations (title, description, opens_on, closes_on, plan_id, activity_number, created_by, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            )
+            .bind(&c.title)
+            .bind(&c.description)
+            .bind(c.opens_on)
+            .bind(c.closes_on)
+            .bind(c.activity.map(|(p, _)| p))
+            .bind(c.activity.map(|(_, a)| i64::from(a)))
+            .bind(actor.user_id)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("id")?;
+            id
+        })
+    }
+
+    /// Every consultation with its questions and response count (three queries).
+    pub async fn consultations(&self) -> Result<Vec<Consultation>> {
+        on_db!(&self.db, |pool| {
+            let rows = sqlx::query(
+                "SELECT c.id, c.title, c.description, c.opens_on, c.closes_on, c.results_public, c.plan_id, c.activity_number, \
+                 (SELECT COUNT(*) FROM consultation_responses r WHERE r.consultation_id = c.id) AS responses \
+                 FROM consultations c ORDER BY c.opens_on DESC, c.id DESC",
+            )
+            .fetch_all(pool)
+            .await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for r in &rows {
+                out.push(Consultation {
+                    id: r.try_get("id")?,
+                    data: ConsultationData {
+                        title: r.try_get("title")?,
+                        description: r.try_get("description")?,
+                        opens_on: r.try_get("opens_on")?,
+                        closes_on: r.try_get("closes_on")?,
+                        activity: r
+                            .try_get::<Option<i64>, _>("plan_id")?
+                            .zip(r.try_get::<Option<i64>, _>("activity_number")?)
+                            .map(|(p, a)| (p, a as u32)),
+                    },
+                    results_public: r.try_get("results_public")?,
+                    questions: vec![],
+                    responses: r.try_get("responses")?,
+                });
+            }
+            let qs = sqlx::query(
+                "SELECT consultation_id, number, text, kind, options, required, cond_question, cond_answer \
+                 FROM consultation_questions ORDER BY consultation_id, number",
+            )
+            .fetch_all(pool)
+            .await?;
+            for q in &qs {
+                let cid: i64 = q.try_get("consultation_id")?;
+                let kind: String = q.try_get("kind")?;
+                let options: String = q.try_get("options")?;
+                let cond_q: Option<i64> = q.try_get("cond_question")?;
+                let cond_a: Option<String> = q.try_get("cond_answer")?;
+                if let Some(c) = out.iter_mut().find(|c| c.id == cid) {
+                    c.questions.push(Question {
+                        number: q.try_get::<i64, _>("number")? as u32,
+                        text: q.try_get("text")?,
+                        kind: kind_of(&kind, &options),
+                        required: q.try_get("required")?,
+                        condition: cond_q.zip(cond_a).map(|(n, a)| Condition {
+                            question: n as u32,
+                            answer: a,
+                        }),
+                    });
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    pub async fn consultation(&self, id: i64) -> Result<Consultation> {
+        self.consultations()
+            .await?
+            .into_iter()
+            .find(|c| c.id == id)
+            .ok_or(StoreError::ConsultationNotFound(id))
+    }
+
+    pub async fn add_consultation_question(
+        &self,
+        consultation: i64,
+        q: &Question,
+        actor: &Actor,
+    ) -> Result<()> {
+        let now = Utc::now();
+        let change = Change {
+            actor,
+            action: "consultation.question",
+            plan_id: None,
+            subject: format!("pregunta {} de la consulta {consultation}", q.number),
+            before: None,
+            after: Some(q.text.clone()),
+        };
+        audited!(&self.db, &change, now, |tx| {
+            sqlx::query(
+                "INSERT INTO consultation_questions (consultation_id, number, text, kind, options, required, cond_question, cond_answer) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(consultation)
+            .bind(i64::from(q.number))
+            .bind(&q.text)
+            .bind(q.kind.code())
+            .bind(q.kind.options().join("\n"))
+            .bind(q.required)
+            .bind(q.condition.as_ref().map(|c| i64::from(c.question)))
+            .bind(q.condition.as_ref().map(|c| c.answer.clone()))
+            .execute(&mut *tx)
+            .await?;
+        })
+    }
+
+    pub async fn publish_consultation_results(
+        &self,
+        consultation: i64,
+        public: bool,
+        actor: &Actor,
+    ) -> Result<()> {
+        let now = Utc::now();
+        let change = Change {
+            actor,
+            action: "consultation.results",
+            plan_id: None,
+            subject: format!("resultados de la consulta {consultation}"),
+            before: None,
+            after: Some(if public { "públicos" } else { "reservados" }.into()),
+        };
+        audited!(&self.db, &change, now, |tx| {
+            sqlx::query("UPDATE consultations SET results_public = $1 WHERE id = $2")
+                .bind(public)
+                .bind(consultation)
+                .execute(&mut *tx)
+                .await?;
+        })
+    }
+
+    /// Stores a checked response in one transaction (no audit entry per citizen answer;
+    /// the response itself is the record).
+    pub async fn add_response(
+        &self,
+        consultation: i64,
+        answers: &BTreeMap<u32, Vec<String>>,
+    ) -> Result<i64> {
+        let now = Utc::now();
+        on_db!(&self.db, |pool| {
+            let mut tx = pool.begin().await?;
+            let id: i64 = sqlx::query(
+                "INSERT INTO consultation_responses (consultation_id, created_at) VALUES ($1, $2) RETURNING id",
+            )
+            .bind(consultation)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("id")?;
+            for (q, values) in answers {
+                for v in values {
+                    sqlx::query(
+                        "INSERT INTO consultation_answers (response_id, question, value) VALUES ($1, $2, $3)",
+                    )
+                    .bind(id)
+                    .bind(i64::from(*q))
+                    .bind(v)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
+            tx.commit().await?;
+            Ok(id)
+        })
+    }
+
+    /// Every response of a consultation with its answers (one query, ordered).
+    pub async fn responses(&self, consultation: i64) -> Result<Vec<Response>> {
+        on_db!(&self.db, |pool| {
+            let rows = sqlx::query(
+                "SELECT r.id, r.created_at, a.question, a.value FROM consultation_responses r \
+                 LEFT JOIN consultation_answers a ON a.response_id = r.id \
+                 WHERE r.consultation_id = $1 ORDER BY r.id, a.question",
+            )
+            .bind(consultation)
+            .fetch_all(pool)
+            .await?;
+            let mut out: Vec<Response> = Vec::new();
+            for r in &rows {
+                let id: i64 = r.try_get("id")?;
+                if out.last().map(|x| x.id) != Some(id) {
+                    out.push(Response {
+                        id,
+                        at: r.try_get("created_at")?,
+                        answers: BTreeMap::new(),
+                    });
+                }
+                if let (Some(q), Some(v)) = (
+                    r.try_get::<Option<i64>, _>("question")?,
+                    r.try_get::<Option<String>, _>("value")?,
+                ) {
+                    if let Some(last) = out.last_mut() {
+                        last.answers.entry(q as u32).or_default().push(v);
+                    }
+                }
+            }
+            Ok(out)
+        })
+    }
+}
