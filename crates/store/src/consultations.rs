@@ -229,13 +229,27 @@ impl Store {
 
     /// Every response of a consultation with its answers (one query, ordered).
     pub async fn responses(&self, consultation: i64) -> Result<Vec<Response>> {
+        self.responses_after(consultation, 0, i64::MAX).await
+    }
+
+    /// Up to `limit` responses with an id above `after`, with their answers: pages for
+    /// exports that must not hold every response in memory.
+    pub async fn responses_after(
+        &self,
+        consultation: i64,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<Response>> {
         on_db!(&self.db, |pool| {
             let rows = sqlx::query(
-                "SELECT r.id, r.created_at, a.question, a.value FROM consultation_responses r \
-                 LEFT JOIN consultation_answers a ON a.response_id = r.id \
-                 WHERE r.consultation_id = $1 ORDER BY r.id, a.question",
+                "SELECT r.id, r.created_at, a.question, a.value FROM \
+                 (SELECT id, created_at FROM consultation_responses WHERE consultation_id = $1 AND id > $2 \
+                  ORDER BY id LIMIT $3) r \
+                 LEFT JOIN consultation_answers a ON a.response_id = r.id ORDER BY r.id, a.question",
             )
             .bind(consultation)
+            .bind(after)
+            .bind(limit)
             .fetch_all(pool)
             .await?;
             let mut out: Vec<Response> = Vec::new();

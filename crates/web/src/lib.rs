@@ -262,6 +262,16 @@ pub fn router(state: AppState) -> Router {
             "/sugerencias/{code}/borrar-datos",
             post(pages::suggestions::erase),
         )
+        .route("/consultas/{id}", get(pages::consultations::show))
+        .route(
+            "/consultas/{id}/respuestas",
+            post(pages::consultations::answer),
+        )
+        .route("/consultas/{id}/gracias", get(pages::consultations::thanks))
+        .route(
+            "/consultas/{id}/resultados",
+            get(pages::consultations::public_results),
+        )
         .route("/audiencias/{id}", get(pages::hearings::show))
         .route(
             "/audiencias/{id}/inscripcion",

@@ -18,6 +18,13 @@ pub async fn automatic_figures(
     plan_id: i64,
 ) -> Result<std::collections::BTreeMap<u32, Vec<String>>, participa_store::StoreError> {
     let mut out: std::collections::BTreeMap<u32, Vec<String>> = Default::default();
+    for c in store.consultations().await? {
+        if let Some((_, activity)) = c.data.activity.filter(|(p, _)| *p == plan_id) {
+            out.entry(activity)
+                .or_default()
+                .push(format!("{}: {} participantes", c.data.title, c.responses));
+        }
+    }
     for c in store.hearing_counts(plan_id).await? {
         out.entry(c.activity).or_default().push(format!(
             "{}: {} inscritos, {} preguntas y propuestas, {} respondidas",

@@ -622,6 +622,7 @@ on_both_backends! {
     followup_review_cycle => super::followup_review_cycle;
     suggestions_campaign => super::suggestions_campaign;
     accountability_hearing => super::accountability_hearing;
+    survey_consultation => super::survey_consultation;
     rejected_uploads_leave_nothing_behind => super::rejected_uploads_leave_nothing_behind;
 }
 
@@ -2012,4 +2013,156 @@ async fn accountability_hearing(db: TestDatabase) {
             "missing «{expected}» in:\n{words}"
         );
     }
+}
+
+async fn survey_consultation(db: TestDatabase) {
+    let app = TestApp::new(db).await;
+    let admin = app.login("admin").await;
+    let today = participa_web::today();
+    let opens = today.to_string();
+    let closes = (today + chrono::Duration::days(30)).to_string();
+    let created = app
+        .post(
+            "/admin/consultas",
+            Some(&admin),
+            &[
+                ("titulo", "Encuesta previa a la rendición de cuentas"),
+                ("descripcion", "¿Qué temas quiere oír?"),
+                ("abre", &opens),
+                ("cierra", &closes),
+                ("actividad", "1:2"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let admin_path = created.location.unwrap();
+    let id = admin_path.rsplit('/').next().unwrap().to_string();
+    let add = |fields: Vec<(&'static str, &'static str)>| {
+        let path = format!("{admin_path}/preguntas");
+        let cookie = admin.clone();
+        let app = &app;
+        async move { app.post(&path, Some(&cookie), &fields).await }
+    };
+    assert_eq!(
+        add(vec![
+            ("texto", "¿Ha usado el subsidio de vivienda?"),
+            ("tipo", "unica"),
+            ("opciones", "Sí\nNo"),
+            ("obligatoria", "si")
+        ])
+        .await
+        .status,
+        StatusCode::SEE_OTHER
+    );
+    let bad = add(vec![
+        ("texto", "¿Cómo califica?"),
+        ("tipo", "escala"),
+        ("obligatoria", "si"),
+        ("condicion", "1:Tal vez"),
+    ])
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("id=\"condicion-error\""));
+    assert_eq!(
+        add(vec![
+            ("texto", "¿Cómo califica el trámite?"),
+            ("tipo", "escala"),
+            ("obligatoria", "si"),
+            ("condicion", "1:Sí")
+        ])
+        .await
+        .status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        add(vec![("texto", "¿Qué mejoraría?"), ("tipo", "texto")])
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+
+    let public = format!("/consultas/{id}");
+    let page = app.get(&public, None).await;
+    assert!(page
+        .body
+        .contains("Responda solo si en la pregunta 1 respondió «Sí»."));
+    // The conditional question is required when shown: the answer is refused, kept.
+    let missing = post_from(
+        &app,
+        "10.2.0.1",
+        &format!("{public}/respuestas"),
+        &[("p1", "Sí")],
+    )
+    .await;
+    assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        missing.body.contains("id=\"p2-error\"") && missing.body.contains("value=\"Sí\" checked")
+    );
+    // Hidden (answered "No"), it is neither required nor kept.
+    let no = post_from(
+        &app,
+        "10.2.0.1",
+        &format!("{public}/respuestas"),
+        &[("p1", "No"), ("p2", "5")],
+    )
+    .await;
+    assert_eq!(no.status, StatusCode::SEE_OTHER);
+    let yes = post_from(
+        &app,
+        "10.2.0.1",
+        &format!("{public}/respuestas"),
+        &[
+            ("p1", "Sí"),
+            ("p2", "4"),
+            ("p3", "=HYPERLINK(\"x\") <script>alert(1)</script>"),
+        ],
+    )
+    .await;
+    assert_eq!(yes.status, StatusCode::SEE_OTHER);
+    let responses = app.store.responses(id.parse().unwrap()).await.unwrap();
+    assert_eq!(responses.len(), 2);
+    assert!(
+        !responses[0].answers.contains_key(&2),
+        "a hidden question's answer was kept"
+    );
+
+    // Results for staff: counts, percentages, the average, open answers escaped.
+    let results = app.get(&admin_path, Some(&admin)).await;
+    assert!(results.body.contains("50 %") && results.body.contains("promedio 4"));
+    assert!(!results.body.contains("<script>alert(1)"));
+    // Public only once published.
+    assert_eq!(
+        app.get(&format!("{public}/resultados"), None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    app.post(
+        &format!("{admin_path}/resultados"),
+        Some(&admin),
+        &[("publicos", "si")],
+    )
+    .await;
+    let open = app.get(&format!("{public}/resultados"), None).await;
+    assert_eq!(open.status, StatusCode::OK);
+    assert!(
+        open.body.contains("50 %") && !open.body.contains("HYPERLINK"),
+        "open answers are for staff only"
+    );
+    // The CSV has every response; a formula-looking answer is defused.
+    let csv = app
+        .get(&format!("{admin_path}/respuestas.csv"), Some(&admin))
+        .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert_eq!(csv.body.lines().count(), 3);
+    assert!(
+        csv.body.contains("\"'=HYPERLINK(\"\"x\"\")"),
+        "{}",
+        csv.body
+    );
+    // The participants reach activity 2's follow-up with no manual entry.
+    let activity = app
+        .get("/admin/planes/1/seguimiento/actividades/2", Some(&admin))
+        .await;
+    assert!(activity
+        .body
+        .contains("Encuesta previa a la rendición de cuentas: 2 participantes"));
 }

@@ -357,7 +357,7 @@ pub struct AdminListPage {
 }
 
 /// The activities of every plan, as `PLAN:ACTIVITY` choices.
-async fn activity_choices(state: &AppState) -> AppResult<Vec<(String, String)>> {
+pub(crate) async fn activity_choices(state: &AppState) -> AppResult<Vec<(String, String)>> {
     let mut out = Vec::new();
     for p in state.store.plans().await? {
         let plan = state.store.plan(p.id).await?;

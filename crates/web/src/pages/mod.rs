@@ -2,6 +2,7 @@
 
 pub mod activities;
 pub mod audit;
+pub mod consultations;
 pub mod coverage;
 pub mod followup;
 pub mod hearings;
@@ -124,6 +125,17 @@ pub fn admin_routes(evidence_limit: usize) -> Router<AppState> {
             "/audiencias/{id}/preguntas/{question}",
             post(hearings::answer),
         )
+        .route(
+            "/consultas",
+            get(consultations::admin_list).post(consultations::create),
+        )
+        .route("/consultas/{id}", get(consultations::admin_show))
+        .route(
+            "/consultas/{id}/preguntas",
+            post(consultations::add_question),
+        )
+        .route("/consultas/{id}/resultados", post(consultations::publish))
+        .route("/consultas/{id}/respuestas.csv", get(consultations::export))
         .route("/sugerencias", get(suggestions::admin_list))
         .route(
             "/sugerencias/{id}",
