@@ -645,9 +645,7 @@ pub async fn export(
                         ))
                     }
                 };
-                let Some(last) = page.last().map(|r| r.id) else {
-                    return None;
-                };
+                let last = page.last().map(|r| r.id)?;
                 let mut chunk = String::new();
                 for r in &page {
                     let mut fields = vec![r.id.to_string(), r.at.to_rfc3339()];
