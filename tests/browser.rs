@@ -683,6 +683,72 @@ async fn a_citizen_sends_a_suggestion_and_follows_it_on_a_phone() {
     let (mut b, _driver, _profile) = browser(base).await;
     b.client.set_window_size(390, 844).await.unwrap();
 
+    // A survey with a conditional question.
+    {
+        use participa_domain::participation::survey::{check_question, Condition, QuestionKind};
+        let today = participa_web::today();
+        let consultation = store
+            .create_consultation(
+                &participa_store::ConsultationData {
+                    title: "Encuesta previa a la rendición de cuentas".into(),
+                    description: "¿Qué temas quiere oír en la audiencia?".into(),
+                    opens_on: today,
+                    closes_on: today + chrono::Duration::days(20),
+                    activity: Some((1, 2)),
+                },
+                &participa_store::Actor::system(),
+            )
+            .await
+            .unwrap();
+        let mut qs = Vec::new();
+        let yes_no = QuestionKind::from_code("unica", "Sí\nNo").unwrap();
+        qs.push(
+            check_question(
+                &qs,
+                "¿Ha usado el subsidio de vivienda?",
+                yes_no,
+                true,
+                None,
+            )
+            .unwrap(),
+        );
+        let cond = Some(Condition {
+            question: 1,
+            answer: "Sí".into(),
+        });
+        qs.push(
+            check_question(
+                &qs,
+                "¿Cómo califica el trámite?",
+                QuestionKind::Scale,
+                true,
+                cond,
+            )
+            .unwrap(),
+        );
+        for q in &qs {
+            store
+                .add_consultation_question(consultation, q, &participa_store::Actor::system())
+                .await
+                .unwrap();
+        }
+        b.open(&format!("/consultas/{consultation}")).await;
+        b.check("consulta-telefono").await;
+        b.click("input[name=p1][value='Sí']").await;
+        b.click_button("Enviar mis respuestas").await;
+        assert!(
+            b.source().await.contains("id=\"p2-error\""),
+            "the shown conditional question was not required"
+        );
+        b.check("consulta-error-telefono").await;
+        b.click("input[name=p2][value='4']").await;
+        b.click_button("Enviar mis respuestas").await;
+        assert!(b.source().await.contains("Recibimos sus respuestas"));
+        let answers = store.responses(consultation).await.unwrap();
+        assert_eq!(answers.len(), 1);
+        assert_eq!(answers[0].answers[&2], ["4"]);
+    }
+
     b.open("/sugerencias").await;
     b.check("sugerencias-telefono").await;
     // Contact data without consent: refused next to the checkbox, nothing lost.
@@ -824,7 +890,7 @@ async fn a_citizen_sends_a_suggestion_and_follows_it_on_a_phone() {
         .source()
         .await
         .contains("La convocatoria abre el 2 de febrero de 2027."));
-    assert_eq!(b.checked.len(), 7, "{:?}", b.checked);
+    assert_eq!(b.checked.len(), 9, "{:?}", b.checked);
     b.client.close().await.unwrap();
     let _ = stop.send(());
 }

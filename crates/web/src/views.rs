@@ -240,6 +240,8 @@ pub struct HomePage {
     pub plans: Vec<PublishedItem>,
     /// Hearings from today on: (id, title, date).
     pub hearings: Vec<(i64, String, String)>,
+    /// Consultations open today: (id, title, closing date).
+    pub consultations: Vec<(i64, String, String)>,
 }
 
 #[derive(Template)]

@@ -43,10 +43,19 @@ pub async fn home(State(state): State<AppState>) -> AppResult<Html<String>> {
         .filter(|h| h.data.held_on >= today)
         .map(|h| (h.id, h.data.title, fecha(h.data.held_on)))
         .collect();
+    let consultations = state
+        .store
+        .consultations()
+        .await?
+        .into_iter()
+        .filter(|c| c.data.opens_on <= today && today <= c.data.closes_on)
+        .map(|c| (c.id, c.data.title, fecha(c.data.closes_on)))
+        .collect();
     let page = HomePage {
         layout: Layout::public("Inicio".into(), &state),
         plans,
         hearings,
+        consultations,
     };
     Ok(Html(page.render()?))
 }
