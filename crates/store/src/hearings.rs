@@ -275,12 +275,7 @@ impl Store {
             })
         }
         .await;
-        match result {
-            Err(StoreError::Database(sqlx::Error::Database(e))) if e.is_unique_violation() => {
-                Err(StoreError::CodeTaken)
-            }
-            other => other,
-        }
+        crate::code_taken(result)
     }
 
     /// The questions of a hearing, oldest first.

@@ -113,6 +113,17 @@ pub enum StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// Turns a unique-constraint violation into [`StoreError::CodeTaken`]: the caller draws
+/// another tracking code.
+pub(crate) fn code_taken<T>(result: Result<T>) -> Result<T> {
+    match result {
+        Err(StoreError::Database(sqlx::Error::Database(e))) if e.is_unique_violation() => {
+            Err(StoreError::CodeTaken)
+        }
+        other => other,
+    }
+}
+
 /// Which database a store talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {

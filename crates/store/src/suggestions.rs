@@ -137,12 +137,7 @@ impl Store {
             id
         }) }
         .await;
-        match result {
-            Err(StoreError::Database(sqlx::Error::Database(e))) if e.is_unique_violation() => {
-                Err(StoreError::CodeTaken)
-            }
-            other => other,
-        }
+        crate::code_taken(result)
     }
 
     pub async fn suggestion_by_code(

@@ -396,16 +396,7 @@ pub async fn create(
         }
     }
     let activities = super::hearings::activity_choices(&state).await?;
-    let activity = if v.activity.is_empty() {
-        None
-    } else if activities.iter().any(|(value, _)| *value == v.activity) {
-        v.activity
-            .split_once(':')
-            .and_then(|(p, a)| Some((p.parse().ok()?, a.parse().ok()?)))
-    } else {
-        errors.insert("actividad", "Elija una actividad de la lista.".into());
-        None
-    };
+    let activity = super::hearings::chosen_activity(&activities, &v.activity, &mut errors);
     let (Some(opens_on), Some(closes_on), true) = (opens, closes, errors.is_empty()) else {
         return admin_list_page(&state, &user, v, errors).await;
     };

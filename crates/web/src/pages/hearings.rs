@@ -375,6 +375,25 @@ pub(crate) async fn activity_choices(state: &AppState) -> AppResult<Vec<(String,
     Ok(out)
 }
 
+/// The `PLAN:ACTIVITY` a form chose (None for «Ninguna»); a value not offered is an error
+/// on the `actividad` field.
+pub(crate) fn chosen_activity(
+    choices: &[(String, String)],
+    value: &str,
+    errors: &mut FieldErrors,
+) -> Option<(i64, u32)> {
+    if value.is_empty() {
+        return None;
+    }
+    if !choices.iter().any(|(v, _)| v == value) {
+        errors.insert("actividad", "Elija una actividad de la lista.".into());
+        return None;
+    }
+    value
+        .split_once(':')
+        .and_then(|(p, a)| Some((p.parse().ok()?, a.parse().ok()?)))
+}
+
 fn admin_list_page(
     state: &AppState,
     user: &CurrentUser,
@@ -440,16 +459,7 @@ pub async fn create(
     };
     let mut errors = FieldErrors::new();
     let activities = activity_choices(&state).await?;
-    let activity = if v.activity.is_empty() {
-        None
-    } else if activities.iter().any(|(value, _)| *value == v.activity) {
-        v.activity
-            .split_once(':')
-            .and_then(|(p, a)| Some((p.parse().ok()?, a.parse().ok()?)))
-    } else {
-        errors.insert("actividad", "Elija una actividad de la lista.".into());
-        None
-    };
+    let activity = chosen_activity(&activities, &v.activity, &mut errors);
     if v.title.is_empty() {
         errors.insert("titulo", "Escriba el nombre de la audiencia.".into());
     }
