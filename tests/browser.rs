@@ -867,6 +867,15 @@ async fn a_citizen_sends_a_suggestion_and_follows_it_on_a_phone() {
     let staff = b.source().await;
     assert!(staff.contains("Respondida"), "{staff}");
     b.check("audiencia-funcionarios").await;
+    for (path, name) in [
+        ("/admin/audiencias", "audiencias"),
+        ("/admin/consultas", "consultas"),
+        ("/admin/sugerencias", "sugerencias-funcionarios"),
+        ("/admin/eventos", "eventos"),
+    ] {
+        b.open(path).await;
+        b.check(name).await;
+    }
     // Activity 4 (the hearing) counts its participation with no manual entry.
     b.open("/admin/planes/1/seguimiento/actividades/4").await;
     let counted = b.source().await;
@@ -890,7 +899,7 @@ async fn a_citizen_sends_a_suggestion_and_follows_it_on_a_phone() {
         .source()
         .await
         .contains("La convocatoria abre el 2 de febrero de 2027."));
-    assert_eq!(b.checked.len(), 9, "{:?}", b.checked);
+    assert_eq!(b.checked.len(), 13, "{:?}", b.checked);
     b.client.close().await.unwrap();
     let _ = stop.send(());
 }

@@ -4,6 +4,7 @@
 //! Reading goes bytes → rows ([`sheet::Row`]) → [`layout_read::read_plan`], so TSV and
 //! XLSX share one layout reader and one set of error messages.
 
+pub mod attendance;
 pub mod csv_export;
 pub mod encoding;
 pub mod error;

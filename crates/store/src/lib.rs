@@ -16,6 +16,7 @@
 mod audit;
 mod calendar;
 mod consultations;
+mod events;
 mod findings;
 mod followup;
 mod hearings;
@@ -31,6 +32,7 @@ mod versions;
 pub use audit::{Actor, AuditEntry, AuditFilter, Change};
 pub use calendar::OverrideRecord;
 pub use consultations::{Consultation, ConsultationData, Response};
+pub use events::{Event, EventData};
 pub use findings::{Acceptance, Coverage, CoverageItem};
 pub use followup::{
     Closure, EvidenceRecord, FollowUp, FollowupError, FollowupSettings, IndicatorRow, ManualRecord,

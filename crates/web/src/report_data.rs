@@ -25,6 +25,29 @@ pub async fn automatic_figures(
                 .push(format!("{}: {} participantes", c.data.title, c.responses));
         }
     }
+    let mut events: std::collections::BTreeMap<u32, (usize, i64, i64, i64)> = Default::default();
+    for e in store.events().await? {
+        if let Some((_, activity)) = e.data.activity.filter(|(p, _)| *p == plan_id) {
+            let t = events.entry(activity).or_default();
+            t.0 += 1;
+            t.1 += e.data.attendees;
+            t.2 += e.data.satisfaction_sum;
+            t.3 += e.data.satisfaction_count;
+        }
+    }
+    for (activity, (n, people, sum, count)) in events {
+        let satisfaction = if count > 0 {
+            format!(
+                ", satisfacción {} / 5",
+                crate::followup_view::pct(sum as f64 / count as f64)
+            )
+        } else {
+            String::new()
+        };
+        out.entry(activity).or_default().push(format!(
+            "Eventos: {n}, con {people} asistentes{satisfaction}"
+        ));
+    }
     for c in store.hearing_counts(plan_id).await? {
         out.entry(c.activity).or_default().push(format!(
             "{}: {} inscritos, {} preguntas y propuestas, {} respondidas",

@@ -623,6 +623,7 @@ on_both_backends! {
     suggestions_campaign => super::suggestions_campaign;
     accountability_hearing => super::accountability_hearing;
     survey_consultation => super::survey_consultation;
+    events_and_attendance => super::events_and_attendance;
     rejected_uploads_leave_nothing_behind => super::rejected_uploads_leave_nothing_behind;
 }
 
@@ -2165,4 +2166,107 @@ async fn survey_consultation(db: TestDatabase) {
     assert!(activity
         .body
         .contains("Encuesta previa a la rendición de cuentas: 2 participantes"));
+}
+
+async fn events_and_attendance(db: TestDatabase) {
+    let app = TestApp::new(db).await;
+    let admin = app.login("admin").await;
+    let reporter = app.login("reporter").await;
+    let fields = |activity: &'static str| {
+        vec![
+            ("titulo", "Feria de servicios en Cali"),
+            ("fecha", "2025-06-14"),
+            ("modalidad", "presencial"),
+            ("lugar", "Batallón Pichincha"),
+            ("territorio", "Valle del Cauca"),
+            ("actividad", activity),
+        ]
+    };
+    // An office records events of its own activities only.
+    let mut other = fields("1:12");
+    other.push(("asistentes", "10"));
+    assert_eq!(
+        app.post_files("/admin/eventos", Some(&reporter), &other, &[])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let mut own = fields("1:13");
+    own.push(("asistentes", "25"));
+    assert_eq!(
+        app.post_files("/admin/eventos", Some(&reporter), &own, &[])
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    // A bad attendee list is refused whole, with its lines; nothing is stored.
+    let bad = "nombre;grupo_valor;satisfaccion\nAna;afiliados;5\nLuis;reservistas;9\n";
+    let refused = app
+        .post_files(
+            "/admin/eventos",
+            Some(&admin),
+            &fields("1:6"),
+            &[("lista", "asistencia.csv", bad.as_bytes())],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("línea 3: grupo_valor: «reservistas»")
+            && refused.body.contains("línea 3: satisfaccion: «9»"),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused
+            .body
+            .contains("value=\"Feria de servicios en Cali\""),
+        "typed text lost"
+    );
+    assert_eq!(app.store.events().await.unwrap().len(), 1);
+    // A good list is counted (names are not kept); a count-only event adds up with it.
+    let good = "Nombre;Grupo valor;Satisfacción\nAna Pérez;afiliados;5\nLuis Gómez;pensionados;4\nMarta Ruiz;;\n";
+    let ok = app
+        .post_files(
+            "/admin/eventos",
+            Some(&admin),
+            &fields("1:6"),
+            &[("lista", "asistencia.csv", good.as_bytes())],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let mut counted = fields("1:6");
+    counted.push(("asistentes", "40"));
+    assert_eq!(
+        app.post_files("/admin/eventos", Some(&admin), &counted, &[])
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    let list = app.get("/admin/eventos", Some(&admin)).await;
+    assert!(list.body.contains("4,5 / 5"));
+    assert!(
+        !list.body.contains("Ana Pérez"),
+        "an attendee's name was kept"
+    );
+    let stored = app.store.events().await.unwrap();
+    assert_eq!(
+        stored
+            .iter()
+            .find(|e| e.data.attendees == 3)
+            .unwrap()
+            .data
+            .by_group["afiliados"],
+        1
+    );
+    // Activity 6's follow-up shows the events with no manual entry.
+    let activity = app
+        .get("/admin/planes/1/seguimiento/actividades/6", Some(&admin))
+        .await;
+    assert!(
+        activity
+            .body
+            .contains("Eventos: 2, con 43 asistentes, satisfacción 4,5 / 5"),
+        "{}",
+        activity.body
+    );
 }

@@ -4,6 +4,7 @@ pub mod activities;
 pub mod audit;
 pub mod consultations;
 pub mod coverage;
+pub mod events;
 pub mod followup;
 pub mod hearings;
 pub mod plans;
@@ -136,6 +137,7 @@ pub fn admin_routes(evidence_limit: usize) -> Router<AppState> {
         )
         .route("/consultas/{id}/resultados", post(consultations::publish))
         .route("/consultas/{id}/respuestas.csv", get(consultations::export))
+        .route("/eventos", get(events::list).post(events::create))
         .route("/sugerencias", get(suggestions::admin_list))
         .route(
             "/sugerencias/{id}",

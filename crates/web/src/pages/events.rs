@@ -1,0 +1,256 @@
+//! Participation events (seed activities 6, 7, 8, 10, 12): each with its date, modality,
+//! place and territory, and its attendance — a count, or an attendee list (CSV) read for
+//! its counts by group of value and its satisfaction answers, names not kept. Events roll
+//! up into the linked activity's follow-up. The admin records any event; a responsible
+//! office records the events of its own activities.
+
+use crate::auth::CurrentUser;
+use crate::error::{AppError, AppResult};
+use crate::form::FieldErrors;
+use crate::views::{fecha, Layout};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Multipart, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use chrono::NaiveDate;
+use participa_domain::Action;
+use participa_formats::attendance::parse_attendance;
+use participa_store::{EventData, PlanId};
+
+const MODALITIES: [(&str, &str); 3] = [
+    ("presencial", "Presencial"),
+    ("virtual", "Virtual"),
+    ("mixto", "Mixto"),
+];
+
+#[derive(Default, Clone)]
+pub struct EventValues {
+    pub title: String,
+    pub held_on: String,
+    pub modality: String,
+    pub place: String,
+    pub territory: String,
+    pub activity: String,
+    pub attendees: String,
+    pub satisfaction: String,
+    pub satisfaction_count: String,
+}
+
+pub struct EventRow {
+    pub title: String,
+    pub date: String,
+    pub modality: String,
+    pub place: String,
+    pub attendees: i64,
+    pub satisfaction: String,
+    pub activity: String,
+}
+
+#[derive(Template)]
+#[template(path = "events_admin.html")]
+pub struct EventsPage {
+    pub layout: Layout,
+    pub events: Vec<EventRow>,
+    pub activities: Vec<(String, String)>,
+    pub modalities: Vec<(&'static str, &'static str)>,
+    pub values: EventValues,
+    pub errors: FieldErrors,
+    pub list_errors: Vec<String>,
+    pub can_record: bool,
+}
+
+async fn page(
+    state: &AppState,
+    user: &CurrentUser,
+    values: EventValues,
+    errors: FieldErrors,
+    list_errors: Vec<String>,
+) -> AppResult<Response> {
+    let events = state
+        .store
+        .events()
+        .await?
+        .into_iter()
+        .map(|e| EventRow {
+            title: e.data.title.clone(),
+            date: fecha(e.data.held_on),
+            modality: e.data.modality.clone(),
+            place: [e.data.place.as_str(), e.data.territory.as_str()]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join(" · "),
+            attendees: e.data.attendees,
+            satisfaction: e
+                .data
+                .satisfaction()
+                .map(|s| format!("{} / 5", crate::followup_view::pct(s)))
+                .unwrap_or_else(|| "—".into()),
+            activity: e
+                .data
+                .activity
+                .map(|(p, a)| format!("plan {p}, actividad {a}"))
+                .unwrap_or_default(),
+        })
+        .collect();
+    let status = if errors.is_empty() && list_errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = EventsPage {
+        layout: user.layout("Eventos de participación", state),
+        events,
+        activities: super::hearings::activity_choices(state).await?,
+        modalities: MODALITIES.to_vec(),
+        values,
+        errors,
+        list_errors,
+        can_record: user.can(Action::ManageParticipation) || !user.user.offices.is_empty(),
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+pub async fn list(State(state): State<AppState>, user: CurrentUser) -> AppResult<Response> {
+    user.require(Action::ViewInternal)?;
+    let values = EventValues {
+        modality: "presencial".into(),
+        ..Default::default()
+    };
+    page(&state, &user, values, FieldErrors::new(), vec![]).await
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    mut multipart: Multipart,
+) -> AppResult<Response> {
+    user.require(Action::ViewInternal)?;
+    let mut v = EventValues::default();
+    let mut list: Option<(String, Vec<u8>)> = None;
+    while let Some(field) = multipart.next_field().await.map_err(|e| {
+        AppError::BadRequest(format!("No se pudo leer el envío (¿supera 1 MB?): {e}"))
+    })? {
+        let name = field.name().unwrap_or_default().to_string();
+        if name == "lista" {
+            let file = field.file_name().unwrap_or_default().to_string();
+            let bytes = field
+                .bytes()
+                .await
+                .map_err(|e| AppError::BadRequest(format!("No se pudo recibir la lista: {e}")))?;
+            if !bytes.is_empty() {
+                list = Some((file, bytes.to_vec()));
+            }
+            continue;
+        }
+        let text = field.text().await.unwrap_or_default().trim().to_string();
+        match name.as_str() {
+            "titulo" => v.title = text,
+            "fecha" => v.held_on = text,
+            "modalidad" => v.modality = text,
+            "lugar" => v.place = text,
+            "territorio" => v.territory = text,
+            "actividad" => v.activity = text,
+            "asistentes" => v.attendees = text,
+            "satisfaccion" => v.satisfaction = text,
+            "respuestas_satisfaccion" => v.satisfaction_count = text,
+            _ => {}
+        }
+    }
+    let mut errors = FieldErrors::new();
+    let activities = super::hearings::activity_choices(&state).await?;
+    let activity = super::hearings::chosen_activity(&activities, &v.activity, &mut errors);
+    // Who may record it: the admin, or the office responsible for the activity.
+    match activity {
+        Some((plan, number)) => {
+            let plan = state.store.plan(PlanId(plan)).await?;
+            let a = plan
+                .activities
+                .iter()
+                .find(|a| a.number.get() == number)
+                .ok_or(AppError::NotFound)?;
+            if !user.can(Action::ManageParticipation) {
+                user.require(Action::ReportProgress(&a.responsible))?;
+            }
+        }
+        None => user.require(Action::ManageParticipation)?,
+    }
+    if v.title.is_empty() {
+        errors.insert("titulo", "Escriba el nombre del evento.".into());
+    }
+    let held_on = NaiveDate::parse_from_str(&v.held_on, "%Y-%m-%d").ok();
+    if held_on.is_none() {
+        errors.insert("fecha", "Escriba la fecha del evento.".into());
+    }
+    if !MODALITIES.iter().any(|(m, _)| *m == v.modality) {
+        errors.insert("modalidad", "Elija la modalidad.".into());
+    }
+    let groups: Vec<String> = state
+        .store
+        .value_groups()
+        .await?
+        .into_iter()
+        .map(|g| g.code)
+        .collect();
+    let mut list_errors = Vec::new();
+    let (attendees, by_group, sat_sum, sat_count) = match &list {
+        Some((file, bytes)) => match parse_attendance(file, bytes, &groups) {
+            Ok(a) => (
+                a.attendees as i64,
+                a.by_group.into_iter().map(|(k, n)| (k, n as i64)).collect(),
+                i64::from(a.satisfaction_sum),
+                i64::from(a.satisfaction_count),
+            ),
+            Err(e) => {
+                list_errors = e.errors.iter().map(|x| format!("{file}: {x}")).collect();
+                (0, Default::default(), 0, 0)
+            }
+        },
+        None => {
+            let attendees = v.attendees.parse::<i64>().ok().filter(|n| *n >= 0);
+            if attendees.is_none() {
+                errors.insert(
+                    "asistentes",
+                    "Escriba cuántas personas asistieron, o adjunte la lista de asistencia.".into(),
+                );
+            }
+            let (sum, count) = if v.satisfaction.is_empty() {
+                (0, 0)
+            } else {
+                let avg = v.satisfaction.replace(',', ".").parse::<f64>().ok();
+                let n = v.satisfaction_count.parse::<i64>().ok().filter(|n| *n > 0);
+                match (avg, n) {
+                    (Some(a), Some(n)) if (1.0..=5.0).contains(&a) => {
+                        ((a * n as f64).round() as i64, n)
+                    }
+                    _ => {
+                        errors.insert(
+                            "satisfaccion",
+                            "Escriba el promedio de satisfacción (1 a 5) y cuántas personas respondieron.".into(),
+                        );
+                        (0, 0)
+                    }
+                }
+            };
+            (attendees.unwrap_or(0), Default::default(), sum, count)
+        }
+    };
+    let Some(held_on) = held_on.filter(|_| errors.is_empty() && list_errors.is_empty()) else {
+        return page(&state, &user, v, errors, list_errors).await;
+    };
+    let data = EventData {
+        activity,
+        title: v.title,
+        held_on,
+        modality: v.modality,
+        place: v.place,
+        territory: v.territory,
+        attendees,
+        by_group,
+        satisfaction_sum: sat_sum,
+        satisfaction_count: sat_count,
+    };
+    state.store.create_event(&data, &user.actor()).await?;
+    Ok(Redirect::to("/admin/eventos").into_response())
+}
