@@ -872,6 +872,7 @@ async fn a_citizen_sends_a_suggestion_and_follows_it_on_a_phone() {
         ("/admin/consultas", "consultas"),
         ("/admin/sugerencias", "sugerencias-funcionarios"),
         ("/admin/eventos", "eventos"),
+        ("/admin/canales", "canales"),
     ] {
         b.open(path).await;
         b.check(name).await;
@@ -899,7 +900,7 @@ async fn a_citizen_sends_a_suggestion_and_follows_it_on_a_phone() {
         .source()
         .await
         .contains("La convocatoria abre el 2 de febrero de 2027."));
-    assert_eq!(b.checked.len(), 13, "{:?}", b.checked);
+    assert_eq!(b.checked.len(), 14, "{:?}", b.checked);
     b.client.close().await.unwrap();
     let _ = stop.send(());
 }

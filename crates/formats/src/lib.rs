@@ -5,6 +5,7 @@
 //! XLSX share one layout reader and one set of error messages.
 
 pub mod attendance;
+pub mod channel_figures;
 pub mod csv_export;
 pub mod encoding;
 pub mod error;

@@ -15,6 +15,7 @@
 
 mod audit;
 mod calendar;
+mod channels;
 mod consultations;
 mod events;
 mod findings;
@@ -31,6 +32,7 @@ mod versions;
 
 pub use audit::{Actor, AuditEntry, AuditFilter, Change};
 pub use calendar::OverrideRecord;
+pub use channels::ChannelFigure;
 pub use consultations::{Consultation, ConsultationData, Response};
 pub use events::{Event, EventData};
 pub use findings::{Acceptance, Coverage, CoverageItem};

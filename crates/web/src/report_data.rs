@@ -48,6 +48,23 @@ pub async fn automatic_figures(
             "Eventos: {n}, con {people} asistentes{satisfaction}"
         ));
     }
+    // Channel figures: each metric's total over the months imported.
+    let mut channels: std::collections::BTreeMap<(u32, String, String), (f64, u32)> =
+        Default::default();
+    for f in store.channel_figures(plan_id).await? {
+        let t = channels
+            .entry((f.activity, f.channel, f.metric))
+            .or_default();
+        t.0 += f.value;
+        t.1 += 1;
+    }
+    for ((activity, channel, metric), (total, months)) in channels {
+        out.entry(activity).or_default().push(format!(
+            "{}: {} {metric} en {months} mes(es)",
+            crate::pages::channels::channel_label(&channel),
+            crate::followup_view::pct(total)
+        ));
+    }
     for c in store.hearing_counts(plan_id).await? {
         out.entry(c.activity).or_default().push(format!(
             "{}: {} inscritos, {} preguntas y propuestas, {} respondidas",

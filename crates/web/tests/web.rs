@@ -624,6 +624,7 @@ on_both_backends! {
     accountability_hearing => super::accountability_hearing;
     survey_consultation => super::survey_consultation;
     events_and_attendance => super::events_and_attendance;
+    channel_figures_import => super::channel_figures_import;
     rejected_uploads_leave_nothing_behind => super::rejected_uploads_leave_nothing_behind;
 }
 
@@ -2266,6 +2267,82 @@ async fn events_and_attendance(db: TestDatabase) {
         activity
             .body
             .contains("Eventos: 2, con 43 asistentes, satisfacción 4,5 / 5"),
+        "{}",
+        activity.body
+    );
+}
+
+async fn channel_figures_import(db: TestDatabase) {
+    let app = TestApp::new(db).await;
+    let reporter = app.login("reporter").await;
+    let bad = "mes;indicador;valor\n2025-13;interacciones;10\n2025-02;interacciones;muchas\n";
+    let refused = app
+        .post_files(
+            "/admin/canales",
+            Some(&reporter),
+            &[("canal", "redes_sociales"), ("actividad", "1:13")],
+            &[("archivo", "redes.csv", bad.as_bytes())],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("línea 2: mes: «2025-13»")
+            && refused.body.contains("línea 3: valor: «muchas»"),
+        "{}",
+        refused.body
+    );
+    assert!(
+        app.store.channel_figures(1).await.unwrap().is_empty(),
+        "a refused file stored figures"
+    );
+    // ARCOM imports its own activity's figures, not the contact center's (ASERA).
+    let good = "mes;indicador;valor\nenero 2025;interacciones;12.345\n2025-02;interacciones;9876\n";
+    let files = [("archivo", "redes.csv", good.as_bytes())];
+    assert_eq!(
+        app.post_files(
+            "/admin/canales",
+            Some(&reporter),
+            &[("canal", "centro_contacto"), ("actividad", "1:9")],
+            &files
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    let ok = app
+        .post_files(
+            "/admin/canales",
+            Some(&reporter),
+            &[("canal", "redes_sociales"), ("actividad", "1:13")],
+            &files,
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let page = app
+        .get(ok.location.as_deref().unwrap(), Some(&reporter))
+        .await;
+    assert!(page
+        .body
+        .contains("2 cifras de Redes sociales importadas para la actividad 13"));
+    // Importing February again replaces it; January stays.
+    let again = "mes;indicador;valor\n2025-02;interacciones;10000\n";
+    app.post_files(
+        "/admin/canales",
+        Some(&reporter),
+        &[("canal", "redes_sociales"), ("actividad", "1:13")],
+        &[("archivo", "febrero.csv", again.as_bytes())],
+    )
+    .await;
+    let activity = app
+        .get(
+            "/admin/planes/1/seguimiento/actividades/13",
+            Some(&reporter),
+        )
+        .await;
+    assert!(
+        activity
+            .body
+            .contains("Redes sociales: 22345 interacciones en 2 mes(es)"),
         "{}",
         activity.body
     );

@@ -2,6 +2,7 @@
 
 pub mod activities;
 pub mod audit;
+pub mod channels;
 pub mod consultations;
 pub mod coverage;
 pub mod events;
@@ -138,6 +139,7 @@ pub fn admin_routes(evidence_limit: usize) -> Router<AppState> {
         .route("/consultas/{id}/resultados", post(consultations::publish))
         .route("/consultas/{id}/respuestas.csv", get(consultations::export))
         .route("/eventos", get(events::list).post(events::create))
+        .route("/canales", get(channels::form).post(channels::import))
         .route("/sugerencias", get(suggestions::admin_list))
         .route(
             "/sugerencias/{id}",
