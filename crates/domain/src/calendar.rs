@@ -228,6 +228,22 @@ pub enum Override {
     Remove { date: NaiveDate },
 }
 
+/// The months' names in Spanish, January first.
+pub const MONTH_NAMES: [&str; 12] = [
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+];
+
 /// The business-day calendar: the national holidays plus the overrides.
 #[derive(Debug, Clone, Default)]
 pub struct Calendar {

@@ -191,22 +191,12 @@ impl Term {
     pub fn describe(&self) -> String {
         match self.unit {
             MonthDay => {
-                const MONTHS: [&str; 12] = [
-                    "enero",
-                    "febrero",
-                    "marzo",
-                    "abril",
-                    "mayo",
-                    "junio",
-                    "julio",
-                    "agosto",
-                    "septiembre",
-                    "octubre",
-                    "noviembre",
-                    "diciembre",
-                ];
                 let m = (self.value / 100).clamp(1, 12) as usize;
-                format!("{} de {}", self.value % 100, MONTHS[m - 1])
+                format!(
+                    "{} de {}",
+                    self.value % 100,
+                    crate::calendar::MONTH_NAMES[m - 1]
+                )
             }
             unit => format!("{} {}", self.value, unit.label()),
         }

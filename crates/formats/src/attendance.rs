@@ -18,6 +18,26 @@ pub struct Attendance {
     pub satisfaction_count: u32,
 }
 
+/// A small CSV file's text, UTF-8 or Windows-1252.
+pub(crate) fn decoded(bytes: &[u8]) -> String {
+    decode_text(bytes).0
+}
+
+/// A reader for a CSV people saved from a spreadsheet: `;` or `,` (whichever the header
+/// uses more), rows of any length.
+pub(crate) fn csv_reader(text: &str) -> csv::Reader<&[u8]> {
+    let first = text.lines().next().unwrap_or_default();
+    let delimiter = if first.matches(';').count() > first.matches(',').count() {
+        b';'
+    } else {
+        b','
+    };
+    csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        .from_reader(text.as_bytes())
+}
+
 fn normalise(h: &str) -> String {
     h.trim()
         .to_lowercase()
@@ -38,17 +58,8 @@ pub fn parse_attendance(
     bytes: &[u8],
     groups: &[String],
 ) -> Result<Attendance, ImportErrors> {
-    let (text, _) = decode_text(bytes);
-    let first = text.lines().next().unwrap_or_default();
-    let delimiter = if first.matches(';').count() > first.matches(',').count() {
-        b';'
-    } else {
-        b','
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .flexible(true)
-        .from_reader(text.as_bytes());
+    let text = decoded(bytes);
+    let mut reader = csv_reader(&text);
     let fail = |errors: Vec<ImportError>| ImportErrors {
         file: file.to_string(),
         errors,

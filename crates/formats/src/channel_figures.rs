@@ -3,7 +3,6 @@
 //! visitas…) and `valor` (a whole or decimal number; `.` or `,` as thousands separators
 //! are refused when ambiguous). All-or-nothing, each error with its line and column.
 
-use crate::encoding::decode_text;
 use crate::error::{ImportError, ImportErrors, Location};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -13,21 +12,6 @@ pub struct ChannelRow {
     pub metric: String,
     pub value: f64,
 }
-
-const MONTHS: [&str; 12] = [
-    "enero",
-    "febrero",
-    "marzo",
-    "abril",
-    "mayo",
-    "junio",
-    "julio",
-    "agosto",
-    "septiembre",
-    "octubre",
-    "noviembre",
-    "diciembre",
-];
 
 fn month_of(text: &str) -> Option<(i32, u32)> {
     let t = text.trim().to_lowercase();
@@ -41,7 +25,10 @@ fn month_of(text: &str) -> Option<(i32, u32)> {
         return valid(b.parse().ok()?, a.parse().ok()?);
     }
     let (name, year) = t.split_once(' ')?;
-    let m = MONTHS.iter().position(|n| *n == name.trim())? as u32 + 1;
+    let m = participa_domain::calendar::MONTH_NAMES
+        .iter()
+        .position(|n| *n == name.trim())? as u32
+        + 1;
     valid(year.trim().parse().ok()?, m)
 }
 
@@ -71,21 +58,12 @@ fn value_of(text: &str) -> Option<f64> {
 }
 
 pub fn parse_channel_figures(file: &str, bytes: &[u8]) -> Result<Vec<ChannelRow>, ImportErrors> {
-    let (text, _) = decode_text(bytes);
-    let first = text.lines().next().unwrap_or_default();
-    let delimiter = if first.matches(';').count() > first.matches(',').count() {
-        b';'
-    } else {
-        b','
-    };
+    let text = crate::attendance::decoded(bytes);
     let fail = |errors: Vec<ImportError>| ImportErrors {
         file: file.to_string(),
         errors,
     };
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .flexible(true)
-        .from_reader(text.as_bytes());
+    let mut reader = crate::attendance::csv_reader(&text);
     let headers: Vec<String> = reader
         .headers()
         .map(|h| h.iter().map(|x| x.trim().to_lowercase()).collect())

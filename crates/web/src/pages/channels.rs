@@ -13,7 +13,6 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use participa_domain::Action;
 use participa_formats::channel_figures::parse_channel_figures;
-use participa_store::PlanId;
 
 pub const CHANNELS: [(&str, &str); 3] = [
     ("centro_contacto", "Centro de contacto"),
@@ -142,19 +141,7 @@ pub async fn import(
             "Elija la actividad del plan que miden estas cifras.".into(),
         );
     }
-    if let Some((plan, number)) = chosen {
-        let plan = state.store.plan(PlanId(plan)).await?;
-        let a = plan
-            .activities
-            .iter()
-            .find(|a| a.number.get() == number)
-            .ok_or(AppError::NotFound)?;
-        if !user.can(Action::ManageParticipation) {
-            user.require(Action::ReportProgress(&a.responsible))?;
-        }
-    } else {
-        user.require(Action::ManageParticipation)?;
-    }
+    super::hearings::require_recorder(&state, &user, chosen).await?;
     if file.is_none() {
         errors.insert(
             "archivo",

@@ -16,7 +16,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use participa_domain::Action;
 use participa_formats::attendance::parse_attendance;
-use participa_store::{EventData, PlanId};
+use participa_store::EventData;
 
 const MODALITIES: [(&str, &str); 3] = [
     ("presencial", "Presencial"),
@@ -161,21 +161,7 @@ pub async fn create(
     let mut errors = FieldErrors::new();
     let activities = super::hearings::activity_choices(&state).await?;
     let activity = super::hearings::chosen_activity(&activities, &v.activity, &mut errors);
-    // Who may record it: the admin, or the office responsible for the activity.
-    match activity {
-        Some((plan, number)) => {
-            let plan = state.store.plan(PlanId(plan)).await?;
-            let a = plan
-                .activities
-                .iter()
-                .find(|a| a.number.get() == number)
-                .ok_or(AppError::NotFound)?;
-            if !user.can(Action::ManageParticipation) {
-                user.require(Action::ReportProgress(&a.responsible))?;
-            }
-        }
-        None => user.require(Action::ManageParticipation)?,
-    }
+    super::hearings::require_recorder(&state, &user, activity).await?;
     if v.title.is_empty() {
         errors.insert("titulo", "Escriba el nombre del evento.".into());
     }

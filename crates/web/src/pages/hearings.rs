@@ -394,6 +394,28 @@ pub(crate) fn chosen_activity(
         .and_then(|(p, a)| Some((p.parse().ok()?, a.parse().ok()?)))
 }
 
+/// Who may record participation for an activity: the admin, or an office responsible
+/// for it; with no activity, only the admin.
+pub(crate) async fn require_recorder(
+    state: &AppState,
+    user: &CurrentUser,
+    activity: Option<(i64, u32)>,
+) -> AppResult<()> {
+    if user.can(Action::ManageParticipation) {
+        return Ok(());
+    }
+    let Some((plan, number)) = activity else {
+        return user.require(Action::ManageParticipation);
+    };
+    let plan = state.store.plan(participa_store::PlanId(plan)).await?;
+    let a = plan
+        .activities
+        .iter()
+        .find(|a| a.number.get() == number)
+        .ok_or(AppError::NotFound)?;
+    user.require(Action::ReportProgress(&a.responsible))
+}
+
 fn admin_list_page(
     state: &AppState,
     user: &CurrentUser,
