@@ -71,12 +71,18 @@ impl Store {
 
     /// Every consultation with its questions and response count (three queries).
     pub async fn consultations(&self) -> Result<Vec<Consultation>> {
+        self.consultations_where(None).await
+    }
+
+    /// All consultations, or only `only`: a citizen's answer reads one, not every one.
+    async fn consultations_where(&self, only: Option<i64>) -> Result<Vec<Consultation>> {
         on_db!(&self.db, |pool| {
             let rows = sqlx::query(
                 "SELECT c.id, c.title, c.description, c.opens_on, c.closes_on, c.results_public, c.plan_id, c.activity_number, \
                  (SELECT COUNT(*) FROM consultation_responses r WHERE r.consultation_id = c.id) AS responses \
-                 FROM consultations c ORDER BY c.opens_on DESC, c.id DESC",
+                 FROM consultations c WHERE ($1 IS NULL OR c.id = $1) ORDER BY c.opens_on DESC, c.id DESC",
             )
+            .bind(only)
             .fetch_all(pool)
             .await?;
             let mut out = Vec::with_capacity(rows.len());
@@ -100,8 +106,10 @@ impl Store {
             }
             let qs = sqlx::query(
                 "SELECT consultation_id, number, text, kind, options, required, cond_question, cond_answer \
-                 FROM consultation_questions ORDER BY consultation_id, number",
+                 FROM consultation_questions WHERE ($1 IS NULL OR consultation_id = $1) \
+                 ORDER BY consultation_id, number",
             )
+            .bind(only)
             .fetch_all(pool)
             .await?;
             for q in &qs {
@@ -128,7 +136,7 @@ impl Store {
     }
 
     pub async fn consultation(&self, id: i64) -> Result<Consultation> {
-        self.consultations()
+        self.consultations_where(Some(id))
             .await?
             .into_iter()
             .find(|c| c.id == id)

@@ -136,11 +136,18 @@ impl Store {
 
     /// Every hearing, the most recent first.
     pub async fn hearings(&self) -> Result<Vec<Hearing>> {
+        self.hearings_where(None).await
+    }
+
+    /// All hearings, or only `only`.
+    async fn hearings_where(&self, only: Option<i64>) -> Result<Vec<Hearing>> {
         on_db!(&self.db, |pool| {
             let rows = sqlx::query(
                 "SELECT id, title, held_on, starts_at, place, stream_url, report_url, report_published_on, convocation, \
-                 plan_id, activity_number FROM hearings ORDER BY held_on DESC, id DESC",
+                 plan_id, activity_number FROM hearings WHERE ($1 IS NULL OR id = $1) \
+                 ORDER BY held_on DESC, id DESC",
             )
+            .bind(only)
             .fetch_all(pool)
             .await?;
             rows.iter()
@@ -168,7 +175,7 @@ impl Store {
     }
 
     pub async fn hearing(&self, id: i64) -> Result<Hearing> {
-        self.hearings()
+        self.hearings_where(Some(id))
             .await?
             .into_iter()
             .find(|h| h.id == id)
