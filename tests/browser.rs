@@ -695,6 +695,8 @@ async fn a_citizen_sends_a_suggestion_and_follows_it_on_a_phone() {
                     opens_on: today,
                     closes_on: today + chrono::Duration::days(20),
                     activity: Some((1, 2)),
+                    forum: None,
+                    identification: false,
                 },
                 &participa_store::Actor::system(),
             )

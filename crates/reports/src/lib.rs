@@ -159,6 +159,20 @@ pub struct HearingReport {
     pub answered_on_time: usize,
     pub questions: Vec<QuestionLine>,
     pub generated: String,
+    /// Responses to the evaluation survey, and its results per question.
+    pub evaluation_responses: usize,
+    pub evaluation: Vec<EvaluationLine>,
+}
+
+/// One question of the hearing's evaluation survey.
+#[derive(Debug, Clone, Serialize)]
+pub struct EvaluationLine {
+    pub question: String,
+    pub answered: usize,
+    /// (option, count, percent), both written.
+    pub rows: Vec<(String, String, String)>,
+    /// The average, for scales.
+    pub average: String,
 }
 
 const COMMON: &str = include_str!("../templates/common.typ");

@@ -3,7 +3,10 @@
 use crate::audit::{audited, Actor, Change};
 use crate::{on_db, Result, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
+use participa_domain::participation::forum::Moderation;
+use participa_domain::participation::identity::Document;
 use participa_domain::participation::survey::{Condition, Question, QuestionKind};
+use sha2::{Digest, Sha256};
 use sqlx::Row;
 use std::collections::BTreeMap;
 
@@ -15,6 +18,10 @@ pub struct ConsultationData {
     pub closes_on: NaiveDate,
     /// The plan activity it carries out: (plan id, activity number).
     pub activity: Option<(i64, u32)>,
+    /// A forum (with its moderation) instead of a survey.
+    pub forum: Option<Moderation>,
+    /// A survey that asks for an identity document: one answer per person.
+    pub identification: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +31,97 @@ pub struct Consultation {
     pub results_public: bool,
     pub questions: Vec<Question>,
     pub responses: i64,
+    /// Published forum comments (0 for a survey).
+    pub comments: i64,
+}
+
+impl Consultation {
+    /// People or contributions counted for the linked activity: responses to a survey,
+    /// published comments in a forum.
+    pub fn participations(&self) -> i64 {
+        if self.data.forum.is_some() {
+            self.comments
+        } else {
+            self.responses
+        }
+    }
+}
+
+/// Inserts a consultation inside a transaction `$tx`, with a fresh random key for the
+/// digests of identity documents, and evaluates to its id.
+macro_rules! insert_consultation {
+    ($tx:ident, $c:expr, $actor:expr, $now:expr) => {{
+        let c: &$crate::consultations::ConsultationData = $c;
+        let key = $crate::consultations::random_key()?;
+        let id: i64 = sqlx::query(
+            "INSERT INTO consultations (title, description, opens_on, closes_on, plan_id, activity_number, \
+             kind, moderation, identification, identity_key, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+        )
+        .bind(&c.title)
+        .bind(&c.description)
+        .bind(c.opens_on)
+        .bind(c.closes_on)
+        .bind(c.activity.map(|(p, _)| p))
+        .bind(c.activity.map(|(_, a)| i64::from(a)))
+        .bind(if c.forum.is_some() { "foro" } else { "encuesta" })
+        .bind(c.forum.unwrap_or(participa_domain::participation::forum::Moderation::Before).code())
+        .bind(c.identification)
+        .bind(key)
+        .bind($actor.user_id)
+        .bind($now)
+        .fetch_one(&mut *$tx)
+        .await?
+        .try_get::<i64, _>("id")?;
+        id
+    }};
+}
+pub(crate) use insert_consultation;
+
+/// Inserts a question of consultation `$id` inside a transaction `$tx`.
+macro_rules! insert_question {
+    ($tx:ident, $id:expr, $q:expr) => {{
+        let q: &participa_domain::participation::survey::Question = $q;
+        sqlx::query(
+            "INSERT INTO consultation_questions (consultation_id, number, text, kind, options, required, cond_question, cond_answer) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind($id)
+        .bind(i64::from(q.number))
+        .bind(&q.text)
+        .bind(q.kind.code())
+        .bind(q.kind.options().join("\n"))
+        .bind(q.required)
+        .bind(q.condition.as_ref().map(|c| i64::from(c.question)))
+        .bind(q.condition.as_ref().map(|c| c.answer.clone()))
+        .execute(&mut *$tx)
+        .await?;
+    }};
+}
+pub(crate) use insert_question;
+
+/// 32 random bytes as hex: the per-consultation key of identity digests.
+pub(crate) fn random_key() -> Result<String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| StoreError::Objects(format!("getrandom: {e}")))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// The digest kept instead of an identity document: SHA-256 of the consultation's
+/// random key and the canonical document. The same person gives the same digest within
+/// one consultation; digests of two consultations cannot be matched.
+fn identity_digest(key: &str, document: &Document) -> String {
+    let mut h = Sha256::new();
+    h.update(key.as_bytes());
+    h.update(b"\n");
+    h.update(document.canonical().as_bytes());
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The identification given with a response, and the purpose the citizen consented to.
+pub struct Identification<'a> {
+    pub document: &'a Document,
+    pub purpose: &'a str,
 }
 
 /// One response: when, and the values per question number.
@@ -50,22 +148,7 @@ impl Store {
             after: Some(format!("{} a {}", c.opens_on, c.closes_on)),
         };
         audited!(&self.db, &change, now, |tx| {
-            let id: i64 = sqlx::query(
-                "INSERT INTO consultations (title, description, opens_on, closes_on, plan_id, activity_number, created_by, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-            )
-            .bind(&c.title)
-            .bind(&c.description)
-            .bind(c.opens_on)
-            .bind(c.closes_on)
-            .bind(c.activity.map(|(p, _)| p))
-            .bind(c.activity.map(|(_, a)| i64::from(a)))
-            .bind(actor.user_id)
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get("id")?;
-            id
+            insert_consultation!(tx, c, actor, now)
         })
     }
 
@@ -79,7 +162,10 @@ impl Store {
         on_db!(&self.db, |pool| {
             let rows = sqlx::query(
                 "SELECT c.id, c.title, c.description, c.opens_on, c.closes_on, c.results_public, c.plan_id, c.activity_number, \
-                 (SELECT COUNT(*) FROM consultation_responses r WHERE r.consultation_id = c.id) AS responses \
+                 c.kind, c.moderation, c.identification, \
+                 (SELECT COUNT(*) FROM consultation_responses r WHERE r.consultation_id = c.id) AS responses, \
+                 (SELECT COUNT(*) FROM forum_comments fc JOIN forum_topics ft ON ft.id = fc.topic_id \
+                  WHERE ft.consultation_id = c.id AND fc.status = 'publicado') AS comments \
                  FROM consultations c WHERE ($1 IS NULL OR c.id = $1) ORDER BY c.opens_on DESC, c.id DESC",
             )
             .bind(only)
@@ -98,10 +184,17 @@ impl Store {
                             .try_get::<Option<i64>, _>("plan_id")?
                             .zip(r.try_get::<Option<i64>, _>("activity_number")?)
                             .map(|(p, a)| (p, a as u32)),
+                        forum: if r.try_get::<String, _>("kind")? == "foro" {
+                            Moderation::from_code(&r.try_get::<String, _>("moderation")?)
+                        } else {
+                            None
+                        },
+                        identification: r.try_get("identification")?,
                     },
                     results_public: r.try_get("results_public")?,
                     questions: vec![],
                     responses: r.try_get("responses")?,
+                    comments: r.try_get("comments")?,
                 });
             }
             let qs = sqlx::query(
@@ -159,20 +252,7 @@ impl Store {
             after: Some(q.text.clone()),
         };
         audited!(&self.db, &change, now, |tx| {
-            sqlx::query(
-                "INSERT INTO consultation_questions (consultation_id, number, text, kind, options, required, cond_question, cond_answer) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .bind(consultation)
-            .bind(i64::from(q.number))
-            .bind(&q.text)
-            .bind(q.kind.code())
-            .bind(q.kind.options().join("\n"))
-            .bind(q.required)
-            .bind(q.condition.as_ref().map(|c| i64::from(c.question)))
-            .bind(q.condition.as_ref().map(|c| c.answer.clone()))
-            .execute(&mut *tx)
-            .await?;
+            insert_question!(tx, consultation, q);
         })
     }
 
@@ -201,23 +281,49 @@ impl Store {
     }
 
     /// Stores a checked response in one transaction (no audit entry per citizen answer;
-    /// the response itself is the record).
+    /// the response itself is the record). With an identification, a second response of
+    /// the same person is refused with [`StoreError::AlreadyAnswered`].
     pub async fn add_response(
         &self,
         consultation: i64,
         answers: &BTreeMap<u32, Vec<String>>,
+        identification: Option<Identification<'_>>,
     ) -> Result<i64> {
         let now = Utc::now();
         on_db!(&self.db, |pool| {
             let mut tx = pool.begin().await?;
-            let id: i64 = sqlx::query(
-                "INSERT INTO consultation_responses (consultation_id, created_at) VALUES ($1, $2) RETURNING id",
+            let (identity, purpose) = match &identification {
+                Some(i) => {
+                    let key: String =
+                        sqlx::query("SELECT identity_key FROM consultations WHERE id = $1")
+                            .bind(consultation)
+                            .fetch_one(&mut *tx)
+                            .await?
+                            .try_get("identity_key")?;
+                    (
+                        Some(identity_digest(&key, i.document)),
+                        Some(i.purpose.to_string()),
+                    )
+                }
+                None => (None, None),
+            };
+            let inserted = sqlx::query(
+                "INSERT INTO consultation_responses (consultation_id, created_at, identity, consent_purpose, consent_at) \
+                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
             )
             .bind(consultation)
             .bind(now)
+            .bind(identity)
+            .bind(&purpose)
+            .bind(purpose.as_ref().map(|_| now))
             .fetch_one(&mut *tx)
-            .await?
-            .try_get("id")?;
+            .await;
+            let id: i64 = match inserted {
+                Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                    return Err(StoreError::AlreadyAnswered)
+                }
+                other => other?.try_get("id")?,
+            };
             for (q, values) in answers {
                 for v in values {
                     sqlx::query(

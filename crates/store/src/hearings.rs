@@ -1,5 +1,6 @@
 //! Public accountability hearings: the hearing, registrations and questions with answers.
 
+use crate::consultations::{insert_consultation, insert_question, ConsultationData};
 use crate::audit::{audited, Actor, Change};
 use crate::{on_db, Result, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -36,6 +37,8 @@ pub struct HearingCounts {
 pub struct Hearing {
     pub id: i64,
     pub data: HearingData,
+    /// The survey citizens answer to evaluate the hearing, once staff create it.
+    pub evaluation: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -144,7 +147,7 @@ impl Store {
         on_db!(&self.db, |pool| {
             let rows = sqlx::query(
                 "SELECT id, title, held_on, starts_at, place, stream_url, report_url, report_published_on, convocation, \
-                 plan_id, activity_number FROM hearings WHERE ($1 IS NULL OR id = $1) \
+                 plan_id, activity_number, evaluation_id FROM hearings WHERE ($1 IS NULL OR id = $1) \
                  ORDER BY held_on DESC, id DESC",
             )
             .bind(only)
@@ -168,6 +171,7 @@ impl Store {
                                 .zip(r.try_get::<Option<i64>, _>("activity_number")?)
                                 .map(|(p, a)| (p, a as u32)),
                         },
+                        evaluation: r.try_get("evaluation_id")?,
                     })
                 })
                 .collect()
@@ -180,6 +184,49 @@ impl Store {
             .into_iter()
             .find(|h| h.id == id)
             .ok_or(StoreError::HearingNotFound(id))
+    }
+
+    /// Creates the hearing's evaluation survey (the standard questions, open from the
+    /// hearing day to `closes_on`, linked to the hearing's activity) and links it, in one
+    /// transaction.
+    pub async fn create_hearing_evaluation(
+        &self,
+        hearing: i64,
+        closes_on: NaiveDate,
+        actor: &Actor,
+    ) -> Result<i64> {
+        let h = self.hearing(hearing).await?;
+        let data = ConsultationData {
+            title: format!("Evaluación: {}", h.data.title),
+            description: "Cuéntenos cómo le pareció la audiencia: sus respuestas son anónimas y sirven para mejorar la próxima.".into(),
+            opens_on: h.data.held_on,
+            closes_on,
+            activity: h.data.activity,
+            forum: None,
+            identification: false,
+        };
+        let questions = participa_domain::participation::hearing::evaluation_questions();
+        let now = Utc::now();
+        let change = Change {
+            actor,
+            action: "hearing.evaluation",
+            plan_id: h.data.activity.map(|(p, _)| p),
+            subject: format!("evaluación de la audiencia «{}»", h.data.title),
+            before: None,
+            after: Some(format!("{} a {}", h.data.held_on, closes_on)),
+        };
+        audited!(&self.db, &change, now, |tx| {
+            let id = insert_consultation!(tx, &data, actor, now);
+            for q in &questions {
+                insert_question!(tx, id, q);
+            }
+            sqlx::query("UPDATE hearings SET evaluation_id = $1 WHERE id = $2")
+                .bind(id)
+                .bind(hearing)
+                .execute(&mut *tx)
+                .await?;
+            id
+        })
     }
 
     /// A registration; the name and contact are personal data given with consent.

@@ -17,6 +17,7 @@ mod audit;
 mod calendar;
 mod channels;
 mod consultations;
+mod forums;
 mod events;
 mod findings;
 mod followup;
@@ -33,7 +34,8 @@ mod versions;
 pub use audit::{Actor, AuditEntry, AuditFilter, Change};
 pub use calendar::OverrideRecord;
 pub use channels::ChannelFigure;
-pub use consultations::{Consultation, ConsultationData, Response};
+pub use consultations::{Consultation, ConsultationData, Identification, Response};
+pub use forums::{ForumComment, ForumTopic};
 pub use events::{Event, EventData};
 pub use findings::{Acceptance, Coverage, CoverageItem};
 pub use followup::{
@@ -111,6 +113,12 @@ pub enum StoreError {
     HearingNotFound(i64),
     #[error("la consulta {0} no existe")]
     ConsultationNotFound(i64),
+    #[error("ya se registró una respuesta con ese documento: esta consulta admite una por persona")]
+    AlreadyAnswered,
+    #[error("el comentario {0} no existe")]
+    CommentNotFound(i64),
+    #[error("{0}")]
+    Forum(#[from] participa_domain::participation::forum::ForumError),
     #[error("contenido de versión ilegible: {0}")]
     Snapshot(#[from] serde_json::Error),
 }

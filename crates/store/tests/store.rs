@@ -52,6 +52,9 @@ on_both_backends!(
     refused_submissions_leave_no_file_and_no_row,
     suggestions_are_followed_by_code_answered_and_their_contact_erased,
     a_consultation_keeps_its_questions_and_responses,
+    an_identified_survey_takes_one_answer_per_person_and_keeps_no_document,
+    forum_comments_are_moderated_hidden_with_a_reason_and_reported,
+    a_hearing_gets_its_evaluation_survey,
 );
 
 async fn seed_plan_reads_back_equal(db: TestDatabase) {
@@ -1039,6 +1042,8 @@ async fn a_consultation_keeps_its_questions_and_responses(db: TestDatabase) {
                 opens_on: day(3, 10),
                 closes_on: day(4, 4),
                 activity: Some((plan.0, 2)),
+                forum: None,
+                identification: false,
             },
             &ana,
         )
@@ -1073,10 +1078,10 @@ async fn a_consultation_keeps_its_questions_and_responses(db: TestDatabase) {
     let mut a = std::collections::BTreeMap::new();
     a.insert(1, vec!["Sí".to_string()]);
     a.insert(2, vec!["4".to_string()]);
-    store.add_response(id, &a).await.unwrap();
+    store.add_response(id, &a, None).await.unwrap();
     let mut b = std::collections::BTreeMap::new();
     b.insert(1, vec!["No".to_string()]);
-    store.add_response(id, &b).await.unwrap();
+    store.add_response(id, &b, None).await.unwrap();
     let c = store.consultation(id).await.unwrap();
     assert_eq!(c.questions, qs);
     assert_eq!(c.responses, 2);
@@ -1090,4 +1095,173 @@ async fn a_consultation_keeps_its_questions_and_responses(db: TestDatabase) {
         .await
         .unwrap();
     assert!(store.consultation(id).await.unwrap().results_public);
+}
+
+async fn an_identified_survey_takes_one_answer_per_person_and_keeps_no_document(
+    db: TestDatabase,
+) {
+    use participa_domain::participation::identity::check_document;
+    use participa_store::{ConsultationData, Identification, StoreError};
+    let store = open(&db).await;
+    let ana = admin(&store, "ana", Role::Admin).await;
+    let day = |m, d| chrono::NaiveDate::from_ymd_opt(2025, m, d).unwrap();
+    let data = |title: &str| ConsultationData {
+        title: title.into(),
+        description: String::new(),
+        opens_on: day(3, 1),
+        closes_on: day(3, 31),
+        activity: None,
+        forum: None,
+        identification: true,
+    };
+    let first = store.create_consultation(&data("Primera"), &ana).await.unwrap();
+    let second = store.create_consultation(&data("Segunda"), &ana).await.unwrap();
+    assert!(store.consultation(first).await.unwrap().data.identification);
+    let doc = check_document("CC", "1.020.304.050", true).unwrap();
+    let same = check_document("CC", "1020304050", true).unwrap();
+    let other = check_document("CC", "79000111", true).unwrap();
+    let answers = std::collections::BTreeMap::new();
+    let with = |d| {
+        Some(Identification {
+            document: d,
+            purpose: "Contar una respuesta por persona",
+        })
+    };
+    store.add_response(first, &answers, with(&doc)).await.unwrap();
+    let again = store.add_response(first, &answers, with(&same)).await;
+    assert!(matches!(again, Err(StoreError::AlreadyAnswered)), "{again:?}");
+    store.add_response(first, &answers, with(&other)).await.unwrap();
+    // The same person answers another consultation: digests differ between them.
+    store.add_response(second, &answers, with(&doc)).await.unwrap();
+    assert_eq!(store.consultation(first).await.unwrap().responses, 2);
+    let digests: Vec<(String, String)> = match store.db() {
+        participa_store::Db::Sqlite(p) => sqlx::query_as(
+            "SELECT identity, consent_purpose FROM consultation_responses ORDER BY id",
+        )
+        .fetch_all(p)
+        .await
+        .unwrap(),
+        participa_store::Db::Postgres(p) => sqlx::query_as(
+            "SELECT identity, consent_purpose FROM consultation_responses ORDER BY id",
+        )
+        .fetch_all(p)
+        .await
+        .unwrap(),
+    };
+    assert_eq!(digests.len(), 3);
+    assert!(digests.iter().all(|(d, _)| d.len() == 64 && !d.contains("1020304050")));
+    assert_ne!(digests[0].0, digests[2].0, "same person, two consultations");
+    assert_eq!(digests[0].1, "Contar una respuesta por persona");
+}
+
+async fn forum_comments_are_moderated_hidden_with_a_reason_and_reported(db: TestDatabase) {
+    use participa_domain::participation::forum::{
+        check_comment, thread, CommentStatus, ForumError, Moderation,
+    };
+    use participa_store::{ConsultationData, StoreError};
+    let store = open(&db).await;
+    let ana = admin(&store, "ana", Role::Admin).await;
+    let day = |m, d| chrono::NaiveDate::from_ymd_opt(2025, m, d).unwrap();
+    let id = store
+        .create_consultation(
+            &ConsultationData {
+                title: "Foro de rendición de cuentas".into(),
+                description: String::new(),
+                opens_on: day(3, 1),
+                closes_on: day(3, 31),
+                activity: None,
+                forum: Some(Moderation::Before),
+                identification: false,
+            },
+            &ana,
+        )
+        .await
+        .unwrap();
+    let c = store.consultation(id).await.unwrap();
+    assert_eq!(c.data.forum, Some(Moderation::Before));
+    let topic = store
+        .add_forum_topic(id, "Vivienda", "¿Qué esperan del subsidio?", &ana)
+        .await
+        .unwrap();
+    let first = check_comment("Más ferias en Cali", "Ana", true, None, &[]).unwrap();
+    let c1 = store
+        .add_forum_comment(topic, &first, CommentStatus::Pending)
+        .await
+        .unwrap();
+    let hidden = store
+        .moderate_forum_comment(c1, CommentStatus::Hidden, "  ", &ana)
+        .await;
+    assert!(matches!(hidden, Err(StoreError::Forum(ForumError::ReasonRequired))));
+    store
+        .moderate_forum_comment(c1, CommentStatus::Published, "", &ana)
+        .await
+        .unwrap();
+    let reply = check_comment("De acuerdo", "", false, Some(c1), &[c1]).unwrap();
+    let c2 = store
+        .add_forum_comment(topic, &reply, CommentStatus::Published)
+        .await
+        .unwrap();
+    store.report_forum_comment(c2, "Es publicidad").await.unwrap();
+    let (topics, comments) = store.forum(id).await.unwrap();
+    assert_eq!(topics.len(), 1);
+    assert_eq!(comments[1].open_reports, vec!["Es publicidad".to_string()]);
+    assert_eq!(comments[0].author.as_deref(), Some("Ana"));
+    let laid: Vec<(usize, i64)> = thread(&comments).iter().map(|(d, c)| (*d, c.id)).collect();
+    assert_eq!(laid, vec![(0, c1), (1, c2)]);
+    store
+        .moderate_forum_comment(c2, CommentStatus::Hidden, "Publicidad", &ana)
+        .await
+        .unwrap();
+    let (_, comments) = store.forum(id).await.unwrap();
+    assert_eq!(comments[1].status, CommentStatus::Hidden);
+    assert_eq!(comments[1].hidden_reason, "Publicidad");
+    assert!(comments[1].open_reports.is_empty(), "hiding resolves the reports");
+    assert_eq!(store.consultation(id).await.unwrap().comments, 1);
+    assert_eq!(store.consultation(id).await.unwrap().participations(), 1);
+    let again = store
+        .moderate_forum_comment(c1, CommentStatus::Pending, "", &ana)
+        .await;
+    assert!(matches!(again, Err(StoreError::Forum(ForumError::Transition(..)))));
+    assert!(matches!(
+        store.forum_comment_place(999).await,
+        Err(StoreError::CommentNotFound(999))
+    ));
+}
+
+async fn a_hearing_gets_its_evaluation_survey(db: TestDatabase) {
+    use participa_store::HearingData;
+    let store = open(&db).await;
+    let ana = admin(&store, "ana", Role::Admin).await;
+    let plan = store.create_plan(&seed(), None, &ana).await.unwrap();
+    let day = |m, d| chrono::NaiveDate::from_ymd_opt(2025, m, d).unwrap();
+    let h = store
+        .create_hearing(
+            &HearingData {
+                title: "Rendición de cuentas 2025".into(),
+                held_on: day(7, 30),
+                starts_at: "10:00".into(),
+                place: "Bogotá".into(),
+                stream_url: String::new(),
+                report_url: String::new(),
+                report_published_on: None,
+                convocation: String::new(),
+                activity: Some((plan.0, 4)),
+            },
+            &ana,
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.hearing(h).await.unwrap().evaluation, None);
+    let e = store
+        .create_hearing_evaluation(h, day(8, 15), &ana)
+        .await
+        .unwrap();
+    assert_eq!(store.hearing(h).await.unwrap().evaluation, Some(e));
+    let c = store.consultation(e).await.unwrap();
+    assert_eq!(c.data.opens_on, day(7, 30));
+    assert_eq!(c.data.activity, Some((plan.0, 4)));
+    assert_eq!(
+        c.questions,
+        participa_domain::participation::hearing::evaluation_questions()
+    );
 }

@@ -269,6 +269,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/consultas/{id}/gracias", get(pages::consultations::thanks))
         .route(
+            "/consultas/{id}/comentarios/{comment}/reportar",
+            post(pages::forums::report),
+        )
+        .route(
             "/consultas/{id}/resultados",
             get(pages::consultations::public_results),
         )

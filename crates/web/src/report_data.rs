@@ -22,7 +22,11 @@ pub async fn automatic_figures(
         if let Some((_, activity)) = c.data.activity.filter(|(p, _)| *p == plan_id) {
             out.entry(activity)
                 .or_default()
-                .push(format!("{}: {} participantes", c.data.title, c.responses));
+                .push(if c.data.forum.is_some() {
+                    format!("{}: {} comentarios publicados", c.data.title, c.comments)
+                } else {
+                    format!("{}: {} participantes", c.data.title, c.responses)
+                });
         }
     }
     let mut events: std::collections::BTreeMap<u32, (usize, i64, i64, i64)> = Default::default();

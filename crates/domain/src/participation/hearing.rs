@@ -6,6 +6,7 @@
 
 use crate::calendar::Calendar;
 use crate::parameters::Term;
+use crate::participation::survey::{Question, QuestionKind};
 use chrono::NaiveDate;
 use std::fmt;
 
@@ -118,10 +119,88 @@ pub fn check_question(text: &str) -> Result<String, HearingError> {
     }
 }
 
+/// The evaluation survey citizens answer after the hearing: how they heard of it, how
+/// clear and useful it was, whether it let them take part, and what to change. This is
+/// the usual set of the DAFP evaluation format as recalled, a starting point staff can
+/// extend from the consultation's page; it is not a legal text.
+pub fn evaluation_questions() -> Vec<Question> {
+    let choice = |o: &[&str]| o.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let q = |number: u32, text: &str, kind: QuestionKind, required: bool| Question {
+        number,
+        text: text.to_string(),
+        kind,
+        required,
+        condition: None,
+    };
+    vec![
+        q(
+            1,
+            "¿Cómo se enteró de la audiencia?",
+            QuestionKind::Multiple(choice(&[
+                "Invitación directa",
+                "Página web",
+                "Redes sociales",
+                "Correo electrónico",
+                "Medios de comunicación",
+                "Otro",
+            ])),
+            true,
+        ),
+        q(
+            2,
+            "La información presentada fue clara (1 = nada, 5 = totalmente)",
+            QuestionKind::Scale,
+            true,
+        ),
+        q(
+            3,
+            "Los temas tratados responden a sus intereses (1 = nada, 5 = totalmente)",
+            QuestionKind::Scale,
+            true,
+        ),
+        q(
+            4,
+            "¿La audiencia le permitió participar y hacer preguntas?",
+            QuestionKind::Single(choice(&["Sí", "No"])),
+            true,
+        ),
+        q(
+            5,
+            "¿Considera necesario seguir haciendo estos espacios?",
+            QuestionKind::Single(choice(&["Sí", "No"])),
+            true,
+        ),
+        q(
+            6,
+            "¿Qué sugiere para la próxima audiencia?",
+            QuestionKind::Text,
+            false,
+        ),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::parameters::Unit;
+
+    #[test]
+    fn the_evaluation_survey_is_a_valid_survey() {
+        let mut built: Vec<Question> = Vec::new();
+        for q in evaluation_questions() {
+            let checked = crate::participation::survey::check_question(
+                &built,
+                &q.text,
+                q.kind.clone(),
+                q.required,
+                q.condition.clone(),
+            )
+            .unwrap();
+            assert_eq!(checked, q);
+            built.push(checked);
+        }
+        assert_eq!(built.len(), 6);
+    }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()

@@ -2,7 +2,9 @@
 //! processing of personal data (Ley 1581 de 2012) and the rules of public statistics.
 
 pub mod consent;
+pub mod forum;
 pub mod hearing;
+pub mod identity;
 pub mod suggestions;
 pub mod survey;
 

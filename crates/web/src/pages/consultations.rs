@@ -11,25 +11,27 @@ use crate::views::{fecha, Layout};
 use crate::{AppState, ClientAddress};
 use askama::Template;
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
+use participa_domain::participation::forum::{CommentStatus, Moderation};
+use participa_domain::participation::identity::{check_document, DocumentType};
 use participa_domain::participation::survey::{
     check_answers, check_question, tally, Condition, QuestionKind,
 };
 use participa_domain::Action;
-use participa_store::{Consultation, ConsultationData, StoreError};
+use participa_store::{Consultation, ConsultationData, Identification, StoreError};
 use std::collections::BTreeMap;
 
-fn not_found(e: StoreError) -> AppError {
+pub(crate) fn not_found(e: StoreError) -> AppError {
     match e {
         StoreError::ConsultationNotFound(_) => AppError::NotFound,
         other => other.into(),
     }
 }
 
-fn is_open(c: &Consultation, today: NaiveDate) -> bool {
+pub(crate) fn is_open(c: &Consultation, today: NaiveDate) -> bool {
     c.data.opens_on <= today && today <= c.data.closes_on
 }
 
@@ -99,6 +101,27 @@ pub struct ConsultationPage {
     pub questions: Vec<QuestionView>,
     pub errors: FieldErrors,
     pub results_public: bool,
+    /// The identification section, when the survey takes one answer per person.
+    pub identification: bool,
+    pub document_types: Vec<(&'static str, &'static str)>,
+    pub ident: IdentValues,
+    pub purpose: String,
+}
+
+/// What a citizen typed in the identification section.
+#[derive(Default, Clone)]
+pub struct IdentValues {
+    pub document_type: String,
+    pub document: String,
+    pub consent: bool,
+}
+
+fn identification_purpose(entity: &str) -> String {
+    format!(
+        "Autorizo a {entity} a usar mi documento con la única finalidad de contar una sola respuesta \
+         por persona en esta consulta, conforme a la Ley 1581 de 2012. Participa no guarda el número: \
+         solo una huella cifrada que no se puede cruzar con otras consultas."
+    )
 }
 
 async fn public_page(
@@ -106,9 +129,22 @@ async fn public_page(
     id: i64,
     typed: BTreeMap<u32, Vec<String>>,
     question_errors: BTreeMap<u32, String>,
+    ident: IdentValues,
+    mut errors: FieldErrors,
 ) -> AppResult<Response> {
     let c = state.store.consultation(id).await.map_err(not_found)?;
-    let mut errors = FieldErrors::new();
+    if c.data.forum.is_some() {
+        let open = is_open(&c, super::today());
+        return super::forums::public_page(
+            state,
+            &c,
+            open,
+            Default::default(),
+            errors,
+            String::new(),
+        )
+        .await;
+    }
     if !question_errors.is_empty() {
         errors.insert(
             "preguntas",
@@ -132,8 +168,15 @@ async fn public_page(
         questions: views(&c, &typed, &question_errors),
         errors,
         results_public: c.results_public,
+        identification: c.data.identification,
+        document_types: DocumentType::ALL
+            .iter()
+            .map(|t| (t.code(), t.label()))
+            .collect(),
+        ident,
+        purpose: identification_purpose(&state.entity),
     };
-    let status = if question_errors.is_empty() {
+    let status = if page.errors.is_empty() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -141,8 +184,45 @@ async fn public_page(
     Ok((status, Html(page.render()?)).into_response())
 }
 
-pub async fn show(State(state): State<AppState>, Path(id): Path<i64>) -> AppResult<Response> {
-    public_page(&state, id, BTreeMap::new(), BTreeMap::new()).await
+#[derive(serde::Deserialize, Default)]
+pub struct ShowQuery {
+    comentario: Option<String>,
+    reporte: Option<String>,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Query(q): Query<ShowQuery>,
+) -> AppResult<Response> {
+    let c = state.store.consultation(id).await.map_err(not_found)?;
+    if c.data.forum.is_some() {
+        let notice = match (q.comentario.as_deref(), q.reporte.is_some()) {
+            (Some("pendiente"), _) => "Recibimos su comentario: se publicará cuando el equipo lo revise.",
+            (Some("publicado"), _) => "Su comentario quedó publicado.",
+            (_, true) => "Recibimos su reporte: el equipo revisará el comentario.",
+            _ => "",
+        };
+        let open = is_open(&c, super::today());
+        return super::forums::public_page(
+            &state,
+            &c,
+            open,
+            Default::default(),
+            FieldErrors::new(),
+            notice.to_string(),
+        )
+        .await;
+    }
+    public_page(
+        &state,
+        id,
+        BTreeMap::new(),
+        BTreeMap::new(),
+        IdentValues::default(),
+        FieldErrors::new(),
+    )
+    .await
 }
 
 pub async fn answer(
@@ -163,18 +243,53 @@ pub async fn answer(
             fecha(c.data.closes_on)
         )));
     }
+    if c.data.forum.is_some() {
+        return super::forums::comment(&state, &c, &form).await;
+    }
     let mut raw: BTreeMap<u32, Vec<String>> = BTreeMap::new();
     for (name, value) in &form.0 {
         if let Some(n) = name.strip_prefix('p').and_then(|n| n.parse().ok()) {
             raw.entry(n).or_default().push(value.clone());
         }
     }
-    match check_answers(&c.questions, &raw) {
-        Ok(kept) => {
-            state.store.add_response(id, &kept).await?;
-            Ok(Redirect::to(&format!("/consultas/{id}/gracias")).into_response())
+    let ident = IdentValues {
+        document_type: form.get("tipo_documento").into(),
+        document: form.get("documento").into(),
+        consent: form.get("autorizacion") == "si",
+    };
+    let mut errors = FieldErrors::new();
+    let document = if c.data.identification {
+        match check_document(&ident.document_type, &ident.document, ident.consent) {
+            Ok(d) => Some(d),
+            Err(list) => {
+                for e in list {
+                    errors
+                        .entry(e.field())
+                        .or_insert_with(|| super::plans::capitalize(&e.to_string()));
+                }
+                None
+            }
         }
-        Err(errors) => public_page(&state, id, raw, errors).await,
+    } else {
+        None
+    };
+    let kept = match check_answers(&c.questions, &raw) {
+        Ok(kept) if errors.is_empty() => kept,
+        Ok(_) => return public_page(&state, id, raw, BTreeMap::new(), ident, errors).await,
+        Err(q) => return public_page(&state, id, raw, q, ident, errors).await,
+    };
+    let purpose = identification_purpose(&state.entity);
+    let identification = document.as_ref().map(|d| Identification {
+        document: d,
+        purpose: &purpose,
+    });
+    match state.store.add_response(id, &kept, identification).await {
+        Ok(_) => Ok(Redirect::to(&format!("/consultas/{id}/gracias")).into_response()),
+        Err(e @ StoreError::AlreadyAnswered) => {
+            errors.insert("documento", super::plans::capitalize(&e.to_string()));
+            public_page(&state, id, raw, BTreeMap::new(), ident, errors).await
+        }
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -208,7 +323,7 @@ pub struct ResultView {
     pub average: String,
 }
 
-fn results(
+pub(crate) fn results(
     c: &Consultation,
     responses: &[participa_store::Response],
     with_open: bool,
@@ -303,14 +418,19 @@ pub struct ConsultationValues {
     pub opens_on: String,
     pub closes_on: String,
     pub activity: String,
+    /// `encuesta` or `foro`.
+    pub kind: String,
+    pub moderation: String,
+    pub identification: bool,
 }
 
 #[derive(Template)]
 #[template(path = "consultations_admin.html")]
 pub struct AdminListPage {
     pub layout: Layout,
-    pub consultations: Vec<(i64, String, String, i64)>,
+    pub consultations: Vec<(i64, String, String, String)>,
     pub activities: Vec<(String, String)>,
+    pub moderations: Vec<(&'static str, &'static str)>,
     pub can_manage: bool,
     pub values: ConsultationValues,
     pub errors: FieldErrors,
@@ -335,15 +455,24 @@ async fn admin_list_page(
             .await?
             .into_iter()
             .map(|c| {
+                let count = if c.data.forum.is_some() {
+                    format!("foro · {} comentario(s) publicados", c.comments)
+                } else {
+                    format!("encuesta · {} respuesta(s)", c.responses)
+                };
                 (
                     c.id,
                     c.data.title,
                     format!("{} a {}", fecha(c.data.opens_on), fecha(c.data.closes_on)),
-                    c.responses,
+                    count,
                 )
             })
             .collect(),
         activities: super::hearings::activity_choices(state).await?,
+        moderations: [Moderation::Before, Moderation::After]
+            .iter()
+            .map(|m| (m.code(), m.label()))
+            .collect(),
         can_manage: user.can(Action::ManageParticipation),
         values,
         errors,
@@ -353,13 +482,12 @@ async fn admin_list_page(
 
 pub async fn admin_list(State(state): State<AppState>, user: CurrentUser) -> AppResult<Response> {
     user.require(Action::ViewInternal)?;
-    admin_list_page(
-        &state,
-        &user,
-        ConsultationValues::default(),
-        FieldErrors::new(),
-    )
-    .await
+    let values = ConsultationValues {
+        kind: "encuesta".into(),
+        moderation: "previa".into(),
+        ..Default::default()
+    };
+    admin_list_page(&state, &user, values, FieldErrors::new()).await
 }
 
 pub async fn create(
@@ -374,8 +502,31 @@ pub async fn create(
         opens_on: form.get("abre").trim().into(),
         closes_on: form.get("cierra").trim().into(),
         activity: form.get("actividad").into(),
+        kind: form.get("tipo").into(),
+        moderation: form.get("moderacion").into(),
+        identification: form.get("identificacion") == "si",
     };
     let mut errors = FieldErrors::new();
+    let forum = match v.kind.as_str() {
+        "" | "encuesta" => None,
+        "foro" => match Moderation::from_code(&v.moderation) {
+            Some(m) => Some(m),
+            None => {
+                errors.insert("moderacion", "Elija cuándo se moderan los comentarios.".into());
+                None
+            }
+        },
+        _ => {
+            errors.insert("tipo", "Elija si es una encuesta o un foro.".into());
+            None
+        }
+    };
+    if forum.is_some() && v.identification {
+        errors.insert(
+            "identificacion",
+            "La identificación con documento aplica solo a encuestas.".into(),
+        );
+    }
     if v.title.is_empty() {
         errors.insert("titulo", "Escriba el nombre de la consulta.".into());
     }
@@ -406,6 +557,8 @@ pub async fn create(
         opens_on,
         closes_on,
         activity,
+        forum,
+        identification: v.identification,
     };
     let id = state
         .store
@@ -421,6 +574,8 @@ pub struct QuestionValues {
     pub options: String,
     pub required: bool,
     pub condition: String,
+    pub topic_title: String,
+    pub topic_body: String,
 }
 
 #[derive(Template)]
@@ -440,9 +595,15 @@ pub struct AdminPage {
     pub can_manage: bool,
     pub values: QuestionValues,
     pub errors: FieldErrors,
+    /// For a forum: its moderation, its topics (id, title, published, waiting) and how
+    /// many comments wait in the moderation queue.
+    pub forum: Option<&'static str>,
+    pub topics: Vec<(i64, String, usize, usize)>,
+    pub queue: usize,
+    pub identification: bool,
 }
 
-async fn admin_page(
+pub(crate) async fn admin_page(
     state: &AppState,
     user: &CurrentUser,
     id: i64,
@@ -450,7 +611,37 @@ async fn admin_page(
     errors: FieldErrors,
 ) -> AppResult<Response> {
     let c = state.store.consultation(id).await.map_err(not_found)?;
-    let responses = state.store.responses(id).await?;
+    let responses = if c.data.forum.is_some() {
+        vec![]
+    } else {
+        state.store.responses(id).await?
+    };
+    let (topics, comments) = if c.data.forum.is_some() {
+        state.store.forum(id).await?
+    } else {
+        (vec![], vec![])
+    };
+    let count = |t: i64, s: CommentStatus| {
+        comments
+            .iter()
+            .filter(|x| x.topic_id == t && x.status == s)
+            .count()
+    };
+    let topics = topics
+        .iter()
+        .map(|t| {
+            (
+                t.id,
+                t.title.clone(),
+                count(t.id, CommentStatus::Published),
+                count(t.id, CommentStatus::Pending),
+            )
+        })
+        .collect();
+    let queue = comments
+        .iter()
+        .filter(|x| x.status == CommentStatus::Pending || !x.open_reports.is_empty())
+        .count();
     let conditions = c
         .questions
         .iter()
@@ -504,6 +695,10 @@ async fn admin_page(
         can_manage: user.can(Action::ManageParticipation),
         values,
         errors,
+        forum: c.data.forum.map(Moderation::label),
+        topics,
+        queue,
+        identification: c.data.identification,
     };
     Ok((status, Html(page.render()?)).into_response())
 }
@@ -530,12 +725,18 @@ pub async fn add_question(
 ) -> AppResult<Response> {
     user.require(Action::ManageParticipation)?;
     let c = state.store.consultation(id).await.map_err(not_found)?;
+    if c.data.forum.is_some() {
+        return Err(AppError::BadRequest(
+            "Un foro no tiene preguntas: agregue temas.".into(),
+        ));
+    }
     let v = QuestionValues {
         text: form.get("texto").trim().into(),
         kind: form.get("tipo").into(),
         options: form.get("opciones").into(),
         required: form.get("obligatoria") == "si",
         condition: form.get("condicion").into(),
+        ..Default::default()
     };
     let condition = v.condition.split_once(':').and_then(|(n, a)| {
         Some(Condition {
@@ -657,6 +858,83 @@ pub async fn export(
         HeaderValue::from_static("text/csv; charset=utf-8"),
     );
     if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"consulta-{id}.csv\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(response)
+}
+
+/// Every response as XLSX. The sheet is written in constant-memory mode (rows go to a
+/// temporary file as they are written), responses are read in pages of 500, and the
+/// finished file is streamed from disk: memory stays flat however many responses there
+/// are. Cells are written as text or numbers, never as formulas.
+pub async fn export_xlsx(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    user.require(Action::ViewInternal)?;
+    let c = state.store.consultation(id).await.map_err(not_found)?;
+    let store = state.store.clone();
+    let runtime = tokio::runtime::Handle::current();
+    let file = tokio::task::spawn_blocking(move || -> Result<std::fs::File, String> {
+        use rust_xlsxwriter::{Format, Workbook};
+        use std::io::{Seek, SeekFrom};
+        let err = |e: rust_xlsxwriter::XlsxError| e.to_string();
+        let mut workbook = Workbook::new();
+        let bold = Format::new().set_bold();
+        let sheet = workbook.add_worksheet_with_constant_memory().map_err(err)?;
+        sheet.set_name("Respuestas").map_err(err)?;
+        sheet.write_string_with_format(0, 0, "Respuesta", &bold).map_err(err)?;
+        sheet.write_string_with_format(0, 1, "Fecha", &bold).map_err(err)?;
+        for (i, q) in c.questions.iter().enumerate() {
+            sheet
+                .write_string_with_format(0, 2 + i as u16, format!("{}. {}", q.number, q.text), &bold)
+                .map_err(err)?;
+        }
+        let (mut row, mut after) = (1u32, 0i64);
+        loop {
+            let page = runtime
+                .block_on(store.responses_after(id, after, 500))
+                .map_err(|e| e.to_string())?;
+            for r in &page {
+                sheet.write_number(row, 0, r.id as f64).map_err(err)?;
+                sheet
+                    .write_string(row, 1, crate::views::hora(r.at))
+                    .map_err(err)?;
+                for (i, q) in c.questions.iter().enumerate() {
+                    let col = 2 + i as u16;
+                    let Some(values) = r.answers.get(&q.number) else { continue };
+                    let numeric = matches!(q.kind, QuestionKind::Scale | QuestionKind::Number);
+                    match values.first().and_then(|v| v.replace(',', ".").parse::<f64>().ok()) {
+                        Some(n) if numeric => sheet.write_number(row, col, n).map_err(err)?,
+                        _ => sheet.write_string(row, col, values.join("; ")).map_err(err)?,
+                    };
+                }
+                row += 1;
+            }
+            match page.last() {
+                Some(last) if page.len() == 500 => after = last.id,
+                _ => break,
+            }
+        }
+        let mut file = tempfile::tempfile().map_err(|e| e.to_string())?;
+        workbook.save_to_writer(&mut file).map_err(err)?;
+        file.seek(SeekFrom::Start(0)).map_err(|e| e.to_string())?;
+        Ok(file)
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?
+    .map_err(AppError::Internal)?;
+    let stream = tokio_util::io::ReaderStream::new(tokio::fs::File::from_std(file));
+    let mut response = Body::from_stream(stream).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"consulta-{id}.xlsx\"")) {
         headers.insert(header::CONTENT_DISPOSITION, v);
     }
     Ok(response)

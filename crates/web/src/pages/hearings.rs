@@ -123,6 +123,8 @@ pub struct HearingPage {
     pub errors: FieldErrors,
     pub registered: bool,
     pub asked: Option<String>,
+    /// The evaluation survey while it takes answers, and whether its results are public.
+    pub evaluation: Option<(i64, bool, bool)>,
 }
 
 #[derive(Deserialize)]
@@ -151,7 +153,19 @@ async fn public_page(
         .map(|q| question_view(q, deadline, today))
         .collect();
     let count = state.store.registrations(id).await?.len();
+    let evaluation = match h.evaluation {
+        Some(e) => {
+            let c = state.store.consultation(e).await?;
+            Some((
+                e,
+                super::consultations::is_open(&c, today),
+                c.results_public,
+            ))
+        }
+        None => None,
+    };
     let page = HearingPage {
+        evaluation,
         layout: Layout::public(h.data.title.clone(), state),
         h: view,
         groups: state
@@ -546,6 +560,9 @@ pub struct AdminPage {
     pub sees_personal_data: bool,
     pub can_manage: bool,
     pub report_warning: Option<String>,
+    /// The evaluation survey (id, responses), or the default closing day to create it.
+    pub evaluation: Option<(i64, i64)>,
+    pub evaluation_closes: String,
 }
 
 pub async fn admin_show(
@@ -610,6 +627,11 @@ pub async fn admin_show(
         sees_personal_data: sees,
         can_manage: user.can(Action::ManageParticipation),
         report_warning,
+        evaluation: match h.evaluation {
+            Some(e) => Some((e, state.store.consultation(e).await?.responses)),
+            None => None,
+        },
+        evaluation_closes: (h.data.held_on + chrono::Duration::days(15)).to_string(),
     };
     Ok(Html(page.render()?).into_response())
 }
@@ -657,6 +679,62 @@ pub async fn answer(
     Ok(Redirect::to(&format!("/admin/audiencias/{id}#pregunta-{question}")).into_response())
 }
 
+/// Creates the hearing's evaluation survey with the standard questions, open from the
+/// hearing day to the day chosen.
+pub async fn create_evaluation(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    form: FormData,
+) -> AppResult<Response> {
+    user.require(Action::ManageParticipation)?;
+    let h = state.store.hearing(id).await.map_err(not_found)?;
+    if let Some(e) = h.evaluation {
+        return Ok(Redirect::to(&format!("/admin/consultas/{e}")).into_response());
+    }
+    let closes = NaiveDate::parse_from_str(form.get("cierra").trim(), "%Y-%m-%d")
+        .ok()
+        .filter(|d| *d >= h.data.held_on)
+        .ok_or_else(|| {
+            AppError::BadRequest(format!(
+                "Escriba el día en que cierra la evaluación: el {} o después.",
+                fecha(h.data.held_on)
+            ))
+        })?;
+    let e = state
+        .store
+        .create_hearing_evaluation(id, closes, &user.actor())
+        .await?;
+    Ok(Redirect::to(&format!("/admin/consultas/{e}")).into_response())
+}
+
+/// The evaluation results for the hearing report: each closed question's counts and
+/// percentages, the average of scales, and how many open answers there are.
+async fn evaluation_lines(
+    state: &AppState,
+    h: &participa_store::Hearing,
+) -> AppResult<(usize, Vec<participa_reports::EvaluationLine>)> {
+    let Some(e) = h.evaluation else {
+        return Ok((0, vec![]));
+    };
+    let c = state.store.consultation(e).await?;
+    let responses = state.store.responses(e).await?;
+    let lines = super::consultations::results(&c, &responses, false)
+        .into_iter()
+        .map(|r| participa_reports::EvaluationLine {
+            question: format!("{}. {}", r.number, r.text),
+            answered: r.answered,
+            rows: r
+                .rows
+                .into_iter()
+                .map(|(option, n, pct, _)| (option, n.to_string(), pct))
+                .collect(),
+            average: r.average,
+        })
+        .collect();
+    Ok((responses.len(), lines))
+}
+
 /// The hearing report as PDF.
 pub async fn report(
     State(state): State<AppState>,
@@ -674,6 +752,7 @@ pub async fn report(
         .iter()
         .map(|q| question_view(q, deadline, today))
         .collect();
+    let (evaluation_responses, evaluation) = evaluation_lines(&state, &h).await?;
     let report = participa_reports::HearingReport {
         entity: state.entity.clone(),
         title: view.title.clone(),
@@ -719,6 +798,8 @@ pub async fn report(
             })
             .collect(),
         generated: fecha(today),
+        evaluation_responses,
+        evaluation,
     };
     let pdf = tokio::task::spawn_blocking(move || participa_reports::hearing_pdf(&report))
         .await

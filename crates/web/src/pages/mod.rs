@@ -7,6 +7,7 @@ pub mod consultations;
 pub mod coverage;
 pub mod events;
 pub mod followup;
+pub mod forums;
 pub mod hearings;
 pub mod plans;
 pub mod public;
@@ -124,6 +125,10 @@ pub fn admin_routes(evidence_limit: usize) -> Router<AppState> {
         .route("/audiencias/{id}", get(hearings::admin_show))
         .route("/audiencias/{id}/informe.pdf", get(hearings::report))
         .route(
+            "/audiencias/{id}/evaluacion",
+            post(hearings::create_evaluation),
+        )
+        .route(
             "/audiencias/{id}/preguntas/{question}",
             post(hearings::answer),
         )
@@ -138,6 +143,16 @@ pub fn admin_routes(evidence_limit: usize) -> Router<AppState> {
         )
         .route("/consultas/{id}/resultados", post(consultations::publish))
         .route("/consultas/{id}/respuestas.csv", get(consultations::export))
+        .route(
+            "/consultas/{id}/respuestas.xlsx",
+            get(consultations::export_xlsx),
+        )
+        .route("/consultas/{id}/temas", post(forums::add_topic))
+        .route("/consultas/{id}/moderacion", get(forums::moderation))
+        .route(
+            "/consultas/{id}/comentarios/{comment}",
+            post(forums::moderate),
+        )
         .route("/eventos", get(events::list).post(events::create))
         .route("/canales", get(channels::form).post(channels::import))
         .route("/sugerencias", get(suggestions::admin_list))

@@ -1,0 +1,260 @@
+//! Forums: topics staff open in a consultation of kind `foro`, citizens' threaded
+//! comments with their moderation status, and abuse reports.
+
+use crate::audit::{audited, Actor, Change};
+use crate::{on_db, Result, Store, StoreError};
+use chrono::{DateTime, Utc};
+use participa_domain::participation::forum::{
+    can_moderate, CommentStatus, ForumError, NewComment, Threaded,
+};
+use sqlx::Row;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ForumTopic {
+    pub id: i64,
+    pub consultation_id: i64,
+    pub title: String,
+    pub body: String,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ForumComment {
+    pub id: i64,
+    pub topic_id: i64,
+    pub parent: Option<i64>,
+    pub body: String,
+    /// The name published with the comment (given with consent), if any.
+    pub author: Option<String>,
+    pub status: CommentStatus,
+    pub hidden_reason: String,
+    pub at: DateTime<Utc>,
+    /// Abuse reports not yet resolved by a moderator, and their reasons.
+    pub open_reports: Vec<String>,
+}
+
+impl Threaded for ForumComment {
+    fn id(&self) -> i64 {
+        self.id
+    }
+    fn parent(&self) -> Option<i64> {
+        self.parent
+    }
+}
+
+impl Store {
+    pub async fn add_forum_topic(
+        &self,
+        consultation: i64,
+        title: &str,
+        body: &str,
+        actor: &Actor,
+    ) -> Result<i64> {
+        let now = Utc::now();
+        let change = Change {
+            actor,
+            action: "forum.topic",
+            plan_id: None,
+            subject: format!("tema «{title}» del foro {consultation}"),
+            before: None,
+            after: Some(body.to_string()),
+        };
+        audited!(&self.db, &change, now, |tx| {
+            let id: i64 = sqlx::query(
+                "INSERT INTO forum_topics (consultation_id, title, body, created_by, created_at) \
+                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            )
+            .bind(consultation)
+            .bind(title)
+            .bind(body)
+            .bind(actor.user_id)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("id")?;
+            id
+        })
+    }
+
+    /// A forum's topics and every comment with its open reports (three queries).
+    pub async fn forum(&self, consultation: i64) -> Result<(Vec<ForumTopic>, Vec<ForumComment>)> {
+        on_db!(&self.db, |pool| {
+            let topics = sqlx::query(
+                "SELECT id, consultation_id, title, body, created_at FROM forum_topics \
+                 WHERE consultation_id = $1 ORDER BY id",
+            )
+            .bind(consultation)
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(ForumTopic {
+                    id: r.try_get("id")?,
+                    consultation_id: r.try_get("consultation_id")?,
+                    title: r.try_get("title")?,
+                    body: r.try_get("body")?,
+                    at: r.try_get("created_at")?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+            let mut comments = sqlx::query(
+                "SELECT c.id, c.topic_id, c.parent_id, c.body, c.author, c.status, c.hidden_reason, c.created_at \
+                 FROM forum_comments c JOIN forum_topics t ON t.id = c.topic_id \
+                 WHERE t.consultation_id = $1 ORDER BY c.id",
+            )
+            .bind(consultation)
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(|r| {
+                let status: String = r.try_get("status")?;
+                Ok(ForumComment {
+                    id: r.try_get("id")?,
+                    topic_id: r.try_get("topic_id")?,
+                    parent: r.try_get("parent_id")?,
+                    body: r.try_get("body")?,
+                    author: r.try_get("author")?,
+                    status: CommentStatus::from_code(&status).unwrap_or(CommentStatus::Pending),
+                    hidden_reason: r.try_get("hidden_reason")?,
+                    at: r.try_get("created_at")?,
+                    open_reports: vec![],
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+            let reports = sqlx::query(
+                "SELECT a.comment_id, a.reason FROM forum_abuse_reports a \
+                 JOIN forum_comments c ON c.id = a.comment_id JOIN forum_topics t ON t.id = c.topic_id \
+                 WHERE t.consultation_id = $1 AND a.resolved_at IS NULL ORDER BY a.id",
+            )
+            .bind(consultation)
+            .fetch_all(pool)
+            .await?;
+            for r in &reports {
+                let id: i64 = r.try_get("comment_id")?;
+                if let Ok(i) = comments.binary_search_by_key(&id, |c| c.id) {
+                    comments[i].open_reports.push(r.try_get("reason")?);
+                }
+            }
+            Ok((topics, comments))
+        })
+    }
+
+    /// A citizen's checked comment, with the status the forum's moderation gives it. No
+    /// audit entry: the comment is its own record.
+    pub async fn add_forum_comment(
+        &self,
+        topic: i64,
+        comment: &NewComment,
+        status: CommentStatus,
+    ) -> Result<i64> {
+        let now = Utc::now();
+        on_db!(&self.db, |pool| {
+            let id: i64 = sqlx::query(
+                "INSERT INTO forum_comments (topic_id, parent_id, body, author, consent_at, status, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            )
+            .bind(topic)
+            .bind(comment.parent)
+            .bind(&comment.body)
+            .bind(&comment.author)
+            .bind(comment.author.as_ref().map(|_| now))
+            .bind(status.code())
+            .bind(now)
+            .fetch_one(pool)
+            .await?
+            .try_get("id")?;
+            Ok(id)
+        })
+    }
+
+    /// Anyone may report a comment; the report waits in the moderation queue.
+    pub async fn report_forum_comment(&self, comment: i64, reason: &str) -> Result<()> {
+        let now = Utc::now();
+        on_db!(&self.db, |pool| {
+            sqlx::query(
+                "INSERT INTO forum_abuse_reports (comment_id, reason, created_at) VALUES ($1, $2, $3)",
+            )
+            .bind(comment)
+            .bind(reason)
+            .bind(now)
+            .execute(pool)
+            .await?;
+            Ok(())
+        })
+    }
+
+    /// The forum (consultation id) and status of a comment.
+    pub async fn forum_comment_place(&self, comment: i64) -> Result<(i64, CommentStatus)> {
+        on_db!(&self.db, |pool| {
+            let row = sqlx::query(
+                "SELECT t.consultation_id, c.status FROM forum_comments c \
+                 JOIN forum_topics t ON t.id = c.topic_id WHERE c.id = $1",
+            )
+            .bind(comment)
+            .fetch_optional(pool)
+            .await?
+            .ok_or(StoreError::CommentNotFound(comment))?;
+            let status: String = row.try_get("status")?;
+            Ok((
+                row.try_get("consultation_id")?,
+                CommentStatus::from_code(&status).unwrap_or(CommentStatus::Pending),
+            ))
+        })
+    }
+
+    /// Publishes, hides (with its reason) or restores a comment, and resolves its open
+    /// reports; `to == from == Published` only resolves the reports (the comment stays).
+    pub async fn moderate_forum_comment(
+        &self,
+        comment: i64,
+        to: CommentStatus,
+        reason: &str,
+        actor: &Actor,
+    ) -> Result<()> {
+        let (_, from) = self.forum_comment_place(comment).await?;
+        let keep = from == CommentStatus::Published && to == CommentStatus::Published;
+        if !keep {
+            can_moderate(from, to)?;
+        }
+        if to == CommentStatus::Hidden && reason.trim().is_empty() {
+            return Err(ForumError::ReasonRequired.into());
+        }
+        let now = Utc::now();
+        let change = Change {
+            actor,
+            action: "forum.moderate",
+            plan_id: None,
+            subject: format!("comentario {comment} del foro"),
+            before: Some(from.label().to_string()),
+            after: Some(if keep {
+                "Reportes descartados".to_string()
+            } else if to == CommentStatus::Hidden {
+                format!("{}: {}", to.label(), reason.trim())
+            } else {
+                to.label().to_string()
+            }),
+        };
+        audited!(&self.db, &change, now, |tx| {
+            sqlx::query(
+                "UPDATE forum_comments SET status = $1, hidden_reason = $2, moderated_by = $3, moderated_at = $4 \
+                 WHERE id = $5",
+            )
+            .bind(to.code())
+            .bind(if to == CommentStatus::Hidden { reason.trim() } else { "" })
+            .bind(actor.user_id)
+            .bind(now)
+            .bind(comment)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "UPDATE forum_abuse_reports SET resolved_by = $1, resolved_at = $2 \
+                 WHERE comment_id = $3 AND resolved_at IS NULL",
+            )
+            .bind(actor.user_id)
+            .bind(now)
+            .bind(comment)
+            .execute(&mut *tx)
+            .await?;
+        })
+    }
+}

@@ -1,0 +1,477 @@
+//! Forums: a consultation of kind `foro`. Staff open topics; citizens comment and reply
+//! without an account at `/consultas/{id}` (rate limit, honeypot, a name published only
+//! with consent); comments wait for moderation or show at once, as the forum says;
+//! anyone can report a comment; staff publish, hide with a reason, or restore from the
+//! moderation queue.
+
+use crate::auth::CurrentUser;
+use crate::error::{AppError, AppResult};
+use crate::form::{FieldErrors, FormData};
+use crate::views::{colombia_date, fecha, Layout};
+use crate::{AppState, ClientAddress};
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use participa_domain::participation::forum::{
+    check_comment, check_reason, check_title, thread, CommentStatus, Moderation,
+};
+use participa_domain::Action;
+use participa_store::{Consultation, ForumComment, StoreError};
+
+fn when(c: &ForumComment) -> String {
+    fecha(colombia_date(c.at))
+}
+
+/// What a citizen typed in one comment form, kept when it is refused.
+#[derive(Default, Clone)]
+pub struct Typed {
+    /// `t{topic}` for a new comment, `r{comment}` for a reply.
+    pub form: String,
+    pub body: String,
+    pub name: String,
+    pub consent: bool,
+}
+
+/// One comment form: ids are plain (`comentario`) on the form that failed, so the error
+/// summary links to them, and suffixed elsewhere.
+pub struct CommentForm {
+    pub topic: i64,
+    pub parent: Option<i64>,
+    pub suffix: String,
+    pub failed: bool,
+    pub body: String,
+    pub name: String,
+    pub consent: bool,
+}
+
+impl CommentForm {
+    fn new(topic: i64, parent: Option<i64>, typed: &Typed) -> Self {
+        let key = match parent {
+            Some(p) => format!("r{p}"),
+            None => format!("t{topic}"),
+        };
+        let failed = typed.form == key;
+        CommentForm {
+            topic,
+            parent,
+            suffix: if failed { String::new() } else { format!("-{key}") },
+            failed,
+            body: if failed { typed.body.clone() } else { String::new() },
+            name: if failed { typed.name.clone() } else { String::new() },
+            consent: failed && typed.consent,
+        }
+    }
+}
+
+pub struct CommentView {
+    pub id: i64,
+    pub depth: usize,
+    pub author: String,
+    pub when: String,
+    pub body: String,
+    pub hidden_reason: Option<String>,
+    pub reply: Option<CommentForm>,
+    pub report_failed: bool,
+}
+
+pub struct TopicView {
+    pub id: i64,
+    pub title: String,
+    pub body: String,
+    pub comments: Vec<CommentView>,
+    pub form: CommentForm,
+}
+
+#[derive(Template)]
+#[template(path = "forum.html")]
+pub struct ForumPage {
+    pub layout: Layout,
+    pub id: i64,
+    pub title: String,
+    pub description: String,
+    pub dates: String,
+    pub open: bool,
+    pub moderation: &'static str,
+    pub topics: Vec<TopicView>,
+    pub notice: String,
+    pub errors: FieldErrors,
+    pub purpose: String,
+}
+
+fn purpose(entity: &str) -> String {
+    format!(
+        "Autorizo a {entity} a publicar el nombre que escribo junto con mi comentario en este foro, \
+         conforme a la Ley 1581 de 2012. Si dejo el nombre vacío, el comentario se publica sin nombre."
+    )
+}
+
+/// The public forum page. Published comments show; hidden ones show their reason in
+/// their place (so replies keep their context); pending ones do not show.
+pub async fn public_page(
+    state: &AppState,
+    c: &Consultation,
+    open: bool,
+    typed: Typed,
+    errors: FieldErrors,
+    notice: String,
+) -> AppResult<Response> {
+    let moderation = c.data.forum.unwrap_or(Moderation::Before);
+    let (topics, comments) = state.store.forum(c.id).await?;
+    let visible: Vec<ForumComment> = comments
+        .into_iter()
+        .filter(|x| x.status != CommentStatus::Pending)
+        .collect();
+    let topics = topics
+        .into_iter()
+        .map(|t| {
+            let mine: Vec<ForumComment> = visible
+                .iter()
+                .filter(|x| x.topic_id == t.id)
+                .cloned()
+                .collect();
+            let comments = thread(&mine)
+                .into_iter()
+                .map(|(depth, x)| {
+                    let hidden = x.status == CommentStatus::Hidden;
+                    CommentView {
+                        id: x.id,
+                        depth,
+                        author: x
+                            .author
+                            .clone()
+                            .unwrap_or_else(|| "Participante".to_string()),
+                        when: when(x),
+                        body: if hidden { String::new() } else { x.body.clone() },
+                        hidden_reason: hidden.then(|| x.hidden_reason.clone()),
+                        reply: (!hidden && open).then(|| CommentForm::new(t.id, Some(x.id), &typed)),
+                        report_failed: typed.form == format!("a{}", x.id),
+                    }
+                })
+                .collect();
+            TopicView {
+                id: t.id,
+                form: CommentForm::new(t.id, None, &typed),
+                title: t.title,
+                body: t.body,
+                comments,
+            }
+        })
+        .collect();
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = ForumPage {
+        layout: Layout::public(c.data.title.clone(), state),
+        id: c.id,
+        title: c.data.title.clone(),
+        description: c.data.description.clone(),
+        dates: format!(
+            "Del {} al {}",
+            fecha(c.data.opens_on),
+            fecha(c.data.closes_on)
+        ),
+        open,
+        moderation: match moderation {
+            Moderation::Before => {
+                "Los comentarios se publican después de que el equipo los revisa."
+            }
+            Moderation::After => {
+                "Los comentarios se publican de inmediato; el equipo oculta, indicando el motivo, los que incumplan las reglas del foro."
+            }
+        },
+        topics,
+        notice,
+        errors,
+        purpose: purpose(&state.entity),
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+/// `POST /consultas/{id}/respuestas` on a forum: a comment or a reply.
+pub async fn comment(state: &AppState, c: &Consultation, form: &FormData) -> AppResult<Response> {
+    let id = c.id;
+    let topic: i64 = form.get("tema").parse().unwrap_or(0);
+    let parent: Option<i64> = form.get("padre").parse().ok();
+    let typed = Typed {
+        form: match parent {
+            Some(p) => format!("r{p}"),
+            None => format!("t{topic}"),
+        },
+        body: form.get("comentario").to_string(),
+        name: form.get("nombre").to_string(),
+        consent: form.get("autorizacion") == "si",
+    };
+    let (topics, comments) = state.store.forum(id).await?;
+    if !topics.iter().any(|t| t.id == topic) {
+        return Err(AppError::BadRequest(
+            "El tema al que quiere comentar no existe en este foro.".into(),
+        ));
+    }
+    let published: Vec<i64> = comments
+        .iter()
+        .filter(|x| x.topic_id == topic && x.status == CommentStatus::Published)
+        .map(|x| x.id)
+        .collect();
+    match check_comment(&typed.body, &typed.name, typed.consent, parent, &published) {
+        Ok(new) => {
+            let status = c.data.forum.unwrap_or(Moderation::Before).initial_status();
+            let cid = state.store.add_forum_comment(topic, &new, status).await?;
+            let anchor = if status == CommentStatus::Published {
+                format!("c{cid}")
+            } else {
+                "aviso".to_string()
+            };
+            Ok(Redirect::to(&format!(
+                "/consultas/{id}?comentario={}#{anchor}",
+                status.code()
+            ))
+            .into_response())
+        }
+        Err(list) => {
+            let mut errors = FieldErrors::new();
+            for e in list {
+                errors
+                    .entry(e.field())
+                    .or_insert_with(|| super::plans::capitalize(&e.to_string()));
+            }
+            public_page(state, c, true, typed, errors, String::new()).await
+        }
+    }
+}
+
+/// `POST /consultas/{id}/comentarios/{comment}/reportar`: anyone reports a comment.
+pub async fn report(
+    State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
+    Path((id, comment)): Path<(i64, i64)>,
+    form: FormData,
+) -> AppResult<Response> {
+    state.public_limit(address.as_deref())?;
+    let c = state
+        .store
+        .consultation(id)
+        .await
+        .map_err(super::consultations::not_found)?;
+    let (forum, status) = state
+        .store
+        .forum_comment_place(comment)
+        .await
+        .map_err(|e| match e {
+            StoreError::CommentNotFound(_) => AppError::NotFound,
+            other => other.into(),
+        })?;
+    if forum != id || status != CommentStatus::Published {
+        return Err(AppError::NotFound);
+    }
+    if !form.get("sitio_web").is_empty() {
+        return Ok(Redirect::to(&format!("/consultas/{id}?reporte=1#aviso")).into_response());
+    }
+    match check_reason(form.get("motivo")) {
+        Ok(reason) => {
+            state.store.report_forum_comment(comment, &reason).await?;
+            Ok(Redirect::to(&format!("/consultas/{id}?reporte=1#aviso")).into_response())
+        }
+        Err(e) => {
+            let mut errors = FieldErrors::new();
+            errors.insert("motivo", super::plans::capitalize(&e.to_string()));
+            let typed = Typed {
+                form: format!("a{comment}"),
+                ..Default::default()
+            };
+            let open = super::consultations::is_open(&c, super::today());
+            public_page(&state, &c, open, typed, errors, String::new()).await
+        }
+    }
+}
+
+// ------------------------------------------------------------------ staff
+
+pub async fn add_topic(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    form: FormData,
+) -> AppResult<Response> {
+    user.require(Action::ManageParticipation)?;
+    let c = state
+        .store
+        .consultation(id)
+        .await
+        .map_err(super::consultations::not_found)?;
+    if c.data.forum.is_none() {
+        return Err(AppError::BadRequest("Esta consulta es una encuesta, no un foro.".into()));
+    }
+    let title = form.get("titulo").to_string();
+    let body = form.get("texto").trim().to_string();
+    match check_title(&title) {
+        Ok(t) => {
+            state
+                .store
+                .add_forum_topic(id, &t, &body, &user.actor())
+                .await?;
+            Ok(Redirect::to(&format!("/admin/consultas/{id}#temas")).into_response())
+        }
+        Err(e) => {
+            let mut errors = FieldErrors::new();
+            errors.insert("titulo", super::plans::capitalize(&e.to_string()));
+            let values = super::consultations::QuestionValues {
+                kind: "unica".into(),
+                required: true,
+                topic_title: title,
+                topic_body: body,
+                ..Default::default()
+            };
+            super::consultations::admin_page(&state, &user, id, values, errors).await
+        }
+    }
+}
+
+pub struct QueueItem {
+    pub id: i64,
+    pub topic: String,
+    pub author: String,
+    pub when: String,
+    pub body: String,
+    pub status: &'static str,
+    pub published: bool,
+    pub hidden: bool,
+    pub reports: Vec<String>,
+    pub failed: bool,
+    pub reason: String,
+}
+
+#[derive(Template)]
+#[template(path = "forum_moderation.html")]
+pub struct ModerationPage {
+    pub layout: Layout,
+    pub id: i64,
+    pub title: String,
+    pub queue: Vec<QueueItem>,
+    pub hidden: Vec<QueueItem>,
+    pub can_manage: bool,
+    pub errors: FieldErrors,
+}
+
+async fn moderation_page(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    failed: Option<(i64, String)>,
+    errors: FieldErrors,
+) -> AppResult<Response> {
+    let c = state
+        .store
+        .consultation(id)
+        .await
+        .map_err(super::consultations::not_found)?;
+    let (topics, comments) = state.store.forum(id).await?;
+    let item = |x: &ForumComment| {
+        let is_failed = failed.as_ref().is_some_and(|(f, _)| *f == x.id);
+        QueueItem {
+            id: x.id,
+            topic: topics
+                .iter()
+                .find(|t| t.id == x.topic_id)
+                .map(|t| t.title.clone())
+                .unwrap_or_default(),
+            author: x.author.clone().unwrap_or_else(|| "Participante".into()),
+            when: when(x),
+            body: x.body.clone(),
+            status: x.status.label(),
+            published: x.status == CommentStatus::Published,
+            hidden: x.status == CommentStatus::Hidden,
+            reports: x.open_reports.clone(),
+            failed: is_failed,
+            reason: if is_failed {
+                failed.as_ref().map(|(_, r)| r.clone()).unwrap_or_default()
+            } else {
+                x.hidden_reason.clone()
+            },
+        }
+    };
+    let queue = comments
+        .iter()
+        .filter(|x| x.status == CommentStatus::Pending || !x.open_reports.is_empty())
+        .map(item)
+        .collect();
+    let hidden = comments
+        .iter()
+        .filter(|x| x.status == CommentStatus::Hidden)
+        .map(item)
+        .collect();
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = ModerationPage {
+        layout: user.layout(format!("Moderación · {}", c.data.title), state),
+        id,
+        title: c.data.title.clone(),
+        queue,
+        hidden,
+        can_manage: user.can(Action::ManageParticipation),
+        errors,
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+pub async fn moderation(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    user.require(Action::ViewInternal)?;
+    moderation_page(&state, &user, id, None, FieldErrors::new()).await
+}
+
+/// Publish (`publicar`), hide with a reason (`ocultar`), restore (`restaurar`) or keep a
+/// reported comment (`mantener`, which resolves its reports).
+pub async fn moderate(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, comment)): Path<(i64, i64)>,
+    form: FormData,
+) -> AppResult<Response> {
+    user.require(Action::ManageParticipation)?;
+    let (forum, _) = state
+        .store
+        .forum_comment_place(comment)
+        .await
+        .map_err(|e| match e {
+            StoreError::CommentNotFound(_) => AppError::NotFound,
+            other => other.into(),
+        })?;
+    if forum != id {
+        return Err(AppError::NotFound);
+    }
+    let reason = form.get("motivo").to_string();
+    let to = match form.get("accion") {
+        "publicar" | "restaurar" | "mantener" => CommentStatus::Published,
+        "ocultar" => {
+            if let Err(e) = check_reason(&reason) {
+                let mut errors = FieldErrors::new();
+                errors.insert("motivo", super::plans::capitalize(&e.to_string()));
+                return moderation_page(&state, &user, id, Some((comment, reason)), errors).await;
+            }
+            CommentStatus::Hidden
+        }
+        _ => return Err(AppError::BadRequest("Acción de moderación desconocida.".into())),
+    };
+    match state
+        .store
+        .moderate_forum_comment(comment, to, &reason, &user.actor())
+        .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("/admin/consultas/{id}/moderacion")).into_response()),
+        Err(StoreError::Forum(e)) => {
+            let mut errors = FieldErrors::new();
+            errors.insert(e.field(), super::plans::capitalize(&e.to_string()));
+            moderation_page(&state, &user, id, Some((comment, reason)), errors).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
