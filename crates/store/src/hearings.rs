@@ -1,7 +1,7 @@
 //! Public accountability hearings: the hearing, registrations and questions with answers.
 
-use crate::consultations::{insert_consultation, insert_question, ConsultationData};
 use crate::audit::{audited, Actor, Change};
+use crate::consultations::{insert_consultation, insert_question, ConsultationData};
 use crate::{on_db, Result, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row;

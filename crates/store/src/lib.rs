@@ -17,10 +17,10 @@ mod audit;
 mod calendar;
 mod channels;
 mod consultations;
-mod forums;
 mod events;
 mod findings;
 mod followup;
+mod forums;
 mod hearings;
 mod objects;
 mod parameters;
@@ -35,13 +35,13 @@ pub use audit::{Actor, AuditEntry, AuditFilter, Change};
 pub use calendar::OverrideRecord;
 pub use channels::ChannelFigure;
 pub use consultations::{Consultation, ConsultationData, Identification, Response};
-pub use forums::{ForumComment, ForumTopic};
 pub use events::{Event, EventData};
 pub use findings::{Acceptance, Coverage, CoverageItem};
 pub use followup::{
     Closure, EvidenceRecord, FollowUp, FollowupError, FollowupSettings, IndicatorRow, ManualRecord,
     NewReport, ReportRecord, ReviewRecord,
 };
+pub use forums::{ForumComment, ForumTopic};
 pub use hearings::{Hearing, HearingCounts, HearingData, Question, Registration};
 pub use objects::{
     check_evidence, CheckedEvidence, EvidenceError, EvidenceKind, Objects, ObjectsError,
@@ -113,7 +113,9 @@ pub enum StoreError {
     HearingNotFound(i64),
     #[error("la consulta {0} no existe")]
     ConsultationNotFound(i64),
-    #[error("ya se registró una respuesta con ese documento: esta consulta admite una por persona")]
+    #[error(
+        "ya se registró una respuesta con ese documento: esta consulta admite una por persona"
+    )]
     AlreadyAnswered,
     #[error("el comentario {0} no existe")]
     CommentNotFound(i64),

@@ -1097,9 +1097,7 @@ async fn a_consultation_keeps_its_questions_and_responses(db: TestDatabase) {
     assert!(store.consultation(id).await.unwrap().results_public);
 }
 
-async fn an_identified_survey_takes_one_answer_per_person_and_keeps_no_document(
-    db: TestDatabase,
-) {
+async fn an_identified_survey_takes_one_answer_per_person_and_keeps_no_document(db: TestDatabase) {
     use participa_domain::participation::identity::check_document;
     use participa_store::{ConsultationData, Identification, StoreError};
     let store = open(&db).await;
@@ -1114,8 +1112,14 @@ async fn an_identified_survey_takes_one_answer_per_person_and_keeps_no_document(
         forum: None,
         identification: true,
     };
-    let first = store.create_consultation(&data("Primera"), &ana).await.unwrap();
-    let second = store.create_consultation(&data("Segunda"), &ana).await.unwrap();
+    let first = store
+        .create_consultation(&data("Primera"), &ana)
+        .await
+        .unwrap();
+    let second = store
+        .create_consultation(&data("Segunda"), &ana)
+        .await
+        .unwrap();
     assert!(store.consultation(first).await.unwrap().data.identification);
     let doc = check_document("CC", "1.020.304.050", true).unwrap();
     let same = check_document("CC", "1020304050", true).unwrap();
@@ -1127,12 +1131,24 @@ async fn an_identified_survey_takes_one_answer_per_person_and_keeps_no_document(
             purpose: "Contar una respuesta por persona",
         })
     };
-    store.add_response(first, &answers, with(&doc)).await.unwrap();
+    store
+        .add_response(first, &answers, with(&doc))
+        .await
+        .unwrap();
     let again = store.add_response(first, &answers, with(&same)).await;
-    assert!(matches!(again, Err(StoreError::AlreadyAnswered)), "{again:?}");
-    store.add_response(first, &answers, with(&other)).await.unwrap();
+    assert!(
+        matches!(again, Err(StoreError::AlreadyAnswered)),
+        "{again:?}"
+    );
+    store
+        .add_response(first, &answers, with(&other))
+        .await
+        .unwrap();
     // The same person answers another consultation: digests differ between them.
-    store.add_response(second, &answers, with(&doc)).await.unwrap();
+    store
+        .add_response(second, &answers, with(&doc))
+        .await
+        .unwrap();
     assert_eq!(store.consultation(first).await.unwrap().responses, 2);
     let digests: Vec<(String, String)> = match store.db() {
         participa_store::Db::Sqlite(p) => sqlx::query_as(
@@ -1149,7 +1165,9 @@ async fn an_identified_survey_takes_one_answer_per_person_and_keeps_no_document(
         .unwrap(),
     };
     assert_eq!(digests.len(), 3);
-    assert!(digests.iter().all(|(d, _)| d.len() == 64 && !d.contains("1020304050")));
+    assert!(digests
+        .iter()
+        .all(|(d, _)| d.len() == 64 && !d.contains("1020304050")));
     assert_ne!(digests[0].0, digests[2].0, "same person, two consultations");
     assert_eq!(digests[0].1, "Contar una respuesta por persona");
 }
@@ -1191,7 +1209,10 @@ async fn forum_comments_are_moderated_hidden_with_a_reason_and_reported(db: Test
     let hidden = store
         .moderate_forum_comment(c1, CommentStatus::Hidden, "  ", &ana)
         .await;
-    assert!(matches!(hidden, Err(StoreError::Forum(ForumError::ReasonRequired))));
+    assert!(matches!(
+        hidden,
+        Err(StoreError::Forum(ForumError::ReasonRequired))
+    ));
     store
         .moderate_forum_comment(c1, CommentStatus::Published, "", &ana)
         .await
@@ -1201,7 +1222,10 @@ async fn forum_comments_are_moderated_hidden_with_a_reason_and_reported(db: Test
         .add_forum_comment(topic, &reply, CommentStatus::Published)
         .await
         .unwrap();
-    store.report_forum_comment(c2, "Es publicidad").await.unwrap();
+    store
+        .report_forum_comment(c2, "Es publicidad")
+        .await
+        .unwrap();
     let (topics, comments) = store.forum(id).await.unwrap();
     assert_eq!(topics.len(), 1);
     assert_eq!(comments[1].open_reports, vec!["Es publicidad".to_string()]);
@@ -1215,13 +1239,19 @@ async fn forum_comments_are_moderated_hidden_with_a_reason_and_reported(db: Test
     let (_, comments) = store.forum(id).await.unwrap();
     assert_eq!(comments[1].status, CommentStatus::Hidden);
     assert_eq!(comments[1].hidden_reason, "Publicidad");
-    assert!(comments[1].open_reports.is_empty(), "hiding resolves the reports");
+    assert!(
+        comments[1].open_reports.is_empty(),
+        "hiding resolves the reports"
+    );
     assert_eq!(store.consultation(id).await.unwrap().comments, 1);
     assert_eq!(store.consultation(id).await.unwrap().participations(), 1);
     let again = store
         .moderate_forum_comment(c1, CommentStatus::Pending, "", &ana)
         .await;
-    assert!(matches!(again, Err(StoreError::Forum(ForumError::Transition(..)))));
+    assert!(matches!(
+        again,
+        Err(StoreError::Forum(ForumError::Transition(..)))
+    ));
     assert!(matches!(
         store.forum_comment_place(999).await,
         Err(StoreError::CommentNotFound(999))

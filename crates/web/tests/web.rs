@@ -626,6 +626,9 @@ on_both_backends! {
     events_and_attendance => super::events_and_attendance;
     channel_figures_import => super::channel_figures_import;
     rejected_uploads_leave_nothing_behind => super::rejected_uploads_leave_nothing_behind;
+    forum_with_moderation => super::forum_with_moderation;
+    identified_survey_takes_one_answer_per_person => super::identified_survey_takes_one_answer_per_person;
+    hostile_text_comes_back_escaped => super::hostile_text_comes_back_escaped;
 }
 
 async fn csrf_and_sessions(db: TestDatabase) {
@@ -1994,6 +1997,54 @@ async fn accountability_hearing(db: TestDatabase) {
         .get(&format!("/admin/audiencias/{id}"), Some(&admin))
         .await;
     assert!(admin_page.body.contains("Respondida fuera de término"));
+    // The evaluation survey: the admin creates it (internal control cannot); citizens
+    // answer it from the hearing page; its results go into the hearing report.
+    let evaluation_path = format!("/admin/audiencias/{id}/evaluacion");
+    let closes = (participa_web::today() + chrono::Duration::days(10)).to_string();
+    assert_eq!(
+        app.post(&evaluation_path, Some(&auditor), &[("cierra", &closes)])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.post(&evaluation_path, Some(&admin), &[("cierra", "2020-01-01")])
+            .await
+            .status,
+        StatusCode::BAD_REQUEST
+    );
+    let created = app
+        .post(&evaluation_path, Some(&admin), &[("cierra", &closes)])
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER);
+    let evaluation = created
+        .location
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let hearing_page = app.get(&public, None).await;
+    assert!(hearing_page
+        .body
+        .contains(&format!("href=\"/consultas/{evaluation}\"")));
+    for (i, (clear, participated)) in [("5", "Sí"), ("4", "Sí"), ("4", "No")].iter().enumerate() {
+        let ip = format!("10.6.0.{i}");
+        let r = post_from(
+            &app,
+            &ip,
+            &format!("/consultas/{evaluation}/respuestas"),
+            &[
+                ("p1", "Redes sociales"),
+                ("p2", clear),
+                ("p3", "4"),
+                ("p4", participated),
+                ("p5", "Sí"),
+            ],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    }
     // The hearing report lists the question and its answer.
     let pdf = app
         .get(
@@ -2009,6 +2060,11 @@ async fn accountability_hearing(db: TestDatabase) {
         "La feria de vivienda en Cali será en marzo.",
         "Afiliados",
         "Respondida fuera de término",
+        "Evaluación de la audiencia",
+        "Respuestas a la encuesta de evaluación: 3",
+        "¿La audiencia le permitió participar y hacer preguntas?",
+        "66,7 %",
+        "promedio 4,3",
     ] {
         assert!(
             words.contains(expected),
@@ -2160,6 +2216,35 @@ async fn survey_consultation(db: TestDatabase) {
         "{}",
         csv.body
     );
+    // The XLSX has the same rows; the formula-looking answer is a plain text cell and
+    // the scale a number.
+    let xlsx = app
+        .get(&format!("{admin_path}/respuestas.xlsx"), Some(&admin))
+        .await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    {
+        use calamine::{Data, Reader, Xlsx};
+        let mut book = Xlsx::new(std::io::Cursor::new(xlsx.bytes.clone())).unwrap();
+        let sheet = book.worksheet_range("Respuestas").unwrap();
+        assert_eq!(sheet.height(), 3);
+        let rows: Vec<_> = sheet.rows().collect();
+        assert_eq!(
+            rows[0][2],
+            Data::String("1. ¿Ha usado el subsidio de vivienda?".into())
+        );
+        assert_eq!(rows[2][3], Data::Float(4.0));
+        assert_eq!(
+            rows[2][4],
+            Data::String("=HYPERLINK(\"x\") <script>alert(1)</script>".into())
+        );
+    }
+    assert_eq!(
+        app.get(&format!("{admin_path}/respuestas.xlsx"), None)
+            .await
+            .status,
+        StatusCode::SEE_OTHER,
+        "the export needs a session"
+    );
     // The participants reach activity 2's follow-up with no manual entry.
     let activity = app
         .get("/admin/planes/1/seguimiento/actividades/2", Some(&admin))
@@ -2167,6 +2252,636 @@ async fn survey_consultation(db: TestDatabase) {
     assert!(activity
         .body
         .contains("Encuesta previa a la rendición de cuentas: 2 participantes"));
+}
+
+/// Creates a consultation as the admin and returns its id.
+async fn new_consultation(app: &TestApp, admin: &str, extra: &[(&str, &str)]) -> String {
+    let today = participa_web::today();
+    let opens = today.to_string();
+    let closes = (today + chrono::Duration::days(30)).to_string();
+    let mut fields = vec![
+        ("titulo", "Foro previo a la rendición de cuentas"),
+        ("abre", opens.as_str()),
+        ("cierra", closes.as_str()),
+        ("actividad", "1:2"),
+    ];
+    fields.extend_from_slice(extra);
+    let created = app.post("/admin/consultas", Some(admin), &fields).await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    created
+        .location
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+async fn forum_with_moderation(db: TestDatabase) {
+    let app = TestApp::new(db).await;
+    let admin = app.login("admin").await;
+    let auditor = app.login("auditor").await;
+    let reporter = app.login("reporter").await;
+    // A forum with identification is refused, what was typed kept.
+    let bad = app
+        .post(
+            "/admin/consultas",
+            Some(&admin),
+            &[
+                ("titulo", "Foro"),
+                ("tipo", "foro"),
+                ("moderacion", "previa"),
+                ("identificacion", "si"),
+                ("abre", "2025-01-01"),
+                ("cierra", "2025-01-31"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("id=\"identificacion-error\""));
+    let id = new_consultation(&app, &admin, &[("tipo", "foro"), ("moderacion", "previa")]).await;
+    let admin_path = format!("/admin/consultas/{id}");
+    let public = format!("/consultas/{id}");
+    // Topics are opened by the admin only.
+    assert_eq!(
+        app.post(
+            &format!("{admin_path}/temas"),
+            Some(&reporter),
+            &[("titulo", "x")]
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    let empty = app
+        .post(
+            &format!("{admin_path}/temas"),
+            Some(&admin),
+            &[("titulo", " "), ("texto", "Presentación que se conserva")],
+        )
+        .await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(empty.body.contains("Presentación que se conserva"));
+    let topic = app
+        .post(
+            &format!("{admin_path}/temas"),
+            Some(&admin),
+            &[
+                ("titulo", "Vivienda"),
+                ("texto", "¿Qué esperan del subsidio de vivienda?"),
+            ],
+        )
+        .await;
+    assert_eq!(topic.status, StatusCode::SEE_OTHER);
+    let topic_id = app.store.forum(id.parse().unwrap()).await.unwrap().0[0]
+        .id
+        .to_string();
+    let comment = |ip: &'static str, fields: Vec<(&'static str, String)>| {
+        let app = &app;
+        let path = format!("{public}/respuestas");
+        async move {
+            let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            post_from(app, ip, &path, &pairs).await
+        }
+    };
+    // A name without consent is refused next to the field; the text stays, escaped.
+    let refused = comment(
+        "10.3.0.1",
+        vec![
+            ("tema", topic_id.clone()),
+            ("comentario", "<b>Más</b> ferias en Cali".into()),
+            ("nombre", "Ana".into()),
+        ],
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("id=\"autorizacion-error\""));
+    assert!(refused
+        .body
+        .contains("&#60;b&#62;Más&#60;/b&#62; ferias en Cali"));
+    assert!(!refused.body.contains("<b>Más</b>"));
+    // Moderated before publication: received, not shown.
+    let sent = comment(
+        "10.3.0.1",
+        vec![
+            ("tema", topic_id.clone()),
+            ("comentario", "Más ferias de vivienda en Cali".into()),
+            ("nombre", "Ana".into()),
+            ("autorizacion", "si".into()),
+        ],
+    )
+    .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER);
+    let after = app.get(sent.location.as_deref().unwrap(), None).await;
+    assert!(after
+        .body
+        .contains("se publicará cuando el equipo lo revise"));
+    assert!(!after.body.contains("Más ferias de vivienda en Cali"));
+    let c1 = app.store.forum(id.parse().unwrap()).await.unwrap().1[0].id;
+    // A reply to a comment that is not published is refused.
+    let early = comment(
+        "10.3.0.2",
+        vec![
+            ("tema", topic_id.clone()),
+            ("padre", c1.to_string()),
+            ("comentario", "De acuerdo".into()),
+        ],
+    )
+    .await;
+    assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // The queue: internal control sees it but cannot moderate; the admin publishes.
+    let queue = app
+        .get(&format!("{admin_path}/moderacion"), Some(&auditor))
+        .await;
+    assert_eq!(queue.status, StatusCode::OK);
+    assert!(
+        queue.body.contains("Más ferias de vivienda en Cali")
+            && !queue.body.contains("Publicar</button>")
+    );
+    let moderate = format!("{admin_path}/comentarios/{c1}");
+    assert_eq!(
+        app.post(&moderate, Some(&auditor), &[("accion", "publicar")])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.post(&moderate, Some(&admin), &[("accion", "publicar")])
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    let shown = app.get(&public, None).await;
+    assert!(
+        shown.body.contains("Más ferias de vivienda en Cali")
+            && shown.body.contains("<strong>Ana</strong>")
+    );
+    // A reply, threaded under it; then a report of abuse.
+    let reply = comment(
+        "10.3.0.2",
+        vec![
+            ("tema", topic_id.clone()),
+            ("padre", c1.to_string()),
+            ("comentario", "Compre ya en www.ejemplo.co".into()),
+        ],
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    let c2 = app.store.forum(id.parse().unwrap()).await.unwrap().1[1].id;
+    assert_eq!(
+        app.post(
+            &format!("{admin_path}/comentarios/{c2}"),
+            Some(&admin),
+            &[("accion", "publicar")]
+        )
+        .await
+        .status,
+        StatusCode::SEE_OTHER
+    );
+    let threaded = app.get(&public, None).await;
+    assert!(threaded.body.contains(
+        "class=\"depth-1\" id=\"c{c2}\""
+            .replace("{c2}", &c2.to_string())
+            .as_str()
+    ));
+    let report_path = format!("{public}/comentarios/{c2}/reportar");
+    let no_reason = post_from(&app, "10.3.0.3", &report_path, &[("motivo", "")]).await;
+    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(no_reason.body.contains("id=\"motivo-error\""));
+    let reported = post_from(
+        &app,
+        "10.3.0.3",
+        &report_path,
+        &[("motivo", "Es publicidad")],
+    )
+    .await;
+    assert_eq!(reported.status, StatusCode::SEE_OTHER);
+    let queue = app
+        .get(&format!("{admin_path}/moderacion"), Some(&admin))
+        .await;
+    assert!(queue.body.contains("Es publicidad") && queue.body.contains("Mantener publicado"));
+    // Hiding needs a reason: refused, the page comes back; then hidden with one.
+    let moderate2 = format!("{admin_path}/comentarios/{c2}");
+    let no_reason = app
+        .post(
+            &moderate2,
+            Some(&admin),
+            &[("accion", "ocultar"), ("motivo", " ")],
+        )
+        .await;
+    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(no_reason.body.contains("id=\"motivo-error\""));
+    assert_eq!(
+        app.post(
+            &moderate2,
+            Some(&admin),
+            &[("accion", "ocultar"), ("motivo", "Publicidad comercial")]
+        )
+        .await
+        .status,
+        StatusCode::SEE_OTHER
+    );
+    let hidden = app.get(&public, None).await;
+    assert!(hidden.body.contains("Motivo: Publicidad comercial"));
+    assert!(
+        !hidden.body.contains("www.ejemplo.co"),
+        "a hidden comment's text still shows"
+    );
+    let queue = app
+        .get(&format!("{admin_path}/moderacion"), Some(&admin))
+        .await;
+    assert!(queue.body.contains("Por revisar (0)") && queue.body.contains("Ocultos (1)"));
+    // Reporting a hidden comment is a 404; an unknown action a 400.
+    assert_eq!(
+        post_from(&app, "10.3.0.3", &report_path, &[("motivo", "otra vez")])
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.post(&moderate2, Some(&admin), &[("accion", "borrar")])
+            .await
+            .status,
+        StatusCode::BAD_REQUEST
+    );
+    // Moderated after publication: shown at once.
+    let after_id = new_consultation(
+        &app,
+        &admin,
+        &[("tipo", "foro"), ("moderacion", "posterior")],
+    )
+    .await;
+    app.post(
+        &format!("/admin/consultas/{after_id}/temas"),
+        Some(&admin),
+        &[("titulo", "Educación financiera")],
+    )
+    .await;
+    let t2 = app.store.forum(after_id.parse().unwrap()).await.unwrap().0[0]
+        .id
+        .to_string();
+    let at_once = post_from(
+        &app,
+        "10.3.0.4",
+        &format!("/consultas/{after_id}/respuestas"),
+        &[
+            ("tema", &t2),
+            ("comentario", "Talleres los sábados, por favor"),
+        ],
+    )
+    .await;
+    assert_eq!(at_once.status, StatusCode::SEE_OTHER);
+    assert!(app
+        .get(&format!("/consultas/{after_id}"), None)
+        .await
+        .body
+        .contains("Talleres los sábados, por favor"));
+    // Published comments reach activity 2's follow-up with no manual entry.
+    let activity = app
+        .get("/admin/planes/1/seguimiento/actividades/2", Some(&admin))
+        .await;
+    assert!(
+        activity
+            .body
+            .contains("Foro previo a la rendición de cuentas: 1 comentarios publicados"),
+        "{}",
+        activity.body
+    );
+}
+
+async fn identified_survey_takes_one_answer_per_person(db: TestDatabase) {
+    let app = TestApp::new(db).await;
+    let admin = app.login("admin").await;
+    let id = new_consultation(
+        &app,
+        &admin,
+        &[("tipo", "encuesta"), ("identificacion", "si")],
+    )
+    .await;
+    app.post(
+        &format!("/admin/consultas/{id}/preguntas"),
+        Some(&admin),
+        &[
+            ("texto", "¿Asistirá a la audiencia?"),
+            ("tipo", "unica"),
+            ("opciones", "Sí\nNo"),
+            ("obligatoria", "si"),
+        ],
+    )
+    .await;
+    let public = format!("/consultas/{id}");
+    let page = app.get(&public, None).await;
+    assert!(page.body.contains("id=\"documento\"") && page.body.contains("Ley 1581 de 2012"));
+    let answer = format!("{public}/respuestas");
+    // Without consent: refused, the answer and the document kept.
+    let refused = post_from(
+        &app,
+        "10.4.0.1",
+        &answer,
+        &[
+            ("p1", "Sí"),
+            ("tipo_documento", "CC"),
+            ("documento", "1.020.304.050"),
+        ],
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("id=\"autorizacion-error\""));
+    assert!(
+        refused.body.contains("value=\"1.020.304.050\"")
+            && refused.body.contains("value=\"Sí\" checked")
+    );
+    let ok = post_from(
+        &app,
+        "10.4.0.1",
+        &answer,
+        &[
+            ("p1", "Sí"),
+            ("tipo_documento", "CC"),
+            ("documento", "1.020.304.050"),
+            ("autorizacion", "si"),
+        ],
+    )
+    .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    // The same person, written another way, from another address: refused by the document.
+    let twice = post_from(
+        &app,
+        "10.4.0.2",
+        &answer,
+        &[
+            ("p1", "No"),
+            ("tipo_documento", "CC"),
+            ("documento", "1020304050"),
+            ("autorizacion", "si"),
+        ],
+    )
+    .await;
+    assert_eq!(twice.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        twice
+            .body
+            .contains("ya se registró una respuesta con ese documento")
+            || twice
+                .body
+                .contains("Ya se registró una respuesta con ese documento")
+    );
+    let other = post_from(
+        &app,
+        "10.4.0.2",
+        &answer,
+        &[
+            ("p1", "No"),
+            ("tipo_documento", "CC"),
+            ("documento", "79000111"),
+            ("autorizacion", "si"),
+        ],
+    )
+    .await;
+    assert_eq!(other.status, StatusCode::SEE_OTHER);
+    let c = app.store.consultation(id.parse().unwrap()).await.unwrap();
+    assert_eq!(c.responses, 2);
+    // The number is not stored anywhere a staff export reads.
+    let csv = app
+        .get(
+            &format!("/admin/consultas/{id}/respuestas.csv"),
+            Some(&admin),
+        )
+        .await;
+    assert!(!csv.body.contains("1020304050") && !csv.body.contains("79000111"));
+}
+
+/// Script in every remaining text field comes back escaped, on the page that shows it.
+async fn hostile_text_comes_back_escaped(db: TestDatabase) {
+    const HOSTILE: &str = "<script>alert('x')</script><img src=x onerror=alert(1)>";
+    fn clean(page: &str, what: &str) {
+        assert!(
+            !page.contains("<script>alert"),
+            "{what}: raw script in the page"
+        );
+        assert!(!page.contains("<img src=x"), "{what}: raw tag in the page");
+        assert!(
+            page.contains("&#60;script&#62;alert("),
+            "{what}: the text is not shown escaped"
+        );
+    }
+    let app = TestApp::new(db).await;
+    let admin = app.login("admin").await;
+    let today = participa_web::today();
+    let closes = (today + chrono::Duration::days(30)).to_string();
+    // Consultation: title, description, question text and options.
+    let created = app
+        .post(
+            "/admin/consultas",
+            Some(&admin),
+            &[
+                ("titulo", HOSTILE),
+                ("descripcion", HOSTILE),
+                ("abre", &today.to_string()),
+                ("cierra", &closes),
+            ],
+        )
+        .await;
+    let survey = created.location.unwrap();
+    let options = format!("{HOSTILE}\nNo");
+    app.post(
+        &format!("{survey}/preguntas"),
+        Some(&admin),
+        &[
+            ("texto", HOSTILE),
+            ("tipo", "unica"),
+            ("opciones", &options),
+        ],
+    )
+    .await;
+    let survey_id = survey.rsplit('/').next().unwrap();
+    clean(
+        &app.get(&survey, Some(&admin)).await.body,
+        "survey staff page",
+    );
+    clean(
+        &app.get(&format!("/consultas/{survey_id}"), None).await.body,
+        "survey public page",
+    );
+    clean(
+        &app.get("/admin/consultas", Some(&admin)).await.body,
+        "consultation list",
+    );
+    // Forum: topic title and text, a comment, its author, an abuse report, a hide reason.
+    let forum = new_consultation(
+        &app,
+        &admin,
+        &[("tipo", "foro"), ("moderacion", "posterior")],
+    )
+    .await;
+    app.post(
+        &format!("/admin/consultas/{forum}/temas"),
+        Some(&admin),
+        &[("titulo", HOSTILE), ("texto", HOSTILE)],
+    )
+    .await;
+    let topic = app.store.forum(forum.parse().unwrap()).await.unwrap().0[0]
+        .id
+        .to_string();
+    let name = "<i>Ana</i>";
+    let posted = post_from(
+        &app,
+        "10.5.0.1",
+        &format!("/consultas/{forum}/respuestas"),
+        &[
+            ("tema", &topic),
+            ("comentario", HOSTILE),
+            ("nombre", name),
+            ("autorizacion", "si"),
+        ],
+    )
+    .await;
+    assert_eq!(posted.status, StatusCode::SEE_OTHER);
+    let page = app.get(&format!("/consultas/{forum}"), None).await.body;
+    clean(&page, "forum page");
+    assert!(page.contains("&#60;i&#62;Ana&#60;/i&#62;"));
+    let comment = app.store.forum(forum.parse().unwrap()).await.unwrap().1[0].id;
+    post_from(
+        &app,
+        "10.5.0.1",
+        &format!("/consultas/{forum}/comentarios/{comment}/reportar"),
+        &[("motivo", HOSTILE)],
+    )
+    .await;
+    clean(
+        &app.get(
+            &format!("/admin/consultas/{forum}/moderacion"),
+            Some(&admin),
+        )
+        .await
+        .body,
+        "moderation queue",
+    );
+    app.post(
+        &format!("/admin/consultas/{forum}/comentarios/{comment}"),
+        Some(&admin),
+        &[("accion", "ocultar"), ("motivo", HOSTILE)],
+    )
+    .await;
+    clean(
+        &app.get(&format!("/consultas/{forum}"), None).await.body,
+        "hidden comment's reason",
+    );
+    // Hearing: title, place, call, and a registrant's name (staff page).
+    let held = (today + chrono::Duration::days(10)).to_string();
+    let hearing = app
+        .post(
+            "/admin/audiencias",
+            Some(&admin),
+            &[
+                ("titulo", HOSTILE),
+                ("fecha", &held),
+                ("hora", "10:00"),
+                ("lugar", HOSTILE),
+                ("convocatoria", HOSTILE),
+            ],
+        )
+        .await;
+    assert_eq!(hearing.status, StatusCode::SEE_OTHER, "{}", hearing.body);
+    let hearing_admin = hearing.location.unwrap();
+    let hearing_id = hearing_admin.rsplit('/').next().unwrap().to_string();
+    let groups = app.store.value_groups().await.unwrap();
+    let registered = post_from(
+        &app,
+        "10.5.0.2",
+        &format!("/audiencias/{hearing_id}/inscripcion"),
+        &[
+            ("nombre", HOSTILE),
+            ("grupo", &groups[0].code),
+            ("autorizacion", "si"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        registered.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        registered.body
+    );
+    clean(
+        &app.get(&format!("/audiencias/{hearing_id}"), None)
+            .await
+            .body,
+        "hearing public page",
+    );
+    clean(
+        &app.get(&hearing_admin, Some(&admin)).await.body,
+        "hearing staff page",
+    );
+    // Event: title, place and territory.
+    let event = app
+        .post_files(
+            "/admin/eventos",
+            Some(&admin),
+            &[
+                ("titulo", HOSTILE),
+                ("fecha", "2025-06-14"),
+                ("modalidad", "presencial"),
+                ("lugar", HOSTILE),
+                ("territorio", HOSTILE),
+                ("actividad", "1:6"),
+                ("asistentes", "5"),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(event.status, StatusCode::SEE_OTHER, "{}", event.body);
+    clean(
+        &app.get("/admin/eventos", Some(&admin)).await.body,
+        "events page",
+    );
+    // Nothing stored is lost to a refused or flooded request: the survey keeps its count.
+    let before = app
+        .store
+        .consultation(survey_id.parse().unwrap())
+        .await
+        .unwrap()
+        .responses;
+    let mut accepted = 0;
+    for _ in 0..14 {
+        let r = post_from(
+            &app,
+            "10.5.0.9",
+            &format!("/consultas/{survey_id}/respuestas"),
+            &[("p1", "No")],
+        )
+        .await;
+        if r.status == StatusCode::SEE_OTHER {
+            accepted += 1;
+        } else {
+            assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+            assert!(
+                r.body.contains("demasiados envíos"),
+                "{}",
+                r.body
+            );
+        }
+    }
+    assert!(accepted >= 10 && accepted < 14, "{accepted}");
+    let other_client = post_from(
+        &app,
+        "10.5.0.10",
+        &format!("/consultas/{survey_id}/respuestas"),
+        &[("p1", "No")],
+    )
+    .await;
+    assert_eq!(
+        other_client.status,
+        StatusCode::SEE_OTHER,
+        "another client is still served"
+    );
+    let after = app
+        .store
+        .consultation(survey_id.parse().unwrap())
+        .await
+        .unwrap()
+        .responses;
+    assert_eq!(after, before + accepted + 1);
 }
 
 async fn events_and_attendance(db: TestDatabase) {

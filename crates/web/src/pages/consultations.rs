@@ -198,7 +198,9 @@ pub async fn show(
     let c = state.store.consultation(id).await.map_err(not_found)?;
     if c.data.forum.is_some() {
         let notice = match (q.comentario.as_deref(), q.reporte.is_some()) {
-            (Some("pendiente"), _) => "Recibimos su comentario: se publicará cuando el equipo lo revise.",
+            (Some("pendiente"), _) => {
+                "Recibimos su comentario: se publicará cuando el equipo lo revise."
+            }
             (Some("publicado"), _) => "Su comentario quedó publicado.",
             (_, true) => "Recibimos su reporte: el equipo revisará el comentario.",
             _ => "",
@@ -512,7 +514,10 @@ pub async fn create(
         "foro" => match Moderation::from_code(&v.moderation) {
             Some(m) => Some(m),
             None => {
-                errors.insert("moderacion", "Elija cuándo se moderan los comentarios.".into());
+                errors.insert(
+                    "moderacion",
+                    "Elija cuándo se moderan los comentarios.".into(),
+                );
                 None
             }
         },
@@ -884,11 +889,20 @@ pub async fn export_xlsx(
         let bold = Format::new().set_bold();
         let sheet = workbook.add_worksheet_with_constant_memory().map_err(err)?;
         sheet.set_name("Respuestas").map_err(err)?;
-        sheet.write_string_with_format(0, 0, "Respuesta", &bold).map_err(err)?;
-        sheet.write_string_with_format(0, 1, "Fecha", &bold).map_err(err)?;
+        sheet
+            .write_string_with_format(0, 0, "Respuesta", &bold)
+            .map_err(err)?;
+        sheet
+            .write_string_with_format(0, 1, "Fecha", &bold)
+            .map_err(err)?;
         for (i, q) in c.questions.iter().enumerate() {
             sheet
-                .write_string_with_format(0, 2 + i as u16, format!("{}. {}", q.number, q.text), &bold)
+                .write_string_with_format(
+                    0,
+                    2 + i as u16,
+                    format!("{}. {}", q.number, q.text),
+                    &bold,
+                )
                 .map_err(err)?;
         }
         let (mut row, mut after) = (1u32, 0i64);
@@ -903,11 +917,18 @@ pub async fn export_xlsx(
                     .map_err(err)?;
                 for (i, q) in c.questions.iter().enumerate() {
                     let col = 2 + i as u16;
-                    let Some(values) = r.answers.get(&q.number) else { continue };
+                    let Some(values) = r.answers.get(&q.number) else {
+                        continue;
+                    };
                     let numeric = matches!(q.kind, QuestionKind::Scale | QuestionKind::Number);
-                    match values.first().and_then(|v| v.replace(',', ".").parse::<f64>().ok()) {
+                    match values
+                        .first()
+                        .and_then(|v| v.replace(',', ".").parse::<f64>().ok())
+                    {
                         Some(n) if numeric => sheet.write_number(row, col, n).map_err(err)?,
-                        _ => sheet.write_string(row, col, values.join("; ")).map_err(err)?,
+                        _ => sheet
+                            .write_string(row, col, values.join("; "))
+                            .map_err(err)?,
                     };
                 }
                 row += 1;

@@ -55,10 +55,22 @@ impl CommentForm {
         CommentForm {
             topic,
             parent,
-            suffix: if failed { String::new() } else { format!("-{key}") },
+            suffix: if failed {
+                String::new()
+            } else {
+                format!("-{key}")
+            },
             failed,
-            body: if failed { typed.body.clone() } else { String::new() },
-            name: if failed { typed.name.clone() } else { String::new() },
+            body: if failed {
+                typed.body.clone()
+            } else {
+                String::new()
+            },
+            name: if failed {
+                typed.name.clone()
+            } else {
+                String::new()
+            },
             consent: failed && typed.consent,
         }
     }
@@ -142,9 +154,14 @@ pub async fn public_page(
                             .clone()
                             .unwrap_or_else(|| "Participante".to_string()),
                         when: when(x),
-                        body: if hidden { String::new() } else { x.body.clone() },
+                        body: if hidden {
+                            String::new()
+                        } else {
+                            x.body.clone()
+                        },
                         hidden_reason: hidden.then(|| x.hidden_reason.clone()),
-                        reply: (!hidden && open).then(|| CommentForm::new(t.id, Some(x.id), &typed)),
+                        reply: (!hidden && open)
+                            .then(|| CommentForm::new(t.id, Some(x.id), &typed)),
                         report_failed: typed.form == format!("a{}", x.id),
                     }
                 })
@@ -302,7 +319,9 @@ pub async fn add_topic(
         .await
         .map_err(super::consultations::not_found)?;
     if c.data.forum.is_none() {
-        return Err(AppError::BadRequest("Esta consulta es una encuesta, no un foro.".into()));
+        return Err(AppError::BadRequest(
+            "Esta consulta es una encuesta, no un foro.".into(),
+        ));
     }
     let title = form.get("titulo").to_string();
     let body = form.get("texto").trim().to_string();
@@ -459,7 +478,11 @@ pub async fn moderate(
             }
             CommentStatus::Hidden
         }
-        _ => return Err(AppError::BadRequest("Acción de moderación desconocida.".into())),
+        _ => {
+            return Err(AppError::BadRequest(
+                "Acción de moderación desconocida.".into(),
+            ))
+        }
     };
     match state
         .store
