@@ -696,7 +696,7 @@ async fn a_citizen_sends_a_suggestion_and_follows_it_on_a_phone() {
                     closes_on: today + chrono::Duration::days(20),
                     activity: Some((1, 2)),
                     forum: None,
-                    identification: false,
+                    identification: true,
                 },
                 &participa_store::Actor::system(),
             )
@@ -742,8 +742,15 @@ async fn a_citizen_sends_a_suggestion_and_follows_it_on_a_phone() {
             b.source().await.contains("id=\"p2-error\""),
             "the shown conditional question was not required"
         );
+        assert!(
+            b.source().await.contains("id=\"documento-error\""),
+            "the identification section was not required"
+        );
         b.check("consulta-error-telefono").await;
         b.click("input[name=p2][value='4']").await;
+        b.set("tipo_documento", "CC").await;
+        b.fill("#documento", "1.020.304.050").await;
+        b.click("#autorizacion").await;
         b.click_button("Enviar mis respuestas").await;
         assert!(b.source().await.contains("Recibimos sus respuestas"));
         let answers = store.responses(consultation).await.unwrap();
@@ -854,9 +861,62 @@ async fn a_citizen_sends_a_suggestion_and_follows_it_on_a_phone() {
         .unwrap()
         .to_string();
 
+    // A forum moderated before publication: a name without consent is refused, then
+    // the comment waits for moderation.
+    let today = participa_web::today();
+    let forum = store
+        .create_consultation(
+            &participa_store::ConsultationData {
+                title: "Foro: ¿qué quiere oír en la rendición de cuentas?".into(),
+                description: "Comente los temas; el equipo responde en la audiencia.".into(),
+                opens_on: today,
+                closes_on: today + chrono::Duration::days(20),
+                activity: Some((1, 2)),
+                forum: Some(participa_domain::participation::forum::Moderation::Before),
+                identification: false,
+            },
+            &participa_store::Actor::system(),
+        )
+        .await
+        .unwrap();
+    let topic = store
+        .add_forum_topic(
+            forum,
+            "Vivienda",
+            "¿Qué esperan del subsidio de vivienda este año?",
+            &participa_store::Actor::system(),
+        )
+        .await
+        .unwrap();
+    b.open(&format!("/consultas/{forum}")).await;
+    b.check("foro-telefono").await;
+    b.fill(
+        &format!("#comentario-t{topic}"),
+        "Más ferias de vivienda fuera de Bogotá",
+    )
+    .await;
+    b.fill(&format!("#nombre-t{topic}"), "Ana").await;
+    b.click_button("Publicar mi comentario").await;
+    assert!(b.source().await.contains("id=\"autorizacion-error\""));
+    b.check("foro-error-telefono").await;
+    b.click("#autorizacion").await;
+    b.click_button("Publicar mi comentario").await;
+    assert!(b
+        .source()
+        .await
+        .contains("se publicará cuando el equipo lo revise"));
+    b.check("foro-recibido-telefono").await;
+
     // Staff answer it; the public page publishes the answer and the report is a PDF.
     b.client.set_window_size(1280, 1000).await.unwrap();
     b.login("admin").await;
+    b.open(&format!("/admin/consultas/{forum}/moderacion")).await;
+    assert!(b.source().await.contains("Por revisar (1)"));
+    b.check("foro-moderacion").await;
+    b.click_button("Publicar").await;
+    assert!(b.source().await.contains("Por revisar (0)"));
+    b.open(&format!("/admin/consultas/{forum}")).await;
+    b.check("foro-funcionarios").await;
     b.open(&format!("/admin/audiencias/{hearing}")).await;
     assert!(b.source().await.contains(&code));
     b.fill(
@@ -902,7 +962,26 @@ async fn a_citizen_sends_a_suggestion_and_follows_it_on_a_phone() {
         .source()
         .await
         .contains("La convocatoria abre el 2 de febrero de 2027."));
-    assert_eq!(b.checked.len(), 14, "{:?}", b.checked);
+    // Back on the phone, the published comment shows and a citizen reports it.
+    b.client.set_window_size(390, 844).await.unwrap();
+    b.open(&format!("/consultas/{forum}")).await;
+    assert!(b
+        .source()
+        .await
+        .contains("Más ferias de vivienda fuera de Bogotá"));
+    let comment = store.forum(forum).await.unwrap().1[0].id;
+    b.click(&format!("#c{comment} details:last-of-type summary"))
+        .await;
+    b.fill(&format!("#motivo-{comment}"), "Repite otro comentario")
+        .await;
+    b.click_button("Enviar el reporte").await;
+    assert!(b.source().await.contains("Recibimos su reporte"));
+    b.check("foro-reporte-telefono").await;
+    assert_eq!(
+        store.forum(forum).await.unwrap().1[0].open_reports,
+        ["Repite otro comentario"]
+    );
+    assert_eq!(b.checked.len(), 20, "{:?}", b.checked);
     b.client.close().await.unwrap();
     let _ = stop.send(());
 }
