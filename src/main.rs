@@ -52,6 +52,13 @@ enum Command {
         /// Tamaño máximo de cada archivo de evidencia, en MB.
         #[arg(long, env = "PARTICIPA_EVIDENCIA_MAX_MB", default_value_t = 20)]
         evidence_max_mb: usize,
+        /// Envíos de formularios públicos seguidos que admite cada cliente (0 quita el
+        /// límite: solo para pruebas de carga, donde todo llega desde una dirección).
+        #[arg(long, env = "PARTICIPA_LIMITE_RAFAGA", default_value_t = participa_web::PUBLIC_BURST)]
+        public_burst: u32,
+        /// Envíos por minuto que admite cada cliente después de la ráfaga.
+        #[arg(long, env = "PARTICIPA_LIMITE_POR_MINUTO", default_value_t = participa_web::PUBLIC_PER_MINUTE)]
+        public_per_minute: u32,
     },
     /// Prepara la base de datos: esquema, plan de ejemplo y primer administrador.
     Init,
@@ -263,6 +270,8 @@ async fn run(cli: Cli) -> Result<()> {
                 secure_cookies: false,
                 evidence: "evidencias".into(),
                 evidence_max_mb: 20,
+                public_burst: participa_web::PUBLIC_BURST,
+                public_per_minute: participa_web::PUBLIC_PER_MINUTE,
             };
             serve(&cli.database_url, options).await
         }
@@ -272,6 +281,8 @@ async fn run(cli: Cli) -> Result<()> {
             secure_cookies,
             evidence,
             evidence_max_mb,
+            public_burst,
+            public_per_minute,
         }) => {
             let options = ServeOptions {
                 bind,
@@ -279,6 +290,8 @@ async fn run(cli: Cli) -> Result<()> {
                 secure_cookies,
                 evidence,
                 evidence_max_mb,
+                public_burst,
+                public_per_minute,
             };
             serve(&cli.database_url, options).await
         }
@@ -657,6 +670,8 @@ struct ServeOptions {
     secure_cookies: bool,
     evidence: String,
     evidence_max_mb: usize,
+    public_burst: u32,
+    public_per_minute: u32,
 }
 
 /// Serves the web platform until Ctrl-C or SIGTERM, then finishes the requests in flight.
@@ -689,7 +704,11 @@ async fn serve(database_url: &str, options: ServeOptions) -> Result<()> {
         options.entity,
         options.secure_cookies,
         evidence,
-    );
+    )
+    .with_public_limit(options.public_burst, options.public_per_minute);
+    if options.public_burst == 0 {
+        println!("Atención: sin límite de envíos en los formularios públicos (--public-burst 0).");
+    }
     participa_web::serve(listener, state, participa_web::shutdown_signal()).await?;
     store.close().await;
     println!("Participa se detuvo.");

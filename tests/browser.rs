@@ -910,7 +910,8 @@ async fn a_citizen_sends_a_suggestion_and_follows_it_on_a_phone() {
     // Staff answer it; the public page publishes the answer and the report is a PDF.
     b.client.set_window_size(1280, 1000).await.unwrap();
     b.login("admin").await;
-    b.open(&format!("/admin/consultas/{forum}/moderacion")).await;
+    b.open(&format!("/admin/consultas/{forum}/moderacion"))
+        .await;
     assert!(b.source().await.contains("Por revisar (1)"));
     b.check("foro-moderacion").await;
     b.click_button("Publicar").await;

@@ -154,23 +154,28 @@ impl Store {
 
     /// Every consultation with its questions and response count (three queries).
     pub async fn consultations(&self) -> Result<Vec<Consultation>> {
-        self.consultations_where(None).await
+        self.consultations_where(None, true).await
     }
 
     /// All consultations, or only `only`: a citizen's answer reads one, not every one.
-    async fn consultations_where(&self, only: Option<i64>) -> Result<Vec<Consultation>> {
+    /// With `counts` false, `responses` and `comments` read 0: counting costs a scan that
+    /// grows with the responses, which a citizen's answer does not need.
+    async fn consultations_where(
+        &self,
+        only: Option<i64>,
+        counts: bool,
+    ) -> Result<Vec<Consultation>> {
+        let counted = "(SELECT COUNT(*) FROM consultation_responses r WHERE r.consultation_id = c.id) AS responses, \
+             (SELECT COUNT(*) FROM forum_comments fc JOIN forum_topics ft ON ft.id = fc.topic_id \
+              WHERE ft.consultation_id = c.id AND fc.status = 'publicado') AS comments";
+        let sql = format!(
+            "SELECT c.id, c.title, c.description, c.opens_on, c.closes_on, c.results_public, c.plan_id, c.activity_number, \
+             c.kind, c.moderation, c.identification, {} \
+             FROM consultations c WHERE ($1 IS NULL OR c.id = $1) ORDER BY c.opens_on DESC, c.id DESC",
+            if counts { counted } else { "CAST(0 AS BIGINT) AS responses, CAST(0 AS BIGINT) AS comments" }
+        );
         on_db!(&self.db, |pool| {
-            let rows = sqlx::query(
-                "SELECT c.id, c.title, c.description, c.opens_on, c.closes_on, c.results_public, c.plan_id, c.activity_number, \
-                 c.kind, c.moderation, c.identification, \
-                 (SELECT COUNT(*) FROM consultation_responses r WHERE r.consultation_id = c.id) AS responses, \
-                 (SELECT COUNT(*) FROM forum_comments fc JOIN forum_topics ft ON ft.id = fc.topic_id \
-                  WHERE ft.consultation_id = c.id AND fc.status = 'publicado') AS comments \
-                 FROM consultations c WHERE ($1 IS NULL OR c.id = $1) ORDER BY c.opens_on DESC, c.id DESC",
-            )
-            .bind(only)
-            .fetch_all(pool)
-            .await?;
+            let rows = sqlx::query(&sql).bind(only).fetch_all(pool).await?;
             let mut out = Vec::with_capacity(rows.len());
             for r in &rows {
                 out.push(Consultation {
@@ -229,7 +234,18 @@ impl Store {
     }
 
     pub async fn consultation(&self, id: i64) -> Result<Consultation> {
-        self.consultations_where(Some(id))
+        self.consultations_where(Some(id), true)
+            .await?
+            .into_iter()
+            .find(|c| c.id == id)
+            .ok_or(StoreError::ConsultationNotFound(id))
+    }
+
+    /// The consultation and its questions, without the counts (`responses` and
+    /// `comments` read 0): what answering it needs, at a cost that does not grow with
+    /// the responses already stored.
+    pub async fn consultation_to_answer(&self, id: i64) -> Result<Consultation> {
+        self.consultations_where(Some(id), false)
             .await?
             .into_iter()
             .find(|c| c.id == id)
@@ -289,6 +305,7 @@ impl Store {
         answers: &BTreeMap<u32, Vec<String>>,
         identification: Option<Identification<'_>>,
     ) -> Result<i64> {
+        let _turn = self.sqlite_write_turn().await;
         let now = Utc::now();
         on_db!(&self.db, |pool| {
             let mut tx = pool.begin().await?;

@@ -147,6 +147,7 @@ impl Store {
         comment: &NewComment,
         status: CommentStatus,
     ) -> Result<i64> {
+        let _turn = self.sqlite_write_turn().await;
         let now = Utc::now();
         on_db!(&self.db, |pool| {
             let id: i64 = sqlx::query(

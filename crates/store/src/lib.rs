@@ -166,6 +166,10 @@ macro_rules! on_db {
 #[derive(Debug, Clone)]
 pub struct Store {
     db: Db,
+    /// SQLite takes one writer at a time; a second one waits in SQLite's busy handler,
+    /// which sleeps in steps of up to 100 ms. Hot public writes (survey answers, forum
+    /// comments) queue here instead, in order and without sleeping.
+    sqlite_writer: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Store {
@@ -197,7 +201,19 @@ impl Store {
         } else {
             return Err(StoreError::UnsupportedUrl(url.to_string()));
         };
-        Ok(Store { db })
+        Ok(Store {
+            db,
+            sqlite_writer: Default::default(),
+        })
+    }
+
+    /// Held around a hot write transaction on SQLite; nothing on PostgreSQL, whose
+    /// writers do not block each other on different rows.
+    pub(crate) async fn sqlite_write_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        match self.db {
+            Db::Sqlite(_) => Some(self.sqlite_writer.lock().await),
+            Db::Postgres(_) => None,
+        }
     }
 
     pub fn backend(&self) -> Backend {

@@ -1085,6 +1085,9 @@ async fn a_consultation_keeps_its_questions_and_responses(db: TestDatabase) {
     let c = store.consultation(id).await.unwrap();
     assert_eq!(c.questions, qs);
     assert_eq!(c.responses, 2);
+    let light = store.consultation_to_answer(id).await.unwrap();
+    assert_eq!((light.questions, light.data), (qs.clone(), c.data.clone()));
+    assert_eq!(light.responses, 0, "the answer path does not count");
     assert_eq!(c.data.activity, Some((plan.0, 2)));
     let r = store.responses(id).await.unwrap();
     assert_eq!(r.len(), 2);

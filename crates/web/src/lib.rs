@@ -56,7 +56,8 @@ pub struct Inner {
     /// Where evidence files go, and the largest one accepted.
     pub evidence: EvidenceConfig,
     /// Submissions per client address on the public forms.
-    pub public_forms: governor::DefaultKeyedRateLimiter<String>,
+    /// Per-client limit on public forms; `None` only when the operator turned it off.
+    pub public_forms: Option<governor::DefaultKeyedRateLimiter<String>>,
     /// The public plan documents (PDF) by plan and published version.
     pub public_pdfs: std::sync::Mutex<std::collections::HashMap<(i64, i64), axum::body::Bytes>>,
 }
@@ -106,12 +107,8 @@ impl AppState {
         secure_cookies: bool,
         evidence: EvidenceConfig,
     ) -> AppState {
-        // Ten submissions at once per client, then one a minute.
-        let quota = governor::Quota::with_period(std::time::Duration::from_secs(60))
-            .expect("a positive period")
-            .allow_burst(std::num::NonZeroU32::new(10).expect("ten"));
         AppState(Arc::new(Inner {
-            public_forms: governor::RateLimiter::keyed(quota),
+            public_forms: public_forms_limiter(PUBLIC_BURST, PUBLIC_PER_MINUTE),
             evidence,
             public_pdfs: Default::default(),
             store,
@@ -124,15 +121,45 @@ impl AppState {
     }
 }
 
+/// Public forms per client: ten submissions at once, then one a minute.
+pub const PUBLIC_BURST: u32 = 10;
+pub const PUBLIC_PER_MINUTE: u32 = 1;
+
+/// A keyed limiter letting `burst` submissions at once and then `per_minute`; none when
+/// `burst` is 0.
+fn public_forms_limiter(
+    burst: u32,
+    per_minute: u32,
+) -> Option<governor::DefaultKeyedRateLimiter<String>> {
+    let burst = std::num::NonZeroU32::new(burst)?;
+    let rate = std::num::NonZeroU32::new(per_minute.max(1)).expect("at least one");
+    Some(governor::RateLimiter::keyed(
+        governor::Quota::per_minute(rate).allow_burst(burst),
+    ))
+}
+
 impl AppState {
+    /// Changes the public forms' limit per client (`burst` 0 turns it off: only for
+    /// load benchmarks, where every request comes from one address). Call before
+    /// sharing the state.
+    pub fn with_public_limit(mut self, burst: u32, per_minute: u32) -> AppState {
+        if let Some(inner) = Arc::get_mut(&mut self.0) {
+            inner.public_forms = public_forms_limiter(burst, per_minute);
+        }
+        self
+    }
+
     /// Refuses a public form's submission past the client's quota (429, with a message
     /// people understand); other clients keep being served.
     pub fn public_limit(&self, address: Option<&str>) -> Result<(), AppError> {
+        let Some(limiter) = &self.public_forms else {
+            return Ok(());
+        };
         let key = address.unwrap_or("desconocida").to_string();
-        if self.public_forms.len() > 100_000 {
-            self.public_forms.retain_recent();
+        if limiter.len() > 100_000 {
+            limiter.retain_recent();
         }
-        self.public_forms.check_key(&key).map_err(|_| {
+        limiter.check_key(&key).map_err(|_| {
             AppError::TooManyRequests(
                 "Se recibieron demasiados envíos desde su conexión en poco tiempo. Espere unos minutos e intente de nuevo; lo que ya envió quedó guardado."
                     .into(),

@@ -2855,11 +2855,7 @@ async fn hostile_text_comes_back_escaped(db: TestDatabase) {
             accepted += 1;
         } else {
             assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
-            assert!(
-                r.body.contains("demasiados envíos"),
-                "{}",
-                r.body
-            );
+            assert!(r.body.contains("demasiados envíos"), "{}", r.body);
         }
     }
     assert!(accepted >= 10 && accepted < 14, "{accepted}");

@@ -234,7 +234,11 @@ pub async fn answer(
     form: FormData,
 ) -> AppResult<Response> {
     state.public_limit(address.as_deref())?;
-    let c = state.store.consultation(id).await.map_err(not_found)?;
+    let c = state
+        .store
+        .consultation_to_answer(id)
+        .await
+        .map_err(not_found)?;
     if !form.get("sitio_web").is_empty() {
         return Ok(Redirect::to(&format!("/consultas/{id}/gracias")).into_response());
     }
