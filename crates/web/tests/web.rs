@@ -2202,8 +2202,18 @@ async fn survey_consultation(db: TestDatabase) {
     let open = app.get(&format!("{public}/resultados"), None).await;
     assert_eq!(open.status, StatusCode::OK);
     assert!(
-        open.body.contains("50 %") && !open.body.contains("HYPERLINK"),
+        !open.body.contains("HYPERLINK"),
         "open answers are for staff only"
+    );
+    // Two participants: the public page shows no group under 5 (Ley 1581), neither as a
+    // count nor as a percentage that would give it away; staff see the figures.
+    assert!(
+        open.body.contains("menos de 5 participante(s)")
+            && open.body.contains("<td>menos de 5</td>")
+            && !open.body.contains("50 %")
+            && !open.body.contains("promedio"),
+        "{}",
+        open.body
     );
     // The CSV has every response; a formula-looking answer is defused.
     let csv = app

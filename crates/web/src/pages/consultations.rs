@@ -17,6 +17,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use participa_domain::participation::forum::{CommentStatus, Moderation};
 use participa_domain::participation::identity::{check_document, DocumentType};
+use participa_domain::participation::public_count;
 use participa_domain::participation::survey::{
     check_answers, check_question, tally, Condition, QuestionKind,
 };
@@ -388,13 +389,21 @@ pub(crate) fn results(
         .collect()
 }
 
+/// A count as public pages write it: fewer than 5 people (and more than none) is
+/// «menos de 5» (Ley 1581 de 2012: no group small enough to point at someone).
+fn written_count(n: usize) -> String {
+    public_count(n).map_or_else(|| "menos de 5".to_string(), |n| n.to_string())
+}
+
 #[derive(Template)]
 #[template(path = "consultation_results.html")]
 pub struct ResultsPage {
     pub layout: Layout,
     pub title: String,
-    pub responses: i64,
+    pub responses: String,
     pub results: Vec<ResultView>,
+    /// Counts under 5 are written «menos de 5», without percentage or bar.
+    pub public: bool,
 }
 
 pub async fn public_results(
@@ -409,8 +418,9 @@ pub async fn public_results(
     let page = ResultsPage {
         layout: Layout::public(format!("Resultados · {}", c.data.title), &state),
         title: c.data.title.clone(),
-        responses: c.responses,
+        responses: written_count(c.responses as usize),
         results: results(&c, &responses, false),
+        public: true,
     };
     Ok(Html(page.render()?).into_response())
 }
@@ -610,6 +620,7 @@ pub struct AdminPage {
     pub topics: Vec<(i64, String, usize, usize)>,
     pub queue: usize,
     pub identification: bool,
+    pub public: bool,
 }
 
 pub(crate) async fn admin_page(
@@ -708,6 +719,7 @@ pub(crate) async fn admin_page(
         topics,
         queue,
         identification: c.data.identification,
+        public: false,
     };
     Ok((status, Html(page.render()?)).into_response())
 }
