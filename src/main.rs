@@ -59,6 +59,14 @@ enum Command {
         /// Envíos por minuto que admite cada cliente después de la ráfaga.
         #[arg(long, env = "PARTICIPA_LIMITE_POR_MINUTO", default_value_t = participa_web::PUBLIC_PER_MINUTE)]
         public_per_minute: u32,
+        /// Proxy inverso de confianza (repetible): de él se acepta X-Forwarded-For para
+        /// saber la dirección del ciudadano (límites de envío y auditoría).
+        #[arg(
+            long = "trusted-proxy",
+            env = "PARTICIPA_PROXIES_CONFIABLES",
+            value_delimiter = ','
+        )]
+        trusted_proxies: Vec<std::net::IpAddr>,
     },
     /// Prepara la base de datos: esquema, plan de ejemplo y primer administrador.
     Init,
@@ -272,6 +280,7 @@ async fn run(cli: Cli) -> Result<()> {
                 evidence_max_mb: 20,
                 public_burst: participa_web::PUBLIC_BURST,
                 public_per_minute: participa_web::PUBLIC_PER_MINUTE,
+                trusted_proxies: Vec::new(),
             };
             serve(&cli.database_url, options).await
         }
@@ -283,6 +292,7 @@ async fn run(cli: Cli) -> Result<()> {
             evidence_max_mb,
             public_burst,
             public_per_minute,
+            trusted_proxies,
         }) => {
             let options = ServeOptions {
                 bind,
@@ -292,6 +302,7 @@ async fn run(cli: Cli) -> Result<()> {
                 evidence_max_mb,
                 public_burst,
                 public_per_minute,
+                trusted_proxies,
             };
             serve(&cli.database_url, options).await
         }
@@ -672,6 +683,7 @@ struct ServeOptions {
     evidence_max_mb: usize,
     public_burst: u32,
     public_per_minute: u32,
+    trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// Serves the web platform until Ctrl-C or SIGTERM, then finishes the requests in flight.
@@ -705,7 +717,8 @@ async fn serve(database_url: &str, options: ServeOptions) -> Result<()> {
         options.secure_cookies,
         evidence,
     )
-    .with_public_limit(options.public_burst, options.public_per_minute);
+    .with_public_limit(options.public_burst, options.public_per_minute)
+    .with_trusted_proxies(options.trusted_proxies);
     if options.public_burst == 0 {
         println!("Atención: sin límite de envíos en los formularios públicos (--public-burst 0).");
     }

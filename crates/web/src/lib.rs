@@ -55,9 +55,11 @@ pub struct Inner {
     pub public_pages: std::sync::Mutex<std::collections::HashMap<i64, CachedPage>>,
     /// Where evidence files go, and the largest one accepted.
     pub evidence: EvidenceConfig,
-    /// Submissions per client address on the public forms.
     /// Per-client limit on public forms; `None` only when the operator turned it off.
     pub public_forms: Option<governor::DefaultKeyedRateLimiter<String>>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (none by default: the
+    /// header is then ignored, since anyone can send it).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// The public plan documents (PDF) by plan and published version.
     pub public_pdfs: std::sync::Mutex<std::collections::HashMap<(i64, i64), axum::body::Bytes>>,
 }
@@ -109,6 +111,7 @@ impl AppState {
     ) -> AppState {
         AppState(Arc::new(Inner {
             public_forms: public_forms_limiter(PUBLIC_BURST, PUBLIC_PER_MINUTE),
+            trusted_proxies: Vec::new(),
             evidence,
             public_pdfs: Default::default(),
             store,
@@ -149,6 +152,15 @@ impl AppState {
         self
     }
 
+    /// Trusts `X-Forwarded-For` from these reverse proxies (call before sharing the
+    /// state). Without it, behind a proxy every citizen would share the proxy's quota.
+    pub fn with_trusted_proxies(mut self, proxies: Vec<std::net::IpAddr>) -> AppState {
+        if let Some(inner) = Arc::get_mut(&mut self.0) {
+            inner.trusted_proxies = proxies;
+        }
+        self
+    }
+
     /// Refuses a public form's submission past the client's quota (429, with a message
     /// people understand); other clients keep being served.
     pub fn public_limit(&self, address: Option<&str>) -> Result<(), AppError> {
@@ -170,10 +182,64 @@ impl AppState {
 
 /// The client's address, when the server knows it.
 pub fn client_address(parts: &Parts) -> Option<String> {
+    if let Some(ClientIp(ip)) = parts.extensions.get::<ClientIp>() {
+        return Some(ip.to_string());
+    }
     parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip().to_string())
+}
+
+/// The client as [`client_ip`] worked it out.
+#[derive(Debug, Clone, Copy)]
+struct ClientIp(std::net::IpAddr);
+
+/// The client behind `peer`: when the peer is a trusted proxy, the right-most address
+/// of `X-Forwarded-For` that is not itself a trusted proxy (proxies append the address
+/// they received from, so addresses to its left may be forged); otherwise the peer.
+pub fn effective_client(
+    peer: std::net::IpAddr,
+    forwarded_for: Option<&str>,
+    trusted: &[std::net::IpAddr],
+) -> std::net::IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let Some(header) = forwarded_for else {
+        return peer;
+    };
+    let mut client = peer;
+    for hop in header.rsplit(',') {
+        match hop.trim().parse::<std::net::IpAddr>() {
+            Ok(ip) if trusted.contains(&ip) => client = ip,
+            Ok(ip) => return ip,
+            // An unreadable hop: stop at the last address a trusted proxy vouched for.
+            Err(_) => return client,
+        }
+    }
+    client
+}
+
+/// Works out the client's address once per request (see [`effective_client`]).
+async fn client_ip(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
+    if let Some(peer) = peer {
+        let forwarded = request
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok());
+        let client = effective_client(peer, forwarded, &state.trusted_proxies);
+        request.extensions_mut().insert(ClientIp(client));
+    }
+    next.run(request).await
 }
 
 /// Extractor for [`client_address`].
@@ -315,6 +381,7 @@ pub fn router(state: AppState) -> Router {
         .route("/salud", get(|| async { StatusCode::NO_CONTENT }))
         .nest("/admin", admin)
         .fallback(not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), client_ip))
         .layer(middleware::from_fn(same_origin))
         .layer(sessions)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
@@ -400,4 +467,49 @@ pub async fn ensure_first_admin(store: &Store) -> Result<Option<(String, String)
         )
         .await?;
     Ok(Some(("admin".into(), password)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::effective_client;
+    use std::net::IpAddr;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn forwarded_for_counts_only_from_a_trusted_proxy() {
+        let proxy = [ip("10.0.0.2")];
+        // Not behind the proxy: the header is anyone's to forge.
+        assert_eq!(
+            effective_client(ip("198.51.100.7"), Some("203.0.113.5"), &proxy),
+            ip("198.51.100.7")
+        );
+        // Behind it: the address the proxy appended.
+        assert_eq!(
+            effective_client(ip("10.0.0.2"), Some("203.0.113.5"), &proxy),
+            ip("203.0.113.5")
+        );
+        // A forged left part does not help: the right-most untrusted hop counts.
+        assert_eq!(
+            effective_client(ip("10.0.0.2"), Some("1.2.3.4, 203.0.113.5"), &proxy),
+            ip("203.0.113.5")
+        );
+        // Two trusted proxies in a row.
+        let two = [ip("10.0.0.2"), ip("10.0.0.3")];
+        assert_eq!(
+            effective_client(ip("10.0.0.2"), Some("203.0.113.5, 10.0.0.3"), &two),
+            ip("203.0.113.5")
+        );
+        // No header, or garbage: the proxy itself.
+        assert_eq!(
+            effective_client(ip("10.0.0.2"), None, &proxy),
+            ip("10.0.0.2")
+        );
+        assert_eq!(
+            effective_client(ip("10.0.0.2"), Some("not-an-ip"), &proxy),
+            ip("10.0.0.2")
+        );
+    }
 }

@@ -629,6 +629,7 @@ on_both_backends! {
     forum_with_moderation => super::forum_with_moderation;
     identified_survey_takes_one_answer_per_person => super::identified_survey_takes_one_answer_per_person;
     hostile_text_comes_back_escaped => super::hostile_text_comes_back_escaped;
+    rate_limits_behind_a_trusted_proxy => super::rate_limits_behind_a_trusted_proxy;
 }
 
 async fn csrf_and_sessions(db: TestDatabase) {
@@ -3066,5 +3067,50 @@ async fn channel_figures_import(db: TestDatabase) {
             .contains("Redes sociales: 22345 interacciones en 2 mes(es)"),
         "{}",
         activity.body
+    );
+}
+
+/// Behind a trusted reverse proxy each citizen has their own quota (from
+/// `X-Forwarded-For`); from anyone else the header is ignored.
+async fn rate_limits_behind_a_trusted_proxy(db: TestDatabase) {
+    let mut app = TestApp::new(db).await;
+    let state = AppState::new(app.store.clone(), "Caja Honor", false)
+        .with_trusted_proxies(vec!["10.9.0.1".parse().unwrap()]);
+    app.router = participa_web::router(state);
+    let send = |peer: &'static str, forwarded: &'static str| {
+        let app = &app;
+        async move {
+            let mut r = Request::post("/sugerencias")
+                .header(header::HOST, HOST)
+                .header(header::ORIGIN, ORIGIN)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header("x-forwarded-for", forwarded)
+                // The honeypot: accepted and dropped, but counted by the limit first.
+                .body(Body::from("categoria=vivienda&texto=hola&sitio_web=x"))
+                .unwrap();
+            let addr: std::net::SocketAddr = format!("{peer}:40000").parse().unwrap();
+            r.extensions_mut().insert(axum::extract::ConnectInfo(addr));
+            app.send(r).await.status
+        }
+    };
+    for _ in 0..10 {
+        assert_eq!(send("10.9.0.1", "203.0.113.5").await, StatusCode::SEE_OTHER);
+    }
+    assert_eq!(
+        send("10.9.0.1", "203.0.113.5").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // Another citizen behind the same proxy is still served.
+    assert_eq!(send("10.9.0.1", "203.0.113.6").await, StatusCode::SEE_OTHER);
+    // A client that is not the proxy cannot pick its key with the header.
+    for _ in 0..10 {
+        assert_eq!(
+            send("198.51.100.7", "203.0.113.99").await,
+            StatusCode::SEE_OTHER
+        );
+    }
+    assert_eq!(
+        send("198.51.100.7", "203.0.113.100").await,
+        StatusCode::TOO_MANY_REQUESTS
     );
 }
