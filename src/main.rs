@@ -67,6 +67,10 @@ enum Command {
             value_delimiter = ','
         )]
         trusted_proxies: Vec<std::net::IpAddr>,
+        /// Dirección (https://…) de la política de tratamiento de datos personales de la
+        /// entidad: se enlaza junto a cada autorización y se guarda con ella.
+        #[arg(long, env = "PARTICIPA_POLITICA_DATOS")]
+        privacy_policy_url: Option<String>,
     },
     /// Prepara la base de datos: esquema, plan de ejemplo y primer administrador.
     Init,
@@ -281,6 +285,7 @@ async fn run(cli: Cli) -> Result<()> {
                 public_burst: participa_web::PUBLIC_BURST,
                 public_per_minute: participa_web::PUBLIC_PER_MINUTE,
                 trusted_proxies: Vec::new(),
+                privacy_policy_url: None,
             };
             serve(&cli.database_url, options).await
         }
@@ -293,6 +298,7 @@ async fn run(cli: Cli) -> Result<()> {
             public_burst,
             public_per_minute,
             trusted_proxies,
+            privacy_policy_url,
         }) => {
             let options = ServeOptions {
                 bind,
@@ -303,6 +309,7 @@ async fn run(cli: Cli) -> Result<()> {
                 public_burst,
                 public_per_minute,
                 trusted_proxies,
+                privacy_policy_url,
             };
             serve(&cli.database_url, options).await
         }
@@ -684,6 +691,7 @@ struct ServeOptions {
     public_burst: u32,
     public_per_minute: u32,
     trusted_proxies: Vec<std::net::IpAddr>,
+    privacy_policy_url: Option<String>,
 }
 
 /// Serves the web platform until Ctrl-C or SIGTERM, then finishes the requests in flight.
@@ -697,6 +705,12 @@ async fn serve(database_url: &str, options: ServeOptions) -> Result<()> {
         (1..=1024).contains(&options.evidence_max_mb),
         "--evidence-max-mb debe estar entre 1 y 1024"
     );
+    if let Some(url) = &options.privacy_policy_url {
+        anyhow::ensure!(
+            participa_web::is_web_address(url),
+            "--privacy-policy-url debe ser una dirección http:// o https:// (se recibió «{url}»)"
+        );
+    }
     let objects = participa_store::Objects::open(&options.evidence)?;
     let store = init(database_url).await?;
     let listener = tokio::net::TcpListener::bind(bind)
@@ -718,7 +732,8 @@ async fn serve(database_url: &str, options: ServeOptions) -> Result<()> {
         evidence,
     )
     .with_public_limit(options.public_burst, options.public_per_minute)
-    .with_trusted_proxies(options.trusted_proxies);
+    .with_trusted_proxies(options.trusted_proxies)
+    .with_privacy_policy(options.privacy_policy_url.clone());
     if options.public_burst == 0 {
         println!("Atención: sin límite de envíos en los formularios públicos (--public-burst 0).");
     }

@@ -60,6 +60,9 @@ pub struct Inner {
     /// Reverse proxies whose `X-Forwarded-For` names the client (none by default: the
     /// header is then ignored, since anyone can send it).
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// The address of the entity's data-processing policy (Ley 1581 de 2012), linked
+    /// next to every consent checkbox and kept with each consent.
+    pub privacy_policy: Option<String>,
     /// The public plan documents (PDF) by plan and published version.
     pub public_pdfs: std::sync::Mutex<std::collections::HashMap<(i64, i64), axum::body::Bytes>>,
 }
@@ -112,6 +115,7 @@ impl AppState {
         AppState(Arc::new(Inner {
             public_forms: public_forms_limiter(PUBLIC_BURST, PUBLIC_PER_MINUTE),
             trusted_proxies: Vec::new(),
+            privacy_policy: None,
             evidence,
             public_pdfs: Default::default(),
             store,
@@ -161,6 +165,29 @@ impl AppState {
         self
     }
 
+    /// Links the entity's data-processing policy (an `http(s)://` address) from the
+    /// consent checkboxes (call before sharing the state).
+    pub fn with_privacy_policy(mut self, url: Option<String>) -> AppState {
+        if let Some(inner) = Arc::get_mut(&mut self.0) {
+            inner.privacy_policy = url.filter(|u| is_web_address(u));
+        }
+        self
+    }
+
+    /// The policy a consent refers to, as kept with it.
+    pub fn data_policy(&self) -> String {
+        match &self.privacy_policy {
+            Some(url) => format!(
+                "Política de tratamiento de datos personales de {}: {url}",
+                self.entity
+            ),
+            None => format!(
+                "Política de tratamiento de datos personales de {} (dirección no configurada)",
+                self.entity
+            ),
+        }
+    }
+
     /// Refuses a public form's submission past the client's quota (429, with a message
     /// people understand); other clients keep being served.
     pub fn public_limit(&self, address: Option<&str>) -> Result<(), AppError> {
@@ -178,6 +205,14 @@ impl AppState {
             )
         })
     }
+}
+
+/// An `http://` or `https://` address with a host: what may go in a link's `href`.
+pub fn is_web_address(url: &str) -> bool {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/') && !r.contains(char::is_whitespace))
 }
 
 /// The client's address, when the server knows it.
@@ -471,7 +506,23 @@ pub async fn ensure_first_admin(store: &Store) -> Result<Option<(String, String)
 
 #[cfg(test)]
 mod tests {
-    use super::effective_client;
+    use super::{effective_client, is_web_address};
+
+    #[test]
+    fn only_web_addresses_go_in_a_link() {
+        assert!(is_web_address("https://www.cajahonor.gov.co/politica"));
+        assert!(is_web_address("http://intranet/politica"));
+        for bad in [
+            "javascript:alert(1)",
+            "https://",
+            "https:///x",
+            "ftp://x",
+            "https://a b",
+        ] {
+            assert!(!is_web_address(bad), "{bad}");
+        }
+    }
+
     use std::net::IpAddr;
 
     fn ip(s: &str) -> IpAddr {

@@ -15,6 +15,8 @@ pub struct Layout {
     pub title: String,
     pub entity: String,
     pub user: Option<NavUser>,
+    /// The entity's data-processing policy, linked next to consent checkboxes.
+    pub privacy_policy: Option<String>,
 }
 
 pub struct NavUser {
@@ -30,6 +32,7 @@ impl Layout {
             title,
             entity: state.entity.clone(),
             user: None,
+            privacy_policy: state.privacy_policy.clone(),
         }
     }
 
@@ -43,6 +46,7 @@ impl Layout {
                 sees_audit: user.can(Action::ViewAuditLog),
                 manages_users: user.can(Action::ManageUsers),
             }),
+            privacy_policy: state.privacy_policy.clone(),
         }
     }
 }

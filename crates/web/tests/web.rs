@@ -630,6 +630,7 @@ on_both_backends! {
     identified_survey_takes_one_answer_per_person => super::identified_survey_takes_one_answer_per_person;
     hostile_text_comes_back_escaped => super::hostile_text_comes_back_escaped;
     rate_limits_behind_a_trusted_proxy => super::rate_limits_behind_a_trusted_proxy;
+    the_data_policy_is_linked_and_kept_with_consent => super::the_data_policy_is_linked_and_kept_with_consent;
 }
 
 async fn csrf_and_sessions(db: TestDatabase) {
@@ -2869,7 +2870,7 @@ async fn hostile_text_comes_back_escaped(db: TestDatabase) {
             assert!(r.body.contains("demasiados envíos"), "{}", r.body);
         }
     }
-    assert!(accepted >= 10 && accepted < 14, "{accepted}");
+    assert!((10..14).contains(&accepted), "{accepted}");
     let other_client = post_from(
         &app,
         "10.5.0.10",
@@ -3113,4 +3114,57 @@ async fn rate_limits_behind_a_trusted_proxy(db: TestDatabase) {
         send("198.51.100.7", "203.0.113.100").await,
         StatusCode::TOO_MANY_REQUESTS
     );
+}
+
+/// The entity's data-processing policy is linked next to each consent and kept with it.
+async fn the_data_policy_is_linked_and_kept_with_consent(db: TestDatabase) {
+    const POLICY: &str = "https://www.cajahonor.gov.co/politica-de-datos";
+    let mut app = TestApp::new(db).await;
+    let admin = app.login("admin").await;
+    let state = AppState::new(app.store.clone(), "Caja Honor", false)
+        .with_privacy_policy(Some(POLICY.into()));
+    app.router = participa_web::router(state);
+    let form = app.get("/sugerencias", None).await;
+    assert!(form.body.contains(&format!(
+        "<a href=\"{POLICY}\" rel=\"noopener\">Lea la política"
+    )));
+    let id = new_consultation(&app, &admin, &[("identificacion", "si")]).await;
+    let page = app.get(&format!("/consultas/{id}"), None).await;
+    assert!(page.body.contains(POLICY));
+    let r = post_from(
+        &app,
+        "10.7.0.1",
+        &format!("/consultas/{id}/respuestas"),
+        &[
+            ("tipo_documento", "CC"),
+            ("documento", "52111222"),
+            ("autorizacion", "si"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let kept: Vec<(String,)> = match app.store.db() {
+        participa_store::Db::Sqlite(p) => {
+            sqlx::query_as("SELECT consent_purpose FROM consultation_responses")
+                .fetch_all(p)
+                .await
+                .unwrap()
+        }
+        participa_store::Db::Postgres(p) => {
+            sqlx::query_as("SELECT consent_purpose FROM consultation_responses")
+                .fetch_all(p)
+                .await
+                .unwrap()
+        }
+    };
+    assert!(kept[0].0.contains(POLICY), "{}", kept[0].0);
+    // Something that is not a web address never reaches a link.
+    let state = AppState::new(app.store.clone(), "Caja Honor", false)
+        .with_privacy_policy(Some("javascript:alert(1)".into()));
+    app.router = participa_web::router(state);
+    assert!(!app
+        .get("/sugerencias", None)
+        .await
+        .body
+        .contains("javascript:"));
 }

@@ -285,7 +285,11 @@ pub async fn answer(
         Ok(_) => return public_page(&state, id, raw, BTreeMap::new(), ident, errors).await,
         Err(q) => return public_page(&state, id, raw, q, ident, errors).await,
     };
-    let purpose = identification_purpose(&state.entity);
+    let purpose = format!(
+        "{} {}",
+        identification_purpose(&state.entity),
+        state.data_policy()
+    );
     let identification = document.as_ref().map(|d| Identification {
         document: d,
         purpose: &purpose,

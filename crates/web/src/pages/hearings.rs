@@ -278,7 +278,7 @@ pub async fn register(
             optional(&values.email).as_deref(),
             optional(&values.phone).as_deref(),
             &values.group,
-            &purpose(&state.entity),
+            &format!("{} {}", purpose(&state.entity), state.data_policy()),
         )
         .await?;
     Ok(Redirect::to(&format!("/audiencias/{id}?inscrito=1")).into_response())

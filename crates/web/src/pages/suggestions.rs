@@ -32,10 +32,6 @@ fn purpose(entity: &str) -> String {
     )
 }
 
-fn policy(entity: &str) -> String {
-    format!("Política de tratamiento de datos personales de {entity}")
-}
-
 #[derive(Default, Clone)]
 pub struct SuggestionValues {
     pub category: String,
@@ -154,7 +150,7 @@ pub async fn submit(
         .unwrap_or(today);
     let consent = Consent {
         purpose: purpose(&state.entity),
-        policy: policy(&state.entity),
+        policy: state.data_policy(),
     };
     // A code already taken (one in a billion) draws another.
     for _ in 0..5 {
