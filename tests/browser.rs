@@ -753,9 +753,19 @@ async fn a_citizen_sends_a_suggestion_and_follows_it_on_a_phone() {
         b.click("#autorizacion").await;
         b.click_button("Enviar mis respuestas").await;
         assert!(b.source().await.contains("Recibimos sus respuestas"));
+        b.check("consulta-gracias-telefono").await;
         let answers = store.responses(consultation).await.unwrap();
         assert_eq!(answers.len(), 1);
         assert_eq!(answers[0].answers[&2], ["4"]);
+        // Published results: one participant, so every count reads «menos de 5».
+        store
+            .publish_consultation_results(consultation, true, &participa_store::Actor::system())
+            .await
+            .unwrap();
+        b.open(&format!("/consultas/{consultation}/resultados"))
+            .await;
+        assert!(b.source().await.contains("menos de 5"));
+        b.check("consulta-resultados-telefono").await;
     }
 
     b.open("/sugerencias").await;
@@ -982,7 +992,7 @@ async fn a_citizen_sends_a_suggestion_and_follows_it_on_a_phone() {
         store.forum(forum).await.unwrap().1[0].open_reports,
         ["Repite otro comentario"]
     );
-    assert_eq!(b.checked.len(), 20, "{:?}", b.checked);
+    assert_eq!(b.checked.len(), 22, "{:?}", b.checked);
     b.client.close().await.unwrap();
     let _ = stop.send(());
 }

@@ -56,6 +56,15 @@ impl FieldErrors {
         FieldErrors::default()
     }
 
+    /// The status of a form page: 200, or 422 when it comes back with errors.
+    pub fn status(&self) -> axum::http::StatusCode {
+        if self.0.is_empty() {
+            axum::http::StatusCode::OK
+        } else {
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY
+        }
+    }
+
     /// The message for `field`, if it has one.
     pub fn error(&self, field: &str) -> Option<&str> {
         self.0.get(field).map(String::as_str)

@@ -232,11 +232,7 @@ async fn form_page(
         Some(n) => format!("Editar la actividad {n}"),
         None => "Nueva actividad".into(),
     };
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     let page = ActivityFormPage {
         layout: user.layout(title, state),
         plan_id,

@@ -12,7 +12,7 @@ use crate::{AppState, ClientAddress};
 use askama::Template;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use participa_domain::participation::forum::{CommentStatus, Moderation};
@@ -177,11 +177,7 @@ async fn public_page(
         ident,
         purpose: identification_purpose(&state.entity),
     };
-    let status = if page.errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = page.errors.status();
     Ok((status, Html(page.render()?)).into_response())
 }
 
@@ -462,11 +458,7 @@ async fn admin_list_page(
     values: ConsultationValues,
     errors: FieldErrors,
 ) -> AppResult<Response> {
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     let page = AdminListPage {
         layout: user.layout("Consultas en línea", state),
         consultations: state
@@ -678,11 +670,7 @@ pub(crate) async fn admin_page(
             })
         })
         .collect();
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     let page = AdminPage {
         layout: user.layout(c.data.title.clone(), state),
         id,

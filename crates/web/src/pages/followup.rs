@@ -12,7 +12,7 @@ use crate::views::{fecha, hora, Layout};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use participa_domain::followup::{
@@ -188,11 +188,7 @@ async fn followup_page(
         errors,
         message,
     };
-    let status = if page.errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = page.errors.status();
     Ok((status, Html(page.render()?)).into_response())
 }
 
@@ -701,11 +697,7 @@ async fn activity_page(
         errors: forms.errors,
         message,
     };
-    let status = if page.errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = page.errors.status();
     Ok((status, Html(page.render()?)).into_response())
 }
 

@@ -11,13 +11,19 @@ use crate::views::{colombia_date, fecha, Layout};
 use crate::{AppState, ClientAddress};
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use participa_domain::participation::forum::{
     check_comment, check_reason, check_title, thread, CommentStatus, Moderation,
 };
 use participa_domain::Action;
 use participa_store::{Consultation, ForumComment, StoreError};
+
+fn comment_not_found(e: StoreError) -> AppError {
+    match e {
+        StoreError::CommentNotFound(_) => AppError::NotFound,
+        other => other.into(),
+    }
+}
 
 fn when(c: &ForumComment) -> String {
     fecha(colombia_date(c.at))
@@ -175,11 +181,7 @@ pub async fn public_page(
             }
         })
         .collect();
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     let page = ForumPage {
         layout: Layout::public(c.data.title.clone(), state),
         id: c.id,
@@ -276,10 +278,7 @@ pub async fn report(
         .store
         .forum_comment_place(comment)
         .await
-        .map_err(|e| match e {
-            StoreError::CommentNotFound(_) => AppError::NotFound,
-            other => other.into(),
-        })?;
+        .map_err(comment_not_found)?;
     if forum != id || status != CommentStatus::Published {
         return Err(AppError::NotFound);
     }
@@ -421,11 +420,7 @@ async fn moderation_page(
         .filter(|x| x.status == CommentStatus::Hidden)
         .map(item)
         .collect();
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     let page = ModerationPage {
         layout: user.layout(format!("Moderación · {}", c.data.title), state),
         id,
@@ -460,10 +455,7 @@ pub async fn moderate(
         .store
         .forum_comment_place(comment)
         .await
-        .map_err(|e| match e {
-            StoreError::CommentNotFound(_) => AppError::NotFound,
-            other => other.into(),
-        })?;
+        .map_err(comment_not_found)?;
     if forum != id {
         return Err(AppError::NotFound);
     }

@@ -11,7 +11,6 @@ use crate::views::{colombia_date, fecha, Layout};
 use crate::{AppState, ClientAddress};
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use participa_domain::participation::consent::check_contact;
@@ -185,11 +184,7 @@ async fn public_page(
         registered,
         asked,
     };
-    let status = if page.errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = page.errors.status();
     Ok((status, Html(page.render()?)).into_response())
 }
 
@@ -438,11 +433,7 @@ fn admin_list_page(
     values: HearingValues,
     errors: FieldErrors,
 ) -> AppResult<Response> {
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     let page = AdminListPage {
         layout: user.layout("Audiencias públicas", state),
         hearings: hearings

@@ -34,11 +34,7 @@ fn parse_day(text: &str) -> Option<NaiveDate> {
 }
 
 fn status_of(errors: &FieldErrors) -> StatusCode {
-    if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    }
+    errors.status()
 }
 
 // ---------------------------------------------------------------- legal parameters

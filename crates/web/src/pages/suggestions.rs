@@ -446,11 +446,7 @@ fn admin_page(
             )
         })
         .collect();
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     let page = AdminPage {
         layout: user.layout(format!("Sugerencia {}", s.code), state),
         s: SuggestionView::new(s, super::today(), user.can(Action::ViewPersonalData)),

@@ -8,7 +8,6 @@ use crate::views::{UserFormPage, UserRow, UsersPage};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use participa_domain::{Action, OfficeCode, Role};
 use participa_store::{Change, StoreError, User, UserData};
@@ -144,11 +143,7 @@ fn form_page(
     offices: String,
     errors: Errors,
 ) -> AppResult<Response> {
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     let page = UserFormPage {
         layout: user.layout(
             if user_id.is_some() {
