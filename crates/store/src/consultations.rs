@@ -157,6 +157,12 @@ impl Store {
         self.consultations_where(None, true).await
     }
 
+    /// Every consultation with its questions, without the counts (`responses` and
+    /// `comments` read 0): for public lists, at a cost that does not grow with answers.
+    pub async fn consultations_uncounted(&self) -> Result<Vec<Consultation>> {
+        self.consultations_where(None, false).await
+    }
+
     /// All consultations, or only `only`: a citizen's answer reads one, not every one.
     /// With `counts` false, `responses` and `comments` read 0: counting costs a scan that
     /// grows with the responses, which a citizen's answer does not need.

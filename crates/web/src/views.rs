@@ -246,6 +246,8 @@ pub struct HomePage {
     pub hearings: Vec<(i64, String, String)>,
     /// Consultations open today: (id, title, closing date).
     pub consultations: Vec<(i64, String, String)>,
+    /// Upcoming events: (title, date, modality, where).
+    pub events: Vec<(String, String, String, String)>,
 }
 
 #[derive(Template)]

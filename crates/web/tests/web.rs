@@ -2993,6 +2993,33 @@ async fn events_and_attendance(db: TestDatabase) {
         "{}",
         activity.body
     );
+    // The portal lists upcoming events only.
+    let next_week = (participa_web::today() + chrono::Duration::days(7)).to_string();
+    let upcoming = app
+        .post_files(
+            "/admin/eventos",
+            Some(&admin),
+            &[
+                ("titulo", "Feria de vivienda en Medellín"),
+                ("fecha", &next_week),
+                ("modalidad", "mixto"),
+                ("lugar", "Plaza Mayor"),
+                ("territorio", "Antioquia"),
+                ("actividad", "1:12"),
+                ("asistentes", "0"),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(upcoming.status, StatusCode::SEE_OTHER, "{}", upcoming.body);
+    let home = app.get("/", None).await;
+    assert!(
+        home.body.contains("Feria de vivienda en Medellín")
+            && home.body.contains("Mixto · Plaza Mayor, Antioquia")
+            && !home.body.contains("Feria de servicios en Cali"),
+        "{}",
+        home.body
+    );
 }
 
 async fn channel_figures_import(db: TestDatabase) {

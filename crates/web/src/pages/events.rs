@@ -18,7 +18,7 @@ use participa_domain::Action;
 use participa_formats::attendance::parse_attendance;
 use participa_store::EventData;
 
-const MODALITIES: [(&str, &str); 3] = [
+pub(crate) const MODALITIES: [(&str, &str); 3] = [
     ("presencial", "Presencial"),
     ("virtual", "Virtual"),
     ("mixto", "Mixto"),

@@ -45,13 +45,38 @@ pub async fn home(State(state): State<AppState>) -> AppResult<Html<String>> {
         .collect();
     let consultations = state
         .store
-        .consultations()
+        .consultations_uncounted()
         .await?
         .into_iter()
         .filter(|c| c.data.opens_on <= today && today <= c.data.closes_on)
         .map(|c| (c.id, c.data.title, fecha(c.data.closes_on)))
         .collect();
+    let mut events: Vec<_> = state
+        .store
+        .events()
+        .await?
+        .into_iter()
+        .filter(|e| e.data.held_on >= today)
+        .collect();
+    events.sort_by_key(|e| e.data.held_on);
+    let events = events
+        .into_iter()
+        .take(10)
+        .map(|e| {
+            let modality = super::events::MODALITIES
+                .iter()
+                .find(|(code, _)| *code == e.data.modality)
+                .map_or(e.data.modality.clone(), |(_, label)| label.to_string());
+            let place = [e.data.place.as_str(), e.data.territory.as_str()]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join(", ");
+            (e.data.title, fecha(e.data.held_on), modality, place)
+        })
+        .collect();
     let page = HomePage {
+        events,
         layout: Layout::public("Inicio".into(), &state),
         plans,
         hearings,
