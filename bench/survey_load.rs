@@ -13,6 +13,10 @@
 //!    It is restarted on the same file, and every answer acknowledged (303) before the
 //!    kill, in both phases, must be in the database. Exits 1 if any is missing.
 //!
+//! 4. **Exports**: on the restarted server, staff download every response as CSV and as
+//!    XLSX; reports the time, the size, and the server's peak resident memory before and
+//!    after each (both are streamed: memory should not grow with the responses).
+//!
 //! `SURVEY_LOAD_CLIENTS` and `SURVEY_LOAD_SECONDS` change the defaults (16 clients, 5 s).
 
 use bytes::Bytes;
@@ -190,6 +194,52 @@ async fn load(
     out
 }
 
+/// The process's peak resident memory (`VmHWM`), in KiB.
+fn peak_rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// Creates an admin with the CLI and signs in: the session cookie.
+async fn login(http: &Http, base: &str, url: &str) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_participa"))
+        .args([
+            "user", "create", "bench", "--role", "admin", "--name", "Bench",
+        ])
+        .env("DATABASE_URL", url)
+        .output()
+        .expect("participa user create");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let password = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("contraseña: "))
+        .unwrap_or_else(|| panic!("no password in: {stdout}"))
+        .trim()
+        .to_string();
+    let body = format!("usuario=bench&clave={password}");
+    let req = hyper::Request::post(format!("{base}/ingresar"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("origin", base)
+        .body(Full::new(Bytes::from(body)))
+        .unwrap();
+    let response = http.request(req).await.unwrap();
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|c| c.to_str().ok())
+        .find(|c| c.starts_with("participa_sesion="))
+        .and_then(|c| c.split(';').next())
+        .expect("a session cookie")
+        .to_string()
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
@@ -304,6 +354,34 @@ async fn main() {
         .await
         .unwrap()
         .status();
+
+    // 4. Exports, as staff.
+    let cookie = login(&http, &base, &url).await;
+    let mut exports = Vec::new();
+    for format in ["csv", "xlsx"] {
+        let before = peak_rss_kib(restarted.id());
+        let start = Instant::now();
+        let req = hyper::Request::get(format!("{base}/admin/consultas/{id}/respuestas.{format}"))
+            .header("cookie", &cookie)
+            .body(Full::new(Bytes::new()))
+            .unwrap();
+        let response = http.request(req).await.unwrap();
+        assert_eq!(response.status(), hyper::StatusCode::OK, "export {format}");
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .len();
+        exports.push((
+            format,
+            start.elapsed(),
+            bytes,
+            before,
+            peak_rss_kib(restarted.id()),
+        ));
+    }
     restarted.kill().ok();
     restarted.wait().ok();
 
@@ -346,6 +424,16 @@ async fn main() {
         acked.len(),
         stored.len()
     );
+    for (format, time, bytes, before, after) in &exports {
+        println!(
+            "export {format:<4} of {} responses: {:>6.0} ms, {:>6.1} MiB; server peak memory {:.1} MiB before, {:.1} MiB after",
+            stored.len(),
+            time.as_secs_f64() * 1000.0,
+            *bytes as f64 / 1048576.0,
+            *before as f64 / 1024.0,
+            *after as f64 / 1024.0
+        );
+    }
     if missing > 0 || page != hyper::StatusCode::OK {
         std::process::exit(1);
     }
