@@ -1,9 +1,12 @@
 //! Monthly figures of a service channel (contact center, social media, website) as CSV:
 //! `mes` (2025-03, 03/2025 or «marzo 2025»), `indicador` (interacciones, publicaciones,
 //! visitas…) and `valor` (a whole or decimal number; `.` or `,` as thousands separators
-//! are refused when ambiguous). All-or-nothing, each error with its line and column.
+//! are refused when ambiguous); optionally `agregacion`: how the months add up for the
+//! indicator — `suma` (flows: interactions, visits; the default), `ultimo` (stocks:
+//! followers) or `maximo`. All-or-nothing, each error with its line and column.
 
 use crate::error::{ImportError, ImportErrors, Location};
+use participa_domain::followup::indicators::Aggregation;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChannelRow {
@@ -11,6 +14,20 @@ pub struct ChannelRow {
     pub month: u32,
     pub metric: String,
     pub value: f64,
+    pub aggregation: Aggregation,
+}
+
+/// `suma`, `ultimo`/`último`, `maximo`/`máximo`, any case; empty is `suma`.
+fn aggregation_of(text: &str) -> Option<Aggregation> {
+    let t = text
+        .trim()
+        .to_lowercase()
+        .replace('ú', "u")
+        .replace('á', "a");
+    if t.is_empty() {
+        return Some(Aggregation::Sum);
+    }
+    Aggregation::parse(&t)
 }
 
 fn month_of(text: &str) -> Option<(i32, u32)> {
@@ -78,6 +95,7 @@ pub fn parse_channel_figures(file: &str, bytes: &[u8]) -> Result<Vec<ChannelRow>
             message: "se esperan las columnas mes, indicador y valor".into(),
         }]));
     };
+    let aggregation_col = col("agregacion").or_else(|| col("agregación"));
     let mut rows = Vec::new();
     let mut errors = Vec::new();
     for (i, record) in reader.records().enumerate() {
@@ -121,7 +139,33 @@ pub fn parse_channel_figures(file: &str, bytes: &[u8]) -> Result<Vec<ChannelRow>
                 message: format!("«{}» no es una cifra válida", cell(value_col)),
             });
         }
-        if let (Some((year, month)), Some(value), false) = (month, value, metric.is_empty()) {
+        let written = aggregation_col.map(cell).unwrap_or("");
+        let aggregation = aggregation_of(written);
+        if aggregation.is_none() {
+            errors.push(ImportError {
+                location: Location::Line(line),
+                field: "agregacion".into(),
+                message: format!("«{written}» no es suma, ultimo ni maximo"),
+            });
+        }
+        if let (Some(a), Some(other)) = (
+            aggregation,
+            rows.iter()
+                .find(|r: &&ChannelRow| r.metric == metric && Some(r.aggregation) != aggregation),
+        ) {
+            errors.push(ImportError {
+                location: Location::Line(line),
+                field: "agregacion".into(),
+                message: format!(
+                    "{metric} se agrega como «{}» en otra fila; aquí dice «{}»",
+                    other.aggregation.as_str(),
+                    a.as_str()
+                ),
+            });
+        }
+        if let (Some((year, month)), Some(value), Some(aggregation), false) =
+            (month, value, aggregation, metric.is_empty())
+        {
             if rows
                 .iter()
                 .any(|r: &ChannelRow| r.year == year && r.month == month && r.metric == metric)
@@ -137,6 +181,7 @@ pub fn parse_channel_figures(file: &str, bytes: &[u8]) -> Result<Vec<ChannelRow>
                     month,
                     metric,
                     value,
+                    aggregation,
                 });
             }
         }
@@ -158,6 +203,26 @@ pub fn parse_channel_figures(file: &str, bytes: &[u8]) -> Result<Vec<ChannelRow>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stocks_are_marked_to_take_the_last_month() {
+        let csv = "mes,indicador,valor,agregacion\n2025-01,seguidores,1200,último\n2025-02,seguidores,1300,ultimo\n2025-02,publicaciones,40,\n";
+        let rows = parse_channel_figures("redes.csv", csv.as_bytes()).unwrap();
+        assert_eq!(rows[0].aggregation, Aggregation::Last);
+        assert_eq!(rows[2].aggregation, Aggregation::Sum);
+        let mixed = "mes,indicador,valor,agregacion\n2025-01,seguidores,1200,ultimo\n2025-02,seguidores,1300,suma\n2025-03,seguidores,1,promedio\n";
+        let e = parse_channel_figures("redes.csv", mixed.as_bytes()).unwrap_err();
+        let text: Vec<String> = e.errors.iter().map(|x| x.to_string()).collect();
+        assert_eq!(text.len(), 2, "{text:?}");
+        assert!(
+            text[0].contains("línea 3") && text[0].contains("«ultimo» en otra fila"),
+            "{text:?}"
+        );
+        assert!(
+            text[1].contains("línea 4") && text[1].contains("«promedio»"),
+            "{text:?}"
+        );
+    }
 
     #[test]
     fn months_and_numbers_are_read_as_people_write_them() {

@@ -3,6 +3,7 @@
 use crate::audit::{audited, Actor, Change};
 use crate::{on_db, Result, Store};
 use chrono::Utc;
+use participa_domain::followup::indicators::Aggregation;
 use sqlx::Row;
 
 /// One month's figure of one metric.
@@ -14,17 +15,20 @@ pub struct ChannelFigure {
     pub month: u32,
     pub metric: String,
     pub value: f64,
+    /// How the metric's months add up.
+    pub aggregation: Aggregation,
 }
 
 impl Store {
     /// Stores an import in one transaction: the months it carries replace what the channel
-    /// had for them; other months stay.
+    /// had for them; other months stay, and take the aggregation the import gives each
+    /// metric.
     pub async fn import_channel_figures(
         &self,
         plan: i64,
         activity: u32,
         channel: &str,
-        rows: &[(i32, u32, String, f64)],
+        rows: &[(i32, u32, String, f64, Aggregation)],
         file: &str,
         actor: &Actor,
     ) -> Result<()> {
@@ -38,7 +42,7 @@ impl Store {
             after: Some(format!("{file}: {} cifras", rows.len())),
         };
         audited!(&self.db, &change, now, |tx| {
-            for (year, month, metric, value) in rows {
+            for (year, month, metric, value, aggregation) in rows {
                 sqlx::query(
                     "INSERT INTO channel_figures (plan_id, activity_number, channel, year, month, metric, value, imported_by, imported_at) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
@@ -56,6 +60,17 @@ impl Store {
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
+                sqlx::query(
+                    "UPDATE channel_figures SET aggregation = $1 \
+                     WHERE plan_id = $2 AND activity_number = $3 AND channel = $4 AND metric = $5",
+                )
+                .bind(aggregation.as_str())
+                .bind(plan)
+                .bind(i64::from(activity))
+                .bind(channel)
+                .bind(metric)
+                .execute(&mut *tx)
+                .await?;
             }
         })
     }
@@ -64,7 +79,7 @@ impl Store {
     pub async fn channel_figures(&self, plan: i64) -> Result<Vec<ChannelFigure>> {
         on_db!(&self.db, |pool| {
             let rows = sqlx::query(
-                "SELECT activity_number, channel, year, month, metric, value FROM channel_figures \
+                "SELECT activity_number, channel, year, month, metric, value, aggregation FROM channel_figures \
                  WHERE plan_id = $1 ORDER BY activity_number, channel, metric, year, month",
             )
             .bind(plan)
@@ -79,6 +94,8 @@ impl Store {
                         month: r.try_get::<i64, _>("month")? as u32,
                         metric: r.try_get("metric")?,
                         value: r.try_get("value")?,
+                        aggregation: Aggregation::parse(&r.try_get::<String, _>("aggregation")?)
+                            .unwrap_or(Aggregation::Sum),
                     })
                 })
                 .collect()

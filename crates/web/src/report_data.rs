@@ -52,21 +52,33 @@ pub async fn automatic_figures(
             "Eventos: {n}, con {people} asistentes{satisfaction}"
         ));
     }
-    // Channel figures: each metric's total over the months imported.
-    let mut channels: std::collections::BTreeMap<(u32, String, String), (f64, u32)> =
+    // Channel figures: each metric over the months imported, added up as the import
+    // said (a sum for flows, the last month for stocks such as followers, or the maximum).
+    use participa_domain::followup::indicators::Aggregation;
+    type Months = (Aggregation, Vec<f64>, (i32, u32));
+    let mut channels: std::collections::BTreeMap<(u32, String, String), Months> =
         Default::default();
     for f in store.channel_figures(plan_id).await? {
         let t = channels
             .entry((f.activity, f.channel, f.metric))
-            .or_default();
-        t.0 += f.value;
-        t.1 += 1;
+            .or_insert_with(|| (f.aggregation, vec![], (f.year, f.month)));
+        t.1.push(f.value);
+        t.2 = (f.year, f.month);
     }
-    for ((activity, channel, metric), (total, months)) in channels {
+    for ((activity, channel, metric), (aggregation, values, (year, month))) in channels {
+        let total = crate::followup_view::pct(aggregation.total(&values));
+        let months = values.len();
+        let text = match aggregation {
+            Aggregation::Sum => format!("{total} {metric} en {months} mes(es)"),
+            Aggregation::Last => format!(
+                "{total} {metric} a {} de {year}",
+                participa_domain::calendar::MONTH_NAMES[month as usize - 1]
+            ),
+            Aggregation::Max => format!("{total} {metric} (máximo de {months} mes(es))"),
+        };
         out.entry(activity).or_default().push(format!(
-            "{}: {} {metric} en {months} mes(es)",
-            crate::pages::channels::channel_label(&channel),
-            crate::followup_view::pct(total)
+            "{}: {text}",
+            crate::pages::channels::channel_label(&channel)
         ));
     }
     for c in store.hearing_counts(plan_id).await? {

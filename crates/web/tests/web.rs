@@ -3096,6 +3096,31 @@ async fn channel_figures_import(db: TestDatabase) {
         "{}",
         activity.body
     );
+    // Followers are a stock: the last month counts, not the sum.
+    let followers = "mes;indicador;valor;agregacion\n2025-01;seguidores;1.200;ultimo\n2025-02;seguidores;1.300;ultimo\n";
+    let imported = app
+        .post_files(
+            "/admin/canales",
+            Some(&reporter),
+            &[("canal", "redes_sociales"), ("actividad", "1:13")],
+            &[("archivo", "seguidores.csv", followers.as_bytes())],
+        )
+        .await;
+    assert_eq!(imported.status, StatusCode::SEE_OTHER, "{}", imported.body);
+    let activity = app
+        .get(
+            "/admin/planes/1/seguimiento/actividades/13",
+            Some(&reporter),
+        )
+        .await;
+    assert!(
+        activity
+            .body
+            .contains("Redes sociales: 1300 seguidores a febrero de 2025")
+            && activity.body.contains("22345 interacciones"),
+        "{}",
+        activity.body
+    );
 }
 
 /// Behind a trusted reverse proxy each citizen has their own quota (from

@@ -159,9 +159,9 @@ pub async fn import(
             return page(&state, &user, channel, activity, errors, list, None).await;
         }
     };
-    let tuples: Vec<(i32, u32, String, f64)> = rows
+    let tuples: Vec<_> = rows
         .iter()
-        .map(|r| (r.year, r.month, r.metric.clone(), r.value))
+        .map(|r| (r.year, r.month, r.metric.clone(), r.value, r.aggregation))
         .collect();
     state
         .store
