@@ -2503,6 +2503,19 @@ async fn forum_with_moderation(db: TestDatabase) {
         .get(&format!("{admin_path}/moderacion"), Some(&admin))
         .await;
     assert!(queue.body.contains("Por revisar (0)") && queue.body.contains("Ocultos (1)"));
+    // Staff export every comment with its thread and moderation.
+    let csv = app
+        .get(&format!("{admin_path}/comentarios.csv"), Some(&auditor))
+        .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert_eq!(csv.body.lines().count(), 3, "{}", csv.body);
+    assert!(
+        csv.body
+            .contains(&format!("\"Vivienda\",\"{c2}\",\"{c1}\""))
+            && csv.body.contains("\"Oculto\",\"Publicidad comercial\""),
+        "{}",
+        csv.body
+    );
     // Reporting a hidden comment is a 404; an unknown action a 400.
     assert_eq!(
         post_from(&app, "10.3.0.3", &report_path, &[("motivo", "otra vez")])

@@ -791,7 +791,7 @@ pub async fn publish(
     Ok(Redirect::to(&format!("/admin/consultas/{id}")).into_response())
 }
 
-fn csv_line(fields: &[String]) -> String {
+pub(crate) fn csv_line(fields: &[String]) -> String {
     let mut line = fields
         .iter()
         .map(|f| {

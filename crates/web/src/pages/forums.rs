@@ -490,3 +490,59 @@ pub async fn moderate(
         Err(e) => Err(e.into()),
     }
 }
+
+/// Every comment of a forum as CSV (topic, thread, status and moderation), for the
+/// activity's evidence and reports. Forums are moderated by hand, so they stay small
+/// enough to write in one piece.
+pub async fn export(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    user.require(Action::ViewInternal)?;
+    state
+        .store
+        .consultation(id)
+        .await
+        .map_err(super::consultations::not_found)?;
+    let (topics, comments) = state.store.forum(id).await?;
+    let line = super::consultations::csv_line;
+    let mut out = String::from("\u{feff}");
+    out.push_str(&line(
+        &[
+            "tema",
+            "comentario",
+            "responde_a",
+            "fecha",
+            "nombre",
+            "estado",
+            "motivo_oculto",
+            "reportes_abiertos",
+            "texto",
+        ]
+        .map(String::from),
+    ));
+    for c in &comments {
+        let topic = topics
+            .iter()
+            .find(|t| t.id == c.topic_id)
+            .map(|t| t.title.clone())
+            .unwrap_or_default();
+        out.push_str(&line(&[
+            topic,
+            c.id.to_string(),
+            c.parent.map(|p| p.to_string()).unwrap_or_default(),
+            crate::views::hora(c.at),
+            c.author.clone().unwrap_or_default(),
+            c.status.label().to_string(),
+            c.hidden_reason.clone(),
+            c.open_reports.len().to_string(),
+            c.body.clone(),
+        ]));
+    }
+    Ok(super::reports::attachment(
+        out.into(),
+        "text/csv; charset=utf-8",
+        &format!("foro-{id}.csv"),
+    ))
+}

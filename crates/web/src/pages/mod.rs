@@ -148,6 +148,7 @@ pub fn admin_routes(evidence_limit: usize) -> Router<AppState> {
             get(consultations::export_xlsx),
         )
         .route("/consultas/{id}/temas", post(forums::add_topic))
+        .route("/consultas/{id}/comentarios.csv", get(forums::export))
         .route("/consultas/{id}/moderacion", get(forums::moderation))
         .route(
             "/consultas/{id}/comentarios/{comment}",
