@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Public plan page under load: `GET /planes/1` served by Participa (release build, SQLite)
-# next to nginx serving the same bytes as a static file, both measured in this run with
-# wrk over loopback. Reports requests/s, p99 latency, their ratios, and Participa's peak
+# Public pages under load: `GET /planes/1` and the portal `GET /` served by Participa
+# (release build, SQLite, the seed plan published) next to nginx serving the same bytes
+# as static files, all measured in this run with wrk over loopback. Reports requests/s, p99 latency, their ratios, and Participa's peak
 # resident memory. Needs Debian's wrk and nginx (nginx-light is enough).
 #   bench/web.sh [DURATION_SECONDS] [CONNECTIONS]
 set -euo pipefail
@@ -46,6 +46,11 @@ post() { # cookie-jar path form...
 post "$work/admin" /ingresar usuario=admin "clave=$admin_password"
 post "$work/admin" /admin/usuarios/nuevo usuario=cigd "nombre=Secretaría CIGD" rol=approver activo=si
 approver_password=$(sed -n 's/.*<code>\(.*\)<\/code>.*/\1/p' "$work/last.html")
+# Coverage findings must be covered or accepted before consolidating (issue 4).
+curl -fsS -b "$work/admin" "$base/admin/planes/1/cobertura" -o "$work/coverage.html"
+sed -n 's/.*name="codigo" value="\([^"]*\)".*/\1/p' "$work/coverage.html" | while IFS= read -r code; do
+  post "$work/admin" /admin/planes/1/cobertura/aceptar "codigo=$code" "justificacion=Aceptado para la medición"
+done
 post "$work/admin" /admin/planes/1/estado accion=consolidar
 post "$work/admin" /admin/planes/1/estado accion=revisar
 post "$work/cigd" /ingresar usuario=cigd "clave=$approver_password"
@@ -55,6 +60,8 @@ post "$work/admin" /admin/planes/1/estado accion=publicar
 mkdir -p "$work/www"
 curl -fsS "$base/planes/1" -o "$work/www/plan.html"
 bytes=$(wc -c <"$work/www/plan.html")
+curl -fsS "$base/" -o "$work/www/home.html"
+home_bytes=$(wc -c <"$work/www/home.html")
 grep -q "Versión 1, publicada" "$work/www/plan.html" || { echo "the plan is not published" >&2; exit 1; }
 
 cat >"$work/nginx.conf" <<CONF
@@ -69,6 +76,7 @@ http {
     listen 127.0.0.1:$nginx_port;
     root $work/www;
     location = /planes/1 { default_type text/html; try_files /plan.html =404; }
+    location = / { default_type text/html; try_files /home.html =404; }
   }
 }
 CONF
@@ -89,6 +97,8 @@ to_ms() { # 1.23ms | 456.78us | 1.2s
 
 read -r nginx_rps nginx_p99 < <(run nginx "http://127.0.0.1:$nginx_port/planes/1")
 read -r app_rps app_p99 < <(run participa "$base/planes/1")
+read -r nginx_home_rps nginx_home_p99 < <(run nginx-home "http://127.0.0.1:$nginx_port/")
+read -r app_home_rps app_home_p99 < <(run participa-home "$base/")
 peak_kb=$(awk '/VmHWM/ {print $2}' "/proc/$app_pid/status")
 
 echo "GET /planes/1 ($bytes bytes), wrk -t2 -c$connections -d${duration}s, loopback, $(nproc) cores"
@@ -99,4 +109,12 @@ import sys
 n_rps, a_rps, n_p99, a_p99, peak = map(float, sys.argv[1:])
 print(f"  participa/nginx: throughput {a_rps / n_rps:.2f}x, p99 latency {a_p99 / n_p99:.1f}x")
 print(f"  participa peak resident memory: {peak / 1024:.1f} MiB")
+PY
+echo "GET / ($home_bytes bytes), same settings"
+printf '  nginx (static file)   %10.0f req/s   p99 %8.2f ms\n' "$nginx_home_rps" "$(to_ms "$nginx_home_p99")"
+printf '  participa (SQLite)    %10.0f req/s   p99 %8.2f ms\n' "$app_home_rps" "$(to_ms "$app_home_p99")"
+python3 - "$nginx_home_rps" "$app_home_rps" "$(to_ms "$nginx_home_p99")" "$(to_ms "$app_home_p99")" <<'PY'
+import sys
+n_rps, a_rps, n_p99, a_p99 = map(float, sys.argv[1:])
+print(f"  participa/nginx: throughput {a_rps / n_rps:.2f}x, p99 latency {a_p99 / n_p99:.1f}x")
 PY

@@ -102,6 +102,19 @@ macro_rules! audited {
 pub(crate) use audited;
 
 impl Store {
+    /// The id of the latest audit entry (0 when none). Every staff change is audited in
+    /// the same transaction as the change itself, so a page built only from staff data
+    /// can be cached until this moves.
+    pub async fn last_change(&self) -> Result<i64> {
+        on_db!(&self.db, |pool| {
+            let id: i64 = sqlx::query("SELECT COALESCE(MAX(id), 0) AS id FROM audit_log")
+                .fetch_one(pool)
+                .await?
+                .try_get("id")?;
+            Ok(id)
+        })
+    }
+
     /// Records a change that touches nothing else (a login, a refused attempt).
     pub async fn record(&self, change: &Change<'_>) -> Result<()> {
         let now = Utc::now();

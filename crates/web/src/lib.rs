@@ -53,6 +53,9 @@ pub struct Inner {
     /// Rendered public plan pages by plan, with the published version and the day they
     /// were drawn for (the timeline marks today).
     pub public_pages: std::sync::Mutex<std::collections::HashMap<i64, CachedPage>>,
+    /// The rendered portal with the day it was drawn for and the latest audit entry it
+    /// saw: everything it shows is staff data, audited when it changes.
+    pub home_page: std::sync::Mutex<Option<(chrono::NaiveDate, i64, axum::body::Bytes)>>,
     /// Where evidence files go, and the largest one accepted.
     pub evidence: EvidenceConfig,
     /// Per-client limit on public forms; `None` only when the operator turned it off.
@@ -124,6 +127,7 @@ impl AppState {
             secure_cookies,
             dummy_hash: password_auth::generate_hash(auth::random_password()),
             public_pages: Default::default(),
+            home_page: Default::default(),
         }))
     }
 }

@@ -3006,7 +3006,9 @@ async fn events_and_attendance(db: TestDatabase) {
         "{}",
         activity.body
     );
-    // The portal lists upcoming events only.
+    // The portal lists upcoming events only (and is drawn again when one is recorded:
+    // it is cached until the audit log moves).
+    assert!(!app.get("/", None).await.body.contains("Próximos eventos"));
     let next_week = (participa_web::today() + chrono::Duration::days(7)).to_string();
     let upcoming = app
         .post_files(

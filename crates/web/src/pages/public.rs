@@ -11,8 +11,23 @@ use participa_formats::{export_plan, ExportFormat};
 use participa_store::PlanId;
 use std::str::FromStr;
 
-pub async fn home(State(state): State<AppState>) -> AppResult<Html<String>> {
+/// The portal. It shows only staff data (published plans and their follow-up, hearings,
+/// consultations, events), and every staff change writes an audit entry in the same
+/// transaction; so the page is drawn again only when the day or the latest audit entry
+/// changes, and otherwise served from memory after one indexed query.
+pub async fn home(State(state): State<AppState>) -> AppResult<Html<axum::body::Bytes>> {
     let today = super::today();
+    let change = state.store.last_change().await?;
+    if let Some((day, seen, html)) = state
+        .home_page
+        .lock()
+        .map_err(|_| AppError::Internal("home cache poisoned".into()))?
+        .as_ref()
+    {
+        if *day == today && *seen == change {
+            return Ok(Html(html.clone()));
+        }
+    }
     let calendar = state.store.calendar().await?;
     let close_after = state.store.reporting_days(today).await?;
     let mut plans = Vec::new();
@@ -82,7 +97,13 @@ pub async fn home(State(state): State<AppState>) -> AppResult<Html<String>> {
         hearings,
         consultations,
     };
-    Ok(Html(page.render()?))
+    let html = axum::body::Bytes::from(page.render()?);
+    *state
+        .home_page
+        .lock()
+        .map_err(|_| AppError::Internal("home cache poisoned".into()))? =
+        Some((today, change, html.clone()));
+    Ok(Html(html))
 }
 
 /// How long a cached public page is served without asking the database whether a newer
