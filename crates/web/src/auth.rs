@@ -85,7 +85,7 @@ impl FromRequestParts<AppState> for CurrentUser {
         match state.store.user(uid).await? {
             Some(user) if user.active => Ok(CurrentUser {
                 user,
-                address: client_address(parts),
+                address: client_address(parts, state),
             }),
             _ => {
                 session

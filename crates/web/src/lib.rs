@@ -220,19 +220,14 @@ pub fn is_web_address(url: &str) -> bool {
 }
 
 /// The client's address, when the server knows it.
-pub fn client_address(parts: &Parts) -> Option<String> {
-    if let Some(ClientIp(ip)) = parts.extensions.get::<ClientIp>() {
-        return Some(ip.to_string());
-    }
-    parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
+pub fn client_address(parts: &Parts, state: &AppState) -> Option<String> {
+    let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>()?.0.ip();
+    let forwarded = parts
+        .headers
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok());
+    Some(effective_client(peer, forwarded, &state.trusted_proxies).to_string())
 }
-
-/// The client as [`client_ip`] worked it out.
-#[derive(Debug, Clone, Copy)]
-struct ClientIp(std::net::IpAddr);
 
 /// The client behind `peer`: when the peer is a trusted proxy, the right-most address
 /// of `X-Forwarded-For` that is not itself a trusted proxy (proxies append the address
@@ -260,34 +255,17 @@ pub fn effective_client(
     client
 }
 
-/// Works out the client's address once per request (see [`effective_client`]).
-async fn client_ip(
-    axum::extract::State(state): axum::extract::State<AppState>,
-    mut request: Request,
-    next: Next,
-) -> Response {
-    let peer = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip());
-    if let Some(peer) = peer {
-        let forwarded = request
-            .headers()
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok());
-        let client = effective_client(peer, forwarded, &state.trusted_proxies);
-        request.extensions_mut().insert(ClientIp(client));
-    }
-    next.run(request).await
-}
-
-/// Extractor for [`client_address`].
+/// Extractor for [`client_address`]: worked out only by the handlers that need it
+/// (public forms, sign-in), not on every request.
 pub struct ClientAddress(pub Option<String>);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+impl FromRequestParts<AppState> for ClientAddress {
     type Rejection = std::convert::Infallible;
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddress(client_address(parts)))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddress(client_address(parts, state)))
     }
 }
 
@@ -420,7 +398,6 @@ pub fn router(state: AppState) -> Router {
         .route("/salud", get(|| async { StatusCode::NO_CONTENT }))
         .nest("/admin", admin)
         .fallback(not_found)
-        .layer(middleware::from_fn_with_state(state.clone(), client_ip))
         .layer(middleware::from_fn(same_origin))
         .layer(sessions)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
