@@ -263,7 +263,10 @@ async fn start_app() -> (
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let state = participa_web::AppState::new(store.clone(), "Caja Honor", false);
+    // One browser is one client: the citizen test sends more than the default burst of
+    // public forms (10) in its minute. The limit itself is tested in tests/web.rs.
+    let state = participa_web::AppState::new(store.clone(), "Caja Honor", false)
+        .with_public_limit(30, participa_web::PUBLIC_PER_MINUTE);
     tokio::spawn(async move {
         participa_web::serve(listener, state, async {
             let _ = rx.await;
@@ -855,7 +858,15 @@ async fn a_citizen_sends_a_suggestion_and_follows_it_on_a_phone() {
     b.set("grupo", "afiliados").await;
     b.click("#autorizacion").await;
     b.click_button("Inscribirme").await;
-    assert!(b.source().await.contains("Quedó inscrito"));
+    let registered = b.source().await;
+    assert!(registered.contains("Quedó inscrito"));
+    let registration = registered
+        .split("class=\"code\">")
+        .nth(1)
+        .and_then(|r| r.split('<').next())
+        .unwrap()
+        .to_string();
+    assert!(registration.starts_with("IN-"), "{registration}");
     b.fill(
         "#pregunta",
         "¿Cuándo abrirán la convocatoria de subsidios de vivienda?",
@@ -992,7 +1003,13 @@ async fn a_citizen_sends_a_suggestion_and_follows_it_on_a_phone() {
         store.forum(forum).await.unwrap().1[0].open_reports,
         ["Repite otro comentario"]
     );
-    assert_eq!(b.checked.len(), 22, "{:?}", b.checked);
+    // With the registration's code the citizen sees the data kept and erases them.
+    b.open(&format!("/audiencias/datos/{registration}")).await;
+    assert!(b.source().await.contains("A** P****"));
+    b.check("inscripcion-datos-telefono").await;
+    b.click_button("Borrar mis datos").await;
+    assert!(b.source().await.contains("Sus datos fueron borrados"));
+    assert_eq!(b.checked.len(), 23, "{:?}", b.checked);
     b.client.close().await.unwrap();
     let _ = stop.send(());
 }

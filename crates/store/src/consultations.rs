@@ -311,39 +311,46 @@ impl Store {
         answers: &BTreeMap<u32, Vec<String>>,
         identification: Option<Identification<'_>>,
     ) -> Result<i64> {
+        // The key is read before the transaction: on SQLite a transaction that reads and
+        // then writes cannot wait for another writer (it fails at once with «database is
+        // locked»); one whose first statement writes waits its turn.
+        let (identity, purpose) = match &identification {
+            Some(i) => {
+                let key: String = on_db!(&self.db, |pool| {
+                    sqlx::query("SELECT identity_key FROM consultations WHERE id = $1")
+                        .bind(consultation)
+                        .fetch_one(pool)
+                        .await?
+                        .try_get::<String, _>("identity_key")
+                })?;
+                (
+                    Some(identity_digest(&key, i.document)),
+                    Some(i.purpose.to_string()),
+                )
+            }
+            None => (None, None),
+        };
         let _turn = self.sqlite_write_turn().await;
         let now = Utc::now();
         on_db!(&self.db, |pool| {
             let mut tx = pool.begin().await?;
-            let (identity, purpose) = match &identification {
-                Some(i) => {
-                    let key: String =
-                        sqlx::query("SELECT identity_key FROM consultations WHERE id = $1")
-                            .bind(consultation)
-                            .fetch_one(&mut *tx)
-                            .await?
-                            .try_get("identity_key")?;
-                    (
-                        Some(identity_digest(&key, i.document)),
-                        Some(i.purpose.to_string()),
-                    )
-                }
-                None => (None, None),
-            };
             let inserted = sqlx::query(
                 "INSERT INTO consultation_responses (consultation_id, created_at, identity, consent_purpose, consent_at) \
                  VALUES ($1, $2, $3, $4, $5) RETURNING id",
             )
             .bind(consultation)
             .bind(now)
-            .bind(identity)
+            .bind(&identity)
             .bind(&purpose)
             .bind(purpose.as_ref().map(|_| now))
             .fetch_one(&mut *tx)
             .await;
             let id: i64 = match inserted {
                 Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                    return Err(StoreError::AlreadyAnswered)
+                    // Release the write lock now, not when the dropped transaction's
+                    // rollback gets its turn on the connection.
+                    tx.rollback().await?;
+                    return Err(StoreError::AlreadyAnswered);
                 }
                 other => other?.try_get("id")?,
             };

@@ -49,6 +49,12 @@ pub struct Registration {
     pub phone: Option<String>,
     pub value_group: String,
     pub at: DateTime<Utc>,
+    /// The citizen's code to see and erase these data (none for registrations made
+    /// before codes existed).
+    pub code: Option<String>,
+    /// When the citizen erased the name and contact.
+    pub erased_at: Option<DateTime<Utc>>,
+    pub hearing_id: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,6 +68,42 @@ pub struct Question {
     pub answer: String,
     pub answered_at: Option<DateTime<Utc>>,
     pub answered_by: Option<String>,
+}
+
+/// A citizen's registration, checked, with its code and the purpose consented to.
+#[derive(Debug, Clone, Copy)]
+pub struct NewRegistration<'a> {
+    pub code: &'a str,
+    pub name: &'a str,
+    pub email: Option<&'a str>,
+    pub phone: Option<&'a str>,
+    pub value_group: &'a str,
+    pub consent_purpose: &'a str,
+}
+
+const REGISTRATION_COLUMNS: &str =
+    "SELECT id, hearing_id, code, name, email, phone, value_group, created_at, erased_at";
+
+fn registration_of<R: sqlx::Row>(r: &R) -> Result<Registration>
+where
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> Option<String>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> DateTime<Utc>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> Option<DateTime<Utc>>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+{
+    Ok(Registration {
+        id: r.try_get("id")?,
+        hearing_id: r.try_get("hearing_id")?,
+        code: r.try_get("code")?,
+        name: r.try_get("name")?,
+        email: r.try_get("email")?,
+        phone: r.try_get("phone")?,
+        value_group: r.try_get("value_group")?,
+        at: r.try_get("created_at")?,
+        erased_at: r.try_get("erased_at")?,
+    })
 }
 
 fn citizen() -> Actor {
@@ -229,16 +271,17 @@ impl Store {
         })
     }
 
-    /// A registration; the name and contact are personal data given with consent.
-    pub async fn register_for_hearing(
-        &self,
-        hearing: i64,
-        name: &str,
-        email: Option<&str>,
-        phone: Option<&str>,
-        value_group: &str,
-        consent_purpose: &str,
-    ) -> Result<i64> {
+    /// A registration; the name and contact are personal data given with consent. A
+    /// taken code is [`StoreError::CodeTaken`].
+    pub async fn register_for_hearing(&self, hearing: i64, r: &NewRegistration<'_>) -> Result<i64> {
+        let NewRegistration {
+            code,
+            name,
+            email,
+            phone,
+            value_group,
+            consent_purpose,
+        } = *r;
         let now = Utc::now();
         let actor = citizen();
         let change = Change {
@@ -249,12 +292,14 @@ impl Store {
             before: None,
             after: Some(format!("grupo de valor {value_group}")),
         };
-        audited!(&self.db, &change, now, |tx| {
+        let result: Result<i64> = async {
+            audited!(&self.db, &change, now, |tx| {
             let id: i64 = sqlx::query(
-                "INSERT INTO hearing_registrations (hearing_id, name, email, phone, value_group, consent_purpose, consent_at, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+                "INSERT INTO hearing_registrations (hearing_id, code, name, email, phone, value_group, consent_purpose, consent_at, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
             )
             .bind(hearing)
+            .bind(code)
             .bind(name)
             .bind(email)
             .bind(phone)
@@ -265,30 +310,61 @@ impl Store {
             .await?
             .try_get("id")?;
             id
+            })
+        }
+        .await;
+        crate::code_taken(result)
+    }
+
+    /// The registration with this code, erased or not.
+    pub async fn registration_by_code(&self, code: &str) -> Result<Option<Registration>> {
+        on_db!(&self.db, |pool| {
+            let row = sqlx::query(&format!(
+                "{REGISTRATION_COLUMNS} FROM hearing_registrations WHERE code = $1"
+            ))
+            .bind(code)
+            .fetch_optional(pool)
+            .await?;
+            row.as_ref().map(registration_of).transpose()
+        })
+    }
+
+    /// The citizen erases the name and contact of a registration (Ley 1581 de 2012);
+    /// the group of value stays for the statistics. False when the code is unknown.
+    pub async fn erase_registration(&self, code: &str) -> Result<bool> {
+        let now = Utc::now();
+        let actor = citizen();
+        let change = Change {
+            actor: &actor,
+            action: "hearing.erase_registration",
+            plan_id: None,
+            subject: format!("datos de la inscripción {code}"),
+            before: None,
+            after: Some("borrados por el ciudadano".into()),
+        };
+        audited!(&self.db, &change, now, |tx| {
+            let done = sqlx::query(
+                "UPDATE hearing_registrations SET name = '', email = NULL, phone = NULL, \
+                 erased_at = COALESCE(erased_at, $1) WHERE code = $2",
+            )
+            .bind(now)
+            .bind(code)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            done > 0
         })
     }
 
     pub async fn registrations(&self, hearing: i64) -> Result<Vec<Registration>> {
         on_db!(&self.db, |pool| {
-            let rows = sqlx::query(
-                "SELECT id, name, email, phone, value_group, created_at FROM hearing_registrations \
-                 WHERE hearing_id = $1 ORDER BY id",
-            )
+            let rows = sqlx::query(&format!(
+                "{REGISTRATION_COLUMNS} FROM hearing_registrations WHERE hearing_id = $1 ORDER BY id"
+            ))
             .bind(hearing)
             .fetch_all(pool)
             .await?;
-            rows.iter()
-                .map(|r| {
-                    Ok(Registration {
-                        id: r.try_get("id")?,
-                        name: r.try_get("name")?,
-                        email: r.try_get("email")?,
-                        phone: r.try_get("phone")?,
-                        value_group: r.try_get("value_group")?,
-                        at: r.try_get("created_at")?,
-                    })
-                })
-                .collect()
+            rows.iter().map(registration_of).collect()
         })
     }
 

@@ -42,7 +42,7 @@ pub use followup::{
     NewReport, ReportRecord, ReviewRecord,
 };
 pub use forums::{ForumComment, ForumTopic};
-pub use hearings::{Hearing, HearingCounts, HearingData, Question, Registration};
+pub use hearings::{Hearing, HearingCounts, HearingData, NewRegistration, Question, Registration};
 pub use objects::{
     check_evidence, CheckedEvidence, EvidenceError, EvidenceKind, Objects, ObjectsError,
     DEFAULT_EVIDENCE_LIMIT,

@@ -387,6 +387,11 @@ pub fn router(state: AppState) -> Router {
             get(pages::consultations::public_results),
         )
         .route("/audiencias/{id}", get(pages::hearings::show))
+        .route("/audiencias/datos/{code}", get(pages::hearings::data))
+        .route(
+            "/audiencias/datos/{code}/borrar",
+            post(pages::hearings::erase),
+        )
         .route(
             "/audiencias/{id}/inscripcion",
             post(pages::hearings::register),

@@ -1926,10 +1926,37 @@ async fn accountability_hearing(db: TestDatabase) {
     )
     .await;
     assert_eq!(registered.status, StatusCode::SEE_OTHER);
-    let after = app.get(&public, None).await;
+    let registered_at = registered.location.unwrap();
+    let after = app.get(&registered_at, None).await;
     assert!(
         after.body.contains("menos de 5"),
         "a group of one was published"
+    );
+    // The registration's code leads to the data kept, partly hidden.
+    let registration = registered_at
+        .split("inscrito=")
+        .nth(1)
+        .unwrap()
+        .split('#')
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(registration.starts_with("IN-"), "{registration}");
+    assert!(after
+        .body
+        .contains(&format!("href=\"/audiencias/datos/{registration}\"")));
+    let data_path = format!("/audiencias/datos/{}", registration.to_lowercase());
+    let data = app.get(&data_path, None).await;
+    assert_eq!(data.status, StatusCode::OK);
+    assert!(
+        data.body.contains("A** P****") && data.body.contains("a**@correo.co"),
+        "{}",
+        data.body
+    );
+    assert!(!data.body.contains("ana@correo.co") && !data.body.contains("Ana Pérez"));
+    assert_eq!(
+        app.get("/audiencias/datos/IN-0000-0000", None).await.status,
+        StatusCode::NOT_FOUND
     );
     let asked = post_from(
         &app,
@@ -1969,6 +1996,32 @@ async fn accountability_hearing(db: TestDatabase) {
     assert!(
         !oci_page.body.contains("ana@correo.co"),
         "personal data shown to internal control"
+    );
+    // The citizen erases them: staff no longer see them, the count stays.
+    let erased = post_from(&app, "10.1.0.1", &format!("{data_path}/borrar"), &[]).await;
+    assert_eq!(erased.status, StatusCode::SEE_OTHER);
+    let data = app.get(erased.location.as_deref().unwrap(), None).await;
+    assert!(
+        data.body.contains("Sus datos fueron borrados"),
+        "{}",
+        data.body
+    );
+    let admin_page = app
+        .get(&format!("/admin/audiencias/{id}"), Some(&admin))
+        .await;
+    assert!(
+        !admin_page.body.contains("ana@correo.co")
+            && admin_page
+                .body
+                .contains("(datos borrados por el ciudadano)")
+    );
+    assert_eq!(
+        app.store
+            .registrations(id.parse().unwrap())
+            .await
+            .unwrap()
+            .len(),
+        1
     );
     let q = app.store.questions(id.parse().unwrap()).await.unwrap()[0].id;
     let answer_path = format!("/admin/audiencias/{id}/preguntas/{q}");

@@ -112,6 +112,38 @@ pub fn check_contact(
     }
 }
 
+/// Personal data shown back to whoever holds a tracking code, partly hidden: enough for
+/// the citizen to recognise them, not enough to learn them from the code alone.
+/// `Ana Pérez` → `A** P****`; `ana@correo.co` → `a**@correo.co`; `3001234567` →
+/// `*******567`.
+pub fn masked(value: &str) -> String {
+    if let Some((local, domain)) = value.split_once('@') {
+        return format!("{}@{domain}", masked_word(local));
+    }
+    if value.chars().any(|c| c.is_ascii_digit()) && !value.chars().any(char::is_alphabetic) {
+        let digits: Vec<char> = value.chars().filter(char::is_ascii_digit).collect();
+        let keep = digits.len().saturating_sub(3);
+        return digits
+            .iter()
+            .enumerate()
+            .map(|(i, c)| if i < keep { '*' } else { *c })
+            .collect();
+    }
+    value
+        .split_whitespace()
+        .map(masked_word)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn masked_word(word: &str) -> String {
+    let mut chars = word.chars();
+    match chars.next() {
+        Some(first) => std::iter::once(first).chain(chars.map(|_| '*')).collect(),
+        None => String::new(),
+    }
+}
+
 /// A count safe to publish: None when the group is smaller than [`MIN_PUBLIC_GROUP`]
 /// (and not zero, which identifies nobody).
 pub fn public_count(n: usize) -> Option<usize> {
@@ -121,6 +153,14 @@ pub fn public_count(n: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn data_shown_back_by_code_are_partly_hidden() {
+        assert_eq!(masked("Ana Pérez"), "A** P****");
+        assert_eq!(masked("ana@correo.co"), "a**@correo.co");
+        assert_eq!(masked("300 123 4567"), "*******567");
+        assert_eq!(masked(""), "");
+    }
 
     #[test]
     fn contact_data_needs_consent_and_plausible_values() {

@@ -14,12 +14,13 @@ use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use participa_domain::participation::consent::check_contact;
+use participa_domain::participation::consent::masked;
 use participa_domain::participation::hearing::{
     answer_deadline, check_question, question_status, QuestionStatus,
 };
 use participa_domain::participation::{public_count, ContactData, TrackingCode};
 use participa_domain::Action;
-use participa_store::{Hearing, HearingData, Question, StoreError};
+use participa_store::{Hearing, HearingData, NewRegistration, Question, StoreError};
 use serde::Deserialize;
 
 fn purpose(entity: &str) -> String {
@@ -120,7 +121,8 @@ pub struct HearingPage {
     pub values: PublicValues,
     pub purpose: String,
     pub errors: FieldErrors,
-    pub registered: bool,
+    /// Registered: the registration's code when the page has it.
+    pub registered: Option<String>,
     pub asked: Option<String>,
     /// The evaluation survey while it takes answers, and whether its results are public.
     pub evaluation: Option<(i64, bool, bool)>,
@@ -137,7 +139,7 @@ async fn public_page(
     id: i64,
     values: PublicValues,
     errors: FieldErrors,
-    registered: bool,
+    registered: Option<String>,
     asked: Option<String>,
 ) -> AppResult<Response> {
     let h = state.store.hearing(id).await.map_err(not_found)?;
@@ -210,7 +212,11 @@ pub async fn show(
         id,
         PublicValues::default(),
         FieldErrors::new(),
-        q.inscrito.is_some(),
+        q.inscrito.map(|c| {
+            TrackingCode::parse_with("IN", &c)
+                .map(|c| c.to_string())
+                .unwrap_or_default()
+        }),
         asked,
     )
     .await
@@ -262,21 +268,119 @@ pub async fn register(
         }
     }
     if !errors.is_empty() {
-        return public_page(&state, id, values, errors, false, None).await;
+        return public_page(&state, id, values, errors, None, None).await;
     }
-    let optional = |s: &str| (!s.is_empty()).then(|| s.to_string());
-    state
+    fn optional(s: &str) -> Option<&str> {
+        (!s.is_empty()).then_some(s)
+    }
+    let purpose_kept = format!("{} {}", purpose(&state.entity), state.data_policy());
+    for _ in 0..5 {
+        let mut bytes = [0u8; 8];
+        getrandom::fill(&mut bytes).map_err(|e| AppError::Internal(e.to_string()))?;
+        let code = TrackingCode::with_prefix("IN", bytes);
+        match state
+            .store
+            .register_for_hearing(
+                id,
+                &NewRegistration {
+                    code: code.as_str(),
+                    name: &values.name,
+                    email: optional(&values.email),
+                    phone: optional(&values.phone),
+                    value_group: &values.group,
+                    consent_purpose: &purpose_kept,
+                },
+            )
+            .await
+        {
+            Ok(_) => {
+                return Ok(Redirect::to(&format!(
+                    "/audiencias/{id}?inscrito={}#inscripcion-recibida",
+                    code.as_str()
+                ))
+                .into_response())
+            }
+            Err(StoreError::CodeTaken) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(AppError::Internal("no free registration code".into()))
+}
+
+#[derive(Template)]
+#[template(path = "hearing_data.html")]
+pub struct DataPage {
+    pub layout: Layout,
+    pub code: String,
+    pub hearing_id: i64,
+    pub hearing: String,
+    /// (what, value partly hidden).
+    pub kept: Vec<(&'static str, String)>,
+    pub group: String,
+    pub consented: String,
+    pub erased: String,
+    pub erased_now: bool,
+}
+
+#[derive(Deserialize)]
+pub struct DataQuery {
+    borrados: Option<String>,
+}
+
+/// `GET /audiencias/datos/{code}`: what a registration keeps about the citizen, partly
+/// hidden, and the button to erase it.
+pub async fn data(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Query(q): Query<DataQuery>,
+) -> AppResult<Response> {
+    let code = TrackingCode::parse_with("IN", &code).ok_or(AppError::NotFound)?;
+    let r = state
         .store
-        .register_for_hearing(
-            id,
-            &values.name,
-            optional(&values.email).as_deref(),
-            optional(&values.phone).as_deref(),
-            &values.group,
-            &format!("{} {}", purpose(&state.entity), state.data_policy()),
-        )
-        .await?;
-    Ok(Redirect::to(&format!("/audiencias/{id}?inscrito=1")).into_response())
+        .registration_by_code(code.as_str())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let h = state.store.hearing(r.hearing_id).await.map_err(not_found)?;
+    let groups = state.store.value_groups().await?;
+    let mut kept = Vec::new();
+    if r.erased_at.is_none() {
+        kept.push(("Nombre", masked(&r.name)));
+        if let Some(e) = &r.email {
+            kept.push(("Correo electrónico", masked(e)));
+        }
+        if let Some(p) = &r.phone {
+            kept.push(("Teléfono", masked(p)));
+        }
+    }
+    let page = DataPage {
+        layout: Layout::public("Sus datos de inscripción".into(), &state),
+        code: code.to_string(),
+        hearing_id: h.id,
+        hearing: format!("{} ({})", h.data.title, fecha(h.data.held_on)),
+        kept,
+        group: group_name(&groups, &r.value_group),
+        consented: fecha(colombia_date(r.at)),
+        erased: r
+            .erased_at
+            .map(|d| fecha(colombia_date(d)))
+            .unwrap_or_default(),
+        erased_now: q.borrados.is_some(),
+    };
+    Ok(Html(page.render()?).into_response())
+}
+
+/// `POST /audiencias/datos/{code}/borrar`: the citizen erases the name and contact.
+pub async fn erase(
+    State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
+    Path(code): Path<String>,
+) -> AppResult<Response> {
+    state.public_limit(address.as_deref())?;
+    let code = TrackingCode::parse_with("IN", &code).ok_or(AppError::NotFound)?;
+    if !state.store.erase_registration(code.as_str()).await? {
+        return Err(AppError::NotFound);
+    }
+    Ok(Redirect::to(&format!("/audiencias/datos/{}?borrados=1", code.as_str())).into_response())
 }
 
 pub async fn ask(
@@ -311,7 +415,7 @@ pub async fn ask(
         .map_err(|_| ())
         .and_then(|t| if errors.is_empty() { Ok(t) } else { Err(()) })
     else {
-        return public_page(&state, id, values, errors, false, None).await;
+        return public_page(&state, id, values, errors, None, None).await;
     };
     let asker = (!values.asker.is_empty()).then_some(values.asker.as_str());
     for _ in 0..5 {
@@ -601,7 +705,11 @@ pub async fn admin_show(
             regs.iter()
                 .map(|r| {
                     (
-                        r.name.clone(),
+                        if r.erased_at.is_some() {
+                            "(datos borrados por el ciudadano)".to_string()
+                        } else {
+                            r.name.clone()
+                        },
                         [r.email.as_deref(), r.phone.as_deref()]
                             .into_iter()
                             .flatten()
