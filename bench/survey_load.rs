@@ -13,7 +13,9 @@
 //!    It is restarted on the same file, and every answer acknowledged (303) before the
 //!    kill, in both phases, must be in the database. Exits 1 if any is missing.
 //!
-//! 4. **Exports**: on the restarted server, staff download every response as CSV and as
+//! 4. **Results**: the public results page, 10 times in a row: median time and the
+//!    server's peak memory.
+//! 5. **Exports**: on the restarted server, staff download every response as CSV and as
 //!    XLSX; reports the time, the size, and the server's peak resident memory before and
 //!    after each (both are streamed: memory should not grow with the responses).
 //!
@@ -295,6 +297,10 @@ async fn main() {
             .await
             .unwrap();
     }
+    store
+        .publish_consultation_results(id, true, &Actor::system())
+        .await
+        .unwrap();
     store.close().await;
 
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -355,7 +361,22 @@ async fn main() {
         .unwrap()
         .status();
 
-    // 4. Exports, as staff.
+    // 4. The public results page, drawn from every response: 10 requests in a row.
+    let mut results_times = Vec::new();
+    for _ in 0..10 {
+        let start = Instant::now();
+        let req = hyper::Request::get(format!("{base}/consultas/{id}/resultados"))
+            .body(Full::new(Bytes::new()))
+            .unwrap();
+        let response = http.request(req).await.unwrap();
+        assert_eq!(response.status(), hyper::StatusCode::OK, "results page");
+        response.into_body().collect().await.unwrap();
+        results_times.push(start.elapsed());
+    }
+    results_times.sort();
+    let results_rss = peak_rss_kib(restarted.id());
+
+    // 5. Exports, as staff.
     let cookie = login(&http, &base, &url).await;
     let mut exports = Vec::new();
     for format in ["csv", "xlsx"] {
@@ -423,6 +444,12 @@ async fn main() {
         "acknowledged in all phases: {}; stored: {}; acknowledged but missing: {missing}",
         acked.len(),
         stored.len()
+    );
+    println!(
+        "public results page over {} responses: median {:.1} ms of 10; server peak memory {:.1} MiB after",
+        stored.len(),
+        results_times[5].as_secs_f64() * 1000.0,
+        results_rss as f64 / 1024.0
     );
     for (format, time, bytes, before, after) in &exports {
         println!(

@@ -124,6 +124,9 @@ pub struct Identification<'a> {
     pub purpose: &'a str,
 }
 
+/// Per question number: how many responses answered it, and how many gave each value.
+pub type AnswerCounts = BTreeMap<u32, (usize, BTreeMap<String, usize>)>;
+
 /// One response: when, and the values per question number.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Response {
@@ -368,6 +371,78 @@ impl Store {
             }
             tx.commit().await?;
             Ok(id)
+        })
+    }
+
+    /// The counts of a consultation's answers, made by the database (two queries, however
+    /// many responses): per question, how many responses answered it and how many gave
+    /// each value. Values of the questions in `open` (free text) are not grouped.
+    pub async fn answer_counts(&self, consultation: i64, open: &[u32]) -> Result<AnswerCounts> {
+        // Question numbers are integers: written into the query, they cannot inject.
+        let skip = if open.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "AND a.question NOT IN ({})",
+                open.iter()
+                    .map(|q| q.to_string())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            )
+        };
+        let grouped = format!(
+            "SELECT a.question, a.value, COUNT(*) AS n FROM consultation_answers a \
+             JOIN consultation_responses r ON r.id = a.response_id \
+             WHERE r.consultation_id = $1 {skip} GROUP BY a.question, a.value"
+        );
+        on_db!(&self.db, |pool| {
+            let mut out = AnswerCounts::new();
+            let answered = sqlx::query(
+                "SELECT a.question, COUNT(DISTINCT a.response_id) AS n FROM consultation_answers a \
+                 JOIN consultation_responses r ON r.id = a.response_id \
+                 WHERE r.consultation_id = $1 GROUP BY a.question",
+            )
+            .bind(consultation)
+            .fetch_all(pool)
+            .await?;
+            for r in &answered {
+                let q = r.try_get::<i64, _>("question")? as u32;
+                out.entry(q).or_default().0 = r.try_get::<i64, _>("n")? as usize;
+            }
+            let values = sqlx::query(&grouped)
+                .bind(consultation)
+                .fetch_all(pool)
+                .await?;
+            for r in &values {
+                let q = r.try_get::<i64, _>("question")? as u32;
+                out.entry(q)
+                    .or_default()
+                    .1
+                    .insert(r.try_get("value")?, r.try_get::<i64, _>("n")? as usize);
+            }
+            Ok(out)
+        })
+    }
+
+    /// The newest `limit` answers to a free-text question, newest first.
+    pub async fn open_answers(
+        &self,
+        consultation: i64,
+        question: u32,
+        limit: i64,
+    ) -> Result<Vec<String>> {
+        on_db!(&self.db, |pool| {
+            let rows = sqlx::query(
+                "SELECT a.value FROM consultation_answers a \
+                 JOIN consultation_responses r ON r.id = a.response_id \
+                 WHERE r.consultation_id = $1 AND a.question = $2 ORDER BY a.response_id DESC LIMIT $3",
+            )
+            .bind(consultation)
+            .bind(i64::from(question))
+            .bind(limit)
+            .fetch_all(pool)
+            .await?;
+            rows.iter().map(|r| Ok(r.try_get("value")?)).collect()
         })
     }
 

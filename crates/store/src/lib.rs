@@ -34,7 +34,7 @@ mod versions;
 pub use audit::{Actor, AuditEntry, AuditFilter, Change};
 pub use calendar::OverrideRecord;
 pub use channels::ChannelFigure;
-pub use consultations::{Consultation, ConsultationData, Identification, Response};
+pub use consultations::{AnswerCounts, Consultation, ConsultationData, Identification, Response};
 pub use events::{Event, EventData};
 pub use findings::{Acceptance, Coverage, CoverageItem};
 pub use followup::{

@@ -1085,6 +1085,21 @@ async fn a_consultation_keeps_its_questions_and_responses(db: TestDatabase) {
     let c = store.consultation(id).await.unwrap();
     assert_eq!(c.questions, qs);
     assert_eq!(c.responses, 2);
+    // The database counts: question 1 answered twice (Sí, No), question 2 once (4).
+    let counts = store.answer_counts(id, &[]).await.unwrap();
+    assert_eq!(counts[&1].0, 2);
+    assert_eq!(counts[&1].1[&"Sí".to_string()], 1);
+    assert_eq!(
+        counts[&2],
+        (1, [("4".to_string(), 1)].into_iter().collect())
+    );
+    assert!(store.answer_counts(id, &[2]).await.unwrap()[&2]
+        .1
+        .is_empty());
+    assert_eq!(
+        store.open_answers(id, 1, 1).await.unwrap(),
+        vec!["No".to_string()]
+    );
     let light = store.consultation_to_answer(id).await.unwrap();
     assert_eq!((light.questions, light.data), (qs.clone(), c.data.clone()));
     assert_eq!(light.responses, 0, "the answer path does not count");

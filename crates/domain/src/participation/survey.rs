@@ -250,9 +250,53 @@ pub fn tally(q: &Question, answers: &[Vec<String>]) -> (Vec<(String, usize)>, us
     (counts, answers.len())
 }
 
+/// [`tally`] from counts already made (by the database): `answered` people answered the
+/// question and `values` says how many chose each value.
+pub fn tally_counted(
+    q: &Question,
+    answered: usize,
+    values: &std::collections::BTreeMap<String, usize>,
+) -> (Vec<(String, usize)>, usize) {
+    let options: Vec<String> = match &q.kind {
+        QuestionKind::Scale => (1..=5).map(|n| n.to_string()).collect(),
+        k => k.options().to_vec(),
+    };
+    let counts = options
+        .iter()
+        .map(|o| (o.clone(), values.get(o).copied().unwrap_or(0)))
+        .collect();
+    (counts, answered)
+}
+
+/// The average of the numeric values among `values` (value → how many gave it); `1,5`
+/// reads as 1.5. None when no value is a number.
+pub fn average(values: &std::collections::BTreeMap<String, usize>) -> Option<f64> {
+    let (sum, n) = values
+        .iter()
+        .filter_map(|(v, k)| Some((v.replace(',', ".").parse::<f64>().ok()?, *k)))
+        .fold((0.0, 0usize), |(s, n), (v, k)| (s + v * k as f64, n + k));
+    (n > 0).then(|| sum / n as f64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_made_by_the_database_tally_like_the_answers() {
+        let q = survey().remove(0);
+        let answers = vec![vec!["Sí".to_string()], vec!["No".into()], vec!["Sí".into()]];
+        let mut values = std::collections::BTreeMap::new();
+        values.insert("Sí".to_string(), 2);
+        values.insert("No".to_string(), 1);
+        assert_eq!(tally_counted(&q, 3, &values), tally(&q, &answers));
+        let mut scale = std::collections::BTreeMap::new();
+        scale.insert("4".to_string(), 2);
+        scale.insert("5".to_string(), 1);
+        scale.insert("x".to_string(), 7);
+        assert_eq!(average(&scale), Some(13.0 / 3.0));
+        assert_eq!(average(&std::collections::BTreeMap::new()), None);
+    }
 
     fn survey() -> Vec<Question> {
         let mut qs = Vec::new();

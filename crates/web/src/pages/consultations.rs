@@ -19,7 +19,7 @@ use participa_domain::participation::forum::{CommentStatus, Moderation};
 use participa_domain::participation::identity::{check_document, DocumentType};
 use participa_domain::participation::public_count;
 use participa_domain::participation::survey::{
-    check_answers, check_question, tally, Condition, QuestionKind,
+    average, check_answers, check_question, tally_counted, Condition, QuestionKind,
 };
 use participa_domain::Action;
 use participa_store::{Consultation, ConsultationData, Identification, StoreError};
@@ -330,63 +330,67 @@ pub struct ResultView {
     pub average: String,
 }
 
-pub(crate) fn results(
+/// The newest open answers staff see on the results page; all are in the exports.
+const OPEN_ANSWERS_SHOWN: i64 = 200;
+
+/// Each question's results, counted by the database (two queries however many
+/// responses, plus one per free-text question for staff).
+pub(crate) async fn results(
+    store: &participa_store::Store,
     c: &Consultation,
-    responses: &[participa_store::Response],
     with_open: bool,
-) -> Vec<ResultView> {
-    c.questions
+) -> AppResult<Vec<ResultView>> {
+    let open: Vec<u32> = c
+        .questions
         .iter()
-        .map(|q| {
-            let answers: Vec<Vec<String>> = responses
-                .iter()
-                .filter_map(|r| r.answers.get(&q.number).cloned())
-                .collect();
-            let (rows, n) = match &q.kind {
-                QuestionKind::Single(_) | QuestionKind::Multiple(_) | QuestionKind::Scale => {
-                    let (counts, n) = tally(q, &answers);
-                    let rows = counts
-                        .into_iter()
-                        .map(|(o, k)| {
-                            let p = if n == 0 {
-                                0.0
-                            } else {
-                                100.0 * k as f64 / n as f64
-                            };
-                            (o, k, crate::followup_view::pct(p), p.round() as u32)
-                        })
-                        .collect();
-                    (rows, n)
-                }
-                _ => (vec![], answers.len()),
-            };
-            let numbers: Vec<f64> = answers
-                .iter()
-                .filter_map(|a| a.first()?.replace(',', ".").parse().ok())
-                .collect();
-            let average = match &q.kind {
-                QuestionKind::Scale | QuestionKind::Number if !numbers.is_empty() => {
-                    crate::followup_view::pct(numbers.iter().sum::<f64>() / numbers.len() as f64)
-                }
-                _ => String::new(),
-            };
-            ResultView {
-                number: q.number,
-                text: q.text.clone(),
-                answered: n,
-                rows,
-                open: if with_open && q.kind == QuestionKind::Text {
-                    answers
-                        .into_iter()
-                        .filter_map(|a| a.into_iter().next())
-                        .collect()
-                } else {
-                    vec![]
-                },
-                average,
+        .filter(|q| q.kind == QuestionKind::Text)
+        .map(|q| q.number)
+        .collect();
+    let counts = store.answer_counts(c.id, &open).await?;
+    let empty = (0, BTreeMap::new());
+    let mut out = Vec::with_capacity(c.questions.len());
+    for q in &c.questions {
+        let (answered, values) = counts.get(&q.number).unwrap_or(&empty);
+        let rows = match &q.kind {
+            QuestionKind::Single(_) | QuestionKind::Multiple(_) | QuestionKind::Scale => {
+                let (counted, n) = tally_counted(q, *answered, values);
+                counted
+                    .into_iter()
+                    .map(|(o, k)| {
+                        let p = if n == 0 {
+                            0.0
+                        } else {
+                            100.0 * k as f64 / n as f64
+                        };
+                        (o, k, crate::followup_view::pct(p), p.round() as u32)
+                    })
+                    .collect()
             }
-        })
-        .collect()
+            _ => vec![],
+        };
+        let average = match &q.kind {
+            QuestionKind::Scale | QuestionKind::Number => average(values)
+                .map(crate::followup_view::pct)
+                .unwrap_or_default(),
+            _ => String::new(),
+        };
+        let open = if with_open && q.kind == QuestionKind::Text {
+            store
+                .open_answers(c.id, q.number, OPEN_ANSWERS_SHOWN)
+                .await?
+        } else {
+            vec![]
+        };
+        out.push(ResultView {
+            number: q.number,
+            text: q.text.clone(),
+            answered: *answered,
+            rows,
+            open,
+            average,
+        });
+    }
+    Ok(out)
 }
 
 /// A count as public pages write it: fewer than 5 people (and more than none) is
@@ -414,12 +418,11 @@ pub async fn public_results(
     if !c.results_public {
         return Err(AppError::NotFound);
     }
-    let responses = state.store.responses(id).await?;
     let page = ResultsPage {
         layout: Layout::public(format!("Resultados · {}", c.data.title), &state),
         title: c.data.title.clone(),
         responses: written_count(c.responses as usize),
-        results: results(&c, &responses, false),
+        results: results(&state.store, &c, false).await?,
         public: true,
     };
     Ok(Html(page.render()?).into_response())
@@ -627,10 +630,10 @@ pub(crate) async fn admin_page(
     errors: FieldErrors,
 ) -> AppResult<Response> {
     let c = state.store.consultation(id).await.map_err(not_found)?;
-    let responses = if c.data.forum.is_some() {
+    let results = if c.data.forum.is_some() {
         vec![]
     } else {
-        state.store.responses(id).await?
+        results(&state.store, &c, true).await?
     };
     let (topics, comments) = if c.data.forum.is_some() {
         state.store.forum(id).await?
@@ -698,7 +701,7 @@ pub(crate) async fn admin_page(
                 )
             })
             .collect(),
-        results: results(&c, &responses, true),
+        results,
         kinds: QuestionKind::CODES
             .iter()
             .map(|k| (*k, QuestionKind::label(k)))

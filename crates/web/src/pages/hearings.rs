@@ -817,8 +817,8 @@ async fn evaluation_lines(
         return Ok((0, vec![]));
     };
     let c = state.store.consultation(e).await?;
-    let responses = state.store.responses(e).await?;
-    let lines = super::consultations::results(&c, &responses, false)
+    let lines = super::consultations::results(&state.store, &c, false)
+        .await?
         .into_iter()
         .map(|r| participa_reports::EvaluationLine {
             question: format!("{}. {}", r.number, r.text),
@@ -831,7 +831,7 @@ async fn evaluation_lines(
             average: r.average,
         })
         .collect();
-    Ok((responses.len(), lines))
+    Ok((c.responses as usize, lines))
 }
 
 /// The hearing report as PDF.
