@@ -294,22 +294,22 @@ impl Store {
         };
         let result: Result<i64> = async {
             audited!(&self.db, &change, now, |tx| {
-            let id: i64 = sqlx::query(
-                "INSERT INTO hearing_registrations (hearing_id, code, name, email, phone, value_group, consent_purpose, consent_at, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
-            )
-            .bind(hearing)
-            .bind(code)
-            .bind(name)
-            .bind(email)
-            .bind(phone)
-            .bind(value_group)
-            .bind(consent_purpose)
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get("id")?;
-            id
+                let id: i64 = sqlx::query(
+                    "INSERT INTO hearing_registrations (hearing_id, code, name, email, phone, value_group, consent_purpose, consent_at, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
+                )
+                .bind(hearing)
+                .bind(code)
+                .bind(name)
+                .bind(email)
+                .bind(phone)
+                .bind(value_group)
+                .bind(consent_purpose)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get("id")?;
+                id
             })
         }
         .await;

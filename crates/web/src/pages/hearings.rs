@@ -274,37 +274,24 @@ pub async fn register(
         (!s.is_empty()).then_some(s)
     }
     let purpose_kept = format!("{} {}", purpose(&state.entity), state.data_policy());
-    for _ in 0..5 {
-        let mut bytes = [0u8; 8];
-        getrandom::fill(&mut bytes).map_err(|e| AppError::Internal(e.to_string()))?;
-        let code = TrackingCode::with_prefix("IN", bytes);
-        match state
-            .store
-            .register_for_hearing(
-                id,
-                &NewRegistration {
-                    code: code.as_str(),
-                    name: &values.name,
-                    email: optional(&values.email),
-                    phone: optional(&values.phone),
-                    value_group: &values.group,
-                    consent_purpose: &purpose_kept,
-                },
-            )
-            .await
-        {
-            Ok(_) => {
-                return Ok(Redirect::to(&format!(
-                    "/audiencias/{id}?inscrito={}#inscripcion-recibida",
-                    code.as_str()
-                ))
-                .into_response())
-            }
-            Err(StoreError::CodeTaken) => continue,
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Err(AppError::Internal("no free registration code".into()))
+    let (store, values, purpose_kept) = (&state.store, &values, &purpose_kept);
+    let code = super::store_with_fresh_code("IN", move |code| async move {
+        let registration = NewRegistration {
+            code: code.as_str(),
+            name: &values.name,
+            email: optional(&values.email),
+            phone: optional(&values.phone),
+            value_group: &values.group,
+            consent_purpose: purpose_kept,
+        };
+        store.register_for_hearing(id, &registration).await
+    })
+    .await?;
+    Ok(Redirect::to(&format!(
+        "/audiencias/{id}?inscrito={}#inscripcion-recibida",
+        code.as_str()
+    ))
+    .into_response())
 }
 
 #[derive(Template)]
@@ -418,27 +405,16 @@ pub async fn ask(
         return public_page(&state, id, values, errors, None, None).await;
     };
     let asker = (!values.asker.is_empty()).then_some(values.asker.as_str());
-    for _ in 0..5 {
-        let mut bytes = [0u8; 8];
-        getrandom::fill(&mut bytes).map_err(|e| AppError::Internal(e.to_string()))?;
-        let code = TrackingCode::with_prefix("AP", bytes);
-        match state
-            .store
-            .ask_question(id, code.as_str(), &text, asker)
-            .await
-        {
-            Ok(_) => {
-                return Ok(Redirect::to(&format!(
-                    "/audiencias/{id}?pregunta={}#pregunta-recibida",
-                    code.as_str()
-                ))
-                .into_response())
-            }
-            Err(StoreError::CodeTaken) => continue,
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Err(AppError::Internal("no free question code".into()))
+    let (store, text) = (&state.store, &text);
+    let code = super::store_with_fresh_code("AP", move |code| async move {
+        store.ask_question(id, code.as_str(), text, asker).await
+    })
+    .await?;
+    Ok(Redirect::to(&format!(
+        "/audiencias/{id}?pregunta={}#pregunta-recibida",
+        code.as_str()
+    ))
+    .into_response())
 }
 
 // ------------------------------------------------------------------ staff

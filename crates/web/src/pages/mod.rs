@@ -16,17 +16,43 @@ pub mod rules;
 pub mod suggestions;
 pub mod users;
 
+use crate::error::{AppError, AppResult};
 use crate::{auth, AppState, BODY_LIMIT, IMPORT_LIMIT};
 use axum::extract::DefaultBodyLimit;
 use axum::response::Redirect;
 use axum::routing::{get, post};
 use axum::Router;
 use chrono::{FixedOffset, NaiveDate, Utc};
+use participa_domain::participation::TrackingCode;
+use participa_store::StoreError;
 
 /// Today's date in Colombia (UTC−5 all year: no daylight saving time).
 pub fn today() -> NaiveDate {
     let bogota = FixedOffset::west_opt(5 * 3600).expect("valid offset");
     Utc::now().with_timezone(&bogota).date_naive()
+}
+
+/// Stores a citizen's submission under a fresh random tracking code with `prefix`
+/// (`SG`, `AP`, `IN`): a code already taken (one in a billion) draws another, up to 5
+/// times. Returns the code it was stored under.
+pub(crate) async fn store_with_fresh_code<T, Fut>(
+    prefix: &str,
+    mut store: impl FnMut(TrackingCode) -> Fut,
+) -> AppResult<TrackingCode>
+where
+    Fut: std::future::Future<Output = Result<T, StoreError>>,
+{
+    for _ in 0..5 {
+        let mut bytes = [0u8; 8];
+        getrandom::fill(&mut bytes).map_err(|e| AppError::Internal(e.to_string()))?;
+        let code = TrackingCode::with_prefix(prefix, bytes);
+        match store(code.clone()).await {
+            Ok(_) => return Ok(code),
+            Err(StoreError::CodeTaken) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(AppError::Internal(format!("no free {prefix} code")))
 }
 
 /// How many evidence files of the largest size one progress report may carry.

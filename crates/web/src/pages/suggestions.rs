@@ -20,7 +20,7 @@ use participa_domain::participation::{
     Category, Consent, ContactData, NewSuggestion, SuggestionStatus, TrackingCode,
 };
 use participa_domain::Action;
-use participa_store::{StoreError, SuggestionFilter, SuggestionRecord};
+use participa_store::{SuggestionFilter, SuggestionRecord};
 use serde::Deserialize;
 
 /// The purpose a citizen consents to, shown next to the checkbox and kept with the data.
@@ -152,32 +152,15 @@ pub async fn submit(
         purpose: purpose(&state.entity),
         policy: state.data_policy(),
     };
-    // A code already taken (one in a billion) draws another.
-    for _ in 0..5 {
-        let mut bytes = [0u8; 8];
-        getrandom::fill(&mut bytes).map_err(|e| AppError::Internal(e.to_string()))?;
-        let code = TrackingCode::from_random(bytes);
-        match state
-            .store
-            .create_suggestion(
-                &code,
-                &suggestion,
-                contact.as_ref().map(|c| (c, &consent)),
-                due,
-            )
+    let store = &state.store;
+    let (suggestion, contact, consent) = (&suggestion, contact.as_ref(), &consent);
+    let code = super::store_with_fresh_code("SG", move |code| async move {
+        store
+            .create_suggestion(&code, suggestion, contact.map(|c| (c, consent)), due)
             .await
-        {
-            Ok(_) => {
-                return Ok(
-                    Redirect::to(&format!("/sugerencias/{}?nueva=1", code.as_str()))
-                        .into_response(),
-                )
-            }
-            Err(StoreError::CodeTaken) => continue,
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Err(AppError::Internal("no free tracking code".into()))
+    })
+    .await?;
+    Ok(Redirect::to(&format!("/sugerencias/{}?nueva=1", code.as_str())).into_response())
 }
 
 #[derive(Template)]
