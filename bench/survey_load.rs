@@ -272,7 +272,7 @@ async fn main() {
                 opens_on: today,
                 closes_on: today + chrono::Duration::days(30),
                 activity: None,
-                forum: None,
+                kind: participa_domain::participation::ConsultationKind::Survey,
                 identification: false,
             },
             &Actor::system(),

@@ -3,9 +3,9 @@
 use crate::audit::{audited, Actor, Change};
 use crate::{on_db, Result, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
-use participa_domain::participation::forum::Moderation;
 use participa_domain::participation::identity::Document;
 use participa_domain::participation::survey::{Condition, Question, QuestionKind};
+use participa_domain::participation::ConsultationKind;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 use std::collections::BTreeMap;
@@ -18,8 +18,8 @@ pub struct ConsultationData {
     pub closes_on: NaiveDate,
     /// The plan activity it carries out: (plan id, activity number).
     pub activity: Option<(i64, u32)>,
-    /// A forum (with its moderation) instead of a survey.
-    pub forum: Option<Moderation>,
+    /// A survey, or a forum with its moderation.
+    pub kind: ConsultationKind,
     /// A survey that asks for an identity document: one answer per person.
     pub identification: bool,
 }
@@ -39,10 +39,9 @@ impl Consultation {
     /// People or contributions counted for the linked activity: responses to a survey,
     /// published comments in a forum.
     pub fn participations(&self) -> i64 {
-        if self.data.forum.is_some() {
-            self.comments
-        } else {
-            self.responses
+        match self.data.kind {
+            ConsultationKind::Forum(_) => self.comments,
+            ConsultationKind::Survey => self.responses,
         }
     }
 }
@@ -64,8 +63,8 @@ macro_rules! insert_consultation {
         .bind(c.closes_on)
         .bind(c.activity.map(|(p, _)| p))
         .bind(c.activity.map(|(_, a)| i64::from(a)))
-        .bind(if c.forum.is_some() { "foro" } else { "encuesta" })
-        .bind(c.forum.unwrap_or(participa_domain::participation::forum::Moderation::Before).code())
+        .bind(c.kind.code())
+        .bind(c.kind.moderation().unwrap_or(participa_domain::participation::forum::Moderation::Before).code())
         .bind(c.identification)
         .bind(key)
         .bind($actor.user_id)
@@ -198,10 +197,15 @@ impl Store {
                             .try_get::<Option<i64>, _>("plan_id")?
                             .zip(r.try_get::<Option<i64>, _>("activity_number")?)
                             .map(|(p, a)| (p, a as u32)),
-                        forum: if r.try_get::<String, _>("kind")? == "foro" {
-                            Moderation::from_code(&r.try_get::<String, _>("moderation")?)
-                        } else {
-                            None
+                        kind: {
+                            let kind: String = r.try_get("kind")?;
+                            let moderation: String = r.try_get("moderation")?;
+                            ConsultationKind::from_codes(&kind, &moderation).ok_or_else(|| {
+                                StoreError::CorruptValue {
+                                    id: r.try_get("id").unwrap_or_default(),
+                                    what: format!("tipo de consulta «{kind}»"),
+                                }
+                            })?
                         },
                         identification: r.try_get("identification")?,
                     },

@@ -244,7 +244,7 @@ impl Store {
             opens_on: h.data.held_on,
             closes_on,
             activity: h.data.activity,
-            forum: None,
+            kind: participa_domain::participation::ConsultationKind::Survey,
             identification: false,
         };
         let questions = participa_domain::participation::hearing::evaluation_questions();

@@ -13,6 +13,7 @@
 //! Migrations live in `migrations/sqlite/` and `migrations/postgres/` with the same file
 //! names (a test checks it); both are embedded in the binary.
 
+mod activity_choices;
 mod audit;
 mod calendar;
 mod channels;
@@ -31,6 +32,7 @@ mod users;
 mod value_groups;
 mod versions;
 
+pub use activity_choices::ActivityChoice;
 pub use audit::{Actor, AuditEntry, AuditFilter, Change};
 pub use calendar::OverrideRecord;
 pub use channels::ChannelFigure;

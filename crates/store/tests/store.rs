@@ -1042,7 +1042,7 @@ async fn a_consultation_keeps_its_questions_and_responses(db: TestDatabase) {
                 opens_on: day(3, 10),
                 closes_on: day(4, 4),
                 activity: Some((plan.0, 2)),
-                forum: None,
+                kind: participa_domain::participation::ConsultationKind::Survey,
                 identification: false,
             },
             &ana,
@@ -1127,7 +1127,7 @@ async fn an_identified_survey_takes_one_answer_per_person_and_keeps_no_document(
         opens_on: day(3, 1),
         closes_on: day(3, 31),
         activity: None,
-        forum: None,
+        kind: participa_domain::participation::ConsultationKind::Survey,
         identification: true,
     };
     let first = store
@@ -1206,7 +1206,7 @@ async fn forum_comments_are_moderated_hidden_with_a_reason_and_reported(db: Test
                 opens_on: day(3, 1),
                 closes_on: day(3, 31),
                 activity: None,
-                forum: Some(Moderation::Before),
+                kind: participa_domain::participation::ConsultationKind::Forum(Moderation::Before),
                 identification: false,
             },
             &ana,
@@ -1214,7 +1214,7 @@ async fn forum_comments_are_moderated_hidden_with_a_reason_and_reported(db: Test
         .await
         .unwrap();
     let c = store.consultation(id).await.unwrap();
-    assert_eq!(c.data.forum, Some(Moderation::Before));
+    assert_eq!(c.data.kind.moderation(), Some(Moderation::Before));
     let topic = store
         .add_forum_topic(id, "Vivienda", "¿Qué esperan del subsidio?", &ana)
         .await

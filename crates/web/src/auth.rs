@@ -60,10 +60,40 @@ impl CurrentUser {
     }
 }
 
+/// Sign-in (public) and the account's own password (staff).
+pub fn routes() -> crate::pages::routing::Routes {
+    use crate::pages::routing::Routes;
+    Routes::public()
+        .get("/ingresar", login_form)
+        .post("/ingresar", login)
+        .post("/salir", logout)
+        .merge(
+            Routes::staff()
+                .get("/cuenta/clave", password_form)
+                .post("/cuenta/clave", change_password),
+        )
+}
+
+/// The guard every `/admin` route passes: an anonymous visitor (or a deactivated user)
+/// is sent to the sign-in page before any handler runs, so a handler that forgot to ask
+/// for a [`CurrentUser`] is still not public. The user found is handed to the handler.
+pub async fn require_sign_in(
+    user: CurrentUser,
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    request.extensions_mut().insert(user);
+    next.run(request).await
+}
+
 impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> AppResult<Self> {
+        // Already looked up by the sign-in guard of this request.
+        if let Some(user) = parts.extensions.get::<CurrentUser>() {
+            return Ok(user.clone());
+        }
         let uri = parts
             .extensions
             .get::<axum::extract::OriginalUri>()

@@ -34,6 +34,13 @@ pub enum AppError {
 
 pub type AppResult<T> = Result<T, AppError>;
 
+impl AppError {
+    /// A 400 whose message is a domain error, shown as a sentence.
+    pub fn bad_request(error: impl std::fmt::Display) -> AppError {
+        AppError::BadRequest(crate::form::sentence(&error.to_string()))
+    }
+}
+
 fn page(status: StatusCode, title: &str, message: &str) -> Response {
     let body = ErrorPage {
         title,

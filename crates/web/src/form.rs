@@ -65,6 +65,19 @@ impl FieldErrors {
         }
     }
 
+    /// Puts a domain error next to `field`, written as a sentence (see [`sentence`]);
+    /// replaces an earlier message of that field.
+    pub fn add(&mut self, field: &'static str, error: impl std::fmt::Display) {
+        self.0.insert(field, sentence(&error.to_string()));
+    }
+
+    /// Like [`FieldErrors::add`], but a field keeps the first message it got.
+    pub fn add_first(&mut self, field: &'static str, error: impl std::fmt::Display) {
+        self.0
+            .entry(field)
+            .or_insert_with(|| sentence(&error.to_string()));
+    }
+
     /// The message for `field`, if it has one.
     pub fn error(&self, field: &str) -> Option<&str> {
         self.0.get(field).map(String::as_str)
@@ -101,6 +114,24 @@ impl DerefMut for FieldErrors {
     }
 }
 
+/// A domain message as people read it on a page. Domain errors are written as clauses
+/// ("falta el título") so that the importer and the command line can put them after a
+/// place ("línea 3, columna 2: falta el título"); a page shows them as sentences, and
+/// this is the one place that turns one into the other: first letter capitalised, one
+/// final period.
+pub fn sentence(clause: &str) -> String {
+    let clause = clause.trim();
+    let mut chars = clause.chars();
+    let Some(first) = chars.next() else {
+        return String::new();
+    };
+    let mut out: String = first.to_uppercase().chain(chars).collect();
+    if !out.ends_with('.') {
+        out.push('.');
+    }
+    out
+}
+
 /// Adds the "reason required" error when a published plan is changed without one.
 pub fn require_reason<T>(
     result: Result<T, FieldErrors>,
@@ -118,4 +149,22 @@ pub fn require_reason<T>(
             .into(),
     );
     Err(errors)
+}
+
+#[cfg(test)]
+mod sentence_tests {
+    use super::{sentence, FieldErrors};
+
+    #[test]
+    fn clauses_become_sentences_once() {
+        assert_eq!(sentence("falta el título"), "Falta el título.");
+        assert_eq!(sentence("ésta ya termina."), "Ésta ya termina.");
+        assert_eq!(sentence(""), "");
+        let mut e = FieldErrors::new();
+        e.add_first("a", "primero");
+        e.add_first("a", "segundo");
+        assert_eq!(e.error("a"), Some("Primero."));
+        e.add("a", "tercero");
+        assert_eq!(e.error("a"), Some("Tercero."));
+    }
 }

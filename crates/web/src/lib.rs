@@ -10,7 +10,7 @@ pub mod error;
 pub mod followup_view;
 pub mod form;
 pub mod gantt;
-mod pages;
+pub mod pages;
 pub mod reminders;
 pub mod report_data;
 pub use pages::today;
@@ -23,7 +23,7 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::Router;
 use error::AppError;
 use participa_domain::Role;
@@ -356,49 +356,13 @@ pub fn router(state: AppState) -> Router {
             .with_secure(state.secure_cookies)
             .with_expiry(Expiry::OnInactivity(time::Duration::hours(8)));
 
-    let admin = pages::admin_routes(state.evidence.limit);
-    Router::new()
-        .route("/", get(pages::public::home))
-        .route("/planes/{id}", get(pages::public::plan))
-        .route("/planes/{id}/{file}", get(pages::public::open_data))
-        .route(
-            "/sugerencias",
-            get(pages::suggestions::form).post(pages::suggestions::submit),
-        )
-        .route("/sugerencias/gracias", get(pages::suggestions::thanks))
-        .route("/sugerencias/consulta", get(pages::suggestions::lookup))
-        .route("/sugerencias/{code}", get(pages::suggestions::status))
-        .route(
-            "/sugerencias/{code}/borrar-datos",
-            post(pages::suggestions::erase),
-        )
-        .route("/consultas/{id}", get(pages::consultations::show))
-        .route(
-            "/consultas/{id}/respuestas",
-            post(pages::consultations::answer),
-        )
-        .route("/consultas/{id}/gracias", get(pages::consultations::thanks))
-        .route(
-            "/consultas/{id}/comentarios/{comment}/reportar",
-            post(pages::forums::report),
-        )
-        .route(
-            "/consultas/{id}/resultados",
-            get(pages::consultations::public_results),
-        )
-        .route("/audiencias/{id}", get(pages::hearings::show))
-        .route("/audiencias/datos/{code}", get(pages::hearings::data))
-        .route(
-            "/audiencias/datos/{code}/borrar",
-            post(pages::hearings::erase),
-        )
-        .route(
-            "/audiencias/{id}/inscripcion",
-            post(pages::hearings::register),
-        )
-        .route("/audiencias/{id}/preguntas", post(pages::hearings::ask))
-        .route("/ingresar", get(auth::login_form).post(auth::login))
-        .route("/salir", post(auth::logout))
+    let routes = pages::routes(state.evidence.limit);
+    let admin = routes.staff.route_layer(middleware::from_fn_with_state(
+        state.clone(),
+        auth::require_sign_in,
+    ));
+    let site = routes
+        .public
         .route("/static/estilo.css", get(style))
         .route("/salud", get(|| async { StatusCode::NO_CONTENT }))
         .nest("/admin", admin)
@@ -407,7 +371,39 @@ pub fn router(state: AppState) -> Router {
         .layer(sessions)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn(security_headers))
-        .with_state(state)
+        .with_state(state);
+    // A path with a trailing slash is the same page as without it (`/admin/` is
+    // `/admin`): trimmed before routing, since a layer inside the router runs only after
+    // a route matched.
+    Router::new().fallback_service(tower::ServiceExt::map_request(site, trim_trailing_slash))
+}
+
+/// `/admin/planes/` → `/admin/planes` (the query kept); `/` stays.
+fn trim_trailing_slash(mut request: Request) -> Request {
+    let uri = request.uri();
+    let path = uri.path();
+    if path.len() > 1 && path.ends_with('/') {
+        let trimmed = path.trim_end_matches('/');
+        let trimmed = if trimmed.is_empty() { "/" } else { trimmed };
+        let new = match uri.query() {
+            Some(q) => format!("{trimmed}?{q}"),
+            None => trimmed.to_string(),
+        };
+        if let Ok(pq) = new.parse::<axum::http::uri::PathAndQuery>() {
+            let mut parts = uri.clone().into_parts();
+            parts.path_and_query = Some(pq);
+            if let Ok(u) = axum::http::Uri::from_parts(parts) {
+                *request.uri_mut() = u;
+            }
+        }
+    }
+    request
+}
+
+/// Every route the site registers (method, full path, public or staff): what the
+/// role × route test checks its rows against.
+pub fn route_table() -> Vec<pages::routing::RouteEntry> {
+    pages::routes(BODY_LIMIT).table().to_vec()
 }
 
 /// Serves until `shutdown` resolves, finishing the requests in flight.

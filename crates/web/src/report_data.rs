@@ -22,7 +22,7 @@ pub async fn automatic_figures(
         if let Some((_, activity)) = c.data.activity.filter(|(p, _)| *p == plan_id) {
             out.entry(activity)
                 .or_default()
-                .push(if c.data.forum.is_some() {
+                .push(if c.data.kind.is_forum() {
                     format!("{}: {} comentarios publicados", c.data.title, c.comments)
                 } else {
                     format!("{}: {} participantes", c.data.title, c.responses)

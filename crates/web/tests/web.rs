@@ -23,6 +23,9 @@ struct TestApp {
     _db: TestDatabase,
     /// Where evidence files go, when a test looks at the disk.
     evidence_dir: Option<tempfile::TempDir>,
+    /// Every request sent, as (method, path): the role matrix checks it reached every
+    /// registered staff route.
+    sent: std::sync::Mutex<Vec<(String, String)>>,
 }
 
 struct Reply {
@@ -83,10 +86,15 @@ impl TestApp {
             store,
             _db: db,
             evidence_dir,
+            sent: Default::default(),
         }
     }
 
     async fn send(&self, request: Request<Body>) -> Reply {
+        self.sent.lock().unwrap().push((
+            request.method().to_string(),
+            request.uri().path().to_string(),
+        ));
         let response = self.router.clone().oneshot(request).await.unwrap();
         let status = response.status();
         let location = response
@@ -213,11 +221,17 @@ enum Outcome {
     /// Sent to the login page.
     SignIn,
     NotFound,
+    /// Let through, and the input refused next to its fields (422).
+    Invalid,
+    /// Let through, and the request refused as a whole (400).
+    BadInput,
 }
 
 fn outcome(r: &Reply) -> Outcome {
     match r.status.as_u16() {
         200..=299 => Outcome::Allowed,
+        422 => Outcome::Invalid,
+        400 => Outcome::BadInput,
         303 if r
             .location
             .as_deref()
@@ -264,12 +278,21 @@ use Outcome::*;
 /// Expected outcome per role, in the order anonymous, admin, reporter (ARCOM), auditor, approver.
 type Row = (&'static str, [Outcome; 5]);
 
+/// A form's fields as (name, value).
+type Form<'a> = Vec<(&'a str, &'a str)>;
+
+/// A request (method, path, form) with its expected outcome per role, as in [`Row`].
+type RequestRow = (&'static str, &'static str, Form<'static>, [Outcome; 5]);
+
 async fn role_matrix(db: TestDatabase, role_index: usize, user: Option<&str>) {
     let app = TestApp::new(db).await;
+    participation_fixtures(&app).await;
     let cookie = match user {
         Some(u) => Some(app.login(u).await),
         None => None,
     };
+    // Only the matrix's own requests count for the route coverage below.
+    app.sent.lock().unwrap().clear();
     let c = cookie.as_deref();
     let mut failures = Vec::new();
     let mut check = |name: &str, expected: [Outcome; 5], r: Reply| {
@@ -589,11 +612,410 @@ async fn role_matrix(db: TestDatabase, role_index: usize, user: Option<&str>) {
         })
         .await,
     );
+    // Participation, follow-up writes and the remaining staff pages, on the fixtures of
+    // `participation_fixtures` (hearing 1 with question 1, survey 1, forum 2 with topic 1
+    // and comment 1, suggestion 1).
+    let more: [RequestRow; 36] = [
+        (
+            "GET",
+            "/admin",
+            vec![],
+            [SignIn, Allowed, Allowed, Allowed, Allowed],
+        ),
+        (
+            "GET",
+            "/admin/",
+            vec![],
+            [SignIn, Allowed, Allowed, Allowed, Allowed],
+        ),
+        (
+            "GET",
+            "/admin/planes/",
+            vec![],
+            [SignIn, Allowed, Allowed, Allowed, Allowed],
+        ),
+        (
+            "POST",
+            "/admin/cuenta/clave",
+            vec![
+                ("actual", "no es la clave"),
+                ("nueva", "otra clave de prueba larga"),
+                ("repetir", "otra clave de prueba larga"),
+            ],
+            [SignIn, Invalid, Invalid, Invalid, Invalid],
+        ),
+        (
+            "GET",
+            "/admin/planes/1/editar",
+            vec![],
+            [SignIn, Allowed, Refused, Refused, Refused],
+        ),
+        (
+            "GET",
+            "/admin/planes/1/versiones/diferencias?desde=1&hasta=1",
+            vec![],
+            [SignIn, Allowed, Allowed, Allowed, Allowed],
+        ),
+        (
+            "GET",
+            "/admin/planes/1/actividades/nueva",
+            vec![],
+            [SignIn, Allowed, Refused, Refused, Refused],
+        ),
+        (
+            "POST",
+            "/admin/planes/1/seguimiento/pesos",
+            vec![("peso_1", "abc")],
+            [SignIn, Invalid, Refused, Refused, Refused],
+        ),
+        (
+            "POST",
+            "/admin/planes/1/seguimiento/actividades/13/estado",
+            vec![("estado", "reprogramada"), ("justificacion_estado", "")],
+            [SignIn, Invalid, Refused, Refused, Refused],
+        ),
+        (
+            "POST",
+            "/admin/planes/1/seguimiento/actividades/13/indicadores",
+            vec![("nombre_indicador", "")],
+            [SignIn, Invalid, Refused, Refused, Refused],
+        ),
+        (
+            "POST",
+            "/admin/planes/1/seguimiento/actividades/13/revision",
+            vec![],
+            [SignIn, Refused, Refused, BadInput, Refused],
+        ),
+        (
+            "GET",
+            "/admin/evidencias/999",
+            vec![],
+            [SignIn, NotFound, NotFound, NotFound, NotFound],
+        ),
+        (
+            "GET",
+            "/admin/planes/1/informes/plan.pdf",
+            vec![],
+            [SignIn, Allowed, Allowed, Allowed, Allowed],
+        ),
+        (
+            "GET",
+            "/admin/planes/1/informes/seguimiento/1.xlsx",
+            vec![],
+            [SignIn, Allowed, Allowed, Allowed, Allowed],
+        ),
+        (
+            "GET",
+            "/admin/usuarios/nuevo",
+            vec![],
+            [SignIn, Allowed, Refused, Refused, Refused],
+        ),
+        (
+            "GET",
+            "/admin/usuarios/3",
+            vec![],
+            [SignIn, Allowed, Refused, Refused, Refused],
+        ),
+        (
+            "GET",
+            "/admin/sugerencias",
+            vec![],
+            [SignIn, Allowed, Allowed, Allowed, Allowed],
+        ),
+        (
+            "GET",
+            "/admin/sugerencias/1",
+            vec![],
+            [SignIn, Allowed, Allowed, Allowed, Allowed],
+        ),
+        (
+            "POST",
+            "/admin/sugerencias/1",
+            vec![("estado", "en_tramite"), ("respuesta", "")],
+            [SignIn, Allowed, Refused, Refused, Refused],
+        ),
+        (
+            "GET",
+            "/admin/consultas",
+            vec![],
+            [SignIn, Allowed, Allowed, Allowed, Allowed],
+        ),
+        (
+            "POST",
+            "/admin/consultas",
+            vec![("titulo", "")],
+            [SignIn, Invalid, Refused, Refused, Refused],
+        ),
+        (
+            "GET",
+            "/admin/consultas/1",
+            vec![],
+            [SignIn, Allowed, Allowed, Allowed, Allowed],
+        ),
+        (
+            "POST",
+            "/admin/consultas/1/preguntas",
+            vec![("texto", ""), ("tipo", "unica")],
+            [SignIn, Invalid, Refused, Refused, Refused],
+        ),
+        (
+            "POST",
+            "/admin/consultas/1/resultados",
+            vec![("publicos", "si")],
+            [SignIn, Allowed, Refused, Refused, Refused],
+        ),
+        (
+            "GET",
+            "/admin/consultas/1/respuestas.csv",
+            vec![],
+            [SignIn, Allowed, Allowed, Allowed, Allowed],
+        ),
+        (
+            "GET",
+            "/admin/consultas/1/respuestas.xlsx",
+            vec![],
+            [SignIn, Allowed, Allowed, Allowed, Allowed],
+        ),
+        (
+            "POST",
+            "/admin/consultas/2/temas",
+            vec![("titulo", " ")],
+            [SignIn, Invalid, Refused, Refused, Refused],
+        ),
+        (
+            "GET",
+            "/admin/consultas/2/comentarios.csv",
+            vec![],
+            [SignIn, Allowed, Allowed, Allowed, Allowed],
+        ),
+        (
+            "GET",
+            "/admin/consultas/2/moderacion",
+            vec![],
+            [SignIn, Allowed, Allowed, Allowed, Allowed],
+        ),
+        (
+            "POST",
+            "/admin/consultas/2/comentarios/1",
+            vec![("accion", "publicar")],
+            [SignIn, Allowed, Refused, Refused, Refused],
+        ),
+        (
+            "GET",
+            "/admin/audiencias",
+            vec![],
+            [SignIn, Allowed, Allowed, Allowed, Allowed],
+        ),
+        (
+            "POST",
+            "/admin/audiencias",
+            vec![("titulo", "")],
+            [SignIn, Invalid, Refused, Refused, Refused],
+        ),
+        (
+            "GET",
+            "/admin/audiencias/1",
+            vec![],
+            [SignIn, Allowed, Allowed, Allowed, Allowed],
+        ),
+        (
+            "GET",
+            "/admin/audiencias/1/informe.pdf",
+            vec![],
+            [SignIn, Allowed, Allowed, Allowed, Allowed],
+        ),
+        (
+            "POST",
+            "/admin/audiencias/1/preguntas/1",
+            vec![("respuesta", "Se programó para mayo.")],
+            [SignIn, Allowed, Refused, Refused, Refused],
+        ),
+        (
+            "POST",
+            "/admin/audiencias/1/evaluacion",
+            vec![("cierra", "2025-08-30")],
+            [SignIn, Allowed, Refused, Refused, Refused],
+        ),
+    ];
+    for (method, path, form, expected) in more {
+        let reply = if method == "GET" {
+            app.get(path, c).await
+        } else {
+            app.post(path, c, &form).await
+        };
+        check(&format!("{method} {path}"), expected, reply);
+    }
+    check(
+        "GET /admin/eventos",
+        [SignIn, Allowed, Allowed, Allowed, Allowed],
+        app.get("/admin/eventos", c).await,
+    );
+    check(
+        "POST an event without a title",
+        [SignIn, Invalid, Invalid, Refused, Refused],
+        app.post_files(
+            "/admin/eventos",
+            c,
+            &[("titulo", ""), ("actividad", "1:13")],
+            &[],
+        )
+        .await,
+    );
+    check(
+        "GET /admin/canales",
+        [SignIn, Allowed, Allowed, Allowed, Allowed],
+        app.get("/admin/canales", c).await,
+    );
+    check(
+        "POST channel figures without a file",
+        [SignIn, Invalid, Invalid, Refused, Refused],
+        app.post_files(
+            "/admin/canales",
+            c,
+            &[("canal", "web"), ("actividad", "1:13")],
+            &[],
+        )
+        .await,
+    );
+    check(
+        "POST a progress report on an ARCOM activity without a percent",
+        [SignIn, Invalid, Invalid, Refused, Refused],
+        app.post_files(
+            "/admin/planes/1/seguimiento/actividades/13/avance",
+            c,
+            &[("periodo", "1")],
+            &[],
+        )
+        .await,
+    );
+    check(
+        "POST a plan file that is not a plan",
+        [SignIn, Invalid, Refused, Refused, Refused],
+        app.post_files(
+            "/admin/planes/importar",
+            c,
+            &[],
+            &[("archivo", "plan.tsv", b"no es un plan")],
+        )
+        .await,
+    );
+    // Every registered staff route has a row: a route added without one fails here.
+    let sent = app.sent.lock().unwrap().clone();
+    for route in participa_web::route_table() {
+        if route.scope != participa_web::pages::routing::Scope::Staff {
+            continue;
+        }
+        let covered = sent
+            .iter()
+            .any(|(method, path)| method == route.method && path_matches(&route.path, path));
+        if !covered {
+            failures.push(format!(
+                "{} {}: registered, but the matrix has no row for it",
+                route.method, route.path
+            ));
+        }
+    }
     assert!(
         failures.is_empty(),
         "role {user:?}:\n{}",
         failures.join("\n")
     );
+}
+
+/// What the participation rows of the role matrix act on, created by the admin: hearing 1
+/// (with citizen question 1), survey 1, forum 2 (topic 1, comment 1) and suggestion 1.
+async fn participation_fixtures(app: &TestApp) {
+    let admin = app.login("admin").await;
+    let admin = Some(admin.as_str());
+    let today = participa_web::today();
+    let (opens, closes) = (
+        today.to_string(),
+        (today + chrono::Duration::days(30)).to_string(),
+    );
+    let steps: Vec<(String, Option<&str>, Form)> = vec![
+        (
+            "/admin/audiencias".into(),
+            admin,
+            vec![
+                ("titulo", "Audiencia pública de rendición de cuentas 2025"),
+                ("fecha", "2025-07-30"),
+                ("hora", "10:00"),
+                ("lugar", "Bogotá"),
+                ("transmision", ""),
+                ("informe", ""),
+                ("informe_fecha", ""),
+                ("convocatoria", "Sitio web"),
+                ("actividad", "1:4"),
+            ],
+        ),
+        (
+            "/audiencias/1/preguntas".into(),
+            None,
+            vec![("pregunta", "¿Cuándo habrá feria de vivienda en Cali?")],
+        ),
+        (
+            "/admin/consultas".into(),
+            admin,
+            vec![
+                ("titulo", "Encuesta previa"),
+                ("abre", &opens),
+                ("cierra", &closes),
+                ("actividad", "1:2"),
+            ],
+        ),
+        (
+            "/admin/consultas".into(),
+            admin,
+            vec![
+                ("titulo", "Foro previo"),
+                ("tipo", "foro"),
+                ("moderacion", "previa"),
+                ("abre", &opens),
+                ("cierra", &closes),
+                ("actividad", "1:2"),
+            ],
+        ),
+        (
+            "/admin/consultas/2/temas".into(),
+            admin,
+            vec![("titulo", "Vivienda"), ("texto", "¿Qué le preocupa?")],
+        ),
+        (
+            "/consultas/2/respuestas".into(),
+            None,
+            vec![
+                ("tema", "1"),
+                ("comentario", "Más ferias en Cali, por favor."),
+            ],
+        ),
+        (
+            "/sugerencias".into(),
+            None,
+            vec![
+                ("categoria", "vivienda"),
+                ("texto", "Más ferias de vivienda."),
+            ],
+        ),
+    ];
+    for (path, cookie, form) in steps {
+        let r = app.post(&path, cookie, &form).await;
+        assert_eq!(
+            r.status,
+            StatusCode::SEE_OTHER,
+            "fixture {path}: {}",
+            r.body
+        );
+    }
+}
+
+/// Whether a concrete path is an instance of a route template (`{id}` matches any
+/// segment).
+fn path_matches(template: &str, path: &str) -> bool {
+    let (t, p): (Vec<&str>, Vec<&str>) = (template.split('/').collect(), path.split('/').collect());
+    t.len() == p.len()
+        && t.iter()
+            .zip(&p)
+            .all(|(t, p)| (t.starts_with('{') && t.ends_with('}') && !p.is_empty()) || t == p)
 }
 
 macro_rules! on_both_backends {

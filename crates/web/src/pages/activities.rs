@@ -1,7 +1,8 @@
 //! Creating and editing one activity, with errors next to each field and the typed
 //! values kept.
 
-use super::plans::{capitalize, editable_plan};
+use super::routing::Routes;
+use super::shared::editable_plan;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::form::{require_reason, FieldErrors, FormData};
@@ -111,7 +112,7 @@ fn apply(
             }
             Ok(n) => Some(n),
             Err(e) => {
-                errors.insert("numero", capitalize(&e.to_string()));
+                errors.add("numero", &e);
                 None
             }
         },
@@ -192,9 +193,7 @@ fn apply(
                     PlanField::Activity(i, f) if i == index => field_name(f),
                     _ => "descripcion",
                 };
-                errors
-                    .entry(name)
-                    .or_insert_with(|| capitalize(&err.to_string()));
+                errors.add_first(name, &err);
             }
             errors
         })
@@ -247,6 +246,15 @@ async fn form_page(
         delete_reason: String::new(),
     };
     Ok((status, Html(page.render()?)).into_response())
+}
+
+pub fn routes() -> Routes {
+    Routes::staff()
+        .get("/planes/{id}/actividades/nueva", new_form)
+        .post("/planes/{id}/actividades/nueva", create)
+        .get("/planes/{id}/actividades/{number}/editar", edit_form)
+        .post("/planes/{id}/actividades/{number}/editar", update)
+        .post("/planes/{id}/actividades/{number}/eliminar", delete)
 }
 
 pub async fn new_form(

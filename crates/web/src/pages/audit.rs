@@ -25,6 +25,10 @@ fn date(s: &Option<String>) -> Option<NaiveDate> {
         .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
 }
 
+pub fn routes() -> super::routing::Routes {
+    super::routing::Routes::staff().get("/auditoria", list)
+}
+
 pub async fn list(
     State(state): State<AppState>,
     user: CurrentUser,

@@ -2,6 +2,8 @@
 //! monthly CSV per channel, checked whole with line-and-column errors, whose totals reach
 //! the linked activity's follow-up.
 
+use super::participation::{activity_choices, chosen_activity, require_recorder};
+use super::routing::Routes;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::form::FieldErrors;
@@ -13,6 +15,12 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use participa_domain::Action;
 use participa_formats::channel_figures::parse_channel_figures;
+
+pub fn routes() -> Routes {
+    Routes::staff()
+        .get("/canales", form)
+        .post("/canales", import)
+}
 
 pub const CHANNELS: [(&str, &str); 3] = [
     ("centro_contacto", "Centro de contacto"),
@@ -57,7 +65,7 @@ async fn page(
     let page = ChannelsPage {
         layout: user.layout("Cifras de los canales", state),
         channels: CHANNELS.to_vec(),
-        activities: super::hearings::activity_choices(state).await?,
+        activities: activity_choices(state).await?,
         channel,
         activity,
         errors,
@@ -133,15 +141,15 @@ pub async fn import(
     if !CHANNELS.iter().any(|(c, _)| *c == channel) {
         errors.insert("canal", "Elija el canal.".into());
     }
-    let activities = super::hearings::activity_choices(&state).await?;
-    let chosen = super::hearings::chosen_activity(&activities, &activity, &mut errors);
+    let activities = activity_choices(&state).await?;
+    let chosen = chosen_activity(&activities, &activity, &mut errors);
     if chosen.is_none() && !errors.contains_key("actividad") {
         errors.insert(
             "actividad",
             "Elija la actividad del plan que miden estas cifras.".into(),
         );
     }
-    super::hearings::require_recorder(&state, &user, chosen).await?;
+    require_recorder(&state, &user, chosen).await?;
     if file.is_none() {
         errors.insert(
             "archivo",

@@ -117,6 +117,12 @@ async fn page(
     Ok((status, Html(page.render()?)).into_response())
 }
 
+pub fn routes() -> super::routing::Routes {
+    super::routing::Routes::staff()
+        .get("/planes/{id}/cobertura", show)
+        .post("/planes/{id}/cobertura/aceptar", accept)
+}
+
 pub async fn show(
     State(state): State<AppState>,
     user: CurrentUser,

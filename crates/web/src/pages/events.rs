@@ -18,11 +18,14 @@ use participa_domain::Action;
 use participa_formats::attendance::parse_attendance;
 use participa_store::EventData;
 
-pub(crate) const MODALITIES: [(&str, &str); 3] = [
-    ("presencial", "Presencial"),
-    ("virtual", "Virtual"),
-    ("mixto", "Mixto"),
-];
+use super::participation::{activity_choices, chosen_activity, require_recorder, MODALITIES};
+use super::routing::Routes;
+
+pub fn routes() -> Routes {
+    Routes::staff()
+        .get("/eventos", list)
+        .post("/eventos", create)
+}
 
 #[derive(Default, Clone)]
 pub struct EventValues {
@@ -102,7 +105,7 @@ async fn page(
     let page = EventsPage {
         layout: user.layout("Eventos de participación", state),
         events,
-        activities: super::hearings::activity_choices(state).await?,
+        activities: activity_choices(state).await?,
         modalities: MODALITIES.to_vec(),
         values,
         errors,
@@ -159,9 +162,9 @@ pub async fn create(
         }
     }
     let mut errors = FieldErrors::new();
-    let activities = super::hearings::activity_choices(&state).await?;
-    let activity = super::hearings::chosen_activity(&activities, &v.activity, &mut errors);
-    super::hearings::require_recorder(&state, &user, activity).await?;
+    let activities = activity_choices(&state).await?;
+    let activity = chosen_activity(&activities, &v.activity, &mut errors);
+    require_recorder(&state, &user, activity).await?;
     if v.title.is_empty() {
         errors.insert("titulo", "Escriba el nombre del evento.".into());
     }

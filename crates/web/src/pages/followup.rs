@@ -7,7 +7,7 @@ use crate::error::{AppError, AppResult};
 use crate::followup_view::{
     dashboard, pct, progress_chart, ActivityRow, Dashboard, Owed, PeriodRow,
 };
-use crate::form::{FieldErrors, FormData};
+use crate::form::{sentence, FieldErrors, FormData};
 use crate::views::{fecha, hora, Layout};
 use crate::AppState;
 use askama::Template;
@@ -24,6 +24,40 @@ use participa_store::{
     check_evidence, FollowUp, FollowupError, FollowupSettings, NewReport, PlanId, ReportRecord,
 };
 use serde::Deserialize;
+
+/// How many evidence files of the largest size one progress report may carry.
+pub const FILES_PER_REPORT: usize = 5;
+
+/// The follow-up routes; `evidence_limit` is the largest evidence file accepted.
+pub fn routes(evidence_limit: usize) -> super::routing::Routes {
+    super::routing::Routes::staff()
+        .get("/planes/{id}/seguimiento", show)
+        .post("/planes/{id}/seguimiento/configuracion", settings)
+        .post("/planes/{id}/seguimiento/pesos", weights)
+        .post(
+            "/planes/{id}/seguimiento/actividades/{number}/estado",
+            manual_status,
+        )
+        .post(
+            "/planes/{id}/seguimiento/periodos/{period}/cerrar",
+            close_period,
+        )
+        .get("/planes/{id}/seguimiento/actividades/{number}", activity)
+        .post_up_to(
+            "/planes/{id}/seguimiento/actividades/{number}/avance",
+            report,
+            evidence_limit * FILES_PER_REPORT + crate::BODY_LIMIT,
+        )
+        .post(
+            "/planes/{id}/seguimiento/actividades/{number}/revision",
+            review,
+        )
+        .post(
+            "/planes/{id}/seguimiento/actividades/{number}/indicadores",
+            add_indicator,
+        )
+        .get("/evidencias/{id}", evidence)
+}
 
 fn parse_day(text: Option<&str>) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(text?.trim(), "%Y-%m-%d").ok()
@@ -247,7 +281,7 @@ pub async fn settings(
     }
     let thresholds = match (risk, late) {
         (Some(r), Some(l)) => Thresholds::new(r, l).map_err(|e| {
-            errors.insert("riesgo", super::plans::capitalize(&e));
+            errors.add("riesgo", &e);
         }),
         _ => Err(()),
     };
@@ -311,9 +345,7 @@ pub async fn close_period(
             Redirect::to(&format!("/admin/planes/{id}/seguimiento?mensaje=cerrado"))
                 .into_response(),
         ),
-        Err(e) => Err(AppError::BadRequest(super::plans::capitalize(
-            &e.to_string(),
-        ))),
+        Err(e) => Err(AppError::bad_request(e)),
     }
 }
 
@@ -811,10 +843,7 @@ pub async fn report(
             Err(e) => {
                 errors.insert(
                     "evidencias",
-                    format!(
-                        "{}. No se guardó nada.",
-                        super::plans::capitalize(&e.to_string()).trim_end_matches('.')
-                    ),
+                    format!("{} No se guardó nada.", sentence(&e.to_string())),
                 );
             }
         }
@@ -908,19 +937,19 @@ pub async fn report(
             match e {
                 FollowupError::Progress(list) => {
                     for p in list {
-                        errors.insert(p.field(), super::plans::capitalize(&p.to_string()));
+                        errors.add(p.field(), &p);
                     }
                 }
                 FollowupError::Review(list) => {
                     for r in list {
-                        errors.insert("periodo", super::plans::capitalize(&r.to_string()));
+                        errors.add("periodo", &r);
                     }
                 }
                 FollowupError::Invalid(message) => {
-                    errors.insert("motivo_correccion", super::plans::capitalize(&message));
+                    errors.add("motivo_correccion", &message);
                 }
                 other => {
-                    errors.insert("indicadores", super::plans::capitalize(&other.to_string()));
+                    errors.add("indicadores", &other);
                 }
             }
             activity_page(
@@ -1009,7 +1038,7 @@ pub async fn review(
         .into_response()),
         Err(FollowupError::Review(list)) => {
             for r in list {
-                errors.insert(r.field(), super::plans::capitalize(&r.to_string()));
+                errors.add(r.field(), &r);
             }
             let forms = Forms {
                 review: values,
@@ -1017,9 +1046,7 @@ pub async fn review(
             };
             activity_page(&state, &user, id, number, Some(forms), None).await
         }
-        Err(other) => Err(AppError::BadRequest(super::plans::capitalize(
-            &other.to_string(),
-        ))),
+        Err(other) => Err(AppError::bad_request(other)),
     }
 }
 
@@ -1058,7 +1085,7 @@ pub async fn add_indicator(
         }
         Err(e) => {
             let mut errors = FieldErrors::new();
-            errors.insert("nombre_indicador", super::plans::capitalize(&e));
+            errors.add("nombre_indicador", &e);
             let forms = Forms {
                 indicator: values,
                 ..empty_forms(ReportValues::default(), errors)
@@ -1096,10 +1123,7 @@ pub async fn manual_status(
         .into_response()),
         Err(e) => {
             let mut errors = FieldErrors::new();
-            errors.insert(
-                "justificacion_estado",
-                super::plans::capitalize(&e.to_string()),
-            );
+            errors.add("justificacion_estado", &e);
             let forms = Forms {
                 manual: (kind, justification),
                 ..empty_forms(ReportValues::default(), errors)
@@ -1156,7 +1180,7 @@ pub async fn weights(
                 )
             }
             Err(e) => {
-                errors.insert("pesos", super::plans::capitalize(&e.to_string()));
+                errors.add("pesos", &e);
             }
         }
     }

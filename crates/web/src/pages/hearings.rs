@@ -4,6 +4,9 @@
 //! Staff: create a hearing; see registrations and questions with the status each has
 //! against the legal term; answer; the hearing report as PDF.
 
+use super::participation::{activity_choices, chosen_activity, is_open, results};
+use super::routing::Routes;
+use super::shared::{attachment, store_with_fresh_code};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::form::{FieldErrors, FormData};
@@ -22,6 +25,24 @@ use participa_domain::participation::{public_count, ContactData, TrackingCode};
 use participa_domain::Action;
 use participa_store::{Hearing, HearingData, NewRegistration, Question, StoreError};
 use serde::Deserialize;
+
+pub fn routes() -> Routes {
+    Routes::public()
+        .get("/audiencias/{id}", show)
+        .get("/audiencias/datos/{code}", data)
+        .post("/audiencias/datos/{code}/borrar", erase)
+        .post("/audiencias/{id}/inscripcion", register)
+        .post("/audiencias/{id}/preguntas", ask)
+        .merge(
+            Routes::staff()
+                .get("/audiencias", admin_list)
+                .post("/audiencias", create)
+                .get("/audiencias/{id}", admin_show)
+                .get("/audiencias/{id}/informe.pdf", report)
+                .post("/audiencias/{id}/evaluacion", create_evaluation)
+                .post("/audiencias/{id}/preguntas/{question}", answer),
+        )
+}
 
 fn purpose(entity: &str) -> String {
     format!(
@@ -157,11 +178,7 @@ async fn public_page(
     let evaluation = match h.evaluation {
         Some(e) => {
             let c = state.store.consultation(e).await?;
-            Some((
-                e,
-                super::consultations::is_open(&c, today),
-                c.results_public,
-            ))
+            Some((e, is_open(&c, today), c.results_public))
         }
         None => None,
     };
@@ -262,9 +279,7 @@ pub async fn register(
     };
     if let Err(list) = check_contact(contact, values.consent) {
         for e in list {
-            errors
-                .entry(e.field())
-                .or_insert_with(|| super::plans::capitalize(&e.to_string()));
+            errors.add_first(e.field(), &e);
         }
     }
     if !errors.is_empty() {
@@ -275,7 +290,7 @@ pub async fn register(
     }
     let purpose_kept = format!("{} {}", purpose(&state.entity), state.data_policy());
     let (store, values, purpose_kept) = (&state.store, &values, &purpose_kept);
-    let code = super::store_with_fresh_code("IN", move |code| async move {
+    let code = store_with_fresh_code("IN", move |code| async move {
         let registration = NewRegistration {
             code: code.as_str(),
             name: &values.name,
@@ -389,7 +404,7 @@ pub async fn ask(
     };
     let mut errors = FieldErrors::new();
     let text = check_question(&values.question).map_err(|e| {
-        errors.insert(e.field(), super::plans::capitalize(&e.to_string()));
+        errors.add(e.field(), &e);
     });
     if !values.asker.is_empty() && !values.asker_consent {
         errors.insert(
@@ -406,7 +421,7 @@ pub async fn ask(
     };
     let asker = (!values.asker.is_empty()).then_some(values.asker.as_str());
     let (store, text) = (&state.store, &text);
-    let code = super::store_with_fresh_code("AP", move |code| async move {
+    let code = store_with_fresh_code("AP", move |code| async move {
         store.ask_question(id, code.as_str(), text, asker).await
     })
     .await?;
@@ -443,66 +458,6 @@ pub struct AdminListPage {
     pub can_manage: bool,
     pub values: HearingValues,
     pub errors: FieldErrors,
-}
-
-/// The activities of every plan, as `PLAN:ACTIVITY` choices.
-pub(crate) async fn activity_choices(state: &AppState) -> AppResult<Vec<(String, String)>> {
-    let mut out = Vec::new();
-    for p in state.store.plans().await? {
-        let plan = state.store.plan(p.id).await?;
-        for a in &plan.activities {
-            let mut label: String = a.description.chars().take(80).collect();
-            if a.description.chars().count() > 80 {
-                label.push('…');
-            }
-            out.push((
-                format!("{}:{}", p.id.0, a.number),
-                format!("{} · {}. {label}", plan.year, a.number),
-            ));
-        }
-    }
-    Ok(out)
-}
-
-/// The `PLAN:ACTIVITY` a form chose (None for «Ninguna»); a value not offered is an error
-/// on the `actividad` field.
-pub(crate) fn chosen_activity(
-    choices: &[(String, String)],
-    value: &str,
-    errors: &mut FieldErrors,
-) -> Option<(i64, u32)> {
-    if value.is_empty() {
-        return None;
-    }
-    if !choices.iter().any(|(v, _)| v == value) {
-        errors.insert("actividad", "Elija una actividad de la lista.".into());
-        return None;
-    }
-    value
-        .split_once(':')
-        .and_then(|(p, a)| Some((p.parse().ok()?, a.parse().ok()?)))
-}
-
-/// Who may record participation for an activity: the admin, or an office responsible
-/// for it; with no activity, only the admin.
-pub(crate) async fn require_recorder(
-    state: &AppState,
-    user: &CurrentUser,
-    activity: Option<(i64, u32)>,
-) -> AppResult<()> {
-    if user.can(Action::ManageParticipation) {
-        return Ok(());
-    }
-    let Some((plan, number)) = activity else {
-        return user.require(Action::ManageParticipation);
-    };
-    let plan = state.store.plan(participa_store::PlanId(plan)).await?;
-    let a = plan
-        .activities
-        .iter()
-        .find(|a| a.number.get() == number)
-        .ok_or(AppError::NotFound)?;
-    user.require(Action::ReportProgress(&a.responsible))
 }
 
 fn admin_list_page(
@@ -793,7 +748,7 @@ async fn evaluation_lines(
         return Ok((0, vec![]));
     };
     let c = state.store.consultation(e).await?;
-    let lines = super::consultations::results(&state.store, &c, false)
+    let lines = results(&state.store, &c, false)
         .await?
         .into_iter()
         .map(|r| participa_reports::EvaluationLine {
@@ -880,7 +835,7 @@ pub async fn report(
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?
         .map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(super::reports::attachment(
+    Ok(attachment(
         pdf.into(),
         "application/pdf",
         &format!("audiencia-{id}.pdf"),

@@ -1,5 +1,7 @@
 //! Staff pages of a plan: list, page, header form, import, lifecycle, versions, exports.
 
+use super::routing::Routes;
+use super::shared::editable_plan;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::form::{require_reason, FieldErrors, FormData};
@@ -21,6 +23,22 @@ use participa_formats::{import_plan, ExportFormat, ReadOptions};
 use participa_store::{Acta, Change, PlanId, StoreError};
 use serde::Deserialize;
 use std::str::FromStr;
+
+pub fn routes() -> Routes {
+    Routes::staff()
+        .get("/planes", list)
+        .get("/planes/nuevo", new_form)
+        .post("/planes/nuevo", create)
+        .get("/planes/importar", import_form)
+        .post_up_to("/planes/importar", import, crate::IMPORT_LIMIT)
+        .get("/planes/{id}", show)
+        .get("/planes/{id}/editar", edit_form)
+        .post("/planes/{id}/editar", update)
+        .post("/planes/{id}/estado", transition)
+        .get("/planes/{id}/versiones", versions)
+        .get("/planes/{id}/versiones/diferencias", diff)
+        .get("/planes/{id}/exportar/{format}", export)
+}
 
 pub async fn list(State(state): State<AppState>, user: CurrentUser) -> AppResult<Html<String>> {
     user.require(Action::ViewInternal)?;
@@ -286,20 +304,10 @@ fn plan_from_form(v: &PlanFormValues, base: PlanDraft) -> Result<Plan, FieldErro
     };
     Plan::try_from_draft(draft).map_err(|e| {
         for err in e.0 {
-            errors
-                .entry(field_name(err.field()))
-                .or_insert_with(|| capitalize(&err.to_string()));
+            errors.add_first(field_name(err.field()), &err);
         }
         errors
     })
-}
-
-pub fn capitalize(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().collect::<String>() + c.as_str() + ".",
-        None => String::new(),
-    }
 }
 
 pub async fn new_form(State(state): State<AppState>, user: CurrentUser) -> AppResult<Html<String>> {
@@ -368,14 +376,6 @@ pub async fn create(
 }
 
 /// The plan and whether a change opens a new version; refuses while under review.
-pub async fn editable_plan(state: &AppState, id: PlanId) -> AppResult<(Plan, bool)> {
-    let plan_state = state.store.plan_state(id).await?;
-    match plan_state.status.edit_mode() {
-        EditMode::Locked => Err(AppError::Store(StoreError::Locked(plan_state.status))),
-        mode => Ok((state.store.plan(id).await?, mode == EditMode::NewVersion)),
-    }
-}
-
 pub async fn edit_form(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -647,7 +647,7 @@ pub async fn export(
     } else {
         format!("-{}", plan_state.status.as_str())
     };
-    Ok(super::public::download(
+    Ok(super::shared::download(
         &plan,
         format,
         &format!("plan-{}-v{}{status}", plan.year, plan_state.version),

@@ -1,5 +1,6 @@
 //! Pages anyone can read without signing in: only published versions.
 
+use super::routing::Routes;
 use crate::error::{AppError, AppResult};
 use crate::views::{fecha, HomePage, Layout, PlanView, PublicPlanPage, PublishedItem};
 use crate::{AppState, CachedPage};
@@ -7,9 +8,16 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
-use participa_formats::{export_plan, ExportFormat};
+use participa_formats::ExportFormat;
 use participa_store::PlanId;
 use std::str::FromStr;
+
+pub fn routes() -> Routes {
+    Routes::public()
+        .get("/", home)
+        .get("/planes/{id}", plan)
+        .get("/planes/{id}/{file}", open_data)
+}
 
 /// The portal. It shows only staff data (published plans and their follow-up, hearings,
 /// consultations, events), and every staff change writes an audit entry in the same
@@ -78,10 +86,7 @@ pub async fn home(State(state): State<AppState>) -> AppResult<Html<axum::body::B
         .into_iter()
         .take(10)
         .map(|e| {
-            let modality = super::events::MODALITIES
-                .iter()
-                .find(|(code, _)| *code == e.data.modality)
-                .map_or(e.data.modality.clone(), |(_, label)| label.to_string());
+            let modality = super::participation::modality_label(&e.data.modality);
             let place = [e.data.place.as_str(), e.data.territory.as_str()]
                 .into_iter()
                 .filter(|s| !s.is_empty())
@@ -180,9 +185,6 @@ pub async fn open_data(
     State(state): State<AppState>,
     Path((id, file)): Path<(i64, String)>,
 ) -> AppResult<Response> {
-    if file == "documento.pdf" {
-        return super::reports::public_plan_pdf(&state, id).await;
-    }
     let format = file
         .strip_prefix("datos.")
         .and_then(|ext| ExportFormat::from_str(ext).ok())
@@ -192,7 +194,7 @@ pub async fn open_data(
         .published_plan(PlanId(id))
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok(download(
+    Ok(super::shared::download(
         &published.plan,
         format,
         &format!(
@@ -200,20 +202,4 @@ pub async fn open_data(
             published.plan.year, published.version
         ),
     ))
-}
-
-/// A plan file as an attachment.
-pub fn download(plan: &participa_domain::Plan, format: ExportFormat, stem: &str) -> Response {
-    let bytes = export_plan(plan, format);
-    (
-        [
-            (header::CONTENT_TYPE, format.media_type().to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{stem}.{}\"", format.extension()),
-            ),
-        ],
-        bytes,
-    )
-        .into_response()
 }

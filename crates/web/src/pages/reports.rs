@@ -1,28 +1,29 @@
 //! Report downloads: the plan document (PDF) and the follow-up report of a period (PDF
 //! or XLSX). Typst runs on the blocking pool; the public plan PDF is kept per version.
 
+use super::routing::Routes;
+use super::shared::attachment;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::report_data::{followup_report, plan_document};
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderValue};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use participa_domain::{Action, PlanStatus};
 use participa_store::PlanId;
 
 const PDF: &str = "application/pdf";
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-pub fn attachment(bytes: Bytes, media_type: &'static str, file_name: &str) -> Response {
-    let mut response = bytes.into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(media_type));
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\"")) {
-        headers.insert(header::CONTENT_DISPOSITION, v);
-    }
-    response
+pub fn routes() -> Routes {
+    Routes::public()
+        .get("/planes/{id}/documento.pdf", public_plan_pdf)
+        .merge(
+            Routes::staff()
+                .get("/planes/{id}/informes/plan.pdf", plan_pdf)
+                .get("/planes/{id}/informes/seguimiento/{file}", followup),
+        )
 }
 
 async fn blocking<T: Send + 'static>(
@@ -59,7 +60,10 @@ pub async fn plan_pdf(
 }
 
 /// The published version as PDF, for the public page; drawn once per version.
-pub async fn public_plan_pdf(state: &AppState, id: i64) -> AppResult<Response> {
+pub async fn public_plan_pdf(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     let Some(published) = state.store.published_plan(PlanId(id)).await? else {
         return Err(AppError::NotFound);
     };

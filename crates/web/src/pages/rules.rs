@@ -171,6 +171,16 @@ async fn parameters_page(
     Ok((status_of(&page.errors), Html(page.render()?)).into_response())
 }
 
+pub fn routes() -> super::routing::Routes {
+    super::routing::Routes::staff()
+        .get("/parametros", parameters)
+        .post("/parametros", set_parameter)
+        .get("/festivos", holidays)
+        .post("/festivos", change_holiday)
+        .get("/grupos-valor", value_groups)
+        .post("/grupos-valor", set_value_group)
+}
+
 pub async fn parameters(
     State(state): State<AppState>,
     user: CurrentUser,

@@ -24,6 +24,22 @@ use participa_store::{SuggestionFilter, SuggestionRecord};
 use serde::Deserialize;
 
 /// The purpose a citizen consents to, shown next to the checkbox and kept with the data.
+pub fn routes() -> super::routing::Routes {
+    super::routing::Routes::public()
+        .get("/sugerencias", form)
+        .post("/sugerencias", submit)
+        .get("/sugerencias/gracias", thanks)
+        .get("/sugerencias/consulta", lookup)
+        .get("/sugerencias/{code}", status)
+        .post("/sugerencias/{code}/borrar-datos", erase)
+        .merge(
+            super::routing::Routes::staff()
+                .get("/sugerencias", admin_list)
+                .get("/sugerencias/{id}", admin_show)
+                .post("/sugerencias/{id}", admin_update),
+        )
+}
+
 fn purpose(entity: &str) -> String {
     format!(
         "Autorizo a {entity} a tratar los datos de contacto que dejo aquí con la única finalidad de \
@@ -112,7 +128,7 @@ pub async fn submit(
         Ok(s) => Some(s),
         Err(list) => {
             for e in list {
-                errors.insert(e.field(), super::plans::capitalize(&e.to_string()));
+                errors.add(e.field(), &e);
             }
             None
         }
@@ -126,7 +142,7 @@ pub async fn submit(
         Ok(c) => c,
         Err(list) => {
             for e in list {
-                errors.insert(e.field(), super::plans::capitalize(&e.to_string()));
+                errors.add(e.field(), &e);
             }
             None
         }
@@ -154,7 +170,7 @@ pub async fn submit(
     };
     let store = &state.store;
     let (suggestion, contact, consent) = (&suggestion, contact.as_ref(), &consent);
-    let code = super::store_with_fresh_code("SG", move |code| async move {
+    let code = super::shared::store_with_fresh_code("SG", move |code| async move {
         store
             .create_suggestion(&code, suggestion, contact.map(|c| (c, consent)), due)
             .await

@@ -14,6 +14,16 @@ use participa_store::{Change, StoreError, User, UserData};
 
 type Errors = FieldErrors;
 
+pub fn routes() -> super::routing::Routes {
+    super::routing::Routes::staff()
+        .get("/usuarios", list)
+        .get("/usuarios/nuevo", new_form)
+        .post("/usuarios/nuevo", create)
+        .get("/usuarios/{id}", edit_form)
+        .post("/usuarios/{id}", update)
+        .post("/usuarios/{id}/clave", reset_password)
+}
+
 pub async fn list(State(state): State<AppState>, user: CurrentUser) -> AppResult<Html<String>> {
     user.require(Action::ManageUsers)?;
     let users = state.store.users().await?;

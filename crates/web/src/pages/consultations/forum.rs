@@ -4,9 +4,12 @@
 //! anyone can report a comment; staff publish, hide with a reason, or restore from the
 //! moderation queue.
 
+use super::{admin_page, consultation, QuestionValues};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::form::{FieldErrors, FormData};
+use crate::pages::participation::is_open;
+use crate::pages::shared::{attachment, csv_line};
 use crate::views::{colombia_date, fecha, Layout};
 use crate::{AppState, ClientAddress};
 use askama::Template;
@@ -15,6 +18,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use participa_domain::participation::forum::{
     check_comment, check_reason, check_title, thread, CommentStatus, Moderation,
 };
+use participa_domain::participation::ConsultationKind;
 use participa_domain::Action;
 use participa_store::{Consultation, ForumComment, StoreError};
 
@@ -124,17 +128,37 @@ fn purpose(entity: &str) -> String {
     )
 }
 
-/// The public forum page. Published comments show; hidden ones show their reason in
-/// their place (so replies keep their context); pending ones do not show.
-pub async fn public_page(
+/// The forum's public page, with `notice` (a comment or report received) on top.
+pub(super) async fn show(
     state: &AppState,
     c: &Consultation,
+    moderation: Moderation,
+    notice: String,
+) -> AppResult<Response> {
+    let open = is_open(c, crate::pages::today());
+    public_page(
+        state,
+        c,
+        moderation,
+        open,
+        Typed::default(),
+        FieldErrors::new(),
+        notice,
+    )
+    .await
+}
+
+/// The public forum page. Published comments show; hidden ones show their reason in
+/// their place (so replies keep their context); pending ones do not show.
+async fn public_page(
+    state: &AppState,
+    c: &Consultation,
+    moderation: Moderation,
     open: bool,
     typed: Typed,
     errors: FieldErrors,
     notice: String,
 ) -> AppResult<Response> {
-    let moderation = c.data.forum.unwrap_or(Moderation::Before);
     let (topics, comments) = state.store.forum(c.id).await?;
     let visible: Vec<ForumComment> = comments
         .into_iter()
@@ -209,8 +233,13 @@ pub async fn public_page(
     Ok((status, Html(page.render()?)).into_response())
 }
 
-/// `POST /consultas/{id}/respuestas` on a forum: a comment or a reply.
-pub async fn comment(state: &AppState, c: &Consultation, form: &FormData) -> AppResult<Response> {
+/// `POST /consultas/{id}/respuestas` on an open forum: a comment or a reply.
+pub(super) async fn comment(
+    state: &AppState,
+    c: &Consultation,
+    moderation: Moderation,
+    form: &FormData,
+) -> AppResult<Response> {
     let id = c.id;
     let topic: i64 = form.get("tema").parse().unwrap_or(0);
     let parent: Option<i64> = form.get("padre").parse().ok();
@@ -236,7 +265,7 @@ pub async fn comment(state: &AppState, c: &Consultation, form: &FormData) -> App
         .collect();
     match check_comment(&typed.body, &typed.name, typed.consent, parent, &published) {
         Ok(new) => {
-            let status = c.data.forum.unwrap_or(Moderation::Before).initial_status();
+            let status = moderation.initial_status();
             let cid = state.store.add_forum_comment(topic, &new, status).await?;
             let anchor = if status == CommentStatus::Published {
                 format!("c{cid}")
@@ -252,11 +281,9 @@ pub async fn comment(state: &AppState, c: &Consultation, form: &FormData) -> App
         Err(list) => {
             let mut errors = FieldErrors::new();
             for e in list {
-                errors
-                    .entry(e.field())
-                    .or_insert_with(|| super::plans::capitalize(&e.to_string()));
+                errors.add_first(e.field(), &e);
             }
-            public_page(state, c, true, typed, errors, String::new()).await
+            public_page(state, c, moderation, true, typed, errors, String::new()).await
         }
     }
 }
@@ -269,11 +296,10 @@ pub async fn report(
     form: FormData,
 ) -> AppResult<Response> {
     state.public_limit(address.as_deref())?;
-    let c = state
-        .store
-        .consultation(id)
-        .await
-        .map_err(super::consultations::not_found)?;
+    let c = consultation(&state, id).await?;
+    let ConsultationKind::Forum(moderation) = c.data.kind else {
+        return Err(AppError::NotFound);
+    };
     let (forum, status) = state
         .store
         .forum_comment_place(comment)
@@ -292,13 +318,13 @@ pub async fn report(
         }
         Err(e) => {
             let mut errors = FieldErrors::new();
-            errors.insert("motivo", super::plans::capitalize(&e.to_string()));
+            errors.add("motivo", &e);
             let typed = Typed {
                 form: format!("a{comment}"),
                 ..Default::default()
             };
-            let open = super::consultations::is_open(&c, super::today());
-            public_page(&state, &c, open, typed, errors, String::new()).await
+            let open = is_open(&c, crate::pages::today());
+            public_page(&state, &c, moderation, open, typed, errors, String::new()).await
         }
     }
 }
@@ -312,12 +338,8 @@ pub async fn add_topic(
     form: FormData,
 ) -> AppResult<Response> {
     user.require(Action::ManageParticipation)?;
-    let c = state
-        .store
-        .consultation(id)
-        .await
-        .map_err(super::consultations::not_found)?;
-    if c.data.forum.is_none() {
+    let c = consultation(&state, id).await?;
+    if c.data.kind == ConsultationKind::Survey {
         return Err(AppError::BadRequest(
             "Esta consulta es una encuesta, no un foro.".into(),
         ));
@@ -334,17 +356,46 @@ pub async fn add_topic(
         }
         Err(e) => {
             let mut errors = FieldErrors::new();
-            errors.insert("titulo", super::plans::capitalize(&e.to_string()));
-            let values = super::consultations::QuestionValues {
-                kind: "unica".into(),
-                required: true,
+            errors.add("titulo", &e);
+            let values = QuestionValues {
                 topic_title: title,
                 topic_body: body,
-                ..Default::default()
+                ..QuestionValues::blank()
             };
-            super::consultations::admin_page(&state, &user, id, values, errors).await
+            admin_page(&state, &user, id, values, errors).await
         }
     }
+}
+
+/// A forum's topics for the staff page, as (id, title, published, waiting), and how
+/// many comments wait in the moderation queue (pending or reported).
+pub(super) async fn staff_summary(
+    state: &AppState,
+    id: i64,
+) -> AppResult<(Vec<(i64, String, usize, usize)>, usize)> {
+    let (topics, comments) = state.store.forum(id).await?;
+    let count = |t: i64, s: CommentStatus| {
+        comments
+            .iter()
+            .filter(|x| x.topic_id == t && x.status == s)
+            .count()
+    };
+    let topics = topics
+        .iter()
+        .map(|t| {
+            (
+                t.id,
+                t.title.clone(),
+                count(t.id, CommentStatus::Published),
+                count(t.id, CommentStatus::Pending),
+            )
+        })
+        .collect();
+    let queue = comments
+        .iter()
+        .filter(|x| x.status == CommentStatus::Pending || !x.open_reports.is_empty())
+        .count();
+    Ok((topics, queue))
 }
 
 pub struct QueueItem {
@@ -380,11 +431,7 @@ async fn moderation_page(
     failed: Option<(i64, String)>,
     errors: FieldErrors,
 ) -> AppResult<Response> {
-    let c = state
-        .store
-        .consultation(id)
-        .await
-        .map_err(super::consultations::not_found)?;
+    let c = consultation(state, id).await?;
     let (topics, comments) = state.store.forum(id).await?;
     let item = |x: &ForumComment| {
         let is_failed = failed.as_ref().is_some_and(|(f, _)| *f == x.id);
@@ -465,7 +512,7 @@ pub async fn moderate(
         "ocultar" => {
             if let Err(e) = check_reason(&reason) {
                 let mut errors = FieldErrors::new();
-                errors.insert("motivo", super::plans::capitalize(&e.to_string()));
+                errors.add("motivo", &e);
                 return moderation_page(&state, &user, id, Some((comment, reason)), errors).await;
             }
             CommentStatus::Hidden
@@ -484,7 +531,7 @@ pub async fn moderate(
         Ok(()) => Ok(Redirect::to(&format!("/admin/consultas/{id}/moderacion")).into_response()),
         Err(StoreError::Forum(e)) => {
             let mut errors = FieldErrors::new();
-            errors.insert(e.field(), super::plans::capitalize(&e.to_string()));
+            errors.add(e.field(), &e);
             moderation_page(&state, &user, id, Some((comment, reason)), errors).await
         }
         Err(e) => Err(e.into()),
@@ -500,13 +547,9 @@ pub async fn export(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     user.require(Action::ViewInternal)?;
-    state
-        .store
-        .consultation(id)
-        .await
-        .map_err(super::consultations::not_found)?;
+    consultation(&state, id).await?;
     let (topics, comments) = state.store.forum(id).await?;
-    let line = super::consultations::csv_line;
+    let line = csv_line;
     let mut out = String::from("\u{feff}");
     out.push_str(&line(
         &[
@@ -540,7 +583,7 @@ pub async fn export(
             c.body.clone(),
         ]));
     }
-    Ok(super::reports::attachment(
+    Ok(attachment(
         out.into(),
         "text/csv; charset=utf-8",
         &format!("foro-{id}.csv"),

@@ -1,0 +1,419 @@
+//! Online consultations. A consultation is a survey (questions, answers, results) or a
+//! forum (topics, threaded comments, moderation): [`ConsultationKind`] says which, and
+//! the handlers here read the consultation once and dispatch on it to [`survey`] or
+//! [`forum`]. The staff list, the creation form and the staff page are shared.
+
+pub mod forum;
+pub mod survey;
+
+use super::participation::{activity_choices, chosen_activity, results};
+use super::routing::Routes;
+use crate::auth::CurrentUser;
+use crate::error::{AppError, AppResult};
+use crate::form::{FieldErrors, FormData};
+use crate::views::{fecha, Layout};
+use crate::{AppState, ClientAddress};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use chrono::NaiveDate;
+use participa_domain::participation::forum::Moderation;
+use participa_domain::participation::survey::QuestionKind;
+use participa_domain::participation::ConsultationKind;
+use participa_domain::Action;
+use participa_store::{Consultation, ConsultationData, StoreError};
+
+pub fn routes() -> Routes {
+    Routes::public()
+        .get("/consultas/{id}", show)
+        .post("/consultas/{id}/respuestas", answer)
+        .get("/consultas/{id}/gracias", survey::thanks)
+        .get("/consultas/{id}/resultados", survey::public_results)
+        .post(
+            "/consultas/{id}/comentarios/{comment}/reportar",
+            forum::report,
+        )
+        .merge(
+            Routes::staff()
+                .get("/consultas", admin_list)
+                .post("/consultas", create)
+                .get("/consultas/{id}", admin_show)
+                .post("/consultas/{id}/preguntas", survey::add_question)
+                .post("/consultas/{id}/resultados", survey::publish)
+                .get("/consultas/{id}/respuestas.csv", survey::export)
+                .get("/consultas/{id}/respuestas.xlsx", survey::export_xlsx)
+                .post("/consultas/{id}/temas", forum::add_topic)
+                .get("/consultas/{id}/comentarios.csv", forum::export)
+                .get("/consultas/{id}/moderacion", forum::moderation)
+                .post("/consultas/{id}/comentarios/{comment}", forum::moderate),
+        )
+}
+
+pub(crate) fn not_found(e: StoreError) -> AppError {
+    match e {
+        StoreError::ConsultationNotFound(_) => AppError::NotFound,
+        other => other.into(),
+    }
+}
+
+/// The consultation `id`, or 404.
+async fn consultation(state: &AppState, id: i64) -> AppResult<Consultation> {
+    state.store.consultation(id).await.map_err(not_found)
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct ShowQuery {
+    comentario: Option<String>,
+    reporte: Option<String>,
+}
+
+/// `GET /consultas/{id}`: the survey's form or the forum's topics.
+pub async fn show(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Query(q): Query<ShowQuery>,
+) -> AppResult<Response> {
+    let c = consultation(&state, id).await?;
+    match c.data.kind {
+        ConsultationKind::Survey => survey::show(&state, c).await,
+        ConsultationKind::Forum(moderation) => {
+            let notice = match (q.comentario.as_deref(), q.reporte.is_some()) {
+                (Some("pendiente"), _) => {
+                    "Recibimos su comentario: se publicará cuando el equipo lo revise."
+                }
+                (Some("publicado"), _) => "Su comentario quedó publicado.",
+                (_, true) => "Recibimos su reporte: el equipo revisará el comentario.",
+                _ => "",
+            };
+            forum::show(&state, &c, moderation, notice.to_string()).await
+        }
+    }
+}
+
+/// `POST /consultas/{id}/respuestas`: a survey's answers or a forum comment.
+pub async fn answer(
+    State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
+    Path(id): Path<i64>,
+    form: FormData,
+) -> AppResult<Response> {
+    state.public_limit(address.as_deref())?;
+    let c = state
+        .store
+        .consultation_to_answer(id)
+        .await
+        .map_err(not_found)?;
+    if !form.get("sitio_web").is_empty() {
+        return Ok(Redirect::to(&format!("/consultas/{id}/gracias")).into_response());
+    }
+    if !super::participation::is_open(&c, super::today()) {
+        return Err(AppError::BadRequest(format!(
+            "La consulta recibe respuestas del {} al {}.",
+            fecha(c.data.opens_on),
+            fecha(c.data.closes_on)
+        )));
+    }
+    match c.data.kind {
+        ConsultationKind::Survey => survey::answer(&state, c, &form).await,
+        ConsultationKind::Forum(moderation) => forum::comment(&state, &c, moderation, &form).await,
+    }
+}
+
+// ------------------------------------------------------------------ staff
+
+#[derive(Default, Clone)]
+pub struct ConsultationValues {
+    pub title: String,
+    pub description: String,
+    pub opens_on: String,
+    pub closes_on: String,
+    pub activity: String,
+    /// `encuesta` or `foro`.
+    pub kind: String,
+    pub moderation: String,
+    pub identification: bool,
+}
+
+#[derive(Template)]
+#[template(path = "consultations_admin.html")]
+pub struct AdminListPage {
+    pub layout: Layout,
+    pub consultations: Vec<(i64, String, String, String)>,
+    pub activities: Vec<(String, String)>,
+    pub moderations: Vec<(&'static str, &'static str)>,
+    pub can_manage: bool,
+    pub values: ConsultationValues,
+    pub errors: FieldErrors,
+}
+
+async fn admin_list_page(
+    state: &AppState,
+    user: &CurrentUser,
+    values: ConsultationValues,
+    errors: FieldErrors,
+) -> AppResult<Response> {
+    let status = errors.status();
+    let page = AdminListPage {
+        layout: user.layout("Consultas en línea", state),
+        consultations: state
+            .store
+            .consultations()
+            .await?
+            .into_iter()
+            .map(|c| {
+                let count = match c.data.kind {
+                    ConsultationKind::Forum(_) => {
+                        format!("foro · {} comentario(s) publicados", c.comments)
+                    }
+                    ConsultationKind::Survey => format!("encuesta · {} respuesta(s)", c.responses),
+                };
+                (
+                    c.id,
+                    c.data.title,
+                    format!("{} a {}", fecha(c.data.opens_on), fecha(c.data.closes_on)),
+                    count,
+                )
+            })
+            .collect(),
+        activities: activity_choices(state).await?,
+        moderations: [Moderation::Before, Moderation::After]
+            .iter()
+            .map(|m| (m.code(), m.label()))
+            .collect(),
+        can_manage: user.can(Action::ManageParticipation),
+        values,
+        errors,
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+pub async fn admin_list(State(state): State<AppState>, user: CurrentUser) -> AppResult<Response> {
+    user.require(Action::ViewInternal)?;
+    let values = ConsultationValues {
+        kind: "encuesta".into(),
+        moderation: "previa".into(),
+        ..Default::default()
+    };
+    admin_list_page(&state, &user, values, FieldErrors::new()).await
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    form: FormData,
+) -> AppResult<Response> {
+    user.require(Action::ManageParticipation)?;
+    let v = ConsultationValues {
+        title: form.get("titulo").trim().into(),
+        description: form.get("descripcion").trim().into(),
+        opens_on: form.get("abre").trim().into(),
+        closes_on: form.get("cierra").trim().into(),
+        activity: form.get("actividad").into(),
+        kind: form.get("tipo").into(),
+        moderation: form.get("moderacion").into(),
+        identification: form.get("identificacion") == "si",
+    };
+    let mut errors = FieldErrors::new();
+    let kind = match v.kind.as_str() {
+        "" | "encuesta" => ConsultationKind::Survey,
+        "foro" => match Moderation::from_code(&v.moderation) {
+            Some(m) => ConsultationKind::Forum(m),
+            None => {
+                errors.insert(
+                    "moderacion",
+                    "Elija cuándo se moderan los comentarios.".into(),
+                );
+                // Not stored: the form comes back with the error.
+                ConsultationKind::Survey
+            }
+        },
+        _ => {
+            errors.insert("tipo", "Elija si es una encuesta o un foro.".into());
+            ConsultationKind::Survey
+        }
+    };
+    if kind.is_forum() && v.identification {
+        errors.insert(
+            "identificacion",
+            "La identificación con documento aplica solo a encuestas.".into(),
+        );
+    }
+    if v.title.is_empty() {
+        errors.insert("titulo", "Escriba el nombre de la consulta.".into());
+    }
+    let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+    let (opens, closes) = (day(&v.opens_on), day(&v.closes_on));
+    if opens.is_none() {
+        errors.insert("abre", "Escriba la fecha en que abre.".into());
+    }
+    if closes.is_none() {
+        errors.insert("cierra", "Escriba la fecha en que cierra.".into());
+    }
+    if let (Some(o), Some(c)) = (opens, closes) {
+        if c < o {
+            errors.insert(
+                "cierra",
+                "La consulta no puede cerrar antes de abrir.".into(),
+            );
+        }
+    }
+    let activities = activity_choices(&state).await?;
+    let activity = chosen_activity(&activities, &v.activity, &mut errors);
+    let (Some(opens_on), Some(closes_on), true) = (opens, closes, errors.is_empty()) else {
+        return admin_list_page(&state, &user, v, errors).await;
+    };
+    let data = ConsultationData {
+        title: v.title,
+        description: v.description,
+        opens_on,
+        closes_on,
+        activity,
+        kind,
+        identification: v.identification,
+    };
+    let id = state
+        .store
+        .create_consultation(&data, &user.actor())
+        .await?;
+    Ok(Redirect::to(&format!("/admin/consultas/{id}")).into_response())
+}
+
+/// What staff typed in the question form (a survey) or the topic form (a forum).
+#[derive(Default, Clone)]
+pub struct QuestionValues {
+    pub text: String,
+    pub kind: String,
+    pub options: String,
+    pub required: bool,
+    pub condition: String,
+    pub topic_title: String,
+    pub topic_body: String,
+}
+
+impl QuestionValues {
+    /// The empty forms: a required single-choice question.
+    pub fn blank() -> QuestionValues {
+        QuestionValues {
+            kind: "unica".into(),
+            required: true,
+            ..Default::default()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "consultation_admin.html")]
+pub struct AdminPage {
+    pub layout: Layout,
+    pub id: i64,
+    pub title: String,
+    pub dates: String,
+    pub results_public: bool,
+    pub responses: i64,
+    pub questions: Vec<(u32, String, &'static str, bool, String)>,
+    pub results: Vec<super::participation::ResultView>,
+    pub kinds: Vec<(&'static str, &'static str)>,
+    /// `N:option` choices for a condition.
+    pub conditions: Vec<(String, String)>,
+    pub can_manage: bool,
+    pub values: QuestionValues,
+    pub errors: FieldErrors,
+    /// For a forum: its moderation, its topics (id, title, published, waiting) and how
+    /// many comments wait in the moderation queue.
+    pub forum: Option<&'static str>,
+    pub topics: Vec<(i64, String, usize, usize)>,
+    pub queue: usize,
+    pub identification: bool,
+    pub public: bool,
+}
+
+/// The staff page of a consultation: a survey's questions and results, or a forum's
+/// topics and moderation queue; the forms keep what was typed in `values`.
+pub(crate) async fn admin_page(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    values: QuestionValues,
+    errors: FieldErrors,
+) -> AppResult<Response> {
+    let c = consultation(state, id).await?;
+    let (results, topics, queue) = match c.data.kind {
+        ConsultationKind::Survey => (results(&state.store, &c, true).await?, vec![], 0),
+        ConsultationKind::Forum(_) => {
+            let (topics, queue) = forum::staff_summary(state, id).await?;
+            (vec![], topics, queue)
+        }
+    };
+    let conditions = c
+        .questions
+        .iter()
+        .flat_map(|q| {
+            q.kind.options().iter().map(move |o| {
+                (
+                    format!("{}:{o}", q.number),
+                    format!("Pregunta {} = «{o}»", q.number),
+                )
+            })
+        })
+        .collect();
+    let status = errors.status();
+    let page = AdminPage {
+        layout: user.layout(c.data.title.clone(), state),
+        id,
+        title: c.data.title.clone(),
+        dates: format!(
+            "Del {} al {}",
+            fecha(c.data.opens_on),
+            fecha(c.data.closes_on)
+        ),
+        results_public: c.results_public,
+        responses: c.responses,
+        questions: c
+            .questions
+            .iter()
+            .map(|q| {
+                (
+                    q.number,
+                    q.text.clone(),
+                    QuestionKind::label(q.kind.code()),
+                    q.required,
+                    q.condition
+                        .as_ref()
+                        .map(|c| format!("si la pregunta {} = «{}»", c.question, c.answer))
+                        .unwrap_or_default(),
+                )
+            })
+            .collect(),
+        results,
+        kinds: QuestionKind::CODES
+            .iter()
+            .map(|k| (*k, QuestionKind::label(k)))
+            .collect(),
+        conditions,
+        can_manage: user.can(Action::ManageParticipation),
+        values,
+        errors,
+        forum: c.data.kind.moderation().map(Moderation::label),
+        topics,
+        queue,
+        identification: c.data.identification,
+        public: false,
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+pub async fn admin_show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    user.require(Action::ViewInternal)?;
+    admin_page(
+        &state,
+        &user,
+        id,
+        QuestionValues::blank(),
+        FieldErrors::new(),
+    )
+    .await
+}
