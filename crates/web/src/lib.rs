@@ -348,6 +348,12 @@ async fn not_found() -> AppError {
 
 /// The whole application.
 pub fn router(state: AppState) -> Router {
+    site(pages::routes(state.evidence.limit), state)
+}
+
+/// The site made of `routes`: staff routes under `/admin` behind the sign-in guard, the
+/// stylesheet and health check, CSRF, sessions, body limits and security headers.
+fn site(routes: pages::routing::Routes, state: AppState) -> Router {
     let sessions =
         SessionManagerLayer::new(session_store::DbSessionStore::new(state.store.clone()))
             .with_name("participa_sesion")
@@ -355,8 +361,6 @@ pub fn router(state: AppState) -> Router {
             .with_http_only(true)
             .with_secure(state.secure_cookies)
             .with_expiry(Expiry::OnInactivity(time::Duration::hours(8)));
-
-    let routes = pages::routes(state.evidence.limit);
     let admin = routes.staff.route_layer(middleware::from_fn_with_state(
         state.clone(),
         auth::require_sign_in,
@@ -484,6 +488,30 @@ pub async fn ensure_first_admin(store: &Store) -> Result<Option<(String, String)
         )
         .await?;
     Ok(Some(("admin".into(), password)))
+}
+
+#[cfg(test)]
+mod guard_tests {
+    use super::*;
+    use tower::ServiceExt;
+
+    #[tokio::test]
+    async fn a_staff_route_that_forgets_the_user_is_still_not_public() {
+        let db = participa_store::testing::sqlite();
+        let store = Store::connect(&db.url).await.unwrap();
+        let state = AppState::new(store, "Caja Honor", false);
+        for path in ["/admin/olvido", "/admin/olvido/"] {
+            let request = axum::http::Request::get(path)
+                .body(axum::body::Body::empty())
+                .unwrap();
+            // A handler that asks for no CurrentUser.
+            let routes = pages::routing::Routes::staff().get("/olvido", || async { "secreto" });
+            let response = site(routes, state.clone()).oneshot(request).await.unwrap();
+            assert_eq!(response.status(), StatusCode::SEE_OTHER, "{path}");
+            let back = format!("/ingresar?siguiente={}", error::encode_query(path));
+            assert_eq!(response.headers()[header::LOCATION], back.as_str());
+        }
+    }
 }
 
 #[cfg(test)]
