@@ -34,6 +34,15 @@ pub enum AppError {
 
 pub type AppResult<T> = Result<T, AppError>;
 
+impl From<participa_app::Error> for AppError {
+    fn from(e: participa_app::Error) -> Self {
+        match e {
+            participa_app::Error::Store(e) => AppError::Store(e),
+            participa_app::Error::Internal(e) => AppError::Internal(e),
+        }
+    }
+}
+
 fn page(status: StatusCode, title: &str, message: &str) -> Response {
     let body = ErrorPage {
         title,

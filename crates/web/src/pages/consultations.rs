@@ -7,7 +7,7 @@
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::form::{FieldErrors, FormData};
-use crate::views::{fecha, Layout};
+use crate::views::Layout;
 use crate::{AppState, ClientAddress};
 use askama::Template;
 use axum::body::{Body, Bytes};
@@ -15,6 +15,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
+use participa_app::dates::{fecha, today};
 use participa_domain::participation::forum::{CommentStatus, Moderation};
 use participa_domain::participation::identity::{check_document, DocumentType};
 use participa_domain::participation::public_count;
@@ -135,7 +136,7 @@ async fn public_page(
 ) -> AppResult<Response> {
     let c = state.store.consultation(id).await.map_err(not_found)?;
     if c.data.forum.is_some() {
-        let open = is_open(&c, super::today());
+        let open = is_open(&c, today());
         return super::forums::public_page(
             state,
             &c,
@@ -165,7 +166,7 @@ async fn public_page(
             fecha(c.data.opens_on),
             fecha(c.data.closes_on)
         ),
-        open: is_open(&c, super::today()),
+        open: is_open(&c, today()),
         questions: views(&c, &typed, &question_errors),
         errors,
         results_public: c.results_public,
@@ -202,7 +203,7 @@ pub async fn show(
             (_, true) => "Recibimos su reporte: el equipo revisará el comentario.",
             _ => "",
         };
-        let open = is_open(&c, super::today());
+        let open = is_open(&c, today());
         return super::forums::public_page(
             &state,
             &c,
@@ -239,7 +240,7 @@ pub async fn answer(
     if !form.get("sitio_web").is_empty() {
         return Ok(Redirect::to(&format!("/consultas/{id}/gracias")).into_response());
     }
-    if !is_open(&c, super::today()) {
+    if !is_open(&c, today()) {
         return Err(AppError::BadRequest(format!(
             "La consulta recibe respuestas del {} al {}.",
             fecha(c.data.opens_on),
@@ -362,7 +363,7 @@ pub(crate) async fn results(
                         } else {
                             100.0 * k as f64 / n as f64
                         };
-                        (o, k, crate::followup_view::pct(p), p.round() as u32)
+                        (o, k, participa_app::followup::pct(p), p.round() as u32)
                     })
                     .collect()
             }
@@ -370,7 +371,7 @@ pub(crate) async fn results(
         };
         let average = match &q.kind {
             QuestionKind::Scale | QuestionKind::Number => average(values)
-                .map(crate::followup_view::pct)
+                .map(participa_app::followup::pct)
                 .unwrap_or_default(),
             _ => String::new(),
         };

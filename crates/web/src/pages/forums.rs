@@ -7,11 +7,12 @@
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::form::{FieldErrors, FormData};
-use crate::views::{colombia_date, fecha, Layout};
+use crate::views::Layout;
 use crate::{AppState, ClientAddress};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use participa_app::dates::{colombia_date, fecha, today};
 use participa_domain::participation::forum::{
     check_comment, check_reason, check_title, thread, CommentStatus, Moderation,
 };
@@ -297,7 +298,7 @@ pub async fn report(
                 form: format!("a{comment}"),
                 ..Default::default()
             };
-            let open = super::consultations::is_open(&c, super::today());
+            let open = super::consultations::is_open(&c, today());
             public_page(&state, &c, open, typed, errors, String::new()).await
         }
     }

@@ -22,15 +22,8 @@ use axum::extract::DefaultBodyLimit;
 use axum::response::Redirect;
 use axum::routing::{get, post};
 use axum::Router;
-use chrono::{FixedOffset, NaiveDate, Utc};
 use participa_domain::participation::TrackingCode;
 use participa_store::StoreError;
-
-/// Today's date in Colombia (UTC−5 all year: no daylight saving time).
-pub fn today() -> NaiveDate {
-    let bogota = FixedOffset::west_opt(5 * 3600).expect("valid offset");
-    Utc::now().with_timezone(&bogota).date_naive()
-}
 
 /// Stores a citizen's submission under a fresh random tracking code with `prefix`
 /// (`SG`, `AP`, `IN`): a code already taken (one in a billion) draws another, up to 5
