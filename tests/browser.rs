@@ -36,7 +36,7 @@ fn chromedriver() -> (Driver, u16) {
     let bin = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
     assert!(
         Path::new(&bin).exists(),
-        "chromedriver not found at {bin}: apt-get install chromium chromium-driver (.ci/run does)"
+        "chromedriver not found at {bin}: apt-get install chromium chromium-driver (scripts/test.sh does)"
     );
     let port = free_port();
     let driver = Driver(

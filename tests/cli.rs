@@ -630,7 +630,7 @@ fn pdf_text(path: &std::path::Path) -> String {
         .arg(path)
         .arg("-")
         .output()
-        .expect("pdftotext (apt-get install poppler-utils; .ci/run does)");
+        .expect("pdftotext (apt-get install poppler-utils; scripts/test.sh does)");
     assert!(out.status.success());
     text(out.stdout)
 }

@@ -43,7 +43,7 @@ fn pdf_text(pdf: &[u8]) -> String {
         .arg(&path)
         .arg("-")
         .output()
-        .expect("pdftotext (apt-get install poppler-utils; .ci/run does)");
+        .expect("pdftotext (apt-get install poppler-utils; scripts/test.sh does)");
     assert!(out.status.success());
     String::from_utf8(out.stdout).unwrap()
 }
