@@ -152,7 +152,7 @@ async fn main() {
         let f = store.followup(id).await.unwrap();
         load.push(t.elapsed());
         let t = Instant::now();
-        let report = participa_web::report_data::followup_report(
+        let report = participa_app::report_data::followup_report(
             &plan,
             &f,
             &calendar,

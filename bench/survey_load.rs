@@ -263,7 +263,7 @@ async fn main() {
     // 2. A survey like the seed's activity 5, created in the server's database.
     let url = format!("sqlite://{}", work.path().join("participa.db").display());
     let store = Store::connect(&url).await.unwrap();
-    let today = participa_web::today();
+    let today = participa_app::dates::today();
     let id = store
         .create_consultation(
             &ConsultationData {

@@ -1,7 +1,9 @@
 //! `participa`: the command line of the Participa platform.
 
 use anyhow::{Context, Result};
-use clap::{Parser, Subcommand};
+use clap::error::ErrorKind;
+use clap::parser::ValueSource;
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use participa_domain::{OfficeCode, Role};
 use participa_formats::{export_plan, import_plan, ExportFormat, ImportErrors, ReadOptions};
 use participa_store::{Actor, Change, PlanId, Store, UserData, DEFAULT_DATABASE_URL};
@@ -28,50 +30,60 @@ struct Cli {
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
     database_url: String,
 
+    /// Sin subcomando, `participa` sirve la plataforma con estas opciones (ver
+    /// [`parse_cli`] para cuando llegan antes de otro subcomando).
+    #[command(flatten)]
+    serve: ServeOptions,
+
     #[command(subcommand)]
     command: Option<Command>,
+}
+
+/// The options of `participa serve`, which the bare `participa` takes too: one struct,
+/// so an option or its environment variable cannot apply to one and not the other.
+#[derive(clap::Args)]
+struct ServeOptions {
+    /// Dirección y puerto donde escuchar.
+    #[arg(long, env = "PARTICIPA_BIND", default_value = DEFAULT_BIND)]
+    bind: SocketAddr,
+    /// La entidad que usa la plataforma.
+    #[arg(long, env = "PARTICIPA_ENTITY", default_value = "Caja Honor")]
+    entity: String,
+    /// Marca la cookie de sesión como `Secure` (cuando se sirve detrás de HTTPS).
+    #[arg(long, env = "PARTICIPA_SECURE_COOKIES")]
+    secure_cookies: bool,
+    /// Dónde guardar las evidencias: una carpeta, o s3://bucket/prefijo (credenciales,
+    /// región y endpoint en las variables AWS_*; sirve para MinIO y similares).
+    #[arg(long, env = "PARTICIPA_EVIDENCIAS", default_value = "evidencias")]
+    evidence: String,
+    /// Tamaño máximo de cada archivo de evidencia, en MB.
+    #[arg(long, env = "PARTICIPA_EVIDENCIA_MAX_MB", default_value_t = 20)]
+    evidence_max_mb: usize,
+    /// Envíos de formularios públicos seguidos que admite cada cliente (0 quita el
+    /// límite: solo para pruebas de carga, donde todo llega desde una dirección).
+    #[arg(long, env = "PARTICIPA_LIMITE_RAFAGA", default_value_t = participa_web::PUBLIC_BURST)]
+    public_burst: u32,
+    /// Envíos por minuto que admite cada cliente después de la ráfaga.
+    #[arg(long, env = "PARTICIPA_LIMITE_POR_MINUTO", default_value_t = participa_web::PUBLIC_PER_MINUTE)]
+    public_per_minute: u32,
+    /// Proxy inverso de confianza (repetible): de él se acepta X-Forwarded-For para
+    /// saber la dirección del ciudadano (límites de envío y auditoría).
+    #[arg(
+        long = "trusted-proxy",
+        env = "PARTICIPA_PROXIES_CONFIABLES",
+        value_delimiter = ','
+    )]
+    trusted_proxies: Vec<std::net::IpAddr>,
+    /// Dirección (https://…) de la política de tratamiento de datos personales de la
+    /// entidad: se enlaza junto a cada autorización y se guarda con ella.
+    #[arg(long, env = "PARTICIPA_POLITICA_DATOS")]
+    privacy_policy_url: Option<String>,
 }
 
 #[derive(Subcommand)]
 enum Command {
     /// Sirve la plataforma web (lo que hace `participa` sin subcomando).
-    Serve {
-        /// Dirección y puerto donde escuchar.
-        #[arg(long, env = "PARTICIPA_BIND", default_value = DEFAULT_BIND)]
-        bind: SocketAddr,
-        /// La entidad que usa la plataforma.
-        #[arg(long, env = "PARTICIPA_ENTITY", default_value = "Caja Honor")]
-        entity: String,
-        /// Marca la cookie de sesión como `Secure` (cuando se sirve detrás de HTTPS).
-        #[arg(long, env = "PARTICIPA_SECURE_COOKIES")]
-        secure_cookies: bool,
-        /// Dónde guardar las evidencias: una carpeta, o s3://bucket/prefijo (credenciales,
-        /// región y endpoint en las variables AWS_*; sirve para MinIO y similares).
-        #[arg(long, env = "PARTICIPA_EVIDENCIAS", default_value = "evidencias")]
-        evidence: String,
-        /// Tamaño máximo de cada archivo de evidencia, en MB.
-        #[arg(long, env = "PARTICIPA_EVIDENCIA_MAX_MB", default_value_t = 20)]
-        evidence_max_mb: usize,
-        /// Envíos de formularios públicos seguidos que admite cada cliente (0 quita el
-        /// límite: solo para pruebas de carga, donde todo llega desde una dirección).
-        #[arg(long, env = "PARTICIPA_LIMITE_RAFAGA", default_value_t = participa_web::PUBLIC_BURST)]
-        public_burst: u32,
-        /// Envíos por minuto que admite cada cliente después de la ráfaga.
-        #[arg(long, env = "PARTICIPA_LIMITE_POR_MINUTO", default_value_t = participa_web::PUBLIC_PER_MINUTE)]
-        public_per_minute: u32,
-        /// Proxy inverso de confianza (repetible): de él se acepta X-Forwarded-For para
-        /// saber la dirección del ciudadano (límites de envío y auditoría).
-        #[arg(
-            long = "trusted-proxy",
-            env = "PARTICIPA_PROXIES_CONFIABLES",
-            value_delimiter = ','
-        )]
-        trusted_proxies: Vec<std::net::IpAddr>,
-        /// Dirección (https://…) de la política de tratamiento de datos personales de la
-        /// entidad: se enlaza junto a cada autorización y se guarda con ella.
-        #[arg(long, env = "PARTICIPA_POLITICA_DATOS")]
-        privacy_policy_url: Option<String>,
-    },
+    Serve(ServeOptions),
     /// Prepara la base de datos: esquema, plan de ejemplo y primer administrador.
     Init,
     /// Imprime los festivos de un año, uno por línea: AAAA-MM-DD<TAB>nombre.
@@ -254,8 +266,37 @@ enum UserCommand {
     ResetPassword { username: String },
 }
 
+/// Parses the command line. The serve options sit at the top level for the bare
+/// command; typed before a subcommand they would apply to nothing, so that is refused.
+/// (clap's `args_conflicts_with_subcommands` would also refuse the global
+/// `--database-url` typed before a subcommand, which has always worked.)
+fn parse_cli() -> Cli {
+    let mut command = Cli::command();
+    let matches = command.get_matches_mut();
+    if let Some((name, _)) = matches.subcommand() {
+        let misplaced: Vec<String> = command
+            .get_arguments()
+            .filter(|a| a.get_id() != "database_url")
+            .filter(|a| matches.value_source(a.get_id().as_str()) == Some(ValueSource::CommandLine))
+            .filter_map(|a| a.get_long().map(|l| format!("--{l}")))
+            .collect();
+        if !misplaced.is_empty() {
+            command
+                .error(
+                    ErrorKind::ArgumentConflict,
+                    format!(
+                        "opciones de `serve` antes de `{name}`: {}; escríbalas sin subcomando o después de `serve`",
+                        misplaced.join(", ")
+                    ),
+                )
+                .exit();
+        }
+    }
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = parse_cli();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -275,44 +316,8 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        None => {
-            let options = ServeOptions {
-                bind: DEFAULT_BIND.parse().expect("valid default address"),
-                entity: "Caja Honor".into(),
-                secure_cookies: false,
-                evidence: "evidencias".into(),
-                evidence_max_mb: 20,
-                public_burst: participa_web::PUBLIC_BURST,
-                public_per_minute: participa_web::PUBLIC_PER_MINUTE,
-                trusted_proxies: Vec::new(),
-                privacy_policy_url: None,
-            };
-            serve(&cli.database_url, options).await
-        }
-        Some(Command::Serve {
-            bind,
-            entity,
-            secure_cookies,
-            evidence,
-            evidence_max_mb,
-            public_burst,
-            public_per_minute,
-            trusted_proxies,
-            privacy_policy_url,
-        }) => {
-            let options = ServeOptions {
-                bind,
-                entity,
-                secure_cookies,
-                evidence,
-                evidence_max_mb,
-                public_burst,
-                public_per_minute,
-                trusted_proxies,
-                privacy_policy_url,
-            };
-            serve(&cli.database_url, options).await
-        }
+        None => serve(&cli.database_url, cli.serve).await,
+        Some(Command::Serve(options)) => serve(&cli.database_url, options).await,
         Some(Command::Init) => {
             let store = init(&cli.database_url).await?;
             store.close().await;
@@ -359,7 +364,7 @@ async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Some(Command::Parametros { fecha }) => {
-            let date = fecha.unwrap_or_else(participa_web::today);
+            let date = fecha.unwrap_or_else(participa_app::dates::today);
             let store = Store::connect(&cli.database_url).await?;
             let params = store.parameters(date).await?;
             store.close().await;
@@ -468,11 +473,11 @@ async fn run(cli: Cli) -> Result<()> {
             remitente,
             url,
         }) => {
-            let today = fecha.unwrap_or_else(participa_web::today);
+            let today = fecha.unwrap_or_else(participa_app::dates::today);
             let store = Store::connect(&cli.database_url).await?;
             let result = match smtp {
                 None => {
-                    let all = participa_web::reminders::all_reminders(&store, today).await?;
+                    let all = participa_app::reminders::all_reminders(&store, today).await?;
                     let mut out = std::io::stdout().lock();
                     for r in &all {
                         for (n, d) in &r.due {
@@ -485,10 +490,10 @@ async fn run(cli: Cli) -> Result<()> {
                     Ok(())
                 }
                 Some(smtp) => {
-                    let mailer = participa_web::reminders::Mailer::new(&smtp, &remitente)
+                    let mailer = participa_app::reminders::Mailer::new(&smtp, &remitente)
                         .map_err(anyhow::Error::msg)?;
                     let sent =
-                        participa_web::reminders::send_reminders(&store, &mailer, today, &url)
+                        participa_app::reminders::send_reminders(&store, &mailer, today, &url)
                             .await
                             .map_err(anyhow::Error::msg)?;
                     println!("Recordatorios enviados: {}", sent.len());
@@ -613,7 +618,7 @@ async fn init(database_url: &str) -> Result<Store> {
     } else {
         println!("Base de datos: {database_url}");
     }
-    if let Some((user, password)) = participa_web::ensure_first_admin(&store)
+    if let Some((user, password)) = participa_app::accounts::ensure_first_admin(&store)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?
     {
@@ -628,7 +633,7 @@ async fn init(database_url: &str) -> Result<Store> {
 /// Writes a report file; the format follows the output's extension.
 async fn report(database_url: &str, kind: ReportCommand) -> Result<()> {
     let store = Store::connect(database_url).await?;
-    let today = participa_web::today();
+    let today = participa_app::dates::today();
     let (bytes, output) = match kind {
         ReportCommand::Plan { plan_id, output } => {
             anyhow::ensure!(
@@ -643,7 +648,7 @@ async fn report(database_url: &str, kind: ReportCommand) -> Result<()> {
                 state.status.label(),
                 state.version
             );
-            let doc = participa_web::report_data::plan_document(&plan, &status, today);
+            let doc = participa_app::report_data::plan_document(&plan, &status, today);
             (participa_reports::plan_pdf(&doc)?, output)
         }
         ReportCommand::Seguimiento {
@@ -656,8 +661,8 @@ async fn report(database_url: &str, kind: ReportCommand) -> Result<()> {
             let followup = store.followup(id).await?;
             let calendar = store.calendar().await?;
             let close_after = store.reporting_days(today).await?;
-            let automatic = participa_web::report_data::automatic_figures(&store, plan_id).await?;
-            let report = participa_web::report_data::followup_report(
+            let automatic = participa_app::report_data::automatic_figures(&store, plan_id).await?;
+            let report = participa_app::report_data::followup_report(
                 &plan,
                 &followup,
                 &calendar,
@@ -680,18 +685,6 @@ async fn report(database_url: &str, kind: ReportCommand) -> Result<()> {
         .with_context(|| format!("no se pudo escribir {}", output.display()))?;
     println!("Informe escrito en {}", output.display());
     Ok(())
-}
-
-struct ServeOptions {
-    bind: SocketAddr,
-    entity: String,
-    secure_cookies: bool,
-    evidence: String,
-    evidence_max_mb: usize,
-    public_burst: u32,
-    public_per_minute: u32,
-    trusted_proxies: Vec<std::net::IpAddr>,
-    privacy_policy_url: Option<String>,
 }
 
 /// Serves the web platform until Ctrl-C or SIGTERM, then finishes the requests in flight.
@@ -721,22 +714,24 @@ async fn serve(database_url: &str, options: ServeOptions) -> Result<()> {
     println!("Participa está en http://{addr}/  (funcionarios: http://{addr}/ingresar)");
     println!("Detener: Ctrl-C");
     println!("Evidencias en {}", options.evidence);
-    let evidence = participa_web::EvidenceConfig {
-        objects,
-        limit: options.evidence_max_mb * 1024 * 1024,
-    };
-    let state = participa_web::AppState::with_evidence(
-        store.clone(),
-        options.entity,
-        options.secure_cookies,
-        evidence,
-    )
-    .with_public_limit(options.public_burst, options.public_per_minute)
-    .with_trusted_proxies(options.trusted_proxies)
-    .with_privacy_policy(options.privacy_policy_url.clone());
     if options.public_burst == 0 {
         println!("Atención: sin límite de envíos en los formularios públicos (--public-burst 0).");
     }
+    let config = participa_web::Config {
+        entity: options.entity,
+        secure_cookies: options.secure_cookies,
+        evidence: participa_web::EvidenceConfig {
+            objects,
+            limit: options.evidence_max_mb * 1024 * 1024,
+        },
+        public_limit: participa_web::PublicLimit {
+            burst: options.public_burst,
+            per_minute: options.public_per_minute,
+        },
+        trusted_proxies: options.trusted_proxies,
+        privacy_policy: options.privacy_policy_url,
+    };
+    let state = participa_web::AppState::new(store.clone(), config);
     participa_web::serve(listener, state, participa_web::shutdown_signal()).await?;
     store.close().await;
     println!("Participa se detuvo.");
@@ -745,8 +740,8 @@ async fn serve(database_url: &str, options: ServeOptions) -> Result<()> {
 
 async fn user_command(store: &Store, action: UserCommand) -> Result<()> {
     let system = Actor::system();
-    let password = participa_web::auth::random_password();
-    let hash = participa_web::auth::hash_password(password.clone())
+    let password = participa_app::accounts::random_password();
+    let hash = participa_app::accounts::hash_password(password.clone())
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let username = match action {

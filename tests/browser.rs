@@ -36,7 +36,7 @@ fn chromedriver() -> (Driver, u16) {
     let bin = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
     assert!(
         Path::new(&bin).exists(),
-        "chromedriver not found at {bin}: apt-get install chromium chromium-driver (.ci/run does)"
+        "chromedriver not found at {bin}: apt-get install chromium chromium-driver (scripts/test.sh does)"
     );
     let port = free_port();
     let driver = Driver(
@@ -239,7 +239,7 @@ async fn start_app() -> (
         .insert_plan(&plan, Some("plan-participacion-ciudadana-2025.txt"))
         .await
         .unwrap();
-    let hash = participa_web::auth::hash_password(PASSWORD.into())
+    let hash = participa_app::accounts::hash_password(PASSWORD.into())
         .await
         .unwrap();
     for (name, full, role, offices) in [
@@ -265,8 +265,16 @@ async fn start_app() -> (
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     // One browser is one client: the citizen test sends more than the default burst of
     // public forms (10) in its minute. The limit itself is tested in tests/web.rs.
-    let state = participa_web::AppState::new(store.clone(), "Caja Honor", false)
-        .with_public_limit(30, participa_web::PUBLIC_PER_MINUTE);
+    let state = participa_web::AppState::new(
+        store.clone(),
+        participa_web::Config {
+            public_limit: participa_web::PublicLimit {
+                burst: 30,
+                per_minute: participa_web::PUBLIC_PER_MINUTE,
+            },
+            ..Default::default()
+        },
+    );
     tokio::spawn(async move {
         participa_web::serve(listener, state, async {
             let _ = rx.await;
@@ -689,7 +697,7 @@ async fn a_citizen_sends_a_suggestion_and_follows_it_on_a_phone() {
     // A survey with a conditional question.
     {
         use participa_domain::participation::survey::{check_question, Condition, QuestionKind};
-        let today = participa_web::today();
+        let today = participa_app::dates::today();
         let consultation = store
             .create_consultation(
                 &participa_store::ConsultationData {
@@ -884,7 +892,7 @@ async fn a_citizen_sends_a_suggestion_and_follows_it_on_a_phone() {
 
     // A forum moderated before publication: a name without consent is refused, then
     // the comment waits for moderation.
-    let today = participa_web::today();
+    let today = participa_app::dates::today();
     let forum = store
         .create_consultation(
             &participa_store::ConsultationData {

@@ -252,6 +252,155 @@ fn serve_prints_url_and_credentials_serves_and_stops_on_sigterm(db: TestDatabase
     assert!(rest.iter().any(|l| l == "Participa se detuvo."), "{rest:?}");
 }
 
+/// One HTTP/1.1 request on a fresh connection; the whole reply (head and body).
+fn http(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> String {
+    let mut conn = std::net::TcpStream::connect(addr).unwrap();
+    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    for (name, value) in headers {
+        request += &format!("{name}: {value}\r\n");
+    }
+    if method == "POST" {
+        request += &format!(
+            "Content-Type: application/x-www-form-urlencoded\r\nOrigin: http://{addr}\r\nContent-Length: {}\r\n",
+            body.len()
+        );
+    }
+    request += "\r\n";
+    request += body;
+    conn.write_all(request.as_bytes()).unwrap();
+    let mut reply = String::new();
+    conn.read_to_string(&mut reply).unwrap();
+    reply
+}
+
+/// A server process, killed when the test ends however it ends.
+struct Server(std::process::Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The bare `participa` (what `cargo run --release` runs) takes every serve setting
+/// from the environment, as `participa serve` does.
+#[test]
+fn the_bare_command_takes_the_serve_settings_from_the_environment() {
+    const POLICY: &str = "https://www.entidad.gov.co/politica-de-datos";
+    let db = participa_store::testing::sqlite();
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let evidence = dir.path().join("evidencias-de-prueba");
+    let mut server = Server(
+        Command::new(env!("CARGO_BIN_EXE_participa"))
+            .current_dir(dir.path())
+            .env("DATABASE_URL", &db.url)
+            .env("PARTICIPA_BIND", &addr)
+            .env("PARTICIPA_ENTITY", "Entidad de Prueba")
+            .env("PARTICIPA_SECURE_COOKIES", "true")
+            .env("PARTICIPA_POLITICA_DATOS", POLICY)
+            .env("PARTICIPA_PROXIES_CONFIABLES", "10.0.0.1,127.0.0.1")
+            .env("PARTICIPA_LIMITE_RAFAGA", "2")
+            .env("PARTICIPA_EVIDENCIAS", &evidence)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let mut lines = BufReader::new(server.0.stdout.take().unwrap()).lines();
+    let mut printed = Vec::new();
+    let listening = loop {
+        let line = lines
+            .next()
+            .expect("the server prints its address")
+            .unwrap();
+        printed.push(line.clone());
+        if let Some(rest) = line.strip_prefix("Participa está en http://") {
+            break rest.split('/').next().unwrap().to_string();
+        }
+    };
+    assert_eq!(listening, addr, "PARTICIPA_BIND applies: {printed:?}");
+    let password = printed
+        .iter()
+        .find_map(|l| l.trim().strip_prefix("contraseña: "))
+        .expect("the first admin's password is printed")
+        .to_string();
+    let evidence_line = lines.next().unwrap().unwrap();
+    let evidence_line = if evidence_line.starts_with("Detener") {
+        lines.next().unwrap().unwrap()
+    } else {
+        evidence_line
+    };
+    assert_eq!(
+        evidence_line,
+        format!("Evidencias en {}", evidence.display()),
+        "PARTICIPA_EVIDENCIAS applies"
+    );
+
+    let home = http(&addr, "GET", "/", &[], "");
+    assert!(home.starts_with("HTTP/1.1 200"), "{home}");
+    assert!(
+        home.contains("Participación ciudadana en Entidad de Prueba"),
+        "PARTICIPA_ENTITY applies: {home}"
+    );
+
+    let form = http(&addr, "GET", "/sugerencias", &[], "");
+    assert!(
+        form.contains(&format!("<a href=\"{POLICY}\"")),
+        "PARTICIPA_POLITICA_DATOS applies: {form}"
+    );
+
+    let login = http(
+        &addr,
+        "POST",
+        "/ingresar",
+        &[],
+        &format!("usuario=admin&clave={password}&siguiente=/admin/planes"),
+    );
+    assert!(login.starts_with("HTTP/1.1 303"), "{login}");
+    let cookie = login
+        .lines()
+        .find(|l| {
+            l.to_ascii_lowercase()
+                .starts_with("set-cookie: participa_sesion=")
+        })
+        .unwrap_or_else(|| panic!("a session cookie: {login}"));
+    assert!(
+        cookie.contains("; Secure"),
+        "PARTICIPA_SECURE_COOKIES applies: {cookie}"
+    );
+
+    // The peer (127.0.0.1) is a trusted proxy, so each address it forwards has its own
+    // quota of PARTICIPA_LIMITE_RAFAGA submissions (the honeypot: counted, then dropped).
+    let suggest = |client: &str| {
+        let reply = http(
+            &addr,
+            "POST",
+            "/sugerencias",
+            &[("X-Forwarded-For", client)],
+            "categoria=vivienda&texto=hola&sitio_web=x",
+        );
+        reply.lines().next().unwrap_or_default().to_string()
+    };
+    assert!(suggest("203.0.113.5").contains(" 303 "));
+    assert!(suggest("203.0.113.5").contains(" 303 "));
+    assert!(
+        suggest("203.0.113.5").contains(" 429 "),
+        "PARTICIPA_LIMITE_RAFAGA applies"
+    );
+    assert!(
+        suggest("203.0.113.6").contains(" 303 "),
+        "PARTICIPA_PROXIES_CONFIABLES applies: another citizen behind the proxy is served"
+    );
+    drop(server);
+}
+
 fn users_are_created_and_passwords_reset_from_the_command_line(db: TestDatabase) {
     ok(&db, &["init"]);
     let out = text(ok(
@@ -481,7 +630,7 @@ fn pdf_text(path: &std::path::Path) -> String {
         .arg(path)
         .arg("-")
         .output()
-        .expect("pdftotext (apt-get install poppler-utils; .ci/run does)");
+        .expect("pdftotext (apt-get install poppler-utils; scripts/test.sh does)");
     assert!(out.status.success());
     text(out.stdout)
 }

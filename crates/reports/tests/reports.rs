@@ -20,7 +20,7 @@ fn pdf_text(pdf: &[u8]) -> String {
         .arg(&path)
         .arg("-")
         .output()
-        .expect("pdftotext (apt-get install poppler-utils; .ci/run does)");
+        .expect("pdftotext (apt-get install poppler-utils; scripts/test.sh does)");
     assert!(
         out.status.success(),
         "{}",

@@ -8,6 +8,7 @@ use askama::Template;
 use axum::extract::{FromRequestParts, Query, State};
 use axum::http::request::Parts;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use participa_app::accounts::hash_password;
 use participa_domain::{allows, Action, Actor as Permissions};
 use participa_store::{Actor, Change, User};
 use std::collections::HashMap;
@@ -198,28 +199,10 @@ impl Throttle {
     }
 }
 
-/// An Argon2id hash (PHC string), computed off the async threads.
-pub async fn hash_password(password: String) -> AppResult<String> {
-    tokio::task::spawn_blocking(move || password_auth::generate_hash(password))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))
-}
-
 pub async fn verify_password(password: String, hash: String) -> bool {
     tokio::task::spawn_blocking(move || password_auth::verify_password(password, &hash).is_ok())
         .await
         .unwrap_or(false)
-}
-
-/// A random password of 16 characters without look-alikes (0/O, 1/l/I).
-pub fn random_password() -> String {
-    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes).expect("the operating system's random source");
-    bytes
-        .iter()
-        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
-        .collect()
 }
 
 /// Why a new password is refused, or None when it is acceptable.
@@ -422,6 +405,7 @@ pub async fn change_password(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use participa_app::accounts::random_password;
 
     #[test]
     fn the_throttle_refuses_after_the_limit_and_forgets_on_success() {

@@ -41,6 +41,15 @@ impl AppError {
     }
 }
 
+impl From<participa_app::Error> for AppError {
+    fn from(e: participa_app::Error) -> Self {
+        match e {
+            participa_app::Error::Store(e) => AppError::Store(e),
+            participa_app::Error::Internal(e) => AppError::Internal(e),
+        }
+    }
+}
+
 fn page(status: StatusCode, title: &str, message: &str) -> Response {
     let body = ErrorPage {
         title,

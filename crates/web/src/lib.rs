@@ -6,14 +6,11 @@
 //! domain's [`participa_domain::allows`] on the server.
 
 pub mod auth;
+mod charts;
 pub mod error;
-pub mod followup_view;
 pub mod form;
 pub mod gantt;
 pub mod pages;
-pub mod reminders;
-pub mod report_data;
-pub use pages::today;
 pub mod session_store;
 mod tag_form;
 pub mod views;
@@ -26,8 +23,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use error::AppError;
-use participa_domain::Role;
-use participa_store::{Actor, Change, Store, UserData};
+use participa_store::Store;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tower_sessions::cookie::SameSite;
@@ -104,28 +100,74 @@ impl std::ops::Deref for AppState {
     }
 }
 
-impl AppState {
-    pub fn new(store: Store, entity: impl Into<String>, secure_cookies: bool) -> AppState {
-        AppState::with_evidence(store, entity, secure_cookies, EvidenceConfig::default())
-    }
+/// Everything the application is configured with, complete before [`AppState::new`]
+/// builds the state from it. The binary fills it from its command-line options;
+/// `Config::default()` suits tests (evidence in memory, the default public limit).
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The entity this installation serves (its name on the public pages).
+    pub entity: String,
+    /// Set the session cookie's `Secure` flag (behind HTTPS).
+    pub secure_cookies: bool,
+    /// Where evidence files go, and the largest one accepted.
+    pub evidence: EvidenceConfig,
+    /// Per-client limit on public forms.
+    pub public_limit: PublicLimit,
+    /// Reverse proxies whose `X-Forwarded-For` names the client. Without them, behind a
+    /// proxy every citizen would share the proxy's quota.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// The entity's data-processing policy (an `http(s)://` address), linked from the
+    /// consent checkboxes; anything else is ignored.
+    pub privacy_policy: Option<String>,
+}
 
-    pub fn with_evidence(
-        store: Store,
-        entity: impl Into<String>,
-        secure_cookies: bool,
-        evidence: EvidenceConfig,
-    ) -> AppState {
-        AppState(Arc::new(Inner {
-            public_forms: public_forms_limiter(PUBLIC_BURST, PUBLIC_PER_MINUTE),
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            entity: "Caja Honor".into(),
+            secure_cookies: false,
+            evidence: EvidenceConfig::default(),
+            public_limit: PublicLimit::default(),
             trusted_proxies: Vec::new(),
             privacy_policy: None,
-            evidence,
+        }
+    }
+}
+
+/// How many public-form submissions each client may send at once (`burst`; 0 turns the
+/// limit off: only for load benchmarks, where every request comes from one address),
+/// and how many a minute after that.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PublicLimit {
+    pub burst: u32,
+    pub per_minute: u32,
+}
+
+impl Default for PublicLimit {
+    fn default() -> Self {
+        PublicLimit {
+            burst: PUBLIC_BURST,
+            per_minute: PUBLIC_PER_MINUTE,
+        }
+    }
+}
+
+impl AppState {
+    pub fn new(store: Store, config: Config) -> AppState {
+        AppState(Arc::new(Inner {
+            public_forms: public_forms_limiter(
+                config.public_limit.burst,
+                config.public_limit.per_minute,
+            ),
+            trusted_proxies: config.trusted_proxies,
+            privacy_policy: config.privacy_policy.filter(|u| is_web_address(u)),
+            evidence: config.evidence,
             public_pdfs: Default::default(),
             store,
-            entity: entity.into(),
+            entity: config.entity,
             throttle: auth::Throttle::default(),
-            secure_cookies,
-            dummy_hash: password_auth::generate_hash(auth::random_password()),
+            secure_cookies: config.secure_cookies,
+            dummy_hash: password_auth::generate_hash(participa_app::accounts::random_password()),
             public_pages: Default::default(),
             home_page: Default::default(),
         }))
@@ -150,34 +192,6 @@ fn public_forms_limiter(
 }
 
 impl AppState {
-    /// Changes the public forms' limit per client (`burst` 0 turns it off: only for
-    /// load benchmarks, where every request comes from one address). Call before
-    /// sharing the state.
-    pub fn with_public_limit(mut self, burst: u32, per_minute: u32) -> AppState {
-        if let Some(inner) = Arc::get_mut(&mut self.0) {
-            inner.public_forms = public_forms_limiter(burst, per_minute);
-        }
-        self
-    }
-
-    /// Trusts `X-Forwarded-For` from these reverse proxies (call before sharing the
-    /// state). Without it, behind a proxy every citizen would share the proxy's quota.
-    pub fn with_trusted_proxies(mut self, proxies: Vec<std::net::IpAddr>) -> AppState {
-        if let Some(inner) = Arc::get_mut(&mut self.0) {
-            inner.trusted_proxies = proxies;
-        }
-        self
-    }
-
-    /// Links the entity's data-processing policy (an `http(s)://` address) from the
-    /// consent checkboxes (call before sharing the state).
-    pub fn with_privacy_policy(mut self, url: Option<String>) -> AppState {
-        if let Some(inner) = Arc::get_mut(&mut self.0) {
-            inner.privacy_policy = url.filter(|u| is_web_address(u));
-        }
-        self
-    }
-
     /// The policy a consent refers to, as kept with it.
     pub fn data_policy(&self) -> String {
         match &self.privacy_policy {
@@ -456,40 +470,6 @@ pub async fn shutdown_signal() {
     }
 }
 
-/// On a database without users, creates `admin` with a random password and returns
-/// the credentials (to be shown once); otherwise None.
-pub async fn ensure_first_admin(store: &Store) -> Result<Option<(String, String)>, AppError> {
-    if store.user_count().await? > 0 {
-        return Ok(None);
-    }
-    let password = auth::random_password();
-    let hash = auth::hash_password(password.clone()).await?;
-    let data = UserData {
-        username: "admin".into(),
-        full_name: "Administrador de la plataforma".into(),
-        role: Role::Admin,
-        active: true,
-        offices: vec![],
-        email: None,
-    };
-    let system = Actor::system();
-    store
-        .create_user(
-            &data,
-            &hash,
-            &Change {
-                actor: &system,
-                action: "user.create",
-                plan_id: None,
-                subject: "usuario admin".into(),
-                before: None,
-                after: Some("rol admin (primer inicio)".into()),
-            },
-        )
-        .await?;
-    Ok(Some(("admin".into(), password)))
-}
-
 #[cfg(test)]
 mod guard_tests {
     use super::*;
@@ -499,7 +479,7 @@ mod guard_tests {
     async fn a_staff_route_that_forgets_the_user_is_still_not_public() {
         let db = participa_store::testing::sqlite();
         let store = Store::connect(&db.url).await.unwrap();
-        let state = AppState::new(store, "Caja Honor", false);
+        let state = AppState::new(store, Config::default());
         for path in ["/admin/olvido", "/admin/olvido/"] {
             let request = axum::http::Request::get(path)
                 .body(axum::body::Body::empty())

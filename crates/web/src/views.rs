@@ -6,6 +6,7 @@ use crate::form::FieldErrors;
 use crate::AppState;
 use askama::Template;
 use chrono::NaiveDate;
+use participa_app::dates::{fecha, in_colombia};
 use participa_domain::diff::PlanDiff;
 use participa_domain::{Action, Activity, Plan, PlanStatus, Role, Transition};
 use participa_store::{AuditEntry, User, VersionInfo};
@@ -51,28 +52,11 @@ impl Layout {
     }
 }
 
-const MONTHS: [&str; 12] = [
-    "ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic",
-];
-
-/// `5 feb 2025`.
-pub fn fecha(d: NaiveDate) -> String {
-    use chrono::Datelike;
-    format!("{} {} {}", d.day(), MONTHS[d.month0() as usize], d.year())
-}
-
-/// The date of a moment in Colombia (UTC−5 all year).
-pub fn colombia_date(at: chrono::DateTime<chrono::Utc>) -> NaiveDate {
-    let bogota = chrono::FixedOffset::west_opt(5 * 3600).expect("valid offset");
-    at.with_timezone(&bogota).date_naive()
-}
-
 /// A moment in Colombian time (UTC−5 all year): `2026-11-27 08:46 (hora de Colombia)`.
 pub fn hora(at: chrono::DateTime<chrono::Utc>) -> String {
-    let bogota = chrono::FixedOffset::west_opt(5 * 3600).expect("valid offset");
     format!(
         "{} (hora de Colombia)",
-        at.with_timezone(&bogota).format("%Y-%m-%d %H:%M")
+        in_colombia(at).format("%Y-%m-%d %H:%M")
     )
 }
 
@@ -276,7 +260,7 @@ pub struct PlansPage {
     pub plans: Vec<PlanListItem>,
     pub can_create: bool,
     /// A reporter's pending follow-up: what its offices owe on the published plans.
-    pub reminders: Vec<crate::reminders::Reminder>,
+    pub reminders: Vec<participa_app::reminders::Reminder>,
 }
 
 pub struct TransitionButton {

@@ -46,7 +46,7 @@ fn pdf_text(pdf: &[u8]) -> String {
         .arg(&path)
         .arg("-")
         .output()
-        .expect("pdftotext (apt-get install poppler-utils; .ci/run does)");
+        .expect("pdftotext (apt-get install poppler-utils; scripts/test.sh does)");
     assert!(out.status.success());
     String::from_utf8(out.stdout).unwrap()
 }
@@ -79,7 +79,13 @@ impl TestApp {
             },
             _ => participa_web::EvidenceConfig::default(),
         };
-        let state = AppState::with_evidence(store.clone(), "Caja Honor", false, evidence);
+        let state = AppState::new(
+            store.clone(),
+            participa_web::Config {
+                evidence,
+                ..Default::default()
+            },
+        );
         let router = participa_web::router(state);
         TestApp {
             router,
@@ -927,7 +933,7 @@ async fn role_matrix(db: TestDatabase, role_index: usize, user: Option<&str>) {
 async fn participation_fixtures(app: &TestApp) {
     let admin = app.login("admin").await;
     let admin = Some(admin.as_str());
-    let today = participa_web::today();
+    let today = participa_app::dates::today();
     let (opens, closes) = (
         today.to_string(),
         (today + chrono::Duration::days(30)).to_string(),
@@ -2477,7 +2483,7 @@ async fn accountability_hearing(db: TestDatabase) {
     // The evaluation survey: the admin creates it (internal control cannot); citizens
     // answer it from the hearing page; its results go into the hearing report.
     let evaluation_path = format!("/admin/audiencias/{id}/evaluacion");
-    let closes = (participa_web::today() + chrono::Duration::days(10)).to_string();
+    let closes = (participa_app::dates::today() + chrono::Duration::days(10)).to_string();
     assert_eq!(
         app.post(&evaluation_path, Some(&auditor), &[("cierra", &closes)])
             .await
@@ -2553,7 +2559,7 @@ async fn accountability_hearing(db: TestDatabase) {
 async fn survey_consultation(db: TestDatabase) {
     let app = TestApp::new(db).await;
     let admin = app.login("admin").await;
-    let today = participa_web::today();
+    let today = participa_app::dates::today();
     let opens = today.to_string();
     let closes = (today + chrono::Duration::days(30)).to_string();
     let created = app
@@ -2743,7 +2749,7 @@ async fn survey_consultation(db: TestDatabase) {
 
 /// Creates a consultation as the admin and returns its id.
 async fn new_consultation(app: &TestApp, admin: &str, extra: &[(&str, &str)]) -> String {
-    let today = participa_web::today();
+    let today = participa_app::dates::today();
     let opens = today.to_string();
     let closes = (today + chrono::Duration::days(30)).to_string();
     let mut fields = vec![
@@ -3167,7 +3173,7 @@ async fn hostile_text_comes_back_escaped(db: TestDatabase) {
     }
     let app = TestApp::new(db).await;
     let admin = app.login("admin").await;
-    let today = participa_web::today();
+    let today = participa_app::dates::today();
     let closes = (today + chrono::Duration::days(30)).to_string();
     // Consultation: title, description, question text and options.
     let created = app
@@ -3484,7 +3490,7 @@ async fn events_and_attendance(db: TestDatabase) {
     // The portal lists upcoming events only (and is drawn again when one is recorded:
     // it is cached until the audit log moves).
     assert!(!app.get("/", None).await.body.contains("Próximos eventos"));
-    let next_week = (participa_web::today() + chrono::Duration::days(7)).to_string();
+    let next_week = (participa_app::dates::today() + chrono::Duration::days(7)).to_string();
     let upcoming = app
         .post_files(
             "/admin/eventos",
@@ -3617,8 +3623,13 @@ async fn channel_figures_import(db: TestDatabase) {
 /// `X-Forwarded-For`); from anyone else the header is ignored.
 async fn rate_limits_behind_a_trusted_proxy(db: TestDatabase) {
     let mut app = TestApp::new(db).await;
-    let state = AppState::new(app.store.clone(), "Caja Honor", false)
-        .with_trusted_proxies(vec!["10.9.0.1".parse().unwrap()]);
+    let state = AppState::new(
+        app.store.clone(),
+        participa_web::Config {
+            trusted_proxies: vec!["10.9.0.1".parse().unwrap()],
+            ..Default::default()
+        },
+    );
     app.router = participa_web::router(state);
     let send = |peer: &'static str, forwarded: &'static str| {
         let app = &app;
@@ -3663,8 +3674,13 @@ async fn the_data_policy_is_linked_and_kept_with_consent(db: TestDatabase) {
     const POLICY: &str = "https://www.cajahonor.gov.co/politica-de-datos";
     let mut app = TestApp::new(db).await;
     let admin = app.login("admin").await;
-    let state = AppState::new(app.store.clone(), "Caja Honor", false)
-        .with_privacy_policy(Some(POLICY.into()));
+    let state = AppState::new(
+        app.store.clone(),
+        participa_web::Config {
+            privacy_policy: Some(POLICY.into()),
+            ..Default::default()
+        },
+    );
     app.router = participa_web::router(state);
     let form = app.get("/sugerencias", None).await;
     assert!(form.body.contains(&format!(
@@ -3701,8 +3717,13 @@ async fn the_data_policy_is_linked_and_kept_with_consent(db: TestDatabase) {
     };
     assert!(kept[0].0.contains(POLICY), "{}", kept[0].0);
     // Something that is not a web address never reaches a link.
-    let state = AppState::new(app.store.clone(), "Caja Honor", false)
-        .with_privacy_policy(Some("javascript:alert(1)".into()));
+    let state = AppState::new(
+        app.store.clone(),
+        participa_web::Config {
+            privacy_policy: Some("javascript:alert(1)".into()),
+            ..Default::default()
+        },
+    );
     app.router = participa_web::router(state);
     assert!(!app
         .get("/sugerencias", None)

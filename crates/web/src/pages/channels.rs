@@ -13,6 +13,7 @@ use askama::Template;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use participa_app::channels::{channel_label, CHANNELS};
 use participa_domain::Action;
 use participa_formats::channel_figures::parse_channel_figures;
 
@@ -20,19 +21,6 @@ pub fn routes() -> Routes {
     Routes::staff()
         .get("/canales", form)
         .post("/canales", import)
-}
-
-pub const CHANNELS: [(&str, &str); 3] = [
-    ("centro_contacto", "Centro de contacto"),
-    ("redes_sociales", "Redes sociales"),
-    ("sitio_web", "Sitio web"),
-];
-
-pub fn channel_label(code: &str) -> &str {
-    CHANNELS
-        .iter()
-        .find(|(c, _)| *c == code)
-        .map_or(code, |(_, l)| l)
 }
 
 #[derive(Template)]

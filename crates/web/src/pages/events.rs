@@ -7,13 +7,14 @@
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::form::FieldErrors;
-use crate::views::{fecha, Layout};
+use crate::views::Layout;
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
+use participa_app::dates::fecha;
 use participa_domain::Action;
 use participa_formats::attendance::parse_attendance;
 use participa_store::EventData;
@@ -88,7 +89,7 @@ async fn page(
             satisfaction: e
                 .data
                 .satisfaction()
-                .map(|s| format!("{} / 5", crate::followup_view::pct(s)))
+                .map(|s| format!("{} / 5", participa_app::followup::pct(s)))
                 .unwrap_or_else(|| "—".into()),
             activity: e
                 .data

@@ -3,18 +3,18 @@
 //! with evidence and internal control's reviews, closing a period, and the settings.
 
 use crate::auth::CurrentUser;
+use crate::charts::progress_chart;
 use crate::error::{AppError, AppResult};
-use crate::followup_view::{
-    dashboard, pct, progress_chart, ActivityRow, Dashboard, Owed, PeriodRow,
-};
 use crate::form::{sentence, FieldErrors, FormData};
-use crate::views::{fecha, hora, Layout};
+use crate::views::{hora, Layout};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{header, HeaderValue};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
+use participa_app::dates::{fecha, today};
+use participa_app::followup::{dashboard, pct, ActivityRow, Dashboard, Owed, PeriodRow};
 use participa_domain::followup::{
     periods, Aggregation, Decision, Frequency, Indicator, ManualStatus, ProgressInput, ReportState,
     ReviewInput, ScheduleStatus, Sufficiency, Thresholds,
@@ -233,7 +233,7 @@ pub async fn show(
     Query(q): Query<FollowupQuery>,
 ) -> AppResult<Response> {
     user.require(Action::ViewInternal)?;
-    let today = parse_day(q.fecha.as_deref()).unwrap_or_else(super::today);
+    let today = parse_day(q.fecha.as_deref()).unwrap_or_else(today);
     let office = q.dependencia.filter(|d| !d.is_empty());
     let message = q.mensaje.as_deref().and_then(message);
     followup_page(
@@ -308,7 +308,7 @@ pub async fn settings(
                 &state,
                 &user,
                 id,
-                super::today(),
+                today(),
                 None,
                 errors,
                 Typed {
@@ -492,7 +492,7 @@ fn size_text(bytes: i64) -> String {
 
 fn submission_view(r: &ReportRecord, f: &FollowUp, closes: NaiveDate) -> SubmissionView {
     SubmissionView {
-        late: crate::views::colombia_date(r.at) > closes,
+        late: participa_app::dates::colombia_date(r.at) > closes,
         correction: r.correction.clone(),
         percent: pct(r.input.percent),
         narrative: r.input.narrative.clone(),
@@ -566,7 +566,7 @@ async fn activity_page(
     let a = find(&plan, number)?;
     let f = state.store.followup(PlanId(id)).await?;
     let calendar = state.store.calendar().await?;
-    let today = super::today();
+    let today = today();
     let close_after = close_after(state, today).await?;
     let ps = periods(plan.year.get(), f.settings.frequency);
     let can_report = user.can(Action::ReportProgress(&a.responsible));
@@ -665,7 +665,7 @@ async fn activity_page(
                 .collect(),
         })
         .collect();
-    let automatic = crate::report_data::automatic_figures(&state.store, id)
+    let automatic = participa_app::report_data::automatic_figures(&state.store, id)
         .await?
         .remove(&number)
         .unwrap_or_default();
@@ -1188,7 +1188,7 @@ pub async fn weights(
         weights: Some(typed),
         ..Default::default()
     };
-    followup_page(&state, &user, id, super::today(), None, errors, typed, None).await
+    followup_page(&state, &user, id, today(), None, errors, typed, None).await
 }
 
 fn number_or_nan(text: &str) -> f64 {

@@ -10,12 +10,13 @@ use super::shared::{attachment, store_with_fresh_code};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::form::{FieldErrors, FormData};
-use crate::views::{colombia_date, fecha, Layout};
+use crate::views::Layout;
 use crate::{AppState, ClientAddress};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
+use participa_app::dates::{colombia_date, fecha, today};
 use participa_domain::participation::consent::check_contact;
 use participa_domain::participation::consent::masked;
 use participa_domain::participation::hearing::{
@@ -165,7 +166,7 @@ async fn public_page(
 ) -> AppResult<Response> {
     let h = state.store.hearing(id).await.map_err(not_found)?;
     let (view, deadline) = view(state, &h).await?;
-    let today = super::today();
+    let today = today();
     let answered = state
         .store
         .questions(id)
@@ -599,7 +600,7 @@ pub async fn admin_show(
     user.require(Action::ViewInternal)?;
     let h = state.store.hearing(id).await.map_err(not_found)?;
     let (view, deadline) = view(&state, &h).await?;
-    let today = super::today();
+    let today = today();
     let questions = state
         .store
         .questions(id)
@@ -774,7 +775,7 @@ pub async fn report(
     user.require(Action::ViewInternal)?;
     let h = state.store.hearing(id).await.map_err(not_found)?;
     let (view, deadline) = view(&state, &h).await?;
-    let today = super::today();
+    let today = today();
     let questions = state.store.questions(id).await?;
     let regs = state.store.registrations(id).await?;
     let groups = state.store.value_groups().await?;

@@ -22,14 +22,7 @@ pub mod suggestions;
 pub mod users;
 
 use axum::response::Redirect;
-use chrono::{FixedOffset, NaiveDate, Utc};
 use routing::Routes;
-
-/// Today's date in Colombia (UTC−5 all year: no daylight saving time).
-pub fn today() -> NaiveDate {
-    let bogota = FixedOffset::west_opt(5 * 3600).expect("valid offset");
-    Utc::now().with_timezone(&bogota).date_naive()
-}
 
 /// Every route of the site, public and staff; `evidence_limit` is the largest evidence
 /// file accepted (the report form's body limit follows from it).

@@ -144,7 +144,7 @@ pub async fn results(
                         } else {
                             100.0 * k as f64 / n as f64
                         };
-                        (o, k, crate::followup_view::pct(p), p.round() as u32)
+                        (o, k, participa_app::followup::pct(p), p.round() as u32)
                     })
                     .collect()
             }
@@ -152,7 +152,7 @@ pub async fn results(
         };
         let average = match &q.kind {
             QuestionKind::Scale | QuestionKind::Number => average(values)
-                .map(crate::followup_view::pct)
+                .map(participa_app::followup::pct)
                 .unwrap_or_default(),
             _ => String::new(),
         };

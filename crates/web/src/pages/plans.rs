@@ -14,6 +14,7 @@ use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use participa_app::dates::today;
 use participa_domain::plan::PlanField;
 use participa_domain::{
     offices_sentence, Action, Alignment, AlignmentCode, CodedText, EditMode, LegalFramework,
@@ -59,7 +60,7 @@ pub async fn list(State(state): State<AppState>, user: CurrentUser) -> AppResult
     let reminders = if user.user.offices.is_empty() {
         vec![]
     } else {
-        crate::reminders::all_reminders(&state.store, super::today())
+        participa_app::reminders::all_reminders(&state.store, today())
             .await?
             .into_iter()
             .filter(|r| user.user.offices.iter().any(|o| o.as_str() == r.office))
@@ -116,7 +117,7 @@ pub async fn show(
         .unwrap_or_default();
     let view = PlanView::new(
         &plan,
-        super::today(),
+        today(),
         (!filter.is_empty()).then_some(filter.as_str()),
         |a| open && user.can(Action::EditActivity(&a.responsible)),
     );
@@ -312,7 +313,7 @@ fn plan_from_form(v: &PlanFormValues, base: PlanDraft) -> Result<Plan, FieldErro
 
 pub async fn new_form(State(state): State<AppState>, user: CurrentUser) -> AppResult<Html<String>> {
     user.require(Action::CreatePlan)?;
-    let year = super::today().year_ce().1 as i32 + 1;
+    let year = today().year_ce().1 as i32 + 1;
     let page = PlanFormPage {
         layout: user.layout("Nuevo plan", &state),
         plan_id: None,

@@ -2,12 +2,14 @@
 
 use super::routing::Routes;
 use crate::error::{AppError, AppResult};
-use crate::views::{fecha, HomePage, Layout, PlanView, PublicPlanPage, PublishedItem};
+use crate::views::{HomePage, Layout, PlanView, PublicPlanPage, PublishedItem};
 use crate::{AppState, CachedPage};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
+use participa_app::dates::{fecha, today};
+use participa_app::followup::{dashboard, pct};
 use participa_formats::ExportFormat;
 use participa_store::PlanId;
 use std::str::FromStr;
@@ -24,7 +26,7 @@ pub fn routes() -> Routes {
 /// transaction; so the page is drawn again only when the day or the latest audit entry
 /// changes, and otherwise served from memory after one indexed query.
 pub async fn home(State(state): State<AppState>) -> AppResult<Html<axum::body::Bytes>> {
-    let today = super::today();
+    let today = today();
     let change = state.store.last_change().await?;
     if let Some((day, seen, html)) = state
         .home_page
@@ -41,7 +43,7 @@ pub async fn home(State(state): State<AppState>) -> AppResult<Html<axum::body::B
     let mut plans = Vec::new();
     for p in state.store.published_plans().await? {
         let f = state.store.followup(p.id).await?;
-        let d = crate::followup_view::dashboard(&p.plan, &f, &calendar, close_after, today, None);
+        let d = dashboard(&p.plan, &f, &calendar, close_after, today, None);
         plans.push(PublishedItem {
             id: p.id.0,
             title: p.plan.title.clone(),
@@ -49,8 +51,8 @@ pub async fn home(State(state): State<AppState>) -> AppResult<Html<axum::body::B
             activities: p.plan.activities.len(),
             version: p.version,
             published: fecha(p.published_at.date_naive()),
-            progress: crate::followup_view::pct(d.plan_progress),
-            expected: crate::followup_view::pct(d.plan_expected),
+            progress: pct(d.plan_progress),
+            expected: pct(d.plan_expected),
             done: d
                 .rows
                 .iter()
@@ -119,7 +121,7 @@ const RECHECK: std::time::Duration = std::time::Duration::from_secs(1);
 /// published version and day and served from memory; the database is asked for the
 /// latest published version at most once a second per plan.
 pub async fn plan(State(state): State<AppState>, Path(id): Path<i64>) -> AppResult<Response> {
-    let today = super::today();
+    let today = today();
     let cached = state
         .public_pages
         .lock()

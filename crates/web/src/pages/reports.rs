@@ -5,11 +5,12 @@ use super::routing::Routes;
 use super::shared::attachment;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
-use crate::report_data::{followup_report, plan_document};
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::response::Response;
+use participa_app::dates::today;
+use participa_app::report_data::{followup_report, plan_document};
 use participa_domain::{Action, PlanStatus};
 use participa_store::PlanId;
 
@@ -45,7 +46,7 @@ pub async fn plan_pdf(
     let s = state.store.plan_state(PlanId(id)).await?;
     let plan = state.store.plan(PlanId(id)).await?;
     let status = format!("{} · versión {} en Participa", s.status.label(), s.version);
-    let doc = plan_document(&plan, &status, super::today());
+    let doc = plan_document(&plan, &status, today());
     let pdf = blocking(move || participa_reports::plan_pdf(&doc)).await?;
     let suffix = if s.status == PlanStatus::Published {
         String::new()
@@ -79,7 +80,7 @@ pub async fn public_plan_pdf(
         return Ok(attachment(pdf, PDF, &name));
     }
     let status = format!("Publicado · versión {}", published.version);
-    let doc = plan_document(&published.plan, &status, super::today());
+    let doc = plan_document(&published.plan, &status, today());
     let pdf: Bytes = blocking(move || participa_reports::plan_pdf(&doc))
         .await?
         .into();
@@ -106,9 +107,9 @@ pub async fn followup(
     let plan = state.store.plan(PlanId(id)).await?;
     let f = state.store.followup(PlanId(id)).await?;
     let calendar = state.store.calendar().await?;
-    let today = super::today();
+    let today = today();
     let close_after = state.store.reporting_days(today).await?;
-    let automatic = crate::report_data::automatic_figures(&state.store, id).await?;
+    let automatic = participa_app::report_data::automatic_figures(&state.store, id).await?;
     let report = followup_report(&plan, &f, &calendar, close_after, period, today, &automatic)
         .ok_or(AppError::NotFound)?;
     let name = format!("seguimiento-{}-periodo-{period}.{format}", plan.year);

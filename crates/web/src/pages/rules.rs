@@ -6,13 +6,14 @@
 use crate::auth::CurrentUser;
 use crate::error::AppResult;
 use crate::form::{FieldErrors, FormData};
-use crate::views::{fecha, hora, Layout};
+use crate::views::{hora, Layout};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::{Datelike, NaiveDate};
+use participa_app::dates::{fecha, today};
 use participa_domain::parameters::{definition, Certainty, Term, Unit, LEGAL_PARAMETERS};
 use participa_domain::tagging::valid_group_code;
 use participa_domain::{Action, Override};
@@ -187,7 +188,7 @@ pub async fn parameters(
     Query(q): Query<ParametersQuery>,
 ) -> AppResult<Response> {
     user.require(Action::ViewInternal)?;
-    let today = super::today();
+    let today = today();
     let date = q.fecha.as_deref().and_then(parse_day).unwrap_or(today);
     let values = ParameterFormValues {
         applies_from: today.to_string(),
@@ -265,7 +266,7 @@ pub async fn set_parameter(
                     .into_response(),
             )
         }
-        _ => parameters_page(&state, &user, super::today(), values, errors, None).await,
+        _ => parameters_page(&state, &user, today(), values, errors, None).await,
     }
 }
 
@@ -378,7 +379,7 @@ pub async fn holidays(
     let year = q
         .anio
         .filter(|y| (1984..=2200).contains(y))
-        .unwrap_or_else(|| super::today().year());
+        .unwrap_or_else(|| today().year());
     let message = (q.mensaje.as_deref() == Some("guardado")).then_some("Calendario cambiado.");
     let values = HolidayFormValues {
         action: "agregar".into(),
@@ -448,7 +449,7 @@ pub async fn change_holiday(
             )
         }
         _ => {
-            let year = date.map_or_else(|| super::today().year(), |d| d.year());
+            let year = date.map_or_else(|| today().year(), |d| d.year());
             holidays_page(&state, &user, year, values, errors, None).await
         }
     }

@@ -7,13 +7,14 @@
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::form::{FieldErrors, FormData};
-use crate::views::{colombia_date, fecha, Layout};
+use crate::views::Layout;
 use crate::{AppState, ClientAddress};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::{Datelike, NaiveDate};
+use participa_app::dates::{colombia_date, fecha, today};
 use participa_domain::participation::consent::check_contact;
 use participa_domain::participation::suggestions::can_move;
 use participa_domain::participation::{
@@ -156,7 +157,7 @@ pub async fn submit(
             StatusCode::UNPROCESSABLE_ENTITY,
         );
     };
-    let today = super::today();
+    let today = today();
     let calendar = state.store.calendar().await?;
     let due = state
         .store
@@ -311,7 +312,7 @@ pub async fn status(
         layout: Layout::public(format!("Sugerencia {}", s.code), &state),
         // The citizen holding the code sees that data are kept, not the data themselves:
         // a code seen over a shoulder should not reveal an e-mail address.
-        s: SuggestionView::new(&s, super::today(), false),
+        s: SuggestionView::new(&s, today(), false),
         new: q.nueva.is_some(),
         erased_now: q.borrados.is_some(),
     };
@@ -366,7 +367,7 @@ pub async fn admin_list(
         .store
         .suggestions(&SuggestionFilter::default())
         .await?;
-    let today = super::today();
+    let today = today();
     let shown: Vec<&SuggestionRecord> = all
         .iter()
         .filter(|s| status.is_none_or(|x| s.status == x))
@@ -448,7 +449,7 @@ fn admin_page(
     let status = errors.status();
     let page = AdminPage {
         layout: user.layout(format!("Sugerencia {}", s.code), state),
-        s: SuggestionView::new(s, super::today(), user.can(Action::ViewPersonalData)),
+        s: SuggestionView::new(s, today(), user.can(Action::ViewPersonalData)),
         can_manage: user.can(Action::ManageParticipation),
         next,
         answer,

@@ -1,7 +1,7 @@
 //! Account management by the admin: create, edit role and offices, deactivate, reset
 //! a password (shown once).
 
-use crate::auth::{hash_password, random_password, CurrentUser};
+use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::form::{FieldErrors, FormData};
 use crate::views::{UserFormPage, UserRow, UsersPage};
@@ -9,6 +9,7 @@ use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use participa_app::accounts::{hash_password, random_password};
 use participa_domain::{Action, OfficeCode, Role};
 use participa_store::{Change, StoreError, User, UserData};
 

@@ -10,11 +10,12 @@ use crate::error::{AppError, AppResult};
 use crate::form::{FieldErrors, FormData};
 use crate::pages::participation::is_open;
 use crate::pages::shared::{attachment, csv_line};
-use crate::views::{colombia_date, fecha, Layout};
+use crate::views::Layout;
 use crate::{AppState, ClientAddress};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use participa_app::dates::{colombia_date, fecha, today};
 use participa_domain::participation::forum::{
     check_comment, check_reason, check_title, thread, CommentStatus, Moderation,
 };
@@ -135,7 +136,7 @@ pub(super) async fn show(
     moderation: Moderation,
     notice: String,
 ) -> AppResult<Response> {
-    let open = is_open(c, crate::pages::today());
+    let open = is_open(c, today());
     public_page(
         state,
         c,
@@ -323,7 +324,7 @@ pub async fn report(
                 form: format!("a{comment}"),
                 ..Default::default()
             };
-            let open = is_open(&c, crate::pages::today());
+            let open = is_open(&c, today());
             public_page(&state, &c, moderation, open, typed, errors, String::new()).await
         }
     }

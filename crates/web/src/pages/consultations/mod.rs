@@ -11,12 +11,13 @@ use super::routing::Routes;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::form::{FieldErrors, FormData};
-use crate::views::{fecha, Layout};
+use crate::views::Layout;
 use crate::{AppState, ClientAddress};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
+use participa_app::dates::{fecha, today};
 use participa_domain::participation::forum::Moderation;
 use participa_domain::participation::survey::QuestionKind;
 use participa_domain::participation::ConsultationKind;
@@ -106,7 +107,7 @@ pub async fn answer(
     if !form.get("sitio_web").is_empty() {
         return Ok(Redirect::to(&format!("/consultas/{id}/gracias")).into_response());
     }
-    if !super::participation::is_open(&c, super::today()) {
+    if !super::participation::is_open(&c, today()) {
         return Err(AppError::BadRequest(format!(
             "La consulta recibe respuestas del {} al {}.",
             fecha(c.data.opens_on),

@@ -10,13 +10,14 @@ use crate::error::{AppError, AppResult};
 use crate::form::{FieldErrors, FormData};
 use crate::pages::participation::{is_open, results, written_count, ResultView};
 use crate::pages::shared::csv_line;
-use crate::views::{fecha, Layout};
+use crate::views::Layout;
 use crate::AppState;
 use askama::Template;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use participa_app::dates::{fecha, today};
 use participa_domain::participation::identity::{check_document, DocumentType};
 use participa_domain::participation::survey::{
     check_answers, check_question, Condition, QuestionKind,
@@ -154,7 +155,7 @@ async fn public_page(
             fecha(c.data.opens_on),
             fecha(c.data.closes_on)
         ),
-        open: is_open(&c, crate::pages::today()),
+        open: is_open(&c, today()),
         questions: views(&c, &typed, &question_errors),
         errors,
         results_public: c.results_public,

@@ -2,8 +2,8 @@
 //! is overdue or late. Shown on the office's pages always; sent by e-mail when SMTP is
 //! configured (`participa recordatorios`).
 
-use crate::followup_view::dashboard;
-use crate::views::fecha;
+use crate::dates::fecha;
+use crate::followup::dashboard;
 use chrono::NaiveDate;
 use lettre::message::header::{ContentTransferEncoding, ContentType};
 use lettre::message::{Body, Mailbox};

@@ -1,8 +1,8 @@
 //! What the reports show, built from the plan and its follow-up: the plan document and
 //! the follow-up report of a period. The web pages and the command line share it.
 
-use crate::followup_view::{dashboard, pct};
-use crate::views::fecha;
+use crate::dates::fecha;
+use crate::followup::{dashboard, pct};
 use participa_domain::followup::periods;
 use participa_domain::{Calendar, OfficeRole, Plan};
 use participa_reports::{
@@ -43,7 +43,7 @@ pub async fn automatic_figures(
         let satisfaction = if count > 0 {
             format!(
                 ", satisfacción {} / 5",
-                crate::followup_view::pct(sum as f64 / count as f64)
+                crate::followup::pct(sum as f64 / count as f64)
             )
         } else {
             String::new()
@@ -66,7 +66,7 @@ pub async fn automatic_figures(
         t.2 = (f.year, f.month);
     }
     for ((activity, channel, metric), (aggregation, values, (year, month))) in channels {
-        let total = crate::followup_view::pct(aggregation.total(&values));
+        let total = crate::followup::pct(aggregation.total(&values));
         let months = values.len();
         let text = match aggregation {
             Aggregation::Sum => format!("{total} {metric} en {months} mes(es)"),
@@ -78,7 +78,7 @@ pub async fn automatic_figures(
         };
         out.entry(activity).or_default().push(format!(
             "{}: {text}",
-            crate::pages::channels::channel_label(&channel)
+            crate::channels::channel_label(&channel)
         ));
     }
     for c in store.hearing_counts(plan_id).await? {
@@ -273,7 +273,7 @@ pub fn followup_report(
         .map(|c| {
             format!(
                 "Sí, el {} por {}",
-                fecha(crate::views::colombia_date(c.at)),
+                fecha(crate::dates::colombia_date(c.at)),
                 c.by.clone().unwrap_or_default()
             )
         })
