@@ -1,6 +1,7 @@
 //! The audit log: who changed what, when, from where, with the before and after.
 //! Append-only: the schema's triggers refuse UPDATE and DELETE on both backends.
 
+use crate::tx::{on_tx, Tx};
 use crate::{on_db, Result, Store};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{QueryBuilder, Row};
@@ -63,43 +64,28 @@ pub struct AuditFilter {
     pub limit: i64,
 }
 
-/// Writes `$change` (a [`Change`]) in transaction `$tx` at `$now`.
-macro_rules! record {
-    ($tx:expr, $change:expr, $now:expr) => {{
-        let c: &$crate::audit::Change = $change;
+/// Writes `change` in transaction `tx` at `now`: an audit entry is committed with the
+/// change it describes, or not at all.
+pub(crate) async fn record(tx: &mut Tx, change: &Change<'_>, now: DateTime<Utc>) -> Result<()> {
+    on_tx!(tx, |conn| {
         sqlx::query(
             "INSERT INTO audit_log (at, user_id, username, address, action, plan_id, subject, before_data, after_data) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
-        .bind($now)
-        .bind(c.actor.user_id)
-        .bind(&c.actor.username)
-        .bind(c.actor.address.as_deref())
-        .bind(c.action)
-        .bind(c.plan_id)
-        .bind(&c.subject)
-        .bind(c.before.as_deref())
-        .bind(c.after.as_deref())
-        .execute(&mut *$tx)
+        .bind(now)
+        .bind(change.actor.user_id)
+        .bind(&change.actor.username)
+        .bind(change.actor.address.as_deref())
+        .bind(change.action)
+        .bind(change.plan_id)
+        .bind(&change.subject)
+        .bind(change.before.as_deref())
+        .bind(change.after.as_deref())
+        .execute(&mut *conn)
         .await?;
-    }};
+    });
+    Ok(())
 }
-pub(crate) use record;
-
-/// Runs `$body` (statements on transaction `$tx`) and records `$change` at `$now`, all in
-/// one transaction; evaluates to `Ok(value of $body)`.
-macro_rules! audited {
-    ($db:expr, $change:expr, $now:expr, |$tx:ident| $body:block) => {
-        $crate::on_db!($db, |pool| {
-            let mut $tx = pool.begin().await?;
-            let out = $body;
-            $crate::audit::record!($tx, $change, $now);
-            $tx.commit().await?;
-            Ok(out)
-        })
-    };
-}
-pub(crate) use audited;
 
 impl Store {
     /// The id of the latest audit entry (0 when none). Every staff change is audited in
@@ -117,13 +103,9 @@ impl Store {
 
     /// Records a change that touches nothing else (a login, a refused attempt).
     pub async fn record(&self, change: &Change<'_>) -> Result<()> {
-        let now = Utc::now();
-        on_db!(&self.db, |pool| {
-            let mut tx = pool.begin().await?;
-            record!(tx, change, now);
-            tx.commit().await?;
-            Ok(())
-        })
+        let mut tx = self.begin().await?;
+        record(&mut tx, change, Utc::now()).await?;
+        tx.commit().await
     }
 
     /// Entries matching `filter`, newest first.

@@ -6,9 +6,23 @@
 //! text on whichever it is: the macro expands the body once per backend, so each
 //! expansion is fully typed (native `DATE`, `BIGINT`, `TIMESTAMPTZ` on PostgreSQL; their
 //! SQLite equivalents) and sqlx checks encoding and decoding per backend. `sqlx::Any` was
-//! rejected: it cannot decode a PostgreSQL `DATE`, nor an uncast aggregate. Queries use
-//! `$n` placeholders, which both backends accept. If a query ever has to differ, the
+//! rejected: it cannot decode a PostgreSQL `DATE`, nor an uncast aggregate (`SUM` comes
+//! back as a `NUMERIC` it cannot read), nor a SQLite `BOOLEAN`. Queries use `$n`
+//! placeholders, which both backends accept. If a query ever has to differ, the
 //! macro's two arms are the seam.
+//!
+//! # Transactions
+//! A transaction is a `Tx`, the same enum over the two backends' typed transactions.
+//! A write is one transaction with its audit entry: `Store::begin` → statements through
+//! `on_tx!` and helper functions that take `&mut Tx` (`audit::record`,
+//! `plans::insert_children`, `consultations::insert_question`, …) → `Tx::commit`; an
+//! early return drops the transaction, which rolls it back. The reads that decide a
+//! write (the state a change starts from, the audit entry's "before") run inside that
+//! write's transaction. On SQLite every write transaction begins `IMMEDIATE`, so it
+//! waits its turn for the write lock (within the busy timeout) instead of failing with
+//! «database is locked» when it reads first and writes later; on PostgreSQL the writes
+//! that read first lock the row they depend on (`Tx::lock`, `SELECT … FOR UPDATE`).
+//! Reads of several tables that must agree use `Store::begin_read`.
 //!
 //! Migrations live in `migrations/sqlite/` and `migrations/postgres/` with the same file
 //! names (a test checks it); both are embedded in the binary.
@@ -27,6 +41,7 @@ mod parameters;
 mod plans;
 mod sessions;
 mod suggestions;
+mod tx;
 mod users;
 mod value_groups;
 mod versions;
@@ -127,14 +142,13 @@ pub enum StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
-/// Turns a unique-constraint violation into [`StoreError::CodeTaken`]: the caller draws
-/// another tracking code.
-pub(crate) fn code_taken<T>(result: Result<T>) -> Result<T> {
-    match result {
-        Err(StoreError::Database(sqlx::Error::Database(e))) if e.is_unique_violation() => {
-            Err(StoreError::CodeTaken)
-        }
-        other => other,
+/// Turns a unique-constraint violation into [`StoreError::CodeTaken`] (the caller draws
+/// another tracking code); any other error stays a database error. For the INSERT of
+/// the row that carries the code: `.await.map_err(code_taken)?`.
+pub(crate) fn code_taken(e: sqlx::Error) -> StoreError {
+    match &e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::CodeTaken,
+        _ => StoreError::Database(e),
     }
 }
 
