@@ -567,7 +567,7 @@ impl Store {
         report: NewReport,
         objects: &Objects,
         actor: &Actor,
-    ) -> Result<std::result::Result<i64, FollowupError>> {
+    ) -> Result<i64> {
         let mut stored: Vec<String> = Vec::new();
         for e in &report.evidence {
             let ext = e
@@ -591,7 +591,7 @@ impl Store {
             stored.push(key);
         }
         let written = self.write_report(&report, &stored, actor).await;
-        if !matches!(written, Ok(Ok(_))) {
+        if written.is_err() {
             for k in &stored {
                 let _ = objects.delete(k).await;
             }
@@ -606,7 +606,7 @@ impl Store {
         report: &NewReport,
         keys: &[String],
         actor: &Actor,
-    ) -> Result<std::result::Result<i64, FollowupError>> {
+    ) -> Result<i64> {
         let mut tx = self.begin().await?;
         tx.lock(Locked::Plan, report.plan_id.0).await?;
         let f = read_followup(&mut tx, report.plan_id).await?;
@@ -614,18 +614,20 @@ impl Store {
         match &report.correction {
             None => {
                 if let Err(e) = submit(f.state(activity, period), f.is_closed(period)) {
-                    return Ok(Err(FollowupError::Review(vec![e])));
+                    return Err(FollowupError::Review(vec![e]).into());
                 }
             }
             Some(_) if !f.is_closed(period) => {
-                return Ok(Err(FollowupError::Invalid(format!(
+                return Err(FollowupError::Invalid(format!(
                     "el periodo {period} está abierto: envíe un reporte, no una corrección"
-                ))))
+                ))
+                .into())
             }
             Some(reason) if reason.trim().is_empty() => {
-                return Ok(Err(FollowupError::Invalid(
+                return Err(FollowupError::Invalid(
                     "una corrección de un periodo cerrado necesita su motivo".into(),
-                )))
+                )
+                .into())
             }
             Some(_) => {}
         }
@@ -634,12 +636,12 @@ impl Store {
                 .iter()
                 .any(|r| r.id == *i && r.activity == activity)
         }) {
-            return Ok(Err(FollowupError::NoSuchIndicator(*bad)));
+            return Err(FollowupError::NoSuchIndicator(*bad).into());
         }
         let previous = f.reported(activity);
         let evidence = f.evidence_count(activity) + report.evidence.len();
         if let Err(errors) = report.input.check(previous, evidence) {
-            return Ok(Err(FollowupError::Progress(errors)));
+            return Err(FollowupError::Progress(errors).into());
         }
         let now = Utc::now();
         let i = &report.input;
@@ -714,7 +716,7 @@ impl Store {
         });
         record(&mut tx, &change, now).await?;
         tx.commit().await?;
-        Ok(Ok(out))
+        Ok(out)
     }
 
     /// Internal control's review of the latest submission of an activity in a period.
@@ -725,18 +727,16 @@ impl Store {
         period: u32,
         input: &ReviewInput,
         actor: &Actor,
-    ) -> Result<std::result::Result<ReportState, FollowupError>> {
+    ) -> Result<ReportState> {
         let mut tx = self.begin().await?;
         tx.lock(Locked::Plan, id.0).await?;
         let f = read_followup(&mut tx, id).await?;
         let next = match review(f.state(activity, period), f.is_closed(period), input) {
             Ok(s) => s,
-            Err(e) => return Ok(Err(FollowupError::Review(e))),
+            Err(e) => return Err(FollowupError::Review(e).into()),
         };
         let Some(report) = f.latest(activity, period) else {
-            return Ok(Err(FollowupError::Review(vec![
-                ReviewError::NothingToReview,
-            ])));
+            return Err(FollowupError::Review(vec![ReviewError::NothingToReview]).into());
         };
         let now = Utc::now();
         let change = Change {
@@ -756,7 +756,7 @@ impl Store {
             )),
         };
         let rid = report.id;
-        let out = on_tx!(&mut tx, |conn| {
+        on_tx!(&mut tx, |conn| {
             sqlx::query(
                 "INSERT INTO report_reviews (report_id, decision, verified_percent, sufficiency, observations, \
                  recommendations, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -771,25 +771,19 @@ impl Store {
             .bind(now)
             .execute(&mut *conn)
             .await?;
-            Ok(next)
         });
         record(&mut tx, &change, now).await?;
         tx.commit().await?;
-        Ok(out)
+        Ok(next)
     }
 
     /// Closes a period: its reports are locked from now on.
-    pub async fn close_period(
-        &self,
-        id: PlanId,
-        period: u32,
-        actor: &Actor,
-    ) -> Result<std::result::Result<(), FollowupError>> {
+    pub async fn close_period(&self, id: PlanId, period: u32, actor: &Actor) -> Result<()> {
         let mut tx = self.begin().await?;
         tx.lock(Locked::Plan, id.0).await?;
         let f = read_followup(&mut tx, id).await?;
         if f.is_closed(period) {
-            return Ok(Err(FollowupError::AlreadyClosed(period)));
+            return Err(FollowupError::AlreadyClosed(period).into());
         }
         let now = Utc::now();
         let change = Change {
@@ -800,7 +794,7 @@ impl Store {
             before: None,
             after: Some("cerrado".into()),
         };
-        let out = on_tx!(&mut tx, |conn| {
+        on_tx!(&mut tx, |conn| {
             sqlx::query(
                 "INSERT INTO period_closures (plan_id, period, closed_by, closed_at) VALUES ($1, $2, $3, $4)",
             )
@@ -810,11 +804,9 @@ impl Store {
             .bind(now)
             .execute(&mut *conn)
             .await?;
-            Ok(())
         });
         record(&mut tx, &change, now).await?;
-        tx.commit().await?;
-        Ok(out)
+        tx.commit().await
     }
 
     /// Marks an activity rescheduled or cancelled (None: back to its computed status),
@@ -826,11 +818,12 @@ impl Store {
         status: Option<ManualStatus>,
         justification: &str,
         actor: &Actor,
-    ) -> Result<std::result::Result<(), FollowupError>> {
+    ) -> Result<()> {
         if justification.trim().is_empty() {
-            return Ok(Err(FollowupError::Invalid(
+            return Err(FollowupError::Invalid(
                 "escriba la justificación del cambio de estado".into(),
-            )));
+            )
+            .into());
         }
         let kind = match status {
             Some(ManualStatus::Rescheduled) => "rescheduled",
@@ -847,7 +840,7 @@ impl Store {
             after: Some(format!("{kind}: {justification}")),
         };
         let mut tx = self.begin().await?;
-        let out = on_tx!(&mut tx, |conn| {
+        on_tx!(&mut tx, |conn| {
             sqlx::query(
                 "INSERT INTO activity_status_changes (plan_id, activity_number, kind, justification, created_by, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6)",
@@ -860,11 +853,9 @@ impl Store {
             .bind(now)
             .execute(&mut *conn)
             .await?;
-            Ok(())
         });
         record(&mut tx, &change, now).await?;
-        tx.commit().await?;
-        Ok(out)
+        tx.commit().await
     }
 
     /// Sets the weights of the plan's activities in its progress: all of them, summing to
@@ -874,11 +865,11 @@ impl Store {
         id: PlanId,
         weights: &[(u32, f64)],
         actor: &Actor,
-    ) -> Result<std::result::Result<(), FollowupError>> {
+    ) -> Result<()> {
         if !weights.is_empty() {
             let values: Vec<f64> = weights.iter().map(|(_, w)| *w).collect();
             if let Err(e) = participa_domain::followup::schedule::check_weights(&values) {
-                return Ok(Err(FollowupError::Invalid(e)));
+                return Err(FollowupError::Invalid(e).into());
             }
         }
         let now = Utc::now();
@@ -899,7 +890,7 @@ impl Store {
             }),
         };
         let mut tx = self.begin().await?;
-        let out = on_tx!(&mut tx, |conn| {
+        on_tx!(&mut tx, |conn| {
             sqlx::query("DELETE FROM activity_weights WHERE plan_id = $1")
                 .bind(id.0)
                 .execute(&mut *conn)
@@ -914,11 +905,9 @@ impl Store {
                 .execute(&mut *conn)
                 .await?;
             }
-            Ok(())
         });
         record(&mut tx, &change, now).await?;
-        tx.commit().await?;
-        Ok(out)
+        tx.commit().await
     }
 
     /// An evidence file's record and the plan and activity it belongs to.

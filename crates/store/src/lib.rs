@@ -108,6 +108,9 @@ pub enum StoreError {
     ActaRequired,
     #[error(transparent)]
     Lifecycle(#[from] LifecycleError),
+    /// A follow-up write the domain's rules refused (its message is the rule's).
+    #[error(transparent)]
+    Followup(#[from] FollowupError),
     #[error("el parámetro legal «{0}» no existe")]
     UnknownParameter(String),
     #[error("el valor {value} no es válido para el parámetro «{key}»")]

@@ -5,7 +5,7 @@ use crate::views::ErrorPage;
 use askama::Template;
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use participa_store::StoreError;
+use participa_store::{FollowupError, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -94,6 +94,18 @@ impl IntoResponse for AppError {
                 "No se pudo hacer el cambio",
                 &e.to_string(),
             ),
+            // Follow-up writes the rules refused: handlers show most next to the form's
+            // field; any that reaches here is still the user's to fix, never a 500.
+            AppError::Store(StoreError::Followup(
+                e @ (FollowupError::AlreadyClosed(_) | FollowupError::Review(_)),
+            )) => page(
+                StatusCode::CONFLICT,
+                "No se pudo hacer el cambio",
+                &e.to_string(),
+            ),
+            AppError::Store(StoreError::Followup(e)) => {
+                page(StatusCode::BAD_REQUEST, "Solicitud no válida", &e.to_string())
+            }
             other => {
                 tracing::error!(error = ?other, "internal error");
                 page(

@@ -22,6 +22,7 @@ use participa_domain::followup::{
 use participa_domain::{Action, Activity, Plan};
 use participa_store::{
     check_evidence, FollowUp, FollowupError, FollowupSettings, NewReport, PlanId, ReportRecord,
+    StoreError,
 };
 use serde::Deserialize;
 
@@ -305,15 +306,16 @@ pub async fn close_period(
     match state
         .store
         .close_period(PlanId(id), period, &user.actor())
-        .await?
+        .await
     {
         Ok(()) => Ok(
             Redirect::to(&format!("/admin/planes/{id}/seguimiento?mensaje=cerrado"))
                 .into_response(),
         ),
-        Err(e) => Err(AppError::BadRequest(super::plans::capitalize(
+        Err(StoreError::Followup(e)) => Err(AppError::BadRequest(super::plans::capitalize(
             &e.to_string(),
         ))),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -898,13 +900,13 @@ pub async fn report(
     match state
         .store
         .submit_report(new, &state.evidence.objects, &user.actor())
-        .await?
+        .await
     {
         Ok(_) => Ok(Redirect::to(&format!(
             "/admin/planes/{id}/seguimiento/actividades/{number}?mensaje=reporte"
         ))
         .into_response()),
-        Err(e) => {
+        Err(StoreError::Followup(e)) => {
             match e {
                 FollowupError::Progress(list) => {
                     for p in list {
@@ -933,6 +935,7 @@ pub async fn report(
             )
             .await
         }
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -1001,13 +1004,13 @@ pub async fn review(
     match state
         .store
         .review_report(PlanId(id), number, period, &input, &user.actor())
-        .await?
+        .await
     {
         Ok(_) => Ok(Redirect::to(&format!(
             "/admin/planes/{id}/seguimiento/actividades/{number}?mensaje=revision"
         ))
         .into_response()),
-        Err(FollowupError::Review(list)) => {
+        Err(StoreError::Followup(FollowupError::Review(list))) => {
             for r in list {
                 errors.insert(r.field(), super::plans::capitalize(&r.to_string()));
             }
@@ -1017,9 +1020,10 @@ pub async fn review(
             };
             activity_page(&state, &user, id, number, Some(forms), None).await
         }
-        Err(other) => Err(AppError::BadRequest(super::plans::capitalize(
+        Err(StoreError::Followup(other)) => Err(AppError::BadRequest(super::plans::capitalize(
             &other.to_string(),
         ))),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -1088,13 +1092,13 @@ pub async fn manual_status(
     match state
         .store
         .set_manual_status(PlanId(id), number, status, &justification, &user.actor())
-        .await?
+        .await
     {
         Ok(()) => Ok(Redirect::to(&format!(
             "/admin/planes/{id}/seguimiento/actividades/{number}?mensaje=estado"
         ))
         .into_response()),
-        Err(e) => {
+        Err(StoreError::Followup(e)) => {
             let mut errors = FieldErrors::new();
             errors.insert(
                 "justificacion_estado",
@@ -1106,6 +1110,7 @@ pub async fn manual_status(
             };
             activity_page(&state, &user, id, number, Some(forms), None).await
         }
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -1147,7 +1152,7 @@ pub async fn weights(
         match state
             .store
             .set_weights(PlanId(id), &weights, &user.actor())
-            .await?
+            .await
         {
             Ok(()) => {
                 return Ok(
@@ -1155,9 +1160,10 @@ pub async fn weights(
                         .into_response(),
                 )
             }
-            Err(e) => {
+            Err(StoreError::Followup(e)) => {
                 errors.insert("pesos", super::plans::capitalize(&e.to_string()));
             }
+            Err(e) => return Err(e.into()),
         }
     }
     let typed = Typed {
