@@ -1,6 +1,6 @@
 //! The holiday overrides behind the business-day calendar, with their history.
 
-use crate::audit::{record, Actor, Change};
+use crate::audit::{record, Actor, AuditAction, Change};
 use crate::tx::on_tx;
 use crate::{on_db, Result, Store};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -74,9 +74,9 @@ impl Store {
         let audit = Change {
             actor,
             action: if kind == "add" {
-                "calendar.add_holiday"
+                AuditAction::HolidayAdd
             } else {
-                "calendar.remove_holiday"
+                AuditAction::HolidayRemove
             },
             plan_id: None,
             subject: format!("festivo {day}"),

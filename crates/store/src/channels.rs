@@ -1,6 +1,6 @@
 //! Monthly channel figures (contact center, social media, website), imported from CSV.
 
-use crate::audit::{record, Actor, Change};
+use crate::audit::{record, Actor, AuditAction, Change};
 use crate::tx::on_tx;
 use crate::{on_db, Result, Store};
 use chrono::Utc;
@@ -36,7 +36,7 @@ impl Store {
         let now = Utc::now();
         let change = Change {
             actor,
-            action: "channel.import",
+            action: AuditAction::ChannelImport,
             plan_id: Some(plan),
             subject: format!("cifras del canal {channel}, actividad {activity}"),
             before: None,

@@ -1,6 +1,6 @@
 //! Online consultations (surveys): the consultation, its questions, and the responses.
 
-use crate::audit::{record, Actor, Change};
+use crate::audit::{record, Actor, AuditAction, Change};
 use crate::tx::{on_tx, Tx};
 use crate::{on_db, Result, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -147,7 +147,7 @@ impl Store {
         let now = Utc::now();
         let change = Change {
             actor,
-            action: "consultation.create",
+            action: AuditAction::ConsultationCreate,
             plan_id: c.activity.map(|(p, _)| p),
             subject: format!("consulta «{}»", c.title),
             before: None,
@@ -275,7 +275,7 @@ impl Store {
         let now = Utc::now();
         let change = Change {
             actor,
-            action: "consultation.question",
+            action: AuditAction::ConsultationQuestion,
             plan_id: None,
             subject: format!("pregunta {} de la consulta {consultation}", q.number),
             before: None,
@@ -296,7 +296,7 @@ impl Store {
         let now = Utc::now();
         let change = Change {
             actor,
-            action: "consultation.results",
+            action: AuditAction::ConsultationResults,
             plan_id: None,
             subject: format!("resultados de la consulta {consultation}"),
             before: None,

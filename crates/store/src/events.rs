@@ -1,6 +1,6 @@
 //! Participation events and their attendance (counts only; no attendee names).
 
-use crate::audit::{record, Actor, Change};
+use crate::audit::{record, Actor, AuditAction, Change};
 use crate::tx::on_tx;
 use crate::{on_db, Result, Store};
 use chrono::{NaiveDate, Utc};
@@ -43,7 +43,7 @@ impl Store {
         let now = Utc::now();
         let change = Change {
             actor,
-            action: "event.create",
+            action: AuditAction::EventCreate,
             plan_id: e.activity.map(|(p, _)| p),
             subject: format!("evento «{}»", e.title),
             before: None,

@@ -1,6 +1,6 @@
 //! Coverage-check findings accepted for a plan version, with their justification.
 
-use crate::audit::{record, Actor, Change};
+use crate::audit::{record, Actor, AuditAction, Change};
 use crate::plans::read_plan;
 use crate::tx::{on_tx, Locked, Tx};
 use crate::versions::current_state;
@@ -87,7 +87,7 @@ impl Store {
         let now = Utc::now();
         let change = Change {
             actor,
-            action: "coverage.accept",
+            action: AuditAction::CoverageAccept,
             plan_id: Some(id.0),
             subject: format!("hallazgo {code}, versión {version}"),
             before: None,

@@ -2,7 +2,7 @@
 //! and evidence, internal control's reviews and period closures. Reports, reviews,
 //! evidence and closures are only ever added; the current state is read from history.
 
-use crate::audit::{record, Actor, Change};
+use crate::audit::{record, Actor, AuditAction, Change};
 use crate::objects::{CheckedEvidence, Objects};
 use crate::tx::{on_tx, Locked, Tx};
 use crate::{on_db, PlanId, Result, Store, StoreError};
@@ -485,7 +485,7 @@ impl Store {
         };
         let change = Change {
             actor,
-            action: "followup.settings",
+            action: AuditAction::FollowupSettings,
             plan_id: Some(id.0),
             subject: format!("seguimiento del plan {}", id.0),
             before: Some(describe(&before)),
@@ -521,7 +521,7 @@ impl Store {
         let now = Utc::now();
         let change = Change {
             actor,
-            action: "indicator.create",
+            action: AuditAction::IndicatorCreate,
             plan_id: Some(id.0),
             subject: format!("indicador de la actividad {activity}"),
             before: None,
@@ -648,9 +648,9 @@ impl Store {
         let change = Change {
             actor,
             action: if report.correction.is_some() {
-                "progress.correction"
+                AuditAction::ProgressCorrection
             } else {
-                "progress.submit"
+                AuditAction::ProgressSubmit
             },
             plan_id: Some(report.plan_id.0),
             subject: format!(
@@ -741,7 +741,7 @@ impl Store {
         let now = Utc::now();
         let change = Change {
             actor,
-            action: "progress.review",
+            action: AuditAction::ProgressReview,
             plan_id: Some(id.0),
             subject: format!("avance de la actividad {activity} en el periodo {period}"),
             before: Some(format!("{} % reportado", report.input.percent)),
@@ -788,7 +788,7 @@ impl Store {
         let now = Utc::now();
         let change = Change {
             actor,
-            action: "period.close",
+            action: AuditAction::PeriodClose,
             plan_id: Some(id.0),
             subject: format!("periodo {period} del plan {}", id.0),
             before: None,
@@ -833,7 +833,7 @@ impl Store {
         let now = Utc::now();
         let change = Change {
             actor,
-            action: "activity.status",
+            action: AuditAction::ActivityStatus,
             plan_id: Some(id.0),
             subject: format!("estado de la actividad {activity}"),
             before: None,
@@ -875,7 +875,7 @@ impl Store {
         let now = Utc::now();
         let change = Change {
             actor,
-            action: "followup.weights",
+            action: AuditAction::FollowupWeights,
             plan_id: Some(id.0),
             subject: format!("pesos de las actividades del plan {}", id.0),
             before: None,

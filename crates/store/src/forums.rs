@@ -1,7 +1,7 @@
 //! Forums: topics staff open in a consultation of kind `foro`, citizens' threaded
 //! comments with their moderation status, and abuse reports.
 
-use crate::audit::{record, Actor, Change};
+use crate::audit::{record, Actor, AuditAction, Change};
 use crate::tx::{on_tx, Locked, Tx};
 use crate::{on_db, Result, Store, StoreError};
 use chrono::{DateTime, Utc};
@@ -54,7 +54,7 @@ impl Store {
         let now = Utc::now();
         let change = Change {
             actor,
-            action: "forum.topic",
+            action: AuditAction::ForumTopic,
             plan_id: None,
             subject: format!("tema «{title}» del foro {consultation}"),
             before: None,
@@ -219,7 +219,7 @@ impl Store {
         let now = Utc::now();
         let change = Change {
             actor,
-            action: "forum.moderate",
+            action: AuditAction::ForumModerate,
             plan_id: None,
             subject: format!("comentario {comment} del foro"),
             before: Some(from.label().to_string()),

@@ -1,6 +1,6 @@
 //! Public accountability hearings: the hearing, registrations and questions with answers.
 
-use crate::audit::{record, Actor, Change};
+use crate::audit::{record, Actor, AuditAction, Change};
 use crate::consultations::{insert_consultation, insert_question, ConsultationData};
 use crate::tx::on_tx;
 use crate::tx::Tx;
@@ -108,20 +108,12 @@ where
     })
 }
 
-fn citizen() -> Actor {
-    Actor {
-        user_id: None,
-        username: "ciudadano".into(),
-        address: None,
-    }
-}
-
 impl Store {
     pub async fn create_hearing(&self, h: &HearingData, actor: &Actor) -> Result<i64> {
         let now = Utc::now();
         let change = Change {
             actor,
-            action: "hearing.create",
+            action: AuditAction::HearingCreate,
             plan_id: None,
             subject: format!("audiencia «{}»", h.title),
             before: None,
@@ -224,7 +216,7 @@ impl Store {
         let now = Utc::now();
         let change = Change {
             actor,
-            action: "hearing.evaluation",
+            action: AuditAction::HearingEvaluation,
             plan_id: h.data.activity.map(|(p, _)| p),
             subject: format!("evaluación de la audiencia «{}»", h.data.title),
             before: None,
@@ -258,10 +250,10 @@ impl Store {
             consent_purpose,
         } = *r;
         let now = Utc::now();
-        let actor = citizen();
+        let actor = Actor::citizen();
         let change = Change {
             actor: &actor,
-            action: "hearing.register",
+            action: AuditAction::HearingRegister,
             plan_id: None,
             subject: format!("inscripción a la audiencia {hearing}"),
             before: None,
@@ -309,10 +301,10 @@ impl Store {
     /// the group of value stays for the statistics. False when the code is unknown.
     pub async fn erase_registration(&self, code: &str) -> Result<bool> {
         let now = Utc::now();
-        let actor = citizen();
+        let actor = Actor::citizen();
         let change = Change {
             actor: &actor,
-            action: "hearing.erase_registration",
+            action: AuditAction::HearingEraseRegistration,
             plan_id: None,
             subject: format!("datos de la inscripción {code}"),
             before: None,
@@ -357,10 +349,10 @@ impl Store {
         asker: Option<&str>,
     ) -> Result<i64> {
         let now = Utc::now();
-        let actor = citizen();
+        let actor = Actor::citizen();
         let change = Change {
             actor: &actor,
-            action: "hearing.question",
+            action: AuditAction::HearingQuestion,
             plan_id: None,
             subject: format!("pregunta {code} de la audiencia {hearing}"),
             before: None,
@@ -429,7 +421,7 @@ impl Store {
         let now = Utc::now();
         let change = Change {
             actor,
-            action: "hearing.answer",
+            action: AuditAction::HearingAnswer,
             plan_id: None,
             subject: format!("pregunta {question} de la audiencia {hearing}"),
             before: None,

@@ -46,7 +46,7 @@ mod users;
 mod value_groups;
 mod versions;
 
-pub use audit::{Actor, AuditEntry, AuditFilter, Change};
+pub use audit::{Actor, AuditAction, AuditEntry, AuditFilter, Change, RecordedAction};
 pub use calendar::OverrideRecord;
 pub use channels::ChannelFigure;
 pub use consultations::{AnswerCounts, Consultation, ConsultationData, Identification, Response};
@@ -330,7 +330,7 @@ pub mod testing {
         let system = crate::Actor::system();
         let change = crate::Change {
             actor: &system,
-            action: "user.create",
+            action: crate::AuditAction::UserCreate,
             plan_id: None,
             subject: format!("usuario {username}"),
             before: None,

@@ -1,7 +1,7 @@
 //! The legal parameters in force: the code's defaults (with their sources) overridden by
 //! the values an admin set, each from a date, with their history.
 
-use crate::audit::{record, Actor, Change};
+use crate::audit::{record, Actor, AuditAction, Change};
 use crate::tx::{on_tx, Tx};
 use crate::{Result, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -91,7 +91,7 @@ impl Store {
         };
         let change = Change {
             actor,
-            action: "parameter.set",
+            action: AuditAction::ParameterSet,
             plan_id: None,
             subject: format!("parámetro {key} ({})", def.label),
             before: Some(before.describe()),

@@ -1,7 +1,7 @@
 //! The plan aggregate: saved in one transaction, read back with one query per table
 //! (never one per activity).
 
-use crate::audit::{record, Actor, Change};
+use crate::audit::{record, Actor, AuditAction, Change};
 use crate::tx::{on_tx, Tx};
 use crate::versions::snapshot;
 use crate::{on_db, Result, Store, StoreError};
@@ -302,7 +302,7 @@ impl Store {
         });
         let change = Change {
             actor,
-            action: "plan.create",
+            action: AuditAction::PlanCreate,
             plan_id: Some(id),
             subject: format!("plan {id}: {}", plan.title),
             before: None,

@@ -1,7 +1,7 @@
 //! The suggestions campaign: suggestions with their tracking code, optional contact data
 //! kept only with consent, staff's triage and answer, and the statistics.
 
-use crate::audit::{record, Actor, Change};
+use crate::audit::{record, Actor, AuditAction, Change};
 use crate::tx::{on_tx, Locked, Tx};
 use crate::{on_db, Result, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -116,14 +116,10 @@ impl Store {
     ) -> Result<i64> {
         let now = Utc::now();
         let nonempty = |s: &str| (!s.is_empty()).then(|| s.to_string());
-        let actor = Actor {
-            user_id: None,
-            username: "ciudadano".into(),
-            address: None,
-        };
+        let actor = Actor::citizen();
         let change = Change {
             actor: &actor,
-            action: "suggestion.create",
+            action: AuditAction::SuggestionCreate,
             plan_id: None,
             subject: format!("sugerencia {code}"),
             before: None,
@@ -229,7 +225,7 @@ impl Store {
         let answered = answer.is_some_and(|a| a != before.answer);
         let change = Change {
             actor,
-            action: "suggestion.update",
+            action: AuditAction::SuggestionUpdate,
             plan_id: None,
             subject: format!("sugerencia {}", before.code),
             before: Some(format!("{}: {}", before.status.as_str(), before.answer)),
@@ -262,14 +258,10 @@ impl Store {
     /// itself stays, anonymous).
     pub async fn erase_suggestion_contact(&self, code: &TrackingCode) -> Result<bool> {
         let now = Utc::now();
-        let actor = Actor {
-            user_id: None,
-            username: "ciudadano".into(),
-            address: None,
-        };
+        let actor = Actor::citizen();
         let change = Change {
             actor: &actor,
-            action: "suggestion.erase_personal_data",
+            action: AuditAction::SuggestionErasePersonalData,
             plan_id: None,
             subject: format!("sugerencia {code}"),
             before: None,

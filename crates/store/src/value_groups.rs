@@ -1,6 +1,6 @@
 //! The entity's catalogue of groups of value: the shipped defaults plus its own entries.
 
-use crate::audit::{record, Actor, Change};
+use crate::audit::{record, Actor, AuditAction, Change};
 use crate::tx::{on_tx, Tx};
 use crate::{Result, Store};
 use chrono::Utc;
@@ -36,7 +36,7 @@ impl Store {
             .map(|g| format!("{} → {}", g.name, g.furag_group));
         let change = Change {
             actor,
-            action: "value_group.set",
+            action: AuditAction::ValueGroupSet,
             plan_id: None,
             subject: format!("grupo de valor {}", group.code),
             before,

@@ -2,7 +2,7 @@
 //! content; `plan_versions.content` keeps every version's content as JSON, so that the
 //! public page reads one row and any two versions can be compared.
 
-use crate::audit::{record, Actor, Change};
+use crate::audit::{record, Actor, AuditAction, Change};
 use crate::findings::read_coverage;
 use crate::plans::{bind_head, insert_children};
 use crate::tx::{on_tx, Locked, Tx};
@@ -284,7 +284,7 @@ impl Store {
         };
         let change = Change {
             actor,
-            action: &format!("plan.{}", transition.as_str()),
+            action: AuditAction::PlanTransition(transition),
             plan_id: Some(pid),
             subject: format!("plan {pid}, versión {version}"),
             before: Some(status.label().to_string()),

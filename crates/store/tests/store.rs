@@ -5,7 +5,8 @@ use participa_domain::{Plan, PlanYear};
 use participa_formats::{import_plan, ReadOptions};
 use participa_store::testing::{self, accept_all_findings, TestDatabase};
 use participa_store::{
-    on_db, Acta, Actor, AuditFilter, Backend, Change, PlanId, Store, StoreError, UserData,
+    on_db, Acta, Actor, AuditAction, AuditFilter, Backend, Change, PlanId, Store, StoreError,
+    UserData,
 };
 
 const SEED: &[u8] = include_bytes!("../../../seed/plan-participacion-ciudadana-2025.txt");
@@ -219,7 +220,7 @@ async fn admin(store: &Store, name: &str, role: Role) -> Actor {
 fn edit<'a>(actor: &'a Actor, id: PlanId) -> Change<'a> {
     Change {
         actor,
-        action: "activity.update",
+        action: AuditAction::ActivityUpdate,
         plan_id: Some(id.0),
         subject: "actividad 1".into(),
         before: Some("antes".into()),
@@ -394,7 +395,7 @@ async fn users_are_created_listed_updated_and_names_are_unique(db: TestDatabase)
     let system = Actor::system();
     let change = |s: &str| Change {
         actor: &system,
-        action: "user.create",
+        action: AuditAction::UserCreate,
         plan_id: None,
         subject: s.into(),
         before: None,
@@ -470,7 +471,7 @@ async fn the_audit_log_is_append_only_and_filterable(db: TestDatabase) {
         .await
         .unwrap();
     assert_eq!(mine.len(), 2);
-    assert_eq!(mine[0].action, "activity.update");
+    assert_eq!(mine[0].action.code(), "activity.update");
     assert_eq!(mine[0].address.as_deref(), Some("127.0.0.1"));
     assert_eq!(mine[0].before.as_deref(), Some("antes"));
     let by_plan = store
@@ -540,8 +541,8 @@ async fn holiday_overrides_change_the_calendar_and_keep_their_history(db: TestDa
     assert_eq!(history[0].change, add);
     assert_eq!(history[0].by.as_deref(), Some("ana full"));
     let log = store.audit_entries(&AuditFilter::default()).await.unwrap();
-    assert_eq!(log[0].action, "calendar.remove_holiday");
-    assert_eq!(log[1].action, "calendar.add_holiday");
+    assert_eq!(log[0].action.code(), "calendar.remove_holiday");
+    assert_eq!(log[1].action.code(), "calendar.add_holiday");
 }
 
 async fn a_changed_parameter_changes_the_deadlines_computed_from_it(db: TestDatabase) {
@@ -588,7 +589,7 @@ async fn a_changed_parameter_changes_the_deadlines_computed_from_it(db: TestData
     assert_eq!(history.len(), 1);
     assert_eq!(history[0].by.as_deref(), Some("ana full"));
     let log = store.audit_entries(&AuditFilter::default()).await.unwrap();
-    assert_eq!(log[0].action, "parameter.set");
+    assert_eq!(log[0].action.code(), "parameter.set");
     assert_eq!(log[0].before.as_deref(), Some("15 días hábiles"));
 }
 
@@ -648,7 +649,7 @@ async fn the_value_group_catalogue_starts_from_the_defaults_and_is_editable(db: 
     assert_eq!(all.len(), defaults.len() + 1);
     assert!(all.contains(&new) && all.contains(&renamed));
     let log = store.audit_entries(&AuditFilter::default()).await.unwrap();
-    assert_eq!(log[0].action, "value_group.set");
+    assert_eq!(log[0].action.code(), "value_group.set");
     assert_eq!(log[0].before.as_deref(), Some("Academia → Academia"));
 }
 
@@ -845,7 +846,7 @@ async fn a_report_is_returned_resubmitted_accepted_and_locked_when_the_period_cl
         .await
         .unwrap()
         .into_iter()
-        .map(|e| e.action)
+        .map(|e| e.action.code().to_string())
         .collect();
     for a in [
         "progress.submit",

@@ -27,7 +27,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use error::AppError;
 use participa_domain::Role;
-use participa_store::{Actor, Change, Store, UserData};
+use participa_store::{Actor, AuditAction, Change, Store, UserData};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tower_sessions::cookie::SameSite;
@@ -479,7 +479,7 @@ pub async fn ensure_first_admin(store: &Store) -> Result<Option<(String, String)
             &hash,
             &Change {
                 actor: &system,
-                action: "user.create",
+                action: AuditAction::UserCreate,
                 plan_id: None,
                 subject: "usuario admin".into(),
                 before: None,
