@@ -2,7 +2,7 @@
 
 use crate::audit::{record, Actor, AuditAction, Change};
 use crate::tx::{on_tx, Tx};
-use crate::{on_db, Result, Store, StoreError};
+use crate::{on_db, Entity, Result, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use participa_domain::participation::forum::Moderation;
 use participa_domain::participation::identity::Document;
@@ -252,7 +252,7 @@ impl Store {
             .await?
             .into_iter()
             .find(|c| c.id == id)
-            .ok_or(StoreError::ConsultationNotFound(id))
+            .ok_or_else(|| StoreError::not_found(Entity::Consultation, id))
     }
 
     /// The consultation and its questions, without the counts (`responses` and
@@ -263,7 +263,7 @@ impl Store {
             .await?
             .into_iter()
             .find(|c| c.id == id)
-            .ok_or(StoreError::ConsultationNotFound(id))
+            .ok_or_else(|| StoreError::not_found(Entity::Consultation, id))
     }
 
     pub async fn add_consultation_question(

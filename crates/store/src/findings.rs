@@ -4,7 +4,7 @@ use crate::audit::{record, Actor, AuditAction, Change};
 use crate::plans::read_plan;
 use crate::tx::{on_tx, Locked, Tx};
 use crate::versions::current_state;
-use crate::{PlanId, Result, Store, StoreError};
+use crate::{Entity, PlanId, Result, Store, StoreError};
 use chrono::{DateTime, Utc};
 use participa_domain::coverage::{check, Finding};
 use participa_domain::PlanStatus;
@@ -78,7 +78,7 @@ impl Store {
             return Err(StoreError::Locked(coverage.status));
         }
         if !coverage.items.iter().any(|i| i.finding.code == code) {
-            return Err(StoreError::FindingNotFound(code.to_string()));
+            return Err(StoreError::not_found(Entity::Finding, format!("«{code}»")));
         }
         if justification.trim().is_empty() {
             return Err(StoreError::JustificationRequired);

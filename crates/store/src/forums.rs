@@ -3,7 +3,7 @@
 
 use crate::audit::{record, Actor, AuditAction, Change};
 use crate::tx::{on_tx, Locked, Tx};
-use crate::{on_db, Result, Store, StoreError};
+use crate::{on_db, Entity, Result, Store, StoreError};
 use chrono::{DateTime, Utc};
 use participa_domain::participation::forum::{
     can_moderate, CommentStatus, ForumError, NewComment, Threaded,
@@ -268,7 +268,7 @@ async fn read_comment_place(tx: &mut Tx, comment: i64) -> Result<(i64, CommentSt
         .bind(comment)
         .fetch_optional(&mut *conn)
         .await?
-        .ok_or(StoreError::CommentNotFound(comment))?;
+        .ok_or_else(|| StoreError::not_found(Entity::Comment, comment))?;
         let status: String = row.try_get("status")?;
         Ok((
             row.try_get("consultation_id")?,

@@ -4,7 +4,7 @@ use crate::audit::{record, Actor, AuditAction, Change};
 use crate::consultations::{insert_consultation, insert_question, ConsultationData};
 use crate::tx::on_tx;
 use crate::tx::Tx;
-use crate::{on_db, Result, Store, StoreError};
+use crate::{on_db, Entity, Result, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row;
 
@@ -441,7 +441,10 @@ impl Store {
             .execute(&mut *conn)
             .await?;
             if done.rows_affected() == 0 {
-                return Err(StoreError::HearingNotFound(hearing));
+                return Err(StoreError::not_found(
+                    Entity::Question,
+                    format!("{question} de la audiencia {hearing}"),
+                ));
             }
         });
         record(&mut tx, &change, now).await?;
@@ -491,5 +494,5 @@ async fn read_hearing(tx: &mut Tx, id: i64) -> Result<Hearing> {
         .await?
         .into_iter()
         .find(|h| h.id == id)
-        .ok_or(StoreError::HearingNotFound(id))
+        .ok_or_else(|| StoreError::not_found(Entity::Hearing, id))
 }

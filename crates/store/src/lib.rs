@@ -92,12 +92,11 @@ pub enum StoreError {
     Corrupt { id: i64, errors: PlanErrors },
     #[error("el plan {id} guardado tiene un valor inválido: {what}")]
     CorruptValue { id: i64, what: String },
-    #[error("el plan {0} no existe")]
-    PlanNotFound(i64),
-    #[error("el plan {0} no tiene versión {1}")]
-    VersionNotFound(i64, i64),
-    #[error("el usuario {0} no existe")]
-    UserNotFound(i64),
+    /// The one not-found case: what was looked for, and its identifier in words
+    /// («el plan 7 no existe», «la versión 2 del plan 7 no existe»). The web layer
+    /// answers it with 404 in one place.
+    #[error("{} {id} no existe", .entity.name())]
+    NotFound { entity: Entity, id: String },
     #[error("el nombre de usuario «{0}» ya existe")]
     UsernameTaken(String),
     #[error("el plan está «{}»: devuélvalo a borrador antes de cambiarlo", .0.label())]
@@ -115,8 +114,6 @@ pub enum StoreError {
     UnknownParameter(String),
     #[error("el valor {value} no es válido para el parámetro «{key}»")]
     InvalidParameter { key: String, value: i64 },
-    #[error("el plan no tiene el hallazgo «{0}»")]
-    FindingNotFound(String),
     #[error("escriba la justificación para aceptar el hallazgo")]
     JustificationRequired,
     #[error("la verificación de cobertura tiene hallazgos sin aceptar ({}): cúbralos con actividades o acéptelos con una justificación antes de consolidar", .0.join(", "))]
@@ -125,22 +122,58 @@ pub enum StoreError {
     Objects(String),
     #[error("el código de seguimiento ya existe")]
     CodeTaken,
-    #[error("la sugerencia {0} no existe")]
-    SuggestionNotFound(i64),
-    #[error("la audiencia {0} no existe")]
-    HearingNotFound(i64),
-    #[error("la consulta {0} no existe")]
-    ConsultationNotFound(i64),
     #[error(
         "ya se registró una respuesta con ese documento: esta consulta admite una por persona"
     )]
     AlreadyAnswered,
-    #[error("el comentario {0} no existe")]
-    CommentNotFound(i64),
     #[error("{0}")]
     Forum(#[from] participa_domain::participation::forum::ForumError),
     #[error("contenido de versión ilegible: {0}")]
     Snapshot(#[from] serde_json::Error),
+}
+
+impl StoreError {
+    /// [`StoreError::NotFound`] for `entity` with identifier `id`.
+    pub fn not_found(entity: Entity, id: impl std::fmt::Display) -> StoreError {
+        StoreError::NotFound {
+            entity,
+            id: id.to_string(),
+        }
+    }
+}
+
+/// What a [`StoreError::NotFound`] looked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entity {
+    Plan,
+    /// A version of a plan: its id reads «2 del plan 7».
+    Version,
+    User,
+    Suggestion,
+    Hearing,
+    /// A hearing's question: its id reads «5 de la audiencia 4».
+    Question,
+    Consultation,
+    Comment,
+    /// A coverage finding of a plan's current version: its id is the code in «».
+    Finding,
+}
+
+impl Entity {
+    /// Its name with the article, as a message starts: «el plan», «la audiencia».
+    pub fn name(self) -> &'static str {
+        match self {
+            Entity::Plan => "el plan",
+            Entity::Version => "la versión",
+            Entity::User => "el usuario",
+            Entity::Suggestion => "la sugerencia",
+            Entity::Hearing => "la audiencia",
+            Entity::Question => "la pregunta",
+            Entity::Consultation => "la consulta",
+            Entity::Comment => "el comentario",
+            Entity::Finding => "el hallazgo",
+        }
+    }
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -4,7 +4,7 @@
 use crate::audit::{record, Actor, AuditAction, Change};
 use crate::tx::{on_tx, Tx};
 use crate::versions::snapshot;
-use crate::{on_db, Result, Store, StoreError};
+use crate::{on_db, Entity, Result, Store, StoreError};
 use chrono::{NaiveDate, Utc};
 use participa_domain::{
     Activity, ActivityNumber, ActivityTags, Alignment, AlignmentCode, CodedText, DocumentVersion,
@@ -377,7 +377,7 @@ pub(crate) async fn read_plan(tx: &mut Tx, id: PlanId) -> Result<Plan> {
         .fetch_optional(&mut *conn)
         .await?;
         let Some(h) = head else {
-            return Err(StoreError::PlanNotFound(id.0));
+            return Err(StoreError::not_found(Entity::Plan, id));
         };
         let head = Head {
             entity: h.try_get("entity")?,

@@ -3,7 +3,7 @@
 
 use crate::audit::{record, Actor, AuditAction, Change};
 use crate::tx::{on_tx, Locked, Tx};
-use crate::{on_db, Result, Store, StoreError};
+use crate::{on_db, Entity, Result, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use participa_domain::participation::{
     Category, Consent, ContactData, NewSuggestion, SuggestionStatus, TrackingCode,
@@ -220,7 +220,7 @@ impl Store {
         tx.lock(Locked::Suggestion, id).await?;
         let before = read_suggestion(&mut tx, id)
             .await?
-            .ok_or(StoreError::SuggestionNotFound(id))?;
+            .ok_or(StoreError::not_found(Entity::Suggestion, id))?;
         let now = Utc::now();
         let answered = answer.is_some_and(|a| a != before.answer);
         let change = Change {

@@ -2,7 +2,7 @@
 
 use crate::audit::{record, Change};
 use crate::tx::{on_tx, Tx};
-use crate::{on_db, Result, Store, StoreError};
+use crate::{on_db, Entity, Result, Store, StoreError};
 use chrono::{DateTime, Utc};
 use participa_domain::{OfficeCode, Role};
 use sqlx::{QueryBuilder, Row};
@@ -148,7 +148,7 @@ impl Store {
             .execute(&mut *conn)
             .await?;
             if done.rows_affected() == 0 {
-                return Err(StoreError::UserNotFound(id));
+                return Err(StoreError::not_found(Entity::User, id));
             }
             sqlx::query("DELETE FROM user_offices WHERE user_id = $1")
                 .bind(id)
@@ -177,7 +177,7 @@ impl Store {
                 .rows_affected()
         });
         if done == 0 {
-            return Err(StoreError::UserNotFound(id));
+            return Err(StoreError::not_found(Entity::User, id));
         }
         record(&mut tx, change, now).await?;
         tx.commit().await

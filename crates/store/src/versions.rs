@@ -6,7 +6,7 @@ use crate::audit::{record, Actor, AuditAction, Change};
 use crate::findings::read_coverage;
 use crate::plans::{bind_head, insert_children};
 use crate::tx::{on_tx, Locked, Tx};
-use crate::{on_db, PlanId, Result, Store, StoreError};
+use crate::{on_db, Entity, PlanId, Result, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use participa_domain::{EditMode, Plan, PlanDraft, PlanStatus, Transition};
 use sqlx::Row;
@@ -92,7 +92,7 @@ pub(crate) async fn current_state(tx: &mut Tx, pid: i64) -> Result<(i64, PlanSta
             .bind(pid)
             .fetch_optional(&mut *conn)
             .await?
-            .ok_or(StoreError::PlanNotFound(pid))?;
+            .ok_or_else(|| StoreError::not_found(Entity::Plan, pid))?;
         let version: i64 = r.try_get("current_version")?;
         let status: String = r.try_get("status")?;
         (version, status)
@@ -343,7 +343,9 @@ impl Store {
                 .map(|r| r.try_get("content"))
                 .transpose()?
         });
-        let content = content.ok_or(StoreError::VersionNotFound(id.0, version))?;
+        let content = content.ok_or_else(|| {
+            StoreError::not_found(Entity::Version, format!("{version} del plan {id}"))
+        })?;
         from_snapshot(id.0, &content)
     }
 

@@ -5,8 +5,8 @@ use participa_domain::{Plan, PlanYear};
 use participa_formats::{import_plan, ReadOptions};
 use participa_store::testing::{self, accept_all_findings, TestDatabase};
 use participa_store::{
-    on_db, Acta, Actor, AuditAction, AuditFilter, Backend, Change, PlanId, Store, StoreError,
-    UserData,
+    on_db, Acta, Actor, AuditAction, AuditFilter, Backend, Change, Entity, PlanId, Store,
+    StoreError, UserData,
 };
 
 const SEED: &[u8] = include_bytes!("../../../seed/plan-participacion-ciudadana-2025.txt");
@@ -115,7 +115,7 @@ async fn a_missing_plan_is_an_error(db: TestDatabase) {
     let store = open(&db).await;
     assert!(matches!(
         store.plan(PlanId(42)).await,
-        Err(StoreError::PlanNotFound(42))
+        Err(StoreError::NotFound { entity: Entity::Plan, ref id }) if id == "42"
     ));
 }
 
@@ -276,7 +276,13 @@ async fn a_plan_goes_through_its_lifecycle_and_a_change_after_publishing_opens_v
     );
     let unknown = store.accept_finding(id, "NO:EXISTE", "x", &ana).await;
     assert!(
-        matches!(unknown, Err(StoreError::FindingNotFound(_))),
+        matches!(
+            unknown,
+            Err(StoreError::NotFound {
+                entity: Entity::Finding,
+                ..
+            })
+        ),
         "{unknown:?}"
     );
     accept_all_findings(&store, id).await;
@@ -1239,7 +1245,7 @@ async fn forum_comments_are_moderated_hidden_with_a_reason_and_reported(db: Test
     ));
     assert!(matches!(
         store.forum_comment_place(999).await,
-        Err(StoreError::CommentNotFound(999))
+        Err(StoreError::NotFound { entity: Entity::Comment, ref id }) if id == "999"
     ));
 }
 

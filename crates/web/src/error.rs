@@ -48,9 +48,7 @@ fn page(status: StatusCode, title: &str, message: &str) -> Response {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         match self {
-            AppError::NotFound
-            | AppError::Store(StoreError::PlanNotFound(_))
-            | AppError::Store(StoreError::VersionNotFound(..)) => page(
+            AppError::NotFound | AppError::Store(StoreError::NotFound { .. }) => page(
                 StatusCode::NOT_FOUND,
                 "Página no encontrada",
                 "La página que busca no existe o no está publicada.",

@@ -25,13 +25,6 @@ use participa_domain::Action;
 use participa_store::{Consultation, ConsultationData, Identification, StoreError};
 use std::collections::BTreeMap;
 
-pub(crate) fn not_found(e: StoreError) -> AppError {
-    match e {
-        StoreError::ConsultationNotFound(_) => AppError::NotFound,
-        other => other.into(),
-    }
-}
-
 pub(crate) fn is_open(c: &Consultation, today: NaiveDate) -> bool {
     c.data.opens_on <= today && today <= c.data.closes_on
 }
@@ -133,7 +126,7 @@ async fn public_page(
     ident: IdentValues,
     mut errors: FieldErrors,
 ) -> AppResult<Response> {
-    let c = state.store.consultation(id).await.map_err(not_found)?;
+    let c = state.store.consultation(id).await?;
     if c.data.forum.is_some() {
         let open = is_open(&c, super::today());
         return super::forums::public_page(
@@ -192,7 +185,7 @@ pub async fn show(
     Path(id): Path<i64>,
     Query(q): Query<ShowQuery>,
 ) -> AppResult<Response> {
-    let c = state.store.consultation(id).await.map_err(not_found)?;
+    let c = state.store.consultation(id).await?;
     if c.data.forum.is_some() {
         let notice = match (q.comentario.as_deref(), q.reporte.is_some()) {
             (Some("pendiente"), _) => {
@@ -231,11 +224,7 @@ pub async fn answer(
     form: FormData,
 ) -> AppResult<Response> {
     state.public_limit(address.as_deref())?;
-    let c = state
-        .store
-        .consultation_to_answer(id)
-        .await
-        .map_err(not_found)?;
+    let c = state.store.consultation_to_answer(id).await?;
     if !form.get("sitio_web").is_empty() {
         return Ok(Redirect::to(&format!("/consultas/{id}/gracias")).into_response());
     }
@@ -309,7 +298,7 @@ pub struct ThanksPage {
 }
 
 pub async fn thanks(State(state): State<AppState>, Path(id): Path<i64>) -> AppResult<Response> {
-    let c = state.store.consultation(id).await.map_err(not_found)?;
+    let c = state.store.consultation(id).await?;
     let page = ThanksPage {
         layout: Layout::public("Gracias por participar".into(), &state),
         id,
@@ -414,7 +403,7 @@ pub async fn public_results(
     State(state): State<AppState>,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let c = state.store.consultation(id).await.map_err(not_found)?;
+    let c = state.store.consultation(id).await?;
     if !c.results_public {
         return Err(AppError::NotFound);
     }
@@ -629,7 +618,7 @@ pub(crate) async fn admin_page(
     values: QuestionValues,
     errors: FieldErrors,
 ) -> AppResult<Response> {
-    let c = state.store.consultation(id).await.map_err(not_found)?;
+    let c = state.store.consultation(id).await?;
     let results = if c.data.forum.is_some() {
         vec![]
     } else {
@@ -740,7 +729,7 @@ pub async fn add_question(
     form: FormData,
 ) -> AppResult<Response> {
     user.require(Action::ManageParticipation)?;
-    let c = state.store.consultation(id).await.map_err(not_found)?;
+    let c = state.store.consultation(id).await?;
     if c.data.forum.is_some() {
         return Err(AppError::BadRequest(
             "Un foro no tiene preguntas: agregue temas.".into(),
@@ -785,7 +774,7 @@ pub async fn publish(
     form: FormData,
 ) -> AppResult<Response> {
     user.require(Action::ManageParticipation)?;
-    state.store.consultation(id).await.map_err(not_found)?;
+    state.store.consultation(id).await?;
     let public = form.get("publicos") == "si";
     state
         .store
@@ -820,7 +809,7 @@ pub async fn export(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     user.require(Action::ViewInternal)?;
-    let c = state.store.consultation(id).await.map_err(not_found)?;
+    let c = state.store.consultation(id).await?;
     let mut header_fields = vec!["respuesta".to_string(), "fecha".to_string()];
     header_fields.extend(
         c.questions
@@ -889,7 +878,7 @@ pub async fn export_xlsx(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     user.require(Action::ViewInternal)?;
-    let c = state.store.consultation(id).await.map_err(not_found)?;
+    let c = state.store.consultation(id).await?;
     let store = state.store.clone();
     let runtime = tokio::runtime::Handle::current();
     let file = tokio::task::spawn_blocking(move || -> Result<std::fs::File, String> {

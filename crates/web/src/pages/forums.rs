@@ -18,13 +18,6 @@ use participa_domain::participation::forum::{
 use participa_domain::Action;
 use participa_store::{Consultation, ForumComment, StoreError};
 
-fn comment_not_found(e: StoreError) -> AppError {
-    match e {
-        StoreError::CommentNotFound(_) => AppError::NotFound,
-        other => other.into(),
-    }
-}
-
 fn when(c: &ForumComment) -> String {
     fecha(colombia_date(c.at))
 }
@@ -269,16 +262,8 @@ pub async fn report(
     form: FormData,
 ) -> AppResult<Response> {
     state.public_limit(address.as_deref())?;
-    let c = state
-        .store
-        .consultation(id)
-        .await
-        .map_err(super::consultations::not_found)?;
-    let (forum, status) = state
-        .store
-        .forum_comment_place(comment)
-        .await
-        .map_err(comment_not_found)?;
+    let c = state.store.consultation(id).await?;
+    let (forum, status) = state.store.forum_comment_place(comment).await?;
     if forum != id || status != CommentStatus::Published {
         return Err(AppError::NotFound);
     }
@@ -312,11 +297,7 @@ pub async fn add_topic(
     form: FormData,
 ) -> AppResult<Response> {
     user.require(Action::ManageParticipation)?;
-    let c = state
-        .store
-        .consultation(id)
-        .await
-        .map_err(super::consultations::not_found)?;
+    let c = state.store.consultation(id).await?;
     if c.data.forum.is_none() {
         return Err(AppError::BadRequest(
             "Esta consulta es una encuesta, no un foro.".into(),
@@ -380,11 +361,7 @@ async fn moderation_page(
     failed: Option<(i64, String)>,
     errors: FieldErrors,
 ) -> AppResult<Response> {
-    let c = state
-        .store
-        .consultation(id)
-        .await
-        .map_err(super::consultations::not_found)?;
+    let c = state.store.consultation(id).await?;
     let (topics, comments) = state.store.forum(id).await?;
     let item = |x: &ForumComment| {
         let is_failed = failed.as_ref().is_some_and(|(f, _)| *f == x.id);
@@ -451,11 +428,7 @@ pub async fn moderate(
     form: FormData,
 ) -> AppResult<Response> {
     user.require(Action::ManageParticipation)?;
-    let (forum, _) = state
-        .store
-        .forum_comment_place(comment)
-        .await
-        .map_err(comment_not_found)?;
+    let (forum, _) = state.store.forum_comment_place(comment).await?;
     if forum != id {
         return Err(AppError::NotFound);
     }
@@ -500,11 +473,7 @@ pub async fn export(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     user.require(Action::ViewInternal)?;
-    state
-        .store
-        .consultation(id)
-        .await
-        .map_err(super::consultations::not_found)?;
+    state.store.consultation(id).await?;
     let (topics, comments) = state.store.forum(id).await?;
     let line = super::consultations::csv_line;
     let mut out = String::from("\u{feff}");

@@ -20,7 +20,7 @@ use participa_domain::participation::hearing::{
 };
 use participa_domain::participation::{public_count, ContactData, TrackingCode};
 use participa_domain::Action;
-use participa_store::{Hearing, HearingData, NewRegistration, Question, StoreError};
+use participa_store::{Hearing, HearingData, NewRegistration, Question};
 use serde::Deserialize;
 
 fn purpose(entity: &str) -> String {
@@ -142,7 +142,7 @@ async fn public_page(
     registered: Option<String>,
     asked: Option<String>,
 ) -> AppResult<Response> {
-    let h = state.store.hearing(id).await.map_err(not_found)?;
+    let h = state.store.hearing(id).await?;
     let (view, deadline) = view(state, &h).await?;
     let today = super::today();
     let answered = state
@@ -190,13 +190,6 @@ async fn public_page(
     Ok((status, Html(page.render()?)).into_response())
 }
 
-fn not_found(e: StoreError) -> AppError {
-    match e {
-        StoreError::HearingNotFound(_) => AppError::NotFound,
-        other => other.into(),
-    }
-}
-
 pub async fn show(
     State(state): State<AppState>,
     Path(id): Path<i64>,
@@ -229,7 +222,7 @@ pub async fn register(
     form: FormData,
 ) -> AppResult<Response> {
     state.public_limit(address.as_deref())?;
-    state.store.hearing(id).await.map_err(not_found)?;
+    state.store.hearing(id).await?;
     if !form.get("sitio_web").is_empty() {
         return Ok(Redirect::to(&format!("/audiencias/{id}?inscrito=1")).into_response());
     }
@@ -327,7 +320,7 @@ pub async fn data(
         .registration_by_code(code.as_str())
         .await?
         .ok_or(AppError::NotFound)?;
-    let h = state.store.hearing(r.hearing_id).await.map_err(not_found)?;
+    let h = state.store.hearing(r.hearing_id).await?;
     let groups = state.store.value_groups().await?;
     let mut kept = Vec::new();
     if r.erased_at.is_none() {
@@ -377,7 +370,7 @@ pub async fn ask(
     form: FormData,
 ) -> AppResult<Response> {
     state.public_limit(address.as_deref())?;
-    state.store.hearing(id).await.map_err(not_found)?;
+    state.store.hearing(id).await?;
     if !form.get("sitio_web").is_empty() {
         return Ok(Redirect::to(&format!("/audiencias/{id}")).into_response());
     }
@@ -642,7 +635,7 @@ pub async fn admin_show(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     user.require(Action::ViewInternal)?;
-    let h = state.store.hearing(id).await.map_err(not_found)?;
+    let h = state.store.hearing(id).await?;
     let (view, deadline) = view(&state, &h).await?;
     let today = super::today();
     let questions = state
@@ -749,8 +742,7 @@ pub async fn answer(
     state
         .store
         .answer_question(id, question, text, &user.actor())
-        .await
-        .map_err(not_found)?;
+        .await?;
     Ok(Redirect::to(&format!("/admin/audiencias/{id}#pregunta-{question}")).into_response())
 }
 
@@ -763,7 +755,7 @@ pub async fn create_evaluation(
     form: FormData,
 ) -> AppResult<Response> {
     user.require(Action::ManageParticipation)?;
-    let h = state.store.hearing(id).await.map_err(not_found)?;
+    let h = state.store.hearing(id).await?;
     if let Some(e) = h.evaluation {
         return Ok(Redirect::to(&format!("/admin/consultas/{e}")).into_response());
     }
@@ -817,7 +809,7 @@ pub async fn report(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     user.require(Action::ViewInternal)?;
-    let h = state.store.hearing(id).await.map_err(not_found)?;
+    let h = state.store.hearing(id).await?;
     let (view, deadline) = view(&state, &h).await?;
     let today = super::today();
     let questions = state.store.questions(id).await?;
