@@ -1,5 +1,38 @@
-//! The web layer's one error type: each case maps to a status and a Spanish page, and
-//! internal causes are logged, never shown.
+//! The web layer's one error type, and the error policy of the web and store crates.
+//!
+//! # The variants
+//! - [`AppError::NotFound`] (404), [`AppError::Forbidden`] (403: signed in, not
+//!   allowed), [`AppError::SignIn`] (a redirect to the login page, then back),
+//!   [`AppError::CrossOrigin`] (403, the CSRF check), [`AppError::TooLarge`] (413) and
+//!   [`AppError::TooManyRequests`] (429, with `Retry-After`).
+//! - [`AppError::BadRequest`] (400) carries a message for the user.
+//! - [`AppError::Store`] wraps a [`StoreError`]; [`AppError::Render`] and
+//!   [`AppError::Internal`] are failures of ours.
+//!
+//! # Where each becomes a response
+//! All in [`IntoResponse`] below, and nowhere else:
+//! - **Not found is one variant.** The store says `StoreError::NotFound { entity, id }`
+//!   for anything it was asked for and does not have; it is answered 404 here, like
+//!   [`AppError::NotFound`]. Handlers do not map it themselves: `?` is enough. (A
+//!   handler that knows better may still match it, as the coverage page does for a
+//!   finding that vanished, to show the form again with a message.)
+//! - Refusals by the rules (a locked plan, a missing reason or acta, a lifecycle step
+//!   out of order, a taken user name, pending findings, an invalid parameter value, a
+//!   follow-up write on a closed period or out of review order) are 409 with the
+//!   store's message; other follow-up refusals are 400. Handlers usually catch these
+//!   first to show them next to the form field, keeping what was typed; what reaches
+//!   here is still the user's to fix, never a 500.
+//! - Everything else (database, storage, templates, corrupt data) is a 500: it is
+//!   logged with its cause chain (`tracing::error!` with the `Debug` form) and the page
+//!   shows a fixed apology, never the cause, a query or a path.
+//!
+//! # Messages
+//! A message that reaches a user is written ready to show at its source, in plain
+//! Spanish (Colombia): the handlers' [`AppError::BadRequest`] and form errors are
+//! capitalised sentences; the domain's and the store's errors are written as clauses
+//! («el periodo 3 ya está cerrado») that the command line prints after `error:` and a
+//! page shows as they are, or capitalised where a form shows them. No layer rewrites
+//! another's words, and `Result<Result<…>>` is not used: a refusal is an `Err` variant.
 
 use crate::views::ErrorPage;
 use askama::Template;
