@@ -122,7 +122,6 @@ async fn main() {
             store
                 .submit_report(report, &objects, &system)
                 .await
-                .unwrap()
                 .unwrap();
             let review = ReviewInput {
                 decision: Decision::Accept,
@@ -134,7 +133,6 @@ async fn main() {
             store
                 .review_report(id, a, p, &review, &system)
                 .await
-                .unwrap()
                 .unwrap();
         }
     }

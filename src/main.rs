@@ -6,7 +6,7 @@ use clap::parser::ValueSource;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use participa_domain::{OfficeCode, Role};
 use participa_formats::{export_plan, import_plan, ExportFormat, ImportErrors, ReadOptions};
-use participa_store::{Actor, Change, PlanId, Store, UserData, DEFAULT_DATABASE_URL};
+use participa_store::{Actor, AuditAction, Change, PlanId, Store, UserData, DEFAULT_DATABASE_URL};
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -553,7 +553,7 @@ async fn run(cli: Cli) -> Result<()> {
                     Some(&format!("Etiquetas MIPG/MURC/FURAG desde {name}")),
                     &Change {
                         actor: &system,
-                        action: "plan.tags",
+                        action: AuditAction::PlanTags,
                         plan_id: Some(plan_id),
                         subject: format!("etiquetas del plan {plan_id}"),
                         before: None,
@@ -779,7 +779,7 @@ async fn user_command(store: &Store, action: UserCommand) -> Result<()> {
                     &hash,
                     &Change {
                         actor: &system,
-                        action: "user.create",
+                        action: AuditAction::UserCreate,
                         plan_id: None,
                         subject: format!("usuario {} (línea de comandos)", data.username),
                         before: None,
@@ -800,7 +800,7 @@ async fn user_command(store: &Store, action: UserCommand) -> Result<()> {
                     &hash,
                     &Change {
                         actor: &system,
-                        action: "user.password_reset",
+                        action: AuditAction::UserPasswordReset,
                         plan_id: None,
                         subject: format!("usuario {} (línea de comandos)", user.username),
                         before: None,

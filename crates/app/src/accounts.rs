@@ -3,7 +3,7 @@
 
 use crate::Error;
 use participa_domain::Role;
-use participa_store::{Actor, Change, Store, UserData};
+use participa_store::{Actor, AuditAction, Change, Store, UserData};
 
 /// An Argon2id hash (PHC string), computed off the async threads.
 pub async fn hash_password(password: String) -> Result<String, Error> {
@@ -46,7 +46,7 @@ pub async fn ensure_first_admin(store: &Store) -> Result<Option<(String, String)
             &hash,
             &Change {
                 actor: &system,
-                action: "user.create",
+                action: AuditAction::UserCreate,
                 plan_id: None,
                 subject: "usuario admin".into(),
                 before: None,

@@ -1,8 +1,10 @@
 //! The audit log: who changed what, when, from where, with the before and after.
 //! Append-only: the schema's triggers refuse UPDATE and DELETE on both backends.
 
+use crate::tx::{on_tx, Tx};
 use crate::{on_db, Result, Store};
 use chrono::{DateTime, NaiveDate, Utc};
+use participa_domain::Transition;
 use sqlx::{QueryBuilder, Row};
 
 /// Who acts, and from which address; the part of every audit entry a request knows.
@@ -22,14 +24,279 @@ impl Actor {
             address: None,
         }
     }
+
+    /// A citizen using the public pages: no account, and no address kept (a
+    /// citizen's submission keeps only what they chose to give).
+    pub fn citizen() -> Actor {
+        Actor {
+            user_id: None,
+            username: "ciudadano".into(),
+            address: None,
+        }
+    }
+}
+
+/// What an audit entry records. Each action is stored as its [`code`](Self::code) (the
+/// short text the log has always held, so existing databases read back unchanged) and
+/// shown to people as its [`label`](Self::label).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AuditAction {
+    ActivityCreate,
+    ActivityUpdate,
+    ActivityDelete,
+    /// An activity rescheduled or cancelled, or back to its computed status.
+    ActivityStatus,
+    Login,
+    LoginFailed,
+    HolidayAdd,
+    HolidayRemove,
+    ChannelImport,
+    ConsultationCreate,
+    ConsultationQuestion,
+    ConsultationResults,
+    CoverageAccept,
+    EventCreate,
+    FollowupSettings,
+    FollowupWeights,
+    ForumModerate,
+    ForumTopic,
+    HearingAnswer,
+    HearingCreate,
+    HearingEraseRegistration,
+    HearingEvaluation,
+    HearingQuestion,
+    HearingRegister,
+    IndicatorCreate,
+    ParameterSet,
+    PeriodClose,
+    PlanCreate,
+    PlanTags,
+    PlanUpdateHeader,
+    /// A step of the plan's lifecycle.
+    PlanTransition(Transition),
+    ProgressCorrection,
+    ProgressReview,
+    ProgressSubmit,
+    SuggestionCreate,
+    SuggestionErasePersonalData,
+    SuggestionUpdate,
+    UserCreate,
+    UserPasswordChange,
+    UserPasswordReset,
+    UserUpdate,
+    ValueGroupSet,
+}
+
+impl AuditAction {
+    /// Every action, for parsing stored codes back.
+    pub const ALL: [AuditAction; 46] = [
+        AuditAction::ActivityCreate,
+        AuditAction::ActivityUpdate,
+        AuditAction::ActivityDelete,
+        AuditAction::ActivityStatus,
+        AuditAction::Login,
+        AuditAction::LoginFailed,
+        AuditAction::HolidayAdd,
+        AuditAction::HolidayRemove,
+        AuditAction::ChannelImport,
+        AuditAction::ConsultationCreate,
+        AuditAction::ConsultationQuestion,
+        AuditAction::ConsultationResults,
+        AuditAction::CoverageAccept,
+        AuditAction::EventCreate,
+        AuditAction::FollowupSettings,
+        AuditAction::FollowupWeights,
+        AuditAction::ForumModerate,
+        AuditAction::ForumTopic,
+        AuditAction::HearingAnswer,
+        AuditAction::HearingCreate,
+        AuditAction::HearingEraseRegistration,
+        AuditAction::HearingEvaluation,
+        AuditAction::HearingQuestion,
+        AuditAction::HearingRegister,
+        AuditAction::IndicatorCreate,
+        AuditAction::ParameterSet,
+        AuditAction::PeriodClose,
+        AuditAction::PlanCreate,
+        AuditAction::PlanTags,
+        AuditAction::PlanUpdateHeader,
+        AuditAction::PlanTransition(Transition::Consolidate),
+        AuditAction::PlanTransition(Transition::Review),
+        AuditAction::PlanTransition(Transition::Approve),
+        AuditAction::PlanTransition(Transition::Publish),
+        AuditAction::PlanTransition(Transition::ReturnToDraft),
+        AuditAction::ProgressCorrection,
+        AuditAction::ProgressReview,
+        AuditAction::ProgressSubmit,
+        AuditAction::SuggestionCreate,
+        AuditAction::SuggestionErasePersonalData,
+        AuditAction::SuggestionUpdate,
+        AuditAction::UserCreate,
+        AuditAction::UserPasswordChange,
+        AuditAction::UserPasswordReset,
+        AuditAction::UserUpdate,
+        AuditAction::ValueGroupSet,
+    ];
+
+    /// The code stored in `audit_log.action`. Never change one: stored entries keep it.
+    pub fn code(self) -> &'static str {
+        match self {
+            AuditAction::ActivityCreate => "activity.create",
+            AuditAction::ActivityUpdate => "activity.update",
+            AuditAction::ActivityDelete => "activity.delete",
+            AuditAction::ActivityStatus => "activity.status",
+            AuditAction::Login => "auth.login",
+            AuditAction::LoginFailed => "auth.login_failed",
+            AuditAction::HolidayAdd => "calendar.add_holiday",
+            AuditAction::HolidayRemove => "calendar.remove_holiday",
+            AuditAction::ChannelImport => "channel.import",
+            AuditAction::ConsultationCreate => "consultation.create",
+            AuditAction::ConsultationQuestion => "consultation.question",
+            AuditAction::ConsultationResults => "consultation.results",
+            AuditAction::CoverageAccept => "coverage.accept",
+            AuditAction::EventCreate => "event.create",
+            AuditAction::FollowupSettings => "followup.settings",
+            AuditAction::FollowupWeights => "followup.weights",
+            AuditAction::ForumModerate => "forum.moderate",
+            AuditAction::ForumTopic => "forum.topic",
+            AuditAction::HearingAnswer => "hearing.answer",
+            AuditAction::HearingCreate => "hearing.create",
+            AuditAction::HearingEraseRegistration => "hearing.erase_registration",
+            AuditAction::HearingEvaluation => "hearing.evaluation",
+            AuditAction::HearingQuestion => "hearing.question",
+            AuditAction::HearingRegister => "hearing.register",
+            AuditAction::IndicatorCreate => "indicator.create",
+            AuditAction::ParameterSet => "parameter.set",
+            AuditAction::PeriodClose => "period.close",
+            AuditAction::PlanCreate => "plan.create",
+            AuditAction::PlanTags => "plan.tags",
+            AuditAction::PlanUpdateHeader => "plan.update_header",
+            // `plan.` and the transition's code, as stored since the lifecycle existed.
+            AuditAction::PlanTransition(t) => match t {
+                Transition::Consolidate => "plan.consolidar",
+                Transition::Review => "plan.revisar",
+                Transition::Approve => "plan.aprobar",
+                Transition::Publish => "plan.publicar",
+                Transition::ReturnToDraft => "plan.devolver",
+            },
+            AuditAction::ProgressCorrection => "progress.correction",
+            AuditAction::ProgressReview => "progress.review",
+            AuditAction::ProgressSubmit => "progress.submit",
+            AuditAction::SuggestionCreate => "suggestion.create",
+            AuditAction::SuggestionErasePersonalData => "suggestion.erase_personal_data",
+            AuditAction::SuggestionUpdate => "suggestion.update",
+            AuditAction::UserCreate => "user.create",
+            AuditAction::UserPasswordChange => "user.password_change",
+            AuditAction::UserPasswordReset => "user.password_reset",
+            AuditAction::UserUpdate => "user.update",
+            AuditAction::ValueGroupSet => "value_group.set",
+        }
+    }
+
+    /// What was done, in plain Spanish, for the audit page.
+    pub fn label(self) -> &'static str {
+        match self {
+            AuditAction::ActivityCreate => "Creó una actividad",
+            AuditAction::ActivityUpdate => "Modificó una actividad",
+            AuditAction::ActivityDelete => "Eliminó una actividad",
+            AuditAction::ActivityStatus => {
+                "Cambió el estado de una actividad (reprogramada o cancelada)"
+            }
+            AuditAction::Login => "Ingresó a la plataforma",
+            AuditAction::LoginFailed => "Intentó ingresar sin éxito",
+            AuditAction::HolidayAdd => "Agregó un festivo",
+            AuditAction::HolidayRemove => "Quitó un festivo",
+            AuditAction::ChannelImport => "Importó cifras de un canal",
+            AuditAction::ConsultationCreate => "Creó una consulta",
+            AuditAction::ConsultationQuestion => "Agregó una pregunta a una consulta",
+            AuditAction::ConsultationResults => "Publicó o reservó los resultados de una consulta",
+            AuditAction::CoverageAccept => "Aceptó un hallazgo de la verificación de cobertura",
+            AuditAction::EventCreate => "Registró un evento",
+            AuditAction::FollowupSettings => "Cambió la configuración del seguimiento",
+            AuditAction::FollowupWeights => "Cambió los pesos de las actividades",
+            AuditAction::ForumModerate => "Moderó un comentario del foro",
+            AuditAction::ForumTopic => "Abrió un tema en un foro",
+            AuditAction::HearingAnswer => "Respondió una pregunta de una audiencia",
+            AuditAction::HearingCreate => "Creó una audiencia pública",
+            AuditAction::HearingEraseRegistration => {
+                "Borró los datos de una inscripción a una audiencia"
+            }
+            AuditAction::HearingEvaluation => "Creó la encuesta de evaluación de una audiencia",
+            AuditAction::HearingQuestion => "Hizo una pregunta para una audiencia",
+            AuditAction::HearingRegister => "Se inscribió a una audiencia",
+            AuditAction::IndicatorCreate => "Creó un indicador",
+            AuditAction::ParameterSet => "Cambió un parámetro legal",
+            AuditAction::PeriodClose => "Cerró un periodo de seguimiento",
+            AuditAction::PlanCreate => "Creó un plan",
+            AuditAction::PlanTags => "Etiquetó las actividades de un plan",
+            AuditAction::PlanUpdateHeader => "Modificó el encabezado de un plan",
+            AuditAction::PlanTransition(t) => match t {
+                Transition::Consolidate => "Consolidó un plan",
+                Transition::Review => "Revisó un plan",
+                Transition::Approve => "Aprobó un plan",
+                Transition::Publish => "Publicó un plan",
+                Transition::ReturnToDraft => "Devolvió un plan a borrador",
+            },
+            AuditAction::ProgressCorrection => "Corrigió un avance de un periodo cerrado",
+            AuditAction::ProgressReview => "Revisó un reporte de avance",
+            AuditAction::ProgressSubmit => "Reportó un avance",
+            AuditAction::SuggestionCreate => "Envió una sugerencia",
+            AuditAction::SuggestionErasePersonalData => {
+                "Borró los datos de contacto de una sugerencia"
+            }
+            AuditAction::SuggestionUpdate => "Tramitó una sugerencia",
+            AuditAction::UserCreate => "Creó un usuario",
+            AuditAction::UserPasswordChange => "Cambió su contraseña",
+            AuditAction::UserPasswordReset => "Restableció la contraseña de un usuario",
+            AuditAction::UserUpdate => "Modificó un usuario",
+            AuditAction::ValueGroupSet => "Agregó o modificó un grupo de valor",
+        }
+    }
+
+    /// The action stored as `code`, if it is one of today's.
+    pub fn from_code(code: &str) -> Option<AuditAction> {
+        AuditAction::ALL.into_iter().find(|a| a.code() == code)
+    }
+}
+
+/// The action of a stored entry: one of today's, or a code this version does not know
+/// (kept as text, so an old or newer entry never fails to read).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RecordedAction {
+    Known(AuditAction),
+    Unknown(String),
+}
+
+impl RecordedAction {
+    pub fn parse(code: String) -> RecordedAction {
+        match AuditAction::from_code(&code) {
+            Some(a) => RecordedAction::Known(a),
+            None => RecordedAction::Unknown(code),
+        }
+    }
+
+    /// The stored code.
+    pub fn code(&self) -> &str {
+        match self {
+            RecordedAction::Known(a) => a.code(),
+            RecordedAction::Unknown(code) => code,
+        }
+    }
+
+    /// The Spanish label; an unknown code shows as itself.
+    pub fn label(&self) -> &str {
+        match self {
+            RecordedAction::Known(a) => a.label(),
+            RecordedAction::Unknown(code) => code,
+        }
+    }
 }
 
 /// One change to record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Change<'a> {
     pub actor: &'a Actor,
-    /// What was done, as a short code (`activity.update`, `plan.publish`, `user.create`).
-    pub action: &'a str,
+    pub action: AuditAction,
     pub plan_id: Option<i64>,
     /// What it was done to, in words (`actividad 3`).
     pub subject: String,
@@ -45,7 +312,7 @@ pub struct AuditEntry {
     pub user_id: Option<i64>,
     pub username: Option<String>,
     pub address: Option<String>,
-    pub action: String,
+    pub action: RecordedAction,
     pub plan_id: Option<i64>,
     pub subject: String,
     pub before: Option<String>,
@@ -63,43 +330,28 @@ pub struct AuditFilter {
     pub limit: i64,
 }
 
-/// Writes `$change` (a [`Change`]) in transaction `$tx` at `$now`.
-macro_rules! record {
-    ($tx:expr, $change:expr, $now:expr) => {{
-        let c: &$crate::audit::Change = $change;
+/// Writes `change` in transaction `tx` at `now`: an audit entry is committed with the
+/// change it describes, or not at all.
+pub(crate) async fn record(tx: &mut Tx, change: &Change<'_>, now: DateTime<Utc>) -> Result<()> {
+    on_tx!(tx, |conn| {
         sqlx::query(
             "INSERT INTO audit_log (at, user_id, username, address, action, plan_id, subject, before_data, after_data) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
-        .bind($now)
-        .bind(c.actor.user_id)
-        .bind(&c.actor.username)
-        .bind(c.actor.address.as_deref())
-        .bind(c.action)
-        .bind(c.plan_id)
-        .bind(&c.subject)
-        .bind(c.before.as_deref())
-        .bind(c.after.as_deref())
-        .execute(&mut *$tx)
+        .bind(now)
+        .bind(change.actor.user_id)
+        .bind(&change.actor.username)
+        .bind(change.actor.address.as_deref())
+        .bind(change.action.code())
+        .bind(change.plan_id)
+        .bind(&change.subject)
+        .bind(change.before.as_deref())
+        .bind(change.after.as_deref())
+        .execute(&mut *conn)
         .await?;
-    }};
+    });
+    Ok(())
 }
-pub(crate) use record;
-
-/// Runs `$body` (statements on transaction `$tx`) and records `$change` at `$now`, all in
-/// one transaction; evaluates to `Ok(value of $body)`.
-macro_rules! audited {
-    ($db:expr, $change:expr, $now:expr, |$tx:ident| $body:block) => {
-        $crate::on_db!($db, |pool| {
-            let mut $tx = pool.begin().await?;
-            let out = $body;
-            $crate::audit::record!($tx, $change, $now);
-            $tx.commit().await?;
-            Ok(out)
-        })
-    };
-}
-pub(crate) use audited;
 
 impl Store {
     /// The id of the latest audit entry (0 when none). Every staff change is audited in
@@ -117,13 +369,9 @@ impl Store {
 
     /// Records a change that touches nothing else (a login, a refused attempt).
     pub async fn record(&self, change: &Change<'_>) -> Result<()> {
-        let now = Utc::now();
-        on_db!(&self.db, |pool| {
-            let mut tx = pool.begin().await?;
-            record!(tx, change, now);
-            tx.commit().await?;
-            Ok(())
-        })
+        let mut tx = self.begin().await?;
+        record(&mut tx, change, Utc::now()).await?;
+        tx.commit().await
     }
 
     /// Entries matching `filter`, newest first.
@@ -163,7 +411,7 @@ impl Store {
                         user_id: r.try_get("user_id")?,
                         username: r.try_get("username")?,
                         address: r.try_get("address")?,
-                        action: r.try_get("action")?,
+                        action: RecordedAction::parse(r.try_get("action")?),
                         plan_id: r.try_get("plan_id")?,
                         subject: r.try_get("subject")?,
                         before: r.try_get("before_data")?,
@@ -172,5 +420,34 @@ impl Store {
                 })
                 .collect()
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_action_reads_back_from_its_code_and_codes_are_unique() {
+        let mut codes = std::collections::HashSet::new();
+        for a in AuditAction::ALL {
+            assert!(codes.insert(a.code()), "{} twice", a.code());
+            assert_eq!(AuditAction::from_code(a.code()), Some(a));
+            assert!(a.label().chars().next().is_some_and(char::is_uppercase));
+        }
+        assert_eq!(
+            AuditAction::PlanTransition(Transition::Publish).code(),
+            "plan.publicar"
+        );
+    }
+
+    #[test]
+    fn an_unknown_stored_code_is_kept_as_text() {
+        let a = RecordedAction::parse("plan.archivar".into());
+        assert_eq!(a, RecordedAction::Unknown("plan.archivar".into()));
+        assert_eq!((a.code(), a.label()), ("plan.archivar", "plan.archivar"));
+        let known = RecordedAction::parse("user.create".into());
+        assert_eq!(known, RecordedAction::Known(AuditAction::UserCreate));
+        assert_eq!(known.label(), "Creó un usuario");
     }
 }

@@ -1,6 +1,7 @@
 //! The holiday overrides behind the business-day calendar, with their history.
 
-use crate::audit::{audited, Actor, Change};
+use crate::audit::{record, Actor, AuditAction, Change};
+use crate::tx::on_tx;
 use crate::{on_db, Result, Store};
 use chrono::{DateTime, NaiveDate, Utc};
 use participa_domain::{Calendar, Override};
@@ -73,9 +74,9 @@ impl Store {
         let audit = Change {
             actor,
             action: if kind == "add" {
-                "calendar.add_holiday"
+                AuditAction::HolidayAdd
             } else {
-                "calendar.remove_holiday"
+                AuditAction::HolidayRemove
             },
             plan_id: None,
             subject: format!("festivo {day}"),
@@ -85,7 +86,8 @@ impl Store {
                 None => format!("día hábil: {reason}"),
             }),
         };
-        audited!(&self.db, &audit, now, |tx| {
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, |conn| {
             sqlx::query(
                 "INSERT INTO holiday_overrides (day, kind, name, reason, created_by, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6)",
@@ -96,8 +98,10 @@ impl Store {
             .bind(reason)
             .bind(actor.user_id)
             .bind(now)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
-        })
+        });
+        record(&mut tx, &audit, now).await?;
+        tx.commit().await
     }
 }

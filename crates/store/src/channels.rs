@@ -1,6 +1,7 @@
 //! Monthly channel figures (contact center, social media, website), imported from CSV.
 
-use crate::audit::{audited, Actor, Change};
+use crate::audit::{record, Actor, AuditAction, Change};
+use crate::tx::on_tx;
 use crate::{on_db, Result, Store};
 use chrono::Utc;
 use participa_domain::followup::indicators::Aggregation;
@@ -35,13 +36,14 @@ impl Store {
         let now = Utc::now();
         let change = Change {
             actor,
-            action: "channel.import",
+            action: AuditAction::ChannelImport,
             plan_id: Some(plan),
             subject: format!("cifras del canal {channel}, actividad {activity}"),
             before: None,
             after: Some(format!("{file}: {} cifras", rows.len())),
         };
-        audited!(&self.db, &change, now, |tx| {
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, |conn| {
             for (year, month, metric, value, aggregation) in rows {
                 sqlx::query(
                     "INSERT INTO channel_figures (plan_id, activity_number, channel, year, month, metric, value, imported_by, imported_at) \
@@ -58,7 +60,7 @@ impl Store {
                 .bind(value)
                 .bind(actor.user_id)
                 .bind(now)
-                .execute(&mut *tx)
+                .execute(&mut *conn)
                 .await?;
                 sqlx::query(
                     "UPDATE channel_figures SET aggregation = $1 \
@@ -69,10 +71,12 @@ impl Store {
                 .bind(i64::from(activity))
                 .bind(channel)
                 .bind(metric)
-                .execute(&mut *tx)
+                .execute(&mut *conn)
                 .await?;
             }
-        })
+        });
+        record(&mut tx, &change, now).await?;
+        tx.commit().await
     }
 
     /// A plan's channel figures in month order.

@@ -1,7 +1,8 @@
 //! Online consultations (surveys): the consultation, its questions, and the responses.
 
-use crate::audit::{audited, Actor, Change};
-use crate::{on_db, Result, Store, StoreError};
+use crate::audit::{record, Actor, AuditAction, Change};
+use crate::tx::{on_tx, Tx};
+use crate::{on_db, Entity, Result, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use participa_domain::participation::identity::Document;
 use participa_domain::participation::survey::{Condition, Question, QuestionKind};
@@ -46,13 +47,17 @@ impl Consultation {
     }
 }
 
-/// Inserts a consultation inside a transaction `$tx`, with a fresh random key for the
-/// digests of identity documents, and evaluates to its id.
-macro_rules! insert_consultation {
-    ($tx:ident, $c:expr, $actor:expr, $now:expr) => {{
-        let c: &$crate::consultations::ConsultationData = $c;
-        let key = $crate::consultations::random_key()?;
-        let id: i64 = sqlx::query(
+/// Inserts a consultation in transaction `tx`, with a fresh random key for the digests
+/// of identity documents, and returns its id.
+pub(crate) async fn insert_consultation(
+    tx: &mut Tx,
+    c: &ConsultationData,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let key = random_key()?;
+    let id = on_tx!(tx, |conn| {
+        sqlx::query(
             "INSERT INTO consultations (title, description, opens_on, closes_on, plan_id, activity_number, \
              kind, moderation, identification, identity_key, created_by, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
@@ -66,26 +71,24 @@ macro_rules! insert_consultation {
         .bind(c.kind.code())
         .bind(c.kind.moderation().unwrap_or(participa_domain::participation::forum::Moderation::Before).code())
         .bind(c.identification)
-        .bind(key)
-        .bind($actor.user_id)
-        .bind($now)
-        .fetch_one(&mut *$tx)
+        .bind(&key)
+        .bind(actor.user_id)
+        .bind(now)
+        .fetch_one(&mut *conn)
         .await?
-        .try_get::<i64, _>("id")?;
-        id
-    }};
+        .try_get::<i64, _>("id")?
+    });
+    Ok(id)
 }
-pub(crate) use insert_consultation;
 
-/// Inserts a question of consultation `$id` inside a transaction `$tx`.
-macro_rules! insert_question {
-    ($tx:ident, $id:expr, $q:expr) => {{
-        let q: &participa_domain::participation::survey::Question = $q;
+/// Inserts question `q` of consultation `id` in transaction `tx`.
+pub(crate) async fn insert_question(tx: &mut Tx, id: i64, q: &Question) -> Result<()> {
+    on_tx!(tx, |conn| {
         sqlx::query(
             "INSERT INTO consultation_questions (consultation_id, number, text, kind, options, required, cond_question, cond_answer) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
-        .bind($id)
+        .bind(id)
         .bind(i64::from(q.number))
         .bind(&q.text)
         .bind(q.kind.code())
@@ -93,11 +96,11 @@ macro_rules! insert_question {
         .bind(q.required)
         .bind(q.condition.as_ref().map(|c| i64::from(c.question)))
         .bind(q.condition.as_ref().map(|c| c.answer.clone()))
-        .execute(&mut *$tx)
+        .execute(&mut *conn)
         .await?;
-    }};
+    });
+    Ok(())
 }
-pub(crate) use insert_question;
 
 /// 32 random bytes as hex: the per-consultation key of identity digests.
 pub(crate) fn random_key() -> Result<String> {
@@ -143,15 +146,17 @@ impl Store {
         let now = Utc::now();
         let change = Change {
             actor,
-            action: "consultation.create",
+            action: AuditAction::ConsultationCreate,
             plan_id: c.activity.map(|(p, _)| p),
             subject: format!("consulta «{}»", c.title),
             before: None,
             after: Some(format!("{} a {}", c.opens_on, c.closes_on)),
         };
-        audited!(&self.db, &change, now, |tx| {
-            insert_consultation!(tx, c, actor, now)
-        })
+        let mut tx = self.begin().await?;
+        let out = insert_consultation(&mut tx, c, actor, now).await?;
+        record(&mut tx, &change, now).await?;
+        tx.commit().await?;
+        Ok(out)
     }
 
     /// Every consultation with its questions and response count (three queries).
@@ -251,7 +256,7 @@ impl Store {
             .await?
             .into_iter()
             .find(|c| c.id == id)
-            .ok_or(StoreError::ConsultationNotFound(id))
+            .ok_or_else(|| StoreError::not_found(Entity::Consultation, id))
     }
 
     /// The consultation and its questions, without the counts (`responses` and
@@ -262,7 +267,7 @@ impl Store {
             .await?
             .into_iter()
             .find(|c| c.id == id)
-            .ok_or(StoreError::ConsultationNotFound(id))
+            .ok_or_else(|| StoreError::not_found(Entity::Consultation, id))
     }
 
     pub async fn add_consultation_question(
@@ -274,15 +279,16 @@ impl Store {
         let now = Utc::now();
         let change = Change {
             actor,
-            action: "consultation.question",
+            action: AuditAction::ConsultationQuestion,
             plan_id: None,
             subject: format!("pregunta {} de la consulta {consultation}", q.number),
             before: None,
             after: Some(q.text.clone()),
         };
-        audited!(&self.db, &change, now, |tx| {
-            insert_question!(tx, consultation, q);
-        })
+        let mut tx = self.begin().await?;
+        insert_question(&mut tx, consultation, q).await?;
+        record(&mut tx, &change, now).await?;
+        tx.commit().await
     }
 
     pub async fn publish_consultation_results(
@@ -294,19 +300,22 @@ impl Store {
         let now = Utc::now();
         let change = Change {
             actor,
-            action: "consultation.results",
+            action: AuditAction::ConsultationResults,
             plan_id: None,
             subject: format!("resultados de la consulta {consultation}"),
             before: None,
             after: Some(if public { "públicos" } else { "reservados" }.into()),
         };
-        audited!(&self.db, &change, now, |tx| {
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, |conn| {
             sqlx::query("UPDATE consultations SET results_public = $1 WHERE id = $2")
                 .bind(public)
                 .bind(consultation)
-                .execute(&mut *tx)
+                .execute(&mut *conn)
                 .await?;
-        })
+        });
+        record(&mut tx, &change, now).await?;
+        tx.commit().await
     }
 
     /// Stores a checked response in one transaction (no audit entry per citizen answer;
@@ -318,18 +327,21 @@ impl Store {
         answers: &BTreeMap<u32, Vec<String>>,
         identification: Option<Identification<'_>>,
     ) -> Result<i64> {
-        // The key is read before the transaction: on SQLite a transaction that reads and
-        // then writes cannot wait for another writer (it fails at once with «database is
-        // locked»); one whose first statement writes waits its turn.
+        let _turn = self.sqlite_write_turn().await;
+        let now = Utc::now();
+        // The consultation's key is read inside the write transaction, which on SQLite
+        // begins IMMEDIATE (see `Store::begin`): a deferred one that read first could not
+        // wait for another writer and would fail at once with «database is locked».
+        let mut tx = self.begin().await?;
         let (identity, purpose) = match &identification {
             Some(i) => {
-                let key: String = on_db!(&self.db, |pool| {
+                let key: String = on_tx!(&mut tx, |conn| {
                     sqlx::query("SELECT identity_key FROM consultations WHERE id = $1")
                         .bind(consultation)
-                        .fetch_one(pool)
+                        .fetch_one(&mut *conn)
                         .await?
-                        .try_get::<String, _>("identity_key")
-                })?;
+                        .try_get::<String, _>("identity_key")?
+                });
                 (
                     Some(identity_digest(&key, i.document)),
                     Some(i.purpose.to_string()),
@@ -337,11 +349,8 @@ impl Store {
             }
             None => (None, None),
         };
-        let _turn = self.sqlite_write_turn().await;
-        let now = Utc::now();
-        on_db!(&self.db, |pool| {
-            let mut tx = pool.begin().await?;
-            let inserted = sqlx::query(
+        let inserted = on_tx!(&mut tx, |conn| {
+            sqlx::query(
                 "INSERT INTO consultation_responses (consultation_id, created_at, identity, consent_purpose, consent_at) \
                  VALUES ($1, $2, $3, $4, $5) RETURNING id",
             )
@@ -350,17 +359,20 @@ impl Store {
             .bind(&identity)
             .bind(&purpose)
             .bind(purpose.as_ref().map(|_| now))
-            .fetch_one(&mut *tx)
-            .await;
-            let id: i64 = match inserted {
-                Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                    // Release the write lock now, not when the dropped transaction's
-                    // rollback gets its turn on the connection.
-                    tx.rollback().await?;
-                    return Err(StoreError::AlreadyAnswered);
-                }
-                other => other?.try_get("id")?,
-            };
+            .fetch_one(&mut *conn)
+            .await
+            .and_then(|r| r.try_get::<i64, _>("id"))
+        });
+        let id = match inserted {
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                // Release the write lock now, not when the dropped transaction's
+                // rollback gets its turn on the connection.
+                tx.rollback().await?;
+                return Err(StoreError::AlreadyAnswered);
+            }
+            other => other?,
+        };
+        on_tx!(&mut tx, |conn| {
             for (q, values) in answers {
                 for v in values {
                     sqlx::query(
@@ -369,13 +381,13 @@ impl Store {
                     .bind(id)
                     .bind(i64::from(*q))
                     .bind(v)
-                    .execute(&mut *tx)
+                    .execute(&mut *conn)
                     .await?;
                 }
             }
-            tx.commit().await?;
-            Ok(id)
-        })
+        });
+        tx.commit().await?;
+        Ok(id)
     }
 
     /// The counts of a consultation's answers, made by the database (two queries, however

@@ -1,6 +1,7 @@
 //! Participation events and their attendance (counts only; no attendee names).
 
-use crate::audit::{audited, Actor, Change};
+use crate::audit::{record, Actor, AuditAction, Change};
+use crate::tx::on_tx;
 use crate::{on_db, Result, Store};
 use chrono::{NaiveDate, Utc};
 use sqlx::Row;
@@ -42,14 +43,15 @@ impl Store {
         let now = Utc::now();
         let change = Change {
             actor,
-            action: "event.create",
+            action: AuditAction::EventCreate,
             plan_id: e.activity.map(|(p, _)| p),
             subject: format!("evento «{}»", e.title),
             before: None,
             after: Some(format!("{} · {} asistentes", e.held_on, e.attendees)),
         };
         let by_group = serde_json::to_string(&e.by_group)?;
-        audited!(&self.db, &change, now, |tx| {
+        let mut tx = self.begin().await?;
+        let out = on_tx!(&mut tx, |conn| {
             let id: i64 = sqlx::query(
                 "INSERT INTO events (plan_id, activity_number, title, held_on, modality, place, territory, attendees, \
                  by_group, satisfaction_sum, satisfaction_count, created_by, created_at) \
@@ -68,11 +70,14 @@ impl Store {
             .bind(e.satisfaction_count)
             .bind(actor.user_id)
             .bind(now)
-            .fetch_one(&mut *tx)
+            .fetch_one(&mut *conn)
             .await?
             .try_get("id")?;
             id
-        })
+        });
+        record(&mut tx, &change, now).await?;
+        tx.commit().await?;
+        Ok(out)
     }
 
     /// Every event, the most recent first.

@@ -1,7 +1,10 @@
 //! Coverage-check findings accepted for a plan version, with their justification.
 
-use crate::audit::{audited, Actor, Change};
-use crate::{on_db, PlanId, Result, Store, StoreError};
+use crate::audit::{record, Actor, AuditAction, Change};
+use crate::plans::read_plan;
+use crate::tx::{on_tx, Locked, Tx};
+use crate::versions::current_state;
+use crate::{Entity, PlanId, Result, Store, StoreError};
 use chrono::{DateTime, Utc};
 use participa_domain::coverage::{check, Finding};
 use participa_domain::PlanStatus;
@@ -43,58 +46,24 @@ pub struct Acceptance {
 impl Store {
     /// The acceptances of the plan's `version`.
     pub async fn acceptances(&self, id: PlanId, version: i64) -> Result<Vec<Acceptance>> {
-        on_db!(&self.db, |pool| {
-            sqlx::query(
-                "SELECT f.code, f.justification, f.created_at, u.full_name FROM finding_acceptances f \
-                 LEFT JOIN users u ON u.id = f.created_by WHERE f.plan_id = $1 AND f.version = $2 ORDER BY f.code",
-            )
-            .bind(id.0)
-            .bind(version)
-            .fetch_all(pool)
-            .await?
-            .iter()
-            .map(|r| {
-                Ok(Acceptance {
-                    code: r.try_get("code")?,
-                    justification: r.try_get("justification")?,
-                    by: r.try_get("full_name")?,
-                    at: r.try_get("created_at")?,
-                })
-            })
-            .collect()
-        })
+        let mut tx = self.begin_read().await?;
+        let list = read_acceptances(&mut tx, id, version).await?;
+        tx.commit().await?;
+        Ok(list)
     }
 
-    /// Accepts a finding for the plan's current version (again: the new justification
-    /// replaces the old one; the audit log keeps both).
     /// Runs the coverage check on the current version and pairs each finding with its
     /// acceptance, if any.
     pub async fn coverage(&self, id: PlanId) -> Result<Coverage> {
-        let state = self.plan_state(id).await?;
-        let plan = self.plan(id).await?;
-        let mut accepted = self.acceptances(id, state.version).await?;
-        let items = check(&plan)
-            .into_iter()
-            .map(|finding| {
-                let acceptance = accepted
-                    .iter()
-                    .position(|a| a.code == finding.code)
-                    .map(|i| accepted.swap_remove(i));
-                CoverageItem {
-                    finding,
-                    acceptance,
-                }
-            })
-            .collect();
-        Ok(Coverage {
-            version: state.version,
-            status: state.status,
-            items,
-        })
+        let mut tx = self.begin_read().await?;
+        let coverage = read_coverage(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(coverage)
     }
 
     /// Accepts a finding of the current version, which must be a draft and must have
-    /// that finding; returns the version.
+    /// that finding; returns the version. Accepting it again replaces the justification
+    /// (the audit log keeps both).
     pub async fn accept_finding(
         &self,
         id: PlanId,
@@ -102,12 +71,14 @@ impl Store {
         justification: &str,
         actor: &Actor,
     ) -> Result<i64> {
-        let coverage = self.coverage(id).await?;
+        let mut tx = self.begin().await?;
+        tx.lock(Locked::Plan, id.0).await?;
+        let coverage = read_coverage(&mut tx, id).await?;
         if coverage.status != PlanStatus::Draft {
             return Err(StoreError::Locked(coverage.status));
         }
         if !coverage.items.iter().any(|i| i.finding.code == code) {
-            return Err(StoreError::FindingNotFound(code.to_string()));
+            return Err(StoreError::not_found(Entity::Finding, format!("«{code}»")));
         }
         if justification.trim().is_empty() {
             return Err(StoreError::JustificationRequired);
@@ -116,13 +87,13 @@ impl Store {
         let now = Utc::now();
         let change = Change {
             actor,
-            action: "coverage.accept",
+            action: AuditAction::CoverageAccept,
             plan_id: Some(id.0),
             subject: format!("hallazgo {code}, versión {version}"),
             before: None,
             after: Some(justification.to_string()),
         };
-        audited!(&self.db, &change, now, |tx| {
+        on_tx!(&mut tx, |conn| {
             sqlx::query(
                 "INSERT INTO finding_acceptances (plan_id, version, code, justification, created_by, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (plan_id, version, code) \
@@ -134,9 +105,60 @@ impl Store {
             .bind(justification)
             .bind(actor.user_id)
             .bind(now)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
-            version
-        })
+        });
+        record(&mut tx, &change, now).await?;
+        tx.commit().await?;
+        Ok(version)
     }
+}
+
+async fn read_acceptances(tx: &mut Tx, id: PlanId, version: i64) -> Result<Vec<Acceptance>> {
+    on_tx!(tx, |conn| {
+        sqlx::query(
+            "SELECT f.code, f.justification, f.created_at, u.full_name FROM finding_acceptances f \
+             LEFT JOIN users u ON u.id = f.created_by WHERE f.plan_id = $1 AND f.version = $2 ORDER BY f.code",
+        )
+        .bind(id.0)
+        .bind(version)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(Acceptance {
+                code: r.try_get("code")?,
+                justification: r.try_get("justification")?,
+                by: r.try_get("full_name")?,
+                at: r.try_get("created_at")?,
+            })
+        })
+        .collect()
+    })
+}
+
+/// Runs the coverage check on the plan's current version, read in transaction `tx`, and
+/// pairs each finding with its acceptance, if any.
+pub(crate) async fn read_coverage(tx: &mut Tx, id: PlanId) -> Result<Coverage> {
+    let (version, status) = current_state(tx, id.0).await?;
+    let plan = read_plan(tx, id).await?;
+    let mut accepted = read_acceptances(tx, id, version).await?;
+    let items = check(&plan)
+        .into_iter()
+        .map(|finding| {
+            let acceptance = accepted
+                .iter()
+                .position(|a| a.code == finding.code)
+                .map(|i| accepted.swap_remove(i));
+            CoverageItem {
+                finding,
+                acceptance,
+            }
+        })
+        .collect();
+    Ok(Coverage {
+        version,
+        status,
+        items,
+    })
 }

@@ -2,8 +2,9 @@
 //! and evidence, internal control's reviews and period closures. Reports, reviews,
 //! evidence and closures are only ever added; the current state is read from history.
 
-use crate::audit::{audited, Actor, Change};
+use crate::audit::{record, Actor, AuditAction, Change};
 use crate::objects::{CheckedEvidence, Objects};
+use crate::tx::{on_tx, Locked, Tx};
 use crate::{on_db, PlanId, Result, Store, StoreError};
 use chrono::{DateTime, Utc};
 use participa_domain::followup::review::{review, submit};
@@ -245,216 +246,223 @@ fn parse_manual(kind: &str) -> Option<ManualStatus> {
     }
 }
 
+/// The plan's follow-up, read in transaction `tx`.
+async fn read_followup(tx: &mut Tx, id: PlanId) -> Result<FollowUp> {
+    let pid = id.0;
+    on_tx!(tx, |conn| {
+        let settings = sqlx::query(
+            "SELECT frequency, at_risk, late FROM followup_settings WHERE plan_id = $1",
+        )
+        .bind(pid)
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(|r| -> Result<FollowupSettings> {
+            let f: String = r.try_get("frequency")?;
+            Ok(FollowupSettings {
+                frequency: Frequency::parse(&f).ok_or_else(|| StoreError::CorruptValue {
+                    id: pid,
+                    what: format!("frecuencia «{f}»"),
+                })?,
+                thresholds: Thresholds {
+                    at_risk: r.try_get("at_risk")?,
+                    late: r.try_get("late")?,
+                },
+            })
+        })
+        .transpose()?
+        .unwrap_or_default();
+        let indicators = sqlx::query(
+            "SELECT id, activity_number, name, unit, target, aggregation FROM indicators \
+             WHERE plan_id = $1 AND NOT retired ORDER BY activity_number, id",
+        )
+        .bind(pid)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| -> Result<IndicatorRow> {
+            let agg: String = r.try_get("aggregation")?;
+            Ok(IndicatorRow {
+                id: r.try_get("id")?,
+                activity: r.try_get::<i64, _>("activity_number")? as u32,
+                indicator: Indicator {
+                    name: r.try_get("name")?,
+                    unit: r.try_get("unit")?,
+                    target: r.try_get("target")?,
+                    aggregation: Aggregation::parse(&agg).unwrap_or(Aggregation::Sum),
+                },
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+        let mut reports = sqlx::query(
+            "SELECT r.id, r.activity_number, r.period, r.percent, r.narrative, r.difficulties, \
+             r.corrective_actions, r.decrease_justification, r.correction, r.correction_reason, r.created_at, u.full_name \
+             FROM progress_reports r LEFT JOIN users u ON u.id = r.created_by \
+             WHERE r.plan_id = $1 ORDER BY r.id",
+        )
+        .bind(pid)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| -> Result<ReportRecord> {
+            Ok(ReportRecord {
+                id: r.try_get("id")?,
+                activity: r.try_get::<i64, _>("activity_number")? as u32,
+                period: r.try_get::<i64, _>("period")? as u32,
+                input: ProgressInput {
+                    percent: r.try_get("percent")?,
+                    narrative: r.try_get("narrative")?,
+                    difficulties: r.try_get("difficulties")?,
+                    corrective_actions: r.try_get("corrective_actions")?,
+                    decrease_justification: r.try_get("decrease_justification")?,
+                },
+                correction: r
+                    .try_get::<bool, _>("correction")?
+                    .then(|| r.try_get::<String, _>("correction_reason"))
+                    .transpose()?,
+                by: r.try_get("full_name")?,
+                at: r.try_get("created_at")?,
+                figures: vec![],
+                evidence: vec![],
+                reviews: vec![],
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+        let index: BTreeMap<i64, usize> =
+            reports.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
+        for r in sqlx::query(
+            "SELECT f.report_id, f.indicator_id, f.value FROM indicator_figures f \
+             JOIN progress_reports r ON r.id = f.report_id WHERE r.plan_id = $1",
+        )
+        .bind(pid)
+        .fetch_all(&mut *conn)
+        .await?
+        {
+            let report: i64 = r.try_get("report_id")?;
+            if let Some(i) = index.get(&report) {
+                reports[*i]
+                    .figures
+                    .push((r.try_get("indicator_id")?, r.try_get("value")?));
+            }
+        }
+        for r in sqlx::query(
+            "SELECT e.id, e.report_id, e.file_name, e.media_type, e.size, e.sha256, e.object_key, \
+             e.created_at, u.full_name FROM evidence e JOIN progress_reports r ON r.id = e.report_id \
+             LEFT JOIN users u ON u.id = e.created_by WHERE r.plan_id = $1 ORDER BY e.id",
+        )
+        .bind(pid)
+        .fetch_all(&mut *conn)
+        .await?
+        {
+            let e = EvidenceRecord {
+                id: r.try_get("id")?,
+                report_id: r.try_get("report_id")?,
+                file_name: r.try_get("file_name")?,
+                media_type: r.try_get("media_type")?,
+                size: r.try_get("size")?,
+                sha256: r.try_get("sha256")?,
+                object_key: r.try_get("object_key")?,
+                by: r.try_get("full_name")?,
+                at: r.try_get("created_at")?,
+            };
+            if let Some(i) = index.get(&e.report_id) {
+                reports[*i].evidence.push(e);
+            }
+        }
+        for r in sqlx::query(
+            "SELECT v.id, v.report_id, v.decision, v.verified_percent, v.sufficiency, v.observations, \
+             v.recommendations, v.created_at, u.full_name FROM report_reviews v \
+             JOIN progress_reports r ON r.id = v.report_id LEFT JOIN users u ON u.id = v.created_by \
+             WHERE r.plan_id = $1 ORDER BY v.id",
+        )
+        .bind(pid)
+        .fetch_all(&mut *conn)
+        .await?
+        {
+            let decision: String = r.try_get("decision")?;
+            let sufficiency: String = r.try_get("sufficiency")?;
+            let v = ReviewRecord {
+                id: r.try_get("id")?,
+                report_id: r.try_get("report_id")?,
+                decision: Decision::parse(&decision).unwrap_or(Decision::Return),
+                verified_percent: r.try_get("verified_percent")?,
+                sufficiency: Sufficiency::parse(&sufficiency).unwrap_or(Sufficiency::No),
+                observations: r.try_get("observations")?,
+                recommendations: r.try_get("recommendations")?,
+                by: r.try_get("full_name")?,
+                at: r.try_get("created_at")?,
+            };
+            if let Some(i) = index.get(&v.report_id) {
+                reports[*i].reviews.push(v);
+            }
+        }
+        let closures = sqlx::query(
+            "SELECT c.period, c.closed_at, u.full_name FROM period_closures c \
+             LEFT JOIN users u ON u.id = c.closed_by WHERE c.plan_id = $1 ORDER BY c.period",
+        )
+        .bind(pid)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| -> Result<Closure> {
+            Ok(Closure {
+                period: r.try_get::<i64, _>("period")? as u32,
+                by: r.try_get("full_name")?,
+                at: r.try_get("closed_at")?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+        let weights =
+            sqlx::query("SELECT activity_number, weight FROM activity_weights WHERE plan_id = $1")
+                .bind(pid)
+                .fetch_all(&mut *conn)
+                .await?
+                .iter()
+                .map(|r| -> Result<(u32, f64)> {
+                    Ok((
+                        r.try_get::<i64, _>("activity_number")? as u32,
+                        r.try_get("weight")?,
+                    ))
+                })
+                .collect::<Result<BTreeMap<_, _>>>()?;
+        let mut manual = BTreeMap::new();
+        for r in sqlx::query(
+            "SELECT activity_number, kind, justification FROM activity_status_changes \
+             WHERE plan_id = $1 ORDER BY id",
+        )
+        .bind(pid)
+        .fetch_all(&mut *conn)
+        .await?
+        {
+            let activity = r.try_get::<i64, _>("activity_number")? as u32;
+            let kind: String = r.try_get("kind")?;
+            manual.insert(
+                activity,
+                ManualRecord {
+                    activity,
+                    status: parse_manual(&kind),
+                    justification: r.try_get("justification")?,
+                },
+            );
+        }
+        Ok(FollowUp {
+            settings,
+            indicators,
+            reports,
+            closures,
+            weights,
+            manual,
+        })
+    })
+}
+
 impl Store {
     /// The plan's follow-up: settings, indicators, every report with its figures,
     /// evidence and reviews, closures, weights and manual statuses.
     pub async fn followup(&self, id: PlanId) -> Result<FollowUp> {
-        let pid = id.0;
-        on_db!(&self.db, |pool| {
-            let settings = sqlx::query(
-                "SELECT frequency, at_risk, late FROM followup_settings WHERE plan_id = $1",
-            )
-            .bind(pid)
-            .fetch_optional(pool)
-            .await?
-            .map(|r| -> Result<FollowupSettings> {
-                let f: String = r.try_get("frequency")?;
-                Ok(FollowupSettings {
-                    frequency: Frequency::parse(&f).ok_or_else(|| StoreError::CorruptValue {
-                        id: pid,
-                        what: format!("frecuencia «{f}»"),
-                    })?,
-                    thresholds: Thresholds {
-                        at_risk: r.try_get("at_risk")?,
-                        late: r.try_get("late")?,
-                    },
-                })
-            })
-            .transpose()?
-            .unwrap_or_default();
-            let indicators = sqlx::query(
-                "SELECT id, activity_number, name, unit, target, aggregation FROM indicators \
-                 WHERE plan_id = $1 AND NOT retired ORDER BY activity_number, id",
-            )
-            .bind(pid)
-            .fetch_all(pool)
-            .await?
-            .iter()
-            .map(|r| -> Result<IndicatorRow> {
-                let agg: String = r.try_get("aggregation")?;
-                Ok(IndicatorRow {
-                    id: r.try_get("id")?,
-                    activity: r.try_get::<i64, _>("activity_number")? as u32,
-                    indicator: Indicator {
-                        name: r.try_get("name")?,
-                        unit: r.try_get("unit")?,
-                        target: r.try_get("target")?,
-                        aggregation: Aggregation::parse(&agg).unwrap_or(Aggregation::Sum),
-                    },
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
-            let mut reports = sqlx::query(
-                "SELECT r.id, r.activity_number, r.period, r.percent, r.narrative, r.difficulties, \
-                 r.corrective_actions, r.decrease_justification, r.correction, r.correction_reason, r.created_at, u.full_name \
-                 FROM progress_reports r LEFT JOIN users u ON u.id = r.created_by \
-                 WHERE r.plan_id = $1 ORDER BY r.id",
-            )
-            .bind(pid)
-            .fetch_all(pool)
-            .await?
-            .iter()
-            .map(|r| -> Result<ReportRecord> {
-                Ok(ReportRecord {
-                    id: r.try_get("id")?,
-                    activity: r.try_get::<i64, _>("activity_number")? as u32,
-                    period: r.try_get::<i64, _>("period")? as u32,
-                    input: ProgressInput {
-                        percent: r.try_get("percent")?,
-                        narrative: r.try_get("narrative")?,
-                        difficulties: r.try_get("difficulties")?,
-                        corrective_actions: r.try_get("corrective_actions")?,
-                        decrease_justification: r.try_get("decrease_justification")?,
-                    },
-                    correction: r
-                        .try_get::<bool, _>("correction")?
-                        .then(|| r.try_get::<String, _>("correction_reason"))
-                        .transpose()?,
-                    by: r.try_get("full_name")?,
-                    at: r.try_get("created_at")?,
-                    figures: vec![],
-                    evidence: vec![],
-                    reviews: vec![],
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
-            let index: BTreeMap<i64, usize> =
-                reports.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
-            for r in sqlx::query(
-                "SELECT f.report_id, f.indicator_id, f.value FROM indicator_figures f \
-                 JOIN progress_reports r ON r.id = f.report_id WHERE r.plan_id = $1",
-            )
-            .bind(pid)
-            .fetch_all(pool)
-            .await?
-            {
-                let report: i64 = r.try_get("report_id")?;
-                if let Some(i) = index.get(&report) {
-                    reports[*i]
-                        .figures
-                        .push((r.try_get("indicator_id")?, r.try_get("value")?));
-                }
-            }
-            for r in sqlx::query(
-                "SELECT e.id, e.report_id, e.file_name, e.media_type, e.size, e.sha256, e.object_key, \
-                 e.created_at, u.full_name FROM evidence e JOIN progress_reports r ON r.id = e.report_id \
-                 LEFT JOIN users u ON u.id = e.created_by WHERE r.plan_id = $1 ORDER BY e.id",
-            )
-            .bind(pid)
-            .fetch_all(pool)
-            .await?
-            {
-                let e = EvidenceRecord {
-                    id: r.try_get("id")?,
-                    report_id: r.try_get("report_id")?,
-                    file_name: r.try_get("file_name")?,
-                    media_type: r.try_get("media_type")?,
-                    size: r.try_get("size")?,
-                    sha256: r.try_get("sha256")?,
-                    object_key: r.try_get("object_key")?,
-                    by: r.try_get("full_name")?,
-                    at: r.try_get("created_at")?,
-                };
-                if let Some(i) = index.get(&e.report_id) {
-                    reports[*i].evidence.push(e);
-                }
-            }
-            for r in sqlx::query(
-                "SELECT v.id, v.report_id, v.decision, v.verified_percent, v.sufficiency, v.observations, \
-                 v.recommendations, v.created_at, u.full_name FROM report_reviews v \
-                 JOIN progress_reports r ON r.id = v.report_id LEFT JOIN users u ON u.id = v.created_by \
-                 WHERE r.plan_id = $1 ORDER BY v.id",
-            )
-            .bind(pid)
-            .fetch_all(pool)
-            .await?
-            {
-                let decision: String = r.try_get("decision")?;
-                let sufficiency: String = r.try_get("sufficiency")?;
-                let v = ReviewRecord {
-                    id: r.try_get("id")?,
-                    report_id: r.try_get("report_id")?,
-                    decision: Decision::parse(&decision).unwrap_or(Decision::Return),
-                    verified_percent: r.try_get("verified_percent")?,
-                    sufficiency: Sufficiency::parse(&sufficiency).unwrap_or(Sufficiency::No),
-                    observations: r.try_get("observations")?,
-                    recommendations: r.try_get("recommendations")?,
-                    by: r.try_get("full_name")?,
-                    at: r.try_get("created_at")?,
-                };
-                if let Some(i) = index.get(&v.report_id) {
-                    reports[*i].reviews.push(v);
-                }
-            }
-            let closures = sqlx::query(
-                "SELECT c.period, c.closed_at, u.full_name FROM period_closures c \
-                 LEFT JOIN users u ON u.id = c.closed_by WHERE c.plan_id = $1 ORDER BY c.period",
-            )
-            .bind(pid)
-            .fetch_all(pool)
-            .await?
-            .iter()
-            .map(|r| -> Result<Closure> {
-                Ok(Closure {
-                    period: r.try_get::<i64, _>("period")? as u32,
-                    by: r.try_get("full_name")?,
-                    at: r.try_get("closed_at")?,
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
-            let weights = sqlx::query(
-                "SELECT activity_number, weight FROM activity_weights WHERE plan_id = $1",
-            )
-            .bind(pid)
-            .fetch_all(pool)
-            .await?
-            .iter()
-            .map(|r| -> Result<(u32, f64)> {
-                Ok((
-                    r.try_get::<i64, _>("activity_number")? as u32,
-                    r.try_get("weight")?,
-                ))
-            })
-            .collect::<Result<BTreeMap<_, _>>>()?;
-            let mut manual = BTreeMap::new();
-            for r in sqlx::query(
-                "SELECT activity_number, kind, justification FROM activity_status_changes \
-                 WHERE plan_id = $1 ORDER BY id",
-            )
-            .bind(pid)
-            .fetch_all(pool)
-            .await?
-            {
-                let activity = r.try_get::<i64, _>("activity_number")? as u32;
-                let kind: String = r.try_get("kind")?;
-                manual.insert(
-                    activity,
-                    ManualRecord {
-                        activity,
-                        status: parse_manual(&kind),
-                        justification: r.try_get("justification")?,
-                    },
-                );
-            }
-            Ok(FollowUp {
-                settings,
-                indicators,
-                reports,
-                closures,
-                weights,
-                manual,
-            })
-        })
+        let mut tx = self.begin_read().await?;
+        let f = read_followup(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(f)
     }
 
     pub async fn set_followup_settings(
@@ -464,7 +472,9 @@ impl Store {
         actor: &Actor,
     ) -> Result<()> {
         let now = Utc::now();
-        let before = self.followup(id).await?.settings;
+        let mut tx = self.begin().await?;
+        tx.lock(Locked::Plan, id.0).await?;
+        let before = read_followup(&mut tx, id).await?.settings;
         let describe = |s: &FollowupSettings| {
             format!(
                 "{}, riesgo > {} puntos, atraso > {} puntos",
@@ -475,13 +485,13 @@ impl Store {
         };
         let change = Change {
             actor,
-            action: "followup.settings",
+            action: AuditAction::FollowupSettings,
             plan_id: Some(id.0),
             subject: format!("seguimiento del plan {}", id.0),
             before: Some(describe(&before)),
             after: Some(describe(&settings)),
         };
-        audited!(&self.db, &change, now, |tx| {
+        on_tx!(&mut tx, |conn| {
             sqlx::query(
                 "INSERT INTO followup_settings (plan_id, frequency, at_risk, late, updated_by, updated_at) \
                  VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (plan_id) DO UPDATE SET \
@@ -494,9 +504,11 @@ impl Store {
             .bind(settings.thresholds.late)
             .bind(actor.user_id)
             .bind(now)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
-        })
+        });
+        record(&mut tx, &change, now).await?;
+        tx.commit().await
     }
 
     pub async fn add_indicator(
@@ -509,7 +521,7 @@ impl Store {
         let now = Utc::now();
         let change = Change {
             actor,
-            action: "indicator.create",
+            action: AuditAction::IndicatorCreate,
             plan_id: Some(id.0),
             subject: format!("indicador de la actividad {activity}"),
             before: None,
@@ -521,7 +533,8 @@ impl Store {
                 indicator.aggregation.as_str()
             )),
         };
-        audited!(&self.db, &change, now, |tx| {
+        let mut tx = self.begin().await?;
+        let out = on_tx!(&mut tx, |conn| {
             let new_id: i64 = sqlx::query(
                 "INSERT INTO indicators (plan_id, activity_number, name, unit, target, aggregation, created_by, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
@@ -534,54 +547,27 @@ impl Store {
             .bind(indicator.aggregation.as_str())
             .bind(actor.user_id)
             .bind(now)
-            .fetch_one(&mut *tx)
+            .fetch_one(&mut *conn)
             .await?
             .try_get("id")?;
             new_id
-        })
+        });
+        record(&mut tx, &change, now).await?;
+        tx.commit().await?;
+        Ok(out)
     }
 
-    /// Stores a submission with its figures and evidence, after the domain's checks.
-    /// Evidence bytes go to `objects` first; if the database write fails they are
-    /// removed again, so a refused or failed submission leaves nothing behind.
+    /// Stores a submission with its figures and evidence, after the domain's checks,
+    /// which read the follow-up in the submission's own transaction. Evidence bytes go
+    /// to `objects` first (no database lock is held while they upload); if the
+    /// submission is refused or its write fails they are removed again, so a refused or
+    /// failed submission leaves nothing behind.
     pub async fn submit_report(
         &self,
         report: NewReport,
         objects: &Objects,
         actor: &Actor,
-    ) -> Result<std::result::Result<i64, FollowupError>> {
-        let f = self.followup(report.plan_id).await?;
-        let (activity, period) = (report.activity, report.period);
-        match &report.correction {
-            None => {
-                if let Err(e) = submit(f.state(activity, period), f.is_closed(period)) {
-                    return Ok(Err(FollowupError::Review(vec![e])));
-                }
-            }
-            Some(_) if !f.is_closed(period) => {
-                return Ok(Err(FollowupError::Invalid(format!(
-                    "el periodo {period} está abierto: envíe un reporte, no una corrección"
-                ))))
-            }
-            Some(reason) if reason.trim().is_empty() => {
-                return Ok(Err(FollowupError::Invalid(
-                    "una corrección de un periodo cerrado necesita su motivo".into(),
-                )))
-            }
-            Some(_) => {}
-        }
-        if let Some((bad, _)) = report.figures.iter().find(|(i, _)| {
-            !f.indicators
-                .iter()
-                .any(|r| r.id == *i && r.activity == activity)
-        }) {
-            return Ok(Err(FollowupError::NoSuchIndicator(*bad)));
-        }
-        let previous = f.reported(activity);
-        let evidence = f.evidence_count(activity) + report.evidence.len();
-        if let Err(errors) = report.input.check(previous, evidence) {
-            return Ok(Err(FollowupError::Progress(errors)));
-        }
+    ) -> Result<i64> {
         let mut stored: Vec<String> = Vec::new();
         for e in &report.evidence {
             let ext = e
@@ -589,7 +575,13 @@ impl Store {
                 .rsplit_once('.')
                 .map_or("bin", |(_, x)| x)
                 .to_lowercase();
-            let key = key_for(report.plan_id.0, activity, period, &e.sha256, &ext);
+            let key = key_for(
+                report.plan_id.0,
+                report.activity,
+                report.period,
+                &e.sha256,
+                &ext,
+            );
             if let Err(err) = objects.put(&key, e.bytes.clone()).await {
                 for k in &stored {
                     let _ = objects.delete(k).await;
@@ -604,23 +596,61 @@ impl Store {
                 let _ = objects.delete(k).await;
             }
         }
-        written.map(Ok)
+        written
     }
 
+    /// Checks a submission against the follow-up as it stands and writes it, in one
+    /// transaction.
     async fn write_report(
         &self,
         report: &NewReport,
         keys: &[String],
         actor: &Actor,
     ) -> Result<i64> {
+        let mut tx = self.begin().await?;
+        tx.lock(Locked::Plan, report.plan_id.0).await?;
+        let f = read_followup(&mut tx, report.plan_id).await?;
+        let (activity, period) = (report.activity, report.period);
+        match &report.correction {
+            None => {
+                if let Err(e) = submit(f.state(activity, period), f.is_closed(period)) {
+                    return Err(FollowupError::Review(vec![e]).into());
+                }
+            }
+            Some(_) if !f.is_closed(period) => {
+                return Err(FollowupError::Invalid(format!(
+                    "el periodo {period} está abierto: envíe un reporte, no una corrección"
+                ))
+                .into())
+            }
+            Some(reason) if reason.trim().is_empty() => {
+                return Err(FollowupError::Invalid(
+                    "una corrección de un periodo cerrado necesita su motivo".into(),
+                )
+                .into())
+            }
+            Some(_) => {}
+        }
+        if let Some((bad, _)) = report.figures.iter().find(|(i, _)| {
+            !f.indicators
+                .iter()
+                .any(|r| r.id == *i && r.activity == activity)
+        }) {
+            return Err(FollowupError::NoSuchIndicator(*bad).into());
+        }
+        let previous = f.reported(activity);
+        let evidence = f.evidence_count(activity) + report.evidence.len();
+        if let Err(errors) = report.input.check(previous, evidence) {
+            return Err(FollowupError::Progress(errors).into());
+        }
         let now = Utc::now();
         let i = &report.input;
         let change = Change {
             actor,
             action: if report.correction.is_some() {
-                "progress.correction"
+                AuditAction::ProgressCorrection
             } else {
-                "progress.submit"
+                AuditAction::ProgressSubmit
             },
             plan_id: Some(report.plan_id.0),
             subject: format!(
@@ -635,7 +665,7 @@ impl Store {
                 report.evidence.len()
             )),
         };
-        audited!(&self.db, &change, now, |tx| {
+        let out = on_tx!(&mut tx, |conn| {
             let rid: i64 = sqlx::query(
                 "INSERT INTO progress_reports (plan_id, activity_number, period, percent, narrative, difficulties, \
                  corrective_actions, decrease_justification, correction, correction_reason, created_by, created_at) \
@@ -653,7 +683,7 @@ impl Store {
             .bind(report.correction.as_deref().unwrap_or("").trim())
             .bind(actor.user_id)
             .bind(now)
-            .fetch_one(&mut *tx)
+            .fetch_one(&mut *conn)
             .await?
             .try_get("id")?;
             for (indicator, value) in &report.figures {
@@ -663,7 +693,7 @@ impl Store {
                 .bind(rid)
                 .bind(indicator)
                 .bind(value)
-                .execute(&mut *tx)
+                .execute(&mut *conn)
                 .await?;
             }
             for (e, key) in report.evidence.iter().zip(keys) {
@@ -679,11 +709,14 @@ impl Store {
                 .bind(key)
                 .bind(actor.user_id)
                 .bind(now)
-                .execute(&mut *tx)
+                .execute(&mut *conn)
                 .await?;
             }
             rid
-        })
+        });
+        record(&mut tx, &change, now).await?;
+        tx.commit().await?;
+        Ok(out)
     }
 
     /// Internal control's review of the latest submission of an activity in a period.
@@ -694,21 +727,21 @@ impl Store {
         period: u32,
         input: &ReviewInput,
         actor: &Actor,
-    ) -> Result<std::result::Result<ReportState, FollowupError>> {
-        let f = self.followup(id).await?;
+    ) -> Result<ReportState> {
+        let mut tx = self.begin().await?;
+        tx.lock(Locked::Plan, id.0).await?;
+        let f = read_followup(&mut tx, id).await?;
         let next = match review(f.state(activity, period), f.is_closed(period), input) {
             Ok(s) => s,
-            Err(e) => return Ok(Err(FollowupError::Review(e))),
+            Err(e) => return Err(FollowupError::Review(e).into()),
         };
         let Some(report) = f.latest(activity, period) else {
-            return Ok(Err(FollowupError::Review(vec![
-                ReviewError::NothingToReview,
-            ])));
+            return Err(FollowupError::Review(vec![ReviewError::NothingToReview]).into());
         };
         let now = Utc::now();
         let change = Change {
             actor,
-            action: "progress.review",
+            action: AuditAction::ProgressReview,
             plan_id: Some(id.0),
             subject: format!("avance de la actividad {activity} en el periodo {period}"),
             before: Some(format!("{} % reportado", report.input.percent)),
@@ -723,7 +756,7 @@ impl Store {
             )),
         };
         let rid = report.id;
-        audited!(&self.db, &change, now, |tx| {
+        on_tx!(&mut tx, |conn| {
             sqlx::query(
                 "INSERT INTO report_reviews (report_id, decision, verified_percent, sufficiency, observations, \
                  recommendations, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -736,33 +769,32 @@ impl Store {
             .bind(&input.recommendations)
             .bind(actor.user_id)
             .bind(now)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
-            Ok(next)
-        })
+        });
+        record(&mut tx, &change, now).await?;
+        tx.commit().await?;
+        Ok(next)
     }
 
     /// Closes a period: its reports are locked from now on.
-    pub async fn close_period(
-        &self,
-        id: PlanId,
-        period: u32,
-        actor: &Actor,
-    ) -> Result<std::result::Result<(), FollowupError>> {
-        let f = self.followup(id).await?;
+    pub async fn close_period(&self, id: PlanId, period: u32, actor: &Actor) -> Result<()> {
+        let mut tx = self.begin().await?;
+        tx.lock(Locked::Plan, id.0).await?;
+        let f = read_followup(&mut tx, id).await?;
         if f.is_closed(period) {
-            return Ok(Err(FollowupError::AlreadyClosed(period)));
+            return Err(FollowupError::AlreadyClosed(period).into());
         }
         let now = Utc::now();
         let change = Change {
             actor,
-            action: "period.close",
+            action: AuditAction::PeriodClose,
             plan_id: Some(id.0),
             subject: format!("periodo {period} del plan {}", id.0),
             before: None,
             after: Some("cerrado".into()),
         };
-        audited!(&self.db, &change, now, |tx| {
+        on_tx!(&mut tx, |conn| {
             sqlx::query(
                 "INSERT INTO period_closures (plan_id, period, closed_by, closed_at) VALUES ($1, $2, $3, $4)",
             )
@@ -770,10 +802,11 @@ impl Store {
             .bind(i64::from(period))
             .bind(actor.user_id)
             .bind(now)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
-            Ok(())
-        })
+        });
+        record(&mut tx, &change, now).await?;
+        tx.commit().await
     }
 
     /// Marks an activity rescheduled or cancelled (None: back to its computed status),
@@ -785,11 +818,12 @@ impl Store {
         status: Option<ManualStatus>,
         justification: &str,
         actor: &Actor,
-    ) -> Result<std::result::Result<(), FollowupError>> {
+    ) -> Result<()> {
         if justification.trim().is_empty() {
-            return Ok(Err(FollowupError::Invalid(
+            return Err(FollowupError::Invalid(
                 "escriba la justificación del cambio de estado".into(),
-            )));
+            )
+            .into());
         }
         let kind = match status {
             Some(ManualStatus::Rescheduled) => "rescheduled",
@@ -799,13 +833,14 @@ impl Store {
         let now = Utc::now();
         let change = Change {
             actor,
-            action: "activity.status",
+            action: AuditAction::ActivityStatus,
             plan_id: Some(id.0),
             subject: format!("estado de la actividad {activity}"),
             before: None,
             after: Some(format!("{kind}: {justification}")),
         };
-        audited!(&self.db, &change, now, |tx| {
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, |conn| {
             sqlx::query(
                 "INSERT INTO activity_status_changes (plan_id, activity_number, kind, justification, created_by, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6)",
@@ -816,10 +851,11 @@ impl Store {
             .bind(justification.trim())
             .bind(actor.user_id)
             .bind(now)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
-            Ok(())
-        })
+        });
+        record(&mut tx, &change, now).await?;
+        tx.commit().await
     }
 
     /// Sets the weights of the plan's activities in its progress: all of them, summing to
@@ -829,17 +865,17 @@ impl Store {
         id: PlanId,
         weights: &[(u32, f64)],
         actor: &Actor,
-    ) -> Result<std::result::Result<(), FollowupError>> {
+    ) -> Result<()> {
         if !weights.is_empty() {
             let values: Vec<f64> = weights.iter().map(|(_, w)| *w).collect();
             if let Err(e) = participa_domain::followup::schedule::check_weights(&values) {
-                return Ok(Err(FollowupError::Invalid(e)));
+                return Err(FollowupError::Invalid(e).into());
             }
         }
         let now = Utc::now();
         let change = Change {
             actor,
-            action: "followup.weights",
+            action: AuditAction::FollowupWeights,
             plan_id: Some(id.0),
             subject: format!("pesos de las actividades del plan {}", id.0),
             before: None,
@@ -853,10 +889,11 @@ impl Store {
                     .join(", ")
             }),
         };
-        audited!(&self.db, &change, now, |tx| {
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, |conn| {
             sqlx::query("DELETE FROM activity_weights WHERE plan_id = $1")
                 .bind(id.0)
-                .execute(&mut *tx)
+                .execute(&mut *conn)
                 .await?;
             for (activity, weight) in weights {
                 sqlx::query(
@@ -865,11 +902,12 @@ impl Store {
                 .bind(id.0)
                 .bind(i64::from(*activity))
                 .bind(weight)
-                .execute(&mut *tx)
+                .execute(&mut *conn)
                 .await?;
             }
-            Ok(())
-        })
+        });
+        record(&mut tx, &change, now).await?;
+        tx.commit().await
     }
 
     /// An evidence file's record and the plan and activity it belongs to.

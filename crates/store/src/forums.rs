@@ -1,8 +1,9 @@
 //! Forums: topics staff open in a consultation of kind `foro`, citizens' threaded
 //! comments with their moderation status, and abuse reports.
 
-use crate::audit::{audited, Actor, Change};
-use crate::{on_db, Result, Store, StoreError};
+use crate::audit::{record, Actor, AuditAction, Change};
+use crate::tx::{on_tx, Locked, Tx};
+use crate::{on_db, Entity, Result, Store, StoreError};
 use chrono::{DateTime, Utc};
 use participa_domain::participation::forum::{
     can_moderate, CommentStatus, ForumError, NewComment, Threaded,
@@ -53,13 +54,14 @@ impl Store {
         let now = Utc::now();
         let change = Change {
             actor,
-            action: "forum.topic",
+            action: AuditAction::ForumTopic,
             plan_id: None,
             subject: format!("tema «{title}» del foro {consultation}"),
             before: None,
             after: Some(body.to_string()),
         };
-        audited!(&self.db, &change, now, |tx| {
+        let mut tx = self.begin().await?;
+        let out = on_tx!(&mut tx, |conn| {
             let id: i64 = sqlx::query(
                 "INSERT INTO forum_topics (consultation_id, title, body, created_by, created_at) \
                  VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -69,11 +71,14 @@ impl Store {
             .bind(body)
             .bind(actor.user_id)
             .bind(now)
-            .fetch_one(&mut *tx)
+            .fetch_one(&mut *conn)
             .await?
             .try_get("id")?;
             id
-        })
+        });
+        record(&mut tx, &change, now).await?;
+        tx.commit().await?;
+        Ok(out)
     }
 
     /// A forum's topics and every comment with its open reports (three queries).
@@ -186,21 +191,10 @@ impl Store {
 
     /// The forum (consultation id) and status of a comment.
     pub async fn forum_comment_place(&self, comment: i64) -> Result<(i64, CommentStatus)> {
-        on_db!(&self.db, |pool| {
-            let row = sqlx::query(
-                "SELECT t.consultation_id, c.status FROM forum_comments c \
-                 JOIN forum_topics t ON t.id = c.topic_id WHERE c.id = $1",
-            )
-            .bind(comment)
-            .fetch_optional(pool)
-            .await?
-            .ok_or(StoreError::CommentNotFound(comment))?;
-            let status: String = row.try_get("status")?;
-            Ok((
-                row.try_get("consultation_id")?,
-                CommentStatus::from_code(&status).unwrap_or(CommentStatus::Pending),
-            ))
-        })
+        let mut tx = self.begin_read().await?;
+        let place = read_comment_place(&mut tx, comment).await?;
+        tx.commit().await?;
+        Ok(place)
     }
 
     /// Publishes, hides (with its reason) or restores a comment, and resolves its open
@@ -212,7 +206,9 @@ impl Store {
         reason: &str,
         actor: &Actor,
     ) -> Result<()> {
-        let (_, from) = self.forum_comment_place(comment).await?;
+        let mut tx = self.begin().await?;
+        tx.lock(Locked::Comment, comment).await?;
+        let (_, from) = read_comment_place(&mut tx, comment).await?;
         let keep = from == CommentStatus::Published && to == CommentStatus::Published;
         if !keep {
             can_moderate(from, to)?;
@@ -223,7 +219,7 @@ impl Store {
         let now = Utc::now();
         let change = Change {
             actor,
-            action: "forum.moderate",
+            action: AuditAction::ForumModerate,
             plan_id: None,
             subject: format!("comentario {comment} del foro"),
             before: Some(from.label().to_string()),
@@ -235,7 +231,7 @@ impl Store {
                 to.label().to_string()
             }),
         };
-        audited!(&self.db, &change, now, |tx| {
+        on_tx!(&mut tx, |conn| {
             sqlx::query(
                 "UPDATE forum_comments SET status = $1, hidden_reason = $2, moderated_by = $3, moderated_at = $4 \
                  WHERE id = $5",
@@ -245,7 +241,7 @@ impl Store {
             .bind(actor.user_id)
             .bind(now)
             .bind(comment)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
             sqlx::query(
                 "UPDATE forum_abuse_reports SET resolved_by = $1, resolved_at = $2 \
@@ -254,8 +250,29 @@ impl Store {
             .bind(actor.user_id)
             .bind(now)
             .bind(comment)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
-        })
+        });
+        record(&mut tx, &change, now).await?;
+        tx.commit().await
     }
+}
+
+/// The forum (consultation id) and status of a comment, read in transaction `tx`.
+async fn read_comment_place(tx: &mut Tx, comment: i64) -> Result<(i64, CommentStatus)> {
+    on_tx!(tx, |conn| {
+        let row = sqlx::query(
+            "SELECT t.consultation_id, c.status FROM forum_comments c \
+             JOIN forum_topics t ON t.id = c.topic_id WHERE c.id = $1",
+        )
+        .bind(comment)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| StoreError::not_found(Entity::Comment, comment))?;
+        let status: String = row.try_get("status")?;
+        Ok((
+            row.try_get("consultation_id")?,
+            CommentStatus::from_code(&status).unwrap_or(CommentStatus::Pending),
+        ))
+    })
 }

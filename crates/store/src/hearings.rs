@@ -1,8 +1,10 @@
 //! Public accountability hearings: the hearing, registrations and questions with answers.
 
-use crate::audit::{audited, Actor, Change};
+use crate::audit::{record, Actor, AuditAction, Change};
 use crate::consultations::{insert_consultation, insert_question, ConsultationData};
-use crate::{on_db, Result, Store, StoreError};
+use crate::tx::on_tx;
+use crate::tx::Tx;
+use crate::{on_db, Entity, Result, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row;
 
@@ -106,26 +108,19 @@ where
     })
 }
 
-fn citizen() -> Actor {
-    Actor {
-        user_id: None,
-        username: "ciudadano".into(),
-        address: None,
-    }
-}
-
 impl Store {
     pub async fn create_hearing(&self, h: &HearingData, actor: &Actor) -> Result<i64> {
         let now = Utc::now();
         let change = Change {
             actor,
-            action: "hearing.create",
+            action: AuditAction::HearingCreate,
             plan_id: None,
             subject: format!("audiencia «{}»", h.title),
             before: None,
             after: Some(format!("{} {} · {}", h.held_on, h.starts_at, h.place)),
         };
-        audited!(&self.db, &change, now, |tx| {
+        let mut tx = self.begin().await?;
+        let out = on_tx!(&mut tx, |conn| {
             let id: i64 = sqlx::query(
                 "INSERT INTO hearings (title, held_on, starts_at, place, stream_url, report_url, report_published_on, \
                  convocation, created_by, created_at, plan_id, activity_number) \
@@ -143,11 +138,14 @@ impl Store {
             .bind(now)
             .bind(h.activity.map(|(p, _)| p))
             .bind(h.activity.map(|(_, a)| i64::from(a)))
-            .fetch_one(&mut *tx)
+            .fetch_one(&mut *conn)
             .await?
             .try_get("id")?;
             id
-        })
+        });
+        record(&mut tx, &change, now).await?;
+        tx.commit().await?;
+        Ok(out)
     }
 
     /// The counts of the hearings that carry out activities of a plan: registrations,
@@ -181,51 +179,17 @@ impl Store {
 
     /// Every hearing, the most recent first.
     pub async fn hearings(&self) -> Result<Vec<Hearing>> {
-        self.hearings_where(None).await
-    }
-
-    /// All hearings, or only `only`.
-    async fn hearings_where(&self, only: Option<i64>) -> Result<Vec<Hearing>> {
-        on_db!(&self.db, |pool| {
-            let rows = sqlx::query(
-                "SELECT id, title, held_on, starts_at, place, stream_url, report_url, report_published_on, convocation, \
-                 plan_id, activity_number, evaluation_id FROM hearings WHERE ($1 IS NULL OR id = $1) \
-                 ORDER BY held_on DESC, id DESC",
-            )
-            .bind(only)
-            .fetch_all(pool)
-            .await?;
-            rows.iter()
-                .map(|r| {
-                    Ok(Hearing {
-                        id: r.try_get("id")?,
-                        data: HearingData {
-                            title: r.try_get("title")?,
-                            held_on: r.try_get("held_on")?,
-                            starts_at: r.try_get("starts_at")?,
-                            place: r.try_get("place")?,
-                            stream_url: r.try_get("stream_url")?,
-                            report_url: r.try_get("report_url")?,
-                            report_published_on: r.try_get("report_published_on")?,
-                            convocation: r.try_get("convocation")?,
-                            activity: r
-                                .try_get::<Option<i64>, _>("plan_id")?
-                                .zip(r.try_get::<Option<i64>, _>("activity_number")?)
-                                .map(|(p, a)| (p, a as u32)),
-                        },
-                        evaluation: r.try_get("evaluation_id")?,
-                    })
-                })
-                .collect()
-        })
+        let mut tx = self.begin_read().await?;
+        let list = read_hearings(&mut tx, None).await?;
+        tx.commit().await?;
+        Ok(list)
     }
 
     pub async fn hearing(&self, id: i64) -> Result<Hearing> {
-        self.hearings_where(Some(id))
-            .await?
-            .into_iter()
-            .find(|h| h.id == id)
-            .ok_or(StoreError::HearingNotFound(id))
+        let mut tx = self.begin_read().await?;
+        let hearing = read_hearing(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(hearing)
     }
 
     /// Creates the hearing's evaluation survey (the standard questions, open from the
@@ -237,7 +201,8 @@ impl Store {
         closes_on: NaiveDate,
         actor: &Actor,
     ) -> Result<i64> {
-        let h = self.hearing(hearing).await?;
+        let mut tx = self.begin().await?;
+        let h = read_hearing(&mut tx, hearing).await?;
         let data = ConsultationData {
             title: format!("Evaluación: {}", h.data.title),
             description: "Cuéntenos cómo le pareció la audiencia: sus respuestas son anónimas y sirven para mejorar la próxima.".into(),
@@ -251,24 +216,26 @@ impl Store {
         let now = Utc::now();
         let change = Change {
             actor,
-            action: "hearing.evaluation",
+            action: AuditAction::HearingEvaluation,
             plan_id: h.data.activity.map(|(p, _)| p),
             subject: format!("evaluación de la audiencia «{}»", h.data.title),
             before: None,
             after: Some(format!("{} a {}", h.data.held_on, closes_on)),
         };
-        audited!(&self.db, &change, now, |tx| {
-            let id = insert_consultation!(tx, &data, actor, now);
-            for q in &questions {
-                insert_question!(tx, id, q);
-            }
+        let id = insert_consultation(&mut tx, &data, actor, now).await?;
+        for q in &questions {
+            insert_question(&mut tx, id, q).await?;
+        }
+        on_tx!(&mut tx, |conn| {
             sqlx::query("UPDATE hearings SET evaluation_id = $1 WHERE id = $2")
                 .bind(id)
                 .bind(hearing)
-                .execute(&mut *tx)
+                .execute(&mut *conn)
                 .await?;
-            id
-        })
+        });
+        record(&mut tx, &change, now).await?;
+        tx.commit().await?;
+        Ok(id)
     }
 
     /// A registration; the name and contact are personal data given with consent. A
@@ -283,37 +250,38 @@ impl Store {
             consent_purpose,
         } = *r;
         let now = Utc::now();
-        let actor = citizen();
+        let actor = Actor::citizen();
         let change = Change {
             actor: &actor,
-            action: "hearing.register",
+            action: AuditAction::HearingRegister,
             plan_id: None,
             subject: format!("inscripción a la audiencia {hearing}"),
             before: None,
             after: Some(format!("grupo de valor {value_group}")),
         };
-        let result: Result<i64> = async {
-            audited!(&self.db, &change, now, |tx| {
-                let id: i64 = sqlx::query(
-                    "INSERT INTO hearing_registrations (hearing_id, code, name, email, phone, value_group, consent_purpose, consent_at, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
-                )
-                .bind(hearing)
-                .bind(code)
-                .bind(name)
-                .bind(email)
-                .bind(phone)
-                .bind(value_group)
-                .bind(consent_purpose)
-                .bind(now)
-                .fetch_one(&mut *tx)
-                .await?
-                .try_get("id")?;
-                id
-            })
-        }
-        .await;
-        crate::code_taken(result)
+        let mut tx = self.begin().await?;
+        let out = on_tx!(&mut tx, |conn| {
+            let id: i64 = sqlx::query(
+                "INSERT INTO hearing_registrations (hearing_id, code, name, email, phone, value_group, consent_purpose, consent_at, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
+            )
+            .bind(hearing)
+            .bind(code)
+            .bind(name)
+            .bind(email)
+            .bind(phone)
+            .bind(value_group)
+            .bind(consent_purpose)
+            .bind(now)
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(crate::code_taken)?
+            .try_get("id")?;
+            id
+        });
+        record(&mut tx, &change, now).await?;
+        tx.commit().await?;
+        Ok(out)
     }
 
     /// The registration with this code, erased or not.
@@ -333,27 +301,31 @@ impl Store {
     /// the group of value stays for the statistics. False when the code is unknown.
     pub async fn erase_registration(&self, code: &str) -> Result<bool> {
         let now = Utc::now();
-        let actor = citizen();
+        let actor = Actor::citizen();
         let change = Change {
             actor: &actor,
-            action: "hearing.erase_registration",
+            action: AuditAction::HearingEraseRegistration,
             plan_id: None,
             subject: format!("datos de la inscripción {code}"),
             before: None,
             after: Some("borrados por el ciudadano".into()),
         };
-        audited!(&self.db, &change, now, |tx| {
+        let mut tx = self.begin().await?;
+        let out = on_tx!(&mut tx, |conn| {
             let done = sqlx::query(
                 "UPDATE hearing_registrations SET name = '', email = NULL, phone = NULL, \
                  erased_at = COALESCE(erased_at, $1) WHERE code = $2",
             )
             .bind(now)
             .bind(code)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?
             .rows_affected();
             done > 0
-        })
+        });
+        record(&mut tx, &change, now).await?;
+        tx.commit().await?;
+        Ok(out)
     }
 
     pub async fn registrations(&self, hearing: i64) -> Result<Vec<Registration>> {
@@ -377,35 +349,36 @@ impl Store {
         asker: Option<&str>,
     ) -> Result<i64> {
         let now = Utc::now();
-        let actor = citizen();
+        let actor = Actor::citizen();
         let change = Change {
             actor: &actor,
-            action: "hearing.question",
+            action: AuditAction::HearingQuestion,
             plan_id: None,
             subject: format!("pregunta {code} de la audiencia {hearing}"),
             before: None,
             after: None,
         };
-        let result: Result<i64> = async {
-            audited!(&self.db, &change, now, |tx| {
-                let id: i64 = sqlx::query(
-                    "INSERT INTO hearing_questions (hearing_id, code, text, asker, consent_at, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-                )
-                .bind(hearing)
-                .bind(code)
-                .bind(text)
-                .bind(asker)
-                .bind(asker.map(|_| now))
-                .bind(now)
-                .fetch_one(&mut *tx)
-                .await?
-                .try_get("id")?;
-                id
-            })
-        }
-        .await;
-        crate::code_taken(result)
+        let mut tx = self.begin().await?;
+        let out = on_tx!(&mut tx, |conn| {
+            let id: i64 = sqlx::query(
+                "INSERT INTO hearing_questions (hearing_id, code, text, asker, consent_at, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            )
+            .bind(hearing)
+            .bind(code)
+            .bind(text)
+            .bind(asker)
+            .bind(asker.map(|_| now))
+            .bind(now)
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(crate::code_taken)?
+            .try_get("id")?;
+            id
+        });
+        record(&mut tx, &change, now).await?;
+        tx.commit().await?;
+        Ok(out)
     }
 
     /// The questions of a hearing, oldest first.
@@ -448,13 +421,14 @@ impl Store {
         let now = Utc::now();
         let change = Change {
             actor,
-            action: "hearing.answer",
+            action: AuditAction::HearingAnswer,
             plan_id: None,
             subject: format!("pregunta {question} de la audiencia {hearing}"),
             before: None,
             after: Some(answer.to_string()),
         };
-        audited!(&self.db, &change, now, |tx| {
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, |conn| {
             let done = sqlx::query(
                 "UPDATE hearing_questions SET answer = $1, answered_by = $2, \
                  answered_at = COALESCE(answered_at, $3) WHERE id = $4 AND hearing_id = $5",
@@ -464,11 +438,61 @@ impl Store {
             .bind(now)
             .bind(question)
             .bind(hearing)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
             if done.rows_affected() == 0 {
-                return Err(StoreError::HearingNotFound(hearing));
+                return Err(StoreError::not_found(
+                    Entity::Question,
+                    format!("{question} de la audiencia {hearing}"),
+                ));
             }
-        })
+        });
+        record(&mut tx, &change, now).await?;
+        tx.commit().await
     }
+}
+
+/// All hearings, or only `only`, read in transaction `tx`.
+async fn read_hearings(tx: &mut Tx, only: Option<i64>) -> Result<Vec<Hearing>> {
+    on_tx!(tx, |conn| {
+        let rows = sqlx::query(
+            "SELECT id, title, held_on, starts_at, place, stream_url, report_url, report_published_on, convocation, \
+             plan_id, activity_number, evaluation_id FROM hearings WHERE ($1 IS NULL OR id = $1) \
+             ORDER BY held_on DESC, id DESC",
+        )
+        .bind(only)
+        .fetch_all(&mut *conn)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Hearing {
+                    id: r.try_get("id")?,
+                    data: HearingData {
+                        title: r.try_get("title")?,
+                        held_on: r.try_get("held_on")?,
+                        starts_at: r.try_get("starts_at")?,
+                        place: r.try_get("place")?,
+                        stream_url: r.try_get("stream_url")?,
+                        report_url: r.try_get("report_url")?,
+                        report_published_on: r.try_get("report_published_on")?,
+                        convocation: r.try_get("convocation")?,
+                        activity: r
+                            .try_get::<Option<i64>, _>("plan_id")?
+                            .zip(r.try_get::<Option<i64>, _>("activity_number")?)
+                            .map(|(p, a)| (p, a as u32)),
+                    },
+                    evaluation: r.try_get("evaluation_id")?,
+                })
+            })
+            .collect()
+    })
+}
+
+/// One hearing, read in transaction `tx`.
+async fn read_hearing(tx: &mut Tx, id: i64) -> Result<Hearing> {
+    read_hearings(tx, Some(id))
+        .await?
+        .into_iter()
+        .find(|h| h.id == id)
+        .ok_or_else(|| StoreError::not_found(Entity::Hearing, id))
 }

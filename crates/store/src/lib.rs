@@ -6,9 +6,23 @@
 //! text on whichever it is: the macro expands the body once per backend, so each
 //! expansion is fully typed (native `DATE`, `BIGINT`, `TIMESTAMPTZ` on PostgreSQL; their
 //! SQLite equivalents) and sqlx checks encoding and decoding per backend. `sqlx::Any` was
-//! rejected: it cannot decode a PostgreSQL `DATE`, nor an uncast aggregate. Queries use
-//! `$n` placeholders, which both backends accept. If a query ever has to differ, the
+//! rejected: it cannot decode a PostgreSQL `DATE`, nor an uncast aggregate (`SUM` comes
+//! back as a `NUMERIC` it cannot read), nor a SQLite `BOOLEAN`. Queries use `$n`
+//! placeholders, which both backends accept. If a query ever has to differ, the
 //! macro's two arms are the seam.
+//!
+//! # Transactions
+//! A transaction is a `Tx`, the same enum over the two backends' typed transactions.
+//! A write is one transaction with its audit entry: `Store::begin` → statements through
+//! `on_tx!` and helper functions that take `&mut Tx` (`audit::record`,
+//! `plans::insert_children`, `consultations::insert_question`, …) → `Tx::commit`; an
+//! early return drops the transaction, which rolls it back. The reads that decide a
+//! write (the state a change starts from, the audit entry's "before") run inside that
+//! write's transaction. On SQLite every write transaction begins `IMMEDIATE`, so it
+//! waits its turn for the write lock (within the busy timeout) instead of failing with
+//! «database is locked» when it reads first and writes later; on PostgreSQL the writes
+//! that read first lock the row they depend on (`Tx::lock`, `SELECT … FOR UPDATE`).
+//! Reads of several tables that must agree use `Store::begin_read`.
 //!
 //! Migrations live in `migrations/sqlite/` and `migrations/postgres/` with the same file
 //! names (a test checks it); both are embedded in the binary.
@@ -28,12 +42,13 @@ mod parameters;
 mod plans;
 mod sessions;
 mod suggestions;
+mod tx;
 mod users;
 mod value_groups;
 mod versions;
 
 pub use activity_choices::ActivityChoice;
-pub use audit::{Actor, AuditEntry, AuditFilter, Change};
+pub use audit::{Actor, AuditAction, AuditEntry, AuditFilter, Change, RecordedAction};
 pub use calendar::OverrideRecord;
 pub use channels::ChannelFigure;
 pub use consultations::{AnswerCounts, Consultation, ConsultationData, Identification, Response};
@@ -79,12 +94,11 @@ pub enum StoreError {
     Corrupt { id: i64, errors: PlanErrors },
     #[error("el plan {id} guardado tiene un valor inválido: {what}")]
     CorruptValue { id: i64, what: String },
-    #[error("el plan {0} no existe")]
-    PlanNotFound(i64),
-    #[error("el plan {0} no tiene versión {1}")]
-    VersionNotFound(i64, i64),
-    #[error("el usuario {0} no existe")]
-    UserNotFound(i64),
+    /// The one not-found case: what was looked for, and its identifier in words
+    /// («el plan 7 no existe», «la versión 2 del plan 7 no existe»). The web layer
+    /// answers it with 404 in one place.
+    #[error("{} {id} no existe", .entity.name())]
+    NotFound { entity: Entity, id: String },
     #[error("el nombre de usuario «{0}» ya existe")]
     UsernameTaken(String),
     #[error("el plan está «{}»: devuélvalo a borrador antes de cambiarlo", .0.label())]
@@ -95,12 +109,13 @@ pub enum StoreError {
     ActaRequired,
     #[error(transparent)]
     Lifecycle(#[from] LifecycleError),
+    /// A follow-up write the domain's rules refused (its message is the rule's).
+    #[error(transparent)]
+    Followup(#[from] FollowupError),
     #[error("el parámetro legal «{0}» no existe")]
     UnknownParameter(String),
     #[error("el valor {value} no es válido para el parámetro «{key}»")]
     InvalidParameter { key: String, value: i64 },
-    #[error("el plan no tiene el hallazgo «{0}»")]
-    FindingNotFound(String),
     #[error("escriba la justificación para aceptar el hallazgo")]
     JustificationRequired,
     #[error("la verificación de cobertura tiene hallazgos sin aceptar ({}): cúbralos con actividades o acéptelos con una justificación antes de consolidar", .0.join(", "))]
@@ -109,34 +124,69 @@ pub enum StoreError {
     Objects(String),
     #[error("el código de seguimiento ya existe")]
     CodeTaken,
-    #[error("la sugerencia {0} no existe")]
-    SuggestionNotFound(i64),
-    #[error("la audiencia {0} no existe")]
-    HearingNotFound(i64),
-    #[error("la consulta {0} no existe")]
-    ConsultationNotFound(i64),
     #[error(
         "ya se registró una respuesta con ese documento: esta consulta admite una por persona"
     )]
     AlreadyAnswered,
-    #[error("el comentario {0} no existe")]
-    CommentNotFound(i64),
     #[error("{0}")]
     Forum(#[from] participa_domain::participation::forum::ForumError),
     #[error("contenido de versión ilegible: {0}")]
     Snapshot(#[from] serde_json::Error),
 }
 
+impl StoreError {
+    /// [`StoreError::NotFound`] for `entity` with identifier `id`.
+    pub fn not_found(entity: Entity, id: impl std::fmt::Display) -> StoreError {
+        StoreError::NotFound {
+            entity,
+            id: id.to_string(),
+        }
+    }
+}
+
+/// What a [`StoreError::NotFound`] looked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entity {
+    Plan,
+    /// A version of a plan: its id reads «2 del plan 7».
+    Version,
+    User,
+    Suggestion,
+    Hearing,
+    /// A hearing's question: its id reads «5 de la audiencia 4».
+    Question,
+    Consultation,
+    Comment,
+    /// A coverage finding of a plan's current version: its id is the code in «».
+    Finding,
+}
+
+impl Entity {
+    /// Its name with the article, as a message starts: «el plan», «la audiencia».
+    pub fn name(self) -> &'static str {
+        match self {
+            Entity::Plan => "el plan",
+            Entity::Version => "la versión",
+            Entity::User => "el usuario",
+            Entity::Suggestion => "la sugerencia",
+            Entity::Hearing => "la audiencia",
+            Entity::Question => "la pregunta",
+            Entity::Consultation => "la consulta",
+            Entity::Comment => "el comentario",
+            Entity::Finding => "el hallazgo",
+        }
+    }
+}
+
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
-/// Turns a unique-constraint violation into [`StoreError::CodeTaken`]: the caller draws
-/// another tracking code.
-pub(crate) fn code_taken<T>(result: Result<T>) -> Result<T> {
-    match result {
-        Err(StoreError::Database(sqlx::Error::Database(e))) if e.is_unique_violation() => {
-            Err(StoreError::CodeTaken)
-        }
-        other => other,
+/// Turns a unique-constraint violation into [`StoreError::CodeTaken`] (the caller draws
+/// another tracking code); any other error stays a database error. For the INSERT of
+/// the row that carries the code: `.await.map_err(code_taken)?`.
+pub(crate) fn code_taken(e: sqlx::Error) -> StoreError {
+    match &e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::CodeTaken,
+        _ => StoreError::Database(e),
     }
 }
 
@@ -315,7 +365,7 @@ pub mod testing {
         let system = crate::Actor::system();
         let change = crate::Change {
             actor: &system,
-            action: "user.create",
+            action: crate::AuditAction::UserCreate,
             plan_id: None,
             subject: format!("usuario {username}"),
             before: None,

@@ -1,8 +1,9 @@
 //! The legal parameters in force: the code's defaults (with their sources) overridden by
 //! the values an admin set, each from a date, with their history.
 
-use crate::audit::{audited, Actor, Change};
-use crate::{on_db, Result, Store, StoreError};
+use crate::audit::{record, Actor, AuditAction, Change};
+use crate::tx::{on_tx, Tx};
+use crate::{Result, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use participa_domain::parameters::{definition, ParameterDefinition, Term, LEGAL_PARAMETERS};
 use sqlx::Row;
@@ -30,48 +31,15 @@ pub struct ParameterChange {
 impl Store {
     /// Every change ever made, oldest first.
     pub async fn parameter_history(&self) -> Result<Vec<ParameterChange>> {
-        on_db!(&self.db, |pool| {
-            sqlx::query(
-                "SELECT p.key, p.value, p.applies_from, p.reason, p.created_at, u.full_name \
-                 FROM legal_parameter_values p LEFT JOIN users u ON u.id = p.created_by ORDER BY p.id",
-            )
-            .fetch_all(pool)
-            .await?
-            .iter()
-            .map(|r| {
-                Ok(ParameterChange {
-                    key: r.try_get("key")?,
-                    value: r.try_get("value")?,
-                    applies_from: r.try_get("applies_from")?,
-                    reason: r.try_get("reason")?,
-                    by: r.try_get("full_name")?,
-                    at: r.try_get("created_at")?,
-                })
-            })
-            .collect()
-        })
+        let mut tx = self.begin_read().await?;
+        let history = read_history(&mut tx).await?;
+        tx.commit().await?;
+        Ok(history)
     }
 
     /// Every parameter with the value in force on `date`: one query.
     pub async fn parameters(&self, date: NaiveDate) -> Result<Vec<ParameterValue>> {
-        let history = self.parameter_history().await?;
-        Ok(LEGAL_PARAMETERS
-            .iter()
-            .map(|def| {
-                let latest = history
-                    .iter()
-                    .filter(|c| c.key == def.key && c.applies_from <= date)
-                    .max_by_key(|c| c.applies_from);
-                ParameterValue {
-                    definition: def,
-                    term: Term {
-                        value: latest.map_or(def.value, |c| c.value),
-                        unit: def.unit,
-                    },
-                    applies_from: latest.map(|c| c.applies_from),
-                }
-            })
-            .collect())
+        Ok(in_force(&self.parameter_history().await?, date))
     }
 
     /// The term of `key` in force on `date`.
@@ -110,7 +78,12 @@ impl Store {
                 value,
             });
         }
-        let before = self.term(key, applies_from).await?;
+        let mut tx = self.begin().await?;
+        let before = in_force(&read_history(&mut tx).await?, applies_from)
+            .into_iter()
+            .find(|p| p.definition.key == key)
+            .map(|p| p.term)
+            .ok_or_else(|| StoreError::UnknownParameter(key.to_string()))?;
         let now = Utc::now();
         let after = Term {
             value,
@@ -118,7 +91,7 @@ impl Store {
         };
         let change = Change {
             actor,
-            action: "parameter.set",
+            action: AuditAction::ParameterSet,
             plan_id: None,
             subject: format!("parámetro {key} ({})", def.label),
             before: Some(before.describe()),
@@ -127,7 +100,7 @@ impl Store {
                 after.describe()
             )),
         };
-        audited!(&self.db, &change, now, |tx| {
+        on_tx!(&mut tx, |conn| {
             sqlx::query(
                 "INSERT INTO legal_parameter_values (key, value, applies_from, reason, created_by, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6)",
@@ -138,8 +111,55 @@ impl Store {
             .bind(reason)
             .bind(actor.user_id)
             .bind(now)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
-        })
+        });
+        record(&mut tx, &change, now).await?;
+        tx.commit().await
     }
+}
+
+/// Every change ever made, oldest first, read in transaction `tx`.
+async fn read_history(tx: &mut Tx) -> Result<Vec<ParameterChange>> {
+    on_tx!(tx, |conn| {
+        sqlx::query(
+            "SELECT p.key, p.value, p.applies_from, p.reason, p.created_at, u.full_name \
+             FROM legal_parameter_values p LEFT JOIN users u ON u.id = p.created_by ORDER BY p.id",
+        )
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(ParameterChange {
+                key: r.try_get("key")?,
+                value: r.try_get("value")?,
+                applies_from: r.try_get("applies_from")?,
+                reason: r.try_get("reason")?,
+                by: r.try_get("full_name")?,
+                at: r.try_get("created_at")?,
+            })
+        })
+        .collect()
+    })
+}
+
+/// Every parameter with the value in force on `date`, given the history of changes.
+fn in_force(history: &[ParameterChange], date: NaiveDate) -> Vec<ParameterValue> {
+    LEGAL_PARAMETERS
+        .iter()
+        .map(|def| {
+            let latest = history
+                .iter()
+                .filter(|c| c.key == def.key && c.applies_from <= date)
+                .max_by_key(|c| c.applies_from);
+            ParameterValue {
+                definition: def,
+                term: Term {
+                    value: latest.map_or(def.value, |c| c.value),
+                    unit: def.unit,
+                },
+                applies_from: latest.map(|c| c.applies_from),
+            }
+        })
+        .collect()
 }

@@ -1,9 +1,10 @@
 //! The plan aggregate: saved in one transaction, read back with one query per table
 //! (never one per activity).
 
-use crate::audit::{record, Actor, Change};
+use crate::audit::{record, Actor, AuditAction, Change};
+use crate::tx::{on_tx, Tx};
 use crate::versions::snapshot;
-use crate::{on_db, Result, Store, StoreError};
+use crate::{on_db, Entity, Result, Store, StoreError};
 use chrono::{NaiveDate, Utc};
 use participa_domain::{
     Activity, ActivityNumber, ActivityTags, Alignment, AlignmentCode, CodedText, DocumentVersion,
@@ -48,188 +49,193 @@ fn corrupt(id: i64, what: &str) -> StoreError {
 }
 
 /// Inserts a plan's child rows (objectives, norms, offices, activities, signatures) under
-/// plan `$id` inside transaction `$tx`; expanded once per backend by [`on_db!`].
-macro_rules! insert_children {
-    ($tx:ident, $id:ident, $plan:ident) => {{
-            for chunk in $plan
-                .objectives
-                .iter()
-                .enumerate()
-                .collect::<Vec<_>>()
-                .chunks($crate::plans::CHUNK)
-            {
-                let mut q =
-                    sqlx::QueryBuilder::new("INSERT INTO plan_objectives (plan_id, position, text) ");
-                q.push_values(chunk, |mut b, (i, text)| {
-                    b.push_bind($id)
-                        .push_bind(*i as i64)
-                        .push_bind(text.as_str());
-                });
-                q.build().execute(&mut *$tx).await?;
-            }
-            let norms: Vec<(usize, &participa_domain::Norm)> =
-                $plan.legal_framework.norms.iter().enumerate().collect();
-            for chunk in norms.chunks($crate::plans::CHUNK) {
-                let mut q = sqlx::QueryBuilder::new(
-                    "INSERT INTO plan_norms (plan_id, position, kind, number, year) ",
-                );
-                q.push_values(chunk, |mut b, (i, n)| {
-                    b.push_bind($id)
-                        .push_bind(*i as i64)
-                        .push_bind(n.kind.as_str())
-                        .push_bind(n.number.as_deref())
-                        .push_bind(n.year.map(i64::from));
-                });
-                q.build().execute(&mut *$tx).await?;
-            }
-            let articles: Vec<(usize, usize, &str)> = norms
-                .iter()
-                .flat_map(|(i, n)| {
-                    n.articles
-                        .iter()
-                        .enumerate()
-                        .map(move |(j, a)| (*i, j, a.as_str()))
-                })
-                .collect();
-            for chunk in articles.chunks($crate::plans::CHUNK) {
-                let mut q = sqlx::QueryBuilder::new(
-                    "INSERT INTO plan_norm_articles (plan_id, norm_position, position, article) ",
-                );
-                q.push_values(chunk, |mut b, (i, j, article)| {
-                    b.push_bind($id)
-                        .push_bind(*i as i64)
-                        .push_bind(*j as i64)
-                        .push_bind(*article);
-                });
-                q.build().execute(&mut *$tx).await?;
-            }
-            for chunk in $plan
-                .offices
-                .iter()
-                .enumerate()
-                .collect::<Vec<_>>()
-                .chunks($crate::plans::CHUNK)
-            {
-                let mut q = sqlx::QueryBuilder::new(
-                    "INSERT INTO plan_offices (plan_id, code, position, name, role) ",
-                );
-                q.push_values(chunk, |mut b, (i, o)| {
-                    b.push_bind($id)
-                        .push_bind(o.code.as_str())
-                        .push_bind(*i as i64)
-                        .push_bind(o.name.as_str())
-                        .push_bind(o.role.as_str());
-                });
-                q.build().execute(&mut *$tx).await?;
-            }
-            for chunk in $plan.activities.chunks($crate::plans::CHUNK) {
-                let mut q = sqlx::QueryBuilder::new(
-                    "INSERT INTO activities (plan_id, number, description, start_date, end_date, responsible_text, deliverable) ",
-                );
-                q.push_values(chunk, |mut b, a| {
-                    b.push_bind($id)
-                        .push_bind(i64::from(a.number.get()))
-                        .push_bind(a.description.as_str())
-                        .push_bind(a.start)
-                        .push_bind(a.end)
-                        .push_bind(a.responsible_text.as_str())
-                        .push_bind(a.deliverable.as_str());
-                });
-                q.build().execute(&mut *$tx).await?;
-            }
-            let links: Vec<(u32, usize, &str)> = $plan
-                .activities
-                .iter()
-                .flat_map(|a| {
-                    a.responsible
-                        .iter()
-                        .enumerate()
-                        .map(move |(i, c)| (a.number.get(), i, c.as_str()))
-                })
-                .collect();
-            for chunk in links.chunks($crate::plans::CHUNK) {
-                let mut q = sqlx::QueryBuilder::new(
-                    "INSERT INTO activity_offices (plan_id, activity_number, position, office_code) ",
-                );
-                q.push_values(chunk, |mut b, (n, i, code)| {
-                    b.push_bind($id)
-                        .push_bind(i64::from(*n))
-                        .push_bind(*i as i64)
-                        .push_bind(*code);
-                });
-                q.build().execute(&mut *$tx).await?;
-            }
-            let tags: Vec<(u32, usize, &str, String)> = $plan
-                .activities
-                .iter()
-                .flat_map(|a| {
-                    a.tags
-                        .to_pairs()
-                        .into_iter()
-                        .enumerate()
-                        .map(move |(i, (kind, value))| (a.number.get(), i, kind, value))
-                })
-                .collect();
-            for chunk in tags.chunks($crate::plans::CHUNK) {
-                let mut q = sqlx::QueryBuilder::new(
-                    "INSERT INTO activity_tags (plan_id, activity_number, kind, position, value) ",
-                );
-                q.push_values(chunk, |mut b, (n, i, kind, value)| {
-                    b.push_bind($id)
-                        .push_bind(i64::from(*n))
-                        .push_bind(*kind)
-                        .push_bind(*i as i64)
-                        .push_bind(value.as_str());
-                });
-                q.build().execute(&mut *$tx).await?;
-            }
-            for chunk in $plan
-                .signatures
-                .iter()
-                .enumerate()
-                .collect::<Vec<_>>()
-                .chunks($crate::plans::CHUNK)
-            {
-                let mut q = sqlx::QueryBuilder::new(
-                    "INSERT INTO plan_signatures (plan_id, position, role, name, signer_position) ",
-                );
-                q.push_values(chunk, |mut b, (i, s)| {
-                    b.push_bind($id)
-                        .push_bind(*i as i64)
-                        .push_bind(s.role.as_str())
-                        .push_bind(s.name.as_str())
-                        .push_bind(s.position.as_str());
-                });
-                q.build().execute(&mut *$tx).await?;
-            }
-    }};
+/// plan `id` inside transaction `tx`.
+pub(crate) async fn insert_children(tx: &mut Tx, id: i64, plan: &Plan) -> Result<()> {
+    on_tx!(tx, |conn| {
+        for chunk in plan
+            .objectives
+            .iter()
+            .enumerate()
+            .collect::<Vec<_>>()
+            .chunks(CHUNK)
+        {
+            let mut q =
+                sqlx::QueryBuilder::new("INSERT INTO plan_objectives (plan_id, position, text) ");
+            q.push_values(chunk, |mut b, (i, text)| {
+                b.push_bind(id)
+                    .push_bind(*i as i64)
+                    .push_bind(text.as_str());
+            });
+            q.build().execute(&mut *conn).await?;
+        }
+        let norms: Vec<(usize, &participa_domain::Norm)> =
+            plan.legal_framework.norms.iter().enumerate().collect();
+        for chunk in norms.chunks(CHUNK) {
+            let mut q = sqlx::QueryBuilder::new(
+                "INSERT INTO plan_norms (plan_id, position, kind, number, year) ",
+            );
+            q.push_values(chunk, |mut b, (i, n)| {
+                b.push_bind(id)
+                    .push_bind(*i as i64)
+                    .push_bind(n.kind.as_str())
+                    .push_bind(n.number.as_deref())
+                    .push_bind(n.year.map(i64::from));
+            });
+            q.build().execute(&mut *conn).await?;
+        }
+        let articles: Vec<(usize, usize, &str)> = norms
+            .iter()
+            .flat_map(|(i, n)| {
+                n.articles
+                    .iter()
+                    .enumerate()
+                    .map(move |(j, a)| (*i, j, a.as_str()))
+            })
+            .collect();
+        for chunk in articles.chunks(CHUNK) {
+            let mut q = sqlx::QueryBuilder::new(
+                "INSERT INTO plan_norm_articles (plan_id, norm_position, position, article) ",
+            );
+            q.push_values(chunk, |mut b, (i, j, article)| {
+                b.push_bind(id)
+                    .push_bind(*i as i64)
+                    .push_bind(*j as i64)
+                    .push_bind(*article);
+            });
+            q.build().execute(&mut *conn).await?;
+        }
+        for chunk in plan
+            .offices
+            .iter()
+            .enumerate()
+            .collect::<Vec<_>>()
+            .chunks(CHUNK)
+        {
+            let mut q = sqlx::QueryBuilder::new(
+                "INSERT INTO plan_offices (plan_id, code, position, name, role) ",
+            );
+            q.push_values(chunk, |mut b, (i, o)| {
+                b.push_bind(id)
+                    .push_bind(o.code.as_str())
+                    .push_bind(*i as i64)
+                    .push_bind(o.name.as_str())
+                    .push_bind(o.role.as_str());
+            });
+            q.build().execute(&mut *conn).await?;
+        }
+        for chunk in plan.activities.chunks(CHUNK) {
+            let mut q = sqlx::QueryBuilder::new(
+                "INSERT INTO activities (plan_id, number, description, start_date, end_date, responsible_text, deliverable) ",
+            );
+            q.push_values(chunk, |mut b, a| {
+                b.push_bind(id)
+                    .push_bind(i64::from(a.number.get()))
+                    .push_bind(a.description.as_str())
+                    .push_bind(a.start)
+                    .push_bind(a.end)
+                    .push_bind(a.responsible_text.as_str())
+                    .push_bind(a.deliverable.as_str());
+            });
+            q.build().execute(&mut *conn).await?;
+        }
+        let links: Vec<(u32, usize, &str)> = plan
+            .activities
+            .iter()
+            .flat_map(|a| {
+                a.responsible
+                    .iter()
+                    .enumerate()
+                    .map(move |(i, c)| (a.number.get(), i, c.as_str()))
+            })
+            .collect();
+        for chunk in links.chunks(CHUNK) {
+            let mut q = sqlx::QueryBuilder::new(
+                "INSERT INTO activity_offices (plan_id, activity_number, position, office_code) ",
+            );
+            q.push_values(chunk, |mut b, (n, i, code)| {
+                b.push_bind(id)
+                    .push_bind(i64::from(*n))
+                    .push_bind(*i as i64)
+                    .push_bind(*code);
+            });
+            q.build().execute(&mut *conn).await?;
+        }
+        let tags: Vec<(u32, usize, &str, String)> = plan
+            .activities
+            .iter()
+            .flat_map(|a| {
+                a.tags
+                    .to_pairs()
+                    .into_iter()
+                    .enumerate()
+                    .map(move |(i, (kind, value))| (a.number.get(), i, kind, value))
+            })
+            .collect();
+        for chunk in tags.chunks(CHUNK) {
+            let mut q = sqlx::QueryBuilder::new(
+                "INSERT INTO activity_tags (plan_id, activity_number, kind, position, value) ",
+            );
+            q.push_values(chunk, |mut b, (n, i, kind, value)| {
+                b.push_bind(id)
+                    .push_bind(i64::from(*n))
+                    .push_bind(*kind)
+                    .push_bind(*i as i64)
+                    .push_bind(value.as_str());
+            });
+            q.build().execute(&mut *conn).await?;
+        }
+        for chunk in plan
+            .signatures
+            .iter()
+            .enumerate()
+            .collect::<Vec<_>>()
+            .chunks(CHUNK)
+        {
+            let mut q = sqlx::QueryBuilder::new(
+                "INSERT INTO plan_signatures (plan_id, position, role, name, signer_position) ",
+            );
+            q.push_values(chunk, |mut b, (i, s)| {
+                b.push_bind(id)
+                    .push_bind(*i as i64)
+                    .push_bind(s.role.as_str())
+                    .push_bind(s.name.as_str())
+                    .push_bind(s.position.as_str());
+            });
+            q.build().execute(&mut *conn).await?;
+        }
+    });
+    Ok(())
 }
-pub(crate) use insert_children;
 
 /// Binds a plan's head columns in the order both INSERT and UPDATE of `plans` list them:
 /// title, year, policy, the alignment chain's codes and texts, legal framework, offices
 /// text, version number and date.
-macro_rules! bind_head {
-    ($query:expr, $plan:expr) => {{
-        let plan: &participa_domain::Plan = $plan;
-        let a = &plan.alignment;
-        $query
-            .bind(&plan.title)
-            .bind(i64::from(plan.year.get()))
-            .bind(&a.policy)
-            .bind(a.strategic_objective.code.as_str())
-            .bind(&a.strategic_objective.text)
-            .bind(a.office_objective.code.as_str())
-            .bind(&a.office_objective.text)
-            .bind(a.strategic_initiative.code.as_str())
-            .bind(&a.strategic_initiative.text)
-            .bind(&plan.legal_framework.text)
-            .bind(&plan.offices_text)
-            .bind(plan.version.as_ref().map(|v| i64::from(v.number)))
-            .bind(plan.version.as_ref().map(|v| v.date))
-    }};
+pub(crate) fn bind_head<'q, DB: sqlx::Database>(
+    query: sqlx::query::Query<'q, DB, DB::Arguments<'q>>,
+    plan: &'q Plan,
+) -> sqlx::query::Query<'q, DB, DB::Arguments<'q>>
+where
+    &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<NaiveDate>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    let a = &plan.alignment;
+    query
+        .bind(plan.title.as_str())
+        .bind(i64::from(plan.year.get()))
+        .bind(a.policy.as_str())
+        .bind(a.strategic_objective.code.as_str())
+        .bind(a.strategic_objective.text.as_str())
+        .bind(a.office_objective.code.as_str())
+        .bind(a.office_objective.text.as_str())
+        .bind(a.strategic_initiative.code.as_str())
+        .bind(a.strategic_initiative.text.as_str())
+        .bind(plan.legal_framework.text.as_str())
+        .bind(plan.offices_text.as_str())
+        .bind(plan.version.as_ref().map(|v| i64::from(v.number)))
+        .bind(plan.version.as_ref().map(|v| v.date))
 }
-pub(crate) use bind_head;
 
 impl Store {
     /// Saves a new plan (all of it or nothing) and returns its id. `source` names the
@@ -251,16 +257,16 @@ impl Store {
             Some(file) => format!("Importado de {file}"),
             None => "Formulación inicial".to_string(),
         };
-        on_db!(&self.db, |pool| {
-            let mut tx = pool.begin().await?;
+        let mut tx = self.begin().await?;
+        let id = on_tx!(&mut tx, |conn| {
             sqlx::query("INSERT INTO entities (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
                 .bind(&plan.entity)
                 .bind(now)
-                .execute(&mut *tx)
+                .execute(&mut *conn)
                 .await?;
             let entity_id: i64 = sqlx::query("SELECT id FROM entities WHERE name = $1")
                 .bind(&plan.entity)
-                .fetch_one(&mut *tx)
+                .fetch_one(&mut *conn)
                 .await?
                 .try_get("id")?;
             let query = sqlx::query(
@@ -272,14 +278,16 @@ impl Store {
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
             )
             .bind(entity_id);
-            let id: i64 = bind_head!(query, plan)
+            let id: i64 = bind_head(query, plan)
                 .bind(source)
                 .bind(now)
-                .fetch_one(&mut *tx)
+                .fetch_one(&mut *conn)
                 .await?
                 .try_get("id")?;
-
-            insert_children!(tx, id, plan);
+            id
+        });
+        insert_children(&mut tx, id, plan).await?;
+        on_tx!(&mut tx, |conn| {
             sqlx::query(
                 "INSERT INTO plan_versions (plan_id, version, status, reason, created_by, created_at, content) \
                  VALUES ($1, 1, 'draft', $2, $3, $4, $5)",
@@ -289,20 +297,20 @@ impl Store {
             .bind(actor.user_id)
             .bind(now)
             .bind(&content)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
-            let change = Change {
-                actor,
-                action: "plan.create",
-                plan_id: Some(id),
-                subject: format!("plan {id}: {}", plan.title),
-                before: None,
-                after: Some(reason.clone()),
-            };
-            record!(tx, &change, now);
-            tx.commit().await?;
-            Ok(PlanId(id))
-        })
+        });
+        let change = Change {
+            actor,
+            action: AuditAction::PlanCreate,
+            plan_id: Some(id),
+            subject: format!("plan {id}: {}", plan.title),
+            before: None,
+            after: Some(reason.clone()),
+        };
+        record(&mut tx, &change, now).await?;
+        tx.commit().await?;
+        Ok(PlanId(id))
     }
 
     /// Every plan, newest year first: one query.
@@ -336,132 +344,10 @@ impl Store {
 
     /// A stored plan, read with one query per table and checked by the domain's rules.
     pub async fn plan(&self, id: PlanId) -> Result<Plan> {
-        let rows = on_db!(&self.db, |pool| {
-            let mut tx = pool.begin().await?;
-            let head = sqlx::query(
-                "SELECT e.name AS entity, p.title, p.year, p.policy, \
-                 p.strategic_objective_code, p.strategic_objective_text, \
-                 p.office_objective_code, p.office_objective_text, \
-                 p.strategic_initiative_code, p.strategic_initiative_text, \
-                 p.legal_framework_text, p.offices_text, p.version_number, p.version_date \
-                 FROM plans p JOIN entities e ON e.id = p.entity_id WHERE p.id = $1",
-            )
-            .bind(id.0)
-            .fetch_optional(&mut *tx)
-            .await?;
-            let Some(h) = head else {
-                return Err(StoreError::PlanNotFound(id.0));
-            };
-            let head = Head {
-                entity: h.try_get("entity")?,
-                title: h.try_get("title")?,
-                year: h.try_get("year")?,
-                policy: h.try_get("policy")?,
-                coded: [
-                    (
-                        h.try_get("strategic_objective_code")?,
-                        h.try_get("strategic_objective_text")?,
-                    ),
-                    (
-                        h.try_get("office_objective_code")?,
-                        h.try_get("office_objective_text")?,
-                    ),
-                    (
-                        h.try_get("strategic_initiative_code")?,
-                        h.try_get("strategic_initiative_text")?,
-                    ),
-                ],
-                legal: h.try_get("legal_framework_text")?,
-                offices_text: h.try_get("offices_text")?,
-                version_number: h.try_get("version_number")?,
-                version_date: h.try_get("version_date")?,
-            };
-            let objectives = sqlx::query(
-                "SELECT text FROM plan_objectives WHERE plan_id = $1 ORDER BY position",
-            )
-            .bind(id.0)
-            .fetch_all(&mut *tx)
-            .await?
-            .iter()
-            .map(|r| r.try_get("text"))
-            .collect::<Result<Vec<String>, _>>()?;
-            let norms = sqlx::query("SELECT position, kind, number, year FROM plan_norms WHERE plan_id = $1 ORDER BY position")
-                .bind(id.0)
-                .fetch_all(&mut *tx)
-                .await?
-                .iter()
-                .map(|r| Ok((r.try_get("position")?, r.try_get("kind")?, r.try_get("number")?, r.try_get("year")?)))
-                .collect::<Result<Vec<(i64, String, Option<String>, Option<i64>)>, sqlx::Error>>()?;
-            let articles = sqlx::query("SELECT norm_position, article FROM plan_norm_articles WHERE plan_id = $1 ORDER BY norm_position, position")
-                .bind(id.0)
-                .fetch_all(&mut *tx)
-                .await?
-                .iter()
-                .map(|r| Ok((r.try_get("norm_position")?, r.try_get("article")?)))
-                .collect::<Result<Vec<(i64, String)>, sqlx::Error>>()?;
-            let offices = sqlx::query(
-                "SELECT code, name, role FROM plan_offices WHERE plan_id = $1 ORDER BY position",
-            )
-            .bind(id.0)
-            .fetch_all(&mut *tx)
-            .await?
-            .iter()
-            .map(|r| Ok((r.try_get("code")?, r.try_get("name")?, r.try_get("role")?)))
-            .collect::<Result<Vec<(String, String, String)>, sqlx::Error>>()?;
-            let activities = sqlx::query(
-                "SELECT number, description, start_date, end_date, responsible_text, deliverable \
-                 FROM activities WHERE plan_id = $1 ORDER BY number",
-            )
-            .bind(id.0)
-            .fetch_all(&mut *tx)
-            .await?
-            .iter()
-            .map(|r| {
-                Ok(ActivityRow {
-                    number: r.try_get("number")?,
-                    description: r.try_get("description")?,
-                    start: r.try_get("start_date")?,
-                    end: r.try_get("end_date")?,
-                    responsible_text: r.try_get("responsible_text")?,
-                    deliverable: r.try_get("deliverable")?,
-                })
-            })
-            .collect::<Result<Vec<ActivityRow>, sqlx::Error>>()?;
-            let links = sqlx::query("SELECT activity_number, office_code FROM activity_offices WHERE plan_id = $1 ORDER BY activity_number, position")
-                .bind(id.0)
-                .fetch_all(&mut *tx)
-                .await?
-                .iter()
-                .map(|r| Ok((r.try_get("activity_number")?, r.try_get("office_code")?)))
-                .collect::<Result<Vec<(i64, String)>, sqlx::Error>>()?;
-            let tags = sqlx::query("SELECT activity_number, kind, value FROM activity_tags WHERE plan_id = $1 ORDER BY activity_number, position")
-                .bind(id.0)
-                .fetch_all(&mut *tx)
-                .await?
-                .iter()
-                .map(|r| Ok((r.try_get("activity_number")?, r.try_get("kind")?, r.try_get("value")?)))
-                .collect::<Result<Vec<(i64, String, String)>, sqlx::Error>>()?;
-            let signatures = sqlx::query("SELECT role, name, signer_position FROM plan_signatures WHERE plan_id = $1 ORDER BY position")
-                .bind(id.0)
-                .fetch_all(&mut *tx)
-                .await?
-                .iter()
-                .map(|r| Ok((r.try_get("role")?, r.try_get("name")?, r.try_get("signer_position")?)))
-                .collect::<Result<Vec<(String, String, String)>, sqlx::Error>>()?;
-            tx.commit().await?;
-            Ok::<_, StoreError>(PlanRows {
-                head,
-                objectives,
-                norms,
-                articles,
-                offices,
-                activities,
-                links,
-                tags,
-                signatures,
-            })
-        })?;
-        rows.into_plan(id.0)
+        let mut tx = self.begin_read().await?;
+        let plan = read_plan(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(plan)
     }
 
     /// How many plans and activities are stored: what an import that failed must leave as it was.
@@ -473,6 +359,134 @@ impl Store {
             Ok((r.try_get("plans")?, r.try_get("activities")?))
         })
     }
+}
+
+/// A stored plan, read in transaction `tx` with one query per table and checked by the
+/// domain's rules.
+pub(crate) async fn read_plan(tx: &mut Tx, id: PlanId) -> Result<Plan> {
+    let rows = on_tx!(tx, |conn| {
+        let head = sqlx::query(
+            "SELECT e.name AS entity, p.title, p.year, p.policy, \
+             p.strategic_objective_code, p.strategic_objective_text, \
+             p.office_objective_code, p.office_objective_text, \
+             p.strategic_initiative_code, p.strategic_initiative_text, \
+             p.legal_framework_text, p.offices_text, p.version_number, p.version_date \
+             FROM plans p JOIN entities e ON e.id = p.entity_id WHERE p.id = $1",
+        )
+        .bind(id.0)
+        .fetch_optional(&mut *conn)
+        .await?;
+        let Some(h) = head else {
+            return Err(StoreError::not_found(Entity::Plan, id));
+        };
+        let head = Head {
+            entity: h.try_get("entity")?,
+            title: h.try_get("title")?,
+            year: h.try_get("year")?,
+            policy: h.try_get("policy")?,
+            coded: [
+                (
+                    h.try_get("strategic_objective_code")?,
+                    h.try_get("strategic_objective_text")?,
+                ),
+                (
+                    h.try_get("office_objective_code")?,
+                    h.try_get("office_objective_text")?,
+                ),
+                (
+                    h.try_get("strategic_initiative_code")?,
+                    h.try_get("strategic_initiative_text")?,
+                ),
+            ],
+            legal: h.try_get("legal_framework_text")?,
+            offices_text: h.try_get("offices_text")?,
+            version_number: h.try_get("version_number")?,
+            version_date: h.try_get("version_date")?,
+        };
+        let objectives =
+            sqlx::query("SELECT text FROM plan_objectives WHERE plan_id = $1 ORDER BY position")
+                .bind(id.0)
+                .fetch_all(&mut *conn)
+                .await?
+                .iter()
+                .map(|r| r.try_get("text"))
+                .collect::<Result<Vec<String>, _>>()?;
+        let norms = sqlx::query("SELECT position, kind, number, year FROM plan_norms WHERE plan_id = $1 ORDER BY position")
+            .bind(id.0)
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get("position")?, r.try_get("kind")?, r.try_get("number")?, r.try_get("year")?)))
+            .collect::<Result<Vec<(i64, String, Option<String>, Option<i64>)>, sqlx::Error>>()?;
+        let articles = sqlx::query("SELECT norm_position, article FROM plan_norm_articles WHERE plan_id = $1 ORDER BY norm_position, position")
+            .bind(id.0)
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get("norm_position")?, r.try_get("article")?)))
+            .collect::<Result<Vec<(i64, String)>, sqlx::Error>>()?;
+        let offices = sqlx::query(
+            "SELECT code, name, role FROM plan_offices WHERE plan_id = $1 ORDER BY position",
+        )
+        .bind(id.0)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get("code")?, r.try_get("name")?, r.try_get("role")?)))
+        .collect::<Result<Vec<(String, String, String)>, sqlx::Error>>()?;
+        let activities = sqlx::query(
+            "SELECT number, description, start_date, end_date, responsible_text, deliverable \
+             FROM activities WHERE plan_id = $1 ORDER BY number",
+        )
+        .bind(id.0)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(ActivityRow {
+                number: r.try_get("number")?,
+                description: r.try_get("description")?,
+                start: r.try_get("start_date")?,
+                end: r.try_get("end_date")?,
+                responsible_text: r.try_get("responsible_text")?,
+                deliverable: r.try_get("deliverable")?,
+            })
+        })
+        .collect::<Result<Vec<ActivityRow>, sqlx::Error>>()?;
+        let links = sqlx::query("SELECT activity_number, office_code FROM activity_offices WHERE plan_id = $1 ORDER BY activity_number, position")
+            .bind(id.0)
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get("activity_number")?, r.try_get("office_code")?)))
+            .collect::<Result<Vec<(i64, String)>, sqlx::Error>>()?;
+        let tags = sqlx::query("SELECT activity_number, kind, value FROM activity_tags WHERE plan_id = $1 ORDER BY activity_number, position")
+            .bind(id.0)
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get("activity_number")?, r.try_get("kind")?, r.try_get("value")?)))
+            .collect::<Result<Vec<(i64, String, String)>, sqlx::Error>>()?;
+        let signatures = sqlx::query("SELECT role, name, signer_position FROM plan_signatures WHERE plan_id = $1 ORDER BY position")
+            .bind(id.0)
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get("role")?, r.try_get("name")?, r.try_get("signer_position")?)))
+            .collect::<Result<Vec<(String, String, String)>, sqlx::Error>>()?;
+        Ok::<_, StoreError>(PlanRows {
+            head,
+            objectives,
+            norms,
+            articles,
+            offices,
+            activities,
+            links,
+            tags,
+            signatures,
+        })
+    })?;
+    rows.into_plan(id.0)
 }
 
 struct Head {

@@ -1,8 +1,9 @@
 //! The suggestions campaign: suggestions with their tracking code, optional contact data
 //! kept only with consent, staff's triage and answer, and the statistics.
 
-use crate::audit::{audited, Actor, Change};
-use crate::{on_db, Result, Store, StoreError};
+use crate::audit::{record, Actor, AuditAction, Change};
+use crate::tx::{on_tx, Locked, Tx};
+use crate::{on_db, Entity, Result, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use participa_domain::participation::{
     Category, Consent, ContactData, NewSuggestion, SuggestionStatus, TrackingCode,
@@ -33,44 +34,68 @@ const COLUMNS: &str =
      s.contact_phone, s.consent_purpose, s.consent_at, s.personal_data_erased_at, s.created_at, \
      s.due_on, s.answer, s.answered_at, u.full_name AS answered_name";
 
-macro_rules! suggestion_of {
-    ($r:expr) => {{
-        let r = $r;
-        let category: String = r.try_get("category")?;
-        let status: String = r.try_get("status")?;
-        let id: i64 = r.try_get("id")?;
-        let name: Option<String> = r.try_get("contact_name")?;
-        let email: Option<String> = r.try_get("contact_email")?;
-        let phone: Option<String> = r.try_get("contact_phone")?;
-        let contact = (name.is_some() || email.is_some() || phone.is_some()).then(|| ContactData {
-            name: name.unwrap_or_default(),
-            email: email.unwrap_or_default(),
-            phone: phone.unwrap_or_default(),
-        });
-        let purpose: Option<String> = r.try_get("consent_purpose")?;
-        let consent_at: Option<DateTime<Utc>> = r.try_get("consent_at")?;
-        SuggestionRecord {
+/// Decodes a suggestion row (selected with [`COLUMNS`]) of either backend.
+fn suggestion_of<R: Row>(r: &R) -> Result<SuggestionRecord>
+where
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> Option<String>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> DateTime<Utc>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> Option<DateTime<Utc>>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> NaiveDate: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+{
+    let category: String = r.try_get("category")?;
+    let status: String = r.try_get("status")?;
+    let id: i64 = r.try_get("id")?;
+    let name: Option<String> = r.try_get("contact_name")?;
+    let email: Option<String> = r.try_get("contact_email")?;
+    let phone: Option<String> = r.try_get("contact_phone")?;
+    let contact = (name.is_some() || email.is_some() || phone.is_some()).then(|| ContactData {
+        name: name.unwrap_or_default(),
+        email: email.unwrap_or_default(),
+        phone: phone.unwrap_or_default(),
+    });
+    let purpose: Option<String> = r.try_get("consent_purpose")?;
+    let consent_at: Option<DateTime<Utc>> = r.try_get("consent_at")?;
+    Ok(SuggestionRecord {
+        id,
+        code: r.try_get("code")?,
+        category: Category::parse(&category).ok_or_else(|| StoreError::CorruptValue {
             id,
-            code: r.try_get("code")?,
-            category: Category::parse(&category).ok_or_else(|| StoreError::CorruptValue {
-                id,
-                what: format!("categoría «{category}»"),
-            })?,
-            text: r.try_get("text")?,
-            status: SuggestionStatus::parse(&status).ok_or_else(|| StoreError::CorruptValue {
-                id,
-                what: format!("estado «{status}»"),
-            })?,
-            contact,
-            consent: purpose.zip(consent_at),
-            erased_at: r.try_get("personal_data_erased_at")?,
-            created_at: r.try_get("created_at")?,
-            due_on: r.try_get("due_on")?,
-            answer: r.try_get("answer")?,
-            answered_at: r.try_get("answered_at")?,
-            answered_by: r.try_get("answered_name")?,
+            what: format!("categoría «{category}»"),
+        })?,
+        text: r.try_get("text")?,
+        status: SuggestionStatus::parse(&status).ok_or_else(|| StoreError::CorruptValue {
+            id,
+            what: format!("estado «{status}»"),
+        })?,
+        contact,
+        consent: purpose.zip(consent_at),
+        erased_at: r.try_get("personal_data_erased_at")?,
+        created_at: r.try_get("created_at")?,
+        due_on: r.try_get("due_on")?,
+        answer: r.try_get("answer")?,
+        answered_at: r.try_get("answered_at")?,
+        answered_by: r.try_get("answered_name")?,
+    })
+}
+
+/// The suggestion `id`, read in transaction `tx`.
+async fn read_suggestion(tx: &mut Tx, id: i64) -> Result<Option<SuggestionRecord>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM suggestions s LEFT JOIN users u ON u.id = s.answered_by WHERE s.id = $1"
+    );
+    on_tx!(tx, |conn| {
+        match sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?
+        {
+            Some(r) => Ok(Some(suggestion_of(&r)?)),
+            None => Ok(None),
         }
-    }};
+    })
 }
 
 /// What a filtered list asks for.
@@ -91,14 +116,10 @@ impl Store {
     ) -> Result<i64> {
         let now = Utc::now();
         let nonempty = |s: &str| (!s.is_empty()).then(|| s.to_string());
-        let actor = Actor {
-            user_id: None,
-            username: "ciudadano".into(),
-            address: None,
-        };
+        let actor = Actor::citizen();
         let change = Change {
             actor: &actor,
-            action: "suggestion.create",
+            action: AuditAction::SuggestionCreate,
             plan_id: None,
             subject: format!("sugerencia {code}"),
             before: None,
@@ -112,9 +133,9 @@ impl Store {
                 }
             )),
         };
-        // An async block, so that `?` inside lands here and a taken code can be told apart.
-        let result: Result<i64> = async { audited!(&self.db, &change, now, |tx| {
-            let id: i64 = sqlx::query(
+        let mut tx = self.begin().await?;
+        let id = on_tx!(&mut tx, |conn| {
+            sqlx::query(
                 "INSERT INTO suggestions (code, category, text, status, contact_name, contact_email, contact_phone, \
                  consent_purpose, consent_policy, consent_at, created_at, due_on, updated_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $11) RETURNING id",
@@ -131,13 +152,14 @@ impl Store {
             .bind(contact.map(|_| now))
             .bind(now)
             .bind(due_on)
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get("id")?;
-            id
-        }) }
-        .await;
-        crate::code_taken(result)
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(crate::code_taken)?
+            .try_get::<i64, _>("id")?
+        });
+        record(&mut tx, &change, now).await?;
+        tx.commit().await?;
+        Ok(id)
     }
 
     pub async fn suggestion_by_code(
@@ -153,22 +175,17 @@ impl Store {
                 .fetch_optional(pool)
                 .await?
             {
-                Some(r) => Ok(Some(suggestion_of!(&r))),
+                Some(r) => Ok(Some(suggestion_of(&r)?)),
                 None => Ok(None),
             }
         })
     }
 
     pub async fn suggestion(&self, id: i64) -> Result<Option<SuggestionRecord>> {
-        let sql = format!(
-            "SELECT {COLUMNS} FROM suggestions s LEFT JOIN users u ON u.id = s.answered_by WHERE s.id = $1"
-        );
-        on_db!(&self.db, |pool| {
-            match sqlx::query(&sql).bind(id).fetch_optional(pool).await? {
-                Some(r) => Ok(Some(suggestion_of!(&r))),
-                None => Ok(None),
-            }
-        })
+        let mut tx = self.begin_read().await?;
+        let found = read_suggestion(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(found)
     }
 
     /// Newest first.
@@ -185,7 +202,7 @@ impl Store {
                 .await?;
             let mut out = Vec::with_capacity(rows.len());
             for r in &rows {
-                out.push(suggestion_of!(r));
+                out.push(suggestion_of(r)?);
             }
             Ok(out)
         })
@@ -199,15 +216,16 @@ impl Store {
         answer: Option<&str>,
         actor: &Actor,
     ) -> Result<()> {
-        let before = self
-            .suggestion(id)
+        let mut tx = self.begin().await?;
+        tx.lock(Locked::Suggestion, id).await?;
+        let before = read_suggestion(&mut tx, id)
             .await?
-            .ok_or(StoreError::SuggestionNotFound(id))?;
+            .ok_or(StoreError::not_found(Entity::Suggestion, id))?;
         let now = Utc::now();
         let answered = answer.is_some_and(|a| a != before.answer);
         let change = Change {
             actor,
-            action: "suggestion.update",
+            action: AuditAction::SuggestionUpdate,
             plan_id: None,
             subject: format!("sugerencia {}", before.code),
             before: Some(format!("{}: {}", before.status.as_str(), before.answer)),
@@ -217,7 +235,7 @@ impl Store {
                 answer.unwrap_or(&before.answer)
             )),
         };
-        audited!(&self.db, &change, now, |tx| {
+        on_tx!(&mut tx, |conn| {
             sqlx::query(
                 "UPDATE suggestions SET status = $1, answer = $2, updated_at = $3, \
                  answered_at = CASE WHEN $4 THEN $3 ELSE answered_at END, \
@@ -229,38 +247,40 @@ impl Store {
             .bind(answered)
             .bind(actor.user_id)
             .bind(id)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
-        })
+        });
+        record(&mut tx, &change, now).await?;
+        tx.commit().await
     }
 
     /// Erases the contact data of a suggestion, at the citizen's request (the suggestion
     /// itself stays, anonymous).
     pub async fn erase_suggestion_contact(&self, code: &TrackingCode) -> Result<bool> {
         let now = Utc::now();
-        let actor = Actor {
-            user_id: None,
-            username: "ciudadano".into(),
-            address: None,
-        };
+        let actor = Actor::citizen();
         let change = Change {
             actor: &actor,
-            action: "suggestion.erase_personal_data",
+            action: AuditAction::SuggestionErasePersonalData,
             plan_id: None,
             subject: format!("sugerencia {code}"),
             before: None,
             after: Some("datos de contacto borrados a pedido del titular".into()),
         };
-        audited!(&self.db, &change, now, |tx| {
+        let mut tx = self.begin().await?;
+        let out = on_tx!(&mut tx, |conn| {
             let done = sqlx::query(
                 "UPDATE suggestions SET contact_name = NULL, contact_email = NULL, contact_phone = NULL, \
                  personal_data_erased_at = $1, updated_at = $1 WHERE code = $2",
             )
             .bind(now)
             .bind(code.as_str())
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
             done.rows_affected() > 0
-        })
+        });
+        record(&mut tx, &change, now).await?;
+        tx.commit().await?;
+        Ok(out)
     }
 }

@@ -1,7 +1,8 @@
 //! Staff accounts: role, offices (for reporters), password hash, active flag.
 
 use crate::audit::{record, Change};
-use crate::{on_db, Result, Store, StoreError};
+use crate::tx::{on_tx, Tx};
+use crate::{on_db, Entity, Result, Store, StoreError};
 use chrono::{DateTime, Utc};
 use participa_domain::{OfficeCode, Role};
 use sqlx::{QueryBuilder, Row};
@@ -33,39 +34,31 @@ pub struct UserData {
 
 const USER_COLUMNS: &str = "id, username, full_name, role, active, created_at, email";
 
-fn user_of(r: &impl UserRow, offices: Vec<OfficeCode>) -> Result<User> {
-    r.to_user(offices)
+/// Decodes a user row of either backend.
+fn user_of<R: Row>(r: &R, offices: Vec<OfficeCode>) -> Result<User>
+where
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> bool: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> Option<String>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> DateTime<Utc>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+{
+    let role: String = r.try_get("role")?;
+    Ok(User {
+        id: r.try_get("id")?,
+        username: r.try_get("username")?,
+        full_name: r.try_get("full_name")?,
+        role: Role::parse(&role).ok_or_else(|| StoreError::CorruptValue {
+            id: 0,
+            what: format!("rol «{role}»"),
+        })?,
+        active: r.try_get("active")?,
+        offices,
+        created_at: r.try_get("created_at")?,
+        email: r.try_get("email")?,
+    })
 }
-
-/// Decoding shared by both backends' rows.
-trait UserRow {
-    fn to_user(&self, offices: Vec<OfficeCode>) -> Result<User>;
-}
-
-macro_rules! impl_user_row {
-    ($row:ty) => {
-        impl UserRow for $row {
-            fn to_user(&self, offices: Vec<OfficeCode>) -> Result<User> {
-                let role: String = self.try_get("role")?;
-                Ok(User {
-                    id: self.try_get("id")?,
-                    username: self.try_get("username")?,
-                    full_name: self.try_get("full_name")?,
-                    role: Role::parse(&role).ok_or_else(|| StoreError::CorruptValue {
-                        id: 0,
-                        what: format!("rol «{role}»"),
-                    })?,
-                    active: self.try_get("active")?,
-                    offices,
-                    created_at: self.try_get("created_at")?,
-                    email: self.try_get("email")?,
-                })
-            }
-        }
-    };
-}
-impl_user_row!(sqlx::sqlite::SqliteRow);
-impl_user_row!(sqlx::postgres::PgRow);
 
 fn codes(list: Vec<String>) -> Vec<OfficeCode> {
     list.into_iter()
@@ -82,17 +75,19 @@ fn unique_violation(e: sqlx::Error, username: &str) -> StoreError {
     }
 }
 
-/// Inserts a user's offices in transaction `$tx`; expanded once per backend.
-macro_rules! insert_offices {
-    ($tx:ident, $id:expr, $offices:expr) => {
-        if !$offices.is_empty() {
-            let mut q = QueryBuilder::new("INSERT INTO user_offices (user_id, office_code) ");
-            q.push_values(&$offices, |mut b, o| {
-                b.push_bind($id).push_bind(o.as_str());
-            });
-            q.build().execute(&mut *$tx).await?;
-        }
-    };
+/// Inserts a user's offices in transaction `tx`.
+async fn insert_offices(tx: &mut Tx, id: i64, offices: &[OfficeCode]) -> Result<()> {
+    if offices.is_empty() {
+        return Ok(());
+    }
+    on_tx!(tx, |conn| {
+        let mut q = QueryBuilder::new("INSERT INTO user_offices (user_id, office_code) ");
+        q.push_values(offices, |mut b, o| {
+            b.push_bind(id).push_bind(o.as_str());
+        });
+        q.build().execute(&mut *conn).await?;
+    });
+    Ok(())
 }
 
 impl Store {
@@ -113,9 +108,9 @@ impl Store {
         change: &Change<'_>,
     ) -> Result<i64> {
         let now = Utc::now();
-        on_db!(&self.db, |pool| {
-            let mut tx = pool.begin().await?;
-            let id: i64 = sqlx::query(
+        let mut tx = self.begin().await?;
+        let id: i64 = on_tx!(&mut tx, |conn| {
+            sqlx::query(
                 "INSERT INTO users (username, full_name, role, password_hash, active, created_at, email) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
             )
@@ -126,22 +121,22 @@ impl Store {
             .bind(data.active)
             .bind(now)
             .bind(&data.email)
-            .fetch_one(&mut *tx)
+            .fetch_one(&mut *conn)
             .await
             .map_err(|e| unique_violation(e, &data.username))?
-            .try_get("id")?;
-            insert_offices!(tx, id, data.offices);
-            record!(tx, change, now);
-            tx.commit().await?;
-            Ok(id)
-        })
+            .try_get("id")?
+        });
+        insert_offices(&mut tx, id, &data.offices).await?;
+        record(&mut tx, change, now).await?;
+        tx.commit().await?;
+        Ok(id)
     }
 
     /// Updates name, role, active flag and offices (the user name stays).
     pub async fn update_user(&self, id: i64, data: &UserData, change: &Change<'_>) -> Result<()> {
         let now = Utc::now();
-        on_db!(&self.db, |pool| {
-            let mut tx = pool.begin().await?;
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, |conn| {
             let done = sqlx::query(
                 "UPDATE users SET full_name = $1, role = $2, active = $3, email = $4 WHERE id = $5",
             )
@@ -150,20 +145,19 @@ impl Store {
             .bind(data.active)
             .bind(&data.email)
             .bind(id)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
             if done.rows_affected() == 0 {
-                return Err(StoreError::UserNotFound(id));
+                return Err(StoreError::not_found(Entity::User, id));
             }
             sqlx::query("DELETE FROM user_offices WHERE user_id = $1")
                 .bind(id)
-                .execute(&mut *tx)
+                .execute(&mut *conn)
                 .await?;
-            insert_offices!(tx, id, data.offices);
-            record!(tx, change, now);
-            tx.commit().await?;
-            Ok(())
-        })
+        });
+        insert_offices(&mut tx, id, &data.offices).await?;
+        record(&mut tx, change, now).await?;
+        tx.commit().await
     }
 
     pub async fn set_password(
@@ -173,20 +167,20 @@ impl Store {
         change: &Change<'_>,
     ) -> Result<()> {
         let now = Utc::now();
-        on_db!(&self.db, |pool| {
-            let mut tx = pool.begin().await?;
-            let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        let mut tx = self.begin().await?;
+        let done = on_tx!(&mut tx, |conn| {
+            sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
                 .bind(password_hash)
                 .bind(id)
-                .execute(&mut *tx)
-                .await?;
-            if done.rows_affected() == 0 {
-                return Err(StoreError::UserNotFound(id));
-            }
-            record!(tx, change, now);
-            tx.commit().await?;
-            Ok(())
-        })
+                .execute(&mut *conn)
+                .await?
+                .rows_affected()
+        });
+        if done == 0 {
+            return Err(StoreError::not_found(Entity::User, id));
+        }
+        record(&mut tx, change, now).await?;
+        tx.commit().await
     }
 
     /// An account and its password hash, by user name (for signing in).

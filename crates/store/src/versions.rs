@@ -2,9 +2,11 @@
 //! content; `plan_versions.content` keeps every version's content as JSON, so that the
 //! public page reads one row and any two versions can be compared.
 
-use crate::audit::{record, Actor, Change};
+use crate::audit::{record, Actor, AuditAction, Change};
+use crate::findings::read_coverage;
 use crate::plans::{bind_head, insert_children};
-use crate::{on_db, PlanId, Result, Store, StoreError};
+use crate::tx::{on_tx, Locked, Tx};
+use crate::{on_db, Entity, PlanId, Result, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use participa_domain::{EditMode, Plan, PlanDraft, PlanStatus, Transition};
 use sqlx::Row;
@@ -82,19 +84,20 @@ fn status_of(id: i64, s: &str) -> Result<PlanStatus> {
 const STATE_SQL: &str = "SELECT p.current_version, v.status FROM plans p \
      JOIN plan_versions v ON v.plan_id = p.id AND v.version = p.current_version WHERE p.id = $1";
 
-/// The plan `$pid`'s current version and its status, read through `$executor`
-/// (a pool, or a transaction to lock in the state a change starts from).
-macro_rules! current_state {
-    ($executor:expr, $pid:expr) => {{
-        let pid: i64 = $pid;
+/// The plan's current version and its status, read in transaction `tx` (a change
+/// reads it in its own transaction, so that it starts from the state it checked).
+pub(crate) async fn current_state(tx: &mut Tx, pid: i64) -> Result<(i64, PlanStatus)> {
+    let r = on_tx!(tx, |conn| {
         let r = sqlx::query(STATE_SQL)
             .bind(pid)
-            .fetch_optional($executor)
+            .fetch_optional(&mut *conn)
             .await?
-            .ok_or(StoreError::PlanNotFound(pid))?;
+            .ok_or_else(|| StoreError::not_found(Entity::Plan, pid))?;
         let version: i64 = r.try_get("current_version")?;
-        (version, status_of(pid, &r.try_get::<String, _>("status")?)?)
-    }};
+        let status: String = r.try_get("status")?;
+        (version, status)
+    });
+    Ok((r.0, status_of(pid, &r.1)?))
 }
 
 const VERSIONS_SQL: &str =
@@ -113,13 +116,13 @@ const VERSIONS_SQL: &str =
 impl Store {
     /// The plan's current version and state.
     pub async fn plan_state(&self, id: PlanId) -> Result<PlanState> {
-        on_db!(&self.db, |pool| {
-            let (version, status) = current_state!(pool, id.0);
-            Ok(PlanState {
-                id,
-                version,
-                status,
-            })
+        let mut tx = self.begin_read().await?;
+        let (version, status) = current_state(&mut tx, id.0).await?;
+        tx.commit().await?;
+        Ok(PlanState {
+            id,
+            version,
+            status,
         })
     }
 
@@ -137,9 +140,10 @@ impl Store {
         let content = snapshot(plan)?;
         let reason = reason.map(str::trim).filter(|r| !r.is_empty());
         let pid = id.0;
-        on_db!(&self.db, |pool| {
-            let mut tx = pool.begin().await?;
-            let (current, status) = current_state!(&mut *tx, pid);
+        let mut tx = self.begin().await?;
+        tx.lock(Locked::Plan, pid).await?;
+        let (current, status) = current_state(&mut tx, pid).await?;
+        let saved = on_tx!(&mut tx, |conn| {
             let saved = match status.edit_mode() {
                 EditMode::Locked => return Err(StoreError::Locked(status)),
                 EditMode::InPlace => {
@@ -149,7 +153,7 @@ impl Store {
                     .bind(&content)
                     .bind(pid)
                     .bind(current)
-                    .execute(&mut *tx)
+                    .execute(&mut *conn)
                     .await?;
                     Saved {
                         version: current,
@@ -169,7 +173,7 @@ impl Store {
                     .bind(change.actor.user_id)
                     .bind(now)
                     .bind(&content)
-                    .execute(&mut *tx)
+                    .execute(&mut *conn)
                     .await?;
                     // Accepted findings stay accepted in the new version, with their
                     // justification; the check runs again on the new content anyway.
@@ -181,12 +185,12 @@ impl Store {
                     .bind(next)
                     .bind(pid)
                     .bind(current)
-                    .execute(&mut *tx)
+                    .execute(&mut *conn)
                     .await?;
                     sqlx::query("UPDATE plans SET current_version = $1 WHERE id = $2")
                         .bind(next)
                         .bind(pid)
-                        .execute(&mut *tx)
+                        .execute(&mut *conn)
                         .await?;
                     Saved {
                         version: next,
@@ -202,7 +206,7 @@ impl Store {
                  legal_framework_text = $10, offices_text = $11, version_number = $12, version_date = $13 \
                  WHERE id = $14",
             );
-            bind_head!(query, plan).bind(pid).execute(&mut *tx).await?;
+            bind_head(query, plan).bind(pid).execute(&mut *conn).await?;
             for table in [
                 "activity_tags",
                 "activity_offices",
@@ -215,14 +219,15 @@ impl Store {
             ] {
                 sqlx::query(&format!("DELETE FROM {table} WHERE plan_id = $1"))
                     .bind(pid)
-                    .execute(&mut *tx)
+                    .execute(&mut *conn)
                     .await?;
             }
-            insert_children!(tx, pid, plan);
-            record!(tx, change, now);
-            tx.commit().await?;
-            Ok(saved)
-        })
+            saved
+        });
+        insert_children(&mut tx, pid, plan).await?;
+        record(&mut tx, change, now).await?;
+        tx.commit().await?;
+        Ok(saved)
     }
 
     /// Moves the current version one step along its lifecycle, recording who and when.
@@ -233,18 +238,19 @@ impl Store {
         acta: Option<&Acta>,
         actor: &Actor,
     ) -> Result<PlanStatus> {
+        let now = Utc::now();
+        let pid = id.0;
+        let mut tx = self.begin().await?;
+        tx.lock(Locked::Plan, pid).await?;
         if transition == Transition::Consolidate {
-            let pending = self.coverage(id).await?.pending();
+            let pending = read_coverage(&mut tx, id).await?.pending();
             if !pending.is_empty() {
                 return Err(StoreError::FindingsPending(pending));
             }
         }
-        let now = Utc::now();
-        let pid = id.0;
-        on_db!(&self.db, |pool| {
-            let mut tx = pool.begin().await?;
-            let (version, status) = current_state!(&mut *tx, pid);
-            let next = status.after(transition)?;
+        let (version, status) = current_state(&mut tx, pid).await?;
+        let next = status.after(transition)?;
+        on_tx!(&mut tx, |conn| {
             let set = match transition {
                 Transition::Consolidate => "consolidated_by = $4, consolidated_at = $5",
                 Transition::Review => "reviewed_by = $4, reviewed_at = $5",
@@ -268,25 +274,25 @@ impl Store {
                 let acta = acta.ok_or(StoreError::ActaRequired)?;
                 q = q.bind(&acta.number).bind(acta.date);
             }
-            q.execute(&mut *tx).await?;
-            let after = match acta {
-                Some(a) if transition == Transition::Approve => {
-                    format!("{} (acta {} del {})", next.label(), a.number, a.date)
-                }
-                _ => next.label().to_string(),
-            };
-            let change = Change {
-                actor,
-                action: &format!("plan.{}", transition.as_str()),
-                plan_id: Some(pid),
-                subject: format!("plan {pid}, versión {version}"),
-                before: Some(status.label().to_string()),
-                after: Some(after),
-            };
-            record!(tx, &change, now);
-            tx.commit().await?;
-            Ok(next)
-        })
+            q.execute(&mut *conn).await?;
+        });
+        let after = match acta {
+            Some(a) if transition == Transition::Approve => {
+                format!("{} (acta {} del {})", next.label(), a.number, a.date)
+            }
+            _ => next.label().to_string(),
+        };
+        let change = Change {
+            actor,
+            action: AuditAction::PlanTransition(transition),
+            plan_id: Some(pid),
+            subject: format!("plan {pid}, versión {version}"),
+            before: Some(status.label().to_string()),
+            after: Some(after),
+        };
+        record(&mut tx, &change, now).await?;
+        tx.commit().await?;
+        Ok(next)
     }
 
     /// Every version of the plan, oldest first, with who did each step.
@@ -337,7 +343,9 @@ impl Store {
                 .map(|r| r.try_get("content"))
                 .transpose()?
         });
-        let content = content.ok_or(StoreError::VersionNotFound(id.0, version))?;
+        let content = content.ok_or_else(|| {
+            StoreError::not_found(Entity::Version, format!("{version} del plan {id}"))
+        })?;
         from_snapshot(id.0, &content)
     }
 

@@ -10,7 +10,7 @@ use axum::http::request::Parts;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use participa_app::accounts::hash_password;
 use participa_domain::{allows, Action, Actor as Permissions};
-use participa_store::{Actor, Change, User};
+use participa_store::{Actor, AuditAction, Change, User};
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -289,7 +289,7 @@ pub async fn login(
             .store
             .record(&Change {
                 actor: &actor,
-                action: "auth.login_failed",
+                action: AuditAction::LoginFailed,
                 plan_id: None,
                 subject: format!("usuario {username}"),
                 before: None,
@@ -312,7 +312,7 @@ pub async fn login(
         .store
         .record(&Change {
             actor: &actor,
-            action: "auth.login",
+            action: AuditAction::Login,
             plan_id: None,
             subject: format!("usuario {}", user.username),
             before: None,
@@ -379,7 +379,7 @@ pub async fn change_password(
                 &hash,
                 &Change {
                     actor: &actor,
-                    action: "user.password_change",
+                    action: AuditAction::UserPasswordChange,
                     plan_id: None,
                     subject: format!("usuario {}", user.user.username),
                     before: None,

@@ -1,11 +1,47 @@
-//! The web layer's one error type: each case maps to a status and a Spanish page, and
-//! internal causes are logged, never shown.
+//! The web layer's one error type, and the error policy of the web and store crates.
+//!
+//! # The variants
+//! - [`AppError::NotFound`] (404), [`AppError::Forbidden`] (403: signed in, not
+//!   allowed), [`AppError::SignIn`] (a redirect to the login page, then back),
+//!   [`AppError::CrossOrigin`] (403, the CSRF check), [`AppError::TooLarge`] (413) and
+//!   [`AppError::TooManyRequests`] (429, with `Retry-After`).
+//! - [`AppError::BadRequest`] (400) carries a message for the user.
+//! - [`AppError::Store`] wraps a [`StoreError`]; [`AppError::Render`] and
+//!   [`AppError::Internal`] are failures of ours.
+//!
+//! # Where each becomes a response
+//! All in [`IntoResponse`] below, and nowhere else:
+//! - **Not found is one variant.** The store says `StoreError::NotFound { entity, id }`
+//!   for anything it was asked for and does not have; it is answered 404 here, like
+//!   [`AppError::NotFound`]. Handlers do not map it themselves: `?` is enough. (A
+//!   handler that knows better may still match it, as the coverage page does for a
+//!   finding that vanished, to show the form again with a message.)
+//! - Refusals by the rules (a locked plan, a missing reason or acta, a lifecycle step
+//!   out of order, a taken user name, pending findings, an invalid parameter value, a
+//!   follow-up write on a closed period or out of review order) are 409 with the
+//!   store's message; other follow-up refusals are 400. Handlers usually catch these
+//!   first to show them next to the form field, keeping what was typed; what reaches
+//!   here is still the user's to fix, never a 500.
+//! - Everything else (database, storage, templates, corrupt data) is a 500: it is
+//!   logged with its cause chain (`tracing::error!` with the `Debug` form) and the page
+//!   shows a fixed apology, never the cause, a query or a path.
+//!
+//! # Messages
+//! A message that reaches a user is written ready to show at its source, in plain
+//! Spanish (Colombia): the handlers' [`AppError::BadRequest`] and form errors are
+//! capitalised sentences; the domain's and the store's errors are written as clauses
+//! («el periodo 3 ya está cerrado») that the importer and the command line put after a
+//! place («línea 4, columna 2: …», `error: …`). A page shows such a clause as a sentence
+//! through one function, [`crate::form::sentence`], called by
+//! [`crate::form::FieldErrors::add`] (next to a field) and [`AppError::bad_request`]
+//! (a whole page); no handler capitalises by hand. `Result<Result<…>>` is not used: a
+//! refusal is an `Err` variant.
 
 use crate::views::ErrorPage;
 use askama::Template;
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use participa_store::StoreError;
+use participa_store::{FollowupError, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -64,9 +100,7 @@ fn page(status: StatusCode, title: &str, message: &str) -> Response {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         match self {
-            AppError::NotFound
-            | AppError::Store(StoreError::PlanNotFound(_))
-            | AppError::Store(StoreError::VersionNotFound(..)) => page(
+            AppError::NotFound | AppError::Store(StoreError::NotFound { .. }) => page(
                 StatusCode::NOT_FOUND,
                 "Página no encontrada",
                 "La página que busca no existe o no está publicada.",
@@ -110,6 +144,18 @@ impl IntoResponse for AppError {
                 "No se pudo hacer el cambio",
                 &e.to_string(),
             ),
+            // Follow-up writes the rules refused: handlers show most next to the form's
+            // field; any that reaches here is still the user's to fix, never a 500.
+            AppError::Store(StoreError::Followup(
+                e @ (FollowupError::AlreadyClosed(_) | FollowupError::Review(_)),
+            )) => page(
+                StatusCode::CONFLICT,
+                "No se pudo hacer el cambio",
+                &e.to_string(),
+            ),
+            AppError::Store(StoreError::Followup(e)) => {
+                page(StatusCode::BAD_REQUEST, "Solicitud no válida", &e.to_string())
+            }
             other => {
                 tracing::error!(error = ?other, "internal error");
                 page(

@@ -535,7 +535,10 @@ pub struct AuditRow {
     pub at: String,
     pub username: String,
     pub address: String,
+    /// What was done, in words.
     pub action: String,
+    /// The action's stored code, kept in the page for whoever searches the log by it.
+    pub code: String,
     pub plan: String,
     pub subject: String,
     pub before: String,
@@ -548,7 +551,8 @@ impl AuditRow {
             at: hora(e.at),
             username: e.username.clone().unwrap_or_default(),
             address: e.address.clone().unwrap_or_default(),
-            action: e.action.clone(),
+            action: e.action.label().to_string(),
+            code: e.action.code().to_string(),
             plan: e.plan_id.map(|p| p.to_string()).unwrap_or_default(),
             subject: e.subject.clone(),
             before: e.before.clone().unwrap_or_default(),

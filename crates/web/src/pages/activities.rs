@@ -394,9 +394,9 @@ async fn save(
             &Change {
                 actor: &actor,
                 action: if number.is_some() {
-                    "activity.update"
+                    participa_store::AuditAction::ActivityUpdate
                 } else {
-                    "activity.create"
+                    participa_store::AuditAction::ActivityCreate
                 },
                 plan_id: Some(id),
                 subject: format!("actividad {} del plan {id}", activity.number),
@@ -459,7 +459,7 @@ pub async fn delete(
             needs_reason.then_some(reason.as_str()),
             &Change {
                 actor: &actor,
-                action: "activity.delete",
+                action: participa_store::AuditAction::ActivityDelete,
                 plan_id: Some(id),
                 subject: format!("actividad {n} del plan {id}"),
                 before: Some(serde_json::to_string(&activity).unwrap_or_default()),

@@ -13,7 +13,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use participa_domain::{Action, PlanStatus};
-use participa_store::{Coverage, PlanId, StoreError};
+use participa_store::{Coverage, Entity, PlanId, StoreError};
 use serde::Deserialize;
 
 pub struct FindingView {
@@ -162,7 +162,10 @@ pub async fn accept(
             let error = "Escriba por qué se acepta el hallazgo sin cubrirlo.".to_string();
             page(&state, &user, id, Some((code, justification, error)), None).await
         }
-        Err(StoreError::FindingNotFound(code)) => Err(AppError::BadRequest(format!(
+        Err(StoreError::NotFound {
+            entity: Entity::Finding,
+            ..
+        }) => Err(AppError::BadRequest(format!(
             "El plan ya no tiene el hallazgo «{code}»: vuelva a la verificación de cobertura."
         ))),
         Err(e) => Err(e.into()),

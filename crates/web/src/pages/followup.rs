@@ -22,6 +22,7 @@ use participa_domain::followup::{
 use participa_domain::{Action, Activity, Plan};
 use participa_store::{
     check_evidence, FollowUp, FollowupError, FollowupSettings, NewReport, PlanId, ReportRecord,
+    StoreError,
 };
 use serde::Deserialize;
 
@@ -339,13 +340,14 @@ pub async fn close_period(
     match state
         .store
         .close_period(PlanId(id), period, &user.actor())
-        .await?
+        .await
     {
         Ok(()) => Ok(
             Redirect::to(&format!("/admin/planes/{id}/seguimiento?mensaje=cerrado"))
                 .into_response(),
         ),
-        Err(e) => Err(AppError::bad_request(e)),
+        Err(StoreError::Followup(e)) => Err(AppError::bad_request(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -927,13 +929,13 @@ pub async fn report(
     match state
         .store
         .submit_report(new, &state.evidence.objects, &user.actor())
-        .await?
+        .await
     {
         Ok(_) => Ok(Redirect::to(&format!(
             "/admin/planes/{id}/seguimiento/actividades/{number}?mensaje=reporte"
         ))
         .into_response()),
-        Err(e) => {
+        Err(StoreError::Followup(e)) => {
             match e {
                 FollowupError::Progress(list) => {
                     for p in list {
@@ -962,6 +964,7 @@ pub async fn report(
             )
             .await
         }
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -1030,13 +1033,13 @@ pub async fn review(
     match state
         .store
         .review_report(PlanId(id), number, period, &input, &user.actor())
-        .await?
+        .await
     {
         Ok(_) => Ok(Redirect::to(&format!(
             "/admin/planes/{id}/seguimiento/actividades/{number}?mensaje=revision"
         ))
         .into_response()),
-        Err(FollowupError::Review(list)) => {
+        Err(StoreError::Followup(FollowupError::Review(list))) => {
             for r in list {
                 errors.add(r.field(), &r);
             }
@@ -1046,7 +1049,8 @@ pub async fn review(
             };
             activity_page(&state, &user, id, number, Some(forms), None).await
         }
-        Err(other) => Err(AppError::bad_request(other)),
+        Err(StoreError::Followup(other)) => Err(AppError::bad_request(other)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -1115,13 +1119,13 @@ pub async fn manual_status(
     match state
         .store
         .set_manual_status(PlanId(id), number, status, &justification, &user.actor())
-        .await?
+        .await
     {
         Ok(()) => Ok(Redirect::to(&format!(
             "/admin/planes/{id}/seguimiento/actividades/{number}?mensaje=estado"
         ))
         .into_response()),
-        Err(e) => {
+        Err(StoreError::Followup(e)) => {
             let mut errors = FieldErrors::new();
             errors.add("justificacion_estado", &e);
             let forms = Forms {
@@ -1130,6 +1134,7 @@ pub async fn manual_status(
             };
             activity_page(&state, &user, id, number, Some(forms), None).await
         }
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -1171,7 +1176,7 @@ pub async fn weights(
         match state
             .store
             .set_weights(PlanId(id), &weights, &user.actor())
-            .await?
+            .await
         {
             Ok(()) => {
                 return Ok(
@@ -1179,9 +1184,10 @@ pub async fn weights(
                         .into_response(),
                 )
             }
-            Err(e) => {
+            Err(StoreError::Followup(e)) => {
                 errors.add("pesos", &e);
             }
+            Err(e) => return Err(e.into()),
         }
     }
     let typed = Typed {

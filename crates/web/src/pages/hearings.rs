@@ -24,7 +24,7 @@ use participa_domain::participation::hearing::{
 };
 use participa_domain::participation::{public_count, ContactData, TrackingCode};
 use participa_domain::Action;
-use participa_store::{Hearing, HearingData, NewRegistration, Question, StoreError};
+use participa_store::{Hearing, HearingData, NewRegistration, Question};
 use serde::Deserialize;
 
 pub fn routes() -> Routes {
@@ -164,7 +164,7 @@ async fn public_page(
     registered: Option<String>,
     asked: Option<String>,
 ) -> AppResult<Response> {
-    let h = state.store.hearing(id).await.map_err(not_found)?;
+    let h = state.store.hearing(id).await?;
     let (view, deadline) = view(state, &h).await?;
     let today = today();
     let answered = state
@@ -208,13 +208,6 @@ async fn public_page(
     Ok((status, Html(page.render()?)).into_response())
 }
 
-fn not_found(e: StoreError) -> AppError {
-    match e {
-        StoreError::HearingNotFound(_) => AppError::NotFound,
-        other => other.into(),
-    }
-}
-
 pub async fn show(
     State(state): State<AppState>,
     Path(id): Path<i64>,
@@ -247,7 +240,7 @@ pub async fn register(
     form: FormData,
 ) -> AppResult<Response> {
     state.public_limit(address.as_deref())?;
-    state.store.hearing(id).await.map_err(not_found)?;
+    state.store.hearing(id).await?;
     if !form.get("sitio_web").is_empty() {
         return Ok(Redirect::to(&format!("/audiencias/{id}?inscrito=1")).into_response());
     }
@@ -343,7 +336,7 @@ pub async fn data(
         .registration_by_code(code.as_str())
         .await?
         .ok_or(AppError::NotFound)?;
-    let h = state.store.hearing(r.hearing_id).await.map_err(not_found)?;
+    let h = state.store.hearing(r.hearing_id).await?;
     let groups = state.store.value_groups().await?;
     let mut kept = Vec::new();
     if r.erased_at.is_none() {
@@ -393,7 +386,7 @@ pub async fn ask(
     form: FormData,
 ) -> AppResult<Response> {
     state.public_limit(address.as_deref())?;
-    state.store.hearing(id).await.map_err(not_found)?;
+    state.store.hearing(id).await?;
     if !form.get("sitio_web").is_empty() {
         return Ok(Redirect::to(&format!("/audiencias/{id}")).into_response());
     }
@@ -598,7 +591,7 @@ pub async fn admin_show(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     user.require(Action::ViewInternal)?;
-    let h = state.store.hearing(id).await.map_err(not_found)?;
+    let h = state.store.hearing(id).await?;
     let (view, deadline) = view(&state, &h).await?;
     let today = today();
     let questions = state
@@ -705,8 +698,7 @@ pub async fn answer(
     state
         .store
         .answer_question(id, question, text, &user.actor())
-        .await
-        .map_err(not_found)?;
+        .await?;
     Ok(Redirect::to(&format!("/admin/audiencias/{id}#pregunta-{question}")).into_response())
 }
 
@@ -719,7 +711,7 @@ pub async fn create_evaluation(
     form: FormData,
 ) -> AppResult<Response> {
     user.require(Action::ManageParticipation)?;
-    let h = state.store.hearing(id).await.map_err(not_found)?;
+    let h = state.store.hearing(id).await?;
     if let Some(e) = h.evaluation {
         return Ok(Redirect::to(&format!("/admin/consultas/{e}")).into_response());
     }
@@ -773,7 +765,7 @@ pub async fn report(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     user.require(Action::ViewInternal)?;
-    let h = state.store.hearing(id).await.map_err(not_found)?;
+    let h = state.store.hearing(id).await?;
     let (view, deadline) = view(&state, &h).await?;
     let today = today();
     let questions = state.store.questions(id).await?;

@@ -420,7 +420,7 @@ pub async fn update(
                     needs_reason.then_some(values.reason.as_str()),
                     &Change {
                         actor: &actor,
-                        action: "plan.update_header",
+                        action: participa_store::AuditAction::PlanUpdateHeader,
                         plan_id: Some(id),
                         subject: format!("encabezado del plan {id}"),
                         before: Some(header_json(&old)),

@@ -220,7 +220,7 @@ pub async fn create(
             &hash,
             &Change {
                 actor: &actor,
-                action: "user.create",
+                action: participa_store::AuditAction::UserCreate,
                 plan_id: None,
                 subject: format!("usuario {}", data.username),
                 before: None,
@@ -319,7 +319,7 @@ pub async fn update(
             &data,
             &Change {
                 actor: &actor,
-                action: "user.update",
+                action: participa_store::AuditAction::UserUpdate,
                 plan_id: None,
                 subject: format!("usuario {}", target.username),
                 before: Some(describe(&data_of(&target))),
@@ -347,7 +347,7 @@ pub async fn reset_password(
             &hash,
             &Change {
                 actor: &actor,
-                action: "user.password_reset",
+                action: participa_store::AuditAction::UserPasswordReset,
                 plan_id: None,
                 subject: format!("usuario {}", target.username),
                 before: None,

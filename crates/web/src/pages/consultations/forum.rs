@@ -23,13 +23,6 @@ use participa_domain::participation::ConsultationKind;
 use participa_domain::Action;
 use participa_store::{Consultation, ForumComment, StoreError};
 
-fn comment_not_found(e: StoreError) -> AppError {
-    match e {
-        StoreError::CommentNotFound(_) => AppError::NotFound,
-        other => other.into(),
-    }
-}
-
 fn when(c: &ForumComment) -> String {
     fecha(colombia_date(c.at))
 }
@@ -301,11 +294,7 @@ pub async fn report(
     let ConsultationKind::Forum(moderation) = c.data.kind else {
         return Err(AppError::NotFound);
     };
-    let (forum, status) = state
-        .store
-        .forum_comment_place(comment)
-        .await
-        .map_err(comment_not_found)?;
+    let (forum, status) = state.store.forum_comment_place(comment).await?;
     if forum != id || status != CommentStatus::Published {
         return Err(AppError::NotFound);
     }
@@ -499,11 +488,7 @@ pub async fn moderate(
     form: FormData,
 ) -> AppResult<Response> {
     user.require(Action::ManageParticipation)?;
-    let (forum, _) = state
-        .store
-        .forum_comment_place(comment)
-        .await
-        .map_err(comment_not_found)?;
+    let (forum, _) = state.store.forum_comment_place(comment).await?;
     if forum != id {
         return Err(AppError::NotFound);
     }

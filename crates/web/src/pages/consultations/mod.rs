@@ -22,7 +22,7 @@ use participa_domain::participation::forum::Moderation;
 use participa_domain::participation::survey::QuestionKind;
 use participa_domain::participation::ConsultationKind;
 use participa_domain::Action;
-use participa_store::{Consultation, ConsultationData, StoreError};
+use participa_store::{Consultation, ConsultationData};
 
 pub fn routes() -> Routes {
     Routes::public()
@@ -50,16 +50,9 @@ pub fn routes() -> Routes {
         )
 }
 
-pub(crate) fn not_found(e: StoreError) -> AppError {
-    match e {
-        StoreError::ConsultationNotFound(_) => AppError::NotFound,
-        other => other.into(),
-    }
-}
-
 /// The consultation `id`, or 404.
 async fn consultation(state: &AppState, id: i64) -> AppResult<Consultation> {
-    state.store.consultation(id).await.map_err(not_found)
+    Ok(state.store.consultation(id).await?)
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -99,11 +92,7 @@ pub async fn answer(
     form: FormData,
 ) -> AppResult<Response> {
     state.public_limit(address.as_deref())?;
-    let c = state
-        .store
-        .consultation_to_answer(id)
-        .await
-        .map_err(not_found)?;
+    let c = state.store.consultation_to_answer(id).await?;
     if !form.get("sitio_web").is_empty() {
         return Ok(Redirect::to(&format!("/consultas/{id}/gracias")).into_response());
     }

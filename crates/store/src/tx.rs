@@ -1,0 +1,106 @@
+//! A transaction on either backend, and the macro that runs one SQL text on it.
+
+use crate::{Db, Result, Store};
+
+/// An open transaction, typed per backend like [`Db`]. Helpers that run inside a
+/// transaction are `async fn`s taking `&mut Tx`; their statements go through [`on_tx!`].
+/// Dropped without [`Tx::commit`], it rolls back.
+pub(crate) enum Tx {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+/// Runs `$body` with `$conn` bound to the transaction's typed connection
+/// (`&mut SqliteConnection` or `&mut PgConnection`): the body is expanded once per
+/// backend, so one SQL text is checked and bound for each. Statements use
+/// `.execute(&mut *$conn)`.
+macro_rules! on_tx {
+    ($tx:expr, |$conn:ident| $body:expr) => {
+        match $tx {
+            $crate::tx::Tx::Sqlite(t) => {
+                let $conn: &mut sqlx::SqliteConnection = &mut **t;
+                $body
+            }
+            $crate::tx::Tx::Postgres(t) => {
+                let $conn: &mut sqlx::PgConnection = &mut **t;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use on_tx;
+
+impl Store {
+    /// Begins a write transaction. On SQLite it is `BEGIN IMMEDIATE`: the write lock is
+    /// taken at the start, waiting for another writer within the busy timeout. A
+    /// deferred transaction that reads first and writes later would instead fail at once
+    /// with «database is locked» when another connection holds the lock (SQLite does not
+    /// wait on a read-to-write upgrade), so reads that decide a write can safely run
+    /// inside the write's own transaction.
+    pub(crate) async fn begin(&self) -> Result<Tx> {
+        Ok(match &self.db {
+            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
+    /// Begins a transaction that only reads: several queries see one snapshot, without
+    /// taking SQLite's write lock.
+    pub(crate) async fn begin_read(&self) -> Result<Tx> {
+        Ok(match &self.db {
+            Db::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+}
+
+impl Tx {
+    pub(crate) async fn commit(self) -> Result<()> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+
+    /// Rolls back now, releasing SQLite's write lock at once rather than when the
+    /// dropped transaction's rollback gets its turn on the connection.
+    pub(crate) async fn rollback(self) -> Result<()> {
+        match self {
+            Tx::Sqlite(t) => t.rollback().await?,
+            Tx::Postgres(t) => t.rollback().await?,
+        }
+        Ok(())
+    }
+
+    /// Locks the row `id` of `table` until the transaction ends, so that what the
+    /// transaction reads next about it cannot change before it writes. On PostgreSQL it
+    /// is `SELECT … FOR UPDATE` (concurrent writers of the same row wait); on SQLite
+    /// nothing is needed, since [`Store::begin`] already holds the database's write lock.
+    /// A missing row is not an error here.
+    pub(crate) async fn lock(&mut self, table: Locked, id: i64) -> Result<()> {
+        if let Tx::Postgres(t) = self {
+            let sql = format!("SELECT id FROM {} WHERE id = $1 FOR UPDATE", table.table());
+            sqlx::query(&sql).bind(id).fetch_optional(&mut **t).await?;
+        }
+        Ok(())
+    }
+}
+
+/// The tables whose rows a write transaction locks before reading what decides it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Locked {
+    Plan,
+    Suggestion,
+    Comment,
+}
+
+impl Locked {
+    fn table(self) -> &'static str {
+        match self {
+            Locked::Plan => "plans",
+            Locked::Suggestion => "suggestions",
+            Locked::Comment => "forum_comments",
+        }
+    }
+}
