@@ -21,7 +21,8 @@ pub fn today() -> NaiveDate {
     colombia_date(Utc::now())
 }
 
-const MONTHS: [&str; 12] = [
+/// The months as dates and charts abbreviate them.
+pub const MONTHS: [&str; 12] = [
     "ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic",
 ];
 

@@ -3,7 +3,7 @@
 use crate::audit::{record, Actor, AuditAction, Change};
 use crate::consultations::{insert_consultation, insert_question, ConsultationData};
 use crate::tx::on_tx;
-use crate::tx::Tx;
+use crate::tx::{Locked, Tx};
 use crate::{on_db, Entity, Result, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row;
@@ -202,7 +202,13 @@ impl Store {
         actor: &Actor,
     ) -> Result<i64> {
         let mut tx = self.begin().await?;
+        tx.lock(Locked::Hearing, hearing).await?;
         let h = read_hearing(&mut tx, hearing).await?;
+        // Decided inside the write: two staff members asking at once get one survey.
+        if let Some(existing) = h.evaluation {
+            tx.rollback().await?;
+            return Ok(existing);
+        }
         let data = ConsultationData {
             title: format!("Evaluación: {}", h.data.title),
             description: "Cuéntenos cómo le pareció la audiencia: sus respuestas son anónimas y sirven para mejorar la próxima.".into(),

@@ -128,6 +128,13 @@ pub enum StoreError {
         "ya se registró una respuesta con ese documento: esta consulta admite una por persona"
     )]
     AlreadyAnswered,
+    /// A status change the rules do not allow, decided inside the write's transaction
+    /// (another member of staff may have moved the suggestion meanwhile).
+    #[error("una sugerencia «{}» no pasa a «{}»", .from.label(), .to.label())]
+    SuggestionMove {
+        from: participa_domain::participation::SuggestionStatus,
+        to: participa_domain::participation::SuggestionStatus,
+    },
     #[error("{0}")]
     Forum(#[from] participa_domain::participation::forum::ForumError),
     #[error("contenido de versión ilegible: {0}")]

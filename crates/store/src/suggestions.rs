@@ -221,6 +221,15 @@ impl Store {
         let before = read_suggestion(&mut tx, id)
             .await?
             .ok_or(StoreError::not_found(Entity::Suggestion, id))?;
+        if status != before.status
+            && !participa_domain::participation::suggestions::can_move(before.status, status)
+        {
+            tx.rollback().await?;
+            return Err(StoreError::SuggestionMove {
+                from: before.status,
+                to: status,
+            });
+        }
         let now = Utc::now();
         let answered = answer.is_some_and(|a| a != before.answer);
         let change = Change {

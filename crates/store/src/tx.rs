@@ -45,11 +45,16 @@ impl Store {
     }
 
     /// Begins a transaction that only reads: several queries see one snapshot, without
-    /// taking SQLite's write lock.
+    /// taking SQLite's write lock (a deferred SQLite transaction reads one snapshot; on
+    /// PostgreSQL that takes REPEATABLE READ, since READ COMMITTED gives each statement
+    /// its own, and a read-only transaction there never fails to serialize).
     pub(crate) async fn begin_read(&self) -> Result<Tx> {
         Ok(match &self.db {
             Db::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
-            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+            Db::Postgres(pool) => Tx::Postgres(
+                pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    .await?,
+            ),
         })
     }
 }
@@ -75,12 +80,16 @@ impl Tx {
 
     /// Locks the row `id` of `table` until the transaction ends, so that what the
     /// transaction reads next about it cannot change before it writes. On PostgreSQL it
-    /// is `SELECT … FOR UPDATE` (concurrent writers of the same row wait); on SQLite
+    /// is `SELECT … FOR NO KEY UPDATE` (concurrent writers of the same row wait, while
+    /// inserts of rows that refer to it — events, figures — go on); on SQLite
     /// nothing is needed, since [`Store::begin`] already holds the database's write lock.
     /// A missing row is not an error here.
     pub(crate) async fn lock(&mut self, table: Locked, id: i64) -> Result<()> {
         if let Tx::Postgres(t) = self {
-            let sql = format!("SELECT id FROM {} WHERE id = $1 FOR UPDATE", table.table());
+            let sql = format!(
+                "SELECT id FROM {} WHERE id = $1 FOR NO KEY UPDATE",
+                table.table()
+            );
             sqlx::query(&sql).bind(id).fetch_optional(&mut **t).await?;
         }
         Ok(())
@@ -93,6 +102,7 @@ pub(crate) enum Locked {
     Plan,
     Suggestion,
     Comment,
+    Hearing,
 }
 
 impl Locked {
@@ -101,6 +111,7 @@ impl Locked {
             Locked::Plan => "plans",
             Locked::Suggestion => "suggestions",
             Locked::Comment => "forum_comments",
+            Locked::Hearing => "hearings",
         }
     }
 }

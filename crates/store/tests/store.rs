@@ -56,6 +56,8 @@ on_both_backends!(
     an_identified_survey_takes_one_answer_per_person_and_keeps_no_document,
     forum_comments_are_moderated_hidden_with_a_reason_and_reported,
     a_hearing_gets_its_evaluation_survey,
+    a_suggestion_moves_only_as_the_rules_allow,
+    asking_twice_for_a_hearing_evaluation_gives_one_survey,
 );
 
 async fn seed_plan_reads_back_equal(db: TestDatabase) {
@@ -819,11 +821,16 @@ async fn a_report_is_returned_resubmitted_accepted_and_locked_when_the_period_cl
         ..first.clone()
     };
     let no_reason = store.submit_report(fix(" ", 1), &objects, &carlos).await;
+    assert!(
+        matches!(&no_reason, Err(StoreError::Followup(_))),
+        "{no_reason:?}"
+    );
     assert!(no_reason
         .unwrap_err()
         .to_string()
         .contains("necesita su motivo"));
     let open = store.submit_report(fix("x", 2), &objects, &carlos).await;
+    assert!(matches!(&open, Err(StoreError::Followup(_))), "{open:?}");
     assert!(open.unwrap_err().to_string().contains("está abierto"));
     store
         .submit_report(fix("Faltó la feria de Cali", 1), &objects, &carlos)
@@ -890,6 +897,7 @@ async fn refused_submissions_leave_no_file_and_no_row(db: TestDatabase) {
         ..base.clone()
     };
     let e = store.submit_report(down, &objects, &ana).await.unwrap_err();
+    assert!(matches!(e, StoreError::Followup(_)), "{e:?}");
     assert!(e.to_string().contains("justifique la disminución"), "{e}");
     let foreign = NewReport {
         figures: vec![(999, 1.0)],
@@ -907,6 +915,7 @@ async fn refused_submissions_leave_no_file_and_no_row(db: TestDatabase) {
         ..base.clone()
     };
     let e = store.submit_report(done, &objects, &ana).await.unwrap_err();
+    assert!(matches!(e, StoreError::Followup(_)), "{e:?}");
     assert!(e.to_string().contains("al menos una evidencia"), "{e}");
     let f = store.followup(id).await.unwrap();
     assert_eq!(f.reports.len(), 1);
@@ -1285,4 +1294,82 @@ async fn a_hearing_gets_its_evaluation_survey(db: TestDatabase) {
         c.questions,
         participa_domain::participation::hearing::evaluation_questions()
     );
+}
+
+/// The status rule is checked by the store inside the write, on the row as it is then:
+/// a move the rules forbid changes nothing, whatever the page showed.
+async fn a_suggestion_moves_only_as_the_rules_allow(db: TestDatabase) {
+    use participa_domain::participation::{NewSuggestion, SuggestionStatus, TrackingCode};
+    let store = open(&db).await;
+    let ana = admin(&store, "ana", Role::Admin).await;
+    let code = TrackingCode::from_random([3, 1, 4, 1, 5, 9, 2, 6]);
+    let s = NewSuggestion::check("vivienda", "Más ferias de vivienda").unwrap();
+    let due = chrono::NaiveDate::from_ymd_opt(2026, 12, 18).unwrap();
+    store.create_suggestion(&code, &s, None, due).await.unwrap();
+    let id = store.suggestion_by_code(&code).await.unwrap().unwrap().id;
+    let entries = |store: Store| async move {
+        store
+            .audit_entries(&participa_store::AuditFilter::default())
+            .await
+            .unwrap()
+            .len()
+    };
+    let before = entries(store.clone()).await;
+    let refused = store
+        .update_suggestion(id, SuggestionStatus::Closed, Some("Cerrada"), &ana)
+        .await;
+    assert!(
+        matches!(
+            refused,
+            Err(StoreError::SuggestionMove {
+                from: SuggestionStatus::Received,
+                to: SuggestionStatus::Closed
+            })
+        ),
+        "{refused:?}"
+    );
+    let kept = store.suggestion_by_code(&code).await.unwrap().unwrap();
+    assert_eq!(kept.status, SuggestionStatus::Received);
+    assert_eq!(kept.answer, "");
+    assert_eq!(entries(store.clone()).await, before, "nothing audited");
+    store
+        .update_suggestion(id, SuggestionStatus::InProgress, None, &ana)
+        .await
+        .unwrap();
+    store
+        .update_suggestion(id, SuggestionStatus::Answered, Some("En marzo"), &ana)
+        .await
+        .unwrap();
+}
+
+async fn asking_twice_for_a_hearing_evaluation_gives_one_survey(db: TestDatabase) {
+    use participa_store::HearingData;
+    let store = open(&db).await;
+    let ana = admin(&store, "ana", Role::Admin).await;
+    let day = |m, d| chrono::NaiveDate::from_ymd_opt(2025, m, d).unwrap();
+    let h = store
+        .create_hearing(
+            &HearingData {
+                title: "Rendición de cuentas 2025".into(),
+                held_on: day(7, 30),
+                starts_at: "10:00".into(),
+                place: "Bogotá".into(),
+                stream_url: String::new(),
+                report_url: String::new(),
+                report_published_on: None,
+                convocation: String::new(),
+                activity: None,
+            },
+            &ana,
+        )
+        .await
+        .unwrap();
+    let (first, second) = tokio::join!(
+        store.create_hearing_evaluation(h, day(8, 15), &ana),
+        store.create_hearing_evaluation(h, day(8, 20), &ana)
+    );
+    let (first, second) = (first.unwrap(), second.unwrap());
+    assert_eq!(first, second);
+    assert_eq!(store.hearing(h).await.unwrap().evaluation, Some(first));
+    assert_eq!(store.consultations().await.unwrap().len(), 1);
 }

@@ -27,10 +27,7 @@ pub fn progress_chart(d: &Dashboard, title: &str) -> String {
             y(v) + 4.0
         );
     }
-    const MONTHS: [&str; 12] = [
-        "ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic",
-    ];
-    for (i, m) in MONTHS.iter().enumerate() {
+    for (i, m) in participa_app::dates::MONTHS.iter().enumerate() {
         s += &format!(
             "<text x=\"{:.1}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\" fill=\"#222\">{m}</text>",
             x(i),

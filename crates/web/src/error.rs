@@ -37,6 +37,7 @@
 //! (a whole page); no handler capitalises by hand. `Result<Result<…>>` is not used: a
 //! refusal is an `Err` variant.
 
+use crate::form::sentence;
 use crate::views::ErrorPage;
 use askama::Template;
 use axum::http::{header, StatusCode};
@@ -73,7 +74,7 @@ pub type AppResult<T> = Result<T, AppError>;
 impl AppError {
     /// A 400 whose message is a domain error, shown as a sentence.
     pub fn bad_request(error: impl std::fmt::Display) -> AppError {
-        AppError::BadRequest(crate::form::sentence(&error.to_string()))
+        AppError::BadRequest(sentence(&error.to_string()))
     }
 }
 
@@ -138,24 +139,21 @@ impl IntoResponse for AppError {
                 | StoreError::Lifecycle(_)
                 | StoreError::UsernameTaken(_)
                 | StoreError::FindingsPending(_)
-                | StoreError::InvalidParameter { .. }),
+                | StoreError::InvalidParameter { .. }
+                | StoreError::SuggestionMove { .. }
+                // Follow-up writes the rules refused: handlers show most next to the
+                // form's field; any that reaches here is still the user's to fix.
+                | StoreError::Followup(FollowupError::AlreadyClosed(_) | FollowupError::Review(_))),
             ) => page(
                 StatusCode::CONFLICT,
                 "No se pudo hacer el cambio",
-                &e.to_string(),
+                &sentence(&e.to_string()),
             ),
-            // Follow-up writes the rules refused: handlers show most next to the form's
-            // field; any that reaches here is still the user's to fix, never a 500.
-            AppError::Store(StoreError::Followup(
-                e @ (FollowupError::AlreadyClosed(_) | FollowupError::Review(_)),
-            )) => page(
-                StatusCode::CONFLICT,
-                "No se pudo hacer el cambio",
-                &e.to_string(),
+            AppError::Store(StoreError::Followup(e)) => page(
+                StatusCode::BAD_REQUEST,
+                "Solicitud no válida",
+                &sentence(&e.to_string()),
             ),
-            AppError::Store(StoreError::Followup(e)) => {
-                page(StatusCode::BAD_REQUEST, "Solicitud no válida", &e.to_string())
-            }
             other => {
                 tracing::error!(error = ?other, "internal error");
                 page(

@@ -621,7 +621,7 @@ async fn role_matrix(db: TestDatabase, role_index: usize, user: Option<&str>) {
     // Participation, follow-up writes and the remaining staff pages, on the fixtures of
     // `participation_fixtures` (hearing 1 with question 1, survey 1, forum 2 with topic 1
     // and comment 1, suggestion 1).
-    let more: [RequestRow; 36] = [
+    let more: [RequestRow; 37] = [
         (
             "GET",
             "/admin",
@@ -720,6 +720,16 @@ async fn role_matrix(db: TestDatabase, role_index: usize, user: Option<&str>) {
             "GET",
             "/admin/usuarios/3",
             vec![],
+            [SignIn, Allowed, Refused, Refused, Refused],
+        ),
+        (
+            "POST",
+            "/admin/usuarios/3",
+            vec![
+                ("nombre", "Usuario auditor"),
+                ("rol", "auditor"),
+                ("activo", "si"),
+            ],
             [SignIn, Allowed, Refused, Refused, Refused],
         ),
         (
@@ -905,15 +915,18 @@ async fn role_matrix(db: TestDatabase, role_index: usize, user: Option<&str>) {
         )
         .await,
     );
-    // Every registered staff route has a row: a route added without one fails here.
+    // Every registered staff route has a row: a route added without one fails here. A
+    // request counts for the one route the router sends it to.
+    let table = participa_web::route_table();
+    let templates: Vec<&str> = table.iter().map(|r| r.path.as_str()).collect();
     let sent = app.sent.lock().unwrap().clone();
-    for route in participa_web::route_table() {
+    for route in &table {
         if route.scope != participa_web::pages::routing::Scope::Staff {
             continue;
         }
-        let covered = sent
-            .iter()
-            .any(|(method, path)| method == route.method && path_matches(&route.path, path));
+        let covered = sent.iter().any(|(method, path)| {
+            method == route.method && routed_to(&templates, path) == Some(route.path.as_str())
+        });
         if !covered {
             failures.push(format!(
                 "{} {}: registered, but the matrix has no row for it",
@@ -1012,6 +1025,39 @@ async fn participation_fixtures(app: &TestApp) {
             r.body
         );
     }
+}
+
+/// The template the router picks for `path`: of those it matches, the one whose first
+/// differing segment is written out rather than a `{parameter}` (as axum's router does).
+fn routed_to<'a>(templates: &[&'a str], path: &str) -> Option<&'a str> {
+    let path = match path.trim_end_matches('/') {
+        "" => "/",
+        p => p,
+    };
+    templates
+        .iter()
+        .copied()
+        .filter(|t| path_matches(t, path))
+        .max_by(|a, b| {
+            let static_at =
+                |t: &str| -> Vec<bool> { t.split('/').map(|seg| !seg.starts_with('{')).collect() };
+            static_at(a).cmp(&static_at(b))
+        })
+}
+
+#[test]
+fn a_request_counts_for_the_route_the_router_picks() {
+    let templates = ["/admin/usuarios/{id}", "/admin/usuarios/nuevo", "/admin"];
+    assert_eq!(
+        routed_to(&templates, "/admin/usuarios/nuevo"),
+        Some("/admin/usuarios/nuevo")
+    );
+    assert_eq!(
+        routed_to(&templates, "/admin/usuarios/3"),
+        Some("/admin/usuarios/{id}")
+    );
+    assert_eq!(routed_to(&templates, "/admin/"), Some("/admin"));
+    assert_eq!(routed_to(&templates, "/admin/otra/cosa"), None);
 }
 
 /// Whether a concrete path is an instance of a route template (`{id}` matches any

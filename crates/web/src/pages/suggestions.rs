@@ -24,7 +24,7 @@ use participa_domain::Action;
 use participa_store::{SuggestionFilter, SuggestionRecord};
 use serde::Deserialize;
 
-/// The purpose a citizen consents to, shown next to the checkbox and kept with the data.
+/// The suggestions campaign (public) and its triage (staff).
 pub fn routes() -> super::routing::Routes {
     super::routing::Routes::public()
         .get("/sugerencias", form)
@@ -41,6 +41,7 @@ pub fn routes() -> super::routing::Routes {
         )
 }
 
+/// The purpose a citizen consents to, shown next to the checkbox and kept with the data.
 fn purpose(entity: &str) -> String {
     format!(
         "Autorizo a {entity} a tratar los datos de contacto que dejo aquí con la única finalidad de \
@@ -519,9 +520,22 @@ pub async fn admin_update(
     let Some(to) = chosen.filter(|_| errors.is_empty()) else {
         return admin_page(&state, &user, &s, answer, chosen, errors);
     };
-    state
+    match state
         .store
         .update_suggestion(id, to, Some(&answer), &user.actor())
-        .await?;
-    Ok(Redirect::to(&format!("/admin/sugerencias/{id}")).into_response())
+        .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("/admin/sugerencias/{id}")).into_response()),
+        // Moved by someone else since the page was drawn: the store's check decides.
+        Err(e @ participa_store::StoreError::SuggestionMove { .. }) => {
+            errors.add("estado", &e);
+            let s = state
+                .store
+                .suggestion(id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            admin_page(&state, &user, &s, answer, chosen, errors)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
