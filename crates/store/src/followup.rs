@@ -568,6 +568,9 @@ impl Store {
         objects: &Objects,
         actor: &Actor,
     ) -> Result<i64> {
+        // Refused at once, before any file is uploaded, when the follow-up as it stands
+        // refuses it; the same check inside the write's transaction decides.
+        check_submission(&self.followup(report.plan_id).await?, &report)?;
         let mut stored: Vec<String> = Vec::new();
         for e in &report.evidence {
             let ext = e
@@ -610,39 +613,7 @@ impl Store {
         let mut tx = self.begin().await?;
         tx.lock(Locked::Plan, report.plan_id.0).await?;
         let f = read_followup(&mut tx, report.plan_id).await?;
-        let (activity, period) = (report.activity, report.period);
-        match &report.correction {
-            None => {
-                if let Err(e) = submit(f.state(activity, period), f.is_closed(period)) {
-                    return Err(FollowupError::Review(vec![e]).into());
-                }
-            }
-            Some(_) if !f.is_closed(period) => {
-                return Err(FollowupError::Invalid(format!(
-                    "el periodo {period} está abierto: envíe un reporte, no una corrección"
-                ))
-                .into())
-            }
-            Some(reason) if reason.trim().is_empty() => {
-                return Err(FollowupError::Invalid(
-                    "una corrección de un periodo cerrado necesita su motivo".into(),
-                )
-                .into())
-            }
-            Some(_) => {}
-        }
-        if let Some((bad, _)) = report.figures.iter().find(|(i, _)| {
-            !f.indicators
-                .iter()
-                .any(|r| r.id == *i && r.activity == activity)
-        }) {
-            return Err(FollowupError::NoSuchIndicator(*bad).into());
-        }
-        let previous = f.reported(activity);
-        let evidence = f.evidence_count(activity) + report.evidence.len();
-        if let Err(errors) = report.input.check(previous, evidence) {
-            return Err(FollowupError::Progress(errors).into());
-        }
+        check_submission(&f, report)?;
         let now = Utc::now();
         let i = &report.input;
         let change = Change {
@@ -945,4 +916,42 @@ impl Store {
             )))
         })
     }
+}
+
+/// Whether the follow-up `f` takes `report`: the review state of its period (or, for a
+/// correction, a closed period and a reason), indicators of its own activity, and the
+/// progress rules (a decrease needs a justification, 100 % needs evidence).
+fn check_submission(f: &FollowUp, report: &NewReport) -> std::result::Result<(), FollowupError> {
+    let (activity, period) = (report.activity, report.period);
+    match &report.correction {
+        None => {
+            if let Err(e) = submit(f.state(activity, period), f.is_closed(period)) {
+                return Err(FollowupError::Review(vec![e]));
+            }
+        }
+        Some(_) if !f.is_closed(period) => {
+            return Err(FollowupError::Invalid(format!(
+                "el periodo {period} está abierto: envíe un reporte, no una corrección"
+            )))
+        }
+        Some(reason) if reason.trim().is_empty() => {
+            return Err(FollowupError::Invalid(
+                "una corrección de un periodo cerrado necesita su motivo".into(),
+            ))
+        }
+        Some(_) => {}
+    }
+    if let Some((bad, _)) = report.figures.iter().find(|(i, _)| {
+        !f.indicators
+            .iter()
+            .any(|r| r.id == *i && r.activity == activity)
+    }) {
+        return Err(FollowupError::NoSuchIndicator(*bad));
+    }
+    let previous = f.reported(activity);
+    let evidence = f.evidence_count(activity) + report.evidence.len();
+    report
+        .input
+        .check(previous, evidence)
+        .map_err(FollowupError::Progress)
 }
