@@ -379,21 +379,25 @@ fn site(routes: pages::routing::Routes, state: AppState) -> Router {
         state.clone(),
         auth::require_sign_in,
     ));
-    let site = routes
+    let pages = routes
         .public
         .route("/static/estilo.css", get(style))
         .route("/salud", get(|| async { StatusCode::NO_CONTENT }))
-        .nest("/admin", admin)
-        .fallback(not_found)
+        .nest("/admin", admin);
+    // A path with a trailing slash is the same page as without it (`/admin/` is
+    // `/admin`): a path no route matches is tried once more with its trailing slashes
+    // trimmed, and only then is a 404. Requests that match go through one routing pass.
+    let retry = tower::ServiceExt::map_request(
+        pages.clone().fallback(not_found).with_state(state.clone()),
+        trim_trailing_slash,
+    );
+    pages
+        .fallback_service(retry)
         .layer(middleware::from_fn(same_origin))
         .layer(sessions)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn(security_headers))
-        .with_state(state);
-    // A path with a trailing slash is the same page as without it (`/admin/` is
-    // `/admin`): trimmed before routing, since a layer inside the router runs only after
-    // a route matched.
-    Router::new().fallback_service(tower::ServiceExt::map_request(site, trim_trailing_slash))
+        .with_state(state)
 }
 
 /// `/admin/planes/` → `/admin/planes` (the query kept); `/` stays.
