@@ -224,9 +224,22 @@ pub struct NextQuery {
 }
 
 /// Only a local path is a valid place to go back to.
+/// Where to go after signing in: a path on this site, or the staff home. Browsers drop
+/// tabs and newlines inside a URL and read `\\` as `/`, so `/\t/other-host` would leave
+/// the site: a path with any control character, space, backslash or `//` is refused, as
+/// is one too long to be a page of ours.
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.into(),
+        Some(n)
+            if n.starts_with('/')
+                && n.len() <= 2000
+                && !n.contains("//")
+                && !n
+                    .chars()
+                    .any(|c| c.is_control() || c.is_whitespace() || c == '\\') =>
+        {
+            n.into()
+        }
         _ => "/admin/planes".into(),
     }
 }
@@ -446,5 +459,27 @@ mod tests {
         assert_eq!(safe_next(Some("https://evil.example")), "/admin/planes");
         assert_eq!(safe_next(Some("//evil.example")), "/admin/planes");
         assert_eq!(safe_next(None), "/admin/planes");
+    }
+
+    #[test]
+    fn no_next_page_leaves_the_site_however_it_is_written() {
+        for bad in [
+            "/\t/other-host/x",
+            "/\n/other-host/x",
+            "/\r\n/x",
+            "/ /other-host",
+            "/\\other-host",
+            "/admin//other-host",
+            "/\u{7f}/x",
+            "/\u{2028}/x",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/admin/planes", "{bad:?}");
+        }
+        let long = format!("/admin/{}", "a".repeat(3000));
+        assert_eq!(safe_next(Some(&long)), "/admin/planes");
+        assert_eq!(
+            safe_next(Some("/admin/planes/1/seguimiento?fecha=2025-09-30")),
+            "/admin/planes/1/seguimiento?fecha=2025-09-30"
+        );
     }
 }

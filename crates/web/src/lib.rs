@@ -320,10 +320,22 @@ pub async fn same_origin(request: Request, next: Next) -> Response {
     }
 }
 
-/// Headers every response carries: no framing, no sniffing, only our own scripts/styles.
-async fn security_headers(request: Request, next: Next) -> Response {
+/// Headers every response carries: no framing, no sniffing, only our own scripts/styles;
+/// behind HTTPS (secure cookies on), `Strict-Transport-Security` too, so a browser never
+/// comes back over plain HTTP.
+async fn security_headers(
+    axum::extract::State(https): axum::extract::State<bool>,
+    request: Request,
+    next: Next,
+) -> Response {
     let mut response = next.run(request).await;
     let h = response.headers_mut();
+    if https {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(
@@ -375,10 +387,13 @@ fn site(routes: pages::routing::Routes, state: AppState) -> Router {
             .with_http_only(true)
             .with_secure(state.secure_cookies)
             .with_expiry(Expiry::OnInactivity(time::Duration::hours(8)));
-    let admin = routes.staff.route_layer(middleware::from_fn_with_state(
-        state.clone(),
-        auth::require_sign_in,
-    ));
+    let admin = routes
+        .staff
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::require_sign_in,
+        ))
+        .layer(middleware::from_fn(no_store));
     let pages = routes
         .public
         .route("/static/estilo.css", get(style))
@@ -396,7 +411,10 @@ fn site(routes: pages::routing::Routes, state: AppState) -> Router {
         .layer(middleware::from_fn(same_origin))
         .layer(sessions)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn_with_state(
+            state.secure_cookies,
+            security_headers,
+        ))
         .with_state(state)
 }
 
@@ -426,6 +444,16 @@ fn trim_trailing_slash(mut request: Request) -> Request {
 /// role × route test checks its rows against.
 pub fn route_table() -> Vec<pages::routing::RouteEntry> {
     pages::routes(BODY_LIMIT).table().to_vec()
+}
+
+/// Staff pages and downloads (contact data, evidence, exports) are never kept by a
+/// browser or proxy cache (ASVS 8.2.1).
+async fn no_store(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
 }
 
 /// Serves until `shutdown` resolves, finishing the requests in flight.

@@ -1090,6 +1090,8 @@ on_both_backends! {
     matrix_auditor => |db| role_matrix(db, 3, Some("auditor"));
     matrix_approver => |db| role_matrix(db, 4, Some("approver"));
     csrf_and_sessions => super::csrf_and_sessions;
+    sign_in_never_sends_a_browser_to_another_site => super::sign_in_never_sends_a_browser_to_another_site;
+    staff_pages_are_not_cached_and_https_is_remembered => super::staff_pages_are_not_cached_and_https_is_remembered;
     forms_keep_input_and_show_errors => super::forms_keep_input_and_show_errors;
     versions_and_diff => super::versions_and_diff;
     rules_and_coverage => super::rules_and_coverage;
@@ -1105,6 +1107,127 @@ on_both_backends! {
     hostile_text_comes_back_escaped => super::hostile_text_comes_back_escaped;
     rate_limits_behind_a_trusted_proxy => super::rate_limits_behind_a_trusted_proxy;
     the_data_policy_is_linked_and_kept_with_consent => super::the_data_policy_is_linked_and_kept_with_consent;
+}
+
+/// Issue 13, item 2: whatever `siguiente` says, the redirect after signing in stays on
+/// this site (browsers drop a tab or newline in a URL, so `/\t/host` is `//host`), and
+/// never answers 500.
+async fn sign_in_never_sends_a_browser_to_another_site(db: TestDatabase) {
+    let app = TestApp::new(db).await;
+    for next in [
+        "/\t/other-host/x",
+        "/\n/other-host/x",
+        "/\r\nSet-Cookie: x=1",
+        "/\\other-host",
+        "//other-host",
+    ] {
+        let r = app
+            .post(
+                "/ingresar",
+                None,
+                &[
+                    ("usuario", "admin"),
+                    ("clave", PASSWORD),
+                    ("siguiente", next),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{next:?}: {}", r.body);
+        assert_eq!(r.location.as_deref(), Some("/admin/planes"), "{next:?}");
+    }
+    // A path of ours is still where the staff member goes.
+    let r = app
+        .post(
+            "/ingresar",
+            None,
+            &[
+                ("usuario", "admin"),
+                ("clave", PASSWORD),
+                ("siguiente", "/admin/planes/1/seguimiento?fecha=2025-09-30"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        r.location.as_deref(),
+        Some("/admin/planes/1/seguimiento?fecha=2025-09-30")
+    );
+}
+
+/// Issue 13, items 12 and 13: staff pages and downloads say `Cache-Control: no-store`;
+/// with secure cookies (behind HTTPS) every response carries HSTS, and without them none.
+async fn staff_pages_are_not_cached_and_https_is_remembered(db: TestDatabase) {
+    let app = TestApp::new(db).await;
+    let cookie = app.login("admin").await;
+    for path in [
+        "/admin/planes",
+        "/admin/planes/1/exportar/xlsx",
+        "/admin/usuarios",
+    ] {
+        let response = app
+            .router
+            .clone()
+            .oneshot(
+                Request::get(path)
+                    .header(header::HOST, HOST)
+                    .header(header::COOKIE, &cookie)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        assert_eq!(
+            response.headers().get(header::CACHE_CONTROL).unwrap(),
+            "no-store",
+            "{path}"
+        );
+        assert!(response
+            .headers()
+            .get(header::STRICT_TRANSPORT_SECURITY)
+            .is_none());
+    }
+    // The public stylesheet stays cacheable.
+    let css = app
+        .router
+        .clone()
+        .oneshot(
+            Request::get("/static/estilo.css")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_ne!(
+        css.headers().get(header::CACHE_CONTROL).unwrap(),
+        "no-store"
+    );
+    let https = participa_web::router(AppState::new(
+        app.store.clone(),
+        participa_web::Config {
+            secure_cookies: true,
+            ..Default::default()
+        },
+    ));
+    for path in ["/", "/ingresar", "/admin/planes"] {
+        let response = https
+            .clone()
+            .oneshot(
+                Request::get(path)
+                    .header(header::HOST, HOST)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            response
+                .headers()
+                .get(header::STRICT_TRANSPORT_SECURITY)
+                .map(|v| v.to_str().unwrap()),
+            Some("max-age=31536000"),
+            "{path}"
+        );
+    }
 }
 
 async fn csrf_and_sessions(db: TestDatabase) {
