@@ -19,6 +19,9 @@ pub struct User {
     pub created_at: DateTime<Utc>,
     /// Where follow-up reminders go.
     pub email: Option<String>,
+    /// Raised on every password change or reset; a session opened with another value
+    /// is no longer valid.
+    pub session_epoch: i64,
 }
 
 /// What an account is made of, for creating or updating one.
@@ -32,7 +35,8 @@ pub struct UserData {
     pub email: Option<String>,
 }
 
-const USER_COLUMNS: &str = "id, username, full_name, role, active, created_at, email";
+const USER_COLUMNS: &str =
+    "id, username, full_name, role, active, created_at, email, session_epoch";
 
 /// Decodes a user row of either backend.
 fn user_of<R: Row>(r: &R, offices: Vec<OfficeCode>) -> Result<User>
@@ -57,6 +61,7 @@ where
         offices,
         created_at: r.try_get("created_at")?,
         email: r.try_get("email")?,
+        session_epoch: r.try_get("session_epoch")?,
     })
 }
 
@@ -165,22 +170,27 @@ impl Store {
         id: i64,
         password_hash: &str,
         change: &Change<'_>,
-    ) -> Result<()> {
+    ) -> Result<i64> {
         let now = Utc::now();
         let mut tx = self.begin().await?;
-        let done = on_tx!(&mut tx, |conn| {
-            sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
-                .bind(password_hash)
-                .bind(id)
-                .execute(&mut *conn)
-                .await?
-                .rows_affected()
+        let epoch: Option<i64> = on_tx!(&mut tx, |conn| {
+            sqlx::query(
+                "UPDATE users SET password_hash = $1, session_epoch = session_epoch + 1 \
+                 WHERE id = $2 RETURNING session_epoch",
+            )
+            .bind(password_hash)
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .map(|r| r.try_get("session_epoch"))
+            .transpose()?
         });
-        if done == 0 {
+        let Some(epoch) = epoch else {
             return Err(StoreError::not_found(Entity::User, id));
-        }
+        };
         record(&mut tx, change, now).await?;
-        tx.commit().await
+        tx.commit().await?;
+        Ok(epoch)
     }
 
     /// An account and its password hash, by user name (for signing in).

@@ -17,6 +17,8 @@ use std::time::{Duration, Instant};
 use tower_sessions::Session;
 
 const USER_KEY: &str = "uid";
+/// The user's `session_epoch` when the session was opened (see [`CurrentUser`]).
+const EPOCH_KEY: &str = "epoch";
 pub const MIN_PASSWORD_LEN: usize = 12;
 
 /// The signed-in, active staff member.
@@ -113,8 +115,14 @@ impl FromRequestParts<AppState> for CurrentUser {
         let Some(uid) = uid else {
             return Err(AppError::SignIn(next));
         };
+        // A session opened before the user's password last changed has ended.
+        let epoch: i64 = session
+            .get(EPOCH_KEY)
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?
+            .unwrap_or(0);
         match state.store.user(uid).await? {
-            Some(user) if user.active => Ok(CurrentUser {
+            Some(user) if user.active && user.session_epoch == epoch => Ok(CurrentUser {
                 user,
                 address: client_address(parts, state),
             }),
@@ -321,6 +329,10 @@ pub async fn login(
         .insert(USER_KEY, user.id)
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
+    session
+        .insert(EPOCH_KEY, user.session_epoch)
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
     state
         .store
         .record(&Change {
@@ -359,6 +371,7 @@ pub async fn password_form(
 pub async fn change_password(
     State(state): State<AppState>,
     user: CurrentUser,
+    session: Session,
     form: FormData,
 ) -> AppResult<Response> {
     user.require(Action::ChangeOwnPassword)?;
@@ -385,7 +398,7 @@ pub async fn change_password(
     if errors.is_empty() {
         let hash = hash_password(new).await?;
         let actor = user.actor();
-        state
+        let epoch = state
             .store
             .set_password(
                 user.user.id,
@@ -400,6 +413,15 @@ pub async fn change_password(
                 },
             )
             .await?;
+        // Every other session of this user has ended; this one goes on, under a new id.
+        session
+            .cycle_id()
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        session
+            .insert(EPOCH_KEY, epoch)
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
     }
     let done = errors.is_empty();
     let status = if done {

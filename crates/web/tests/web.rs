@@ -1091,6 +1091,7 @@ on_both_backends! {
     matrix_approver => |db| role_matrix(db, 4, Some("approver"));
     csrf_and_sessions => super::csrf_and_sessions;
     sign_in_never_sends_a_browser_to_another_site => super::sign_in_never_sends_a_browser_to_another_site;
+    a_password_change_or_reset_ends_the_other_sessions => super::a_password_change_or_reset_ends_the_other_sessions;
     staff_pages_are_not_cached_and_https_is_remembered => super::staff_pages_are_not_cached_and_https_is_remembered;
     forms_keep_input_and_show_errors => super::forms_keep_input_and_show_errors;
     versions_and_diff => super::versions_and_diff;
@@ -1150,6 +1151,65 @@ async fn sign_in_never_sends_a_browser_to_another_site(db: TestDatabase) {
     assert_eq!(
         r.location.as_deref(),
         Some("/admin/planes/1/seguimiento?fecha=2025-09-30")
+    );
+}
+
+/// Issue 13, item 4: changing one's password ends every other session of that user (the
+/// one that changed it goes on); an admin's reset ends all of the user's sessions.
+async fn a_password_change_or_reset_ends_the_other_sessions(db: TestDatabase) {
+    let app = TestApp::new(db).await;
+    let here = app.login("auditor").await;
+    let elsewhere = app.login("auditor").await;
+    assert_ne!(here, elsewhere);
+    for c in [&here, &elsewhere] {
+        assert_eq!(
+            app.get("/admin/planes", Some(c)).await.status,
+            StatusCode::OK
+        );
+    }
+    let new = "otra clave de prueba bastante larga";
+    let changed = app
+        .post(
+            "/admin/cuenta/clave",
+            Some(&here),
+            &[("actual", PASSWORD), ("nueva", new), ("repetir", new)],
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
+    // The session id changed with the password: the browser got the new cookie.
+    let here = changed.cookie.unwrap_or(here);
+    assert_eq!(
+        app.get("/admin/planes", Some(&here)).await.status,
+        StatusCode::OK,
+        "the session that changed it goes on"
+    );
+    let old = app.get("/admin/planes", Some(&elsewhere)).await;
+    assert_eq!(old.status, StatusCode::SEE_OTHER, "the other session ended");
+    assert!(old.location.unwrap().starts_with("/ingresar"));
+
+    // An admin's reset ends every session of the user.
+    let reporter = app.login("reporter").await;
+    let admin = app.login("admin").await;
+    let id = app
+        .store
+        .users()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.username == "reporter")
+        .unwrap()
+        .id;
+    let reset = app
+        .post(&format!("/admin/usuarios/{id}/clave"), Some(&admin), &[])
+        .await;
+    assert!(reset.status.is_success() || reset.status == StatusCode::SEE_OTHER);
+    let gone = app.get("/admin/planes", Some(&reporter)).await;
+    assert_eq!(gone.status, StatusCode::SEE_OTHER);
+    assert!(gone.location.unwrap().starts_with("/ingresar"));
+    assert_eq!(
+        app.get("/admin/planes", Some(&admin)).await.status,
+        StatusCode::OK,
+        "the admin's own session is untouched"
     );
 }
 
