@@ -42,6 +42,7 @@ mod parameters;
 mod plans;
 mod sessions;
 mod suggestions;
+mod throttle;
 mod tx;
 mod users;
 mod value_groups;
@@ -67,6 +68,7 @@ pub use objects::{
 pub use parameters::{ParameterChange, ParameterValue};
 pub use plans::{PlanId, PlanSummary};
 pub use suggestions::{SuggestionFilter, SuggestionRecord};
+pub use throttle::{Attempt, Quota};
 pub use users::{User, UserData};
 pub use value_groups::ValueGroup;
 pub use versions::{Acta, PlanState, PublishedPlan, Saved, Step, VersionInfo};

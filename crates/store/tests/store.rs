@@ -58,7 +58,105 @@ on_both_backends!(
     a_hearing_gets_its_evaluation_survey,
     a_suggestion_moves_only_as_the_rules_allow,
     asking_twice_for_a_hearing_evaluation_gives_one_survey,
+    forty_attempts_at_once_check_no_more_than_the_limit,
+    remembered_browsers_are_kept_by_digest_and_only_the_newest,
 );
+
+async fn forty_attempts_at_once_check_no_more_than_the_limit(db: TestDatabase) {
+    use participa_store::{Attempt, Quota};
+    let store = open(&db).await;
+    let window = chrono::Duration::minutes(15);
+    let quotas = vec![Quota::new("u:ana", 5), Quota::new("a:10.0.0.1", 20)];
+    let tries = (0..40).map(|_| {
+        let store = store.clone();
+        let quotas = quotas.clone();
+        tokio::spawn(async move { store.take_attempt(&quotas, window).await.unwrap() })
+    });
+    let mut allowed = 0;
+    for t in tries {
+        match t.await.unwrap() {
+            Attempt::Allowed => allowed += 1,
+            Attempt::Refused { retry_after } => {
+                assert!(retry_after > chrono::Duration::zero());
+                assert!(retry_after <= window);
+            }
+        }
+    }
+    assert_eq!(allowed, 5, "only the per-user limit is ever checked");
+    // Another name from the same address: the 15 refused attempts were not counted
+    // against the address, so 15 more are left of its 20.
+    let other = vec![Quota::new("u:luis", 50), Quota::new("a:10.0.0.1", 20)];
+    let mut more = 0;
+    while store.take_attempt(&other, window).await.unwrap() == Attempt::Allowed {
+        more += 1;
+    }
+    assert_eq!(more, 15);
+    // A right password: the name starts over and the address gets its attempt back.
+    store
+        .attempt_succeeded(&[Quota::new("u:ana", 5)], &[Quota::new("a:10.0.0.1", 20)])
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .take_attempt(&[Quota::new("u:ana", 5)], window)
+            .await
+            .unwrap(),
+        Attempt::Allowed
+    );
+    assert_eq!(
+        store
+            .take_attempt(&[Quota::new("a:10.0.0.1", 20)], window)
+            .await
+            .unwrap(),
+        Attempt::Allowed
+    );
+    // A window that ended counts as empty.
+    let short = chrono::Duration::milliseconds(300);
+    let q = [Quota::new("u:breve", 1)];
+    assert_eq!(
+        store.take_attempt(&q, short).await.unwrap(),
+        Attempt::Allowed
+    );
+    assert_ne!(
+        store.take_attempt(&q, short).await.unwrap(),
+        Attempt::Allowed
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    assert_eq!(
+        store.take_attempt(&q, short).await.unwrap(),
+        Attempt::Allowed
+    );
+}
+
+async fn remembered_browsers_are_kept_by_digest_and_only_the_newest(db: TestDatabase) {
+    let store = open(&db).await;
+    let actor = admin(&store, "equipos", Role::Admin).await;
+    let user = actor.user_id.unwrap();
+    let tokens: Vec<String> = (0..21).map(|i| format!("{i:064x}")).collect();
+    for t in &tokens {
+        store.trust_device(user, t).await.unwrap();
+    }
+    assert_eq!(
+        store.trusted_device_user(&tokens[20]).await.unwrap(),
+        Some(user)
+    );
+    assert_eq!(
+        store.trusted_device_user(&"f".repeat(64)).await.unwrap(),
+        None
+    );
+    let kept: i64 = on_db!(store.db(), |pool| {
+        let digests: Vec<String> = sqlx::query_scalar("SELECT token_digest FROM trusted_devices")
+            .fetch_all(pool)
+            .await
+            .unwrap();
+        assert!(
+            digests.iter().all(|d| !tokens.contains(d)),
+            "only digests of the tokens are kept"
+        );
+        digests.len() as i64
+    });
+    assert_eq!(kept, 20, "the oldest browser is forgotten");
+}
 
 async fn seed_plan_reads_back_equal(db: TestDatabase) {
     let store = open(&db).await;

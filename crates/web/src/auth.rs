@@ -11,9 +11,6 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use participa_app::accounts::hash_password;
 use participa_domain::{allows, Action, Actor as Permissions};
 use participa_store::{Actor, AuditAction, Change, User};
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
 use tower_sessions::Session;
 
 const USER_KEY: &str = "uid";
@@ -137,76 +134,6 @@ impl FromRequestParts<AppState> for CurrentUser {
     }
 }
 
-/// Failed sign-ins per user name and per address within a window; past the limit, the
-/// login form refuses until the window passes.
-#[derive(Debug)]
-pub struct Throttle {
-    window: Duration,
-    per_user: usize,
-    per_address: usize,
-    failures: Mutex<HashMap<String, Vec<Instant>>>,
-}
-
-impl Default for Throttle {
-    fn default() -> Self {
-        Throttle::new(Duration::from_secs(15 * 60), 5, 20)
-    }
-}
-
-impl Throttle {
-    pub fn new(window: Duration, per_user: usize, per_address: usize) -> Self {
-        Throttle {
-            window,
-            per_user,
-            per_address,
-            failures: Mutex::new(HashMap::new()),
-        }
-    }
-
-    fn keys(username: &str, address: Option<&str>) -> [(String, bool); 2] {
-        [
-            (format!("u:{}", username.trim().to_lowercase()), true),
-            (format!("a:{}", address.unwrap_or("-")), false),
-        ]
-    }
-
-    /// Whether another attempt is allowed now.
-    pub fn allows(&self, username: &str, address: Option<&str>) -> bool {
-        let now = Instant::now();
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        Self::keys(username, address).iter().all(|(key, is_user)| {
-            let limit = if *is_user {
-                self.per_user
-            } else {
-                self.per_address
-            };
-            match map.get_mut(key) {
-                Some(list) => {
-                    list.retain(|t| now.duration_since(*t) < self.window);
-                    list.len() < limit
-                }
-                None => true,
-            }
-        })
-    }
-
-    pub fn failed(&self, username: &str, address: Option<&str>) {
-        let now = Instant::now();
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        if map.len() > 100_000 {
-            map.retain(|_, l| l.iter().any(|t| now.duration_since(*t) < self.window));
-        }
-        for (key, _) in Self::keys(username, address) {
-            map.entry(key).or_default().push(now);
-        }
-    }
-
-    pub fn succeeded(&self, username: &str) {
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        map.remove(&format!("u:{}", username.trim().to_lowercase()));
-    }
-}
-
 pub async fn verify_password(password: String, hash: String) -> bool {
     tokio::task::spawn_blocking(move || password_auth::verify_password(password, &hash).is_ok())
         .await
@@ -269,6 +196,7 @@ pub async fn login(
     State(state): State<AppState>,
     session: Session,
     parts: crate::ClientAddress,
+    headers: axum::http::HeaderMap,
     form: FormData,
 ) -> AppResult<Response> {
     let username = form.get("usuario").trim().to_string();
@@ -284,13 +212,24 @@ pub async fn login(
         };
         Ok((axum::http::StatusCode::UNAUTHORIZED, Html(page.render()?)).into_response())
     };
-    if !state.throttle.allows(&username, address.as_deref()) {
-        return Err(AppError::TooManyRequests(
-            "Hubo demasiados intentos fallidos de ingreso. Espere 15 minutos e intente de nuevo."
-                .into(),
-        ));
-    }
     let found = state.store.user_for_login(&username).await?;
+    // A browser where this user signed in before is counted apart from strangers.
+    let token = crate::throttle::device_token(&headers);
+    let device_user = match &token {
+        Some(t) => state.store.trusted_device_user(t).await?,
+        None => None,
+    };
+    let remembered = match (&found, device_user, &token) {
+        (Some((user, _)), Some(owner), Some(t)) if owner == user.id => Some((owner, t.as_str())),
+        _ => None,
+    };
+    let quotas = state
+        .throttle
+        .sign_in_quotas(&username, address.as_deref(), remembered);
+    state
+        .throttle
+        .take(&state, &quotas.all(), "de ingreso")
+        .await?;
     let ok = match &found {
         Some((user, hash)) => verify_password(password, hash.clone()).await && user.active,
         None => {
@@ -305,7 +244,6 @@ pub async fn login(
         address: address.clone(),
     };
     if !ok {
-        state.throttle.failed(&username, address.as_deref());
         state
             .store
             .record(&Change {
@@ -320,7 +258,10 @@ pub async fn login(
         return refuse("Usuario o contraseña incorrectos, o usuario inactivo.");
     }
     let (user, _) = found.expect("checked above");
-    state.throttle.succeeded(&username);
+    state
+        .store
+        .attempt_succeeded(&quotas.forget, &quotas.refund)
+        .await?;
     session
         .cycle_id()
         .await
@@ -344,7 +285,16 @@ pub async fn login(
             after: None,
         })
         .await?;
-    Ok(Redirect::to(&next).into_response())
+    let mut response = Redirect::to(&next).into_response();
+    if remembered.is_none() {
+        let token = crate::throttle::new_device_token()?;
+        state.store.trust_device(user.id, &token).await?;
+        response.headers_mut().append(
+            axum::http::header::SET_COOKIE,
+            crate::throttle::device_cookie(&token, state.secure_cookies),
+        );
+    }
+    Ok(response)
 }
 
 pub async fn logout(session: Session) -> AppResult<Redirect> {
@@ -384,7 +334,19 @@ pub async fn change_password(
         .user_for_login(&user.user.username)
         .await?
         .ok_or(AppError::Forbidden)?;
-    if !verify_password(current, hash).await {
+    // Someone at an unattended session must not get unlimited guesses at the password.
+    let quota = state.throttle.password_check_quota(user.user.id);
+    state
+        .throttle
+        .take(
+            &state,
+            std::slice::from_ref(&quota),
+            "con la contraseña actual",
+        )
+        .await?;
+    if verify_password(current, hash).await {
+        state.store.attempt_succeeded(&[quota], &[]).await?;
+    } else {
         errors.insert("actual", "La contraseña actual no es correcta.".to_string());
     }
     if let Some(p) = password_problem(&new, &user.user.username) {
@@ -441,29 +403,6 @@ pub async fn change_password(
 mod tests {
     use super::*;
     use participa_app::accounts::random_password;
-
-    #[test]
-    fn the_throttle_refuses_after_the_limit_and_forgets_on_success() {
-        let t = Throttle::new(Duration::from_secs(60), 3, 10);
-        for _ in 0..3 {
-            assert!(t.allows("Ana", Some("1.1.1.1")));
-            t.failed("ana", Some("1.1.1.1"));
-        }
-        assert!(!t.allows("ANA", Some("2.2.2.2")), "per user name, any case");
-        assert!(t.allows("luis", Some("1.1.1.1")));
-        t.succeeded("ana");
-        assert!(t.allows("ana", Some("1.1.1.1")));
-    }
-
-    #[test]
-    fn the_throttle_limits_one_address_trying_many_names() {
-        let t = Throttle::new(Duration::from_secs(60), 3, 4);
-        for i in 0..4 {
-            t.failed(&format!("u{i}"), Some("9.9.9.9"));
-        }
-        assert!(!t.allows("nuevo", Some("9.9.9.9")));
-        assert!(t.allows("nuevo", Some("8.8.8.8")));
-    }
 
     #[test]
     fn random_passwords_are_long_and_differ() {

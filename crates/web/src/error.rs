@@ -55,8 +55,9 @@ pub enum AppError {
     SignIn(String),
     #[error("{0}")]
     BadRequest(String),
-    #[error("{0}")]
-    TooManyRequests(String),
+    /// Refused for now; `retry_after` is in seconds.
+    #[error("{message}")]
+    TooManyRequests { message: String, retry_after: u64 },
     #[error("envío demasiado grande")]
     TooLarge,
     #[error("solicitud de otro origen")]
@@ -116,10 +117,13 @@ impl IntoResponse for AppError {
                 Redirect::to(&to).into_response()
             }
             AppError::BadRequest(m) => page(StatusCode::BAD_REQUEST, "Solicitud no válida", &m),
-            AppError::TooManyRequests(m) => {
-                let mut r = page(StatusCode::TOO_MANY_REQUESTS, "Demasiados intentos", &m);
+            AppError::TooManyRequests {
+                message,
+                retry_after,
+            } => {
+                let mut r = page(StatusCode::TOO_MANY_REQUESTS, "Demasiados intentos", &message);
                 r.headers_mut()
-                    .insert(header::RETRY_AFTER, header::HeaderValue::from_static("900"));
+                    .insert(header::RETRY_AFTER, header::HeaderValue::from(retry_after));
                 r
             }
             AppError::TooLarge => page(

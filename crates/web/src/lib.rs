@@ -13,6 +13,7 @@ pub mod gantt;
 pub mod pages;
 pub mod session_store;
 mod tag_form;
+pub mod throttle;
 pub mod views;
 
 use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequestParts, Request};
@@ -41,7 +42,7 @@ pub struct Inner {
     pub store: Store,
     /// The entity this installation serves (its name on the public pages).
     pub entity: String,
-    pub throttle: auth::Throttle,
+    pub throttle: throttle::Throttle,
     /// Set the session cookie's `Secure` flag (behind HTTPS).
     pub secure_cookies: bool,
     /// A hash to verify against when a user name does not exist.
@@ -165,7 +166,7 @@ impl AppState {
             public_pdfs: Default::default(),
             store,
             entity: config.entity,
-            throttle: auth::Throttle::default(),
+            throttle: throttle::Throttle::default(),
             secure_cookies: config.secure_cookies,
             dummy_hash: password_auth::generate_hash(participa_app::accounts::random_password()),
             public_pages: Default::default(),
@@ -216,11 +217,15 @@ impl AppState {
         if limiter.len() > 100_000 {
             limiter.retain_recent();
         }
-        limiter.check_key(&key).map_err(|_| {
-            AppError::TooManyRequests(
-                "Se recibieron demasiados envíos desde su conexión en poco tiempo. Espere unos minutos e intente de nuevo; lo que ya envió quedó guardado."
+        limiter.check_key(&key).map_err(|not_until| {
+            use governor::clock::Clock;
+            // The quota refills one submission at a time: say when the next one is free.
+            let wait = not_until.wait_time_from(governor::clock::DefaultClock::default().now());
+            AppError::TooManyRequests {
+                message: "Se recibieron demasiados envíos desde su conexión en poco tiempo. Espere un minuto e intente de nuevo; lo que ya envió quedó guardado."
                     .into(),
-            )
+                retry_after: wait.as_secs().max(1),
+            }
         })
     }
 }

@@ -30,6 +30,7 @@ struct TestApp {
 
 struct Reply {
     status: StatusCode,
+    headers: axum::http::HeaderMap,
     location: Option<String>,
     cookie: Option<String>,
     body: String,
@@ -114,9 +115,11 @@ impl TestApp {
             .filter_map(|c| c.to_str().ok())
             .find(|c| c.starts_with("participa_sesion="))
             .map(|c| c.split(';').next().unwrap().to_string());
+        let headers = response.headers().clone();
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
         Reply {
             status,
+            headers,
             location,
             cookie,
             body: String::from_utf8_lossy(&bytes).into_owned(),
@@ -1093,6 +1096,7 @@ on_both_backends! {
     sign_in_never_sends_a_browser_to_another_site => super::sign_in_never_sends_a_browser_to_another_site;
     a_password_change_or_reset_ends_the_other_sessions => super::a_password_change_or_reset_ends_the_other_sessions;
     staff_pages_are_not_cached_and_https_is_remembered => super::staff_pages_are_not_cached_and_https_is_remembered;
+    parallel_guesses_are_counted_and_strangers_cannot_lock_staff_out => super::parallel_guesses_are_counted_and_strangers_cannot_lock_staff_out;
     forms_keep_input_and_show_errors => super::forms_keep_input_and_show_errors;
     versions_and_diff => super::versions_and_diff;
     rules_and_coverage => super::rules_and_coverage;
@@ -1108,6 +1112,181 @@ on_both_backends! {
     hostile_text_comes_back_escaped => super::hostile_text_comes_back_escaped;
     rate_limits_behind_a_trusted_proxy => super::rate_limits_behind_a_trusted_proxy;
     the_data_policy_is_linked_and_kept_with_consent => super::the_data_policy_is_linked_and_kept_with_consent;
+}
+
+/// A sign-in POST from client address `ip`, with the cookies given (the remembered
+/// browser's, say).
+fn sign_in_request(ip: &str, user: &str, password: &str, cookie: Option<&str>) -> Request<Body> {
+    let body: String = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs([("usuario", user), ("clave", password)])
+        .finish();
+    let mut r = Request::post("/ingresar")
+        .header(header::HOST, HOST)
+        .header(header::ORIGIN, ORIGIN)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    if let Some(c) = cookie {
+        r = r.header(header::COOKIE, c);
+    }
+    let mut r = r.body(Body::from(body)).unwrap();
+    let addr: std::net::SocketAddr = format!("{ip}:40000").parse().unwrap();
+    r.extensions_mut().insert(axum::extract::ConnectInfo(addr));
+    r
+}
+
+/// The `participa_equipo=…` pair a sign-in set, if any.
+fn device_cookie(r: &Reply) -> Option<String> {
+    r.headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|c| c.to_str().ok())
+        .find(|c| c.starts_with("participa_equipo="))
+        .map(|c| c.split(';').next().unwrap().to_string())
+}
+
+/// Issue 13, items 1, 9 and 18: however many wrong passwords arrive at once, no more than
+/// five per user name are checked; strangers' failures (per name or per address) do not
+/// keep staff out of a browser where they signed in before; the change-password form
+/// does not give unlimited guesses at the current password; `Retry-After` tells the
+/// truth.
+async fn parallel_guesses_are_counted_and_strangers_cannot_lock_staff_out(db: TestDatabase) {
+    let app = TestApp::new(db).await;
+    // The admin signs in at the office: the browser is remembered.
+    let first = app
+        .send(sign_in_request("10.1.1.1", "admin", PASSWORD, None))
+        .await;
+    assert_eq!(first.status, StatusCode::SEE_OTHER);
+    let set = first
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|c| c.to_str().ok())
+        .find(|c| c.starts_with("participa_equipo="))
+        .expect("a remembered-browser cookie")
+        .to_string();
+    assert!(
+        set.contains("HttpOnly") && set.contains("Path=/ingresar"),
+        "{set}"
+    );
+    let office = device_cookie(&first).unwrap();
+
+    // Forty wrong passwords for "admin" at the same moment, from a stranger.
+    let tries: Vec<_> = (0..40)
+        .map(|_| {
+            let router = app.router.clone();
+            let request = sign_in_request("198.51.100.9", "admin", "no es la clave", None);
+            tokio::spawn(async move { router.oneshot(request).await.unwrap() })
+        })
+        .collect();
+    let (mut checked, mut refused) = (0, 0);
+    for t in tries {
+        let response = t.await.unwrap();
+        match response.status() {
+            StatusCode::UNAUTHORIZED => checked += 1,
+            StatusCode::TOO_MANY_REQUESTS => {
+                refused += 1;
+                let wait: u64 = response.headers()[header::RETRY_AFTER]
+                    .to_str()
+                    .unwrap()
+                    .parse()
+                    .unwrap();
+                assert!((1..=900).contains(&wait), "Retry-After {wait}");
+            }
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert_eq!(
+        (checked, refused),
+        (5, 35),
+        "five checked, the rest refused"
+    );
+    // The right password from a new browser is refused for now ...
+    let fresh = app
+        .send(sign_in_request("10.1.1.2", "admin", PASSWORD, None))
+        .await;
+    assert_eq!(fresh.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(fresh.body.contains("Espere"), "{}", fresh.body);
+    // ... but the admin's own browser still gets in, and a wrong password there counts
+    // only against that browser.
+    let mine = app
+        .send(sign_in_request(
+            "10.1.1.1",
+            "admin",
+            PASSWORD,
+            Some(&office),
+        ))
+        .await;
+    assert_eq!(mine.status, StatusCode::SEE_OTHER, "{}", mine.body);
+    assert!(
+        device_cookie(&mine).is_none(),
+        "the browser is already remembered"
+    );
+    // A cookie of another user's browser is no pass for this name.
+    let reporter = app
+        .send(sign_in_request("10.1.1.3", "reporter", PASSWORD, None))
+        .await;
+    let reporter_device = device_cookie(&reporter).unwrap();
+    let borrowed = app
+        .send(sign_in_request(
+            "10.1.1.3",
+            "admin",
+            PASSWORD,
+            Some(&reporter_device),
+        ))
+        .await;
+    assert_eq!(borrowed.status, StatusCode::TOO_MANY_REQUESTS);
+
+    // Twenty failures from one address, each for a different name, lock that address
+    // for strangers, not for a remembered browser behind it.
+    for i in 0..20 {
+        let r = app
+            .send(sign_in_request(
+                "203.0.113.7",
+                &format!("nadie{i}"),
+                "x",
+                None,
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    }
+    let stranger = app
+        .send(sign_in_request("203.0.113.7", "auditor", PASSWORD, None))
+        .await;
+    assert_eq!(stranger.status, StatusCode::TOO_MANY_REQUESTS);
+    let auditor = app
+        .send(sign_in_request("10.1.1.4", "auditor", PASSWORD, None))
+        .await;
+    let auditor_device = device_cookie(&auditor).unwrap();
+    let behind = app
+        .send(sign_in_request(
+            "203.0.113.7",
+            "auditor",
+            PASSWORD,
+            Some(&auditor_device),
+        ))
+        .await;
+    assert_eq!(behind.status, StatusCode::SEE_OTHER, "{}", behind.body);
+
+    // The current password on the change form: five wrong guesses, then a wait.
+    let session = auditor.cookie.unwrap();
+    let new = "otra clave de prueba bastante larga";
+    for _ in 0..5 {
+        let r = app
+            .post(
+                "/admin/cuenta/clave",
+                Some(&session),
+                &[("actual", "adivinando"), ("nueva", new), ("repetir", new)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let r = app
+        .post(
+            "/admin/cuenta/clave",
+            Some(&session),
+            &[("actual", PASSWORD), ("nueva", new), ("repetir", new)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
 }
 
 /// Issue 13, item 2: whatever `siguiente` says, the redirect after signing in stays on
@@ -3873,27 +4052,38 @@ async fn rate_limits_behind_a_trusted_proxy(db: TestDatabase) {
                 .unwrap();
             let addr: std::net::SocketAddr = format!("{peer}:40000").parse().unwrap();
             r.extensions_mut().insert(axum::extract::ConnectInfo(addr));
-            app.send(r).await.status
+            app.send(r).await
         }
     };
     for _ in 0..10 {
-        assert_eq!(send("10.9.0.1", "203.0.113.5").await, StatusCode::SEE_OTHER);
+        assert_eq!(
+            send("10.9.0.1", "203.0.113.5").await.status,
+            StatusCode::SEE_OTHER
+        );
     }
-    assert_eq!(
-        send("10.9.0.1", "203.0.113.5").await,
-        StatusCode::TOO_MANY_REQUESTS
-    );
+    let limited = send("10.9.0.1", "203.0.113.5").await;
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
+    // The quota refills one submission at a time: the wait said is a minute at most.
+    let wait: u64 = limited.headers[header::RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&wait), "Retry-After {wait}");
     // Another citizen behind the same proxy is still served.
-    assert_eq!(send("10.9.0.1", "203.0.113.6").await, StatusCode::SEE_OTHER);
+    assert_eq!(
+        send("10.9.0.1", "203.0.113.6").await.status,
+        StatusCode::SEE_OTHER
+    );
     // A client that is not the proxy cannot pick its key with the header.
     for _ in 0..10 {
         assert_eq!(
-            send("198.51.100.7", "203.0.113.99").await,
+            send("198.51.100.7", "203.0.113.99").await.status,
             StatusCode::SEE_OTHER
         );
     }
     assert_eq!(
-        send("198.51.100.7", "203.0.113.100").await,
+        send("198.51.100.7", "203.0.113.100").await.status,
         StatusCode::TOO_MANY_REQUESTS
     );
 }

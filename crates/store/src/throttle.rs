@@ -1,0 +1,203 @@
+//! Counted attempts to sign in (or to confirm a password), shared by every app server,
+//! and the browsers a user has signed in from.
+//!
+//! An attempt is counted *before* the password is checked and given back when it was
+//! right, in one statement per key inside one write transaction: however many requests
+//! arrive at once, no more than the limit of a key is ever checked in its window.
+
+use crate::tx::on_tx;
+use crate::{Result, Store};
+use chrono::{DateTime, Duration, Utc};
+use sqlx::Row;
+
+/// Longest key kept: keys carry what a stranger typed (a user name), so they are cut.
+const MAX_KEY_BYTES: usize = 160;
+
+/// How many browsers per user are remembered; older ones are forgotten.
+const DEVICES_PER_USER: i64 = 20;
+
+/// A throttle key with its limit of attempts per window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Quota {
+    pub key: String,
+    pub limit: i64,
+}
+
+impl Quota {
+    pub fn new(key: impl Into<String>, limit: i64) -> Quota {
+        Quota {
+            key: bounded(key.into()),
+            limit,
+        }
+    }
+}
+
+/// `key`, cut at a character boundary to [`MAX_KEY_BYTES`].
+fn bounded(mut key: String) -> String {
+    if key.len() > MAX_KEY_BYTES {
+        let mut end = MAX_KEY_BYTES;
+        while !key.is_char_boundary(end) {
+            end -= 1;
+        }
+        key.truncate(end);
+    }
+    key
+}
+
+/// What [`Store::take_attempt`] decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attempt {
+    /// Counted: go on and check the password.
+    Allowed,
+    /// Refused without counting: a key used its limit; its window ends in this long.
+    Refused { retry_after: Duration },
+}
+
+impl Store {
+    /// Counts one attempt against every quota at once, or none of them: when a key has
+    /// already used its limit in the current window, nothing is counted and the attempt
+    /// is refused. A key's window starts with its first attempt and lasts `window`.
+    pub async fn take_attempt(&self, quotas: &[Quota], window: Duration) -> Result<Attempt> {
+        let now = Utc::now();
+        let cutoff = now - window;
+        let mut quotas: Vec<&Quota> = quotas.iter().collect();
+        // One order for every transaction, so two of them never wait on each other.
+        quotas.sort_by(|a, b| a.key.cmp(&b.key));
+        quotas.dedup_by(|a, b| a.key == b.key);
+        self.sweep_attempts(cutoff).await;
+        let mut tx = self.begin().await?;
+        for quota in quotas {
+            let (attempts, started): (i64, DateTime<Utc>) = on_tx!(&mut tx, |conn| {
+                let row = sqlx::query(
+                    "INSERT INTO login_throttle (key, window_start, attempts) VALUES ($1, $2, 1) \
+                     ON CONFLICT (key) DO UPDATE SET \
+                     attempts = CASE WHEN login_throttle.window_start <= $3 THEN 1 \
+                                ELSE login_throttle.attempts + 1 END, \
+                     window_start = CASE WHEN login_throttle.window_start <= $3 THEN $2 \
+                                    ELSE login_throttle.window_start END \
+                     RETURNING attempts, window_start",
+                )
+                .bind(&quota.key)
+                .bind(now)
+                .bind(cutoff)
+                .fetch_one(&mut *conn)
+                .await?;
+                (row.try_get("attempts")?, row.try_get("window_start")?)
+            });
+            if attempts > quota.limit {
+                tx.rollback().await?;
+                let retry_after = (started + window - now).max(Duration::seconds(1));
+                return Ok(Attempt::Refused { retry_after });
+            }
+        }
+        tx.commit().await?;
+        Ok(Attempt::Allowed)
+    }
+
+    /// Now and then, forgets windows that ended before `cutoff` (an ended window already
+    /// counts as empty; this only keeps the table small). Housekeeping: a failure here is
+    /// not the caller's, so it is ignored.
+    async fn sweep_attempts(&self, cutoff: DateTime<Utc>) {
+        let mut byte = [0u8; 1];
+        if getrandom::fill(&mut byte).is_err() || byte[0] >= 4 {
+            return;
+        }
+        let _ = crate::on_db!(&self.db, |pool| {
+            sqlx::query("DELETE FROM login_throttle WHERE window_start <= $1")
+                .bind(cutoff)
+                .execute(pool)
+                .await
+                .map(|_| ())
+        });
+    }
+
+    /// After a right password: the keys in `forget` start over, and the attempt just
+    /// counted is given back to each key in `refund` (an office's shared address is not
+    /// used up by its staff signing in).
+    pub async fn attempt_succeeded(&self, forget: &[Quota], refund: &[Quota]) -> Result<()> {
+        let mut tx = self.begin().await?;
+        for q in forget {
+            on_tx!(&mut tx, |conn| {
+                sqlx::query("DELETE FROM login_throttle WHERE key = $1")
+                    .bind(&q.key)
+                    .execute(&mut *conn)
+                    .await?;
+            });
+        }
+        for q in refund {
+            on_tx!(&mut tx, |conn| {
+                sqlx::query(
+                    "UPDATE login_throttle SET attempts = attempts - 1 WHERE key = $1 AND attempts > 0",
+                )
+                .bind(&q.key)
+                .execute(&mut *conn)
+                .await?;
+            });
+        }
+        tx.commit().await
+    }
+
+    /// Remembers a browser where `user` signed in, by the SHA-256 of its random token;
+    /// only the newest few per user are kept.
+    pub async fn trust_device(&self, user: i64, token: &str) -> Result<()> {
+        let now = Utc::now();
+        let token_digest = digest(token);
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, |conn| {
+            sqlx::query(
+                "INSERT INTO trusted_devices (token_digest, user_id, created_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (token_digest) DO NOTHING",
+            )
+            .bind(&token_digest)
+            .bind(user)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+            sqlx::query(
+                "DELETE FROM trusted_devices WHERE user_id = $1 AND token_digest <> $2 \
+                 AND token_digest NOT IN (SELECT token_digest FROM trusted_devices \
+                 WHERE user_id = $1 AND token_digest <> $2 ORDER BY created_at DESC LIMIT $3)",
+            )
+            .bind(user)
+            .bind(&token_digest)
+            .bind(DEVICES_PER_USER - 1)
+            .execute(&mut *conn)
+            .await?;
+        });
+        tx.commit().await
+    }
+
+    /// The user a remembered browser belongs to, if it is remembered.
+    pub async fn trusted_device_user(&self, token: &str) -> Result<Option<i64>> {
+        let token_digest = digest(token);
+        crate::on_db!(&self.db, |pool| {
+            let row = sqlx::query("SELECT user_id FROM trusted_devices WHERE token_digest = $1")
+                .bind(&token_digest)
+                .fetch_optional(pool)
+                .await?;
+            Ok(row.map(|r| r.try_get("user_id")).transpose()?)
+        })
+    }
+}
+
+/// SHA-256 of a device token, as hex: the token is random and long, so its digest
+/// cannot be reversed, and a copy of the database gives no working cookie.
+fn digest(token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_cut_at_a_character_boundary() {
+        let q = Quota::new(format!("u:{}", "ñ".repeat(300)), 5);
+        assert!(q.key.len() <= MAX_KEY_BYTES);
+        assert!(q.key.starts_with("u:ñ"));
+    }
+}

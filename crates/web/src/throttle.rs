@@ -1,0 +1,194 @@
+//! How many passwords are checked: per user name, per address, per remembered browser,
+//! and per user on the change-password form. The counts live in the store, shared by
+//! every app server, and an attempt is counted before its password is checked (see
+//! [`participa_store::Store::take_attempt`]), so parallel requests cannot get past the
+//! limit.
+//!
+//! A stranger's failures must not lock staff out: a browser where the user signed in
+//! with the right password gets a cookie with a random token (only its digest is kept),
+//! and that user's attempts from that browser are counted on their own, apart from the
+//! user name's and the address's counts that strangers fill.
+
+use crate::error::AppError;
+use crate::AppState;
+use axum::http::{header, HeaderMap, HeaderValue};
+use chrono::Duration;
+use participa_store::{Attempt, Quota};
+
+/// The cookie that marks a browser where the user signed in before.
+pub const DEVICE_COOKIE: &str = "participa_equipo";
+
+/// The limits of password checks; the window starts with the first counted attempt.
+#[derive(Debug, Clone)]
+pub struct Throttle {
+    pub window: Duration,
+    /// Per user name, from browsers not remembered for that user.
+    pub per_user: i64,
+    /// Per client address, from browsers not remembered for the user named.
+    pub per_address: i64,
+    /// Per remembered browser of a user.
+    pub per_device: i64,
+    /// Per user, wrong current passwords on the change-password form.
+    pub per_password_check: i64,
+}
+
+impl Default for Throttle {
+    fn default() -> Self {
+        Throttle {
+            window: Duration::minutes(15),
+            per_user: 5,
+            per_address: 20,
+            per_device: 5,
+            per_password_check: 5,
+        }
+    }
+}
+
+/// What a sign-in attempt is counted against.
+pub struct SignInQuotas {
+    /// Counted now, forgotten after a right password.
+    pub forget: Vec<Quota>,
+    /// Counted now, given back after a right password.
+    pub refund: Vec<Quota>,
+}
+
+impl SignInQuotas {
+    pub fn all(&self) -> Vec<Quota> {
+        self.forget.iter().chain(&self.refund).cloned().collect()
+    }
+}
+
+impl Throttle {
+    /// The quotas of a sign-in as `username` from `address`; `device` is the user id
+    /// and token of a remembered browser that belongs to the user named.
+    pub fn sign_in_quotas(
+        &self,
+        username: &str,
+        address: Option<&str>,
+        device: Option<(i64, &str)>,
+    ) -> SignInQuotas {
+        match device {
+            Some((user, token)) => SignInQuotas {
+                forget: vec![Quota::new(
+                    format!("d:{user}:{}", token_prefix(token)),
+                    self.per_device,
+                )],
+                refund: Vec::new(),
+            },
+            None => SignInQuotas {
+                forget: vec![Quota::new(
+                    format!("u:{}", username.trim().to_lowercase()),
+                    self.per_user,
+                )],
+                refund: vec![Quota::new(
+                    format!("a:{}", address.unwrap_or("-")),
+                    self.per_address,
+                )],
+            },
+        }
+    }
+
+    /// The quota of current-password checks of `user` on the change-password form.
+    pub fn password_check_quota(&self, user: i64) -> Quota {
+        Quota::new(format!("c:{user}"), self.per_password_check)
+    }
+
+    /// Counts one attempt, or refuses it (429, saying how long to wait); `what` names
+    /// the attempts in the message ("de ingreso").
+    pub async fn take(
+        &self,
+        state: &AppState,
+        quotas: &[Quota],
+        what: &str,
+    ) -> Result<(), AppError> {
+        match state.store.take_attempt(quotas, self.window).await? {
+            Attempt::Allowed => Ok(()),
+            Attempt::Refused { retry_after } => {
+                let seconds = u64::try_from(retry_after.num_seconds()).unwrap_or(1).max(1);
+                let minutes = seconds.div_ceil(60);
+                let wait = if minutes == 1 {
+                    "1 minuto".to_string()
+                } else {
+                    format!("{minutes} minutos")
+                };
+                Err(AppError::TooManyRequests {
+                    message: format!(
+                        "Hubo demasiados intentos fallidos {what}. Espere {wait} e intente de nuevo."
+                    ),
+                    retry_after: seconds,
+                })
+            }
+        }
+    }
+}
+
+/// The start of a device token, enough to tell a user's browsers apart in a throttle
+/// key without keeping the token itself.
+fn token_prefix(token: &str) -> &str {
+    token.get(..12).unwrap_or(token)
+}
+
+/// The device token the browser sent, if it looks like one of ours.
+pub fn device_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == DEVICE_COOKIE)
+        .map(|(_, value)| value.to_string())
+        .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// A fresh device token: 32 random bytes as hex.
+pub fn new_device_token() -> Result<String, AppError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| AppError::Internal(format!("getrandom: {e}")))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// The `Set-Cookie` value that remembers this browser for a year, sent only to the
+/// sign-in page.
+pub fn device_cookie(token: &str, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{DEVICE_COOKIE}={token}; Path=/ingresar; Max-Age=31536000; HttpOnly; SameSite=Strict{secure}"
+    ))
+    .expect("hex token and fixed attributes are a valid header value")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_remembered_browser_is_counted_apart_from_strangers() {
+        let t = Throttle::default();
+        let stranger = t.sign_in_quotas("Admin ", Some("1.2.3.4"), None);
+        assert_eq!(stranger.forget[0].key, "u:admin");
+        assert_eq!(stranger.refund[0].key, "a:1.2.3.4");
+        let token = "ab".repeat(32);
+        let mine = t.sign_in_quotas("admin", Some("1.2.3.4"), Some((7, &token)));
+        assert_eq!(mine.all().len(), 1);
+        assert_eq!(mine.forget[0].key, format!("d:7:{}", &token[..12]));
+    }
+
+    #[test]
+    fn only_a_well_formed_device_cookie_is_read() {
+        let token = "0f".repeat(32);
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_str(&format!("id=x; {DEVICE_COOKIE}={token}")).unwrap(),
+        );
+        assert_eq!(device_token(&h), Some(token));
+        let mut bad = HeaderMap::new();
+        bad.insert(
+            header::COOKIE,
+            HeaderValue::from_static("participa_equipo=zz"),
+        );
+        assert_eq!(device_token(&bad), None);
+        assert_eq!(device_token(&HeaderMap::new()), None);
+    }
+}
