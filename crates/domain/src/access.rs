@@ -68,6 +68,9 @@ pub enum Action<'a> {
     DeleteActivity,
     /// Edit an activity whose responsible offices are these.
     EditActivity(&'a [OfficeCode]),
+    /// Change which offices are responsible for an existing activity (the planning
+    /// office's decision; a responsible office edits the rest of its activity).
+    AssignResponsibles,
     Consolidate,
     Review,
     Approve,

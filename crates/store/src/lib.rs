@@ -71,7 +71,7 @@ pub use suggestions::{SuggestionFilter, SuggestionRecord};
 pub use throttle::{Attempt, Quota};
 pub use users::{User, UserData};
 pub use value_groups::ValueGroup;
-pub use versions::{Acta, PlanState, PublishedPlan, Saved, Step, VersionInfo};
+pub use versions::{Acta, PlanEdit, PlanState, PublishedPlan, Saved, Step, VersionInfo};
 
 use participa_domain::{LifecycleError, PlanErrors, PlanStatus};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};

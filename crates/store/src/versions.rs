@@ -136,98 +136,62 @@ impl Store {
         reason: Option<&str>,
         change: &Change<'_>,
     ) -> Result<Saved> {
-        let now = Utc::now();
-        let content = snapshot(plan)?;
-        let reason = reason.map(str::trim).filter(|r| !r.is_empty());
         let pid = id.0;
         let mut tx = self.begin().await?;
         tx.lock(Locked::Plan, pid).await?;
         let (current, status) = current_state(&mut tx, pid).await?;
-        let saved = on_tx!(&mut tx, |conn| {
-            let saved = match status.edit_mode() {
-                EditMode::Locked => return Err(StoreError::Locked(status)),
-                EditMode::InPlace => {
-                    sqlx::query(
-                        "UPDATE plan_versions SET content = $1 WHERE plan_id = $2 AND version = $3",
-                    )
-                    .bind(&content)
-                    .bind(pid)
-                    .bind(current)
-                    .execute(&mut *conn)
-                    .await?;
-                    Saved {
-                        version: current,
-                        new_version: false,
-                    }
-                }
-                EditMode::NewVersion => {
-                    let reason = reason.ok_or(StoreError::ReasonRequired)?;
-                    let next = current + 1;
-                    sqlx::query(
-                        "INSERT INTO plan_versions (plan_id, version, status, reason, created_by, created_at, content) \
-                         VALUES ($1, $2, 'draft', $3, $4, $5, $6)",
-                    )
-                    .bind(pid)
-                    .bind(next)
-                    .bind(reason)
-                    .bind(change.actor.user_id)
-                    .bind(now)
-                    .bind(&content)
-                    .execute(&mut *conn)
-                    .await?;
-                    // Accepted findings stay accepted in the new version, with their
-                    // justification; the check runs again on the new content anyway.
-                    sqlx::query(
-                        "INSERT INTO finding_acceptances (plan_id, version, code, justification, created_by, created_at) \
-                         SELECT plan_id, $1, code, justification, created_by, created_at \
-                         FROM finding_acceptances WHERE plan_id = $2 AND version = $3",
-                    )
-                    .bind(next)
-                    .bind(pid)
-                    .bind(current)
-                    .execute(&mut *conn)
-                    .await?;
-                    sqlx::query("UPDATE plans SET current_version = $1 WHERE id = $2")
-                        .bind(next)
-                        .bind(pid)
-                        .execute(&mut *conn)
-                        .await?;
-                    Saved {
-                        version: next,
-                        new_version: true,
-                    }
-                }
-            };
-            let query = sqlx::query(
-                "UPDATE plans SET title = $1, year = $2, policy = $3, \
-                 strategic_objective_code = $4, strategic_objective_text = $5, \
-                 office_objective_code = $6, office_objective_text = $7, \
-                 strategic_initiative_code = $8, strategic_initiative_text = $9, \
-                 legal_framework_text = $10, offices_text = $11, version_number = $12, version_date = $13 \
-                 WHERE id = $14",
-            );
-            bind_head(query, plan).bind(pid).execute(&mut *conn).await?;
-            for table in [
-                "activity_tags",
-                "activity_offices",
-                "activities",
-                "plan_norm_articles",
-                "plan_norms",
-                "plan_objectives",
-                "plan_offices",
-                "plan_signatures",
-            ] {
-                sqlx::query(&format!("DELETE FROM {table} WHERE plan_id = $1"))
-                    .bind(pid)
-                    .execute(&mut *conn)
-                    .await?;
-            }
-            saved
-        });
-        insert_children(&mut tx, pid, plan).await?;
-        record(&mut tx, change, now).await?;
+        let saved = write_plan(&mut tx, pid, (current, status), plan, reason, change).await?;
         tx.commit().await?;
         Ok(saved)
+    }
+
+    /// Edits plan `id` as it stands *inside* one write transaction, so that two people
+    /// saving different parts at the same moment both land (the second edit is applied
+    /// to what the first saved, never to a copy read before it). `edit` gets the current
+    /// content and whether a reason is needed (the plan is published: the save opens a
+    /// new version), and returns the changed plan with its audit details and a value for
+    /// the caller, or its own refusal (a form's errors), handed back with nothing
+    /// written. A plan under review or approval is locked.
+    pub async fn edit_plan<T, E>(
+        &self,
+        id: PlanId,
+        actor: &Actor,
+        edit: impl FnOnce(&Plan, bool) -> std::result::Result<(PlanEdit, T), E>,
+    ) -> Result<std::result::Result<(Saved, T), E>> {
+        let pid = id.0;
+        let mut tx = self.begin().await?;
+        tx.lock(Locked::Plan, pid).await?;
+        let (current, status) = current_state(&mut tx, pid).await?;
+        let mode = status.edit_mode();
+        if mode == EditMode::Locked {
+            return Err(StoreError::Locked(status));
+        }
+        let plan = crate::plans::read_plan(&mut tx, id).await?;
+        let (change, value) = match edit(&plan, mode == EditMode::NewVersion) {
+            Ok(ok) => ok,
+            Err(refusal) => {
+                tx.rollback().await?;
+                return Ok(Err(refusal));
+            }
+        };
+        let saved = write_plan(
+            &mut tx,
+            pid,
+            (current, status),
+            &change.plan,
+            change.reason.as_deref(),
+            &Change {
+                actor,
+                action: change.action,
+                plan_id: Some(pid),
+                subject: change.subject,
+                before: change.before,
+                after: change.after,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Ok((saved, value)))
     }
 
     /// Moves the current version one step along its lifecycle, recording who and when.
@@ -421,4 +385,117 @@ impl Store {
         list.sort_by_key(|p| (std::cmp::Reverse(p.plan.year), p.id));
         Ok(list)
     }
+}
+
+/// What [`Store::edit_plan`]'s edit returns: the changed plan, the reason of the change
+/// (needed when the save opens a new version) and what the audit log says of it.
+#[derive(Debug, Clone)]
+pub struct PlanEdit {
+    pub plan: Plan,
+    pub reason: Option<String>,
+    pub action: AuditAction,
+    pub subject: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// Writes `plan` as plan `pid`'s content in transaction `tx`, which holds the plan's lock
+/// and read `state` (its current version and status): a draft in place, a published
+/// plan as a new draft version (which needs `reason`); a locked one is refused.
+async fn write_plan(
+    tx: &mut Tx,
+    pid: i64,
+    state: (i64, PlanStatus),
+    plan: &Plan,
+    reason: Option<&str>,
+    change: &Change<'_>,
+) -> Result<Saved> {
+    let (current, status) = state;
+    let now = Utc::now();
+    let content = snapshot(plan)?;
+    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+    let saved = on_tx!(tx, |conn| {
+        let saved = match status.edit_mode() {
+            EditMode::Locked => return Err(StoreError::Locked(status)),
+            EditMode::InPlace => {
+                sqlx::query(
+                    "UPDATE plan_versions SET content = $1 WHERE plan_id = $2 AND version = $3",
+                )
+                .bind(&content)
+                .bind(pid)
+                .bind(current)
+                .execute(&mut *conn)
+                .await?;
+                Saved {
+                    version: current,
+                    new_version: false,
+                }
+            }
+            EditMode::NewVersion => {
+                let reason = reason.ok_or(StoreError::ReasonRequired)?;
+                let next = current + 1;
+                sqlx::query(
+                        "INSERT INTO plan_versions (plan_id, version, status, reason, created_by, created_at, content) \
+                         VALUES ($1, $2, 'draft', $3, $4, $5, $6)",
+                    )
+                    .bind(pid)
+                    .bind(next)
+                    .bind(reason)
+                    .bind(change.actor.user_id)
+                    .bind(now)
+                    .bind(&content)
+                    .execute(&mut *conn)
+                    .await?;
+                // Accepted findings stay accepted in the new version, with their
+                // justification; the check runs again on the new content anyway.
+                sqlx::query(
+                        "INSERT INTO finding_acceptances (plan_id, version, code, justification, created_by, created_at) \
+                         SELECT plan_id, $1, code, justification, created_by, created_at \
+                         FROM finding_acceptances WHERE plan_id = $2 AND version = $3",
+                    )
+                    .bind(next)
+                    .bind(pid)
+                    .bind(current)
+                    .execute(&mut *conn)
+                    .await?;
+                sqlx::query("UPDATE plans SET current_version = $1 WHERE id = $2")
+                    .bind(next)
+                    .bind(pid)
+                    .execute(&mut *conn)
+                    .await?;
+                Saved {
+                    version: next,
+                    new_version: true,
+                }
+            }
+        };
+        let query = sqlx::query(
+                "UPDATE plans SET title = $1, year = $2, policy = $3, \
+                 strategic_objective_code = $4, strategic_objective_text = $5, \
+                 office_objective_code = $6, office_objective_text = $7, \
+                 strategic_initiative_code = $8, strategic_initiative_text = $9, \
+                 legal_framework_text = $10, offices_text = $11, version_number = $12, version_date = $13 \
+                 WHERE id = $14",
+            );
+        bind_head(query, plan).bind(pid).execute(&mut *conn).await?;
+        for table in [
+            "activity_tags",
+            "activity_offices",
+            "activities",
+            "plan_norm_articles",
+            "plan_norms",
+            "plan_objectives",
+            "plan_offices",
+            "plan_signatures",
+        ] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE plan_id = $1"))
+                .bind(pid)
+                .execute(&mut *conn)
+                .await?;
+        }
+        saved
+    });
+    insert_children(tx, pid, plan).await?;
+    record(tx, change, now).await?;
+    Ok(saved)
 }

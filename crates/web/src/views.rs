@@ -315,7 +315,7 @@ pub fn transition_buttons(
 }
 
 /// An activity form's values as typed, and its errors by field name.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct ActivityFormValues {
     pub number: String,
     pub description: String,
@@ -348,6 +348,8 @@ pub struct ActivityFormPage {
     pub errors: FieldErrors,
     pub needs_reason: bool,
     pub can_delete: bool,
+    /// Whether the responsible offices can be changed here (the planning office).
+    pub can_assign: bool,
     /// The reason typed in the delete form, kept when it is refused.
     pub delete_reason: String,
 }

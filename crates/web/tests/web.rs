@@ -1097,6 +1097,8 @@ on_both_backends! {
     a_password_change_or_reset_ends_the_other_sessions => super::a_password_change_or_reset_ends_the_other_sessions;
     staff_pages_are_not_cached_and_https_is_remembered => super::staff_pages_are_not_cached_and_https_is_remembered;
     parallel_guesses_are_counted_and_strangers_cannot_lock_staff_out => super::parallel_guesses_are_counted_and_strangers_cannot_lock_staff_out;
+    concurrent_edits_of_one_plan_all_land => super::concurrent_edits_of_one_plan_all_land;
+    only_the_planning_office_changes_who_is_responsible => super::only_the_planning_office_changes_who_is_responsible;
     forms_keep_input_and_show_errors => super::forms_keep_input_and_show_errors;
     versions_and_diff => super::versions_and_diff;
     rules_and_coverage => super::rules_and_coverage;
@@ -1287,6 +1289,100 @@ async fn parallel_guesses_are_counted_and_strangers_cannot_lock_staff_out(db: Te
         )
         .await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+/// Issue 13, item 7: staff saves of different activities (and the header) at the same
+/// moment all land, none answers 500, and none is lost.
+async fn concurrent_edits_of_one_plan_all_land(db: TestDatabase) {
+    let app = TestApp::new(db).await;
+    let admin = app.login("admin").await;
+    for round in 0..5 {
+        let (d13, d12, d14) = (
+            format!("Redes sociales, ronda {round}"),
+            format!("Seguimiento de canales, ronda {round}"),
+            format!("Contenidos del sitio, ronda {round}"),
+        );
+        let mut header = header_form();
+        let title = format!("Plan de Participación Ciudadana 2025 (ronda {round})");
+        header[0] = ("titulo", &title);
+        let (f13, f12, f14) = (
+            activity_form(&d13, "ARCOM"),
+            activity_form(&d12, "ASERA"),
+            activity_form(&d14, "ARCOM"),
+        );
+        let (a, b, c, h) = tokio::join!(
+            app.post("/admin/planes/1/actividades/13/editar", Some(&admin), &f13),
+            app.post("/admin/planes/1/actividades/12/editar", Some(&admin), &f12),
+            app.post("/admin/planes/1/actividades/14/editar", Some(&admin), &f14),
+            app.post("/admin/planes/1/editar", Some(&admin), &header),
+        );
+        for r in [&a, &b, &c, &h] {
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "round {round}: {}", r.body);
+        }
+        let plan = app.store.plan(PlanId(1)).await.unwrap();
+        let description = |n: u32| {
+            plan.activities
+                .iter()
+                .find(|x| x.number.get() == n)
+                .unwrap()
+                .description
+                .clone()
+        };
+        assert_eq!(description(13), d13, "round {round}");
+        assert_eq!(description(12), d12, "round {round}");
+        assert_eq!(description(14), d14, "round {round}");
+        assert_eq!(plan.title, title, "round {round}");
+    }
+}
+
+/// Issue 13, items 16 and 18: a responsible office edits its activity but cannot take
+/// a co-responsible office off it (nor hand it over); an office sent many times counts
+/// once.
+async fn only_the_planning_office_changes_who_is_responsible(db: TestDatabase) {
+    let app = TestApp::new(db).await;
+    let reporter = app.login("reporter").await;
+    let form = app
+        .get("/admin/planes/1/actividades/3/editar", Some(&reporter))
+        .await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(
+        !form.body.contains(r#"name="responsables""#),
+        "no office checkboxes for a responsible office"
+    );
+    assert!(form.body.contains("Solo la Oficina de Planeación cambia"));
+    let r = app
+        .post(
+            "/admin/planes/1/actividades/3/editar",
+            Some(&reporter),
+            &activity_form("Divulgación de la convocatoria, por ARCOM", "ARCOM"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let plan = app.store.plan(PlanId(1)).await.unwrap();
+    let a3 = plan
+        .activities
+        .iter()
+        .find(|a| a.number.get() == 3)
+        .unwrap();
+    assert_eq!(a3.description, "Divulgación de la convocatoria, por ARCOM");
+    let offices: Vec<&str> = a3.responsible.iter().map(|c| c.as_str()).collect();
+    assert_eq!(offices, ["OAPLA", "ARCOM"], "OAPLA stays responsible");
+    // The planning office does change them; repeats count once.
+    let admin = app.login("admin").await;
+    let mut many = activity_form("Divulgación de la convocatoria", "ARCOM");
+    many.extend(std::iter::repeat_n(("responsables", "ARCOM"), 5000));
+    let r = app
+        .post("/admin/planes/1/actividades/3/editar", Some(&admin), &many)
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let plan = app.store.plan(PlanId(1)).await.unwrap();
+    let a3 = plan
+        .activities
+        .iter()
+        .find(|a| a.number.get() == 3)
+        .unwrap();
+    let offices: Vec<&str> = a3.responsible.iter().map(|c| c.as_str()).collect();
+    assert_eq!(offices, ["ARCOM"]);
 }
 
 /// Issue 13, item 2: whatever `siguiente` says, the redirect after signing in stays on

@@ -17,7 +17,7 @@ use participa_domain::plan::{ActivityField, PlanField};
 use participa_domain::tagging::{furag_catalogue, FuragQuestion};
 use participa_domain::{Action, Activity, ActivityNumber, OfficeCode, Plan};
 use participa_formats::spanish_date::parse_date;
-use participa_store::{Change, PlanId, ValueGroup};
+use participa_store::{PlanEdit, PlanId, ValueGroup};
 
 type Errors = FieldErrors;
 
@@ -138,7 +138,12 @@ fn apply(
     let mut codes = Vec::new();
     for c in &v.offices {
         match OfficeCode::parse(c) {
-            Ok(code) if plan.office(&code).is_some() => codes.push(code),
+            // A repeated office counts once, however many times it was sent.
+            Ok(code) if plan.office(&code).is_some() => {
+                if !codes.contains(&code) {
+                    codes.push(code);
+                }
+            }
             _ => {
                 errors.insert(
                     "responsables",
@@ -243,6 +248,7 @@ async fn form_page(
         errors,
         needs_reason,
         can_delete: number.is_some() && user.can(Action::DeleteActivity),
+        can_assign: number.is_none() || user.can(Action::AssignResponsibles),
         delete_reason: String::new(),
     };
     Ok((status, Html(page.render()?)).into_response())
@@ -295,9 +301,9 @@ pub async fn create(
     form: FormData,
 ) -> AppResult<Response> {
     user.require(Action::CreateActivity)?;
-    let (plan, needs_reason) = editable_plan(&state, PlanId(id)).await?;
+    let (plan, _) = editable_plan(&state, PlanId(id)).await?;
     let values = values_from(&form);
-    save(&state, &user, id, plan, None, values, needs_reason).await
+    save(&state, &user, id, plan, None, values).await
 }
 
 fn find(plan: &Plan, number: u32) -> AppResult<(ActivityNumber, &Activity)> {
@@ -340,20 +346,25 @@ pub async fn update(
     form: FormData,
 ) -> AppResult<Response> {
     user.require(Action::ViewInternal)?;
-    let (plan, needs_reason) = editable_plan(&state, PlanId(id)).await?;
+    let (plan, _) = editable_plan(&state, PlanId(id)).await?;
     let (n, activity) = find(&plan, number)?;
     user.require(Action::EditActivity(&activity.responsible))?;
     let values = values_from(&form);
-    save(
-        &state,
-        &user,
-        id,
-        plan.clone(),
-        Some(n),
-        values,
-        needs_reason,
-    )
-    .await
+    save(&state, &user, id, plan.clone(), Some(n), values).await
+}
+
+/// Why an edit made inside the store's transaction was not saved.
+enum Refusal {
+    /// The form comes back with these errors.
+    Form { errors: Errors, needs_reason: bool },
+    /// Refused as a whole (not found, not allowed).
+    App(AppError),
+}
+
+impl From<AppError> for Refusal {
+    fn from(e: AppError) -> Self {
+        Refusal::App(e)
+    }
 }
 
 async fn save(
@@ -363,56 +374,72 @@ async fn save(
     plan: Plan,
     number: Option<ActivityNumber>,
     values: ActivityFormValues,
-    needs_reason: bool,
 ) -> AppResult<Response> {
     let catalogues = Catalogues::load(state, &plan).await?;
-    let result = require_reason(
-        apply(&plan, number, &values, &catalogues),
-        needs_reason,
-        &values.reason,
-        "motivo",
-    );
-    let (new_plan, activity) = match result {
-        Ok(ok) => ok,
-        Err(errors) => {
-            let shown = number.map(|n| n.get());
-            return form_page(state, user, id, &plan, shown, values, errors, needs_reason).await;
-        }
-    };
-    // A reporter may neither take an activity out of its offices nor hand it over.
-    user.require(Action::EditActivity(&activity.responsible))?;
-    let before = number
-        .and_then(|n| plan.activities.iter().find(|a| a.number == n))
-        .map(|a| serde_json::to_string(a).unwrap_or_default());
     let actor = user.actor();
-    let saved = state
+    // Read, changed and written in one transaction: another activity saved meanwhile
+    // is kept.
+    let outcome = state
         .store
-        .save_plan(
-            PlanId(id),
-            &new_plan,
-            needs_reason.then_some(values.reason.as_str()),
-            &Change {
-                actor: &actor,
+        .edit_plan(PlanId(id), &actor, |current, needs_reason| {
+            let mut values = values.clone();
+            let before = match number {
+                Some(n) => {
+                    let (_, old) = find(current, n.get())?;
+                    user.require(Action::EditActivity(&old.responsible))?;
+                    // Only the planning office changes who is responsible.
+                    if !user.can(Action::AssignResponsibles) {
+                        values.offices = old.responsible.iter().map(|c| c.to_string()).collect();
+                    }
+                    Some(serde_json::to_string(old).unwrap_or_default())
+                }
+                None => None,
+            };
+            let (new_plan, activity) = require_reason(
+                apply(current, number, &values, &catalogues),
+                needs_reason,
+                &values.reason,
+                "motivo",
+            )
+            .map_err(|errors| Refusal::Form {
+                errors,
+                needs_reason,
+            })?;
+            // A reporter may neither take an activity out of its offices nor hand it over.
+            user.require(Action::EditActivity(&activity.responsible))?;
+            let edit = PlanEdit {
+                plan: new_plan,
+                reason: needs_reason.then(|| values.reason.clone()),
                 action: if number.is_some() {
                     participa_store::AuditAction::ActivityUpdate
                 } else {
                     participa_store::AuditAction::ActivityCreate
                 },
-                plan_id: Some(id),
                 subject: format!("actividad {} del plan {id}", activity.number),
                 before,
                 after: Some(serde_json::to_string(&activity).unwrap_or_default()),
-            },
-        )
+            };
+            Ok::<_, Refusal>((edit, activity.number))
+        })
         .await?;
+    let (saved, shown) = match outcome {
+        Ok(ok) => ok,
+        Err(Refusal::App(e)) => return Err(e),
+        Err(Refusal::Form {
+            errors,
+            needs_reason,
+        }) => {
+            let shown = number.map(|n| n.get());
+            return form_page(state, user, id, &plan, shown, values, errors, needs_reason).await;
+        }
+    };
     let msg = if saved.new_version {
         "nueva-version"
     } else {
         "guardado"
     };
     Ok(Redirect::to(&format!(
-        "/admin/planes/{id}?mensaje={msg}#actividad-{}",
-        activity.number
+        "/admin/planes/{id}?mensaje={msg}#actividad-{shown}"
     ))
     .into_response())
 }
@@ -442,31 +469,38 @@ pub async fn delete(
             errors,
             needs_reason,
             can_delete: true,
+            can_assign: true,
             delete_reason: reason,
         };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response());
     }
-    let mut draft = plan.into_draft();
-    draft.activities.retain(|a| a.number != n);
-    let new_plan = Plan::try_from_draft(draft)
-        .map_err(|e| AppError::Internal(format!("removing an activity broke a rule: {e}")))?;
     let actor = user.actor();
     let saved = state
         .store
-        .save_plan(
-            PlanId(id),
-            &new_plan,
-            needs_reason.then_some(reason.as_str()),
-            &Change {
-                actor: &actor,
+        .edit_plan(PlanId(id), &actor, |current, needs_reason| {
+            if needs_reason && reason.is_empty() {
+                // Published meanwhile: the next try asks for the reason.
+                return Err(AppError::Store(participa_store::StoreError::ReasonRequired));
+            }
+            let (_, old) = find(current, n.get())?;
+            let before = serde_json::to_string(old).unwrap_or_default();
+            let mut draft = current.clone().into_draft();
+            draft.activities.retain(|a| a.number != n);
+            let new_plan = Plan::try_from_draft(draft).map_err(|e| {
+                AppError::Internal(format!("removing an activity broke a rule: {e}"))
+            })?;
+            let edit = PlanEdit {
+                plan: new_plan,
+                reason: needs_reason.then(|| reason.clone()),
                 action: participa_store::AuditAction::ActivityDelete,
-                plan_id: Some(id),
                 subject: format!("actividad {n} del plan {id}"),
-                before: Some(serde_json::to_string(&activity).unwrap_or_default()),
+                before: Some(before),
                 after: None,
-            },
-        )
-        .await?;
+            };
+            Ok((edit, ()))
+        })
+        .await??
+        .0;
     let msg = if saved.new_version {
         "nueva-version"
     } else {

@@ -21,7 +21,7 @@ use participa_domain::{
     Office, OfficeCode, OfficeRole, Plan, PlanDraft, PlanStatus, PlanYear, Transition,
 };
 use participa_formats::{import_plan, ExportFormat, ReadOptions};
-use participa_store::{Acta, Change, PlanId, StoreError};
+use participa_store::{Acta, PlanEdit, PlanId, StoreError};
 use serde::Deserialize;
 use std::str::FromStr;
 
@@ -401,33 +401,33 @@ pub async fn update(
     form: FormData,
 ) -> AppResult<Response> {
     user.require(Action::EditPlanHeader)?;
-    let (old, needs_reason) = editable_plan(&state, PlanId(id)).await?;
+    editable_plan(&state, PlanId(id)).await?;
     let values = values_from(&form);
-    let result = require_reason(
-        plan_from_form(&values, old.clone().into_draft()),
-        needs_reason,
-        &values.reason,
-        "motivo",
-    );
-    match result {
-        Ok(plan) => {
-            let actor = user.actor();
-            let saved = state
-                .store
-                .save_plan(
-                    PlanId(id),
-                    &plan,
-                    needs_reason.then_some(values.reason.as_str()),
-                    &Change {
-                        actor: &actor,
-                        action: participa_store::AuditAction::PlanUpdateHeader,
-                        plan_id: Some(id),
-                        subject: format!("encabezado del plan {id}"),
-                        before: Some(header_json(&old)),
-                        after: Some(header_json(&plan)),
-                    },
-                )
-                .await?;
+    let actor = user.actor();
+    // Read, changed and written in one transaction: an activity saved meanwhile is kept.
+    let outcome = state
+        .store
+        .edit_plan(PlanId(id), &actor, |old, needs_reason| {
+            let plan = require_reason(
+                plan_from_form(&values, old.clone().into_draft()),
+                needs_reason,
+                &values.reason,
+                "motivo",
+            )
+            .map_err(|errors| (errors, needs_reason))?;
+            let edit = PlanEdit {
+                reason: needs_reason.then(|| values.reason.clone()),
+                action: participa_store::AuditAction::PlanUpdateHeader,
+                subject: format!("encabezado del plan {id}"),
+                before: Some(header_json(old)),
+                after: Some(header_json(&plan)),
+                plan,
+            };
+            Ok((edit, ()))
+        })
+        .await?;
+    match outcome {
+        Ok((saved, ())) => {
             let msg = if saved.new_version {
                 "nueva-version"
             } else {
@@ -435,7 +435,7 @@ pub async fn update(
             };
             Ok(Redirect::to(&format!("/admin/planes/{id}?mensaje={msg}")).into_response())
         }
-        Err(errors) => {
+        Err((errors, needs_reason)) => {
             let page = PlanFormPage {
                 layout: user.layout("Editar el encabezado del plan", &state),
                 plan_id: Some(id),
