@@ -140,17 +140,88 @@ pub async fn verify_password(password: String, hash: String) -> bool {
         .unwrap_or(false)
 }
 
-/// Why a new password is refused, or None when it is acceptable.
+/// The longest password accepted: long passphrases are welcome, but the strength
+/// estimate's cost grows with the length.
+pub const MAX_PASSWORD_LEN: usize = 128;
+
+/// Why a new password is refused, or None when it is acceptable: long enough, without
+/// the user name, and hard to guess by the `zxcvbn` estimate (score 3 of 4, that is,
+/// more than about 10^10 guesses), where the user's own name and this platform's name
+/// count as guessable words.
 pub fn password_problem(password: &str, username: &str) -> Option<String> {
-    if password.chars().count() < MIN_PASSWORD_LEN {
+    let length = password.chars().count();
+    if length < MIN_PASSWORD_LEN {
         return Some(format!(
             "La contraseña debe tener al menos {MIN_PASSWORD_LEN} caracteres."
+        ));
+    }
+    if length > MAX_PASSWORD_LEN {
+        return Some(format!(
+            "La contraseña admite hasta {MAX_PASSWORD_LEN} caracteres."
         ));
     }
     if password.to_lowercase().contains(&username.to_lowercase()) {
         return Some("La contraseña no puede contener el nombre de usuario.".into());
     }
-    None
+    let mut guessable = vec![username];
+    guessable.extend_from_slice(GUESSABLE_WORDS);
+    let estimate = zxcvbn::zxcvbn(password, &guessable);
+    if estimate.score() >= zxcvbn::Score::Three {
+        return None;
+    }
+    let why = estimate
+        .feedback()
+        .and_then(|f| f.warning())
+        .map(weakness)
+        .unwrap_or("se adivina con pocos intentos");
+    Some(format!(
+        "La contraseña es fácil de adivinar: {why}. Use una frase de varias palabras poco comunes, o mezcle palabras, números y signos."
+    ))
+}
+
+/// Words the estimator's (English) dictionaries lack but any guesser here tries first.
+const GUESSABLE_WORDS: &[&str] = &[
+    "contraseña",
+    "contrasena",
+    "clave",
+    "secreto",
+    "colombia",
+    "bogota",
+    "participa",
+    "participacion",
+    "ciudadana",
+    "planeacion",
+    "caja",
+    "honor",
+    "cajahonor",
+    "usuario",
+    "administrador",
+    "bienvenido",
+];
+
+/// The estimator's warning, in Spanish.
+fn weakness(w: zxcvbn::feedback::Warning) -> &'static str {
+    use zxcvbn::feedback::Warning::*;
+    match w {
+        StraightRowsOfKeysAreEasyToGuess | ShortKeyboardPatternsAreEasyToGuess => {
+            "sigue una fila o un patrón del teclado"
+        }
+        RepeatsLikeAaaAreEasyToGuess => "repite el mismo carácter (como «aaa»)",
+        RepeatsLikeAbcAbcAreOnlySlightlyHarderToGuess => {
+            "repite un mismo grupo de caracteres (como «abcabc»)"
+        }
+        ThisIsATop10Password | ThisIsATop100Password | ThisIsACommonPassword => {
+            "es una de las contraseñas más usadas"
+        }
+        ThisIsSimilarToACommonlyUsedPassword => "se parece a una contraseña muy usada",
+        SequencesLikeAbcAreEasyToGuess => "es una secuencia (como «abc» o «6543»)",
+        RecentYearsAreEasyToGuess => "usa años recientes",
+        AWordByItselfIsEasyToGuess => "es una sola palabra",
+        DatesAreOftenEasyToGuess => "usa una fecha",
+        NamesAndSurnamesByThemselvesAreEasyToGuess | CommonNamesAndSurnamesAreEasyToGuess => {
+            "usa nombres o apellidos comunes"
+        }
+    }
 }
 
 #[derive(serde::Deserialize)]
@@ -326,6 +397,7 @@ pub async fn change_password(
 ) -> AppResult<Response> {
     user.require(Action::ChangeOwnPassword)?;
     let current = form.get("actual").to_string();
+    let current_typed = current.clone();
     let new = form.get("nueva").to_string();
     let repeat = form.get("repetir").to_string();
     let mut errors = crate::form::FieldErrors::new();
@@ -351,6 +423,11 @@ pub async fn change_password(
     }
     if let Some(p) = password_problem(&new, &user.user.username) {
         errors.insert("nueva", p);
+    } else if new == current_typed {
+        errors.insert(
+            "nueva",
+            "La contraseña nueva debe ser distinta de la actual.".to_string(),
+        );
     } else if new != repeat {
         errors.insert(
             "repetir",
@@ -412,6 +489,33 @@ mod tests {
         assert!(password_problem(&a, "admin").is_none());
         assert!(password_problem("corta", "admin").is_some());
         assert!(password_problem("xxadminxxxxxxx", "admin").is_some());
+    }
+
+    #[test]
+    fn weak_passwords_are_refused_with_the_reason_in_spanish() {
+        for weak in [
+            "aaaaaaaaaaaa",
+            "123456789012",
+            "qwertyuiopasdf",
+            "contraseña2025",
+            "participa2025!",
+        ] {
+            let why = password_problem(weak, "ana").unwrap_or_else(|| panic!("{weak} accepted"));
+            assert!(
+                why.starts_with("La contraseña es fácil de adivinar"),
+                "{weak}: {why}"
+            );
+        }
+        for strong in [
+            "otra clave de prueba bastante larga",
+            "Caballo-Grapa-Bateria-Correcta-77",
+        ] {
+            assert_eq!(password_problem(strong, "ana"), None, "{strong}");
+        }
+        let long = "x".repeat(MAX_PASSWORD_LEN + 1);
+        assert!(password_problem(&long, "ana")
+            .unwrap()
+            .contains("hasta 128"));
     }
 
     #[test]

@@ -1099,6 +1099,7 @@ on_both_backends! {
     parallel_guesses_are_counted_and_strangers_cannot_lock_staff_out => super::parallel_guesses_are_counted_and_strangers_cannot_lock_staff_out;
     concurrent_edits_of_one_plan_all_land => super::concurrent_edits_of_one_plan_all_land;
     only_the_planning_office_changes_who_is_responsible => super::only_the_planning_office_changes_who_is_responsible;
+    weak_or_unchanged_passwords_are_refused => super::weak_or_unchanged_passwords_are_refused;
     forms_keep_input_and_show_errors => super::forms_keep_input_and_show_errors;
     versions_and_diff => super::versions_and_diff;
     rules_and_coverage => super::rules_and_coverage;
@@ -1383,6 +1384,31 @@ async fn only_the_planning_office_changes_who_is_responsible(db: TestDatabase) {
         .unwrap();
     let offices: Vec<&str> = a3.responsible.iter().map(|c| c.as_str()).collect();
     assert_eq!(offices, ["ARCOM"]);
+}
+
+/// Issue 13, item 14: a weak password, or the current one again, is refused with the
+/// reason in Spanish, and the form keeps nothing of the passwords typed.
+async fn weak_or_unchanged_passwords_are_refused(db: TestDatabase) {
+    let app = TestApp::new(db).await;
+    let session = app.login("approver").await;
+    for (new, why) in [
+        ("aaaaaaaaaaaa", "fácil de adivinar"),
+        ("123456789012", "fácil de adivinar"),
+        (PASSWORD, "distinta de la actual"),
+    ] {
+        let r = app
+            .post(
+                "/admin/cuenta/clave",
+                Some(&session),
+                &[("actual", PASSWORD), ("nueva", new), ("repetir", new)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{new}");
+        assert!(r.body.contains(why), "{new}: {}", r.body);
+        assert!(!r.body.contains(&format!(r#"value="{new}""#)));
+    }
+    // The password is still the old one.
+    app.login("approver").await;
 }
 
 /// Issue 13, item 2: whatever `siguiente` says, the redirect after signing in stays on
