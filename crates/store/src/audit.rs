@@ -332,7 +332,36 @@ pub struct AuditFilter {
 
 /// Writes `change` in transaction `tx` at `now`: an audit entry is committed with the
 /// change it describes, or not at all.
+/// The most characters an audit entry keeps of who did it (name, address) and of its
+/// subject: they carry what a stranger typed (a failed login's user name).
+const MAX_NAME: usize = 64;
+const MAX_SUBJECT: usize = 500;
+/// The most characters kept of the data before and after a change.
+const MAX_DATA: usize = 100_000;
+
+/// `text` cut to `max` characters, saying how long it was: the log stays bounded
+/// however much was sent.
+fn bounded(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(max) {
+        None => std::borrow::Cow::Borrowed(text),
+        Some((end, _)) => std::borrow::Cow::Owned(format!(
+            "{}… [recortado: {} caracteres en total]",
+            &text[..end],
+            text.chars().count()
+        )),
+    }
+}
+
 pub(crate) async fn record(tx: &mut Tx, change: &Change<'_>, now: DateTime<Utc>) -> Result<()> {
+    let username = bounded(&change.actor.username, MAX_NAME);
+    let address = change
+        .actor
+        .address
+        .as_deref()
+        .map(|a| bounded(a, MAX_NAME));
+    let subject = bounded(&change.subject, MAX_SUBJECT);
+    let before = change.before.as_deref().map(|d| bounded(d, MAX_DATA));
+    let after = change.after.as_deref().map(|d| bounded(d, MAX_DATA));
     on_tx!(tx, |conn| {
         sqlx::query(
             "INSERT INTO audit_log (at, user_id, username, address, action, plan_id, subject, before_data, after_data) \
@@ -340,13 +369,13 @@ pub(crate) async fn record(tx: &mut Tx, change: &Change<'_>, now: DateTime<Utc>)
         )
         .bind(now)
         .bind(change.actor.user_id)
-        .bind(&change.actor.username)
-        .bind(change.actor.address.as_deref())
+        .bind(username.as_ref())
+        .bind(address.as_deref())
         .bind(change.action.code())
         .bind(change.plan_id)
-        .bind(&change.subject)
-        .bind(change.before.as_deref())
-        .bind(change.after.as_deref())
+        .bind(subject.as_ref())
+        .bind(before.as_deref())
+        .bind(after.as_deref())
         .execute(&mut *conn)
         .await?;
     });
@@ -426,6 +455,19 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn audit_text_is_cut_and_says_so() {
+        assert_eq!(bounded("corto", 10), "corto");
+        let long = "ñ".repeat(300_000);
+        let cut = bounded(&long, MAX_NAME);
+        assert!(cut.starts_with(&"ñ".repeat(MAX_NAME)));
+        assert!(
+            cut.ends_with("[recortado: 300000 caracteres en total]"),
+            "{cut}"
+        );
+        assert!(cut.chars().count() < 120);
+    }
 
     #[test]
     fn every_action_reads_back_from_its_code_and_codes_are_unique() {

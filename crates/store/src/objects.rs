@@ -194,9 +194,12 @@ pub enum EvidenceError {
         size: usize,
         limit: usize,
     },
+    /// Refused while it arrived, so its whole size is not known.
+    #[error("el archivo «{name}» supera el tamaño permitido: el límite es {limit} bytes ({} MB) por archivo", limit / (1024 * 1024))]
+    TooLargeWhileReceived { name: String, limit: usize },
     #[error("el archivo está vacío")]
     Empty,
-    #[error("el nombre de archivo «{0}» no es válido: use un nombre simple, sin carpetas ni «..»")]
+    #[error("el nombre de archivo «{0}» no es válido: use un nombre simple, sin carpetas, «..» ni caracteres invisibles")]
     BadName(String),
     #[error("el contenido de «{0}» no es de un tipo admitido (PDF, PNG, JPEG, WebP, XLSX, DOCX, CSV o ZIP)")]
     Type(String),
@@ -220,6 +223,15 @@ pub struct CheckedEvidence {
 }
 
 /// Checks a file someone uploads as evidence.
+/// Characters that change how the text around them is shown without being seen
+/// themselves: bidirectional controls (U+202E shows `gpj.exe` as `exe.jpg`) and
+/// invisible joiners or marks.
+fn disguises_text(c: char) -> bool {
+    matches!(c,
+        '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+}
+
 pub fn check_evidence(
     file_name: &str,
     bytes: Vec<u8>,
@@ -231,9 +243,21 @@ pub fn check_evidence(
         && !name.contains(['/', '\\'])
         && !name.starts_with('.')
         && !name.contains("..")
-        && !name.chars().any(char::is_control);
+        && !name.chars().any(|c| c.is_control() || disguises_text(c));
     if !plain {
-        return Err(EvidenceError::BadName(file_name.to_string()));
+        // Shown back with the invisible characters made visible.
+        let shown = file_name
+            .chars()
+            .take(200)
+            .map(|c| {
+                if c.is_control() || disguises_text(c) {
+                    '\u{FFFD}'
+                } else {
+                    c
+                }
+            })
+            .collect();
+        return Err(EvidenceError::BadName(shown));
     }
     if bytes.len() > limit {
         return Err(EvidenceError::TooLarge {
@@ -309,6 +333,10 @@ mod tests {
             ".htaccess",
             "",
             "x\u{0}.pdf",
+            // Shown on screen as "acta_fdp.pdf"-like disguises.
+            "acta\u{202E}fdp.exe.pdf",
+            "informe\u{2066}.pdf",
+            "acta\u{200B}.pdf",
         ] {
             assert!(
                 matches!(

@@ -39,11 +39,211 @@ impl<S: Send + Sync> FromRequest<S> for FormData {
                 if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
                     AppError::TooLarge
                 } else {
-                    AppError::BadRequest(format!("Formulario ilegible: {e}"))
+                    AppError::BadRequest(
+                        "El formulario llegó incompleto o dañado. Vuelva a la página anterior y envíelo de nuevo."
+                            .into(),
+                    )
                 }
             })?;
+        check_sizes(&pairs)?;
         Ok(FormData(pairs))
     }
+}
+
+/// The most fields one form may send (checkbox lists included).
+pub const MAX_FIELDS: usize = 2_000;
+
+/// The characters a field holds as its page's `maxlength` counts them: a line break is
+/// one, though the browser sends it as two (`\r\n`).
+pub fn char_count(value: &str) -> usize {
+    value.chars().filter(|c| *c != '\r').count()
+}
+
+/// Refuses a form with too many fields, or with a field longer than its limit (see
+/// [`max_chars`]). Every page draws its fields with that `maxlength`, so a person
+/// typing in a browser never meets this: it stops scripts that post megabytes into a
+/// name or a title, before anything is stored or logged.
+pub fn check_sizes(pairs: &[(String, String)]) -> Result<(), AppError> {
+    if pairs.len() > MAX_FIELDS {
+        return Err(AppError::BadRequest(format!(
+            "El formulario trae {} campos; se admiten hasta {MAX_FIELDS}.",
+            pairs.len()
+        )));
+    }
+    for (name, value) in pairs {
+        let max = max_chars(name);
+        let count = char_count(value);
+        if name.len() > 100 || count > max {
+            return Err(too_long(name, count));
+        }
+    }
+    Ok(())
+}
+
+/// A text field of a multipart form, read chunk by chunk and bounded like a plain
+/// form's fields (see [`max_chars`]): reading stops as soon as the field is too long.
+pub async fn multipart_text(
+    mut field: axum::extract::multipart::Field<'_>,
+) -> Result<String, AppError> {
+    let name = field.name().unwrap_or_default().to_string();
+    // A character is at most four bytes in UTF-8.
+    let max_bytes = max_chars(&name) * 4;
+    let mut bytes = Vec::new();
+    while let Some(chunk) = field.chunk().await.map_err(|_| unreadable())? {
+        bytes.extend_from_slice(&chunk);
+        if bytes.len() > max_bytes {
+            let count = char_count(&String::from_utf8_lossy(&bytes));
+            return Err(too_long(&name, count.max(max_chars(&name) + 1)));
+        }
+    }
+    let text = String::from_utf8(bytes).map_err(|_| unreadable())?;
+    check_sizes(&[(name, text.clone())])?;
+    Ok(text)
+}
+
+/// A file field of a multipart form, read chunk by chunk; `Err(read)` as soon as it
+/// passes `limit` bytes, with how many were read (nothing more is read of it).
+pub async fn multipart_file_up_to(
+    field: &mut axum::extract::multipart::Field<'_>,
+    limit: usize,
+) -> Result<Result<Vec<u8>, usize>, AppError> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = field.chunk().await.map_err(|_| unreadable())? {
+        bytes.extend_from_slice(&chunk);
+        if bytes.len() > limit {
+            return Ok(Err(bytes.len()));
+        }
+    }
+    Ok(Ok(bytes))
+}
+
+fn unreadable() -> AppError {
+    AppError::BadRequest(
+        "El formulario llegó incompleto o dañado. Vuelva a la página anterior y envíelo de nuevo."
+            .into(),
+    )
+}
+
+fn too_long(name: &str, count: usize) -> AppError {
+    AppError::BadRequest(format!(
+        "El campo «{}» admite hasta {} caracteres y llegaron {}. Vuelva a la página anterior, acorte el texto y envíelo de nuevo.",
+        field_label(name),
+        thousands(max_chars(name)),
+        thousands(count)
+    ))
+}
+
+/// A long text's limit (descriptions, answers, comments, observations): the default.
+pub const LONG_TEXT: usize = 20_000;
+/// A title's or a name's limit.
+pub const TITLE: usize = 300;
+
+/// The most characters field `name` may hold, on every form that has it.
+pub fn max_chars(name: &str) -> usize {
+    match name {
+        "usuario" => 64,
+        "clave" | "actual" | "nueva" | "repetir" => crate::auth::MAX_PASSWORD_LEN,
+        "siguiente" => 2_000,
+        "correo" => 254,
+        "telefono" | "documento" | "identificacion" | "tipo_documento" => 40,
+        "codigo" | "oe_codigo" | "od_codigo" | "ie_codigo" | "numero" | "acta_numero"
+        | "vigencia" | "hora" => 40,
+        "fecha" | "inicio" | "fin" | "desde" | "hasta" | "abre" | "cierra" | "acta_fecha"
+        | "informe_fecha" => 40,
+        "avance"
+        | "avance_verificado"
+        | "asistentes"
+        | "valor"
+        | "meta"
+        | "satisfaccion"
+        | "respuestas_satisfaccion" => 40,
+        "accion"
+        | "decision"
+        | "estado"
+        | "estado_manual"
+        | "tipo"
+        | "rol"
+        | "categoria"
+        | "modalidad"
+        | "moderacion"
+        | "medio"
+        | "canal"
+        | "frecuencia"
+        | "agregacion"
+        | "periodo"
+        | "padre"
+        | "activo"
+        | "obligatoria"
+        | "autorizacion"
+        | "autorizacion_pregunta"
+        | "actividad"
+        | "plan"
+        | "grupo"
+        | "grupo_furag"
+        | "dependencia"
+        | "responsables"
+        | "parametro"
+        | "condicion"
+        | "suficiencia"
+        | "atraso"
+        | "riesgo"
+        | "lista"
+        | "publicos"
+        | "sitio_web" => 200,
+        "nombre" | "titulo" | "lugar" | "tema" | "quien" | "unidad" | "territorio"
+        | "transmision" | "responsable_texto" | "politica" | "convocatoria" => TITLE,
+        _ => LONG_TEXT,
+    }
+}
+
+/// How a field is called on its page, for the message that it is too long.
+fn field_label(name: &str) -> &'static str {
+    match name {
+        "usuario" => "Usuario",
+        "clave" => "Contraseña",
+        "actual" => "Contraseña actual",
+        "nueva" => "Contraseña nueva",
+        "repetir" => "Repita la contraseña nueva",
+        "correo" => "Correo electrónico",
+        "telefono" => "Teléfono",
+        "documento" | "identificacion" => "Número de documento",
+        "nombre" => "Nombre",
+        "titulo" => "Título",
+        "descripcion" => "Descripción",
+        "texto" => "Texto",
+        "comentario" => "Comentario",
+        "respuesta" => "Respuesta",
+        "pregunta" => "Pregunta",
+        "opciones" => "Opciones",
+        "observaciones" => "Observaciones",
+        "motivo" | "motivo_correccion" => "Motivo",
+        "justificacion" | "justificacion_estado" | "justificacion_disminucion" => "Justificación",
+        "lugar" => "Lugar",
+        "tema" => "Tema",
+        "entregable" => "Entregable",
+        "objetivos" => "Objetivos",
+        "marco_legal" => "Marco legal",
+        "dependencias" => "Dependencias",
+        "dificultades" => "Dificultades",
+        "acciones" => "Acciones",
+        "recomendaciones" => "Recomendaciones",
+        "responsable_texto" => "Responsable como lo escribe el documento",
+        "siguiente" => "Página siguiente",
+        _ => "uno de los campos",
+    }
+}
+
+/// `n` with a space every three digits, as numbers are written in Colombia's norms.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('\u{a0}');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// A form's errors by field name (the field's `id`): the page shows each next to its
@@ -130,6 +330,64 @@ pub fn sentence(clause: &str) -> String {
         out.push('.');
     }
     out
+}
+
+#[cfg(test)]
+mod size_tests {
+    use super::*;
+
+    #[test]
+    fn a_field_past_its_limit_is_refused_with_its_name_and_the_counts() {
+        let pairs = vec![("usuario".to_string(), "x".repeat(300_000))];
+        let AppError::BadRequest(m) = check_sizes(&pairs).unwrap_err() else {
+            panic!("not a bad request")
+        };
+        assert!(m.contains("«Usuario» admite hasta 64 caracteres"), "{m}");
+        assert!(m.contains("300\u{a0}000"), "{m}");
+        let ok = vec![
+            ("usuario".to_string(), "x".repeat(64)),
+            ("descripcion".to_string(), "línea\r\n".repeat(LONG_TEXT / 6)),
+        ];
+        assert!(
+            check_sizes(&ok).is_ok(),
+            "a CR LF counts once, as in the browser"
+        );
+        let many = vec![("responsables".to_string(), "ARCOM".to_string()); MAX_FIELDS + 1];
+        assert!(check_sizes(&many).is_err());
+    }
+
+    /// Every text field a page draws carries its `maxlength`, so the server's limit
+    /// never takes text from a person typing in a browser.
+    #[test]
+    fn every_text_field_of_every_page_has_a_maxlength() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/templates");
+        let no_text = [
+            "checkbox", "radio", "hidden", "file", "submit", "date", "number", "time",
+        ];
+        let mut checked = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let html = std::fs::read_to_string(&path).unwrap();
+            for (i, _) in html.match_indices('<') {
+                let rest = &html[i..];
+                if !(rest.starts_with("<input") || rest.starts_with("<textarea")) {
+                    continue;
+                }
+                let tag = &rest[..rest.find('>').unwrap()];
+                let kind = tag
+                    .split("type=\"")
+                    .nth(1)
+                    .and_then(|t| t.split('"').next())
+                    .unwrap_or("text");
+                if !tag.contains("name=") || no_text.contains(&kind) {
+                    continue;
+                }
+                checked += 1;
+                assert!(tag.contains("maxlength="), "{}: {tag}", path.display());
+            }
+        }
+        assert!(checked > 50, "only {checked} fields found");
+    }
 }
 
 /// Adds the "reason required" error when a published plan is changed without one.

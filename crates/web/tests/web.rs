@@ -14,6 +14,8 @@ use tower::ServiceExt;
 
 const SEED: &[u8] = include_bytes!("../../../seed/plan-participacion-ciudadana-2025.txt");
 const PASSWORD: &str = "una clave de prueba larga";
+/// The longest text any field takes (`participa_web::form::LONG_TEXT`).
+const LONG_LIMIT: usize = participa_web::form::LONG_TEXT;
 const ORIGIN: &str = "http://participa.test";
 const HOST: &str = "participa.test";
 
@@ -1100,6 +1102,7 @@ on_both_backends! {
     concurrent_edits_of_one_plan_all_land => super::concurrent_edits_of_one_plan_all_land;
     only_the_planning_office_changes_who_is_responsible => super::only_the_planning_office_changes_who_is_responsible;
     weak_or_unchanged_passwords_are_refused => super::weak_or_unchanged_passwords_are_refused;
+    every_text_field_is_bounded => super::every_text_field_is_bounded;
     forms_keep_input_and_show_errors => super::forms_keep_input_and_show_errors;
     versions_and_diff => super::versions_and_diff;
     rules_and_coverage => super::rules_and_coverage;
@@ -1409,6 +1412,84 @@ async fn weak_or_unchanged_passwords_are_refused(db: TestDatabase) {
     }
     // The password is still the old one.
     app.login("approver").await;
+}
+
+/// Issue 13, item 3: whatever is sent, no field longer than its limit is stored or
+/// logged; the refusal names the field and the limit, and the pages draw each field
+/// with that `maxlength`, so a person in a browser never loses text to it.
+async fn every_text_field_is_bounded(db: TestDatabase) {
+    let app = TestApp::new(db).await;
+    let admin = app.login("admin").await;
+    let log_before = app.get("/admin/auditoria", Some(&admin)).await.body.len();
+    let huge = "x".repeat(300_000);
+    for _ in 0..3 {
+        let r = app
+            .post("/ingresar", None, &[("usuario", &huge), ("clave", "x")])
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(
+            r.body.contains("«Usuario» admite hasta 64 caracteres"),
+            "{}",
+            r.body
+        );
+    }
+    let log_after = app.get("/admin/auditoria", Some(&admin)).await.body.len();
+    assert!(
+        log_after < log_before + 2_000,
+        "the audit log grew from {log_before} to {log_after} bytes"
+    );
+    let login = app.get("/ingresar", None).await;
+    assert!(
+        login.body.contains(r#"name="usuario" maxlength="64""#),
+        "{}",
+        login.body
+    );
+    // A public form: a suggestion's text.
+    let long = "y".repeat(LONG_LIMIT + 1);
+    let r = app
+        .post(
+            "/sugerencias",
+            None,
+            &[("categoria", "vivienda"), ("texto", &long)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("«Texto» admite hasta 20"), "{}", r.body);
+    // A staff form: the plan's title.
+    let title = "t".repeat(301);
+    let mut header = header_form();
+    header[0] = ("titulo", &title);
+    let r = app
+        .post("/admin/planes/1/editar", Some(&admin), &header)
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("«Título» admite hasta 300"), "{}", r.body);
+    assert_ne!(app.store.plan(PlanId(1)).await.unwrap().title, title);
+    let form = app.get("/admin/planes/1/editar", Some(&admin)).await;
+    assert!(form.body.contains(r#"name="titulo" maxlength="300""#));
+    // A multipart form: a progress report's narrative.
+    let reporter = app.login("reporter").await;
+    let r = app
+        .post_files(
+            "/admin/planes/1/seguimiento/actividades/13/avance",
+            Some(&reporter),
+            &[("periodo", "1"), ("avance", "20"), ("descripcion", &long)],
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(
+        r.body.contains("«Descripción» admite hasta 20"),
+        "{}",
+        r.body
+    );
+    assert!(app
+        .store
+        .followup(PlanId(1))
+        .await
+        .unwrap()
+        .reports
+        .is_empty());
 }
 
 /// Issue 13, item 2: whatever `siguiente` says, the redirect after signing in stays on
@@ -2559,6 +2640,54 @@ async fn rejected_uploads_leave_nothing_behind(db: TestDatabase) {
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("No se pudo recibir"), "{}", r.body);
+    // Within the request limit, a file past its own limit is refused while it arrives
+    // (issue 13, item 15: the rest of it is not read).
+    let over = vec![b'x'; 4000];
+    let r = app
+        .post_files(
+            path,
+            Some(&reporter),
+            &fields,
+            &[("evidencias", "grande2.pdf", &over)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body
+            .contains("«grande2.pdf» supera el tamaño permitido: el límite es 1024 bytes"),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("Texto que no se pierde"), "typed text lost");
+    // Issue 13, item 15: at most five files per report, counted as they arrive.
+    let names: Vec<String> = (1..=6).map(|i| format!("acta{i}.pdf")).collect();
+    let contents: Vec<Vec<u8>> = (1..=6)
+        .map(|i| [PDF, format!("\n% copia {i}\n").as_bytes()].concat())
+        .collect();
+    let six: Vec<(&str, &str, &[u8])> = names
+        .iter()
+        .zip(&contents)
+        .map(|(n, c)| ("evidencias", n.as_str(), c.as_slice()))
+        .collect();
+    let r = app.post_files(path, Some(&reporter), &fields, &six).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body.contains("Se admiten hasta 5 archivos por envío"),
+        "{}",
+        r.body
+    );
+    // A name that hides its real ending behind a right-to-left mark is refused.
+    let r = app
+        .post_files(
+            path,
+            Some(&reporter),
+            &fields,
+            &[("evidencias", "acta\u{202E}fdp.exe.pdf", PDF)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("caracteres invisibles"), "{}", r.body);
+    assert!(!r.body.contains('\u{202E}'), "the mark is not shown back");
     let dir = app.evidence_dir.as_ref().unwrap().path();
     assert_eq!(files_under(dir), 0, "a refused upload left a file");
     assert!(app
@@ -2568,17 +2697,12 @@ async fn rejected_uploads_leave_nothing_behind(db: TestDatabase) {
         .unwrap()
         .reports
         .is_empty());
-    // A good file goes through, and only it is on disk.
+    // Five good files go through, and only they are on disk.
     let r = app
-        .post_files(
-            path,
-            Some(&reporter),
-            &fields,
-            &[("evidencias", "acta.pdf", PDF)],
-        )
+        .post_files(path, Some(&reporter), &fields, &six[..5])
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    assert_eq!(files_under(dir), 1);
+    assert_eq!(files_under(dir), 5);
 }
 
 /// A public form POST from a given client address.

@@ -108,8 +108,8 @@ pub async fn import(
         .map_err(|e| AppError::BadRequest(format!("No se pudo leer el envío: {e}")))?
     {
         match field.name().unwrap_or_default() {
-            "canal" => channel = field.text().await.unwrap_or_default(),
-            "actividad" => activity = field.text().await.unwrap_or_default(),
+            "canal" => channel = crate::form::multipart_text(field).await?,
+            "actividad" => activity = crate::form::multipart_text(field).await?,
             "archivo" => {
                 let name = field
                     .file_name()

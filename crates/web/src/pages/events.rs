@@ -148,7 +148,7 @@ pub async fn create(
             }
             continue;
         }
-        let text = field.text().await.unwrap_or_default().trim().to_string();
+        let text = crate::form::multipart_text(field).await?.trim().to_string();
         match name.as_str() {
             "titulo" => v.title = text,
             "fecha" => v.held_on = text,

@@ -801,15 +801,40 @@ pub async fn report(
         };
         let name = field.name().unwrap_or_default().to_string();
         if name == "evidencias" {
+            let mut field = field;
             let file_name = field.file_name().unwrap_or_default().to_string();
-            match field.bytes().await {
-                Ok(bytes) if file_name.is_empty() && bytes.is_empty() => {}
-                Ok(bytes) => files.push((file_name, bytes.to_vec())),
-                Err(e) => {
+            // Read while it arrives: past the size limit, or past the number of files,
+            // nothing more of the request is read.
+            match crate::form::multipart_file_up_to(&mut field, limit).await {
+                Ok(Ok(bytes)) if file_name.is_empty() && bytes.is_empty() => {}
+                Ok(Ok(_)) if files.len() == FILES_PER_REPORT => {
                     errors.insert(
                         "evidencias",
                         format!(
-                            "No se pudo recibir «{file_name}» (¿supera {} MB?): {e}. No se guardó nada.",
+                            "Se admiten hasta {FILES_PER_REPORT} archivos por envío y llegaron más. No se guardó nada."
+                        ),
+                    );
+                    files.clear();
+                    break;
+                }
+                Ok(Ok(bytes)) => files.push((file_name, bytes)),
+                Ok(Err(_)) => {
+                    let refused = participa_store::EvidenceError::TooLargeWhileReceived {
+                        name: file_name.clone(),
+                        limit,
+                    };
+                    errors.insert(
+                        "evidencias",
+                        format!("{} No se guardó nada.", sentence(&refused.to_string())),
+                    );
+                    files.clear();
+                    break;
+                }
+                Err(_) => {
+                    errors.insert(
+                        "evidencias",
+                        format!(
+                            "No se pudo recibir «{file_name}» completo (¿supera {} MB?). No se guardó nada.",
                             limit / (1024 * 1024)
                         ),
                     );
@@ -819,7 +844,7 @@ pub async fn report(
             }
             continue;
         }
-        let text = field.text().await.unwrap_or_default();
+        let text = crate::form::multipart_text(field).await?;
         match name.as_str() {
             "periodo" => values.period = text,
             "avance" => values.percent = text.trim().into(),
