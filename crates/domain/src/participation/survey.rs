@@ -223,9 +223,14 @@ pub fn check_answers(
                 errors.insert(q.number, p.to_string());
             }
             None => {
-                let mut g = given;
-                g.dedup();
-                kept.insert(q.number, g);
+                // An option sent many times counts once, wherever the repeats are.
+                let mut unique: Vec<String> = Vec::with_capacity(given.len());
+                for g in given {
+                    if !unique.contains(&g) {
+                        unique.push(g);
+                    }
+                }
+                kept.insert(q.number, unique);
             }
         }
     }
@@ -367,6 +372,12 @@ mod tests {
             ]),
         )
         .unwrap();
+        assert_eq!(ok[&3], ["Web", "Oficina"]);
+        // Repeats count once, adjacent or not (issue 13, item 18).
+        let mut many = vec!["Web"; 50_000];
+        many.push("Oficina");
+        many.push("Web");
+        let ok = check_answers(&qs, &answers(&[(1, &["No"]), (3, &many)])).unwrap();
         assert_eq!(ok[&3], ["Web", "Oficina"]);
     }
 

@@ -387,9 +387,21 @@ async fn save(
                 Some(n) => {
                     let (_, old) = find(current, n.get())?;
                     user.require(Action::EditActivity(&old.responsible))?;
-                    // Only the planning office changes who is responsible.
+                    // Only the planning office changes who is responsible: a form
+                    // without offices (a responsible office's) keeps them, and another
+                    // set of offices is refused.
                     if !user.can(Action::AssignResponsibles) {
-                        values.offices = old.responsible.iter().map(|c| c.to_string()).collect();
+                        let stored: Vec<String> =
+                            old.responsible.iter().map(|c| c.to_string()).collect();
+                        let mut sent = values.offices.clone();
+                        sent.sort();
+                        sent.dedup();
+                        let mut same = stored.clone();
+                        same.sort();
+                        if !sent.is_empty() && sent != same {
+                            return Err(Refusal::App(AppError::Forbidden));
+                        }
+                        values.offices = stored;
                     }
                     Some(serde_json::to_string(old).unwrap_or_default())
                 }
