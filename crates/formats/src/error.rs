@@ -136,6 +136,14 @@ impl ImportErrors {
         self.errors.len() + self.omitted
     }
 
+    /// `1 error`, `4 000 errores`: listed and omitted together.
+    pub fn counted(&self) -> String {
+        match self.total() {
+            1 => "1 error".to_string(),
+            n => format!("{} errores", crate::limits::grouped(n as u64)),
+        }
+    }
+
     /// `y 2 345 errores más`, when some were not listed.
     pub fn more(&self) -> Option<String> {
         match self.omitted {
@@ -151,14 +159,7 @@ impl ImportErrors {
 
 impl fmt::Display for ImportErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let n = self.total();
-        writeln!(
-            f,
-            "{}: no se importó nada; {} {}:",
-            self.file,
-            crate::limits::grouped(n as u64),
-            if n == 1 { "error" } else { "errores" }
-        )?;
+        writeln!(f, "{}: no se importó nada; {}:", self.file, self.counted())?;
         for e in &self.errors {
             writeln!(f, "  {}: {e}", self.file)?;
         }

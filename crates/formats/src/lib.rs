@@ -32,7 +32,9 @@ use std::fmt;
 use std::str::FromStr;
 
 /// Reads a plan from a file's bytes: XLSX when the bytes are a zip container, text in
-/// the seed's layout otherwise. `file` names the file in error messages.
+/// the seed's layout otherwise. `file` names the file in error messages. More than
+/// `options.limits.file_bytes` is refused unread, so a caller reading a file may stop
+/// one byte past that.
 pub fn import_plan(file: &str, bytes: &[u8], options: &ReadOptions) -> Result<Plan, ImportErrors> {
     let limits = &options.limits;
     let fail = |error| ImportErrors::new(file, vec![error]);
@@ -41,8 +43,7 @@ pub fn import_plan(file: &str, bytes: &[u8], options: &ReadOptions) -> Result<Pl
             location: Location::Document,
             field: "Archivo".into(),
             message: format!(
-                "el archivo ocupa {}, y se leen hasta {}; un plan ocupa unos cientos de KB",
-                limits::size(bytes.len() as u64),
+                "el archivo pasa de {}, el máximo que se lee; un plan ocupa unos cientos de KB",
                 limits::size(limits.file_bytes as u64)
             ),
         }));

@@ -31,14 +31,27 @@ pub struct Limits {
     pub text_bytes: usize,
     /// Entries of an XLSX package: a workbook has a dozen or two.
     pub zip_entries: usize,
-    /// Unzipped bytes of one part of an XLSX package (a sheet's XML, the shared strings):
-    /// a 200-row sheet is about 150 KB of XML, so 16 MiB is a hundred times that. Parts
-    /// are read as streams; the shared strings, the only part held whole in memory,
-    /// cost at most a few times this.
+    /// Unzipped bytes of a worksheet (`…/worksheets/…`), which is read as a stream: a
+    /// 200-row sheet is about 150 KB of XML, so 16 MiB is a hundred times that.
+    pub sheet_bytes: u64,
+    /// Unzipped bytes of any other part. Calamine reads the shared strings, the styles,
+    /// the workbook and the relationships whole, at up to about five times their size in
+    /// memory (3.3 million empty strings in 16 MB cost 81 MB); a plan's shared strings
+    /// are a few hundred KB.
     pub part_bytes: u64,
-    /// Unzipped bytes of the whole XLSX package.
+    /// Unzipped bytes of the whole package.
     pub unzipped_bytes: u64,
+    /// Records of the styles part (cell formats, fonts, fills, borders, number formats):
+    /// calamine builds about 150 bytes for each and copies a font's name and a number
+    /// format's code into every cell format that uses them (so those are held to
+    /// [`STYLE_TEXT_BYTES`]). Excel itself allows 64 000 cell formats; a plan's
+    /// workbook has a few dozen, a workbook copied for years a few thousand.
+    pub styles: usize,
 }
+
+/// Bytes of an element of the styles part whose text calamine copies into each cell
+/// format (a font's `name`, a `numFmt`): names and codes are a few dozen characters.
+pub const STYLE_TEXT_BYTES: usize = 512;
 
 impl Limits {
     pub const STANDARD: Limits = Limits {
@@ -48,8 +61,10 @@ impl Limits {
         cell_chars: 10_000,
         text_bytes: 4 * 1024 * 1024,
         zip_entries: 1_000,
-        part_bytes: 16 * 1024 * 1024,
+        sheet_bytes: 16 * 1024 * 1024,
+        part_bytes: 8 * 1024 * 1024,
         unzipped_bytes: 64 * 1024 * 1024,
+        styles: 50_000,
     };
 }
 

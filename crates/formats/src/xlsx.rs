@@ -3,7 +3,9 @@
 
 use crate::error::{ImportError, Location};
 use crate::labels::Column;
-use crate::limits::{grouped, long_cell, much_text, past_columns, past_rows, size, Limits};
+use crate::limits::{
+    grouped, long_cell, much_text, past_columns, past_rows, size, Limits, STYLE_TEXT_BYTES,
+};
 use crate::sheet::{CellValue, Row};
 use crate::tags_tsv::TagField;
 use crate::tsv::{activity_cell, layout_rows, responsible_cell, OutRow};
@@ -21,9 +23,9 @@ pub fn looks_like_xlsx(bytes: &[u8]) -> bool {
 ///
 /// Before calamine opens the package, its central directory is checked: the number of
 /// parts, each part's and all parts' unzipped sizes (the zip reader fails a part that
-/// inflates past its declared size, so the declared sizes bound what is read), and the
+/// inflates past its declared size, so the declared sizes bound what is read); then the
 /// count of shared strings the workbook announces (calamine reserves room for that many
-/// before reading one). Then the sheet is read cell by cell, and reading stops at the
+/// before reading one) and the styles' records (calamine copies some into each other). Then the sheet is read cell by cell, and reading stops at the
 /// first value past the rows, columns, characters of a cell or text of the file; empty
 /// cells anywhere are skipped.
 pub fn rows_from_xlsx(bytes: &[u8], limits: &Limits) -> Result<Vec<Row>, ImportError> {
@@ -152,18 +154,25 @@ fn check_package(bytes: &[u8], limits: &Limits) -> Result<(), String> {
     }
     let mut total = 0u64;
     let mut shared_strings = Vec::new();
+    let mut styles = Vec::new();
     for i in 0..zip.len() {
         let part = zip
             .by_index_raw(i)
             .map_err(|e| format!("no es un libro XLSX legible: {e}"))?;
         let name = String::from_utf8_lossy(part.name_raw()).into_owned();
+        let lower = name.to_ascii_lowercase();
+        let limit = if lower.contains("worksheets/") {
+            limits.sheet_bytes
+        } else {
+            limits.part_bytes
+        };
         let unzipped = part.size();
-        if unzipped > limits.part_bytes {
+        if unzipped > limit {
             return Err(format!(
-                "la parte «{name}» del libro ocupa {} al descomprimirla, y se leen hasta {} por parte; {}",
+                "la parte «{name}» del libro ocupa {} al descomprimirla, y se leen hasta {}; {}",
                 size(unzipped),
-                size(limits.part_bytes),
-                what_it_holds(&name)
+                size(limit),
+                what_it_holds(&lower)
             ));
         }
         total = total.saturating_add(unzipped);
@@ -173,17 +182,18 @@ fn check_package(bytes: &[u8], limits: &Limits) -> Result<(), String> {
                 size(limits.unzipped_bytes)
             ));
         }
-        if name.to_ascii_lowercase().ends_with("sharedstrings.xml") {
+        if lower.ends_with("sharedstrings.xml") {
             shared_strings.push(i);
         }
+        if lower.ends_with("styles.xml") {
+            styles.push((i, name));
+        }
     }
+    let unreadable = |e: zip::result::ZipError| format!("no es un libro XLSX legible: {e}");
     // Calamine makes room for the count the part announces before it reads a string.
     let most = limits.rows.saturating_mul(limits.columns);
     for i in shared_strings {
-        let part = zip
-            .by_index(i)
-            .map_err(|e| format!("no es un libro XLSX legible: {e}"))?;
-        if let Some(count) = announced_strings(part) {
+        if let Some(count) = announced_strings(zip.by_index(i).map_err(unreadable)?) {
             if count.is_none_or(|n| n > most) {
                 return Err(format!(
                     "el libro anuncia más de {} textos distintos (uniqueCount de xl/sharedStrings.xml), el máximo que se lee",
@@ -192,12 +202,59 @@ fn check_package(bytes: &[u8], limits: &Limits) -> Result<(), String> {
             }
         }
     }
+    for (i, name) in styles {
+        check_styles(zip.by_index(i).map_err(unreadable)?, &name, limits)?;
+    }
     Ok(())
 }
 
-/// What a part too large to read usually is, for the message.
+/// A reader of a part's XML configured as calamine configures its own.
+fn xml_reader<R: std::io::Read>(part: R) -> quick_xml::Reader<std::io::BufReader<R>> {
+    let mut xml = quick_xml::Reader::from_reader(std::io::BufReader::new(part));
+    let config = xml.config_mut();
+    config.check_end_names = false;
+    config.trim_text(false);
+    config.check_comments = false;
+    config.expand_empty_elements = true;
+    xml
+}
+
+/// The styles part's records counted and its copied texts measured (see
+/// [`Limits::styles`]). What does not parse is left to calamine to report.
+fn check_styles(part: impl std::io::Read, name: &str, limits: &Limits) -> Result<(), String> {
+    use quick_xml::events::Event;
+    let mut xml = xml_reader(part);
+    let mut buf = Vec::new();
+    let mut records = 0usize;
+    loop {
+        buf.clear();
+        match xml.read_event_into(&mut buf) {
+            Ok(Event::Start(e)) => {
+                let local = e.local_name();
+                let local = local.as_ref();
+                if matches!(local, "xf" | "font" | "fill" | "border" | "numFmt") {
+                    records += 1;
+                    if records > limits.styles {
+                        return Err(format!(
+                            "los estilos del libro («{name}») tienen más de {} formatos, fuentes, rellenos y bordes, el máximo que se lee; copie la hoja del plan a un libro nuevo",
+                            grouped(limits.styles as u64)
+                        ));
+                    }
+                }
+                if matches!(local, "name" | "numFmt") && buf.len() > STYLE_TEXT_BYTES {
+                    return Err(format!(
+                        "los estilos del libro («{name}») tienen un nombre de fuente o un formato de número de más de {STYLE_TEXT_BYTES} caracteres; copie la hoja del plan a un libro nuevo"
+                    ));
+                }
+            }
+            Ok(Event::Eof) | Err(_) => return Ok(()),
+            _ => {}
+        }
+    }
+}
+
+/// What a part too large to read usually is, for the message; `part` in lower case.
 fn what_it_holds(part: &str) -> &'static str {
-    let part = part.to_ascii_lowercase();
     if part.ends_with("sharedstrings.xml") {
         "son los textos de las celdas: revise si alguna tiene un texto enorme pegado por error"
     } else if part.contains("worksheets/") {
@@ -212,12 +269,7 @@ fn what_it_holds(part: &str) -> &'static str {
 /// `Some(None)` when it is there but is not a count this reader accepts.
 fn announced_strings(part: impl std::io::Read) -> Option<Option<usize>> {
     use quick_xml::events::Event;
-    let mut xml = quick_xml::Reader::from_reader(std::io::BufReader::new(part));
-    let config = xml.config_mut();
-    config.check_end_names = false;
-    config.trim_text(false);
-    config.check_comments = false;
-    config.expand_empty_elements = true;
+    let mut xml = xml_reader(part);
     let mut buf = Vec::new();
     loop {
         buf.clear();

@@ -1081,7 +1081,7 @@ mod import_bombs {
         assert_eq!(e.location, Location::Document);
         assert_eq!(e.field, "Archivo");
         assert!(
-            e.message.starts_with("la parte «xl/worksheets/sheet1.xml» del libro ocupa 18 MB al descomprimirla, y se leen hasta 16 MB por parte"),
+            e.message.starts_with("la parte «xl/worksheets/sheet1.xml» del libro ocupa 18 MB al descomprimirla, y se leen hasta 16 MB; es una hoja"),
             "{shown}"
         );
         assert!(
@@ -1108,7 +1108,7 @@ mod import_bombs {
     #[test]
     fn a_title_too_large_to_read_is_refused_before_it_is_read() {
         // The review's file had a title of 150 MB and was imported; 20 MB is past the
-        // limit as well (the memory example builds the 150 MB one).
+        // limit as well (the web test and the memory example send the 150 MB one).
         let bytes = Workbook {
             title_padding: 20_000_000,
             ..Workbook::seed()
@@ -1118,7 +1118,7 @@ mod import_bombs {
         let (shown, e) = only_error("titulo.xlsx", &bytes);
         assert_eq!(e.location, Location::Document);
         assert!(
-            e.message.starts_with("la parte «xl/sharedStrings.xml» del libro ocupa 20 MB al descomprimirla, y se leen hasta 16 MB por parte; son los textos de las celdas"),
+            e.message.starts_with("la parte «xl/sharedStrings.xml» del libro ocupa 20 MB al descomprimirla, y se leen hasta 8 MB; son los textos de las celdas"),
             "{shown}"
         );
     }
@@ -1182,6 +1182,48 @@ mod import_bombs {
             ),
             "{shown}"
         );
+    }
+
+    #[test]
+    fn styles_that_calamine_would_multiply_are_refused() {
+        // Calamine builds a record for each cell format and copies the font's name into
+        // it: 1.6 million empty formats, or a long name used by thousands of them.
+        let bytes = Workbook {
+            styles: 1_600_000,
+            ..Workbook::seed()
+        }
+        .xlsx();
+        let (shown, e) = only_error("estilos.xlsx", &bytes);
+        assert_eq!(e.location, Location::Document);
+        assert!(
+            e.message.starts_with("los estilos del libro («xl/styles.xml») tienen más de 50\u{a0}000 formatos, fuentes, rellenos y bordes"),
+            "{shown}"
+        );
+        let bytes = Workbook {
+            styles: 20_000,
+            font_name: 5_000,
+            ..Workbook::seed()
+        }
+        .xlsx();
+        let (shown, e) = only_error("fuentes.xlsx", &bytes);
+        assert!(
+            e.message
+                .contains("un nombre de fuente o un formato de número de más de 512 caracteres"),
+            "{shown}"
+        );
+        // A plain styles part, as spreadsheet programs write, is read.
+        let plan = import_plan(
+            "estilos.xlsx",
+            &Workbook {
+                styles: 300,
+                font_name: 7,
+                ..Workbook::seed()
+            }
+            .xlsx(),
+            &ReadOptions::default(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(plan, seed());
     }
 
     #[test]
@@ -1275,7 +1317,7 @@ mod import_bombs {
         assert_eq!(e.location, Location::Document);
         assert!(
             e.message
-                .starts_with("el archivo ocupa 11 MB, y se leen hasta 10 MB"),
+                .starts_with("el archivo pasa de 10 MB, el máximo que se lee"),
             "{shown}"
         );
     }

@@ -22,6 +22,12 @@ pub struct Workbook {
     pub unique_count: Option<u64>,
     /// A number in this cell too (`XFD1048576`).
     pub far_cell: Option<&'static str>,
+    /// Shared strings no cell uses, each empty (`<si/>`, the fewest bytes a string takes).
+    pub extra_strings: usize,
+    /// A styles part with this many cell formats, none used: empty (`<xf/>`), or using
+    /// a font whose name has `font_name` characters.
+    pub styles: usize,
+    pub font_name: usize,
 }
 
 /// The seed's title row and column (0-based), the cell the padding goes to.
@@ -160,8 +166,37 @@ impl Workbook {
             }
             w.write_all(b"</t></si>").unwrap();
         }
+        for _ in 0..self.extra_strings {
+            w.write_all(b"<si/>").unwrap();
+        }
         w.write_all(b"</sst>").unwrap();
         drop(w);
+        if self.styles > 0 {
+            zip.start_file("xl/styles.xml", options).unwrap();
+            let mut w = std::io::BufWriter::with_capacity(1 << 16, &mut zip);
+            w.write_all(
+                br#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">"#,
+            )
+            .unwrap();
+            let xf: &[u8] = if self.font_name > 0 {
+                write!(
+                    w,
+                    r#"<fonts count="1"><font><name val="{}"/></font></fonts>"#,
+                    "F".repeat(self.font_name)
+                )
+                .unwrap();
+                br#"<xf fontId="0"/>"#
+            } else {
+                b"<xf/>"
+            };
+            w.write_all(b"<cellXfs>").unwrap();
+            for _ in 0..self.styles {
+                w.write_all(xf).unwrap();
+            }
+            w.write_all(b"</cellXfs></styleSheet>").unwrap();
+            drop(w);
+        }
         zip.finish().unwrap().into_inner()
     }
 }
