@@ -33,9 +33,14 @@ build "$root" "$work/import-this"
 "$work/import-this" write "$work/files"
 echo
 printf 'build\tfile\tpeak RSS\ttime\toutcome\n'
-for f in titulo.xlsx filas.xlsx malo.txt estilos.xlsx fuentes.xlsx filas-15mb.xlsx textos-8mb.xlsx; do
+for f in titulo.xlsx filas.xlsx malo.txt cuenta.xlsx lejos.xlsx estilos.xlsx fuentes.xlsx \
+    filas-15mb.xlsx textos-8mb.xlsx; do
   for which in base this; do
     printf '%s\t' "$which"
-    "$work/import-$which" import "$work/files/$f" | cut -c1-160
+    if "$work/import-$which" import "$work/files/$f" >"$work/out" 2>"$work/err"; then
+      cut -c1-160 "$work/out"
+    else
+      printf '%s\t%s\n' "$f" "the process died (exit $?): $(grep -m1 -o 'memory allocation of [0-9]* bytes failed' "$work/err" || true)"
+    fi
   done
 done

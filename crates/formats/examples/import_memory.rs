@@ -8,7 +8,8 @@
 //! unused empty shared strings, which calamine holds in memory, and a plan). Also
 //! `estilos.xlsx` (1.6 million empty cell formats in 8 MB of styles) and `fuentes.xlsx`
 //! (a font name of 5 000 characters, used by 200 000 cell formats: calamine copies it
-//! into each). `import_memory import FILE` imports one in this
+//! into each), `cuenta.xlsx` (shared strings that announce four trillion) and
+//! `lejos.xlsx` (one value in the last cell of a sheet, XFD1048576). `import_memory import FILE` imports one in this
 //! process and prints the outcome, the size of the error report, the time taken and the
 //! peak resident memory (`VmHWM`). One process per file, so each peak is its own.
 //! `bench/import_memory.sh` runs it for this tree and a baseline commit.
@@ -62,7 +63,17 @@ fn main() {
                 font_name: 5_000,
                 ..bombs::Workbook::seed()
             };
+            let count = bombs::Workbook {
+                unique_count: Some(4_000_000_000_000),
+                ..bombs::Workbook::seed()
+            };
+            let far = bombs::Workbook {
+                far_cell: Some("XFD1048576"),
+                ..bombs::Workbook::seed()
+            };
             for (name, bytes) in [
+                ("cuenta.xlsx", count.xlsx()),
+                ("lejos.xlsx", far.xlsx()),
                 ("estilos.xlsx", styles.xlsx()),
                 ("fuentes.xlsx", fonts.xlsx()),
                 ("titulo.xlsx", title.xlsx()),

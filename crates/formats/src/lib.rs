@@ -22,6 +22,7 @@ pub mod spanish_date;
 pub mod tags_tsv;
 pub mod tsv;
 pub mod xlsx;
+mod xlsx_package;
 
 pub use error::{ImportError, ImportErrors, Location};
 pub use layout_read::ReadOptions;

@@ -1182,6 +1182,29 @@ mod import_bombs {
             ),
             "{shown}"
         );
+        // Four trillion: today's reader asks for 96 TB and the process aborts.
+        let bytes = Workbook {
+            unique_count: Some(4_000_000_000_000),
+            ..Workbook::seed()
+        }
+        .xlsx();
+        let (shown, _) = only_error("cuenta.xlsx", &bytes);
+        assert!(shown.contains("uniqueCount"), "{shown}");
+    }
+
+    #[test]
+    fn a_package_of_too_many_parts_is_refused() {
+        let bytes = Workbook {
+            extra_parts: 1_000,
+            ..Workbook::seed()
+        }
+        .xlsx();
+        let (shown, e) = only_error("partes.xlsx", &bytes);
+        assert_eq!(e.location, Location::Document);
+        assert!(
+            e.message.starts_with("el libro tiene 1\u{a0}006 partes"),
+            "{shown}"
+        );
     }
 
     #[test]
@@ -1241,7 +1264,8 @@ mod import_bombs {
                 .starts_with("hay datos más allá de la columna 60, la última que se lee"),
             "{shown}"
         );
-        // The last cell of a sheet: a grid of the whole sheet would be 17 billion cells.
+        // The last cell of a sheet: a grid of the whole sheet would be 17 billion cells
+        // (calamine's range asks for 550 GB and the process aborts).
         let bytes = Workbook {
             far_cell: Some("XFD1048576"),
             ..Workbook::seed()

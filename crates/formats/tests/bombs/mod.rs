@@ -28,6 +28,8 @@ pub struct Workbook {
     /// a font whose name has `font_name` characters.
     pub styles: usize,
     pub font_name: usize,
+    /// Empty parts added to the package.
+    pub extra_parts: usize,
 }
 
 /// The seed's title row and column (0-based), the cell the padding goes to.
@@ -196,6 +198,10 @@ impl Workbook {
             }
             w.write_all(b"</cellXfs></styleSheet>").unwrap();
             drop(w);
+        }
+        for i in 0..self.extra_parts {
+            zip.start_file(format!("docProps/parte{i}.xml"), options)
+                .unwrap();
         }
         zip.finish().unwrap().into_inner()
     }
