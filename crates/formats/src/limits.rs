@@ -7,8 +7,11 @@
 //!
 //! The values are far above any real plan (15–200 activities, a header of a dozen rows,
 //! a few signatures: under 300 rows, 5–15 columns, cells of a few hundred characters,
-//! well under 1 MB of text) and far below what would strain the server: a refused file
-//! is never held in memory as more than `rows × columns` cells and `text_bytes` of text.
+//! well under 1 MB of text) and far below what would strain the server: an import holds
+//! at most `rows × columns` cells and `text_bytes` of their text, plus what calamine
+//! makes of an XLSX's parts, which `part_bytes` and `styles` bound (the costliest
+//! workbook these limits accept, 8 MB of empty shared strings, peaks at 43 MiB; see
+//! `bench/import_memory.sh`).
 
 /// The bounds of one import. [`Limits::STANDARD`] is what the web and the CLI use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,8 +39,8 @@ pub struct Limits {
     pub sheet_bytes: u64,
     /// Unzipped bytes of any other part. Calamine reads the shared strings, the styles,
     /// the workbook and the relationships whole, at up to about five times their size in
-    /// memory (3.3 million empty strings in 16 MB cost 81 MB); a plan's shared strings
-    /// are a few hundred KB.
+    /// memory (3.3 million empty strings in 16 MB cost 81 MB, 1.6 million in 8 MB 43 MB);
+    /// a plan's shared strings are a few hundred KB.
     pub part_bytes: u64,
     /// Unzipped bytes of the whole package.
     pub unzipped_bytes: u64,
