@@ -324,11 +324,22 @@ async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Some(Command::Import { file, entity }) => {
-            let bytes = std::fs::read(&file)
+            let options = ReadOptions {
+                entity,
+                ..Default::default()
+            };
+            // One byte past the limit is enough for the import to refuse the file.
+            let mut bytes = Vec::new();
+            std::fs::File::open(&file)
+                .and_then(|f| {
+                    use std::io::Read;
+                    f.take(options.limits.file_bytes as u64 + 1)
+                        .read_to_end(&mut bytes)
+                })
                 .with_context(|| format!("no se pudo leer {}", file.display()))?;
             let name = file.display().to_string();
             // Parse and check before touching the database: bad input writes nothing.
-            let plan = import_plan(&name, &bytes, &ReadOptions { entity })?;
+            let plan = import_plan(&name, &bytes, &options)?;
             let store = Store::connect(&cli.database_url).await?;
             let id = store.insert_plan(&plan, Some(&name)).await?;
             println!("{}", summary(id, &plan));

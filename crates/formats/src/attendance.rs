@@ -60,10 +60,7 @@ pub fn parse_attendance(
 ) -> Result<Attendance, ImportErrors> {
     let text = decoded(bytes);
     let mut reader = csv_reader(&text);
-    let fail = |errors: Vec<ImportError>| ImportErrors {
-        file: file.to_string(),
-        errors,
-    };
+    let fail = |errors: Vec<ImportError>| ImportErrors::new(file, errors);
     let headers: Vec<String> = match reader.headers() {
         Ok(h) => h.iter().map(normalise).collect(),
         Err(e) => {

@@ -76,10 +76,7 @@ fn value_of(text: &str) -> Option<f64> {
 
 pub fn parse_channel_figures(file: &str, bytes: &[u8]) -> Result<Vec<ChannelRow>, ImportErrors> {
     let text = crate::attendance::decoded(bytes);
-    let fail = |errors: Vec<ImportError>| ImportErrors {
-        file: file.to_string(),
-        errors,
-    };
+    let fail = |errors: Vec<ImportError>| ImportErrors::new(file, errors);
     let mut reader = crate::attendance::csv_reader(&text);
     let headers: Vec<String> = reader
         .headers()

@@ -1,7 +1,13 @@
 //! One row per activity, for spreadsheets and open-data portals. UTF-8 with BOM so that
 //! Excel configured in Spanish shows accents; comma-separated (RFC 4180). The MIPG/MURC/FURAG
 //! tags come last, as their codes separated by `;`.
+//!
+//! A text a spreadsheet would run as a formula (`=…`, `+…`, `-…`, `@…`) is written with
+//! a leading `'` ([`crate::formula_guard::neutralise`]); a consumer reading the file as
+//! data takes it off with [`crate::formula_guard::restore`]. The numeric columns (year,
+//! activity number) are never negative and the dates are ISO, so no number is touched.
 
+use crate::formula_guard::neutralise;
 use participa_domain::tagging::{codes, Tag};
 use participa_domain::Plan;
 
@@ -44,7 +50,7 @@ pub fn write_csv(plan: &Plan) -> Vec<u8> {
                 .iter()
                 .map(|c| plan.office(c).map_or(c.as_str(), |o| o.name.as_str()))
                 .collect();
-            w.write_record([
+            let record = [
                 plan.entity.as_str(),
                 &year,
                 &plan.title,
@@ -64,8 +70,10 @@ pub fn write_csv(plan: &Plan) -> Vec<u8> {
                 &t.medium,
                 &t.furag.join(";"),
                 &codes(&t.covers),
-            ])
-            .expect("writing to memory cannot fail");
+            ];
+            let cells: Vec<_> = record.iter().map(|f| neutralise(f)).collect();
+            w.write_record(cells.iter().map(|c| c.as_bytes()))
+                .expect("writing to memory cannot fail");
         }
         w.flush().expect("writing to memory cannot fail");
     }

@@ -4,8 +4,9 @@
 //!
 //! Every problem is collected with its place; nothing is returned unless all is right.
 
-use crate::error::{ImportError, Location};
+use crate::error::{excerpt, ErrorList, ImportError, Location};
 use crate::labels::{normalize, signature_label, Column, HeaderLabel};
+use crate::limits::Limits;
 use crate::offices_text::parse_offices_text;
 use crate::sheet::{CellValue, Row};
 use crate::spanish_date::{from_excel_serial, parse_date};
@@ -18,17 +19,19 @@ use participa_domain::{
 };
 use std::collections::HashMap;
 
-/// What a file cannot say for itself.
+/// What a file cannot say for itself, and how much of it is read.
 #[derive(Debug, Clone)]
 pub struct ReadOptions {
     /// The entity, when the file has no `Entidad` row (the seed has none).
     pub entity: String,
+    pub limits: Limits,
 }
 
 impl Default for ReadOptions {
     fn default() -> Self {
         ReadOptions {
             entity: "Caja Honor".to_string(),
+            limits: Limits::STANDARD,
         }
     }
 }
@@ -54,7 +57,7 @@ struct SignatureGroup {
 
 struct Reader<'a> {
     options: &'a ReadOptions,
-    errors: Vec<ImportError>,
+    errors: ErrorList,
     heading: Option<(String, Location)>,
     header: HashMap<HeaderLabel, HeaderValue>,
     last_label: Option<HeaderLabel>,
@@ -74,11 +77,12 @@ enum Zone {
     Signatures,
 }
 
-/// Reads a plan from the rows of a file in the seed's layout.
-pub fn read_plan(rows: &[Row], options: &ReadOptions) -> Result<Plan, Vec<ImportError>> {
+/// Reads a plan from the rows of a file in the seed's layout; the errors are kept bounded
+/// ([`ErrorList`]).
+pub fn read_plan(rows: &[Row], options: &ReadOptions) -> Result<Plan, ErrorList> {
     let mut r = Reader {
         options,
-        errors: Vec::new(),
+        errors: ErrorList::default(),
         heading: None,
         header: HashMap::new(),
         last_label: None,
@@ -231,9 +235,12 @@ fn parse_version(row: &Row) -> Result<DocumentVersion, String> {
         .chars()
         .take_while(char::is_ascii_digit)
         .collect();
-    let number: u32 = digits
-        .parse()
-        .map_err(|_| format!("falta el número de versión en «{joined}»; {expected}"))?;
+    let number: u32 = digits.parse().map_err(|_| {
+        format!(
+            "falta el número de versión en «{}»; {expected}",
+            excerpt(&joined)
+        )
+    })?;
     let rest = after_word.trim_start()[digits.len()..]
         .trim_start_matches([':', '-', '.', ' '])
         .trim();
@@ -256,7 +263,8 @@ fn split_numbered(text: &str) -> Result<(ActivityNumber, String), String> {
     let separated = rest.starts_with(['.', ')', '-', ' ', '\t']);
     if digits.is_empty() || !separated {
         return Err(format!(
-            "se esperaba el número de la actividad al comienzo, como «1. Alistamiento para rendición de cuentas»; se encontró «{t}»"
+            "se esperaba el número de la actividad al comienzo, como «1. Alistamiento para rendición de cuentas»; se encontró «{}»",
+            excerpt(t)
         ));
     }
     let number = ActivityNumber::parse(&digits).map_err(|e| e.to_string())?;
@@ -272,7 +280,8 @@ fn split_responsible(text: &str) -> Result<(Vec<OfficeCode>, String), String> {
     match codes {
         Ok(codes) if !codes.is_empty() => Ok((codes, rest.trim().to_string())),
         _ => Err(format!(
-            "se esperaba el código de la dependencia al comienzo, como «OAPLA Oficina Asesora de Planeación» o «OAPLA-ARCOM …»; se encontró «{t}»"
+            "se esperaba el código de la dependencia al comienzo, como «OAPLA Oficina Asesora de Planeación» o «OAPLA-ARCOM …»; se encontró «{}»",
+            excerpt(t)
         )),
     }
 }
@@ -333,7 +342,7 @@ impl Reader<'_> {
                 "Encabezado",
                 format!(
                     "fila no reconocida «{}»; se esperaba una de: Formulación, Política de Gestión y Desempeño Institucional, Objetivo estratégico, Objetivo dependencia, Iniciativa estratégica, Objetivos del plan, Marco legal, Dependencias responsables, o la tabla de Actividades",
-                    values.join(" | ")
+                    excerpt(&values.join(" | "))
                 ),
             )),
         }
@@ -343,7 +352,7 @@ impl Reader<'_> {
         let Some(columns) = &self.columns else { return };
         let col = |c: Column| columns[&c];
         let mut failed = false;
-        let mut fail = |errors: &mut Vec<ImportError>, c: Column, message: String| {
+        let mut fail = |errors: &mut ErrorList, c: Column, message: String| {
             failed = true;
             errors.push(err(row.location_of(col(c)), c.title(), message));
         };
@@ -441,7 +450,7 @@ impl Reader<'_> {
                 "Firmas",
                 format!(
                     "fila no reconocida «{}»; tras la tabla se esperaban las firmas (Consolidó, Revisó, Aprobó) y la línea de versión",
-                    row.value_after_label_with_first()
+                    excerpt(&row.value_after_label_with_first())
                 ),
             ));
             return;
@@ -523,14 +532,14 @@ impl Reader<'_> {
                 self.errors.push(err(
                     location.at_column(1),
                     label.text(),
-                    format!("se esperaba el código seguido del texto, como «5.5.1 Definición y ejecución…»; se encontró «{text}»"),
+                    format!("se esperaba el código seguido del texto, como «5.5.1 Definición y ejecución…»; se encontró «{}»", excerpt(&text)),
                 ));
                 None
             }
         }
     }
 
-    fn finish(mut self) -> Result<Plan, Vec<ImportError>> {
+    fn finish(mut self) -> Result<Plan, ErrorList> {
         let mut places: HashMap<PlanField, Location> = HashMap::new();
         let entity = self
             .take(HeaderLabel::Entity)
@@ -691,7 +700,7 @@ impl Reader<'_> {
         let columns = self.columns.unwrap_or_default();
         match Plan::try_from_draft(draft) {
             Ok(plan) if self.errors.is_empty() && header_complete => Ok(plan),
-            Ok(_) => Err(sorted(self.errors)),
+            Ok(_) => Err(self.errors),
             Err(rules) => {
                 for e in rules.0 {
                     let field = e.field();
@@ -722,7 +731,7 @@ impl Reader<'_> {
                     };
                     self.errors.push(err(location, &name, e.to_string()));
                 }
-                Err(sorted(self.errors))
+                Err(self.errors)
             }
         }
     }
@@ -828,19 +837,6 @@ fn header_label(field: PlanField) -> &'static str {
             "Dependencias responsables"
         }
     }
-}
-
-fn order_key(l: &Location) -> (u8, u64, u64) {
-    match l {
-        Location::Document => (0, 0, 0),
-        Location::Line(n) => (1, *n as u64, 0),
-        Location::Cell { row, col, .. } => (1, *row as u64, *col as u64),
-    }
-}
-
-fn sorted(mut errors: Vec<ImportError>) -> Vec<ImportError> {
-    errors.sort_by_key(|e| order_key(&e.location));
-    errors
 }
 
 impl Row {

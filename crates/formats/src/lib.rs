@@ -2,44 +2,60 @@
 //! as XLSX (read and written), the open-data JSON contract and a CSV of activities.
 //!
 //! Reading goes bytes → rows ([`sheet::Row`]) → [`layout_read::read_plan`], so TSV and
-//! XLSX share one layout reader and one set of error messages.
+//! XLSX share one layout reader and one set of error messages. Each step reads within
+//! [`Limits`] and stops at the first value past them; a refused file lists at most
+//! [`error::LISTED_ERRORS`] errors and counts the rest.
 
 pub mod attendance;
 pub mod channel_figures;
 pub mod csv_export;
 pub mod encoding;
 pub mod error;
+pub mod formula_guard;
 pub mod json;
 pub mod labels;
 pub mod layout_read;
+pub mod limits;
 pub mod offices_text;
 pub mod sheet;
 pub mod spanish_date;
 pub mod tags_tsv;
 pub mod tsv;
 pub mod xlsx;
+mod xlsx_package;
 
 pub use error::{ImportError, ImportErrors, Location};
 pub use layout_read::ReadOptions;
+pub use limits::Limits;
 
 use participa_domain::Plan;
 use std::fmt;
 use std::str::FromStr;
 
 /// Reads a plan from a file's bytes: XLSX when the bytes are a zip container, text in
-/// the seed's layout otherwise. `file` names the file in error messages.
+/// the seed's layout otherwise. `file` names the file in error messages. More than
+/// `options.limits.file_bytes` is refused unread, so a caller reading a file may stop
+/// one byte past that.
 pub fn import_plan(file: &str, bytes: &[u8], options: &ReadOptions) -> Result<Plan, ImportErrors> {
-    let fail = |errors| ImportErrors {
-        file: file.to_string(),
-        errors,
-    };
-    let rows = if xlsx::looks_like_xlsx(bytes) {
-        xlsx::rows_from_xlsx(bytes)
-    } else {
-        tsv::rows_from_bytes(bytes)
+    let limits = &options.limits;
+    let fail = |error| ImportErrors::new(file, vec![error]);
+    if bytes.len() > limits.file_bytes {
+        return Err(fail(ImportError {
+            location: Location::Document,
+            field: "Archivo".into(),
+            message: format!(
+                "el archivo pasa de {}, el máximo que se lee; un plan ocupa unos cientos de KB",
+                limits::size(limits.file_bytes as u64)
+            ),
+        }));
     }
-    .map_err(|e| fail(vec![e]))?;
-    layout_read::read_plan(&rows, options).map_err(fail)
+    let rows = if xlsx::looks_like_xlsx(bytes) {
+        xlsx::rows_from_xlsx(bytes, limits)
+    } else {
+        tsv::rows_from_bytes(bytes, limits)
+    }
+    .map_err(fail)?;
+    layout_read::read_plan(&rows, options).map_err(|list| ImportErrors::from_list(file, list))
 }
 
 /// The export formats.

@@ -213,9 +213,9 @@ pub fn apply_tags(file: &str, bytes: &[u8], plan: &Plan) -> Result<Plan, ImportE
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty());
     let Some((_, header)) = lines.next() else {
-        return Err(ImportErrors {
-            file: file.into(),
-            errors: vec![ImportError {
+        return Err(ImportErrors::new(
+            file,
+            vec![ImportError {
                 location: Location::Document,
                 field: "encabezado".into(),
                 message: format!(
@@ -223,7 +223,7 @@ pub fn apply_tags(file: &str, bytes: &[u8], plan: &Plan) -> Result<Plan, ImportE
                     COLUMNS.join(", ")
                 ),
             }],
-        });
+        ));
     };
     let titles: Vec<String> = header
         .split('\t')
@@ -247,10 +247,7 @@ pub fn apply_tags(file: &str, bytes: &[u8], plan: &Plan) -> Result<Plan, ImportE
             field: "numero".into(),
             message: "falta la columna numero".into(),
         });
-        return Err(ImportErrors {
-            file: file.into(),
-            errors,
-        });
+        return Err(ImportErrors::new(file, errors));
     };
     let mut draft = plan.clone().into_draft();
     for (i, line) in lines {
@@ -300,20 +297,17 @@ pub fn apply_tags(file: &str, bytes: &[u8], plan: &Plan) -> Result<Plan, ImportE
         }
     }
     if !errors.is_empty() {
-        return Err(ImportErrors {
-            file: file.into(),
-            errors,
-        });
+        return Err(ImportErrors::new(file, errors));
     }
-    Plan::try_from_draft(draft).map_err(|PlanErrors(e)| ImportErrors {
-        file: file.into(),
-        errors: e
+    Plan::try_from_draft(draft).map_err(|PlanErrors(e)| {
+        let errors = e
             .into_iter()
             .map(|e| ImportError {
                 location: Location::Document,
                 field: "plan".into(),
                 message: e.to_string(),
             })
-            .collect(),
+            .collect();
+        ImportErrors::new(file, errors)
     })
 }

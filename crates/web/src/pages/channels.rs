@@ -151,7 +151,8 @@ pub async fn import(
     let rows = match parse_channel_figures(&name, &bytes) {
         Ok(rows) => rows,
         Err(e) => {
-            let list = e.errors.iter().map(|x| format!("{name}: {x}")).collect();
+            let mut list: Vec<String> = e.errors.iter().map(|x| format!("{name}: {x}")).collect();
+            list.extend(e.more());
             return page(&state, &user, channel, activity, errors, list, None).await;
         }
     };

@@ -194,6 +194,7 @@ pub async fn create(
             ),
             Err(e) => {
                 list_errors = e.errors.iter().map(|x| format!("{file}: {x}")).collect();
+                list_errors.extend(e.more());
                 (0, Default::default(), 0, 0)
             }
         },

@@ -470,6 +470,8 @@ pub async fn import_form(
         layout: user.layout("Importar un plan", &state),
         file: String::new(),
         errors: vec![],
+        count: String::new(),
+        more: None,
         summary: None,
     };
     Ok(Html(page.render()?))
@@ -505,12 +507,15 @@ pub async fn import(
             layout: user.layout("Importar un plan", &state),
             file: String::new(),
             errors: vec!["Elija un archivo con el plan.".into()],
+            count: "1 error".into(),
+            more: None,
             summary: None,
         };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response());
     };
     let options = ReadOptions {
         entity: state.entity.clone(),
+        ..Default::default()
     };
     let parsed = {
         let name = name.clone();
@@ -531,6 +536,8 @@ pub async fn import(
                 layout: user.layout("Importar un plan", &state),
                 file: name,
                 errors: e.errors.iter().map(|e| e.to_string()).collect(),
+                count: e.counted(),
+                more: e.more(),
                 summary: None,
             };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())

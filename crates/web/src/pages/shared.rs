@@ -7,6 +7,7 @@ use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use participa_domain::participation::TrackingCode;
 use participa_domain::{EditMode, Plan};
+use participa_formats::formula_guard::neutralise;
 use participa_formats::{export_plan, ExportFormat};
 use participa_store::{PlanId, StoreError};
 
@@ -37,17 +38,13 @@ pub fn download(plan: &participa_domain::Plan, format: ExportFormat, stem: &str)
         .into_response()
 }
 
-/// One CSV line (quoted fields, CRLF). A leading `=`, `+`, `-` or `@` would make
-/// spreadsheets run the cell as a formula, so such a field is prefixed with `'`.
+/// One CSV line (quoted fields, CRLF). A field a spreadsheet would run as a formula is
+/// prefixed with `'` ([`participa_formats::formula_guard`], as the open-data files).
 pub fn csv_line(fields: &[String]) -> String {
     let mut line = fields
         .iter()
         .map(|f| {
-            let safe = if f.starts_with(['=', '+', '-', '@']) {
-                format!("'{f}")
-            } else {
-                f.clone()
-            };
+            let safe = neutralise(f);
             format!("\"{}\"", safe.replace('"', "\"\""))
         })
         .collect::<Vec<_>>()
@@ -95,7 +92,15 @@ mod tests {
 
     #[test]
     fn csv_cells_never_run_as_formulas() {
-        let line = csv_line(&["=1+1".into(), "di \"hola\"".into(), "-3".into()]);
-        assert_eq!(line, "\"'=1+1\",\"di \"\"hola\"\"\",\"'-3\"\r\n");
+        let line = csv_line(&[
+            "=1+1".into(),
+            "di \"hola\"".into(),
+            "-3".into(),
+            "\t@SUM(A1)".into(),
+        ]);
+        assert_eq!(
+            line,
+            "\"'=1+1\",\"di \"\"hola\"\"\",\"'-3\",\"'\t@SUM(A1)\"\r\n"
+        );
     }
 }
