@@ -13,9 +13,8 @@ use askama::Template;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use chrono::NaiveDate;
 use participa_app::dates::fecha;
-use participa_domain::Action;
+use participa_domain::{dates, Action};
 use participa_formats::attendance::parse_attendance;
 use participa_store::EventData;
 
@@ -169,10 +168,13 @@ pub async fn create(
     if v.title.is_empty() {
         errors.insert("titulo", "Escriba el nombre del evento.".into());
     }
-    let held_on = NaiveDate::parse_from_str(&v.held_on, "%Y-%m-%d").ok();
-    if held_on.is_none() {
-        errors.insert("fecha", "Escriba la fecha del evento.".into());
-    }
+    let held_on = match dates::parse_field("la fecha del evento", &v.held_on) {
+        Ok(d) => Some(d),
+        Err(e) => {
+            errors.add("fecha", e);
+            None
+        }
+    };
     if !MODALITIES.iter().any(|(m, _)| *m == v.modality) {
         errors.insert("modalidad", "Elija la modalidad.".into());
     }

@@ -16,7 +16,6 @@ use crate::{AppState, ClientAddress};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use chrono::NaiveDate;
 use participa_app::dates::{fecha, today};
 use participa_domain::participation::forum::Moderation;
 use participa_domain::participation::survey::QuestionKind;
@@ -231,14 +230,17 @@ pub async fn create(
     if v.title.is_empty() {
         errors.insert("titulo", "Escriba el nombre de la consulta.".into());
     }
-    let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
-    let (opens, closes) = (day(&v.opens_on), day(&v.closes_on));
-    if opens.is_none() {
-        errors.insert("abre", "Escriba la fecha en que abre.".into());
-    }
-    if closes.is_none() {
-        errors.insert("cierra", "Escriba la fecha en que cierra.".into());
-    }
+    let mut day = |field: &'static str, label: &'static str, text: &str| {
+        match participa_domain::dates::parse_field(label, text) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                errors.add(field, e);
+                None
+            }
+        }
+    };
+    let opens = day("abre", "la fecha en que abre", &v.opens_on);
+    let closes = day("cierra", "la fecha en que cierra", &v.closes_on);
     if let (Some(o), Some(c)) = (opens, closes) {
         if c < o {
             errors.insert(
