@@ -769,6 +769,12 @@ async fn role_matrix(db: TestDatabase, role_index: usize, user: Option<&str>) {
             [SignIn, Allowed, Allowed, Allowed, Allowed],
         ),
         (
+            "GET",
+            "/admin/consultas/1/vista-previa",
+            vec![],
+            [SignIn, Allowed, Allowed, Allowed, Allowed],
+        ),
+        (
             "POST",
             "/admin/consultas/1/preguntas",
             vec![("texto", ""), ("tipo", "unica")],

@@ -14,6 +14,7 @@ use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use participa_app::dates::fecha;
+use participa_domain::participation::counts;
 use participa_domain::{dates, Action};
 use participa_formats::attendance::parse_attendance;
 use participa_store::EventData;
@@ -200,21 +201,47 @@ pub async fn create(
             }
         },
         None => {
-            let attendees = v.attendees.parse::<i64>().ok().filter(|n| *n >= 0);
-            if attendees.is_none() {
-                errors.insert(
-                    "asistentes",
-                    "Escriba cuántas personas asistieron, o adjunte la lista de asistencia.".into(),
-                );
-            }
+            let attendees =
+                match counts::parse_people("cuántas personas asistieron", &v.attendees, 0) {
+                    Ok(n) => Some(n),
+                    Err(counts::CountError::Missing { .. }) => {
+                        errors.insert(
+                        "asistentes",
+                        "Escriba cuántas personas asistieron, o adjunte la lista de asistencia."
+                            .into(),
+                    );
+                        None
+                    }
+                    Err(e) => {
+                        errors.add("asistentes", e);
+                        None
+                    }
+                };
             let (sum, count) = if v.satisfaction.is_empty() {
                 (0, 0)
             } else {
                 let avg = v.satisfaction.replace(',', ".").parse::<f64>().ok();
-                let n = v.satisfaction_count.parse::<i64>().ok().filter(|n| *n > 0);
+                let n = counts::parse_people(
+                    "cuántas personas respondieron la satisfacción",
+                    &v.satisfaction_count,
+                    1,
+                );
                 match (avg, n) {
-                    (Some(a), Some(n)) if (1.0..=5.0).contains(&a) => {
+                    (_, Ok(n)) if attendees.is_some_and(|a| n > a) => {
+                        errors.insert(
+                            "satisfaccion",
+                            "Respondieron la satisfacción más personas de las que asistieron: revise las dos cifras.".into(),
+                        );
+                        (0, 0)
+                    }
+                    (Some(a), Ok(n)) if (1.0..=5.0).contains(&a) => {
                         ((a * n as f64).round() as i64, n)
+                    }
+                    (Some(a), Err(e @ counts::CountError::OutOfRange { .. }))
+                        if (1.0..=5.0).contains(&a) =>
+                    {
+                        errors.add("satisfaccion", e);
+                        (0, 0)
                     }
                     _ => {
                         errors.insert(

@@ -869,6 +869,17 @@ pub async fn report(
             continue;
         }
         match decimal(text) {
+            Some(v) if v > participa_domain::participation::counts::MAX_FIGURE => {
+                errors.insert(
+                    "indicadores",
+                    format!(
+                        "«{text}» es demasiado grande para el indicador: escriba una cifra hasta {}.",
+                        participa_domain::participation::counts::thousands(
+                            participa_domain::participation::counts::MAX_FIGURE as i64
+                        )
+                    ),
+                );
+            }
             Some(v) if v >= 0.0 => figures.push((*i, v)),
             _ => {
                 errors.insert(

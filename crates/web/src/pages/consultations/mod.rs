@@ -38,6 +38,7 @@ pub fn routes() -> Routes {
                 .get("/consultas", admin_list)
                 .post("/consultas", create)
                 .get("/consultas/{id}", admin_show)
+                .get("/consultas/{id}/vista-previa", preview)
                 .post("/consultas/{id}/preguntas", survey::add_question)
                 .post("/consultas/{id}/resultados", survey::publish)
                 .get("/consultas/{id}/respuestas.csv", survey::export)
@@ -67,8 +68,30 @@ pub async fn show(
     Query(q): Query<ShowQuery>,
 ) -> AppResult<Response> {
     let c = consultation(&state, id).await?;
+    public_show(&state, c, &q, false).await
+}
+
+/// `GET /admin/consultas/{id}/vista-previa`: the public page as citizens will see it
+/// while it is open, whatever the date (questions and topics, no buttons), so that
+/// staff can check it before it opens.
+pub async fn preview(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    user.require(Action::ViewInternal)?;
+    let c = consultation(&state, id).await?;
+    public_show(&state, c, &ShowQuery::default(), true).await
+}
+
+async fn public_show(
+    state: &AppState,
+    c: Consultation,
+    q: &ShowQuery,
+    preview: bool,
+) -> AppResult<Response> {
     match c.data.kind {
-        ConsultationKind::Survey => survey::show(&state, c).await,
+        ConsultationKind::Survey => survey::show(state, c, preview).await,
         ConsultationKind::Forum(moderation) => {
             let notice = match (q.comentario.as_deref(), q.reporte.is_some()) {
                 (Some("pendiente"), _) => {
@@ -78,7 +101,7 @@ pub async fn show(
                 (_, true) => "Recibimos su reporte: el equipo revisará el comentario.",
                 _ => "",
             };
-            forum::show(&state, &c, moderation, notice.to_string()).await
+            forum::show(state, &c, moderation, notice.to_string(), preview).await
         }
     }
 }
@@ -95,12 +118,13 @@ pub async fn answer(
     if !form.get("sitio_web").is_empty() {
         return Ok(Redirect::to(&format!("/consultas/{id}/gracias")).into_response());
     }
-    if !super::participation::is_open(&c, today()) {
-        return Err(AppError::BadRequest(format!(
-            "La consulta recibe respuestas del {} al {}.",
-            fecha(c.data.opens_on),
-            fecha(c.data.closes_on)
-        )));
+    let noun = if c.data.kind.is_forum() {
+        "el foro"
+    } else {
+        "la consulta"
+    };
+    if let Some(notice) = super::participation::not_open_notice(&c, today(), noun) {
+        return Err(AppError::BadRequest(notice));
     }
     match c.data.kind {
         ConsultationKind::Survey => survey::answer(&state, c, &form).await,
