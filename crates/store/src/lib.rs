@@ -321,7 +321,8 @@ pub mod testing {
     impl Drop for TestDatabase {
         fn drop(&mut self) {
             if let Some(file) = &self.file {
-                for suffix in ["", "-wal", "-shm"] {
+                // The key file `participa serve` keeps next to a SQLite database too.
+                for suffix in ["", "-wal", "-shm", ".clave-identidad"] {
                     let mut p = file.clone().into_os_string();
                     p.push(suffix);
                     let _ = std::fs::remove_file(p);
@@ -360,6 +361,13 @@ pub mod testing {
                  throwaway PostgreSQL server, or point TEST_DATABASE_URL at postgres://…"
             )
         })
+    }
+
+    /// The identity secret tests give a store (the server reads its own from a key file
+    /// or an environment variable).
+    pub fn identity_secret() -> crate::IdentitySecret {
+        crate::IdentitySecret::new("la clave de identidad de las pruebas, de 32 bytes o más")
+            .expect("a long enough secret")
     }
 
     /// Creates an active account for a test, recorded as made by the system.

@@ -18,8 +18,7 @@ fn seed() -> Plan {
 /// The secret of identity digests in these tests (the server's comes from a key file or
 /// an environment variable, never from the database).
 fn test_secret() -> participa_store::IdentitySecret {
-    participa_store::IdentitySecret::new("una clave de prueba de treinta y dos bytes o más")
-        .unwrap()
+    testing::identity_secret()
 }
 
 async fn open(db: &TestDatabase) -> Store {

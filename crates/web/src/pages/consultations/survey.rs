@@ -128,7 +128,9 @@ fn identification_purpose(entity: &str) -> String {
     format!(
         "Autorizo a {entity} a usar mi documento con la única finalidad de contar una sola respuesta \
          por persona en esta consulta, conforme a la Ley 1581 de 2012. Participa no guarda el número: \
-         solo una huella cifrada que no se puede cruzar con otras consultas."
+         solo una huella calculada con una clave secreta que se guarda aparte de la base de datos, \
+         que sirve únicamente para reconocer una segunda respuesta en esta consulta y no se puede \
+         cruzar con otras."
     )
 }
 
