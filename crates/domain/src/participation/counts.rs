@@ -31,17 +31,14 @@ pub enum CountError {
 /// `10000000` as people read it: `10.000.000`.
 pub fn thousands(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push('.');
-        }
-        out.push(c);
-    }
-    if n < 0 {
-        out.insert(0, '-');
-    }
-    out
+    let groups: Vec<&str> = digits
+        .as_bytes()
+        .rchunks(3)
+        .rev()
+        .map(|g| std::str::from_utf8(g).unwrap_or_default())
+        .collect();
+    let sign = if n < 0 { "-" } else { "" };
+    format!("{sign}{}", groups.join("."))
 }
 
 /// Reads a whole number of people between `min` and [`MAX_PEOPLE`]; `.` and spaces as
@@ -106,6 +103,8 @@ mod tests {
         );
         assert_eq!(thousands(1_000_000_000), "1.000.000.000");
         assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(-1234), "-1.234");
+        assert_eq!(thousands(0), "0");
     }
 
     #[test]
