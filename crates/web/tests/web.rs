@@ -4004,6 +4004,15 @@ async fn extreme_dates_are_refused_with_a_message_naming_the_field(db: TestDatab
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{path}: {}", r.body);
         assert!(r.body.contains("entre los años 1900 y 2200"), "{path}");
     }
+    for year in ["262142", "abc", "1900"] {
+        let r = app.get(&format!("/admin/festivos?anio={year}"), c).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{year}");
+        assert!(
+            r.body.contains("escriba un año entre 1984 y 2200"),
+            "{}",
+            r.body
+        );
+    }
     // A valid or empty date still works.
     assert_eq!(
         app.get("/admin/parametros?fecha=", c).await.status,

@@ -315,7 +315,7 @@ pub struct HolidaysPage {
 
 #[derive(Deserialize)]
 pub struct HolidaysQuery {
-    anio: Option<i32>,
+    anio: Option<String>,
     mensaje: Option<String>,
 }
 
@@ -381,10 +381,23 @@ pub async fn holidays(
     Query(q): Query<HolidaysQuery>,
 ) -> AppResult<Response> {
     user.require(Action::ViewInternal)?;
-    let year = q
-        .anio
-        .filter(|y| (1984..=2200).contains(y))
-        .unwrap_or_else(|| today().year());
+    // The holiday rules start with Ley 51 de 1983; typed dates end in 2200.
+    let years = 1984..=dates::LAST_YEAR;
+    let year = match q.anio.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
+        None => today().year(),
+        Some(typed) => typed
+            .parse::<i32>()
+            .ok()
+            .filter(|y| years.contains(y))
+            .ok_or_else(|| {
+                AppError::BadRequest(format!(
+                    "El año «{}» no es válido: escriba un año entre {} y {}.",
+                    typed.chars().take(20).collect::<String>(),
+                    years.start(),
+                    years.end()
+                ))
+            })?,
+    };
     let message = (q.mensaje.as_deref() == Some("guardado")).then_some("Calendario cambiado.");
     let values = HolidayFormValues {
         action: "agregar".into(),
