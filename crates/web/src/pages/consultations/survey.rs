@@ -134,7 +134,6 @@ fn identification_purpose(entity: &str) -> String {
     )
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn public_page(
     state: &AppState,
     c: Consultation,
