@@ -78,6 +78,24 @@ struct ServeOptions {
     /// entidad: se enlaza junto a cada autorización y se guarda con ella.
     #[arg(long, env = "PARTICIPA_POLITICA_DATOS")]
     privacy_policy_url: Option<String>,
+    /// Archivo con la clave secreta de las huellas de documento de las consultas de una
+    /// respuesta por persona (la clave no se guarda en la base de datos). Se crea al
+    /// primer arranque, legible solo por su dueño (0600). Por omisión, junto a la base
+    /// SQLite (ARCHIVO.db.clave-identidad) o, con PostgreSQL, participa.clave-identidad
+    /// en la carpeta de trabajo. La variable PARTICIPA_CLAVE_IDENTIDAD (la clave misma,
+    /// de al menos 32 caracteres; la misma en todos los servidores) tiene prioridad.
+    /// Respáldelo aparte de la base de datos.
+    #[arg(long, env = "PARTICIPA_CLAVE_IDENTIDAD_ARCHIVO")]
+    identity_key_file: Option<PathBuf>,
+    /// Solo si la clave de identidad se perdió: acepta la actual como la nueva clave de
+    /// la base de datos (quien ya respondió una consulta abierta no será reconocido).
+    #[arg(long, env = "PARTICIPA_REEMPLAZAR_CLAVE_IDENTIDAD")]
+    replace_identity_key: bool,
+}
+
+/// A date typed on the command line: `AAAA-MM-DD`, in the years Participa accepts.
+fn typed_date(text: &str) -> Result<chrono::NaiveDate, String> {
+    participa_domain::dates::parse_field("la fecha", text).map_err(|e| e.to_string())
 }
 
 #[derive(Subcommand)]
@@ -99,7 +117,7 @@ enum Command {
     /// Lista los parámetros legales vigentes: clave, término, norma de origen.
     Parametros {
         /// La fecha a la que se consulta (AAAA-MM-DD; por defecto hoy).
-        #[arg(long)]
+        #[arg(long, value_parser = typed_date)]
         fecha: Option<chrono::NaiveDate>,
     },
     /// Cambia el valor de un parámetro legal desde una fecha (queda en la auditoría).
@@ -123,7 +141,7 @@ enum Command {
     /// a cada responsable activo con correo (para programarlo, por ejemplo, con cron).
     Recordatorios {
         /// Fecha de referencia (por omisión, hoy en Colombia).
-        #[arg(long)]
+        #[arg(long, value_parser = typed_date)]
         fecha: Option<chrono::NaiveDate>,
         /// Servidor SMTP: smtp://servidor:25, smtp://usuario:clave@servidor:587?tls=required
         /// o smtps://usuario:clave@servidor.
@@ -214,6 +232,7 @@ enum HolidayCommand {
     /// Declara festiva una fecha que las reglas no conocen (una ley nueva, un día cívico).
     Add {
         /// AAAA-MM-DD.
+        #[arg(value_parser = typed_date)]
         date: chrono::NaiveDate,
         #[arg(long)]
         name: String,
@@ -223,6 +242,7 @@ enum HolidayCommand {
     },
     /// Vuelve hábil una fecha que las reglas hacen festiva.
     Remove {
+        #[arg(value_parser = typed_date)]
         date: chrono::NaiveDate,
         #[arg(long)]
         reason: String,
@@ -236,7 +256,7 @@ enum ParameterCommand {
         key: String,
         value: i64,
         /// AAAA-MM-DD desde cuando aplica.
-        #[arg(long)]
+        #[arg(long, value_parser = typed_date)]
         from: chrono::NaiveDate,
         #[arg(long)]
         reason: String,
@@ -347,7 +367,11 @@ async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Some(Command::Festivos { year }) => {
-            anyhow::ensure!((1984..=9999).contains(&year), "año fuera de rango: {year}");
+            anyhow::ensure!(
+                (1984..=participa_domain::dates::LAST_YEAR).contains(&year),
+                "año fuera de rango: {year} (los festivos van de 1984 a {})",
+                participa_domain::dates::LAST_YEAR
+            );
             let store = Store::connect(&cli.database_url).await?;
             let calendar = store.calendar().await?;
             store.close().await;
@@ -716,7 +740,19 @@ async fn serve(database_url: &str, options: ServeOptions) -> Result<()> {
         );
     }
     let objects = participa_store::Objects::open(&options.evidence)?;
-    let store = init(database_url).await?;
+    let key_file = options
+        .identity_key_file
+        .clone()
+        .unwrap_or_else(|| participa_app::identity_key::default_key_file(database_url));
+    let variable = std::env::var(participa_app::identity_key::SECRET_VARIABLE).ok();
+    let key = participa_app::identity_key::load(variable.as_deref(), &key_file)?;
+    if let Some(warning) = &key.warning {
+        eprintln!("{warning}");
+    }
+    let store = init(database_url)
+        .await?
+        .with_identity_secret(key.secret, options.replace_identity_key)
+        .await?;
     let listener = tokio::net::TcpListener::bind(bind)
         .await
         .with_context(|| format!("no se pudo escuchar en {bind}"))?;
@@ -725,6 +761,7 @@ async fn serve(database_url: &str, options: ServeOptions) -> Result<()> {
     println!("Participa está en http://{addr}/  (funcionarios: http://{addr}/ingresar)");
     println!("Detener: Ctrl-C");
     println!("Evidencias en {}", options.evidence);
+    println!("Clave de las huellas de identidad: {}", key.origin);
     if options.public_burst == 0 {
         println!("Atención: sin límite de envíos en los formularios públicos (--public-burst 0).");
     }

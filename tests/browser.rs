@@ -228,7 +228,12 @@ async fn start_app() -> (
     Store,
 ) {
     let db = participa_store::testing::sqlite();
-    let store = Store::connect(&db.url).await.unwrap();
+    let store = Store::connect(&db.url)
+        .await
+        .unwrap()
+        .with_identity_secret(participa_store::testing::identity_secret(), false)
+        .await
+        .unwrap();
     let plan = import_plan(
         "plan-participacion-ciudadana-2025.txt",
         SEED,

@@ -206,9 +206,13 @@ fn the_default_database_is_a_sqlite_file_in_the_working_directory() {
 }
 
 fn serve_prints_url_and_credentials_serves_and_stops_on_sigterm(db: TestDatabase) {
+    // With PostgreSQL the identity key file goes to the working directory.
+    let dir = tempfile::tempdir().unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_participa"))
         .args(["serve", "--bind", "127.0.0.1:0"])
+        .current_dir(dir.path())
         .env("DATABASE_URL", &db.url)
+        .env_remove("PARTICIPA_CLAVE_IDENTIDAD")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -864,5 +868,170 @@ fn reminders_are_printed_and_sent_by_email(db: TestDatabase) {
         "https://participa.cajahonor.test/admin/planes/1/seguimiento?dependencia=ARCOM",
     ] {
         assert!(mail.contains(expected), "missing «{expected}» in:\n{mail}");
+    }
+}
+
+/// Starts `participa serve` on a free port with `envs`; the server once it listens, or
+/// what it printed on stderr when it exited instead.
+fn start_server(
+    db: &TestDatabase,
+    dir: &Path,
+    args: &[&str],
+    envs: &[(&str, &str)],
+) -> Result<(Server, Vec<String>), String> {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_participa"));
+    command
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .args(args)
+        .current_dir(dir)
+        .env("DATABASE_URL", &db.url)
+        .env_remove("PARTICIPA_CLAVE_IDENTIDAD")
+        .env_remove("PARTICIPA_CLAVE_IDENTIDAD_ARCHIVO")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in envs {
+        command.env(k, v);
+    }
+    let mut server = Server(command.spawn().unwrap());
+    let mut lines = BufReader::new(server.0.stdout.take().unwrap()).lines();
+    let mut printed = Vec::new();
+    loop {
+        match lines.next() {
+            Some(Ok(line)) => {
+                let listening = line.starts_with("Participa está en http://");
+                printed.push(line);
+                if listening {
+                    // The rest of the start-up lines come right after.
+                    for _ in 0..3 {
+                        if let Some(Ok(l)) = lines.next() {
+                            printed.push(l);
+                        }
+                    }
+                    return Ok((server, printed));
+                }
+            }
+            _ => {
+                let mut err = String::new();
+                server
+                    .0
+                    .stderr
+                    .take()
+                    .unwrap()
+                    .read_to_string(&mut err)
+                    .unwrap();
+                return Err(err);
+            }
+        }
+    }
+}
+
+/// Issue 13, item 5: the secret of the identity digests lives outside the database — a
+/// key file made on first start, owner-only, next to the SQLite database (or the
+/// variable PARTICIPA_CLAVE_IDENTIDAD) — and a server with another secret is refused.
+#[test]
+fn serve_keeps_the_identity_key_outside_the_database() {
+    let db = participa_store::testing::sqlite();
+    let dir = tempfile::tempdir().unwrap();
+    let db_file = db.url.strip_prefix("sqlite://").unwrap().to_string();
+    let key_file = format!("{db_file}.clave-identidad");
+    let (server, printed) = start_server(&db, dir.path(), &[], &[]).unwrap();
+    drop(server);
+    let printed = printed.join("\n");
+    assert!(
+        printed.contains(&format!(
+            "Clave de las huellas de identidad: archivo {key_file} (creado ahora)"
+        )),
+        "{printed}"
+    );
+    let key = std::fs::read_to_string(&key_file).unwrap();
+    assert_eq!(key.trim().len(), 64);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key_file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "the key file is for its owner only");
+    }
+    // The database does not hold it.
+    let database = std::fs::read(&db_file).unwrap();
+    assert!(
+        !database.windows(64).any(|w| w == key.trim().as_bytes()),
+        "the key is in the database file"
+    );
+    // The same file again: accepted, not re-created.
+    let (server, printed) = start_server(&db, dir.path(), &[], &[]).unwrap();
+    drop(server);
+    assert!(!printed.join("\n").contains("creado ahora"));
+    // Another secret (a second server with its own key) is refused, and says why.
+    let other = [(
+        "PARTICIPA_CLAVE_IDENTIDAD",
+        "otra clave de al menos treinta y dos caracteres",
+    )];
+    let refused = start_server(&db, dir.path(), &[], &other)
+        .err()
+        .expect("refused");
+    assert!(
+        refused.contains("no es la que usa esta base de datos"),
+        "{refused}"
+    );
+    // A secret too short is refused before anything starts.
+    let short = start_server(
+        &db,
+        dir.path(),
+        &[],
+        &[("PARTICIPA_CLAVE_IDENTIDAD", "corta")],
+    )
+    .err()
+    .expect("refused");
+    assert!(short.contains("demasiado corta"), "{short}");
+    // Replacing a lost key is a deliberate act.
+    let (server, printed) =
+        start_server(&db, dir.path(), &["--replace-identity-key"], &other).unwrap();
+    drop(server);
+    assert!(printed
+        .join("\n")
+        .contains("variable PARTICIPA_CLAVE_IDENTIDAD"));
+    // A key file named elsewhere is created there.
+    let elsewhere = dir.path().join("claves").join("participa.clave");
+    std::fs::create_dir(elsewhere.parent().unwrap()).unwrap();
+    let elsewhere_text = elsewhere.display().to_string();
+    let refused = start_server(
+        &db,
+        dir.path(),
+        &[],
+        &[("PARTICIPA_CLAVE_IDENTIDAD_ARCHIVO", &elsewhere_text)],
+    )
+    .err()
+    .expect("a new key file holds another key");
+    assert!(
+        refused.contains("no es la que usa esta base de datos"),
+        "{refused}"
+    );
+    assert!(elsewhere.exists());
+}
+
+/// Issue 13, item 10: a date typed on the command line is checked as in the forms.
+#[test]
+fn command_line_dates_are_kept_in_range() {
+    let db = participa_store::testing::sqlite();
+    for args in [
+        &["parametros", "--fecha", "+262142-12-31"][..],
+        &[
+            "holiday",
+            "add",
+            "9999-12-31",
+            "--name",
+            "X",
+            "--reason",
+            "Y",
+        ][..],
+        &["festivos", "9999"][..],
+    ] {
+        let out = participa(&db, args);
+        assert!(!out.status.success(), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("1900 y 2200") || err.contains("2200"),
+            "{args:?}: {err}"
+        );
     }
 }

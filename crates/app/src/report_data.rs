@@ -33,10 +33,12 @@ pub async fn automatic_figures(
     for e in store.events().await? {
         if let Some((_, activity)) = e.data.activity.filter(|(p, _)| *p == plan_id) {
             let t = events.entry(activity).or_default();
+            // Saturating: an event stored before counts were bounded must not wrap the
+            // activity's total around (or panic in a debug build).
             t.0 += 1;
-            t.1 += e.data.attendees;
-            t.2 += e.data.satisfaction_sum;
-            t.3 += e.data.satisfaction_count;
+            t.1 = t.1.saturating_add(e.data.attendees);
+            t.2 = t.2.saturating_add(e.data.satisfaction_sum);
+            t.3 = t.3.saturating_add(e.data.satisfaction_count);
         }
     }
     for (activity, (n, people, sum, count)) in events {

@@ -166,7 +166,15 @@ pub const NATIONAL_HOLIDAYS: &[HolidayDefinition] = &[
 ];
 
 /// Easter Sunday of `year` in the Gregorian calendar (the anonymous computus).
+///
+/// # Panics
+/// For a year outside chrono's range (beyond ±262 000); [`easter_opt`] does not.
 pub fn easter(year: i32) -> NaiveDate {
+    easter_opt(year).expect("Easter is a valid date")
+}
+
+/// Easter Sunday of `year`, or `None` for a year chrono cannot represent.
+pub fn easter_opt(year: i32) -> Option<NaiveDate> {
     let a = year % 19;
     let b = year / 100;
     let c = year % 100;
@@ -181,12 +189,12 @@ pub fn easter(year: i32) -> NaiveDate {
     let m = (a + 11 * h + 22 * l) / 451;
     let month = (h + l - 7 * m + 114) / 31;
     let day = (h + l - 7 * m + 114) % 31 + 1;
-    NaiveDate::from_ymd_opt(year, month as u32, day as u32).expect("Easter is a valid date")
+    NaiveDate::from_ymd_opt(year, month as u32, day as u32)
 }
 
-fn next_monday(d: NaiveDate) -> NaiveDate {
+fn next_monday(d: NaiveDate) -> Option<NaiveDate> {
     let ahead = (7 - d.weekday().num_days_from_monday()) % 7;
-    d + Duration::days(i64::from(ahead))
+    d.checked_add_signed(Duration::days(i64::from(ahead)))
 }
 
 impl HolidayDefinition {
@@ -198,12 +206,12 @@ impl HolidayDefinition {
         Some(match self.rule {
             HolidayRule::Fixed { month, day } => NaiveDate::from_ymd_opt(year, month, day)?,
             HolidayRule::NextMonday { month, day } => {
-                next_monday(NaiveDate::from_ymd_opt(year, month, day)?)
+                next_monday(NaiveDate::from_ymd_opt(year, month, day)?)?
             }
             HolidayRule::Easter { offset, monday } => {
-                let d = easter(year) + Duration::days(offset);
+                let d = easter_opt(year)?.checked_add_signed(Duration::days(offset))?;
                 if monday {
-                    next_monday(d)
+                    next_monday(d)?
                 } else {
                     d
                 }
@@ -278,10 +286,21 @@ fn epoch() -> NaiveDate {
     NaiveDate::from_ymd_opt(1950, 1, 2).expect("valid date")
 }
 
-/// Weekdays in `[epoch, d]` (d not before the epoch).
+/// The last day the table covers.
+fn table_end() -> NaiveDate {
+    NaiveDate::from_ymd_opt(*FAST_YEARS.end(), 12, 31).expect("valid date")
+}
+
+/// Weekdays in `[epoch, d]` for `d` on or after the epoch, and the matching prefix
+/// count before it (so that `weekdays_through(b) - weekdays_through(a)` is the number of
+/// weekdays in `(a, b]` for any two dates): a computation, never a loop over days.
 fn weekdays_through(d: NaiveDate) -> i64 {
     let n = (d - epoch()).num_days() + 1;
-    n / 7 * 5 + (n % 7).min(5)
+    n.div_euclid(7) * 5 + n.rem_euclid(7).min(5)
+}
+
+fn is_weekday(d: NaiveDate) -> bool {
+    !matches!(d.weekday(), Weekday::Sat | Weekday::Sun)
 }
 
 fn in_table(d: NaiveDate) -> bool {
@@ -316,11 +335,13 @@ impl Calendar {
                 by_date.entry(d).or_default().push(def.name.to_string());
             }
         }
-        for (d, name) in self.added.range(
-            NaiveDate::from_ymd_opt(year, 1, 1).expect("valid")
-                ..=NaiveDate::from_ymd_opt(year, 12, 31).expect("valid"),
+        if let (Some(first), Some(last)) = (
+            NaiveDate::from_ymd_opt(year, 1, 1),
+            NaiveDate::from_ymd_opt(year, 12, 31),
         ) {
-            by_date.entry(*d).or_default().push(name.clone());
+            for (d, name) in self.added.range(first..=last) {
+                by_date.entry(*d).or_default().push(name.clone());
+            }
         }
         by_date
             .into_iter()
@@ -369,7 +390,9 @@ impl Calendar {
         let mut d = start;
         let mut left = n;
         while left > 0 {
-            d = d.succ_opt().expect("date in range");
+            // The last date chrono knows ends the count (typed dates never get near it).
+            let Some(next) = d.succ_opt() else { break };
+            d = next;
             if self.is_business_day(d) {
                 left -= 1;
             }
@@ -379,21 +402,67 @@ impl Calendar {
 
     /// Business days `d` with `from < d <= to`; negative when `to` is before `from`.
     /// So `business_days_between(a, add_business_days(a, n)) == n`.
+    ///
+    /// Weekdays are computed, holidays inside the table found by binary search; outside
+    /// it the rules are applied once per year of the range, never once per day, so that
+    /// even a range of thousands of years costs milliseconds.
     pub fn business_days_between(&self, from: NaiveDate, to: NaiveDate) -> i64 {
         if to < from {
             return -self.business_days_between(to, from);
         }
-        if in_table(from) && in_table(to) {
-            let weekdays = weekdays_through(to) - weekdays_through(from);
-            let t = &self.table().weekdays;
-            let holidays = t.partition_point(|d| *d <= to) - t.partition_point(|d| *d <= from);
-            return weekdays - holidays as i64;
+        let weekdays = weekdays_through(to) - weekdays_through(from);
+        weekdays - self.weekday_holidays_between(from, to)
+    }
+
+    /// Holidays falling Monday to Friday in `(from, to]` (`from <= to`).
+    fn weekday_holidays_between(&self, from: NaiveDate, to: NaiveDate) -> i64 {
+        // The table covers (day before epoch, table_end]; split the range around it.
+        let (lo, hi) = (epoch().pred_opt().expect("valid date"), table_end());
+        let mut n = 0;
+        if from < lo {
+            n += self.weekday_holidays_by_year(from, to.min(lo));
         }
-        from.iter_days()
-            .skip(1)
-            .take_while(|d| *d <= to)
-            .filter(|d| self.is_business_day(*d))
-            .count() as i64
+        let (a, b) = (from.max(lo), to.min(hi));
+        if a < b {
+            let t = &self.table().weekdays;
+            n += (t.partition_point(|d| *d <= b) - t.partition_point(|d| *d <= a)) as i64;
+        }
+        if to > hi {
+            n += self.weekday_holidays_by_year(from.max(hi), to);
+        }
+        n
+    }
+
+    /// Holidays falling Monday to Friday in `(from, to]`, by the rules year by year.
+    fn weekday_holidays_by_year(&self, from: NaiveDate, to: NaiveDate) -> i64 {
+        use std::ops::Bound::{Excluded, Included};
+        if to <= from {
+            return 0;
+        }
+        let in_range = |d: &NaiveDate| *d > from && *d <= to && is_weekday(*d);
+        let mut n = self
+            .added
+            .range((Excluded(from), Included(to)))
+            .filter(|(d, _)| is_weekday(**d))
+            .count() as i64;
+        let first_rule_year = NATIONAL_HOLIDAYS
+            .iter()
+            .map(|h| h.from_year)
+            .min()
+            .unwrap_or(i32::MAX);
+        let mut days = Vec::with_capacity(NATIONAL_HOLIDAYS.len());
+        for year in from.year().max(first_rule_year)..=to.year() {
+            days.clear();
+            days.extend(NATIONAL_HOLIDAYS.iter().filter_map(|h| h.date_in(year)));
+            days.sort_unstable();
+            days.dedup();
+            n += days
+                .iter()
+                .filter(|d| in_range(d))
+                .filter(|d| !self.removed.contains(d) && !self.added.contains_key(d))
+                .count() as i64;
+        }
+        n
     }
 }
 
@@ -450,6 +519,60 @@ mod tests {
 
     fn date(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn counts_outside_the_table_match_the_rules_across_its_edges() {
+        let c = Calendar::new([
+            Override::Add {
+                date: date("1947-03-04"),
+                name: "Día cívico antiguo".into(),
+            },
+            Override::Add {
+                date: date("2152-06-06"),
+                name: "Día cívico futuro".into(),
+            },
+            Override::Remove {
+                date: date("2153-12-08"),
+            },
+        ]);
+        for (from, to) in [
+            ("1945-01-01", "1952-02-01"),
+            ("1949-12-30", "1950-01-03"),
+            ("2148-05-01", "2156-02-01"),
+            ("2150-12-30", "2151-01-02"),
+            ("2151-01-01", "2158-12-31"),
+            ("1940-01-01", "1949-12-31"),
+        ] {
+            let (from, to) = (date(from), date(to));
+            assert_eq!(
+                c.business_days_between(from, to),
+                slow_count(&c, from, to),
+                "{from} → {to}"
+            );
+            assert_eq!(c.business_days_between(to, from), -slow_count(&c, from, to));
+        }
+    }
+
+    #[test]
+    fn a_range_of_millennia_is_computed_not_walked() {
+        // An activity ending 9999-12-31 cost seconds per page when this walked the
+        // days; the whole of chrono's range must stay cheap and must not panic.
+        let c = Calendar::default();
+        let started = std::time::Instant::now();
+        let n = c.business_days_between(date("2025-01-01"), date("9999-12-31"));
+        assert!(n > 0);
+        let all = c.business_days_between(NaiveDate::MIN, NaiveDate::MAX);
+        assert!(all > n);
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(3),
+            "took {:?}",
+            started.elapsed()
+        );
+        // The end of chrono's range ends a count instead of panicking.
+        assert_eq!(c.add_business_days(NaiveDate::MAX, 5), NaiveDate::MAX);
+        assert!(c.holidays(NaiveDate::MAX.year()).len() > 10);
+        assert!(!c.is_holiday(NaiveDate::MIN));
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod activity;
 pub mod alignment;
 pub mod calendar;
 pub mod coverage;
+pub mod dates;
 pub mod diff;
 pub mod followup;
 pub mod legal;

@@ -177,7 +177,7 @@ impl Term {
             BusinessDays => {
                 Some(calendar.add_business_days(start, u32::try_from(self.value).ok()?))
             }
-            CalendarDays => Some(start + Duration::days(self.value)),
+            CalendarDays => start.checked_add_signed(Duration::days(self.value)),
             MonthDay => NaiveDate::from_ymd_opt(
                 start.year(),
                 u32::try_from(self.value / 100).ok()?,

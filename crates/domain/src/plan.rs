@@ -131,6 +131,25 @@ pub enum PlanError {
     },
     #[error("hay dos firmas de «{0}»")]
     DuplicateSignature(&'static str, usize),
+    #[error("la {} de la actividad {number} ({date}) está lejos de la vigencia {year}: las fechas de sus actividades van del {} al {}", .which.label().to_lowercase(), activity_window(*.year).0, activity_window(*.year).1)]
+    OutsideYear {
+        index: usize,
+        number: ActivityNumber,
+        /// [`ActivityField::Start`] or [`ActivityField::End`].
+        which: ActivityField,
+        date: NaiveDate,
+        year: i32,
+    },
+}
+
+/// The dates the activities of a plan for vigencia `year` may have: from 1 January of
+/// the year before (preparation) to 31 December of the year after (a closing report, an
+/// activity that runs into the next vigencia). Anything further is a typing mistake, and
+/// would make the timeline and the business-day counts span centuries.
+pub fn activity_window(year: i32) -> (NaiveDate, NaiveDate) {
+    let first = NaiveDate::from_ymd_opt(year.saturating_sub(1), 1, 1).unwrap_or(NaiveDate::MIN);
+    let last = NaiveDate::from_ymd_opt(year.saturating_add(1), 12, 31).unwrap_or(NaiveDate::MAX);
+    (first, last)
 }
 
 impl PlanError {
@@ -150,6 +169,7 @@ impl PlanError {
             PlanError::DuplicateOffice(_) | PlanError::NoLeader => PlanField::Offices,
             PlanError::AlignmentChain { field, .. } => *field,
             PlanError::DuplicateSignature(_, i) => PlanField::Signature(*i),
+            PlanError::OutsideYear { index, which, .. } => PlanField::Activity(*index, *which),
         }
     }
 }
@@ -174,12 +194,26 @@ impl std::error::Error for PlanErrors {}
 
 impl Plan {
     /// Checks every rule and returns the plan, or all the broken rules at once.
-    pub fn try_from_draft(mut draft: PlanDraft) -> Result<Plan, PlanErrors> {
+    pub fn try_from_draft(draft: PlanDraft) -> Result<Plan, PlanErrors> {
+        Plan::checked(draft, true)
+    }
+
+    /// A plan read back from the database: every rule of [`Plan::try_from_draft`] except
+    /// the activity dates' window around the vigencia ([`activity_window`]), which came
+    /// later — a plan saved before it stays readable, and its next edit is checked.
+    pub fn from_saved(draft: PlanDraft) -> Result<Plan, PlanErrors> {
+        Plan::checked(draft, false)
+    }
+
+    fn checked(mut draft: PlanDraft, window: bool) -> Result<Plan, PlanErrors> {
         let mut errors = Vec::new();
         check_texts(&draft, &mut errors);
         check_alignment(&draft.alignment, &mut errors);
         check_offices(&draft.offices, &mut errors);
         check_activities(&draft, &mut errors);
+        if window {
+            check_window(&draft, &mut errors);
+        }
         check_signatures(&draft.signatures, &mut errors);
         if errors.is_empty() {
             draft.activities.sort_by_key(|a| a.number);
@@ -325,6 +359,24 @@ fn check_activities(d: &PlanDraft, errors: &mut Vec<PlanError>) {
                 "el producto o entregable",
                 PlanField::Activity(index, ActivityField::Deliverable),
             ));
+        }
+    }
+}
+
+fn check_window(d: &PlanDraft, errors: &mut Vec<PlanError>) {
+    let year = d.year.get();
+    let (first, last) = activity_window(year);
+    for (index, a) in d.activities.iter().enumerate() {
+        for (which, date) in [(ActivityField::Start, a.start), (ActivityField::End, a.end)] {
+            if date < first || date > last {
+                errors.push(PlanError::OutsideYear {
+                    index,
+                    number: a.number,
+                    which,
+                    date,
+                    year,
+                });
+            }
         }
     }
 }

@@ -7,6 +7,7 @@
 
 use crate::error::{ImportError, ImportErrors, Location};
 use participa_domain::followup::indicators::Aggregation;
+use participa_domain::participation::counts::{thousands, MAX_FIGURE};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChannelRow {
@@ -129,12 +130,22 @@ pub fn parse_channel_figures(file: &str, bytes: &[u8]) -> Result<Vec<ChannelRow>
             });
         }
         let value = value_of(cell(value_col));
-        if value.is_none() {
-            errors.push(ImportError {
+        match value {
+            None => errors.push(ImportError {
                 location: Location::Line(line),
                 field: "valor".into(),
                 message: format!("«{}» no es una cifra válida", cell(value_col)),
-            });
+            }),
+            Some(v) if v > MAX_FIGURE => errors.push(ImportError {
+                location: Location::Line(line),
+                field: "valor".into(),
+                message: format!(
+                    "«{}» es demasiado grande: una cifra mensual va de 0 a {}",
+                    cell(value_col),
+                    thousands(MAX_FIGURE as i64)
+                ),
+            }),
+            Some(_) => {}
         }
         let written = aggregation_col.map(cell).unwrap_or("");
         let aggregation = aggregation_of(written);
@@ -246,5 +257,12 @@ mod tests {
         assert!(text.contains("línea 4: valor: «muchas»"));
         assert!(text.contains("línea 6: mes: visitas de 2025-03 ya está"));
         assert!(parse_channel_figures("x.csv", b"fecha,total\n").is_err());
+        // Figures are bounded, so that their totals stay meaningful.
+        let huge = "mes,indicador,valor\n2025-01,visitas,9223372036854775807\n2025-02,visitas,1000000000\n";
+        let e = parse_channel_figures("web.csv", huge.as_bytes()).unwrap_err();
+        assert_eq!(e.errors.len(), 1, "{e}");
+        assert!(e
+            .to_string()
+            .contains("línea 2: valor: «9223372036854775807» es demasiado grande: una cifra mensual va de 0 a 1.000.000.000"));
     }
 }

@@ -9,7 +9,7 @@ use crate::labels::{normalize, signature_label, Column, HeaderLabel};
 use crate::limits::Limits;
 use crate::offices_text::parse_offices_text;
 use crate::sheet::{CellValue, Row};
-use crate::spanish_date::{from_excel_serial, parse_date};
+use crate::spanish_date::{from_excel_serial, in_range, parse_date};
 use crate::tags_tsv::{parse_tag_cells, TagField};
 use chrono::NaiveDate;
 use participa_domain::plan::{ActivityField, PlanField};
@@ -249,7 +249,7 @@ fn parse_version(row: &Row) -> Result<DocumentVersion, String> {
         CellValue::Date(d) => Some(*d),
         _ => None,
     }) {
-        Some(d) => d,
+        Some(d) => in_range(d).map_err(|e| format!("fecha de la versión: {e}"))?,
         None => parse_date(rest).map_err(|e| format!("fecha de la versión: {e}"))?,
     };
     Ok(DocumentVersion { number, date })
@@ -288,9 +288,10 @@ fn split_responsible(text: &str) -> Result<(Vec<OfficeCode>, String), String> {
 
 fn cell_date(cell: Option<&CellValue>) -> Result<NaiveDate, String> {
     match cell {
-        Some(CellValue::Date(d)) => Ok(*d),
+        Some(CellValue::Date(d)) => in_range(*d),
         Some(CellValue::Number(n)) => from_excel_serial(*n)
-            .ok_or_else(|| format!("el número {n} no es una fecha de hoja de cálculo")),
+            .ok_or_else(|| format!("el número {n} no es una fecha de hoja de cálculo"))
+            .and_then(in_range),
         Some(CellValue::Text(t)) => parse_date(t),
         None => parse_date(""),
     }

@@ -67,8 +67,18 @@ fn build(y: i32, m: u32, d: u32, original: &str) -> Result<NaiveDate, String> {
     })
 }
 
-/// Reads a date written by a person or by office software.
+/// Reads a date written by a person or by office software, in the years Participa
+/// accepts ([`participa_domain::dates::check_range`]).
 pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
+    read_date(text).and_then(in_range)
+}
+
+/// A date read from a file, refused when outside the years Participa accepts.
+pub fn in_range(date: NaiveDate) -> Result<NaiveDate, String> {
+    participa_domain::dates::check_range(date).map_err(|e| e.to_string())
+}
+
+fn read_date(text: &str) -> Result<NaiveDate, String> {
     let t = text.trim();
     if t.is_empty() {
         return Err(format!("falta la fecha; {}", expected_format()));
@@ -200,6 +210,11 @@ mod tests {
         assert_eq!(format_short(d(2025, 2, 5)), "5-feb-25");
         assert_eq!(format_short(d(2105, 2, 5)), "5-feb-2105");
         assert_eq!(parse_date("5-feb-2105").unwrap(), d(2105, 2, 5));
+        // Typed dates stay in the years Participa accepts.
+        for far in ["+262142-12-31", "9999-12-31", "1-ene-1899", "31/12/2201"] {
+            let e = parse_date(far).unwrap_err();
+            assert!(e.contains("entre los años 1900 y 2200"), "{far}: {e}");
+        }
     }
 
     #[test]

@@ -569,10 +569,13 @@ mod generated {
         }
     }
 
-    fn activity(number: u32, offices: Vec<Office>) -> impl Strategy<Value = Activity> {
+    /// An activity of a plan for `year`: its dates within the vigencia's window (the year
+    /// before to the year after, `participa_domain::plan::activity_window`).
+    fn activity(number: u32, offices: Vec<Office>, year: i32) -> impl Strategy<Value = Activity> {
+        let (_, last) = participa_domain::plan::activity_window(year);
         (
             sentence(),
-            date(),
+            (year - 1..=year, 1u32..=365).prop_map(|(y, d)| NaiveDate::from_yo_opt(y, d).unwrap()),
             0u64..500,
             subsequence(offices.clone(), 1..=offices.len().min(3)),
             sentence(),
@@ -589,7 +592,7 @@ mod generated {
                         number: ActivityNumber::new(number).unwrap(),
                         description,
                         start,
-                        end: start + chrono::Days::new(days),
+                        end: (start + chrono::Days::new(days)).min(last),
                         responsible: responsible.into_iter().map(|o| o.code).collect(),
                         responsible_text: text,
                         deliverable,
@@ -601,7 +604,7 @@ mod generated {
 
     prop_compose! {
         fn plan()(offices in offices(), n in 1usize..25, year in 2000i32..2099)
-            (activities in (1..=n as u32).map(|i| activity(i * 2 - 1, offices.clone())).collect::<Vec<_>>(),
+            (activities in (1..=n as u32).map(|i| activity(i * 2 - 1, offices.clone(), year)).collect::<Vec<_>>(),
              offices in Just(offices),
              year in Just(year),
              entity in sentence(),

@@ -50,6 +50,9 @@ pub enum AuditAction {
     LoginFailed,
     HolidayAdd,
     HolidayRemove,
+    /// The secret of the consultations' identity digests: old digests re-keyed with it,
+    /// or a lost one replaced.
+    IdentitySecret,
     ChannelImport,
     ConsultationCreate,
     ConsultationQuestion,
@@ -89,7 +92,7 @@ pub enum AuditAction {
 
 impl AuditAction {
     /// Every action, for parsing stored codes back.
-    pub const ALL: [AuditAction; 46] = [
+    pub const ALL: [AuditAction; 47] = [
         AuditAction::ActivityCreate,
         AuditAction::ActivityUpdate,
         AuditAction::ActivityDelete,
@@ -98,6 +101,7 @@ impl AuditAction {
         AuditAction::LoginFailed,
         AuditAction::HolidayAdd,
         AuditAction::HolidayRemove,
+        AuditAction::IdentitySecret,
         AuditAction::ChannelImport,
         AuditAction::ConsultationCreate,
         AuditAction::ConsultationQuestion,
@@ -190,6 +194,7 @@ impl AuditAction {
             AuditAction::UserPasswordReset => "user.password_reset",
             AuditAction::UserUpdate => "user.update",
             AuditAction::ValueGroupSet => "value_group.set",
+            AuditAction::IdentitySecret => "identity.secret",
         }
     }
 
@@ -250,6 +255,9 @@ impl AuditAction {
             AuditAction::UserPasswordReset => "Restableció la contraseña de un usuario",
             AuditAction::UserUpdate => "Modificó un usuario",
             AuditAction::ValueGroupSet => "Agregó o modificó un grupo de valor",
+            AuditAction::IdentitySecret => {
+                "Cifró las huellas de documentos con la clave externa o la reemplazó"
+            }
         }
     }
 

@@ -7,7 +7,6 @@ use chrono::{DateTime, NaiveDate, Utc};
 use participa_domain::participation::identity::Document;
 use participa_domain::participation::survey::{Condition, Question, QuestionKind};
 use participa_domain::participation::ConsultationKind;
-use sha2::{Digest, Sha256};
 use sqlx::Row;
 use std::collections::BTreeMap;
 
@@ -48,7 +47,8 @@ impl Consultation {
 }
 
 /// Inserts a consultation in transaction `tx`, with a fresh random key for the digests
-/// of identity documents, and returns its id.
+/// of identity documents (keyed with the secret from the start: see [`crate::identity`]),
+/// and returns its id.
 pub(crate) async fn insert_consultation(
     tx: &mut Tx,
     c: &ConsultationData,
@@ -59,8 +59,8 @@ pub(crate) async fn insert_consultation(
     let id = on_tx!(tx, |conn| {
         sqlx::query(
             "INSERT INTO consultations (title, description, opens_on, closes_on, plan_id, activity_number, \
-             kind, moderation, identification, identity_key, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+             kind, moderation, identification, identity_key, identity_rekeyed, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, TRUE, $11, $12) RETURNING id",
         )
         .bind(&c.title)
         .bind(&c.description)
@@ -107,17 +107,6 @@ pub(crate) fn random_key() -> Result<String> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| StoreError::Objects(format!("getrandom: {e}")))?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
-}
-
-/// The digest kept instead of an identity document: SHA-256 of the consultation's
-/// random key and the canonical document. The same person gives the same digest within
-/// one consultation; digests of two consultations cannot be matched.
-fn identity_digest(key: &str, document: &Document) -> String {
-    let mut h = Sha256::new();
-    h.update(key.as_bytes());
-    h.update(b"\n");
-    h.update(document.canonical().as_bytes());
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The identification given with a response, and the purpose the citizen consented to.
@@ -335,6 +324,10 @@ impl Store {
         let mut tx = self.begin().await?;
         let (identity, purpose) = match &identification {
             Some(i) => {
+                let secret = self.identity_secret()?;
+                // Normally done at startup; a consultation still in the old scheme is
+                // re-keyed here first, so that its digests can be compared.
+                crate::identity::rekey_consultation(&mut tx, secret, consultation).await?;
                 let key: String = on_tx!(&mut tx, |conn| {
                     sqlx::query("SELECT identity_key FROM consultations WHERE id = $1")
                         .bind(consultation)
@@ -343,7 +336,7 @@ impl Store {
                         .try_get::<String, _>("identity_key")?
                 });
                 (
-                    Some(identity_digest(&key, i.document)),
+                    Some(secret.digest(&key, i.document)),
                     Some(i.purpose.to_string()),
                 )
             }

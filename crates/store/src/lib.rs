@@ -37,6 +37,7 @@ mod findings;
 mod followup;
 mod forums;
 mod hearings;
+mod identity;
 mod objects;
 mod parameters;
 mod plans;
@@ -61,6 +62,7 @@ pub use followup::{
 };
 pub use forums::{ForumComment, ForumTopic};
 pub use hearings::{Hearing, HearingCounts, HearingData, NewRegistration, Question, Registration};
+pub use identity::{inner_digest as legacy_identity_digest, IdentitySecret, MIN_SECRET_BYTES};
 pub use objects::{
     check_evidence, CheckedEvidence, EvidenceError, EvidenceKind, Objects, ObjectsError,
     DEFAULT_EVIDENCE_LIMIT,
@@ -130,6 +132,12 @@ pub enum StoreError {
         "ya se registró una respuesta con ese documento: esta consulta admite una por persona"
     )]
     AlreadyAnswered,
+    #[error("la clave de las huellas de identidad es demasiado corta ({0} bytes): use al menos 32, por ejemplo 64 cifras hexadecimales aleatorias")]
+    WeakIdentitySecret(usize),
+    #[error("la clave de las huellas de identidad no es la que usa esta base de datos: restaure el archivo de clave de la copia de seguridad, o dé a todos los servidores la misma clave (PARTICIPA_CLAVE_IDENTIDAD); si la clave se perdió, arranque una vez con --replace-identity-key (quien ya respondió no será reconocido)")]
+    IdentitySecretMismatch,
+    #[error("no se configuró la clave de las huellas de identidad: esta consulta no puede recibir respuestas con documento")]
+    IdentitySecretMissing,
     /// A status change the rules do not allow, decided inside the write's transaction
     /// (another member of staff may have moved the suggestion meanwhile).
     #[error("una sugerencia «{}» no pasa a «{}»", .from.label(), .to.label())]
@@ -231,6 +239,10 @@ pub struct Store {
     /// which sleeps in steps of up to 100 ms. Hot public writes (survey answers, forum
     /// comments) queue here instead, in order and without sleeping.
     sqlite_writer: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// The secret identity digests are keyed with, kept outside the database
+    /// ([`Store::with_identity_secret`]); without it, answers that carry a document are
+    /// refused.
+    identity: Option<IdentitySecret>,
 }
 
 impl Store {
@@ -265,6 +277,7 @@ impl Store {
         Ok(Store {
             db,
             sqlite_writer: Default::default(),
+            identity: None,
         })
     }
 
@@ -310,7 +323,8 @@ pub mod testing {
     impl Drop for TestDatabase {
         fn drop(&mut self) {
             if let Some(file) = &self.file {
-                for suffix in ["", "-wal", "-shm"] {
+                // The key file `participa serve` keeps next to a SQLite database too.
+                for suffix in ["", "-wal", "-shm", ".clave-identidad"] {
                     let mut p = file.clone().into_os_string();
                     p.push(suffix);
                     let _ = std::fs::remove_file(p);
@@ -349,6 +363,13 @@ pub mod testing {
                  throwaway PostgreSQL server, or point TEST_DATABASE_URL at postgres://…"
             )
         })
+    }
+
+    /// The identity secret tests give a store (the server reads its own from a key file
+    /// or an environment variable).
+    pub fn identity_secret() -> crate::IdentitySecret {
+        crate::IdentitySecret::new("la clave de identidad de las pruebas, de 32 bytes o más")
+            .expect("a long enough secret")
     }
 
     /// Creates an active account for a test, recorded as made by the system.

@@ -637,6 +637,6 @@ impl PlanRows {
             signatures,
             version,
         };
-        Plan::try_from_draft(draft).map_err(|errors| StoreError::Corrupt { id, errors })
+        Plan::from_saved(draft).map_err(|errors| StoreError::Corrupt { id, errors })
     }
 }

@@ -103,6 +103,7 @@ pub(crate) enum Locked {
     Suggestion,
     Comment,
     Hearing,
+    Consultation,
 }
 
 impl Locked {
@@ -112,6 +113,7 @@ impl Locked {
             Locked::Suggestion => "suggestions",
             Locked::Comment => "forum_comments",
             Locked::Hearing => "hearings",
+            Locked::Consultation => "consultations",
         }
     }
 }

@@ -18,7 +18,7 @@ pub(crate) fn snapshot(plan: &Plan) -> Result<String> {
 
 fn from_snapshot(id: i64, content: &str) -> Result<Plan> {
     let draft: PlanDraft = serde_json::from_str(content)?;
-    Plan::try_from_draft(draft).map_err(|errors| StoreError::Corrupt { id, errors })
+    Plan::from_saved(draft).map_err(|errors| StoreError::Corrupt { id, errors })
 }
 
 /// Who did a lifecycle step, and when.

@@ -15,10 +15,19 @@ fn seed() -> Plan {
     import_plan("seed.txt", SEED, &ReadOptions::default()).unwrap()
 }
 
+/// The secret of identity digests in these tests (the server's comes from a key file or
+/// an environment variable, never from the database).
+fn test_secret() -> participa_store::IdentitySecret {
+    testing::identity_secret()
+}
+
 async fn open(db: &TestDatabase) -> Store {
     Store::connect(&db.url)
         .await
         .unwrap_or_else(|e| panic!("connect {}: {e}", db.url))
+        .with_identity_secret(test_secret(), false)
+        .await
+        .expect("identity secret")
 }
 
 /// Runs each listed test once per backend.
@@ -54,6 +63,9 @@ on_both_backends!(
     suggestions_are_followed_by_code_answered_and_their_contact_erased,
     a_consultation_keeps_its_questions_and_responses,
     an_identified_survey_takes_one_answer_per_person_and_keeps_no_document,
+    a_copy_of_the_database_cannot_turn_a_document_into_its_digest,
+    an_old_database_is_rekeyed_once_and_still_refuses_the_same_person,
+    the_identity_secret_is_checked_against_the_database,
     forum_comments_are_moderated_hidden_with_a_reason_and_reported,
     a_hearing_gets_its_evaluation_survey,
     a_suggestion_moves_only_as_the_rules_allow,
@@ -1268,6 +1280,283 @@ async fn an_identified_survey_takes_one_answer_per_person_and_keeps_no_document(
         .all(|(d, _)| d.len() == 64 && !d.contains("1020304050")));
     assert_ne!(digests[0].0, digests[2].0, "same person, two consultations");
     assert_eq!(digests[0].1, "Contar una respuesta por persona");
+}
+
+/// (identity_key of the consultation, identity of each response): what a copy of the
+/// database holds.
+async fn identity_rows(store: &Store, consultation: i64) -> (String, Vec<String>) {
+    on_db!(store.db(), |pool| {
+        let key: (String,) = sqlx::query_as("SELECT identity_key FROM consultations WHERE id = $1")
+            .bind(consultation)
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT identity FROM consultation_responses WHERE consultation_id = $1 \
+             AND identity IS NOT NULL ORDER BY id",
+        )
+        .bind(consultation)
+        .fetch_all(pool)
+        .await
+        .unwrap();
+        (key.0, rows.into_iter().map(|r| r.0).collect())
+    })
+}
+
+fn identified_survey(title: &str) -> participa_store::ConsultationData {
+    let day = |m, d| chrono::NaiveDate::from_ymd_opt(2025, m, d).unwrap();
+    participa_store::ConsultationData {
+        title: title.into(),
+        description: String::new(),
+        opens_on: day(3, 1),
+        closes_on: day(3, 31),
+        activity: None,
+        kind: participa_domain::participation::ConsultationKind::Survey,
+        identification: true,
+    }
+}
+
+fn answered_by(
+    document: &participa_domain::participation::identity::Document,
+) -> Option<participa_store::Identification<'_>> {
+    Some(participa_store::Identification {
+        document,
+        purpose: "Contar una respuesta por persona",
+    })
+}
+
+async fn a_copy_of_the_database_cannot_turn_a_document_into_its_digest(db: TestDatabase) {
+    use participa_domain::participation::identity::check_document;
+    use sha2::{Digest, Sha256};
+    let store = open(&db).await;
+    let ana = admin(&store, "ana", Role::Admin).await;
+    let id = store
+        .create_consultation(&identified_survey("Encuesta"), &ana)
+        .await
+        .unwrap();
+    let doc = check_document("CC", "1020304050", true).unwrap();
+    let answers = std::collections::BTreeMap::new();
+    store
+        .add_response(id, &answers, answered_by(&doc))
+        .await
+        .unwrap();
+    // Whoever holds a copy of the database has the consultation's key and the digest;
+    // trying document numbers with it (the old scheme, or plain hashes) never gives the
+    // digest: the secret it needs is not in the database.
+    let (key, digests) = identity_rows(&store, id).await;
+    assert_eq!(digests.len(), 1);
+    let hex = |bytes: &[u8]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    let tries = [
+        participa_store::legacy_identity_digest(&key, &doc),
+        hex(&Sha256::digest(format!("{key}\n{}", doc.canonical()))),
+        hex(&Sha256::digest(format!("{key}{}", doc.canonical()))),
+        hex(&Sha256::digest(doc.canonical())),
+        hex(&Sha256::digest("1020304050")),
+    ];
+    for t in &tries {
+        assert_ne!(
+            &digests[0], t,
+            "a digest reproduced from the database alone"
+        );
+    }
+    assert!(!digests[0].contains("1020304050"));
+    // The same person is still refused a second answer.
+    let again = store.add_response(id, &answers, answered_by(&doc)).await;
+    assert!(
+        matches!(again, Err(StoreError::AlreadyAnswered)),
+        "{again:?}"
+    );
+    // A store opened without the secret takes no identified answers, and says why.
+    let bare = Store::connect(&db.url).await.unwrap();
+    let other = check_document("CC", "79000111", true).unwrap();
+    let refused = bare.add_response(id, &answers, answered_by(&other)).await;
+    assert!(
+        matches!(refused, Err(StoreError::IdentitySecretMissing)),
+        "{refused:?}"
+    );
+    bare.add_response(id, &answers, None).await.unwrap();
+}
+
+/// Writes a response the way databases before the identity secret did: the digest is
+/// SHA-256 of the consultation's key and the document, and the consultation is marked
+/// as not re-keyed (what the migration leaves on an existing row).
+async fn old_scheme_response(
+    store: &Store,
+    consultation: i64,
+    document: &participa_domain::participation::identity::Document,
+) {
+    let (key, _) = identity_rows(store, consultation).await;
+    let digest = participa_store::legacy_identity_digest(&key, document);
+    let now = chrono::Utc::now();
+    on_db!(store.db(), |pool| {
+        sqlx::query("UPDATE consultations SET identity_rekeyed = FALSE WHERE id = $1")
+            .bind(consultation)
+            .execute(pool)
+            .await
+            .unwrap();
+        sqlx::query(
+            "INSERT INTO consultation_responses (consultation_id, created_at, identity, consent_purpose, consent_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(consultation)
+        .bind(now)
+        .bind(&digest)
+        .bind("Contar una respuesta por persona")
+        .bind(now)
+        .execute(pool)
+        .await
+        .unwrap();
+    });
+}
+
+async fn an_old_database_is_rekeyed_once_and_still_refuses_the_same_person(db: TestDatabase) {
+    use participa_domain::participation::identity::check_document;
+    // The database as an older Participa left it: no secret, digests of the old scheme.
+    let old = Store::connect(&db.url).await.unwrap();
+    let system = Actor::system();
+    let first = old
+        .create_consultation(&identified_survey("Antes de la clave"), &system)
+        .await
+        .unwrap();
+    let second = old
+        .create_consultation(&identified_survey("Otra"), &system)
+        .await
+        .unwrap();
+    let ana = check_document("CC", "1.020.304.050", true).unwrap();
+    let luis = check_document("CE", "E-123456", true).unwrap();
+    old_scheme_response(&old, first, &ana).await;
+    old_scheme_response(&old, first, &luis).await;
+    old_scheme_response(&old, second, &ana).await;
+    let (key, before) = identity_rows(&old, first).await;
+    assert_eq!(
+        before[0],
+        participa_store::legacy_identity_digest(&key, &ana)
+    );
+    old.close().await;
+
+    // The first start with the secret re-keys every old digest.
+    let store = open(&db).await;
+    let (_, after) = identity_rows(&store, first).await;
+    assert_eq!(after.len(), 2);
+    for (b, a) in before.iter().zip(&after) {
+        assert_ne!(a, b, "an old digest was left as it was");
+    }
+    let rekeyed: Vec<(bool,)> = on_db!(store.db(), |pool| sqlx::query_as(
+        "SELECT identity_rekeyed FROM consultations ORDER BY id"
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap());
+    assert!(rekeyed.iter().all(|r| r.0), "{rekeyed:?}");
+    // The person who answered before the upgrade is still refused; a new one is not.
+    let answers = std::collections::BTreeMap::new();
+    let again = store.add_response(first, &answers, answered_by(&ana)).await;
+    assert!(
+        matches!(again, Err(StoreError::AlreadyAnswered)),
+        "{again:?}"
+    );
+    let again = store
+        .add_response(second, &answers, answered_by(&ana))
+        .await;
+    assert!(
+        matches!(again, Err(StoreError::AlreadyAnswered)),
+        "{again:?}"
+    );
+    let marta = check_document("CC", "52111222", true).unwrap();
+    store
+        .add_response(first, &answers, answered_by(&marta))
+        .await
+        .unwrap();
+    let logged = store
+        .audit_entries(&AuditFilter::default())
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == participa_store::RecordedAction::Known(AuditAction::IdentitySecret))
+        .count();
+    assert_eq!(logged, 1);
+    store.close().await;
+
+    // Idempotent: the next start changes nothing.
+    let store = open(&db).await;
+    let (_, later) = identity_rows(&store, first).await;
+    assert_eq!(&later[..2], &after[..]);
+    let again = store
+        .add_response(first, &answers, answered_by(&luis))
+        .await;
+    assert!(
+        matches!(again, Err(StoreError::AlreadyAnswered)),
+        "{again:?}"
+    );
+
+    // A consultation found in the old scheme while serving is re-keyed before the
+    // answer is compared (a server that started before another finished re-keying).
+    old_scheme_response(&store, second, &luis).await;
+    let again = store
+        .add_response(second, &answers, answered_by(&luis))
+        .await;
+    assert!(
+        matches!(again, Err(StoreError::AlreadyAnswered)),
+        "{again:?}"
+    );
+}
+
+async fn the_identity_secret_is_checked_against_the_database(db: TestDatabase) {
+    use participa_domain::participation::identity::check_document;
+    use participa_store::IdentitySecret;
+    let store = open(&db).await;
+    let ana = admin(&store, "ana", Role::Admin).await;
+    let id = store
+        .create_consultation(&identified_survey("Encuesta"), &ana)
+        .await
+        .unwrap();
+    let doc = check_document("CC", "1020304050", true).unwrap();
+    let answers = std::collections::BTreeMap::new();
+    store
+        .add_response(id, &answers, answered_by(&doc))
+        .await
+        .unwrap();
+    store.close().await;
+    // Another secret (a second server that made its own key file, a lost file) is
+    // refused: with it nobody who answered would be recognised.
+    let other = IdentitySecret::new([42u8; 32]).unwrap();
+    let refused = Store::connect(&db.url)
+        .await
+        .unwrap()
+        .with_identity_secret(other.clone(), false)
+        .await;
+    assert!(
+        matches!(refused, Err(StoreError::IdentitySecretMismatch)),
+        "{refused:?}"
+    );
+    assert!(IdentitySecret::new("corta").is_err());
+    // Replaced on purpose (the key was lost): recorded, and audited.
+    let replaced = Store::connect(&db.url)
+        .await
+        .unwrap()
+        .with_identity_secret(other.clone(), true)
+        .await
+        .unwrap();
+    let answered_again = replaced.add_response(id, &answers, answered_by(&doc)).await;
+    assert!(answered_again.is_ok(), "a lost key forgets who answered");
+    replaced.close().await;
+    let reopened = Store::connect(&db.url)
+        .await
+        .unwrap()
+        .with_identity_secret(other, false)
+        .await
+        .unwrap();
+    let again = reopened.add_response(id, &answers, answered_by(&doc)).await;
+    assert!(
+        matches!(again, Err(StoreError::AlreadyAnswered)),
+        "{again:?}"
+    );
+    assert!(reopened
+        .audit_entries(&AuditFilter::default())
+        .await
+        .unwrap()
+        .iter()
+        .any(|e| e.subject.contains("clave de las huellas")));
 }
 
 async fn forum_comments_are_moderated_hidden_with_a_reason_and_reported(db: TestDatabase) {

@@ -41,22 +41,29 @@ fn shorten(s: &str, max: usize) -> String {
 
 /// The chart for `activities` of a plan whose vigencia is `year`. The range is the
 /// calendar year, widened to any activity outside it.
+///
+/// The range never goes beyond the dates a plan's activities may have
+/// ([`participa_domain::plan::activity_window`]: the year before to the year after):
+/// a bar of a plan saved before that rule, running to 9999, is cut at the edge instead
+/// of drawing a month grid of eighty centuries.
 pub fn svg(year: i32, activities: &[&Activity], today: NaiveDate) -> String {
-    let jan1 = NaiveDate::from_ymd_opt(year, 1, 1).expect("valid year");
-    let dec31 = NaiveDate::from_ymd_opt(year, 12, 31).expect("valid year");
+    let (window_start, window_end) = participa_domain::plan::activity_window(year);
+    let jan1 = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(window_start);
+    let dec31 = NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(window_end);
+    let clamp = |d: NaiveDate| d.clamp(window_start, window_end);
     let first = activities
         .iter()
-        .map(|a| a.start)
+        .map(|a| clamp(a.start))
         .min()
         .unwrap_or(jan1)
         .min(jan1);
     let last = activities
         .iter()
-        .map(|a| a.end)
+        .map(|a| clamp(a.end))
         .max()
         .unwrap_or(dec31)
         .max(dec31);
-    let start = NaiveDate::from_ymd_opt(first.year(), first.month(), 1).expect("first of month");
+    let start = first.with_day(1).unwrap_or(first);
     let end = last.succ_opt().unwrap_or(last);
     let days = (end - start).num_days().max(1) as f64;
     let x = |d: NaiveDate| LABEL_W + CHART_W * ((d - start).num_days() as f64 / days);
@@ -73,12 +80,13 @@ pub fn svg(year: i32, activities: &[&Activity], today: NaiveDate) -> String {
     // Month grid and names.
     let mut m = start;
     while m < end {
-        let next = if m.month() == 12 {
+        let Some(next) = (if m.month() == 12 {
             NaiveDate::from_ymd_opt(m.year() + 1, 1, 1)
         } else {
             NaiveDate::from_ymd_opt(m.year(), m.month() + 1, 1)
-        }
-        .expect("next month");
+        }) else {
+            break;
+        };
         let (x0, x1) = (x(m), x(next.min(end)));
         let label = if m.year() == year {
             MONTHS[m.month0() as usize].to_string()
@@ -99,7 +107,10 @@ pub fn svg(year: i32, activities: &[&Activity], today: NaiveDate) -> String {
         let codes: Vec<&str> = a.responsible.iter().map(|c| c.as_str()).collect();
         let codes = codes.join("-");
         let label = format!("{}. {}", a.number, shorten(&a.description, 40));
-        let (x0, x1) = (x(a.start), x(a.end.succ_opt().unwrap_or(a.end)));
+        let (x0, x1) = (
+            x(clamp(a.start)),
+            x(clamp(a.end).succ_opt().unwrap_or(end).min(end)),
+        );
         let _ = write!(
             s,
             r##"<g><title>Actividad {n}: {desc}. Del {start} al {end}. Responsable: {codes}.</title><text x="4" y="{ty:.1}" font-size="12" fill="#1a1a1a">{label}</text><rect x="{x0:.1}" y="{by:.1}" width="{w:.1}" height="{bh:.1}" fill="url(#hatch)" stroke="#1a1a1a" stroke-width="1"/><text x="{tx:.1}" y="{ty:.1}" font-size="11" fill="#1a1a1a"{anchor}>{codes}</text></g>"##,
@@ -185,6 +196,20 @@ mod tests {
         assert!(!svg.contains("<borrador>"));
         assert!(svg.contains(">Ene<") && svg.contains(">Dic<"));
         assert!(svg.contains(r#"role="img""#) && svg.contains("<desc"));
+    }
+
+    #[test]
+    fn a_bar_far_from_the_vigencia_is_cut_at_the_window() {
+        // A plan saved before activity dates were kept near the vigencia: one ending
+        // 9999-12-31 drew a month grid of eighty centuries (16 MB of SVG).
+        let mut far = activity(1, (2, 5), (3, 14), "Lejos");
+        far.end = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap();
+        far.start = NaiveDate::from_ymd_opt(1900, 1, 1).unwrap();
+        let svg = svg(2025, &[&far], NaiveDate::from_ymd_opt(2025, 6, 1).unwrap());
+        assert!(svg.len() < 20_000, "{} bytes", svg.len());
+        assert!(svg.contains("entre 2024-01-01 y 2026-12-31"));
+        // The tooltip still says the dates as saved.
+        assert!(svg.contains("al 9999-12-31"));
     }
 
     #[test]

@@ -64,7 +64,12 @@ impl TestApp {
 
     /// With evidence on a temporary disk directory and this per-file limit.
     async fn with_evidence(db: TestDatabase, limit: Option<usize>) -> TestApp {
-        let store = Store::connect(&db.url).await.expect("connect");
+        let store = Store::connect(&db.url)
+            .await
+            .expect("connect")
+            .with_identity_secret(testing::identity_secret(), false)
+            .await
+            .expect("identity secret");
         let plan = import_plan("seed.txt", SEED, &ReadOptions::default()).unwrap();
         store.insert_plan(&plan, Some("seed.txt")).await.unwrap();
         let hash = password_auth::generate_hash(PASSWORD);
@@ -629,7 +634,7 @@ async fn role_matrix(db: TestDatabase, role_index: usize, user: Option<&str>) {
     // Participation, follow-up writes and the remaining staff pages, on the fixtures of
     // `participation_fixtures` (hearing 1 with question 1, survey 1, forum 2 with topic 1
     // and comment 1, suggestion 1).
-    let more: [RequestRow; 37] = [
+    let more: [RequestRow; 38] = [
         (
             "GET",
             "/admin",
@@ -773,6 +778,12 @@ async fn role_matrix(db: TestDatabase, role_index: usize, user: Option<&str>) {
         (
             "GET",
             "/admin/consultas/1",
+            vec![],
+            [SignIn, Allowed, Allowed, Allowed, Allowed],
+        ),
+        (
+            "GET",
+            "/admin/consultas/1/vista-previa",
             vec![],
             [SignIn, Allowed, Allowed, Allowed, Allowed],
         ),
@@ -1123,6 +1134,10 @@ on_both_backends! {
     the_data_policy_is_linked_and_kept_with_consent => super::the_data_policy_is_linked_and_kept_with_consent;
     import_bombs_are_refused_on_a_short_page_and_write_nothing => super::import_bombs_are_refused_on_a_short_page_and_write_nothing;
     open_data_never_starts_a_cell_like_a_formula_and_the_tsv_imports_back => super::open_data_never_starts_a_cell_like_a_formula_and_the_tsv_imports_back;
+    extreme_dates => super::extreme_dates_are_refused_with_a_message_naming_the_field;
+    activity_dates_near_the_vigencia => super::activity_dates_stay_near_the_vigencia;
+    attendee_counts => super::attendee_counts_are_bounded;
+    consultation_before_it_opens => super::a_consultation_before_it_opens_says_when;
 }
 
 /// Issue 13, item 6: the review's bombs (a title of 150 MB, millions of tiny rows) and a
@@ -4555,4 +4570,558 @@ async fn the_data_policy_is_linked_and_kept_with_consent(db: TestDatabase) {
         .await
         .body
         .contains("javascript:"));
+}
+
+// ------------------------------------------------------------ hardening: dates, counts
+
+/// Issue 13, item 10: `?fecha=+262142-12-31` dropped the connection (a panic); every typed
+/// date is now checked to 1900–2200 with a message that names the field.
+async fn extreme_dates_are_refused_with_a_message_naming_the_field(db: TestDatabase) {
+    let app = TestApp::new(db).await;
+    let admin = app.login("admin").await;
+    let c = Some(admin.as_str());
+    let far = "+262142-12-31";
+    let r = app
+        .get(&format!("/admin/parametros?fecha={}", encode(far)), c)
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(
+        r.body
+            .contains("La fecha de consulta debe estar entre los años 1900 y 2200"),
+        "{}",
+        r.body
+    );
+    for path in [
+        "/admin/planes/1/seguimiento?fecha=9999-12-31",
+        "/admin/auditoria?desde=1899-12-31",
+        "/admin/auditoria?hasta=-0001-01-01",
+    ] {
+        let r = app.get(path, c).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{path}: {}", r.body);
+        assert!(r.body.contains("entre los años 1900 y 2200"), "{path}");
+    }
+    for year in ["262142", "abc", "1900"] {
+        let r = app.get(&format!("/admin/festivos?anio={year}"), c).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{year}");
+        assert!(
+            r.body.contains("escriba un año entre 1984 y 2200"),
+            "{}",
+            r.body
+        );
+    }
+    // A valid or empty date still works.
+    assert_eq!(
+        app.get("/admin/parametros?fecha=", c).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.get("/admin/auditoria?desde=2025-01-01&hasta=", c)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let hearing = app
+        .post(
+            "/admin/audiencias",
+            c,
+            &[
+                ("titulo", "Audiencia del futuro lejano"),
+                ("fecha", far),
+                ("hora", "10:00"),
+                ("lugar", "Bogotá"),
+                ("informe_fecha", "99999-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(hearing.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(hearing
+        .body
+        .contains("La fecha de la audiencia debe estar entre los años 1900 y 2200 (se escribió «+262142-12-31»)."));
+    assert!(hearing
+        .body
+        .contains("La fecha de publicación del informe no es una fecha válida («99999-01-01»)"));
+    assert!(app.store.hearings().await.unwrap().is_empty());
+    let holiday = app
+        .post(
+            "/admin/festivos",
+            c,
+            &[
+                ("accion", "agregar"),
+                ("fecha", far),
+                ("nombre", "X"),
+                ("motivo", "Y"),
+            ],
+        )
+        .await;
+    assert_eq!(holiday.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(holiday
+        .body
+        .contains("La fecha del festivo debe estar entre"));
+    let consultation = app
+        .post(
+            "/admin/consultas",
+            c,
+            &[
+                ("titulo", "Encuesta"),
+                ("abre", "2025-01-01"),
+                ("cierra", "9999-12-31"),
+            ],
+        )
+        .await;
+    assert_eq!(consultation.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(consultation
+        .body
+        .contains("La fecha en que cierra debe estar entre"));
+    let event = app
+        .post_files(
+            "/admin/eventos",
+            c,
+            &[
+                ("titulo", "Feria"),
+                ("fecha", far),
+                ("modalidad", "presencial"),
+                ("asistentes", "10"),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(event.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(event.body.contains("La fecha del evento debe estar entre"));
+
+    // A hearing stored with such a date (before the check) no longer takes its pages
+    // down: they panicked on every request.
+    let id = app
+        .store
+        .create_hearing(
+            &participa_store::HearingData {
+                title: "Audiencia guardada antes de la regla".into(),
+                held_on: chrono::NaiveDate::from_ymd_opt(262142, 12, 31).unwrap(),
+                starts_at: "10:00".into(),
+                place: "Bogotá".into(),
+                stream_url: String::new(),
+                report_url: String::new(),
+                report_published_on: None,
+                convocation: String::new(),
+                activity: None,
+            },
+            &Actor::system(),
+        )
+        .await
+        .unwrap();
+    for path in [
+        format!("/audiencias/{id}"),
+        format!("/admin/audiencias/{id}"),
+    ] {
+        let r = app
+            .get(&path, if path.starts_with("/admin") { c } else { None })
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
+    }
+    assert_eq!(app.get("/", None).await.status, StatusCode::OK);
+}
+
+fn encode(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// Issue 13, item 11: an activity ending 9999-12-31 was accepted; the follow-up page then
+/// cost seconds of CPU and the plan page megabytes.
+async fn activity_dates_stay_near_the_vigencia(db: TestDatabase) {
+    let app = TestApp::new(db).await;
+    let admin = app.login("admin").await;
+    let c = Some(admin.as_str());
+    let with_end = |end: &'static str| {
+        let mut form = activity_form("Actividad eterna", "OAPLA");
+        form.retain(|(k, _)| *k != "fin");
+        form.extend([("fin", end), ("numero", "20")]);
+        form
+    };
+    let r = app
+        .post(
+            "/admin/planes/1/actividades/nueva",
+            c,
+            &with_end("9999-12-31"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("entre los años 1900 y 2200"), "{}", r.body);
+    let r = app
+        .post(
+            "/admin/planes/1/actividades/nueva",
+            c,
+            &with_end("2030-12-31"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(
+        r.body.contains("La fecha final de la actividad 20 (2030-12-31) está lejos de la vigencia 2025: las fechas de sus actividades van del 2024-01-01 al 2026-12-31."),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("value=\"2030-12-31\""), "typed value lost");
+    // The year before and after are fine.
+    let mut near = activity_form("Informe de cierre", "OAPLA");
+    near.retain(|(k, _)| *k != "fin" && *k != "inicio");
+    near.extend([
+        ("inicio", "2024-11-01"),
+        ("fin", "2026-01-31"),
+        ("numero", "21"),
+    ]);
+    let r = app
+        .post("/admin/planes/1/actividades/nueva", c, &near)
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+
+    // A plan saved before the rule, with an activity to 9999, reads back and its pages
+    // stay cheap: the calendar computes instead of walking the days, the Gantt is cut.
+    let mut draft = app.store.plan(PlanId(1)).await.unwrap().into_draft();
+    draft.activities[0].end = chrono::NaiveDate::from_ymd_opt(9999, 12, 31).unwrap();
+    let legacy = participa_domain::Plan::from_saved(draft).unwrap();
+    let id = app.store.insert_plan(&legacy, None).await.unwrap();
+    let started = std::time::Instant::now();
+    let followup = app
+        .get(
+            &format!("/admin/planes/{id}/seguimiento?fecha=2025-06-30"),
+            c,
+        )
+        .await;
+    assert_eq!(followup.status, StatusCode::OK);
+    let plan = app.get(&format!("/admin/planes/{id}"), c).await;
+    assert_eq!(plan.status, StatusCode::OK);
+    assert!(plan.bytes.len() < 1_000_000, "{} bytes", plan.bytes.len());
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "took {:?}",
+        started.elapsed()
+    );
+}
+
+/// Issue 13, item 17: `9223372036854775807` attendees was accepted and the totals
+/// overflowed silently.
+async fn attendee_counts_are_bounded(db: TestDatabase) {
+    let app = TestApp::new(db).await;
+    let admin = app.login("admin").await;
+    let c = Some(admin.as_str());
+    let fields = |attendees: &'static str| {
+        vec![
+            ("titulo", "Feria de servicios"),
+            ("fecha", "2025-06-14"),
+            ("modalidad", "presencial"),
+            ("actividad", "1:6"),
+            ("asistentes", attendees),
+        ]
+    };
+    for huge in ["9223372036854775807", "10000001", "-5", "1e9"] {
+        let r = app
+            .post_files("/admin/eventos", c, &fields(huge), &[])
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{huge}: {}",
+            r.body
+        );
+        assert!(
+            r.body.contains(
+                "Cuántas personas asistieron: escriba un número entero entre 0 y 10.000.000"
+            ),
+            "{huge}: {}",
+            r.body
+        );
+    }
+    let mut more_answers = fields("10");
+    more_answers.extend([("satisfaccion", "4"), ("respuestas_satisfaccion", "11")]);
+    let r = app
+        .post_files("/admin/eventos", c, &more_answers, &[])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("más personas de las que asistieron"));
+    assert!(app.store.events().await.unwrap().is_empty());
+    // The largest count is taken twice, and the activity's total adds them up.
+    for _ in 0..2 {
+        let r = app
+            .post_files("/admin/eventos", c, &fields("10000000"), &[])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    }
+    let page = app
+        .get("/admin/planes/1/seguimiento/actividades/6", c)
+        .await;
+    assert!(
+        page.body.contains("Eventos: 2, con 20000000 asistentes"),
+        "{}",
+        page.body
+    );
+    // A channel figure past the bound is refused with its line.
+    let csv = "mes;indicador;valor\n2025-01;visitas;9223372036854775807\n";
+    let r = app
+        .post_files(
+            "/admin/canales",
+            c,
+            &[("canal", "sitio_web"), ("actividad", "1:14")],
+            &[("archivo", "web.csv", csv.as_bytes())],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("es demasiado grande"), "{}", r.body);
+}
+
+/// A consultation before its opening date: its page says when it opens, shows neither
+/// questions nor topics, takes no answer; staff preview it.
+async fn a_consultation_before_it_opens_says_when(db: TestDatabase) {
+    let app = TestApp::new(db).await;
+    let admin = app.login("admin").await;
+    let c = Some(admin.as_str());
+    let today = participa_app::dates::today();
+    let opens = (today + chrono::Duration::days(10)).to_string();
+    let closes = (today + chrono::Duration::days(40)).to_string();
+    for (title, kind) in [
+        ("Encuesta de mañana", "encuesta"),
+        ("Foro de mañana", "foro"),
+    ] {
+        let r = app
+            .post(
+                "/admin/consultas",
+                c,
+                &[
+                    ("titulo", title),
+                    ("tipo", kind),
+                    ("moderacion", "previa"),
+                    ("abre", &opens),
+                    ("cierra", &closes),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    }
+    let q = app
+        .post(
+            "/admin/consultas/1/preguntas",
+            c,
+            &[("texto", "¿Pregunta aún en borrador?"), ("tipo", "texto")],
+        )
+        .await;
+    assert_eq!(q.status, StatusCode::SEE_OTHER, "{}", q.body);
+    let t = app
+        .post(
+            "/admin/consultas/2/temas",
+            c,
+            &[("titulo", "Tema en borrador"), ("texto", "")],
+        )
+        .await;
+    assert_eq!(t.status, StatusCode::SEE_OTHER, "{}", t.body);
+    let opens_text = participa_app::dates::fecha(today + chrono::Duration::days(10));
+    let survey = app.get("/consultas/1", None).await;
+    assert_eq!(survey.status, StatusCode::OK);
+    assert!(
+        survey
+            .body
+            .contains(&format!("La consulta abre el {opens_text}")),
+        "{}",
+        survey.body
+    );
+    assert!(!survey.body.contains("Pregunta aún en borrador"));
+    assert!(!survey.body.contains("Enviar mis respuestas"));
+    let forum = app.get("/consultas/2", None).await;
+    assert!(
+        forum
+            .body
+            .contains(&format!("El foro abre el {opens_text}")),
+        "{}",
+        forum.body
+    );
+    assert!(!forum.body.contains("Tema en borrador"), "{}", forum.body);
+    let answer = app
+        .post("/consultas/1/respuestas", None, &[("p1", "Sí")])
+        .await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    assert!(answer
+        .body
+        .contains(&format!("La consulta abre el {opens_text}")));
+    let comment = app
+        .post(
+            "/consultas/2/respuestas",
+            None,
+            &[
+                ("tema", "1"),
+                ("comentario", "Hola a todos, un comentario."),
+            ],
+        )
+        .await;
+    assert_eq!(comment.status, StatusCode::BAD_REQUEST);
+    assert_eq!(app.store.consultation(1).await.unwrap().responses, 0);
+    // Staff see the page as citizens will once it opens, without its buttons.
+    let preview = app.get("/admin/consultas/1/vista-previa", c).await;
+    assert_eq!(preview.status, StatusCode::OK);
+    assert!(preview.body.contains("Vista previa para funcionarios"));
+    assert!(preview.body.contains("Pregunta aún en borrador"));
+    assert!(!preview.body.contains("Enviar mis respuestas"));
+    let preview = app.get("/admin/consultas/2/vista-previa", c).await;
+    assert!(preview.body.contains("Tema en borrador"));
+    assert!(!preview.body.contains("Comente este tema"));
+    assert_eq!(
+        outcome(&app.get("/admin/consultas/1/vista-previa", None).await),
+        SignIn
+    );
+}
+
+/// Issue 13, item 10, as a property: whatever is typed as a date, on every route that
+/// takes one (forms and query strings, public and staff), the answer is never a 500
+/// and never a dropped connection (a panic in a handler fails this test outright).
+#[test]
+fn no_typed_date_breaks_a_route() {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, TestRunner};
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let (app, cookie) = runtime.block_on(async {
+        let app = TestApp::new(participa_store::testing::sqlite()).await;
+        participation_fixtures(&app).await;
+        let cookie = app.login("admin").await;
+        (app, cookie)
+    });
+    // Dates of any year chrono knows (and past it), in and out of the ISO shape, and
+    // arbitrary text.
+    let dates = prop_oneof![
+        (-300_000i64..300_000, 0u32..14, 0u32..33)
+            .prop_map(|(y, m, d)| format!("{y}-{m:02}-{d:02}")),
+        (-300_000i64..300_000, 1u32..13, 1u32..29)
+            .prop_map(|(y, m, d)| format!("{y:+}-{m:02}-{d:02}")),
+        (1890i32..2210, 1u32..13, 1u32..29).prop_map(|(y, m, d)| format!("{y:04}-{m:02}-{d:02}")),
+        Just("+262142-12-31".to_string()),
+        Just("-262143-01-01".to_string()),
+        Just("9999-12-31".to_string()),
+        Just(String::new()),
+        "\\PC{0,24}",
+    ];
+    let mut runner = TestRunner::new(Config {
+        cases: 48,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    runner
+        .run(&dates, |date| {
+            let failures = runtime.block_on(date_routes(&app, &cookie, &date));
+            prop_assert!(
+                failures.is_empty(),
+                "date «{}»: {}",
+                date,
+                failures.join("; ")
+            );
+            Ok(())
+        })
+        .unwrap();
+}
+
+/// Sends `date` to every route that takes a date; the requests answered 500.
+async fn date_routes(app: &TestApp, cookie: &str, date: &str) -> Vec<String> {
+    let c = Some(cookie);
+    let q = encode(date);
+    let mut replies = Vec::new();
+    for path in [
+        format!("/admin/parametros?fecha={q}"),
+        format!("/admin/planes/1/seguimiento?fecha={q}"),
+        format!("/admin/auditoria?desde={q}&hasta={q}"),
+        format!("/admin/festivos?anio={q}"),
+    ] {
+        replies.push((path.clone(), app.get(&path, c).await));
+    }
+    let posts: Vec<(&str, Vec<(&str, &str)>)> = vec![
+        (
+            "/admin/parametros",
+            vec![
+                ("parametro", "peticion.general"),
+                ("valor", "15"),
+                ("desde", date),
+                ("motivo", "Prueba"),
+            ],
+        ),
+        (
+            "/admin/festivos",
+            vec![
+                ("accion", "agregar"),
+                ("fecha", date),
+                ("nombre", "Día"),
+                ("motivo", "Prueba"),
+            ],
+        ),
+        (
+            "/admin/audiencias",
+            vec![
+                ("titulo", "Audiencia"),
+                ("fecha", date),
+                ("hora", "10:00"),
+                ("lugar", "Bogotá"),
+                ("informe_fecha", date),
+            ],
+        ),
+        ("/admin/audiencias/1/evaluacion", vec![("cierra", date)]),
+        (
+            "/admin/consultas",
+            vec![("titulo", "Consulta"), ("abre", date), ("cierra", date)],
+        ),
+        (
+            "/admin/planes/1/actividades/nueva",
+            vec![
+                ("descripcion", "Actividad"),
+                ("inicio", date),
+                ("fin", date),
+                ("responsables", "OAPLA"),
+                ("entregable", "Informe"),
+            ],
+        ),
+        (
+            "/admin/planes/1/estado",
+            vec![
+                ("accion", "aprobar"),
+                ("acta_numero", "7"),
+                ("acta_fecha", date),
+            ],
+        ),
+    ];
+    for (path, form) in &posts {
+        replies.push((path.to_string(), app.post(path, c, form).await));
+    }
+    let event = app
+        .post_files(
+            "/admin/eventos",
+            c,
+            &[
+                ("titulo", "Evento"),
+                ("fecha", date),
+                ("modalidad", "presencial"),
+                ("asistentes", "3"),
+            ],
+            &[],
+        )
+        .await;
+    replies.push(("/admin/eventos".into(), event));
+    // What those requests may have stored is shown on these pages.
+    for path in [
+        "/",
+        "/admin/audiencias",
+        "/admin/eventos",
+        "/admin/consultas",
+        "/admin/planes/1",
+    ] {
+        replies.push((path.to_string(), app.get(path, c).await));
+    }
+    for h in app.store.hearings().await.unwrap() {
+        let path = format!("/audiencias/{}", h.id);
+        replies.push((path.clone(), app.get(&path, None).await));
+    }
+    replies
+        .into_iter()
+        .filter(|(_, r)| r.status.is_server_error())
+        .map(|(path, r)| {
+            format!(
+                "{path}: {} {}",
+                r.status,
+                r.body.chars().take(200).collect::<String>()
+            )
+        })
+        .collect()
 }

@@ -80,6 +80,15 @@ impl Indicator {
                 name.trim()
             ));
         }
+        if target > crate::participation::counts::MAX_FIGURE {
+            return Err(format!(
+                "la meta del indicador «{}» es demasiado grande: escriba una cifra hasta {}",
+                name.trim(),
+                crate::participation::counts::thousands(
+                    crate::participation::counts::MAX_FIGURE as i64
+                )
+            ));
+        }
         Ok(Indicator {
             name: name.trim().into(),
             unit: unit.trim().into(),
@@ -109,6 +118,11 @@ mod tests {
             Indicator::new("Participantes", "personas", 600.0, Aggregation::Sum).unwrap();
         assert_eq!(participants.progress(&f), 50.0);
         assert_eq!(participants.progress(&[1000.0]), 100.0);
+        assert!(
+            Indicator::new("Participantes", "personas", 9.3e18, Aggregation::Sum)
+                .unwrap_err()
+                .contains("demasiado grande")
+        );
         assert!(Indicator::new("x", "personas", 0.0, Aggregation::Sum).is_err());
         assert!(Indicator::new(" ", "personas", 1.0, Aggregation::Sum).is_err());
         for a in Aggregation::ALL {

@@ -53,7 +53,9 @@ pub fn question_status(
 
 /// The latest day to publish the accountability report before a hearing.
 pub fn report_due(term: Term, held_on: NaiveDate) -> NaiveDate {
-    held_on - chrono::Duration::days(term.value)
+    held_on
+        .checked_sub_signed(chrono::Duration::days(term.value))
+        .unwrap_or(NaiveDate::MIN)
 }
 
 pub const MIN_QUESTION: usize = 10;

@@ -2,6 +2,7 @@
 //! processing of personal data (Ley 1581 de 2012) and the rules of public statistics.
 
 pub mod consent;
+pub mod counts;
 pub mod forum;
 pub mod hearing;
 pub mod identity;

@@ -200,3 +200,42 @@ fn diff_lists_added_removed_and_changed_activities_field_by_field() {
     assert_eq!(d.changed[0].changes[0].after, "2025-12-31");
     assert!(crate::diff::diff(&old, &old).is_empty());
 }
+
+#[test]
+fn activity_dates_far_from_the_vigencia_are_refused() {
+    // The year before and the year after are fine: preparation, a closing report.
+    let mut d = draft();
+    d.activities[0].start = date(2024, 1, 1);
+    d.activities[0].end = date(2026, 12, 31);
+    assert!(Plan::try_from_draft(d).is_ok());
+
+    // An activity ending 9999-12-31 made the follow-up page cost seconds and the plan
+    // page megabytes.
+    let mut d = draft();
+    d.activities[0].end = date(9999, 12, 31);
+    d.activities[1].start = date(2023, 12, 31);
+    let errors = Plan::try_from_draft(d.clone()).unwrap_err().0;
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert_eq!(
+        errors[0].field(),
+        PlanField::Activity(0, ActivityField::End)
+    );
+    assert_eq!(
+        errors[0].to_string(),
+        "la fecha final de la actividad 2 (9999-12-31) está lejos de la vigencia 2025: las fechas de sus actividades van del 2024-01-01 al 2026-12-31"
+    );
+    assert_eq!(
+        errors[1].field(),
+        PlanField::Activity(1, ActivityField::Start)
+    );
+    assert!(errors[1]
+        .to_string()
+        .starts_with("la fecha inicial de la actividad 1"));
+
+    // A plan saved before the rule existed still reads back from the database.
+    assert!(Plan::from_saved(d).is_ok());
+    assert_eq!(
+        activity_window(2025),
+        (date(2024, 1, 1), date(2026, 12, 31))
+    );
+}

@@ -1,7 +1,7 @@
 //! The audit log page: admin and internal control, filterable by user, plan and date.
 
 use crate::auth::CurrentUser;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::views::{AuditPage, AuditRow};
 use crate::AppState;
 use askama::Template;
@@ -20,9 +20,8 @@ pub struct AuditQuery {
     hasta: Option<String>,
 }
 
-fn date(s: &Option<String>) -> Option<NaiveDate> {
-    s.as_deref()
-        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+fn date(field: &'static str, s: &Option<String>) -> AppResult<Option<NaiveDate>> {
+    participa_domain::dates::parse_optional(field, s.as_deref()).map_err(AppError::bad_request)
 }
 
 pub fn routes() -> super::routing::Routes {
@@ -38,8 +37,8 @@ pub async fn list(
     let filter = AuditFilter {
         user_id: q.usuario.as_deref().and_then(|u| u.parse().ok()),
         plan_id: q.plan.as_deref().and_then(|p| p.parse().ok()),
-        from: date(&q.desde),
-        to: date(&q.hasta),
+        from: date("la fecha «desde»", &q.desde)?,
+        to: date("la fecha «hasta»", &q.hasta)?,
         limit: 500,
     };
     let entries = state.store.audit_entries(&filter).await?;

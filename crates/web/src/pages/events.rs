@@ -13,9 +13,9 @@ use askama::Template;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use chrono::NaiveDate;
 use participa_app::dates::fecha;
-use participa_domain::Action;
+use participa_domain::participation::counts;
+use participa_domain::{dates, Action};
 use participa_formats::attendance::parse_attendance;
 use participa_store::EventData;
 
@@ -169,10 +169,13 @@ pub async fn create(
     if v.title.is_empty() {
         errors.insert("titulo", "Escriba el nombre del evento.".into());
     }
-    let held_on = NaiveDate::parse_from_str(&v.held_on, "%Y-%m-%d").ok();
-    if held_on.is_none() {
-        errors.insert("fecha", "Escriba la fecha del evento.".into());
-    }
+    let held_on = match dates::parse_field("la fecha del evento", &v.held_on) {
+        Ok(d) => Some(d),
+        Err(e) => {
+            errors.add("fecha", e);
+            None
+        }
+    };
     if !MODALITIES.iter().any(|(m, _)| *m == v.modality) {
         errors.insert("modalidad", "Elija la modalidad.".into());
     }
@@ -199,21 +202,47 @@ pub async fn create(
             }
         },
         None => {
-            let attendees = v.attendees.parse::<i64>().ok().filter(|n| *n >= 0);
-            if attendees.is_none() {
-                errors.insert(
-                    "asistentes",
-                    "Escriba cuántas personas asistieron, o adjunte la lista de asistencia.".into(),
-                );
-            }
+            let attendees =
+                match counts::parse_people("cuántas personas asistieron", &v.attendees, 0) {
+                    Ok(n) => Some(n),
+                    Err(counts::CountError::Missing { .. }) => {
+                        errors.insert(
+                        "asistentes",
+                        "Escriba cuántas personas asistieron, o adjunte la lista de asistencia."
+                            .into(),
+                    );
+                        None
+                    }
+                    Err(e) => {
+                        errors.add("asistentes", e);
+                        None
+                    }
+                };
             let (sum, count) = if v.satisfaction.is_empty() {
                 (0, 0)
             } else {
                 let avg = v.satisfaction.replace(',', ".").parse::<f64>().ok();
-                let n = v.satisfaction_count.parse::<i64>().ok().filter(|n| *n > 0);
+                let n = counts::parse_people(
+                    "cuántas personas respondieron la satisfacción",
+                    &v.satisfaction_count,
+                    1,
+                );
                 match (avg, n) {
-                    (Some(a), Some(n)) if (1.0..=5.0).contains(&a) => {
+                    (_, Ok(n)) if attendees.is_some_and(|a| n > a) => {
+                        errors.insert(
+                            "satisfaccion",
+                            "Respondieron la satisfacción más personas de las que asistieron: revise las dos cifras.".into(),
+                        );
+                        (0, 0)
+                    }
+                    (Some(a), Ok(n)) if (1.0..=5.0).contains(&a) => {
                         ((a * n as f64).round() as i64, n)
+                    }
+                    (Some(a), Err(e @ counts::CountError::OutOfRange { .. }))
+                        if (1.0..=5.0).contains(&a) =>
+                    {
+                        errors.add("satisfaccion", e);
+                        (0, 0)
                     }
                     _ => {
                         errors.insert(

@@ -60,10 +60,6 @@ pub fn routes(evidence_limit: usize) -> super::routing::Routes {
         .get("/evidencias/{id}", evidence)
 }
 
-fn parse_day(text: Option<&str>) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(text?.trim(), "%Y-%m-%d").ok()
-}
-
 async fn close_after(state: &AppState, today: NaiveDate) -> AppResult<u32> {
     Ok(state.store.reporting_days(today).await?)
 }
@@ -234,7 +230,10 @@ pub async fn show(
     Query(q): Query<FollowupQuery>,
 ) -> AppResult<Response> {
     user.require(Action::ViewInternal)?;
-    let today = parse_day(q.fecha.as_deref()).unwrap_or_else(today);
+    let today =
+        participa_domain::dates::parse_optional("la fecha del seguimiento", q.fecha.as_deref())
+            .map_err(AppError::bad_request)?
+            .unwrap_or_else(today);
     let office = q.dependencia.filter(|d| !d.is_empty());
     let message = q.mensaje.as_deref().and_then(message);
     followup_page(
@@ -895,6 +894,17 @@ pub async fn report(
             continue;
         }
         match decimal(text) {
+            Some(v) if v > participa_domain::participation::counts::MAX_FIGURE => {
+                errors.insert(
+                    "indicadores",
+                    format!(
+                        "«{text}» es demasiado grande para el indicador: escriba una cifra hasta {}.",
+                        participa_domain::participation::counts::thousands(
+                            participa_domain::participation::counts::MAX_FIGURE as i64
+                        )
+                    ),
+                );
+            }
             Some(v) if v >= 0.0 => figures.push((*i, v)),
             _ => {
                 errors.insert(

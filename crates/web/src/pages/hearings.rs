@@ -23,7 +23,7 @@ use participa_domain::participation::hearing::{
     answer_deadline, check_question, question_status, QuestionStatus,
 };
 use participa_domain::participation::{public_count, ContactData, TrackingCode};
-use participa_domain::Action;
+use participa_domain::{dates, Action};
 use participa_store::{Hearing, HearingData, NewRegistration, Question};
 use serde::Deserialize;
 
@@ -519,11 +519,25 @@ pub async fn create(
     if v.title.is_empty() {
         errors.insert("titulo", "Escriba el nombre de la audiencia.".into());
     }
-    let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
-    let held_on = day(&v.held_on);
-    if held_on.is_none() {
-        errors.insert("fecha", "Escriba la fecha de la audiencia.".into());
-    }
+    let mut day = |field: &'static str, label: &'static str, text: &str| match dates::parse_field(
+        label, text,
+    ) {
+        Ok(d) => Some(d),
+        Err(e) => {
+            errors.add(field, e);
+            None
+        }
+    };
+    let held_on = day("fecha", "la fecha de la audiencia", &v.held_on);
+    let report_on = if v.report_published_on.is_empty() {
+        None
+    } else {
+        day(
+            "informe_fecha",
+            "la fecha de publicación del informe",
+            &v.report_published_on,
+        )
+    };
     if chrono::NaiveTime::parse_from_str(&v.starts_at, "%H:%M").is_err() {
         errors.insert("hora", "Escriba la hora como 10:00.".into());
     }
@@ -541,15 +555,6 @@ pub async fn create(
             );
         }
     }
-    let report_on = if v.report_published_on.is_empty() {
-        None
-    } else {
-        let d = day(&v.report_published_on);
-        if d.is_none() {
-            errors.insert("informe_fecha", "Escriba una fecha válida.".into());
-        }
-        d
-    };
     let Some(held_on) = held_on.filter(|_| errors.is_empty()) else {
         let hearings = state.store.hearings().await?;
         return admin_list_page(&state, &user, hearings, activities, v, errors);
@@ -655,7 +660,12 @@ pub async fn admin_show(
             Some(e) => Some((e, state.store.consultation(e).await?.responses)),
             None => None,
         },
-        evaluation_closes: (h.data.held_on + chrono::Duration::days(15)).to_string(),
+        evaluation_closes: h
+            .data
+            .held_on
+            .checked_add_signed(chrono::Duration::days(15))
+            .unwrap_or(h.data.held_on)
+            .to_string(),
     };
     Ok(Html(page.render()?).into_response())
 }
@@ -715,15 +725,18 @@ pub async fn create_evaluation(
     if let Some(e) = h.evaluation {
         return Ok(Redirect::to(&format!("/admin/consultas/{e}")).into_response());
     }
-    let closes = NaiveDate::parse_from_str(form.get("cierra").trim(), "%Y-%m-%d")
-        .ok()
-        .filter(|d| *d >= h.data.held_on)
-        .ok_or_else(|| {
-            AppError::BadRequest(format!(
-                "Escriba el día en que cierra la evaluación: el {} o después.",
-                fecha(h.data.held_on)
-            ))
-        })?;
+    let closes = match dates::parse_field("el día en que cierra la evaluación", form.get("cierra"))
+    {
+        Err(e @ dates::DateError::OutOfRange { .. }) => return Err(AppError::bad_request(e)),
+        other => other.ok(),
+    }
+    .filter(|d| *d >= h.data.held_on)
+    .ok_or_else(|| {
+        AppError::BadRequest(format!(
+            "Escriba el día en que cierra la evaluación: el {} o después.",
+            fecha(h.data.held_on)
+        ))
+    })?;
     let e = state
         .store
         .create_hearing_evaluation(id, closes, &user.actor())

@@ -8,6 +8,7 @@ use crate::error::{AppError, AppResult};
 use crate::form::FieldErrors;
 use crate::AppState;
 use chrono::NaiveDate;
+use participa_app::dates::fecha;
 use participa_domain::participation::public_count;
 use participa_domain::participation::survey::{average, tally_counted, QuestionKind};
 use participa_domain::Action;
@@ -76,7 +77,46 @@ pub async fn require_recorder(
 
 /// Whether a consultation takes answers or comments on `today`.
 pub fn is_open(c: &Consultation, today: NaiveDate) -> bool {
-    c.data.opens_on <= today && today <= c.data.closes_on
+    stage(c, today) == Stage::Open
+}
+
+/// Where a consultation stands on a day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Before its opening date: its public page says when it opens and shows neither
+    /// questions nor topics (staff may still be writing them); answers are refused.
+    Upcoming,
+    Open,
+    Closed,
+}
+
+pub fn stage(c: &Consultation, today: NaiveDate) -> Stage {
+    if today < c.data.opens_on {
+        Stage::Upcoming
+    } else if today <= c.data.closes_on {
+        Stage::Open
+    } else {
+        Stage::Closed
+    }
+}
+
+/// What the public page says about a consultation that is not open on `today`
+/// (`noun`: «la consulta», «el foro»), or `None` while it is open.
+pub fn not_open_notice(c: &Consultation, today: NaiveDate, noun: &str) -> Option<String> {
+    match stage(c, today) {
+        Stage::Open => None,
+        Stage::Upcoming => Some(format!(
+            "{} abre el {}: podrá participar desde ese día y hasta el {}.",
+            crate::form::sentence(noun).trim_end_matches('.'),
+            fecha(c.data.opens_on),
+            fecha(c.data.closes_on)
+        )),
+        Stage::Closed => Some(format!(
+            "{} cerró el {}: ya no recibe participaciones.",
+            crate::form::sentence(noun).trim_end_matches('.'),
+            fecha(c.data.closes_on)
+        )),
+    }
 }
 
 /// How an event takes place: (code, label).

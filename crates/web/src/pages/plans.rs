@@ -556,12 +556,16 @@ pub async fn transition(
     user.require(t.action())?;
     let acta = if t == Transition::Approve {
         let number = form.get("acta_numero").trim();
-        let date = chrono::NaiveDate::parse_from_str(form.get("acta_fecha").trim(), "%Y-%m-%d");
+        let date =
+            participa_domain::dates::parse_field("la fecha del acta", form.get("acta_fecha"));
         match (number.is_empty(), date) {
             (false, Ok(date)) => Some(Acta {
                 number: number.to_string(),
                 date,
             }),
+            (false, Err(e @ participa_domain::dates::DateError::OutOfRange { .. })) => {
+                return Err(AppError::bad_request(e))
+            }
             _ => {
                 return Err(AppError::BadRequest(
                     "Para aprobar escriba el número del acta del CIGD y su fecha.".into(),

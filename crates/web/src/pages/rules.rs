@@ -4,7 +4,7 @@
 //! audit entry.
 
 use crate::auth::CurrentUser;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::form::{FieldErrors, FormData};
 use crate::views::{hora, Layout};
 use crate::AppState;
@@ -14,6 +14,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::{Datelike, NaiveDate};
 use participa_app::dates::{fecha, today};
+use participa_domain::dates;
 use participa_domain::parameters::{definition, Certainty, Term, Unit, LEGAL_PARAMETERS};
 use participa_domain::tagging::valid_group_code;
 use participa_domain::{Action, Override};
@@ -29,10 +30,6 @@ const WEEKDAYS: [&str; 7] = [
     "sábado",
     "domingo",
 ];
-
-fn parse_day(text: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok()
-}
 
 fn status_of(errors: &FieldErrors) -> StatusCode {
     errors.status()
@@ -189,7 +186,9 @@ pub async fn parameters(
 ) -> AppResult<Response> {
     user.require(Action::ViewInternal)?;
     let today = today();
-    let date = q.fecha.as_deref().and_then(parse_day).unwrap_or(today);
+    let date = dates::parse_optional("la fecha de consulta", q.fecha.as_deref())
+        .map_err(AppError::bad_request)?
+        .unwrap_or(today);
     let values = ParameterFormValues {
         applies_from: today.to_string(),
         ..Default::default()
@@ -245,10 +244,16 @@ pub async fn set_parameter(
             format!("«{}» no es válido: escriba {expected}.", values.value),
         );
     }
-    let from = parse_day(&values.applies_from);
-    if from.is_none() {
-        errors.insert("desde", "Escriba desde qué fecha aplica el valor.".into());
-    }
+    let from = match dates::parse_field(
+        "la fecha desde la que aplica el valor",
+        &values.applies_from,
+    ) {
+        Ok(d) => Some(d),
+        Err(e) => {
+            errors.add("desde", e);
+            None
+        }
+    };
     if values.reason.is_empty() {
         errors.insert(
             "motivo",
@@ -310,7 +315,7 @@ pub struct HolidaysPage {
 
 #[derive(Deserialize)]
 pub struct HolidaysQuery {
-    anio: Option<i32>,
+    anio: Option<String>,
     mensaje: Option<String>,
 }
 
@@ -376,10 +381,23 @@ pub async fn holidays(
     Query(q): Query<HolidaysQuery>,
 ) -> AppResult<Response> {
     user.require(Action::ViewInternal)?;
-    let year = q
-        .anio
-        .filter(|y| (1984..=2200).contains(y))
-        .unwrap_or_else(|| today().year());
+    // The holiday rules start with Ley 51 de 1983; typed dates end in 2200.
+    let years = 1984..=dates::LAST_YEAR;
+    let year = match q.anio.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
+        None => today().year(),
+        Some(typed) => typed
+            .parse::<i32>()
+            .ok()
+            .filter(|y| years.contains(y))
+            .ok_or_else(|| {
+                AppError::BadRequest(format!(
+                    "El año «{}» no es válido: escriba un año entre {} y {}.",
+                    typed.chars().take(20).collect::<String>(),
+                    years.start(),
+                    years.end()
+                ))
+            })?,
+    };
     let message = (q.mensaje.as_deref() == Some("guardado")).then_some("Calendario cambiado.");
     let values = HolidayFormValues {
         action: "agregar".into(),
@@ -402,11 +420,13 @@ pub async fn change_holiday(
     };
     let calendar = state.store.calendar().await?;
     let mut errors = FieldErrors::new();
-    let date = parse_day(&values.date);
+    let date = dates::parse_field("la fecha del festivo", &values.date);
+    if let Err(e) = &date {
+        errors.add("fecha", e);
+    }
+    let date = date.ok();
     match date {
-        None => {
-            errors.insert("fecha", "Escriba la fecha del festivo.".into());
-        }
+        None => {}
         Some(d) if values.action == "quitar" && !calendar.is_holiday(d) => {
             errors.insert("fecha", format!("El {} no es festivo.", fecha(d)));
         }

@@ -8,7 +8,7 @@ use super::{admin_page, consultation, QuestionValues};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::form::{FieldErrors, FormData};
-use crate::pages::participation::is_open;
+use crate::pages::participation::{is_open, not_open_notice, stage, Stage};
 use crate::pages::shared::{attachment, csv_line};
 use crate::views::Layout;
 use crate::{AppState, ClientAddress};
@@ -108,6 +108,10 @@ pub struct ForumPage {
     pub description: String,
     pub dates: String,
     pub open: bool,
+    /// Why it takes no comments today (not yet open, or closed), said to the citizen.
+    pub notice_dates: Option<String>,
+    /// Staff looking at the forum before it opens: topics shown, no forms.
+    pub preview: bool,
     pub moderation: &'static str,
     pub topics: Vec<TopicView>,
     pub notice: String,
@@ -122,24 +126,33 @@ fn purpose(entity: &str) -> String {
     )
 }
 
-/// The forum's public page, with `notice` (a comment or report received) on top.
+/// The forum's public page, with `notice` (a comment or report received) on top; with
+/// `preview`, staff's view of it whatever the date.
 pub(super) async fn show(
     state: &AppState,
     c: &Consultation,
     moderation: Moderation,
     notice: String,
+    preview: bool,
 ) -> AppResult<Response> {
-    let open = is_open(c, today());
-    public_page(
-        state,
-        c,
-        moderation,
+    let open = is_open(c, today()) && !preview;
+    let view = ForumView {
         open,
-        Typed::default(),
-        FieldErrors::new(),
+        typed: Typed::default(),
+        errors: FieldErrors::new(),
         notice,
-    )
-    .await
+        preview,
+    };
+    public_page(state, c, moderation, view).await
+}
+
+/// What one rendering of the forum page shows besides the forum itself.
+struct ForumView {
+    open: bool,
+    typed: Typed,
+    errors: FieldErrors,
+    notice: String,
+    preview: bool,
 }
 
 /// The public forum page. Published comments show; hidden ones show their reason in
@@ -148,12 +161,22 @@ async fn public_page(
     state: &AppState,
     c: &Consultation,
     moderation: Moderation,
-    open: bool,
-    typed: Typed,
-    errors: FieldErrors,
-    notice: String,
+    view: ForumView,
 ) -> AppResult<Response> {
-    let (topics, comments) = state.store.forum(c.id).await?;
+    let ForumView {
+        open,
+        typed,
+        errors,
+        notice,
+        preview,
+    } = view;
+    let today = today();
+    let (mut topics, comments) = state.store.forum(c.id).await?;
+    // Before it opens the topics are staff's draft: citizens see them from the opening
+    // day.
+    if stage(c, today) == Stage::Upcoming && !preview {
+        topics.clear();
+    }
     let visible: Vec<ForumComment> = comments
         .into_iter()
         .filter(|x| x.status != CommentStatus::Pending)
@@ -211,6 +234,8 @@ async fn public_page(
             fecha(c.data.closes_on)
         ),
         open,
+        notice_dates: not_open_notice(c, today, "el foro"),
+        preview,
         moderation: match moderation {
             Moderation::Before => {
                 "Los comentarios se publican después de que el equipo los revisa."
@@ -277,7 +302,14 @@ pub(super) async fn comment(
             for e in list {
                 errors.add_first(e.field(), &e);
             }
-            public_page(state, c, moderation, true, typed, errors, String::new()).await
+            let view = ForumView {
+                open: true,
+                typed,
+                errors,
+                notice: String::new(),
+                preview: false,
+            };
+            public_page(state, c, moderation, view).await
         }
     }
 }
@@ -313,8 +345,14 @@ pub async fn report(
                 form: format!("a{comment}"),
                 ..Default::default()
             };
-            let open = is_open(&c, today());
-            public_page(&state, &c, moderation, open, typed, errors, String::new()).await
+            let view = ForumView {
+                open: is_open(&c, today()),
+                typed,
+                errors,
+                notice: String::new(),
+                preview: false,
+            };
+            public_page(&state, &c, moderation, view).await
         }
     }
 }

@@ -16,7 +16,6 @@ use crate::{AppState, ClientAddress};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use chrono::NaiveDate;
 use participa_app::dates::{fecha, today};
 use participa_domain::participation::forum::Moderation;
 use participa_domain::participation::survey::QuestionKind;
@@ -39,6 +38,7 @@ pub fn routes() -> Routes {
                 .get("/consultas", admin_list)
                 .post("/consultas", create)
                 .get("/consultas/{id}", admin_show)
+                .get("/consultas/{id}/vista-previa", preview)
                 .post("/consultas/{id}/preguntas", survey::add_question)
                 .post("/consultas/{id}/resultados", survey::publish)
                 .get("/consultas/{id}/respuestas.csv", survey::export)
@@ -68,8 +68,30 @@ pub async fn show(
     Query(q): Query<ShowQuery>,
 ) -> AppResult<Response> {
     let c = consultation(&state, id).await?;
+    public_show(&state, c, &q, false).await
+}
+
+/// `GET /admin/consultas/{id}/vista-previa`: the public page as citizens will see it
+/// while it is open, whatever the date (questions and topics, no buttons), so that
+/// staff can check it before it opens.
+pub async fn preview(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    user.require(Action::ViewInternal)?;
+    let c = consultation(&state, id).await?;
+    public_show(&state, c, &ShowQuery::default(), true).await
+}
+
+async fn public_show(
+    state: &AppState,
+    c: Consultation,
+    q: &ShowQuery,
+    preview: bool,
+) -> AppResult<Response> {
     match c.data.kind {
-        ConsultationKind::Survey => survey::show(&state, c).await,
+        ConsultationKind::Survey => survey::show(state, c, preview).await,
         ConsultationKind::Forum(moderation) => {
             let notice = match (q.comentario.as_deref(), q.reporte.is_some()) {
                 (Some("pendiente"), _) => {
@@ -79,7 +101,7 @@ pub async fn show(
                 (_, true) => "Recibimos su reporte: el equipo revisará el comentario.",
                 _ => "",
             };
-            forum::show(&state, &c, moderation, notice.to_string()).await
+            forum::show(state, &c, moderation, notice.to_string(), preview).await
         }
     }
 }
@@ -96,12 +118,13 @@ pub async fn answer(
     if !form.get("sitio_web").is_empty() {
         return Ok(Redirect::to(&format!("/consultas/{id}/gracias")).into_response());
     }
-    if !super::participation::is_open(&c, today()) {
-        return Err(AppError::BadRequest(format!(
-            "La consulta recibe respuestas del {} al {}.",
-            fecha(c.data.opens_on),
-            fecha(c.data.closes_on)
-        )));
+    let noun = if c.data.kind.is_forum() {
+        "el foro"
+    } else {
+        "la consulta"
+    };
+    if let Some(notice) = super::participation::not_open_notice(&c, today(), noun) {
+        return Err(AppError::BadRequest(notice));
     }
     match c.data.kind {
         ConsultationKind::Survey => survey::answer(&state, c, &form).await,
@@ -231,14 +254,17 @@ pub async fn create(
     if v.title.is_empty() {
         errors.insert("titulo", "Escriba el nombre de la consulta.".into());
     }
-    let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
-    let (opens, closes) = (day(&v.opens_on), day(&v.closes_on));
-    if opens.is_none() {
-        errors.insert("abre", "Escriba la fecha en que abre.".into());
-    }
-    if closes.is_none() {
-        errors.insert("cierra", "Escriba la fecha en que cierra.".into());
-    }
+    let mut day = |field: &'static str, label: &'static str, text: &str| {
+        match participa_domain::dates::parse_field(label, text) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                errors.add(field, e);
+                None
+            }
+        }
+    };
+    let opens = day("abre", "la fecha en que abre", &v.opens_on);
+    let closes = day("cierra", "la fecha en que cierra", &v.closes_on);
     if let (Some(o), Some(c)) = (opens, closes) {
         if c < o {
             errors.insert(

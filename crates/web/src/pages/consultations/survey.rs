@@ -8,7 +8,7 @@ use super::{admin_page, consultation, QuestionValues};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::form::{FieldErrors, FormData};
-use crate::pages::participation::{is_open, results, written_count, ResultView};
+use crate::pages::participation::{is_open, not_open_notice, results, written_count, ResultView};
 use crate::pages::shared::csv_line;
 use crate::views::Layout;
 use crate::AppState;
@@ -101,6 +101,11 @@ pub struct ConsultationPage {
     pub description: String,
     pub dates: String,
     pub open: bool,
+    /// Why it takes no answers today (not yet open, or closed), said to the citizen.
+    pub notice: Option<String>,
+    /// Staff looking at the form before (or after) it is open: questions shown, no
+    /// button.
+    pub preview: bool,
     pub questions: Vec<QuestionView>,
     pub errors: FieldErrors,
     pub results_public: bool,
@@ -123,7 +128,9 @@ fn identification_purpose(entity: &str) -> String {
     format!(
         "Autorizo a {entity} a usar mi documento con la única finalidad de contar una sola respuesta \
          por persona en esta consulta, conforme a la Ley 1581 de 2012. Participa no guarda el número: \
-         solo una huella cifrada que no se puede cruzar con otras consultas."
+         solo una huella calculada con una clave secreta que se guarda aparte de la base de datos, \
+         que sirve únicamente para reconocer una segunda respuesta en esta consulta y no se puede \
+         cruzar con otras."
     )
 }
 
@@ -134,8 +141,11 @@ async fn public_page(
     question_errors: BTreeMap<u32, String>,
     ident: IdentValues,
     mut errors: FieldErrors,
+    preview: bool,
 ) -> AppResult<Response> {
     let id = c.id;
+    let today = today();
+    let open = is_open(&c, today) && !preview;
     if !question_errors.is_empty() {
         errors.insert(
             "preguntas",
@@ -155,8 +165,16 @@ async fn public_page(
             fecha(c.data.opens_on),
             fecha(c.data.closes_on)
         ),
-        open: is_open(&c, today()),
-        questions: views(&c, &typed, &question_errors),
+        open,
+        notice: not_open_notice(&c, today, "la consulta"),
+        preview,
+        // Before it opens the questions are staff's draft: citizens see them from the
+        // opening day (and after closing they are not asked any more).
+        questions: if open || preview {
+            views(&c, &typed, &question_errors)
+        } else {
+            Vec::new()
+        },
         errors,
         results_public: c.results_public,
         identification: c.data.identification,
@@ -171,8 +189,8 @@ async fn public_page(
     Ok((status, Html(page.render()?)).into_response())
 }
 
-/// The survey's public form.
-pub(super) async fn show(state: &AppState, c: Consultation) -> AppResult<Response> {
+/// The survey's public form; with `preview`, staff's view of it whatever the date.
+pub(super) async fn show(state: &AppState, c: Consultation, preview: bool) -> AppResult<Response> {
     public_page(
         state,
         c,
@@ -180,6 +198,7 @@ pub(super) async fn show(state: &AppState, c: Consultation) -> AppResult<Respons
         BTreeMap::new(),
         IdentValues::default(),
         FieldErrors::new(),
+        preview,
     )
     .await
 }
@@ -219,8 +238,8 @@ pub(super) async fn answer(
     };
     let kept = match check_answers(&c.questions, &raw) {
         Ok(kept) if errors.is_empty() => kept,
-        Ok(_) => return public_page(state, c, raw, BTreeMap::new(), ident, errors).await,
-        Err(q) => return public_page(state, c, raw, q, ident, errors).await,
+        Ok(_) => return public_page(state, c, raw, BTreeMap::new(), ident, errors, false).await,
+        Err(q) => return public_page(state, c, raw, q, ident, errors, false).await,
     };
     let purpose = format!(
         "{} {}",
@@ -235,7 +254,7 @@ pub(super) async fn answer(
         Ok(_) => Ok(Redirect::to(&format!("/consultas/{id}/gracias")).into_response()),
         Err(e @ StoreError::AlreadyAnswered) => {
             errors.add("documento", &e);
-            public_page(state, c, raw, BTreeMap::new(), ident, errors).await
+            public_page(state, c, raw, BTreeMap::new(), ident, errors, false).await
         }
         Err(e) => Err(e.into()),
     }
