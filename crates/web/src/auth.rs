@@ -1,11 +1,12 @@
 //! Signing in and out, the signed-in user, passwords and the throttle on failed logins.
 
 use crate::error::{AppError, AppResult};
+use crate::extract::Query;
 use crate::form::FormData;
 use crate::views::{Layout, LoginPage, PasswordPage};
 use crate::{client_address, AppState};
 use askama::Template;
-use axum::extract::{FromRequestParts, Query, State};
+use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use participa_app::accounts::hash_password;

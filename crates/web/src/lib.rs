@@ -8,6 +8,7 @@
 pub mod auth;
 mod charts;
 pub mod error;
+pub mod extract;
 pub mod form;
 pub mod gantt;
 pub mod pages;

@@ -1117,6 +1117,7 @@ on_both_backends! {
     only_the_planning_office_changes_who_is_responsible => super::only_the_planning_office_changes_who_is_responsible;
     weak_or_unchanged_passwords_are_refused => super::weak_or_unchanged_passwords_are_refused;
     every_text_field_is_bounded => super::every_text_field_is_bounded;
+    malformed_addresses_are_answered_in_spanish => super::malformed_addresses_are_answered_in_spanish;
     forms_keep_input_and_show_errors => super::forms_keep_input_and_show_errors;
     versions_and_diff => super::versions_and_diff;
     rules_and_coverage => super::rules_and_coverage;
@@ -1665,6 +1666,39 @@ async fn every_text_field_is_bounded(db: TestDatabase) {
         .unwrap()
         .reports
         .is_empty());
+}
+
+/// A path or query string that does not parse gets this site's page in Spanish (404 for
+/// a page that cannot exist, 400 for a filter that cannot be read), not axum's English.
+async fn malformed_addresses_are_answered_in_spanish(db: TestDatabase) {
+    let app = TestApp::new(db).await;
+    let admin = app.login("admin").await;
+    for path in [
+        "/admin/planes/abc",
+        "/planes/99999999999999999999999",
+        "/admin/planes/1/actividades/x/editar",
+    ] {
+        let r = app.get(path, Some(&admin)).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}: {}", r.body);
+        assert!(
+            r.body.contains("<html lang=\"es-CO\">"),
+            "{path}: {}",
+            r.body
+        );
+    }
+    let r = app
+        .get(
+            "/admin/planes/1/versiones/diferencias?desde=x&hasta=2",
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(
+        r.body
+            .contains("La dirección trae un dato que no se entiende"),
+        "{}",
+        r.body
+    );
 }
 
 /// Issue 13, item 2: whatever `siguiente` says, the redirect after signing in stays on

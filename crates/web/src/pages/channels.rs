@@ -73,7 +73,7 @@ pub struct FormQuery {
 pub async fn form(
     State(state): State<AppState>,
     user: CurrentUser,
-    axum::extract::Query(q): axum::extract::Query<FormQuery>,
+    crate::extract::Query(q): crate::extract::Query<FormQuery>,
 ) -> AppResult<Response> {
     user.require(Action::ViewInternal)?;
     let imported = match (q.importadas, q.canal.as_deref(), q.actividad) {

@@ -5,11 +5,12 @@
 use crate::auth::CurrentUser;
 use crate::charts::progress_chart;
 use crate::error::{AppError, AppResult};
+use crate::extract::{Path, Query};
 use crate::form::{sentence, FieldErrors, FormData};
 use crate::views::{hora, Layout};
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, State};
 use axum::http::{header, HeaderValue};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::NaiveDate;

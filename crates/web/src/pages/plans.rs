@@ -4,6 +4,7 @@ use super::routing::Routes;
 use super::shared::editable_plan;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
+use crate::extract::{Path, Query};
 use crate::form::{require_reason, FieldErrors, FormData};
 use crate::views::{
     transition_buttons, DiffPage, ImportPage, PlanFormPage, PlanFormValues, PlanListItem, PlanPage,
@@ -11,7 +12,7 @@ use crate::views::{
 };
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use participa_app::dates::today;

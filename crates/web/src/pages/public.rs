@@ -2,10 +2,11 @@
 
 use super::routing::Routes;
 use crate::error::{AppError, AppResult};
+use crate::extract::Path;
 use crate::views::{HomePage, Layout, PlanView, PublicPlanPage, PublishedItem};
 use crate::{AppState, CachedPage};
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use participa_app::dates::{fecha, today};

@@ -6,11 +6,12 @@
 
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
+use crate::extract::{Path, Query};
 use crate::form::{FieldErrors, FormData};
 use crate::views::Layout;
 use crate::{AppState, ClientAddress};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::{Datelike, NaiveDate};

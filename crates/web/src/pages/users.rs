@@ -3,11 +3,12 @@
 
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
+use crate::extract::Path;
 use crate::form::{FieldErrors, FormData};
 use crate::views::{UserFormPage, UserRow, UsersPage};
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use participa_app::accounts::{hash_password, random_password};
 use participa_domain::{Action, OfficeCode, Role};

@@ -7,13 +7,14 @@
 use super::{admin_page, consultation, QuestionValues};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
+use crate::extract::Path;
 use crate::form::{FieldErrors, FormData};
 use crate::pages::participation::{is_open, not_open_notice, stage, Stage};
 use crate::pages::shared::{attachment, csv_line};
 use crate::views::Layout;
 use crate::{AppState, ClientAddress};
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use participa_app::dates::{colombia_date, fecha, today};
 use participa_domain::participation::forum::{

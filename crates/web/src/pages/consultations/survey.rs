@@ -7,6 +7,7 @@
 use super::{admin_page, consultation, QuestionValues};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
+use crate::extract::Path;
 use crate::form::{FieldErrors, FormData};
 use crate::pages::participation::{is_open, not_open_notice, results, written_count, ResultView};
 use crate::pages::shared::csv_line;
@@ -14,7 +15,7 @@ use crate::views::Layout;
 use crate::AppState;
 use askama::Template;
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, HeaderValue};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use participa_app::dates::{fecha, today};
