@@ -78,7 +78,9 @@ pub fn in_range(date: NaiveDate) -> Result<NaiveDate, String> {
     participa_domain::dates::check_range(date).map_err(|e| e.to_string())
 }
 
-fn read_date(text: &str) -> Result<NaiveDate, String> {
+/// A date as the entity's document writes it (ISO, "5 de febrero de 2025", "5-feb-25"…),
+/// without the range check of [`parse_date`].
+pub fn read_date(text: &str) -> Result<NaiveDate, String> {
     let t = text.trim();
     if t.is_empty() {
         return Err(format!("falta la fecha; {}", expected_format()));

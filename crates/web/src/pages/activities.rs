@@ -17,7 +17,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use participa_domain::plan::{ActivityField, PlanField};
 use participa_domain::tagging::{furag_catalogue, FuragQuestion};
 use participa_domain::{Action, Activity, ActivityNumber, OfficeCode, Plan};
-use participa_formats::spanish_date::parse_date;
+use participa_formats::spanish_date::{in_range, read_date};
 use participa_store::{PlanEdit, PlanId, ValueGroup};
 
 type Errors = FieldErrors;
@@ -120,22 +120,32 @@ fn apply(
     };
     let mut date = |name: &'static str, label: &str, text: &str| {
         if text.is_empty() {
-            errors.insert(name, format!("Escriba la {label}."));
+            errors.insert(name, format!("Escriba la {}.", label.to_lowercase()));
             return None;
         }
-        match parse_date(text) {
-            Ok(d) => Some(d),
+        match read_date(text) {
+            Ok(d) => match in_range(d) {
+                Ok(d) => Some(d),
+                Err(e) => {
+                    // The range rule's reason quotes the date already.
+                    errors.insert(name, crate::form::sentence(&format!("{label}: {e}")));
+                    None
+                }
+            },
             Err(e) => {
                 errors.insert(
                     name,
-                    format!("La {label} «{text}» no es una fecha válida: {e}"),
+                    format!(
+                        "La {} «{text}» no es una fecha válida: {e}",
+                        label.to_lowercase()
+                    ),
                 );
                 None
             }
         }
     };
-    let start = date("inicio", "fecha inicial", &v.start);
-    let end = date("fin", "fecha final", &v.end);
+    let start = date("inicio", "Fecha inicial", &v.start);
+    let end = date("fin", "Fecha final", &v.end);
     let mut codes = Vec::new();
     for c in &v.offices {
         match OfficeCode::parse(c) {
