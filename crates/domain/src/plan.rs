@@ -205,15 +205,49 @@ impl Plan {
         Plan::checked(draft, false)
     }
 
-    fn checked(mut draft: PlanDraft, window: bool) -> Result<Plan, PlanErrors> {
+    /// An edit of `saved`: every rule of [`Plan::try_from_draft`], with the window of
+    /// activity dates ([`activity_window`]) checked on the activities the edit adds or
+    /// whose dates it changes (all of them when the vigencia changes), so that a plan
+    /// saved before that rule can still be edited and its other activities deleted.
+    pub fn try_edit(saved: &Plan, draft: PlanDraft) -> Result<Plan, PlanErrors> {
+        Plan::checked_against(draft, Some(saved))
+    }
+
+    fn checked(draft: PlanDraft, window: bool) -> Result<Plan, PlanErrors> {
+        if window {
+            Plan::checked_against(draft, None)
+        } else {
+            Plan::unwindowed(draft)
+        }
+    }
+
+    fn unwindowed(draft: PlanDraft) -> Result<Plan, PlanErrors> {
+        Plan::with_rules(draft, |_, _| false)
+    }
+
+    /// The rules, with the window checked on every activity (`saved` None) or on those
+    /// not kept unchanged from `saved`.
+    fn checked_against(draft: PlanDraft, saved: Option<&Plan>) -> Result<Plan, PlanErrors> {
+        Plan::with_rules(draft, |d, a| match saved {
+            None => true,
+            Some(s) if s.year != d.year => true,
+            Some(s) => !s
+                .activities
+                .iter()
+                .any(|old| old.number == a.number && old.start == a.start && old.end == a.end),
+        })
+    }
+
+    fn with_rules(
+        mut draft: PlanDraft,
+        windowed: impl Fn(&PlanDraft, &Activity) -> bool,
+    ) -> Result<Plan, PlanErrors> {
         let mut errors = Vec::new();
         check_texts(&draft, &mut errors);
         check_alignment(&draft.alignment, &mut errors);
         check_offices(&draft.offices, &mut errors);
         check_activities(&draft, &mut errors);
-        if window {
-            check_window(&draft, &mut errors);
-        }
+        check_window(&draft, &windowed, &mut errors);
         check_signatures(&draft.signatures, &mut errors);
         if errors.is_empty() {
             draft.activities.sort_by_key(|a| a.number);
@@ -363,10 +397,17 @@ fn check_activities(d: &PlanDraft, errors: &mut Vec<PlanError>) {
     }
 }
 
-fn check_window(d: &PlanDraft, errors: &mut Vec<PlanError>) {
+fn check_window(
+    d: &PlanDraft,
+    windowed: impl Fn(&PlanDraft, &Activity) -> bool,
+    errors: &mut Vec<PlanError>,
+) {
     let year = d.year.get();
     let (first, last) = activity_window(year);
     for (index, a) in d.activities.iter().enumerate() {
+        if !windowed(d, a) {
+            continue;
+        }
         for (which, date) in [(ActivityField::Start, a.start), (ActivityField::End, a.end)] {
             if date < first || date > last {
                 errors.push(PlanError::OutsideYear {

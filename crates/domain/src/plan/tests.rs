@@ -233,9 +233,28 @@ fn activity_dates_far_from_the_vigencia_are_refused() {
         .starts_with("la fecha inicial de la actividad 1"));
 
     // A plan saved before the rule existed still reads back from the database.
-    assert!(Plan::from_saved(d).is_ok());
+    let saved = Plan::from_saved(d.clone()).unwrap();
     assert_eq!(
         activity_window(2025),
         (date(2024, 1, 1), date(2026, 12, 31))
     );
+
+    // Editing it: what the edit leaves untouched is not refused, what it adds or moves
+    // is checked, and a new vigencia checks everything.
+    let mut kept = d.clone();
+    kept.activities[1].start = date(2025, 2, 1);
+    kept.activities[1].description = "Otra descripción".into();
+    assert!(
+        Plan::try_edit(&saved, kept.clone()).is_ok(),
+        "the 9999 activity is left alone"
+    );
+    let mut removed = d.clone();
+    removed.activities.remove(1);
+    assert!(Plan::try_edit(&saved, removed).is_ok());
+    let mut moved = kept.clone();
+    moved.activities[0].end = date(9998, 1, 1);
+    assert_eq!(Plan::try_edit(&saved, moved).unwrap_err().0.len(), 1);
+    let mut other_year = kept;
+    other_year.year = crate::PlanYear::new(2026).unwrap();
+    assert!(Plan::try_edit(&saved, other_year).is_err());
 }

@@ -201,7 +201,7 @@ fn apply(
             draft.activities.len() - 1
         }
     };
-    Plan::try_from_draft(draft)
+    Plan::try_edit(plan, draft)
         .map(|p| (p, activity))
         .map_err(|e| {
             for err in e.0 {
@@ -509,7 +509,9 @@ pub async fn delete(
             let before = serde_json::to_string(old).unwrap_or_default();
             let mut draft = current.clone().into_draft();
             draft.activities.retain(|a| a.number != n);
-            let new_plan = Plan::try_from_draft(draft).map_err(|e| {
+            // Removing an activity leaves the others as they were saved, so no rule
+            // that held before can break now.
+            let new_plan = Plan::try_edit(current, draft).map_err(|e| {
                 AppError::Internal(format!("removing an activity broke a rule: {e}"))
             })?;
             let edit = PlanEdit {

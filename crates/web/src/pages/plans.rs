@@ -16,7 +16,7 @@ use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use participa_app::dates::today;
-use participa_domain::plan::PlanField;
+use participa_domain::plan::{ActivityField, PlanField};
 use participa_domain::{
     offices_sentence, Action, Alignment, AlignmentCode, CodedText, EditMode, LegalFramework,
     Office, OfficeCode, OfficeRole, Plan, PlanDraft, PlanStatus, PlanYear, Transition,
@@ -236,13 +236,19 @@ fn field_name(field: PlanField) -> &'static str {
         PlanField::OfficeObjective => "od_texto",
         PlanField::StrategicInitiative => "ie_texto",
         PlanField::Objectives => "objetivos",
+        // An activity's dates far from a new vigencia: the year is what changed.
+        PlanField::Activity(_, ActivityField::Start | ActivityField::End) => "vigencia",
         PlanField::Offices | PlanField::Activity(..) | PlanField::Signature(_) => "dependencias",
     }
 }
 
 /// Builds the plan the header form describes on top of `base` (its activities and
-/// signatures stay), or the errors by field.
-fn plan_from_form(v: &PlanFormValues, base: PlanDraft) -> Result<Plan, FieldErrors> {
+/// signatures stay), or the errors by field; `saved` is the plan being edited.
+fn plan_from_form(
+    v: &PlanFormValues,
+    base: PlanDraft,
+    saved: Option<&Plan>,
+) -> Result<Plan, FieldErrors> {
     let mut errors = FieldErrors::new();
     let year = v
         .year
@@ -304,7 +310,11 @@ fn plan_from_form(v: &PlanFormValues, base: PlanDraft) -> Result<Plan, FieldErro
         offices_text,
         ..base
     };
-    Plan::try_from_draft(draft).map_err(|e| {
+    match saved {
+        Some(saved) => Plan::try_edit(saved, draft),
+        None => Plan::try_from_draft(draft),
+    }
+    .map_err(|e| {
         for err in e.0 {
             errors.add_first(field_name(err.field()), &err);
         }
@@ -359,7 +369,7 @@ pub async fn create(
 ) -> AppResult<Response> {
     user.require(Action::CreatePlan)?;
     let values = values_from(&form);
-    match plan_from_form(&values, empty_draft(&state.entity)) {
+    match plan_from_form(&values, empty_draft(&state.entity), None) {
         Ok(plan) => {
             let id = state.store.create_plan(&plan, None, &user.actor()).await?;
             Ok(Redirect::to(&format!("/admin/planes/{}?mensaje=creado", id.0)).into_response())
@@ -410,7 +420,7 @@ pub async fn update(
         .store
         .edit_plan(PlanId(id), &actor, |old, needs_reason| {
             let plan = require_reason(
-                plan_from_form(&values, old.clone().into_draft()),
+                plan_from_form(&values, old.clone().into_draft(), Some(old)),
                 needs_reason,
                 &values.reason,
                 "motivo",
