@@ -1950,7 +1950,8 @@ async fn csrf_and_sessions(db: TestDatabase) {
             &[
                 ("nombre", "Usuario reporter"),
                 ("rol", "reporter"),
-                ("dependencias", "ARCOM"),
+                // An office written twice counts once (issue 13, item 18): no 500.
+                ("dependencias", "ARCOM, ARCOM"),
             ],
         )
         .await;
@@ -2462,6 +2463,8 @@ async fn followup_review_cycle(db: TestDatabase) {
         ("periodo", "1"),
         ("avance", "40"),
         ("descripcion", "TikTok live con afiliados"),
+        // A figure sent twice (issue 13, item 18): the last one counts, no 500.
+        ("indicador_1", "999"),
         ("indicador_1", "250"),
     ];
     let sent = app
@@ -2473,6 +2476,12 @@ async fn followup_review_cycle(db: TestDatabase) {
         )
         .await;
     assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let stored = app.store.followup(PlanId(1)).await.unwrap();
+    assert_eq!(
+        stored.reports[0].figures,
+        [(1, 250.0)],
+        "the last figure sent counts"
+    );
     let other = app
         .post_files(
             "/admin/planes/1/seguimiento/actividades/12/avance",

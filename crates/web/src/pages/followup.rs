@@ -858,6 +858,8 @@ pub async fn report(
                     .strip_prefix("indicador_")
                     .and_then(|i| i.parse().ok())
                 {
+                    // A figure sent twice: the last one counts, as for any field.
+                    values.figures.retain(|(seen, _)| *seen != i);
                     values.figures.push((i, text.trim().to_string()));
                 }
             }

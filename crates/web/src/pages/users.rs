@@ -112,6 +112,8 @@ fn parse(form: &FormData, username: &str) -> (Result<UserData, Errors>, String) 
         .filter(|s| !s.is_empty())
     {
         match OfficeCode::parse(part) {
+            // An office written twice ("ARCOM, ARCOM") counts once.
+            Ok(c) if offices.contains(&c) => {}
             Ok(c) => offices.push(c),
             Err(e) => {
                 errors.insert("dependencias", format!("«{part}»: {e}"));
