@@ -379,11 +379,39 @@ mod size_tests {
                     .nth(1)
                     .and_then(|t| t.split('"').next())
                     .unwrap_or("text");
-                if !tag.contains("name=") || no_text.contains(&kind) {
+                // A type chosen by the template is a checkbox or a radio button here.
+                let choice = no_text.contains(&kind) || kind.starts_with("{%");
+                if choice {
+                    assert!(!tag.contains("maxlength="), "{}: {tag}", path.display());
+                }
+                if !tag.contains("name=") || choice {
                     continue;
                 }
                 checked += 1;
                 assert!(tag.contains("maxlength="), "{}: {tag}", path.display());
+                // The limit drawn is the server's limit for that very field, or a
+                // stricter number (a rule of the page's own, such as a short reason).
+                let name = tag
+                    .split("name=\"")
+                    .nth(1)
+                    .and_then(|n| n.split('"').next());
+                if let Some(name) = name.filter(|n| !n.contains('{')) {
+                    let drawn =
+                        format!("maxlength=\"{{{{ crate::form::max_chars(\"{name}\") }}}}\"");
+                    let literal = tag
+                        .split("maxlength=\"")
+                        .nth(1)
+                        .and_then(|v| v.split('"').next())
+                        .and_then(|v| v.parse::<usize>().ok());
+                    let own_rule = tag.contains("maxlength=\"{{") && !tag.contains("max_chars(");
+                    assert!(
+                        tag.contains(&drawn)
+                            || own_rule
+                            || literal.is_some_and(|n| n <= max_chars(name)),
+                        "{}: {tag}",
+                        path.display()
+                    );
+                }
             }
         }
         assert!(checked > 50, "only {checked} fields found");
