@@ -47,8 +47,9 @@ fn bounded(mut key: String) -> String {
 /// What [`Store::take_attempt`] decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Attempt {
-    /// Counted: go on and check the password.
-    Allowed,
+    /// Counted: go on and check the password. `last` when this attempt used the last
+    /// one a key had in its window.
+    Allowed { last: bool },
     /// Refused without counting: a key used its limit; its window ends in this long.
     Refused { retry_after: Duration },
 }
@@ -60,11 +61,12 @@ impl Store {
     pub async fn take_attempt(&self, quotas: &[Quota], window: Duration) -> Result<Attempt> {
         let now = Utc::now();
         let cutoff = now - window;
-        let mut quotas: Vec<&Quota> = quotas.iter().collect();
-        // One order for every transaction, so two of them never wait on each other.
-        quotas.sort_by(|a, b| a.key.cmp(&b.key));
-        quotas.dedup_by(|a, b| a.key == b.key);
+        let quotas = in_lock_order(quotas);
+        // SQLite: in the queue of public writes, so a flood of sign-ins does not keep
+        // staff saves waiting in the busy handler.
+        let _turn = self.sqlite_write_turn().await;
         self.sweep_attempts(cutoff).await;
+        let mut last = false;
         let mut tx = self.begin().await?;
         for quota in quotas {
             let (attempts, started): (i64, DateTime<Utc>) = on_tx!(&mut tx, |conn| {
@@ -89,9 +91,10 @@ impl Store {
                 let retry_after = (started + window - now).max(Duration::seconds(1));
                 return Ok(Attempt::Refused { retry_after });
             }
+            last |= attempts == quota.limit;
         }
         tx.commit().await?;
-        Ok(Attempt::Allowed)
+        Ok(Attempt::Allowed { last })
     }
 
     /// Now and then, forgets windows that ended before `cutoff` (an ended window already
@@ -102,36 +105,51 @@ impl Store {
         if getrandom::fill(&mut byte).is_err() || byte[0] >= 4 {
             return;
         }
-        let _ = crate::on_db!(&self.db, |pool| {
-            sqlx::query("DELETE FROM login_throttle WHERE window_start <= $1")
-                .bind(cutoff)
-                .execute(pool)
-                .await
-                .map(|_| ())
-        });
+        // On PostgreSQL the rows another transaction holds are skipped, never waited
+        // for, so the sweep cannot deadlock with an attempt being counted.
+        let _ = match &self.db {
+            crate::Db::Sqlite(pool) => {
+                sqlx::query("DELETE FROM login_throttle WHERE window_start <= $1")
+                    .bind(cutoff)
+                    .execute(pool)
+                    .await
+                    .map(|_| ())
+            }
+            crate::Db::Postgres(pool) => sqlx::query(
+                "DELETE FROM login_throttle WHERE key IN (SELECT key FROM login_throttle \
+                     WHERE window_start <= $1 FOR UPDATE SKIP LOCKED)",
+            )
+            .bind(cutoff)
+            .execute(pool)
+            .await
+            .map(|_| ()),
+        };
     }
 
     /// After a right password: the keys in `forget` start over, and the attempt just
     /// counted is given back to each key in `refund` (an office's shared address is not
     /// used up by its staff signing in).
     pub async fn attempt_succeeded(&self, forget: &[Quota], refund: &[Quota]) -> Result<()> {
+        let _turn = self.sqlite_write_turn().await;
         let mut tx = self.begin().await?;
-        for q in forget {
+        // The keys in the order `take_attempt` locks them, so the two never deadlock.
+        let all: Vec<Quota> = forget.iter().chain(refund).cloned().collect();
+        for q in in_lock_order(&all) {
+            let gone = forget.iter().any(|f| f.key == q.key);
             on_tx!(&mut tx, |conn| {
-                sqlx::query("DELETE FROM login_throttle WHERE key = $1")
+                if gone {
+                    sqlx::query("DELETE FROM login_throttle WHERE key = $1")
+                        .bind(&q.key)
+                        .execute(&mut *conn)
+                        .await?;
+                } else {
+                    sqlx::query(
+                        "UPDATE login_throttle SET attempts = attempts - 1 WHERE key = $1 AND attempts > 0",
+                    )
                     .bind(&q.key)
                     .execute(&mut *conn)
                     .await?;
-            });
-        }
-        for q in refund {
-            on_tx!(&mut tx, |conn| {
-                sqlx::query(
-                    "UPDATE login_throttle SET attempts = attempts - 1 WHERE key = $1 AND attempts > 0",
-                )
-                .bind(&q.key)
-                .execute(&mut *conn)
-                .await?;
+                }
             });
         }
         tx.commit().await
@@ -139,14 +157,17 @@ impl Store {
 
     /// Remembers a browser where `user` signed in, by the SHA-256 of its random token;
     /// only the newest few per user are kept.
+    /// A browser already remembered counts as used now: the least recently used are
+    /// the ones forgotten.
     pub async fn trust_device(&self, user: i64, token: &str) -> Result<()> {
         let now = Utc::now();
         let token_digest = digest(token);
+        let _turn = self.sqlite_write_turn().await;
         let mut tx = self.begin().await?;
         on_tx!(&mut tx, |conn| {
             sqlx::query(
                 "INSERT INTO trusted_devices (token_digest, user_id, created_at) VALUES ($1, $2, $3) \
-                 ON CONFLICT (token_digest) DO NOTHING",
+                 ON CONFLICT (token_digest) DO UPDATE SET created_at = excluded.created_at",
             )
             .bind(&token_digest)
             .bind(user)
@@ -167,17 +188,47 @@ impl Store {
         tx.commit().await
     }
 
-    /// The user a remembered browser belongs to, if it is remembered.
-    pub async fn trusted_device_user(&self, token: &str) -> Result<Option<i64>> {
+    /// The user (id and user name) a remembered browser belongs to, if it is remembered.
+    pub async fn trusted_device_user(&self, token: &str) -> Result<Option<(i64, String)>> {
         let token_digest = digest(token);
         crate::on_db!(&self.db, |pool| {
-            let row = sqlx::query("SELECT user_id FROM trusted_devices WHERE token_digest = $1")
-                .bind(&token_digest)
-                .fetch_optional(pool)
-                .await?;
-            Ok(row.map(|r| r.try_get("user_id")).transpose()?)
+            let row = sqlx::query(
+                "SELECT d.user_id, u.username FROM trusted_devices d \
+                 JOIN users u ON u.id = d.user_id WHERE d.token_digest = $1",
+            )
+            .bind(&token_digest)
+            .fetch_optional(pool)
+            .await?;
+            Ok(row
+                .map(|r| -> Result<(i64, String)> {
+                    Ok((r.try_get("user_id")?, r.try_get("username")?))
+                })
+                .transpose()?)
         })
     }
+
+    /// Forgets a remembered browser: it used up its attempts, so it is treated as a
+    /// stranger's from now on.
+    pub async fn forget_device(&self, token: &str) -> Result<()> {
+        let token_digest = digest(token);
+        let _turn = self.sqlite_write_turn().await;
+        crate::on_db!(&self.db, |pool| {
+            sqlx::query("DELETE FROM trusted_devices WHERE token_digest = $1")
+                .bind(&token_digest)
+                .execute(pool)
+                .await?;
+            Ok(())
+        })
+    }
+}
+
+/// The quotas sorted by key without repeats: the one order in which every transaction
+/// here locks throttle rows.
+fn in_lock_order(quotas: &[Quota]) -> Vec<&Quota> {
+    let mut sorted: Vec<&Quota> = quotas.iter().collect();
+    sorted.sort_by(|a, b| a.key.cmp(&b.key));
+    sorted.dedup_by(|a, b| a.key == b.key);
+    sorted
 }
 
 /// SHA-256 of a device token, as hex: the token is random and long, so its digest

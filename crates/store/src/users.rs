@@ -159,12 +159,21 @@ impl Store {
                 .bind(id)
                 .execute(&mut *conn)
                 .await?;
+            if !data.active {
+                // A deactivated account's browsers are strangers' again.
+                sqlx::query("DELETE FROM trusted_devices WHERE user_id = $1")
+                    .bind(id)
+                    .execute(&mut *conn)
+                    .await?;
+            }
         });
         insert_offices(&mut tx, id, &data.offices).await?;
         record(&mut tx, change, now).await?;
         tx.commit().await
     }
 
+    /// Sets a new password hash, ends every session of the user (raising the session
+    /// epoch, which is returned) and forgets the browsers remembered for the user.
     pub async fn set_password(
         &self,
         id: i64,
@@ -188,6 +197,14 @@ impl Store {
         let Some(epoch) = epoch else {
             return Err(StoreError::not_found(Entity::User, id));
         };
+        // The browsers remembered under the old password are strangers' from now on:
+        // only a sign-in with the new one remembers a browser again.
+        on_tx!(&mut tx, |conn| {
+            sqlx::query("DELETE FROM trusted_devices WHERE user_id = $1")
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+        });
         record(&mut tx, change, now).await?;
         tx.commit().await?;
         Ok(epoch)

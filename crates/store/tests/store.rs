@@ -87,7 +87,7 @@ async fn forty_attempts_at_once_check_no_more_than_the_limit(db: TestDatabase) {
     let mut allowed = 0;
     for t in tries {
         match t.await.unwrap() {
-            Attempt::Allowed => allowed += 1,
+            Attempt::Allowed { .. } => allowed += 1,
             Attempt::Refused { retry_after } => {
                 assert!(retry_after > chrono::Duration::zero());
                 assert!(retry_after <= window);
@@ -99,8 +99,13 @@ async fn forty_attempts_at_once_check_no_more_than_the_limit(db: TestDatabase) {
     // against the address, so 15 more are left of its 20.
     let other = vec![Quota::new("u:luis", 50), Quota::new("a:10.0.0.1", 20)];
     let mut more = 0;
-    while store.take_attempt(&other, window).await.unwrap() == Attempt::Allowed {
+    while let Attempt::Allowed { last } = store.take_attempt(&other, window).await.unwrap() {
         more += 1;
+        assert_eq!(
+            last,
+            more == 15,
+            "the last attempt of the address is said to be"
+        );
     }
     assert_eq!(more, 15);
     // A right password: the name starts over and the address gets its attempt back.
@@ -113,31 +118,43 @@ async fn forty_attempts_at_once_check_no_more_than_the_limit(db: TestDatabase) {
             .take_attempt(&[Quota::new("u:ana", 5)], window)
             .await
             .unwrap(),
-        Attempt::Allowed
+        Attempt::Allowed { last: false }
     );
     assert_eq!(
         store
             .take_attempt(&[Quota::new("a:10.0.0.1", 20)], window)
             .await
             .unwrap(),
-        Attempt::Allowed
+        Attempt::Allowed { last: true }
     );
     // A window that ended counts as empty.
     let short = chrono::Duration::milliseconds(300);
     let q = [Quota::new("u:breve", 1)];
-    assert_eq!(
-        store.take_attempt(&q, short).await.unwrap(),
-        Attempt::Allowed
-    );
-    assert_ne!(
-        store.take_attempt(&q, short).await.unwrap(),
-        Attempt::Allowed
-    );
+    let once = Attempt::Allowed { last: true };
+    assert_eq!(store.take_attempt(&q, short).await.unwrap(), once);
+    assert_ne!(store.take_attempt(&q, short).await.unwrap(), once);
     tokio::time::sleep(std::time::Duration::from_millis(400)).await;
-    assert_eq!(
-        store.take_attempt(&q, short).await.unwrap(),
-        Attempt::Allowed
-    );
+    assert_eq!(store.take_attempt(&q, short).await.unwrap(), once);
+
+    // Right and wrong passwords for one name and address at the same moment (a double
+    // submit): counting and giving back lock the rows in one order, so no deadlock.
+    let pair = vec![Quota::new("u:doble", 1000), Quota::new("a:10.0.0.9", 1000)];
+    let mixed = (0..30).map(|i| {
+        let store = store.clone();
+        let pair = pair.clone();
+        tokio::spawn(async move {
+            store.take_attempt(&pair, window).await.unwrap();
+            if i % 2 == 0 {
+                store
+                    .attempt_succeeded(&pair[..1], &pair[1..])
+                    .await
+                    .unwrap();
+            }
+        })
+    });
+    for t in mixed {
+        t.await.unwrap();
+    }
 }
 
 async fn remembered_browsers_are_kept_by_digest_and_only_the_newest(db: TestDatabase) {
@@ -150,7 +167,7 @@ async fn remembered_browsers_are_kept_by_digest_and_only_the_newest(db: TestData
     }
     assert_eq!(
         store.trusted_device_user(&tokens[20]).await.unwrap(),
-        Some(user)
+        Some((user, "equipos".to_string()))
     );
     assert_eq!(
         store.trusted_device_user(&"f".repeat(64)).await.unwrap(),
@@ -168,6 +185,50 @@ async fn remembered_browsers_are_kept_by_digest_and_only_the_newest(db: TestData
         digests.len() as i64
     });
     assert_eq!(kept, 20, "the oldest browser is forgotten");
+    // Signing in again from a remembered browser makes it the newest: the next one
+    // pushes out another.
+    store.trust_device(user, &tokens[1]).await.unwrap();
+    store
+        .trust_device(user, &format!("{:064x}", 99))
+        .await
+        .unwrap();
+    assert!(store
+        .trusted_device_user(&tokens[1])
+        .await
+        .unwrap()
+        .is_some());
+    assert!(store
+        .trusted_device_user(&tokens[2])
+        .await
+        .unwrap()
+        .is_none());
+    // A used-up browser is forgotten; a new password forgets them all.
+    store.forget_device(&tokens[20]).await.unwrap();
+    assert!(store
+        .trusted_device_user(&tokens[20])
+        .await
+        .unwrap()
+        .is_none());
+    store
+        .set_password(
+            user,
+            "otro-hash",
+            &Change {
+                actor: &actor,
+                action: AuditAction::UserPasswordChange,
+                plan_id: None,
+                subject: "usuario equipos".into(),
+                before: None,
+                after: None,
+            },
+        )
+        .await
+        .unwrap();
+    assert!(store
+        .trusted_device_user(&tokens[1])
+        .await
+        .unwrap()
+        .is_none());
 }
 
 async fn seed_plan_reads_back_equal(db: TestDatabase) {

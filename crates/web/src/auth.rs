@@ -284,24 +284,28 @@ pub async fn login(
         };
         Ok((axum::http::StatusCode::UNAUTHORIZED, Html(page.render()?)).into_response())
     };
-    let found = state.store.user_for_login(&username).await?;
-    // A browser where this user signed in before is counted apart from strangers.
+    // A browser where this user signed in before is counted apart from strangers. The
+    // quotas are chosen, and the attempt counted, before the account is looked up: a
+    // refused attempt costs the same whether the name exists or not.
     let token = crate::throttle::device_token(&headers);
-    let device_user = match &token {
+    let device = match &token {
         Some(t) => state.store.trusted_device_user(t).await?,
         None => None,
     };
-    let remembered = match (&found, device_user, &token) {
-        (Some((user, _)), Some(owner), Some(t)) if owner == user.id => Some((owner, t.as_str())),
+    let remembered = match (device, &token) {
+        (Some((owner, name)), Some(t)) if name.to_lowercase() == username.to_lowercase() => {
+            Some((owner, t.as_str()))
+        }
         _ => None,
     };
     let quotas = state
         .throttle
         .sign_in_quotas(&username, address.as_deref(), remembered);
-    state
+    let last_try = state
         .throttle
         .take(&state, &quotas.all(), "de ingreso")
         .await?;
+    let found = state.store.user_for_login(&username).await?;
     let ok = match &found {
         Some((user, hash)) => verify_password(password, hash.clone()).await && user.active,
         None => {
@@ -316,6 +320,11 @@ pub async fn login(
         address: address.clone(),
     };
     if !ok {
+        if let (true, Some((_, t))) = (last_try, remembered) {
+            // A remembered browser that used up its attempts is a stranger's from now
+            // on: a stolen cookie gives a few guesses in all, not a few per window.
+            state.store.forget_device(t).await?;
+        }
         state
             .store
             .record(&Change {
@@ -358,15 +367,23 @@ pub async fn login(
         })
         .await?;
     let mut response = Redirect::to(&next).into_response();
-    if remembered.is_none() {
-        let token = crate::throttle::new_device_token()?;
-        state.store.trust_device(user.id, &token).await?;
-        response.headers_mut().append(
-            axum::http::header::SET_COOKIE,
-            crate::throttle::device_cookie(&token, state.secure_cookies),
-        );
+    match remembered {
+        // Used now: the least recently used browsers are the ones forgotten.
+        Some((owner, t)) => state.store.trust_device(owner, t).await?,
+        None => remember_browser(&state, user.id, &mut response).await?,
     }
     Ok(response)
+}
+
+/// Remembers this browser for `user` (a new token in the `participa_equipo` cookie).
+async fn remember_browser(state: &AppState, user: i64, response: &mut Response) -> AppResult<()> {
+    let token = crate::throttle::new_device_token()?;
+    state.store.trust_device(user, &token).await?;
+    response.headers_mut().append(
+        axum::http::header::SET_COOKIE,
+        crate::throttle::device_cookie(&token, state.secure_cookies),
+    );
+    Ok(())
 }
 
 pub async fn logout(session: Session) -> AppResult<Redirect> {
@@ -474,7 +491,12 @@ pub async fn change_password(
         errors,
         done,
     };
-    Ok((status, Html(page.render()?)).into_response())
+    let mut response = (status, Html(page.render()?)).into_response();
+    if done {
+        // The change forgot every remembered browser; this one is remembered again.
+        remember_browser(&state, user.user.id, &mut response).await?;
+    }
+    Ok(response)
 }
 
 #[cfg(test)]

@@ -142,7 +142,9 @@ pub const TITLE: usize = 300;
 pub fn max_chars(name: &str) -> usize {
     match name {
         "usuario" => 64,
-        "clave" | "actual" | "nueva" | "repetir" => crate::auth::MAX_PASSWORD_LEN,
+        // A password set before the 128-character cap still signs in.
+        "clave" | "actual" => 1_024,
+        "nueva" | "repetir" => crate::auth::MAX_PASSWORD_LEN,
         "siguiente" => 2_000,
         "correo" => 254,
         "telefono" | "documento" | "identificacion" | "tipo_documento" => 40,

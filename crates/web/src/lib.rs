@@ -221,11 +221,11 @@ impl AppState {
         limiter.check_key(&key).map_err(|not_until| {
             use governor::clock::Clock;
             // The quota refills one submission at a time: say when the next one is free.
-            let wait = not_until.wait_time_from(governor::clock::DefaultClock::default().now());
+            let wait = not_until.wait_time_from(limiter.clock().now());
             AppError::TooManyRequests {
                 message: "Se recibieron demasiados envíos desde su conexión en poco tiempo. Espere un minuto e intente de nuevo; lo que ya envió quedó guardado."
                     .into(),
-                retry_after: wait.as_secs().max(1),
+                retry_after: (wait.as_secs_f64().ceil() as u64).max(1),
             }
         })
     }

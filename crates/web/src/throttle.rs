@@ -95,14 +95,15 @@ impl Throttle {
 
     /// Counts one attempt, or refuses it (429, saying how long to wait); `what` names
     /// the attempts in the message ("de ingreso").
+    /// `Ok(true)` when the attempt was the last one a key had in its window.
     pub async fn take(
         &self,
         state: &AppState,
         quotas: &[Quota],
         what: &str,
-    ) -> Result<(), AppError> {
+    ) -> Result<bool, AppError> {
         match state.store.take_attempt(quotas, self.window).await? {
-            Attempt::Allowed => Ok(()),
+            Attempt::Allowed { last } => Ok(last),
             Attempt::Refused { retry_after } => {
                 let seconds = u64::try_from(retry_after.num_seconds()).unwrap_or(1).max(1);
                 let minutes = seconds.div_ceil(60);

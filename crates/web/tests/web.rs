@@ -1457,6 +1457,56 @@ async fn parallel_guesses_are_counted_and_strangers_cannot_lock_staff_out(db: Te
         )
         .await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+
+    // A new password forgets the browsers remembered under the old one (whoever once
+    // signed in keeps no guesses of their own); the browser that changed it is
+    // remembered again.
+    let admin_session = mine.cookie.unwrap();
+    let changed = app
+        .post(
+            "/admin/cuenta/clave",
+            Some(&admin_session),
+            &[("actual", PASSWORD), ("nueva", new), ("repetir", new)],
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
+    let renewed = device_cookie(&changed).expect("the changing browser is remembered again");
+    let old_browser = app
+        .send(sign_in_request("10.1.1.1", "admin", new, Some(&office)))
+        .await;
+    assert_eq!(
+        old_browser.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the old cookie is a stranger's now"
+    );
+    let this_browser = app
+        .send(sign_in_request("10.1.1.1", "admin", new, Some(&renewed)))
+        .await;
+    assert_eq!(
+        this_browser.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        this_browser.body
+    );
+    // A remembered browser that uses up its own attempts is forgotten: a stolen cookie
+    // gives five guesses in all.
+    for _ in 0..5 {
+        let r = app
+            .send(sign_in_request(
+                "10.1.1.1",
+                "admin",
+                "robada",
+                Some(&renewed),
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    }
+    let after = app
+        .send(sign_in_request("10.1.1.1", "admin", new, Some(&renewed)))
+        .await;
+    assert_eq!(after.status, StatusCode::TOO_MANY_REQUESTS);
+    let token = renewed.trim_start_matches("participa_equipo=");
+    assert_eq!(app.store.trusted_device_user(token).await.unwrap(), None);
 }
 
 /// Issue 13, item 7: staff saves of different activities (and the header) at the same
