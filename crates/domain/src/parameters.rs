@@ -207,9 +207,13 @@ impl Term {
         match unit {
             BusinessDays | CalendarDays => (0..=3650).contains(&value),
             Times => (1..=10).contains(&value),
+            // MMDD of a day that exists in a leap year (so 29 February is one).
             MonthDay => {
-                NaiveDate::from_ymd_opt(2024, (value / 100) as u32, (value % 100) as u32).is_some()
-                    && value > 0
+                (101..=1231).contains(&value)
+                    && u32::try_from(value / 100)
+                        .ok()
+                        .zip(u32::try_from(value % 100).ok())
+                        .is_some_and(|(m, d)| NaiveDate::from_ymd_opt(2024, m, d).is_some())
             }
         }
     }
@@ -218,6 +222,25 @@ impl Term {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_day_of_the_year_is_a_real_day_and_never_wraps() {
+        assert!(Term::valid(229, MonthDay));
+        assert!(Term::valid(1231, MonthDay));
+        for bad in [
+            0,
+            100,
+            230,
+            1232,
+            1301,
+            4_294_967_297 * 100 + 1,
+            i64::MAX,
+            i64::MIN,
+            -101,
+        ] {
+            assert!(!Term::valid(bad, MonthDay), "{bad}");
+        }
+    }
 
     #[test]
     fn every_default_is_valid_and_keys_are_unique() {

@@ -203,7 +203,10 @@ fn parse_value(text: &str, unit: Unit) -> Option<i64> {
     let text = text.trim();
     if unit == Unit::MonthDay {
         if let Some((a, b)) = text.split_once(['/', '-']) {
-            let (a, b): (i64, i64) = (a.trim().parse().ok()?, b.trim().parse().ok()?);
+            // Day and month are small numbers: anything longer is refused before it
+            // is combined, so nothing can overflow.
+            let (a, b): (u8, u8) = (a.trim().parse().ok()?, b.trim().parse().ok()?);
+            let (a, b) = (i64::from(a), i64::from(b));
             let value = if text.contains('/') {
                 b * 100 + a
             } else {
@@ -588,6 +591,11 @@ mod tests {
         assert_eq!(parse_value("01-31", Unit::MonthDay), Some(131));
         assert_eq!(parse_value("131", Unit::MonthDay), Some(131));
         assert_eq!(parse_value("31/02", Unit::MonthDay), None);
+        // Large numbers are refused, never combined into an overflow (a panic in a
+        // debug build) or a wrapped value.
+        assert_eq!(parse_value("92233720368547758/1", Unit::MonthDay), None);
+        assert_eq!(parse_value("1/4294967297", Unit::MonthDay), None);
+        assert_eq!(parse_value("9223372036854775807", Unit::MonthDay), None);
         assert_eq!(parse_value("2", Unit::Times), Some(2));
         assert_eq!(parse_value("dos", Unit::Times), None);
     }
