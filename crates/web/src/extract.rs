@@ -49,3 +49,45 @@ where
             })
     }
 }
+
+/// A `multipart/form-data` body (file uploads). A body that is not one, a broken one,
+/// or one with more than [`crate::form::MAX_FIELDS`] parts is answered in Spanish.
+pub struct Multipart {
+    inner: axum::extract::Multipart,
+    fields: usize,
+}
+
+impl<S: Send + Sync> axum::extract::FromRequest<S> for Multipart {
+    type Rejection = AppError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, AppError> {
+        axum::extract::Multipart::from_request(req, state)
+            .await
+            .map(|inner| Multipart { inner, fields: 0 })
+            .map_err(|_| incomplete())
+    }
+}
+
+impl Multipart {
+    /// The next part, or None at the end.
+    pub async fn next_field(
+        &mut self,
+    ) -> Result<Option<axum::extract::multipart::Field<'_>>, AppError> {
+        self.fields += 1;
+        if self.fields > crate::form::MAX_FIELDS {
+            return Err(AppError::BadRequest(format!(
+                "El formulario trae más de {} campos.",
+                crate::form::MAX_FIELDS
+            )));
+        }
+        self.inner.next_field().await.map_err(|_| incomplete())
+    }
+}
+
+/// A form body that could not be read to its end.
+fn incomplete() -> AppError {
+    AppError::BadRequest(
+        "El envío llegó incompleto o dañado, o supera el tamaño permitido. Vuelva a la página anterior y envíelo de nuevo."
+            .into(),
+    )
+}

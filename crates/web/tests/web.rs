@@ -1749,6 +1749,16 @@ async fn malformed_addresses_are_answered_in_spanish(db: TestDatabase) {
         "{}",
         r.body
     );
+    // A file form sent as something else.
+    let r = app
+        .post("/admin/planes/importar", Some(&admin), &[("archivo", "x")])
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(
+        r.body.contains("El envío llegó incompleto o dañado"),
+        "{}",
+        r.body
+    );
 }
 
 /// Issue 13, item 2: whatever `siguiente` says, the redirect after signing in stays on

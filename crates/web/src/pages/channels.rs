@@ -6,11 +6,12 @@ use super::participation::{activity_choices, chosen_activity, require_recorder};
 use super::routing::Routes;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
+use crate::extract::Multipart;
 use crate::form::FieldErrors;
 use crate::views::Layout;
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Multipart, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use participa_app::channels::{channel_label, CHANNELS};
@@ -102,11 +103,7 @@ pub async fn import(
 ) -> AppResult<Response> {
     user.require(Action::ViewInternal)?;
     let (mut channel, mut activity, mut file) = (String::new(), String::new(), None);
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| AppError::BadRequest(format!("No se pudo leer el envío: {e}")))?
-    {
+    while let Some(field) = multipart.next_field().await? {
         match field.name().unwrap_or_default() {
             "canal" => channel = crate::form::multipart_text(field).await?,
             "actividad" => activity = crate::form::multipart_text(field).await?,
@@ -115,8 +112,11 @@ pub async fn import(
                     .file_name()
                     .map(|n| n.rsplit(['/', '\\']).next().unwrap_or(n).to_string())
                     .unwrap_or_else(|| "archivo.csv".into());
-                let bytes = field.bytes().await.map_err(|e| {
-                    AppError::BadRequest(format!("No se pudo recibir el archivo: {e}"))
+                let bytes = field.bytes().await.map_err(|_| {
+                    AppError::BadRequest(
+                        "No se pudo recibir el archivo completo: ¿supera 1 MB? Vuelva a la página anterior y elíjalo de nuevo."
+                            .into(),
+                    )
                 })?;
                 if !bytes.is_empty() {
                     file = Some((name, bytes.to_vec()));

@@ -6,11 +6,12 @@
 
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
+use crate::extract::Multipart;
 use crate::form::FieldErrors;
 use crate::views::Layout;
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Multipart, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use participa_app::dates::fecha;
@@ -133,16 +134,19 @@ pub async fn create(
     user.require(Action::ViewInternal)?;
     let mut v = EventValues::default();
     let mut list: Option<(String, Vec<u8>)> = None;
-    while let Some(field) = multipart.next_field().await.map_err(|e| {
-        AppError::BadRequest(format!("No se pudo leer el envío (¿supera 1 MB?): {e}"))
-    })? {
+    while let Some(field) = multipart.next_field().await? {
         let name = field.name().unwrap_or_default().to_string();
         if name == "lista" {
             let file = field.file_name().unwrap_or_default().to_string();
             let bytes = field
                 .bytes()
                 .await
-                .map_err(|e| AppError::BadRequest(format!("No se pudo recibir la lista: {e}")))?;
+                .map_err(|_| {
+                    AppError::BadRequest(
+                        "No se pudo recibir la lista completa: ¿supera 1 MB? Vuelva a la página anterior y elíjala de nuevo."
+                            .into(),
+                    )
+                })?;
             if !bytes.is_empty() {
                 list = Some((file, bytes.to_vec()));
             }

@@ -5,12 +5,13 @@
 use crate::auth::CurrentUser;
 use crate::charts::progress_chart;
 use crate::error::{AppError, AppResult};
+use crate::extract::Multipart;
 use crate::extract::{Path, Query};
 use crate::form::{sentence, FieldErrors, FormData};
 use crate::views::{hora, Layout};
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Multipart, State};
+use axum::extract::State;
 use axum::http::{header, HeaderValue};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
@@ -787,11 +788,11 @@ pub async fn report(
         let field = match multipart.next_field().await {
             Ok(Some(field)) => field,
             Ok(None) => break,
-            Err(e) => {
+            Err(_) => {
                 errors.insert(
                     "evidencias",
                     format!(
-                        "No se pudo recibir el envío completo (¿supera {} MB por archivo?): {e}. No se guardó nada.",
+                        "No se pudo recibir el envío completo (¿supera {} MB por archivo?). No se guardó nada.",
                         limit / (1024 * 1024)
                     ),
                 );

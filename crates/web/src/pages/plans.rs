@@ -4,6 +4,7 @@ use super::routing::Routes;
 use super::shared::editable_plan;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
+use crate::extract::Multipart;
 use crate::extract::{Path, Query};
 use crate::form::{require_reason, FieldErrors, FormData};
 use crate::views::{
@@ -12,7 +13,7 @@ use crate::views::{
 };
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Multipart, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use participa_app::dates::today;
@@ -495,19 +496,15 @@ pub async fn import(
 ) -> AppResult<Response> {
     user.require(Action::ImportPlan)?;
     let mut file = None;
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| AppError::BadRequest(format!("No se pudo leer el archivo enviado: {e}")))?
-    {
+    while let Some(field) = multipart.next_field().await? {
         if field.name() == Some("archivo") {
             let name = field
                 .file_name()
                 .map(|n| n.rsplit(['/', '\\']).next().unwrap_or(n).to_string())
                 .unwrap_or_else(|| "archivo".into());
-            let bytes = field.bytes().await.map_err(|e| {
+            let bytes = field.bytes().await.map_err(|_| {
                 AppError::BadRequest(format!(
-                    "No se pudo recibir el archivo (¿supera 10 MB?): {e}"
+                    "No se pudo recibir el archivo completo: ¿supera 10 MB? Vuelva a la página anterior y elíjalo de nuevo."
                 ))
             })?;
             file = Some((name, bytes));
