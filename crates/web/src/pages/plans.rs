@@ -503,9 +503,10 @@ pub async fn import(
                 .map(|n| n.rsplit(['/', '\\']).next().unwrap_or(n).to_string())
                 .unwrap_or_else(|| "archivo".into());
             let bytes = field.bytes().await.map_err(|_| {
-                AppError::BadRequest(format!(
+                AppError::BadRequest(
                     "No se pudo recibir el archivo completo: ¿supera 10 MB? Vuelva a la página anterior y elíjalo de nuevo."
-                ))
+                        .into(),
+                )
             })?;
             file = Some((name, bytes));
         }
