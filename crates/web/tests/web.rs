@@ -5074,6 +5074,19 @@ async fn a_consultation_before_it_opens_says_when(db: TestDatabase) {
     let preview = app.get("/admin/consultas/2/vista-previa", c).await;
     assert!(preview.body.contains("Tema en borrador"));
     assert!(!preview.body.contains("Comente este tema"));
+    // Results made public ahead of time stay hidden, with the questions, until it opens.
+    let published = app
+        .post("/admin/consultas/1/resultados", c, &[("publicos", "si")])
+        .await;
+    assert_eq!(
+        published.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        published.body
+    );
+    let results = app.get("/consultas/1/resultados", None).await;
+    assert_eq!(results.status, StatusCode::NOT_FOUND);
+    assert!(!results.body.contains("Pregunta aún en borrador"));
     assert_eq!(
         outcome(&app.get("/admin/consultas/1/vista-previa", None).await),
         SignIn

@@ -9,7 +9,9 @@ use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::extract::Path;
 use crate::form::{FieldErrors, FormData};
-use crate::pages::participation::{is_open, not_open_notice, results, written_count, ResultView};
+use crate::pages::participation::{
+    is_open, not_open_notice, results, stage, written_count, ResultView, Stage,
+};
 use crate::pages::shared::csv_line;
 use crate::views::Layout;
 use crate::AppState;
@@ -295,7 +297,10 @@ pub async fn public_results(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let c = consultation(&state, id).await?;
-    if !c.results_public {
+    // Before it opens, nothing of it but its announcement is public, even when its
+    // results were marked public ahead of time.
+    let upcoming = stage(&c, today()) == Stage::Upcoming;
+    if !c.results_public || upcoming {
         return Err(AppError::NotFound);
     }
     let page = ResultsPage {
