@@ -559,43 +559,42 @@ async fn run(cli: Cli) -> Result<()> {
                 .with_context(|| format!("no se pudo leer {}", file.display()))?;
             let store = Store::connect(&cli.database_url).await?;
             let id = PlanId(plan_id);
-            let plan = store.plan(id).await?;
             let name = file.display().to_string();
-            let tagged = participa_formats::tags_tsv::apply_tags(&name, &bytes, &plan)?;
             let known: Vec<String> = store
                 .value_groups()
                 .await?
                 .into_iter()
                 .map(|g| g.code)
                 .collect();
-            let unknown: std::collections::BTreeSet<&str> = tagged
-                .activities
-                .iter()
-                .flat_map(|a| a.tags.value_groups.iter())
-                .filter(|g| !known.contains(g))
-                .map(String::as_str)
-                .collect();
-            anyhow::ensure!(
-                unknown.is_empty(),
-                "{name}: no se aplicó nada; grupos de valor que no están en el catálogo: {} (véalos con `participa grupos`, agréguelos con `participa grupo`)",
-                unknown.into_iter().collect::<Vec<_>>().join(", ")
-            );
             let system = Actor::system();
-            let saved = store
-                .save_plan(
-                    id,
-                    &tagged,
-                    Some(&format!("Etiquetas MIPG/MURC/FURAG desde {name}")),
-                    &Change {
-                        actor: &system,
+            // Applied to the plan as it stands inside the save's transaction, so a web
+            // edit saved meanwhile is kept.
+            let (saved, ()) = store
+                .edit_plan(id, &system, |plan, _| -> anyhow::Result<_> {
+                    let tagged = participa_formats::tags_tsv::apply_tags(&name, &bytes, plan)?;
+                    let unknown: std::collections::BTreeSet<&str> = tagged
+                        .activities
+                        .iter()
+                        .flat_map(|a| a.tags.value_groups.iter())
+                        .filter(|g| !known.contains(g))
+                        .map(String::as_str)
+                        .collect();
+                    anyhow::ensure!(
+                        unknown.is_empty(),
+                        "{name}: no se aplicó nada; grupos de valor que no están en el catálogo: {} (véalos con `participa grupos`, agréguelos con `participa grupo`)",
+                        unknown.into_iter().collect::<Vec<_>>().join(", ")
+                    );
+                    let edit = participa_store::PlanEdit {
+                        reason: Some(format!("Etiquetas MIPG/MURC/FURAG desde {name}")),
                         action: AuditAction::PlanTags,
-                        plan_id: Some(plan_id),
                         subject: format!("etiquetas del plan {plan_id}"),
                         before: None,
                         after: Some(name.clone()),
-                    },
-                )
-                .await?;
+                        plan: tagged,
+                    };
+                    Ok((edit, ()))
+                })
+                .await??;
             store.close().await;
             println!(
                 "Etiquetas aplicadas al plan {plan_id} (versión {}).",
