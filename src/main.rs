@@ -89,7 +89,9 @@ struct ServeOptions {
     identity_key_file: Option<PathBuf>,
     /// Solo si la clave de identidad se perdió: acepta la actual como la nueva clave de
     /// la base de datos (quien ya respondió una consulta abierta no será reconocido).
-    #[arg(long, env = "PARTICIPA_REEMPLAZAR_CLAVE_IDENTIDAD")]
+    /// Solo en la línea de órdenes, para un arranque: nunca queda puesta por descuido en
+    /// la configuración del servicio.
+    #[arg(long)]
     replace_identity_key: bool,
 }
 

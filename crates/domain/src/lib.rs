@@ -16,6 +16,7 @@ pub mod diff;
 pub mod followup;
 pub mod legal;
 pub mod lifecycle;
+pub mod numbers;
 pub mod office;
 pub mod parameters;
 pub mod participation;

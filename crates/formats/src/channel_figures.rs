@@ -263,6 +263,6 @@ mod tests {
         assert_eq!(e.errors.len(), 1, "{e}");
         assert!(e
             .to_string()
-            .contains("línea 2: valor: «9223372036854775807» es demasiado grande: una cifra mensual va de 0 a 1.000.000.000"));
+            .contains("línea 2: valor: «9223372036854775807» es demasiado grande: una cifra mensual va de 0 a 1\u{a0}000\u{a0}000\u{a0}000"));
     }
 }

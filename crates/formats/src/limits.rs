@@ -121,15 +121,7 @@ pub fn size(bytes: u64) -> String {
 
 /// A whole number with its thousands set apart by a no-break space: `2 345`, `150 000`.
 pub fn grouped(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 * 2);
-    for (i, d) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('\u{a0}');
-        }
-        out.push(d);
-    }
-    out
+    participa_domain::numbers::grouped(n)
 }
 
 #[cfg(test)]

@@ -338,8 +338,6 @@ pub struct AuditFilter {
     pub limit: i64,
 }
 
-/// Writes `change` in transaction `tx` at `now`: an audit entry is committed with the
-/// change it describes, or not at all.
 /// The most characters an audit entry keeps of who did it (name, address) and of its
 /// subject: they carry what a stranger typed (a failed login's user name).
 const MAX_NAME: usize = 64;
@@ -360,6 +358,8 @@ fn bounded(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// Writes `change` in transaction `tx` at `now`: an audit entry is committed with the
+/// change it describes, or not at all.
 pub(crate) async fn record(tx: &mut Tx, change: &Change<'_>, now: DateTime<Utc>) -> Result<()> {
     let username = bounded(&change.actor.username, MAX_NAME);
     let address = change

@@ -73,7 +73,12 @@ pub fn check_sizes(pairs: &[(String, String)]) -> Result<(), AppError> {
     for (name, value) in pairs {
         let max = max_chars(name);
         let count = char_count(value);
-        if name.len() > 100 || count > max {
+        if name.len() > 100 {
+            return Err(AppError::BadRequest(
+                "El formulario trae un campo que ninguna página de Participa tiene.".into(),
+            ));
+        }
+        if count > max {
             return Err(too_long(name, count));
         }
     }
@@ -101,20 +106,31 @@ pub async fn multipart_text(
     Ok(text)
 }
 
-/// A file field of a multipart form, read chunk by chunk; `Err(read)` as soon as it
-/// passes `limit` bytes, with how many were read (nothing more is read of it).
+/// A file field of a multipart form, read chunk by chunk; `None` as soon as it passes
+/// `limit` bytes (nothing more is read of it).
 pub async fn multipart_file_up_to(
     field: &mut axum::extract::multipart::Field<'_>,
     limit: usize,
-) -> Result<Result<Vec<u8>, usize>, AppError> {
+) -> Result<Option<Vec<u8>>, AppError> {
     let mut bytes = Vec::new();
     while let Some(chunk) = field.chunk().await.map_err(|_| unreadable())? {
         bytes.extend_from_slice(&chunk);
         if bytes.len() > limit {
-            return Ok(Err(bytes.len()));
+            return Ok(None);
         }
     }
-    Ok(Ok(bytes))
+    Ok(Some(bytes))
+}
+
+/// Whether a file field holds anything, reading no more than its first chunk.
+pub async fn multipart_file_is_empty(
+    field: &mut axum::extract::multipart::Field<'_>,
+) -> Result<bool, AppError> {
+    Ok(field
+        .chunk()
+        .await
+        .map_err(|_| unreadable())?
+        .is_none_or(|c| c.is_empty()))
 }
 
 fn unreadable() -> AppError {
@@ -235,17 +251,8 @@ fn field_label(name: &str) -> &'static str {
     }
 }
 
-/// `n` with a space every three digits, as numbers are written in Colombia's norms.
 fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('\u{a0}');
-        }
-        out.push(c);
-    }
-    out
+    participa_domain::numbers::grouped(n as u64)
 }
 
 /// A form's errors by field name (the field's `id`): the page shows each next to its

@@ -214,7 +214,7 @@ impl AppState {
         let Some(limiter) = &self.public_forms else {
             return Ok(());
         };
-        let key = address.unwrap_or("desconocida").to_string();
+        let key = throttle::client_key(address);
         if limiter.len() > 100_000 {
             limiter.retain_recent();
         }

@@ -81,7 +81,7 @@ impl Throttle {
                     self.per_user,
                 )],
                 refund: vec![Quota::new(
-                    format!("a:{}", address.unwrap_or("-")),
+                    format!("a:{}", client_key(address)),
                     self.per_address,
                 )],
             },
@@ -120,6 +120,21 @@ impl Throttle {
                 })
             }
         }
+    }
+}
+
+/// What a client's limits are counted by: its IPv4 address, or the /64 network of an
+/// IPv6 one (a single connection usually holds a whole /64, so counting each address
+/// would give it endless fresh quotas).
+pub fn client_key(address: Option<&str>) -> String {
+    match address.map(|a| a.parse::<std::net::IpAddr>()) {
+        Some(Ok(std::net::IpAddr::V6(v6))) => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        Some(Ok(ip)) => ip.to_string(),
+        Some(Err(_)) => address.unwrap_or("-").to_string(),
+        None => "-".to_string(),
     }
 }
 
@@ -173,6 +188,20 @@ mod tests {
         let mine = t.sign_in_quotas("admin", Some("1.2.3.4"), Some((7, &token)));
         assert_eq!(mine.all().len(), 1);
         assert_eq!(mine.forget[0].key, format!("d:7:{}", &token[..12]));
+    }
+
+    #[test]
+    fn an_ipv6_client_is_counted_by_its_64_network() {
+        assert_eq!(
+            client_key(Some("2001:db8:1:2:aaaa::1")),
+            client_key(Some("2001:db8:1:2:bbbb::9"))
+        );
+        assert_ne!(
+            client_key(Some("2001:db8:1:2::1")),
+            client_key(Some("2001:db8:1:3::1"))
+        );
+        assert_eq!(client_key(Some("10.0.0.1")), "10.0.0.1");
+        assert_eq!(client_key(None), "-");
     }
 
     #[test]

@@ -4938,7 +4938,7 @@ async fn attendee_counts_are_bounded(db: TestDatabase) {
         );
         assert!(
             r.body.contains(
-                "Cuántas personas asistieron: escriba un número entero entre 0 y 10.000.000"
+                "Cuántas personas asistieron: escriba un número entero entre 0 y 10\u{a0}000\u{a0}000"
             ),
             "{huge}: {}",
             r.body

@@ -28,17 +28,9 @@ pub enum CountError {
     },
 }
 
-/// `10000000` as people read it: `10.000.000`.
+/// `10000000` as people read it: `10 000 000` (see [`crate::numbers::grouped`]).
 pub fn thousands(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let groups: Vec<&str> = digits
-        .as_bytes()
-        .rchunks(3)
-        .rev()
-        .map(|g| std::str::from_utf8(g).unwrap_or_default())
-        .collect();
-    let sign = if n < 0 { "-" } else { "" };
-    format!("{sign}{}", groups.join("."))
+    crate::numbers::grouped_signed(n)
 }
 
 /// Reads a whole number of people between `min` and [`MAX_PEOPLE`]; `.` and spaces as
@@ -91,7 +83,7 @@ mod tests {
             let e = parse_people(f, bad, 0).unwrap_err();
             assert!(
                 e.to_string().starts_with(
-                    "cuántas personas asistieron: escriba un número entero entre 0 y 10.000.000"
+                    "cuántas personas asistieron: escriba un número entero entre 0 y 10\u{a0}000\u{a0}000"
                 ),
                 "{bad}: {e}"
             );
@@ -101,9 +93,9 @@ mod tests {
             parse_people(f, "", 0),
             Err(CountError::Missing { field: f })
         );
-        assert_eq!(thousands(1_000_000_000), "1.000.000.000");
+        assert_eq!(thousands(1_000_000_000), "1\u{a0}000\u{a0}000\u{a0}000");
         assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(-1234), "-1.234");
+        assert_eq!(thousands(-1234), "-1\u{a0}234");
         assert_eq!(thousands(0), "0");
     }
 

@@ -806,20 +806,26 @@ pub async fn report(
             let file_name = field.file_name().unwrap_or_default().to_string();
             // Read while it arrives: past the size limit, or past the number of files,
             // nothing more of the request is read.
-            match crate::form::multipart_file_up_to(&mut field, limit).await {
-                Ok(Ok(bytes)) if file_name.is_empty() && bytes.is_empty() => {}
-                Ok(Ok(_)) if files.len() == FILES_PER_REPORT => {
-                    errors.insert(
-                        "evidencias",
-                        format!(
-                            "Se admiten hasta {FILES_PER_REPORT} archivos por envío y llegaron más. No se guardó nada."
-                        ),
-                    );
-                    files.clear();
-                    break;
+            if files.len() == FILES_PER_REPORT {
+                // One file too many: refused at its first bytes, not after reading it.
+                match crate::form::multipart_file_is_empty(&mut field).await {
+                    Ok(true) => continue,
+                    _ => {
+                        errors.insert(
+                            "evidencias",
+                            format!(
+                                "Se admiten hasta {FILES_PER_REPORT} archivos por envío y llegaron más. No se guardó nada."
+                            ),
+                        );
+                        files.clear();
+                        break;
+                    }
                 }
-                Ok(Ok(bytes)) => files.push((file_name, bytes)),
-                Ok(Err(_)) => {
+            }
+            match crate::form::multipart_file_up_to(&mut field, limit).await {
+                Ok(Some(bytes)) if file_name.is_empty() && bytes.is_empty() => {}
+                Ok(Some(bytes)) => files.push((file_name, bytes)),
+                Ok(None) => {
                     let refused = participa_store::EvidenceError::TooLargeWhileReceived {
                         name: file_name.clone(),
                         limit,

@@ -1,0 +1,40 @@
+//! Numbers as people read them on a page or in a message.
+
+/// A whole number with its thousands set apart by a no-break space, as the SI and
+/// Colombia's NTC 1000 write them: `2 345`, `150 000`, `10 000 000`. The one place
+/// where Participa groups digits, so every page and message shows them alike.
+pub fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 * 2);
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('\u{a0}');
+        }
+        out.push(d);
+    }
+    out
+}
+
+/// Like [`grouped`], for a number that may be negative.
+pub fn grouped_signed(n: i64) -> String {
+    let sign = if n < 0 { "-" } else { "" };
+    format!("{sign}{}", grouped(n.unsigned_abs()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_are_set_apart_with_a_no_break_space() {
+        assert_eq!(grouped(0), "0");
+        assert_eq!(grouped(999), "999");
+        assert_eq!(grouped(1000), "1\u{a0}000");
+        assert_eq!(grouped(10_000_000), "10\u{a0}000\u{a0}000");
+        assert_eq!(grouped_signed(-1234), "-1\u{a0}234");
+        assert_eq!(
+            grouped_signed(i64::MIN),
+            "-9\u{a0}223\u{a0}372\u{a0}036\u{a0}854\u{a0}775\u{a0}808"
+        );
+    }
+}
