@@ -339,9 +339,21 @@ pub async fn login(
         return refuse("Usuario o contraseña incorrectos, o usuario inactivo.");
     }
     let (user, _) = found.expect("checked above");
+    // The address gets its attempt back, a few times per window per user: an insider
+    // alternating their own sign-ins with guesses at other names cannot keep the
+    // address's count from filling.
+    let refunds = state.throttle.refund_quota(user.id);
+    let refund = match state
+        .store
+        .take_attempt(&[refunds], state.throttle.window)
+        .await?
+    {
+        participa_store::Attempt::Allowed { .. } => quotas.refund.as_slice(),
+        participa_store::Attempt::Refused { .. } => &[],
+    };
     state
         .store
-        .attempt_succeeded(&quotas.forget, &quotas.refund)
+        .attempt_succeeded(&quotas.forget, refund)
         .await?;
     session
         .cycle_id()

@@ -30,6 +30,8 @@ pub struct Throttle {
     pub per_device: i64,
     /// Per user, wrong current passwords on the change-password form.
     pub per_password_check: i64,
+    /// Per user, right passwords that give their address its attempt back.
+    pub refunds_per_user: i64,
 }
 
 impl Default for Throttle {
@@ -40,6 +42,7 @@ impl Default for Throttle {
             per_address: 20,
             per_device: 5,
             per_password_check: 5,
+            refunds_per_user: 5,
         }
     }
 }
@@ -86,6 +89,12 @@ impl Throttle {
                 )],
             },
         }
+    }
+
+    /// How many times per window a user's right password gives the address its attempt
+    /// back.
+    pub fn refund_quota(&self, user: i64) -> Quota {
+        Quota::new(format!("r:{user}"), self.refunds_per_user)
     }
 
     /// The quota of current-password checks of `user` on the change-password form.

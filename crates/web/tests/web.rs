@@ -1436,6 +1436,35 @@ async fn parallel_guesses_are_counted_and_strangers_cannot_lock_staff_out(db: Te
         .await;
     assert_eq!(behind.status, StatusCode::SEE_OTHER, "{}", behind.body);
 
+    // An insider alternating guesses at other names with their own sign-ins does not
+    // keep the address's count from filling: only five right passwords per window give
+    // an attempt back.
+    for i in 0..10 {
+        let miss = app
+            .send(sign_in_request(
+                "192.0.2.50",
+                &format!("otro{i}"),
+                "x",
+                None,
+            ))
+            .await;
+        assert_eq!(miss.status, StatusCode::UNAUTHORIZED);
+        let hit = app
+            .send(sign_in_request("192.0.2.50", "approver", PASSWORD, None))
+            .await;
+        assert_eq!(hit.status, StatusCode::SEE_OTHER);
+    }
+    for i in 0..5 {
+        let miss = app
+            .send(sign_in_request("192.0.2.50", &format!("mas{i}"), "x", None))
+            .await;
+        assert_eq!(miss.status, StatusCode::UNAUTHORIZED, "attempt {i}");
+    }
+    let full = app
+        .send(sign_in_request("192.0.2.50", "mas9", "x", None))
+        .await;
+    assert_eq!(full.status, StatusCode::TOO_MANY_REQUESTS);
+
     // The current password on the change form: five wrong guesses, then a wait.
     let session = auditor.cookie.unwrap();
     let new = "otra clave de prueba bastante larga";
