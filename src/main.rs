@@ -596,7 +596,7 @@ async fn run(cli: Cli) -> Result<()> {
                     };
                     Ok((edit, ()))
                 })
-                .await??;
+                .await?;
             store.close().await;
             println!(
                 "Etiquetas aplicadas al plan {plan_id} (versión {}).",

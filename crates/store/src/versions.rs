@@ -151,27 +151,28 @@ impl Store {
     /// content and whether a reason is needed (the plan is published: the save opens a
     /// new version), and returns the changed plan with its audit details and a value for
     /// the caller, or its own refusal (a form's errors), handed back with nothing
-    /// written. A plan under review or approval is locked.
-    pub async fn edit_plan<T, E>(
+    /// written; the caller's error type also carries the store's own errors. A plan
+    /// under review or approval is locked.
+    pub async fn edit_plan<T, E: From<StoreError>>(
         &self,
         id: PlanId,
         actor: &Actor,
         edit: impl FnOnce(&Plan, bool) -> std::result::Result<(PlanEdit, T), E>,
-    ) -> Result<std::result::Result<(Saved, T), E>> {
+    ) -> std::result::Result<(Saved, T), E> {
         let pid = id.0;
         let mut tx = self.begin().await?;
         tx.lock(Locked::Plan, pid).await?;
         let (current, status) = current_state(&mut tx, pid).await?;
         let mode = status.edit_mode();
         if mode == EditMode::Locked {
-            return Err(StoreError::Locked(status));
+            return Err(StoreError::Locked(status).into());
         }
         let plan = crate::plans::read_plan(&mut tx, id).await?;
         let (change, value) = match edit(&plan, mode == EditMode::NewVersion) {
             Ok(ok) => ok,
             Err(refusal) => {
                 tx.rollback().await?;
-                return Ok(Err(refusal));
+                return Err(refusal);
             }
         };
         let saved = write_plan(
@@ -191,7 +192,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        Ok(Ok((saved, value)))
+        Ok((saved, value))
     }
 
     /// Moves the current version one step along its lifecycle, recording who and when.

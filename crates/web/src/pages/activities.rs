@@ -378,6 +378,12 @@ impl From<AppError> for Refusal {
     }
 }
 
+impl From<participa_store::StoreError> for Refusal {
+    fn from(e: participa_store::StoreError) -> Self {
+        Refusal::App(AppError::Store(e))
+    }
+}
+
 async fn save(
     state: &AppState,
     user: &CurrentUser,
@@ -444,7 +450,7 @@ async fn save(
             };
             Ok::<_, Refusal>((edit, activity.number))
         })
-        .await?;
+        .await;
     let (saved, shown) = match outcome {
         Ok(ok) => ok,
         Err(Refusal::App(e)) => return Err(e),
@@ -522,9 +528,9 @@ pub async fn delete(
                 before: Some(before),
                 after: None,
             };
-            Ok((edit, ()))
+            Ok::<_, AppError>((edit, ()))
         })
-        .await??
+        .await?
         .0;
     let msg = if saved.new_version {
         "nueva-version"

@@ -426,7 +426,10 @@ pub async fn update(
                 &values.reason,
                 "motivo",
             )
-            .map_err(|errors| (errors, needs_reason))?;
+            .map_err(|errors| HeaderRefusal::Form {
+                errors,
+                needs_reason,
+            })?;
             let edit = PlanEdit {
                 reason: needs_reason.then(|| values.reason.clone()),
                 action: participa_store::AuditAction::PlanUpdateHeader,
@@ -437,8 +440,9 @@ pub async fn update(
             };
             Ok((edit, ()))
         })
-        .await?;
+        .await;
     match outcome {
+        Err(HeaderRefusal::Store(e)) => Err(e.into()),
         Ok((saved, ())) => {
             let msg = if saved.new_version {
                 "nueva-version"
@@ -447,7 +451,10 @@ pub async fn update(
             };
             Ok(Redirect::to(&format!("/admin/planes/{id}?mensaje={msg}")).into_response())
         }
-        Err((errors, needs_reason)) => {
+        Err(HeaderRefusal::Form {
+            errors,
+            needs_reason,
+        }) => {
             let page = PlanFormPage {
                 layout: user.layout("Editar el encabezado del plan", &state),
                 plan_id: Some(id),
@@ -457,6 +464,22 @@ pub async fn update(
             };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
         }
+    }
+}
+
+/// Why a header edit was not saved.
+enum HeaderRefusal {
+    /// The form comes back with these errors.
+    Form {
+        errors: FieldErrors,
+        needs_reason: bool,
+    },
+    Store(StoreError),
+}
+
+impl From<StoreError> for HeaderRefusal {
+    fn from(e: StoreError) -> Self {
+        HeaderRefusal::Store(e)
     }
 }
 
