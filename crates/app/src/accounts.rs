@@ -56,3 +56,129 @@ pub async fn ensure_first_admin(store: &Store) -> Result<Option<(String, String)
         .await?;
     Ok(Some(("admin".into(), password)))
 }
+
+/// The shortest password accepted.
+pub const MIN_PASSWORD_LEN: usize = 12;
+
+/// The longest password accepted: long passphrases are welcome, but the strength
+/// estimate's cost grows with the length.
+pub const MAX_PASSWORD_LEN: usize = 128;
+
+/// Why a new password is refused, or None when it is acceptable: long enough, without
+/// the user name, and hard to guess by the `zxcvbn` estimate (score 3 of 4, that is,
+/// more than about 10^10 guesses), where the user's own name, the entity's name and
+/// the words any guesser here tries first count as guessable.
+pub fn password_problem(password: &str, username: &str, entity: &str) -> Option<String> {
+    let length = password.chars().count();
+    if length < MIN_PASSWORD_LEN {
+        return Some(format!(
+            "La contraseña debe tener al menos {MIN_PASSWORD_LEN} caracteres."
+        ));
+    }
+    if length > MAX_PASSWORD_LEN {
+        return Some(format!(
+            "La contraseña admite hasta {MAX_PASSWORD_LEN} caracteres."
+        ));
+    }
+    if password.to_lowercase().contains(&username.to_lowercase()) {
+        return Some("La contraseña no puede contener el nombre de usuario.".into());
+    }
+    let entity = entity.to_lowercase();
+    let entity_words: Vec<&str> = entity.split_whitespace().collect();
+    let entity_joined: String = entity_words.concat();
+    let mut guessable = vec![username, entity.as_str(), entity_joined.as_str()];
+    guessable.extend(entity_words.iter().copied());
+    guessable.extend_from_slice(GUESSABLE_WORDS);
+    let estimate = zxcvbn::zxcvbn(password, &guessable);
+    if estimate.score() >= zxcvbn::Score::Three {
+        return None;
+    }
+    let why = estimate
+        .feedback()
+        .and_then(|f| f.warning())
+        .map(weakness)
+        .unwrap_or("se adivina con pocos intentos");
+    Some(format!(
+        "La contraseña es fácil de adivinar: {why}. Use una frase de varias palabras poco comunes, o mezcle palabras, números y signos."
+    ))
+}
+
+/// Words the estimator's (English) dictionaries lack but any guesser here tries first.
+const GUESSABLE_WORDS: &[&str] = &[
+    "contraseña",
+    "contrasena",
+    "clave",
+    "secreto",
+    "colombia",
+    "bogota",
+    "participa",
+    "participacion",
+    "ciudadana",
+    "planeacion",
+    "usuario",
+    "administrador",
+    "bienvenido",
+];
+
+/// The estimator's warning, in Spanish.
+fn weakness(w: zxcvbn::feedback::Warning) -> &'static str {
+    use zxcvbn::feedback::Warning::*;
+    match w {
+        StraightRowsOfKeysAreEasyToGuess | ShortKeyboardPatternsAreEasyToGuess => {
+            "sigue una fila o un patrón del teclado"
+        }
+        RepeatsLikeAaaAreEasyToGuess => "repite el mismo carácter (como «aaa»)",
+        RepeatsLikeAbcAbcAreOnlySlightlyHarderToGuess => {
+            "repite un mismo grupo de caracteres (como «abcabc»)"
+        }
+        ThisIsATop10Password | ThisIsATop100Password | ThisIsACommonPassword => {
+            "es una de las contraseñas más usadas"
+        }
+        ThisIsSimilarToACommonlyUsedPassword => "se parece a una contraseña muy usada",
+        SequencesLikeAbcAreEasyToGuess => "es una secuencia (como «abc» o «6543»)",
+        RecentYearsAreEasyToGuess => "usa años recientes",
+        AWordByItselfIsEasyToGuess => "es una sola palabra",
+        DatesAreOftenEasyToGuess => "usa una fecha",
+        NamesAndSurnamesByThemselvesAreEasyToGuess | CommonNamesAndSurnamesAreEasyToGuess => {
+            "usa nombres o apellidos comunes"
+        }
+    }
+}
+
+#[cfg(test)]
+mod password_tests {
+    use super::*;
+
+    #[test]
+    fn weak_passwords_are_refused_with_the_reason_in_spanish() {
+        for weak in [
+            "aaaaaaaaaaaa",
+            "123456789012",
+            "qwertyuiopasdf",
+            "contraseña2025",
+            "participa2025!",
+            "cajahonor2025!",
+        ] {
+            let why = password_problem(weak, "ana", "Caja Honor")
+                .unwrap_or_else(|| panic!("{weak} accepted"));
+            assert!(
+                why.starts_with("La contraseña es fácil de adivinar"),
+                "{weak}: {why}"
+            );
+        }
+        for strong in [
+            "otra clave de prueba bastante larga",
+            "Caballo-Grapa-Bateria-Correcta-77",
+        ] {
+            assert_eq!(
+                password_problem(strong, "ana", "Caja Honor"),
+                None,
+                "{strong}"
+            );
+        }
+        let long = "x".repeat(MAX_PASSWORD_LEN + 1);
+        assert!(password_problem(&long, "ana", "Caja Honor")
+            .unwrap()
+            .contains("hasta 128"));
+    }
+}
