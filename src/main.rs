@@ -286,6 +286,9 @@ enum UserCommand {
     },
     /// Genera una contraseña nueva para un usuario (por ejemplo, si el administrador perdió la suya).
     ResetPassword { username: String },
+    /// Desbloquea el ingreso de un usuario cuyo nombre quedó bloqueado por intentos
+    /// fallidos de otros (queda en la auditoría).
+    Unlock { username: String },
 }
 
 /// Parses the command line. The serve options sit at the top level for the bare
@@ -787,8 +790,39 @@ async fn serve(database_url: &str, options: ServeOptions) -> Result<()> {
     Ok(())
 }
 
+/// Clears the failed sign-ins counted against a user name, with its audit entry.
+async fn unlock_user(store: &Store, username: &str) -> Result<()> {
+    let system = Actor::system();
+    let username = username.trim().to_lowercase();
+    let (user, _) = store
+        .user_for_login(&username)
+        .await?
+        .with_context(|| format!("el usuario «{username}» no existe"))?;
+    let quota = participa_web::throttle::Throttle::default().user_quota(&user.username);
+    let cleared = store
+        .clear_attempts(
+            &[quota],
+            &Change {
+                actor: &system,
+                action: AuditAction::LoginUnlock,
+                plan_id: None,
+                subject: format!("usuario {} (línea de comandos)", user.username),
+                before: None,
+                after: None,
+            },
+        )
+        .await?;
+    if cleared == 0 {
+        println!("El ingreso de «{}» no estaba bloqueado.", user.username);
+    } else {
+        println!("Ingreso de «{}» desbloqueado.", user.username);
+    }
+    Ok(())
+}
+
 async fn user_command(store: &Store, action: UserCommand) -> Result<()> {
     let system = Actor::system();
+
     let password = participa_app::accounts::random_password();
     let hash = participa_app::accounts::hash_password(password.clone())
         .await
@@ -838,6 +872,7 @@ async fn user_command(store: &Store, action: UserCommand) -> Result<()> {
                 .await?;
             data.username
         }
+        UserCommand::Unlock { username } => return unlock_user(store, &username).await,
         UserCommand::ResetPassword { username } => {
             let (user, _) = store
                 .user_for_login(&username)

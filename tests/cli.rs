@@ -443,6 +443,28 @@ fn users_are_created_and_passwords_reset_from_the_command_line(db: TestDatabase)
     let unknown = participa(&db, &["user", "reset-password", "nadie"]);
     assert!(!unknown.status.success());
     assert!(text(unknown.stderr).contains("«nadie» no existe"));
+    // A name locked by strangers' failures is unlocked by an operator, audited.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let store = rt
+        .block_on(participa_store::Store::connect(&db.url))
+        .unwrap();
+    let window = chrono::Duration::minutes(15);
+    let carlos = [participa_store::Quota::new("u:carlos", 5)];
+    for _ in 0..5 {
+        rt.block_on(store.take_attempt(&carlos, window)).unwrap();
+    }
+    let locked = rt.block_on(store.take_attempt(&carlos, window)).unwrap();
+    assert!(matches!(locked, participa_store::Attempt::Refused { .. }));
+    let out = text(ok(&db, &["user", "unlock", "Carlos"]));
+    assert!(out.contains("Ingreso de «carlos» desbloqueado."), "{out}");
+    let out = text(ok(&db, &["user", "unlock", "carlos"]));
+    assert!(out.contains("no estaba bloqueado"), "{out}");
+    let again = rt.block_on(store.take_attempt(&carlos, window)).unwrap();
+    assert!(matches!(again, participa_store::Attempt::Allowed { .. }));
+    rt.block_on(store.close());
     let taken = participa(
         &db,
         &[

@@ -48,6 +48,8 @@ pub enum AuditAction {
     ActivityStatus,
     Login,
     LoginFailed,
+    /// The sign-in attempts counted against a user name were cleared by an operator.
+    LoginUnlock,
     HolidayAdd,
     HolidayRemove,
     /// The secret of the consultations' identity digests: old digests re-keyed with it,
@@ -92,13 +94,14 @@ pub enum AuditAction {
 
 impl AuditAction {
     /// Every action, for parsing stored codes back.
-    pub const ALL: [AuditAction; 47] = [
+    pub const ALL: [AuditAction; 48] = [
         AuditAction::ActivityCreate,
         AuditAction::ActivityUpdate,
         AuditAction::ActivityDelete,
         AuditAction::ActivityStatus,
         AuditAction::Login,
         AuditAction::LoginFailed,
+        AuditAction::LoginUnlock,
         AuditAction::HolidayAdd,
         AuditAction::HolidayRemove,
         AuditAction::IdentitySecret,
@@ -151,6 +154,7 @@ impl AuditAction {
             AuditAction::ActivityStatus => "activity.status",
             AuditAction::Login => "auth.login",
             AuditAction::LoginFailed => "auth.login_failed",
+            AuditAction::LoginUnlock => "auth.unlock",
             AuditAction::HolidayAdd => "calendar.add_holiday",
             AuditAction::HolidayRemove => "calendar.remove_holiday",
             AuditAction::ChannelImport => "channel.import",
@@ -209,6 +213,7 @@ impl AuditAction {
             }
             AuditAction::Login => "Ingresó a la plataforma",
             AuditAction::LoginFailed => "Intentó ingresar sin éxito",
+            AuditAction::LoginUnlock => "Desbloqueó el ingreso de un usuario",
             AuditAction::HolidayAdd => "Agregó un festivo",
             AuditAction::HolidayRemove => "Quitó un festivo",
             AuditAction::ChannelImport => "Importó cifras de un canal",

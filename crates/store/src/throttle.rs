@@ -155,6 +155,26 @@ impl Store {
         tx.commit().await
     }
 
+    /// Clears the attempts counted against `keys` (an operator unlocking a user name),
+    /// with its audit entry, in one transaction; returns how many counts there were.
+    pub async fn clear_attempts(&self, keys: &[Quota], change: &crate::Change<'_>) -> Result<u64> {
+        let _turn = self.sqlite_write_turn().await;
+        let mut tx = self.begin().await?;
+        let mut cleared = 0;
+        for q in in_lock_order(keys) {
+            cleared += on_tx!(&mut tx, |conn| {
+                sqlx::query("DELETE FROM login_throttle WHERE key = $1")
+                    .bind(&q.key)
+                    .execute(&mut *conn)
+                    .await?
+                    .rows_affected()
+            });
+        }
+        crate::audit::record(&mut tx, change, Utc::now()).await?;
+        tx.commit().await?;
+        Ok(cleared)
+    }
+
     /// Remembers a browser where `user` signed in, by the SHA-256 of its random token;
     /// only the newest few per user are kept.
     /// A browser already remembered counts as used now: the least recently used are

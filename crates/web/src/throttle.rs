@@ -79,16 +79,21 @@ impl Throttle {
                 refund: Vec::new(),
             },
             None => SignInQuotas {
-                forget: vec![Quota::new(
-                    format!("u:{}", username.trim().to_lowercase()),
-                    self.per_user,
-                )],
+                forget: vec![self.user_quota(username)],
                 refund: vec![Quota::new(
                     format!("a:{}", client_key(address)),
                     self.per_address,
                 )],
             },
         }
+    }
+
+    /// The quota of strangers' sign-ins as `username` (what an operator's unlock clears).
+    pub fn user_quota(&self, username: &str) -> Quota {
+        Quota::new(
+            format!("u:{}", username.trim().to_lowercase()),
+            self.per_user,
+        )
     }
 
     /// How many times per window a user's right password gives the address its attempt
