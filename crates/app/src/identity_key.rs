@@ -116,6 +116,9 @@ fn create(file: &Path) -> Result<bool, KeyError> {
         .unwrap_or(Path::new("."));
     let name = file.file_name().unwrap_or_default().to_string_lossy();
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    // A start that crashed here left its temporary file; in a container the next start
+    // often has the same process id, so the leftover is ours to remove.
+    let _ = std::fs::remove_file(&tmp);
     let written = (|| {
         let mut options = std::fs::OpenOptions::new();
         options.write(true).create_new(true);
@@ -209,5 +212,14 @@ mod tests {
         // An empty key file is refused, not used.
         std::fs::write(&file, "\n").unwrap();
         assert!(matches!(load(None, &file), Err(KeyError::Invalid { .. })));
+        // A crashed start's temporary file (same process id, as in a container) does not
+        // stop the next start from creating the key.
+        let other = dir.path().join("otra.clave-identidad");
+        let leftover = dir
+            .path()
+            .join(format!(".otra.clave-identidad.{}.tmp", std::process::id()));
+        std::fs::write(&leftover, "a medio escribir").unwrap();
+        assert!(load(None, &other).unwrap().origin.contains("creado ahora"));
+        assert!(!leftover.exists());
     }
 }
