@@ -62,6 +62,28 @@ impl Store {
         let now = Utc::now();
         let cutoff = now - window;
         let quotas = in_lock_order(quotas);
+        // A key that already used its limit is refused by a read, with no write at all:
+        // a flood of refused attempts does not take the database's writer. (Counts only
+        // go down by a refund or a reset, so a refusal read here stays right.)
+        for quota in &quotas {
+            let count: Option<(i64, DateTime<Utc>)> = crate::on_db!(&self.db, |pool| {
+                let row =
+                    sqlx::query("SELECT attempts, window_start FROM login_throttle WHERE key = $1")
+                        .bind(&quota.key)
+                        .fetch_optional(pool)
+                        .await?;
+                row.map(|r| -> Result<(i64, DateTime<Utc>)> {
+                    Ok((r.try_get("attempts")?, r.try_get("window_start")?))
+                })
+                .transpose()
+            })?;
+            if let Some((attempts, started)) = count {
+                if started > cutoff && attempts >= quota.limit {
+                    let retry_after = (started + window - now).max(Duration::seconds(1));
+                    return Ok(Attempt::Refused { retry_after });
+                }
+            }
+        }
         // SQLite: in the queue of public writes, so a flood of sign-ins does not keep
         // staff saves waiting in the busy handler.
         let _turn = self.sqlite_write_turn().await;
