@@ -65,7 +65,7 @@ pub use hearings::{Hearing, HearingCounts, HearingData, NewRegistration, Questio
 pub use identity::{inner_digest as legacy_identity_digest, IdentitySecret, MIN_SECRET_BYTES};
 pub use objects::{
     check_evidence, CheckedEvidence, EvidenceError, EvidenceKind, Objects, ObjectsError,
-    DEFAULT_EVIDENCE_LIMIT,
+    DEFAULT_EVIDENCE_LIMIT, EVIDENCE_ACCEPT,
 };
 pub use parameters::{ParameterChange, ParameterValue};
 pub use plans::{PlanId, PlanSummary};

@@ -116,7 +116,22 @@ pub enum EvidenceKind {
     Zip,
 }
 
+/// The file endings of every evidence kind, as an `<input type="file" accept>` lists
+/// them, so the browser's file chooser offers only files that can be sent.
+pub const EVIDENCE_ACCEPT: &str = ".pdf,.png,.jpg,.jpeg,.webp,.xlsx,.docx,.csv,.zip";
+
 impl EvidenceKind {
+    pub const ALL: [EvidenceKind; 8] = [
+        EvidenceKind::Pdf,
+        EvidenceKind::Png,
+        EvidenceKind::Jpeg,
+        EvidenceKind::Webp,
+        EvidenceKind::Xlsx,
+        EvidenceKind::Docx,
+        EvidenceKind::Csv,
+        EvidenceKind::Zip,
+    ];
+
     pub fn media_type(self) -> &'static str {
         match self {
             EvidenceKind::Pdf => "application/pdf",
@@ -323,6 +338,16 @@ mod tests {
             check_evidence("foto.PNG", PNG.to_vec(), 1000).unwrap().kind,
             EvidenceKind::Png
         );
+    }
+
+    #[test]
+    fn the_file_chooser_offers_every_kind_and_nothing_else() {
+        let offered: Vec<&str> = EVIDENCE_ACCEPT.split(',').collect();
+        let kinds: Vec<String> = EvidenceKind::ALL
+            .iter()
+            .flat_map(|k| k.extensions().iter().map(|e| format!(".{e}")))
+            .collect();
+        assert_eq!(offered, kinds);
     }
 
     #[test]

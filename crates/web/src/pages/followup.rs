@@ -814,7 +814,7 @@ pub async fn report(
                         errors.insert(
                             "evidencias",
                             format!(
-                                "Se admiten hasta {FILES_PER_REPORT} archivos por envío y llegaron más. No se guardó nada."
+                                "Se admiten hasta {FILES_PER_REPORT} archivos por envío y llegaron más. No se guardó nada: elija de nuevo hasta {FILES_PER_REPORT} archivos y envíe."
                             ),
                         );
                         files.clear();
