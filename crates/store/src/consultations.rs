@@ -55,7 +55,7 @@ pub(crate) async fn insert_consultation(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<i64> {
-    let key = random_key()?;
+    let key = crate::random_token()?;
     let id = on_tx!(tx, |conn| {
         sqlx::query(
             "INSERT INTO consultations (title, description, opens_on, closes_on, plan_id, activity_number, \
@@ -100,13 +100,6 @@ pub(crate) async fn insert_question(tx: &mut Tx, id: i64, q: &Question) -> Resul
         .await?;
     });
     Ok(())
-}
-
-/// 32 random bytes as hex: the per-consultation key of identity digests.
-pub(crate) fn random_key() -> Result<String> {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| StoreError::Objects(format!("getrandom: {e}")))?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// The identification given with a response, and the purpose the citizen consented to.

@@ -58,14 +58,14 @@ impl IdentitySecret {
 
     /// 32 random bytes as 64 hex digits: the content of a new key file.
     pub fn generate() -> Result<String> {
-        crate::consultations::random_key()
+        crate::random_token()
     }
 
     fn mac(&self, data: &[u8]) -> String {
         let mut m =
             <Hmac<Sha256> as Mac>::new_from_slice(&self.0).expect("HMAC takes a key of any length");
         m.update(data);
-        hex(&m.finalize().into_bytes())
+        crate::hex(&m.finalize().into_bytes())
     }
 
     /// What the database keeps to recognise this secret: an HMAC of a fixed text,
@@ -85,10 +85,6 @@ impl IdentitySecret {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// SHA-256 of the consultation's key and the canonical document, as hex: the digest
 /// databases kept before the secret, and the inner step of today's.
 pub fn inner_digest(key: &str, document: &Document) -> String {
@@ -96,7 +92,7 @@ pub fn inner_digest(key: &str, document: &Document) -> String {
     h.update(key.as_bytes());
     h.update(b"\n");
     h.update(document.canonical().as_bytes());
-    hex(&h.finalize())
+    crate::hex(&h.finalize())
 }
 
 /// Responses re-keyed per statement batch (bounded memory on any table size).

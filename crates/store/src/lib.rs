@@ -307,6 +307,19 @@ impl Store {
     }
 }
 
+/// Bytes as lowercase hex digits (digests, random keys and tokens).
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// 32 random bytes from the operating system, as 64 hex digits: a key or a token no
+/// one can guess.
+pub fn random_token() -> Result<String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| StoreError::Objects(format!("getrandom: {e}")))?;
+    Ok(hex(&bytes))
+}
+
 pub mod testing {
     //! Fresh, isolated databases for tests: a SQLite file in the temporary directory, or
     //! a new schema in the PostgreSQL server named by `TEST_DATABASE_URL`.

@@ -297,10 +297,7 @@ pub fn check_evidence(
             extension,
         });
     }
-    let sha256 = Sha256::digest(&bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let sha256 = crate::hex(&Sha256::digest(&bytes));
     Ok(CheckedEvidence {
         file_name: name.into(),
         kind,

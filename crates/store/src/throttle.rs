@@ -277,10 +277,7 @@ fn in_lock_order(quotas: &[Quota]) -> Vec<&Quota> {
 /// cannot be reversed, and a copy of the database gives no working cookie.
 fn digest(token: &str) -> String {
     use sha2::{Digest, Sha256};
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::hex(&Sha256::digest(token.as_bytes()))
 }
 
 #[cfg(test)]

@@ -64,7 +64,7 @@ impl<S: Send + Sync> axum::extract::FromRequest<S> for Multipart {
         axum::extract::Multipart::from_request(req, state)
             .await
             .map(|inner| Multipart { inner, fields: 0 })
-            .map_err(|_| incomplete())
+            .map_err(|_| crate::form::unreadable())
     }
 }
 
@@ -80,14 +80,9 @@ impl Multipart {
                 crate::form::MAX_FIELDS
             )));
         }
-        self.inner.next_field().await.map_err(|_| incomplete())
+        self.inner
+            .next_field()
+            .await
+            .map_err(|_| crate::form::unreadable())
     }
-}
-
-/// A form body that could not be read to its end.
-fn incomplete() -> AppError {
-    AppError::BadRequest(
-        "El envío llegó incompleto o dañado, o supera el tamaño permitido. Vuelva a la página anterior y envíelo de nuevo."
-            .into(),
-    )
 }

@@ -39,10 +39,7 @@ impl<S: Send + Sync> FromRequest<S> for FormData {
                 if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
                     AppError::TooLarge
                 } else {
-                    AppError::BadRequest(
-                        "El formulario llegó incompleto o dañado. Vuelva a la página anterior y envíelo de nuevo."
-                            .into(),
-                    )
+                    unreadable()
                 }
             })?;
         check_sizes(&pairs)?;
@@ -133,9 +130,10 @@ pub async fn multipart_file_is_empty(
         .is_none_or(|c| c.is_empty()))
 }
 
-fn unreadable() -> AppError {
+/// A form body that could not be read to its end.
+pub(crate) fn unreadable() -> AppError {
     AppError::BadRequest(
-        "El formulario llegó incompleto o dañado. Vuelva a la página anterior y envíelo de nuevo."
+        "El envío llegó incompleto o dañado, o supera el tamaño permitido. Vuelva a la página anterior y envíelo de nuevo."
             .into(),
     )
 }

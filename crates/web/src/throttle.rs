@@ -173,9 +173,7 @@ pub fn device_token(headers: &HeaderMap) -> Option<String> {
 
 /// A fresh device token: 32 random bytes as hex.
 pub fn new_device_token() -> Result<String, AppError> {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| AppError::Internal(format!("getrandom: {e}")))?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    Ok(participa_store::random_token()?)
 }
 
 /// The `Set-Cookie` value that remembers this browser for a year, sent only to the
