@@ -5,6 +5,9 @@
 //! and as PDF (Typst), each as a ratio to the first; and the peak resident memory of the
 //! PDF step (the kernel's high-water mark, reset before it).
 
+#[path = "peak_memory.rs"]
+mod peak_memory;
+
 use chrono::{Days, NaiveDate};
 use participa_domain::followup::{
     Aggregation, Decision, Frequency, Indicator, ProgressInput, ReviewInput, Sufficiency,
@@ -49,17 +52,6 @@ fn generated_plan() -> Plan {
         })
         .collect();
     Plan::try_from_draft(draft).expect("a valid generated plan")
-}
-
-fn peak_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-        })
-        .unwrap_or(0)
 }
 
 fn reset_peak() {
@@ -168,7 +160,7 @@ async fn main() {
         let t = Instant::now();
         pdf_bytes = participa_reports::followup_pdf(&report).unwrap().len();
         pdf.push(t.elapsed());
-        pages_peak = pages_peak.max(peak_kib());
+        pages_peak = pages_peak.max(peak_memory::peak_rss_kib("self"));
     }
     let base = median(load.clone());
     let line = |name: &str, d: Duration| {

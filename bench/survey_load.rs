@@ -21,6 +21,9 @@
 //!
 //! `SURVEY_LOAD_CLIENTS` and `SURVEY_LOAD_SECONDS` change the defaults (16 clients, 5 s).
 
+#[path = "peak_memory.rs"]
+mod peak_memory;
+
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::{connect::HttpConnector, Client};
@@ -196,18 +199,6 @@ async fn load(
     out
 }
 
-/// The process's peak resident memory (`VmHWM`), in KiB.
-fn peak_rss_kib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-        })
-        .unwrap_or(0)
-}
-
 /// Creates an admin with the CLI and signs in: the session cookie.
 async fn login(http: &Http, base: &str, url: &str) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_participa"))
@@ -374,13 +365,13 @@ async fn main() {
         results_times.push(start.elapsed());
     }
     results_times.sort();
-    let results_rss = peak_rss_kib(restarted.id());
+    let results_rss = peak_memory::peak_rss_kib(&restarted.id().to_string());
 
     // 5. Exports, as staff.
     let cookie = login(&http, &base, &url).await;
     let mut exports = Vec::new();
     for format in ["csv", "xlsx"] {
-        let before = peak_rss_kib(restarted.id());
+        let before = peak_memory::peak_rss_kib(&restarted.id().to_string());
         let start = Instant::now();
         let req = hyper::Request::get(format!("{base}/admin/consultas/{id}/respuestas.{format}"))
             .header("cookie", &cookie)
@@ -400,7 +391,7 @@ async fn main() {
             start.elapsed(),
             bytes,
             before,
-            peak_rss_kib(restarted.id()),
+            peak_memory::peak_rss_kib(&restarted.id().to_string()),
         ));
     }
     restarted.kill().ok();

@@ -17,19 +17,11 @@
 #[path = "../tests/bombs/mod.rs"]
 mod bombs;
 
+#[path = "../../../bench/peak_memory.rs"]
+mod peak_memory;
+
 use participa_formats::{import_plan, ReadOptions};
 use std::time::Instant;
-
-fn peak_rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-        })
-        .unwrap_or(0)
-}
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -116,7 +108,7 @@ fn main() {
             let elapsed = start.elapsed();
             println!(
                 "{name}\t{:.0} MiB\t{:.2} s\t{outcome}",
-                peak_rss_kib() as f64 / 1024.0,
+                peak_memory::peak_rss_kib("self") as f64 / 1024.0,
                 elapsed.as_secs_f64()
             );
         }

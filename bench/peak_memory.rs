@@ -1,0 +1,15 @@
+//! Peak resident memory of a process, shared by the benchmarks and the import-memory
+//! example (included by `#[path]`, since they live in different crates).
+
+/// The peak resident memory (`VmHWM`) of process `pid` ("self" for this one), in KiB;
+/// 0 where `/proc` does not say.
+pub fn peak_rss_kib(pid: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
