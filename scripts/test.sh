@@ -5,7 +5,8 @@
 # 1. Installs what is missing: Debian's postgresql (a throwaway server for the store, web
 #    and CLI suites), chromium and chromium-driver (the browser test), poppler-utils
 #    (pdftotext, with which the tests read the PDFs back) and npm (fetches axe-core),
-#    through apt-get, as root or with sudo; and rustup's clippy and rustfmt components.
+#    through apt-get, as root or with sudo; python3-aiosmtpd (a real SMTP server process
+#    the e-mail tests deliver to); and rustup's clippy and rustfmt components.
 # 2. Runs formatting, lints, and the whole test suite, with the store, web and CLI suites
 #    against SQLite and against a real PostgreSQL server, and the browser test in headless
 #    Chromium with axe-core.
@@ -25,7 +26,7 @@ as_root() {
 }
 
 missing=()
-packages=(chromium chromium-driver poppler-utils)
+packages=(chromium chromium-driver poppler-utils python3-aiosmtpd)
 [ -n "${TEST_DATABASE_URL:-}" ] || packages=(postgresql "${packages[@]}")
 if command -v dpkg >/dev/null 2>&1; then
   for pkg in "${packages[@]}"; do

@@ -816,6 +816,10 @@ async fn serve(database_url: &str, options: ServeOptions) -> Result<()> {
         .public_url
         .clone()
         .unwrap_or_else(|| format!("http://{addr}"));
+    match &options.smtp {
+        Some(_) => println!("Notificaciones por correo: activas (enlaces a {public_url})"),
+        None => println!("Notificaciones por correo: no (sin --smtp quedan solo en la plataforma)"),
+    }
     println!();
     println!("Participa está en http://{addr}/  (funcionarios: http://{addr}/ingresar)");
     println!("Detener: Ctrl-C");
@@ -823,10 +827,6 @@ async fn serve(database_url: &str, options: ServeOptions) -> Result<()> {
     println!("Clave de las huellas de identidad: {}", key.origin);
     if options.public_burst == 0 {
         println!("Atención: sin límite de envíos en los formularios públicos (--public-burst 0).");
-    }
-    match &options.smtp {
-        Some(_) => println!("Notificaciones por correo: activas (enlaces a {public_url})"),
-        None => println!("Notificaciones por correo: no (sin --smtp quedan solo en la plataforma)"),
     }
     let mail = mailer.is_some();
     let outbox = participa_app::outbox::OutboxSettings {

@@ -1,5 +1,8 @@
 //! The `participa` binary end to end, against SQLite and against PostgreSQL.
 
+#[path = "support/mail_server.rs"]
+mod mail_server;
+
 use participa_store::testing::TestDatabase;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
@@ -61,6 +64,8 @@ on_both_backends!(
     reports_are_written_as_pdf_and_xlsx,
     reminders_are_printed_and_sent_by_email,
     tags_name_only_groups_of_value_in_the_catalogue,
+    notifications_wait_for_the_mail_server_and_go_out_once,
+    reminders_are_written_on_business_days_once_per_stage,
 );
 
 fn import_list_and_export_the_seed(db: TestDatabase) {
@@ -1056,4 +1061,273 @@ fn command_line_dates_are_kept_in_range() {
             "{args:?}: {err}"
         );
     }
+}
+
+/// Waits (up to a minute) until `done` holds.
+fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !done() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "waited a minute for {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// Issue 14, item 2: `participa serve` delivers the outbox itself. The mail server is
+/// down when the step happens: the message waits, retried with backoff, and arrives
+/// once the server (a real aiosmtpd process) comes up. A server killed and started
+/// again sends nothing twice.
+fn notifications_wait_for_the_mail_server_and_go_out_once(db: TestDatabase) {
+    use participa_domain::{Role, Transition};
+    use participa_store::{Actor, PlanId, Store};
+    ok(&db, &["init"]);
+    let rt = runtime();
+    let store = rt.block_on(async {
+        let store = Store::connect(&db.url).await.unwrap();
+        participa_store::testing::accept_all_findings(&store, PlanId(1)).await;
+        participa_store::testing::create_user(
+            &store,
+            "aprueba",
+            "Ana Aprobadora",
+            Role::Approver,
+            &[],
+            "x",
+        )
+        .await;
+        store
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let maildir = dir.path().join("correo");
+    let port = mail_server::free_port();
+    let smtp = format!("smtp://127.0.0.1:{port}");
+    let args = [
+        "--smtp",
+        smtp.as_str(),
+        "--remitente",
+        "Participa <participa@cajahonor.test>",
+        "--url-publica",
+        "https://participa.cajahonor.test",
+        "--correo-cada",
+        "1",
+        "--correo-reintento",
+        "1",
+    ];
+    let (server, printed) = start_server(&db, dir.path(), &args, &[]).unwrap();
+    assert!(
+        printed
+            .iter()
+            .any(|l| l.contains("Notificaciones por correo: activas")),
+        "{printed:?}"
+    );
+    rt.block_on(store.transition(PlanId(1), Transition::Consolidate, None, &Actor::system()))
+        .unwrap();
+    wait_until("a failed attempt while the mail server is down", || {
+        rt.block_on(store.outbox_states())
+            .unwrap()
+            .iter()
+            .any(|(_, _, state, attempts)| state == "pending" && *attempts >= 1)
+    });
+    let mail = mail_server::MailServer::start(port, &maildir);
+    let got = mail.wait_for(1);
+    let first = &got[0];
+    assert!(first.to.contains("aprueba@participa.test"), "{first:?}");
+    assert!(first.to.contains("Ana Aprobadora"), "{first:?}");
+    assert!(first.subject.starts_with("Plan consolidado: "), "{first:?}");
+    for expected in [
+        "Hola, Ana Aprobadora:",
+        "consolidó la versión 1",
+        "Para verlo: https://participa.cajahonor.test/admin/planes/1",
+        "https://participa.cajahonor.test/admin/notificaciones",
+    ] {
+        assert!(
+            first.body.contains(expected),
+            "missing «{expected}» in {first:#?}"
+        );
+    }
+    // Killed (no orderly stop) and started again: the message sent is not sent again,
+    // and the next step's message goes out.
+    wait_until("the first marked sent", || {
+        rt.block_on(store.outbox_states())
+            .unwrap()
+            .iter()
+            .all(|(_, _, s, _)| s == "sent")
+    });
+    drop(server);
+    let (_server, _) = start_server(&db, dir.path(), &args, &[]).unwrap();
+    rt.block_on(store.transition(PlanId(1), Transition::Review, None, &Actor::system()))
+        .unwrap();
+    let got = mail.wait_for(2);
+    assert_eq!(got.len(), 2, "{got:#?}");
+    assert!(
+        got[1].subject.starts_with("Plan para aprobar: "),
+        "{got:#?}"
+    );
+    assert_ne!(got[0].message_id, got[1].message_id);
+    wait_until("both marked sent", || {
+        rt.block_on(store.outbox_states())
+            .unwrap()
+            .iter()
+            .all(|(_, _, s, _)| s == "sent")
+    });
+    assert_eq!(mail.messages().len(), 2);
+    rt.block_on(store.close());
+}
+
+/// Issue 14, item 2: the reminders `participa recordatorios` sent from cron are written
+/// by the server itself, on business days from the set hour, once per office, person,
+/// plan, period and stage however often the task runs.
+fn reminders_are_written_on_business_days_once_per_stage(db: TestDatabase) {
+    use chrono::{Duration, NaiveDate, TimeZone, Utc};
+    use participa_app::outbox::{write_reminders, ReminderSchedule};
+    use participa_domain::{Role, Transition};
+    use participa_store::{Acta, Actor, NoticeKind, PlanId, Store};
+    ok(&db, &["init"]);
+    let rt = runtime();
+    rt.block_on(async {
+        let store = Store::connect(&db.url).await.unwrap();
+        participa_store::testing::accept_all_findings(&store, PlanId(1)).await;
+        let acta = Acta {
+            number: "1".into(),
+            date: NaiveDate::from_ymd_opt(2025, 1, 28).unwrap(),
+        };
+        for t in [
+            Transition::Consolidate,
+            Transition::Review,
+            Transition::Approve,
+            Transition::Publish,
+        ] {
+            store
+                .transition(PlanId(1), t, Some(&acta), &Actor::system())
+                .await
+                .unwrap();
+        }
+        let carlos = participa_store::testing::create_user(
+            &store,
+            "carlos",
+            "Carlos Comunicaciones",
+            Role::Reporter,
+            &["ARCOM"],
+            "x",
+        )
+        .await;
+        let olga = participa_store::testing::create_user(
+            &store,
+            "olga",
+            "Olga Planeación",
+            Role::Reporter,
+            &["OAPLA"],
+            "x",
+        )
+        .await;
+        let calendar = store.calendar().await.unwrap();
+        // ARCOM's deadline for period 1, and the business day two before it.
+        let reminders = participa_app::reminders::all_reminders(
+            &store,
+            NaiveDate::from_ymd_opt(2025, 4, 20).unwrap(),
+        )
+        .await
+        .unwrap();
+        let arcom = reminders
+            .iter()
+            .find(|r| r.office == "ARCOM")
+            .expect("ARCOM owes");
+        let (_, closes) = arcom.due_period.expect("a period due");
+        let mut day = closes;
+        while !(calendar.is_business_day(day) && calendar.business_days_between(day, closes) == 2) {
+            day -= Duration::days(1);
+        }
+        // Colombian time is UTC-5.
+        let at = |d: NaiveDate, hour: u32| {
+            Utc.from_utc_datetime(&d.and_hms_opt(hour + 5, 0, 0).unwrap())
+        };
+        let schedule = ReminderSchedule {
+            hour: 7,
+            days_before: 3,
+        };
+        let notices = |user| {
+            let store = store.clone();
+            async move { store.notifications(user, 50).await.unwrap() }
+        };
+        assert_eq!(
+            write_reminders(&store, at(day, 6), &schedule)
+                .await
+                .unwrap(),
+            0,
+            "before the hour"
+        );
+        let mut saturday = day;
+        while saturday.format("%u").to_string() != "6" {
+            saturday += Duration::days(1);
+        }
+        assert_eq!(
+            write_reminders(&store, at(saturday, 9), &schedule)
+                .await
+                .unwrap(),
+            0,
+            "a day off"
+        );
+        assert!(
+            write_reminders(&store, at(day, 8), &schedule)
+                .await
+                .unwrap()
+                >= 2
+        );
+        let to_carlos = notices(carlos).await;
+        let closing: Vec<_> = to_carlos
+            .iter()
+            .filter(|n| n.kind == NoticeKind::PeriodClosing)
+            .collect();
+        assert_eq!(closing.len(), 1, "{to_carlos:?}");
+        assert!(
+            closing[0].body.contains("quedan 2 días hábiles"),
+            "{:?}",
+            closing[0]
+        );
+        assert!(closing[0].body.contains("13. "), "{:?}", closing[0]);
+        assert_eq!(
+            closing[0].link,
+            "/admin/planes/1/seguimiento?dependencia=ARCOM"
+        );
+        let overdue: Vec<_> = notices(olga)
+            .await
+            .into_iter()
+            .filter(|n| n.kind == NoticeKind::ReportOverdue)
+            .collect();
+        assert_eq!(overdue.len(), 1);
+        assert!(overdue[0].body.contains("vencida"), "{:?}", overdue[0]);
+        // Again the same day, and the next one: nothing new for the deadline; the
+        // overdue list comes back a week later.
+        assert_eq!(
+            write_reminders(&store, at(day, 9), &schedule)
+                .await
+                .unwrap(),
+            0
+        );
+        let week_later = calendar.add_business_days(day, 5);
+        write_reminders(&store, at(week_later, 8), &schedule)
+            .await
+            .unwrap();
+        let closing_now = notices(carlos)
+            .await
+            .into_iter()
+            .filter(|n| n.kind == NoticeKind::PeriodClosing)
+            .count();
+        assert_eq!(closing_now, 1);
+        let overdue_now = notices(olga)
+            .await
+            .into_iter()
+            .filter(|n| n.kind == NoticeKind::ReportOverdue)
+            .count();
+        assert_eq!(overdue_now, 2);
+        store.close().await;
+    });
 }

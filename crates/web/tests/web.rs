@@ -1103,6 +1103,7 @@ macro_rules! on_both_backends {
 }
 
 on_both_backends! {
+    each_user_reads_and_opens_only_their_own_notifications => super::each_user_reads_and_opens_only_their_own_notifications;
     matrix_anonymous => |db| role_matrix(db, 0, None);
     matrix_admin => |db| role_matrix(db, 1, Some("admin"));
     matrix_reporter => |db| role_matrix(db, 2, Some("reporter"));
@@ -5281,4 +5282,84 @@ async fn date_routes(app: &TestApp, cookie: &str, date: &str) -> Vec<String> {
             )
         })
         .collect()
+}
+
+/// Issue 14, item 2: a workflow step's notification shows in the navigation and on the
+/// user's notifications page; opening it goes where to act and marks it read; nobody
+/// else can open it; each user can turn the e-mails off.
+async fn each_user_reads_and_opens_only_their_own_notifications(db: TestDatabase) {
+    let app = TestApp::new(db).await;
+    app.to_status(&[Transition::Consolidate]).await;
+    let approver = app.login("approver").await;
+    let home = app.get("/admin/planes", Some(&approver)).await;
+    assert!(
+        home.body.contains(
+            "Notificaciones <span class=\"count\">(1<span class=\"sr-only\"> sin leer</span>)"
+        ),
+        "{}",
+        home.body
+    );
+    let page = app.get("/admin/notificaciones", Some(&approver)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Plan consolidado: "), "{}", page.body);
+    assert!(page.body.contains("Tiene 1 sin leer."), "{}", page.body);
+    let id = app.store.notifications(4, 10).await.unwrap()[0].id;
+    let admin = app.login("admin").await;
+    let theirs = app
+        .get(&format!("/admin/notificaciones/{id}"), Some(&admin))
+        .await;
+    assert_eq!(theirs.status, StatusCode::NOT_FOUND);
+    let opened = app
+        .get(&format!("/admin/notificaciones/{id}"), Some(&approver))
+        .await;
+    assert_eq!(opened.status, StatusCode::SEE_OTHER);
+    assert_eq!(opened.location.as_deref(), Some("/admin/planes/1"));
+    let home = app.get("/admin/planes", Some(&approver)).await;
+    assert!(!home.body.contains("sin leer"), "read now");
+    assert!(app
+        .get("/admin/notificaciones/abc", Some(&approver))
+        .await
+        .status
+        .is_client_error());
+    // E-mail off, then on; the page says what happened.
+    assert!(app.store.wants_email(4).await.unwrap());
+    let off = app
+        .post(
+            "/admin/notificaciones/correo",
+            Some(&approver),
+            &[("correo", "no")],
+        )
+        .await;
+    assert_eq!(off.status, StatusCode::SEE_OTHER);
+    assert!(!app.store.wants_email(4).await.unwrap());
+    let page = app
+        .get(off.location.as_deref().unwrap(), Some(&approver))
+        .await;
+    assert!(
+        page.body
+            .contains("Ya no recibirá las notificaciones por correo"),
+        "{}",
+        page.body
+    );
+    assert!(page
+        .body
+        .contains("id=\"correo-no\" name=\"correo\" value=\"no\" checked"));
+    app.post(
+        "/admin/notificaciones/correo",
+        Some(&approver),
+        &[("correo", "si")],
+    )
+    .await;
+    assert!(app.store.wants_email(4).await.unwrap());
+    // Marking all read.
+    app.to_status(&[Transition::Review]).await;
+    assert_eq!(app.store.unread_notifications(4).await.unwrap(), 1);
+    let all = app
+        .post("/admin/notificaciones/leidas", Some(&approver), &[])
+        .await;
+    assert_eq!(
+        all.location.as_deref(),
+        Some("/admin/notificaciones?hecho=leidas")
+    );
+    assert_eq!(app.store.unread_notifications(4).await.unwrap(), 0);
 }
