@@ -23,7 +23,6 @@ pub fn free_port() -> u16 {
 /// stopped and started again on the same folder keeps what it received.
 pub struct MailServer {
     child: Child,
-    pub port: u16,
     dir: PathBuf,
 }
 
@@ -61,7 +60,6 @@ impl MailServer {
         }
         MailServer {
             child,
-            port,
             dir: dir.to_path_buf(),
         }
     }
