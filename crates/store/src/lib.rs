@@ -38,6 +38,7 @@ mod followup;
 mod forums;
 mod hearings;
 mod identity;
+mod inbox;
 mod objects;
 mod parameters;
 mod plans;
@@ -63,6 +64,7 @@ pub use followup::{
 pub use forums::{ForumComment, ForumTopic};
 pub use hearings::{Hearing, HearingCounts, HearingData, NewRegistration, Question, Registration};
 pub use identity::{inner_digest as legacy_identity_digest, IdentitySecret, MIN_SECRET_BYTES};
+pub use inbox::{OpenQuestion, OpenSuggestion, PlanStep, QueuedComment};
 pub use objects::{
     check_evidence, CheckedEvidence, EvidenceError, EvidenceKind, Objects, ObjectsError,
     DEFAULT_EVIDENCE_LIMIT, EVIDENCE_ACCEPT,
