@@ -11,6 +11,7 @@ pub mod channels;
 pub mod dates;
 pub mod followup;
 pub mod identity_key;
+pub mod inbox;
 pub mod reminders;
 pub mod report_data;
 
