@@ -185,7 +185,11 @@ impl Browser {
         self.fill("#usuario", user).await;
         self.fill("#clave", PASSWORD).await;
         self.follow("form button[type=submit]").await;
-        assert_eq!(self.path().await, "/admin/planes", "login as {user}");
+        assert_eq!(
+            self.path().await,
+            "/admin",
+            "login as {user}: Mis pendientes"
+        );
     }
 
     async fn logout(&mut self) {

@@ -82,7 +82,7 @@ fn excerpt(text: &str, max: usize) -> String {
 
 /// Newest first; items of the same day keep the order they were added in.
 fn newest_first(mut items: Vec<Item>) -> Vec<Item> {
-    items.sort_by(|a, b| b.since.cmp(&a.since));
+    items.sort_by_key(|i| std::cmp::Reverse(i.since));
     items
 }
 
