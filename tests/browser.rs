@@ -659,7 +659,10 @@ async fn each_role_starts_at_home_and_staff_pages_fit_a_phone() {
     assert!(home.contains(": vencida"), "{home}");
     b.check("pendientes-dependencia").await;
     b.follow("ol.inbox a.button").await;
-    assert!(b.path().await.starts_with("/admin/planes/1/seguimiento/actividades/"));
+    assert!(b
+        .path()
+        .await
+        .starts_with("/admin/planes/1/seguimiento/actividades/"));
     b.logout().await;
 
     // Internal control: the periods whose reporting term ended.
@@ -681,7 +684,10 @@ async fn each_role_starts_at_home_and_staff_pages_fit_a_phone() {
         ("cobertura-telefono", "/admin/planes/1/cobertura"),
         ("versiones-telefono", "/admin/planes/1/versiones"),
         ("encabezado-telefono", "/admin/planes/1/editar"),
-        ("actividad-telefono", "/admin/planes/1/actividades/13/editar"),
+        (
+            "actividad-telefono",
+            "/admin/planes/1/actividades/13/editar",
+        ),
         ("plan-nuevo-telefono", "/admin/planes/nuevo"),
         ("importar-telefono", "/admin/planes/importar"),
         ("seguimiento-telefono", "/admin/planes/1/seguimiento"),
