@@ -4,9 +4,9 @@
 //! or critical WCAG 2.1 A/AA violation. Screenshots go to target/browser-screenshots/.
 
 use fantoccini::{Client, ClientBuilder, Locator};
-use participa_domain::Role;
+use participa_domain::{Role, Transition};
 use participa_formats::{import_plan, ReadOptions};
-use participa_store::Store;
+use participa_store::{PlanId, Store};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -185,15 +185,47 @@ impl Browser {
         self.fill("#usuario", user).await;
         self.fill("#clave", PASSWORD).await;
         self.follow("form button[type=submit]").await;
-        assert_eq!(self.path().await, "/admin/planes", "login as {user}");
+        assert_eq!(
+            self.path().await,
+            "/admin",
+            "login as {user}: Mis pendientes"
+        );
     }
 
     async fn logout(&mut self) {
         self.click_button("Salir").await;
     }
 
-    /// Runs axe-core on the current page and takes a screenshot named `name`.
+    /// Runs axe-core on the current page and takes a screenshot named `name`. On a
+    /// phone-size window (390 px or less) the page must also fit its width: no
+    /// sideways scroll (`scrollWidth <= clientWidth`).
     async fn check(&mut self, name: &str) {
+        let sizes = self
+            .client
+            .execute(
+                "const d = document.documentElement;
+                 const wide = [...document.querySelectorAll('body *')]
+                   .filter(e => e.getBoundingClientRect().right > d.clientWidth + 0.5)
+                   .slice(0, 5)
+                   .map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : '') + ' ' + Math.round(e.getBoundingClientRect().right));
+                 return [window.innerWidth, d.scrollWidth, d.clientWidth, wide.join(', ')];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let (inner, scroll, client) = (
+            sizes[0].as_i64().unwrap(),
+            sizes[1].as_i64().unwrap(),
+            sizes[2].as_i64().unwrap(),
+        );
+        if inner <= 390 {
+            assert!(
+                scroll <= client,
+                "{name} ({}) scrolls sideways at {inner} px: {scroll} px wide for {client}; wider: {}",
+                self.path().await,
+                sizes[3]
+            );
+        }
         let png = self.client.screenshot().await.unwrap();
         std::fs::write(self.shots.join(format!("{name}.png")), png).unwrap();
         self.client.execute(&self.axe, vec![]).await.unwrap();
@@ -571,6 +603,119 @@ async fn formulation_lifecycle_versions_roles_and_the_public_page_in_chromium() 
     b.check("plan-publico-telefono").await;
 
     assert_eq!(b.checked.len(), 26, "{:?}", b.checked);
+    b.client.close().await.unwrap();
+    let _ = stop.send(());
+}
+
+/// Issue 14, item 1: each role starts at its "Mis pendientes" and follows its items;
+/// every staff page, the home and an open navigation group pass axe at 1366 and 390 px,
+/// and at 390 px no staff page scrolls sideways.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_role_starts_at_home_and_staff_pages_fit_a_phone() {
+    let (base, stop, _db, store) = start_app().await;
+    let (mut b, _driver, _profile) = browser(base).await;
+    b.client.set_window_size(1366, 900).await.unwrap();
+
+    // The planning office: findings to settle before consolidating.
+    b.login("admin").await;
+    let home = b.source().await;
+    assert!(home.contains("Mis pendientes ("), "{home}");
+    assert!(home.contains("por resolver antes de consolidar"));
+    b.check("pendientes-planeacion").await;
+    b.click("nav.staff details summary").await;
+    b.check("navegacion-abierta").await;
+    b.follow("a.button[href='/admin/planes/1/cobertura']").await;
+    assert_eq!(b.path().await, "/admin/planes/1/cobertura");
+    participa_store::testing::accept_all_findings(&store, PlanId(1)).await;
+    let system = participa_store::Actor::system();
+    for t in [Transition::Consolidate, Transition::Review] {
+        store.transition(PlanId(1), t, None, &system).await.unwrap();
+    }
+    b.logout().await;
+
+    // The approver: the reviewed plan, one click away.
+    b.login("secretaria").await;
+    assert!(b.source().await.contains("revisado, espera su aprobación"));
+    b.check("pendientes-aprobador").await;
+    b.follow("a.button[href='/admin/planes/1#estado']").await;
+    assert_eq!(b.path().await, "/admin/planes/1");
+    b.logout().await;
+    let acta = participa_store::Acta {
+        number: "001".into(),
+        date: chrono::NaiveDate::from_ymd_opt(2025, 1, 20).unwrap(),
+    };
+    store
+        .transition(PlanId(1), Transition::Approve, Some(&acta), &system)
+        .await
+        .unwrap();
+    store
+        .transition(PlanId(1), Transition::Publish, None, &system)
+        .await
+        .unwrap();
+
+    // The office: what it owes or has late, each item a link to its report form.
+    b.login("comunicaciones").await;
+    let home = b.source().await;
+    assert!(home.contains(": vencida"), "{home}");
+    b.check("pendientes-dependencia").await;
+    b.follow("ol.inbox a.button").await;
+    assert!(b
+        .path()
+        .await
+        .starts_with("/admin/planes/1/seguimiento/actividades/"));
+    b.logout().await;
+
+    // Internal control: the periods whose reporting term ended.
+    b.login("control").await;
+    assert!(b.source().await.contains("puede cerrarse"));
+    b.check("pendientes-control").await;
+    b.logout().await;
+
+    // Every staff page on a phone, as the planning office (it sees the most).
+    b.login("admin").await;
+    b.client.set_window_size(390, 844).await.unwrap();
+    b.open("/admin").await;
+    b.check("pendientes-telefono").await;
+    b.click("nav.staff details summary").await;
+    b.check("navegacion-abierta-telefono").await;
+    for (name, path) in [
+        ("planes-telefono", "/admin/planes"),
+        ("plan-telefono", "/admin/planes/1"),
+        ("cobertura-telefono", "/admin/planes/1/cobertura"),
+        ("versiones-telefono", "/admin/planes/1/versiones"),
+        ("encabezado-telefono", "/admin/planes/1/editar"),
+        (
+            "actividad-telefono",
+            "/admin/planes/1/actividades/13/editar",
+        ),
+        ("plan-nuevo-telefono", "/admin/planes/nuevo"),
+        ("importar-telefono", "/admin/planes/importar"),
+        ("seguimiento-telefono", "/admin/planes/1/seguimiento"),
+        (
+            "seguimiento-actividad-telefono",
+            "/admin/planes/1/seguimiento/actividades/13",
+        ),
+        ("sugerencias-funcionarios-telefono", "/admin/sugerencias"),
+        ("consultas-funcionarios-telefono", "/admin/consultas"),
+        ("audiencias-funcionarios-telefono", "/admin/audiencias"),
+        ("eventos-telefono", "/admin/eventos"),
+        ("canales-telefono", "/admin/canales"),
+        ("parametros-telefono", "/admin/parametros"),
+        ("festivos-telefono", "/admin/festivos"),
+        ("grupos-valor-telefono", "/admin/grupos-valor"),
+        ("usuarios-telefono", "/admin/usuarios"),
+        ("usuario-nuevo-telefono", "/admin/usuarios/nuevo"),
+        ("auditoria-telefono", "/admin/auditoria"),
+        ("mi-clave-telefono", "/admin/cuenta/clave"),
+    ] {
+        b.open(path).await;
+        assert_eq!(b.path().await, path, "{name}");
+        b.check(name).await;
+    }
+    b.open("/admin/seguimiento").await;
+    assert_eq!(b.path().await, "/admin/planes/1/seguimiento");
+    b.logout().await;
+    assert_eq!(b.checked.len(), 29, "{:?}", b.checked);
     b.client.close().await.unwrap();
     let _ = stop.send(());
 }

@@ -11,6 +11,7 @@ pub mod channels;
 pub mod dates;
 pub mod followup;
 pub mod identity_key;
+pub mod inbox;
 pub mod mail;
 pub mod outbox;
 pub mod reminders;

@@ -14,6 +14,7 @@ pub mod coverage;
 pub mod dates;
 pub mod diff;
 pub mod followup;
+pub mod inbox;
 pub mod legal;
 pub mod lifecycle;
 pub mod numbers;

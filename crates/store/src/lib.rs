@@ -38,6 +38,7 @@ mod followup;
 mod forums;
 mod hearings;
 mod identity;
+mod inbox;
 mod notifications;
 mod objects;
 mod parameters;
@@ -64,6 +65,7 @@ pub use followup::{
 pub use forums::{ForumComment, ForumTopic};
 pub use hearings::{Hearing, HearingCounts, HearingData, NewRegistration, Question, Registration};
 pub use identity::{inner_digest as legacy_identity_digest, IdentitySecret, MIN_SECRET_BYTES};
+pub use inbox::{OpenQuestion, OpenSuggestion, PlanStep, QueuedComment};
 pub use notifications::{
     Notice, NoticeKind, NotificationRecord, OutgoingMail, Recipients, RetryPolicy,
 };

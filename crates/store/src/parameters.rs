@@ -144,7 +144,7 @@ async fn read_history(tx: &mut Tx) -> Result<Vec<ParameterChange>> {
 }
 
 /// Every parameter with the value in force on `date`, given the history of changes.
-fn in_force(history: &[ParameterChange], date: NaiveDate) -> Vec<ParameterValue> {
+pub(crate) fn in_force(history: &[ParameterChange], date: NaiveDate) -> Vec<ParameterValue> {
     LEGAL_PARAMETERS
         .iter()
         .map(|def| {

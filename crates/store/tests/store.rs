@@ -74,6 +74,7 @@ on_both_backends!(
     remembered_browsers_are_kept_by_digest_and_only_the_newest,
     workflow_steps_notify_who_acts_next_in_their_own_transaction,
     the_outbox_claims_each_mail_once_retries_with_backoff_and_forgets_what_it_must,
+    the_inbox_reads_latest_steps_open_items_and_the_moderation_queue,
 );
 
 async fn forty_attempts_at_once_check_no_more_than_the_limit(db: TestDatabase) {
@@ -2047,4 +2048,178 @@ async fn the_outbox_claims_each_mail_once_retries_with_backoff_and_forgets_what_
         store.outbox_states().await.unwrap().last().unwrap().2,
         "expired"
     );
+}
+
+/// What "Mis pendientes" reads: each plan's latest lifecycle step (a return to draft
+/// included), the suggestions and hearing questions still open, the comments waiting
+/// for a moderator, and a term on several dates.
+async fn the_inbox_reads_latest_steps_open_items_and_the_moderation_queue(db: TestDatabase) {
+    use participa_domain::participation::forum::{check_comment, CommentStatus, Moderation};
+    use participa_domain::participation::{NewSuggestion, SuggestionStatus, TrackingCode};
+    use participa_store::{ConsultationData, HearingData};
+    let store = open(&db).await;
+    let ana = admin(&store, "ana", Role::Admin).await;
+    let day = |m, d| chrono::NaiveDate::from_ymd_opt(2025, m, d).unwrap();
+
+    // Plans: one never moved, one consolidated and returned to draft.
+    let still = store.create_plan(&seed(), None, &ana).await.unwrap();
+    let mut draft = seed().into_draft();
+    draft.year = PlanYear::new(2026).unwrap();
+    let other = Plan::try_from_draft(draft).unwrap();
+    let back = store.create_plan(&other, None, &ana).await.unwrap();
+    accept_all_findings(&store, back).await;
+    store
+        .transition(back, Transition::Consolidate, None, &ana)
+        .await
+        .unwrap();
+    store
+        .transition(back, Transition::ReturnToDraft, None, &ana)
+        .await
+        .unwrap();
+    let steps = store.latest_plan_steps().await.unwrap();
+    assert_eq!(steps.len(), 1, "{steps:?}");
+    assert_eq!(steps[0].plan_id, back.0);
+    assert_eq!(steps[0].transition, Transition::ReturnToDraft);
+    assert_eq!(steps[0].by, "ana full");
+    assert!(steps.iter().all(|s| s.plan_id != still.0));
+
+    // Suggestions: the answered one is no longer open.
+    let s = NewSuggestion::check("vivienda", "Más ferias de vivienda en Cali").unwrap();
+    for (code, due) in [([1u8; 8], day(3, 20)), ([2u8; 8], day(3, 10))] {
+        store
+            .create_suggestion(&TrackingCode::from_random(code), &s, None, due)
+            .await
+            .unwrap();
+    }
+    let answered = store
+        .suggestion_by_code(&TrackingCode::from_random([1u8; 8]))
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let open_ids = |list: Vec<participa_store::OpenSuggestion>| {
+        list.iter().map(|s| s.due_on).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        open_ids(store.open_suggestions().await.unwrap()),
+        [day(3, 10), day(3, 20)],
+        "oldest deadline first"
+    );
+    store
+        .update_suggestion(answered, SuggestionStatus::InProgress, None, &ana)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.open_suggestions().await.unwrap().len(),
+        2,
+        "in progress"
+    );
+    store
+        .update_suggestion(answered, SuggestionStatus::Answered, Some("En marzo"), &ana)
+        .await
+        .unwrap();
+    assert_eq!(
+        open_ids(store.open_suggestions().await.unwrap()),
+        [day(3, 10)]
+    );
+
+    // Hearing questions: an answered one leaves the list.
+    let h = store
+        .create_hearing(
+            &HearingData {
+                title: "Rendición de cuentas 2025".into(),
+                held_on: day(7, 30),
+                starts_at: "10:00".into(),
+                place: "Bogotá".into(),
+                stream_url: String::new(),
+                report_url: String::new(),
+                report_published_on: None,
+                convocation: String::new(),
+                activity: None,
+            },
+            &ana,
+        )
+        .await
+        .unwrap();
+    let q1 = store
+        .ask_question(h, "AP-AAAA-BBBB", "¿Habrá feria en Cali?", None)
+        .await
+        .unwrap();
+    let q2 = store
+        .ask_question(h, "AP-CCCC-DDDD", "¿Y en Medellín?", None)
+        .await
+        .unwrap();
+    store
+        .answer_question(h, q1, "Sí, en agosto", &ana)
+        .await
+        .unwrap();
+    let open = store.unanswered_questions().await.unwrap();
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0].id, q2);
+    assert_eq!(open[0].hearing_id, h);
+    assert_eq!(open[0].held_on, day(7, 30));
+    assert_eq!(open[0].hearing_title, "Rendición de cuentas 2025");
+
+    // The moderation queue: pending comments and reported ones, not the published.
+    let forum = store
+        .create_consultation(
+            &ConsultationData {
+                title: "Foro de vivienda".into(),
+                description: String::new(),
+                opens_on: day(3, 1),
+                closes_on: day(3, 31),
+                activity: None,
+                kind: participa_domain::participation::ConsultationKind::Forum(Moderation::Before),
+                identification: false,
+            },
+            &ana,
+        )
+        .await
+        .unwrap();
+    let topic = store
+        .add_forum_topic(forum, "Vivienda", "¿Qué esperan?", &ana)
+        .await
+        .unwrap();
+    let comment = |text: &str| check_comment(text, "", false, None, &[]).unwrap();
+    let pending = store
+        .add_forum_comment(topic, &comment("Más ferias"), CommentStatus::Pending)
+        .await
+        .unwrap();
+    let fine = store
+        .add_forum_comment(topic, &comment("De acuerdo"), CommentStatus::Published)
+        .await
+        .unwrap();
+    let reported = store
+        .add_forum_comment(topic, &comment("Compre aquí"), CommentStatus::Published)
+        .await
+        .unwrap();
+    store
+        .report_forum_comment(reported, "Es publicidad")
+        .await
+        .unwrap();
+    let queue = store.moderation_queue().await.unwrap();
+    let ids: Vec<i64> = queue.iter().map(|c| c.id).collect();
+    assert_eq!(ids, [pending, reported]);
+    assert!(!ids.contains(&fine));
+    assert!(queue
+        .iter()
+        .all(|c| c.consultation_id == forum && c.consultation_title == "Foro de vivienda"));
+
+    // A term on several dates: one change applies from a date on.
+    store
+        .set_parameter(
+            "audiencia.respuestas",
+            20,
+            day(6, 1),
+            "Ajuste de prueba",
+            &ana,
+        )
+        .await
+        .unwrap();
+    let terms = store
+        .terms_on("audiencia.respuestas", &[day(5, 31), day(6, 1)])
+        .await
+        .unwrap();
+    assert_eq!(terms.iter().map(|t| t.value).collect::<Vec<_>>(), [15, 20]);
+    assert!(store.terms_on("no.existe", &[day(1, 1)]).await.is_err());
 }

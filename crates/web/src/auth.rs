@@ -26,6 +26,9 @@ pub struct CurrentUser {
     pub address: Option<String>,
     /// How many of the user's notifications are unread (shown in the navigation).
     pub unread: i64,
+    /// How many items wait in the user's "Mis pendientes", counted by the sign-in guard
+    /// for the pages it renders (GET); None otherwise.
+    pub pending: Option<usize>,
 }
 
 impl CurrentUser {
@@ -81,12 +84,29 @@ pub fn routes() -> crate::pages::routing::Routes {
 /// is sent to the sign-in page before any handler runs, so a handler that forgot to ask
 /// for a [`CurrentUser`] is still not public. The user found is handed to the handler.
 pub async fn require_sign_in(
-    user: CurrentUser,
+    State(state): State<AppState>,
+    mut user: CurrentUser,
     mut request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
+    if request.method() == axum::http::Method::GET {
+        user.pending = pending_count(&state, &user).await;
+    }
     request.extensions_mut().insert(user);
     next.run(request).await
+}
+
+/// The number shown next to "Mis pendientes" in the navigation. A failure to count is
+/// logged and shows no number: the page itself still answers.
+async fn pending_count(state: &AppState, user: &CurrentUser) -> Option<usize> {
+    let today = participa_app::dates::today();
+    match participa_app::inbox::inbox(&state.store, &user.permissions(), today).await {
+        Ok(items) => Some(items.len()),
+        Err(e) => {
+            tracing::warn!("counting the pending items of {}: {e}", user.user.username);
+            None
+        }
+    }
 }
 
 impl FromRequestParts<AppState> for CurrentUser {
@@ -126,6 +146,7 @@ impl FromRequestParts<AppState> for CurrentUser {
                 unread: state.store.unread_notifications(user.id).await?,
                 user,
                 address: client_address(parts, state),
+                pending: None,
             }),
             _ => {
                 session
@@ -149,6 +170,10 @@ pub struct NextQuery {
     siguiente: Option<String>,
 }
 
+/// Where a staff member lands after signing in when no page asked for it: "Mis
+/// pendientes".
+pub const STAFF_HOME: &str = "/admin";
+
 /// Only a local path is a valid place to go back to.
 /// Where to go after signing in: a path on this site, or the staff home. Browsers drop
 /// tabs and newlines inside a URL and read `\\` as `/`, so `/\t/other-host` would leave
@@ -166,7 +191,7 @@ fn safe_next(next: Option<&str>) -> String {
         {
             n.into()
         }
-        _ => "/admin/planes".into(),
+        _ => STAFF_HOME.into(),
     }
 }
 
@@ -448,9 +473,9 @@ mod tests {
     #[test]
     fn only_local_paths_are_followed_after_login() {
         assert_eq!(safe_next(Some("/admin/planes/1")), "/admin/planes/1");
-        assert_eq!(safe_next(Some("https://evil.example")), "/admin/planes");
-        assert_eq!(safe_next(Some("//evil.example")), "/admin/planes");
-        assert_eq!(safe_next(None), "/admin/planes");
+        assert_eq!(safe_next(Some("https://evil.example")), STAFF_HOME);
+        assert_eq!(safe_next(Some("//evil.example")), STAFF_HOME);
+        assert_eq!(safe_next(None), STAFF_HOME);
     }
 
     #[test]
@@ -465,10 +490,10 @@ mod tests {
             "/\u{7f}/x",
             "/\u{2028}/x",
         ] {
-            assert_eq!(safe_next(Some(bad)), "/admin/planes", "{bad:?}");
+            assert_eq!(safe_next(Some(bad)), STAFF_HOME, "{bad:?}");
         }
         let long = format!("/admin/{}", "a".repeat(3000));
-        assert_eq!(safe_next(Some(&long)), "/admin/planes");
+        assert_eq!(safe_next(Some(&long)), STAFF_HOME);
         assert_eq!(
             safe_next(Some("/admin/planes/1/seguimiento?fecha=2025-09-30")),
             "/admin/planes/1/seguimiento?fecha=2025-09-30"

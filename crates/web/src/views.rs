@@ -23,10 +23,101 @@ pub struct Layout {
 pub struct NavUser {
     pub name: String,
     pub role: &'static str,
-    pub sees_audit: bool,
-    pub manages_users: bool,
     /// Unread notifications.
     pub unread: i64,
+    /// How many items wait in "Mis pendientes" (None when it could not be counted).
+    pub pending: Option<usize>,
+    /// The staff navigation, grouped, with only what this user's role can use.
+    pub groups: Vec<NavGroup>,
+}
+
+/// A group of the staff navigation (`Formulación`, `Seguimiento`…).
+pub struct NavGroup {
+    pub label: &'static str,
+    pub links: Vec<NavLink>,
+}
+
+pub struct NavLink {
+    pub href: &'static str,
+    pub label: &'static str,
+}
+
+/// The staff navigation for `can` (the user's permissions): each link shows only when
+/// the action behind it is allowed; a group left without links is left out.
+pub fn staff_nav(can: impl Fn(Action<'_>) -> bool) -> Vec<NavGroup> {
+    let link = |href, label| NavLink { href, label };
+    let groups = [
+        (
+            "Formulación",
+            vec![
+                (Action::ViewInternal, link("/admin/planes", "Planes")),
+                (
+                    Action::CreatePlan,
+                    link("/admin/planes/nuevo", "Nuevo plan"),
+                ),
+                (
+                    Action::ImportPlan,
+                    link("/admin/planes/importar", "Importar un plan"),
+                ),
+            ],
+        ),
+        (
+            "Seguimiento",
+            vec![(
+                Action::ViewInternal,
+                link("/admin/seguimiento", "Seguimiento del plan publicado"),
+            )],
+        ),
+        (
+            "Participación",
+            vec![
+                (
+                    Action::ViewInternal,
+                    link("/admin/sugerencias", "Sugerencias"),
+                ),
+                (Action::ViewInternal, link("/admin/consultas", "Consultas")),
+                (
+                    Action::ViewInternal,
+                    link("/admin/audiencias", "Audiencias"),
+                ),
+                (Action::ViewInternal, link("/admin/eventos", "Eventos")),
+                (Action::ViewInternal, link("/admin/canales", "Canales")),
+            ],
+        ),
+        (
+            "Reglas",
+            vec![
+                (
+                    Action::ViewInternal,
+                    link("/admin/parametros", "Parámetros legales"),
+                ),
+                (Action::ViewInternal, link("/admin/festivos", "Festivos")),
+                (
+                    Action::ViewInternal,
+                    link("/admin/grupos-valor", "Grupos de valor"),
+                ),
+            ],
+        ),
+        (
+            "Administración",
+            vec![
+                (Action::ManageUsers, link("/admin/usuarios", "Usuarios")),
+                (Action::ViewAuditLog, link("/admin/auditoria", "Auditoría")),
+            ],
+        ),
+    ];
+    groups
+        .into_iter()
+        .map(|(label, links)| NavGroup {
+            label,
+            links: links
+                .into_iter()
+                .filter(|(action, _)| can(*action))
+                .map(|(_, l)| l)
+                .collect(),
+        })
+        .filter(|g| !g.links.is_empty())
+        .collect()
 }
 
 impl Layout {
@@ -46,9 +137,9 @@ impl Layout {
             user: Some(NavUser {
                 name: user.user.full_name.clone(),
                 role: user.user.role.label(),
-                sees_audit: user.can(Action::ViewAuditLog),
-                manages_users: user.can(Action::ManageUsers),
                 unread: user.unread,
+                pending: user.pending,
+                groups: staff_nav(|a| user.can(a)),
             }),
             privacy_policy: state.privacy_policy.clone(),
         }
@@ -584,6 +675,43 @@ pub struct AuditPage {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn nav_for(role: Role) -> Vec<(&'static str, Vec<&'static str>)> {
+        let who = participa_domain::Actor {
+            role,
+            offices: vec![],
+        };
+        staff_nav(|a| participa_domain::allows(Some(&who), a))
+            .into_iter()
+            .map(|g| (g.label, g.links.iter().map(|l| l.href).collect()))
+            .collect()
+    }
+
+    #[test]
+    fn the_navigation_shows_each_role_only_what_it_can_use() {
+        let admin = nav_for(Role::Admin);
+        let groups: Vec<&str> = admin.iter().map(|g| g.0).collect();
+        assert_eq!(
+            groups,
+            [
+                "Formulación",
+                "Seguimiento",
+                "Participación",
+                "Reglas",
+                "Administración"
+            ]
+        );
+        assert!(admin[0].1.contains(&"/admin/planes/importar"));
+        assert_eq!(admin[4].1, ["/admin/usuarios", "/admin/auditoria"]);
+        let auditor = nav_for(Role::Auditor);
+        assert_eq!(auditor.last().unwrap().1, ["/admin/auditoria"]);
+        assert_eq!(auditor[0].1, ["/admin/planes"]);
+        for role in [Role::Reporter, Role::Approver] {
+            let nav = nav_for(role);
+            assert!(nav.iter().all(|g| g.0 != "Administración"), "{role:?}");
+            assert_eq!(nav[0].1, ["/admin/planes"], "{role:?}");
+        }
+    }
 
     #[test]
     fn times_are_shown_in_colombia_and_dates_in_spanish() {

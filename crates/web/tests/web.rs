@@ -634,10 +634,16 @@ async fn role_matrix(db: TestDatabase, role_index: usize, user: Option<&str>) {
     // Participation, follow-up writes and the remaining staff pages, on the fixtures of
     // `participation_fixtures` (hearing 1 with question 1, survey 1, forum 2 with topic 1
     // and comment 1, suggestion 1).
-    let more: [RequestRow; 38] = [
+    let more: [RequestRow; 39] = [
         (
             "GET",
             "/admin",
+            vec![],
+            [SignIn, Allowed, Allowed, Allowed, Allowed],
+        ),
+        (
+            "GET",
+            "/admin/seguimiento",
             vec![],
             [SignIn, Allowed, Allowed, Allowed, Allowed],
         ),
@@ -1140,6 +1146,7 @@ on_both_backends! {
     activity_dates_near_the_vigencia => super::activity_dates_stay_near_the_vigencia;
     attendee_counts => super::attendee_counts_are_bounded;
     consultation_before_it_opens => super::a_consultation_before_it_opens_says_when;
+    each_role_finds_what_waits_for_it_at_home => super::each_role_finds_what_waits_for_it_at_home;
 }
 
 /// Issue 13, item 6: the review's bombs (a title of 150 MB, millions of tiny rows) and a
@@ -1815,7 +1822,8 @@ async fn sign_in_never_sends_a_browser_to_another_site(db: TestDatabase) {
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{next:?}: {}", r.body);
-        assert_eq!(r.location.as_deref(), Some("/admin/planes"), "{next:?}");
+        // Refused, the staff member lands on the staff home, "Mis pendientes".
+        assert_eq!(r.location.as_deref(), Some("/admin"), "{next:?}");
     }
     // A path of ours is still where the staff member goes.
     let r = app
@@ -2090,7 +2098,7 @@ async fn csrf_and_sessions(db: TestDatabase) {
             ],
         )
         .await;
-    assert_eq!(evil.location.as_deref(), Some("/admin/planes"));
+    assert_eq!(evil.location.as_deref(), Some("/admin"));
 }
 
 async fn forms_keep_input_and_show_errors(db: TestDatabase) {
@@ -5362,4 +5370,369 @@ async fn each_user_reads_and_opens_only_their_own_notifications(db: TestDatabase
         Some("/admin/notificaciones?hecho=leidas")
     );
     assert_eq!(app.store.unread_notifications(4).await.unwrap(), 0);
+}
+
+/// The items of a "Mis pendientes" page: (title, link), and the count its navigation shows.
+fn inbox_items(page: &Reply) -> (Vec<(String, String)>, Option<usize>) {
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let body = &page.body;
+    let count = body
+        .split("Mis pendientes (")
+        .nth(1)
+        .and_then(|rest| rest.split(')').next().and_then(|n| n.parse::<usize>().ok()));
+    let mut items = Vec::new();
+    if let Some(list) = body.split("<ol class=\"inbox\">").nth(1) {
+        let list = list.split("</ol>").next().unwrap();
+        for li in list.split("<li>").skip(1) {
+            let title = li
+                .split("<h2>")
+                .nth(1)
+                .unwrap()
+                .split("</h2>")
+                .next()
+                .unwrap();
+            let link = li
+                .split("<a class=\"button\" href=\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap();
+            items.push((title.to_string(), link.replace("&#x2f;", "/")));
+        }
+    }
+    (items, count)
+}
+
+/// `name`'s home page: its items and body. Every item links to a page its user can
+/// open, and the count in the navigation is the number of items.
+async fn visit_home(
+    app: &TestApp,
+    cookies: &[(&str, String)],
+    name: &str,
+) -> (Vec<(String, String)>, String) {
+    let c = &cookies.iter().find(|(n, _)| *n == name).unwrap().1;
+    let page = app.get("/admin/", Some(c)).await;
+    let (items, count) = inbox_items(&page);
+    assert_eq!(count, Some(items.len()), "{name}: {items:?}");
+    for (title, link) in &items {
+        let path = link.split('#').next().unwrap();
+        let r = app.get(path, Some(c)).await;
+        assert_eq!(r.status, StatusCode::OK, "{name}: «{title}» → {link}");
+    }
+    (items, page.body)
+}
+
+/// Issue 14, item 1: each role's home (where sign-in lands) lists what waits for it,
+/// each item linking to a page it can use; it never shows another role's items nor the
+/// navigation entries the role cannot use; the count in the navigation is the list's.
+async fn each_role_finds_what_waits_for_it_at_home(db: TestDatabase) {
+    let app = TestApp::new(db).await;
+    // Signing in without a page to go back to lands on "Mis pendientes".
+    let r = app
+        .post(
+            "/ingresar",
+            None,
+            &[("usuario", "admin"), ("clave", PASSWORD)],
+        )
+        .await;
+    assert_eq!(r.location.as_deref(), Some("/admin"));
+    let cookies: Vec<(&str, String)> = {
+        let mut v = Vec::new();
+        for name in ["admin", "reporter", "auditor", "approver"] {
+            v.push((name, app.login(name).await));
+        }
+        v
+    };
+    let cookie = |name: &str| {
+        cookies
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, c)| c.clone())
+            .unwrap()
+    };
+    let home = |name: &'static str| visit_home(&app, &cookies, name);
+    let has = |items: &[(String, String)], title: &str, link: &str| {
+        items.iter().any(|(t, l)| t.contains(title) && l == link)
+    };
+
+    // A draft with findings: only the planning office is asked to settle them.
+    let (admin, admin_page) = home("admin").await;
+    assert!(
+        has(
+            &admin,
+            "por resolver antes de consolidar",
+            "/admin/planes/1/cobertura"
+        ),
+        "{admin:?}"
+    );
+    let (approver, approver_page) = home("approver").await;
+    assert!(approver.is_empty(), "{approver:?}");
+    assert!(approver_page.contains("No tiene nada pendiente"));
+    assert!(approver_page.contains("Mis pendientes (0)"));
+    // The navigation is grouped and shows only what each role can use.
+    for group in [
+        "Formulación",
+        "Seguimiento",
+        "Participación",
+        "Reglas",
+        "Administración",
+    ] {
+        assert!(
+            admin_page.contains(&format!("<summary>{group}</summary>")),
+            "{group}"
+        );
+    }
+    assert!(admin_page.contains("href=\"/admin/usuarios\""));
+    assert!(admin_page.contains("href=\"/admin/planes/importar\""));
+    let (_, reporter_page) = home("reporter").await;
+    let (_, auditor_page) = home("auditor").await;
+    for page in [&reporter_page, &approver_page] {
+        assert!(!page.contains("<summary>Administración</summary>"));
+        assert!(!page.contains("href=\"/admin/usuarios\""));
+        assert!(!page.contains("href=\"/admin/auditoria\""));
+        assert!(!page.contains("href=\"/admin/planes/importar\""));
+        assert!(!page.contains("href=\"/admin/planes/nuevo\""));
+    }
+    assert!(auditor_page.contains("href=\"/admin/auditoria\""));
+    assert!(!auditor_page.contains("href=\"/admin/usuarios\""));
+    assert!(auditor_page.contains("aria-label=\"Su cuenta\""));
+
+    // Reviewed: the approver is asked to approve, nobody else.
+    app.to_status(&[Transition::Consolidate, Transition::Review])
+        .await;
+    let (approver, _) = home("approver").await;
+    assert_eq!(
+        approver
+            .iter()
+            .map(|(t, l)| (t.contains("espera su aprobación"), l.as_str()))
+            .collect::<Vec<_>>(),
+        [(true, "/admin/planes/1#estado")]
+    );
+    let (admin, _) = home("admin").await;
+    assert!(admin
+        .iter()
+        .all(|(t, _)| !t.contains("espera su aprobación")));
+    // The count shows on every staff page.
+    let plans = app.get("/admin/planes", Some(&cookie("approver"))).await;
+    assert!(plans.body.contains("Mis pendientes (1)"));
+
+    // Approved, then returned to draft: the planning office corrects it.
+    app.to_status(&[Transition::Approve]).await;
+    let (admin, _) = home("admin").await;
+    assert!(has(
+        &admin,
+        "aprobado, falta publicarlo",
+        "/admin/planes/1#estado"
+    ));
+    app.store
+        .transition(PlanId(1), Transition::ReturnToDraft, None, &Actor::system())
+        .await
+        .unwrap();
+    let (admin, _) = home("admin").await;
+    assert!(
+        has(&admin, "lo devolvió a borrador", "/admin/planes/1"),
+        "{admin:?}"
+    );
+    assert!(home("approver").await.0.is_empty());
+
+    // Published: ARCOM reports, internal control returns it with an observation.
+    app.to_status(&[
+        Transition::Consolidate,
+        Transition::Review,
+        Transition::Approve,
+        Transition::Publish,
+    ])
+    .await;
+    let (admin, _) = home("admin").await;
+    assert!(admin
+        .iter()
+        .all(|(_, l)| !l.starts_with("/admin/planes/1#")));
+    let base = "/admin/planes/1/seguimiento/actividades/13";
+    let sent = app
+        .post_files(
+            &format!("{base}/avance"),
+            Some(&cookie("reporter")),
+            &[
+                ("periodo", "1"),
+                ("avance", "40"),
+                ("descripcion", "TikTok live con afiliados"),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let (auditor, _) = home("auditor").await;
+    assert!(
+        has(
+            &auditor,
+            "Actividad 13 (ARCOM): reporte del Cuatrimestre 1",
+            &format!("{base}#revisar")
+        ),
+        "{auditor:?}"
+    );
+    // Every period of 2025 has ended its reporting term: each can be closed.
+    assert_eq!(
+        auditor
+            .iter()
+            .filter(|(t, l)| t.contains("puede cerrarse")
+                && l == "/admin/planes/1/seguimiento#periodos")
+            .count(),
+        3
+    );
+    let review = |decision: &'static str, obs: &'static str| {
+        vec![
+            ("periodo", "1"),
+            ("decision", decision),
+            ("avance_verificado", "35"),
+            ("suficiencia", "parcial"),
+            ("observaciones", obs),
+        ]
+    };
+    let back = app
+        .post(
+            &format!("{base}/revision"),
+            Some(&cookie("auditor")),
+            &review("devolver", "Falta el enlace de la transmisión"),
+        )
+        .await;
+    assert_eq!(back.status, StatusCode::SEE_OTHER, "{}", back.body);
+    let (reporter, reporter_page) = home("reporter").await;
+    assert!(
+        has(
+            &reporter,
+            "Actividad 13: control interno devolvió el reporte",
+            &format!("{base}#reportar")
+        ),
+        "{reporter:?}"
+    );
+    assert!(reporter_page
+        .contains("Observaciones de control interno: Falta el enlace de la transmisión"));
+    assert!(
+        reporter.iter().any(|(t, _)| t.ends_with(": vencida")),
+        "late activities of ARCOM: {reporter:?}"
+    );
+    let (auditor, _) = home("auditor").await;
+    assert!(auditor.iter().all(|(t, _)| !t.contains("por revisar")));
+    // Sent again and accepted: the planning office sees it among this week's.
+    let again = app
+        .post_files(
+            &format!("{base}/avance"),
+            Some(&cookie("reporter")),
+            &[
+                ("periodo", "1"),
+                ("avance", "45"),
+                ("descripcion", "TikTok live; enlace incluido"),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER, "{}", again.body);
+    let ok = app
+        .post(
+            &format!("{base}/revision"),
+            Some(&cookie("auditor")),
+            &review("aceptar", "Verificado"),
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let (admin, _) = home("admin").await;
+    assert!(
+        has(
+            &admin,
+            "Actividad 13: control interno aceptó el reporte del Cuatrimestre 1",
+            base
+        ),
+        "{admin:?}"
+    );
+    let (reporter, _) = home("reporter").await;
+    assert!(reporter.iter().all(|(t, _)| !t.contains("devolvió")));
+
+    // Citizens: a suggestion due today, a hearing question past its term, a comment to
+    // moderate: only the planning office answers them.
+    participation_fixtures(&app).await;
+    let today = participa_app::dates::today();
+    let code = participa_domain::participation::TrackingCode::from_random([9; 8]);
+    let s = participa_domain::participation::NewSuggestion::check(
+        "vivienda",
+        "Más ferias de vivienda en Cali",
+    )
+    .unwrap();
+    app.store
+        .create_suggestion(&code, &s, None, today)
+        .await
+        .unwrap();
+    let id = app
+        .store
+        .suggestion_by_code(&code)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let (admin, admin_page) = home("admin").await;
+    assert!(
+        has(
+            &admin,
+            &format!("Sugerencia {}", code.as_str()),
+            &format!("/admin/sugerencias/{id}")
+        ),
+        "{admin:?}"
+    );
+    assert!(admin_page.contains("Vence pronto"));
+    assert!(has(
+        &admin,
+        "Pregunta para la audiencia «Audiencia pública de rendición de cuentas 2025»",
+        "/admin/audiencias/1#pregunta-1"
+    ));
+    assert!(admin_page.contains("Vencido"));
+    assert!(has(
+        &admin,
+        "Foro «Foro previo»: 1 comentario espera moderación",
+        "/admin/consultas/2/moderacion"
+    ));
+    // Newest first.
+    let dates: Vec<&str> = admin_page
+        .split("desde el ")
+        .skip(1)
+        .map(|d| d.split('<').next().unwrap())
+        .collect();
+    assert_eq!(dates.len(), admin.len());
+    for name in ["reporter", "auditor", "approver"] {
+        let (items, _) = home(name).await;
+        for (_, link) in &items {
+            for foreign in [
+                "/cobertura",
+                "/moderacion",
+                "/admin/sugerencias",
+                "/admin/audiencias",
+            ] {
+                assert!(!link.contains(foreign), "{name} sees {link}");
+            }
+        }
+        if name != "auditor" {
+            assert!(
+                items.iter().all(|(_, l)| !l.ends_with("#revisar")),
+                "{name}"
+            );
+        }
+        if name != "reporter" {
+            assert!(
+                items.iter().all(|(_, l)| !l.ends_with("#reportar")),
+                "{name}"
+            );
+        }
+    }
+    // The follow-up entry of the navigation goes to the published plan's follow-up,
+    // an office's own activities for a responsible office.
+    let r = app
+        .get("/admin/seguimiento", Some(&cookie("reporter")))
+        .await;
+    assert_eq!(
+        r.location.as_deref(),
+        Some("/admin/planes/1/seguimiento?dependencia=ARCOM")
+    );
+    let r = app
+        .get("/admin/seguimiento", Some(&cookie("auditor")))
+        .await;
+    assert_eq!(r.location.as_deref(), Some("/admin/planes/1/seguimiento"));
 }

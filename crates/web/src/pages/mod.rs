@@ -11,6 +11,7 @@ pub mod coverage;
 pub mod events;
 pub mod followup;
 pub mod hearings;
+pub mod inbox;
 pub mod notifications;
 pub mod participation;
 pub mod plans;
@@ -22,16 +23,12 @@ pub mod shared;
 pub mod suggestions;
 pub mod users;
 
-use axum::response::Redirect;
 use routing::Routes;
 
 /// Every route of the site, public and staff; `evidence_limit` is the largest evidence
 /// file accepted (the report form's body limit follows from it).
 pub fn routes(evidence_limit: usize) -> Routes {
-    Routes::staff()
-        .get("/", |_: crate::auth::CurrentUser| async {
-            Redirect::to("/admin/planes")
-        })
+    inbox::routes()
         .merge(crate::auth::routes())
         .merge(public::routes())
         .merge(plans::routes())
