@@ -2,6 +2,7 @@
 
 use crate::audit::{record, Actor, AuditAction, Change};
 use crate::consultations::{insert_consultation, insert_question, ConsultationData};
+use crate::notifications::{Notice, NoticeKind, Recipients};
 use crate::tx::on_tx;
 use crate::tx::{Locked, Tx};
 use crate::{on_db, Entity, Result, Store, StoreError};
@@ -541,12 +542,13 @@ pub struct RescheduleNotice {
 }
 
 /// Tells every registrant of hearing `id` with an e-mail (given with consent, not
-/// erased) about its new date, in transaction `tx`; returns how many.
+/// erased) about its new date, through the outbox in transaction `tx` (delivered by
+/// `participa serve`); returns how many.
 async fn notify_registrants(
     tx: &mut Tx,
     id: i64,
     notice: &RescheduleNotice,
-    _now: DateTime<Utc>,
+    now: DateTime<Utc>,
 ) -> Result<usize> {
     let to: Vec<(String, String)> = on_tx!(tx, |conn| {
         sqlx::query(
@@ -561,8 +563,23 @@ async fn notify_registrants(
         .map(|r| Ok((r.try_get("name")?, r.try_get("email")?)))
         .collect::<Result<Vec<_>>>()?
     });
-    let _ = notice;
-    Ok(to.len())
+    if to.is_empty() {
+        return Ok(0);
+    }
+    let told = to.len();
+    let notice = Notice::new(
+        Recipients::All(
+            to.into_iter()
+                .map(|(name, email)| Recipients::Address { email, name })
+                .collect(),
+        ),
+        NoticeKind::HearingChanged,
+        notice.subject.clone(),
+        notice.body.clone(),
+        notice.link.clone(),
+    );
+    crate::notifications::notify(tx, &notice, now).await?;
+    Ok(told)
 }
 
 /// All hearings, or only `only`, read in transaction `tx`.

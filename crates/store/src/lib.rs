@@ -38,6 +38,7 @@ mod followup;
 mod forums;
 mod hearings;
 mod identity;
+mod notifications;
 mod objects;
 mod parameters;
 mod plans;
@@ -68,6 +69,9 @@ pub use hearings::{
     Hearing, HearingCounts, HearingData, NewRegistration, Question, Registration, RescheduleNotice,
 };
 pub use identity::{inner_digest as legacy_identity_digest, IdentitySecret, MIN_SECRET_BYTES};
+pub use notifications::{
+    Notice, NoticeKind, NotificationRecord, OutgoingMail, Recipients, RetryPolicy,
+};
 pub use objects::{
     check_evidence, CheckedEvidence, EvidenceError, EvidenceKind, Objects, ObjectsError,
     DEFAULT_EVIDENCE_LIMIT, EVIDENCE_ACCEPT,
@@ -184,6 +188,7 @@ pub enum Entity {
     Comment,
     /// A coverage finding of a plan's current version: its id is the code in «».
     Finding,
+    Notification,
 }
 
 impl Entity {
@@ -199,6 +204,7 @@ impl Entity {
             Entity::Consultation => "la consulta",
             Entity::Comment => "el comentario",
             Entity::Finding => "el hallazgo",
+            Entity::Notification => "la notificación",
         }
     }
 }

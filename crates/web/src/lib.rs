@@ -66,6 +66,11 @@ pub struct Inner {
     pub privacy_policy: Option<String>,
     /// The public plan documents (PDF) by plan and published version.
     pub public_pdfs: std::sync::Mutex<std::collections::HashMap<(i64, i64), axum::body::Bytes>>,
+    /// The platform's public address for links in e-mails (no trailing slash); None:
+    /// taken from the request.
+    pub public_url: Option<String>,
+    /// Whether notifications also go out by e-mail.
+    pub mail: bool,
 }
 
 /// Evidence storage and its per-file size limit.
@@ -121,6 +126,11 @@ pub struct Config {
     /// The entity's data-processing policy (an `http(s)://` address), linked from the
     /// consent checkboxes; anything else is ignored.
     pub privacy_policy: Option<String>,
+    /// The platform's public address (`https://participa.entidad.gov.co`), for links
+    /// that leave the site (e-mails); None: taken from the request.
+    pub public_url: Option<String>,
+    /// Whether notifications also go out by e-mail (an SMTP server is configured).
+    pub mail: bool,
 }
 
 impl Default for Config {
@@ -132,6 +142,8 @@ impl Default for Config {
             public_limit: PublicLimit::default(),
             trusted_proxies: Vec::new(),
             privacy_policy: None,
+            public_url: None,
+            mail: false,
         }
     }
 }
@@ -165,6 +177,11 @@ impl AppState {
             privacy_policy: config.privacy_policy.filter(|u| is_web_address(u)),
             evidence: config.evidence,
             public_pdfs: Default::default(),
+            public_url: config
+                .public_url
+                .filter(|u| is_web_address(u))
+                .map(|u| u.trim_end_matches('/').to_string()),
+            mail: config.mail,
             store,
             entity: config.entity,
             throttle: throttle::Throttle::default(),

@@ -5834,6 +5834,17 @@ async fn an_edited_hearing_tells_its_registrants(db: TestDatabase) {
         "{audit}"
     );
     assert!(audit.contains("nueva fecha avisada a 1 inscrito(s)"));
+    // One e-mail waits in the outbox, for the registrant who left one.
+    let outbox: Vec<String> = app
+        .store
+        .outbox_states()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(_, kind, _, _)| kind)
+        .filter(|k| k == "audiencia_cambiada")
+        .collect();
+    assert_eq!(outbox.len(), 1, "{outbox:?}");
     let auditor = app.login("auditor").await;
     assert_eq!(
         app.get(&format!("{admin_path}/editar"), Some(&auditor))
