@@ -504,7 +504,7 @@ pub async fn admin_list(State(state): State<AppState>, user: CurrentUser) -> App
 fn parse_hearing(
     form: &FormData,
     activities: &[(String, String)],
-) -> Result<HearingData, (HearingValues, FieldErrors)> {
+) -> Result<HearingData, Box<(HearingValues, FieldErrors)>> {
     let v = HearingValues {
         title: form.get("titulo").trim().into(),
         held_on: form.get("fecha").trim().into(),
@@ -558,7 +558,7 @@ fn parse_hearing(
         }
     }
     let Some(held_on) = held_on.filter(|_| errors.is_empty()) else {
-        return Err((v, errors));
+        return Err(Box::new((v, errors)));
     };
     Ok(HearingData {
         title: v.title,
@@ -582,7 +582,8 @@ pub async fn create(
     let activities = activity_choices(&state).await?;
     let data = match parse_hearing(&form, &activities) {
         Ok(data) => data,
-        Err((v, errors)) => {
+        Err(refused) => {
+            let (v, errors) = *refused;
             let hearings = state.store.hearings().await?;
             return admin_list_page(&state, &user, hearings, activities, v, errors);
         }
@@ -671,7 +672,10 @@ pub async fn edit(
     let activities = activity_choices(&state).await?;
     let data = match parse_hearing(&form, &activities) {
         Ok(data) => data,
-        Err((v, errors)) => return edit_page(&state, &user, &h, v, errors).await,
+        Err(refused) => {
+            let (v, errors) = *refused;
+            return edit_page(&state, &user, &h, v, errors).await;
+        }
     };
     let notice = reschedule_notice(&state, id, &data);
     let told = state
