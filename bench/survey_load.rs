@@ -274,7 +274,7 @@ async fn main() {
     let q1 = check_question(
         &qs,
         "¿Cómo califica el servicio?",
-        QuestionKind::Scale,
+        QuestionKind::Scale(Default::default()),
         true,
         None,
     )

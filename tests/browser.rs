@@ -883,7 +883,7 @@ async fn a_citizen_sends_a_suggestion_and_follows_it_on_a_phone() {
             check_question(
                 &qs,
                 "¿Cómo califica el trámite?",
-                QuestionKind::Scale,
+                QuestionKind::Scale(Default::default()),
                 true,
                 cond,
             )
@@ -1170,6 +1170,150 @@ async fn a_citizen_sends_a_suggestion_and_follows_it_on_a_phone() {
     b.click_button("Borrar mis datos").await;
     assert!(b.source().await.contains("Sus datos fueron borrados"));
     assert_eq!(b.checked.len(), 23, "{:?}", b.checked);
+    b.client.close().await.unwrap();
+    let _ = stop.send(());
+}
+
+impl Browser {
+    /// Runs [`Browser::check`] at a desktop width (1366 px) and a phone width (390 px),
+    /// and checks that the page never scrolls sideways at either.
+    async fn check_both_widths(&mut self, name: &str) {
+        for (width, suffix) in [(1366, "escritorio"), (390, "telefono")] {
+            self.client.set_window_size(width, 900).await.unwrap();
+            let path = self.path().await;
+            self.open(&path).await;
+            let wide = self
+                .client
+                .execute(
+                    "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            if wide.as_i64().unwrap_or(0) > 0 {
+                let culprits = self
+                    .client
+                    .execute(
+                        "const w = document.documentElement.clientWidth;
+                         return [...document.querySelectorAll('body *')]
+                           .filter(e => e.getBoundingClientRect().right > w)
+                           .slice(0, 8)
+                           .map(e => e.tagName + '.' + e.className + ' ' + (e.textContent || '').trim().slice(0, 40));",
+                        vec![],
+                    )
+                    .await
+                    .unwrap();
+                panic!("{name} scrolls sideways at {width} px by {wide}: {culprits}");
+            }
+            self.check(&format!("{name}-{suffix}")).await;
+        }
+    }
+}
+
+/// Issue 14, item 6: the builders' staff pages (a draft survey, its preview, a
+/// question's edit form, the delete confirmation, the consultation's data, a hearing's
+/// edit form) pass axe at 1366 and 390 px without scrolling sideways, and their
+/// buttons work in a real browser: reorder, delete after confirming, open now.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn builders_can_be_corrected_in_chromium() {
+    use participa_domain::participation::survey::{check_question, Condition, QuestionKind};
+    let (base, stop, _db, store) = start_app().await;
+    let (mut b, _driver, _profile) = browser(base).await;
+    let today = participa_app::dates::today();
+    let system = participa_store::Actor::system();
+    let id = store
+        .create_consultation(
+            &participa_store::ConsultationData {
+                title: "Encuesta de satisfacción con el trámite de vivienda".into(),
+                description: "Cuéntenos cómo le fue.".into(),
+                opens_on: today + chrono::Duration::days(7),
+                closes_on: today + chrono::Duration::days(30),
+                activity: Some((1, 2)),
+                kind: participa_domain::participation::ConsultationKind::Survey,
+                identification: false,
+            },
+            &system,
+        )
+        .await
+        .unwrap();
+    let mut qs = Vec::new();
+    for (text, kind, condition) in [
+        (
+            "¿Hizo el trámite de subsidio de vivienda este año?",
+            QuestionKind::from_code("unica", "Sí\nNo").unwrap(),
+            None,
+        ),
+        (
+            "¿Qué tan claro fue el trámite?",
+            QuestionKind::Scale(Default::default()),
+            Some(1),
+        ),
+        ("¿Qué mejoraría?", QuestionKind::Text, None),
+    ] {
+        let condition = condition.map(|question| Condition {
+            question,
+            answer: "Sí".into(),
+        });
+        let q = check_question(&qs, text, kind, true, condition).unwrap();
+        store
+            .add_consultation_question(id, &q, &system)
+            .await
+            .unwrap();
+        qs.push(q);
+    }
+    let hearing = store
+        .create_hearing(
+            &participa_store::HearingData {
+                title: "Audiencia pública de rendición de cuentas 2026".into(),
+                held_on: today + chrono::Duration::days(40),
+                starts_at: "10:00".into(),
+                place: "Auditorio principal, Bogotá".into(),
+                stream_url: "https://video.example.org/audiencia".into(),
+                report_url: String::new(),
+                report_published_on: None,
+                convocation: "Sitio web".into(),
+                activity: None,
+            },
+            &system,
+        )
+        .await
+        .unwrap();
+    b.login("admin").await;
+    b.open(&format!("/admin/consultas/{id}")).await;
+    assert!(b.source().await.contains("Estado: Borrador"));
+    b.check_both_widths("constructor-borrador").await;
+    b.client.set_window_size(1366, 900).await.unwrap();
+    // Question 3 up one place, then its preview.
+    b.click_button("Subir la pregunta 3").await;
+    assert!(b
+        .source()
+        .await
+        .contains("Se cambió el orden de las preguntas."));
+    b.open(&format!("/admin/consultas/{id}/vista-previa")).await;
+    assert!(b.source().await.contains("1 = Muy en desacuerdo"));
+    b.check_both_widths("constructor-vista-previa").await;
+    b.follow(&format!("a[href='/admin/consultas/{id}']")).await;
+    b.open(&format!("/admin/consultas/{id}/preguntas/1")).await;
+    b.check_both_widths("constructor-pregunta").await;
+    b.open(&format!("/admin/consultas/{id}/editar")).await;
+    b.check_both_widths("constructor-datos").await;
+    // Deleting asks first, and then deletes.
+    b.open(&format!("/admin/consultas/{id}/preguntas/2/eliminar"))
+        .await;
+    b.check_both_widths("constructor-eliminar").await;
+    b.click_button("Sí, eliminar la pregunta 2").await;
+    assert!(b.source().await.contains("Se eliminó la pregunta"));
+    assert_eq!(store.consultation(id).await.unwrap().questions.len(), 2);
+    b.click_button("Abrir ahora").await;
+    assert!(b.source().await.contains("Estado: Abierta"));
+    b.check_both_widths("constructor-abierta").await;
+    b.open(&format!("/admin/audiencias/{hearing}/editar")).await;
+    b.check_both_widths("audiencia-editar").await;
+    b.set("fecha", &(today + chrono::Duration::days(47)).to_string())
+        .await;
+    b.click_button("Guardar los cambios").await;
+    assert!(b.source().await.contains("Se guardaron los cambios"));
+    assert_eq!(b.checked.len(), 14, "{:?}", b.checked);
     b.client.close().await.unwrap();
     let _ = stop.send(());
 }

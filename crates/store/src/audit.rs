@@ -90,11 +90,18 @@ pub enum AuditAction {
     UserPasswordReset,
     UserUpdate,
     ValueGroupSet,
+    ConsultationOpen,
+    ConsultationAnnounce,
+    ConsultationEdit,
+    ConsultationQuestionEdit,
+    ConsultationQuestionDelete,
+    ConsultationQuestionMove,
+    HearingEdit,
 }
 
 impl AuditAction {
     /// Every action, for parsing stored codes back.
-    pub const ALL: [AuditAction; 48] = [
+    pub const ALL: [AuditAction; 55] = [
         AuditAction::ActivityCreate,
         AuditAction::ActivityUpdate,
         AuditAction::ActivityDelete,
@@ -143,6 +150,13 @@ impl AuditAction {
         AuditAction::UserPasswordReset,
         AuditAction::UserUpdate,
         AuditAction::ValueGroupSet,
+        AuditAction::ConsultationOpen,
+        AuditAction::ConsultationAnnounce,
+        AuditAction::ConsultationEdit,
+        AuditAction::ConsultationQuestionEdit,
+        AuditAction::ConsultationQuestionDelete,
+        AuditAction::ConsultationQuestionMove,
+        AuditAction::HearingEdit,
     ];
 
     /// The code stored in `audit_log.action`. Never change one: stored entries keep it.
@@ -199,6 +213,13 @@ impl AuditAction {
             AuditAction::UserUpdate => "user.update",
             AuditAction::ValueGroupSet => "value_group.set",
             AuditAction::IdentitySecret => "identity.secret",
+            AuditAction::ConsultationOpen => "consultation.open",
+            AuditAction::ConsultationAnnounce => "consultation.announce",
+            AuditAction::ConsultationEdit => "consultation.edit",
+            AuditAction::ConsultationQuestionEdit => "consultation.question_edit",
+            AuditAction::ConsultationQuestionDelete => "consultation.question_delete",
+            AuditAction::ConsultationQuestionMove => "consultation.question_move",
+            AuditAction::HearingEdit => "hearing.edit",
         }
     }
 
@@ -263,6 +284,15 @@ impl AuditAction {
             AuditAction::IdentitySecret => {
                 "Cifró las huellas de documentos con la clave externa o la reemplazó"
             }
+            AuditAction::ConsultationOpen => "Abrió una consulta",
+            AuditAction::ConsultationAnnounce => "Anunció una consulta",
+            AuditAction::ConsultationEdit => "Modificó los datos de una consulta",
+            AuditAction::ConsultationQuestionEdit => "Modificó una pregunta de una consulta",
+            AuditAction::ConsultationQuestionDelete => "Eliminó una pregunta de una consulta",
+            AuditAction::ConsultationQuestionMove => {
+                "Cambió el orden de las preguntas de una consulta"
+            }
+            AuditAction::HearingEdit => "Modificó una audiencia pública",
         }
     }
 

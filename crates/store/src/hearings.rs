@@ -2,6 +2,7 @@
 
 use crate::audit::{record, Actor, AuditAction, Change};
 use crate::consultations::{insert_consultation, insert_question, ConsultationData};
+use crate::notifications::{Notice, NoticeKind, Recipients};
 use crate::tx::on_tx;
 use crate::tx::{Locked, Tx};
 use crate::{on_db, Entity, Result, Store, StoreError};
@@ -146,6 +147,79 @@ impl Store {
         record(&mut tx, &change, now).await?;
         tx.commit().await?;
         Ok(out)
+    }
+
+    /// Edits a hearing (date, time, place, stream, report, call, activity) with the
+    /// change in the audit log. When the day or the time changes, `rescheduled` (the
+    /// notice's subject and body, written for the new date) goes to every registrant
+    /// who left an e-mail and has not erased it, in the same transaction. Returns
+    /// how many registrants were told.
+    pub async fn edit_hearing(
+        &self,
+        id: i64,
+        h: &HearingData,
+        rescheduled: &RescheduleNotice,
+        actor: &Actor,
+    ) -> Result<usize> {
+        let mut tx = self.begin().await?;
+        tx.lock(Locked::Hearing, id).await?;
+        let before = read_hearing(&mut tx, id).await?.data;
+        let now = Utc::now();
+        on_tx!(&mut tx, |conn| {
+            sqlx::query(
+                "UPDATE hearings SET title = $1, held_on = $2, starts_at = $3, place = $4, stream_url = $5, \
+                 report_url = $6, report_published_on = $7, convocation = $8, plan_id = $9, activity_number = $10 \
+                 WHERE id = $11",
+            )
+            .bind(&h.title)
+            .bind(h.held_on)
+            .bind(&h.starts_at)
+            .bind(&h.place)
+            .bind(&h.stream_url)
+            .bind(&h.report_url)
+            .bind(h.report_published_on)
+            .bind(&h.convocation)
+            .bind(h.activity.map(|(p, _)| p))
+            .bind(h.activity.map(|(_, a)| i64::from(a)))
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+        });
+        let moved = (before.held_on, &before.starts_at) != (h.held_on, &h.starts_at);
+        let told = if moved {
+            notify_registrants(&mut tx, id, rescheduled, now).await?
+        } else {
+            0
+        };
+        let line = |d: &HearingData| {
+            format!(
+                "«{}» · {} {} · lugar: {} · transmisión: {} · informe: {} ({}) · convocatoria: {}",
+                d.title,
+                d.held_on,
+                d.starts_at,
+                d.place,
+                d.stream_url,
+                d.report_url,
+                d.report_published_on
+                    .map_or("sin fecha".to_string(), |d| d.to_string()),
+                d.convocation
+            )
+        };
+        let change = Change {
+            actor,
+            action: AuditAction::HearingEdit,
+            plan_id: h.activity.or(before.activity).map(|(p, _)| p),
+            subject: format!("audiencia «{}»", h.title),
+            before: Some(line(&before)),
+            after: Some(if moved {
+                format!("{} · nueva fecha avisada a {told} inscrito(s)", line(h))
+            } else {
+                line(h)
+            }),
+        };
+        record(&mut tx, &change, now).await?;
+        tx.commit().await?;
+        Ok(told)
     }
 
     /// The counts of the hearings that carry out activities of a plan: registrations,
@@ -456,6 +530,56 @@ impl Store {
         record(&mut tx, &change, now).await?;
         tx.commit().await
     }
+}
+
+/// What registrants are told when their hearing changes day or time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RescheduleNotice {
+    pub subject: String,
+    pub body: String,
+    /// The hearing's public page.
+    pub link: String,
+}
+
+/// Tells every registrant of hearing `id` with an e-mail (given with consent, not
+/// erased) about its new date, through the outbox in transaction `tx` (delivered by
+/// `participa serve`); returns how many.
+async fn notify_registrants(
+    tx: &mut Tx,
+    id: i64,
+    notice: &RescheduleNotice,
+    now: DateTime<Utc>,
+) -> Result<usize> {
+    let to: Vec<(String, String)> = on_tx!(tx, |conn| {
+        sqlx::query(
+            "SELECT name, email FROM hearing_registrations \
+             WHERE hearing_id = $1 AND email IS NOT NULL AND email <> '' AND erased_at IS NULL \
+             AND consent_at IS NOT NULL ORDER BY id",
+        )
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get("name")?, r.try_get("email")?)))
+        .collect::<Result<Vec<_>>>()?
+    });
+    if to.is_empty() {
+        return Ok(0);
+    }
+    let told = to.len();
+    let notice = Notice::new(
+        Recipients::All(
+            to.into_iter()
+                .map(|(name, email)| Recipients::Address { email, name })
+                .collect(),
+        ),
+        NoticeKind::HearingChanged,
+        notice.subject.clone(),
+        notice.body.clone(),
+        notice.link.clone(),
+    );
+    crate::notifications::notify(tx, &notice, now).await?;
+    Ok(told)
 }
 
 /// All hearings, or only `only`, read in transaction `tx`.

@@ -55,7 +55,10 @@ pub use activity_choices::ActivityChoice;
 pub use audit::{Actor, AuditAction, AuditEntry, AuditFilter, Change, RecordedAction};
 pub use calendar::OverrideRecord;
 pub use channels::ChannelFigure;
-pub use consultations::{AnswerCounts, Consultation, ConsultationData, Identification, Response};
+pub use consultations::{
+    AnswerCounts, Consultation, ConsultationData, ConsultationEdit, Correction, Identification,
+    Response,
+};
 pub use events::{Event, EventData};
 pub use findings::{Acceptance, Coverage, CoverageItem};
 pub use followup::{
@@ -63,7 +66,9 @@ pub use followup::{
     NewReport, ReportRecord, ReviewRecord,
 };
 pub use forums::{ForumComment, ForumTopic};
-pub use hearings::{Hearing, HearingCounts, HearingData, NewRegistration, Question, Registration};
+pub use hearings::{
+    Hearing, HearingCounts, HearingData, NewRegistration, Question, Registration, RescheduleNotice,
+};
 pub use identity::{inner_digest as legacy_identity_digest, IdentitySecret, MIN_SECRET_BYTES};
 pub use inbox::{OpenQuestion, OpenSuggestion, PlanStep, QueuedComment};
 pub use notifications::{
@@ -153,6 +158,9 @@ pub enum StoreError {
     },
     #[error("{0}")]
     Forum(#[from] participa_domain::participation::forum::ForumError),
+    /// A builder's change the rules refused (its message is the rule's).
+    #[error("{0}")]
+    Builder(#[from] participa_domain::participation::builder::BuilderError),
     #[error("contenido de versión ilegible: {0}")]
     Snapshot(#[from] serde_json::Error),
 }

@@ -72,10 +72,313 @@ on_both_backends!(
     asking_twice_for_a_hearing_evaluation_gives_one_survey,
     forty_attempts_at_once_check_no_more_than_the_limit,
     remembered_browsers_are_kept_by_digest_and_only_the_newest,
+    a_consultation_is_built_as_a_draft_and_corrected_only_in_wording_once_answered,
+    an_edited_hearing_is_audited_and_a_new_date_reaches_its_registrants,
     workflow_steps_notify_who_acts_next_in_their_own_transaction,
     the_outbox_claims_each_mail_once_retries_with_backoff_and_forgets_what_it_must,
     the_inbox_reads_latest_steps_open_items_and_the_moderation_queue,
 );
+
+async fn a_consultation_is_built_as_a_draft_and_corrected_only_in_wording_once_answered(
+    db: TestDatabase,
+) {
+    use participa_domain::participation::builder::{BuilderError, QuestionInput, Stage};
+    use participa_domain::participation::survey::{check_question, Condition, QuestionKind};
+    use participa_store::{ConsultationData, ConsultationEdit, StoreError};
+    let store = open(&db).await;
+    let ana = admin(&store, "ana", Role::Admin).await;
+    let day = |m, d| chrono::NaiveDate::from_ymd_opt(2026, m, d).unwrap();
+    let today = day(3, 1);
+    let id = store
+        .create_consultation(
+            &ConsultationData {
+                title: "Encuesta de vivienda".into(),
+                description: "Díganos".into(),
+                opens_on: day(3, 10),
+                closes_on: day(3, 31),
+                activity: None,
+                kind: participa_domain::participation::ConsultationKind::Survey,
+                identification: false,
+            },
+            &ana,
+        )
+        .await
+        .unwrap();
+    let c = store.consultation(id).await.unwrap();
+    assert!(c.draft);
+    assert_eq!(c.stage(today), Stage::Draft);
+    // Opening an empty survey is refused; announcing a draft is not.
+    assert!(matches!(
+        store.open_consultation_now(id, today, &ana).await,
+        Err(StoreError::Builder(BuilderError::Empty { forum: false }))
+    ));
+    let mut qs = Vec::new();
+    for (text, kind, condition) in [
+        (
+            "¿Usó el subsidio?",
+            QuestionKind::from_code("unica", "Sí\nNo").unwrap(),
+            None,
+        ),
+        (
+            "¿Qué tan fácil fue?",
+            QuestionKind::Scale(Default::default()),
+            Some((1, "Sí")),
+        ),
+        ("¿Qué mejoraría?", QuestionKind::Text, None),
+    ] {
+        let condition = condition.map(|(question, answer): (u32, &str)| Condition {
+            question,
+            answer: answer.into(),
+        });
+        let q = check_question(&qs, text, kind, false, condition).unwrap();
+        store.add_consultation_question(id, &q, &ana).await.unwrap();
+        qs.push(q);
+    }
+    // Reorder: question 3 to the top; the condition follows question 1, now 2.
+    store
+        .move_consultation_question(id, 3, 1, &ana)
+        .await
+        .unwrap();
+    let c = store.consultation(id).await.unwrap();
+    let texts: Vec<&str> = c.questions.iter().map(|q| q.text.as_str()).collect();
+    assert_eq!(
+        texts,
+        [
+            "¿Qué mejoraría?",
+            "¿Usó el subsidio?",
+            "¿Qué tan fácil fue?"
+        ]
+    );
+    assert_eq!(c.questions[2].condition.as_ref().unwrap().question, 2);
+    // A reorder that would put a question before the one it depends on is refused.
+    assert!(matches!(
+        store.move_consultation_question(id, 3, 1, &ana).await,
+        Err(StoreError::Builder(BuilderError::ConditionOrder {
+            question: 3,
+            depends_on: 2
+        }))
+    ));
+    assert!(matches!(
+        store.delete_consultation_question(id, 2, &ana).await,
+        Err(StoreError::Builder(BuilderError::DependedOn { by: 3 }))
+    ));
+    store
+        .delete_consultation_question(id, 1, &ana)
+        .await
+        .unwrap();
+    let c = store.consultation(id).await.unwrap();
+    assert_eq!(c.questions.len(), 2);
+    assert_eq!(c.questions[1].condition.as_ref().unwrap().question, 1);
+    // Before the first answer a question changes entirely, dates too.
+    let input = |text: &str, kind: QuestionKind| QuestionInput {
+        text: text.into(),
+        kind,
+        required: true,
+        condition: None,
+    };
+    store
+        .edit_consultation_question(
+            id,
+            1,
+            input(
+                "¿Usó el subsidio de vivienda?",
+                QuestionKind::from_code("unica", "Sí\nNo\nNo sabe").unwrap(),
+            ),
+            &ana,
+        )
+        .await
+        .unwrap();
+    let edit = |title: &str, opens_on, closes_on| ConsultationEdit {
+        title: title.into(),
+        description: "Díganos".into(),
+        opens_on,
+        closes_on,
+        activity: None,
+    };
+    store
+        .edit_consultation(
+            id,
+            &edit("Encuesta de vivienda", day(3, 10), day(4, 30)),
+            &ana,
+        )
+        .await
+        .unwrap();
+    store.announce_consultation(id, today, &ana).await.unwrap();
+    assert_eq!(
+        store.consultation(id).await.unwrap().stage(today),
+        Stage::Announced
+    );
+    store.open_consultation_now(id, today, &ana).await.unwrap();
+    let c = store.consultation(id).await.unwrap();
+    assert_eq!((c.data.opens_on, c.stage(today)), (today, Stage::Open));
+    assert!(store.consultation_corrections(id).await.unwrap().is_empty());
+    // The first answer: from now on only wording.
+    let mut a = std::collections::BTreeMap::new();
+    a.insert(1, vec!["Sí".to_string()]);
+    store.add_response(id, &a, None).await.unwrap();
+    let c = store.consultation(id).await.unwrap();
+    assert!(c.answered);
+    let q1 = c.questions[0].clone();
+    let same = QuestionInput {
+        text: "¿Ha usado el subsidio de vivienda?".into(),
+        kind: q1.kind.clone(),
+        required: q1.required,
+        condition: None,
+    };
+    store
+        .edit_consultation_question(id, 1, same, &ana)
+        .await
+        .unwrap();
+    assert!(matches!(
+        store
+            .edit_consultation_question(id, 1, input("x", QuestionKind::Text), &ana)
+            .await,
+        Err(StoreError::Builder(BuilderError::OnlyWording))
+    ));
+    assert!(matches!(
+        store.delete_consultation_question(id, 2, &ana).await,
+        Err(StoreError::Builder(BuilderError::OnlyWording))
+    ));
+    assert!(matches!(
+        store.add_consultation_question(id, &q1, &ana).await,
+        Err(StoreError::Builder(BuilderError::OnlyWording))
+    ));
+    assert!(matches!(
+        store
+            .edit_consultation(id, &edit("Encuesta de vivienda", today, day(5, 30)), &ana)
+            .await,
+        Err(StoreError::Builder(BuilderError::DataLocked))
+    ));
+    store
+        .edit_consultation(
+            id,
+            &edit("Encuesta de vivienda 2026", today, day(4, 30)),
+            &ana,
+        )
+        .await
+        .unwrap();
+    let history = store.consultation_corrections(id).await.unwrap();
+    let kept: Vec<(&str, bool)> = history
+        .iter()
+        .map(|k| {
+            (
+                k.subject.as_str(),
+                k.after.contains("2026") || k.after.contains("¿Ha usado"),
+            )
+        })
+        .collect();
+    assert_eq!(kept, [("Pregunta 1", true), ("Nombre", true)]);
+    assert_eq!(history[1].before, "Encuesta de vivienda");
+    assert_eq!(history[0].by.as_deref(), Some("ana full"));
+    let c = store.consultation(id).await.unwrap();
+    assert_eq!(c.questions[0].text, "¿Ha usado el subsidio de vivienda?");
+    assert_eq!(c.data.title, "Encuesta de vivienda 2026");
+    // Every change is in the audit log.
+    let actions: Vec<String> = store
+        .audit_entries(&participa_store::AuditFilter::default())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action.code().to_string())
+        .collect();
+    for code in [
+        "consultation.question_move",
+        "consultation.question_delete",
+        "consultation.question_edit",
+        "consultation.edit",
+        "consultation.announce",
+        "consultation.open",
+    ] {
+        assert!(actions.iter().any(|a| a == code), "{code} in {actions:?}");
+    }
+}
+
+async fn an_edited_hearing_is_audited_and_a_new_date_reaches_its_registrants(db: TestDatabase) {
+    use participa_store::{HearingData, NewRegistration, RescheduleNotice};
+    let store = open(&db).await;
+    let ana = admin(&store, "ana", Role::Admin).await;
+    let day = |m, d| chrono::NaiveDate::from_ymd_opt(2026, m, d).unwrap();
+    let mut data = HearingData {
+        title: "Rendición de cuentas 2026".into(),
+        held_on: day(7, 30),
+        starts_at: "10:00".into(),
+        place: "Bogotá".into(),
+        stream_url: String::new(),
+        report_url: String::new(),
+        report_published_on: None,
+        convocation: String::new(),
+        activity: None,
+    };
+    let h = store.create_hearing(&data, &ana).await.unwrap();
+    for (code, email) in [
+        ("IN-AAAA-AAAA", Some("ana@example.org")),
+        ("IN-BBBB-BBBB", None),
+    ] {
+        store
+            .register_for_hearing(
+                h,
+                &NewRegistration {
+                    code,
+                    name: "Ana",
+                    email,
+                    phone: Some("3001234567"),
+                    value_group: "afiliados",
+                    consent_purpose: "inscripción",
+                },
+            )
+            .await
+            .unwrap();
+    }
+    let notice = RescheduleNotice {
+        subject: "Nueva fecha".into(),
+        body: "La audiencia cambió de fecha.".into(),
+        link: format!("/audiencias/{h}"),
+    };
+    data.place = "Medellín".into();
+    assert_eq!(
+        store.edit_hearing(h, &data, &notice, &ana).await.unwrap(),
+        0
+    );
+    data.held_on = day(8, 6);
+    assert_eq!(
+        store.edit_hearing(h, &data, &notice, &ana).await.unwrap(),
+        1
+    );
+    let kept = store.hearing(h).await.unwrap().data;
+    assert_eq!((kept.held_on, kept.place.as_str()), (day(8, 6), "Medellín"));
+    // The notice waits in the outbox for the registrant who left an e-mail.
+    let mails = store
+        .claim_mail(
+            chrono::Utc::now(),
+            &participa_store::RetryPolicy::default(),
+            10,
+        )
+        .await
+        .unwrap();
+    let mails: Vec<(&str, &str, &str)> = mails
+        .iter()
+        .map(|m| (m.to.as_str(), m.subject.as_str(), m.link.as_str()))
+        .collect();
+    assert_eq!(
+        mails,
+        [(
+            "ana@example.org",
+            "Nueva fecha",
+            &*format!("/audiencias/{h}")
+        )]
+    );
+    let edits: Vec<_> = store
+        .audit_entries(&participa_store::AuditFilter::default())
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action.code() == "hearing.edit")
+        .collect();
+    assert_eq!(edits.len(), 2);
+    assert!(edits
+        .iter()
+        .any(|e| e.before.as_deref().is_some_and(|b| b.contains("Bogotá"))));
+}
 
 async fn forty_attempts_at_once_check_no_more_than_the_limit(db: TestDatabase) {
     use participa_store::{Attempt, Quota};
@@ -1222,7 +1525,7 @@ async fn a_consultation_keeps_its_questions_and_responses(db: TestDatabase) {
     let q2 = check_question(
         &qs,
         "¿Cómo califica el trámite?",
-        QuestionKind::Scale,
+        QuestionKind::Scale(Default::default()),
         true,
         cond,
     )

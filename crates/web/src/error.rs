@@ -145,6 +145,9 @@ impl IntoResponse for AppError {
                 | StoreError::FindingsPending(_)
                 | StoreError::InvalidParameter { .. }
                 | StoreError::SuggestionMove { .. }
+                // A builder's change its rules refused (a reorder that would break a
+                // condition, a change after the first answer, …).
+                | StoreError::Builder(_)
                 // Follow-up writes the rules refused: handlers show most next to the
                 // form's field; any that reaches here is still the user's to fix.
                 | StoreError::Followup(FollowupError::AlreadyClosed(_) | FollowupError::Review(_))),

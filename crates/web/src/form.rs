@@ -205,6 +205,9 @@ pub fn max_chars(name: &str) -> usize {
         | "riesgo"
         | "lista"
         | "publicos"
+        | "extremo_bajo"
+        | "extremo_alto"
+        | "a"
         | "sitio_web" => 200,
         "nombre" | "titulo" | "lugar" | "tema" | "quien" | "unidad" | "territorio"
         | "transmision" | "responsable_texto" | "politica" | "convocatoria" => TITLE,
@@ -231,6 +234,8 @@ fn field_label(name: &str) -> &'static str {
         "respuesta" => "Respuesta",
         "pregunta" => "Pregunta",
         "opciones" => "Opciones",
+        "extremo_bajo" => "Qué significa el 1",
+        "extremo_alto" => "Qué significa el 5",
         "observaciones" => "Observaciones",
         "motivo" | "motivo_correccion" => "Motivo",
         "justificacion" | "justificacion_estado" | "justificacion_disminucion" => "Justificación",

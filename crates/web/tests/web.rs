@@ -634,7 +634,31 @@ async fn role_matrix(db: TestDatabase, role_index: usize, user: Option<&str>) {
     // Participation, follow-up writes and the remaining staff pages, on the fixtures of
     // `participation_fixtures` (hearing 1 with question 1, survey 1, forum 2 with topic 1
     // and comment 1, suggestion 1).
-    let more: [RequestRow; 39] = [
+    let more: [RequestRow; 55] = [
+        (
+            "GET",
+            "/admin/notificaciones",
+            vec![],
+            [SignIn, Allowed, Allowed, Allowed, Allowed],
+        ),
+        (
+            "GET",
+            "/admin/notificaciones/999999",
+            vec![],
+            [SignIn, NotFound, NotFound, NotFound, NotFound],
+        ),
+        (
+            "POST",
+            "/admin/notificaciones/leidas",
+            vec![],
+            [SignIn, Allowed, Allowed, Allowed, Allowed],
+        ),
+        (
+            "POST",
+            "/admin/notificaciones/correo",
+            vec![("correo", "no")],
+            [SignIn, Allowed, Allowed, Allowed, Allowed],
+        ),
         (
             "GET",
             "/admin",
@@ -877,6 +901,75 @@ async fn role_matrix(db: TestDatabase, role_index: usize, user: Option<&str>) {
             vec![("cierra", "2025-08-30")],
             [SignIn, Allowed, Refused, Refused, Refused],
         ),
+        // The builders (issue 14, item 6): survey 1 has question 1 and no answer;
+        // survey 3 is a draft with a question.
+        (
+            "GET",
+            "/admin/audiencias/1/editar",
+            vec![],
+            [SignIn, Allowed, Refused, Refused, Refused],
+        ),
+        (
+            "POST",
+            "/admin/audiencias/1/editar",
+            vec![("titulo", "")],
+            [SignIn, Invalid, Refused, Refused, Refused],
+        ),
+        (
+            "GET",
+            "/admin/consultas/1/editar",
+            vec![],
+            [SignIn, Allowed, Refused, Refused, Refused],
+        ),
+        (
+            "POST",
+            "/admin/consultas/1/editar",
+            vec![("titulo", "")],
+            [SignIn, Invalid, Refused, Refused, Refused],
+        ),
+        (
+            "GET",
+            "/admin/consultas/1/preguntas/1",
+            vec![],
+            [SignIn, Allowed, Refused, Refused, Refused],
+        ),
+        (
+            "POST",
+            "/admin/consultas/1/preguntas/1",
+            vec![("texto", ""), ("tipo", "texto")],
+            [SignIn, Invalid, Refused, Refused, Refused],
+        ),
+        (
+            "POST",
+            "/admin/consultas/1/preguntas/1/mover",
+            vec![("a", "1")],
+            [SignIn, Allowed, Refused, Refused, Refused],
+        ),
+        (
+            "GET",
+            "/admin/consultas/1/preguntas/1/eliminar",
+            vec![],
+            [SignIn, Allowed, Refused, Refused, Refused],
+        ),
+        (
+            "POST",
+            "/admin/consultas/1/preguntas/1/eliminar",
+            vec![],
+            [SignIn, Allowed, Refused, Refused, Refused],
+        ),
+        ("GET", "/consultas/3", vec![], [NotFound; 5]),
+        (
+            "POST",
+            "/admin/consultas/3/anunciar",
+            vec![],
+            [SignIn, Allowed, Refused, Refused, Refused],
+        ),
+        (
+            "POST",
+            "/admin/consultas/3/abrir",
+            vec![],
+            [SignIn, Allowed, Refused, Refused, Refused],
+        ),
     ];
     for (method, path, form, expected) in more {
         let reply = if method == "GET" {
@@ -976,6 +1069,7 @@ async fn participation_fixtures(app: &TestApp) {
         today.to_string(),
         (today + chrono::Duration::days(30)).to_string(),
     );
+    let later = (today + chrono::Duration::days(10)).to_string();
     let steps: Vec<(String, Option<&str>, Form)> = vec![
         (
             "/admin/audiencias".into(),
@@ -1023,6 +1117,29 @@ async fn participation_fixtures(app: &TestApp) {
             "/admin/consultas/2/temas".into(),
             admin,
             vec![("titulo", "Vivienda"), ("texto", "¿Qué le preocupa?")],
+        ),
+        (
+            "/admin/consultas/1/preguntas".into(),
+            admin,
+            vec![("texto", "¿Qué temas quiere oír?"), ("tipo", "texto")],
+        ),
+        (
+            "/admin/consultas".into(),
+            admin,
+            vec![
+                ("titulo", "Encuesta en borrador"),
+                ("abre", &later),
+                ("cierra", &closes),
+            ],
+        ),
+        (
+            "/admin/consultas/3/preguntas".into(),
+            admin,
+            vec![
+                ("texto", "¿Asistirá?"),
+                ("tipo", "unica"),
+                ("opciones", "Sí\nNo"),
+            ],
         ),
         (
             "/consultas/2/respuestas".into(),
@@ -1147,6 +1264,8 @@ on_both_backends! {
     attendee_counts => super::attendee_counts_are_bounded;
     consultation_before_it_opens => super::a_consultation_before_it_opens_says_when;
     each_role_finds_what_waits_for_it_at_home => super::each_role_finds_what_waits_for_it_at_home;
+    consultation_builder => super::consultation_builder_drafts_and_corrections;
+    hearing_edit => super::an_edited_hearing_tells_its_registrants;
 }
 
 /// Issue 13, item 6: the review's bombs (a title of 150 MB, millions of tiny rows) and a
@@ -5063,6 +5182,21 @@ async fn a_consultation_before_it_opens_says_when(db: TestDatabase) {
         )
         .await;
     assert_eq!(t.status, StatusCode::SEE_OTHER, "{}", t.body);
+    // Issue 14, item 6: a new consultation is a draft the public cannot reach; staff
+    // announce it, and from then on its page says when it opens.
+    for id in [1, 2] {
+        let draft = app.get(&format!("/consultas/{id}"), None).await;
+        assert_eq!(draft.status, StatusCode::NOT_FOUND);
+        let announced = app
+            .post(&format!("/admin/consultas/{id}/anunciar"), c, &[])
+            .await;
+        assert_eq!(
+            announced.status,
+            StatusCode::SEE_OTHER,
+            "{}",
+            announced.body
+        );
+    }
     let opens_text = participa_app::dates::fecha(today + chrono::Duration::days(10));
     let survey = app.get("/consultas/1", None).await;
     assert_eq!(survey.status, StatusCode::OK);
@@ -5735,4 +5869,465 @@ async fn each_role_finds_what_waits_for_it_at_home(db: TestDatabase) {
         .get("/admin/seguimiento", Some(&cookie("auditor")))
         .await;
     assert_eq!(r.location.as_deref(), Some("/admin/planes/1/seguimiento"));
+}
+
+/// Issue 14, item 6: a consultation is built as a draft nobody outside sees, previewed
+/// in the staff frame, corrected freely until the first answer (questions edited,
+/// reordered, deleted after a confirmation, conditions always pointing back), opened
+/// now by staff; after the first answer only wording is fixed, each fix in a visible
+/// history and the audit log. Scales carry their labelled ends to citizens and results.
+async fn consultation_builder_drafts_and_corrections(db: TestDatabase) {
+    let app = TestApp::new(db).await;
+    let admin = app.login("admin").await;
+    let c = Some(admin.as_str());
+    let today = participa_app::dates::today();
+    let opens = (today + chrono::Duration::days(5)).to_string();
+    let closes = (today + chrono::Duration::days(30)).to_string();
+    let created = app
+        .post(
+            "/admin/consultas",
+            c,
+            &[
+                ("titulo", "Encuesta de vivienda en borrador"),
+                ("abre", &opens),
+                ("cierra", &closes),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let admin_path = created.location.unwrap();
+    let id = admin_path.rsplit('/').next().unwrap().to_string();
+    let public = format!("/consultas/{id}");
+    // A draft: 404 to the public everywhere, not on the portal, listed for staff.
+    assert_eq!(app.get(&public, None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get(&format!("{public}/resultados"), None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        post_from(
+            &app,
+            "10.9.0.1",
+            &format!("{public}/respuestas"),
+            &[("p1", "Sí")]
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+    assert!(!app
+        .get("/", None)
+        .await
+        .body
+        .contains("Encuesta de vivienda en borrador"));
+    let list = app.get("/admin/consultas", c).await.body;
+    assert!(list.contains("Encuesta de vivienda en borrador"), "{list}");
+    assert!(list.contains("<strong>Borrador</strong>"), "{list}");
+    // Questions: a choice, a scale with its ends shown if the choice is «Sí», a text.
+    for fields in [
+        vec![
+            ("texto", "¿Usó el subsidio?"),
+            ("tipo", "unica"),
+            ("opciones", "Sí\nNo"),
+            ("obligatoria", "si"),
+        ],
+        vec![
+            ("texto", "¿Qué tan claro fue el trámite?"),
+            ("tipo", "escala"),
+            ("extremo_bajo", "Nada claro"),
+            ("extremo_alto", "Muy claro"),
+            ("condicion", "1:Sí"),
+        ],
+        vec![("texto", "¿Qué mejoraría?"), ("tipo", "texto")],
+    ] {
+        let r = app
+            .post(&format!("{admin_path}/preguntas"), c, &fields)
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    }
+    // A scale with one end only is refused next to its field, what was typed kept.
+    let bad = app
+        .post(
+            &format!("{admin_path}/preguntas"),
+            c,
+            &[
+                ("texto", "¿Otra escala?"),
+                ("tipo", "escala"),
+                ("extremo_bajo", "Nada"),
+                ("extremo_alto", ""),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.body.contains("id=\"extremo_bajo-error\""),
+        "{}",
+        bad.body
+    );
+    assert!(bad.body.contains("value=\"¿Otra escala?\""));
+    // The preview: staff frame, a clear banner, the way back, the scale's ends.
+    let preview = app.get(&format!("{admin_path}/vista-previa"), c).await;
+    assert_eq!(preview.status, StatusCode::OK);
+    assert!(preview.body.contains("<strong>Vista previa</strong>"));
+    assert!(preview.body.contains(&format!("href=\"{admin_path}\"")));
+    assert!(preview.body.contains("1 = Nada claro"), "{}", preview.body);
+    assert!(preview.body.contains("5 = Muy claro"));
+    // Reordering that breaks a condition is refused with a clear message.
+    let refused = app
+        .post(&format!("{admin_path}/preguntas/2/mover"), c, &[("a", "1")])
+        .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    assert!(
+        refused
+            .body
+            .contains("La pregunta 2 se muestra según la respuesta a la pregunta 1"),
+        "{}",
+        refused.body
+    );
+    let moved = app
+        .post(&format!("{admin_path}/preguntas/3/mover"), c, &[("a", "1")])
+        .await;
+    assert_eq!(moved.status, StatusCode::SEE_OTHER);
+    let page = app.get(&format!("{admin_path}?hecho=movida"), c).await.body;
+    assert!(page.contains("Se cambió el orden de las preguntas."));
+    let at = |text: &str| page.find(text).unwrap();
+    assert!(at("¿Qué mejoraría?") < at("¿Usó el subsidio?"));
+    assert!(
+        page.contains("si la pregunta 2 = «Sí»"),
+        "the condition follows its question"
+    );
+    // An edit that removes the option a later question depends on is refused, kept.
+    let form = app.get(&format!("{admin_path}/preguntas/2"), c).await;
+    assert!(form.body.contains("value=\"¿Usó el subsidio?\""));
+    let edit = app
+        .post(
+            &format!("{admin_path}/preguntas/2"),
+            c,
+            &[
+                ("texto", "¿Usó el subsidio de vivienda?"),
+                ("tipo", "unica"),
+                ("opciones", "Sí, una vez\nNo"),
+            ],
+        )
+        .await;
+    assert_eq!(edit.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        edit.body.contains("se muestra cuando se responde «Sí»"),
+        "{}",
+        edit.body
+    );
+    assert!(edit.body.contains("Sí, una vez"));
+    let edit = app
+        .post(
+            &format!("{admin_path}/preguntas/2"),
+            c,
+            &[
+                ("texto", "¿Usó el subsidio de vivienda?"),
+                ("tipo", "unica"),
+                ("opciones", "Sí\nNo\nNo sabe"),
+                ("obligatoria", "si"),
+            ],
+        )
+        .await;
+    assert_eq!(edit.status, StatusCode::SEE_OTHER, "{}", edit.body);
+    // Deleting asks first; a question others depend on cannot be deleted.
+    let ask = app
+        .get(&format!("{admin_path}/preguntas/2/eliminar"), c)
+        .await;
+    assert!(ask.body.contains("No se puede eliminar"), "{}", ask.body);
+    assert!(!ask.body.contains("Sí, eliminar"));
+    let ask = app
+        .get(&format!("{admin_path}/preguntas/1/eliminar"), c)
+        .await;
+    assert!(
+        ask.body.contains("Sí, eliminar la pregunta 1"),
+        "{}",
+        ask.body
+    );
+    assert!(ask.body.contains("no se podrá recuperar"));
+    assert_eq!(
+        app.get(&admin_path, c)
+            .await
+            .body
+            .matches("<li id=\"pregunta-")
+            .count(),
+        3,
+        "nothing deleted by asking"
+    );
+    let deleted = app
+        .post(&format!("{admin_path}/preguntas/1/eliminar"), c, &[])
+        .await;
+    assert_eq!(deleted.status, StatusCode::SEE_OTHER);
+    let page = app.get(&admin_path, c).await.body;
+    assert!(!page.contains("¿Qué mejoraría?"));
+    assert!(page.contains("si la pregunta 1 = «Sí»"));
+    // The consultation's data, dates too, before the first answer.
+    let data = app
+        .post(
+            &format!("{admin_path}/editar"),
+            c,
+            &[
+                ("titulo", "Encuesta de vivienda"),
+                ("descripcion", "Díganos"),
+                ("abre", &opens),
+                ("cierra", &closes),
+                ("actividad", ""),
+            ],
+        )
+        .await;
+    assert_eq!(data.status, StatusCode::SEE_OTHER, "{}", data.body);
+    // Staff open it now: citizens answer it, with the scale's ends in sight.
+    let open = app.post(&format!("{admin_path}/abrir"), c, &[]).await;
+    assert_eq!(open.status, StatusCode::SEE_OTHER, "{}", open.body);
+    let citizen = app.get(&public, None).await;
+    assert_eq!(citizen.status, StatusCode::OK);
+    assert!(
+        citizen.body.contains("1 = Nada claro … 5 = Muy claro"),
+        "{}",
+        citizen.body
+    );
+    assert!(citizen.body.contains("Enviar mis respuestas"));
+    assert!(app
+        .get("/", None)
+        .await
+        .body
+        .contains("Encuesta de vivienda"));
+    let answered = post_from(
+        &app,
+        "10.9.0.2",
+        &format!("{public}/respuestas"),
+        &[("p1", "Sí"), ("p2", "5")],
+    )
+    .await;
+    assert_eq!(answered.status, StatusCode::SEE_OTHER, "{}", answered.body);
+    // After the first answer: wording only.
+    let page = app.get(&admin_path, c).await.body;
+    assert!(page.contains("Corregir la redacción"));
+    assert!(
+        !page.contains("/eliminar\""),
+        "no delete after the first answer"
+    );
+    assert!(
+        page.contains("5 = Muy claro"),
+        "the results read the scale's ends"
+    );
+    assert_eq!(
+        app.post(&format!("{admin_path}/preguntas/1/eliminar"), c, &[])
+            .await
+            .status,
+        StatusCode::CONFLICT
+    );
+    let late = app
+        .post(
+            &format!("{admin_path}/preguntas"),
+            c,
+            &[("texto", "¿Una más?"), ("tipo", "texto")],
+        )
+        .await;
+    assert_eq!(late.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        late.body.contains("solo se puede corregir la redacción"),
+        "{}",
+        late.body
+    );
+    let fix = app
+        .post(
+            &format!("{admin_path}/preguntas/1"),
+            c,
+            &[
+                ("texto", "¿Ha usado el subsidio de vivienda?"),
+                ("tipo", "texto"),
+                ("opciones", ""),
+            ],
+        )
+        .await;
+    assert_eq!(fix.status, StatusCode::SEE_OTHER, "{}", fix.body);
+    let dates = app
+        .post(
+            &format!("{admin_path}/editar"),
+            c,
+            &[
+                ("titulo", "Encuesta de vivienda 2026"),
+                ("descripcion", "Díganos"),
+                ("abre", &opens),
+                ("cierra", &closes),
+            ],
+        )
+        .await;
+    assert_eq!(dates.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        dates
+            .body
+            .contains("las fechas y la actividad se quedan como estaban"),
+        "{}",
+        dates.body
+    );
+    let title = app
+        .post(
+            &format!("{admin_path}/editar"),
+            c,
+            &[
+                ("titulo", "Encuesta de vivienda 2026"),
+                ("descripcion", "Díganos"),
+            ],
+        )
+        .await;
+    assert_eq!(title.status, StatusCode::SEE_OTHER, "{}", title.body);
+    let page = app.get(&admin_path, c).await.body;
+    assert!(page.contains("Historial de correcciones"));
+    assert!(
+        page.contains("antes «Encuesta de vivienda»; ahora «Encuesta de vivienda 2026»"),
+        "{page}"
+    );
+    assert!(page.contains("¿Ha usado el subsidio de vivienda?"));
+    assert!(
+        page.contains("Selección única"),
+        "the kind stayed: only the wording changed"
+    );
+    let audit = app.get("/admin/auditoria", c).await.body;
+    for label in [
+        "Cambió el orden de las preguntas de una consulta",
+        "Eliminó una pregunta de una consulta",
+        "Modificó una pregunta de una consulta",
+        "Modificó los datos de una consulta",
+        "Abrió una consulta",
+    ] {
+        assert!(audit.contains(label), "{label}");
+    }
+    // Only the planning office builds.
+    let auditor = app.login("auditor").await;
+    assert_eq!(
+        app.post(
+            &format!("{admin_path}/preguntas/1/mover"),
+            Some(&auditor),
+            &[("a", "1")]
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+}
+
+/// Issue 14, item 6: a hearing is edited (date, place, stream, report) with the change
+/// in the audit log; a new date is told to the registrants who left an e-mail.
+async fn an_edited_hearing_tells_its_registrants(db: TestDatabase) {
+    let app = TestApp::new(db).await;
+    let admin = app.login("admin").await;
+    let c = Some(admin.as_str());
+    let day = (participa_app::dates::today() + chrono::Duration::days(20)).to_string();
+    let fields = |date: &str, place: &str| -> Vec<(&'static str, String)> {
+        vec![
+            ("titulo", "Audiencia pública 2026".into()),
+            ("fecha", date.into()),
+            ("hora", "10:00".into()),
+            ("lugar", place.into()),
+            ("transmision", "https://video.example.org/audiencia".into()),
+            ("informe", "".into()),
+            ("informe_fecha", "".into()),
+            ("convocatoria", "Sitio web".into()),
+            ("actividad", "".into()),
+        ]
+    };
+    let owned = |f: &Vec<(&'static str, String)>| -> Vec<(&'static str, String)> { f.clone() };
+    let send = |path: String, f: Vec<(&'static str, String)>| {
+        let app = &app;
+        async move {
+            let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            app.post(&path, c, &f).await
+        }
+    };
+    let created = send("/admin/audiencias".into(), owned(&fields(&day, "Bogotá"))).await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let admin_path = created.location.unwrap();
+    let id = admin_path.rsplit('/').next().unwrap().to_string();
+    for (ip, name, email) in [
+        ("10.8.0.1", "Ana Pérez", "ana@correo.co"),
+        ("10.8.0.2", "Luis Gómez", ""),
+    ] {
+        let r = post_from(
+            &app,
+            ip,
+            &format!("/audiencias/{id}/inscripcion"),
+            &[
+                ("nombre", name),
+                ("correo", email),
+                ("grupo", "afiliados"),
+                ("autorizacion", "si"),
+            ],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    }
+    let form = app.get(&format!("{admin_path}/editar"), c).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("value=\"Bogotá\""));
+    assert!(
+        form.body.contains("se avisa por correo a 1 inscrito(s)"),
+        "{}",
+        form.body
+    );
+    // A refused edit keeps what was typed.
+    let bad = send(
+        format!("{admin_path}/editar"),
+        owned(&fields("2026-02-30", "Cali")),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("value=\"Cali\""));
+    // The place changes: nobody is told.
+    let moved = send(
+        format!("{admin_path}/editar"),
+        owned(&fields(&day, "Medellín")),
+    )
+    .await;
+    assert_eq!(
+        moved.location.as_deref(),
+        Some(&*format!("{admin_path}?cambiada=0"))
+    );
+    // The date changes: the registrant with an e-mail is told.
+    let later = (participa_app::dates::today() + chrono::Duration::days(27)).to_string();
+    let moved = send(
+        format!("{admin_path}/editar"),
+        owned(&fields(&later, "Medellín")),
+    )
+    .await;
+    assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.body);
+    let page = app.get(&moved.location.unwrap(), c).await.body;
+    assert!(
+        page.contains("se avisó de la nueva fecha a 1 inscrito"),
+        "{page}"
+    );
+    assert!(page.contains("Medellín"));
+    let new_day =
+        participa_app::dates::fecha(participa_app::dates::today() + chrono::Duration::days(27));
+    assert!(app
+        .get(&format!("/audiencias/{id}"), None)
+        .await
+        .body
+        .contains(&new_day));
+    let audit = app.get("/admin/auditoria", c).await.body;
+    assert_eq!(
+        audit.matches("Modificó una audiencia pública").count(),
+        2,
+        "{audit}"
+    );
+    assert!(audit.contains("nueva fecha avisada a 1 inscrito(s)"));
+    // One e-mail waits in the outbox, for the registrant who left one.
+    let outbox: Vec<String> = app
+        .store
+        .outbox_states()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(_, kind, _, _)| kind)
+        .filter(|k| k == "audiencia_cambiada")
+        .collect();
+    assert_eq!(outbox.len(), 1, "{outbox:?}");
+    let auditor = app.login("auditor").await;
+    assert_eq!(
+        app.get(&format!("{admin_path}/editar"), Some(&auditor))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
 }

@@ -6,7 +6,7 @@
 
 use crate::calendar::Calendar;
 use crate::parameters::Term;
-use crate::participation::survey::{Question, QuestionKind};
+use crate::participation::survey::{Question, QuestionKind, ScaleEnds};
 use chrono::NaiveDate;
 use std::fmt;
 
@@ -127,6 +127,12 @@ pub fn check_question(text: &str) -> Result<String, HearingError> {
 /// extend from the consultation's page; it is not a legal text.
 pub fn evaluation_questions() -> Vec<Question> {
     let choice = |o: &[&str]| o.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let scale = || {
+        QuestionKind::Scale(ScaleEnds {
+            low: "Nada".into(),
+            high: "Totalmente".into(),
+        })
+    };
     let q = |number: u32, text: &str, kind: QuestionKind, required: bool| Question {
         number,
         text: text.to_string(),
@@ -151,13 +157,13 @@ pub fn evaluation_questions() -> Vec<Question> {
         q(
             2,
             "La información presentada fue clara (1 = nada, 5 = totalmente)",
-            QuestionKind::Scale,
+            scale(),
             true,
         ),
         q(
             3,
             "Los temas tratados responden a sus intereses (1 = nada, 5 = totalmente)",
-            QuestionKind::Scale,
+            scale(),
             true,
         ),
         q(

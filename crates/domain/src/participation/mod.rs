@@ -1,6 +1,7 @@
 //! Citizen participation on the platform: the suggestions campaign, consent to the
 //! processing of personal data (Ley 1581 de 2012) and the rules of public statistics.
 
+pub mod builder;
 pub mod consent;
 pub mod counts;
 pub mod forum;

@@ -12,8 +12,8 @@ pub enum QuestionKind {
     Single(Vec<String>),
     /// Any of the options.
     Multiple(Vec<String>),
-    /// 1 to 5.
-    Scale,
+    /// 1 to 5, with the meaning of each end.
+    Scale(ScaleEnds),
     Number,
     Text,
 }
@@ -23,7 +23,7 @@ impl QuestionKind {
         match self {
             QuestionKind::Single(_) => "unica",
             QuestionKind::Multiple(_) => "multiple",
-            QuestionKind::Scale => "escala",
+            QuestionKind::Scale(_) => "escala",
             QuestionKind::Number => "numero",
             QuestionKind::Text => "texto",
         }
@@ -62,7 +62,7 @@ impl QuestionKind {
         match code {
             "unica" => Ok(QuestionKind::Single(choice(opts)?)),
             "multiple" => Ok(QuestionKind::Multiple(choice(opts)?)),
-            "escala" => Ok(QuestionKind::Scale),
+            "escala" => Ok(QuestionKind::Scale(ScaleEnds::default())),
             "numero" => Ok(QuestionKind::Number),
             "texto" => Ok(QuestionKind::Text),
             _ => Err(SurveyError::Kind),
@@ -73,6 +73,115 @@ impl QuestionKind {
         match self {
             QuestionKind::Single(o) | QuestionKind::Multiple(o) => o,
             _ => &[],
+        }
+    }
+
+    /// What the database keeps in the question's `options` column: the options of a
+    /// choice, one per line, or a scale's two ends (low, then high).
+    pub fn stored_options(&self) -> String {
+        match self {
+            QuestionKind::Scale(ends) if ends.is_labelled() => {
+                format!("{}\n{}", ends.low, ends.high)
+            }
+            k => k.options().join("\n"),
+        }
+    }
+
+    /// The kind as stored (see [`QuestionKind::stored_options`]): a scale stored before
+    /// ends existed reads back unlabelled; an unknown code reads as open text.
+    pub fn from_stored(code: &str, options: &str) -> QuestionKind {
+        if code == "escala" {
+            let mut lines = options.lines();
+            return QuestionKind::Scale(match (lines.next(), lines.next()) {
+                (Some(low), Some(high)) => ScaleEnds {
+                    low: low.to_string(),
+                    high: high.to_string(),
+                },
+                _ => ScaleEnds::unlabelled(),
+            });
+        }
+        QuestionKind::from_code(code, options).unwrap_or(QuestionKind::Text)
+    }
+
+    /// The values a citizen may give to a choice or scale question, in order.
+    pub fn values(&self) -> Vec<String> {
+        match self {
+            QuestionKind::Scale(_) => (1..=5).map(|n| n.to_string()).collect(),
+            k => k.options().to_vec(),
+        }
+    }
+
+    /// How a value reads to people: a scale's ends carry their meaning
+    /// («1 = Muy en desacuerdo»); every other value reads as itself.
+    pub fn value_label(&self, value: &str) -> String {
+        match self {
+            QuestionKind::Scale(ends) if ends.is_labelled() => match value {
+                "1" => format!("1 = {}", ends.low),
+                "5" => format!("5 = {}", ends.high),
+                v => v.to_string(),
+            },
+            _ => value.to_string(),
+        }
+    }
+}
+
+/// What the two ends of a 1–5 scale mean, shown to citizens and in the results.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScaleEnds {
+    pub low: String,
+    pub high: String,
+}
+
+/// The longest label of a scale's end.
+pub const MAX_SCALE_END: usize = 60;
+
+impl Default for ScaleEnds {
+    /// «1 = Muy en desacuerdo … 5 = Muy de acuerdo».
+    fn default() -> Self {
+        ScaleEnds {
+            low: "Muy en desacuerdo".into(),
+            high: "Muy de acuerdo".into(),
+        }
+    }
+}
+
+impl ScaleEnds {
+    /// A scale stored before ends existed: its text says what the numbers mean.
+    pub fn unlabelled() -> Self {
+        ScaleEnds {
+            low: String::new(),
+            high: String::new(),
+        }
+    }
+
+    pub fn is_labelled(&self) -> bool {
+        !self.low.is_empty() && !self.high.is_empty()
+    }
+
+    /// The ends staff typed: both empty take the defaults; one alone, the same text at
+    /// both ends, or a label longer than [`MAX_SCALE_END`] is refused.
+    pub fn new(low: &str, high: &str) -> Result<ScaleEnds, SurveyError> {
+        let (low, high) = (low.trim(), high.trim());
+        if low.is_empty() && high.is_empty() {
+            return Ok(ScaleEnds::default());
+        }
+        let fits =
+            |s: &str| !s.is_empty() && s.chars().count() <= MAX_SCALE_END && !s.contains('\n');
+        if !fits(low) || !fits(high) || low.to_lowercase() == high.to_lowercase() {
+            return Err(SurveyError::ScaleEnds);
+        }
+        Ok(ScaleEnds {
+            low: low.to_string(),
+            high: high.to_string(),
+        })
+    }
+
+    /// «1 = Muy en desacuerdo … 5 = Muy de acuerdo», or empty when unlabelled.
+    pub fn sentence(&self) -> String {
+        if self.is_labelled() {
+            format!("1 = {} … 5 = {}", self.low, self.high)
+        } else {
+            String::new()
         }
     }
 }
@@ -101,6 +210,8 @@ pub enum SurveyError {
     Options,
     /// The condition must name an earlier choice question and one of its options.
     Condition,
+    /// A scale's ends: both or none, distinct, short.
+    ScaleEnds,
 }
 
 impl SurveyError {
@@ -110,6 +221,7 @@ impl SurveyError {
             SurveyError::Kind => "tipo",
             SurveyError::Options => "opciones",
             SurveyError::Condition => "condicion",
+            SurveyError::ScaleEnds => "extremo_bajo",
         }
     }
 }
@@ -125,6 +237,10 @@ impl fmt::Display for SurveyError {
             SurveyError::Condition => write!(
                 f,
                 "la condición debe ser una pregunta anterior de selección y una de sus opciones"
+            ),
+            SurveyError::ScaleEnds => write!(
+                f,
+                "escriba qué significan el 1 y el 5 de la escala (dos textos distintos de hasta {MAX_SCALE_END} caracteres), o deje los dos vacíos para usar «Muy en desacuerdo» y «Muy de acuerdo»"
             ),
         }
     }
@@ -206,7 +322,7 @@ pub fn check_answers(
             QuestionKind::Multiple(opts) => {
                 (!given.iter().all(|g| opts.contains(g))).then_some("Elija entre las opciones.")
             }
-            QuestionKind::Scale => (given.len() != 1
+            QuestionKind::Scale(_) => (given.len() != 1
                 || !matches!(given[0].as_str(), "1" | "2" | "3" | "4" | "5"))
             .then_some("Elija un valor de 1 a 5."),
             QuestionKind::Number => (given.len() != 1
@@ -244,10 +360,7 @@ pub fn check_answers(
 /// The count of each option of a choice or scale question, in the order shown, with the
 /// number of people who answered the question.
 pub fn tally(q: &Question, answers: &[Vec<String>]) -> (Vec<(String, usize)>, usize) {
-    let options: Vec<String> = match &q.kind {
-        QuestionKind::Scale => (1..=5).map(|n| n.to_string()).collect(),
-        k => k.options().to_vec(),
-    };
+    let options = q.kind.values();
     let counts = options
         .iter()
         .map(|o| (o.clone(), answers.iter().filter(|a| a.contains(o)).count()))
@@ -262,10 +375,7 @@ pub fn tally_counted(
     answered: usize,
     values: &std::collections::BTreeMap<String, usize>,
 ) -> (Vec<(String, usize)>, usize) {
-    let options: Vec<String> = match &q.kind {
-        QuestionKind::Scale => (1..=5).map(|n| n.to_string()).collect(),
-        k => k.options().to_vec(),
-    };
+    let options = q.kind.values();
     let counts = options
         .iter()
         .map(|o| (o.clone(), values.get(o).copied().unwrap_or(0)))
@@ -324,7 +434,7 @@ mod tests {
             check_question(
                 &qs,
                 "¿Cómo califica el trámite?",
-                QuestionKind::Scale,
+                QuestionKind::Scale(ScaleEnds::default()),
                 true,
                 Some(cond),
             )
@@ -412,6 +522,37 @@ mod tests {
         assert_eq!(
             QuestionKind::from_code("unica", "Sí\nsí"),
             Err(SurveyError::Options)
+        );
+    }
+
+    #[test]
+    fn scales_have_labelled_ends_that_read_back_from_the_database() {
+        let ends = ScaleEnds::new("  ", "").unwrap();
+        assert_eq!(
+            ends.sentence(),
+            "1 = Muy en desacuerdo … 5 = Muy de acuerdo"
+        );
+        let mine = ScaleEnds::new(" Nada ", "Totalmente").unwrap();
+        let kind = QuestionKind::Scale(mine.clone());
+        assert_eq!(kind.value_label("1"), "1 = Nada");
+        assert_eq!(kind.value_label("3"), "3");
+        assert_eq!(kind.value_label("5"), "5 = Totalmente");
+        assert_eq!(
+            QuestionKind::from_stored("escala", &kind.stored_options()),
+            kind
+        );
+        // A scale stored before ends existed stays unlabelled.
+        let old = QuestionKind::from_stored("escala", "");
+        assert_eq!(old, QuestionKind::Scale(ScaleEnds::unlabelled()));
+        assert_eq!(old.value_label("1"), "1");
+        assert_eq!(old.stored_options(), "");
+        for (low, high) in [("Nada", ""), ("Igual", "igual"), ("x", &*"y".repeat(61))] {
+            assert_eq!(ScaleEnds::new(low, high), Err(SurveyError::ScaleEnds));
+        }
+        let choice = QuestionKind::from_code("unica", "Sí\nNo").unwrap();
+        assert_eq!(
+            QuestionKind::from_stored("unica", &choice.stored_options()),
+            choice
         );
     }
 

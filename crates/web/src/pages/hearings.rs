@@ -40,6 +40,8 @@ pub fn routes() -> Routes {
                 .get("/audiencias", admin_list)
                 .post("/audiencias", create)
                 .get("/audiencias/{id}", admin_show)
+                .get("/audiencias/{id}/editar", edit_form)
+                .post("/audiencias/{id}/editar", edit)
                 .get("/audiencias/{id}/informe.pdf", report)
                 .post("/audiencias/{id}/evaluacion", create_evaluation)
                 .post("/audiencias/{id}/preguntas/{question}", answer),
@@ -497,12 +499,12 @@ pub async fn admin_list(State(state): State<AppState>, user: CurrentUser) -> App
     )
 }
 
-pub async fn create(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    form: FormData,
-) -> AppResult<Response> {
-    user.require(Action::ManageParticipation)?;
+/// Reads and checks the hearing form (creating and editing share it): the data, or
+/// the values typed with an error next to each field.
+fn parse_hearing(
+    form: &FormData,
+    activities: &[(String, String)],
+) -> Result<HearingData, Box<(HearingValues, FieldErrors)>> {
     let v = HearingValues {
         title: form.get("titulo").trim().into(),
         held_on: form.get("fecha").trim().into(),
@@ -515,8 +517,7 @@ pub async fn create(
         activity: form.get("actividad").into(),
     };
     let mut errors = FieldErrors::new();
-    let activities = activity_choices(&state).await?;
-    let activity = chosen_activity(&activities, &v.activity, &mut errors);
+    let activity = chosen_activity(activities, &v.activity, &mut errors);
     if v.title.is_empty() {
         errors.insert("titulo", "Escriba el nombre de la audiencia.".into());
     }
@@ -557,10 +558,9 @@ pub async fn create(
         }
     }
     let Some(held_on) = held_on.filter(|_| errors.is_empty()) else {
-        let hearings = state.store.hearings().await?;
-        return admin_list_page(&state, &user, hearings, activities, v, errors);
+        return Err(Box::new((v, errors)));
     };
-    let data = HearingData {
+    Ok(HearingData {
         title: v.title,
         held_on,
         starts_at: v.starts_at,
@@ -570,9 +570,145 @@ pub async fn create(
         report_published_on: report_on,
         convocation: v.convocation,
         activity,
+    })
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    form: FormData,
+) -> AppResult<Response> {
+    user.require(Action::ManageParticipation)?;
+    let activities = activity_choices(&state).await?;
+    let data = match parse_hearing(&form, &activities) {
+        Ok(data) => data,
+        Err(refused) => {
+            let (v, errors) = *refused;
+            let hearings = state.store.hearings().await?;
+            return admin_list_page(&state, &user, hearings, activities, v, errors);
+        }
     };
     let id = state.store.create_hearing(&data, &user.actor()).await?;
     Ok(Redirect::to(&format!("/admin/audiencias/{id}")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "hearing_edit.html")]
+pub struct EditPage {
+    pub layout: Layout,
+    pub id: i64,
+    pub values: HearingValues,
+    pub activities: Vec<(String, String)>,
+    pub errors: FieldErrors,
+    /// Registrants who left an e-mail: they are told of a new date.
+    pub reachable: usize,
+}
+
+async fn edit_page(
+    state: &AppState,
+    user: &CurrentUser,
+    h: &Hearing,
+    values: HearingValues,
+    errors: FieldErrors,
+) -> AppResult<Response> {
+    let reachable = state
+        .store
+        .registrations(h.id)
+        .await?
+        .iter()
+        .filter(|r| r.erased_at.is_none() && r.email.as_deref().is_some_and(|e| !e.is_empty()))
+        .count();
+    let page = EditPage {
+        layout: user.layout(format!("Editar · {}", h.data.title), state),
+        id: h.id,
+        values,
+        activities: activity_choices(state).await?,
+        errors,
+        reachable,
+    };
+    let status = page.errors.status();
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+/// `GET /admin/audiencias/{id}/editar`: the hearing's data in its form.
+pub async fn edit_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    user.require(Action::ManageParticipation)?;
+    let h = state.store.hearing(id).await?;
+    let d = &h.data;
+    let values = HearingValues {
+        title: d.title.clone(),
+        held_on: d.held_on.to_string(),
+        starts_at: d.starts_at.clone(),
+        place: d.place.clone(),
+        stream_url: d.stream_url.clone(),
+        report_url: d.report_url.clone(),
+        report_published_on: d
+            .report_published_on
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+        convocation: d.convocation.clone(),
+        activity: d
+            .activity
+            .map(|(p, a)| format!("{p}:{a}"))
+            .unwrap_or_default(),
+    };
+    edit_page(&state, &user, &h, values, FieldErrors::new()).await
+}
+
+/// `POST /admin/audiencias/{id}/editar`: saves the change (audited); a new day or time
+/// is told to the registrants who left an e-mail, in the same transaction.
+pub async fn edit(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    form: FormData,
+) -> AppResult<Response> {
+    user.require(Action::ManageParticipation)?;
+    let h = state.store.hearing(id).await?;
+    let activities = activity_choices(&state).await?;
+    let data = match parse_hearing(&form, &activities) {
+        Ok(data) => data,
+        Err(refused) => {
+            let (v, errors) = *refused;
+            return edit_page(&state, &user, &h, v, errors).await;
+        }
+    };
+    let notice = reschedule_notice(&state, id, &data);
+    let told = state
+        .store
+        .edit_hearing(id, &data, &notice, &user.actor())
+        .await?;
+    Ok(Redirect::to(&format!("/admin/audiencias/{id}?cambiada={told}")).into_response())
+}
+
+/// What registrants read when their hearing changes day or time.
+fn reschedule_notice(
+    state: &AppState,
+    id: i64,
+    h: &HearingData,
+) -> participa_store::RescheduleNotice {
+    let place = [h.place.as_str(), h.stream_url.as_str()]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" · ");
+    participa_store::RescheduleNotice {
+        subject: format!("Nueva fecha: {}", h.title),
+        body: format!(
+            "La audiencia pública «{}» de {} cambió de fecha. Ahora será el {} a las {} (hora de Colombia), en {}. \
+             Recibe este aviso porque se inscribió y dejó su correo.",
+            h.title,
+            state.entity,
+            fecha(h.held_on),
+            h.starts_at,
+            place
+        ),
+        link: format!("/audiencias/{id}"),
+    }
 }
 
 #[derive(Template)]
@@ -589,14 +725,29 @@ pub struct AdminPage {
     /// The evaluation survey (id, responses), or the default closing day to create it.
     pub evaluation: Option<(i64, i64)>,
     pub evaluation_closes: String,
+    /// What the last edit did, said at the top of the page.
+    pub notice: String,
+}
+
+#[derive(Deserialize)]
+pub struct AdminQuery {
+    /// After an edit: how many registrants were told of a new date.
+    cambiada: Option<usize>,
 }
 
 pub async fn admin_show(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<i64>,
+    Query(q): Query<AdminQuery>,
 ) -> AppResult<Response> {
     user.require(Action::ViewInternal)?;
+    let notice = match q.cambiada {
+        None => String::new(),
+        Some(0) => "Se guardaron los cambios de la audiencia.".to_string(),
+        Some(1) => "Se guardaron los cambios; se avisó de la nueva fecha a 1 inscrito.".to_string(),
+        Some(n) => format!("Se guardaron los cambios; se avisó de la nueva fecha a {n} inscritos."),
+    };
     let h = state.store.hearing(id).await?;
     let (view, deadline) = view(&state, &h).await?;
     let today = today();
@@ -667,6 +818,7 @@ pub async fn admin_show(
             .checked_add_signed(chrono::Duration::days(15))
             .unwrap_or(h.data.held_on)
             .to_string(),
+        notice,
     };
     Ok(Html(page.render()?).into_response())
 }

@@ -80,23 +80,19 @@ pub fn is_open(c: &Consultation, today: NaiveDate) -> bool {
     stage(c, today) == Stage::Open
 }
 
-/// Where a consultation stands on a day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Stage {
-    /// Before its opening date: its public page says when it opens and shows neither
-    /// questions nor topics (staff may still be writing them); answers are refused.
-    Upcoming,
-    Open,
-    Closed,
-}
+/// Where a consultation stands on a day (the domain's rule).
+pub use participa_domain::participation::builder::Stage;
 
 pub fn stage(c: &Consultation, today: NaiveDate) -> Stage {
-    if today < c.data.opens_on {
-        Stage::Upcoming
-    } else if today <= c.data.closes_on {
-        Stage::Open
+    c.stage(today)
+}
+
+/// The consultation as the public may see it: a draft is not found (404).
+pub fn public_only(c: Consultation, today: NaiveDate) -> AppResult<Consultation> {
+    if c.stage(today).is_public() {
+        Ok(c)
     } else {
-        Stage::Closed
+        Err(AppError::NotFound)
     }
 }
 
@@ -105,7 +101,7 @@ pub fn stage(c: &Consultation, today: NaiveDate) -> Stage {
 pub fn not_open_notice(c: &Consultation, today: NaiveDate, noun: &str) -> Option<String> {
     match stage(c, today) {
         Stage::Open => None,
-        Stage::Upcoming => Some(format!(
+        Stage::Draft | Stage::Announced => Some(format!(
             "{} abre el {}: podrá participar desde ese día y hasta el {}.",
             crate::form::sentence(noun).trim_end_matches('.'),
             fecha(c.data.opens_on),
@@ -174,10 +170,11 @@ pub async fn results(
     for q in &c.questions {
         let (answered, values) = counts.get(&q.number).unwrap_or(&empty);
         let rows = match &q.kind {
-            QuestionKind::Single(_) | QuestionKind::Multiple(_) | QuestionKind::Scale => {
+            QuestionKind::Single(_) | QuestionKind::Multiple(_) | QuestionKind::Scale(_) => {
                 let (counted, n) = tally_counted(q, *answered, values);
                 counted
                     .into_iter()
+                    .map(|(o, k)| (q.kind.value_label(&o), k))
                     .map(|(o, k)| {
                         let p = if n == 0 {
                             0.0
@@ -191,7 +188,7 @@ pub async fn results(
             _ => vec![],
         };
         let average = match &q.kind {
-            QuestionKind::Scale | QuestionKind::Number => average(values)
+            QuestionKind::Scale(_) | QuestionKind::Number => average(values)
                 .map(participa_app::followup::pct)
                 .unwrap_or_default(),
             _ => String::new(),

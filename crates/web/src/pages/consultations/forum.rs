@@ -9,7 +9,7 @@ use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::extract::Path;
 use crate::form::{FieldErrors, FormData};
-use crate::pages::participation::{is_open, not_open_notice, stage, Stage};
+use crate::pages::participation::{is_open, not_open_notice, public_only, stage, Stage};
 use crate::pages::shared::{attachment, csv_line};
 use crate::views::Layout;
 use crate::{AppState, ClientAddress};
@@ -134,8 +134,9 @@ pub(super) async fn show(
     c: &Consultation,
     moderation: Moderation,
     notice: String,
-    preview: bool,
+    staff: Option<Layout>,
 ) -> AppResult<Response> {
+    let preview = staff.is_some();
     let open = is_open(c, today()) && !preview;
     let view = ForumView {
         open,
@@ -143,6 +144,7 @@ pub(super) async fn show(
         errors: FieldErrors::new(),
         notice,
         preview,
+        staff,
     };
     public_page(state, c, moderation, view).await
 }
@@ -154,6 +156,8 @@ struct ForumView {
     errors: FieldErrors,
     notice: String,
     preview: bool,
+    /// Staff's frame for a preview; citizens get the public one.
+    staff: Option<Layout>,
 }
 
 /// The public forum page. Published comments show; hidden ones show their reason in
@@ -170,12 +174,13 @@ async fn public_page(
         errors,
         notice,
         preview,
+        staff,
     } = view;
     let today = today();
     let (mut topics, comments) = state.store.forum(c.id).await?;
     // Before it opens the topics are staff's draft: citizens see them from the opening
     // day.
-    if stage(c, today) == Stage::Upcoming && !preview {
+    if matches!(stage(c, today), Stage::Draft | Stage::Announced) && !preview {
         topics.clear();
     }
     let visible: Vec<ForumComment> = comments
@@ -225,7 +230,7 @@ async fn public_page(
         .collect();
     let status = errors.status();
     let page = ForumPage {
-        layout: Layout::public(c.data.title.clone(), state),
+        layout: staff.unwrap_or_else(|| Layout::public(c.data.title.clone(), state)),
         id: c.id,
         title: c.data.title.clone(),
         description: c.data.description.clone(),
@@ -309,6 +314,7 @@ pub(super) async fn comment(
                 errors,
                 notice: String::new(),
                 preview: false,
+                staff: None,
             };
             public_page(state, c, moderation, view).await
         }
@@ -323,7 +329,7 @@ pub async fn report(
     form: FormData,
 ) -> AppResult<Response> {
     state.public_limit(address.as_deref())?;
-    let c = consultation(&state, id).await?;
+    let c = public_only(consultation(&state, id).await?, today())?;
     let ConsultationKind::Forum(moderation) = c.data.kind else {
         return Err(AppError::NotFound);
     };
@@ -352,6 +358,7 @@ pub async fn report(
                 errors,
                 notice: String::new(),
                 preview: false,
+                staff: None,
             };
             public_page(&state, &c, moderation, view).await
         }

@@ -3,10 +3,11 @@
 //! the handlers here read the consultation once and dispatch on it to [`survey`] or
 //! [`forum`]. The staff list, the creation form and the staff page are shared.
 
+pub mod builder;
 pub mod forum;
 pub mod survey;
 
-use super::participation::{activity_choices, chosen_activity, results};
+use super::participation::{activity_choices, chosen_activity, public_only, results};
 use super::routing::Routes;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
@@ -18,8 +19,9 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use participa_app::dates::{fecha, today};
+use participa_domain::participation::builder::Stage;
 use participa_domain::participation::forum::Moderation;
-use participa_domain::participation::survey::QuestionKind;
+use participa_domain::participation::survey::{Question, QuestionKind, ScaleEnds};
 use participa_domain::participation::ConsultationKind;
 use participa_domain::Action;
 use participa_store::{Consultation, ConsultationData};
@@ -40,6 +42,24 @@ pub fn routes() -> Routes {
                 .post("/consultas", create)
                 .get("/consultas/{id}", admin_show)
                 .get("/consultas/{id}/vista-previa", preview)
+                .post("/consultas/{id}/abrir", builder::open_now)
+                .post("/consultas/{id}/anunciar", builder::announce)
+                .get("/consultas/{id}/editar", builder::edit_form)
+                .post("/consultas/{id}/editar", builder::edit)
+                .get("/consultas/{id}/preguntas/{number}", builder::question_form)
+                .post("/consultas/{id}/preguntas/{number}", builder::edit_question)
+                .post(
+                    "/consultas/{id}/preguntas/{number}/mover",
+                    builder::move_question,
+                )
+                .get(
+                    "/consultas/{id}/preguntas/{number}/eliminar",
+                    builder::confirm_delete,
+                )
+                .post(
+                    "/consultas/{id}/preguntas/{number}/eliminar",
+                    builder::delete_question,
+                )
                 .post("/consultas/{id}/preguntas", survey::add_question)
                 .post("/consultas/{id}/resultados", survey::publish)
                 .get("/consultas/{id}/respuestas.csv", survey::export)
@@ -68,13 +88,14 @@ pub async fn show(
     Path(id): Path<i64>,
     Query(q): Query<ShowQuery>,
 ) -> AppResult<Response> {
-    let c = consultation(&state, id).await?;
-    public_show(&state, c, &q, false).await
+    let c = public_only(consultation(&state, id).await?, today())?;
+    public_show(&state, c, &q, None).await
 }
 
 /// `GET /admin/consultas/{id}/vista-previa`: the public page as citizens will see it
 /// while it is open, whatever the date (questions and topics, no buttons), so that
-/// staff can check it before it opens.
+/// staff can check it before it opens: in the staff frame, under a «Vista previa»
+/// banner with the way back to the builder. Drafts too.
 pub async fn preview(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -82,17 +103,19 @@ pub async fn preview(
 ) -> AppResult<Response> {
     user.require(Action::ViewInternal)?;
     let c = consultation(&state, id).await?;
-    public_show(&state, c, &ShowQuery::default(), true).await
+    let layout = user.layout(format!("Vista previa · {}", c.data.title), &state);
+    public_show(&state, c, &ShowQuery::default(), Some(layout)).await
 }
 
+/// The public page; with a staff layout, staff's preview of it.
 async fn public_show(
     state: &AppState,
     c: Consultation,
     q: &ShowQuery,
-    preview: bool,
+    staff: Option<Layout>,
 ) -> AppResult<Response> {
     match c.data.kind {
-        ConsultationKind::Survey => survey::show(state, c, preview).await,
+        ConsultationKind::Survey => survey::show(state, c, staff).await,
         ConsultationKind::Forum(moderation) => {
             let notice = match (q.comentario.as_deref(), q.reporte.is_some()) {
                 (Some("pendiente"), _) => {
@@ -102,7 +125,7 @@ async fn public_show(
                 (_, true) => "Recibimos su reporte: el equipo revisará el comentario.",
                 _ => "",
             };
-            forum::show(state, &c, moderation, notice.to_string(), preview).await
+            forum::show(state, &c, moderation, notice.to_string(), staff).await
         }
     }
 }
@@ -115,7 +138,7 @@ pub async fn answer(
     form: FormData,
 ) -> AppResult<Response> {
     state.public_limit(address.as_deref())?;
-    let c = state.store.consultation_to_answer(id).await?;
+    let c = public_only(state.store.consultation_to_answer(id).await?, today())?;
     if !form.get("sitio_web").is_empty() {
         return Ok(Redirect::to(&format!("/consultas/{id}/gracias")).into_response());
     }
@@ -152,7 +175,8 @@ pub struct ConsultationValues {
 #[template(path = "consultations_admin.html")]
 pub struct AdminListPage {
     pub layout: Layout,
-    pub consultations: Vec<(i64, String, String, String)>,
+    /// (id, title, dates, count, stage).
+    pub consultations: Vec<(i64, String, String, String, &'static str)>,
     pub activities: Vec<(String, String)>,
     pub moderations: Vec<(&'static str, &'static str)>,
     pub can_manage: bool,
@@ -167,6 +191,7 @@ async fn admin_list_page(
     errors: FieldErrors,
 ) -> AppResult<Response> {
     let status = errors.status();
+    let today = today();
     let page = AdminListPage {
         layout: user.layout("Consultas en línea", state),
         consultations: state
@@ -181,11 +206,13 @@ async fn admin_list_page(
                     }
                     ConsultationKind::Survey => format!("encuesta · {} respuesta(s)", c.responses),
                 };
+                let stage = c.stage(today).label();
                 (
                     c.id,
                     c.data.title,
                     format!("{} a {}", fecha(c.data.opens_on), fecha(c.data.closes_on)),
                     count,
+                    stage,
                 )
             })
             .collect(),
@@ -252,6 +279,34 @@ pub async fn create(
             "La identificación con documento aplica solo a encuestas.".into(),
         );
     }
+    let (opens, closes) = check_title_and_dates(&v, &mut errors);
+    let activities = activity_choices(&state).await?;
+    let activity = chosen_activity(&activities, &v.activity, &mut errors);
+    let (Some(opens_on), Some(closes_on), true) = (opens, closes, errors.is_empty()) else {
+        return admin_list_page(&state, &user, v, errors).await;
+    };
+    let data = ConsultationData {
+        title: v.title,
+        description: v.description,
+        opens_on,
+        closes_on,
+        activity,
+        kind,
+        identification: v.identification,
+    };
+    let id = state
+        .store
+        .create_consultation(&data, &user.actor())
+        .await?;
+    Ok(Redirect::to(&format!("/admin/consultas/{id}")).into_response())
+}
+
+/// Checks the name and the dates typed (shared by creating and editing): the dates
+/// read, or None with the error next to its field.
+pub(crate) fn check_title_and_dates(
+    v: &ConsultationValues,
+    errors: &mut FieldErrors,
+) -> (Option<chrono::NaiveDate>, Option<chrono::NaiveDate>) {
     if v.title.is_empty() {
         errors.insert("titulo", "Escriba el nombre de la consulta.".into());
     }
@@ -274,25 +329,7 @@ pub async fn create(
             );
         }
     }
-    let activities = activity_choices(&state).await?;
-    let activity = chosen_activity(&activities, &v.activity, &mut errors);
-    let (Some(opens_on), Some(closes_on), true) = (opens, closes, errors.is_empty()) else {
-        return admin_list_page(&state, &user, v, errors).await;
-    };
-    let data = ConsultationData {
-        title: v.title,
-        description: v.description,
-        opens_on,
-        closes_on,
-        activity,
-        kind,
-        identification: v.identification,
-    };
-    let id = state
-        .store
-        .create_consultation(&data, &user.actor())
-        .await?;
-    Ok(Redirect::to(&format!("/admin/consultas/{id}")).into_response())
+    (opens, closes)
 }
 
 /// What staff typed in the question form (a survey) or the topic form (a forum).
@@ -303,19 +340,106 @@ pub struct QuestionValues {
     pub options: String,
     pub required: bool,
     pub condition: String,
+    /// A scale's ends: what 1 and 5 mean.
+    pub low: String,
+    pub high: String,
     pub topic_title: String,
     pub topic_body: String,
 }
 
 impl QuestionValues {
-    /// The empty forms: a required single-choice question.
+    /// The empty forms: a required single-choice question; a scale's default ends.
     pub fn blank() -> QuestionValues {
+        let ends = ScaleEnds::default();
         QuestionValues {
             kind: "unica".into(),
             required: true,
+            low: ends.low,
+            high: ends.high,
             ..Default::default()
         }
     }
+
+    /// What the question form sent.
+    pub fn from_form(form: &FormData) -> QuestionValues {
+        QuestionValues {
+            text: form.get("texto").trim().into(),
+            kind: form.get("tipo").into(),
+            options: form.get("opciones").into(),
+            required: form.get("obligatoria") == "si",
+            condition: form.get("condicion").into(),
+            low: form.get("extremo_bajo").trim().into(),
+            high: form.get("extremo_alto").trim().into(),
+            ..Default::default()
+        }
+    }
+
+    /// The values of a stored question, for its edit form.
+    pub fn of(q: &Question) -> QuestionValues {
+        let ends = match &q.kind {
+            QuestionKind::Scale(ends) if ends.is_labelled() => ends.clone(),
+            _ => ScaleEnds::default(),
+        };
+        QuestionValues {
+            text: q.text.clone(),
+            kind: q.kind.code().into(),
+            options: q.kind.options().join("\n"),
+            required: q.required,
+            condition: q
+                .condition
+                .as_ref()
+                .map(|c| format!("{}:{}", c.question, c.answer))
+                .unwrap_or_default(),
+            low: ends.low,
+            high: ends.high,
+            ..Default::default()
+        }
+    }
+
+    /// The kind and condition typed, checked as far as they go alone.
+    pub fn kind_and_condition(
+        &self,
+    ) -> Result<
+        (
+            QuestionKind,
+            Option<participa_domain::participation::survey::Condition>,
+        ),
+        participa_domain::participation::survey::SurveyError,
+    > {
+        let condition = self.condition.split_once(':').and_then(|(n, a)| {
+            Some(participa_domain::participation::survey::Condition {
+                question: n.parse().ok()?,
+                answer: a.to_string(),
+            })
+        });
+        let kind = if self.kind == "escala" {
+            QuestionKind::Scale(ScaleEnds::new(&self.low, &self.high)?)
+        } else {
+            QuestionKind::from_code(&self.kind, &self.options)?
+        };
+        Ok((kind, condition))
+    }
+}
+
+/// A question as the staff page lists it.
+pub struct AdminQuestion {
+    pub number: u32,
+    pub text: String,
+    pub kind: &'static str,
+    pub required: bool,
+    pub condition: String,
+    /// A scale's ends in one line, or empty.
+    pub ends: String,
+    pub options: String,
+}
+
+/// A wording fix as the history shows it.
+pub struct CorrectionView {
+    pub subject: String,
+    pub before: String,
+    pub after: String,
+    pub by: String,
+    pub at: String,
 }
 
 #[derive(Template)]
@@ -327,7 +451,7 @@ pub struct AdminPage {
     pub dates: String,
     pub results_public: bool,
     pub responses: i64,
-    pub questions: Vec<(u32, String, &'static str, bool, String)>,
+    pub questions: Vec<AdminQuestion>,
     pub results: Vec<super::participation::ResultView>,
     pub kinds: Vec<(&'static str, &'static str)>,
     /// `N:option` choices for a condition.
@@ -342,6 +466,66 @@ pub struct AdminPage {
     pub queue: usize,
     pub identification: bool,
     pub public: bool,
+    /// Where it stands («Borrador», «Anunciada», …) and what that means.
+    pub stage: &'static str,
+    pub stage_note: String,
+    pub draft: bool,
+    pub can_open_now: bool,
+    pub can_announce: bool,
+    /// Someone answered: only wording can be fixed.
+    pub answered: bool,
+    /// What the last action did, said at the top of the page.
+    pub notice: String,
+    pub corrections: Vec<CorrectionView>,
+}
+
+/// What the staff page says about where a consultation stands.
+pub(crate) fn stage_note(c: &Consultation, stage: Stage) -> String {
+    match stage {
+        Stage::Draft => format!(
+            "Borrador: solo el equipo la ve; la ciudadanía no la encuentra. Se abrirá sola el {}, o ahora si la abre desde aquí.",
+            fecha(c.data.opens_on)
+        ),
+        Stage::Announced => format!(
+            "Anunciada: su página pública dice que abre el {}; ese día se abre sola.",
+            fecha(c.data.opens_on)
+        ),
+        Stage::Open => format!("Abierta hasta el {}.", fecha(c.data.closes_on)),
+        Stage::Closed => format!("Cerrada desde el {}.", fecha(c.data.closes_on)),
+    }
+}
+
+/// The message for `?hecho=…` after a builder's action.
+fn done_notice(code: &str) -> &'static str {
+    match code {
+        "abierta" => "La consulta quedó abierta: la ciudadanía ya puede participar.",
+        "anunciada" => "La consulta quedó anunciada: su página pública dice cuándo abre.",
+        "datos" => "Se guardaron los datos de la consulta.",
+        "pregunta" => "Se guardó la pregunta.",
+        "eliminada" => "Se eliminó la pregunta; las siguientes subieron un lugar.",
+        "movida" => "Se cambió el orden de las preguntas.",
+        _ => "",
+    }
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct AdminQuery {
+    hecho: Option<String>,
+}
+
+/// The condition choices for a question placed after `before` (the questions before it).
+pub(crate) fn condition_choices(before: &[Question]) -> Vec<(String, String)> {
+    before
+        .iter()
+        .flat_map(|q| {
+            q.kind.options().iter().map(move |o| {
+                (
+                    format!("{}:{o}", q.number),
+                    format!("Pregunta {} = «{o}»", q.number),
+                )
+            })
+        })
+        .collect()
 }
 
 /// The staff page of a consultation: a survey's questions and results, or a forum's
@@ -353,6 +537,17 @@ pub(crate) async fn admin_page(
     values: QuestionValues,
     errors: FieldErrors,
 ) -> AppResult<Response> {
+    admin_page_with(state, user, id, values, errors, "").await
+}
+
+async fn admin_page_with(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    values: QuestionValues,
+    errors: FieldErrors,
+    notice: &str,
+) -> AppResult<Response> {
     let c = consultation(state, id).await?;
     let (results, topics, queue) = match c.data.kind {
         ConsultationKind::Survey => (results(&state.store, &c, true).await?, vec![], 0),
@@ -361,16 +556,24 @@ pub(crate) async fn admin_page(
             (vec![], topics, queue)
         }
     };
-    let conditions = c
-        .questions
-        .iter()
-        .flat_map(|q| {
-            q.kind.options().iter().map(move |o| {
-                (
-                    format!("{}:{o}", q.number),
-                    format!("Pregunta {} = «{o}»", q.number),
-                )
-            })
+    let today = today();
+    let stage = c.stage(today);
+    let has_content = if c.data.kind.is_forum() {
+        !topics.is_empty()
+    } else {
+        !c.questions.is_empty()
+    };
+    let corrections = state
+        .store
+        .consultation_corrections(id)
+        .await?
+        .into_iter()
+        .map(|k| CorrectionView {
+            subject: k.subject,
+            before: k.before,
+            after: k.after,
+            by: k.by.unwrap_or_default(),
+            at: crate::views::hora(k.at),
         })
         .collect();
     let status = errors.status();
@@ -385,28 +588,13 @@ pub(crate) async fn admin_page(
         ),
         results_public: c.results_public,
         responses: c.responses,
-        questions: c
-            .questions
-            .iter()
-            .map(|q| {
-                (
-                    q.number,
-                    q.text.clone(),
-                    QuestionKind::label(q.kind.code()),
-                    q.required,
-                    q.condition
-                        .as_ref()
-                        .map(|c| format!("si la pregunta {} = «{}»", c.question, c.answer))
-                        .unwrap_or_default(),
-                )
-            })
-            .collect(),
+        questions: c.questions.iter().map(admin_question).collect(),
         results,
         kinds: QuestionKind::CODES
             .iter()
             .map(|k| (*k, QuestionKind::label(k)))
             .collect(),
-        conditions,
+        conditions: condition_choices(&c.questions),
         can_manage: user.can(Action::ManageParticipation),
         values,
         errors,
@@ -415,22 +603,53 @@ pub(crate) async fn admin_page(
         queue,
         identification: c.data.identification,
         public: false,
+        stage: stage.label(),
+        stage_note: stage_note(&c, stage),
+        draft: stage == Stage::Draft,
+        can_open_now: matches!(stage, Stage::Draft | Stage::Announced)
+            && has_content
+            && c.data.closes_on >= today,
+        can_announce: stage == Stage::Draft,
+        answered: c.answered,
+        notice: notice.to_string(),
+        corrections,
     };
     Ok((status, Html(page.render()?)).into_response())
+}
+
+pub(crate) fn admin_question(q: &Question) -> AdminQuestion {
+    AdminQuestion {
+        number: q.number,
+        text: q.text.clone(),
+        kind: QuestionKind::label(q.kind.code()),
+        required: q.required,
+        condition: q
+            .condition
+            .as_ref()
+            .map(|c| format!("si la pregunta {} = «{}»", c.question, c.answer))
+            .unwrap_or_default(),
+        ends: match &q.kind {
+            QuestionKind::Scale(ends) => ends.sentence(),
+            _ => String::new(),
+        },
+        options: q.kind.options().join(" / "),
+    }
 }
 
 pub async fn admin_show(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<i64>,
+    Query(q): Query<AdminQuery>,
 ) -> AppResult<Response> {
     user.require(Action::ViewInternal)?;
-    admin_page(
+    admin_page_with(
         &state,
         &user,
         id,
         QuestionValues::blank(),
         FieldErrors::new(),
+        done_notice(q.hecho.as_deref().unwrap_or("")),
     )
     .await
 }

@@ -10,7 +10,7 @@ use crate::error::{AppError, AppResult};
 use crate::extract::Path;
 use crate::form::{FieldErrors, FormData};
 use crate::pages::participation::{
-    is_open, not_open_notice, results, stage, written_count, ResultView, Stage,
+    is_open, not_open_notice, public_only, results, stage, written_count, ResultView, Stage,
 };
 use crate::pages::shared::csv_line;
 use crate::views::Layout;
@@ -22,16 +22,14 @@ use axum::http::{header, HeaderValue};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use participa_app::dates::{fecha, today};
 use participa_domain::participation::identity::{check_document, DocumentType};
-use participa_domain::participation::survey::{
-    check_answers, check_question, Condition, QuestionKind,
-};
+use participa_domain::participation::survey::{check_answers, check_question, QuestionKind};
 use participa_domain::participation::ConsultationKind;
 use participa_domain::Action;
 use participa_store::{Consultation, Identification, StoreError};
 use std::collections::BTreeMap;
 
 /// The consultation `id` when it is a survey; a forum has no questions or responses.
-async fn survey(state: &AppState, id: i64) -> AppResult<Consultation> {
+pub(super) async fn survey(state: &AppState, id: i64) -> AppResult<Consultation> {
     let c = consultation(state, id).await?;
     match c.data.kind {
         ConsultationKind::Survey => Ok(c),
@@ -47,7 +45,10 @@ pub struct QuestionView {
     pub text: String,
     pub kind: &'static str,
     pub required: bool,
-    pub options: Vec<(String, bool)>,
+    /// (value, label, checked): a scale's ends read «1 = Muy en desacuerdo».
+    pub options: Vec<(String, String, bool)>,
+    /// A scale's ends in one line, or empty.
+    pub ends: String,
     pub typed: String,
     pub condition: String,
     pub error: Option<String>,
@@ -62,22 +63,24 @@ fn views(
         .iter()
         .map(|q| {
             let given = typed.get(&q.number).cloned().unwrap_or_default();
-            let options: Vec<String> = match &q.kind {
-                QuestionKind::Scale => (1..=5).map(|n| n.to_string()).collect(),
-                k => k.options().to_vec(),
-            };
             QuestionView {
                 number: q.number,
                 text: q.text.clone(),
                 kind: q.kind.code(),
                 required: q.required,
-                options: options
+                options: q
+                    .kind
+                    .values()
                     .into_iter()
                     .map(|o| {
                         let checked = given.contains(&o);
-                        (o, checked)
+                        (o.clone(), q.kind.value_label(&o), checked)
                     })
                     .collect(),
+                ends: match &q.kind {
+                    QuestionKind::Scale(ends) => ends.sentence(),
+                    _ => String::new(),
+                },
                 typed: given.first().cloned().unwrap_or_default(),
                 condition: q
                     .condition
@@ -144,10 +147,11 @@ async fn public_page(
     question_errors: BTreeMap<u32, String>,
     ident: IdentValues,
     mut errors: FieldErrors,
-    preview: bool,
+    staff: Option<Layout>,
 ) -> AppResult<Response> {
     let id = c.id;
     let today = today();
+    let preview = staff.is_some();
     let open = is_open(&c, today) && !preview;
     if !question_errors.is_empty() {
         errors.insert(
@@ -159,7 +163,7 @@ async fn public_page(
         );
     }
     let page = ConsultationPage {
-        layout: Layout::public(c.data.title.clone(), state),
+        layout: staff.unwrap_or_else(|| Layout::public(c.data.title.clone(), state)),
         id,
         title: c.data.title.clone(),
         description: c.data.description.clone(),
@@ -192,8 +196,13 @@ async fn public_page(
     Ok((status, Html(page.render()?)).into_response())
 }
 
-/// The survey's public form; with `preview`, staff's view of it whatever the date.
-pub(super) async fn show(state: &AppState, c: Consultation, preview: bool) -> AppResult<Response> {
+/// The survey's public form; with a staff layout, staff's preview of it whatever the
+/// date (in the staff frame, with a way back to the builder).
+pub(super) async fn show(
+    state: &AppState,
+    c: Consultation,
+    staff: Option<Layout>,
+) -> AppResult<Response> {
     public_page(
         state,
         c,
@@ -201,7 +210,7 @@ pub(super) async fn show(state: &AppState, c: Consultation, preview: bool) -> Ap
         BTreeMap::new(),
         IdentValues::default(),
         FieldErrors::new(),
-        preview,
+        staff,
     )
     .await
 }
@@ -241,8 +250,8 @@ pub(super) async fn answer(
     };
     let kept = match check_answers(&c.questions, &raw) {
         Ok(kept) if errors.is_empty() => kept,
-        Ok(_) => return public_page(state, c, raw, BTreeMap::new(), ident, errors, false).await,
-        Err(q) => return public_page(state, c, raw, q, ident, errors, false).await,
+        Ok(_) => return public_page(state, c, raw, BTreeMap::new(), ident, errors, None).await,
+        Err(q) => return public_page(state, c, raw, q, ident, errors, None).await,
     };
     let purpose = format!(
         "{} {}",
@@ -257,7 +266,7 @@ pub(super) async fn answer(
         Ok(_) => Ok(Redirect::to(&format!("/consultas/{id}/gracias")).into_response()),
         Err(e @ StoreError::AlreadyAnswered) => {
             errors.add("documento", &e);
-            public_page(state, c, raw, BTreeMap::new(), ident, errors, false).await
+            public_page(state, c, raw, BTreeMap::new(), ident, errors, None).await
         }
         Err(e) => Err(e.into()),
     }
@@ -272,7 +281,7 @@ pub struct ThanksPage {
 }
 
 pub async fn thanks(State(state): State<AppState>, Path(id): Path<i64>) -> AppResult<Response> {
-    let c = consultation(&state, id).await?;
+    let c = public_only(consultation(&state, id).await?, today())?;
     let page = ThanksPage {
         layout: Layout::public("Gracias por participar".into(), &state),
         id,
@@ -299,7 +308,7 @@ pub async fn public_results(
     let c = consultation(&state, id).await?;
     // Before it opens, nothing of it but its announcement is public, even when its
     // results were marked public ahead of time.
-    let upcoming = stage(&c, today()) == Stage::Upcoming;
+    let upcoming = matches!(stage(&c, today()), Stage::Draft | Stage::Announced);
     if !c.results_public || upcoming {
         return Err(AppError::NotFound);
     }
@@ -323,35 +332,29 @@ pub async fn add_question(
 ) -> AppResult<Response> {
     user.require(Action::ManageParticipation)?;
     let c = survey(&state, id).await?;
-    let v = QuestionValues {
-        text: form.get("texto").trim().into(),
-        kind: form.get("tipo").into(),
-        options: form.get("opciones").into(),
-        required: form.get("obligatoria") == "si",
-        condition: form.get("condicion").into(),
-        ..Default::default()
-    };
-    let condition = v.condition.split_once(':').and_then(|(n, a)| {
-        Some(Condition {
-            question: n.parse().ok()?,
-            answer: a.to_string(),
-        })
+    let v = QuestionValues::from_form(&form);
+    let built = v.kind_and_condition().and_then(|(kind, condition)| {
+        check_question(&c.questions, &v.text, kind, v.required, condition)
     });
-    let built = QuestionKind::from_code(&v.kind, &v.options)
-        .and_then(|kind| check_question(&c.questions, &v.text, kind, v.required, condition));
-    match built {
-        Ok(q) => {
-            state
-                .store
-                .add_consultation_question(id, &q, &user.actor())
-                .await?;
-            Ok(Redirect::to(&format!("/admin/consultas/{id}#preguntas")).into_response())
-        }
-        Err(e) => {
+    let stored = match built {
+        Ok(q) => state
+            .store
+            .add_consultation_question(id, &q, &user.actor())
+            .await
+            .map_err(AppError::from),
+        Err(e) => Err(AppError::Store(StoreError::Builder(e.into()))),
+    };
+    match stored {
+        Ok(()) => Ok(
+            Redirect::to(&format!("/admin/consultas/{id}?hecho=pregunta#preguntas"))
+                .into_response(),
+        ),
+        Err(AppError::Store(StoreError::Builder(e))) => {
             let mut errors = FieldErrors::new();
             errors.add(e.field(), &e);
             admin_page(&state, &user, id, v, errors).await
         }
+        Err(e) => Err(e),
     }
 }
 
@@ -490,7 +493,7 @@ pub async fn export_xlsx(
                     let Some(values) = r.answers.get(&q.number) else {
                         continue;
                     };
-                    let numeric = matches!(q.kind, QuestionKind::Scale | QuestionKind::Number);
+                    let numeric = matches!(q.kind, QuestionKind::Scale(_) | QuestionKind::Number);
                     match values
                         .first()
                         .and_then(|v| v.replace(',', ".").parse::<f64>().ok())
