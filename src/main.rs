@@ -855,6 +855,7 @@ async fn user_command(store: &Store, action: UserCommand) -> Result<()> {
                 active: true,
                 offices,
                 email,
+                position: String::new(),
             };
             store
                 .create_user(

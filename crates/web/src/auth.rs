@@ -24,6 +24,11 @@ const EPOCH_KEY: &str = "epoch";
 pub struct CurrentUser {
     pub user: User,
     pub address: Option<String>,
+    /// The user's session, where [`CurrentUser::flash`] keeps a message for the next page.
+    pub session: Session,
+    /// The confirmation message of the previous action, shown at the top of this page
+    /// (see [`crate::flash`]).
+    pub flash: Option<String>,
 }
 
 impl CurrentUser {
@@ -58,6 +63,11 @@ impl CurrentUser {
 
     pub fn layout(&self, title: impl Into<String>, state: &AppState) -> Layout {
         Layout::staff(title.into(), state, self)
+    }
+
+    /// Shows `message` at the top of the next page this user opens (after a redirect).
+    pub async fn flash(&self, message: impl Into<String>) -> AppResult<()> {
+        crate::flash::set(&self.session, message).await
     }
 }
 
@@ -123,6 +133,8 @@ impl FromRequestParts<AppState> for CurrentUser {
             Some(user) if user.active && user.session_epoch == epoch => Ok(CurrentUser {
                 user,
                 address: client_address(parts, state),
+                flash: crate::flash::take(parts, &session).await?,
+                session,
             }),
             _ => {
                 session

@@ -145,6 +145,9 @@ impl IntoResponse for AppError {
                 | StoreError::FindingsPending(_)
                 | StoreError::InvalidParameter { .. }
                 | StoreError::SuggestionMove { .. }
+                | StoreError::StepStale { .. }
+                | StoreError::ReturnReasonRequired
+                | StoreError::ActaDate(_)
                 // Follow-up writes the rules refused: handlers show most next to the
                 // form's field; any that reaches here is still the user's to fix.
                 | StoreError::Followup(FollowupError::AlreadyClosed(_) | FollowupError::Review(_))),

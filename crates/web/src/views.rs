@@ -18,6 +18,8 @@ pub struct Layout {
     pub user: Option<NavUser>,
     /// The entity's data-processing policy, linked next to consent checkboxes.
     pub privacy_policy: Option<String>,
+    /// The confirmation of the previous action (see [`crate::flash`]).
+    pub flash: Option<String>,
 }
 
 pub struct NavUser {
@@ -34,6 +36,7 @@ impl Layout {
             entity: state.entity.clone(),
             user: None,
             privacy_policy: state.privacy_policy.clone(),
+            flash: None,
         }
     }
 
@@ -48,6 +51,7 @@ impl Layout {
                 manages_users: user.can(Action::ManageUsers),
             }),
             privacy_policy: state.privacy_policy.clone(),
+            flash: user.flash.clone(),
         }
     }
 }
@@ -520,6 +524,8 @@ pub struct UserFormPage {
     pub roles: Vec<RoleChoice>,
     pub offices: String,
     pub email: String,
+    /// The position (cargo) printed under the name when the user signs.
+    pub position: String,
     pub active: bool,
     pub errors: FieldErrors,
 }
