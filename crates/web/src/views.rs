@@ -317,6 +317,16 @@ impl PlanPage {
     pub fn status_label(&self) -> &'static str {
         self.status.label()
     }
+
+    /// Why a plan under review or approval cannot be edited, said for its exact state.
+    pub fn lock_notice(&self) -> &'static str {
+        match self.status {
+            PlanStatus::Consolidated => "El plan está consolidado y bloqueado: falta marcarlo como revisado. Para cambiarlo, devuélvalo a borrador con su motivo.",
+            PlanStatus::Reviewed => "El plan está revisado y espera la aprobación del CIGD; está bloqueado: para cambiarlo, devuélvalo a borrador con su motivo.",
+            PlanStatus::Approved => "El plan está aprobado por el CIGD y listo para publicar; está bloqueado: para cambiarlo, devuélvalo a borrador con su motivo.",
+            PlanStatus::Draft | PlanStatus::Published => "",
+        }
+    }
 }
 
 /// The lifecycle buttons `user` may press; no "Consolidar" while findings are pending.
