@@ -217,12 +217,14 @@ pub fn followup_report(
         .map(|r| {
             let latest = f.reports.iter().rev().find(|x| x.activity == r.number);
             let review = latest.and_then(|x| x.reviews.last());
-            // The text the report shows is the latest one internal control accepted;
-            // until one is, the latest sent, saying so.
+            // The text the report shows is the latest one internal control accepted, or
+            // a documented correction after the close (which is not reviewed again);
+            // until there is one, the latest sent, saying so.
             let accepted = f.reports.iter().rev().find(|x| {
                 x.activity == r.number
-                    && x.reviews.last().map(|v| v.decision)
-                        == Some(participa_domain::followup::Decision::Accept)
+                    && (x.correction.is_some()
+                        || x.reviews.last().map(|v| v.decision)
+                            == Some(participa_domain::followup::Decision::Accept))
             });
             let shown = accepted.or(latest);
             let pending = accepted.is_none() && latest.is_some();

@@ -638,7 +638,13 @@ async fn role_matrix(db: TestDatabase, role_index: usize, user: Option<&str>) {
     // Participation, follow-up writes and the remaining staff pages, on the fixtures of
     // `participation_fixtures` (hearing 1 with question 1, survey 1, forum 2 with topic 1
     // and comment 1, suggestion 1).
-    let more: [RequestRow; 38] = [
+    let more: [RequestRow; 39] = [
+        (
+            "GET",
+            "/admin/planes/1/seguimiento/periodos/2/cerrar",
+            vec![],
+            [SignIn, Refused, Refused, Allowed, Refused],
+        ),
         (
             "GET",
             "/admin",
