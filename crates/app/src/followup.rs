@@ -256,18 +256,6 @@ pub fn dashboard(
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn percentages_read_the_colombian_way() {
-        assert_eq!(pct(37.54), "37,5");
-        assert_eq!(pct(40.0), "40");
-        assert_eq!(pct(99.96), "100");
-    }
-}
-
 /// What is missing in `period` before it is closed: the activities that run in it
 /// (cancelled ones aside) without a report, with a report not yet reviewed, or with
 /// one returned and not sent again.
@@ -286,4 +274,16 @@ pub fn closing_gaps(
             })
             .map(|a| (a.number.get(), f.state(a.number.get(), period.number))),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentages_read_the_colombian_way() {
+        assert_eq!(pct(37.54), "37,5");
+        assert_eq!(pct(40.0), "40");
+        assert_eq!(pct(99.96), "100");
+    }
 }

@@ -47,6 +47,9 @@ pub struct VersionInfo {
     pub returns: Vec<PlanReturn>,
 }
 
+/// A `plan_returns` row: version, from status, reason, who, when.
+type ReturnRow = (i64, String, String, Option<String>, DateTime<Utc>);
+
 /// A return of a version to draft, with its reason.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlanReturn {
@@ -417,28 +420,27 @@ impl Store {
 
     /// Every version of the plan, oldest first, with who did each step.
     pub async fn versions(&self, id: PlanId) -> Result<Vec<VersionInfo>> {
-        let returns: Vec<(i64, String, String, Option<String>, DateTime<Utc>)> =
-            on_db!(&self.db, |pool| {
-                sqlx::query(
-                    "SELECT r.version, r.from_status, r.reason, u.full_name, r.returned_at \
+        let returns: Vec<ReturnRow> = on_db!(&self.db, |pool| {
+            sqlx::query(
+                "SELECT r.version, r.from_status, r.reason, u.full_name, r.returned_at \
                      FROM plan_returns r LEFT JOIN users u ON u.id = r.returned_by \
                      WHERE r.plan_id = $1 ORDER BY r.id",
-                )
-                .bind(id.0)
-                .fetch_all(pool)
-                .await?
-                .iter()
-                .map(|r| {
-                    Ok((
-                        r.try_get("version")?,
-                        r.try_get("from_status")?,
-                        r.try_get("reason")?,
-                        r.try_get("full_name")?,
-                        r.try_get("returned_at")?,
-                    ))
-                })
-                .collect::<Result<Vec<_>, sqlx::Error>>()?
-            });
+            )
+            .bind(id.0)
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("version")?,
+                    r.try_get("from_status")?,
+                    r.try_get("reason")?,
+                    r.try_get("full_name")?,
+                    r.try_get("returned_at")?,
+                ))
+            })
+            .collect::<Result<Vec<_>, sqlx::Error>>()?
+        });
         let mut list: Vec<VersionInfo> = on_db!(&self.db, |pool| {
             let rows = sqlx::query(VERSIONS_SQL).bind(id.0).fetch_all(pool).await?;
             rows.iter()

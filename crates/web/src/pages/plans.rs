@@ -768,7 +768,7 @@ pub async fn transition(
         }
         Err(e @ (StoreError::ActaDate(_) | StoreError::ReturnReasonRequired)) => {
             match e {
-                StoreError::ActaDate(e) => errors.add("acta_fecha", &e),
+                StoreError::ActaDate(e) => errors.add("acta_fecha", e),
                 _ if errors.is_empty() => errors.add("motivo", &e),
                 _ => {}
             }
