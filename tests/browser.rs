@@ -584,7 +584,7 @@ async fn formulation_lifecycle_versions_roles_and_the_public_page_in_chromium() 
     b.open("/planes/1").await;
     b.check("plan-publico-telefono").await;
 
-    assert_eq!(b.checked.len(), 26, "{:?}", b.checked);
+    assert_eq!(b.checked.len(), 27, "{:?}", b.checked);
     b.client.close().await.unwrap();
     let _ = stop.send(());
 }
@@ -711,7 +711,7 @@ async fn follow_up_report_review_and_period_closing_in_chromium() {
         "closed period accepted a plain report"
     );
     assert!(refused.contains("Seguimiento de abril"), "typed text lost");
-    assert_eq!(b.checked.len(), 3, "{:?}", b.checked);
+    assert_eq!(b.checked.len(), 4, "{:?}", b.checked);
     b.client.close().await.unwrap();
     let _ = stop.send(());
 }
