@@ -717,7 +717,14 @@ async fn report(database_url: &str, kind: ReportCommand) -> Result<()> {
                 state.status.label(),
                 state.version
             );
-            let doc = participa_app::report_data::plan_document(&plan, &status, today);
+            let approval = store
+                .versions(id)
+                .await?
+                .into_iter()
+                .find(|v| v.version == state.version)
+                .and_then(|v| v.approval);
+            let doc =
+                participa_app::report_data::plan_document(&plan, approval.as_ref(), &status, today);
             (participa_reports::plan_pdf(&doc)?, output)
         }
         ReportCommand::Seguimiento {
@@ -933,6 +940,7 @@ async fn user_command(store: &Store, action: UserCommand) -> Result<()> {
                 active: true,
                 offices,
                 email,
+                position: String::new(),
             };
             store
                 .create_user(

@@ -497,9 +497,15 @@ async fn formulation_lifecycle_versions_roles_and_the_public_page_in_chromium() 
 
     // Lifecycle: consolidate and review (planning office), approve (CIGD), publish.
     b.open("/admin/planes/1").await;
+    // Each step first says what it does, then waits for its confirmation.
     b.click_button("Consolidar").await;
+    assert!(b.source().await.contains("Qué va a pasar"));
+    b.check("plan-confirmar-paso").await;
+    b.click_button("Sí, consolidar").await;
     assert!(b.source().await.contains("Consolidado"));
+    assert!(b.source().await.contains("Versión 1 consolidada"));
     b.click_button("Marcar como revisado").await;
+    b.click_button("Sí, marcar como revisado").await;
     assert!(b.source().await.contains("Revisado"));
     assert!(
         !b.source().await.contains("Aprobar (CIGD)"),
@@ -509,14 +515,22 @@ async fn formulation_lifecycle_versions_roles_and_the_public_page_in_chromium() 
     b.login("secretaria").await;
     b.open("/admin/planes/1").await;
     b.fill("#acta_numero", "CIGD-003").await;
-    b.set("acta_fecha", "2025-01-28").await;
+    // The acta is not in the future nor before the consolidation (today).
+    b.set("acta_fecha", &participa_app::dates::today().to_string())
+        .await;
     b.check("plan-por-aprobar").await;
     b.click_button("Aprobar (CIGD)").await;
+    b.click_button("Sí, aprobar").await;
     assert!(b.source().await.contains("Aprobado"));
+    assert!(b
+        .source()
+        .await
+        .contains("aprobada por el CIGD con el acta n.º CIGD-003"));
     b.logout().await;
     b.login("admin").await;
     b.open("/admin/planes/1").await;
     b.click_button("Publicar").await;
+    b.click_button("Sí, publicar").await;
     assert!(b.source().await.contains("Publicado"));
     b.check("plan-publicado").await;
 
@@ -602,7 +616,7 @@ async fn formulation_lifecycle_versions_roles_and_the_public_page_in_chromium() 
     b.open("/planes/1").await;
     b.check("plan-publico-telefono").await;
 
-    assert_eq!(b.checked.len(), 26, "{:?}", b.checked);
+    assert_eq!(b.checked.len(), 27, "{:?}", b.checked);
     b.client.close().await.unwrap();
     let _ = stop.send(());
 }
@@ -793,6 +807,8 @@ async fn follow_up_report_review_and_period_closing_in_chromium() {
     // Internal control accepts with a verified percent, then closes the period.
     b.login("control").await;
     b.open(page).await;
+    // No decision is pre-selected.
+    b.click("input[name=decision][value=aceptar]").await;
     b.fill("#avance_verificado", "30").await;
     b.fill("#observaciones", "Verificado con la grabación")
         .await;
@@ -815,7 +831,14 @@ async fn follow_up_report_review_and_period_closing_in_chromium() {
     assert!(row.contains("Atrasada"), "{row}");
     b.check("seguimiento-tablero").await;
     b.click_button("Cerrar el periodo 1").await;
-    assert!(b.source().await.contains("Periodo cerrado"));
+    assert!(b.source().await.contains("Actividades sin reporte"));
+    b.check("seguimiento-cerrar-periodo").await;
+    b.click("#confirmar").await;
+    b.click_button("Cerrar el periodo 1 definitivamente").await;
+    assert!(b
+        .source()
+        .await
+        .contains("cerrado: sus reportes quedaron bloqueados"));
     b.logout().await;
 
     // After the close, a report on period 1 is refused unless it is a documented
@@ -833,7 +856,7 @@ async fn follow_up_report_review_and_period_closing_in_chromium() {
         "closed period accepted a plain report"
     );
     assert!(refused.contains("Seguimiento de abril"), "typed text lost");
-    assert_eq!(b.checked.len(), 3, "{:?}", b.checked);
+    assert_eq!(b.checked.len(), 4, "{:?}", b.checked);
     b.client.close().await.unwrap();
     let _ = stop.send(());
 }

@@ -38,6 +38,7 @@ pub async fn ensure_first_admin(store: &Store) -> Result<Option<(String, String)
         active: true,
         offices: vec![],
         email: None,
+        position: String::new(),
     };
     let system = Actor::system();
     store

@@ -256,6 +256,26 @@ pub fn dashboard(
     }
 }
 
+/// What is missing in `period` before it is closed: the activities that run in it
+/// (cancelled ones aside) without a report, with a report not yet reviewed, or with
+/// one returned and not sent again.
+pub fn closing_gaps(
+    plan: &Plan,
+    f: &FollowUp,
+    period: &Period,
+) -> participa_domain::followup::ClosingGaps {
+    participa_domain::followup::ClosingGaps::of(
+        plan.activities
+            .iter()
+            .filter(|a| a.start <= period.cut_off && a.end >= period.start)
+            .filter(|a| {
+                f.manual.get(&a.number.get()).and_then(|m| m.status)
+                    != Some(participa_domain::followup::ManualStatus::Cancelled)
+            })
+            .map(|a| (a.number.get(), f.state(a.number.get(), period.number))),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -92,7 +92,14 @@ pub async fn automatic_figures(
     Ok(out)
 }
 
-pub fn plan_document(plan: &Plan, status: &str, today: chrono::NaiveDate) -> PlanDocument {
+/// The plan document of a version; `approval` fills its «Aprobó» signature (name,
+/// position, acta) when the version was approved.
+pub fn plan_document(
+    plan: &Plan,
+    approval: Option<&participa_domain::Approval>,
+    status: &str,
+    today: chrono::NaiveDate,
+) -> PlanDocument {
     let a = &plan.alignment;
     PlanDocument {
         entity: plan.entity.clone(),
@@ -137,13 +144,13 @@ pub fn plan_document(plan: &Plan, status: &str, today: chrono::NaiveDate) -> Pla
                 deliverable: x.deliverable.clone(),
             })
             .collect(),
-        signatures: plan
-            .signatures
-            .iter()
-            .map(|s| SignatureLine {
-                role: s.role.label().into(),
-                name: s.name.clone(),
-                position: s.position.clone(),
+        signatures: participa_domain::signature_block(&plan.signatures, approval)
+            .into_iter()
+            .map(|l| SignatureLine {
+                role: l.signature.role.label().into(),
+                name: l.signature.name,
+                position: l.signature.position,
+                acta: l.acta.unwrap_or_default(),
             })
             .collect(),
         version: plan
@@ -152,6 +159,38 @@ pub fn plan_document(plan: &Plan, status: &str, today: chrono::NaiveDate) -> Pla
             .map(|v| format!("{} del {}", v.number, fecha(v.date))),
         generated: fecha(today),
     }
+}
+
+/// Every submission of an activity in `f` and internal control's reviews of each, oldest
+/// first, one line each: the history behind the text the report shows.
+fn report_history(f: &FollowUp, activity: u32) -> Vec<String> {
+    let mut lines = Vec::new();
+    for x in f.reports.iter().filter(|x| x.activity == activity) {
+        lines.push(format!(
+            "Periodo {}, enviado el {} por {}: {} %. {}",
+            x.period,
+            fecha(crate::dates::colombia_date(x.at)),
+            x.by.clone().unwrap_or_default(),
+            pct(x.input.percent),
+            x.input.narrative
+        ));
+        for v in &x.reviews {
+            let decision = match v.decision {
+                participa_domain::followup::Decision::Accept => "aceptado",
+                participa_domain::followup::Decision::Return => "devuelto",
+            };
+            let mut line = format!(
+                "Control interno: {decision} el {} por {}",
+                fecha(crate::dates::colombia_date(v.at)),
+                v.by.clone().unwrap_or_default()
+            );
+            if !v.observations.is_empty() {
+                line.push_str(&format!(". Observaciones: {}", v.observations));
+            }
+            lines.push(line);
+        }
+    }
+    lines
 }
 
 /// The follow-up report of `period`: statuses at its cut-off (or at `today` when the
@@ -178,6 +217,17 @@ pub fn followup_report(
         .map(|r| {
             let latest = f.reports.iter().rev().find(|x| x.activity == r.number);
             let review = latest.and_then(|x| x.reviews.last());
+            // The text the report shows is the latest one internal control accepted, or
+            // a documented correction after the close (which is not reviewed again);
+            // until there is one, the latest sent, saying so.
+            let accepted = f.reports.iter().rev().find(|x| {
+                x.activity == r.number
+                    && (x.correction.is_some()
+                        || x.reviews.last().map(|v| v.decision)
+                            == Some(participa_domain::followup::Decision::Accept))
+            });
+            let shown = accepted.or(latest);
+            let pending = accepted.is_none() && latest.is_some();
             FollowupRow {
                 number: r.number,
                 description: r.description.clone(),
@@ -188,14 +238,22 @@ pub fn followup_report(
                 reported: r.reported_text(),
                 verified: r.verified_text(),
                 status: r.status_label().to_string(),
-                narrative: latest
-                    .map(|x| match &x.correction {
-                        Some(why) => {
-                            format!("{} (corrección documentada: {why})", x.input.narrative)
+                narrative: shown
+                    .map(|x| {
+                        let text = match &x.correction {
+                            Some(why) => {
+                                format!("{} (corrección documentada: {why})", x.input.narrative)
+                            }
+                            None => x.input.narrative.clone(),
+                        };
+                        if pending {
+                            format!("{text} (sin aceptar aún por control interno)")
+                        } else {
+                            text
                         }
-                        None => x.input.narrative.clone(),
                     })
                     .unwrap_or_default(),
+                history: report_history(&f, r.number),
                 difficulties: latest
                     .map(|x| x.input.difficulties.clone())
                     .unwrap_or_default(),

@@ -19,6 +19,16 @@ pub const LAST_YEAR: i32 = 2200;
 #[error("la fecha {0} está fuera del rango que admite Participa: escriba una fecha entre los años {FIRST_YEAR} y {LAST_YEAR}")]
 pub struct OutOfRange(pub NaiveDate);
 
+/// The months as es-CO dates abbreviate them.
+const MONTHS: [&str; 12] = [
+    "ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic",
+];
+
+/// `5 feb 2025`, as messages of the domain write a date (the same form as the pages').
+pub fn short(d: NaiveDate) -> String {
+    format!("{} {} {}", d.day(), MONTHS[d.month0() as usize], d.year())
+}
+
 /// Accepts `date` when its year is between [`FIRST_YEAR`] and [`LAST_YEAR`].
 pub fn check_range(date: NaiveDate) -> Result<NaiveDate, OutOfRange> {
     if (FIRST_YEAR..=LAST_YEAR).contains(&date.year()) {

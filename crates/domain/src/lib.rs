@@ -32,9 +32,11 @@ pub use alignment::{Alignment, CodedText};
 pub use calendar::{Calendar, Holiday, Override};
 pub use diff::{diff, PlanDiff};
 pub use legal::{LegalFramework, Norm};
-pub use lifecycle::{EditMode, LifecycleError, PlanStatus, Transition};
+pub use lifecycle::{
+    check_acta_date, ActaDateError, EditMode, LifecycleError, PlanStatus, Transition,
+};
 pub use office::{offices_sentence, Office, OfficeRole};
 pub use plan::{DocumentVersion, Plan, PlanDraft, PlanError, PlanErrors};
-pub use signature::{Signature, SignatureRole};
+pub use signature::{signature_block, Approval, Signature, SignatureRole, SignedLine};
 pub use tagging::ActivityTags;
 pub use values::{ActivityNumber, AlignmentCode, OfficeCode, PlanYear, ValueError};

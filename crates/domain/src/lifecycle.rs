@@ -1,5 +1,6 @@
 //! A plan version's life: borrador → consolidado → revisado → aprobado → publicado.
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -175,6 +176,112 @@ impl Transition {
     }
 }
 
+/// Why an acta date is refused: the committee cannot approve in the future, nor approve
+/// a plan before it was consolidated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+pub enum ActaDateError {
+    #[error("la fecha del acta ({}) no puede ser posterior a hoy ({})", crate::dates::short(*.acta), crate::dates::short(*.today))]
+    Future { acta: NaiveDate, today: NaiveDate },
+    #[error("la fecha del acta ({}) no puede ser anterior a la consolidación del plan ({})", crate::dates::short(*.acta), crate::dates::short(*.consolidated))]
+    BeforeConsolidation {
+        acta: NaiveDate,
+        consolidated: NaiveDate,
+    },
+}
+
+/// Accepts the date of the committee's acta when it lies between the day the plan was
+/// consolidated (when known) and `today`, both included.
+pub fn check_acta_date(
+    acta: NaiveDate,
+    consolidated: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Result<(), ActaDateError> {
+    if acta > today {
+        return Err(ActaDateError::Future { acta, today });
+    }
+    match consolidated {
+        Some(consolidated) if acta < consolidated => {
+            Err(ActaDateError::BeforeConsolidation { acta, consolidated })
+        }
+        _ => Ok(()),
+    }
+}
+
+impl Transition {
+    /// Whether the step needs a written reason: returning a plan to draft undoes the
+    /// steps taken, so the history says why.
+    pub fn needs_reason(self) -> bool {
+        self == Transition::ReturnToDraft
+    }
+
+    /// Whether someone with these permissions (`can`) may take this step from `from`.
+    /// Besides the step's own permission, whoever approves may send a plan waiting for
+    /// approval (reviewed) back to draft, with observations, instead of approving it.
+    pub fn allowed(self, from: PlanStatus, can: impl Fn(crate::access::Action) -> bool) -> bool {
+        can(self.action())
+            || (self == Transition::ReturnToDraft
+                && from == PlanStatus::Reviewed
+                && can(crate::access::Action::Approve))
+    }
+
+    /// What the step does, said before it is taken (the confirmation page).
+    pub fn consequences(self, from: PlanStatus) -> Vec<&'static str> {
+        match self {
+            Transition::Consolidate => vec![
+                "El plan pasa de borrador a consolidado y queda bloqueado: nadie podrá cambiar sus actividades ni su encabezado.",
+                "Queda listo para que la Oficina de Planeación lo marque como revisado.",
+            ],
+            Transition::Review => vec![
+                "El plan pasa a revisado y queda esperando la aprobación del CIGD.",
+                "Sigue bloqueado: para cambiarlo habrá que devolverlo a borrador.",
+            ],
+            Transition::Approve => vec![
+                "El plan queda aprobado con el acta del CIGD que escriba; su nombre y cargo quedan en la firma «Aprobó» de esta versión.",
+                "La aprobación no se puede deshacer: solo devolver el plan a borrador, con su motivo.",
+            ],
+            Transition::Publish => vec![
+                "Esta versión queda publicada: la ciudadanía la verá en el portal, con sus datos abiertos.",
+                "No se puede despublicar: un cambio posterior abre una nueva versión, con su motivo, y la ciudadanía sigue viendo esta hasta publicar la nueva.",
+            ],
+            Transition::ReturnToDraft => match from {
+                PlanStatus::Approved => vec![
+                    "El plan vuelve a borrador y se borra su aprobación (acta y firma «Aprobó»), su revisión y su consolidación.",
+                    "Habrá que consolidarlo, revisarlo y aprobarlo de nuevo.",
+                ],
+                PlanStatus::Reviewed => vec![
+                    "El plan vuelve a borrador sin aprobarse; se borran su revisión y su consolidación.",
+                    "La Oficina de Planeación verá el motivo en la página del plan y en el historial.",
+                ],
+                _ => vec![
+                    "El plan vuelve a borrador y se borra su consolidación.",
+                    "Habrá que consolidarlo y revisarlo de nuevo.",
+                ],
+            },
+        }
+    }
+
+    /// The confirmation message after the step, saying exactly what happened.
+    pub fn done(self, version: i64) -> String {
+        match self {
+            Transition::Consolidate => {
+                format!("Versión {version} consolidada: quedó bloqueada y lista para revisión.")
+            }
+            Transition::Review => {
+                format!("Versión {version} marcada como revisada: espera la aprobación del CIGD.")
+            }
+            Transition::Approve => {
+                format!("Versión {version} aprobada por el CIGD: ya se puede publicar.")
+            }
+            Transition::Publish => {
+                format!("Versión {version} publicada: la ciudadanía ya la ve en el portal.")
+            }
+            Transition::ReturnToDraft => {
+                format!("Versión {version} devuelta a borrador, con su motivo en el historial.")
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -223,5 +330,71 @@ mod tests {
         }
         assert_eq!(Draft.transitions(), vec![Consolidate]);
         assert_eq!(Published.transitions(), vec![]);
+    }
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn the_acta_date_lies_between_consolidation_and_today() {
+        let today = d(2026, 3, 10);
+        assert_eq!(check_acta_date(today, Some(d(2026, 3, 1)), today), Ok(()));
+        assert_eq!(
+            check_acta_date(d(2026, 3, 1), Some(d(2026, 3, 1)), today),
+            Ok(())
+        );
+        assert_eq!(check_acta_date(d(2026, 1, 5), None, today), Ok(()));
+        let future = check_acta_date(d(2026, 3, 11), Some(d(2026, 3, 1)), today).unwrap_err();
+        assert!(matches!(future, ActaDateError::Future { .. }));
+        assert_eq!(
+            future.to_string(),
+            "la fecha del acta (11 mar 2026) no puede ser posterior a hoy (10 mar 2026)"
+        );
+        let early = check_acta_date(d(2026, 2, 27), Some(d(2026, 3, 1)), today).unwrap_err();
+        assert_eq!(
+            early.to_string(),
+            "la fecha del acta (27 feb 2026) no puede ser anterior a la consolidación del plan (1 mar 2026)"
+        );
+    }
+
+    #[test]
+    fn returning_needs_a_reason_and_the_approver_may_return_what_waits_for_it() {
+        use crate::access::{allows, Action, Actor, Role};
+        assert!(ReturnToDraft.needs_reason());
+        assert!(Transition::ALL.iter().filter(|t| t.needs_reason()).count() == 1);
+        let approver = Actor {
+            role: Role::Approver,
+            offices: vec![],
+        };
+        let can = |a: Action| allows(Some(&approver), a);
+        assert!(ReturnToDraft.allowed(Reviewed, can));
+        assert!(!ReturnToDraft.allowed(Approved, can));
+        assert!(!ReturnToDraft.allowed(Consolidated, can));
+        assert!(Approve.allowed(Reviewed, can));
+        let auditor = Actor {
+            role: Role::Auditor,
+            offices: vec![],
+        };
+        assert!(!ReturnToDraft.allowed(Reviewed, |a| allows(Some(&auditor), a)));
+        let admin = Actor {
+            role: Role::Admin,
+            offices: vec![],
+        };
+        assert!(ReturnToDraft.allowed(Approved, |a| allows(Some(&admin), a)));
+    }
+
+    #[test]
+    fn every_step_says_what_it_does_before_and_after() {
+        for t in Transition::ALL {
+            for from in PlanStatus::ALL {
+                if from.after(t).is_ok() {
+                    assert!(!t.consequences(from).is_empty(), "{t:?} from {from:?}");
+                }
+            }
+            assert!(t.done(3).contains("Versión 3"));
+        }
+        assert!(Approve.done(2).contains("aprobada"));
+        assert!(!Approve.done(2).contains("revisión"));
     }
 }

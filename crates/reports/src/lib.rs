@@ -41,6 +41,8 @@ pub struct SignatureLine {
     pub role: String,
     pub name: String,
     pub position: String,
+    /// The approval's acta on the «Aprobó» line (empty on the others).
+    pub acta: String,
 }
 
 /// The plan as the planning office publishes it.
@@ -95,6 +97,9 @@ pub struct FollowupRow {
     pub sufficiency: String,
     pub observations: String,
     pub recommendations: String,
+    /// Every submission and review of the activity up to the period, oldest first
+    /// (`narrative` is the latest accepted one).
+    pub history: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]

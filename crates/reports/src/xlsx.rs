@@ -47,6 +47,7 @@ pub fn followup_xlsx(r: &FollowupReport) -> Result<Vec<u8>, ReportError> {
         ("Evidencia suficiente", 12.0),
         ("Observaciones de control interno", 40.0),
         ("Recomendaciones", 30.0),
+        ("Historial de reportes y revisiones", 60.0),
     ];
     let top = header.len() as u32 + 1;
     for (c, (name, width)) in columns.iter().enumerate() {
@@ -78,6 +79,7 @@ pub fn followup_xlsx(r: &FollowupReport) -> Result<Vec<u8>, ReportError> {
             row.sufficiency.as_str(),
             row.observations.as_str(),
             row.recommendations.as_str(),
+            &row.history.join("\n"),
         ];
         for (c, t) in texts.iter().enumerate() {
             sheet.write_string_with_format(y, c as u16 + 1, *t, &cell)?;

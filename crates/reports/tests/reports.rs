@@ -57,11 +57,13 @@ fn plan() -> PlanDocument {
                 role: "Consolidó".into(),
                 name: "Ana Pérez".into(),
                 position: "Profesional de Planeación".into(),
+                acta: String::new(),
             },
             SignatureLine {
                 role: "Revisó".into(),
                 name: "Jorge Núñez".into(),
                 position: "Jefe de la Oficina Asesora de Planeación".into(),
+                acta: String::new(),
             },
         ],
         version: Some("3 del 15 ene 2025".into()),
@@ -129,6 +131,7 @@ fn followup() -> FollowupReport {
             sufficiency: "Parcial".into(),
             observations: "Falta la lista de asistencia".into(),
             recommendations: "Publicar la relatoría".into(),
+            history: vec![],
         }],
         generated: "27 nov 2026".into(),
     }

@@ -84,7 +84,10 @@ pub use suggestions::{SuggestionFilter, SuggestionRecord};
 pub use throttle::{Attempt, Quota};
 pub use users::{User, UserData};
 pub use value_groups::ValueGroup;
-pub use versions::{Acta, PlanEdit, PlanState, PublishedPlan, Saved, Step, VersionInfo};
+pub use versions::{
+    Acta, PlanEdit, PlanReturn, PlanState, PublishedPlan, Saved, Step, StepRequest, StepRules,
+    VersionInfo,
+};
 
 use participa_domain::{LifecycleError, PlanErrors, PlanStatus};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -163,6 +166,14 @@ pub enum StoreError {
     Builder(#[from] participa_domain::participation::builder::BuilderError),
     #[error("contenido de versión ilegible: {0}")]
     Snapshot(#[from] serde_json::Error),
+    /// A confirmed step whose plan moved meanwhile (someone else took a step, or the
+    /// same confirmation was sent twice): nothing was done.
+    #[error("el plan cambió mientras confirmaba: ahora está en la versión {version}, «{}»; revise su estado antes de seguir", .status.label())]
+    StepStale { version: i64, status: PlanStatus },
+    #[error("escriba el motivo para devolver el plan a borrador: queda en el historial")]
+    ReturnReasonRequired,
+    #[error(transparent)]
+    ActaDate(#[from] participa_domain::ActaDateError),
 }
 
 impl StoreError {
@@ -420,6 +431,7 @@ pub mod testing {
                 .map(|o| participa_domain::OfficeCode::parse(o).expect("office code"))
                 .collect(),
             email: Some(format!("{username}@participa.test")),
+            position: format!("Cargo de {full_name}"),
         };
         let system = crate::Actor::system();
         let change = crate::Change {

@@ -22,6 +22,8 @@ pub struct User {
     /// Raised on every password change or reset; a session opened with another value
     /// is no longer valid.
     pub session_epoch: i64,
+    /// The position (cargo) printed under the name when the user signs (e.g. approves).
+    pub position: String,
 }
 
 /// What an account is made of, for creating or updating one.
@@ -33,10 +35,12 @@ pub struct UserData {
     pub active: bool,
     pub offices: Vec<OfficeCode>,
     pub email: Option<String>,
+    /// The position (cargo); empty when not given.
+    pub position: String,
 }
 
 const USER_COLUMNS: &str =
-    "id, username, full_name, role, active, created_at, email, session_epoch";
+    "id, username, full_name, role, active, created_at, email, session_epoch, position";
 
 /// Decodes a user row of either backend.
 fn user_of<R: Row>(r: &R, offices: Vec<OfficeCode>) -> Result<User>
@@ -62,6 +66,7 @@ where
         created_at: r.try_get("created_at")?,
         email: r.try_get("email")?,
         session_epoch: r.try_get("session_epoch")?,
+        position: r.try_get("position")?,
     })
 }
 
@@ -116,8 +121,8 @@ impl Store {
         let mut tx = self.begin().await?;
         let id: i64 = on_tx!(&mut tx, |conn| {
             sqlx::query(
-                "INSERT INTO users (username, full_name, role, password_hash, active, created_at, email) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                "INSERT INTO users (username, full_name, role, password_hash, active, created_at, email, position) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
             )
             .bind(&data.username)
             .bind(&data.full_name)
@@ -126,6 +131,7 @@ impl Store {
             .bind(data.active)
             .bind(now)
             .bind(&data.email)
+            .bind(data.position.trim())
             .fetch_one(&mut *conn)
             .await
             .map_err(|e| unique_violation(e, &data.username))?
@@ -143,12 +149,13 @@ impl Store {
         let mut tx = self.begin().await?;
         on_tx!(&mut tx, |conn| {
             let done = sqlx::query(
-                "UPDATE users SET full_name = $1, role = $2, active = $3, email = $4 WHERE id = $5",
+                "UPDATE users SET full_name = $1, role = $2, active = $3, email = $4, position = $5 WHERE id = $6",
             )
             .bind(&data.full_name)
             .bind(data.role.as_str())
             .bind(data.active)
             .bind(&data.email)
+            .bind(data.position.trim())
             .bind(id)
             .execute(&mut *conn)
             .await?;

@@ -9,7 +9,7 @@ use crate::plans::{bind_head, insert_children};
 use crate::tx::{on_tx, Locked, Tx};
 use crate::{on_db, Entity, PlanId, Result, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
-use participa_domain::{EditMode, Plan, PlanDraft, PlanStatus, Role, Transition};
+use participa_domain::{Approval, EditMode, Plan, PlanDraft, PlanStatus, Role, Transition};
 use sqlx::Row;
 
 /// A plan's content as stored in `plan_versions.content`.
@@ -42,6 +42,50 @@ pub struct VersionInfo {
     pub acta_number: Option<String>,
     pub acta_date: Option<NaiveDate>,
     pub published: Option<Step>,
+    /// The «Aprobó» signature the approval recorded (name and position then, acta).
+    pub approval: Option<Approval>,
+    /// Every return of this version to draft, oldest first.
+    pub returns: Vec<PlanReturn>,
+}
+
+/// A `plan_returns` row: version, from status, reason, who, when.
+type ReturnRow = (i64, String, String, Option<String>, DateTime<Utc>);
+
+/// A return of a version to draft, with its reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanReturn {
+    /// The state it was returned from.
+    pub from: PlanStatus,
+    pub reason: String,
+    pub by: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+/// A lifecycle step as a person confirms it on the pages (see [`Store::step`]).
+#[derive(Debug, Clone, Copy)]
+pub struct StepRequest<'a> {
+    pub transition: Transition,
+    /// The committee's acta, for an approval.
+    pub acta: Option<&'a Acta>,
+    /// Why, for a return to draft (the approver's observations, or the planning
+    /// office's reason): kept in the history and the audit log.
+    pub reason: Option<&'a str>,
+    /// The version and state the person saw when confirming: the step is refused when
+    /// the plan is no longer there ([`StoreError::StepStale`]), so a confirmation sent
+    /// twice, or after someone else moved the plan, does nothing.
+    pub seen: Option<(i64, PlanStatus)>,
+    /// The rules of a person's step: a return needs its reason, and the acta date lies
+    /// between the consolidation and today. None for the system's own steps (seeding,
+    /// tests), which keep the lifecycle's order only.
+    pub rules: Option<StepRules>,
+}
+
+/// What the store needs to apply the date rules of a step: today's date and the local
+/// date of a moment (the application layer knows the time zone).
+#[derive(Debug, Clone, Copy)]
+pub struct StepRules {
+    pub today: NaiveDate,
+    pub date_of: fn(DateTime<Utc>) -> NaiveDate,
 }
 
 /// The plan's current version and its state.
@@ -59,6 +103,8 @@ pub struct PublishedPlan {
     pub version: i64,
     pub published_at: DateTime<Utc>,
     pub plan: Plan,
+    /// The «Aprobó» signature of the published version.
+    pub approval: Option<Approval>,
 }
 
 /// The committee's act that approves a plan.
@@ -79,6 +125,29 @@ fn status_of(id: i64, s: &str) -> Result<PlanStatus> {
     PlanStatus::parse(s).ok_or_else(|| StoreError::CorruptValue {
         id,
         what: format!("estado «{s}»"),
+    })
+}
+
+/// The approval a `plan_versions` row recorded (columns `acta_number`, `acta_date`,
+/// `approval_name`, `approval_position`), if it has one with a signer.
+fn approval_of<R: Row>(r: &R) -> Result<Option<Approval>>
+where
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    for<'a> Option<String>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> Option<NaiveDate>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+{
+    let name: Option<String> = r.try_get("approval_name")?;
+    let position: Option<String> = r.try_get("approval_position")?;
+    let number: Option<String> = r.try_get("acta_number")?;
+    let date: Option<NaiveDate> = r.try_get("acta_date")?;
+    Ok(match (name, number, date) {
+        (Some(name), Some(acta_number), Some(acta_date)) => Some(Approval {
+            name,
+            position: position.unwrap_or_default(),
+            acta_number,
+            acta_date,
+        }),
+        _ => None,
     })
 }
 
@@ -104,6 +173,7 @@ pub(crate) async fn current_state(tx: &mut Tx, pid: i64) -> Result<(i64, PlanSta
 const VERSIONS_SQL: &str =
     "SELECT v.version, v.status, v.reason, v.created_at, v.consolidated_at, \
      v.reviewed_at, v.approved_at, v.published_at, v.acta_number, v.acta_date, \
+     v.approved_name AS approval_name, v.approved_position AS approval_position, \
      uc.full_name AS created_name, ucs.full_name AS consolidated_name, \
      ur.full_name AS reviewed_name, ua.full_name AS approved_name, up.full_name AS published_name \
      FROM plan_versions v \
@@ -196,7 +266,9 @@ impl Store {
         Ok((saved, value))
     }
 
-    /// Moves the current version one step along its lifecycle, recording who and when.
+    /// Moves the current version one step along its lifecycle, recording who and when:
+    /// the system's own steps (seeding, the command line, tests), with the lifecycle's
+    /// order and no more; a person's step goes through [`Store::step`].
     pub async fn transition(
         &self,
         id: PlanId,
@@ -204,6 +276,29 @@ impl Store {
         acta: Option<&Acta>,
         actor: &Actor,
     ) -> Result<PlanStatus> {
+        let request = StepRequest {
+            transition,
+            acta,
+            reason: None,
+            seen: None,
+            rules: None,
+        };
+        self.step(id, &request, actor).await
+    }
+
+    /// Moves the current version one step along its lifecycle, recording who and when,
+    /// after the checks of `request` made inside the step's transaction: the state the
+    /// person confirmed, the reason of a return, the acta date window. An approval
+    /// records the approver's name and position as the version's «Aprobó» signature; a
+    /// return to draft clears the steps and keeps its reason in `plan_returns`.
+    pub async fn step(
+        &self,
+        id: PlanId,
+        request: &StepRequest<'_>,
+        actor: &Actor,
+    ) -> Result<PlanStatus> {
+        let transition = request.transition;
+        let acta = request.acta;
         let now = Utc::now();
         let pid = id.0;
         let mut tx = self.begin().await?;
@@ -215,16 +310,58 @@ impl Store {
             }
         }
         let (version, status) = current_state(&mut tx, pid).await?;
+        if let Some(seen) = request.seen {
+            if seen != (version, status) {
+                return Err(StoreError::StepStale { version, status });
+            }
+        }
         let next = status.after(transition)?;
+        let reason = request.reason.map(str::trim).filter(|r| !r.is_empty());
+        if let Some(rules) = request.rules {
+            if transition.needs_reason() && reason.is_none() {
+                return Err(StoreError::ReturnReasonRequired);
+            }
+            if let (Transition::Approve, Some(acta)) = (transition, acta) {
+                let consolidated: Option<DateTime<Utc>> = on_tx!(&mut tx, |conn| {
+                    sqlx::query(
+                        "SELECT consolidated_at FROM plan_versions WHERE plan_id = $1 AND version = $2",
+                    )
+                    .bind(pid)
+                    .bind(version)
+                    .fetch_one(&mut *conn)
+                    .await?
+                    .try_get("consolidated_at")?
+                });
+                participa_domain::check_acta_date(
+                    acta.date,
+                    consolidated.map(rules.date_of),
+                    rules.today,
+                )?;
+            }
+        }
+        let signer: (Option<String>, Option<String>) = match actor.user_id {
+            Some(uid) if transition == Transition::Approve => on_tx!(&mut tx, |conn| {
+                match sqlx::query("SELECT full_name, position FROM users WHERE id = $1")
+                    .bind(uid)
+                    .fetch_optional(&mut *conn)
+                    .await?
+                {
+                    Some(r) => (Some(r.try_get("full_name")?), Some(r.try_get("position")?)),
+                    None => (None, None),
+                }
+            }),
+            _ => (None, None),
+        };
         on_tx!(&mut tx, |conn| {
             let set = match transition {
                 Transition::Consolidate => "consolidated_by = $4, consolidated_at = $5",
                 Transition::Review => "reviewed_by = $4, reviewed_at = $5",
-                Transition::Approve => "approved_by = $4, approved_at = $5, acta_number = $6, acta_date = $7",
+                Transition::Approve => "approved_by = $4, approved_at = $5, acta_number = $6, acta_date = $7, \
+                     approved_name = $8, approved_position = $9",
                 Transition::Publish => "published_by = $4, published_at = $5",
                 Transition::ReturnToDraft => "consolidated_by = NULL, consolidated_at = NULL, \
                      reviewed_by = NULL, reviewed_at = NULL, approved_by = NULL, approved_at = NULL, \
-                     acta_number = NULL, acta_date = NULL",
+                     acta_number = NULL, acta_date = NULL, approved_name = NULL, approved_position = NULL",
             };
             let sql = format!(
                 "UPDATE plan_versions SET status = $1, {set} WHERE plan_id = $2 AND version = $3"
@@ -238,13 +375,34 @@ impl Store {
             }
             if transition == Transition::Approve {
                 let acta = acta.ok_or(StoreError::ActaRequired)?;
-                q = q.bind(&acta.number).bind(acta.date);
+                q = q
+                    .bind(&acta.number)
+                    .bind(acta.date)
+                    .bind(&signer.0)
+                    .bind(&signer.1);
             }
             q.execute(&mut *conn).await?;
+            if transition == Transition::ReturnToDraft {
+                sqlx::query(
+                    "INSERT INTO plan_returns (plan_id, version, from_status, reason, returned_by, returned_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(pid)
+                .bind(version)
+                .bind(status.as_str())
+                .bind(reason.unwrap_or(""))
+                .bind(actor.user_id)
+                .bind(now)
+                .execute(&mut *conn)
+                .await?;
+            }
         });
-        let after = match acta {
-            Some(a) if transition == Transition::Approve => {
+        let after = match (acta, reason) {
+            (Some(a), _) if transition == Transition::Approve => {
                 format!("{} (acta {} del {})", next.label(), a.number, a.date)
+            }
+            (_, Some(why)) if transition == Transition::ReturnToDraft => {
+                format!("{}; motivo: {why}", next.label())
             }
             _ => next.label().to_string(),
         };
@@ -257,7 +415,7 @@ impl Store {
             after: Some(after),
         };
         record(&mut tx, &change, now).await?;
-        let notice = transition_notice(&mut tx, pid, version, transition, actor).await?;
+        let notice = transition_notice(&mut tx, pid, version, transition, reason, actor).await?;
         crate::notifications::notify(&mut tx, &notice, now).await?;
         tx.commit().await?;
         Ok(next)
@@ -265,7 +423,28 @@ impl Store {
 
     /// Every version of the plan, oldest first, with who did each step.
     pub async fn versions(&self, id: PlanId) -> Result<Vec<VersionInfo>> {
-        on_db!(&self.db, |pool| {
+        let returns: Vec<ReturnRow> = on_db!(&self.db, |pool| {
+            sqlx::query(
+                "SELECT r.version, r.from_status, r.reason, u.full_name, r.returned_at \
+                     FROM plan_returns r LEFT JOIN users u ON u.id = r.returned_by \
+                     WHERE r.plan_id = $1 ORDER BY r.id",
+            )
+            .bind(id.0)
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("version")?,
+                    r.try_get("from_status")?,
+                    r.try_get("reason")?,
+                    r.try_get("full_name")?,
+                    r.try_get("returned_at")?,
+                ))
+            })
+            .collect::<Result<Vec<_>, sqlx::Error>>()?
+        });
+        let mut list: Vec<VersionInfo> = on_db!(&self.db, |pool| {
             let rows = sqlx::query(VERSIONS_SQL).bind(id.0).fetch_all(pool).await?;
             rows.iter()
                 .map(|r| {
@@ -294,10 +473,23 @@ impl Store {
                         acta_number: r.try_get("acta_number")?,
                         acta_date: r.try_get("acta_date")?,
                         published: step("published_name", "published_at")?,
+                        approval: approval_of(r)?,
+                        returns: vec![],
                     })
                 })
-                .collect()
-        })
+                .collect::<Result<Vec<_>>>()?
+        });
+        for (version, from, reason, by, at) in returns {
+            if let Some(v) = list.iter_mut().find(|v| v.version == version) {
+                v.returns.push(PlanReturn {
+                    from: status_of(id.0, &from)?,
+                    reason,
+                    by,
+                    at,
+                });
+            }
+        }
+        Ok(list)
     }
 
     /// The content of one version.
@@ -319,29 +511,34 @@ impl Store {
 
     /// The plan's latest published version, if any: one query.
     pub async fn published_plan(&self, id: PlanId) -> Result<Option<PublishedPlan>> {
-        let row: Option<(i64, DateTime<Utc>, String)> = on_db!(&self.db, |pool| {
-            match sqlx::query(
-                "SELECT version, published_at, content FROM plan_versions \
-                 WHERE plan_id = $1 AND status = 'published' ORDER BY version DESC LIMIT 1",
-            )
-            .bind(id.0)
-            .fetch_optional(pool)
-            .await?
-            {
-                Some(r) => Some((
-                    r.try_get("version")?,
-                    r.try_get("published_at")?,
-                    r.try_get("content")?,
-                )),
-                None => None,
-            }
-        });
-        row.map(|(version, published_at, content)| {
+        let row: Option<(i64, DateTime<Utc>, String, Option<Approval>)> =
+            on_db!(&self.db, |pool| {
+                match sqlx::query(
+                    "SELECT version, published_at, content, acta_number, acta_date, \
+                     approved_name AS approval_name, approved_position AS approval_position \
+                     FROM plan_versions \
+                     WHERE plan_id = $1 AND status = 'published' ORDER BY version DESC LIMIT 1",
+                )
+                .bind(id.0)
+                .fetch_optional(pool)
+                .await?
+                {
+                    Some(r) => Some((
+                        r.try_get("version")?,
+                        r.try_get("published_at")?,
+                        r.try_get("content")?,
+                        approval_of(&r)?,
+                    )),
+                    None => None,
+                }
+            });
+        row.map(|(version, published_at, content, approval)| {
             Ok(PublishedPlan {
                 id,
                 version,
                 published_at,
                 plan: from_snapshot(id.0, &content)?,
+                approval,
             })
         })
         .transpose()
@@ -383,6 +580,8 @@ impl Store {
                     version,
                     published_at,
                     plan: from_snapshot(id, &content)?,
+                    // The portal's list shows no signatures.
+                    approval: None,
                 })
             })
             .collect::<Result<Vec<_>>>()?;
@@ -510,6 +709,7 @@ async fn transition_notice(
     pid: i64,
     version: i64,
     transition: Transition,
+    reason: Option<&str>,
     actor: &Actor,
 ) -> Result<Notice> {
     let title = crate::notifications::plan_title(tx, pid).await?;
@@ -559,7 +759,12 @@ async fn transition_notice(
             Recipients::Role(Role::Admin),
             NoticeKind::PlanReturned,
             format!("Plan devuelto a borrador: {title}"),
-            format!("{who} devolvió a borrador la versión {version} de «{title}»."),
+            match reason {
+                Some(why) => format!(
+                    "{who} devolvió a borrador la versión {version} de «{title}». Motivo: {why}"
+                ),
+                None => format!("{who} devolvió a borrador la versión {version} de «{title}»."),
+            },
         ),
     };
     Ok(Notice::new(to, kind, subject, body, link))

@@ -896,6 +896,7 @@ async fn users_are_created_listed_updated_and_names_are_unique(db: TestDatabase)
             OfficeCode::parse("OAPLA").unwrap(),
         ],
         email: Some("rep@cajahonor.gov.co".into()),
+        position: String::new(),
     };
     let id = store
         .create_user(&data, "h1", &change("rep"))

@@ -29,6 +29,11 @@ pub struct CurrentUser {
     /// How many items wait in the user's "Mis pendientes", counted by the sign-in guard
     /// for the pages it renders (GET); None otherwise.
     pub pending: Option<usize>,
+    /// The user's session, where [`CurrentUser::flash`] keeps a message for the next page.
+    pub session: Session,
+    /// The confirmation message of the previous action, shown at the top of this page
+    /// (see [`crate::flash`]).
+    pub flash: Option<String>,
 }
 
 impl CurrentUser {
@@ -63,6 +68,11 @@ impl CurrentUser {
 
     pub fn layout(&self, title: impl Into<String>, state: &AppState) -> Layout {
         Layout::staff(title.into(), state, self)
+    }
+
+    /// Shows `message` at the top of the next page this user opens (after a redirect).
+    pub async fn flash(&self, message: impl Into<String>) -> AppResult<()> {
+        crate::flash::set(&self.session, message).await
     }
 }
 
@@ -147,6 +157,8 @@ impl FromRequestParts<AppState> for CurrentUser {
                 user,
                 address: client_address(parts, state),
                 pending: None,
+                flash: crate::flash::take(parts, &session).await?,
+                session,
             }),
             _ => {
                 session

@@ -148,6 +148,9 @@ impl IntoResponse for AppError {
                 // A builder's change its rules refused (a reorder that would break a
                 // condition, a change after the first answer, …).
                 | StoreError::Builder(_)
+                | StoreError::StepStale { .. }
+                | StoreError::ReturnReasonRequired
+                | StoreError::ActaDate(_)
                 // Follow-up writes the rules refused: handlers show most next to the
                 // form's field; any that reaches here is still the user's to fix.
                 | StoreError::Followup(FollowupError::AlreadyClosed(_) | FollowupError::Review(_))),

@@ -210,7 +210,7 @@ pub fn max_chars(name: &str) -> usize {
         | "a"
         | "sitio_web" => 200,
         "nombre" | "titulo" | "lugar" | "tema" | "quien" | "unidad" | "territorio"
-        | "transmision" | "responsable_texto" | "politica" | "convocatoria" => TITLE,
+        | "transmision" | "responsable_texto" | "politica" | "convocatoria" | "cargo" => TITLE,
         _ => LONG_TEXT,
     }
 }
@@ -227,6 +227,7 @@ fn field_label(name: &str) -> &'static str {
         "telefono" => "Teléfono",
         "documento" | "identificacion" => "Número de documento",
         "nombre" => "Nombre",
+        "cargo" => "Cargo",
         "titulo" => "Título",
         "descripcion" => "Descripción",
         "texto" => "Texto",

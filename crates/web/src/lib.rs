@@ -9,6 +9,7 @@ pub mod auth;
 mod charts;
 pub mod error;
 pub mod extract;
+pub mod flash;
 pub mod form;
 pub mod gantt;
 pub mod pages;

@@ -18,6 +18,8 @@ pub struct Layout {
     pub user: Option<NavUser>,
     /// The entity's data-processing policy, linked next to consent checkboxes.
     pub privacy_policy: Option<String>,
+    /// The confirmation of the previous action (see [`crate::flash`]).
+    pub flash: Option<String>,
 }
 
 pub struct NavUser {
@@ -127,6 +129,7 @@ impl Layout {
             entity: state.entity.clone(),
             user: None,
             privacy_policy: state.privacy_policy.clone(),
+            flash: None,
         }
     }
 
@@ -142,6 +145,7 @@ impl Layout {
                 groups: staff_nav(|a| user.can(a)),
             }),
             privacy_policy: state.privacy_policy.clone(),
+            flash: user.flash.clone(),
         }
     }
 }
@@ -199,6 +203,8 @@ pub struct SignatureView {
     pub role: &'static str,
     pub name: String,
     pub position: String,
+    /// The acta of the approval, on the «Aprobó» line of an approved version.
+    pub acta: Option<String>,
 }
 
 /// A plan as both the public and the staff pages show it.
@@ -259,15 +265,7 @@ impl PlanView {
                 .iter()
                 .map(|a| ActivityView::new(a, can_edit(a)))
                 .collect(),
-            signatures: plan
-                .signatures
-                .iter()
-                .map(|s| SignatureView {
-                    role: s.role.label(),
-                    name: s.name.clone(),
-                    position: s.position.clone(),
-                })
-                .collect(),
+            signatures: signature_views(plan, None),
             document_version: plan
                 .version
                 .as_ref()
@@ -275,6 +273,29 @@ impl PlanView {
             gantt: crate::gantt::svg(plan.year.get(), &shown, today),
         }
     }
+}
+
+impl PlanView {
+    /// The signature block with the «Aprobó» line the version's approval filled.
+    pub fn approved(mut self, plan: &Plan, approval: Option<&participa_domain::Approval>) -> Self {
+        self.signatures = signature_views(plan, approval);
+        self
+    }
+}
+
+fn signature_views(
+    plan: &Plan,
+    approval: Option<&participa_domain::Approval>,
+) -> Vec<SignatureView> {
+    participa_domain::signature_block(&plan.signatures, approval)
+        .into_iter()
+        .map(|l| SignatureView {
+            role: l.signature.role.label(),
+            name: l.signature.name,
+            position: l.signature.position,
+            acta: l.acta,
+        })
+        .collect()
 }
 
 #[derive(Template)]
@@ -381,11 +402,24 @@ pub struct PlanPage {
     /// Findings of the coverage check: how many, and how many nobody accepted.
     pub findings: usize,
     pub pending_findings: usize,
+    /// The latest return of this version to draft (who, when; the reason), while it
+    /// is a draft again: the approver's observations for the planning office.
+    pub returned: Option<(String, String)>,
 }
 
 impl PlanPage {
     pub fn status_label(&self) -> &'static str {
         self.status.label()
+    }
+
+    /// Why a plan under review or approval cannot be edited, said for its exact state.
+    pub fn lock_notice(&self) -> &'static str {
+        match self.status {
+            PlanStatus::Consolidated => "El plan está consolidado y bloqueado: falta marcarlo como revisado. Para cambiarlo, devuélvalo a borrador con su motivo.",
+            PlanStatus::Reviewed => "El plan está revisado y espera la aprobación del CIGD; está bloqueado: para cambiarlo, devuélvalo a borrador con su motivo.",
+            PlanStatus::Approved => "El plan está aprobado por el CIGD y listo para publicar; está bloqueado: para cambiarlo, devuélvalo a borrador con su motivo.",
+            PlanStatus::Draft | PlanStatus::Published => "",
+        }
     }
 }
 
@@ -398,11 +432,16 @@ pub fn transition_buttons(
     status
         .transitions()
         .into_iter()
-        .filter(|t| user.can(t.action()))
+        .filter(|t| t.allowed(status, |a| user.can(a)))
         .filter(|t| *t != Transition::Consolidate || pending_findings == 0)
         .map(|t| TransitionButton {
             value: t.as_str(),
-            label: t.label(),
+            // The approver sends back what it does not approve, with observations.
+            label: if t == Transition::ReturnToDraft && !user.can(t.action()) {
+                "Devolver con observaciones"
+            } else {
+                t.label()
+            },
             needs_acta: t == Transition::Approve,
         })
         .collect()
@@ -496,6 +535,21 @@ pub struct VersionRow {
     pub reason: String,
     pub created: String,
     pub steps: Vec<String>,
+    /// Each return to draft: who, when, from which state, and its reason.
+    pub returns: Vec<(String, String)>,
+}
+
+/// A return to draft as the pages say it: who and when, and the reason.
+pub fn return_text(r: &participa_store::PlanReturn) -> (String, String) {
+    (
+        format!(
+            "Devuelto a borrador desde «{}» por {} el {}",
+            r.from.label(),
+            r.by.clone().unwrap_or_else(|| "el sistema".into()),
+            hora(r.at)
+        ),
+        r.reason.clone(),
+    )
 }
 
 impl VersionRow {
@@ -519,7 +573,13 @@ impl VersionRow {
                 (Some(n), Some(d)) => format!(" (acta del CIGD n.º {n} del {})", fecha(d)),
                 _ => String::new(),
             };
-            steps.push(format!("Aprobó {}{acta}", who(s)));
+            let cargo = v
+                .approval
+                .as_ref()
+                .filter(|a| !a.position.is_empty())
+                .map(|a| format!(", {}", a.position))
+                .unwrap_or_default();
+            steps.push(format!("Aprobó {}{cargo}{acta}", who(s)));
         }
         if let Some(s) = &v.published {
             steps.push(format!("Publicó {}", who(s)));
@@ -530,6 +590,7 @@ impl VersionRow {
             reason: v.reason.clone(),
             created: who(&v.created),
             steps,
+            returns: v.returns.iter().map(return_text).collect(),
         }
     }
 }
@@ -614,6 +675,8 @@ pub struct UserFormPage {
     pub roles: Vec<RoleChoice>,
     pub offices: String,
     pub email: String,
+    /// The position (cargo) printed under the name when the user signs.
+    pub position: String,
     pub active: bool,
     pub errors: FieldErrors,
 }
@@ -724,4 +787,37 @@ mod tests {
             "5 feb 2025"
         );
     }
+}
+
+/// A list on a confirmation page (what is missing, where something goes).
+pub struct ConfirmList {
+    pub title: String,
+    /// Said when the list is empty.
+    pub empty: String,
+    /// Each item's text and, when it has one, the link to where it is fixed.
+    pub items: Vec<(String, Option<String>)>,
+}
+
+/// The page a destructive or final action shows before it is carried out: what will
+/// happen, what is missing, the fields the action needs, and the confirming button.
+#[derive(Template)]
+#[template(path = "confirm.html")]
+pub struct ConfirmPage {
+    pub layout: Layout,
+    pub heading: String,
+    pub back_href: String,
+    pub back_text: String,
+    pub consequences: Vec<String>,
+    pub lists: Vec<ConfirmList>,
+    /// Where the confirmed form goes, with its hidden fields.
+    pub action: String,
+    pub hidden: Vec<(String, String)>,
+    /// The acta's number and date, as typed, for an approval.
+    pub acta: Option<(String, String)>,
+    /// The reason field's label and what was typed, when the action needs one.
+    pub reason: Option<(String, String)>,
+    /// A checkbox that must be ticked (its label); without it a hidden field confirms.
+    pub checkbox: Option<String>,
+    pub button: String,
+    pub errors: FieldErrors,
 }

@@ -542,8 +542,12 @@ async fn role_matrix(db: TestDatabase, role_index: usize, user: Option<&str>) {
     check(
         "POST close a follow-up period",
         [SignIn, Refused, Refused, Allowed, Refused],
-        app.post("/admin/planes/1/seguimiento/periodos/3/cerrar", c, &[])
-            .await,
+        app.post(
+            "/admin/planes/1/seguimiento/periodos/3/cerrar",
+            c,
+            &[("confirmar", "si")],
+        )
+        .await,
     );
     let pending = app.store.coverage(PlanId(1)).await.unwrap().pending();
     check(
@@ -634,7 +638,7 @@ async fn role_matrix(db: TestDatabase, role_index: usize, user: Option<&str>) {
     // Participation, follow-up writes and the remaining staff pages, on the fixtures of
     // `participation_fixtures` (hearing 1 with question 1, survey 1, forum 2 with topic 1
     // and comment 1, suggestion 1).
-    let more: [RequestRow; 55] = [
+    let more: [RequestRow; 56] = [
         (
             "GET",
             "/admin/notificaciones",
@@ -658,6 +662,12 @@ async fn role_matrix(db: TestDatabase, role_index: usize, user: Option<&str>) {
             "/admin/notificaciones/correo",
             vec![("correo", "no")],
             [SignIn, Allowed, Allowed, Allowed, Allowed],
+        ),
+        (
+            "GET",
+            "/admin/planes/1/seguimiento/periodos/2/cerrar",
+            vec![],
+            [SignIn, Refused, Refused, Allowed, Refused],
         ),
         (
             "GET",
@@ -1266,6 +1276,9 @@ on_both_backends! {
     each_role_finds_what_waits_for_it_at_home => super::each_role_finds_what_waits_for_it_at_home;
     consultation_builder => super::consultation_builder_drafts_and_corrections;
     hearing_edit => super::an_edited_hearing_tells_its_registrants;
+    plan_steps_are_confirmed => super::plan_steps_are_confirmed_and_say_what_happened;
+    closing_a_period_shows_what_is_missing => super::closing_a_period_shows_what_is_missing_first;
+    returned_reports_land_on_the_form => super::returned_reports_land_on_the_form_with_the_observations;
 }
 
 /// Issue 13, item 6: the review's bombs (a title of 150 MB, millions of tiny rows) and a
@@ -2382,17 +2395,23 @@ async fn versions_and_diff(db: TestDatabase) {
     assert!(audit.body.contains("activity.update"));
     // Once version 2 is published the public page (served from its cache) shows it.
     for step in ["consolidar", "revisar"] {
-        app.post("/admin/planes/1/estado", Some(&admin), &[("accion", step)])
-            .await;
+        app.post(
+            "/admin/planes/1/estado",
+            Some(&admin),
+            &[("accion", step), ("confirmar", "si")],
+        )
+        .await;
     }
     let approver = app.login("approver").await;
+    let today = participa_app::dates::today().to_string();
     app.post(
         "/admin/planes/1/estado",
         Some(&approver),
         &[
             ("accion", "aprobar"),
             ("acta_numero", "9"),
-            ("acta_fecha", "2025-05-02"),
+            ("acta_fecha", &today),
+            ("confirmar", "si"),
         ],
     )
     .await;
@@ -2400,7 +2419,7 @@ async fn versions_and_diff(db: TestDatabase) {
         .post(
             "/admin/planes/1/estado",
             Some(&admin),
-            &[("accion", "publicar")],
+            &[("accion", "publicar"), ("confirmar", "si")],
         )
         .await;
     assert_eq!(outcome(&r), Allowed);
@@ -2629,12 +2648,32 @@ async fn rules_and_coverage(db: TestDatabase) {
     );
     let plan_page = app.get("/admin/planes/1", c).await;
     assert!(plan_page.body.contains("value=\"consolidar\""));
-    let done = app
+    // The button answers with what consolidating does; nothing changes until confirmed.
+    let asked = app
         .post("/admin/planes/1/estado", c, &[("accion", "consolidar")])
         .await;
+    assert_eq!(asked.status, StatusCode::OK);
+    assert!(asked.body.contains("queda bloqueado"), "{}", asked.body);
+    assert!(asked.body.contains("name=\"confirmar\" value=\"si\""));
     assert_eq!(
-        done.location.as_deref(),
-        Some("/admin/planes/1?mensaje=estado")
+        app.store.plan_state(PlanId(1)).await.unwrap().status,
+        participa_domain::PlanStatus::Draft
+    );
+    let done = app
+        .post(
+            "/admin/planes/1/estado",
+            c,
+            &[("accion", "consolidar"), ("confirmar", "si")],
+        )
+        .await;
+    assert_eq!(done.location.as_deref(), Some("/admin/planes/1"));
+    let landed = app.get("/admin/planes/1", c).await;
+    assert!(
+        landed.body.contains(
+            "role=\"status\">Versión 1 consolidada: quedó bloqueada y lista para revisión."
+        ),
+        "{}",
+        landed.body
     );
     assert_eq!(
         app.store.plan_state(PlanId(1)).await.unwrap().status,
@@ -2898,11 +2937,28 @@ async fn followup_review_cycle(db: TestDatabase) {
         .status,
         StatusCode::FORBIDDEN
     );
-    let closed = app
+    // Without the confirmation's checkbox nothing is closed.
+    let unconfirmed = app
         .post(
             "/admin/planes/1/seguimiento/periodos/1/cerrar",
             Some(&auditor),
             &[],
+        )
+        .await;
+    assert_eq!(unconfirmed.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(unconfirmed.body.contains("marque la casilla"));
+    assert!(app
+        .store
+        .followup(PlanId(1))
+        .await
+        .unwrap()
+        .closures
+        .is_empty());
+    let closed = app
+        .post(
+            "/admin/planes/1/seguimiento/periodos/1/cerrar",
+            Some(&auditor),
+            &[("confirmar", "si")],
         )
         .await;
     assert_eq!(closed.status, StatusCode::SEE_OTHER);
@@ -6330,4 +6386,400 @@ async fn an_edited_hearing_tells_its_registrants(db: TestDatabase) {
             .status,
         StatusCode::FORBIDDEN
     );
+}
+
+/// Posts a confirmed plan step as `cookie` with extra fields.
+async fn confirmed_step(app: &TestApp, cookie: &str, fields: &[(&str, &str)]) -> Reply {
+    let mut form = fields.to_vec();
+    form.push(("confirmar", "si"));
+    app.post("/admin/planes/1/estado", Some(cookie), &form)
+        .await
+}
+
+/// Issue 14, items 3 and 5: every plan step says what it will do and waits for its
+/// confirmation; a return needs its reason (the approver's observations), kept in the
+/// history and the audit log; the acta date lies between the consolidation and today;
+/// the approval fills the «Aprobó» signature (name, cargo, acta) on the staff page, the
+/// public page and the PDF; each step ends with a message saying exactly what happened.
+async fn plan_steps_are_confirmed_and_say_what_happened(db: TestDatabase) {
+    let app = TestApp::new(db).await;
+    let admin = app.login("admin").await;
+    let approver = app.login("approver").await;
+    testing::accept_all_findings(&app.store, PlanId(1)).await;
+    let status = || async { app.store.plan_state(PlanId(1)).await.unwrap().status };
+    use participa_domain::PlanStatus;
+
+    for step in ["consolidar", "revisar"] {
+        let r = confirmed_step(&app, &admin, &[("accion", step)]).await;
+        assert_eq!(r.location.as_deref(), Some("/admin/planes/1"), "{}", r.body);
+    }
+    let reviewed = app.get("/admin/planes/1", Some(&admin)).await;
+    assert!(reviewed
+        .body
+        .contains("Versión 1 marcada como revisada: espera la aprobación del CIGD."));
+    // The message is shown once.
+    let again = app.get("/admin/planes/1", Some(&admin)).await;
+    assert!(!again.body.contains("marcada como revisada"));
+
+    // The approver sends it back with observations instead of approving.
+    let page = app.get("/admin/planes/1", Some(&approver)).await;
+    assert!(
+        page.body.contains("Devolver con observaciones"),
+        "{}",
+        page.body
+    );
+    let asked = app
+        .post(
+            "/admin/planes/1/estado",
+            Some(&approver),
+            &[("accion", "devolver")],
+        )
+        .await;
+    assert_eq!(asked.status, StatusCode::OK);
+    assert!(asked.body.contains("vuelve a borrador sin aprobarse"));
+    assert!(asked
+        .body
+        .contains("Observaciones para la Oficina de Planeación"));
+    let no_reason = confirmed_step(
+        &app,
+        &approver,
+        &[
+            ("accion", "devolver"),
+            ("version", "1"),
+            ("estado", "reviewed"),
+        ],
+    )
+    .await;
+    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(no_reason
+        .body
+        .contains("Escriba el motivo para devolver el plan"));
+    assert_eq!(status().await, PlanStatus::Reviewed);
+    let why = "Falta el cronograma de la audiencia pública";
+    let back = confirmed_step(
+        &app,
+        &approver,
+        &[
+            ("accion", "devolver"),
+            ("version", "1"),
+            ("estado", "reviewed"),
+            ("motivo", why),
+        ],
+    )
+    .await;
+    assert_eq!(
+        back.location.as_deref(),
+        Some("/admin/planes/1"),
+        "{}",
+        back.body
+    );
+    assert_eq!(status().await, PlanStatus::Draft);
+    // The approver cannot return a plan that does not wait for it.
+    let plan_page = app.get("/admin/planes/1", Some(&admin)).await;
+    assert!(plan_page
+        .body
+        .contains("Devuelto a borrador desde «Revisado» por Usuario approver"));
+    assert!(plan_page.body.contains(why));
+    let versions = app.get("/admin/planes/1/versiones", Some(&admin)).await;
+    assert!(versions.body.contains(why), "{}", versions.body);
+    let audit = app.get("/admin/auditoria?plan=1", Some(&admin)).await;
+    assert!(audit.body.contains(why));
+
+    // Again up to review; the acta date cannot be in the future nor before consolidating.
+    for step in ["consolidar", "revisar"] {
+        confirmed_step(&app, &admin, &[("accion", step)]).await;
+    }
+    assert_eq!(status().await, PlanStatus::Reviewed);
+    let today = participa_app::dates::today();
+    let tomorrow = (today + chrono::Duration::days(1)).to_string();
+    let yesterday = (today - chrono::Duration::days(1)).to_string();
+    let future = confirmed_step(
+        &app,
+        &approver,
+        &[
+            ("accion", "aprobar"),
+            ("acta_numero", "12"),
+            ("acta_fecha", &tomorrow),
+        ],
+    )
+    .await;
+    assert_eq!(future.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        future.body.contains("no puede ser posterior a hoy"),
+        "{}",
+        future.body
+    );
+    assert!(
+        future.body.contains("value=\"12\""),
+        "the acta number typed stays"
+    );
+    let early = confirmed_step(
+        &app,
+        &approver,
+        &[
+            ("accion", "aprobar"),
+            ("acta_numero", "12"),
+            ("acta_fecha", &yesterday),
+        ],
+    )
+    .await;
+    assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(early.body.contains("anterior a la consolidación"));
+    assert_eq!(status().await, PlanStatus::Reviewed);
+    let today_text = today.to_string();
+    let approve = [
+        ("accion", "aprobar"),
+        ("acta_numero", "12"),
+        ("acta_fecha", today_text.as_str()),
+        ("version", "1"),
+        ("estado", "reviewed"),
+    ];
+    let approved = confirmed_step(&app, &approver, &approve).await;
+    assert_eq!(
+        approved.location.as_deref(),
+        Some("/admin/planes/1"),
+        "{}",
+        approved.body
+    );
+    let page = app.get("/admin/planes/1", Some(&approver)).await;
+    let acta = format!(
+        "Acta del CIGD n.º 12 del {}",
+        participa_app::dates::fecha(today)
+    );
+    assert!(page.body.contains(&format!(
+        "role=\"status\">Versión 1 aprobada por el CIGD con el acta n.º 12 del {}",
+        participa_app::dates::fecha(today)
+    )));
+    assert!(!page.body.contains("en revisión"));
+    assert!(
+        page.body.contains(&format!(
+            "Usuario approver, Cargo de Usuario approver · {acta}"
+        )),
+        "{}",
+        page.body
+    );
+    // The same confirmation sent twice does nothing and says why.
+    let twice = confirmed_step(&app, &approver, &approve).await;
+    assert_eq!(twice.location.as_deref(), Some("/admin/planes/1"));
+    let page = app.get("/admin/planes/1", Some(&approver)).await;
+    assert!(
+        page.body.contains("El plan cambió mientras confirmaba"),
+        "{}",
+        page.body
+    );
+    assert_eq!(status().await, PlanStatus::Approved);
+
+    // Published: the public page and the PDF carry the signature.
+    let asked = app
+        .post(
+            "/admin/planes/1/estado",
+            Some(&admin),
+            &[("accion", "publicar")],
+        )
+        .await;
+    assert!(asked.body.contains("la ciudadanía la verá"));
+    assert_eq!(status().await, PlanStatus::Approved);
+    confirmed_step(&app, &admin, &[("accion", "publicar")]).await;
+    assert_eq!(status().await, PlanStatus::Published);
+    let public = app.get("/planes/1", None).await;
+    assert!(
+        public.body.contains("Cargo de Usuario approver"),
+        "{}",
+        public.body
+    );
+    assert!(public.body.contains(&acta));
+    let pdf = app.get("/planes/1/documento.pdf", None).await;
+    let text = pdf_text(&pdf.bytes);
+    assert!(text.contains("Usuario approver"), "{text}");
+    assert!(text.contains("Cargo de Usuario approver"), "{text}");
+    assert!(text.contains("Acta del CIGD n.º 12"), "{text}");
+}
+
+/// Issue 14, item 3: closing a period shows first what is missing and needs its
+/// checkbox; the close ends with a message on the follow-up page.
+async fn closing_a_period_shows_what_is_missing_first(db: TestDatabase) {
+    let app = TestApp::new(db).await;
+    let auditor = app.login("auditor").await;
+    let admin = app.login("admin").await;
+    let dashboard = app.get("/admin/planes/1/seguimiento", Some(&auditor)).await;
+    assert!(dashboard
+        .body
+        .contains("method=\"get\" action=\"/admin/planes/1/seguimiento/periodos/1/cerrar\""));
+    assert_eq!(
+        app.get(
+            "/admin/planes/1/seguimiento/periodos/1/cerrar",
+            Some(&admin)
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    let ask = app
+        .get(
+            "/admin/planes/1/seguimiento/periodos/1/cerrar",
+            Some(&auditor),
+        )
+        .await;
+    assert_eq!(ask.status, StatusCode::OK, "{}", ask.body);
+    assert!(ask.body.contains("Actividades sin reporte"));
+    assert!(ask
+        .body
+        .contains("href=\"/admin/planes/1/seguimiento/actividades/"));
+    assert!(ask.body.contains("no se puede deshacer"));
+    assert!(ask.body.contains("type=\"checkbox\" id=\"confirmar\""));
+    let refused = app
+        .post(
+            "/admin/planes/1/seguimiento/periodos/1/cerrar",
+            Some(&auditor),
+            &[],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("marque la casilla"));
+    assert!(app
+        .store
+        .followup(PlanId(1))
+        .await
+        .unwrap()
+        .closures
+        .is_empty());
+    let closed = app
+        .post(
+            "/admin/planes/1/seguimiento/periodos/1/cerrar",
+            Some(&auditor),
+            &[("confirmar", "si")],
+        )
+        .await;
+    assert_eq!(
+        closed.location.as_deref(),
+        Some("/admin/planes/1/seguimiento")
+    );
+    assert_eq!(
+        app.store.followup(PlanId(1)).await.unwrap().closures.len(),
+        1
+    );
+    let landed = app.get("/admin/planes/1/seguimiento", Some(&auditor)).await;
+    assert!(
+        landed.body.contains("role=\"status\">Periodo «"),
+        "{}",
+        landed.body
+    );
+    assert!(landed
+        .body
+        .contains("cerrado: sus reportes quedaron bloqueados."));
+}
+
+/// Issue 14, items 3 and 4: the review form pre-selects no decision; a returned report
+/// lands on its period's form with internal control's observations above it, filled with
+/// what was sent; the resubmission keeps the earlier one in the history, and the
+/// follow-up report shows the latest accepted text with the history.
+async fn returned_reports_land_on_the_form_with_the_observations(db: TestDatabase) {
+    let app = TestApp::new(db).await;
+    let reporter = app.login("reporter").await;
+    let auditor = app.login("auditor").await;
+    let base = "/admin/planes/1/seguimiento/actividades/13";
+    let first = "Primer envío: transmisión en vivo";
+    let sent = app
+        .post_files(
+            &format!("{base}/avance"),
+            Some(&reporter),
+            &[("periodo", "1"), ("avance", "40"), ("descripcion", first)],
+            &[],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let form = app.get(base, Some(&auditor)).await;
+    assert!(form.body.contains("name=\"decision\" value=\"aceptar\">"));
+    assert!(form.body.contains("name=\"decision\" value=\"devolver\">"));
+    let typed = "Observación que no se pierde";
+    let undecided = app
+        .post(
+            &format!("{base}/revision"),
+            Some(&auditor),
+            &[
+                ("periodo", "1"),
+                ("avance_verificado", ""),
+                ("suficiencia", "parcial"),
+                ("observaciones", typed),
+            ],
+        )
+        .await;
+    assert_eq!(undecided.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(undecided
+        .body
+        .contains("Elija si acepta o devuelve el reporte"));
+    assert!(undecided.body.contains(typed));
+    assert!(app.store.followup(PlanId(1)).await.unwrap().reports[0]
+        .reviews
+        .is_empty());
+    let obs = "Falta el enlace de la transmisión";
+    let rec = "Adjunte el listado de asistencia";
+    let back = app
+        .post(
+            &format!("{base}/revision"),
+            Some(&auditor),
+            &[
+                ("periodo", "1"),
+                ("decision", "devolver"),
+                ("suficiencia", "parcial"),
+                ("observaciones", obs),
+                ("recomendaciones", rec),
+            ],
+        )
+        .await;
+    assert_eq!(back.status, StatusCode::SEE_OTHER, "{}", back.body);
+    let landed = app.get(&format!("{base}?periodo=1"), Some(&reporter)).await;
+    let body = &landed.body;
+    let notice = body
+        .find("Control interno devolvió el reporte")
+        .expect(body);
+    let field = body.find("id=\"descripcion\"").unwrap();
+    assert!(notice < field, "the observations come above the form");
+    assert!(body[notice..field].contains(obs) && body[notice..field].contains(rec));
+    let textarea = &body[field..body[field..].find("</textarea>").unwrap() + field];
+    assert!(
+        textarea.contains(first),
+        "the form holds what was sent: {textarea}"
+    );
+    assert!(body.contains("value=\"40\""));
+    let second = "Segundo envío con el enlace";
+    let resent = app
+        .post_files(
+            &format!("{base}/avance"),
+            Some(&reporter),
+            &[("periodo", "1"), ("avance", "45"), ("descripcion", second)],
+            &[],
+        )
+        .await;
+    assert_eq!(resent.status, StatusCode::SEE_OTHER, "{}", resent.body);
+    let ok = app
+        .post(
+            &format!("{base}/revision"),
+            Some(&auditor),
+            &[
+                ("periodo", "1"),
+                ("decision", "aceptar"),
+                ("avance_verificado", "45"),
+                ("suficiencia", "si"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let history = app.get(base, Some(&reporter)).await;
+    assert!(history.body.contains(first) && history.body.contains(second));
+    assert!(!history.body.contains("Control interno devolvió el reporte"));
+    let pdf = app
+        .get("/admin/planes/1/informes/seguimiento/1.pdf", Some(&auditor))
+        .await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    let text = pdf_text(&pdf.bytes)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let shown = text.find(&format!("Avance: {second}")).expect(&text);
+    let past = text
+        .find("Historial de reportes y revisiones")
+        .expect(&text);
+    assert!(shown < past);
+    assert!(text[past..].contains(first) && text[past..].contains("devuelto"));
 }

@@ -1,12 +1,14 @@
 //! Follow-up (seguimiento): periods and their cut-offs, indicators, progress reports with
 //! evidence, internal control's review, and schedule compliance.
 
+pub mod closing;
 pub mod indicators;
 pub mod periods;
 pub mod progress;
 pub mod review;
 pub mod schedule;
 
+pub use closing::{check_close, CloseRefusal, ClosingGaps};
 pub use indicators::{Aggregation, Indicator};
 pub use periods::{periods, Frequency, Period, ReportingWindow};
 pub use progress::{ProgressError, ProgressInput};

@@ -41,6 +41,10 @@ pub fn routes(evidence_limit: usize) -> super::routing::Routes {
             "/planes/{id}/seguimiento/actividades/{number}/estado",
             manual_status,
         )
+        .get(
+            "/planes/{id}/seguimiento/periodos/{period}/cerrar",
+            close_form,
+        )
         .post(
             "/planes/{id}/seguimiento/periodos/{period}/cerrar",
             close_period,
@@ -324,29 +328,143 @@ pub async fn settings(
     }
 }
 
-pub async fn close_period(
+/// The confirmation page of closing a period: what closing does, and what is missing
+/// (activities without a report, reports not reviewed or returned), each linked to the
+/// activity; the close needs its checkbox ticked.
+async fn close_page(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    period: u32,
+    errors: FieldErrors,
+) -> AppResult<Response> {
+    let plan = state.store.plan(PlanId(id)).await?;
+    let f = state.store.followup(PlanId(id)).await?;
+    let Some(p) = periods(plan.year.get(), f.settings.frequency)
+        .into_iter()
+        .find(|p| p.number == period)
+    else {
+        return Err(AppError::NotFound);
+    };
+    if f.is_closed(period) {
+        return Err(StoreError::Followup(FollowupError::AlreadyClosed(period)).into());
+    }
+    let gaps = participa_app::followup::closing_gaps(&plan, &f, &p);
+    let name = p.name(f.settings.frequency);
+    let item = |n: &u32| {
+        let text = plan
+            .activities
+            .iter()
+            .find(|a| a.number.get() == *n)
+            .map(|a| format!("Actividad {n}: {} ({})", a.description, a.responsible_text))
+            .unwrap_or_else(|| format!("Actividad {n}"));
+        (
+            text,
+            Some(format!("/admin/planes/{id}/seguimiento/actividades/{n}")),
+        )
+    };
+    let list = |title: String, empty: &str, items: &[u32]| crate::views::ConfirmList {
+        title,
+        empty: empty.to_string(),
+        items: items.iter().map(item).collect(),
+    };
+    let page = crate::views::ConfirmPage {
+        layout: user.layout(format!("Cerrar el periodo {period}"), state),
+        heading: format!("¿Cerrar el periodo «{name}» de «{}»?", plan.title),
+        back_href: format!("/admin/planes/{id}/seguimiento"),
+        back_text: "Volver al seguimiento sin cerrar".into(),
+        consequences: vec![
+            "Los reportes del periodo quedan bloqueados: ya no se envían ni se revisan.".into(),
+            "Después solo se admiten correcciones documentadas, con su motivo, como entradas nuevas.".into(),
+            "El cierre no se puede deshacer y queda en el registro de auditoría.".into(),
+            if gaps.is_empty() {
+                "Todas las actividades del periodo tienen su reporte aceptado.".into()
+            } else {
+                "Faltan cosas en el periodo (abajo): si lo cierra así, quedan como están.".into()
+            },
+        ],
+        lists: vec![
+            list(
+                format!("Actividades sin reporte ({})", gaps.without_report.len()),
+                "Ninguna: todas reportaron.",
+                &gaps.without_report,
+            ),
+            list(
+                format!(
+                    "Reportes sin revisar por control interno ({})",
+                    gaps.not_reviewed.len()
+                ),
+                "Ninguno: todos los reportes enviados están revisados.",
+                &gaps.not_reviewed,
+            ),
+            list(
+                format!(
+                    "Reportes devueltos que la dependencia no ha vuelto a enviar ({})",
+                    gaps.returned.len()
+                ),
+                "Ninguno.",
+                &gaps.returned,
+            ),
+        ],
+        action: format!("/admin/planes/{id}/seguimiento/periodos/{period}/cerrar"),
+        hidden: vec![],
+        acta: None,
+        reason: None,
+        checkbox: Some(format!(
+            "Entiendo que al cerrar el periodo {period} sus reportes quedan bloqueados"
+        )),
+        button: format!("Cerrar el periodo {period} definitivamente"),
+        errors,
+    };
+    let status = page.errors.status();
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+/// `GET …/periodos/{period}/cerrar`: what closing does and what is missing.
+pub async fn close_form(
     State(state): State<AppState>,
     user: CurrentUser,
     Path((id, period)): Path<(i64, u32)>,
 ) -> AppResult<Response> {
     user.require(Action::ClosePeriod)?;
+    close_page(&state, &user, id, period, FieldErrors::new()).await
+}
+
+/// Closes a period, only with the confirmation page's checkbox ticked; without it the
+/// page comes back with the message next to the checkbox and nothing is closed.
+pub async fn close_period(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, period)): Path<(i64, u32)>,
+    form: FormData,
+) -> AppResult<Response> {
+    user.require(Action::ClosePeriod)?;
     let plan = state.store.plan(PlanId(id)).await?;
     let f = state.store.followup(PlanId(id)).await?;
-    if !periods(plan.year.get(), f.settings.frequency)
-        .iter()
-        .any(|p| p.number == period)
-    {
+    let Some(p) = periods(plan.year.get(), f.settings.frequency)
+        .into_iter()
+        .find(|p| p.number == period)
+    else {
         return Err(AppError::NotFound);
+    };
+    if let Err(refusal) = participa_domain::followup::check_close(form.get("confirmar") == "si") {
+        let mut errors = FieldErrors::new();
+        errors.add("confirmar", refusal);
+        return close_page(&state, &user, id, period, errors).await;
     }
     match state
         .store
         .close_period(PlanId(id), period, &user.actor())
         .await
     {
-        Ok(()) => Ok(
-            Redirect::to(&format!("/admin/planes/{id}/seguimiento?mensaje=cerrado"))
-                .into_response(),
-        ),
+        Ok(()) => {
+            user.flash(format!(
+                "Periodo «{}» cerrado: sus reportes quedaron bloqueados.",
+                p.name(f.settings.frequency)
+            ))
+            .await?;
+            Ok(Redirect::to(&format!("/admin/planes/{id}/seguimiento")).into_response())
+        }
         Err(StoreError::Followup(e)) => Err(AppError::bad_request(e)),
         Err(e) => Err(e.into()),
     }
@@ -442,6 +560,8 @@ pub struct IndicatorValues {
 #[template(path = "followup_activity.html")]
 pub struct ActivityFollowupPage {
     pub layout: Layout,
+    /// Internal control's observations on the returned report the form corrects.
+    pub returned: Option<ReturnedView>,
     pub plan_id: i64,
     pub plan_title: String,
     pub number: u32,
@@ -565,6 +685,29 @@ async fn activity_page(
     forms: Option<Forms>,
     message: Option<&'static str>,
 ) -> AppResult<Response> {
+    activity_page_for(state, user, id, number, forms, message, None).await
+}
+
+/// Internal control's review that returned a report, shown above the report form.
+pub struct ReturnedView {
+    pub period_name: String,
+    pub observations: String,
+    pub recommendations: String,
+    pub by: String,
+    pub at: String,
+}
+
+/// The activity's follow-up page; `wanted` is the period the office came to correct (a
+/// returned report's link), when there is one.
+async fn activity_page_for(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    number: u32,
+    forms: Option<Forms>,
+    message: Option<&'static str>,
+    wanted: Option<u32>,
+) -> AppResult<Response> {
     let plan = state.store.plan(PlanId(id)).await?;
     let a = find(&plan, number)?;
     let f = state.store.followup(PlanId(id)).await?;
@@ -598,6 +741,17 @@ async fn activity_page(
         })
         .map(|p| (p.number, p.name(f.settings.frequency)))
         .filter(|_| user.can(Action::ReviewProgress));
+    // A returned report: the period the office came for, else the first one returned.
+    let returned_period = wanted
+        .into_iter()
+        .chain(open_periods.iter().map(|(n, _)| *n))
+        .find(|n| {
+            !f.is_closed(*n)
+                && open_periods.iter().any(|(o, _)| o == n)
+                && f.state(number, *n) == Some(ReportState::Returned)
+        })
+        .filter(|_| can_report);
+    let fresh = forms.is_none();
     let forms = forms.unwrap_or_else(|| Forms {
         report: ReportValues {
             // The period due now when it is offered, else the latest offered.
@@ -615,8 +769,8 @@ async fn activity_page(
             percent: f.reported(number).map(pct).unwrap_or_default(),
             ..Default::default()
         },
+        // No decision is pre-selected: internal control chooses to accept or return.
         review: ReviewValues {
-            decision: "aceptar".into(),
             sufficiency: "si".into(),
             ..Default::default()
         },
@@ -627,6 +781,41 @@ async fn activity_page(
         manual: Default::default(),
         errors: FieldErrors::new(),
     });
+    // Landing on a returned report: the form holds what the office sent, to correct it.
+    let mut forms = forms;
+    if let (true, Some(n)) = (fresh, returned_period) {
+        if let Some(sent) = f.latest(number, n) {
+            forms.report = ReportValues {
+                period: n.to_string(),
+                percent: pct(sent.input.percent),
+                narrative: sent.input.narrative.clone(),
+                difficulties: sent.input.difficulties.clone(),
+                corrective_actions: sent.input.corrective_actions.clone(),
+                decrease_justification: sent.input.decrease_justification.clone(),
+                figures: sent.figures.iter().map(|(i, v)| (*i, pct(*v))).collect(),
+                correction: String::new(),
+            };
+        }
+    }
+    let returned = forms
+        .report
+        .period
+        .parse::<u32>()
+        .ok()
+        .filter(|n| {
+            can_report && !f.is_closed(*n) && f.state(number, *n) == Some(ReportState::Returned)
+        })
+        .and_then(|n| {
+            let review = f.latest(number, n)?.reviews.last()?;
+            let p = ps.iter().find(|p| p.number == n)?;
+            Some(ReturnedView {
+                period_name: p.name(f.settings.frequency),
+                observations: review.observations.clone(),
+                recommendations: review.recommendations.clone(),
+                by: review.by.clone().unwrap_or_default(),
+                at: hora(review.at),
+            })
+        });
     let indicators = f
         .indicators
         .iter()
@@ -674,6 +863,7 @@ async fn activity_page(
         .unwrap_or_default();
     let selected = forms.report.period.clone();
     let page = ActivityFollowupPage {
+        returned,
         automatic,
         layout: user.layout(format!("Seguimiento de la actividad {number}"), state),
         plan_id: id,
@@ -739,6 +929,8 @@ async fn activity_page(
 #[derive(Deserialize)]
 pub struct ActivityQuery {
     mensaje: Option<String>,
+    /// The period the office came to correct (the link of a returned report).
+    periodo: Option<u32>,
 }
 
 pub async fn activity(
@@ -749,14 +941,14 @@ pub async fn activity(
 ) -> AppResult<Response> {
     user.require(Action::ViewInternal)?;
     let message = q.mensaje.as_deref().and_then(message);
-    activity_page(&state, &user, id, number, None, message).await
+    activity_page_for(&state, &user, id, number, None, message, q.periodo).await
 }
 
 fn empty_forms(report: ReportValues, errors: FieldErrors) -> Forms {
     Forms {
         report,
+        // No decision is pre-selected: internal control chooses to accept or return.
         review: ReviewValues {
-            decision: "aceptar".into(),
             sufficiency: "si".into(),
             ..Default::default()
         },

@@ -8,8 +8,8 @@ use crate::extract::Multipart;
 use crate::extract::{Path, Query};
 use crate::form::{require_reason, FieldErrors, FormData};
 use crate::views::{
-    transition_buttons, DiffPage, ImportPage, PlanFormPage, PlanFormValues, PlanListItem, PlanPage,
-    PlanView, PlansPage, VersionRow, VersionsPage,
+    transition_buttons, ConfirmList, ConfirmPage, DiffPage, ImportPage, PlanFormPage,
+    PlanFormValues, PlanListItem, PlanPage, PlanView, PlansPage, VersionRow, VersionsPage,
 };
 use crate::AppState;
 use askama::Template;
@@ -117,12 +117,19 @@ pub async fn show(
         .dependencia
         .filter(|d| plan.offices.iter().any(|o| o.code.as_str() == d))
         .unwrap_or_default();
+    let versions = state.store.versions(id).await?;
+    let this = versions.iter().find(|v| v.version == plan_state.version);
     let view = PlanView::new(
         &plan,
         today(),
         (!filter.is_empty()).then_some(filter.as_str()),
         |a| open && user.can(Action::EditActivity(&a.responsible)),
-    );
+    )
+    .approved(&plan, this.and_then(|v| v.approval.as_ref()));
+    let returned = this
+        .filter(|v| v.status == PlanStatus::Draft)
+        .and_then(|v| v.returns.last())
+        .map(crate::views::return_text);
     let page = PlanPage {
         layout: user.layout(plan.title.clone(), &state),
         id: id.0,
@@ -138,6 +145,7 @@ pub async fn show(
         message: q.mensaje.as_deref().and_then(message),
         findings: coverage.items.len(),
         pending_findings,
+        returned,
     };
     Ok(Html(page.render()?))
 }
@@ -577,6 +585,90 @@ pub async fn import(
     }
 }
 
+/// The confirmation page of a plan step: what it will do, and the fields it needs.
+#[allow(clippy::too_many_arguments)]
+fn step_page(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    plan_title: &str,
+    t: Transition,
+    seen: (i64, PlanStatus),
+    typed: &StepTyped,
+    errors: FieldErrors,
+) -> AppResult<Response> {
+    let (version, status) = seen;
+    let mut lists = vec![];
+    if t == Transition::ReturnToDraft {
+        lists.push(ConfirmList {
+            title: "Dónde queda el motivo".into(),
+            empty: String::new(),
+            items: vec![(
+                "En el historial de versiones, en la página del plan y en el registro de auditoría."
+                    .into(),
+                None,
+            )],
+        });
+    }
+    let page = ConfirmPage {
+        layout: user.layout(format!("{} el plan", t.label()), state),
+        heading: format!(
+            "¿{} la versión {version} de «{plan_title}»?",
+            capitalized(t.verb())
+        ),
+        back_href: format!("/admin/planes/{id}"),
+        back_text: "Volver al plan sin hacer nada".into(),
+        consequences: std::iter::once(format!(
+            "Ahora está en estado «{}».",
+            status.label()
+        ))
+        .chain(t.consequences(status).iter().map(|c| c.to_string()))
+        .collect(),
+        lists,
+        action: format!("/admin/planes/{id}/estado"),
+        hidden: vec![
+            ("accion".into(), t.as_str().into()),
+            ("version".into(), version.to_string()),
+            ("estado".into(), status.as_str().into()),
+        ],
+        acta: (t == Transition::Approve).then(|| (typed.acta_number.clone(), typed.acta_date.clone())),
+        reason: t.needs_reason().then(|| {
+            (
+                if status == PlanStatus::Reviewed && !user.can(Action::ReturnToDraft) {
+                    "Observaciones para la Oficina de Planeación (por qué no se aprueba; obligatorio)"
+                } else {
+                    "Motivo de la devolución (obligatorio; queda en el historial)"
+                }
+                .to_string(),
+                typed.reason.clone(),
+            )
+        }),
+        checkbox: None,
+        button: format!("Sí, {}", t.verb()),
+        errors,
+    };
+    let status = page.errors.status();
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+fn capitalized(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// What the step's confirmation form holds.
+struct StepTyped {
+    acta_number: String,
+    acta_date: String,
+    reason: String,
+}
+
+/// A plan step. Without `confirmar=si` nothing changes: the answer is the confirmation
+/// page, which says what the step does; the confirmed request carries the version and
+/// state that page showed, and is refused when the plan moved meanwhile.
 pub async fn transition(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -585,40 +677,105 @@ pub async fn transition(
 ) -> AppResult<Response> {
     let t = Transition::parse(form.get("accion"))
         .ok_or_else(|| AppError::BadRequest("Acción de estado desconocida.".into()))?;
-    user.require(t.action())?;
+    let current = state.store.plan_state(PlanId(id)).await?;
+    if !t.allowed(current.status, |a| user.can(a)) {
+        return Err(AppError::Forbidden);
+    }
+    let typed = StepTyped {
+        acta_number: form.get("acta_numero").trim().to_string(),
+        acta_date: form.get("acta_fecha").trim().to_string(),
+        reason: form.get("motivo").trim().to_string(),
+    };
+    let seen = match (
+        form.get("version").parse::<i64>().ok(),
+        PlanStatus::parse(form.get("estado")),
+    ) {
+        (Some(v), Some(s)) => (v, s),
+        _ => (current.version, current.status),
+    };
+    if form.get("confirmar") != "si" {
+        current.status.after(t).map_err(StoreError::from)?;
+        if t == Transition::Consolidate
+            && !state.store.coverage(PlanId(id)).await?.pending().is_empty()
+        {
+            return Ok(
+                Redirect::to(&format!("/admin/planes/{id}/cobertura?mensaje=pendientes"))
+                    .into_response(),
+            );
+        }
+        let plan = state.store.plan(PlanId(id)).await?;
+        return step_page(
+            &state,
+            &user,
+            id,
+            &plan.title,
+            t,
+            seen,
+            &typed,
+            FieldErrors::new(),
+        );
+    }
+    let mut errors = FieldErrors::new();
     let acta = if t == Transition::Approve {
-        let number = form.get("acta_numero").trim();
-        let date =
-            participa_domain::dates::parse_field("la fecha del acta", form.get("acta_fecha"));
-        match (number.is_empty(), date) {
-            (false, Ok(date)) => Some(Acta {
-                number: number.to_string(),
+        if typed.acta_number.is_empty() {
+            errors.insert(
+                "acta_numero",
+                "Escriba el número del acta del CIGD que aprueba el plan.".into(),
+            );
+        }
+        match participa_domain::dates::parse_field("la fecha del acta", &typed.acta_date) {
+            Ok(date) => Some(Acta {
+                number: typed.acta_number.clone(),
                 date,
             }),
-            (false, Err(e @ participa_domain::dates::DateError::OutOfRange { .. })) => {
-                return Err(AppError::bad_request(e))
-            }
-            _ => {
-                return Err(AppError::BadRequest(
-                    "Para aprobar escriba el número del acta del CIGD y su fecha.".into(),
-                ))
+            Err(e) => {
+                errors.add("acta_fecha", &e);
+                None
             }
         }
     } else {
         None
     };
-    match state
-        .store
-        .transition(PlanId(id), t, acta.as_ref(), &user.actor())
-        .await
-    {
+    if t.needs_reason() && typed.reason.is_empty() {
+        errors.add("motivo", StoreError::ReturnReasonRequired);
+    }
+    let request = participa_store::StepRequest {
+        transition: t,
+        acta: acta.as_ref(),
+        reason: Some(typed.reason.as_str()),
+        seen: Some(seen),
+        rules: Some(participa_store::StepRules {
+            today: today(),
+            date_of: participa_app::dates::colombia_date,
+        }),
+    };
+    let outcome = if errors.is_empty() {
+        state.store.step(PlanId(id), &request, &user.actor()).await
+    } else {
+        Err(StoreError::ReturnReasonRequired)
+    };
+    match outcome {
+        Ok(_) => {}
         Err(StoreError::FindingsPending(_)) => {
             return Ok(
                 Redirect::to(&format!("/admin/planes/{id}/cobertura?mensaje=pendientes"))
                     .into_response(),
             )
         }
-        other => other?,
+        Err(e @ StoreError::StepStale { .. }) => {
+            user.flash(crate::form::sentence(&e.to_string())).await?;
+            return Ok(Redirect::to(&format!("/admin/planes/{id}")).into_response());
+        }
+        Err(e @ (StoreError::ActaDate(_) | StoreError::ReturnReasonRequired)) => {
+            match e {
+                StoreError::ActaDate(e) => errors.add("acta_fecha", e),
+                _ if errors.is_empty() => errors.add("motivo", &e),
+                _ => {}
+            }
+            let plan = state.store.plan(PlanId(id)).await?;
+            return step_page(&state, &user, id, &plan.title, t, seen, &typed, errors);
+        }
+        Err(e) => return Err(e.into()),
     };
     // This process's public page shows the new version at once (others within a second).
     state
@@ -626,7 +783,17 @@ pub async fn transition(
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .remove(&id);
-    Ok(Redirect::to(&format!("/admin/planes/{id}?mensaje=estado")).into_response())
+    let message = match &acta {
+        Some(a) => format!(
+            "Versión {} aprobada por el CIGD con el acta n.º {} del {}: ya se puede publicar.",
+            seen.0,
+            a.number,
+            participa_app::dates::fecha(a.date)
+        ),
+        None => t.done(seen.0),
+    };
+    user.flash(message).await?;
+    Ok(Redirect::to(&format!("/admin/planes/{id}")).into_response())
 }
 
 pub async fn versions(

@@ -172,7 +172,8 @@ async fn render_plan(state: &AppState, id: i64, today: chrono::NaiveDate) -> App
         .published_plan(PlanId(id))
         .await?
         .ok_or(AppError::NotFound)?;
-    let plan = PlanView::new(&published.plan, today, None, |_| false);
+    let plan = PlanView::new(&published.plan, today, None, |_| false)
+        .approved(&published.plan, published.approval.as_ref());
     let page = PublicPlanPage {
         layout: Layout::public(published.plan.title.clone(), state),
         id,

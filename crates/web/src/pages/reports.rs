@@ -47,7 +47,14 @@ pub async fn plan_pdf(
     let s = state.store.plan_state(PlanId(id)).await?;
     let plan = state.store.plan(PlanId(id)).await?;
     let status = format!("{} · versión {} en Participa", s.status.label(), s.version);
-    let doc = plan_document(&plan, &status, today());
+    let approval = state
+        .store
+        .versions(PlanId(id))
+        .await?
+        .into_iter()
+        .find(|v| v.version == s.version)
+        .and_then(|v| v.approval);
+    let doc = plan_document(&plan, approval.as_ref(), &status, today());
     let pdf = blocking(move || participa_reports::plan_pdf(&doc)).await?;
     let suffix = if s.status == PlanStatus::Published {
         String::new()
@@ -81,7 +88,12 @@ pub async fn public_plan_pdf(
         return Ok(attachment(pdf, PDF, &name));
     }
     let status = format!("Publicado · versión {}", published.version);
-    let doc = plan_document(&published.plan, &status, today());
+    let doc = plan_document(
+        &published.plan,
+        published.approval.as_ref(),
+        &status,
+        today(),
+    );
     let pdf: Bytes = blocking(move || participa_reports::plan_pdf(&doc))
         .await?
         .into();

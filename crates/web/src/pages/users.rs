@@ -45,6 +45,7 @@ fn describe(u: &UserData) -> String {
         "activo": u.active,
         "dependencias": u.offices.iter().map(|o| o.as_str()).collect::<Vec<_>>(),
         "correo": u.email,
+        "cargo": u.position,
     })
     .to_string()
 }
@@ -57,6 +58,7 @@ fn data_of(u: &User) -> UserData {
         active: u.active,
         offices: u.offices.clone(),
         email: u.email.clone(),
+        position: u.position.clone(),
     }
 }
 
@@ -138,6 +140,7 @@ fn parse(form: &FormData, username: &str) -> (Result<UserData, Errors>, String) 
         active: form.get("activo") == "si",
         offices,
         email,
+        position: form.get("cargo").trim().to_string(),
     };
     (
         if errors.is_empty() {
@@ -173,6 +176,7 @@ fn form_page(
         roles: UserFormPage::role_choices(Some(data.role)),
         offices,
         email: data.email.clone().unwrap_or_default(),
+        position: data.position.clone(),
         active: data.active,
         errors,
     };
@@ -188,6 +192,7 @@ pub async fn new_form(State(state): State<AppState>, user: CurrentUser) -> AppRe
         active: true,
         offices: vec![],
         email: None,
+        position: String::new(),
     };
     form_page(&state, &user, None, &data, String::new(), Errors::new())
 }
@@ -209,6 +214,7 @@ pub async fn create(
                 active: form.get("activo") == "si",
                 offices: vec![],
                 email: Some(form.get("correo").to_string()),
+                position: form.get("cargo").trim().to_string(),
             };
             return form_page(&state, &user, None, &typed, offices, errors);
         }
@@ -299,6 +305,7 @@ pub async fn update(
                 role: Role::parse(form.get("rol")).unwrap_or(target.role),
                 active: form.get("activo") == "si",
                 email: Some(form.get("correo").to_string()),
+                position: form.get("cargo").trim().to_string(),
                 ..data_of(&target)
             };
             return form_page(&state, &user, Some(id), &typed, offices, errors);
