@@ -366,7 +366,7 @@ async fn formulation_lifecycle_versions_roles_and_the_public_page_in_chromium() 
     b.click_button("Guardar").await;
     let page = b.source().await;
     assert!(
-        page.contains("termina (2025-06-01) antes de empezar (2025-06-30)"),
+        page.contains("termina (1 jun 2025) antes de empezar (30 jun 2025)"),
         "{page}"
     );
     assert!(page.contains("Mesa de diálogo con veedurías ciudadanas"));
@@ -980,7 +980,7 @@ async fn a_citizen_sends_a_suggestion_and_follows_it_on_a_phone() {
     b.open("/admin/planes/1/seguimiento/actividades/4").await;
     let counted = b.source().await;
     assert!(
-        counted.contains("1 inscritos, 1 preguntas y propuestas, 1 respondidas"),
+        counted.contains("1 inscrito, 1 pregunta o propuesta, 1 respondida"),
         "{counted}"
     );
     let report = b

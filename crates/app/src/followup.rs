@@ -103,7 +103,7 @@ fn progress_at(f: &FollowUp, activity: u32, date: NaiveDate, ps: &[Period]) -> f
     f.reports
         .iter()
         .rev()
-        .filter(|r| r.activity == activity && r.at.date_naive() <= date)
+        .filter(|r| r.activity == activity && crate::dates::colombia_date(r.at) <= date)
         .find(|r| ps.iter().any(|p| p.number == r.period && p.start <= date))
         .map_or(0.0, |r| match r.reviews.last() {
             Some(v) if v.decision == participa_domain::followup::Decision::Accept => {
@@ -140,7 +140,7 @@ pub fn dashboard(
                         format!(
                             "{} · {}",
                             c.by.clone().unwrap_or_default(),
-                            fecha(c.at.date_naive())
+                            crate::dates::fecha_de(c.at)
                         )
                     })
                     .unwrap_or_default(),

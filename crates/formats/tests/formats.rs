@@ -260,7 +260,7 @@ fn two_bad_rows_are_both_reported_with_line_and_field() {
     assert!(
         second
             .message
-            .contains("la actividad 5 termina (2025-07-29) antes de empezar (2025-08-01)"),
+            .contains("la actividad 5 termina (29 jul 2025) antes de empezar (1 ago 2025)"),
         "{second}"
     );
     let shown = errors.to_string();

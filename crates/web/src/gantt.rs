@@ -72,10 +72,10 @@ pub fn svg(year: i32, activities: &[&Activity], today: NaiveDate) -> String {
     let mut s = String::new();
     let _ = write!(
         s,
-        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" role="img" aria-labelledby="gantt-title gantt-desc" class="gantt-chart"><title id="gantt-title">Cronograma {year}</title><desc id="gantt-desc">{n} actividades entre {from} y {to}. Las fechas exactas están en la tabla de actividades.</desc><defs><pattern id="hatch" patternUnits="userSpaceOnUse" width="6" height="6" patternTransform="rotate(45)"><rect width="6" height="6" fill="#d6e4f0"/><line x1="0" y1="0" x2="0" y2="6" stroke="#1d4f7a" stroke-width="2"/></pattern></defs>"##,
-        n = activities.len(),
-        from = start,
-        to = last,
+        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" role="img" aria-labelledby="gantt-title gantt-desc" class="gantt-chart"><title id="gantt-title">Cronograma {year}</title><desc id="gantt-desc">{activities} entre {from} y {to}. Las fechas exactas están en la tabla de actividades.</desc><defs><pattern id="hatch" patternUnits="userSpaceOnUse" width="6" height="6" patternTransform="rotate(45)"><rect width="6" height="6" fill="#d6e4f0"/><line x1="0" y1="0" x2="0" y2="6" stroke="#1d4f7a" stroke-width="2"/></pattern></defs>"##,
+        activities = crate::views::count(activities.len(), "actividad", "actividades"),
+        from = participa_app::dates::fecha(start),
+        to = participa_app::dates::fecha(last),
     );
     // Month grid and names.
     let mut m = start;

@@ -6,7 +6,7 @@ use crate::form::FieldErrors;
 use crate::AppState;
 use askama::Template;
 use chrono::NaiveDate;
-use participa_app::dates::{fecha, in_colombia};
+use participa_app::dates::{fecha, momento};
 use participa_domain::diff::PlanDiff;
 use participa_domain::{Action, Activity, Plan, PlanStatus, Role, Transition};
 use participa_store::{AuditEntry, User, VersionInfo};
@@ -52,12 +52,33 @@ impl Layout {
     }
 }
 
-/// A moment in Colombian time (UTC−5 all year): `2026-11-27 08:46 (hora de Colombia)`.
-pub fn hora(at: chrono::DateTime<chrono::Utc>) -> String {
-    format!(
-        "{} (hora de Colombia)",
-        in_colombia(at).format("%Y-%m-%d %H:%M")
-    )
+/// A number a template counts with: any of the integer types pages hold, by value or
+/// by reference.
+pub trait Countable {
+    fn as_count(&self) -> u64;
+}
+
+macro_rules! countable {
+    ($($t:ty),*) => {$(
+        impl Countable for $t {
+            fn as_count(&self) -> u64 {
+                u64::try_from(*self).unwrap_or(0)
+            }
+        }
+    )*};
+}
+countable!(usize, u32, u64, i32, i64);
+
+impl<T: Countable + ?Sized> Countable for &T {
+    fn as_count(&self) -> u64 {
+        (**self).as_count()
+    }
+}
+
+/// `1 hallazgo`, `3 hallazgos`: a count with its noun in the right number, for
+/// templates (`{{ crate::views::count(n, "hallazgo", "hallazgos") }}`).
+pub fn count(n: impl Countable, singular: &str, plural: &str) -> String {
+    participa_domain::numbers::count(n.as_count(), singular, plural)
 }
 
 pub struct ActivityView {
@@ -410,7 +431,7 @@ impl VersionRow {
             format!(
                 "{} el {}",
                 s.by.clone().unwrap_or_else(|| "el sistema".into()),
-                hora(s.at)
+                momento(s.at)
             )
         };
         let mut steps = Vec::new();
@@ -554,7 +575,7 @@ pub struct AuditRow {
 impl AuditRow {
     pub fn new(e: &AuditEntry) -> Self {
         AuditRow {
-            at: hora(e.at),
+            at: momento(e.at),
             username: e.username.clone().unwrap_or_default(),
             address: e.address.clone().unwrap_or_default(),
             action: e.action.label().to_string(),
@@ -587,7 +608,7 @@ mod tests {
         let at = chrono::DateTime::parse_from_rfc3339("2026-11-27T01:46:00Z")
             .unwrap()
             .with_timezone(&chrono::Utc);
-        assert_eq!(hora(at), "2026-11-26 20:46 (hora de Colombia)");
+        assert_eq!(momento(at), "26 nov 2026, 20:46");
         assert_eq!(
             fecha(NaiveDate::from_ymd_opt(2025, 2, 5).unwrap()),
             "5 feb 2025"

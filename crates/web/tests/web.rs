@@ -2105,7 +2105,7 @@ async fn forms_keep_input_and_show_errors(db: TestDatabase) {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         r.body
-            .contains("termina (2025-06-01) antes de empezar (2025-06-30)"),
+            .contains("termina (1 jun 2025) antes de empezar (30 jun 2025)"),
         "{}",
         r.body
     );
@@ -4549,7 +4549,7 @@ async fn channel_figures_import(db: TestDatabase) {
     assert!(
         activity
             .body
-            .contains("Redes sociales: 22345 interacciones en 2 mes(es)"),
+            .contains("Redes sociales: 22345 interacciones en 2 meses"),
         "{}",
         activity.body
     );
@@ -4886,7 +4886,7 @@ async fn activity_dates_stay_near_the_vigencia(db: TestDatabase) {
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert!(
-        r.body.contains("La fecha final de la actividad 20 (2030-12-31) está lejos de la vigencia 2025: las fechas de sus actividades van del 2024-01-01 al 2026-12-31."),
+        r.body.contains("La fecha final de la actividad 20 (31 dic 2030) está lejos de la vigencia 2025: las fechas de sus actividades van del 1 ene 2024 al 31 dic 2026."),
         "{}",
         r.body
     );

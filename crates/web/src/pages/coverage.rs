@@ -7,12 +7,13 @@ use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::extract::{Path, Query};
 use crate::form::FormData;
-use crate::views::{hora, Layout};
+use crate::views::Layout;
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use participa_app::dates::momento;
 use participa_domain::{Action, PlanStatus};
 use participa_store::{Coverage, Entity, PlanId, StoreError};
 use serde::Deserialize;
@@ -91,7 +92,7 @@ async fn page(
                     (
                         a.justification.clone(),
                         a.by.clone().unwrap_or_else(|| "sistema".into()),
-                        hora(a.at),
+                        momento(a.at),
                     )
                 }),
                 typed,

@@ -177,9 +177,19 @@ async fn admin_list_page(
             .map(|c| {
                 let count = match c.data.kind {
                     ConsultationKind::Forum(_) => {
-                        format!("foro · {} comentario(s) publicados", c.comments)
+                        format!(
+                            "foro · {}",
+                            crate::views::count(
+                                c.comments,
+                                "comentario publicado",
+                                "comentarios publicados"
+                            )
+                        )
                     }
-                    ConsultationKind::Survey => format!("encuesta · {} respuesta(s)", c.responses),
+                    ConsultationKind::Survey => format!(
+                        "encuesta · {}",
+                        crate::views::count(c.responses, "respuesta", "respuestas")
+                    ),
                 };
                 (
                     c.id,

@@ -152,10 +152,13 @@ async fn public_page(
     if !question_errors.is_empty() {
         errors.insert(
             "preguntas",
-            format!(
-                "Revise {} pregunta(s): el mensaje está junto a cada una.",
-                question_errors.len()
-            ),
+            match question_errors.len() {
+                1 => "Revise 1 pregunta: el mensaje está junto a ella.".to_string(),
+                n => format!(
+                    "Revise {}: el mensaje está junto a cada una.",
+                    participa_domain::numbers::count(n as u64, "pregunta", "preguntas")
+                ),
+            },
         );
     }
     let page = ConsultationPage {
@@ -483,7 +486,7 @@ pub async fn export_xlsx(
             for r in &page {
                 sheet.write_number(row, 0, r.id as f64).map_err(err)?;
                 sheet
-                    .write_string(row, 1, crate::views::hora(r.at))
+                    .write_string(row, 1, participa_app::dates::momento(r.at))
                     .map_err(err)?;
                 for (i, q) in c.questions.iter().enumerate() {
                     let col = 2 + i as u16;
