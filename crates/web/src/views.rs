@@ -373,6 +373,8 @@ pub struct ActivityFormPage {
     pub can_assign: bool,
     /// The reason typed in the delete form, kept when it is refused.
     pub delete_reason: String,
+    /// What the step that led here did.
+    pub message: Option<&'static str>,
 }
 
 /// The plan header form's values as typed.
