@@ -5,7 +5,7 @@ use clap::error::ErrorKind;
 use clap::parser::ValueSource;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use participa_domain::{OfficeCode, Role};
-use participa_formats::{export_plan, import_plan, ExportFormat, ImportErrors, ReadOptions};
+use participa_formats::{import_plan, ExportFormat, ImportErrors, ReadOptions};
 use participa_store::{Actor, AuditAction, Change, PlanId, Store, UserData, DEFAULT_DATABASE_URL};
 use std::io::Write;
 use std::net::SocketAddr;
@@ -636,8 +636,15 @@ async fn run(cli: Cli) -> Result<()> {
         }) => {
             let store = Store::connect(&cli.database_url).await?;
             let plan = store.plan(PlanId(plan_id)).await?;
+            let groups = participa_formats::tags_tsv::GroupNames::new(
+                store
+                    .value_groups()
+                    .await?
+                    .into_iter()
+                    .map(|g| (g.code, g.name)),
+            );
             store.close().await;
-            let bytes = export_plan(&plan, format);
+            let bytes = participa_formats::export_plan_with(&plan, format, &groups);
             match output {
                 Some(path) => write_atomically(&path, &bytes)?,
                 None => std::io::stdout().lock().write_all(&bytes)?,

@@ -654,7 +654,7 @@ async fn follow_up_report_review_and_period_closing_in_chromium() {
     b.click_button("Registrar la revisión").await;
     let accepted = b.source().await;
     assert!(
-        accepted.contains("Cuatrimestre 1 (corte 2025-04-30) · Aceptado por control interno"),
+        accepted.contains("Cuatrimestre 1 (corte 30 abr 2025) · Aceptado por control interno"),
         "{accepted}"
     );
     assert!(accepted.contains("verificado 30 %"));

@@ -694,7 +694,7 @@ fn reports_are_written_as_pdf_and_xlsx(db: TestDatabase) {
     assert!(
         cells
             .iter()
-            .any(|c| c == "Cuatrimestre 2 (corte 2025-08-31)"),
+            .any(|c| c == "Cuatrimestre 2 (corte 31 ago 2025)"),
         "{cells:?}"
     );
     assert!(

@@ -28,6 +28,9 @@ pub struct ActivityRow {
     pub codes: String,
     pub start: String,
     pub end: String,
+    /// The same dates as values (for typed spreadsheet cells).
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
     pub expected: f64,
     pub reported: Option<f64>,
     pub verified: Option<f64>,
@@ -167,6 +170,8 @@ pub fn dashboard(
             codes: codes.join("-"),
             start: fecha(a.start),
             end: fecha(a.end),
+            start_date: a.start,
+            end_date: a.end,
             expected,
             reported: f.reported(n),
             verified: f.verified(n),

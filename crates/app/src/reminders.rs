@@ -216,7 +216,7 @@ mod tests {
             plan_id: 1,
             plan_title: "Plan de Participación Ciudadana 2025".into(),
             period: Some((
-                "Cuatrimestre 1 (corte 2025-04-30)".into(),
+                "Cuatrimestre 1 (corte 30 abr 2025)".into(),
                 "15 may 2025".into(),
             )),
             due: vec![(13, "Redes sociales".into())],

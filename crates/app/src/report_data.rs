@@ -8,7 +8,7 @@ use participa_domain::numbers::count;
 use participa_domain::{Calendar, OfficeRole, Plan};
 use participa_reports::{
     office_chart, ActivityLine, EvidenceLine, FollowupReport, FollowupRow, OfficeProgress,
-    PlanDocument, SignatureLine, StatusCount,
+    PlanDocument, ReportValues, RowValues, SignatureLine, StatusCount,
 };
 use participa_store::FollowUp;
 
@@ -258,6 +258,13 @@ pub fn followup_report(
                 recommendations: review
                     .map(|v| v.recommendations.clone())
                     .unwrap_or_default(),
+                values: RowValues {
+                    start: Some(r.start_date),
+                    end: Some(r.end_date),
+                    expected: Some(r.expected),
+                    reported: r.reported,
+                    verified: r.verified,
+                },
             }
         })
         .collect();
@@ -311,6 +318,12 @@ pub fn followup_report(
         closed,
         plan_expected: pct(d.plan_expected),
         plan_progress: pct(d.plan_progress),
+        values: ReportValues {
+            cut_off: Some(p.cut_off),
+            as_of: Some(as_of),
+            plan_expected: Some(d.plan_expected),
+            plan_progress: Some(d.plan_progress),
+        },
         counts: d
             .counts
             .iter()

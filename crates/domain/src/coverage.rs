@@ -7,7 +7,6 @@
 
 use crate::activity::Activity;
 use crate::legal::Norm;
-use crate::numbers::count;
 use crate::office::OfficeRole;
 use crate::plan::Plan;
 use crate::tagging::{

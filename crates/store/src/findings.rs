@@ -71,7 +71,8 @@ impl Store {
         justification: &str,
         actor: &Actor,
     ) -> Result<i64> {
-        self.accept_findings(id, &[code], justification, actor).await
+        self.accept_findings(id, &[code], justification, actor)
+            .await
     }
 
     /// Accepts several findings of the current version together, with one

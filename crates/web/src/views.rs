@@ -594,6 +594,8 @@ impl AuditRow {
 #[template(path = "audit.html")]
 pub struct AuditPage {
     pub layout: Layout,
+    /// (code, Spanish label, chosen) of every action, for the filter.
+    pub actions: Vec<(&'static str, &'static str, bool)>,
     pub entries: Vec<AuditRow>,
     pub users: Vec<(i64, String, bool)>,
     pub plans: Vec<(i64, String, bool)>,

@@ -204,5 +204,6 @@ pub async fn open_data(
             "plan-participacion-{}-v{}",
             published.plan.year, published.version
         ),
+        &super::shared::group_names(&state).await?,
     ))
 }

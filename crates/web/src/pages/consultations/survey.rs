@@ -444,7 +444,9 @@ pub async fn export(
 /// Every response as XLSX. The sheet is written in constant-memory mode (rows go to a
 /// temporary file as they are written), responses are read in pages of 500, and the
 /// finished file is streamed from disk: memory stays flat however many responses there
-/// are. Cells are written as text or numbers, never as formulas.
+/// are. Cells are written as text, numbers or dates, never as formulas: the response
+/// number and numeric answers as numbers, the moment as an Excel date-time in Colombian
+/// time (`30/04/2025 17:47`).
 pub async fn export_xlsx(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -460,6 +462,7 @@ pub async fn export_xlsx(
         let err = |e: rust_xlsxwriter::XlsxError| e.to_string();
         let mut workbook = Workbook::new();
         let bold = Format::new().set_bold();
+        let moment = Format::new().set_num_format("dd/mm/yyyy hh:mm");
         let sheet = workbook.add_worksheet_with_constant_memory().map_err(err)?;
         sheet.set_name("Respuestas").map_err(err)?;
         sheet
@@ -486,7 +489,12 @@ pub async fn export_xlsx(
             for r in &page {
                 sheet.write_number(row, 0, r.id as f64).map_err(err)?;
                 sheet
-                    .write_string(row, 1, participa_app::dates::momento(r.at))
+                    .write_datetime_with_format(
+                        row,
+                        1,
+                        participa_app::dates::in_colombia(r.at).naive_local(),
+                        &moment,
+                    )
                     .map_err(err)?;
                 for (i, q) in c.questions.iter().enumerate() {
                     let col = 2 + i as u16;
