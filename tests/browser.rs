@@ -436,15 +436,36 @@ async fn formulation_lifecycle_versions_roles_and_the_public_page_in_chromium() 
         .and_then(|li| li.split('"').next())
         .unwrap()
         .to_string();
+    // Findings read as sentences; one is chosen and accepted with its justification
+    // (several could be chosen for one justification).
+    assert!(coverage.contains("no indican a qué grupos de valor se dirigen"));
+    b.click(&format!("#elegir-{index}")).await;
     b.fill(
-        &format!("#justificacion-{index}"),
+        "#justificacion",
         "Error de digitación: es la Ley 1757 de 2015; se corrige en la versión 2",
     )
     .await;
-    b.click_button("Aceptar el hallazgo NORMA:Ley 1750 de 2015")
-        .await;
+    b.click_button("Aceptar los hallazgos elegidos").await;
     assert!(b.source().await.contains("Aceptado por Ana Planeación"));
     b.check("cobertura-aceptado").await;
+    // The same page fits a phone, and passes axe there too.
+    b.client.set_window_size(390, 844).await.unwrap();
+    b.open("/admin/planes/1/cobertura").await;
+    let overflow = b
+        .client
+        .execute(
+            "return document.documentElement.scrollWidth > window.innerWidth",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        overflow,
+        serde_json::Value::Bool(false),
+        "sideways scroll at 390 px"
+    );
+    b.check("cobertura-telefono").await;
+    b.client.set_window_size(1280, 1000).await.unwrap();
     // The other gaps are accepted out of the browser; then the plan can be consolidated.
     participa_store::testing::accept_all_findings(&store, participa_store::PlanId(1)).await;
 
@@ -570,7 +591,7 @@ async fn formulation_lifecycle_versions_roles_and_the_public_page_in_chromium() 
     b.open("/planes/1").await;
     b.check("plan-publico-telefono").await;
 
-    assert_eq!(b.checked.len(), 26, "{:?}", b.checked);
+    assert_eq!(b.checked.len(), 27, "{:?}", b.checked);
     b.client.close().await.unwrap();
     let _ = stop.send(());
 }
