@@ -113,9 +113,7 @@ async fn page(
                         momento(a.at),
                     )
                 }),
-                selected: refused
-                    .as_ref()
-                    .is_some_and(|r| r.codes.iter().any(|c| *c == f.code)),
+                selected: refused.as_ref().is_some_and(|r| r.codes.contains(&f.code)),
             }
         })
         .collect();
