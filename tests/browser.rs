@@ -459,10 +459,18 @@ async fn formulation_lifecycle_versions_roles_and_the_public_page_in_chromium() 
         )
         .await
         .unwrap();
+    let wide = b
+        .client
+        .execute(
+            "return [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 8).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right) + ' ' + (e.textContent || '').slice(0, 40)).join(' | ')",
+            vec![],
+        )
+        .await
+        .unwrap();
     assert_eq!(
         overflow,
         serde_json::Value::Bool(false),
-        "sideways scroll at 390 px"
+        "sideways scroll at 390 px: {wide}"
     );
     b.check("cobertura-telefono").await;
     b.client.set_window_size(1280, 1000).await.unwrap();
