@@ -5,7 +5,7 @@ use clap::error::ErrorKind;
 use clap::parser::ValueSource;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use participa_domain::{OfficeCode, Role};
-use participa_formats::{export_plan, import_plan, ExportFormat, ImportErrors, ReadOptions};
+use participa_formats::{import_plan, ExportFormat, ImportErrors, ReadOptions};
 use participa_store::{Actor, AuditAction, Change, PlanId, Store, UserData, DEFAULT_DATABASE_URL};
 use std::io::Write;
 use std::net::SocketAddr;
@@ -443,11 +443,13 @@ async fn run(cli: Cli) -> Result<()> {
                 let d = p.definition;
                 let since = p
                     .applies_from
-                    .map(|f| format!("desde {f}"))
+                    .map(|f| format!("desde {}", participa_app::dates::fecha(f)))
                     .unwrap_or_else(|| "valor por defecto".into());
                 let certainty = match d.certainty {
-                    participa_domain::parameters::Certainty::Verified => "verificada",
-                    participa_domain::parameters::Certainty::Recalled => "por confirmar",
+                    participa_domain::parameters::Certainty::Verified => "verificada".to_string(),
+                    participa_domain::parameters::Certainty::Recalled => {
+                        format!("por confirmar: {}", d.to_confirm)
+                    }
                 };
                 writeln!(
                     out,
@@ -529,7 +531,8 @@ async fn run(cli: Cli) -> Result<()> {
             let open = coverage.pending().len();
             if open > 0 {
                 eprintln!(
-                    "{open} hallazgo(s) sin aceptar en la versión {} del plan {plan_id}",
+                    "{} sin aceptar en la versión {} del plan {plan_id}",
+                    participa_domain::numbers::count(open as u64, "hallazgo", "hallazgos"),
                     coverage.version
                 );
                 std::process::exit(1);
@@ -663,8 +666,15 @@ async fn run(cli: Cli) -> Result<()> {
         }) => {
             let store = Store::connect(&cli.database_url).await?;
             let plan = store.plan(PlanId(plan_id)).await?;
+            let groups = participa_formats::tags_tsv::GroupNames::new(
+                store
+                    .value_groups()
+                    .await?
+                    .into_iter()
+                    .map(|g| (g.code, g.name)),
+            );
             store.close().await;
-            let bytes = export_plan(&plan, format);
+            let bytes = participa_formats::export_plan_with(&plan, format, &groups);
             match output {
                 Some(path) => write_atomically(&path, &bytes)?,
                 None => std::io::stdout().lock().write_all(&bytes)?,
@@ -990,16 +1000,22 @@ fn summary(id: PlanId, plan: &participa_domain::Plan) -> String {
     let version = plan
         .version
         .as_ref()
-        .map(|v| format!(", versión {} del {}", v.number, v.date))
+        .map(|v| {
+            format!(
+                ", versión {} del {}",
+                v.number,
+                participa_app::dates::fecha(v.date)
+            )
+        })
         .unwrap_or_default();
     format!(
-        "Plan {id} importado: {} (vigencia {}, {}): {} actividades, {} dependencias, {} firmas{version}",
+        "Plan {id} importado: {} (vigencia {}, {}): {}, {}, {}{version}",
         plan.title,
         plan.year,
         plan.entity,
-        plan.activities.len(),
-        plan.offices.len(),
-        plan.signatures.len()
+        participa_domain::numbers::count(plan.activities.len() as u64, "actividad", "actividades"),
+        participa_domain::numbers::count(plan.offices.len() as u64, "dependencia", "dependencias"),
+        participa_domain::numbers::count(plan.signatures.len() as u64, "firma", "firmas")
     )
 }
 

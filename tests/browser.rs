@@ -398,7 +398,7 @@ async fn formulation_lifecycle_versions_roles_and_the_public_page_in_chromium() 
     b.click_button("Guardar").await;
     let page = b.source().await;
     assert!(
-        page.contains("termina (2025-06-01) antes de empezar (2025-06-30)"),
+        page.contains("termina (1 jun 2025) antes de empezar (30 jun 2025)"),
         "{page}"
     );
     assert!(page.contains("Mesa de diálogo con veedurías ciudadanas"));
@@ -468,15 +468,44 @@ async fn formulation_lifecycle_versions_roles_and_the_public_page_in_chromium() 
         .and_then(|li| li.split('"').next())
         .unwrap()
         .to_string();
+    // Findings read as sentences; one is chosen and accepted with its justification
+    // (several could be chosen for one justification).
+    assert!(coverage.contains("no indican a qué grupos de valor se dirigen"));
+    b.click(&format!("#elegir-{index}")).await;
     b.fill(
-        &format!("#justificacion-{index}"),
+        "#justificacion",
         "Error de digitación: es la Ley 1757 de 2015; se corrige en la versión 2",
     )
     .await;
-    b.click_button("Aceptar el hallazgo NORMA:Ley 1750 de 2015")
-        .await;
+    b.click_button("Aceptar los hallazgos elegidos").await;
     assert!(b.source().await.contains("Aceptado por Ana Planeación"));
     b.check("cobertura-aceptado").await;
+    // The same page fits a phone, and passes axe there too.
+    b.client.set_window_size(390, 844).await.unwrap();
+    b.open("/admin/planes/1/cobertura").await;
+    let overflow = b
+        .client
+        .execute(
+            "return document.documentElement.scrollWidth > window.innerWidth",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let wide = b
+        .client
+        .execute(
+            "return [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 8).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right) + ' ' + (e.textContent || '').slice(0, 40)).join(' | ')",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        overflow,
+        serde_json::Value::Bool(false),
+        "sideways scroll at 390 px: {wide}"
+    );
+    b.check("cobertura-telefono").await;
+    b.client.set_window_size(1280, 1000).await.unwrap();
     // The other gaps are accepted out of the browser; then the plan can be consolidated.
     participa_store::testing::accept_all_findings(&store, participa_store::PlanId(1)).await;
 
@@ -616,7 +645,7 @@ async fn formulation_lifecycle_versions_roles_and_the_public_page_in_chromium() 
     b.open("/planes/1").await;
     b.check("plan-publico-telefono").await;
 
-    assert_eq!(b.checked.len(), 27, "{:?}", b.checked);
+    assert_eq!(b.checked.len(), 28, "{:?}", b.checked);
     b.client.close().await.unwrap();
     let _ = stop.send(());
 }
@@ -815,7 +844,7 @@ async fn follow_up_report_review_and_period_closing_in_chromium() {
     b.click_button("Registrar la revisión").await;
     let accepted = b.source().await;
     assert!(
-        accepted.contains("Cuatrimestre 1 (corte 2025-04-30) · Aceptado por control interno"),
+        accepted.contains("Cuatrimestre 1 (corte 30 abr 2025) · Aceptado por control interno"),
         "{accepted}"
     );
     assert!(accepted.contains("verificado 30 %"));
@@ -1148,7 +1177,7 @@ async fn a_citizen_sends_a_suggestion_and_follows_it_on_a_phone() {
     b.open("/admin/planes/1/seguimiento/actividades/4").await;
     let counted = b.source().await;
     assert!(
-        counted.contains("1 inscritos, 1 preguntas y propuestas, 1 respondidas"),
+        counted.contains("1 inscrito, 1 pregunta o propuesta, 1 respondida"),
         "{counted}"
     );
     let report = b

@@ -1,9 +1,12 @@
-//! Dates as Colombia reads them: today's date, the date of a moment, and `5 feb 2025`.
+//! Dates as Colombia reads them: today's date, the date of a moment, `30 abr 2025` for a
+//! date ([`fecha`], from the domain) and `30 abr 2025, 17:47` for a moment ([`momento`],
+//! in Colombian time). Every page, message, report and export writes them through these
+//! two functions, so they read alike everywhere.
 //!
 //! Colombia keeps UTC−5 all year (no daylight saving time), so one fixed offset is the
 //! whole time zone; [`in_colombia`] is the only place that knows it.
 
-use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 
 /// A moment in Colombian time (UTC−5 all year).
 pub fn in_colombia(at: DateTime<Utc>) -> DateTime<FixedOffset> {
@@ -21,14 +24,17 @@ pub fn today() -> NaiveDate {
     colombia_date(Utc::now())
 }
 
-/// The months as dates and charts abbreviate them.
-pub const MONTHS: [&str; 12] = [
-    "ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic",
-];
+pub use participa_domain::dates::{fecha, MONTHS};
 
-/// `5 feb 2025`.
-pub fn fecha(d: NaiveDate) -> String {
-    format!("{} {} {}", d.day(), MONTHS[d.month0() as usize], d.year())
+/// A moment as people read it in Colombia, in Colombian time: `30 abr 2025, 17:47`.
+pub fn momento(at: DateTime<Utc>) -> String {
+    let local = in_colombia(at);
+    format!("{}, {}", fecha(local.date_naive()), local.format("%H:%M"))
+}
+
+/// The date of a moment in Colombia, written as [`fecha`] writes it: `30 abr 2025`.
+pub fn fecha_de(at: DateTime<Utc>) -> String {
+    fecha(colombia_date(at))
 }
 
 #[cfg(test)]
@@ -46,5 +52,11 @@ mod tests {
         );
         assert_eq!(in_colombia(at).format("%H:%M").to_string(), "20:46");
         assert_eq!(fecha(colombia_date(at)), "26 nov 2026");
+        assert_eq!(fecha_de(at), "26 nov 2026");
+        assert_eq!(momento(at), "26 nov 2026, 20:46");
+        let afternoon = DateTime::parse_from_rfc3339("2025-04-30T22:47:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(momento(afternoon), "30 abr 2025, 17:47");
     }
 }

@@ -28,6 +28,9 @@ pub struct ActivityRow {
     pub codes: String,
     pub start: String,
     pub end: String,
+    /// The same dates as values (for typed spreadsheet cells).
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
     pub expected: f64,
     pub reported: Option<f64>,
     pub verified: Option<f64>,
@@ -103,7 +106,7 @@ fn progress_at(f: &FollowUp, activity: u32, date: NaiveDate, ps: &[Period]) -> f
     f.reports
         .iter()
         .rev()
-        .filter(|r| r.activity == activity && r.at.date_naive() <= date)
+        .filter(|r| r.activity == activity && crate::dates::colombia_date(r.at) <= date)
         .find(|r| ps.iter().any(|p| p.number == r.period && p.start <= date))
         .map_or(0.0, |r| match r.reviews.last() {
             Some(v) if v.decision == participa_domain::followup::Decision::Accept => {
@@ -140,7 +143,7 @@ pub fn dashboard(
                         format!(
                             "{} · {}",
                             c.by.clone().unwrap_or_default(),
-                            fecha(c.at.date_naive())
+                            crate::dates::fecha_de(c.at)
                         )
                     })
                     .unwrap_or_default(),
@@ -167,6 +170,8 @@ pub fn dashboard(
             codes: codes.join("-"),
             start: fecha(a.start),
             end: fecha(a.end),
+            start_date: a.start,
+            end_date: a.end,
             expected,
             reported: f.reported(n),
             verified: f.verified(n),

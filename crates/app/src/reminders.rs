@@ -181,7 +181,7 @@ mod tests {
             plan_id: 1,
             plan_title: "Plan de Participación Ciudadana 2025".into(),
             period: Some((
-                "Cuatrimestre 1 (corte 2025-04-30)".into(),
+                "Cuatrimestre 1 (corte 30 abr 2025)".into(),
                 "15 may 2025".into(),
             )),
             due_period: NaiveDate::from_ymd_opt(2025, 5, 15).map(|d| (1, d)),

@@ -4,10 +4,11 @@
 use crate::dates::fecha;
 use crate::followup::{dashboard, pct};
 use participa_domain::followup::periods;
+use participa_domain::numbers::count;
 use participa_domain::{Calendar, OfficeRole, Plan};
 use participa_reports::{
     office_chart, ActivityLine, EvidenceLine, FollowupReport, FollowupRow, OfficeProgress,
-    PlanDocument, SignatureLine, StatusCount,
+    PlanDocument, ReportValues, RowValues, SignatureLine, StatusCount,
 };
 use participa_store::FollowUp;
 
@@ -23,7 +24,15 @@ pub async fn automatic_figures(
             out.entry(activity)
                 .or_default()
                 .push(if c.data.kind.is_forum() {
-                    format!("{}: {} comentarios publicados", c.data.title, c.comments)
+                    format!(
+                        "{}: {}",
+                        c.data.title,
+                        count(
+                            c.comments as u64,
+                            "comentario publicado",
+                            "comentarios publicados"
+                        )
+                    )
                 } else {
                     format!("{}: {} participantes", c.data.title, c.responses)
                 });
@@ -71,12 +80,18 @@ pub async fn automatic_figures(
         let total = crate::followup::pct(aggregation.total(&values));
         let months = values.len();
         let text = match aggregation {
-            Aggregation::Sum => format!("{total} {metric} en {months} mes(es)"),
+            Aggregation::Sum => format!(
+                "{total} {metric} en {}",
+                count(months as u64, "mes", "meses")
+            ),
             Aggregation::Last => format!(
                 "{total} {metric} a {} de {year}",
                 participa_domain::calendar::MONTH_NAMES[month as usize - 1]
             ),
-            Aggregation::Max => format!("{total} {metric} (máximo de {months} mes(es))"),
+            Aggregation::Max => format!(
+                "{total} {metric} (máximo de {})",
+                count(months as u64, "mes", "meses")
+            ),
         };
         out.entry(activity).or_default().push(format!(
             "{}: {text}",
@@ -85,8 +100,15 @@ pub async fn automatic_figures(
     }
     for c in store.hearing_counts(plan_id).await? {
         out.entry(c.activity).or_default().push(format!(
-            "{}: {} inscritos, {} preguntas y propuestas, {} respondidas",
-            c.title, c.registrations, c.questions, c.answered
+            "{}: {}, {}, {}",
+            c.title,
+            count(c.registrations as u64, "inscrito", "inscritos"),
+            count(
+                c.questions as u64,
+                "pregunta o propuesta",
+                "preguntas y propuestas"
+            ),
+            count(c.answered as u64, "respondida", "respondidas")
         ));
     }
     Ok(out)
@@ -294,6 +316,13 @@ pub fn followup_report(
                 recommendations: review
                     .map(|v| v.recommendations.clone())
                     .unwrap_or_default(),
+                values: RowValues {
+                    start: Some(r.start_date),
+                    end: Some(r.end_date),
+                    expected: Some(r.expected),
+                    reported: r.reported,
+                    verified: r.verified,
+                },
             }
         })
         .collect();
@@ -347,6 +376,12 @@ pub fn followup_report(
         closed,
         plan_expected: pct(d.plan_expected),
         plan_progress: pct(d.plan_progress),
+        values: ReportValues {
+            cut_off: Some(p.cut_off),
+            as_of: Some(as_of),
+            plan_expected: Some(d.plan_expected),
+            plan_progress: Some(d.plan_progress),
+        },
         counts: d
             .counts
             .iter()

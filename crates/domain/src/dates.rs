@@ -5,9 +5,23 @@
 //! deadlines need not be ready for one. Every reader of a typed date calls
 //! [`parse_field`] (ISO dates from forms and query strings) or [`check_range`] (dates
 //! read some other way, such as the importer's `5-feb-25`), so the rule lives here once.
+//!
+//! It also holds the one way a date is written for people: [`fecha`] (`30 abr 2025`),
+//! used by every page, message, report and export (a moment of the day is written by
+//! `participa_app::dates::momento`, which knows Colombia's time zone).
 
 use chrono::{Datelike, NaiveDate};
 use thiserror::Error;
+
+/// The months as dates and charts abbreviate them (es-CO, lowercase, no dot).
+pub const MONTHS: [&str; 12] = [
+    "ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic",
+];
+
+/// A date as people read it in Colombia: `30 abr 2025`, `5 feb 2025`.
+pub fn fecha(d: NaiveDate) -> String {
+    format!("{} {} {}", d.day(), MONTHS[d.month0() as usize], d.year())
+}
 
 /// The first year a typed date may have.
 pub const FIRST_YEAR: i32 = 1900;
@@ -18,16 +32,6 @@ pub const LAST_YEAR: i32 = 2200;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
 #[error("la fecha {0} está fuera del rango que admite Participa: escriba una fecha entre los años {FIRST_YEAR} y {LAST_YEAR}")]
 pub struct OutOfRange(pub NaiveDate);
-
-/// The months as es-CO dates abbreviate them.
-const MONTHS: [&str; 12] = [
-    "ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic",
-];
-
-/// `5 feb 2025`, as messages of the domain write a date (the same form as the pages').
-pub fn short(d: NaiveDate) -> String {
-    format!("{} {} {}", d.day(), MONTHS[d.month0() as usize], d.year())
-}
 
 /// Accepts `date` when its year is between [`FIRST_YEAR`] and [`LAST_YEAR`].
 pub fn check_range(date: NaiveDate) -> Result<NaiveDate, OutOfRange> {
@@ -94,6 +98,14 @@ pub fn parse_optional(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_are_written_as_colombia_reads_them() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        assert_eq!(fecha(d(2025, 4, 30)), "30 abr 2025");
+        assert_eq!(fecha(d(2025, 2, 5)), "5 feb 2025");
+        assert_eq!(fecha(d(2026, 12, 31)), "31 dic 2026");
+    }
 
     #[test]
     fn typed_dates_are_read_and_kept_in_range() {

@@ -180,9 +180,9 @@ impl Transition {
 /// a plan before it was consolidated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
 pub enum ActaDateError {
-    #[error("la fecha del acta ({}) no puede ser posterior a hoy ({})", crate::dates::short(*.acta), crate::dates::short(*.today))]
+    #[error("la fecha del acta ({}) no puede ser posterior a hoy ({})", crate::dates::fecha(*.acta), crate::dates::fecha(*.today))]
     Future { acta: NaiveDate, today: NaiveDate },
-    #[error("la fecha del acta ({}) no puede ser anterior a la consolidación del plan ({})", crate::dates::short(*.acta), crate::dates::short(*.consolidated))]
+    #[error("la fecha del acta ({}) no puede ser anterior a la consolidación del plan ({})", crate::dates::fecha(*.acta), crate::dates::fecha(*.consolidated))]
     BeforeConsolidation {
         acta: NaiveDate,
         consolidated: NaiveDate,

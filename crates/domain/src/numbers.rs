@@ -21,9 +21,27 @@ pub fn grouped_signed(n: i64) -> String {
     format!("{sign}{}", grouped(n.unsigned_abs()))
 }
 
+/// A count with its noun in the right number, as Spanish says it: `1 actividad`,
+/// `2 actividades`, `0 actividades`, `1\u{a0}500 respuestas` (digits [`grouped`]). The
+/// one place pages and messages pluralise, so none writes «actividad(es)».
+pub fn count(n: u64, singular: &str, plural: &str) -> String {
+    format!("{} {}", grouped(n), if n == 1 { singular } else { plural })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_say_their_noun_in_singular_or_plural() {
+        assert_eq!(count(1, "actividad", "actividades"), "1 actividad");
+        assert_eq!(count(2, "actividad", "actividades"), "2 actividades");
+        assert_eq!(count(0, "hallazgo", "hallazgos"), "0 hallazgos");
+        assert_eq!(
+            count(1500, "respuesta", "respuestas"),
+            "1\u{a0}500 respuestas"
+        );
+    }
 
     #[test]
     fn thousands_are_set_apart_with_a_no_break_space() {

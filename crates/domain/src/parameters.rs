@@ -52,6 +52,10 @@ pub struct ParameterDefinition {
     pub unit: Unit,
     pub source: &'static str,
     pub certainty: Certainty,
+    /// For a recalled source, what to confirm and where, as a planning office reads it
+    /// (which article of which norm, and the official site that has its text); empty
+    /// when the source was checked.
+    pub to_confirm: &'static str,
 }
 
 use Certainty::*;
@@ -66,6 +70,7 @@ pub const LEGAL_PARAMETERS: &[ParameterDefinition] = &[
         unit: BusinessDays,
         source: "Ley 1437 de 2011 art. 14, sustituido por la Ley 1755 de 2015",
         certainty: Verified,
+        to_confirm: "",
     },
     ParameterDefinition {
         key: "peticion.documentos",
@@ -74,6 +79,7 @@ pub const LEGAL_PARAMETERS: &[ParameterDefinition] = &[
         unit: BusinessDays,
         source: "Ley 1755 de 2015 art. 14 num. 1",
         certainty: Verified,
+        to_confirm: "",
     },
     ParameterDefinition {
         key: "peticion.consulta",
@@ -82,6 +88,7 @@ pub const LEGAL_PARAMETERS: &[ParameterDefinition] = &[
         unit: BusinessDays,
         source: "Ley 1755 de 2015 art. 14 num. 2",
         certainty: Verified,
+        to_confirm: "",
     },
     ParameterDefinition {
         key: "peticion.ampliacion_maxima",
@@ -90,6 +97,7 @@ pub const LEGAL_PARAMETERS: &[ParameterDefinition] = &[
         unit: Times,
         source: "Ley 1755 de 2015 art. 14 parágrafo",
         certainty: Verified,
+        to_confirm: "",
     },
     ParameterDefinition {
         key: "datos.consulta",
@@ -98,6 +106,7 @@ pub const LEGAL_PARAMETERS: &[ParameterDefinition] = &[
         unit: BusinessDays,
         source: "Ley 1581 de 2012 art. 14; Decreto 1377 de 2013",
         certainty: Verified,
+        to_confirm: "",
     },
     ParameterDefinition {
         key: "datos.consulta_prorroga",
@@ -106,6 +115,7 @@ pub const LEGAL_PARAMETERS: &[ParameterDefinition] = &[
         unit: BusinessDays,
         source: "Ley 1581 de 2012 art. 14",
         certainty: Verified,
+        to_confirm: "",
     },
     ParameterDefinition {
         key: "datos.reclamo",
@@ -114,6 +124,7 @@ pub const LEGAL_PARAMETERS: &[ParameterDefinition] = &[
         unit: BusinessDays,
         source: "Ley 1581 de 2012 art. 15",
         certainty: Verified,
+        to_confirm: "",
     },
     ParameterDefinition {
         key: "datos.reclamo_prorroga",
@@ -122,6 +133,7 @@ pub const LEGAL_PARAMETERS: &[ParameterDefinition] = &[
         unit: BusinessDays,
         source: "Ley 1581 de 2012 art. 15",
         certainty: Verified,
+        to_confirm: "",
     },
     ParameterDefinition {
         key: "audiencia.respuestas",
@@ -130,6 +142,7 @@ pub const LEGAL_PARAMETERS: &[ParameterDefinition] = &[
         unit: BusinessDays,
         source: "Ley 1757 de 2015 art. 56; Manual Único de Rendición de Cuentas",
         certainty: Recalled,
+        to_confirm: "Confirme en el artículo 56 de la Ley 1757 de 2015 y en el Manual Único de Rendición de Cuentas (funcionpublica.gov.co/web/murc) el plazo para responder por escrito las preguntas de la audiencia y si se cuenta en días hábiles o calendario. El texto de la ley está en el Gestor Normativo de Función Pública (funcionpublica.gov.co/eva/gestornormativo) o en SUIN-Juriscol (suin-juriscol.gov.co).",
     },
     ParameterDefinition {
         key: "audiencia.informe_previo",
@@ -138,6 +151,7 @@ pub const LEGAL_PARAMETERS: &[ParameterDefinition] = &[
         unit: CalendarDays,
         source: "Ley 1757 de 2015 art. 56; Manual Único de Rendición de Cuentas",
         certainty: Recalled,
+        to_confirm: "Confirme en el artículo 56 de la Ley 1757 de 2015 y en el Manual Único de Rendición de Cuentas (funcionpublica.gov.co/web/murc) con cuántos días de anticipación a la audiencia se publica el informe de gestión. El texto de la ley está en el Gestor Normativo de Función Pública (funcionpublica.gov.co/eva/gestornormativo) o en SUIN-Juriscol (suin-juriscol.gov.co).",
     },
     ParameterDefinition {
         key: "plan.publicacion",
@@ -146,6 +160,7 @@ pub const LEGAL_PARAMETERS: &[ParameterDefinition] = &[
         unit: MonthDay,
         source: "Ley 1474 de 2011 art. 74; Decreto 612 de 2018",
         certainty: Recalled,
+        to_confirm: "Confirme en el artículo 74 de la Ley 1474 de 2011 y en el Decreto 612 de 2018 la fecha límite para publicar el plan de la vigencia en el sitio web. Sus textos están en el Gestor Normativo de Función Pública (funcionpublica.gov.co/eva/gestornormativo) o en SUIN-Juriscol (suin-juriscol.gov.co).",
     },
     ParameterDefinition {
         key: "seguimiento.reporte_tras_corte",
@@ -154,6 +169,7 @@ pub const LEGAL_PARAMETERS: &[ParameterDefinition] = &[
         unit: BusinessDays,
         source: "Decreto 124 de 2016 (seguimiento del PAAC por la OCI)",
         certainty: Recalled,
+        to_confirm: "Confirme en el Decreto 124 de 2016 (artículo 2.1.4.6 del Decreto 1081 de 2015) y en la guía «Estrategias para la construcción del Plan Anticorrupción y de Atención al Ciudadano», versión 2, cuántos días hábiles hay para reportar después de cada corte; si la entidad ya adoptó el Programa de Transparencia y Ética Pública (Decreto 1122 de 2024), el plazo es el de su programa. Los decretos están en el Gestor Normativo de Función Pública (funcionpublica.gov.co/eva/gestornormativo) o en SUIN-Juriscol (suin-juriscol.gov.co).",
     },
 ];
 
@@ -249,6 +265,14 @@ mod tests {
             assert!(keys.insert(p.key), "{}", p.key);
             assert!(Term::valid(p.value, p.unit), "{}", p.key);
             assert!(!p.source.is_empty());
+            // A recalled source says what to confirm, in which norm and where.
+            match p.certainty {
+                Recalled => {
+                    assert!(p.to_confirm.starts_with("Confirme en "), "{}", p.key);
+                    assert!(p.to_confirm.contains("funcionpublica.gov.co"), "{}", p.key);
+                }
+                Verified => assert!(p.to_confirm.is_empty(), "{}", p.key),
+            }
         }
     }
 

@@ -93,7 +93,7 @@ impl ActivityField {
 pub enum PlanError {
     #[error("falta {0}")]
     Missing(&'static str, PlanField),
-    #[error("la actividad {number} termina ({end}) antes de empezar ({start}): la fecha final debe ser igual o posterior a la inicial")]
+    #[error("la actividad {number} termina ({}) antes de empezar ({}): la fecha final debe ser igual o posterior a la inicial", crate::dates::fecha(*.end), crate::dates::fecha(*.start))]
     EndBeforeStart {
         index: usize,
         number: ActivityNumber,
@@ -131,7 +131,7 @@ pub enum PlanError {
     },
     #[error("hay dos firmas de «{0}»")]
     DuplicateSignature(&'static str, usize),
-    #[error("la {} de la actividad {number} ({date}) está lejos de la vigencia {year}: las fechas de sus actividades van del {} al {}", .which.label().to_lowercase(), activity_window(*.year).0, activity_window(*.year).1)]
+    #[error("la {} de la actividad {number} ({}) está lejos de la vigencia {year}: las fechas de sus actividades van del {} al {}", .which.label().to_lowercase(), crate::dates::fecha(*.date), crate::dates::fecha(activity_window(*.year).0), crate::dates::fecha(activity_window(*.year).1))]
     OutsideYear {
         index: usize,
         number: ActivityNumber,

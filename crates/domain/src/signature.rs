@@ -66,7 +66,7 @@ impl Approval {
         format!(
             "Acta del CIGD n.º {} del {}",
             self.acta_number,
-            crate::dates::short(self.acta_date)
+            crate::dates::fecha(self.acta_date)
         )
     }
 }

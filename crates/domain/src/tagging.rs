@@ -342,6 +342,11 @@ mod tests {
         assert_eq!(furag.len(), 19);
         assert_eq!(furag[8].code, "PCI208");
         assert!(furag_catalogue(2024).is_none());
+        // A topic still to confirm says where to read the question, in words.
+        for q in furag.iter().filter(|q| q.topic.contains("por confirmar")) {
+            assert!(!q.topic.starts_with('('), "{}", q.code);
+            assert!(q.topic.contains("funcionpublica.gov.co"), "{}", q.code);
+        }
         let full = ActivityTags {
             phases: vec![CyclePhase::Evaluation, CyclePhase::Diagnosis],
             murc_stages: vec![MurcStage::Execution],

@@ -10,7 +10,7 @@ use crate::limits::Limits;
 use crate::offices_text::parse_offices_text;
 use crate::sheet::{CellValue, Row};
 use crate::spanish_date::{from_excel_serial, in_range, parse_date};
-use crate::tags_tsv::{parse_tag_cells, TagField};
+use crate::tags_tsv::{parse_tag_cells, GroupNames, TagField};
 use chrono::NaiveDate;
 use participa_domain::plan::{ActivityField, PlanField};
 use participa_domain::{
@@ -25,6 +25,8 @@ pub struct ReadOptions {
     /// The entity, when the file has no `Entidad` row (the seed has none).
     pub entity: String,
     pub limits: Limits,
+    /// The groups of value by name, to read a tag column that names them.
+    pub value_groups: GroupNames,
 }
 
 impl Default for ReadOptions {
@@ -32,6 +34,7 @@ impl Default for ReadOptions {
         ReadOptions {
             entity: "Caja Honor".to_string(),
             limits: Limits::STANDARD,
+            value_groups: GroupNames::default(),
         }
     }
 }
@@ -379,15 +382,18 @@ impl Reader<'_> {
             Default::default()
         } else {
             let cols = &self.tag_columns;
-            parse_tag_cells(|f| cols.get(&f).map(|c| row.text(*c)).unwrap_or_default())
-                .unwrap_or_else(|problems| {
-                    for (f, message) in problems {
-                        failed = true;
-                        self.errors
-                            .push(err(row.location_of(cols[&f]), f.title(), message));
-                    }
-                    Default::default()
-                })
+            parse_tag_cells(
+                |f| cols.get(&f).map(|c| row.text(*c)).unwrap_or_default(),
+                &self.options.value_groups,
+            )
+            .unwrap_or_else(|problems| {
+                for (f, message) in problems {
+                    failed = true;
+                    self.errors
+                        .push(err(row.location_of(cols[&f]), f.title(), message));
+                }
+                Default::default()
+            })
         };
         if failed {
             return;

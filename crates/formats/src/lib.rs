@@ -112,14 +112,24 @@ impl FromStr for ExportFormat {
     }
 }
 
-/// Writes a plan in the given format.
+/// Writes a plan in the given format, naming groups of value as Participa's starting
+/// catalogue does.
 pub fn export_plan(plan: &Plan, format: ExportFormat) -> Vec<u8> {
+    export_plan_with(plan, format, &tags_tsv::GroupNames::default())
+}
+
+/// Writes a plan in the given format; a spreadsheet names the groups of value from
+/// `groups` (the entity's catalogue).
+pub fn export_plan_with(
+    plan: &Plan,
+    format: ExportFormat,
+    groups: &tags_tsv::GroupNames,
+) -> Vec<u8> {
     match format {
         ExportFormat::Json => json::write_json(plan),
         ExportFormat::Csv => csv_export::write_csv(plan),
-        ExportFormat::Xlsx => {
-            xlsx::write_xlsx(plan).expect("an in-memory workbook of valid values is always written")
-        }
+        ExportFormat::Xlsx => xlsx::write_xlsx(plan, groups)
+            .expect("an in-memory workbook of valid values is always written"),
         ExportFormat::Tsv => tsv::write_tsv(plan),
     }
 }

@@ -2,10 +2,15 @@
 //! (`numero` required; `fases`, `etapas_murc`, `elementos_murc`, `grupos_valor`,
 //! `incidencia`, `canal`, `medio`, `furag`, `cubre` optional), values separated by `;`
 //! as their codes. All of it applies, or nothing does.
+//!
+//! The plan's spreadsheet writes the same columns with their labels instead
+//! ([`TagField::label_cell`]: `Diagnóstico; Evaluación y seguimiento`, the groups of
+//! value by name), and every reader takes a code or a label alike, so a workbook
+//! exported and imported again keeps its tags.
 
 use crate::encoding::decode_text;
 use crate::error::{ImportError, ImportErrors, Location};
-use participa_domain::tagging::{codes, parse_codes, ActivityTags, Channel, Tag};
+use participa_domain::tagging::{codes, ActivityTags, Channel, Tag, VALUE_GROUPS};
 use participa_domain::{ActivityNumber, Plan, PlanErrors};
 
 pub const COLUMNS: [&str; 10] = [
@@ -94,6 +99,36 @@ impl TagField {
         }
     }
 
+    /// This column's cell for `tags` as people read it: labels separated by `; `, the
+    /// groups of value by their name in `groups` (code, name; a code it lacks is
+    /// written as is), the FURAG questions by their official codes (`PCI208`).
+    pub fn label_cell(self, tags: &ActivityTags, groups: &GroupNames) -> String {
+        fn labels<T: Tag>(list: &[T]) -> String {
+            list.iter()
+                .map(|t| t.label())
+                .collect::<Vec<_>>()
+                .join("; ")
+        }
+        match self {
+            TagField::Phases => labels(&tags.phases),
+            TagField::MurcStages => labels(&tags.murc_stages),
+            TagField::MurcElements => labels(&tags.murc_elements),
+            TagField::ValueGroups => tags
+                .value_groups
+                .iter()
+                .map(|g| groups.name(g))
+                .collect::<Vec<_>>()
+                .join("; "),
+            TagField::Influence => labels(&tags.influence),
+            TagField::Channel => tags
+                .channel
+                .map_or(String::new(), |c| c.label().to_string()),
+            TagField::Medium => tags.medium.clone(),
+            TagField::Furag => tags.furag.join("; "),
+            TagField::Covers => labels(&tags.covers),
+        }
+    }
+
     /// This column's cell for `tags`: codes separated by `;`.
     pub fn cell(self, tags: &ActivityTags) -> String {
         match self {
@@ -110,12 +145,90 @@ impl TagField {
     }
 }
 
-fn split(cell: &str) -> Vec<String> {
-    cell.split([';', ','])
+/// The names of the groups of value, to write and read them by name: the entity's
+/// catalogue, or Participa's starting list ([`GroupNames::default`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupNames(Vec<(String, String)>);
+
+impl GroupNames {
+    /// From (code, name) pairs.
+    pub fn new(pairs: impl IntoIterator<Item = (String, String)>) -> Self {
+        GroupNames(pairs.into_iter().collect())
+    }
+
+    /// The (code, name) pairs.
+    pub fn name_pairs(self) -> Vec<(String, String)> {
+        self.0
+    }
+
+    /// The name of group `code`, or the code when the catalogue lacks it.
+    pub fn name(&self, code: &str) -> String {
+        self.0
+            .iter()
+            .find(|(c, _)| c == code)
+            .map_or_else(|| code.to_string(), |(_, n)| n.clone())
+    }
+
+    /// The code a cell's item names: a name (any case or accents) or the code itself.
+    fn code(&self, item: &str) -> String {
+        let wanted = crate::labels::normalize(item);
+        self.0
+            .iter()
+            .find(|(_, n)| crate::labels::normalize(n) == wanted)
+            .map_or_else(|| item.to_string(), |(c, _)| c.clone())
+    }
+
+    /// Whether `text` is one group's whole name.
+    fn is_name(&self, text: &str) -> bool {
+        let wanted = crate::labels::normalize(text);
+        self.0
+            .iter()
+            .any(|(_, n)| crate::labels::normalize(n) == wanted)
+    }
+}
+
+impl Default for GroupNames {
+    fn default() -> Self {
+        GroupNames::new(
+            VALUE_GROUPS
+                .iter()
+                .map(|g| (g.code.to_string(), g.name.to_string())),
+        )
+    }
+}
+
+/// The items of a cell: separated by `;` when it has one (a label may hold a comma),
+/// else by `,` — unless the whole cell is one label (`whole`).
+fn items(cell: &str, whole: impl Fn(&str) -> bool) -> Vec<String> {
+    let t = cell.trim();
+    let parts: Vec<&str> = if t.contains(';') {
+        t.split(';').collect()
+    } else if whole(t) {
+        vec![t]
+    } else {
+        t.split(',').collect()
+    };
+    parts
+        .into_iter()
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(String::from)
         .collect()
+}
+
+fn split(cell: &str) -> Vec<String> {
+    items(cell, |_| false)
+}
+
+/// A tag named by its code or by its label (any case or accents).
+fn by_code_or_label<T: Tag>(item: &str) -> Option<T> {
+    T::parse(item).or_else(|| {
+        let wanted = crate::labels::normalize(item);
+        T::ALL
+            .iter()
+            .copied()
+            .find(|t| crate::labels::normalize(t.label()) == wanted)
+    })
 }
 
 fn expected<T: Tag>() -> String {
@@ -127,18 +240,25 @@ fn expected<T: Tag>() -> String {
 }
 
 fn listed<T: Tag>(text: &str) -> Result<Vec<T>, String> {
-    parse_codes::<T>(text).map_err(|bad| {
-        format!(
-            "«{bad}» no es válido; se esperaba uno de: {}",
-            expected::<T>()
-        )
-    })
+    items(text, |t| by_code_or_label::<T>(t).is_some())
+        .iter()
+        .map(|item| {
+            by_code_or_label::<T>(item).ok_or_else(|| {
+                format!(
+                    "«{item}» no es válido; se esperaba uno de: {}",
+                    expected::<T>()
+                )
+            })
+        })
+        .collect()
 }
 
-/// Tags from the cells of one row (`cell` gives a column's text, "" when absent), or
-/// the problems by column.
+/// Tags from the cells of one row (`cell` gives a column's text, "" when absent), each
+/// value by its code or its label (groups of value by their name in `groups`), or the
+/// problems by column.
 pub fn parse_tag_cells(
     cell: impl Fn(TagField) -> String,
+    groups: &GroupNames,
 ) -> Result<ActivityTags, Vec<(TagField, String)>> {
     let mut errors = Vec::new();
     let mut tags = ActivityTags::default();
@@ -167,7 +287,10 @@ pub fn parse_tag_cells(
         TagField::Covers,
         listed(&cell(TagField::Covers)).map(|v| tags.covers = v),
     );
-    tags.value_groups = split(&cell(TagField::ValueGroups));
+    tags.value_groups = items(&cell(TagField::ValueGroups), |t| groups.is_name(t))
+        .iter()
+        .map(|g| groups.code(g))
+        .collect();
     tags.furag = split(&cell(TagField::Furag));
     for f in &tags.furag {
         let ok = f.len() == 6
@@ -183,7 +306,7 @@ pub fn parse_tag_cells(
     let channel = cell(TagField::Channel);
     let channel = channel.trim();
     if !channel.is_empty() {
-        match Channel::parse(channel) {
+        match by_code_or_label::<Channel>(channel) {
             Some(c) => tags.channel = Some(c),
             None => errors.push((
                 TagField::Channel,
@@ -278,7 +401,7 @@ pub fn apply_tags(file: &str, bytes: &[u8], plan: &Plan) -> Result<Plan, ImportE
             );
             continue;
         };
-        match parse_tag_cells(|f| cell(f.slug()).to_string()) {
+        match parse_tag_cells(|f| cell(f.slug()).to_string(), &GroupNames::default()) {
             Ok(mut tags) => {
                 // A column the file does not have keeps the activity's value.
                 let old = &draft.activities[index].tags;

@@ -155,6 +155,8 @@ pub(crate) enum OutRow<'a> {
     TableHeader(bool),
     Activity(&'a Activity, bool),
     Text(String),
+    /// `Versión 1: 2023-11-27` (a text line here; a label and a date cell in a workbook).
+    Version(u32, chrono::NaiveDate),
 }
 
 pub(crate) fn layout_rows(plan: &Plan) -> Vec<OutRow<'_>> {
@@ -218,7 +220,7 @@ pub(crate) fn layout_rows(plan: &Plan) -> Vec<OutRow<'_>> {
     }
     if let Some(v) = &plan.version {
         out.push(OutRow::Blank);
-        out.push(OutRow::Text(format!("Versión {}: {}", v.number, v.date)));
+        out.push(OutRow::Version(v.number, v.date));
     }
     out
 }
@@ -263,6 +265,7 @@ pub fn write_tsv(plan: &Plan) -> Vec<u8> {
         match row {
             OutRow::Blank => write(&[]),
             OutRow::Heading(t) | OutRow::Text(t) => write(&[&t]),
+            OutRow::Version(number, date) => write(&[&format!("Versión {number}: {date}")]),
             OutRow::Label(label, value) => write(&[label, &value]),
             OutRow::TableHeader(tagged) => {
                 let mut titles: Vec<&str> = Column::ALL.iter().map(|c| c.title()).collect();

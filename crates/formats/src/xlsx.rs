@@ -5,7 +5,7 @@ use crate::error::{ImportError, Location};
 use crate::labels::Column;
 use crate::limits::{long_cell, much_text, past_columns, past_rows, Limits};
 use crate::sheet::{CellValue, Row};
-use crate::tags_tsv::TagField;
+use crate::tags_tsv::{GroupNames, TagField};
 use crate::tsv::{activity_cell, layout_rows, responsible_cell, OutRow};
 use calamine::{DataRef, Reader, Xlsx};
 use participa_domain::Plan;
@@ -177,10 +177,16 @@ fn row_height(cells: &[(&str, f64)]) -> f64 {
     15.0 * lines
 }
 
+/// The number format of every date cell Participa writes: Excel keeps a real date and
+/// shows it as Colombia writes it by hand, `30/04/2025`.
+pub const DATE_FORMAT: &str = "dd/mm/yyyy";
+
 /// Writes the plan as a printable workbook in the seed's layout: merged title, header
-/// block, activities with real date cells, bold header row frozen and repeated on each
-/// printed page, sized and wrapped columns, landscape, one page wide.
-pub fn write_xlsx(plan: &Plan) -> Result<Vec<u8>, XlsxError> {
+/// block, activities with real date cells (`dd/mm/yyyy`) and their number as a number
+/// cell, tag columns by their labels (groups of value named from `groups`), bold header
+/// row frozen and repeated on each printed page, sized and wrapped columns, landscape,
+/// one page wide.
+pub fn write_xlsx(plan: &Plan, groups: &GroupNames) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
     sheet.set_name("Plan")?;
@@ -200,9 +206,12 @@ pub fn write_xlsx(plan: &Plan) -> Result<Vec<u8>, XlsxError> {
         .set_border(FormatBorder::Thin);
     let date = bordered
         .clone()
-        .set_num_format("[$-240A]d-mmm-yy;@")
+        .set_num_format(DATE_FORMAT)
         .set_align(FormatAlign::Center);
     let bold = Format::new().set_bold();
+    let plain_date = Format::new()
+        .set_num_format(DATE_FORMAT)
+        .set_align(FormatAlign::Left);
 
     for (col, width) in WIDTHS.iter().enumerate() {
         sheet.set_column_width(col as u16, *width)?;
@@ -239,7 +248,12 @@ pub fn write_xlsx(plan: &Plan) -> Result<Vec<u8>, XlsxError> {
                 if tagged {
                     for (i, f) in TagField::ALL.iter().enumerate() {
                         let c = (Column::ALL.len() + i) as u16;
-                        sheet.write_string_with_format(r, c, f.cell(&a.tags), &bordered)?;
+                        sheet.write_string_with_format(
+                            r,
+                            c,
+                            f.label_cell(&a.tags, groups),
+                            &bordered,
+                        )?;
                     }
                 }
                 sheet.write_string_with_format(r, 0, activity_cell(a), &bordered)?;
@@ -256,6 +270,10 @@ pub fn write_xlsx(plan: &Plan) -> Result<Vec<u8>, XlsxError> {
                         (&a.deliverable, WIDTHS[4]),
                     ]),
                 )?;
+            }
+            OutRow::Version(number, day) => {
+                sheet.write_string_with_format(r, 0, format!("Versión {number}:"), &bold)?;
+                sheet.write_date_with_format(r, 1, day, &plain_date)?;
             }
             OutRow::Text(t) => {
                 let is_label = crate::labels::signature_label(&t).is_some();

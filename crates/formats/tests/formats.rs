@@ -260,7 +260,7 @@ fn two_bad_rows_are_both_reported_with_line_and_field() {
     assert!(
         second
             .message
-            .contains("la actividad 5 termina (2025-07-29) antes de empezar (2025-08-01)"),
+            .contains("la actividad 5 termina (29 jul 2025) antes de empezar (1 ago 2025)"),
         "{second}"
     );
     let shown = errors.to_string();
@@ -930,8 +930,9 @@ mod coverage_of_the_seed {
         let influence = findings.iter().find(|f| f.code == "INCIDENCIA").unwrap();
         assert_eq!(
             influence.message,
-            "Actividades sin nivel de incidencia de la ciudadanía: 1, 6, 8, 9, 10, 11, 13, 14, 15."
+            "Las actividades 1, 6, 8, 9, 10, 11, 13, 14 y 15 no indican el nivel de incidencia de la ciudadanía."
         );
+        assert_eq!(influence.activities, vec![1, 6, 8, 9, 10, 11, 13, 14, 15]);
     }
 
     #[test]
@@ -1023,6 +1024,94 @@ mod coverage_of_the_seed {
         );
         assert!(text.contains("línea 4: canal: «satelital»"), "{text}");
         assert!(text.contains("línea 4: furag: «XX»"), "{text}");
+    }
+
+    /// The cells of the activities table of an exported workbook, with the title row.
+    fn activity_table(bytes: &[u8]) -> (Vec<String>, Vec<Vec<calamine::Data>>) {
+        use calamine::{Data, Reader, Xlsx};
+        let mut book: Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+        let range = book.worksheet_range("Plan").unwrap();
+        let rows: Vec<Vec<Data>> = range.rows().map(|r| r.to_vec()).collect();
+        let header = rows
+            .iter()
+            .position(|r| r.first() == Some(&Data::String("Actividades".into())))
+            .unwrap();
+        let titles = rows[header].iter().map(|c| c.to_string()).collect();
+        (titles, rows[header + 1..].to_vec())
+    }
+
+    #[test]
+    fn the_workbook_writes_tags_by_label_and_reads_them_back_to_the_same_tags() {
+        use calamine::Data;
+        use participa_formats::tags_tsv::GroupNames;
+        let mut plan = tagged_seed();
+        // A group of the entity's own catalogue, with a comma in its name.
+        let mut draft = plan.clone().into_draft();
+        draft.activities[0].tags.value_groups.push("nna".into());
+        plan = Plan::try_from_draft(draft).unwrap();
+        let groups = GroupNames::new(
+            GroupNames::default()
+                .clone()
+                .name_pairs()
+                .into_iter()
+                .chain([("nna".to_string(), "Niñas, niños y adolescentes".to_string())]),
+        );
+        let bytes = participa_formats::export_plan_with(
+            &plan,
+            participa_formats::ExportFormat::Xlsx,
+            &groups,
+        );
+        let (titles, rows) = activity_table(&bytes);
+        let col = |t: &str| titles.iter().position(|x| x == t).unwrap();
+        let text = |r: usize, t: &str| rows[r][col(t)].to_string();
+        // Labels, not codes.
+        let all: Vec<String> = rows.iter().flatten().map(|c| c.to_string()).collect();
+        for code in [
+            "evaluacion_seguimiento",
+            "seguimiento_evaluacion",
+            "control_social",
+            "plan_mejoramiento",
+        ] {
+            assert!(
+                !all.iter().any(|c| c.contains(code)),
+                "code {code} in a cell"
+            );
+        }
+        let phases = text(10, "Fases del ciclo");
+        assert_eq!(phases, "Diagnóstico; Evaluación y seguimiento");
+        assert!(
+            text(0, "Grupos de valor").ends_with("Niñas, niños y adolescentes"),
+            "{}",
+            text(0, "Grupos de valor")
+        );
+        // Dates are date cells.
+        assert!(
+            matches!(rows[0][col("Fecha inicial")], Data::DateTime(_)),
+            "{:?}",
+            rows[0][1]
+        );
+        // Read back with the same catalogue, every tag is the same.
+        let back = import_plan(
+            "plan.xlsx",
+            &bytes,
+            &ReadOptions {
+                value_groups: groups.clone(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(back, plan);
+        // The tags file and the readers still take codes, and labels in any case.
+        let by_label =
+            "numero\tfases\tcanal\n3\tdiagnóstico; EVALUACION Y SEGUIMIENTO\tPresencial\n";
+        let tagged = apply_tags("etiquetas.tsv", by_label.as_bytes(), &plan).unwrap();
+        let a3 = &tagged.activities[2].tags;
+        assert_eq!(a3.phases.len(), 2);
+        assert_eq!(
+            a3.channel,
+            Some(participa_domain::tagging::Channel::InPerson)
+        );
     }
 }
 

@@ -100,6 +100,19 @@ pub struct FollowupRow {
     /// Every submission and review of the activity up to the period, oldest first
     /// (`narrative` is the latest accepted one).
     pub history: Vec<String>,
+    /// The same dates and percentages as values, for the workbook's typed cells.
+    #[serde(skip)]
+    pub values: RowValues,
+}
+
+/// A follow-up row's dates and percentages (0 to 100) as values.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RowValues {
+    pub start: Option<chrono::NaiveDate>,
+    pub end: Option<chrono::NaiveDate>,
+    pub expected: Option<f64>,
+    pub reported: Option<f64>,
+    pub verified: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -114,6 +127,15 @@ pub struct OfficeProgress {
     pub progress_value: f64,
 }
 
+/// A follow-up report's dates and percentages (0 to 100) as values.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReportValues {
+    pub cut_off: Option<chrono::NaiveDate>,
+    pub as_of: Option<chrono::NaiveDate>,
+    pub plan_expected: Option<f64>,
+    pub plan_progress: Option<f64>,
+}
+
 /// The follow-up report of one period.
 #[derive(Debug, Clone, Serialize)]
 pub struct FollowupReport {
@@ -126,6 +148,10 @@ pub struct FollowupReport {
     pub closed: String,
     pub plan_expected: String,
     pub plan_progress: String,
+    /// The cut-off, the as-of date and the plan's percentages as values, for the
+    /// workbook's typed cells.
+    #[serde(skip)]
+    pub values: ReportValues,
     pub counts: Vec<StatusCount>,
     pub by_office: Vec<OfficeProgress>,
     pub rows: Vec<FollowupRow>,

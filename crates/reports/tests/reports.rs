@@ -93,12 +93,18 @@ fn followup() -> FollowupReport {
     FollowupReport {
         entity: "Caja Honor".into(),
         title: "Plan de Participación Ciudadana 2025".into(),
-        period_name: "Cuatrimestre 2 (corte 2025-08-31)".into(),
+        period_name: "Cuatrimestre 2 (corte 31 ago 2025)".into(),
         cut_off: "31 ago 2025".into(),
         as_of: "30 sep 2025".into(),
         closed: "Sí, por Olga Control Interno".into(),
         plan_expected: "84,5".into(),
         plan_progress: "2".into(),
+        values: participa_reports::ReportValues {
+            cut_off: chrono::NaiveDate::from_ymd_opt(2025, 8, 31),
+            as_of: chrono::NaiveDate::from_ymd_opt(2025, 9, 30),
+            plan_expected: Some(84.5),
+            plan_progress: Some(2.0),
+        },
         counts: vec![
             StatusCount {
                 label: "Atrasada".into(),
@@ -132,6 +138,13 @@ fn followup() -> FollowupReport {
             observations: "Falta la lista de asistencia".into(),
             recommendations: "Publicar la relatoría".into(),
             history: vec![],
+            values: participa_reports::RowValues {
+                start: chrono::NaiveDate::from_ymd_opt(2025, 2, 5),
+                end: chrono::NaiveDate::from_ymd_opt(2025, 11, 28),
+                expected: Some(79.2),
+                reported: Some(45.0),
+                verified: Some(30.0),
+            },
         }],
         generated: "27 nov 2026".into(),
     }
@@ -166,7 +179,7 @@ fn the_follow_up_pdf_and_xlsx_carry_the_figures_entered() {
     let text = pdf_text(&followup_pdf(&report).unwrap());
     for expected in [
         "Informe de seguimiento",
-        "Cuatrimestre 2 (corte 2025-08-31)",
+        "Cuatrimestre 2 (corte 31 ago 2025)",
         "79,2 %",
         "45 %",
         "30 %",
@@ -185,19 +198,57 @@ fn the_follow_up_pdf_and_xlsx_carry_the_figures_entered() {
     let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
     let sheet = book.worksheet_range("Seguimiento").unwrap();
     let cells: Vec<String> = sheet.cells().map(|(_, _, c)| c.to_string()).collect();
-    for expected in [
-        "Atrasada",
-        "45 %",
-        "30 %",
-        "Falta la lista de asistencia",
-        "Parcial",
-    ] {
+    for expected in ["Atrasada", "Falta la lista de asistencia", "Parcial"] {
         assert!(cells.iter().any(|c| c == expected), "missing {expected}");
     }
     assert!(cells
         .iter()
         .any(|c| c.contains("9f86d081884c7d659a2feaa0c55ad015")));
+    // Numbers, percentages and dates are typed cells, never text.
+    use calamine::{Data, DataType};
+    let header = (0..sheet.height() as u32)
+        .find(|r| sheet.get_value((*r, 0)) == Some(&Data::String("N.º".into())))
+        .unwrap();
+    let at = |r: u32, c: u32| sheet.get_value((r, c)).unwrap().clone();
+    let row = header + 1;
+    assert_eq!(at(row, 0), Data::Float(13.0));
+    match at(row, 3) {
+        Data::DateTime(d) => assert_eq!(
+            d.as_datetime().unwrap().date(),
+            chrono::NaiveDate::from_ymd_opt(2025, 2, 5).unwrap()
+        ),
+        other => panic!("start date as {other:?}"),
+    }
+    assert!(matches!(at(row, 4), Data::DateTime(_)));
+    for (col, value) in [(5, 0.792), (6, 0.45), (7, 0.30)] {
+        let got = at(row, col).as_f64().unwrap_or(f64::NAN);
+        assert!(
+            (got - value).abs() < 1e-9,
+            "column {col}: {:?}",
+            at(row, col)
+        );
+    }
+    assert!(
+        matches!(at(3, 1), Data::DateTime(_)),
+        "cut-off {:?}",
+        at(3, 1)
+    );
+    assert!((at(6, 1).as_f64().unwrap() - 0.845).abs() < 1e-9);
     let offices = book.worksheet_range("Por dependencia").unwrap();
     assert_eq!(offices.get_value((1, 0)).unwrap().to_string(), "ARCOM");
-    assert_eq!(offices.get_value((1, 3)).unwrap().to_string(), "30");
+    assert_eq!(offices.get_value((1, 3)), Some(&Data::Float(0.3)));
+    // Formatted as Colombia reads them: dd/mm/yyyy and a percent.
+    let styles = xlsx_part(&followup_xlsx(&report).unwrap(), "xl/styles.xml");
+    assert!(styles.contains("formatCode=\"dd/mm/yyyy\""), "{styles}");
+    assert!(styles.contains("formatCode=\"0.0%\""), "{styles}");
+}
+
+/// The text of one part of an XLSX package.
+fn xlsx_part(bytes: &[u8], name: &str) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut part = zip.by_name(name).unwrap();
+    let mut s = String::new();
+    part.read_to_string(&mut s).unwrap();
+    s
 }

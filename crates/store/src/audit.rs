@@ -370,6 +370,8 @@ pub struct AuditFilter {
     pub from: Option<NaiveDate>,
     /// Inclusive.
     pub to: Option<NaiveDate>,
+    /// Only this action.
+    pub action: Option<AuditAction>,
     pub limit: i64,
 }
 
@@ -466,6 +468,9 @@ impl Store {
             }
             if let Some(p) = filter.plan_id {
                 q.push(" AND plan_id = ").push_bind(p);
+            }
+            if let Some(a) = filter.action {
+                q.push(" AND action = ").push_bind(a.code());
             }
             if let Some(f) = from {
                 q.push(" AND at >= ").push_bind(f);

@@ -71,20 +71,60 @@ impl Store {
         justification: &str,
         actor: &Actor,
     ) -> Result<i64> {
+        self.accept_findings(id, &[code], justification, actor)
+            .await
+    }
+
+    /// Accepts several findings of the current version together, with one
+    /// justification, in one transaction (each with its audit entry): all of them or
+    /// none. The version must be a draft and must have every finding; returns it.
+    pub async fn accept_findings(
+        &self,
+        id: PlanId,
+        codes: &[&str],
+        justification: &str,
+        actor: &Actor,
+    ) -> Result<i64> {
         let mut tx = self.begin().await?;
         tx.lock(Locked::Plan, id.0).await?;
         let coverage = read_coverage(&mut tx, id).await?;
         if coverage.status != PlanStatus::Draft {
             return Err(StoreError::Locked(coverage.status));
         }
-        if !coverage.items.iter().any(|i| i.finding.code == code) {
-            return Err(StoreError::not_found(Entity::Finding, format!("«{code}»")));
+        if codes.is_empty() {
+            return Err(StoreError::not_found(Entity::Finding, "ninguno elegido"));
+        }
+        for code in codes {
+            if !coverage.items.iter().any(|i| i.finding.code == *code) {
+                return Err(StoreError::not_found(Entity::Finding, format!("«{code}»")));
+            }
         }
         if justification.trim().is_empty() {
             return Err(StoreError::JustificationRequired);
         }
         let version = coverage.version;
         let now = Utc::now();
+        let mut done = std::collections::BTreeSet::new();
+        for code in codes.iter().copied().filter(|c| done.insert(*c)) {
+            tx.accept_finding(id, version, code, justification, actor, now)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(version)
+    }
+}
+
+impl Tx {
+    /// Records the acceptance of finding `code` of `version`, with its audit entry.
+    async fn accept_finding(
+        &mut self,
+        id: PlanId,
+        version: i64,
+        code: &str,
+        justification: &str,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         let change = Change {
             actor,
             action: AuditAction::CoverageAccept,
@@ -93,7 +133,7 @@ impl Store {
             before: None,
             after: Some(justification.to_string()),
         };
-        on_tx!(&mut tx, |conn| {
+        on_tx!(self, |conn| {
             sqlx::query(
                 "INSERT INTO finding_acceptances (plan_id, version, code, justification, created_by, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (plan_id, version, code) \
@@ -108,9 +148,7 @@ impl Store {
             .execute(&mut *conn)
             .await?;
         });
-        record(&mut tx, &change, now).await?;
-        tx.commit().await?;
-        Ok(version)
+        record(self, &change, now).await
     }
 }
 

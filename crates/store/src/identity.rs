@@ -180,7 +180,12 @@ impl Store {
                 subject: "huellas de documentos de las consultas".into(),
                 before: Some("SHA-256 con la clave de cada consulta".into()),
                 after: Some(format!(
-                    "HMAC-SHA256 con la clave externa: {rekeyed} consulta(s) recifradas"
+                    "HMAC-SHA256 con la clave externa: {}",
+                    participa_domain::numbers::count(
+                        rekeyed as u64,
+                        "consulta recifrada",
+                        "consultas recifradas"
+                    )
                 )),
             })
             .await?;

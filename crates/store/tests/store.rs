@@ -968,6 +968,15 @@ async fn the_audit_log_is_append_only_and_filterable(db: TestDatabase) {
         .await
         .unwrap();
     assert_eq!(by_plan.len(), 2);
+    let edits = store
+        .audit_entries(&AuditFilter {
+            action: Some(AuditAction::ActivityUpdate),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(edits.len(), 1);
+    assert_eq!(edits[0].action.label(), "Modificó una actividad");
     let tomorrow = chrono::Utc::now().date_naive().succ_opt().unwrap();
     let none = store
         .audit_entries(&AuditFilter {

@@ -6,7 +6,7 @@ use crate::form::FieldErrors;
 use crate::AppState;
 use askama::Template;
 use chrono::NaiveDate;
-use participa_app::dates::{fecha, in_colombia};
+use participa_app::dates::{fecha, momento};
 use participa_domain::diff::PlanDiff;
 use participa_domain::{Action, Activity, Plan, PlanStatus, Role, Transition};
 use participa_store::{AuditEntry, User, VersionInfo};
@@ -150,12 +150,33 @@ impl Layout {
     }
 }
 
-/// A moment in Colombian time (UTC−5 all year): `2026-11-27 08:46 (hora de Colombia)`.
-pub fn hora(at: chrono::DateTime<chrono::Utc>) -> String {
-    format!(
-        "{} (hora de Colombia)",
-        in_colombia(at).format("%Y-%m-%d %H:%M")
-    )
+/// A number a template counts with: any of the integer types pages hold, by value or
+/// by reference.
+pub trait Countable {
+    fn as_count(&self) -> u64;
+}
+
+macro_rules! countable {
+    ($($t:ty),*) => {$(
+        impl Countable for $t {
+            fn as_count(&self) -> u64 {
+                u64::try_from(*self).unwrap_or(0)
+            }
+        }
+    )*};
+}
+countable!(usize, u32, u64, i32, i64);
+
+impl<T: Countable + ?Sized> Countable for &T {
+    fn as_count(&self) -> u64 {
+        (**self).as_count()
+    }
+}
+
+/// `1 hallazgo`, `3 hallazgos`: a count with its noun in the right number, for
+/// templates (`{{ crate::views::count(n, "hallazgo", "hallazgos") }}`).
+pub fn count(n: impl Countable, singular: &str, plural: &str) -> String {
+    participa_domain::numbers::count(n.as_count(), singular, plural)
 }
 
 pub struct ActivityView {
@@ -485,6 +506,8 @@ pub struct ActivityFormPage {
     pub can_assign: bool,
     /// The reason typed in the delete form, kept when it is refused.
     pub delete_reason: String,
+    /// What the step that led here did.
+    pub message: Option<&'static str>,
 }
 
 /// The plan header form's values as typed.
@@ -546,7 +569,7 @@ pub fn return_text(r: &participa_store::PlanReturn) -> (String, String) {
             "Devuelto a borrador desde «{}» por {} el {}",
             r.from.label(),
             r.by.clone().unwrap_or_else(|| "el sistema".into()),
-            hora(r.at)
+            participa_app::dates::momento(r.at)
         ),
         r.reason.clone(),
     )
@@ -558,7 +581,7 @@ impl VersionRow {
             format!(
                 "{} el {}",
                 s.by.clone().unwrap_or_else(|| "el sistema".into()),
-                hora(s.at)
+                momento(s.at)
             )
         };
         let mut steps = Vec::new();
@@ -711,7 +734,7 @@ pub struct AuditRow {
 impl AuditRow {
     pub fn new(e: &AuditEntry) -> Self {
         AuditRow {
-            at: hora(e.at),
+            at: momento(e.at),
             username: e.username.clone().unwrap_or_default(),
             address: e.address.clone().unwrap_or_default(),
             action: e.action.label().to_string(),
@@ -728,6 +751,8 @@ impl AuditRow {
 #[template(path = "audit.html")]
 pub struct AuditPage {
     pub layout: Layout,
+    /// (code, Spanish label, chosen) of every action, for the filter.
+    pub actions: Vec<(&'static str, &'static str, bool)>,
     pub entries: Vec<AuditRow>,
     pub users: Vec<(i64, String, bool)>,
     pub plans: Vec<(i64, String, bool)>,
@@ -781,7 +806,7 @@ mod tests {
         let at = chrono::DateTime::parse_from_rfc3339("2026-11-27T01:46:00Z")
             .unwrap()
             .with_timezone(&chrono::Utc);
-        assert_eq!(hora(at), "2026-11-26 20:46 (hora de Colombia)");
+        assert_eq!(momento(at), "26 nov 2026, 20:46");
         assert_eq!(
             fecha(NaiveDate::from_ymd_opt(2025, 2, 5).unwrap()),
             "5 feb 2025"

@@ -563,6 +563,26 @@ async fn role_matrix(db: TestDatabase, role_index: usize, user: Option<&str>) {
         )
         .await,
     );
+    let suggestible = app
+        .store
+        .coverage(PlanId(1))
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .find(|i| i.acceptance.is_none() && i.finding.suggested.is_some())
+        .map(|i| i.finding.code)
+        .expect("a gap an activity covers");
+    check(
+        "POST create the activity a coverage finding suggests",
+        [SignIn, Allowed, Refused, Refused, Refused],
+        app.post(
+            "/admin/planes/1/cobertura/actividad",
+            c,
+            &[("codigo", suggestible.as_str())],
+        )
+        .await,
+    );
     testing::accept_all_findings(&app.store, PlanId(1)).await;
     check(
         "POST consolidate",
@@ -1273,6 +1293,8 @@ on_both_backends! {
     activity_dates_near_the_vigencia => super::activity_dates_stay_near_the_vigencia;
     attendee_counts => super::attendee_counts_are_bounded;
     consultation_before_it_opens => super::a_consultation_before_it_opens_says_when;
+    coverage_in_plain_spanish => super::coverage_findings_read_as_sentences_and_are_acted_on_together;
+    staff_pages_write_dates_as_colombia_reads_them => super::staff_pages_write_dates_as_colombia_reads_them;
     each_role_finds_what_waits_for_it_at_home => super::each_role_finds_what_waits_for_it_at_home;
     consultation_builder => super::consultation_builder_drafts_and_corrections;
     hearing_edit => super::an_edited_hearing_tells_its_registrants;
@@ -2246,7 +2268,7 @@ async fn forms_keep_input_and_show_errors(db: TestDatabase) {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         r.body
-            .contains("termina (2025-06-01) antes de empezar (2025-06-30)"),
+            .contains("termina (1 jun 2025) antes de empezar (30 jun 2025)"),
         "{}",
         r.body
     );
@@ -2596,7 +2618,7 @@ async fn rules_and_coverage(db: TestDatabase) {
 
     // Consolidation waits for the findings: no button, and a direct request is refused.
     let plan_page = app.get("/admin/planes/1", c).await;
-    assert!(plan_page.body.contains("pendiente(s)"));
+    assert!(plan_page.body.contains(" pendientes"));
     assert!(!plan_page.body.contains("value=\"consolidar\""));
     let early = app
         .post("/admin/planes/1/estado", c, &[("accion", "consolidar")])
@@ -3836,7 +3858,7 @@ async fn survey_consultation(db: TestDatabase) {
     // Two participants: the public page shows no group under 5 (Ley 1581), neither as a
     // count nor as a percentage that would give it away; staff see the figures.
     assert!(
-        open.body.contains("menos de 5 participante(s)")
+        open.body.contains("menos de 5 participantes")
             && open.body.contains("<td>menos de 5</td>")
             && !open.body.contains("50 %")
             && !open.body.contains("promedio"),
@@ -3871,6 +3893,16 @@ async fn survey_consultation(db: TestDatabase) {
             Data::String("1. ¿Ha usado el subsidio de vivienda?".into())
         );
         assert_eq!(rows[2][3], Data::Float(4.0));
+        // The response number is a number and its moment an Excel date-time (Colombia).
+        assert!(matches!(rows[1][0], Data::Float(_)), "{:?}", rows[1][0]);
+        match &rows[1][1] {
+            Data::DateTime(d) => {
+                let day = d.as_datetime().unwrap().date();
+                let today = participa_app::dates::today();
+                assert!(day <= today && (today - day).num_days() <= 1, "{day}");
+            }
+            other => panic!("the moment is {other:?}, not a date-time cell"),
+        }
         assert_eq!(
             rows[2][4],
             Data::String("=HYPERLINK(\"x\") <script>alert(1)</script>".into())
@@ -4194,7 +4226,7 @@ async fn forum_with_moderation(db: TestDatabase) {
     assert!(
         activity
             .body
-            .contains("Foro previo a la rendición de cuentas: 1 comentarios publicados"),
+            .contains("Foro previo a la rendición de cuentas: 1 comentario publicado"),
         "{}",
         activity.body
     );
@@ -4733,7 +4765,7 @@ async fn channel_figures_import(db: TestDatabase) {
     assert!(
         activity
             .body
-            .contains("Redes sociales: 22345 interacciones en 2 mes(es)"),
+            .contains("Redes sociales: 22345 interacciones en 2 meses"),
         "{}",
         activity.body
     );
@@ -5070,7 +5102,7 @@ async fn activity_dates_stay_near_the_vigencia(db: TestDatabase) {
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert!(
-        r.body.contains("La fecha final de la actividad 20 (2030-12-31) está lejos de la vigencia 2025: las fechas de sus actividades van del 2024-01-01 al 2026-12-31."),
+        r.body.contains("La fecha final de la actividad 20 (31 dic 2030) está lejos de la vigencia 2025: las fechas de sus actividades van del 1 ene 2024 al 31 dic 2026."),
         "{}",
         r.body
     );
@@ -6782,4 +6814,285 @@ async fn returned_reports_land_on_the_form_with_the_observations(db: TestDatabas
         .expect(&text);
     assert!(shown < past);
     assert!(text[past..].contains(first) && text[past..].contains("devuelto"));
+}
+
+/// The text a person reads on a page: without tags (and so without attribute values,
+/// where a form keeps its ISO dates for the browser).
+fn visible_text(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The first `AAAA-MM-DD` in `text`, if any.
+fn iso_date(text: &str) -> Option<String> {
+    let b: Vec<char> = text.chars().collect();
+    let digit = |i: usize| b.get(i).is_some_and(|c| c.is_ascii_digit());
+    (0..b.len()).find_map(|i| {
+        let shape = (0..4).all(|k| digit(i + k))
+            && b.get(i + 4) == Some(&'-')
+            && digit(i + 5)
+            && digit(i + 6)
+            && b.get(i + 7) == Some(&'-')
+            && digit(i + 8)
+            && digit(i + 9)
+            && !(i > 0 && digit(i - 1));
+        shape.then(|| {
+            b[i.saturating_sub(30)..(i + 20).min(b.len())]
+                .iter()
+                .collect()
+        })
+    })
+}
+
+/// Issue 14, item 7: coverage findings are sentences with their code small, link to the
+/// activities they name, are accepted together with one justification, and a suggested
+/// activity is created from its finding in one step.
+async fn coverage_findings_read_as_sentences_and_are_acted_on_together(db: TestDatabase) {
+    let app = TestApp::new(db).await;
+    let admin = app.login("admin").await;
+    let c = Some(admin.as_str());
+    let page = app.get("/admin/planes/1/cobertura", c).await;
+    assert_eq!(page.status, StatusCode::OK);
+    // Headings are sentences; codes are small, never a heading.
+    assert!(
+        page.body.contains(
+            "Ninguna actividad cubre la fase de diagnóstico del ciclo de la gestión.</h3>"
+        ),
+        "{}",
+        page.body
+    );
+    assert!(page
+        .body
+        .contains("<small>Código: <code>FASE:diagnostico</code></small>"));
+    for heading in page.body.split("<h3").skip(1) {
+        let text = heading.split("</h3>").next().unwrap();
+        assert!(
+            !text.contains("FASE:") && !text.contains("COMPONENTE:") && !text.contains("MURC_"),
+            "{text}"
+        );
+    }
+    assert!(!page.body.contains("hallazgo(s)") && !page.body.contains("pendiente(s)"));
+    // The finding on activities without groups of value links to each of them.
+    assert!(page
+        .body
+        .contains("no indican a qué grupos de valor se dirigen"));
+    assert!(page
+        .body
+        .contains(r#"<a href="/admin/planes/1/actividades/15/editar">actividad 15</a>"#));
+
+    // One step: the suggested activity is created with its tags, and its form opens.
+    let created = app
+        .post(
+            "/admin/planes/1/cobertura/actividad",
+            c,
+            &[("codigo", "COMPONENTE:control_social")],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    assert_eq!(
+        created.location.as_deref(),
+        Some("/admin/planes/1/actividades/16/editar?mensaje=sugerida")
+    );
+    let form = app.get("/admin/planes/1/actividades/16/editar", c).await;
+    assert_eq!(form.status, StatusCode::OK);
+    let form = app
+        .get("/admin/planes/1/actividades/16/editar?mensaje=sugerida", c)
+        .await;
+    assert!(form
+        .body
+        .contains("Se creó la actividad sugerida por el hallazgo"));
+    assert!(
+        form.body.contains(r#"value="control_social" checked"#),
+        "{}",
+        form.body
+    );
+    assert!(form.body.contains("Un espacio de control social"));
+    let plan = app.store.plan(PlanId(1)).await.unwrap();
+    let a16 = plan
+        .activities
+        .iter()
+        .find(|a| a.number.get() == 16)
+        .unwrap();
+    assert_eq!(a16.responsible[0].as_str(), "OAPLA");
+    let page = app.get("/admin/planes/1/cobertura", c).await;
+    assert!(!page.body.contains("COMPONENTE:control_social"));
+    let audit = app
+        .store
+        .audit_entries(&participa_store::AuditFilter {
+            action: Some(participa_store::AuditAction::ActivityCreate),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(audit[0]
+        .subject
+        .contains("sugerida por el hallazgo COMPONENTE:control_social"));
+    // A finding no new activity covers, or one the plan no longer has, is refused in words.
+    for code in [
+        "NORMA:Ley 1750 de 2015",
+        "COMPONENTE:control_social",
+        "<b>x</b>",
+    ] {
+        let refused = app
+            .post(
+                "/admin/planes/1/cobertura/actividad",
+                c,
+                &[("codigo", code)],
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{code}");
+        assert!(refused
+            .body
+            .contains("vuelva a la verificación de cobertura"));
+        assert!(!refused.body.contains("<b>x"));
+    }
+    assert_eq!(
+        app.store.plan(PlanId(1)).await.unwrap().activities.len(),
+        16
+    );
+
+    // Several findings accepted together with one justification.
+    let two = [
+        ("codigo", "FASE:diagnostico"),
+        ("codigo", "NORMA:Ley 1750 de 2015"),
+    ];
+    let mut blank = two.to_vec();
+    blank.push(("justificacion", " "));
+    let refused = app
+        .post("/admin/planes/1/cobertura/aceptar", c, &blank)
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused
+        .body
+        .contains("Escriba por qué se aceptan los hallazgos elegidos"));
+    // What was chosen stays chosen.
+    assert_eq!(
+        refused
+            .body
+            .matches(r#"form="aceptar-hallazgos" checked"#)
+            .count(),
+        2
+    );
+    let none = app
+        .post(
+            "/admin/planes/1/cobertura/aceptar",
+            c,
+            &[("justificacion", "Texto que no se pierde")],
+        )
+        .await;
+    assert_eq!(none.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(none.body.contains("Elija al menos un hallazgo pendiente"));
+    assert!(none.body.contains("Texto que no se pierde"));
+    let mut both = two.to_vec();
+    both.push(("justificacion", "Se atienden en la versión 2 del plan"));
+    let accepted = app
+        .post("/admin/planes/1/cobertura/aceptar", c, &both)
+        .await;
+    assert_eq!(
+        accepted.location.as_deref(),
+        Some("/admin/planes/1/cobertura?mensaje=aceptados#hallazgos")
+    );
+    let coverage = app.store.coverage(PlanId(1)).await.unwrap();
+    for code in ["FASE:diagnostico", "NORMA:Ley 1750 de 2015"] {
+        let item = coverage
+            .items
+            .iter()
+            .find(|i| i.finding.code == code)
+            .unwrap();
+        assert_eq!(
+            item.acceptance.as_ref().map(|a| a.justification.as_str()),
+            Some("Se atienden en la versión 2 del plan")
+        );
+    }
+    let page = app
+        .get("/admin/planes/1/cobertura?mensaje=aceptados", c)
+        .await;
+    assert!(page
+        .body
+        .contains("Hallazgos aceptados con una misma justificación."));
+    // The moment of the acceptance as Colombia writes it: «30 abr 2025, 17:47».
+    let accepted_at = page
+        .body
+        .split("Aceptado por Usuario admin el ")
+        .nth(1)
+        .unwrap();
+    let moment = accepted_at.split(':').next().unwrap();
+    let today = participa_app::dates::fecha(participa_app::dates::today());
+    assert!(
+        moment.starts_with(&today) || moment.contains(", "),
+        "{moment}"
+    );
+    assert!(iso_date(&visible_text(&page.body)).is_none());
+
+    // The audit log names each action in Spanish, and filters by it.
+    let log = app.get("/admin/auditoria?accion=coverage.accept", c).await;
+    assert_eq!(log.status, StatusCode::OK);
+    assert!(log.body.contains(r#"<option value="coverage.accept" selected>Aceptó un hallazgo de la verificación de cobertura</option>"#));
+    let rows = log.body.matches(r#"data-code="coverage.accept""#).count();
+    assert_eq!(rows, 2, "{}", log.body);
+    assert!(!log.body.contains(r#"data-code="activity.create""#));
+}
+
+/// Issue 14, item 7: every staff page writes a date as «30 abr 2025» and a moment as
+/// «30 abr 2025, 17:47»; no page shows a date as AAAA-MM-DD.
+async fn staff_pages_write_dates_as_colombia_reads_them(db: TestDatabase) {
+    let app = TestApp::new(db).await;
+    participation_fixtures(&app).await;
+    let admin = app.login("admin").await;
+    let c = Some(admin.as_str());
+    for pages in [
+        "/admin/planes/1",
+        "/admin/planes/1/cobertura",
+        "/admin/planes/1/versiones",
+        "/admin/planes/1/seguimiento",
+        "/admin/auditoria",
+        "/admin/parametros",
+        "/admin/festivos",
+        "/admin/audiencias",
+        "/admin/consultas",
+        "/admin/sugerencias",
+        "/admin/usuarios",
+        "/admin/audiencias/1",
+        "/admin/consultas/1",
+        "/admin/consultas/2",
+        "/admin/sugerencias/1",
+        "/admin/eventos",
+        "/admin/canales",
+        "/admin/grupos-valor",
+        "/audiencias/1",
+        "/",
+    ] {
+        let r = app.get(pages, c).await;
+        assert_eq!(r.status, StatusCode::OK, "{pages}");
+        // The audit log's «before» and «after» cells show the stored record as it was
+        // saved (data, not wording): left out.
+        let words: String = r
+            .body
+            .split(r#"<td class="data">"#)
+            .enumerate()
+            .map(|(i, part)| match (i, part.split_once("</td>")) {
+                (0, _) | (_, None) => part,
+                (_, Some((_, rest))) => rest,
+            })
+            .collect();
+        if let Some(found) = iso_date(&visible_text(&words)) {
+            panic!("{pages} writes a date as AAAA-MM-DD: «{found}»");
+        }
+    }
+    let log = app.get("/admin/auditoria", c).await;
+    let text = visible_text(&log.body);
+    let today = participa_app::dates::fecha(participa_app::dates::today());
+    assert!(text.contains(&format!("{today}, ")), "{text}");
 }

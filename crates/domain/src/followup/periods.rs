@@ -2,7 +2,7 @@
 //! gives in the plan's year, and when reporting for each period is open.
 
 use crate::calendar::Calendar;
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 /// How often a plan's follow-up is cut.
@@ -116,11 +116,9 @@ impl Period {
             Frequency::SixMonthly => "Semestre",
         };
         format!(
-            "{unit} {} (corte {}-{:02}-{:02})",
+            "{unit} {} (corte {})",
             self.number,
-            self.cut_off.year(),
-            self.cut_off.month(),
-            self.cut_off.day()
+            crate::dates::fecha(self.cut_off)
         )
     }
 }
@@ -213,7 +211,7 @@ mod tests {
         assert_eq!(next_due(&ps, &cal, 10, d(2026, 2, 1)), None);
         assert_eq!(
             first.name(Frequency::FourMonthly),
-            "Cuatrimestre 1 (corte 2025-04-30)"
+            "Cuatrimestre 1 (corte 30 abr 2025)"
         );
     }
 }

@@ -222,7 +222,7 @@ fn activity_dates_far_from_the_vigencia_are_refused() {
     );
     assert_eq!(
         errors[0].to_string(),
-        "la fecha final de la actividad 2 (9999-12-31) está lejos de la vigencia 2025: las fechas de sus actividades van del 2024-01-01 al 2026-12-31"
+        "la fecha final de la actividad 2 (31 dic 9999) está lejos de la vigencia 2025: las fechas de sus actividades van del 1 ene 2024 al 31 dic 2026"
     );
     assert_eq!(
         errors[1].field(),

@@ -241,6 +241,7 @@ async fn form_page(
     values: ActivityFormValues,
     errors: Errors,
     needs_reason: bool,
+    message: Option<&'static str>,
 ) -> AppResult<Response> {
     let catalogues = Catalogues::load(state, plan).await?;
     let title = match number {
@@ -261,6 +262,7 @@ async fn form_page(
         can_delete: number.is_some() && user.can(Action::DeleteActivity),
         can_assign: number.is_none() || user.can(Action::AssignResponsibles),
         delete_reason: String::new(),
+        message,
     };
     Ok((status, Html(page.render()?)).into_response())
 }
@@ -301,6 +303,7 @@ pub async fn new_form(
         values,
         Errors::new(),
         needs_reason,
+        None,
     )
     .await
 }
@@ -327,10 +330,18 @@ fn find(plan: &Plan, number: u32) -> AppResult<(ActivityNumber, &Activity)> {
     Ok((n, a))
 }
 
+/// The edit form's `?mensaje=`: `sugerida` after the coverage check created the
+/// activity from a finding.
+#[derive(serde::Deserialize)]
+pub struct EditQuery {
+    mensaje: Option<String>,
+}
+
 pub async fn edit_form(
     State(state): State<AppState>,
     user: CurrentUser,
     Path((id, number)): Path<(i64, u32)>,
+    crate::extract::Query(q): crate::extract::Query<EditQuery>,
 ) -> AppResult<Response> {
     user.require(Action::ViewInternal)?;
     let (plan, needs_reason) = editable_plan(&state, PlanId(id)).await?;
@@ -346,6 +357,12 @@ pub async fn edit_form(
         values,
         Errors::new(),
         needs_reason,
+        match q.mensaje.as_deref() {
+            Some("sugerida") => Some(
+                "Se creó la actividad sugerida por el hallazgo, con sus etiquetas. Complete                  sus fechas, dependencias responsables y producto o entregable, y guárdela.",
+            ),
+            _ => None,
+        },
     )
     .await
 }
@@ -459,7 +476,18 @@ async fn save(
             needs_reason,
         }) => {
             let shown = number.map(|n| n.get());
-            return form_page(state, user, id, &plan, shown, values, errors, needs_reason).await;
+            return form_page(
+                state,
+                user,
+                id,
+                &plan,
+                shown,
+                values,
+                errors,
+                needs_reason,
+                None,
+            )
+            .await;
         }
     };
     let msg = if saved.new_version {
@@ -500,6 +528,7 @@ pub async fn delete(
             can_delete: true,
             can_assign: true,
             delete_reason: reason,
+            message: None,
         };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response());
     }

@@ -10,13 +10,14 @@ use axum::extract::State;
 use axum::response::Html;
 use chrono::NaiveDate;
 use participa_domain::Action;
-use participa_store::AuditFilter;
+use participa_store::{AuditAction, AuditFilter};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
 pub struct AuditQuery {
     usuario: Option<String>,
     plan: Option<String>,
+    accion: Option<String>,
     desde: Option<String>,
     hasta: Option<String>,
 }
@@ -40,6 +41,7 @@ pub async fn list(
         plan_id: q.plan.as_deref().and_then(|p| p.parse().ok()),
         from: date("la fecha «desde»", &q.desde)?,
         to: date("la fecha «hasta»", &q.hasta)?,
+        action: q.accion.as_deref().and_then(AuditAction::from_code),
         limit: 500,
     };
     let entries = state.store.audit_entries(&filter).await?;
@@ -63,7 +65,14 @@ pub async fn list(
             )
         })
         .collect();
+    // The actions by their Spanish label, in alphabetical order.
+    let mut actions: Vec<(&'static str, &'static str, bool)> = AuditAction::ALL
+        .iter()
+        .map(|a| (a.code(), a.label(), Some(*a) == filter.action))
+        .collect();
+    actions.sort_by_key(|(_, label, _)| *label);
     let page = AuditPage {
+        actions,
         layout: user.layout("Registro de auditoría", &state),
         entries: entries.iter().map(AuditRow::new).collect(),
         users,

@@ -8,14 +8,14 @@ use crate::error::{AppError, AppResult};
 use crate::extract::Multipart;
 use crate::extract::{Path, Query};
 use crate::form::{sentence, FieldErrors, FormData};
-use crate::views::{hora, Layout};
+use crate::views::Layout;
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::http::{header, HeaderValue};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
-use participa_app::dates::{fecha, today};
+use participa_app::dates::{fecha, momento, today};
 use participa_app::followup::{dashboard, pct, ActivityRow, Dashboard, Owed, PeriodRow};
 use participa_domain::followup::{
     periods, Aggregation, Decision, Frequency, Indicator, ManualStatus, ProgressInput, ReportState,
@@ -660,11 +660,11 @@ fn submission_view(r: &ReportRecord, f: &FollowUp, closes: NaiveDate) -> Submiss
                 observations: v.observations.clone(),
                 recommendations: v.recommendations.clone(),
                 by: v.by.clone().unwrap_or_default(),
-                at: hora(v.at),
+                at: momento(v.at),
             })
             .collect(),
         by: r.by.clone().unwrap_or_default(),
-        at: hora(r.at),
+        at: momento(r.at),
     }
 }
 
@@ -813,7 +813,7 @@ async fn activity_page_for(
                 observations: review.observations.clone(),
                 recommendations: review.recommendations.clone(),
                 by: review.by.clone().unwrap_or_default(),
-                at: hora(review.at),
+                at: participa_app::dates::momento(review.at),
             })
         });
     let indicators = f

@@ -79,11 +79,8 @@ async fn view(state: &AppState, h: &Hearing) -> AppResult<(HearingView, NaiveDat
         HearingView {
             id: h.id,
             title: d.title.clone(),
-            when: format!(
-                "{} a las {} (hora de Colombia)",
-                fecha(d.held_on),
-                d.starts_at
-            ),
+            // A moment, as every page writes one: `30 abr 2025, 10:00`.
+            when: format!("{}, {}", fecha(d.held_on), d.starts_at),
             place: d.place.clone(),
             stream_url: d.stream_url.clone(),
             report_url: d.report_url.clone(),

@@ -5,11 +5,12 @@ use crate::auth::CurrentUser;
 use crate::error::AppResult;
 use crate::extract::{Path, Query};
 use crate::form::FormData;
-use crate::views::{hora, Layout};
+use crate::views::Layout;
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use participa_app::dates::momento;
 use serde::Deserialize;
 
 /// How many notifications the page lists.
@@ -75,7 +76,7 @@ async fn list(
             kind: n.kind.label(),
             subject: n.subject,
             body: n.body,
-            at: hora(n.created_at),
+            at: momento(n.created_at),
             unread: n.read_at.is_none(),
             mail: mail_word(&n.mail_state),
         })

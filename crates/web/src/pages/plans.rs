@@ -555,6 +555,7 @@ pub async fn import(
     };
     let options = ReadOptions {
         entity: state.entity.clone(),
+        value_groups: super::shared::group_names(&state).await?,
         ..Default::default()
     };
     let parsed = {
@@ -862,5 +863,6 @@ pub async fn export(
         &plan,
         format,
         &format!("plan-{}-v{}{status}", plan.year, plan_state.version),
+        &super::shared::group_names(&state).await?,
     ))
 }

@@ -51,7 +51,7 @@ pub async fn home(State(state): State<AppState>) -> AppResult<Html<axum::body::B
             year: p.plan.year.get(),
             activities: p.plan.activities.len(),
             version: p.version,
-            published: fecha(p.published_at.date_naive()),
+            published: participa_app::dates::fecha_de(p.published_at),
             progress: pct(d.plan_progress),
             expected: pct(d.plan_expected),
             done: d
@@ -178,7 +178,7 @@ async fn render_plan(state: &AppState, id: i64, today: chrono::NaiveDate) -> App
         layout: Layout::public(published.plan.title.clone(), state),
         id,
         version: published.version,
-        published: fecha(published.published_at.date_naive()),
+        published: participa_app::dates::fecha_de(published.published_at),
         plan,
     };
     Ok(page.render()?)
@@ -205,5 +205,6 @@ pub async fn open_data(
             "plan-participacion-{}-v{}",
             published.plan.year, published.version
         ),
+        &super::shared::group_names(&state).await?,
     ))
 }

@@ -7,14 +7,14 @@ use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::extract::Query;
 use crate::form::{FieldErrors, FormData};
-use crate::views::{hora, Layout};
+use crate::views::Layout;
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::{Datelike, NaiveDate};
-use participa_app::dates::{fecha, today};
+use participa_app::dates::{fecha, momento, today};
 use participa_domain::dates;
 use participa_domain::parameters::{definition, Certainty, Term, Unit, LEGAL_PARAMETERS};
 use participa_domain::tagging::valid_group_code;
@@ -43,7 +43,8 @@ pub struct ParameterRow {
     pub label: &'static str,
     pub value: String,
     pub source: &'static str,
-    pub to_confirm: bool,
+    /// What to confirm and where, when the source was recalled and not checked.
+    pub to_confirm: Option<&'static str>,
     pub applies_from: String,
     /// The deadline this term gives when it starts on the page's date.
     pub deadline: String,
@@ -108,7 +109,7 @@ async fn parameters_page(
                 label: d.label,
                 value: p.term.describe(),
                 source: d.source,
-                to_confirm: d.certainty == Certainty::Recalled,
+                to_confirm: (d.certainty == Certainty::Recalled).then_some(d.to_confirm),
                 applies_from: p.applies_from.map_or_else(|| "valor inicial".into(), fecha),
                 deadline: p
                     .term
@@ -142,7 +143,7 @@ async fn parameters_page(
                 },
             );
             ParameterHistoryRow {
-                at: hora(c.at),
+                at: momento(c.at),
                 key: c.key,
                 value,
                 applies_from: fecha(c.applies_from),
@@ -357,7 +358,7 @@ async fn holidays_page(
                 Override::Remove { date } => (date, "día hábil (festivo quitado)".into()),
             };
             OverrideRow {
-                at: hora(o.at),
+                at: momento(o.at),
                 date: fecha(date),
                 change,
                 reason: o.reason,

@@ -8,7 +8,8 @@ use axum::response::{IntoResponse, Response};
 use participa_domain::participation::TrackingCode;
 use participa_domain::{EditMode, Plan};
 use participa_formats::formula_guard::neutralise;
-use participa_formats::{export_plan, ExportFormat};
+use participa_formats::tags_tsv::GroupNames;
+use participa_formats::{export_plan_with, ExportFormat};
 use participa_store::{PlanId, StoreError};
 
 /// `bytes` as a download named `file_name`.
@@ -22,9 +23,26 @@ pub fn attachment(bytes: Bytes, media_type: &'static str, file_name: &str) -> Re
     response
 }
 
-/// A plan file as an attachment.
-pub fn download(plan: &participa_domain::Plan, format: ExportFormat, stem: &str) -> Response {
-    let bytes = export_plan(plan, format);
+/// The entity's groups of value by name, as spreadsheets write and read them.
+pub async fn group_names(state: &crate::AppState) -> crate::error::AppResult<GroupNames> {
+    Ok(GroupNames::new(
+        state
+            .store
+            .value_groups()
+            .await?
+            .into_iter()
+            .map(|g| (g.code, g.name)),
+    ))
+}
+
+/// A plan file as an attachment; a spreadsheet names the groups of value from `groups`.
+pub fn download(
+    plan: &participa_domain::Plan,
+    format: ExportFormat,
+    stem: &str,
+    groups: &GroupNames,
+) -> Response {
+    let bytes = export_plan_with(plan, format, groups);
     (
         [
             (header::CONTENT_TYPE, format.media_type().to_string()),

@@ -607,7 +607,7 @@ pub async fn export(
             topic,
             c.id.to_string(),
             c.parent.map(|p| p.to_string()).unwrap_or_default(),
-            crate::views::hora(c.at),
+            participa_app::dates::momento(c.at),
             c.author.clone().unwrap_or_default(),
             c.status.label().to_string(),
             c.hidden_reason.clone(),

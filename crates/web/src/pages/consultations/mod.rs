@@ -202,9 +202,19 @@ async fn admin_list_page(
             .map(|c| {
                 let count = match c.data.kind {
                     ConsultationKind::Forum(_) => {
-                        format!("foro · {} comentario(s) publicados", c.comments)
+                        format!(
+                            "foro · {}",
+                            crate::views::count(
+                                c.comments,
+                                "comentario publicado",
+                                "comentarios publicados"
+                            )
+                        )
                     }
-                    ConsultationKind::Survey => format!("encuesta · {} respuesta(s)", c.responses),
+                    ConsultationKind::Survey => format!(
+                        "encuesta · {}",
+                        crate::views::count(c.responses, "respuesta", "respuestas")
+                    ),
                 };
                 let stage = c.stage(today).label();
                 (
@@ -573,7 +583,7 @@ async fn admin_page_with(
             before: k.before,
             after: k.after,
             by: k.by.unwrap_or_default(),
-            at: crate::views::hora(k.at),
+            at: participa_app::dates::momento(k.at),
         })
         .collect();
     let status = errors.status();

@@ -156,10 +156,13 @@ async fn public_page(
     if !question_errors.is_empty() {
         errors.insert(
             "preguntas",
-            format!(
-                "Revise {} pregunta(s): el mensaje está junto a cada una.",
-                question_errors.len()
-            ),
+            match question_errors.len() {
+                1 => "Revise 1 pregunta: el mensaje está junto a ella.".to_string(),
+                n => format!(
+                    "Revise {}: el mensaje está junto a cada una.",
+                    participa_domain::numbers::count(n as u64, "pregunta", "preguntas")
+                ),
+            },
         );
     }
     let page = ConsultationPage {
@@ -444,7 +447,9 @@ pub async fn export(
 /// Every response as XLSX. The sheet is written in constant-memory mode (rows go to a
 /// temporary file as they are written), responses are read in pages of 500, and the
 /// finished file is streamed from disk: memory stays flat however many responses there
-/// are. Cells are written as text or numbers, never as formulas.
+/// are. Cells are written as text, numbers or dates, never as formulas: the response
+/// number and numeric answers as numbers, the moment as an Excel date-time in Colombian
+/// time (`30/04/2025 17:47`).
 pub async fn export_xlsx(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -460,6 +465,7 @@ pub async fn export_xlsx(
         let err = |e: rust_xlsxwriter::XlsxError| e.to_string();
         let mut workbook = Workbook::new();
         let bold = Format::new().set_bold();
+        let moment = Format::new().set_num_format("dd/mm/yyyy hh:mm");
         let sheet = workbook.add_worksheet_with_constant_memory().map_err(err)?;
         sheet.set_name("Respuestas").map_err(err)?;
         sheet
@@ -486,7 +492,12 @@ pub async fn export_xlsx(
             for r in &page {
                 sheet.write_number(row, 0, r.id as f64).map_err(err)?;
                 sheet
-                    .write_string(row, 1, crate::views::hora(r.at))
+                    .write_datetime_with_format(
+                        row,
+                        1,
+                        participa_app::dates::in_colombia(r.at).naive_local(),
+                        &moment,
+                    )
                     .map_err(err)?;
                 for (i, q) in c.questions.iter().enumerate() {
                     let col = 2 + i as u16;
