@@ -860,6 +860,7 @@ async fn user_command(store: &Store, action: UserCommand) -> Result<()> {
                 .create_user(
                     &data,
                     &hash,
+                    participa_domain::PasswordOrigin::Temporary,
                     &Change {
                         actor: &system,
                         action: AuditAction::UserCreate,
@@ -882,6 +883,7 @@ async fn user_command(store: &Store, action: UserCommand) -> Result<()> {
                 .set_password(
                     user.id,
                     &hash,
+                    participa_domain::PasswordOrigin::Temporary,
                     &Change {
                         actor: &system,
                         action: AuditAction::UserPasswordReset,

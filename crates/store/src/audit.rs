@@ -90,11 +90,17 @@ pub enum AuditAction {
     UserPasswordReset,
     UserUpdate,
     ValueGroupSet,
+    /// A user ended their other sessions from the account page.
+    SessionsEndOthers,
+    /// A password-recovery link was sent to a user's e-mail.
+    PasswordRecoveryRequest,
+    /// A user set a new password with a recovery link.
+    PasswordRecover,
 }
 
 impl AuditAction {
     /// Every action, for parsing stored codes back.
-    pub const ALL: [AuditAction; 48] = [
+    pub const ALL: [AuditAction; 51] = [
         AuditAction::ActivityCreate,
         AuditAction::ActivityUpdate,
         AuditAction::ActivityDelete,
@@ -143,6 +149,9 @@ impl AuditAction {
         AuditAction::UserPasswordReset,
         AuditAction::UserUpdate,
         AuditAction::ValueGroupSet,
+        AuditAction::SessionsEndOthers,
+        AuditAction::PasswordRecoveryRequest,
+        AuditAction::PasswordRecover,
     ];
 
     /// The code stored in `audit_log.action`. Never change one: stored entries keep it.
@@ -199,6 +208,9 @@ impl AuditAction {
             AuditAction::UserUpdate => "user.update",
             AuditAction::ValueGroupSet => "value_group.set",
             AuditAction::IdentitySecret => "identity.secret",
+            AuditAction::SessionsEndOthers => "user.end_other_sessions",
+            AuditAction::PasswordRecoveryRequest => "user.password_recovery_request",
+            AuditAction::PasswordRecover => "user.password_recover",
         }
     }
 
@@ -263,6 +275,9 @@ impl AuditAction {
             AuditAction::IdentitySecret => {
                 "Cifró las huellas de documentos con la clave externa o la reemplazó"
             }
+            AuditAction::SessionsEndOthers => "Cerró sus otras sesiones abiertas",
+            AuditAction::PasswordRecoveryRequest => "Pidió un enlace para recuperar su contraseña",
+            AuditAction::PasswordRecover => "Recuperó su contraseña con un enlace",
         }
     }
 
