@@ -93,6 +93,9 @@ struct ServeOptions {
     /// la configuración del servicio.
     #[arg(long)]
     replace_identity_key: bool,
+    /// Minutos que sirve un enlace para recuperar la contraseña (se usa una sola vez).
+    #[arg(long, env = "PARTICIPA_MINUTOS_RECUPERACION", default_value_t = participa_domain::account::RECOVERY_LINK_MINUTES)]
+    recovery_link_minutes: i64,
 }
 
 /// A date typed on the command line: `AAAA-MM-DD`, in the years Participa accepts.
@@ -665,6 +668,7 @@ async fn init(database_url: &str) -> Result<Store> {
         println!("Primer administrador creado (la contraseña se muestra solo esta vez):");
         println!("  usuario:    {user}");
         println!("  contraseña: {password}");
+        println!("Al ingresar con ella, la plataforma pide cambiarla antes de seguir.");
     }
     Ok(store)
 }
@@ -737,6 +741,10 @@ async fn serve(database_url: &str, options: ServeOptions) -> Result<()> {
         (1..=1024).contains(&options.evidence_max_mb),
         "--evidence-max-mb debe estar entre 1 y 1024"
     );
+    anyhow::ensure!(
+        (1..=1440).contains(&options.recovery_link_minutes),
+        "--recovery-link-minutes debe estar entre 1 y 1440 (un día)"
+    );
     if let Some(url) = &options.privacy_policy_url {
         anyhow::ensure!(
             participa_web::is_web_address(url),
@@ -782,6 +790,8 @@ async fn serve(database_url: &str, options: ServeOptions) -> Result<()> {
         },
         trusted_proxies: options.trusted_proxies,
         privacy_policy: options.privacy_policy_url,
+        public_url: None,
+        recovery_minutes: options.recovery_link_minutes,
     };
     let state = participa_web::AppState::new(store.clone(), config);
     participa_web::serve(listener, state, participa_web::shutdown_signal()).await?;
@@ -899,6 +909,7 @@ async fn user_command(store: &Store, action: UserCommand) -> Result<()> {
     };
     println!("usuario:    {username}");
     println!("contraseña: {password}");
+    println!("Es temporal: al ingresar con ella, la plataforma pide cambiarla antes de seguir.");
     Ok(())
 }
 

@@ -70,7 +70,7 @@ pub use objects::{
 };
 pub use parameters::{ParameterChange, ParameterValue};
 pub use plans::{PlanId, PlanSummary};
-pub use recovery::{Recovery, RecoveryAccount, RecoveryLink};
+pub use recovery::{Recovery, RecoveryAccount, RecoveryLink, RecoveryMail};
 pub use sessions::{OpenSession, SessionMeta};
 pub use suggestions::{SuggestionFilter, SuggestionRecord};
 pub use throttle::{Attempt, Quota};

@@ -18,6 +18,16 @@ pub struct RecoveryAccount {
     pub email: String,
 }
 
+/// The e-mail that carries a recovery link, sent to an address (not to the user's
+/// in-app notifications, which would keep the link in stored text).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecoveryMail {
+    pub to: String,
+    pub name: String,
+    pub subject: String,
+    pub body: String,
+}
+
 /// What a recovery link is, looked up by its token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecoveryLink {
@@ -78,15 +88,17 @@ impl Store {
     }
 
     /// Keeps a new recovery link for `user` (by its token's digest), working until
-    /// `expires_at`, with its audit entry, in one transaction; links that expired long
-    /// ago are forgotten. Earlier links of the user keep working until they expire, so a
-    /// stranger asking again and again cannot take away the one the user is about to use.
+    /// `expires_at`, and queues `mail` (which carries the link), with its audit entry, in
+    /// one transaction; links that expired long ago are forgotten. Earlier links of the
+    /// user keep working until they expire, so a stranger asking again and again cannot
+    /// take away the one the user is about to use.
     pub async fn issue_recovery(
         &self,
         user: i64,
         token: &str,
         now: DateTime<Utc>,
         expires_at: DateTime<Utc>,
+        mail: &RecoveryMail,
         change: &Change<'_>,
     ) -> Result<()> {
         let token_digest = digest(token);

@@ -302,6 +302,29 @@ impl Store {
         })
     }
 
+    /// The offices the plans name, as choices for a reporter's account: each code once,
+    /// with its name in the newest plan that has it, by code.
+    pub async fn office_choices(&self) -> Result<Vec<(OfficeCode, String)>> {
+        let rows: Vec<(String, String)> = on_db!(&self.db, |pool| {
+            sqlx::query(
+                "SELECT o.code, o.name FROM plan_offices o JOIN plans p ON p.id = o.plan_id \
+                 ORDER BY p.year DESC, p.id DESC",
+            )
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get("code")?, r.try_get("name")?)))
+            .collect::<Result<Vec<_>>>()
+        })?;
+        let mut seen = std::collections::BTreeMap::new();
+        for (code, name) in rows {
+            if let Ok(code) = OfficeCode::parse(&code) {
+                seen.entry(code).or_insert(name);
+            }
+        }
+        Ok(seen.into_iter().collect())
+    }
+
     /// Every account, by user name: two queries.
     pub async fn users(&self) -> Result<Vec<User>> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users ORDER BY username");

@@ -89,6 +89,15 @@ fn account_change<'a>(actor: &'a Actor, action: AuditAction) -> Change<'a> {
     }
 }
 
+fn mail() -> participa_store::RecoveryMail {
+    participa_store::RecoveryMail {
+        to: "ana@entidad.gov.co".into(),
+        name: "Ana".into(),
+        subject: "Recuperar".into(),
+        body: "Enlace".into(),
+    }
+}
+
 fn meta(user: i64, epoch: i64, minutes_ago: i64, agent: &str) -> SessionMeta {
     let now = chrono::Utc::now();
     SessionMeta {
@@ -250,6 +259,7 @@ async fn a_recovery_link_sets_a_password_once_and_only_in_time(db: TestDatabase)
                 t,
                 now,
                 in_time,
+                &mail(),
                 &account_change(&ana, AuditAction::PasswordRecoveryRequest),
             )
             .await
@@ -331,6 +341,7 @@ async fn a_recovery_link_sets_a_password_once_and_only_in_time(db: TestDatabase)
             &late,
             now,
             in_time,
+            &mail(),
             &account_change(&ana, AuditAction::PasswordRecoveryRequest),
         )
         .await
@@ -425,6 +436,7 @@ async fn recovery_links_go_only_to_active_accounts_with_an_e_mail(db: TestDataba
             &token,
             now,
             now + chrono::Duration::minutes(30),
+            &mail(),
             &account_change(&system, AuditAction::PasswordRecoveryRequest),
         )
         .await

@@ -3,6 +3,7 @@
 //! for it — [`shared`] (downloads, CSV lines, tracking codes), [`participation`] (what
 //! consultations, hearings, events and channel figures share) and [`routing`].
 
+pub mod account;
 pub mod activities;
 pub mod audit;
 pub mod channels;
@@ -14,6 +15,7 @@ pub mod hearings;
 pub mod participation;
 pub mod plans;
 pub mod public;
+pub mod recovery;
 pub mod reports;
 pub mod routing;
 pub mod rules;
@@ -39,6 +41,8 @@ pub fn routes(evidence_limit: usize) -> Routes {
         .merge(followup::routes(evidence_limit))
         .merge(reports::routes())
         .merge(users::routes())
+        .merge(account::routes())
+        .merge(recovery::routes())
         .merge(audit::routes())
         .merge(rules::routes())
         .merge(suggestions::routes())
