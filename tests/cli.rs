@@ -468,10 +468,7 @@ fn users_are_created_and_passwords_reset_from_the_command_line(db: TestDatabase)
     // A password printed here (or on the first start) must be changed at the first
     // sign-in (issue 14, part 9).
     for name in ["carlos", "admin"] {
-        let (user, _) = rt
-            .block_on(store.user_for_login(name))
-            .unwrap()
-            .unwrap();
+        let (user, _) = rt.block_on(store.user_for_login(name)).unwrap().unwrap();
         assert!(user.must_change_password, "{name}");
     }
     rt.block_on(store.close());

@@ -536,6 +536,33 @@ mod tests {
     }
 
     #[test]
+    fn a_pending_password_change_opens_only_its_form_and_comes_back() {
+        assert!(open_before_password_change("/admin/cuenta/clave"));
+        assert!(open_before_password_change("/admin/cuenta/clave/"));
+        for closed in [
+            "/admin",
+            "/admin/cuenta",
+            "/admin/cuenta/sesiones",
+            "/admin/planes",
+        ] {
+            assert!(!open_before_password_change(closed), "{closed}");
+        }
+        assert_eq!(
+            password_page_then("/admin/planes/1?fecha=2025-09-30"),
+            "/admin/cuenta/clave?siguiente=%2Fadmin%2Fplanes%2F1%3Ffecha%3D2025-09-30"
+        );
+        assert_eq!(
+            password_page_then("/admin/cuenta/clave"),
+            "/admin/cuenta/clave"
+        );
+        // Never another site, however the page asked for was written.
+        assert_eq!(
+            password_page_then("//evil.example"),
+            "/admin/cuenta/clave?siguiente=%2Fadmin%2Fplanes"
+        );
+    }
+
+    #[test]
     fn only_local_paths_are_followed_after_login() {
         assert_eq!(safe_next(Some("/admin/planes/1")), "/admin/planes/1");
         assert_eq!(safe_next(Some("https://evil.example")), "/admin/planes");

@@ -323,7 +323,7 @@ async fn role_matrix(db: TestDatabase, role_index: usize, user: Option<&str>) {
             ));
         }
     };
-    let reads: [Row; 18] = [
+    let reads: [Row; 19] = [
         ("GET /", [Allowed; 5]),
         ("GET /planes/1 (unpublished)", [NotFound; 5]),
         ("GET /planes/1/datos.json (unpublished)", [NotFound; 5]),
@@ -361,6 +361,10 @@ async fn role_matrix(db: TestDatabase, role_index: usize, user: Option<&str>) {
         ),
         (
             "GET /admin/cuenta/clave",
+            [SignIn, Allowed, Allowed, Allowed, Allowed],
+        ),
+        (
+            "GET /admin/cuenta",
             [SignIn, Allowed, Allowed, Allowed, Allowed],
         ),
         (
@@ -933,6 +937,16 @@ async fn role_matrix(db: TestDatabase, role_index: usize, user: Option<&str>) {
             &[("archivo", "plan.tsv", b"no es un plan")],
         )
         .await,
+    );
+    check(
+        "POST end the other sessions",
+        [SignIn, Allowed, Allowed, Allowed, Allowed],
+        app.post("/admin/cuenta/sesiones", c, &[]).await,
+    );
+    check(
+        "GET /admin/planes after ending the other sessions",
+        [SignIn, Allowed, Allowed, Allowed, Allowed],
+        app.get("/admin/planes", c).await,
     );
     // Every registered staff route has a row: a route added without one fails here. A
     // request counts for the one route the router sends it to.
