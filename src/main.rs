@@ -93,6 +93,36 @@ struct ServeOptions {
     /// la configuración del servicio.
     #[arg(long)]
     replace_identity_key: bool,
+    /// Servidor SMTP para enviar las notificaciones por correo: smtp://servidor:25,
+    /// smtp://usuario:clave@servidor:587?tls=required o smtps://usuario:clave@servidor.
+    /// Sin él, las notificaciones quedan solo en la plataforma.
+    #[arg(long, env = "PARTICIPA_SMTP")]
+    smtp: Option<String>,
+    /// Remitente de los correos.
+    #[arg(
+        long,
+        env = "PARTICIPA_REMITENTE",
+        default_value = "Participa <participa@localhost>"
+    )]
+    remitente: String,
+    /// Dirección pública de la plataforma (https://participa.entidad.gov.co), para los
+    /// enlaces de los correos. Por omisión, la dirección donde escucha.
+    #[arg(long = "url-publica", env = "PARTICIPA_URL")]
+    public_url: Option<String>,
+    /// Hora de Colombia (0 a 23) desde la que, cada día hábil, se escriben los
+    /// recordatorios de seguimiento.
+    #[arg(long, env = "PARTICIPA_HORA_RECORDATORIOS", default_value_t = 7)]
+    hora_recordatorios: u32,
+    /// Días hábiles antes del plazo de reporte en que empiezan los recordatorios.
+    #[arg(long, env = "PARTICIPA_DIAS_AVISO", default_value_t = 3)]
+    dias_aviso: u32,
+    /// Cada cuántos segundos se buscan correos por enviar y recordatorios.
+    #[arg(long, env = "PARTICIPA_CORREO_CADA", default_value_t = 10)]
+    correo_cada: u64,
+    /// Segundos de espera tras el primer envío fallido de un correo (se duplica en cada
+    /// intento, hasta una hora).
+    #[arg(long, env = "PARTICIPA_CORREO_REINTENTO", default_value_t = 30)]
+    correo_reintento: u64,
     /// Minutos que sirve un enlace para recuperar la contraseña (se usa una sola vez).
     #[arg(long, env = "PARTICIPA_MINUTOS_RECUPERACION", default_value_t = participa_domain::account::RECOVERY_LINK_MINUTES)]
     recovery_link_minutes: i64,
@@ -533,7 +563,7 @@ async fn run(cli: Cli) -> Result<()> {
                     Ok(())
                 }
                 Some(smtp) => {
-                    let mailer = participa_app::reminders::Mailer::new(&smtp, &remitente)
+                    let mailer = participa_app::mail::Mailer::new(&smtp, &remitente)
                         .map_err(anyhow::Error::msg)?;
                     let sent =
                         participa_app::reminders::send_reminders(&store, &mailer, today, &url)
@@ -765,10 +795,35 @@ async fn serve(database_url: &str, options: ServeOptions) -> Result<()> {
         .await?
         .with_identity_secret(key.secret, options.replace_identity_key)
         .await?;
+    anyhow::ensure!(
+        options.hora_recordatorios <= 23,
+        "--hora-recordatorios debe estar entre 0 y 23"
+    );
+    anyhow::ensure!(
+        (1..=3600).contains(&options.correo_cada) && (1..=3600).contains(&options.correo_reintento),
+        "--correo-cada y --correo-reintento deben estar entre 1 y 3600 segundos"
+    );
+    if let Some(url) = &options.public_url {
+        anyhow::ensure!(
+            participa_web::is_web_address(url),
+            "--url-publica debe ser una dirección http:// o https:// (se recibió «{url}»)"
+        );
+    }
+    let mailer = match &options.smtp {
+        Some(url) => Some(
+            participa_app::mail::Mailer::new(url, &options.remitente)
+                .map_err(anyhow::Error::msg)?,
+        ),
+        None => None,
+    };
     let listener = tokio::net::TcpListener::bind(bind)
         .await
         .with_context(|| format!("no se pudo escuchar en {bind}"))?;
     let addr = listener.local_addr()?;
+    let public_url = options
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}"));
     println!();
     println!("Participa está en http://{addr}/  (funcionarios: http://{addr}/ingresar)");
     println!("Detener: Ctrl-C");
@@ -777,6 +832,26 @@ async fn serve(database_url: &str, options: ServeOptions) -> Result<()> {
     if options.public_burst == 0 {
         println!("Atención: sin límite de envíos en los formularios públicos (--public-burst 0).");
     }
+    match &options.smtp {
+        Some(_) => println!("Notificaciones por correo: activas (enlaces a {public_url})"),
+        None => println!("Notificaciones por correo: no (sin --smtp quedan solo en la plataforma)"),
+    }
+    let mail = mailer.is_some();
+    let outbox = participa_app::outbox::OutboxSettings {
+        mailer,
+        base_url: public_url.clone(),
+        entity: options.entity.clone(),
+        policy: participa_store::RetryPolicy {
+            first_wait: chrono::Duration::seconds(options.correo_reintento as i64),
+            ..Default::default()
+        },
+        every: std::time::Duration::from_secs(options.correo_cada),
+        reminders: participa_app::outbox::ReminderSchedule {
+            hour: options.hora_recordatorios,
+            days_before: options.dias_aviso,
+        },
+    };
+    let delivery = tokio::spawn(participa_app::outbox::run(store.clone(), outbox));
     let config = participa_web::Config {
         entity: options.entity,
         secure_cookies: options.secure_cookies,
@@ -790,11 +865,13 @@ async fn serve(database_url: &str, options: ServeOptions) -> Result<()> {
         },
         trusted_proxies: options.trusted_proxies,
         privacy_policy: options.privacy_policy_url,
-        public_url: None,
+        public_url: Some(public_url),
+        mail,
         recovery_minutes: options.recovery_link_minutes,
     };
     let state = participa_web::AppState::new(store.clone(), config);
     participa_web::serve(listener, state, participa_web::shutdown_signal()).await?;
+    delivery.abort();
     store.close().await;
     println!("Participa se detuvo.");
     Ok(())

@@ -227,6 +227,19 @@ async fn start_app() -> (
     participa_store::testing::TestDatabase,
     Store,
 ) {
+    start_app_with_mail(false).await
+}
+
+/// [`start_app`], with e-mail on or off (on: notifications and recovery links wait in
+/// the outbox; no mail server is needed, since nothing here delivers them).
+async fn start_app_with_mail(
+    mail: bool,
+) -> (
+    String,
+    tokio::sync::oneshot::Sender<()>,
+    participa_store::testing::TestDatabase,
+    Store,
+) {
     let db = participa_store::testing::sqlite();
     let store = Store::connect(&db.url)
         .await
@@ -277,6 +290,7 @@ async fn start_app() -> (
                 burst: 30,
                 per_minute: participa_web::PUBLIC_PER_MINUTE,
             },
+            mail,
             ..Default::default()
         },
     );
@@ -1063,7 +1077,7 @@ impl Browser {
 /// and 390 px and fits a phone.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn accounts_passwords_and_sessions_in_chromium() {
-    let (base, stop, _db, store) = start_app().await;
+    let (base, stop, _db, store) = start_app_with_mail(true).await;
     let (mut b, _driver, _profile) = browser(base).await;
     b.login("admin").await;
     // Another browser of the admin's, for the account page to list and close.

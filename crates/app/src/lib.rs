@@ -11,6 +11,8 @@ pub mod channels;
 pub mod dates;
 pub mod followup;
 pub mod identity_key;
+pub mod mail;
+pub mod outbox;
 pub mod reminders;
 pub mod report_data;
 

@@ -5,9 +5,6 @@
 use crate::dates::fecha;
 use crate::followup::dashboard;
 use chrono::NaiveDate;
-use lettre::message::header::{ContentTransferEncoding, ContentType};
-use lettre::message::{Body, Mailbox};
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use participa_domain::followup::ScheduleStatus;
 use participa_domain::{Calendar, OfficeCode, Plan};
 use participa_store::{FollowUp, Store, StoreError};
@@ -19,8 +16,10 @@ pub struct Reminder {
     pub office_name: String,
     pub plan_id: i64,
     pub plan_title: String,
-    /// The period due next and the last day to report it.
+    /// The period due next and the last day to report it, in words.
     pub period: Option<(String, String)>,
+    /// The same period's number and last day to report it.
+    pub due_period: Option<(u32, NaiveDate)>,
     /// Activities to report for that period: (number, description).
     pub due: Vec<(u32, String)>,
     /// Activities overdue or late at `today`, with their status.
@@ -36,6 +35,9 @@ pub fn reminders(
     today: NaiveDate,
 ) -> Vec<Reminder> {
     let d = dashboard(plan, f, calendar, close_after, today, None);
+    let due_period = d
+        .due
+        .map(|p| (p.number, p.window(calendar, close_after).closes));
     let period = d.due.map(|p| {
         (
             p.name(f.settings.frequency),
@@ -71,6 +73,7 @@ pub fn reminders(
                 plan_id,
                 plan_title: plan.title.clone(),
                 period: period.clone(),
+                due_period,
                 due,
                 overdue,
             })
@@ -127,45 +130,7 @@ pub fn message_text(name: &str, items: &[&Reminder], base_url: &str) -> String {
     s
 }
 
-/// An SMTP connection: `smtp://host:port` (plain, for a local relay), `smtp://…?tls=required`
-/// (STARTTLS) or `smtps://user:password@host` (TLS).
-pub struct Mailer {
-    transport: AsyncSmtpTransport<Tokio1Executor>,
-    from: Mailbox,
-}
-
-impl Mailer {
-    pub fn new(url: &str, from: &str) -> Result<Mailer, String> {
-        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-            .map_err(|e| format!("servidor de correo «{url}»: {e}"))?
-            .build();
-        let from = from
-            .parse()
-            .map_err(|e| format!("remitente «{from}»: {e}"))?;
-        Ok(Mailer { transport, from })
-    }
-
-    pub async fn send(&self, to: &str, subject: &str, body: String) -> Result<(), String> {
-        let to: Mailbox = to
-            .parse()
-            .map_err(|e| format!("destinatario «{to}»: {e}"))?;
-        // Quoted-printable keeps the Spanish text readable in any mail reader.
-        let body = Body::new_with_encoding(body, ContentTransferEncoding::QuotedPrintable)
-            .map_err(|_| "el texto del correo no se pudo codificar".to_string())?;
-        let message = Message::builder()
-            .from(self.from.clone())
-            .to(to)
-            .subject(subject)
-            .header(ContentType::TEXT_PLAIN)
-            .body(body)
-            .map_err(|e| e.to_string())?;
-        self.transport
-            .send(message)
-            .await
-            .map(|_| ())
-            .map_err(|e| format!("envío: {e}"))
-    }
-}
+pub use crate::mail::Mailer;
 
 /// Sends each active reporter with an e-mail address the reminders of its offices;
 /// returns the addresses written to.
@@ -219,6 +184,7 @@ mod tests {
                 "Cuatrimestre 1 (corte 2025-04-30)".into(),
                 "15 may 2025".into(),
             )),
+            due_period: NaiveDate::from_ymd_opt(2025, 5, 15).map(|d| (1, d)),
             due: vec![(13, "Redes sociales".into())],
             overdue: vec![(3, "Convocatoria".into(), "Vencida")],
         };

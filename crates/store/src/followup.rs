@@ -3,6 +3,7 @@
 //! evidence and closures are only ever added; the current state is read from history.
 
 use crate::audit::{record, Actor, AuditAction, Change};
+use crate::notifications::{Notice, NoticeKind, Recipients};
 use crate::objects::{CheckedEvidence, Objects};
 use crate::tx::{on_tx, Locked, Tx};
 use crate::{on_db, PlanId, Result, Store, StoreError};
@@ -12,6 +13,7 @@ use participa_domain::followup::{
     Aggregation, Decision, Frequency, Indicator, ManualStatus, ProgressError, ProgressInput,
     ReportState, ReviewError, ReviewInput, Sufficiency, Thresholds,
 };
+use participa_domain::Role;
 use sqlx::Row;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -686,6 +688,25 @@ impl Store {
             rid
         });
         record(&mut tx, &change, now).await?;
+        let pid = report.plan_id.0;
+        let title = crate::notifications::plan_title(&mut tx, pid).await?;
+        let who = crate::notifications::actor_name(&mut tx, actor).await?;
+        let period = period_name(&mut tx, pid, &f, report.period).await?;
+        let notice = Notice::new(
+            Recipients::Role(Role::Auditor),
+            NoticeKind::ReportSubmitted,
+            format!(
+                "Reporte para revisar: actividad {} de {title}",
+                report.activity
+            ),
+            format!(
+                "{who} reportó {} % de avance de la actividad {} de «{title}» para {period}. \
+                 Control interno lo revisa.",
+                i.percent, report.activity
+            ),
+            activity_link(pid, report.activity, report.period),
+        );
+        crate::notifications::notify(&mut tx, &notice, now).await?;
         tx.commit().await?;
         Ok(out)
     }
@@ -744,6 +765,43 @@ impl Store {
             .await?;
         });
         record(&mut tx, &change, now).await?;
+        let title = crate::notifications::plan_title(&mut tx, id.0).await?;
+        let period_text = period_name(&mut tx, id.0, &f, period).await?;
+        let offices = crate::notifications::offices_of(&mut tx, id.0, Some(activity)).await?;
+        let (kind, subject, body) = match input.decision {
+            Decision::Accept => (
+                NoticeKind::ReportAccepted,
+                format!("Reporte aceptado: actividad {activity} de {title}"),
+                format!(
+                    "Control interno aceptó el reporte de la actividad {activity} de «{title}» para \
+                     {period_text}{}.",
+                    input
+                        .verified_percent
+                        .map_or_else(String::new, |p| format!(", con {p} % verificado"))
+                ),
+            ),
+            Decision::Return => (
+                NoticeKind::ReportReturned,
+                format!("Reporte devuelto: actividad {activity} de {title}"),
+                format!(
+                    "Control interno devolvió el reporte de la actividad {activity} de «{title}» \
+                     para {period_text}. Observaciones: {}",
+                    if input.observations.trim().is_empty() {
+                        "(sin observaciones)"
+                    } else {
+                        input.observations.trim()
+                    }
+                ),
+            ),
+        };
+        let notice = Notice::new(
+            Recipients::Offices(offices),
+            kind,
+            subject,
+            body,
+            activity_link(id.0, activity, period),
+        );
+        crate::notifications::notify(&mut tx, &notice, now).await?;
         tx.commit().await?;
         Ok(next)
     }
@@ -777,6 +835,20 @@ impl Store {
             .await?;
         });
         record(&mut tx, &change, now).await?;
+        let title = crate::notifications::plan_title(&mut tx, id.0).await?;
+        let period_text = period_name(&mut tx, id.0, &f, period).await?;
+        let offices = crate::notifications::offices_of(&mut tx, id.0, None).await?;
+        let notice = Notice::new(
+            Recipients::Offices(offices),
+            NoticeKind::PeriodClosed,
+            format!("Periodo cerrado: {period_text} de {title}"),
+            format!(
+                "Control interno cerró {period_text} de «{title}». Sus reportes ya no cambian; una \
+                 corrección posterior queda documentada con su motivo."
+            ),
+            format!("/admin/planes/{}/seguimiento", id.0),
+        );
+        crate::notifications::notify(&mut tx, &notice, now).await?;
         tx.commit().await
     }
 
@@ -954,4 +1026,28 @@ fn check_submission(f: &FollowUp, report: &NewReport) -> std::result::Result<(),
         .input
         .check(previous, evidence)
         .map_err(FollowupError::Progress)
+}
+
+/// Where an office reports (and internal control reviews) an activity for a period.
+fn activity_link(pid: i64, activity: u32, period: u32) -> String {
+    format!("/admin/planes/{pid}/seguimiento/actividades/{activity}?periodo={period}")
+}
+
+/// A period in words («Cuatrimestre 1 (corte 2025-04-30)»), for the text of a notice.
+async fn period_name(tx: &mut Tx, pid: i64, f: &FollowUp, period: u32) -> Result<String> {
+    let year: i64 = on_tx!(tx, |conn| {
+        sqlx::query_scalar("SELECT year FROM plans WHERE id = $1")
+            .bind(pid)
+            .fetch_one(&mut *conn)
+            .await?
+    });
+    Ok(
+        participa_domain::followup::periods(year as i32, f.settings.frequency)
+            .into_iter()
+            .find(|p| p.number == period)
+            .map_or_else(
+                || format!("el periodo {period}"),
+                |p| p.name(f.settings.frequency),
+            ),
+    )
 }

@@ -38,6 +38,7 @@ mod followup;
 mod forums;
 mod hearings;
 mod identity;
+mod notifications;
 mod objects;
 mod parameters;
 mod plans;
@@ -64,6 +65,9 @@ pub use followup::{
 pub use forums::{ForumComment, ForumTopic};
 pub use hearings::{Hearing, HearingCounts, HearingData, NewRegistration, Question, Registration};
 pub use identity::{inner_digest as legacy_identity_digest, IdentitySecret, MIN_SECRET_BYTES};
+pub use notifications::{
+    Notice, NoticeKind, NotificationRecord, OutgoingMail, Recipients, RetryPolicy,
+};
 pub use objects::{
     check_evidence, CheckedEvidence, EvidenceError, EvidenceKind, Objects, ObjectsError,
     DEFAULT_EVIDENCE_LIMIT, EVIDENCE_ACCEPT,
@@ -179,6 +183,7 @@ pub enum Entity {
     Comment,
     /// A coverage finding of a plan's current version: its id is the code in «».
     Finding,
+    Notification,
 }
 
 impl Entity {
@@ -194,6 +199,7 @@ impl Entity {
             Entity::Consultation => "la consulta",
             Entity::Comment => "el comentario",
             Entity::Finding => "el hallazgo",
+            Entity::Notification => "la notificación",
         }
     }
 }

@@ -2,6 +2,7 @@
 //! kept, that sets a new password once and for a short time.
 
 use crate::audit::{record, Actor, AuditAction, Change};
+use crate::notifications::{notify, Notice, NoticeKind, Recipients};
 use crate::tx::on_tx;
 use crate::{on_db, Result, Store};
 use chrono::{DateTime, Duration, Utc};
@@ -18,8 +19,11 @@ pub struct RecoveryAccount {
     pub email: String,
 }
 
-/// The e-mail that carries a recovery link, sent to an address (not to the user's
-/// in-app notifications, which would keep the link in stored text).
+/// The e-mail that carries a recovery link (its `body` holds the link, absolute). It
+/// goes through the outbox to the address alone, never to the user's in-app
+/// notifications, and as a [`NoticeKind::PasswordRecovery`], whose text the outbox
+/// erases once it is sent (or given up): the link does not outlive its delivery in the
+/// database, and the notice's own link field stays empty.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecoveryMail {
     pub to: String,
@@ -120,6 +124,17 @@ impl Store {
             .execute(&mut *conn)
             .await?;
         });
+        let notice = Notice::new(
+            Recipients::Address {
+                email: mail.to.clone(),
+                name: mail.name.clone(),
+            },
+            NoticeKind::PasswordRecovery,
+            mail.subject.clone(),
+            mail.body.clone(),
+            "",
+        );
+        notify(&mut tx, &notice, now).await?;
         record(&mut tx, change, now).await?;
         tx.commit().await
     }

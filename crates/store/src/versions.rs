@@ -4,11 +4,12 @@
 
 use crate::audit::{record, Actor, AuditAction, Change};
 use crate::findings::read_coverage;
+use crate::notifications::{Notice, NoticeKind, Recipients};
 use crate::plans::{bind_head, insert_children};
 use crate::tx::{on_tx, Locked, Tx};
 use crate::{on_db, Entity, PlanId, Result, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
-use participa_domain::{EditMode, Plan, PlanDraft, PlanStatus, Transition};
+use participa_domain::{EditMode, Plan, PlanDraft, PlanStatus, Role, Transition};
 use sqlx::Row;
 
 /// A plan's content as stored in `plan_versions.content`.
@@ -256,6 +257,8 @@ impl Store {
             after: Some(after),
         };
         record(&mut tx, &change, now).await?;
+        let notice = transition_notice(&mut tx, pid, version, transition, actor).await?;
+        crate::notifications::notify(&mut tx, &notice, now).await?;
         tx.commit().await?;
         Ok(next)
     }
@@ -499,4 +502,65 @@ async fn write_plan(
     insert_children(tx, pid, plan).await?;
     record(tx, change, now).await?;
     Ok(saved)
+}
+
+/// Who must act after a plan's step, and what they are told.
+async fn transition_notice(
+    tx: &mut Tx,
+    pid: i64,
+    version: i64,
+    transition: Transition,
+    actor: &Actor,
+) -> Result<Notice> {
+    let title = crate::notifications::plan_title(tx, pid).await?;
+    let who = crate::notifications::actor_name(tx, actor).await?;
+    let link = format!("/admin/planes/{pid}");
+    let (to, kind, subject, body) = match transition {
+        Transition::Consolidate => (
+            Recipients::Role(Role::Approver),
+            NoticeKind::PlanConsolidated,
+            format!("Plan consolidado: {title}"),
+            format!(
+                "{who} consolidó la versión {version} de «{title}». La oficina de planeación la \
+                 revisará y después pasará a su aprobación."
+            ),
+        ),
+        Transition::Review => (
+            Recipients::Role(Role::Approver),
+            NoticeKind::PlanReviewed,
+            format!("Plan para aprobar: {title}"),
+            format!(
+                "{who} revisó la versión {version} de «{title}». Está lista para que el comité la \
+                 apruebe con el número y la fecha del acta."
+            ),
+        ),
+        Transition::Approve => (
+            Recipients::Role(Role::Admin),
+            NoticeKind::PlanApproved,
+            format!("Plan aprobado: {title}"),
+            format!(
+                "{who} aprobó la versión {version} de «{title}». Ya puede publicarla para la \
+                 ciudadanía."
+            ),
+        ),
+        Transition::Publish => (
+            Recipients::All(vec![
+                Recipients::Role(Role::Admin),
+                Recipients::Offices(crate::notifications::offices_of(tx, pid, None).await?),
+            ]),
+            NoticeKind::PlanPublished,
+            format!("Plan publicado: {title}"),
+            format!(
+                "{who} publicó la versión {version} de «{title}». Las dependencias responsables \
+                 reportan su avance en el seguimiento del plan."
+            ),
+        ),
+        Transition::ReturnToDraft => (
+            Recipients::Role(Role::Admin),
+            NoticeKind::PlanReturned,
+            format!("Plan devuelto a borrador: {title}"),
+            format!("{who} devolvió a borrador la versión {version} de «{title}»."),
+        ),
+    };
+    Ok(Notice::new(to, kind, subject, body, link))
 }

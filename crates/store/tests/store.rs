@@ -72,6 +72,8 @@ on_both_backends!(
     asking_twice_for_a_hearing_evaluation_gives_one_survey,
     forty_attempts_at_once_check_no_more_than_the_limit,
     remembered_browsers_are_kept_by_digest_and_only_the_newest,
+    workflow_steps_notify_who_acts_next_in_their_own_transaction,
+    the_outbox_claims_each_mail_once_retries_with_backoff_and_forgets_what_it_must,
     a_password_someone_else_saw_must_be_changed_and_a_chosen_one_need_not,
     a_user_sees_their_valid_sessions_and_ends_the_others,
     a_recovery_link_sets_a_password_once_and_only_in_time,
@@ -2224,4 +2226,229 @@ async fn asking_twice_for_a_hearing_evaluation_gives_one_survey(db: TestDatabase
     assert_eq!(first, second);
     assert_eq!(store.hearing(h).await.unwrap().evaluation, Some(first));
     assert_eq!(store.consultations().await.unwrap().len(), 1);
+}
+
+/// Issue 14, item 2: each step writes, in its own transaction, a notification for the
+/// people who must act next; a refused step writes none.
+async fn workflow_steps_notify_who_acts_next_in_their_own_transaction(db: TestDatabase) {
+    let store = open(&db).await;
+    let id = store.insert_plan(&seed(), None).await.unwrap();
+    let approver = testing::create_user(
+        &store,
+        "aprueba",
+        "Ana Aprobadora",
+        Role::Approver,
+        &[],
+        "x",
+    )
+    .await;
+    let admin =
+        testing::create_user(&store, "planea", "Pedro Planeación", Role::Admin, &[], "x").await;
+    let auditor =
+        testing::create_user(&store, "control", "Olga Control", Role::Auditor, &[], "x").await;
+    let arcom = testing::create_user(
+        &store,
+        "arcom",
+        "Carlos Comunicaciones",
+        Role::Reporter,
+        &["ARCOM"],
+        "x",
+    )
+    .await;
+    let other = testing::create_user(
+        &store,
+        "otra",
+        "Otra Dependencia",
+        Role::Reporter,
+        &["OAPLA"],
+        "x",
+    )
+    .await;
+    // Refused (findings pending): no notification.
+    assert!(store
+        .transition(id, Transition::Consolidate, None, &Actor::system())
+        .await
+        .is_err());
+    assert!(store.notifications(approver, 10).await.unwrap().is_empty());
+    accept_all_findings(&store, id).await;
+    store
+        .transition(id, Transition::Consolidate, None, &Actor::system())
+        .await
+        .unwrap();
+    store
+        .transition(id, Transition::Review, None, &Actor::system())
+        .await
+        .unwrap();
+    let mine = store.notifications(approver, 10).await.unwrap();
+    assert_eq!(mine.len(), 2, "{mine:?}");
+    assert_eq!(mine[0].kind, participa_store::NoticeKind::PlanReviewed);
+    assert!(mine[0].subject.contains("Plan para aprobar"));
+    assert_eq!(mine[0].link, format!("/admin/planes/{}", id.0));
+    assert_eq!(mine[0].mail_state, "pending", "the approver has an e-mail");
+    assert_eq!(store.unread_notifications(approver).await.unwrap(), 2);
+    assert!(store.notifications(admin, 10).await.unwrap().is_empty());
+    let acta = Acta {
+        number: "3".into(),
+        date: chrono::NaiveDate::from_ymd_opt(2025, 1, 28).unwrap(),
+    };
+    store
+        .transition(id, Transition::Approve, Some(&acta), &Actor::system())
+        .await
+        .unwrap();
+    let to_admin = store.notifications(admin, 10).await.unwrap();
+    assert_eq!(to_admin.len(), 1);
+    assert_eq!(to_admin[0].kind, participa_store::NoticeKind::PlanApproved);
+    store
+        .transition(id, Transition::Publish, None, &Actor::system())
+        .await
+        .unwrap();
+    // Publishing tells the responsible offices' reporters.
+    assert_eq!(
+        store.notifications(arcom, 10).await.unwrap()[0].kind,
+        participa_store::NoticeKind::PlanPublished
+    );
+    assert_eq!(store.notifications(other, 10).await.unwrap().len(), 1);
+    assert!(store.notifications(auditor, 10).await.unwrap().is_empty());
+    // Opening marks read, only for its owner.
+    let first = mine[0].id;
+    assert!(matches!(
+        store.open_notification(admin, first).await,
+        Err(StoreError::NotFound { .. })
+    ));
+    assert_eq!(
+        store.open_notification(approver, first).await.unwrap(),
+        mine[0].link
+    );
+    assert_eq!(store.unread_notifications(approver).await.unwrap(), 1);
+    assert_eq!(store.read_all_notifications(approver).await.unwrap(), 1);
+    assert_eq!(store.unread_notifications(approver).await.unwrap(), 0);
+}
+
+/// Issue 14, item 2: the outbox's delivery side.
+async fn the_outbox_claims_each_mail_once_retries_with_backoff_and_forgets_what_it_must(
+    db: TestDatabase,
+) {
+    use participa_store::{Notice, NoticeKind, Recipients, RetryPolicy};
+    let store = open(&db).await;
+    let ana = testing::create_user(&store, "ana", "Ana", Role::Auditor, &[], "x").await;
+    let notice = |to| Notice::new(to, NoticeKind::ReportSubmitted, "Asunto", "Texto", "/admin");
+    assert_eq!(
+        store.notify(&notice(Recipients::User(ana))).await.unwrap(),
+        1
+    );
+    assert_eq!(
+        store
+            .notify(&notice(Recipients::Address {
+                email: "ciudadana@example.org".into(),
+                name: "Ciudadana".into(),
+            }))
+            .await
+            .unwrap(),
+        1
+    );
+    // A notice with a once key is written once per recipient, however often.
+    let mut once = notice(Recipients::All(vec![
+        Recipients::User(ana),
+        Recipients::Role(Role::Auditor),
+    ]));
+    once.once = Some("recordatorio|1|ARCOM|1|antes".into());
+    assert_eq!(store.notify(&once).await.unwrap(), 1, "ana once, not twice");
+    assert_eq!(store.notify(&once).await.unwrap(), 0);
+
+    let policy = RetryPolicy {
+        first_wait: chrono::Duration::seconds(30),
+        ..RetryPolicy::default()
+    };
+    let now = chrono::Utc::now();
+    let claimed = store.claim_mail(now, &policy, 10).await.unwrap();
+    assert_eq!(claimed.len(), 3);
+    // Held by the first claim: a second server gets nothing until the lease ends.
+    assert!(store.claim_mail(now, &policy, 10).await.unwrap().is_empty());
+    let after_lease = now + policy.lease + chrono::Duration::seconds(1);
+    let again = store.claim_mail(after_lease, &policy, 10).await.unwrap();
+    assert_eq!(again.len(), 3, "a dead server's claim passes on");
+    // The old claim can no longer mark them.
+    assert!(!store.mail_sent(&claimed[0], after_lease).await.unwrap());
+    for m in &again[..2] {
+        assert!(store.mail_sent(m, after_lease).await.unwrap());
+    }
+    let next = store
+        .mail_failed(&again[2], "conexión rechazada", after_lease, &policy)
+        .await
+        .unwrap()
+        .expect("retried");
+    assert_eq!(next, after_lease + chrono::Duration::seconds(30));
+    // Not before its time; then again, with the attempt counted.
+    assert!(store
+        .claim_mail(next - chrono::Duration::seconds(1), &policy, 10)
+        .await
+        .unwrap()
+        .is_empty());
+    let retry = store.claim_mail(next, &policy, 10).await.unwrap();
+    assert_eq!(retry.len(), 1);
+    assert_eq!(retry[0].attempts, 1);
+    store.mail_sent(&retry[0], next).await.unwrap();
+    let states = store.outbox_states().await.unwrap();
+    assert!(states.iter().all(|(_, _, s, _)| s == "sent"), "{states:?}");
+    // The citizen's address and text are gone once sent.
+    let leftovers: i64 = on_db!(store.db(), |pool| {
+        sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE mail_to = 'ciudadana@example.org' OR (user_id IS NULL AND body <> '')")
+            .fetch_one(pool)
+            .await
+            .unwrap()
+    });
+    assert_eq!(leftovers, 0);
+
+    // Giving up after the last attempt; turning mail off stops what waits.
+    let give_up = RetryPolicy {
+        max_attempts: 1,
+        ..policy
+    };
+    store.notify(&notice(Recipients::User(ana))).await.unwrap();
+    let m = store.claim_mail(next, &give_up, 10).await.unwrap();
+    assert_eq!(
+        store
+            .mail_failed(&m[0], "no", next, &give_up)
+            .await
+            .unwrap(),
+        None
+    );
+    store.notify(&notice(Recipients::User(ana))).await.unwrap();
+    store.set_wants_email(ana, false).await.unwrap();
+    assert!(!store.wants_email(ana).await.unwrap());
+    assert!(store
+        .claim_mail(next, &policy, 10)
+        .await
+        .unwrap()
+        .is_empty());
+    store.notify(&notice(Recipients::User(ana))).await.unwrap();
+    assert!(
+        store
+            .claim_mail(next, &policy, 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "in the app only"
+    );
+    let states = store.outbox_states().await.unwrap();
+    let tail: Vec<&str> = states
+        .iter()
+        .rev()
+        .take(3)
+        .map(|(_, _, s, _)| s.as_str())
+        .collect();
+    assert_eq!(tail, ["none", "none", "failed"]);
+    // A message nobody could send for too long expires instead of going out late.
+    store.set_wants_email(ana, true).await.unwrap();
+    store.notify(&notice(Recipients::User(ana))).await.unwrap();
+    let late = chrono::Utc::now() + policy.expire_after + chrono::Duration::minutes(1);
+    assert!(store
+        .claim_mail(late, &policy, 10)
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        store.outbox_states().await.unwrap().last().unwrap().2,
+        "expired"
+    );
 }

@@ -37,6 +37,8 @@ const MAX_AGENT_CHARS: usize = 300;
 pub struct CurrentUser {
     pub user: User,
     pub address: Option<String>,
+    /// How many of the user's notifications are unread (shown in the navigation).
+    pub unread: i64,
 }
 
 impl CurrentUser {
@@ -175,6 +177,7 @@ impl FromRequestParts<AppState> for CurrentUser {
             .unwrap_or(0);
         match state.store.user(uid).await? {
             Some(user) if user.active && user.session_epoch == epoch => Ok(CurrentUser {
+                unread: state.store.unread_notifications(user.id).await?,
                 user,
                 address: client_address(parts, state),
             }),

@@ -64,13 +64,15 @@ pub struct Inner {
     /// The address of the entity's data-processing policy (Ley 1581 de 2012), linked
     /// next to every consent checkbox and kept with each consent.
     pub privacy_policy: Option<String>,
-    /// The platform's public address (`https://participa.entidad.gov.co`), for the
-    /// links in e-mails; without it, a request's own host.
-    pub public_url: Option<String>,
     /// How many minutes a password-recovery link works.
     pub recovery_minutes: i64,
     /// The public plan documents (PDF) by plan and published version.
     pub public_pdfs: std::sync::Mutex<std::collections::HashMap<(i64, i64), axum::body::Bytes>>,
+    /// The platform's public address for links in e-mails (no trailing slash); None:
+    /// taken from the request.
+    pub public_url: Option<String>,
+    /// Whether notifications also go out by e-mail.
+    pub mail: bool,
 }
 
 /// Evidence storage and its per-file size limit.
@@ -126,9 +128,11 @@ pub struct Config {
     /// The entity's data-processing policy (an `http(s)://` address), linked from the
     /// consent checkboxes; anything else is ignored.
     pub privacy_policy: Option<String>,
-    /// The platform's public address, for the links in e-mails (an `http(s)://`
-    /// address; anything else is ignored).
+    /// The platform's public address (`https://participa.entidad.gov.co`), for links
+    /// that leave the site (e-mails); None: taken from the request.
     pub public_url: Option<String>,
+    /// Whether notifications also go out by e-mail (an SMTP server is configured).
+    pub mail: bool,
     /// How many minutes a password-recovery link works (at least 1).
     pub recovery_minutes: i64,
 }
@@ -143,6 +147,7 @@ impl Default for Config {
             trusted_proxies: Vec::new(),
             privacy_policy: None,
             public_url: None,
+            mail: false,
             recovery_minutes: participa_domain::account::RECOVERY_LINK_MINUTES,
         }
     }
@@ -175,10 +180,14 @@ impl AppState {
             ),
             trusted_proxies: config.trusted_proxies,
             privacy_policy: config.privacy_policy.filter(|u| is_web_address(u)),
-            public_url: config.public_url.filter(|u| is_web_address(u)),
             recovery_minutes: config.recovery_minutes.max(1),
             evidence: config.evidence,
             public_pdfs: Default::default(),
+            public_url: config
+                .public_url
+                .filter(|u| is_web_address(u))
+                .map(|u| u.trim_end_matches('/').to_string()),
+            mail: config.mail,
             store,
             entity: config.entity,
             throttle: throttle::Throttle::default(),

@@ -25,6 +25,8 @@ pub struct NavUser {
     pub role: &'static str,
     pub sees_audit: bool,
     pub manages_users: bool,
+    /// Unread notifications.
+    pub unread: i64,
 }
 
 impl Layout {
@@ -46,6 +48,7 @@ impl Layout {
                 role: user.user.role.label(),
                 sees_audit: user.can(Action::ViewAuditLog),
                 manages_users: user.can(Action::ManageUsers),
+                unread: user.unread,
             }),
             privacy_policy: state.privacy_policy.clone(),
         }
@@ -222,6 +225,8 @@ pub struct RecoveryRequestPage {
     pub sent: bool,
     /// How long a link works.
     pub minutes: i64,
+    /// Whether e-mail can be sent at all (an SMTP server is configured).
+    pub available: bool,
     pub errors: FieldErrors,
 }
 

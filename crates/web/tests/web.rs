@@ -62,8 +62,17 @@ impl TestApp {
         TestApp::with_evidence(db, None).await
     }
 
+    /// With e-mail on: notifications and recovery links wait in the outbox.
+    async fn with_mail(db: TestDatabase) -> TestApp {
+        TestApp::build(db, None, true).await
+    }
+
     /// With evidence on a temporary disk directory and this per-file limit.
     async fn with_evidence(db: TestDatabase, limit: Option<usize>) -> TestApp {
+        TestApp::build(db, limit, false).await
+    }
+
+    async fn build(db: TestDatabase, limit: Option<usize>, mail: bool) -> TestApp {
         let store = Store::connect(&db.url)
             .await
             .expect("connect")
@@ -94,6 +103,7 @@ impl TestApp {
             store.clone(),
             participa_web::Config {
                 evidence,
+                mail,
                 ..Default::default()
             },
         );
@@ -1154,6 +1164,7 @@ on_both_backends! {
     attendee_counts => super::attendee_counts_are_bounded;
     consultation_before_it_opens => super::a_consultation_before_it_opens_says_when;
     generated_password_must_be_changed => super::a_generated_password_must_be_changed_before_anything_else;
+    no_recovery_link_without_mail => super::without_a_mail_server_no_recovery_link_is_issued;
     user_form_offers_offices => super::the_user_form_offers_the_plans_offices_and_lands_on_the_list;
     account_page_sessions => super::the_account_page_lists_sessions_and_ends_the_others;
     forgotten_password => super::a_forgotten_password_is_recovered_with_a_single_use_link;
@@ -5639,7 +5650,7 @@ async fn the_account_page_lists_sessions_and_ends_the_others(db: TestDatabase) {
 /// rules and ends every session; requests are limited per address without touching
 /// the sign-in counts, and a stranger asking again and again takes away no link.
 async fn a_forgotten_password_is_recovered_with_a_single_use_link(db: TestDatabase) {
-    let app = TestApp::new(db).await;
+    let app = TestApp::with_mail(db).await;
     let login = app.get("/ingresar", None).await;
     assert!(login.body.contains(r#"href="/ingresar/recuperar""#));
     let form = app.get("/ingresar/recuperar", None).await;
@@ -5650,7 +5661,7 @@ async fn a_forgotten_password_is_recovered_with_a_single_use_link(db: TestDataba
     assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(empty.body.contains("Escriba su usuario"));
     let known = app
-        .post("/ingresar/recuperar", None, &[("usuario", "auditor")])
+        .post("/ingresar/recuperar", None, &[("usuario", "Auditor")])
         .await;
     let unknown = app
         .post("/ingresar/recuperar", None, &[("usuario", "nadiexx")])
@@ -5658,28 +5669,83 @@ async fn a_forgotten_password_is_recovered_with_a_single_use_link(db: TestDataba
     assert_eq!(known.status, StatusCode::OK);
     assert_eq!(unknown.status, known.status);
     assert_eq!(
-        unknown.body.replace("nadiexx", "auditor"),
+        unknown.body.replace("nadiexx", "Auditor"),
         known.body,
         "the answer does not tell which names exist"
     );
     assert!(known.body.contains("le enviamos a ese correo un enlace"));
-    let links: i64 = participa_store::on_db!(app.store.db(), |pool| {
+    let count = |table: &'static str| {
+        let app = &app;
+        async move {
+            let sql = format!("SELECT COUNT(*) AS n FROM {table}");
+            let n: i64 = participa_store::on_db!(app.store.db(), |pool| {
+                sqlx::Row::get(&sqlx::query(&sql).fetch_one(pool).await.unwrap(), "n")
+            });
+            n
+        }
+    };
+    assert_eq!(
+        count("password_recoveries").await,
+        1,
+        "one link, for the account that exists"
+    );
+
+    // The e-mail waits in the outbox, to the address only; its text holds the link.
+    let mut mails = app
+        .store
+        .claim_mail(
+            chrono::Utc::now(),
+            &participa_store::RetryPolicy::default(),
+            10,
+        )
+        .await
+        .unwrap();
+    assert_eq!(mails.len(), 1);
+    let mail = mails.remove(0);
+    assert_eq!(mail.to, "auditor@participa.test");
+    assert!(mail.link.is_empty(), "the link is only in the text");
+    let start = mail
+        .body
+        .find("http://participa.test/ingresar/recuperar/")
+        .expect("the link")
+        + "http://participa.test/ingresar/recuperar/".len();
+    let token = mail.body[start..start + 64].to_string();
+    assert!(mail.body.contains("«auditor»"));
+    assert!(app
+        .store
+        .mail_sent(&mail, chrono::Utc::now())
+        .await
+        .unwrap());
+    // Once sent, the token is nowhere in the database.
+    let token_kept: i64 = participa_store::on_db!(app.store.db(), |pool| {
         sqlx::Row::get(
-            &sqlx::query("SELECT COUNT(*) AS n FROM password_recoveries")
+            &sqlx::query(
+                "SELECT COUNT(*) AS n FROM notifications WHERE body LIKE $1 OR link LIKE $1",
+            )
+            .bind(format!("%{token}%"))
+            .fetch_one(pool)
+            .await
+            .unwrap(),
+            "n",
+        )
+    });
+    assert_eq!(token_kept, 0);
+    let digests: i64 = participa_store::on_db!(app.store.db(), |pool| {
+        sqlx::Row::get(
+            &sqlx::query("SELECT COUNT(*) AS n FROM password_recoveries WHERE token_digest = $1")
+                .bind(&token)
                 .fetch_one(pool)
                 .await
                 .unwrap(),
             "n",
         )
     });
-    assert_eq!(links, 1, "one link, for the account that exists");
+    assert_eq!(digests, 0, "only the digest is kept");
 
-    // A link made here (the e-mailed one is read in the outbox test).
     let id = app.user_id("auditor").await;
-    let token = participa_store::random_token().unwrap();
     let now = chrono::Utc::now();
     let system = Actor::system();
-    let mail = participa_store::RecoveryMail {
+    let recovery_mail = participa_store::RecoveryMail {
         to: "auditor@participa.test".into(),
         name: "Auditor".into(),
         subject: "Recuperar".into(),
@@ -5688,7 +5754,7 @@ async fn a_forgotten_password_is_recovered_with_a_single_use_link(db: TestDataba
     let issue = |token: String, expires: chrono::DateTime<chrono::Utc>| {
         let app = &app;
         let system = &system;
-        let mail = &mail;
+        let mail = &recovery_mail;
         async move {
             app.store
                 .issue_recovery(
@@ -5710,7 +5776,6 @@ async fn a_forgotten_password_is_recovered_with_a_single_use_link(db: TestDataba
                 .unwrap();
         }
     };
-    issue(token.clone(), now + chrono::Duration::minutes(30)).await;
     let session = app.login("auditor").await;
     let path = format!("/ingresar/recuperar/{token}");
     let page = app.get(&path, None).await;
@@ -5779,15 +5844,7 @@ async fn a_forgotten_password_is_recovered_with_a_single_use_link(db: TestDataba
     // A stranger asking for the admin's link again and again: a few links are sent,
     // then nothing more (the answer stays the same), and then the address is refused;
     // the admin still signs in, and the links already sent still work.
-    let before: i64 = participa_store::on_db!(app.store.db(), |pool| {
-        sqlx::Row::get(
-            &sqlx::query("SELECT COUNT(*) AS n FROM password_recoveries")
-                .fetch_one(pool)
-                .await
-                .unwrap(),
-            "n",
-        )
-    });
+    let before = count("password_recoveries").await;
     let ask_from = |ip: &'static str| {
         let app = &app;
         async move {
@@ -5834,4 +5891,30 @@ async fn a_forgotten_password_is_recovered_with_a_single_use_link(db: TestDataba
         "the admin's share of links in the window"
     );
     app.login("admin").await;
+}
+
+/// Issue 14, part 9: without a mail server no link can reach anyone, so none is issued
+/// and the page says to ask the administrator (whoever is named).
+async fn without_a_mail_server_no_recovery_link_is_issued(db: TestDatabase) {
+    let app = TestApp::new(db).await;
+    let form = app.get("/ingresar/recuperar", None).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form
+        .body
+        .contains("no tiene configurado el envío de correos"));
+    let r = app
+        .post("/ingresar/recuperar", None, &[("usuario", "auditor")])
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("restablezca su contraseña"));
+    let n: i64 = participa_store::on_db!(app.store.db(), |pool| {
+        sqlx::Row::get(
+            &sqlx::query("SELECT COUNT(*) AS n FROM password_recoveries")
+                .fetch_one(pool)
+                .await
+                .unwrap(),
+            "n",
+        )
+    });
+    assert_eq!(n, 0);
 }

@@ -12,6 +12,7 @@ pub mod coverage;
 pub mod events;
 pub mod followup;
 pub mod hearings;
+pub mod notifications;
 pub mod participation;
 pub mod plans;
 pub mod public;
@@ -50,4 +51,5 @@ pub fn routes(evidence_limit: usize) -> Routes {
         .merge(hearings::routes())
         .merge(events::routes())
         .merge(channels::routes())
+        .merge(notifications::routes())
 }

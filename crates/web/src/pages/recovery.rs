@@ -10,7 +10,9 @@
 //!   neither locks that person out nor takes away the link in their mailbox. The
 //!   sign-in counts are not touched.
 //! - The token is 32 random bytes; the database keeps only its SHA-256. The e-mail goes
-//!   through the outbox, whose copy of the text is erased once delivered.
+//!   through the outbox to the address alone, and the outbox erases its text (the only
+//!   copy of the link) once it is sent or given up. Without a mail server (`mail`
+//!   off) no link is issued, and the page says to ask the administrator.
 //! - Using the link sets the password (the same strength rules as the change form),
 //!   ends every session of the user, voids the user's other links and is audited.
 
@@ -53,6 +55,7 @@ fn request_page(
         who,
         sent,
         minutes: state.recovery_minutes,
+        available: state.mail,
         errors,
     };
     Ok((status, Html(page.render()?)).into_response())
@@ -76,6 +79,11 @@ pub async fn request_link(
             "Escriba su usuario o el correo electrónico registrado en su cuenta.".into(),
         );
         return request_page(&state, who, false, errors);
+    }
+    // Without a mail server no link can reach anyone: nothing is issued (the page says
+    // so, whoever is named).
+    if !state.mail {
+        return request_page(&state, who, false, FieldErrors::new());
     }
     // Counted before anything is looked up: a refusal says nothing about the name.
     state
@@ -154,13 +162,11 @@ pub fn recovery_mail(
         name: account.full_name.clone(),
         subject: format!("Participa · {entity}: recuperar su contraseña"),
         body: format!(
-            "Hola, {name}:\n\n\
-             Se pidió recuperar la contraseña del usuario «{user}» en Participa ({entity}).\n\n\
+            "Se pidió recuperar la contraseña del usuario «{user}» en Participa ({entity}).\n\n\
              Para elegir una contraseña nueva, abra este enlace antes de las {until} (hora de Colombia). Sirve una sola vez:\n\n\
              {link}\n\n\
              Al cambiarla se cierran todas las sesiones abiertas con su usuario.\n\n\
              Si usted no lo pidió, ignore este correo: su contraseña no cambia.\n",
-            name = account.full_name,
             user = account.username,
         ),
     }
