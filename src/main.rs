@@ -123,6 +123,9 @@ struct ServeOptions {
     /// intento, hasta una hora).
     #[arg(long, env = "PARTICIPA_CORREO_REINTENTO", default_value_t = 30)]
     correo_reintento: u64,
+    /// Minutos que sirve un enlace para recuperar la contraseña (se usa una sola vez).
+    #[arg(long, env = "PARTICIPA_MINUTOS_RECUPERACION", default_value_t = participa_domain::account::RECOVERY_LINK_MINUTES)]
+    recovery_link_minutes: i64,
 }
 
 /// A date typed on the command line: `AAAA-MM-DD`, in the years Participa accepts.
@@ -705,6 +708,7 @@ async fn init(database_url: &str) -> Result<Store> {
         println!("Primer administrador creado (la contraseña se muestra solo esta vez):");
         println!("  usuario:    {user}");
         println!("  contraseña: {password}");
+        println!("Al ingresar con ella, la plataforma pide cambiarla antes de seguir.");
     }
     Ok(store)
 }
@@ -783,6 +787,10 @@ async fn serve(database_url: &str, options: ServeOptions) -> Result<()> {
     anyhow::ensure!(
         (1..=1024).contains(&options.evidence_max_mb),
         "--evidence-max-mb debe estar entre 1 y 1024"
+    );
+    anyhow::ensure!(
+        (1..=1440).contains(&options.recovery_link_minutes),
+        "--recovery-link-minutes debe estar entre 1 y 1440 (un día)"
     );
     if let Some(url) = &options.privacy_policy_url {
         anyhow::ensure!(
@@ -876,6 +884,7 @@ async fn serve(database_url: &str, options: ServeOptions) -> Result<()> {
         privacy_policy: options.privacy_policy_url,
         public_url: Some(public_url),
         mail,
+        recovery_minutes: options.recovery_link_minutes,
     };
     let state = participa_web::AppState::new(store.clone(), config);
     participa_web::serve(listener, state, participa_web::shutdown_signal()).await?;
@@ -956,6 +965,7 @@ async fn user_command(store: &Store, action: UserCommand) -> Result<()> {
                 .create_user(
                     &data,
                     &hash,
+                    participa_domain::PasswordOrigin::Temporary,
                     &Change {
                         actor: &system,
                         action: AuditAction::UserCreate,
@@ -978,6 +988,7 @@ async fn user_command(store: &Store, action: UserCommand) -> Result<()> {
                 .set_password(
                     user.id,
                     &hash,
+                    participa_domain::PasswordOrigin::Temporary,
                     &Change {
                         actor: &system,
                         action: AuditAction::UserPasswordReset,
@@ -993,6 +1004,7 @@ async fn user_command(store: &Store, action: UserCommand) -> Result<()> {
     };
     println!("usuario:    {username}");
     println!("contraseña: {password}");
+    println!("Es temporal: al ingresar con ella, la plataforma pide cambiarla antes de seguir.");
     Ok(())
 }
 

@@ -432,6 +432,7 @@ fn users_are_created_and_passwords_reset_from_the_command_line(db: TestDatabase)
         .find(|l| l.starts_with("contraseña: "))
         .unwrap()
         .to_string();
+    assert!(out.contains("Es temporal"), "{out}");
     let again = text(ok(&db, &["user", "reset-password", "carlos"]));
     let second = again
         .lines()
@@ -469,6 +470,12 @@ fn users_are_created_and_passwords_reset_from_the_command_line(db: TestDatabase)
     assert!(out.contains("no estaba bloqueado"), "{out}");
     let again = rt.block_on(store.take_attempt(&carlos, window)).unwrap();
     assert!(matches!(again, participa_store::Attempt::Allowed { .. }));
+    // A password printed here (or on the first start) must be changed at the first
+    // sign-in (issue 14, part 9).
+    for name in ["carlos", "admin"] {
+        let (user, _) = rt.block_on(store.user_for_login(name)).unwrap().unwrap();
+        assert!(user.must_change_password, "{name}");
+    }
     rt.block_on(store.close());
     let taken = participa(
         &db,

@@ -2,7 +2,7 @@
 //! Argon2id hashes, and the first admin of a new installation.
 
 use crate::Error;
-use participa_domain::Role;
+use participa_domain::{PasswordOrigin, Role};
 use participa_store::{Actor, AuditAction, Change, Store, UserData};
 
 /// An Argon2id hash (PHC string), computed off the async threads.
@@ -45,6 +45,7 @@ pub async fn ensure_first_admin(store: &Store) -> Result<Option<(String, String)
         .create_user(
             &data,
             &hash,
+            PasswordOrigin::Temporary,
             &Change {
                 actor: &system,
                 action: AuditAction::UserCreate,

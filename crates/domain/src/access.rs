@@ -97,6 +97,8 @@ pub enum Action<'a> {
     ManageParticipation,
     /// See citizens' personal data (contact data left with consent).
     ViewPersonalData,
+    /// See one's own account and the sessions open in one's name, and end the others.
+    ManageOwnAccount,
 }
 
 /// Whether `actor` (None: the anonymous public) may perform `action`.
@@ -106,7 +108,7 @@ pub fn allows(actor: Option<&Actor>, action: Action<'_>) -> bool {
     };
     use Action::*;
     match (actor.role, action) {
-        (_, ViewPublished | ViewInternal | ChangeOwnPassword) => true,
+        (_, ViewPublished | ViewInternal | ChangeOwnPassword | ManageOwnAccount) => true,
         (Role::Admin, Approve | ReviewProgress | ClosePeriod) => false,
         (Role::Admin, _) => true,
         (Role::Reporter, EditActivity(offices) | ReportProgress(offices)) => {
@@ -139,6 +141,16 @@ mod tests {
         assert!(!allows(None, Action::ViewInternal));
         assert!(!allows(None, Action::EditActivity(&[code("OAPLA")])));
         assert!(!allows(None, Action::ChangeOwnPassword));
+        assert!(!allows(None, Action::ManageOwnAccount));
+    }
+
+    #[test]
+    fn every_staff_member_manages_their_own_account() {
+        for role in Role::ALL {
+            let a = actor(role, &[]);
+            assert!(allows(Some(&a), Action::ChangeOwnPassword), "{role:?}");
+            assert!(allows(Some(&a), Action::ManageOwnAccount), "{role:?}");
+        }
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! [`PlanDraft`] by [`Plan::try_from_draft`], which reports every broken rule at once.
 
 pub mod access;
+pub mod account;
 pub mod activity;
 pub mod alignment;
 pub mod calendar;
@@ -27,6 +28,7 @@ pub mod tagging;
 pub mod values;
 
 pub use access::{allows, Action, Actor, Role};
+pub use account::{LinkState, PasswordOrigin};
 pub use activity::Activity;
 pub use alignment::{Alignment, CodedText};
 pub use calendar::{Calendar, Holiday, Override};

@@ -97,11 +97,17 @@ pub enum AuditAction {
     ConsultationQuestionDelete,
     ConsultationQuestionMove,
     HearingEdit,
+    /// A user ended their other sessions from the account page.
+    SessionsEndOthers,
+    /// A password-recovery link was sent to a user's e-mail.
+    PasswordRecoveryRequest,
+    /// A user set a new password with a recovery link.
+    PasswordRecover,
 }
 
 impl AuditAction {
     /// Every action, for parsing stored codes back.
-    pub const ALL: [AuditAction; 55] = [
+    pub const ALL: [AuditAction; 58] = [
         AuditAction::ActivityCreate,
         AuditAction::ActivityUpdate,
         AuditAction::ActivityDelete,
@@ -157,6 +163,9 @@ impl AuditAction {
         AuditAction::ConsultationQuestionDelete,
         AuditAction::ConsultationQuestionMove,
         AuditAction::HearingEdit,
+        AuditAction::SessionsEndOthers,
+        AuditAction::PasswordRecoveryRequest,
+        AuditAction::PasswordRecover,
     ];
 
     /// The code stored in `audit_log.action`. Never change one: stored entries keep it.
@@ -220,6 +229,9 @@ impl AuditAction {
             AuditAction::ConsultationQuestionDelete => "consultation.question_delete",
             AuditAction::ConsultationQuestionMove => "consultation.question_move",
             AuditAction::HearingEdit => "hearing.edit",
+            AuditAction::SessionsEndOthers => "user.end_other_sessions",
+            AuditAction::PasswordRecoveryRequest => "user.password_recovery_request",
+            AuditAction::PasswordRecover => "user.password_recover",
         }
     }
 
@@ -293,6 +305,9 @@ impl AuditAction {
                 "Cambió el orden de las preguntas de una consulta"
             }
             AuditAction::HearingEdit => "Modificó una audiencia pública",
+            AuditAction::SessionsEndOthers => "Cerró sus otras sesiones abiertas",
+            AuditAction::PasswordRecoveryRequest => "Pidió un enlace para recuperar su contraseña",
+            AuditAction::PasswordRecover => "Recuperó su contraseña con un enlace",
         }
     }
 

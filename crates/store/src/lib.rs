@@ -43,6 +43,7 @@ mod notifications;
 mod objects;
 mod parameters;
 mod plans;
+mod recovery;
 mod sessions;
 mod suggestions;
 mod throttle;
@@ -80,6 +81,8 @@ pub use objects::{
 };
 pub use parameters::{ParameterChange, ParameterValue};
 pub use plans::{PlanId, PlanSummary};
+pub use recovery::{Recovery, RecoveryAccount, RecoveryLink, RecoveryMail};
+pub use sessions::{OpenSession, SessionMeta};
 pub use suggestions::{SuggestionFilter, SuggestionRecord};
 pub use throttle::{Attempt, Quota};
 pub use users::{User, UserData};
@@ -443,7 +446,12 @@ pub mod testing {
             after: None,
         };
         store
-            .create_user(&data, password_hash, &change)
+            .create_user(
+                &data,
+                password_hash,
+                participa_domain::PasswordOrigin::Chosen,
+                &change,
+            )
             .await
             .expect("create test user")
     }

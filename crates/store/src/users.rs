@@ -4,7 +4,7 @@ use crate::audit::{record, Change};
 use crate::tx::{on_tx, Tx};
 use crate::{on_db, Entity, Result, Store, StoreError};
 use chrono::{DateTime, Utc};
-use participa_domain::{OfficeCode, Role};
+use participa_domain::{OfficeCode, PasswordOrigin, Role};
 use sqlx::{QueryBuilder, Row};
 use std::collections::HashMap;
 
@@ -24,6 +24,9 @@ pub struct User {
     pub session_epoch: i64,
     /// The position (cargo) printed under the name when the user signs (e.g. approves).
     pub position: String,
+    /// The password was generated for the user (someone else saw it): it must be
+    /// changed before any other staff page opens.
+    pub must_change_password: bool,
 }
 
 /// What an account is made of, for creating or updating one.
@@ -40,7 +43,7 @@ pub struct UserData {
 }
 
 const USER_COLUMNS: &str =
-    "id, username, full_name, role, active, created_at, email, session_epoch, position";
+    "id, username, full_name, role, active, created_at, email, session_epoch, position, must_change_password";
 
 /// Decodes a user row of either backend.
 fn user_of<R: Row>(r: &R, offices: Vec<OfficeCode>) -> Result<User>
@@ -67,6 +70,7 @@ where
         email: r.try_get("email")?,
         session_epoch: r.try_get("session_epoch")?,
         position: r.try_get("position")?,
+        must_change_password: r.try_get("must_change_password")?,
     })
 }
 
@@ -100,6 +104,57 @@ async fn insert_offices(tx: &mut Tx, id: i64, offices: &[OfficeCode]) -> Result<
     Ok(())
 }
 
+/// Sets a new password hash in transaction `tx`: every session of the user ends (the
+/// session epoch is raised and returned, and their records are deleted), the browsers
+/// remembered for the user are forgotten, the recovery links not yet used stop working,
+/// and a [`PasswordOrigin::Temporary`] password must be changed at the next sign-in.
+pub(crate) async fn set_password(
+    tx: &mut Tx,
+    id: i64,
+    password_hash: &str,
+    origin: PasswordOrigin,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let epoch: Option<i64> = on_tx!(tx, |conn| {
+        sqlx::query(
+            "UPDATE users SET password_hash = $1, session_epoch = session_epoch + 1, \
+             must_change_password = $2 WHERE id = $3 RETURNING session_epoch",
+        )
+        .bind(password_hash)
+        .bind(origin.must_change())
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(|r| r.try_get("session_epoch"))
+        .transpose()?
+    });
+    let Some(epoch) = epoch else {
+        return Err(StoreError::not_found(Entity::User, id));
+    };
+    on_tx!(tx, |conn| {
+        // The browsers remembered under the old password are strangers' from now on:
+        // only a sign-in with the new one remembers a browser again.
+        sqlx::query("DELETE FROM trusted_devices WHERE user_id = $1")
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+        // The epoch already refuses them; their records go too, so the account page
+        // does not list them.
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query(
+            "UPDATE password_recoveries SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL",
+        )
+        .bind(id)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    });
+    Ok(epoch)
+}
+
 impl Store {
     pub async fn user_count(&self) -> Result<i64> {
         on_db!(&self.db, |pool| {
@@ -110,19 +165,21 @@ impl Store {
         })
     }
 
-    /// Creates an account; a taken user name is [`StoreError::UsernameTaken`].
+    /// Creates an account; a taken user name is [`StoreError::UsernameTaken`]. A
+    /// [`PasswordOrigin::Temporary`] password must be changed at the first sign-in.
     pub async fn create_user(
         &self,
         data: &UserData,
         password_hash: &str,
+        origin: PasswordOrigin,
         change: &Change<'_>,
     ) -> Result<i64> {
         let now = Utc::now();
         let mut tx = self.begin().await?;
         let id: i64 = on_tx!(&mut tx, |conn| {
             sqlx::query(
-                "INSERT INTO users (username, full_name, role, password_hash, active, created_at, email, position) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                "INSERT INTO users (username, full_name, role, password_hash, active, created_at, email, position, \
+                 must_change_password) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
             )
             .bind(&data.username)
             .bind(&data.full_name)
@@ -132,6 +189,7 @@ impl Store {
             .bind(now)
             .bind(&data.email)
             .bind(data.position.trim())
+            .bind(origin.must_change())
             .fetch_one(&mut *conn)
             .await
             .map_err(|e| unique_violation(e, &data.username))?
@@ -167,11 +225,19 @@ impl Store {
                 .execute(&mut *conn)
                 .await?;
             if !data.active {
-                // A deactivated account's browsers are strangers' again.
+                // A deactivated account's browsers are strangers' again, and the
+                // recovery links it was sent no longer work.
                 sqlx::query("DELETE FROM trusted_devices WHERE user_id = $1")
                     .bind(id)
                     .execute(&mut *conn)
                     .await?;
+                sqlx::query(
+                    "UPDATE password_recoveries SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL",
+                )
+                .bind(id)
+                .bind(now)
+                .execute(&mut *conn)
+                .await?;
             }
         });
         insert_offices(&mut tx, id, &data.offices).await?;
@@ -179,39 +245,18 @@ impl Store {
         tx.commit().await
     }
 
-    /// Sets a new password hash, ends every session of the user (raising the session
-    /// epoch, which is returned) and forgets the browsers remembered for the user.
+    /// Sets a new password hash and ends every session of the user (raising the session
+    /// epoch, which is returned); see [`set_password`].
     pub async fn set_password(
         &self,
         id: i64,
         password_hash: &str,
+        origin: PasswordOrigin,
         change: &Change<'_>,
     ) -> Result<i64> {
         let now = Utc::now();
         let mut tx = self.begin().await?;
-        let epoch: Option<i64> = on_tx!(&mut tx, |conn| {
-            sqlx::query(
-                "UPDATE users SET password_hash = $1, session_epoch = session_epoch + 1 \
-                 WHERE id = $2 RETURNING session_epoch",
-            )
-            .bind(password_hash)
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?
-            .map(|r| r.try_get("session_epoch"))
-            .transpose()?
-        });
-        let Some(epoch) = epoch else {
-            return Err(StoreError::not_found(Entity::User, id));
-        };
-        // The browsers remembered under the old password are strangers' from now on:
-        // only a sign-in with the new one remembers a browser again.
-        on_tx!(&mut tx, |conn| {
-            sqlx::query("DELETE FROM trusted_devices WHERE user_id = $1")
-                .bind(id)
-                .execute(&mut *conn)
-                .await?;
-        });
+        let epoch = set_password(&mut tx, id, password_hash, origin, now).await?;
         record(&mut tx, change, now).await?;
         tx.commit().await?;
         Ok(epoch)
@@ -262,6 +307,29 @@ impl Store {
             .collect::<Result<Vec<String>, _>>()?;
             Ok(Some(user_of(&r, codes(offices))?))
         })
+    }
+
+    /// The offices the plans name, as choices for a reporter's account: each code once,
+    /// with its name in the newest plan that has it, by code.
+    pub async fn office_choices(&self) -> Result<Vec<(OfficeCode, String)>> {
+        let rows: Vec<(String, String)> = on_db!(&self.db, |pool| {
+            sqlx::query(
+                "SELECT o.code, o.name FROM plan_offices o JOIN plans p ON p.id = o.plan_id \
+                 ORDER BY p.year DESC, p.id DESC",
+            )
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get("code")?, r.try_get("name")?)))
+            .collect::<Result<Vec<_>>>()
+        })?;
+        let mut seen = std::collections::BTreeMap::new();
+        for (code, name) in rows {
+            if let Ok(code) = OfficeCode::parse(&code) {
+                seen.entry(code).or_insert(name);
+            }
+        }
+        Ok(seen.into_iter().collect())
     }
 
     /// Every account, by user name: two queries.

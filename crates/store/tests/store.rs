@@ -1,12 +1,12 @@
 //! The store suite: every test runs against SQLite and against PostgreSQL.
 
-use participa_domain::{OfficeCode, PlanStatus, Role, Transition};
+use participa_domain::{OfficeCode, PasswordOrigin, PlanStatus, Role, Transition};
 use participa_domain::{Plan, PlanYear};
 use participa_formats::{import_plan, ReadOptions};
 use participa_store::testing::{self, accept_all_findings, TestDatabase};
 use participa_store::{
-    on_db, Acta, Actor, AuditAction, AuditFilter, Backend, Change, Entity, PlanId, Store,
-    StoreError, UserData,
+    on_db, Acta, Actor, AuditAction, AuditFilter, Backend, Change, Entity, PlanId, SessionMeta,
+    Store, StoreError, UserData,
 };
 
 const SEED: &[u8] = include_bytes!("../../../seed/plan-participacion-ciudadana-2025.txt");
@@ -76,6 +76,10 @@ on_both_backends!(
     an_edited_hearing_is_audited_and_a_new_date_reaches_its_registrants,
     workflow_steps_notify_who_acts_next_in_their_own_transaction,
     the_outbox_claims_each_mail_once_retries_with_backoff_and_forgets_what_it_must,
+    a_password_someone_else_saw_must_be_changed_and_a_chosen_one_need_not,
+    a_user_sees_their_valid_sessions_and_ends_the_others,
+    a_recovery_link_sets_a_password_once_and_only_in_time,
+    recovery_links_go_only_to_active_accounts_with_an_e_mail,
     the_inbox_reads_latest_steps_open_items_and_the_moderation_queue,
 );
 
@@ -380,6 +384,399 @@ async fn an_edited_hearing_is_audited_and_a_new_date_reaches_its_registrants(db:
         .any(|e| e.before.as_deref().is_some_and(|b| b.contains("Bogotá"))));
 }
 
+fn account_change<'a>(actor: &'a Actor, action: AuditAction) -> Change<'a> {
+    Change {
+        actor,
+        action,
+        plan_id: None,
+        subject: "usuario prueba".into(),
+        before: None,
+        after: None,
+    }
+}
+
+fn mail() -> participa_store::RecoveryMail {
+    participa_store::RecoveryMail {
+        to: "ana@entidad.gov.co".into(),
+        name: "Ana".into(),
+        subject: "Recuperar".into(),
+        body: "Enlace".into(),
+    }
+}
+
+fn meta(user: i64, epoch: i64, minutes_ago: i64, agent: &str) -> SessionMeta {
+    let now = chrono::Utc::now();
+    SessionMeta {
+        user_id: Some(user),
+        epoch: Some(epoch),
+        started_at: Some(now - chrono::Duration::minutes(minutes_ago + 30)),
+        last_seen_at: Some(now - chrono::Duration::minutes(minutes_ago)),
+        address: Some("10.0.0.7".into()),
+        user_agent: Some(agent.into()),
+    }
+}
+
+async fn a_password_someone_else_saw_must_be_changed_and_a_chosen_one_need_not(db: TestDatabase) {
+    let store = open(&db).await;
+    let system = Actor::system();
+    let data = UserData {
+        username: "nueva".into(),
+        full_name: "Nueva".into(),
+        role: Role::Auditor,
+        active: true,
+        offices: vec![],
+        email: None,
+        position: String::new(),
+    };
+    let id = store
+        .create_user(
+            &data,
+            "h1",
+            PasswordOrigin::Temporary,
+            &account_change(&system, AuditAction::UserCreate),
+        )
+        .await
+        .unwrap();
+    assert!(store.user(id).await.unwrap().unwrap().must_change_password);
+    let later = chrono::Utc::now() + chrono::Duration::hours(1);
+    store
+        .session_save("s1", "{}", later, &meta(id, 0, 1, "Firefox/125.0"))
+        .await
+        .unwrap();
+    let epoch = store
+        .set_password(
+            id,
+            "h2",
+            PasswordOrigin::Chosen,
+            &account_change(&system, AuditAction::UserPasswordChange),
+        )
+        .await
+        .unwrap();
+    let user = store.user(id).await.unwrap().unwrap();
+    assert!(!user.must_change_password);
+    assert_eq!(user.session_epoch, epoch);
+    assert_eq!(
+        store.session_load("s1").await.unwrap(),
+        None,
+        "a new password ends the sessions"
+    );
+    store
+        .set_password(
+            id,
+            "h3",
+            PasswordOrigin::Temporary,
+            &account_change(&system, AuditAction::UserPasswordReset),
+        )
+        .await
+        .unwrap();
+    assert!(store.user(id).await.unwrap().unwrap().must_change_password);
+}
+
+async fn a_user_sees_their_valid_sessions_and_ends_the_others(db: TestDatabase) {
+    let store = open(&db).await;
+    let ana = admin(&store, "ana", Role::Admin).await;
+    let luis = admin(&store, "luis", Role::Auditor).await;
+    let (a, l) = (ana.user_id.unwrap(), luis.user_id.unwrap());
+    let later = chrono::Utc::now() + chrono::Duration::hours(1);
+    let past = chrono::Utc::now() - chrono::Duration::hours(1);
+    store
+        .session_save("ana-here", "{}", later, &meta(a, 0, 0, "Chrome/124"))
+        .await
+        .unwrap();
+    store
+        .session_create("ana-phone", "{}", later, &meta(a, 0, 10, "Safari/604"))
+        .await
+        .unwrap();
+    store
+        .session_save("ana-old", "{}", past, &meta(a, 0, 100, "Firefox/1"))
+        .await
+        .unwrap();
+    store
+        .session_save("ana-stale", "{}", later, &meta(a, 7, 5, "Firefox/2"))
+        .await
+        .unwrap();
+    store
+        .session_save("luis", "{}", later, &meta(l, 0, 0, "Edg/1"))
+        .await
+        .unwrap();
+    let open: Vec<String> = store
+        .user_sessions(a)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    assert_eq!(
+        open,
+        ["ana-here", "ana-phone"],
+        "valid ones only, the most recently seen first"
+    );
+    let listed = &store.user_sessions(a).await.unwrap()[1];
+    assert_eq!(listed.address.as_deref(), Some("10.0.0.7"));
+    assert_eq!(listed.user_agent.as_deref(), Some("Safari/604"));
+    assert!(listed.started_at.unwrap() < listed.last_seen_at.unwrap());
+    let (epoch, ended) = store
+        .end_other_sessions(
+            a,
+            "ana-here",
+            &account_change(&ana, AuditAction::SessionsEndOthers),
+        )
+        .await
+        .unwrap();
+    assert_eq!(epoch, 1);
+    assert_eq!(ended, 2, "the phone and the stale record");
+    assert_eq!(store.user(a).await.unwrap().unwrap().session_epoch, 1);
+    let left: Vec<String> = store
+        .user_sessions(a)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    assert_eq!(left, ["ana-here"]);
+    assert!(store.session_load("ana-phone").await.unwrap().is_none());
+    assert!(
+        store.session_load("luis").await.unwrap().is_some(),
+        "another user's session stays"
+    );
+    let audit = store
+        .audit_entries(&AuditFilter {
+            user_id: Some(a),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(audit[0].action.code(), "user.end_other_sessions");
+}
+
+async fn a_recovery_link_sets_a_password_once_and_only_in_time(db: TestDatabase) {
+    use participa_domain::LinkState;
+    use participa_store::Recovery;
+    let store = open(&db).await;
+    let ana = admin(&store, "ana", Role::Admin).await;
+    let id = ana.user_id.unwrap();
+    let now = chrono::Utc::now();
+    let in_time = now + chrono::Duration::minutes(30);
+    let token = participa_store::random_token().unwrap();
+    let first = participa_store::random_token().unwrap();
+    for t in [&first, &token] {
+        store
+            .issue_recovery(
+                id,
+                t,
+                now,
+                in_time,
+                &mail(),
+                &account_change(&ana, AuditAction::PasswordRecoveryRequest),
+            )
+            .await
+            .unwrap();
+    }
+    // Only digests are kept: the token is nowhere in the database.
+    let kept: Vec<String> = on_db!(store.db(), |pool| {
+        sqlx::query("SELECT token_digest FROM password_recoveries")
+            .fetch_all(pool)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| sqlx::Row::get::<String, _>(r, "token_digest"))
+            .collect::<Vec<String>>()
+    });
+    assert_eq!(kept.len(), 2);
+    assert!(!kept.contains(&token) && !kept.contains(&first));
+    let link = store.recovery_link(&token, now).await.unwrap().unwrap();
+    assert_eq!(
+        (link.user_id, link.state),
+        (id, LinkState::Usable),
+        "a second request leaves the link usable"
+    );
+    assert_eq!(
+        store
+            .recovery_link(&first, now)
+            .await
+            .unwrap()
+            .unwrap()
+            .state,
+        LinkState::Usable,
+        "and the first one too"
+    );
+    let later = chrono::Utc::now() + chrono::Duration::hours(1);
+    store
+        .session_save("ana", "{}", later, &meta(id, 0, 0, "Chrome/1"))
+        .await
+        .unwrap();
+    let done = store
+        .recover_password(&token, "nuevo-hash", now, Some("10.1.1.1".into()))
+        .await
+        .unwrap();
+    assert_eq!(
+        done,
+        Recovery::Done {
+            user_id: id,
+            username: "ana".into()
+        }
+    );
+    let (user, hash) = store.user_for_login("ana").await.unwrap().unwrap();
+    assert_eq!(hash, "nuevo-hash");
+    assert_eq!(user.session_epoch, 1, "every session ended");
+    assert!(!user.must_change_password);
+    assert!(store.session_load("ana").await.unwrap().is_none());
+    assert_eq!(
+        store
+            .recover_password(&token, "otro", now, None)
+            .await
+            .unwrap(),
+        Recovery::Refused(LinkState::Used)
+    );
+    assert_eq!(
+        store
+            .recover_password(&first, "otro", now, None)
+            .await
+            .unwrap(),
+        Recovery::Refused(LinkState::Used),
+        "the new password voids the other links"
+    );
+    assert_eq!(
+        store.user_for_login("ana").await.unwrap().unwrap().1,
+        "nuevo-hash"
+    );
+    // A link past its time.
+    let late = participa_store::random_token().unwrap();
+    store
+        .issue_recovery(
+            id,
+            &late,
+            now,
+            in_time,
+            &mail(),
+            &account_change(&ana, AuditAction::PasswordRecoveryRequest),
+        )
+        .await
+        .unwrap();
+    let after = in_time + chrono::Duration::seconds(1);
+    assert_eq!(
+        store
+            .recovery_link(&late, after)
+            .await
+            .unwrap()
+            .unwrap()
+            .state,
+        LinkState::Expired
+    );
+    assert_eq!(
+        store
+            .recover_password(&late, "otro", after, None)
+            .await
+            .unwrap(),
+        Recovery::Refused(LinkState::Expired)
+    );
+    assert_eq!(
+        store
+            .recover_password("no-existe", "otro", now, None)
+            .await
+            .unwrap(),
+        Recovery::Unknown
+    );
+    let audit = store
+        .audit_entries(&AuditFilter {
+            user_id: Some(id),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let recovered = audit
+        .iter()
+        .find(|e| e.action.code() == "user.password_recover")
+        .expect("audited");
+    assert_eq!(recovered.address.as_deref(), Some("10.1.1.1"));
+}
+
+async fn recovery_links_go_only_to_active_accounts_with_an_e_mail(db: TestDatabase) {
+    let store = open(&db).await;
+    let system = Actor::system();
+    let mut made = Vec::new();
+    for (name, email, active) in [
+        ("ana", Some("Ana@Entidad.gov.co"), true),
+        ("sin", None, true),
+        ("vieja", Some("vieja@entidad.gov.co"), false),
+    ] {
+        let data = UserData {
+            username: name.into(),
+            full_name: name.into(),
+            role: Role::Auditor,
+            active,
+            offices: vec![],
+            email: email.map(String::from),
+            position: String::new(),
+        };
+        made.push(
+            store
+                .create_user(
+                    &data,
+                    "h",
+                    PasswordOrigin::Chosen,
+                    &account_change(&system, AuditAction::UserCreate),
+                )
+                .await
+                .unwrap(),
+        );
+    }
+    let names = |v: Vec<participa_store::RecoveryAccount>| -> Vec<String> {
+        v.into_iter().map(|a| a.username).collect()
+    };
+    assert_eq!(
+        names(store.recovery_accounts("ANA ").await.unwrap()),
+        ["ana"]
+    );
+    assert_eq!(
+        names(store.recovery_accounts("ana@entidad.gov.co").await.unwrap()),
+        ["ana"]
+    );
+    assert!(store.recovery_accounts("sin").await.unwrap().is_empty());
+    assert!(store.recovery_accounts("vieja").await.unwrap().is_empty());
+    assert!(store.recovery_accounts("").await.unwrap().is_empty());
+    // Deactivating an account voids the link it was sent.
+    let token = participa_store::random_token().unwrap();
+    let now = chrono::Utc::now();
+    store
+        .issue_recovery(
+            made[0],
+            &token,
+            now,
+            now + chrono::Duration::minutes(30),
+            &mail(),
+            &account_change(&system, AuditAction::PasswordRecoveryRequest),
+        )
+        .await
+        .unwrap();
+    let mut ana = store.user(made[0]).await.unwrap().unwrap();
+    ana.active = false;
+    let data = UserData {
+        username: ana.username.clone(),
+        full_name: ana.full_name.clone(),
+        role: ana.role,
+        active: false,
+        offices: vec![],
+        email: ana.email.clone(),
+        position: String::new(),
+    };
+    store
+        .update_user(
+            made[0],
+            &data,
+            &account_change(&system, AuditAction::UserUpdate),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .recover_password(&token, "otro", now, None)
+            .await
+            .unwrap(),
+        participa_store::Recovery::Refused(participa_domain::LinkState::Used)
+    );
+}
+
 async fn forty_attempts_at_once_check_no_more_than_the_limit(db: TestDatabase) {
     use participa_store::{Attempt, Quota};
     let store = open(&db).await;
@@ -519,6 +916,7 @@ async fn remembered_browsers_are_kept_by_digest_and_only_the_newest(db: TestData
         .set_password(
             user,
             "otro-hash",
+            PasswordOrigin::Chosen,
             &Change {
                 actor: &actor,
                 action: AuditAction::UserPasswordChange,
@@ -899,10 +1297,12 @@ async fn users_are_created_listed_updated_and_names_are_unique(db: TestDatabase)
         position: String::new(),
     };
     let id = store
-        .create_user(&data, "h1", &change("rep"))
+        .create_user(&data, "h1", PasswordOrigin::Temporary, &change("rep"))
         .await
         .unwrap();
-    let again = store.create_user(&data, "h2", &change("rep")).await;
+    let again = store
+        .create_user(&data, "h2", PasswordOrigin::Chosen, &change("rep"))
+        .await;
     assert!(
         matches!(again, Err(StoreError::UsernameTaken(ref n)) if n == "rep"),
         "{again:?}"
@@ -914,7 +1314,10 @@ async fn users_are_created_listed_updated_and_names_are_unique(db: TestDatabase)
     data.active = false;
     data.offices.truncate(1);
     store.update_user(id, &data, &change("rep")).await.unwrap();
-    store.set_password(id, "h3", &change("rep")).await.unwrap();
+    store
+        .set_password(id, "h3", PasswordOrigin::Temporary, &change("rep"))
+        .await
+        .unwrap();
     let u = store.user(id).await.unwrap().unwrap();
     assert!(!u.active);
     assert_eq!(u.offices, vec![OfficeCode::parse("ARCOM").unwrap()]);
@@ -927,14 +1330,18 @@ async fn sessions_expire_and_can_be_deleted(db: TestDatabase) {
     let store = open(&db).await;
     let later = chrono::Utc::now() + chrono::Duration::hours(1);
     let past = chrono::Utc::now() - chrono::Duration::hours(1);
-    assert!(store.session_create("a", "{}", later).await.unwrap());
-    assert!(!store.session_create("a", "{}", later).await.unwrap());
-    store.session_save("a", "{\"x\":1}", later).await.unwrap();
+    let none = SessionMeta::default();
+    assert!(store.session_create("a", "{}", later, &none).await.unwrap());
+    assert!(!store.session_create("a", "{}", later, &none).await.unwrap());
+    store
+        .session_save("a", "{\"x\":1}", later, &none)
+        .await
+        .unwrap();
     assert_eq!(
         store.session_load("a").await.unwrap().as_deref(),
         Some("{\"x\":1}")
     );
-    store.session_save("old", "{}", past).await.unwrap();
+    store.session_save("old", "{}", past, &none).await.unwrap();
     assert_eq!(store.session_load("old").await.unwrap(), None);
     assert_eq!(store.sessions_purge_expired().await.unwrap(), 1);
     store.session_delete("a").await.unwrap();

@@ -11,13 +11,26 @@ use axum::http::request::Parts;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use participa_app::accounts::{hash_password, password_problem};
 pub use participa_app::accounts::{MAX_PASSWORD_LEN, MIN_PASSWORD_LEN};
-use participa_domain::{allows, Action, Actor as Permissions};
+use participa_domain::{allows, Action, Actor as Permissions, PasswordOrigin};
 use participa_store::{Actor, AuditAction, Change, User};
 use tower_sessions::Session;
 
-const USER_KEY: &str = "uid";
+use crate::session_store::keys;
+
+const USER_KEY: &str = keys::USER;
 /// The user's `session_epoch` when the session was opened (see [`CurrentUser`]).
-const EPOCH_KEY: &str = "epoch";
+const EPOCH_KEY: &str = keys::EPOCH;
+
+/// Where a user whose password must be changed is sent, whatever staff page they ask
+/// for (see [`require_sign_in`]).
+pub const PASSWORD_PAGE: &str = "/admin/cuenta/clave";
+
+/// How often, at most, a session's «last seen» moment is written: each write is a
+/// database write, and the account page needs no finer time.
+const SEEN_EVERY_SECONDS: i64 = 300;
+
+/// The longest `User-Agent` kept with a session.
+const MAX_AGENT_CHARS: usize = 300;
 
 /// The signed-in, active staff member.
 #[derive(Debug, Clone)]
@@ -92,13 +105,37 @@ pub fn routes() -> crate::pages::routing::Routes {
 
 /// The guard every `/admin` route passes: an anonymous visitor (or a deactivated user)
 /// is sent to the sign-in page before any handler runs, so a handler that forgot to ask
-/// for a [`CurrentUser`] is still not public. The user found is handed to the handler.
+/// for a [`CurrentUser`] is still not public. A user whose password must be changed (it
+/// was generated, and someone else saw it) is sent to the change form from every other
+/// staff page, whatever the method. The user found is handed to the handler, and the
+/// session's «last seen» moment is brought up to date every few minutes.
 pub async fn require_sign_in(
     State(state): State<AppState>,
     mut user: CurrentUser,
+    session: Session,
     mut request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
+    let path = request
+        .extensions()
+        .get::<axum::extract::OriginalUri>()
+        .map_or(request.uri(), |o| &o.0)
+        .clone();
+    if user.user.must_change_password && !open_before_password_change(path.path()) {
+        let back = path
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| "/admin".into());
+        return Redirect::to(&password_page_then(&back)).into_response();
+    }
+    let now = chrono::Utc::now().timestamp();
+    let seen: Option<i64> = session.get(keys::SEEN).await.ok().flatten();
+    if seen.is_none_or(|s| now - s >= SEEN_EVERY_SECONDS || s > now) {
+        // Also keeps an active session from expiring after 8 hours of use.
+        if let Err(e) = session.insert(keys::SEEN, now).await {
+            tracing::warn!("could not note when the session was seen: {e}");
+        }
+    }
     if request.method() == axum::http::Method::GET {
         user.pending = pending_count(&state, &user).await;
     }
@@ -117,6 +154,23 @@ async fn pending_count(state: &AppState, user: &CurrentUser) -> Option<usize> {
             None
         }
     }
+}
+
+/// The staff pages a user whose password must be changed may open: the change form.
+fn open_before_password_change(path: &str) -> bool {
+    path.trim_end_matches('/') == PASSWORD_PAGE
+}
+
+/// The change form, going back to `back` (a local path) once the password is changed.
+fn password_page_then(back: &str) -> String {
+    let back = safe_next(Some(back));
+    if open_before_password_change(&back) {
+        return PASSWORD_PAGE.to_string();
+    }
+    format!(
+        "{PASSWORD_PAGE}?siguiente={}",
+        crate::error::encode_query(&back)
+    )
 }
 
 impl FromRequestParts<AppState> for CurrentUser {
@@ -323,6 +377,7 @@ pub async fn login(
         .insert(EPOCH_KEY, user.session_epoch)
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
+    note_origin(&session, address.as_deref(), &headers).await?;
     state
         .store
         .record(&Change {
@@ -334,13 +389,44 @@ pub async fn login(
             after: None,
         })
         .await?;
-    let mut response = Redirect::to(&next).into_response();
+    // A generated password is changed before anything else.
+    let to = if user.must_change_password {
+        password_page_then(&next)
+    } else {
+        next.clone()
+    };
+    let mut response = Redirect::to(&to).into_response();
     match remembered {
         // Used now: the least recently used browsers are the ones forgotten.
         Some((owner, t)) => state.store.trust_device(owner, t).await?,
         None => remember_browser(&state, user.id, &mut response).await?,
     }
     Ok(response)
+}
+
+/// Notes in the session when and where it started (the account page lists them).
+async fn note_origin(
+    session: &Session,
+    address: Option<&str>,
+    headers: &axum::http::HeaderMap,
+) -> AppResult<()> {
+    let now = chrono::Utc::now().timestamp();
+    let agent: String = headers
+        .get(axum::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .chars()
+        .take(MAX_AGENT_CHARS)
+        .collect();
+    let internal = |e: tower_sessions::session::Error| AppError::Internal(e.to_string());
+    session.insert(keys::STARTED, now).await.map_err(internal)?;
+    session.insert(keys::SEEN, now).await.map_err(internal)?;
+    session
+        .insert(keys::ADDRESS, address.unwrap_or(""))
+        .await
+        .map_err(internal)?;
+    session.insert(keys::AGENT, agent).await.map_err(internal)?;
+    Ok(())
 }
 
 /// Remembers this browser for `user` (a new token in the `participa_equipo` cookie).
@@ -365,12 +451,15 @@ pub async fn logout(session: Session) -> AppResult<Redirect> {
 pub async fn password_form(
     State(state): State<AppState>,
     user: CurrentUser,
+    Query(q): Query<NextQuery>,
 ) -> AppResult<Html<String>> {
     user.require(Action::ChangeOwnPassword)?;
     let page = PasswordPage {
         layout: user.layout("Cambiar mi contraseña", &state),
         errors: crate::form::FieldErrors::new(),
         done: false,
+        forced: user.user.must_change_password,
+        next: safe_next(q.siguiente.as_deref()),
     };
     Ok(Html(page.render()?))
 }
@@ -386,6 +475,7 @@ pub async fn change_password(
     let current_typed = current.clone();
     let new = form.get("nueva").to_string();
     let repeat = form.get("repetir").to_string();
+    let next = safe_next(Some(form.get("siguiente")));
     let mut errors = crate::form::FieldErrors::new();
     let (_, hash) = state
         .store
@@ -428,6 +518,7 @@ pub async fn change_password(
             .set_password(
                 user.user.id,
                 &hash,
+                PasswordOrigin::Chosen,
                 &Change {
                     actor: &actor,
                     action: AuditAction::UserPasswordChange,
@@ -458,6 +549,8 @@ pub async fn change_password(
         layout: user.layout("Cambiar mi contraseña", &state),
         errors,
         done,
+        forced: user.user.must_change_password,
+        next,
     };
     let mut response = (status, Html(page.render()?)).into_response();
     if done {
@@ -480,6 +573,33 @@ mod tests {
         assert!(password_problem(&a, "admin", "Caja Honor").is_none());
         assert!(password_problem("corta", "admin", "Caja Honor").is_some());
         assert!(password_problem("xxadminxxxxxxx", "admin", "Caja Honor").is_some());
+    }
+
+    #[test]
+    fn a_pending_password_change_opens_only_its_form_and_comes_back() {
+        assert!(open_before_password_change("/admin/cuenta/clave"));
+        assert!(open_before_password_change("/admin/cuenta/clave/"));
+        for closed in [
+            "/admin",
+            "/admin/cuenta",
+            "/admin/cuenta/sesiones",
+            "/admin/planes",
+        ] {
+            assert!(!open_before_password_change(closed), "{closed}");
+        }
+        assert_eq!(
+            password_page_then("/admin/planes/1?fecha=2025-09-30"),
+            "/admin/cuenta/clave?siguiente=%2Fadmin%2Fplanes%2F1%3Ffecha%3D2025-09-30"
+        );
+        assert_eq!(
+            password_page_then("/admin/cuenta/clave"),
+            "/admin/cuenta/clave"
+        );
+        // Never another site, however the page asked for was written.
+        assert_eq!(
+            password_page_then("//evil.example"),
+            "/admin/cuenta/clave?siguiente=%2Fadmin%2Fplanes"
+        );
     }
 
     #[test]

@@ -161,6 +161,7 @@ pub fn max_chars(name: &str) -> usize {
         "nueva" | "repetir" => crate::auth::MAX_PASSWORD_LEN,
         "siguiente" => 2_000,
         "correo" => 254,
+        "otras_dependencias" => 200,
         "telefono" | "documento" | "identificacion" | "tipo_documento" => 40,
         "codigo" | "oe_codigo" | "od_codigo" | "ie_codigo" | "numero" | "acta_numero"
         | "vigencia" | "hora" => 40,
@@ -246,6 +247,7 @@ fn field_label(name: &str) -> &'static str {
         "objetivos" => "Objetivos",
         "marco_legal" => "Marco legal",
         "dependencias" => "Dependencias",
+        "otras_dependencias" => "Otras dependencias",
         "dificultades" => "Dificultades",
         "acciones" => "Acciones",
         "recomendaciones" => "Recomendaciones",

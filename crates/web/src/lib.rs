@@ -65,6 +65,8 @@ pub struct Inner {
     /// The address of the entity's data-processing policy (Ley 1581 de 2012), linked
     /// next to every consent checkbox and kept with each consent.
     pub privacy_policy: Option<String>,
+    /// How many minutes a password-recovery link works.
+    pub recovery_minutes: i64,
     /// The public plan documents (PDF) by plan and published version.
     pub public_pdfs: std::sync::Mutex<std::collections::HashMap<(i64, i64), axum::body::Bytes>>,
     /// The platform's public address for links in e-mails (no trailing slash); None:
@@ -132,6 +134,8 @@ pub struct Config {
     pub public_url: Option<String>,
     /// Whether notifications also go out by e-mail (an SMTP server is configured).
     pub mail: bool,
+    /// How many minutes a password-recovery link works (at least 1).
+    pub recovery_minutes: i64,
 }
 
 impl Default for Config {
@@ -145,6 +149,7 @@ impl Default for Config {
             privacy_policy: None,
             public_url: None,
             mail: false,
+            recovery_minutes: participa_domain::account::RECOVERY_LINK_MINUTES,
         }
     }
 }
@@ -176,6 +181,7 @@ impl AppState {
             ),
             trusted_proxies: config.trusted_proxies,
             privacy_policy: config.privacy_policy.filter(|u| is_web_address(u)),
+            recovery_minutes: config.recovery_minutes.max(1),
             evidence: config.evidence,
             public_pdfs: Default::default(),
             public_url: config

@@ -32,6 +32,11 @@ pub struct Throttle {
     pub per_password_check: i64,
     /// Per user, right passwords that give their address its attempt back.
     pub refunds_per_user: i64,
+    /// Per client address, requests for a password-recovery link (whatever they name).
+    pub recovery_per_address: i64,
+    /// Per account, recovery links sent: past it, a request is answered as always and
+    /// nothing is sent (the links already sent keep working).
+    pub recovery_per_user: i64,
 }
 
 impl Default for Throttle {
@@ -43,6 +48,8 @@ impl Default for Throttle {
             per_device: 5,
             per_password_check: 5,
             refunds_per_user: 5,
+            recovery_per_address: 5,
+            recovery_per_user: 3,
         }
     }
 }
@@ -116,6 +123,19 @@ impl Throttle {
         quotas: &[Quota],
         what: &str,
     ) -> Result<bool, AppError> {
+        self.take_or(state, quotas, |wait| {
+            format!("Hubo demasiados intentos fallidos {what}. Espere {wait} e intente de nuevo.")
+        })
+        .await
+    }
+
+    /// Like [`Throttle::take`], with the refusal's message made from the wait.
+    async fn take_or(
+        &self,
+        state: &AppState,
+        quotas: &[Quota],
+        message: impl Fn(&str) -> String,
+    ) -> Result<bool, AppError> {
         match state.store.take_attempt(quotas, self.window).await? {
             Attempt::Allowed { last } => Ok(last),
             Attempt::Refused { retry_after } => {
@@ -127,13 +147,36 @@ impl Throttle {
                     format!("{minutes} minutos")
                 };
                 Err(AppError::TooManyRequests {
-                    message: format!(
-                        "Hubo demasiados intentos fallidos {what}. Espere {wait} e intente de nuevo."
-                    ),
+                    message: message(&wait),
                     retry_after: seconds,
                 })
             }
         }
+    }
+
+    /// Counts a request for a recovery link from `address`, or refuses it (429). Only
+    /// the asker's own address is counted here, never the account named: a stranger
+    /// asking for staff's links uses up only their own requests, and the sign-in counts
+    /// are not touched.
+    pub async fn take_recovery_request(
+        &self,
+        state: &AppState,
+        address: Option<&str>,
+    ) -> Result<(), AppError> {
+        let quota = Quota::new(
+            format!("p:a:{}", client_key(address)),
+            self.recovery_per_address,
+        );
+        self.take_or(state, &[quota], |wait| {
+            format!("Se pidieron demasiados enlaces de recuperación desde su conexión. Espere {wait} e intente de nuevo; si ya pidió uno, revise su correo.")
+        })
+        .await
+        .map(|_| ())
+    }
+
+    /// The quota of recovery links sent to account `user` per window.
+    pub fn recovery_link_quota(&self, user: i64) -> Quota {
+        Quota::new(format!("p:u:{user}"), self.recovery_per_user)
     }
 }
 

@@ -342,6 +342,66 @@ pub struct PasswordPage {
     pub layout: Layout,
     pub errors: FieldErrors,
     pub done: bool,
+    /// The password was generated for the user: it must be changed before going on.
+    pub forced: bool,
+    /// Where to go once it is changed (a local path).
+    pub next: String,
+}
+
+#[derive(Template)]
+#[template(path = "recovery_request.html")]
+pub struct RecoveryRequestPage {
+    pub layout: Layout,
+    /// The user name or e-mail typed.
+    pub who: String,
+    /// The request was taken (the answer says the same whoever it named).
+    pub sent: bool,
+    /// How long a link works.
+    pub minutes: i64,
+    /// Whether e-mail can be sent at all (an SMTP server is configured).
+    pub available: bool,
+    pub errors: FieldErrors,
+}
+
+#[derive(Template)]
+#[template(path = "recovery_reset.html")]
+pub struct RecoveryResetPage {
+    pub layout: Layout,
+    pub username: String,
+    /// Why the link cannot be used, when it cannot.
+    pub problem: Option<String>,
+    /// The new password is set.
+    pub done: bool,
+    pub errors: FieldErrors,
+}
+
+/// A session open in the user's name, as the account page lists it.
+pub struct SessionRow {
+    pub started: String,
+    pub seen: String,
+    pub address: String,
+    pub browser: String,
+    /// The session this page was asked for from.
+    pub current: bool,
+}
+
+#[derive(Template)]
+#[template(path = "account.html")]
+pub struct AccountPage {
+    pub layout: Layout,
+    pub username: String,
+    pub full_name: String,
+    pub role: &'static str,
+    pub offices: String,
+    pub email: String,
+    pub sessions: Vec<SessionRow>,
+    /// How many of them are not this one.
+    pub others: usize,
+    /// How many sessions were just ended.
+    pub ended: Option<u64>,
+    /// The password form's errors (it posts to its own page).
+    pub errors: FieldErrors,
+    pub next: String,
 }
 
 pub struct PublishedItem {
@@ -677,6 +737,8 @@ impl UserRow {
 pub struct UsersPage {
     pub layout: Layout,
     pub users: Vec<UserRow>,
+    /// What the last save did, shown once.
+    pub message: Option<String>,
     /// A password just generated, shown once: (user name, password).
     pub new_password: Option<(String, String)>,
 }
@@ -696,7 +758,10 @@ pub struct UserFormPage {
     pub username: String,
     pub full_name: String,
     pub roles: Vec<RoleChoice>,
-    pub offices: String,
+    /// The plans' offices, ticked when the account has them.
+    pub offices: Vec<OfficeChoice>,
+    /// Codes typed in «otras» that are not codes, shown again with their error.
+    pub other_offices: String,
     pub email: String,
     /// The position (cargo) printed under the name when the user signs.
     pub position: String,

@@ -3,6 +3,7 @@
 //! for it — [`shared`] (downloads, CSV lines, tracking codes), [`participation`] (what
 //! consultations, hearings, events and channel figures share) and [`routing`].
 
+pub mod account;
 pub mod activities;
 pub mod audit;
 pub mod channels;
@@ -16,6 +17,7 @@ pub mod notifications;
 pub mod participation;
 pub mod plans;
 pub mod public;
+pub mod recovery;
 pub mod reports;
 pub mod routing;
 pub mod rules;
@@ -37,6 +39,8 @@ pub fn routes(evidence_limit: usize) -> Routes {
         .merge(followup::routes(evidence_limit))
         .merge(reports::routes())
         .merge(users::routes())
+        .merge(account::routes())
+        .merge(recovery::routes())
         .merge(audit::routes())
         .merge(rules::routes())
         .merge(suggestions::routes())

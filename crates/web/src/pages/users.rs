@@ -1,18 +1,42 @@
 //! Account management by the admin: create, edit role and offices, deactivate, reset
-//! a password (shown once).
+//! a password (shown once). A password generated here must be changed by its user at
+//! the first sign-in. After a save the admin lands on the user list (a reload repeats
+//! nothing), with the confirmation — and a generated password, shown once — taken from
+//! the session as it is shown.
 
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::extract::Path;
 use crate::form::{FieldErrors, FormData};
-use crate::views::{UserFormPage, UserRow, UsersPage};
+use crate::views::{OfficeChoice, UserFormPage, UserRow, UsersPage};
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use participa_app::accounts::{hash_password, random_password};
-use participa_domain::{Action, OfficeCode, Role};
+use participa_domain::{Action, OfficeCode, PasswordOrigin, Role};
 use participa_store::{Change, StoreError, User, UserData};
+use tower_sessions::Session;
+
+/// The session key of the user list's one-time notice (see [`Notice`]).
+const NOTICE_KEY: &str = "usuarios_aviso";
+
+/// What the user list says once after a save: what was done, and a generated password
+/// (user name, password) when there is one. Kept in the server-side session between the
+/// POST and the list's GET, and removed as it is shown.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Notice {
+    message: String,
+    password: Option<(String, String)>,
+}
+
+async fn leave_notice(session: &Session, notice: Notice) -> AppResult<Response> {
+    session
+        .insert(NOTICE_KEY, notice)
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(Redirect::to("/admin/usuarios").into_response())
+}
 
 type Errors = FieldErrors;
 
@@ -26,13 +50,26 @@ pub fn routes() -> super::routing::Routes {
         .post("/usuarios/{id}/clave", reset_password)
 }
 
-pub async fn list(State(state): State<AppState>, user: CurrentUser) -> AppResult<Html<String>> {
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    session: Session,
+) -> AppResult<Html<String>> {
     user.require(Action::ManageUsers)?;
+    let notice: Option<Notice> = session
+        .remove(NOTICE_KEY)
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
     let users = state.store.users().await?;
+    let (message, new_password) = match notice {
+        Some(n) => (Some(n.message), n.password),
+        None => (None, None),
+    };
     let page = UsersPage {
         layout: user.layout("Usuarios", &state),
         users: users.iter().map(UserRow::new).collect(),
-        new_password: None,
+        message,
+        new_password,
     };
     Ok(Html(page.render()?))
 }
@@ -85,10 +122,23 @@ fn email_of(text: &str, errors: &mut Errors) -> Option<String> {
     Some(text.to_string())
 }
 
-/// The form's account, or errors by field.
-fn parse(form: &FormData, username: &str) -> (Result<UserData, Errors>, String) {
+/// The offices the form sends: the ticked choices and any codes written in «otras»
+/// (each value may hold several, separated by commas), in that order.
+fn office_texts(form: &FormData) -> Vec<String> {
+    form.all("dependencias")
+        .into_iter()
+        .chain(std::iter::once(form.get("otras_dependencias")))
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+/// The form's account, or errors by field; with the offices as sent, to show again.
+fn parse(form: &FormData, username: &str) -> (Result<UserData, Errors>, Vec<String>) {
     let mut errors = Errors::new();
-    let offices_text = form.get("dependencias").trim().to_string();
+    let offices_text = office_texts(form);
     let username = username.trim().to_lowercase();
     if username.is_empty()
         || username.len() > 64
@@ -108,11 +158,7 @@ fn parse(form: &FormData, username: &str) -> (Result<UserData, Errors>, String) 
     }
     let role = Role::parse(form.get("rol")).unwrap_or(Role::Reporter);
     let mut offices = Vec::new();
-    for part in offices_text
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
+    for part in &offices_text {
         match OfficeCode::parse(part) {
             // An office written twice ("ARCOM, ARCOM") counts once.
             Ok(c) if offices.contains(&c) => {}
@@ -125,7 +171,7 @@ fn parse(form: &FormData, username: &str) -> (Result<UserData, Errors>, String) 
     if role == Role::Reporter && offices.is_empty() && !errors.contains_key("dependencias") {
         errors.insert(
             "dependencias",
-            "Un responsable de dependencia necesita al menos una dependencia (por ejemplo ARCOM)."
+            "Un responsable de dependencia necesita al menos una dependencia: marque la suya en la lista."
                 .into(),
         );
     }
@@ -152,15 +198,50 @@ fn parse(form: &FormData, username: &str) -> (Result<UserData, Errors>, String) 
     )
 }
 
-fn form_page(
+/// The plans' offices as choices, ticked when in `chosen`; a chosen code no plan names
+/// is offered too (ticked), and codes that are not codes at all go back to «otras».
+async fn office_choices(
+    state: &AppState,
+    chosen: &[String],
+) -> AppResult<(Vec<OfficeChoice>, String)> {
+    let mut choices: Vec<OfficeChoice> = state
+        .store
+        .office_choices()
+        .await?
+        .into_iter()
+        .map(|(code, name)| OfficeChoice {
+            checked: chosen.iter().any(|c| c.eq_ignore_ascii_case(code.as_str())),
+            code: code.as_str().to_string(),
+            name,
+        })
+        .collect();
+    let mut others = Vec::new();
+    for c in chosen {
+        if choices.iter().any(|o| o.code.eq_ignore_ascii_case(c)) {
+            continue;
+        }
+        match OfficeCode::parse(c) {
+            Ok(code) => choices.push(OfficeChoice {
+                code: code.as_str().to_string(),
+                name: "no figura en ningún plan".into(),
+                checked: true,
+            }),
+            Err(_) => others.push(c.clone()),
+        }
+    }
+    Ok((choices, others.join(", ")))
+}
+
+async fn form_page(
     state: &AppState,
     user: &CurrentUser,
     user_id: Option<i64>,
     data: &UserData,
-    offices: String,
+    offices: Vec<String>,
     errors: Errors,
 ) -> AppResult<Response> {
     let status = errors.status();
+    let (offices, other_offices) = office_choices(state, &offices).await?;
     let page = UserFormPage {
         layout: user.layout(
             if user_id.is_some() {
@@ -175,6 +256,7 @@ fn form_page(
         full_name: data.full_name.clone(),
         roles: UserFormPage::role_choices(Some(data.role)),
         offices,
+        other_offices,
         email: data.email.clone().unwrap_or_default(),
         position: data.position.clone(),
         active: data.active,
@@ -194,12 +276,13 @@ pub async fn new_form(State(state): State<AppState>, user: CurrentUser) -> AppRe
         email: None,
         position: String::new(),
     };
-    form_page(&state, &user, None, &data, String::new(), Errors::new())
+    form_page(&state, &user, None, &data, Vec::new(), Errors::new()).await
 }
 
 pub async fn create(
     State(state): State<AppState>,
     user: CurrentUser,
+    session: Session,
     form: FormData,
 ) -> AppResult<Response> {
     user.require(Action::ManageUsers)?;
@@ -216,7 +299,7 @@ pub async fn create(
                 email: Some(form.get("correo").to_string()),
                 position: form.get("cargo").trim().to_string(),
             };
-            return form_page(&state, &user, None, &typed, offices, errors);
+            return form_page(&state, &user, None, &typed, offices, errors).await;
         }
     };
     let password = random_password();
@@ -227,6 +310,7 @@ pub async fn create(
         .create_user(
             &data,
             &hash,
+            PasswordOrigin::Temporary,
             &Change {
                 actor: &actor,
                 action: participa_store::AuditAction::UserCreate,
@@ -238,31 +322,23 @@ pub async fn create(
         )
         .await;
     match created {
-        Ok(_) => show_password(&state, &user, data.username, password).await,
+        Ok(_) => {
+            leave_notice(
+                &session,
+                Notice {
+                    message: format!("Se creó el usuario «{}».", data.username),
+                    password: Some((data.username, password)),
+                },
+            )
+            .await
+        }
         Err(StoreError::UsernameTaken(name)) => {
             let mut errors = Errors::new();
             errors.insert("usuario", format!("El usuario «{name}» ya existe."));
-            form_page(&state, &user, None, &data, offices, errors)
+            form_page(&state, &user, None, &data, offices, errors).await
         }
         Err(e) => Err(e.into()),
     }
-}
-
-/// The user list with a generated password shown once, in the answer to the POST (never
-/// in a URL, never stored in clear).
-async fn show_password(
-    state: &AppState,
-    user: &CurrentUser,
-    username: String,
-    password: String,
-) -> AppResult<Response> {
-    let users = state.store.users().await?;
-    let page = UsersPage {
-        layout: user.layout("Usuarios", state),
-        users: users.iter().map(UserRow::new).collect(),
-        new_password: Some((username, password)),
-    };
-    Ok(Html(page.render()?).into_response())
 }
 
 pub async fn edit_form(
@@ -275,9 +351,8 @@ pub async fn edit_form(
     let offices = target
         .offices
         .iter()
-        .map(|o| o.as_str())
-        .collect::<Vec<_>>()
-        .join(", ");
+        .map(|o| o.as_str().to_string())
+        .collect();
     form_page(
         &state,
         &user,
@@ -286,11 +361,13 @@ pub async fn edit_form(
         offices,
         Errors::new(),
     )
+    .await
 }
 
 pub async fn update(
     State(state): State<AppState>,
     user: CurrentUser,
+    session: Session,
     Path(id): Path<i64>,
     form: FormData,
 ) -> AppResult<Response> {
@@ -308,7 +385,7 @@ pub async fn update(
                 position: form.get("cargo").trim().to_string(),
                 ..data_of(&target)
             };
-            return form_page(&state, &user, Some(id), &typed, offices, errors);
+            return form_page(&state, &user, Some(id), &typed, offices, errors).await;
         }
     };
     if id == user.user.id && (!data.active || data.role != Role::Admin) {
@@ -319,7 +396,7 @@ pub async fn update(
                 .into(),
         );
         data.username = target.username.clone();
-        return form_page(&state, &user, Some(id), &data, offices, errors);
+        return form_page(&state, &user, Some(id), &data, offices, errors).await;
     }
     let actor = user.actor();
     state
@@ -337,12 +414,23 @@ pub async fn update(
             },
         )
         .await?;
-    Ok(Redirect::to("/admin/usuarios").into_response())
+    leave_notice(
+        &session,
+        Notice {
+            message: format!(
+                "Se guardaron los cambios del usuario «{}».",
+                target.username
+            ),
+            password: None,
+        },
+    )
+    .await
 }
 
 pub async fn reset_password(
     State(state): State<AppState>,
     user: CurrentUser,
+    session: Session,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     user.require(Action::ManageUsers)?;
@@ -355,6 +443,7 @@ pub async fn reset_password(
         .set_password(
             id,
             &hash,
+            PasswordOrigin::Temporary,
             &Change {
                 actor: &actor,
                 action: participa_store::AuditAction::UserPasswordReset,
@@ -365,5 +454,15 @@ pub async fn reset_password(
             },
         )
         .await?;
-    show_password(&state, &user, target.username, password).await
+    leave_notice(
+        &session,
+        Notice {
+            message: format!(
+                "Se restableció la contraseña de «{}»: sus sesiones abiertas se cerraron.",
+                target.username
+            ),
+            password: Some((target.username, password)),
+        },
+    )
+    .await
 }
