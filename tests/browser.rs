@@ -3,6 +3,9 @@
 //! (installed from npm by scripts/test.sh into tests/browser/node_modules): no serious
 //! or critical WCAG 2.1 A/AA violation. Screenshots go to target/browser-screenshots/.
 
+#[path = "support/mail_server.rs"]
+mod mail_server;
+
 use fantoccini::{Client, ClientBuilder, Locator};
 use participa_domain::{Role, Transition};
 use participa_formats::{import_plan, ReadOptions};
@@ -1572,6 +1575,276 @@ async fn accounts_passwords_and_sessions_in_chromium() {
     assert_eq!(b.path().await, "/admin/planes");
 
     assert_eq!(b.checked.len(), 17, "{:?}", b.checked);
+    b.client.close().await.unwrap();
+    let _ = stop.send(());
+}
+
+/// Follows the first link of "Mis pendientes" whose address contains `href_part`,
+/// failing with the list when there is none.
+async fn follow_pending(b: &Browser, href_part: &str) {
+    let css = format!("ol.inbox a.button[href*='{href_part}']");
+    if b.client.find(Locator::Css(&css)).await.is_err() {
+        panic!(
+            "no pending item linking to «{href_part}» on {}:\n{}",
+            b.path().await,
+            b.source().await
+        );
+    }
+    b.follow(&css).await;
+}
+
+/// Issue 14, "done means": the whole year as the four roles. Each starts from their
+/// home ("Mis pendientes"), follows only the links there and in the e-mails the server
+/// sends itself (read back from a real SMTP server process): formulation and coverage,
+/// consolidation and review, approval, publication, two periods of reports with a
+/// return, internal control's review, and the closing of both periods.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_whole_year_as_the_four_roles_from_their_homes_and_their_mail() {
+    let (base, stop, _db, store) = start_app_with_mail(true).await;
+    let maildir = tempfile::tempdir().unwrap();
+    let port = mail_server::free_port();
+    let mail = mail_server::MailServer::start(port, maildir.path());
+    let mailer = participa_app::mail::Mailer::new(
+        &format!("smtp://127.0.0.1:{port}"),
+        "Participa <participa@cajahonor.test>",
+    )
+    .unwrap();
+    let delivery = tokio::spawn(participa_app::outbox::run(
+        store.clone(),
+        participa_app::outbox::OutboxSettings {
+            mailer: Some(mailer),
+            base_url: base.clone(),
+            entity: "Caja Honor".into(),
+            policy: participa_store::RetryPolicy {
+                first_wait: chrono::Duration::seconds(1),
+                ..Default::default()
+            },
+            every: Duration::from_millis(300),
+            reminders: Default::default(),
+        },
+    ));
+    let (mut b, _driver, _profile) = browser(base.clone()).await;
+    b.client.set_window_size(1366, 900).await.unwrap();
+    // The path of a notification's link, which points to this server.
+    let path_of = |m: &mail_server::Mail| -> String {
+        let link = m.link().unwrap_or_else(|| panic!("no link in {m:#?}"));
+        link.strip_prefix(&base)
+            .unwrap_or_else(|| panic!("{link} is not on {base}"))
+            .to_string()
+    };
+
+    // Formulation: the planning office settles the coverage findings from its home.
+    b.login("admin").await;
+    assert!(b
+        .source()
+        .await
+        .contains("por resolver antes de consolidar"));
+    follow_pending(&b, "/cobertura").await;
+    b.client
+        .execute(
+            "document.querySelectorAll(\"input[id^='elegir-']\").forEach(e => { e.checked = true; });",
+            vec![],
+        )
+        .await
+        .unwrap();
+    b.fill(
+        "#justificacion",
+        "Revisado con el comité: la entidad cubre estos temas en su estrategia de rendición de cuentas",
+    )
+    .await;
+    b.click_button("Aceptar los hallazgos elegidos").await;
+    assert!(
+        !b.source().await.contains("id=\"elegir-"),
+        "every finding accepted"
+    );
+    // Consolidation and review, from the plan's page (the navigation's "Planes").
+    b.click("nav.staff details summary").await;
+    b.follow("nav.staff a[href='/admin/planes']").await;
+    b.follow("a[href='/admin/planes/1']").await;
+    b.click_button("Consolidar").await;
+    b.click_button("Sí, consolidar").await;
+    b.click_button("Marcar como revisado").await;
+    b.click_button("Sí, marcar como revisado").await;
+    assert!(b.source().await.contains("Revisado"));
+    b.logout().await;
+
+    // The approver is told by e-mail, and finds the plan at home.
+    let to_approve = mail
+        .wait_for_one("«Plan para aprobar» to the approver", |m| {
+            m.to.contains("secretaria@participa.test") && m.subject.starts_with("Plan para aprobar")
+        })
+        .await;
+    assert_eq!(path_of(&to_approve), "/admin/planes/1");
+    b.login("secretaria").await;
+    b.check("ano-pendientes-aprobador").await;
+    follow_pending(&b, "/admin/planes/1").await;
+    b.fill("#acta_numero", "CIGD-007").await;
+    b.set("acta_fecha", &participa_app::dates::today().to_string())
+        .await;
+    b.click_button("Aprobar (CIGD)").await;
+    b.click_button("Sí, aprobar").await;
+    assert!(b.source().await.contains("Aprobado"));
+    b.logout().await;
+
+    // The planning office is told, and publishes from its home.
+    mail.wait_for_one("«Plan aprobado» to the planning office", |m| {
+        m.to.contains("admin@participa.test") && m.subject.starts_with("Plan aprobado")
+    })
+    .await;
+    b.login("admin").await;
+    follow_pending(&b, "/admin/planes/1").await;
+    b.click_button("Publicar").await;
+    b.click_button("Sí, publicar").await;
+    assert!(b.source().await.contains("Publicado"));
+    b.logout().await;
+
+    // Period 1: the office reports from its home; internal control returns it.
+    mail.wait_for_one("«Plan publicado» to the office", |m| {
+        m.to.contains("comunicaciones@participa.test") && m.subject.starts_with("Plan publicado")
+    })
+    .await;
+    b.login("comunicaciones").await;
+    b.check("ano-pendientes-dependencia").await;
+    follow_pending(&b, "actividades/13").await;
+    b.set("periodo", "1").await;
+    b.fill("#avance", "40").await;
+    b.fill(
+        "#descripcion",
+        "Dos transmisiones en vivo con afiliados en febrero y marzo",
+    )
+    .await;
+    b.click_button("Enviar el avance").await;
+    assert!(b.source().await.contains("Avance enviado"));
+    b.logout().await;
+
+    let to_review = mail
+        .wait_for_one("«Reporte para revisar» to internal control", |m| {
+            m.to.contains("control@participa.test") && m.subject.starts_with("Reporte para revisar")
+        })
+        .await;
+    assert!(path_of(&to_review).starts_with("/admin/planes/1/seguimiento/actividades/13"));
+    b.login("control").await;
+    b.check("ano-pendientes-control").await;
+    follow_pending(&b, "actividades/13#revisar").await;
+    b.click("input[name=decision][value=devolver]").await;
+    b.click("input[name=suficiencia][value=parcial]").await;
+    b.fill("#observaciones", "Adjunte el enlace de las transmisiones")
+        .await;
+    b.click_button("Registrar la revisión").await;
+    assert!(b.source().await.contains("Devuelto a la dependencia"));
+    b.logout().await;
+
+    // The office follows the e-mail: the observations above its form, what it sent
+    // pre-filled; it corrects and sends again.
+    let returned = mail
+        .wait_for_one("«Reporte devuelto» to the office", |m| {
+            m.to.contains("comunicaciones@participa.test")
+                && m.subject.starts_with("Reporte devuelto")
+        })
+        .await;
+    assert!(
+        returned
+            .body
+            .contains("Adjunte el enlace de las transmisiones"),
+        "{returned:#?}"
+    );
+    b.login("comunicaciones").await;
+    let home = b.source().await;
+    assert!(
+        home.contains("Adjunte el enlace de las transmisiones"),
+        "{home}"
+    );
+    b.open(&path_of(&returned)).await;
+    let form = b.source().await;
+    assert!(form.contains("Adjunte el enlace de las transmisiones"));
+    assert!(form.contains("Dos transmisiones en vivo con afiliados en febrero y marzo"));
+    b.check("ano-reporte-devuelto").await;
+    b.fill("#avance", "45").await;
+    b.fill(
+        "#descripcion",
+        "Dos transmisiones en vivo; enlaces https://www.tiktok.com/@cajahonor",
+    )
+    .await;
+    b.click_button("Enviar el avance").await;
+    assert!(b.source().await.contains("Avance enviado"));
+    b.logout().await;
+
+    // Internal control accepts it from its home.
+    b.login("control").await;
+    follow_pending(&b, "actividades/13#revisar").await;
+    b.click("input[name=decision][value=aceptar]").await;
+    b.fill("#avance_verificado", "40").await;
+    b.fill("#observaciones", "Verificado con las grabaciones")
+        .await;
+    b.click_button("Registrar la revisión").await;
+    assert!(b.source().await.contains("Aceptado por control interno"));
+    b.logout().await;
+    mail.wait_for_one("«Reporte aceptado» to the office", |m| {
+        m.to.contains("comunicaciones@participa.test") && m.subject.starts_with("Reporte aceptado")
+    })
+    .await;
+
+    // Period 2: reported and accepted.
+    b.login("comunicaciones").await;
+    follow_pending(&b, "actividades/13").await;
+    b.set("periodo", "2").await;
+    b.fill("#avance", "70").await;
+    b.fill("#descripcion", "Transmisiones de mayo a agosto")
+        .await;
+    b.click_button("Enviar el avance").await;
+    assert!(b.source().await.contains("Avance enviado"));
+    b.logout().await;
+    b.login("control").await;
+    follow_pending(&b, "actividades/13#revisar").await;
+    b.click("input[name=decision][value=aceptar]").await;
+    b.fill("#avance_verificado", "70").await;
+    b.fill("#observaciones", "Conforme").await;
+    b.click_button("Registrar la revisión").await;
+    assert!(b.source().await.contains("Aceptado por control interno"));
+
+    // Closing: both periods' deadlines passed; internal control closes them from its
+    // home, each after the page that says what is missing.
+    for period in [1, 2] {
+        b.follow("a[href='/admin']").await;
+        follow_pending(&b, "#periodos").await;
+        b.click_button(&format!("Cerrar el periodo {period}")).await;
+        assert!(b.source().await.contains("Actividades sin reporte"));
+        b.click("#confirmar").await;
+        b.click_button(&format!("Cerrar el periodo {period} definitivamente"))
+            .await;
+        assert!(b
+            .source()
+            .await
+            .contains("cerrado: sus reportes quedaron bloqueados"));
+    }
+    b.logout().await;
+    mail.wait_for_one("«Periodo cerrado» to the office", |m| {
+        m.to.contains("comunicaciones@participa.test") && m.subject.starts_with("Periodo cerrado")
+    })
+    .await;
+
+    // Every notification is also in the app, where e-mail can be turned off; the page
+    // passes axe at 1366 and 390 px and fits a phone.
+    b.login("comunicaciones").await;
+    b.follow("a[href='/admin/notificaciones']").await;
+    let list = b.source().await;
+    for subject in [
+        "Plan publicado",
+        "Reporte devuelto",
+        "Reporte aceptado",
+        "Periodo cerrado",
+    ] {
+        assert!(list.contains(subject), "«{subject}» missing:\n{list}");
+    }
+    b.check_desktop_and_phone("ano-notificaciones").await;
+    b.click("#correo-no").await;
+    b.click_button("Guardar preferencia").await;
+    assert!(b
+        .source()
+        .await
+        .contains("Ya no recibirá las notificaciones por correo"));
+    b.logout().await;
+    delivery.abort();
     b.client.close().await.unwrap();
     let _ = stop.send(());
 }

@@ -1,6 +1,9 @@
 //! A real SMTP server for the tests: Python's `aiosmtpd` (Debian's `python3-aiosmtpd`,
 //! which scripts/test.sh installs), run as a process on a loopback port and keeping each
 //! message it accepts as a file in a Maildir, which the tests read back.
+//!
+//! Included by several test crates, each using part of it.
+#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -84,6 +87,37 @@ impl MailServer {
             );
             std::thread::sleep(Duration::from_millis(100));
         }
+    }
+}
+
+impl MailServer {
+    /// Waits (up to a minute, without blocking the runtime) for a message `pick`
+    /// accepts; the first such.
+    pub async fn wait_for_one(&self, what: &str, pick: impl Fn(&Mail) -> bool) -> Mail {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let got = self.messages();
+            if let Some(m) = got.iter().find(|m| pick(m)) {
+                return m.clone();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no message {what} among {} received: {:#?}",
+                got.len(),
+                got.iter().map(|m| (&m.to, &m.subject)).collect::<Vec<_>>()
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+}
+
+impl Mail {
+    /// The link a notification points to ("Para verlo: URL").
+    pub fn link(&self) -> Option<String> {
+        self.body
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("Para verlo: "))
+            .map(|u| u.trim().to_string())
     }
 }
 

@@ -598,7 +598,7 @@ mod tests {
         // Never another site, however the page asked for was written.
         assert_eq!(
             password_page_then("//evil.example"),
-            "/admin/cuenta/clave?siguiente=%2Fadmin%2Fplanes"
+            "/admin/cuenta/clave?siguiente=%2Fadmin"
         );
     }
 

@@ -207,9 +207,9 @@ mod tests {
         far.start = NaiveDate::from_ymd_opt(1900, 1, 1).unwrap();
         let svg = svg(2025, &[&far], NaiveDate::from_ymd_opt(2025, 6, 1).unwrap());
         assert!(svg.len() < 20_000, "{} bytes", svg.len());
-        assert!(svg.contains("entre 2024-01-01 y 2026-12-31"));
+        assert!(svg.contains("entre 1 ene 2024 y 31 dic 2026"));
         // The tooltip still says the dates as saved.
-        assert!(svg.contains("al 9999-12-31"));
+        assert!(svg.contains("al 31 dic 9999"));
     }
 
     #[test]

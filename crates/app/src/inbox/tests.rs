@@ -168,11 +168,11 @@ fn a_responsible_office_sees_what_it_owes_what_was_returned_and_what_is_late() {
         items_for(&arcom, &f),
         vec![
             (
-                "Actividad 3: reportar el avance del Cuatrimestre 2 (corte 2025-08-31)".into(),
+                "Actividad 3: reportar el avance del Cuatrimestre 2 (corte 31 ago 2025)".into(),
                 link(3, "#reportar")
             ),
             (
-                "Actividad 1: control interno devolvió el reporte del Cuatrimestre 1 (corte 2025-04-30)"
+                "Actividad 1: control interno devolvió el reporte del Cuatrimestre 1 (corte 30 abr 2025)"
                     .into(),
                 link(1, "#reportar")
             ),
@@ -205,12 +205,12 @@ fn internal_control_sees_reports_to_review_and_periods_to_close() {
         items_for(&oci, &f),
         vec![
             (
-                "Actividad 4 (OAPLA): reporte del Cuatrimestre 1 (corte 2025-04-30) por revisar"
+                "Actividad 4 (OAPLA): reporte del Cuatrimestre 1 (corte 30 abr 2025) por revisar"
                     .into(),
                 link(4, "#revisar")
             ),
             (
-                "Plan 2025: Cuatrimestre 1 (corte 2025-04-30) puede cerrarse".into(),
+                "Plan 2025: Cuatrimestre 1 (corte 30 abr 2025) puede cerrarse".into(),
                 "/admin/planes/7/seguimiento#periodos".into()
             ),
         ]
@@ -238,7 +238,7 @@ fn the_planning_office_sees_the_reports_accepted_this_week_only() {
     assert_eq!(
         items_for(&admin, &f),
         vec![(
-            "Actividad 3: control interno aceptó el reporte del Cuatrimestre 1 (corte 2025-04-30)"
+            "Actividad 3: control interno aceptó el reporte del Cuatrimestre 1 (corte 30 abr 2025)"
                 .into(),
             link(3, "")
         )]
