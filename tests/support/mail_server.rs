@@ -42,6 +42,11 @@ pub struct Mail {
 impl MailServer {
     /// Starts aiosmtpd on `port`, keeping messages in `dir` (a Maildir).
     pub fn start(port: u16, dir: &Path) -> MailServer {
+        // A Maildir's three folders (aiosmtpd makes them only for a folder that does
+        // not exist yet).
+        for sub in ["tmp", "new", "cur"] {
+            std::fs::create_dir_all(dir.join(sub)).unwrap();
+        }
         let child = Command::new(python())
             .args(["-m", "aiosmtpd", "-n", "-l"])
             .arg(format!("127.0.0.1:{port}"))

@@ -47,10 +47,12 @@ pub struct OutboxSettings {
 }
 
 /// What one pass of delivery did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Delivered {
     pub sent: usize,
     pub failed: usize,
+    /// The last failure's reason, for the server's log.
+    pub last_error: Option<String>,
 }
 
 /// The e-mail text of a notification: its text, the link where to act, and how to stop
@@ -126,6 +128,7 @@ pub async fn deliver_due(
                 }
                 Err(e) => {
                     store.mail_failed(mail, &e, Utc::now(), policy).await?;
+                    done.last_error = Some(e);
                     done.failed += 1;
                     failed_in_batch += 1;
                 }
@@ -268,8 +271,10 @@ pub async fn run(store: Store, settings: OutboxSettings) {
             .await
             {
                 Ok(d) if d.failed > 0 => eprintln!(
-                    "correo: {} enviados, {} fallaron (se reintentan)",
-                    d.sent, d.failed
+                    "correo: {} enviados, {} fallaron (se reintentan): {}",
+                    d.sent,
+                    d.failed,
+                    d.last_error.unwrap_or_default()
                 ),
                 Ok(_) => {}
                 Err(e) => eprintln!("correo: {e}"),
