@@ -1502,7 +1502,8 @@ async fn accounts_passwords_and_sessions_in_chromium() {
     b.fill("#repetir", new).await;
     b.click_button("Cambiar contraseña").await;
     assert!(b.source().await.contains("quedó cambiada"));
-    b.follow("a[href='/admin/planes']").await;
+    // "Continuar a la plataforma" goes to the page first asked for.
+    b.follow("main a[href='/admin/planes']").await;
     assert_eq!(b.path().await, "/admin/planes");
     b.logout().await;
 
@@ -1572,7 +1573,8 @@ async fn accounts_passwords_and_sessions_in_chromium() {
     b.fill("#usuario", "control").await;
     b.fill("#clave", recovered).await;
     b.follow("form button[type=submit]").await;
-    assert_eq!(b.path().await, "/admin/planes");
+    // Signed in, at "Mis pendientes".
+    assert_eq!(b.path().await, "/admin");
 
     assert_eq!(b.checked.len(), 17, "{:?}", b.checked);
     b.client.close().await.unwrap();
