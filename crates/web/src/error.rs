@@ -151,6 +151,9 @@ impl IntoResponse for AppError {
                 | StoreError::StepStale { .. }
                 | StoreError::ReturnReasonRequired
                 | StoreError::ActaDate(_)
+                // A moderation step the forum's rules refused (a comment already
+                // decided, …): the moderator's to see, not a server error.
+                | StoreError::Forum(_)
                 // Follow-up writes the rules refused: handlers show most next to the
                 // form's field; any that reaches here is still the user's to fix.
                 | StoreError::Followup(FollowupError::AlreadyClosed(_) | FollowupError::Review(_))),
