@@ -251,13 +251,21 @@ fn days_left(n: i64) -> String {
     }
 }
 
-/// Runs until the process ends: every `settings.every`, writes the reminders due and
-/// delivers the e-mails due. A failing pass is logged and tried again on the next one.
+/// Runs until the process ends: every `settings.every` delivers the e-mails due, and
+/// once in each hour of Colombian time writes the reminders due (they are written once
+/// per stage anyway; this only spares recomputing every plan's dashboard on each pass).
+/// A failing pass is logged and tried again on the next one.
 pub async fn run(store: Store, settings: OutboxSettings) {
+    let mut reminded: Option<(chrono::NaiveDate, u32)> = None;
     loop {
         let now = Utc::now();
-        if let Err(e) = write_reminders(&store, now, &settings.reminders).await {
-            eprintln!("recordatorios: {e}");
+        let local = in_colombia(now);
+        let hour = (local.date_naive(), local.hour());
+        if reminded != Some(hour) {
+            match write_reminders(&store, now, &settings.reminders).await {
+                Ok(_) => reminded = Some(hour),
+                Err(e) => eprintln!("recordatorios: {e}"),
+            }
         }
         if let Some(mailer) = &settings.mailer {
             match deliver_due(

@@ -114,11 +114,9 @@ impl NoticeKind {
         }
     }
 
-    /// Whose text is cleared once sent: it carries something that must not outlive
-    /// its delivery.
-    fn is_secret(self) -> bool {
-        self == NoticeKind::PasswordRecovery
-    }
+    /// The kind whose text is cleared once sent: it carries a link that signs in, which
+    /// must not outlive its delivery.
+    const SECRET: NoticeKind = NoticeKind::PasswordRecovery;
 }
 
 /// A notice to write.
@@ -435,38 +433,31 @@ pub(crate) async fn notify(tx: &mut Tx, notice: &Notice, now: DateTime<Utc>) -> 
     Ok(written)
 }
 
-/// Reads a notification from a row of either backend.
-trait NotificationRow {
-    fn record(&self) -> Result<NotificationRecord>;
+/// Decodes a notification row of either backend.
+fn notification_of<R: Row>(r: &R) -> Result<NotificationRecord>
+where
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> DateTime<Utc>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> Option<DateTime<Utc>>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+{
+    let kind: String = r.try_get("kind")?;
+    let id: i64 = r.try_get("id")?;
+    Ok(NotificationRecord {
+        id,
+        kind: NoticeKind::parse(&kind).ok_or_else(|| crate::StoreError::CorruptValue {
+            id,
+            what: format!("tipo de notificación «{kind}»"),
+        })?,
+        subject: r.try_get("subject")?,
+        body: r.try_get("body")?,
+        link: r.try_get("link")?,
+        created_at: r.try_get("created_at")?,
+        read_at: r.try_get("read_at")?,
+        mail_state: r.try_get("mail_state")?,
+    })
 }
-
-macro_rules! impl_row {
-    ($t:ty) => {
-        impl NotificationRow for $t {
-            fn record(&self) -> Result<NotificationRecord> {
-                let kind: String = self.try_get("kind")?;
-                let id: i64 = self.try_get("id")?;
-                Ok(NotificationRecord {
-                    id,
-                    kind: NoticeKind::parse(&kind).ok_or_else(|| {
-                        crate::StoreError::CorruptValue {
-                            id,
-                            what: format!("tipo de notificación «{kind}»"),
-                        }
-                    })?,
-                    subject: self.try_get("subject")?,
-                    body: self.try_get("body")?,
-                    link: self.try_get("link")?,
-                    created_at: self.try_get("created_at")?,
-                    read_at: self.try_get("read_at")?,
-                    mail_state: self.try_get("mail_state")?,
-                })
-            }
-        }
-    };
-}
-impl_row!(sqlx::sqlite::SqliteRow);
-impl_row!(sqlx::postgres::PgRow);
 
 impl Store {
     /// Writes a notice in a transaction of its own (for work that is not a step of its
@@ -490,7 +481,7 @@ impl Store {
             .fetch_all(pool)
             .await?
             .iter()
-            .map(NotificationRow::record)
+            .map(notification_of)
             .collect()
         })
     }
@@ -649,12 +640,6 @@ impl Store {
     /// Marks a claimed e-mail sent (a claim that expired and passed to another server is
     /// left alone). Returns whether this claim still held it.
     pub async fn mail_sent(&self, mail: &OutgoingMail, now: DateTime<Utc>) -> Result<bool> {
-        let secret: Vec<&str> = NoticeKind::ALL
-            .iter()
-            .filter(|k| k.is_secret())
-            .map(|k| k.as_str())
-            .collect();
-        let secret_kind = secret.first().copied().unwrap_or("");
         on_db!(&self.db, |pool| {
             Ok(sqlx::query(
                 "UPDATE notifications SET mail_state = 'sent', sent_at = $1, claimed_until = NULL, \
@@ -667,7 +652,7 @@ impl Store {
             .bind(now)
             .bind(mail.id)
             .bind(&mail.token)
-            .bind(secret_kind)
+            .bind(NoticeKind::SECRET.as_str())
             .execute(pool)
             .await?
             .rows_affected()

@@ -245,7 +245,7 @@ pub const STAFF_HOME: &str = "/admin";
 /// tabs and newlines inside a URL and read `\\` as `/`, so `/\t/other-host` would leave
 /// the site: a path with any control character, space, backslash or `//` is refused, as
 /// is one too long to be a page of ours.
-fn safe_next(next: Option<&str>) -> String {
+pub(crate) fn safe_next(next: Option<&str>) -> String {
     match next {
         Some(n)
             if n.starts_with('/')

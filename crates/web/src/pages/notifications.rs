@@ -111,12 +111,9 @@ async fn open(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let link = state.store.open_notification(current.user.id, id).await?;
-    // Links are written by the platform; anything but a path on this site is not followed.
-    if link.starts_with('/') && !link.starts_with("//") && !link.contains('\\') {
-        Ok(Redirect::to(&link).into_response())
-    } else {
-        Ok(Redirect::to("/admin/notificaciones").into_response())
-    }
+    // Links are written by the platform; still, only a path on this site is followed,
+    // by the rule sign-in follows.
+    Ok(Redirect::to(&crate::auth::safe_next(Some(&link))).into_response())
 }
 
 async fn read_all(State(state): State<AppState>, current: CurrentUser) -> AppResult<Response> {
