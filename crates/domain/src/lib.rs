@@ -19,6 +19,7 @@ pub mod inbox;
 pub mod legal;
 pub mod lifecycle;
 pub mod numbers;
+pub mod open_data;
 pub mod office;
 pub mod parameters;
 pub mod participation;
