@@ -9,6 +9,7 @@
 pub mod attendance;
 pub mod channel_figures;
 pub mod csv_export;
+pub mod csv_open;
 pub mod encoding;
 pub mod error;
 pub mod formula_guard;
