@@ -66,6 +66,44 @@ where
     out
 }
 
+/// A standard CSV written by this crate (BOM, comma, header row first, formulas already
+/// neutralised) written again in `variant`, numbers in the columns `columns` marks as
+/// numeric given the variant's decimal separator. Cells are copied, never guarded twice.
+pub fn recode(standard: &[u8], columns: &[Column], variant: CsvVariant) -> Vec<u8> {
+    let body = standard.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(standard);
+    let mut out = vec![0xEF, 0xBB, 0xBF];
+    {
+        let mut r = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(body);
+        let mut w = csv::WriterBuilder::new()
+            .delimiter(variant.delimiter())
+            .terminator(csv::Terminator::CRLF)
+            .flexible(true)
+            .from_writer(&mut out);
+        for (line, record) in r.records().enumerate() {
+            let Ok(record) = record else { break };
+            let cells: Vec<String> = record
+                .iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    let number = line > 0 && columns.get(i).is_some_and(|c| c.kind.is_number());
+                    if number && variant == CsvVariant::ExcelCo {
+                        decimal_comma(v)
+                    } else {
+                        v.to_string()
+                    }
+                })
+                .collect();
+            w.write_record(&cells)
+                .expect("writing to memory cannot fail");
+        }
+        w.flush().expect("writing to memory cannot fail");
+    }
+    out
+}
+
 /// A data dictionary as CSV (`columna`, `tipo`, `descripcion`): one row per column.
 pub fn write_dictionary(columns: &[Column], variant: CsvVariant) -> Vec<u8> {
     use participa_domain::open_data::ColumnKind;
@@ -153,6 +191,21 @@ mod tests {
     fn formulas_in_text_are_neutralised_and_short_rows_padded() {
         let out = write_table(&COLS, vec![vec!["=1+1"]], CsvVariant::ExcelCo);
         assert_eq!(text(&out), "canal;satisfaccion;personas\r\n'=1+1;;\r\n");
+    }
+
+    #[test]
+    fn a_standard_file_recodes_for_excel_without_guarding_twice() {
+        let standard = write_table(
+            &COLS,
+            vec![vec!["=x; y", "2.5", "7"]],
+            CsvVariant::Standard,
+        );
+        let excel = recode(&standard, &COLS, CsvVariant::ExcelCo);
+        assert_eq!(
+            text(&excel),
+            "canal;satisfaccion;personas\r\n\"'=x; y\";2,5;7\r\n"
+        );
+        assert_eq!(recode(&standard, &COLS, CsvVariant::Standard), standard);
     }
 
     #[test]
