@@ -70,7 +70,9 @@ where
 /// neutralised) written again in `variant`, numbers in the columns `columns` marks as
 /// numeric given the variant's decimal separator. Cells are copied, never guarded twice.
 pub fn recode(standard: &[u8], columns: &[Column], variant: CsvVariant) -> Vec<u8> {
-    let body = standard.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(standard);
+    let body = standard
+        .strip_prefix(&[0xEF, 0xBB, 0xBF])
+        .unwrap_or(standard);
     let mut out = vec![0xEF, 0xBB, 0xBF];
     {
         let mut r = csv::ReaderBuilder::new()
@@ -195,11 +197,7 @@ mod tests {
 
     #[test]
     fn a_standard_file_recodes_for_excel_without_guarding_twice() {
-        let standard = write_table(
-            &COLS,
-            vec![vec!["=x; y", "2.5", "7"]],
-            CsvVariant::Standard,
-        );
+        let standard = write_table(&COLS, vec![vec!["=x; y", "2.5", "7"]], CsvVariant::Standard);
         let excel = recode(&standard, &COLS, CsvVariant::ExcelCo);
         assert_eq!(
             text(&excel),

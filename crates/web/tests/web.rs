@@ -1298,6 +1298,7 @@ on_both_backends! {
     malformed_addresses_are_answered_in_spanish => super::malformed_addresses_are_answered_in_spanish;
     forms_keep_input_and_show_errors => super::forms_keep_input_and_show_errors;
     versions_and_diff => super::versions_and_diff;
+    the_open_data_catalogue_describes_every_public_file => super::the_open_data_catalogue_describes_every_public_file;
     rules_and_coverage => super::rules_and_coverage;
     followup_review_cycle => super::followup_review_cycle;
     suggestions_campaign => super::suggestions_campaign;
@@ -7733,4 +7734,94 @@ async fn without_a_mail_server_no_recovery_link_is_issued(db: TestDatabase) {
         )
     });
     assert_eq!(n, 0);
+}
+
+/// Issue 15, part 6: `/datos` lists every public file of the published plans with the
+/// licence, its DCAT description as JSON-LD (a file, and embedded in the page), the data
+/// dictionary as a page and CSV, and the activities CSV for Excel in Spanish (Colombia).
+async fn the_open_data_catalogue_describes_every_public_file(db: TestDatabase) {
+    let app = TestApp::new(db).await;
+    let datasets = |v: &serde_json::Value| v["dcat:dataset"].as_array().unwrap().len();
+    let empty = app.get("/datos/catalogo.jsonld", None).await;
+    assert_eq!(empty.status, StatusCode::OK);
+    let empty: serde_json::Value = serde_json::from_str(&empty.body).unwrap();
+    assert_eq!(empty["@type"], "dcat:Catalog");
+    assert_eq!(datasets(&empty), 0, "nothing unpublished is listed");
+    assert_eq!(
+        app.get("/datos/planes/1/actividades-excel.csv", None)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    app.to_status(&[
+        Transition::Consolidate,
+        Transition::Review,
+        Transition::Approve,
+        Transition::Publish,
+    ])
+    .await;
+
+    let file = app.get("/datos/catalogo.jsonld", None).await;
+    assert!(file.headers[header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .starts_with("application/ld+json"));
+    let catalogue: serde_json::Value = serde_json::from_str(&file.body).unwrap();
+    assert_eq!(datasets(&catalogue), 1);
+    let dataset = &catalogue["dcat:dataset"][0];
+    assert_eq!(dataset["@type"], "dcat:Dataset");
+    assert_eq!(
+        dataset["dct:license"],
+        "https://creativecommons.org/licenses/by-sa/4.0/"
+    );
+    assert!(dataset["dct:issued"].as_str().unwrap().len() == 10);
+    let distributions = dataset["dcat:distribution"].as_array().unwrap();
+    assert_eq!(distributions.len(), 5);
+    for d in distributions {
+        assert_eq!(d["@type"], "dcat:Distribution");
+        assert!(d["dcat:mediaType"].as_str().is_some());
+        let url = d["dcat:downloadURL"].as_str().unwrap();
+        let got = app.get(url, None).await;
+        assert_eq!(got.status, StatusCode::OK, "{url}");
+        assert!(!got.bytes.is_empty(), "{url}");
+    }
+
+    let page = app.get("/datos", None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("CC BY-SA 4.0"));
+    let start = page
+        .body
+        .find("<script type=\"application/ld+json\">")
+        .expect("the catalogue embedded in the page")
+        + "<script type=\"application/ld+json\">".len();
+    let end = start + page.body[start..].find("</script>").unwrap();
+    let embedded: serde_json::Value = serde_json::from_str(&page.body[start..end]).unwrap();
+    assert_eq!(embedded, catalogue);
+    assert!(page.body.contains("/datos/planes/1/actividades-excel.csv"));
+
+    let excel = app.get("/datos/planes/1/actividades-excel.csv", None).await;
+    assert_eq!(excel.status, StatusCode::OK);
+    assert_eq!(&excel.bytes[..3], [0xEF, 0xBB, 0xBF], "UTF-8 with BOM");
+    let text = std::str::from_utf8(&excel.bytes[3..]).unwrap();
+    assert!(text.starts_with("entidad;vigencia;plan;numero;actividad;"));
+    let standard = app.get("/planes/1/datos.csv", None).await;
+    assert_eq!(
+        text.lines().count(),
+        std::str::from_utf8(&standard.bytes[3..]).unwrap().lines().count(),
+        "one line per activity in both variants"
+    );
+    let mut rows = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .from_reader(text.as_bytes());
+    let plan = app.store.published_plan(PlanId(1)).await.unwrap().unwrap();
+    assert_eq!(rows.records().count(), plan.plan.activities.len());
+
+    let dictionary = app.get("/datos/diccionario/plan", None).await;
+    assert_eq!(dictionary.status, StatusCode::OK);
+    assert!(dictionary.body.contains("fecha_inicial"));
+    let csv = app.get("/datos/diccionario/plan.csv", None).await;
+    let csv = std::str::from_utf8(&csv.bytes[3..]).unwrap();
+    assert!(csv.starts_with("columna,tipo,descripcion\r\n"));
+    assert_eq!(csv.lines().count(), 1 + 19);
+    assert!(csv.contains("vigencia,número entero,"));
 }

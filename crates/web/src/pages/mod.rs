@@ -14,6 +14,7 @@ pub mod followup;
 pub mod hearings;
 pub mod inbox;
 pub mod notifications;
+pub mod open_data;
 pub mod participation;
 pub mod plans;
 pub mod public;
@@ -49,4 +50,5 @@ pub fn routes(evidence_limit: usize) -> Routes {
         .merge(events::routes())
         .merge(channels::routes())
         .merge(notifications::routes())
+        .merge(open_data::routes())
 }
