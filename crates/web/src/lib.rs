@@ -55,6 +55,8 @@ pub struct Inner {
     /// The rendered portal with the day it was drawn for and the latest audit entry it
     /// saw: everything it shows is staff data, audited when it changes.
     pub home_page: std::sync::Mutex<Option<(chrono::NaiveDate, i64, axum::body::Bytes)>>,
+    /// The open-data catalogue's datasets, kept like the home page (day, latest audit entry).
+    pub open_data: std::sync::Mutex<Option<(chrono::NaiveDate, i64, pages::open_data::Catalogue)>>,
     /// Where evidence files go, and the largest one accepted.
     pub evidence: EvidenceConfig,
     /// Per-client limit on public forms; `None` only when the operator turned it off.
@@ -196,6 +198,7 @@ impl AppState {
             dummy_hash: password_auth::generate_hash(participa_app::accounts::random_password()),
             public_pages: Default::default(),
             home_page: Default::default(),
+            open_data: Default::default(),
         }))
     }
 }

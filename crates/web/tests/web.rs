@@ -7807,7 +7807,10 @@ async fn the_open_data_catalogue_describes_every_public_file(db: TestDatabase) {
     let standard = app.get("/planes/1/datos.csv", None).await;
     assert_eq!(
         text.lines().count(),
-        std::str::from_utf8(&standard.bytes[3..]).unwrap().lines().count(),
+        std::str::from_utf8(&standard.bytes[3..])
+            .unwrap()
+            .lines()
+            .count(),
         "one line per activity in both variants"
     );
     let mut rows = csv::ReaderBuilder::new()

@@ -119,6 +119,13 @@ const fn col(name: &'static str, kind: ColumnKind, description: &'static str) ->
     }
 }
 
+/// The published datasets, as the page and the JSON-LD file show them.
+#[derive(Clone, Default)]
+pub struct Catalogue {
+    pub datasets: std::sync::Arc<Vec<Dataset>>,
+    pub json_ld: std::sync::Arc<String>,
+}
+
 pub struct FileLink {
     pub url: String,
     pub label: String,
@@ -138,7 +145,7 @@ pub struct Dataset {
 #[template(path = "open_data.html")]
 pub struct CataloguePage {
     pub layout: Layout,
-    pub datasets: Vec<Dataset>,
+    pub datasets: std::sync::Arc<Vec<Dataset>>,
     pub licence_url: &'static str,
     pub licence_name: &'static str,
     pub json_ld: String,
@@ -149,6 +156,33 @@ pub struct CataloguePage {
 pub struct DictionaryPage {
     pub layout: Layout,
     pub columns: &'static [Column],
+}
+
+/// The catalogue, drawn again only when the day or the latest audit entry changes
+/// (every publication writes one), as the home page is; otherwise from memory after one
+/// indexed query.
+async fn cached(state: &AppState) -> AppResult<Catalogue> {
+    let today = participa_app::dates::today();
+    let change = state.store.last_change().await?;
+    if let Some((day, seen, c)) = state
+        .open_data
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .as_ref()
+    {
+        if *day == today && *seen == change {
+            return Ok(c.clone());
+        }
+    }
+    let datasets = datasets(state).await?;
+    let json_ld = json_ld(&state.entity, &datasets).to_string();
+    let fresh = Catalogue {
+        datasets: std::sync::Arc::new(datasets),
+        json_ld: std::sync::Arc::new(json_ld),
+    };
+    *state.open_data.lock().unwrap_or_else(|p| p.into_inner()) =
+        Some((today, change, fresh.clone()));
+    Ok(fresh)
 }
 
 async fn datasets(state: &AppState) -> AppResult<Vec<Dataset>> {
@@ -250,15 +284,13 @@ pub fn json_ld(entity: &str, datasets: &[Dataset]) -> serde_json::Value {
 
 /// `GET /datos`: the catalogue page.
 pub async fn catalogue(State(state): State<AppState>) -> AppResult<Response> {
-    let datasets = datasets(&state).await?;
+    let catalogue = cached(&state).await?;
     // Inside a data block only `</script` could end it early: `<` is written as its
     // JSON escape, which every JSON-LD reader reads back as the same character.
-    let json_ld = json_ld(&state.entity, &datasets)
-        .to_string()
-        .replace('<', "\\u003c");
+    let json_ld = catalogue.json_ld.replace('<', "\\u003c");
     let page = CataloguePage {
         layout: Layout::public("Datos abiertos".into(), &state),
-        datasets,
+        datasets: catalogue.datasets,
         licence_url: DEFAULT_LICENCE_URL,
         licence_name: DEFAULT_LICENCE_NAME,
         json_ld,
@@ -272,13 +304,13 @@ pub async fn catalogue(State(state): State<AppState>) -> AppResult<Response> {
 
 /// `GET /datos/catalogo.jsonld`: the DCAT catalogue.
 pub async fn catalogue_json_ld(State(state): State<AppState>) -> AppResult<Response> {
-    let datasets = datasets(&state).await?;
+    let catalogue = cached(&state).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/ld+json; charset=utf-8"),
             (header::CACHE_CONTROL, "public, max-age=60"),
         ],
-        json_ld(&state.entity, &datasets).to_string(),
+        catalogue.json_ld.as_str().to_owned(),
     )
         .into_response())
 }
