@@ -287,7 +287,7 @@ pub async fn catalogue(State(state): State<AppState>) -> AppResult<Response> {
     let catalogue = cached(&state).await?;
     // Inside a data block only `</script` could end it early: `<` is written as its
     // JSON escape, which every JSON-LD reader reads back as the same character.
-    let json_ld = catalogue.json_ld.replace('<', "\\u003c");
+    let json_ld = embeddable(&catalogue.json_ld);
     let page = CataloguePage {
         layout: Layout::public("Datos abiertos".into(), &state),
         datasets: catalogue.datasets,
@@ -300,6 +300,12 @@ pub async fn catalogue(State(state): State<AppState>) -> AppResult<Response> {
         axum::response::Html(page.render()?),
     )
         .into_response())
+}
+
+/// JSON that may sit inside a `<script>` data block: `<` as its JSON escape `\u003c`, so
+/// no text of a plan (a title with `</script>`) can close the block.
+fn embeddable(json: &str) -> String {
+    json.replace('<', "\\u003c")
 }
 
 /// `GET /datos/catalogo.jsonld`: the DCAT catalogue.
@@ -363,4 +369,30 @@ fn csv_response(body: Vec<u8>, name: &str) -> Response {
         body,
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_title_cannot_close_the_embedded_data_block() {
+        let d = Dataset {
+            id: 1,
+            title: "Plan </script><script>alert(1)</script>".into(),
+            description: String::new(),
+            issued: String::new(),
+            issued_iso: "2025-01-31".into(),
+            files: vec![],
+        };
+        let json = json_ld("Entidad <b>", &[d]).to_string();
+        let embedded = embeddable(&json);
+        assert!(!embedded.contains('<'));
+        let back: serde_json::Value = serde_json::from_str(&embedded).unwrap();
+        assert_eq!(
+            back["dcat:dataset"][0]["dct:title"],
+            "Plan </script><script>alert(1)</script>"
+        );
+        assert_eq!(back["dct:publisher"]["foaf:name"], "Entidad <b>");
+    }
 }
