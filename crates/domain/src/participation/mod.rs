@@ -4,6 +4,7 @@
 pub mod builder;
 pub mod consent;
 pub mod counts;
+pub mod deliverables;
 pub mod forum;
 pub mod hearing;
 pub mod identity;
