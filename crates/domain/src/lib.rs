@@ -18,6 +18,7 @@ pub mod followup;
 pub mod inbox;
 pub mod legal;
 pub mod lifecycle;
+pub mod menu_participa;
 pub mod numbers;
 pub mod office;
 pub mod open_data;
