@@ -401,6 +401,23 @@ async fn style() -> Response {
         .into_response()
 }
 
+/// Work Sans (SIL Open Font License, kept next to it in `static/fonts/OFL.txt`), the
+/// GOV.CO typeface, vendored from `@fontsource/work-sans` and served from our own origin.
+const WORK_SANS_400: &[u8] = include_bytes!("../static/fonts/work-sans-latin-400-normal.woff2");
+const WORK_SANS_700: &[u8] = include_bytes!("../static/fonts/work-sans-latin-700-normal.woff2");
+const FONT_LICENCE: &str = include_str!("../static/fonts/OFL.txt");
+
+fn font(bytes: &'static [u8]) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "font/woff2"),
+            (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
 async fn not_found() -> AppError {
     AppError::NotFound
 }
@@ -430,6 +447,23 @@ fn site(routes: pages::routing::Routes, state: AppState) -> Router {
     let pages = routes
         .public
         .route("/static/estilo.css", get(style))
+        .route(
+            "/static/fonts/work-sans-400.woff2",
+            get(|| async { font(WORK_SANS_400) }),
+        )
+        .route(
+            "/static/fonts/work-sans-700.woff2",
+            get(|| async { font(WORK_SANS_700) }),
+        )
+        .route(
+            "/static/fonts/OFL.txt",
+            get(|| async {
+                (
+                    [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                    FONT_LICENCE,
+                )
+            }),
+        )
         .route("/salud", get(|| async { StatusCode::NO_CONTENT }))
         .nest("/admin", admin);
     // A path with a trailing slash is the same page as without it (`/admin/` is

@@ -1296,6 +1296,7 @@ on_both_backends! {
     weak_or_unchanged_passwords_are_refused => super::weak_or_unchanged_passwords_are_refused;
     every_text_field_is_bounded => super::every_text_field_is_bounded;
     malformed_addresses_are_answered_in_spanish => super::malformed_addresses_are_answered_in_spanish;
+    a_missing_public_page_says_what_to_do_next => super::a_missing_public_page_says_what_to_do_next;
     forms_keep_input_and_show_errors => super::forms_keep_input_and_show_errors;
     versions_and_diff => super::versions_and_diff;
     the_open_data_catalogue_describes_every_public_file => super::the_open_data_catalogue_describes_every_public_file;
@@ -1937,6 +1938,37 @@ async fn every_text_field_is_bounded(db: TestDatabase) {
         .unwrap()
         .reports
         .is_empty());
+}
+
+/// A public page that does not exist answers 404 with the GOV.CO bar, the navigation and
+/// what to do next (portal, code lookup, contact), and the vendored Work Sans is served
+/// with long cache headers next to its licence.
+async fn a_missing_public_page_says_what_to_do_next(db: TestDatabase) {
+    let app = TestApp::new(db).await;
+    let r = app.get("/esto-no-existe", None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    for needle in [
+        "href=\"https://www.gov.co/\"",
+        "aria-label=\"Principal\"",
+        "Qué puede hacer",
+        "href=\"/consulta-codigo\"",
+        "href=\"/sugerencias\"",
+        "portal de participación",
+    ] {
+        assert!(r.body.contains(needle), "{needle}: {}", r.body);
+    }
+    let f = app.get("/static/fonts/work-sans-400.woff2", None).await;
+    assert_eq!(f.status, StatusCode::OK);
+    assert_eq!(f.headers[axum::http::header::CONTENT_TYPE], "font/woff2");
+    assert!(f.headers[axum::http::header::CACHE_CONTROL]
+        .to_str()
+        .unwrap()
+        .contains("max-age=31536000"));
+    assert!(f.bytes.starts_with(b"wOF2"));
+    let l = app.get("/static/fonts/OFL.txt", None).await;
+    assert!(l.body.contains("SIL Open Font License"), "{}", l.body);
+    let home = app.get("/", None).await;
+    assert!(home.body.contains("href=\"https://www.gov.co/\""));
 }
 
 /// A path or query string that does not parse gets this site's page in Spanish (404 for
