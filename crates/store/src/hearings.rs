@@ -364,6 +364,18 @@ impl Store {
         Ok(out)
     }
 
+    /// The hearing a citizen's question (code `AP-…`) was sent to, if the code is known.
+    pub async fn hearing_of_question(&self, code: &str) -> Result<Option<i64>> {
+        on_db!(&self.db, |pool| {
+            let row: Option<(i64,)> =
+                sqlx::query_as("SELECT hearing_id FROM hearing_questions WHERE code = $1")
+                    .bind(code)
+                    .fetch_optional(pool)
+                    .await?;
+            Ok(row.map(|r| r.0))
+        })
+    }
+
     /// The registration with this code, erased or not.
     pub async fn registration_by_code(&self, code: &str) -> Result<Option<Registration>> {
         on_db!(&self.db, |pool| {

@@ -3370,6 +3370,39 @@ async fn suggestions_campaign(db: TestDatabase) {
         found.location.as_deref(),
         Some(format!("/sugerencias/{code}").as_str())
     );
+    let any_code = app
+        .get(
+            &format!("/consulta-codigo?codigo={}", typed.replace(' ', "+")),
+            None,
+        )
+        .await;
+    assert_eq!(
+        any_code.location.as_deref(),
+        Some(format!("/sugerencias/{code}").as_str())
+    );
+    let form = app.get("/consulta-codigo", None).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("<label for=\"codigo\">Código</label>"));
+    let mistyped = app
+        .get("/consulta-codigo?codigo=%3Cb%3EXY-12%3C%2Fb%3E", None)
+        .await;
+    assert_eq!(mistyped.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        mistyped
+            .body
+            .contains("«&#60;b&#62;XY-12&#60;/b&#62;» no es un código")
+            || mistyped
+                .body
+                .contains("«&lt;b&gt;XY-12&lt;/b&gt;» no es un código"),
+        "the error repeats what was typed, escaped: {}",
+        mistyped.body
+    );
+    assert!(
+        mistyped
+            .body
+            .contains("value=\"&#60;b&#62;XY-12&#60;/b&#62;\"")
+            || mistyped.body.contains("value=\"&lt;b&gt;XY-12&lt;/b&gt;\"")
+    );
     let wrong = app.get("/sugerencias/consulta?codigo=nada", None).await;
     assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(wrong.body.contains("no es un código de seguimiento"));
@@ -3637,6 +3670,37 @@ async fn accountability_hearing(db: TestDatabase) {
         .unwrap()
         .to_string();
     assert!(code.starts_with("AP-"));
+
+    // The one code lookup leads to the question and to the registration, however typed.
+    let lookup = |c: &str| {
+        format!(
+            "/consulta-codigo?codigo={}",
+            c.to_lowercase().replace('-', "+")
+        )
+    };
+    let to_question = app.get(&lookup(&code), None).await;
+    assert_eq!(
+        to_question.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        to_question.body
+    );
+    assert_eq!(
+        to_question.location.as_deref(),
+        Some(format!("/audiencias/{id}?pregunta={code}").as_str())
+    );
+    let to_data = app.get(&lookup(&registration), None).await;
+    assert_eq!(
+        to_data.location.as_deref(),
+        Some(format!("/audiencias/datos/{registration}").as_str())
+    );
+    let unknown = app.get("/consulta-codigo?codigo=AP-2222-3333", None).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    assert!(
+        unknown.body.contains("pregunta a la audiencia") && unknown.body.contains("AP-2222-3333"),
+        "{}",
+        unknown.body
+    );
 
     // Staff see the question pending and answer it; the public page publishes it.
     let admin_page = app

@@ -7,6 +7,7 @@ pub mod account;
 pub mod activities;
 pub mod audit;
 pub mod channels;
+pub mod code_lookup;
 pub mod consultations;
 pub mod coverage;
 pub mod events;
@@ -45,6 +46,7 @@ pub fn routes(evidence_limit: usize) -> Routes {
         .merge(audit::routes())
         .merge(rules::routes())
         .merge(suggestions::routes())
+        .merge(code_lookup::routes())
         .merge(consultations::routes())
         .merge(hearings::routes())
         .merge(events::routes())
