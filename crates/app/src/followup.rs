@@ -46,6 +46,11 @@ impl ActivityRow {
     pub fn colour(&self) -> &'static str {
         self.status.colour()
     }
+    /// The status's own key (`al_dia`, `vencida`…): each status has its own class, so
+    /// no two look alike even where they share a traffic-light colour.
+    pub fn status_key(&self) -> &'static str {
+        self.status.as_str()
+    }
     pub fn expected_text(&self) -> String {
         format!("{} %", pct(self.expected))
     }

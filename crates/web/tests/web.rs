@@ -2944,6 +2944,11 @@ async fn followup_review_cycle(db: TestDatabase) {
     );
     // Activity 3 ended on 30 April 2025 with nothing reported.
     assert!(followup_row(&late.body, 3).contains("Vencida"));
+    // "Atrasada" and "Vencida" share the red of the traffic light but not their look:
+    // each status carries its own class (icon and shade), as "Al día" does.
+    assert!(followup_row(&late.body, 13).contains("estado-atrasada"));
+    assert!(followup_row(&late.body, 3).contains("estado-vencida"));
+    assert!(followup_row(&early.body, 13).contains("estado-al_dia"));
     // Before it starts, activity 4 (1 April) is not started.
     assert!(followup_row(&early.body, 4).contains("No iniciada"));
     let office = app
