@@ -1034,6 +1034,29 @@ async fn a_citizen_sends_a_suggestion_and_follows_it_on_a_phone() {
     assert_eq!(b.path().await, format!("/sugerencias/{code}"));
     assert!(b.source().await.contains("Recibida"));
 
+    // The one lookup for every code, from the portal's navigation: a mistyped code is
+    // repeated in the error and kept in the field; the right one leads to the suggestion.
+    b.open("/").await;
+    b.click("nav[aria-label='Principal'] a[href='/consulta-codigo']")
+        .await;
+    assert_eq!(b.path().await, "/consulta-codigo");
+    b.check("consulta-codigo-telefono").await;
+    b.fill("#codigo", "SX-12").await;
+    b.click_button("Consultar").await;
+    let refused = b.source().await;
+    assert!(refused.contains("«SX-12» no es un código"), "{refused}");
+    b.check("consulta-codigo-error-telefono").await;
+    b.fill("#codigo", &code).await;
+    b.click_button("Consultar").await;
+    assert_eq!(b.path().await, format!("/sugerencias/{code}"));
+    // A mistyped address answers a page that says what to do next; open data has its page.
+    b.open("/planes-que-no-existen").await;
+    assert!(b.source().await.contains("Qué puede hacer"));
+    b.check("pagina-no-encontrada-telefono").await;
+    b.open("/datos").await;
+    b.check_both_widths("datos-abiertos").await;
+    b.client.set_window_size(390, 844).await.unwrap();
+
     // Staff answer; the citizen sees the answer and erases the contact data.
     let id = store.suggestions(&Default::default()).await.unwrap()[0].id;
     let admin = participa_store::Actor::system();
@@ -1238,7 +1261,7 @@ async fn a_citizen_sends_a_suggestion_and_follows_it_on_a_phone() {
     b.check("inscripcion-datos-telefono").await;
     b.click_button("Borrar mis datos").await;
     assert!(b.source().await.contains("Sus datos fueron borrados"));
-    assert_eq!(b.checked.len(), 23, "{:?}", b.checked);
+    assert_eq!(b.checked.len(), 28, "{:?}", b.checked);
     b.client.close().await.unwrap();
     let _ = stop.send(());
 }
