@@ -1052,6 +1052,10 @@ async fn a_citizen_sends_a_suggestion_and_follows_it_on_a_phone() {
     // A mistyped address answers a page that says what to do next; open data has its page.
     b.open("/planes-que-no-existen").await;
     assert!(b.source().await.contains("Qué puede hacer"));
+    assert!(b
+        .source()
+        .await
+        .contains("<li><a href=\"/consulta-codigo\">Consultar un código</a></li>"));
     b.check("pagina-no-encontrada-telefono").await;
     b.open("/datos").await;
     b.check_both_widths("datos-abiertos").await;
