@@ -11,7 +11,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::response::Response;
 use participa_app::dates::today;
-use participa_app::report_data::{followup_report, plan_document};
+use participa_app::report_data::{followup_report, plan_document, Audience};
 use participa_domain::{Action, PlanStatus};
 use participa_store::PlanId;
 
@@ -123,8 +123,17 @@ pub async fn followup(
     let today = today();
     let close_after = state.store.reporting_days(today).await?;
     let automatic = participa_app::report_data::automatic_figures(&state.store, id).await?;
-    let report = followup_report(&plan, &f, &calendar, close_after, period, today, &automatic)
-        .ok_or(AppError::NotFound)?;
+    let report = followup_report(
+        &plan,
+        &f,
+        &calendar,
+        close_after,
+        period,
+        today,
+        &automatic,
+        Audience::Staff,
+    )
+    .ok_or(AppError::NotFound)?;
     let name = format!("seguimiento-{}-periodo-{period}.{format}", plan.year);
     if format == "pdf" {
         let pdf = blocking(move || participa_reports::followup_pdf(&report)).await?;
