@@ -371,7 +371,9 @@ async fn read_followup(tx: &mut Tx, id: PlanId) -> Result<FollowUp> {
         }
         for r in sqlx::query(
             "SELECT e.id, e.report_id, e.file_name, e.media_type, e.size, e.sha256, e.object_key, \
-             e.created_at, e.published_at, u.full_name FROM evidence e JOIN progress_reports r ON r.id = e.report_id \
+             e.created_at, u.full_name, (SELECT CASE WHEN v.public THEN v.changed_at END FROM evidence_visibility v \
+             WHERE v.evidence_id = e.id ORDER BY v.id DESC LIMIT 1) AS published_at \
+             FROM evidence e JOIN progress_reports r ON r.id = e.report_id \
              LEFT JOIN users u ON u.id = e.created_by WHERE r.plan_id = $1 ORDER BY e.id",
         )
         .bind(pid)
@@ -995,17 +997,28 @@ impl Store {
             action: AuditAction::EvidencePublish,
             plan_id: Some(plan_id.0),
             subject: format!("evidencia «{}» de la actividad {activity}", e.file_name),
-            before: Some(if e.published_at.is_some() { "pública" } else { "privada" }.into()),
+            before: Some(
+                if e.published_at.is_some() {
+                    "pública"
+                } else {
+                    "privada"
+                }
+                .into(),
+            ),
             after: Some(if public { "pública" } else { "privada" }.into()),
         };
         let mut tx = self.begin().await?;
         on_tx!(&mut tx, |conn| {
-            sqlx::query("UPDATE evidence SET published_at = $1, published_by = $2 WHERE id = $3")
-                .bind(public.then_some(now))
-                .bind(if public { actor.user_id } else { None })
-                .bind(evidence_id)
-                .execute(&mut *conn)
-                .await?;
+            sqlx::query(
+                "INSERT INTO evidence_visibility (evidence_id, public, changed_by, changed_at) \
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .bind(evidence_id)
+            .bind(public)
+            .bind(actor.user_id)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
         });
         record(&mut tx, &change, now).await?;
         tx.commit().await?;
@@ -1020,7 +1033,8 @@ impl Store {
         on_db!(&self.db, |pool| {
             let Some(r) = sqlx::query(
                 "SELECT e.id, e.report_id, e.file_name, e.media_type, e.size, e.sha256, e.object_key, \
-                 e.created_at, e.published_at, u.full_name, r.plan_id, r.activity_number FROM evidence e \
+                 e.created_at, u.full_name, r.plan_id, r.activity_number, (SELECT CASE WHEN v.public THEN v.changed_at END FROM evidence_visibility v \
+             WHERE v.evidence_id = e.id ORDER BY v.id DESC LIMIT 1) AS published_at FROM evidence e \
                  JOIN progress_reports r ON r.id = e.report_id LEFT JOIN users u ON u.id = e.created_by \
                  WHERE e.id = $1",
             )

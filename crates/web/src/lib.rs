@@ -52,7 +52,12 @@ pub struct Inner {
     pub dummy_hash: String,
     /// Rendered public plan pages by plan, with the published version and the day they
     /// were drawn for (the timeline marks today).
-    pub public_pages: std::sync::Mutex<std::collections::HashMap<(i64, Option<&'static str>), CachedPage>>,
+    pub public_pages:
+        std::sync::Mutex<std::collections::HashMap<(i64, Option<&'static str>), CachedPage>>,
+    /// Requests that may have written (any method but GET and HEAD) this process
+    /// answered: a cached public page that saw fewer asks the database again at once,
+    /// so whoever made a change sees it on the next page (other processes within a second).
+    pub writes: std::sync::atomic::AtomicU64,
     /// The rendered portal with the day it was drawn for and the latest audit entry it
     /// saw: everything it shows is staff data, audited when it changes.
     pub home_page: std::sync::Mutex<Option<(chrono::NaiveDate, i64, axum::body::Bytes)>>,
@@ -110,6 +115,8 @@ pub struct CachedPage {
     /// The latest audit entry the page saw: follow-up, reviews, published evidence and
     /// participation are all audited, so a newer entry means the page may be stale.
     pub change: i64,
+    /// [`Inner::writes`] when the page was checked.
+    pub writes: u64,
     pub day: chrono::NaiveDate,
     pub html: axum::body::Bytes,
 }
@@ -207,6 +214,7 @@ impl AppState {
             secure_cookies: config.secure_cookies,
             dummy_hash: password_auth::generate_hash(participa_app::accounts::random_password()),
             public_pages: Default::default(),
+            writes: Default::default(),
             home_page: Default::default(),
             open_data: Default::default(),
         }))
@@ -433,6 +441,22 @@ async fn not_found() -> AppError {
 }
 
 /// The whole application.
+/// Counts the requests that may have written (see [`Inner::writes`]), once answered.
+async fn count_writes(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let writes = !matches!(*request.method(), Method::GET | Method::HEAD);
+    let response = next.run(request).await;
+    if writes {
+        state
+            .writes
+            .fetch_add(1, std::sync::atomic::Ordering::Release);
+    }
+    response
+}
+
 pub fn router(state: AppState) -> Router {
     site(pages::routes(state.evidence.limit), state)
 }
@@ -486,6 +510,7 @@ fn site(routes: pages::routing::Routes, state: AppState) -> Router {
     pages
         .fallback_service(retry)
         .layer(middleware::from_fn(same_origin))
+        .layer(middleware::from_fn_with_state(state.clone(), count_writes))
         .layer(sessions)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn_with_state(

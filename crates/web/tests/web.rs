@@ -1302,6 +1302,7 @@ on_both_backends! {
     the_open_data_catalogue_describes_every_public_file => super::the_open_data_catalogue_describes_every_public_file;
     rules_and_coverage => super::rules_and_coverage;
     followup_review_cycle => super::followup_review_cycle;
+    the_public_plan_page_shows_progress_and_published_evidence => super::the_public_plan_page_shows_progress_and_published_evidence;
     suggestions_campaign => super::suggestions_campaign;
     accountability_hearing => super::accountability_hearing;
     survey_consultation => super::survey_consultation;
@@ -7928,4 +7929,297 @@ async fn the_open_data_catalogue_describes_every_public_file(db: TestDatabase) {
     assert!(csv.starts_with("columna,tipo,descripcion\r\n"));
     assert_eq!(csv.lines().count(), 1 + 19);
     assert!(csv.contains("vigencia,número entero,"));
+}
+
+/// The text of one activity card on the public plan page.
+fn public_card(body: &str, number: u32) -> String {
+    let start = format!("<li id=\"actividad-{number}\">");
+    body.split(&start)
+        .nth(1)
+        .and_then(|rest| rest.split("</article>").next())
+        .map(|card| {
+            visible_text(card)
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .unwrap_or_default()
+}
+
+/// Issue 15, part 1: the public plan page shows each activity's status, its progress
+/// (verified, or reported and marked as not yet verified), the accepted narrative,
+/// indicators against their targets, the evidence its office published (private until
+/// then, and only with the confirmation that it holds no personal data), progress by
+/// office, status chips that filter the cards, and each closed period's public report
+/// without names or the history of submissions.
+async fn the_public_plan_page_shows_progress_and_published_evidence(db: TestDatabase) {
+    let app = TestApp::new(db).await;
+    let admin = app.login("admin").await;
+    let reporter = app.login("reporter").await;
+    let auditor = app.login("auditor").await;
+    assert_eq!(
+        app.get("/planes/1/seguimiento/1.pdf", None).await.status,
+        StatusCode::NOT_FOUND,
+        "no public report of a plan not published"
+    );
+    app.to_status(&[
+        Transition::Consolidate,
+        Transition::Review,
+        Transition::Approve,
+        Transition::Publish,
+    ])
+    .await;
+    let page = app.get("/planes/1", None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(public_card(&page.body, 13).contains("sin reportes todavía"));
+    assert!(page.body.contains("Aún no se ha cerrado ningún periodo"));
+
+    let base = "/admin/planes/1/seguimiento/actividades/13";
+    let ind = app
+        .post(
+            &format!("{base}/indicadores"),
+            Some(&admin),
+            &[
+                ("nombre", "Interacciones"),
+                ("unidad", "interacciones"),
+                ("meta", "1000"),
+                ("agregacion", "suma"),
+            ],
+        )
+        .await;
+    assert_eq!(ind.status, StatusCode::SEE_OTHER, "{}", ind.body);
+    let sent = app
+        .post_files(
+            &format!("{base}/avance"),
+            Some(&reporter),
+            &[
+                ("periodo", "1"),
+                ("avance", "40"),
+                ("descripcion", "Transmisión en vivo con afiliados"),
+                ("indicador_1", "250"),
+            ],
+            &[("evidencias", "transmision.pdf", PDF)],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    // Activity 15 (also ARCOM) reported complete: "Cumplida" until reviewed.
+    let done = app
+        .post_files(
+            "/admin/planes/1/seguimiento/actividades/15/avance",
+            Some(&reporter),
+            &[
+                ("periodo", "1"),
+                ("avance", "100"),
+                ("descripcion", "Piezas de divulgación publicadas"),
+            ],
+            &[("evidencias", "piezas.pdf", PDF)],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+
+    // The change shows at once to whoever made it in this process (no second's wait).
+    let page = app.get("/planes/1", None).await;
+    let card = public_card(&page.body, 13);
+    assert!(card.contains("40 %"), "{card}");
+    assert!(card.contains("reportado, sin verificar"), "{card}");
+    assert!(
+        !card.contains("Transmisión en vivo"),
+        "a narrative shows only once internal control accepts it: {card}"
+    );
+    assert!(
+        card.contains("Interacciones: 250 de una meta de 1000"),
+        "{card}"
+    );
+    assert!(
+        !page.body.contains("transmision.pdf"),
+        "evidence is private by default"
+    );
+    assert_eq!(
+        app.get("/planes/1/evidencias/1", None).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    let ok = app
+        .post(
+            &format!("{base}/revision"),
+            Some(&auditor),
+            &[
+                ("periodo", "1"),
+                ("decision", "aceptar"),
+                ("avance_verificado", "35"),
+                ("suficiencia", "si"),
+                ("observaciones", "Verificado"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let page = app.get("/planes/1", None).await;
+    let card = public_card(&page.body, 13);
+    assert!(card.contains("35 %"), "{card}");
+    assert!(card.contains("verificado por control interno"), "{card}");
+    assert!(card.contains("Transmisión en vivo con afiliados"), "{card}");
+    assert!(!card.contains("Usuario"), "no staff names: {card}");
+    assert!(page.body.contains("Avance por dependencia"));
+
+    // Publishing needs the confirmation; another office may not; withdrawing is free.
+    let staff_page = app.get(base, Some(&reporter)).await;
+    assert!(staff_page
+        .body
+        .contains("action=\"/admin/evidencias/1/visibilidad\""));
+    let unconfirmed = app
+        .post(
+            "/admin/evidencias/1/visibilidad",
+            Some(&reporter),
+            &[("publica", "si")],
+        )
+        .await;
+    assert_eq!(unconfirmed.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(unconfirmed.body.contains("no contiene datos personales"));
+    assert!(unconfirmed.body.contains("id=\"sin_datos_personales\""));
+    let hash = password_auth::generate_hash(PASSWORD);
+    testing::create_user(
+        &app.store,
+        "vivienda",
+        "Área de Vivienda",
+        Role::Reporter,
+        &["ARVIV"],
+        &hash,
+    )
+    .await;
+    let other_office = app.login("vivienda").await;
+    let confirmed = [("publica", "si"), ("sin_datos_personales", "si")];
+    for (who, status) in [
+        (&other_office, StatusCode::FORBIDDEN),
+        (&auditor, StatusCode::FORBIDDEN),
+    ] {
+        let r = app
+            .post("/admin/evidencias/1/visibilidad", Some(who), &confirmed)
+            .await;
+        assert_eq!(r.status, status);
+    }
+    assert_eq!(
+        app.post(
+            "/admin/evidencias/999/visibilidad",
+            Some(&reporter),
+            &confirmed
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+    let published = app
+        .post(
+            "/admin/evidencias/1/visibilidad",
+            Some(&reporter),
+            &confirmed,
+        )
+        .await;
+    assert_eq!(
+        published.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        published.body
+    );
+    let page = app.get("/planes/1", None).await;
+    assert!(public_card(&page.body, 13).contains("transmision.pdf"));
+    assert!(!page.body.contains("piezas.pdf"), "only the file published");
+    let file = app.get("/planes/1/evidencias/1", None).await;
+    assert_eq!(file.status, StatusCode::OK);
+    assert_eq!(file.bytes, PDF);
+    assert_eq!(
+        app.get("/planes/1/evidencias/2", None).await.status,
+        StatusCode::NOT_FOUND,
+        "a private file is not found, not refused"
+    );
+    assert_eq!(
+        app.get("/planes/2/evidencias/1", None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let audit = app.get("/admin/auditoria", Some(&admin)).await;
+    assert!(audit.body.contains("evidence.publish"));
+
+    // Status chips filter the cards; an unknown status shows them all.
+    let chips = app.get("/planes/1", None).await;
+    assert!(chips
+        .body
+        .contains("href=\"/planes/1?estado=cumplida#actividades\""));
+    let done_only = app.get("/planes/1?estado=cumplida", None).await;
+    assert!(done_only.body.contains("id=\"actividad-15\""));
+    assert!(!done_only.body.contains("id=\"actividad-13\""));
+    assert!(done_only
+        .body
+        .contains("Se muestran solo las actividades en estado «Cumplida»"));
+    let overdue = app.get("/planes/1?estado=vencida", None).await;
+    assert!(overdue.body.contains("id=\"actividad-13\""));
+    assert!(!overdue.body.contains("id=\"actividad-15\""));
+    let any = app.get("/planes/1?estado=%3Cscript%3E", None).await;
+    assert_eq!(any.status, StatusCode::OK);
+    assert!(any.body.contains("id=\"actividad-13\"") && any.body.contains("id=\"actividad-15\""));
+
+    // A closed period's report is public, without history or names.
+    assert_eq!(
+        app.get("/planes/1/seguimiento/1.pdf", None).await.status,
+        StatusCode::NOT_FOUND,
+        "not before the period is closed"
+    );
+    let closed = app
+        .post(
+            "/admin/planes/1/seguimiento/periodos/1/cerrar",
+            Some(&auditor),
+            &[("confirmar", "si")],
+        )
+        .await;
+    assert_eq!(closed.status, StatusCode::SEE_OTHER, "{}", closed.body);
+    let page = app.get("/planes/1", None).await;
+    assert!(page.body.contains("href=\"/planes/1/seguimiento/1.pdf\""));
+    let pdf = app.get("/planes/1/seguimiento/1.pdf", None).await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    let text = pdf_text(&pdf.bytes);
+    assert!(text.contains("Transmisión en vivo con afiliados"), "{text}");
+    assert!(
+        text.contains("transmision.pdf"),
+        "published evidence listed"
+    );
+    assert!(
+        !text.contains("piezas.pdf"),
+        "private evidence left out: {text}"
+    );
+    assert!(!text.contains("Usuario"), "no staff names: {text}");
+    let staff = app
+        .get("/admin/planes/1/informes/seguimiento/1.pdf", Some(&admin))
+        .await;
+    assert!(
+        pdf_text(&staff.bytes).contains("piezas.pdf"),
+        "staff see it all"
+    );
+    let xlsx = app.get("/planes/1/seguimiento/1.xlsx", None).await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    assert!(xlsx.bytes.starts_with(b"PK"));
+    assert_eq!(
+        app.get("/planes/1/seguimiento/2.pdf", None).await.status,
+        StatusCode::NOT_FOUND,
+        "an open period has no public report"
+    );
+    assert_eq!(
+        app.get("/planes/1/seguimiento/1.docx", None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    // Withdrawn, the file is gone from the page and the address.
+    let withdrawn = app
+        .post(
+            "/admin/evidencias/1/visibilidad",
+            Some(&admin),
+            &[("publica", "no")],
+        )
+        .await;
+    assert_eq!(withdrawn.status, StatusCode::SEE_OTHER);
+    assert!(!app
+        .get("/planes/1", None)
+        .await
+        .body
+        .contains("transmision.pdf"));
+    assert_eq!(
+        app.get("/planes/1/evidencias/1", None).await.status,
+        StatusCode::NOT_FOUND
+    );
 }

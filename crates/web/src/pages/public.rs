@@ -3,9 +3,7 @@
 use super::routing::Routes;
 use crate::error::{AppError, AppResult};
 use crate::extract::{Path, Query};
-use crate::views::{
-    HomePage, Layout, PlanView, PublicPlanPage, PublishedItem,
-};
+use crate::views::{HomePage, Layout, PlanView, PublicPlanPage, PublishedItem};
 use crate::{AppState, CachedPage};
 use askama::Template;
 use axum::extract::State;
@@ -145,6 +143,7 @@ pub async fn plan(
             .map(ScheduleStatus::as_str)
     });
     let key = (id, filter);
+    let writes = state.writes.load(std::sync::atomic::Ordering::Acquire);
     let cached = state
         .public_pages
         .lock()
@@ -153,7 +152,7 @@ pub async fn plan(
         .filter(|c| c.day == today)
         .cloned();
     let html = match cached {
-        Some(c) if c.checked.elapsed() < RECHECK => c.html,
+        Some(c) if c.checked.elapsed() < RECHECK && c.writes == writes => c.html,
         cached => {
             let version = state
                 .store
@@ -169,6 +168,7 @@ pub async fn plan(
                 checked: std::time::Instant::now(),
                 version,
                 change,
+                writes,
                 day: today,
                 html: html.clone(),
             };
@@ -246,11 +246,14 @@ async fn render_plan(
             .into_iter()
             .map(|o| (o.name, o.activities, pct(o.expected), pct(o.progress)))
             .collect(),
-        closed: participa_domain::followup::periods(published.plan.year.get(), f.settings.frequency)
-            .into_iter()
-            .filter(|p| f.is_closed(p.number))
-            .map(|p| (p.number, p.name(f.settings.frequency)))
-            .collect(),
+        closed: participa_domain::followup::periods(
+            published.plan.year.get(),
+            f.settings.frequency,
+        )
+        .into_iter()
+        .filter(|p| f.is_closed(p.number))
+        .map(|p| (p.number, p.name(f.settings.frequency)))
+        .collect(),
     };
     Ok(page.render()?)
 }

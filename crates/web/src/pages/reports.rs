@@ -166,7 +166,10 @@ pub async fn public_followup(
     if !f.is_closed(period) {
         return Err(AppError::NotFound);
     }
-    let name = format!("seguimiento-{}-periodo-{period}.{format}", published.plan.year);
+    let name = format!(
+        "seguimiento-{}-periodo-{period}.{format}",
+        published.plan.year
+    );
     let media = if pdf { PDF } else { XLSX };
     let change = state.store.last_change().await?;
     let key = (id, period, pdf);
