@@ -672,7 +672,7 @@ async fn role_matrix(db: TestDatabase, role_index: usize, user: Option<&str>) {
     // Participation, follow-up writes and the remaining staff pages, on the fixtures of
     // `participation_fixtures` (hearing 1 with question 1, survey 1, forum 2 with topic 1
     // and comment 1, suggestion 1).
-    let more: [RequestRow; 56] = [
+    let more: [RequestRow; 57] = [
         (
             "GET",
             "/admin/notificaciones",
@@ -783,6 +783,14 @@ async fn role_matrix(db: TestDatabase, role_index: usize, user: Option<&str>) {
             "GET",
             "/admin/evidencias/999",
             vec![],
+            [SignIn, NotFound, NotFound, NotFound, NotFound],
+        ),
+        (
+            // Who may publish which file is in the public plan page's test: here, an
+            // unknown file is not found for every role.
+            "POST",
+            "/admin/evidencias/999/visibilidad",
+            vec![("publica", "si"), ("sin_datos_personales", "si")],
             [SignIn, NotFound, NotFound, NotFound, NotFound],
         ),
         (
