@@ -275,6 +275,19 @@ async fn start_app_with_mail(
     participa_store::testing::TestDatabase,
     Store,
 ) {
+    start_app_with(mail, participa_store::Objects::memory()).await
+}
+
+/// [`start_app_with_mail`], with evidence kept in `objects` (which the test may fill).
+async fn start_app_with(
+    mail: bool,
+    objects: participa_store::Objects,
+) -> (
+    String,
+    tokio::sync::oneshot::Sender<()>,
+    participa_store::testing::TestDatabase,
+    Store,
+) {
     let db = participa_store::testing::sqlite();
     let store = Store::connect(&db.url)
         .await
@@ -326,6 +339,10 @@ async fn start_app_with_mail(
                 per_minute: participa_web::PUBLIC_PER_MINUTE,
             },
             mail,
+            evidence: participa_web::EvidenceConfig {
+                objects,
+                limit: participa_store::DEFAULT_EVIDENCE_LIMIT,
+            },
             ..Default::default()
         },
     );
@@ -1874,6 +1891,175 @@ async fn the_whole_year_as_the_four_roles_from_their_homes_and_their_mail() {
         .contains("Ya no recibirá las notificaciones por correo"));
     b.logout().await;
     delivery.abort();
+    b.client.close().await.unwrap();
+    let _ = stop.send(());
+}
+
+/// Issue 15: a citizen on a 390 × 844 phone goes from the portal to the published plan,
+/// sees its progress (verified or only reported), filters the activities by status with
+/// a chip, opens a published evidence file and the closed period's report; every page
+/// passes axe and none scrolls sideways.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_citizen_follows_the_plan_s_progress_on_a_phone() {
+    let objects = participa_store::Objects::memory();
+    let (base, stop, _db, store) = start_app_with(false, objects.clone()).await;
+    let system = participa_store::Actor::system();
+    participa_store::testing::accept_all_findings(&store, PlanId(1)).await;
+    let acta = participa_store::Acta {
+        number: "001".into(),
+        date: chrono::NaiveDate::from_ymd_opt(2025, 1, 20).unwrap(),
+    };
+    for t in [
+        Transition::Consolidate,
+        Transition::Review,
+        Transition::Approve,
+        Transition::Publish,
+    ] {
+        store
+            .transition(PlanId(1), t, Some(&acta), &system)
+            .await
+            .unwrap();
+    }
+    // The communications office reports two activities of the first period with evidence;
+    // internal control accepts one; the office publishes one file; the period is closed.
+    let pdf = b"%PDF-1.4\n1 0 obj\n<< >>\nendobj\ntrailer\n<< >>\n%%EOF\n".to_vec();
+    for (activity, percent, text, file) in [
+        (
+            13,
+            40.0,
+            "Transmisión en vivo con afiliados en redes sociales",
+            "transmision.pdf",
+        ),
+        (
+            15,
+            100.0,
+            "Piezas de divulgación de los trámites publicadas",
+            "piezas.pdf",
+        ),
+    ] {
+        let evidence = participa_store::check_evidence(file, pdf.clone(), 1 << 20).unwrap();
+        store
+            .submit_report(
+                participa_store::NewReport {
+                    plan_id: PlanId(1),
+                    activity,
+                    period: 1,
+                    input: participa_domain::followup::ProgressInput {
+                        percent,
+                        narrative: text.into(),
+                        difficulties: String::new(),
+                        corrective_actions: String::new(),
+                        decrease_justification: String::new(),
+                    },
+                    figures: vec![],
+                    evidence: vec![evidence],
+                    correction: None,
+                },
+                &objects,
+                &system,
+            )
+            .await
+            .unwrap();
+    }
+    store
+        .review_report(
+            PlanId(1),
+            13,
+            1,
+            &participa_domain::followup::ReviewInput {
+                decision: participa_domain::followup::Decision::Accept,
+                verified_percent: Some(35.0),
+                sufficiency: participa_domain::followup::Sufficiency::Yes,
+                observations: "Verificado con la grabación".into(),
+                recommendations: String::new(),
+            },
+            &system,
+        )
+        .await
+        .unwrap();
+    let f = store.followup(PlanId(1)).await.unwrap();
+    let published = f
+        .reports
+        .iter()
+        .find(|r| r.activity == 13)
+        .unwrap()
+        .evidence[0]
+        .id;
+    assert!(store
+        .set_evidence_public(published, true, &system)
+        .await
+        .unwrap());
+    store.close_period(PlanId(1), 1, &system).await.unwrap();
+
+    let (mut b, _driver, _profile) = browser(base).await;
+    b.client.set_window_size(390, 844).await.unwrap();
+    b.open("/").await;
+    b.check("portal-con-plan-telefono").await;
+    b.follow("a[href='/planes/1']").await;
+    assert_eq!(b.path().await, "/planes/1");
+    let page = b.source().await;
+    assert!(page.contains("¿Cuánto ha avanzado el plan?"));
+    assert!(page.contains("verificado por control interno"));
+    assert!(page.contains("reportado, sin verificar"));
+    assert!(page.contains("Transmisión en vivo con afiliados"));
+    assert!(!page.contains("piezas.pdf"), "a private file is shown");
+    b.check_both_widths("plan-avance").await;
+    // The timeline scrolls inside its figure, and its smallest text is at least 12 px.
+    let smallest = b
+        .client
+        .execute(
+            "return Math.min(...[...document.querySelectorAll('figure.gantt svg text')]
+               .map(t => t.getBoundingClientRect().height));",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_f64()
+        .unwrap();
+    assert!(smallest >= 12.0, "timeline text {smallest} px high");
+    // A status chip filters the cards.
+    b.client.set_window_size(390, 844).await.unwrap();
+    b.follow("a.chip[href*='estado=cumplida']").await;
+    let filtered = b.source().await;
+    assert!(filtered.contains("id=\"actividad-15\""));
+    assert!(!filtered.contains("id=\"actividad-13\""));
+    b.check("plan-filtrado-telefono").await;
+    b.follow("a.chip[href='/planes/1#actividades']").await;
+    // The published evidence and the closed period's report download.
+    let fetched = |selector: &str| {
+        format!(
+            "const done = arguments[arguments.length - 1];
+             const a = document.querySelector(\"{selector}\");
+             if (!a) {{ done('missing'); }} else {{
+               fetch(a.href).then(r => r.arrayBuffer().then(x => done(r.status + ' ' + r.headers.get('content-type') + ' ' + x.byteLength)));
+             }}"
+        )
+    };
+    for (selector, kind) in [
+        (
+            format!("a[href='/planes/1/evidencias/{published}']"),
+            "application/pdf",
+        ),
+        (
+            "a[href='/planes/1/seguimiento/1.pdf']".to_string(),
+            "application/pdf",
+        ),
+        (
+            "a[href='/planes/1/seguimiento/1.xlsx']".to_string(),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+    ] {
+        let got = b
+            .client
+            .execute_async(&fetched(&selector), vec![])
+            .await
+            .unwrap();
+        let got = got.as_str().unwrap().to_string();
+        assert!(
+            got.starts_with(&format!("200 {kind} ")),
+            "{selector}: {got}"
+        );
+    }
     b.client.close().await.unwrap();
     let _ = stop.send(());
 }

@@ -244,7 +244,10 @@ async fn render_plan(
             .collect(),
         offices: participa_app::followup::by_office(&published.plan, &f, &d)
             .into_iter()
-            .map(|o| (o.name, o.activities, pct(o.expected), pct(o.progress)))
+            .map(|o| {
+                let bar = format!("{:.0}", o.progress.clamp(0.0, 100.0));
+                (o.name, o.activities, pct(o.expected), pct(o.progress), bar)
+            })
             .collect(),
         closed: participa_domain::followup::periods(
             published.plan.year.get(),
