@@ -113,13 +113,15 @@ async fn published_with_progress(
 
 /// The consultations and forums citizens may see (announced, open or closed), newest first.
 async fn public_consultations(state: &AppState, today: NaiveDate) -> AppResult<Vec<Consultation>> {
-    Ok(state
+    let mut list: Vec<Consultation> = state
         .store
         .consultations_uncounted()
         .await?
         .into_iter()
         .filter(|c| c.stage(today).is_public())
-        .collect())
+        .collect();
+    list.sort_by_key(|c| (std::cmp::Reverse(c.data.opens_on), std::cmp::Reverse(c.id)));
+    Ok(list)
 }
 
 async fn hearings_newest_first(state: &AppState) -> AppResult<Vec<Hearing>> {
@@ -372,7 +374,10 @@ struct Dated {
     start: NaiveDate,
     end: NaiveDate,
     href: Option<String>,
+    /// Where it takes place (hearings and events), the feed's LOCATION.
     place: String,
+    /// More about it: who is responsible for a plan activity, how an event takes place.
+    detail: String,
 }
 
 async fn dated_entries(state: &AppState, today: NaiveDate) -> AppResult<Vec<Dated>> {
@@ -386,7 +391,8 @@ async fn dated_entries(state: &AppState, today: NaiveDate) -> AppResult<Vec<Date
                 start: a.start,
                 end: a.end,
                 href: Some(format!("/planes/{}", p.id.0)),
-                place: a.responsible_text.clone(),
+                place: String::new(),
+                detail: format!("Responsables: {}", a.responsible_text),
             });
         }
     }
@@ -399,6 +405,7 @@ async fn dated_entries(state: &AppState, today: NaiveDate) -> AppResult<Vec<Date
             end: h.data.held_on,
             href: Some(format!("/audiencias/{}", h.id)),
             place: h.data.place.clone(),
+            detail: String::new(),
         });
     }
     for c in public_consultations(state, today).await? {
@@ -410,10 +417,10 @@ async fn dated_entries(state: &AppState, today: NaiveDate) -> AppResult<Vec<Date
             end: c.data.closes_on,
             href: Some(format!("/consultas/{}", c.id)),
             place: String::new(),
+            detail: String::new(),
         });
     }
     for e in state.store.events().await? {
-        let place = place_of(&e);
         out.push(Dated {
             uid: format!("evento-{}@participa", e.id),
             kind: "Evento",
@@ -421,9 +428,8 @@ async fn dated_entries(state: &AppState, today: NaiveDate) -> AppResult<Vec<Date
             start: e.data.held_on,
             end: e.data.held_on,
             href: None,
-            place: format!("{} · {}", modality_label(&e.data.modality), place)
-                .trim_end_matches(" · ")
-                .to_string(),
+            place: place_of(&e),
+            detail: modality_label(&e.data.modality),
         });
     }
     out.sort_by(|a, b| (a.start, a.end, &a.uid).cmp(&(b.start, b.end, &b.uid)));
@@ -514,7 +520,11 @@ pub async fn calendar(State(state): State<AppState>) -> AppResult<Response> {
                             title: d.title,
                             dates,
                             href: d.href,
-                            place: d.place,
+                            place: [d.detail, d.place]
+                                .into_iter()
+                                .filter(|s| !s.is_empty())
+                                .collect::<Vec<_>>()
+                                .join(" · "),
                         },
                     ));
                 }
@@ -560,9 +570,18 @@ pub async fn calendar_feed(State(state): State<AppState>) -> AppResult<Response>
             e.uid(&d.uid)
                 .timestamp(stamp)
                 .summary(&format!("{}: {}", d.kind, d.title))
-                .description(&d.title)
                 .starts(d.start)
                 .ends(d.end.succ_opt().unwrap_or(d.end));
+            let mut description = d.title.clone();
+            if !d.detail.is_empty() {
+                description.push_str(&format!("\n{}", d.detail));
+            }
+            if let (Some(base), Some(href)) = (&state.public_url, &d.href) {
+                let link = format!("{}{href}", base.trim_end_matches('/'));
+                description.push_str(&format!("\n{link}"));
+                e.url(&link);
+            }
+            e.description(&description);
             if !d.place.is_empty() {
                 e.location(&d.place);
             }
@@ -590,23 +609,63 @@ pub async fn calendar_feed(State(state): State<AppState>) -> AppResult<Response>
 /// Items per archive page.
 const PER_PAGE: usize = 50;
 
+/// Archive pages kept in memory per archive: later pages are drawn on each visit.
+const CACHED_PAGES: usize = 5;
+
 #[derive(Deserialize)]
 pub struct PageQuery {
     pagina: Option<String>,
 }
 
-/// The page asked for (1 by default); a page that is not a number or past the last
-/// one does not exist.
-fn page_number(q: &PageQuery, items: usize) -> AppResult<usize> {
-    let Some(raw) = q.pagina.as_deref().filter(|s| !s.is_empty()) else {
-        return Ok(1);
-    };
-    let n: usize = raw.parse().map_err(|_| AppError::NotFound)?;
-    let last = items.div_ceil(PER_PAGE).max(1);
-    if n == 0 || n > last {
+/// The page asked for (1 by default); one that is not a whole number from 1 on does
+/// not exist (checked against the last page once the list is read).
+fn page_asked(q: &PageQuery) -> AppResult<usize> {
+    match q.pagina.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(1),
+        Some(raw) if raw.len() <= 6 => match raw.parse::<usize>() {
+            Ok(n) if n >= 1 => Ok(n),
+            _ => Err(AppError::NotFound),
+        },
+        Some(_) => Err(AppError::NotFound),
+    }
+}
+
+/// The items of page `page` of `all`, and how many pages there are; a page past the
+/// last one does not exist (an empty list has one, empty, page).
+fn page_of<T>(all: &[T], page: usize) -> AppResult<(&[T], Pager)> {
+    let pages = all.len().div_ceil(PER_PAGE).max(1);
+    if page > pages {
         return Err(AppError::NotFound);
     }
-    Ok(n)
+    let start = (page - 1) * PER_PAGE;
+    let end = (start + PER_PAGE).min(all.len());
+    Ok((
+        &all[start..end],
+        Pager {
+            base: "",
+            page,
+            pages,
+        },
+    ))
+}
+
+/// Draws an archive page through the cache when it is one of the first pages.
+async fn archive_page<F, Fut>(
+    state: &AppState,
+    base: &'static str,
+    page: usize,
+    draw: F,
+) -> AppResult<Response>
+where
+    F: FnOnce(AppState, NaiveDate) -> Fut,
+    Fut: std::future::Future<Output = AppResult<String>>,
+{
+    let body = if page <= CACHED_PAGES {
+        cached(state, format!("{base}?pagina={page}"), draw).await?
+    } else {
+        Bytes::from(draw(state.clone(), today()).await?)
+    };
+    Ok(html(body))
 }
 
 pub struct Pager {
@@ -637,41 +696,32 @@ pub async fn consultations(
     State(state): State<AppState>,
     Query(q): Query<PageQuery>,
 ) -> AppResult<Response> {
-    let today = today();
-    let all = public_consultations(&state, today).await?;
-    let page = page_number(&q, all.len())?;
-    let body = cached(
-        &state,
-        format!("/consultas?pagina={page}"),
-        |state, today| async move {
-            let pages = all.len().div_ceil(PER_PAGE).max(1);
-            let items = all
-                .iter()
-                .skip((page - 1) * PER_PAGE)
-                .take(PER_PAGE)
-                .map(|c| ConsultationItem {
-                    kind: kind_label(c),
-                    title: c.data.title.clone(),
-                    href: format!("/consultas/{}", c.id),
-                    dates: span(c.data.opens_on, c.data.closes_on),
-                    stage: stage_text(c, today),
-                    results: results_link(c, today),
-                })
-                .collect();
-            let p = ConsultationsArchive {
-                layout: Layout::public("Consultas y foros".into(), &state),
-                items,
-                pager: Pager {
-                    base: "/consultas",
-                    page,
-                    pages,
-                },
-            };
-            Ok(p.render()?)
-        },
-    )
-    .await?;
-    Ok(html(body))
+    let page = page_asked(&q)?;
+    archive_page(&state, "/consultas", page, |state, today| async move {
+        let all = public_consultations(&state, today).await?;
+        let (shown, pager) = page_of(&all, page)?;
+        let items = shown
+            .iter()
+            .map(|c| ConsultationItem {
+                kind: kind_label(c),
+                title: c.data.title.clone(),
+                href: format!("/consultas/{}", c.id),
+                dates: span(c.data.opens_on, c.data.closes_on),
+                stage: stage_text(c, today),
+                results: results_link(c, today),
+            })
+            .collect();
+        let p = ConsultationsArchive {
+            layout: Layout::public("Consultas y foros".into(), &state),
+            items,
+            pager: Pager {
+                base: "/consultas",
+                ..pager
+            },
+        };
+        Ok(p.render()?)
+    })
+    .await
 }
 
 pub struct HearingItem {
@@ -692,46 +742,45 @@ pub struct HearingsArchive {
     pub pager: Pager,
 }
 
-/// `GET /audiencias`: every hearing, newest first; a past one links its results.
+/// `GET /audiencias`: every hearing, newest first; a past one links its questions and
+/// answers, its report and the results of its evaluation when they are public.
 pub async fn hearings(
     State(state): State<AppState>,
     Query(q): Query<PageQuery>,
 ) -> AppResult<Response> {
-    let all = hearings_newest_first(&state).await?;
-    let page = page_number(&q, all.len())?;
-    let body = cached(
-        &state,
-        format!("/audiencias?pagina={page}"),
-        |state, today| async move {
-            let pages = all.len().div_ceil(PER_PAGE).max(1);
-            let items = all
+    let page = page_asked(&q)?;
+    archive_page(&state, "/audiencias", page, |state, today| async move {
+        let all = hearings_newest_first(&state).await?;
+        let (shown, pager) = page_of(&all, page)?;
+        let evaluations: std::collections::HashMap<i64, String> =
+            public_consultations(&state, today)
+                .await?
                 .iter()
-                .skip((page - 1) * PER_PAGE)
-                .take(PER_PAGE)
-                .map(|h| HearingItem {
-                    title: h.data.title.clone(),
-                    href: format!("/audiencias/{}", h.id),
-                    date: format!("{}, {}", fecha(h.data.held_on), h.data.starts_at),
-                    place: h.data.place.clone(),
-                    past: h.data.held_on < today,
-                    report: (!h.data.report_url.is_empty()).then(|| h.data.report_url.clone()),
-                    evaluation: h.evaluation.map(|id| format!("/consultas/{id}/resultados")),
-                })
+                .filter_map(|c| results_link(c, today).map(|link| (c.id, link)))
                 .collect();
-            let p = HearingsArchive {
-                layout: Layout::public("Audiencias públicas".into(), &state),
-                items,
-                pager: Pager {
-                    base: "/audiencias",
-                    page,
-                    pages,
-                },
-            };
-            Ok(p.render()?)
-        },
-    )
-    .await?;
-    Ok(html(body))
+        let items = shown
+            .iter()
+            .map(|h| HearingItem {
+                title: h.data.title.clone(),
+                href: format!("/audiencias/{}", h.id),
+                date: format!("{}, {}", fecha(h.data.held_on), h.data.starts_at),
+                place: h.data.place.clone(),
+                past: h.data.held_on < today,
+                report: (!h.data.report_url.is_empty()).then(|| h.data.report_url.clone()),
+                evaluation: h.evaluation.and_then(|id| evaluations.get(&id).cloned()),
+            })
+            .collect();
+        let p = HearingsArchive {
+            layout: Layout::public("Audiencias públicas".into(), &state),
+            items,
+            pager: Pager {
+                base: "/audiencias",
+                ..pager
+            },
+        };
+        Ok(p.render()?)
+    })
+    .await
 }
 
 pub struct EventItem {
@@ -757,38 +806,61 @@ pub async fn events(
     State(state): State<AppState>,
     Query(q): Query<PageQuery>,
 ) -> AppResult<Response> {
-    let all = events_newest_first(&state).await?;
-    let page = page_number(&q, all.len())?;
-    let body = cached(
-        &state,
-        format!("/eventos?pagina={page}"),
-        |state, today| async move {
-            let pages = all.len().div_ceil(PER_PAGE).max(1);
-            let items = all
-                .iter()
-                .skip((page - 1) * PER_PAGE)
-                .take(PER_PAGE)
-                .map(|e| EventItem {
-                    title: e.data.title.clone(),
-                    date: fecha(e.data.held_on),
-                    modality: modality_label(&e.data.modality),
-                    place: place_of(e),
-                    attendance: (e.data.held_on <= today)
-                        .then(|| written_count(e.data.attendees.max(0) as usize)),
-                })
-                .collect();
-            let p = EventsArchive {
-                layout: Layout::public("Eventos".into(), &state),
-                items,
-                pager: Pager {
-                    base: "/eventos",
-                    page,
-                    pages,
-                },
-            };
-            Ok(p.render()?)
-        },
-    )
-    .await?;
-    Ok(html(body))
+    let page = page_asked(&q)?;
+    archive_page(&state, "/eventos", page, |state, today| async move {
+        let all = events_newest_first(&state).await?;
+        let (shown, pager) = page_of(&all, page)?;
+        let items = shown
+            .iter()
+            .map(|e| EventItem {
+                title: e.data.title.clone(),
+                date: fecha(e.data.held_on),
+                modality: modality_label(&e.data.modality),
+                place: place_of(e),
+                attendance: (e.data.held_on <= today)
+                    .then(|| written_count(e.data.attendees.max(0) as usize)),
+            })
+            .collect();
+        let p = EventsArchive {
+            layout: Layout::public("Eventos".into(), &state),
+            items,
+            pager: Pager {
+                base: "/eventos",
+                ..pager
+            },
+        };
+        Ok(p.render()?)
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn asked(raw: Option<&str>) -> Option<usize> {
+        page_asked(&PageQuery {
+            pagina: raw.map(String::from),
+        })
+        .ok()
+    }
+
+    #[test]
+    fn archive_pages_are_whole_numbers_up_to_the_last() {
+        assert_eq!(asked(None), Some(1));
+        assert_eq!(asked(Some("")), Some(1));
+        assert_eq!(asked(Some("3")), Some(3));
+        for bad in ["0", "-1", "dos", "1.5", "99999999999999999999"] {
+            assert_eq!(asked(Some(bad)), None, "{bad}");
+        }
+        let items: Vec<usize> = (0..PER_PAGE + 1).collect();
+        let (first, pager) = page_of(&items, 1).unwrap();
+        assert_eq!((first.len(), pager.pages), (PER_PAGE, 2));
+        let (second, _) = page_of(&items, 2).unwrap();
+        assert_eq!(second, &[PER_PAGE]);
+        assert!(page_of(&items, 3).is_err());
+        let none: [u8; 0] = [];
+        assert_eq!(page_of(&none, 1).unwrap().1.pages, 1);
+        assert!(page_of(&none, 2).is_err());
+    }
 }
