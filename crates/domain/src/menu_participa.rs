@@ -163,6 +163,19 @@ mod tests {
     }
 
     #[test]
+    fn each_part_is_explained_in_its_own_words() {
+        let mut seen = std::collections::HashSet::new();
+        for p in ParticipaPart::ALL {
+            let text = p.explanation();
+            assert!(text.ends_with('.') && !text.contains("  "), "{p:?}: {text}");
+            assert!(
+                seen.insert(text),
+                "{p:?} repeats another part's explanation"
+            );
+        }
+    }
+
+    #[test]
     fn slugs_round_trip_and_are_distinct() {
         for p in ParticipaPart::ALL {
             assert_eq!(ParticipaPart::from_slug(p.slug()), Some(p));

@@ -8170,6 +8170,14 @@ async fn the_menu_participa_calendar_and_archives_show_the_published_plan(db: Te
     let july = &july[..july.find("</section>").unwrap()];
     assert!(july.contains("Julio de 2025"));
     assert!(july.contains("Audiencia pública de rendición de cuentas 2025"));
+    // Activity 6 (5 feb – 28 nov 2025) starts in February and still runs in July.
+    let activity6 = &published.plan.activities[5].description;
+    let running = &july[july.find("siguen en curso").expect("a running list")..];
+    assert!(running.contains(activity6.as_str()), "{july}");
+    assert!(running.contains("Hasta el 28 nov 2025"));
+    let february = &calendar.body[calendar.body.find("id=\"mes-2025-02\"").unwrap()..];
+    let february = &february[..february.find("</section>").unwrap()];
+    assert!(february.contains(&format!("{activity6}</a>. Del 5 feb 2025 al 28 nov 2025")));
     assert!(calendar.body.contains(&format!(
         "Abre la consulta el {}",
         participa_app::dates::fecha(today)

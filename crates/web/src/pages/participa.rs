@@ -167,6 +167,16 @@ fn place_of(e: &Event) -> String {
         .join(", ")
 }
 
+/// The plan's title, with its year when the title does not say it.
+fn plan_name(p: &PublishedPlan) -> String {
+    let year = p.plan.year.get().to_string();
+    if p.plan.title.contains(&year) {
+        p.plan.title.clone()
+    } else {
+        format!("{} ({year})", p.plan.title)
+    }
+}
+
 /// «del 5 feb 2025 al 28 nov 2025», or one date.
 fn span(start: NaiveDate, end: NaiveDate) -> String {
     if start == end {
@@ -335,11 +345,7 @@ async fn render_part(state: &AppState, part: ParticipaPart, today: NaiveDate) ->
                 });
             }
             activities.push(PartActivity {
-                plan: format!(
-                    "{} ({})",
-                    p.published.plan.title,
-                    p.published.plan.year.get()
-                ),
+                plan: plan_name(&p.published),
                 number,
                 description: a.description.clone(),
                 dates: span(a.start, a.end),
@@ -386,7 +392,7 @@ async fn dated_entries(state: &AppState, today: NaiveDate) -> AppResult<Vec<Date
         for a in &p.plan.activities {
             out.push(Dated {
                 uid: format!("actividad-{}-{}@participa", p.id.0, a.number.get()),
-                kind: "Actividad del plan",
+                kind: ACTIVITY,
                 title: a.description.clone(),
                 start: a.start,
                 end: a.end,
@@ -447,7 +453,31 @@ pub struct CalendarEntry {
 pub struct CalendarMonth {
     pub id: String,
     pub label: String,
+    /// What starts, happens, opens or closes in the month.
     pub entries: Vec<CalendarEntry>,
+    /// Plan activities that started in an earlier month and still run.
+    pub ongoing: Vec<CalendarEntry>,
+}
+
+/// The kind of a plan activity in the calendar.
+const ACTIVITY: &str = "Actividad del plan";
+
+/// The longest a plan activity is listed as running on (its vigencia and a margin).
+const MAX_RUNNING_MONTHS: usize = 24;
+
+/// The first day of each month after `start`'s, up to `end`'s (at most
+/// [`MAX_RUNNING_MONTHS`]).
+fn later_months(start: NaiveDate, end: NaiveDate) -> Vec<NaiveDate> {
+    let mut out = Vec::new();
+    let mut month = start.with_day(1);
+    while out.len() < MAX_RUNNING_MONTHS {
+        month = month.and_then(|m| m.checked_add_months(chrono::Months::new(1)));
+        match month {
+            Some(m) if m <= end => out.push(m),
+            _ => break,
+        }
+    }
+    out
 }
 
 #[derive(Template)]
@@ -472,15 +502,32 @@ const MONTH_NAMES: [&str; 12] = [
     "Diciembre",
 ];
 
-/// `GET /participa/calendario`: every dated entry by the month it starts in. A
-/// consultation is listed when it opens and again when it closes.
+/// `GET /participa/calendario`: every dated entry by the month it starts in, and each
+/// plan activity again under the later months it still runs in. A consultation is
+/// listed when it opens and again when it closes.
 pub async fn calendar(State(state): State<AppState>) -> AppResult<Response> {
     let body = cached(
         &state,
         "/participa/calendario".into(),
         |state, today| async move {
-            let mut items: Vec<(NaiveDate, CalendarEntry)> = Vec::new();
+            // (day, still running from an earlier month, entry)
+            let mut items: Vec<(NaiveDate, bool, CalendarEntry)> = Vec::new();
             for d in dated_entries(&state, today).await? {
+                if d.kind == ACTIVITY {
+                    for month in later_months(d.start, d.end) {
+                        items.push((
+                            month,
+                            true,
+                            CalendarEntry {
+                                kind: d.kind,
+                                title: d.title.clone(),
+                                dates: format!("Hasta el {}", fecha(d.end)),
+                                href: d.href.clone(),
+                                place: String::new(),
+                            },
+                        ));
+                    }
+                }
                 let consultation = d.kind == "Consulta" || d.kind == "Foro";
                 if consultation && d.start != d.end {
                     let noun = if d.kind == "Foro" {
@@ -490,6 +537,7 @@ pub async fn calendar(State(state): State<AppState>) -> AppResult<Response> {
                     };
                     items.push((
                         d.start,
+                        false,
                         CalendarEntry {
                             kind: d.kind,
                             title: d.title.clone(),
@@ -500,6 +548,7 @@ pub async fn calendar(State(state): State<AppState>) -> AppResult<Response> {
                     ));
                     items.push((
                         d.end,
+                        false,
                         CalendarEntry {
                             kind: d.kind,
                             title: d.title,
@@ -515,6 +564,7 @@ pub async fn calendar(State(state): State<AppState>) -> AppResult<Response> {
                     }
                     items.push((
                         d.start,
+                        false,
                         CalendarEntry {
                             kind: d.kind,
                             title: d.title,
@@ -529,17 +579,24 @@ pub async fn calendar(State(state): State<AppState>) -> AppResult<Response> {
                     ));
                 }
             }
-            items.sort_by_key(|(day, _)| *day);
+            items.sort_by_key(|(day, _, _)| *day);
             let mut months: Vec<CalendarMonth> = Vec::new();
-            for (day, entry) in items {
+            for (day, ongoing, entry) in items {
                 let id = format!("mes-{}-{:02}", day.year(), day.month());
-                match months.last_mut() {
-                    Some(m) if m.id == id => m.entries.push(entry),
-                    _ => months.push(CalendarMonth {
+                if months.last().is_none_or(|m| m.id != id) {
+                    months.push(CalendarMonth {
                         id,
                         label: format!("{} de {}", MONTH_NAMES[day.month0() as usize], day.year()),
-                        entries: vec![entry],
-                    }),
+                        entries: Vec::new(),
+                        ongoing: Vec::new(),
+                    });
+                }
+                if let Some(m) = months.last_mut() {
+                    if ongoing {
+                        m.ongoing.push(entry);
+                    } else {
+                        m.entries.push(entry);
+                    }
                 }
             }
             let page = CalendarPage {
@@ -843,6 +900,24 @@ mod tests {
             pagina: raw.map(String::from),
         })
         .ok()
+    }
+
+    #[test]
+    fn an_activity_runs_on_in_the_months_after_its_start() {
+        let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert_eq!(
+            later_months(d(2025, 2, 5), d(2025, 4, 30)),
+            [d(2025, 3, 1), d(2025, 4, 1)]
+        );
+        assert!(later_months(d(2025, 3, 10), d(2025, 3, 31)).is_empty());
+        assert_eq!(
+            later_months(d(2025, 12, 20), d(2026, 1, 1)),
+            [d(2026, 1, 1)]
+        );
+        assert_eq!(
+            later_months(d(2025, 1, 1), d(2099, 1, 1)).len(),
+            MAX_RUNNING_MONTHS
+        );
     }
 
     #[test]
