@@ -1282,7 +1282,103 @@ async fn a_citizen_sends_a_suggestion_and_follows_it_on_a_phone() {
     b.check("inscripcion-datos-telefono").await;
     b.click_button("Borrar mis datos").await;
     assert!(b.source().await.contains("Sus datos fueron borrados"));
-    assert_eq!(b.checked.len(), 28, "{:?}", b.checked);
+
+    // The plan, tagged with the seed's tags, is published: the Menú Participa, from the
+    // portal's navigation, lists each part's activities and what came of them; the
+    // calendar and the archives list the hearing, the consultations and an event.
+    {
+        let system = participa_store::Actor::system();
+        let plan = store.plan(PlanId(1)).await.unwrap();
+        let tagged = participa_formats::tags_tsv::apply_tags(
+            "etiquetas-2025.tsv",
+            include_bytes!("../seed/etiquetas-2025.tsv"),
+            &plan,
+        )
+        .unwrap();
+        store
+            .save_plan(
+                PlanId(1),
+                &tagged,
+                None,
+                &participa_store::Change {
+                    actor: &system,
+                    action: participa_store::AuditAction::PlanTags,
+                    plan_id: Some(1),
+                    subject: "etiquetas".into(),
+                    before: None,
+                    after: None,
+                },
+            )
+            .await
+            .unwrap();
+        participa_store::testing::accept_all_findings(&store, PlanId(1)).await;
+        let acta = participa_store::Acta {
+            number: "001".into(),
+            date: chrono::NaiveDate::from_ymd_opt(2025, 1, 20).unwrap(),
+        };
+        for t in [
+            Transition::Consolidate,
+            Transition::Review,
+            Transition::Approve,
+            Transition::Publish,
+        ] {
+            store
+                .transition(PlanId(1), t, Some(&acta), &system)
+                .await
+                .unwrap();
+        }
+        store
+            .create_event(
+                &participa_store::EventData {
+                    activity: Some((1, 6)),
+                    title: "Feria de servicios en Cali".into(),
+                    held_on: chrono::NaiveDate::from_ymd_opt(2025, 6, 14).unwrap(),
+                    modality: "presencial".into(),
+                    place: "Batallón Pichincha".into(),
+                    territory: "Valle del Cauca".into(),
+                    attendees: 40,
+                    by_group: Default::default(),
+                    satisfaction_sum: 0,
+                    satisfaction_count: 0,
+                },
+                &system,
+            )
+            .await
+            .unwrap();
+    }
+    b.open("/").await;
+    b.click("nav[aria-label='Principal'] a[href='/participa']")
+        .await;
+    assert_eq!(b.path().await, "/participa");
+    b.check("participa-telefono").await;
+    b.follow("a[href='/participa/rendicion-de-cuentas']").await;
+    let part = b.source().await;
+    assert!(
+        part.contains("Audiencia pública de rendición de cuentas 2026"),
+        "{part}"
+    );
+    b.check("participa-rendicion-telefono").await;
+    b.open("/participa/calendario").await;
+    assert!(b.source().await.contains("calendario.ics"));
+    b.check("participa-calendario-telefono").await;
+    for (path, name, expected) in [
+        (
+            "/consultas",
+            "archivo-consultas-telefono",
+            "Encuesta previa a la rendición de cuentas",
+        ),
+        (
+            "/audiencias",
+            "archivo-audiencias-telefono",
+            "Audiencia pública de rendición de cuentas 2026",
+        ),
+        ("/eventos", "archivo-eventos-telefono", "Asistentes: 40"),
+    ] {
+        b.open(path).await;
+        assert!(b.source().await.contains(expected), "{path}");
+        b.check(name).await;
+    }
+    assert_eq!(b.checked.len(), 34, "{:?}", b.checked);
     b.client.close().await.unwrap();
     let _ = stop.send(());
 }

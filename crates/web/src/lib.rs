@@ -63,6 +63,11 @@ pub struct Inner {
     pub home_page: std::sync::Mutex<Option<(chrono::NaiveDate, i64, axum::body::Bytes)>>,
     /// The open-data catalogue's datasets, kept like the home page (day, latest audit entry).
     pub open_data: std::sync::Mutex<Option<(chrono::NaiveDate, i64, pages::open_data::Catalogue)>>,
+    /// The Menú Participa, its calendar (page and feed) and the public archives, by path,
+    /// kept like the home page (day, latest audit entry); the keys are a fixed set.
+    pub participa_pages: std::sync::Mutex<
+        std::collections::HashMap<String, (chrono::NaiveDate, i64, axum::body::Bytes)>,
+    >,
     /// Where evidence files go, and the largest one accepted.
     pub evidence: EvidenceConfig,
     /// Per-client limit on public forms; `None` only when the operator turned it off.
@@ -217,6 +222,7 @@ impl AppState {
             writes: Default::default(),
             home_page: Default::default(),
             open_data: Default::default(),
+            participa_pages: Default::default(),
         }))
     }
 }

@@ -1310,6 +1310,7 @@ on_both_backends! {
     the_open_data_catalogue_describes_every_public_file => super::the_open_data_catalogue_describes_every_public_file;
     rules_and_coverage => super::rules_and_coverage;
     followup_review_cycle => super::followup_review_cycle;
+    menu_participa_calendar_and_archives => super::the_menu_participa_calendar_and_archives_show_the_published_plan;
     the_public_plan_page_shows_progress_and_published_evidence => super::the_public_plan_page_shows_progress_and_published_evidence;
     suggestions_campaign => super::suggestions_campaign;
     accountability_hearing => super::accountability_hearing;
@@ -8229,5 +8230,387 @@ async fn the_public_plan_page_shows_progress_and_published_evidence(db: TestData
     assert_eq!(
         app.get("/planes/1/evidencias/1", None).await.status,
         StatusCode::NOT_FOUND
+    );
+}
+
+/// Issue 15, point 2: the Menú Participa lists each part's published activities with what
+/// came of them, the calendar is a page and an iCalendar feed, and `/consultas`,
+/// `/audiencias` and `/eventos` keep everything citizens may see, past included.
+async fn the_menu_participa_calendar_and_archives_show_the_published_plan(db: TestDatabase) {
+    use participa_domain::menu_participa::ParticipaPart;
+    let app = TestApp::new(db).await;
+    let admin = app.login("admin").await;
+    let admin = Some(admin.as_str());
+
+    // Before anything is published the pages answer, and say so.
+    let menu = app.get("/participa", None).await;
+    assert_eq!(menu.status, StatusCode::OK);
+    assert!(menu.body.contains("Todavía no hay planes publicados"));
+    for part in ParticipaPart::ALL {
+        assert!(menu
+            .body
+            .contains(&format!("href=\"/participa/{}\"", part.slug())));
+        assert!(menu.body.contains(part.label()));
+    }
+    for (path, empty) in [
+        (
+            "/consultas",
+            "Todavía no hay consultas ni foros publicados.",
+        ),
+        ("/audiencias", "Todavía no hay audiencias públicas."),
+        ("/eventos", "Todavía no hay eventos."),
+        ("/participa/calendario", "Todavía no hay fechas publicadas."),
+    ] {
+        let page = app.get(path, None).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert!(page.body.contains(empty), "{path}: {}", page.body);
+    }
+    assert_eq!(
+        app.get("/participa/otra-parte", None).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // The seed plan, tagged with the seed's tags, published.
+    let plan = app.store.plan(PlanId(1)).await.unwrap();
+    let tagged = participa_formats::tags_tsv::apply_tags(
+        "etiquetas-2025.tsv",
+        include_bytes!("../../../seed/etiquetas-2025.tsv"),
+        &plan,
+    )
+    .unwrap();
+    let system = Actor::system();
+    app.store
+        .save_plan(
+            PlanId(1),
+            &tagged,
+            None,
+            &participa_store::Change {
+                actor: &system,
+                action: participa_store::AuditAction::PlanTags,
+                plan_id: Some(1),
+                subject: "etiquetas".into(),
+                before: None,
+                after: None,
+            },
+        )
+        .await
+        .unwrap();
+    app.to_status(&[
+        Transition::Consolidate,
+        Transition::Review,
+        Transition::Approve,
+        Transition::Publish,
+    ])
+    .await;
+
+    // What came of the activities: a hearing (activity 4), a survey with public results
+    // and a forum (activity 2), a draft survey nobody may see yet, events (activity 6).
+    let hearing = app
+        .post(
+            "/admin/audiencias",
+            admin,
+            &[
+                ("titulo", "Audiencia pública de rendición de cuentas 2025"),
+                ("fecha", "2025-07-30"),
+                ("hora", "10:00"),
+                ("lugar", "Auditorio Caja Honor, Bogotá"),
+                ("transmision", ""),
+                (
+                    "informe",
+                    "https://www.cajahonor.gov.co/informe-rdc-2025.pdf",
+                ),
+                ("informe_fecha", "2025-07-01"),
+                ("convocatoria", "Sitio web"),
+                ("actividad", "1:4"),
+            ],
+        )
+        .await;
+    assert_eq!(hearing.status, StatusCode::SEE_OTHER, "{}", hearing.body);
+    let today = participa_app::dates::today();
+    let opens = today.to_string();
+    let closes = (today + chrono::Duration::days(30)).to_string();
+    let (opens, closes) = (&opens, &closes);
+    let consultation = |fields: Vec<(&'static str, String)>| {
+        let app = &app;
+        async move {
+            let mut form: Vec<(&str, &str)> = vec![
+                ("abre", opens.as_str()),
+                ("cierra", closes.as_str()),
+                ("actividad", "1:2"),
+            ];
+            form.extend(fields.iter().map(|(k, v)| (*k, v.as_str())));
+            let created = app.post("/admin/consultas", admin, &form).await;
+            assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+            created
+                .location
+                .unwrap()
+                .rsplit('/')
+                .next()
+                .unwrap()
+                .to_string()
+        }
+    };
+    let survey = consultation(vec![(
+        "titulo",
+        "Encuesta previa a la rendición de cuentas".into(),
+    )])
+    .await;
+    assert_eq!(
+        app.post(
+            &format!("/admin/consultas/{survey}/resultados"),
+            admin,
+            &[("publicos", "si")]
+        )
+        .await
+        .status,
+        StatusCode::SEE_OTHER
+    );
+    let forum = consultation(vec![
+        ("titulo", "Foro sobre vivienda".into()),
+        ("tipo", "foro".into()),
+        ("moderacion", "previa".into()),
+    ])
+    .await;
+    let later = (today + chrono::Duration::days(40)).to_string();
+    let much_later = (today + chrono::Duration::days(60)).to_string();
+    let draft = app
+        .post(
+            "/admin/consultas",
+            admin,
+            &[
+                ("titulo", "Encuesta en borrador"),
+                ("abre", &later),
+                ("cierra", &much_later),
+                ("actividad", "1:2"),
+            ],
+        )
+        .await;
+    assert_eq!(draft.status, StatusCode::SEE_OTHER, "{}", draft.body);
+    for (title, date, attendees) in [
+        ("Feria de servicios en Cali", "2025-06-14", "40"),
+        ("Feria de servicios en Tunja", "2025-09-20", "3"),
+    ] {
+        let r = app
+            .post_files(
+                "/admin/eventos",
+                admin,
+                &[
+                    ("titulo", title),
+                    ("fecha", date),
+                    ("modalidad", "presencial"),
+                    ("lugar", "Batallón"),
+                    ("territorio", "Colombia"),
+                    ("actividad", "1:6"),
+                    ("asistentes", attendees),
+                ],
+                &[],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    }
+
+    // /participa counts each part's activities of the published plan.
+    let published = app.store.published_plan(PlanId(1)).await.unwrap().unwrap();
+    let menu = app.get("/participa", None).await;
+    assert!(!menu.body.contains("Todavía no hay planes publicados"));
+    let mut listed = 0;
+    for part in ParticipaPart::ALL {
+        let n = published
+            .plan
+            .activities
+            .iter()
+            .filter(|a| part.includes(&a.tags))
+            .count();
+        listed += n;
+        let card = &menu.body[menu.body.find(part.label()).unwrap()..];
+        let card = &card[..card.find("</li>").unwrap()];
+        let words = if n == 1 {
+            "1 actividad del plan".to_string()
+        } else {
+            format!("{n} actividades del plan")
+        };
+        assert!(card.contains(&words), "{}: {card}", part.label());
+    }
+    assert!(listed > 0, "the seed's tags put activities in the menu");
+
+    // Each part lists its activities and what came of them, with links.
+    let accountability = app.get("/participa/rendicion-de-cuentas", None).await;
+    assert_eq!(accountability.status, StatusCode::OK);
+    let body = &accountability.body;
+    let activity4 = &published.plan.activities[3];
+    assert!(body.contains(&format!("Actividad 4: {}", activity4.description)));
+    assert!(body.contains("Audiencia pública de rendición de cuentas 2025"));
+    assert!(body.contains("href=\"/audiencias/1\""));
+    assert!(body.contains("href=\"https://www.cajahonor.gov.co/informe-rdc-2025.pdf\""));
+    assert!(body.contains("Feria de servicios en Cali"));
+    assert!(body.contains("asistentes: 40"));
+    assert!(
+        body.contains("asistentes: menos de 5"),
+        "small counts suppressed"
+    );
+    assert!(body.contains("Estado: <span"));
+    let consultation = app.get("/participa/consulta", None).await;
+    assert!(consultation
+        .body
+        .contains(&format!("href=\"/consultas/{survey}/resultados\"")));
+    assert!(consultation
+        .body
+        .contains(&format!("href=\"/consultas/{forum}\"")));
+    assert!(!consultation.body.contains("Encuesta en borrador"));
+    // Activity 5 is only in the consultation part, never in control social.
+    let activity5 = &published.plan.activities[4].description;
+    assert!(consultation.body.contains(activity5.as_str()));
+    let control = app.get("/participa/control-social", None).await;
+    assert_eq!(control.status, StatusCode::OK);
+    assert!(!control.body.contains(activity5.as_str()));
+
+    // The calendar: by month, with the hearing and the consultation's dates, and its feed.
+    let calendar = app.get("/participa/calendario", None).await;
+    assert_eq!(calendar.status, StatusCode::OK);
+    assert!(calendar.body.contains("href=\"/participa/calendario.ics\""));
+    let july = &calendar.body[calendar.body.find("id=\"mes-2025-07\"").unwrap()..];
+    let july = &july[..july.find("</section>").unwrap()];
+    assert!(july.contains("Julio de 2025"));
+    assert!(july.contains("Audiencia pública de rendición de cuentas 2025"));
+    // Activity 6 (5 feb – 28 nov 2025) starts in February and still runs in July.
+    let activity6 = &published.plan.activities[5].description;
+    let running = &july[july.find("siguen en curso").expect("a running list")..];
+    assert!(running.contains(activity6.as_str()), "{july}");
+    assert!(running.contains("Hasta el 28 nov 2025"));
+    let february = &calendar.body[calendar.body.find("id=\"mes-2025-02\"").unwrap()..];
+    let february = &february[..february.find("</section>").unwrap()];
+    assert!(february.contains(&format!("{activity6}</a>. Del 5 feb 2025 al 28 nov 2025")));
+    assert!(calendar.body.contains(&format!(
+        "Abre la consulta el {}",
+        participa_app::dates::fecha(today)
+    )));
+    assert!(!calendar.body.contains("Encuesta en borrador"));
+
+    let feed = app.get("/participa/calendario.ics", None).await;
+    assert_eq!(feed.status, StatusCode::OK);
+    assert_eq!(
+        feed.headers[header::CONTENT_TYPE],
+        "text/calendar; charset=utf-8"
+    );
+    let parsed: icalendar::Calendar = feed.body.parse().expect("a valid iCalendar file");
+    let events: Vec<&icalendar::Event> = parsed
+        .components
+        .iter()
+        .filter_map(|c| match c {
+            icalendar::CalendarComponent::Event(e) => Some(e),
+            _ => None,
+        })
+        .collect();
+    use icalendar::{Component, EventLike};
+    // Every activity, the hearing, two public consultations and two events.
+    assert_eq!(events.len(), published.plan.activities.len() + 1 + 2 + 2);
+    for a in &published.plan.activities {
+        let uid = format!("actividad-1-{}@participa", a.number.get());
+        let e = events
+            .iter()
+            .find(|e| e.get_uid() == Some(uid.as_str()))
+            .unwrap_or_else(|| panic!("no VEVENT {uid}"));
+        assert!(e.get_summary().unwrap().contains(&a.description));
+        assert_eq!(
+            e.get_start(),
+            Some(icalendar::DatePerhapsTime::Date(a.start)),
+            "an all-day event"
+        );
+        assert_eq!(
+            e.get_end(),
+            Some(icalendar::DatePerhapsTime::Date(a.end.succ_opt().unwrap())),
+            "DTEND is the day after the last one"
+        );
+    }
+    let hearing_event = events
+        .iter()
+        .find(|e| e.get_uid() == Some("audiencia-1@participa"))
+        .unwrap();
+    assert_eq!(
+        hearing_event.get_location(),
+        Some("Auditorio Caja Honor, Bogotá")
+    );
+    assert!(!feed.body.contains("Encuesta en borrador"));
+
+    // The archives: newest first, past ones with their results; attendance as totals.
+    let consultations = app.get("/consultas", None).await;
+    assert_eq!(consultations.status, StatusCode::OK);
+    assert!(consultations
+        .body
+        .contains("Encuesta previa a la rendición de cuentas"));
+    assert!(consultations.body.contains("Foro sobre vivienda"));
+    assert!(consultations
+        .body
+        .contains(&format!("href=\"/consultas/{survey}/resultados\"")));
+    assert!(!consultations.body.contains("Encuesta en borrador"));
+    let hearings = app.get("/audiencias", None).await;
+    assert_eq!(hearings.status, StatusCode::OK);
+    assert!(hearings.body.contains("href=\"/audiencias/1\""));
+    assert!(hearings.body.contains("30 jul 2025, 10:00"));
+    assert!(hearings.body.contains("Informe de la audiencia"));
+    let events_page = app.get("/eventos", None).await;
+    assert_eq!(events_page.status, StatusCode::OK);
+    let tunja = events_page
+        .body
+        .find("Feria de servicios en Tunja")
+        .unwrap();
+    let cali = events_page.body.find("Feria de servicios en Cali").unwrap();
+    assert!(tunja < cali, "newest first");
+    assert!(events_page.body.contains("Asistentes: 40"));
+    assert!(events_page.body.contains("Asistentes: menos de 5"));
+    assert!(events_page.body.contains("Presencial · Batallón, Colombia"));
+    // A page that does not exist is a 404, not an empty page or an error.
+    for path in [
+        "/eventos?pagina=2",
+        "/eventos?pagina=0",
+        "/consultas?pagina=dos",
+        "/audiencias?pagina=99999999999999999999",
+    ] {
+        assert_eq!(
+            app.get(path, None).await.status,
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+    }
+    assert_eq!(
+        app.get("/eventos?pagina=1", None).await.status,
+        StatusCode::OK
+    );
+
+    // The pages are kept in memory until staff change something: a new event shows.
+    let next_week = (today + chrono::Duration::days(7)).to_string();
+    let r = app
+        .post_files(
+            "/admin/eventos",
+            admin,
+            &[
+                ("titulo", "Feria de vivienda en Medellín"),
+                ("fecha", &next_week),
+                ("modalidad", "virtual"),
+                ("lugar", ""),
+                ("territorio", ""),
+                ("actividad", "1:12"),
+                ("asistentes", "0"),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let events_page = app.get("/eventos", None).await;
+    let medellin = &events_page.body[events_page
+        .body
+        .find("Feria de vivienda en Medellín")
+        .unwrap()..];
+    let medellin = &medellin[..medellin.find("</li>").unwrap()];
+    assert!(
+        medellin.contains("Virtual") && medellin.contains("Por realizar"),
+        "{medellin}"
+    );
+    let feed_again = app.get("/participa/calendario.ics", None).await;
+    let parsed_again: icalendar::Calendar = feed_again.body.parse().unwrap();
+    assert_eq!(parsed_again.components.len(), events.len() + 1);
+    assert!(
+        feed_again.body.contains("UID:audiencia-1@participa"),
+        "UIDs are stable"
     );
 }
