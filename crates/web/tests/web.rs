@@ -1332,6 +1332,7 @@ on_both_backends! {
     plan_steps_are_confirmed => super::plan_steps_are_confirmed_and_say_what_happened;
     closing_a_period_shows_what_is_missing => super::closing_a_period_shows_what_is_missing_first;
     returned_reports_land_on_the_form => super::returned_reports_land_on_the_form_with_the_observations;
+    deliverable_reports => super::deliverable_reports_of_suggestions_events_and_channels;
 }
 
 /// Issue 13, item 6: the review's bombs (a title of 150 MB, millions of tiny rows) and a
@@ -7928,4 +7929,233 @@ async fn the_open_data_catalogue_describes_every_public_file(db: TestDatabase) {
     assert!(csv.starts_with("columna,tipo,descripcion\r\n"));
     assert_eq!(csv.lines().count(), 1 + 19);
     assert!(csv.contains("vigencia,número entero,"));
+}
+
+/// The cell at (`row`, `col`) of a sheet of an XLSX download.
+fn xlsx_sheet(bytes: &[u8], name: &str) -> calamine::Range<calamine::Data> {
+    use calamine::{Reader, Xlsx};
+    let mut book = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    book.worksheet_range(name)
+        .unwrap_or_else(|e| panic!("no sheet «{name}»: {e}"))
+}
+
+/// The row of a sheet whose first cell is `label`.
+fn xlsx_row(sheet: &calamine::Range<calamine::Data>, label: &str) -> Vec<calamine::Data> {
+    sheet
+        .rows()
+        .find(|r| r.first() == Some(&calamine::Data::String(label.into())))
+        .unwrap_or_else(|| panic!("no row «{label}»"))
+        .to_vec()
+}
+
+async fn deliverable_reports_of_suggestions_events_and_channels(db: TestDatabase) {
+    use calamine::Data;
+    let app = TestApp::new(db).await;
+    let admin = app.login("admin").await;
+    let auditor = app.login("auditor").await;
+    let reporter = app.login("reporter").await;
+    // Three suggestions, one with contact data; one answered today (within the term).
+    for (i, (category, text)) in [
+        ("vivienda", "Más ferias de vivienda en Cali"),
+        ("vivienda", "Ferias de vivienda también en Pasto"),
+        ("tramites", "Menos requisitos para el crédito"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let ip = format!("10.0.1.{i}");
+        let mut form = vec![("categoria", *category), ("texto", *text)];
+        if i == 0 {
+            form.extend([
+                ("nombre", "Ana Reservada"),
+                ("correo", "ana.reservada@correo.co"),
+                ("autorizacion", "si"),
+            ]);
+        }
+        let sent = post_from(&app, &ip, "/sugerencias", &form).await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    }
+    let code = app.store.suggestions(&Default::default()).await.unwrap()[0]
+        .code
+        .clone();
+    let id = app.store.suggestions(&Default::default()).await.unwrap()[0].id;
+    let answered = app
+        .post(
+            &format!("/admin/sugerencias/{id}"),
+            Some(&admin),
+            &[("estado", "respondida"), ("respuesta", "Se revisarán.")],
+        )
+        .await;
+    assert_eq!(answered.status, StatusCode::SEE_OTHER);
+    let list = app.get("/admin/sugerencias", Some(&auditor)).await;
+    assert!(list
+        .body
+        .contains("href=\"/admin/informes/sugerencias/informe.pdf\""));
+    let pdf = app
+        .get("/admin/informes/sugerencias/informe.pdf", Some(&auditor))
+        .await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert_eq!(pdf.headers["content-type"], "application/pdf");
+    let words = pdf_text(&pdf.bytes);
+    for expected in [
+        "Informe de la campaña de sugerencias",
+        "Vivienda y soluciones habitacionales",
+        "Trámites y requisitos",
+        "Respondidas dentro del término",
+        "Ley 1755 de 2015",
+        "15 días hábiles",
+    ] {
+        assert!(
+            words.contains(expected),
+            "missing «{expected}» in:\n{words}"
+        );
+    }
+    for personal in [
+        "Ana Reservada",
+        "ana.reservada@correo.co",
+        "Pasto",
+        code.as_str(),
+    ] {
+        assert!(!words.contains(personal), "«{personal}» in the report");
+    }
+    let xlsx = app
+        .get("/admin/informes/sugerencias/informe.xlsx", Some(&auditor))
+        .await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    assert_eq!(
+        xlsx.headers["content-type"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    let topics = xlsx_sheet(&xlsx.bytes, "Por tema");
+    let housing = xlsx_row(&topics, "Vivienda y soluciones habitacionales");
+    assert_eq!(housing[1], Data::Float(2.0));
+    let term = xlsx_sheet(&xlsx.bytes, "Término de respuesta");
+    assert_eq!(
+        xlsx_row(&term, "Respondidas dentro del término")[1],
+        Data::Float(1.0)
+    );
+    assert_eq!(
+        xlsx_row(&term, "Sin respuesta, en término")[1],
+        Data::Float(2.0)
+    );
+    let summary = xlsx_sheet(&xlsx.bytes, "Resumen");
+    assert_eq!(
+        xlsx_row(&summary, "Sugerencias recibidas")[1],
+        Data::Float(3.0)
+    );
+    assert!(matches!(
+        xlsx_row(&summary, "Estado al")[1],
+        Data::DateTime(_)
+    ));
+
+    // Events: each one with its date, place and attendees; totals by activity.
+    let event = app
+        .post_files(
+            "/admin/eventos",
+            Some(&admin),
+            &[
+                ("titulo", "Feria de vivienda en Cali"),
+                ("fecha", "2025-06-14"),
+                ("modalidad", "presencial"),
+                ("lugar", "Batallón Pichincha"),
+                ("territorio", "Valle del Cauca"),
+                ("actividad", "1:12"),
+                ("asistentes", "137"),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(event.status, StatusCode::SEE_OTHER, "{}", event.body);
+    let page = app.get("/admin/eventos", Some(&auditor)).await;
+    assert!(page
+        .body
+        .contains("href=\"/admin/informes/eventos/informe.xlsx\""));
+    let pdf = app
+        .get("/admin/informes/eventos/informe.pdf", Some(&auditor))
+        .await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    let words = pdf_text(&pdf.bytes);
+    for expected in [
+        "Informe de eventos de participación",
+        "Feria de vivienda en Cali",
+        "Batallón Pichincha",
+        "137",
+        "Totales por actividad",
+    ] {
+        assert!(
+            words.contains(expected),
+            "missing «{expected}» in:\n{words}"
+        );
+    }
+    let xlsx = app
+        .get("/admin/informes/eventos/informe.xlsx", Some(&auditor))
+        .await;
+    let events = xlsx_sheet(&xlsx.bytes, "Eventos");
+    let row = xlsx_row(&events, "Feria de vivienda en Cali");
+    assert!(matches!(row[1], Data::DateTime(_)), "{:?}", row[1]);
+    assert_eq!(row[4], Data::Float(137.0));
+
+    // Channel figures by channel, metric and month.
+    let figures =
+        "mes;indicador;valor\nenero 2025;interacciones;12.345\n2025-02;interacciones;9876\n";
+    let imported = app
+        .post_files(
+            "/admin/canales",
+            Some(&reporter),
+            &[("canal", "redes_sociales"), ("actividad", "1:13")],
+            &[("archivo", "redes.csv", figures.as_bytes())],
+        )
+        .await;
+    assert_eq!(imported.status, StatusCode::SEE_OTHER, "{}", imported.body);
+    let page = app.get("/admin/canales", Some(&auditor)).await;
+    assert!(page
+        .body
+        .contains("href=\"/admin/informes/canales/informe.pdf\""));
+    let pdf = app
+        .get("/admin/informes/canales/informe.pdf", Some(&auditor))
+        .await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    let words = pdf_text(&pdf.bytes);
+    for expected in [
+        "Informe de cifras de los canales",
+        "Redes sociales",
+        "interacciones",
+        "enero de 2025",
+        "22221",
+    ] {
+        assert!(
+            words.contains(expected),
+            "missing «{expected}» in:\n{words}"
+        );
+    }
+    let xlsx = app
+        .get("/admin/informes/canales/informe.xlsx", Some(&auditor))
+        .await;
+    let monthly = xlsx_sheet(&xlsx.bytes, "Por mes");
+    let january = monthly
+        .rows()
+        .find(|r| r.get(2).is_some_and(|c| matches!(c, Data::DateTime(_))))
+        .expect("a month as a date cell")
+        .to_vec();
+    assert_eq!(january[3], Data::Float(12345.0));
+
+    // Staff only; an unknown report or format is not found.
+    assert_eq!(
+        app.get("/admin/informes/eventos/informe.pdf", None)
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        app.get("/admin/informes/otro/informe.pdf", Some(&auditor))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get("/admin/informes/eventos/informe.doc", Some(&auditor))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
 }
