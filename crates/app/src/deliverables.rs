@@ -9,14 +9,22 @@ use crate::dates::{colombia_date, fecha};
 use crate::followup::pct;
 use participa_domain::calendar::MONTH_NAMES;
 use participa_domain::followup::indicators::Aggregation;
-use participa_domain::participation::deliverables::{term_compliance, TermCompliance};
-use participa_domain::participation::{Category, SuggestionStatus};
+use participa_domain::participation::deliverables::{
+    group_open_answers, term_compliance, value_group_question, AnswerGroup, ShownCount,
+    TermCompliance,
+};
+use participa_domain::participation::forum::CommentStatus;
+use participa_domain::participation::survey::{average, tally_counted, Question, QuestionKind};
+use participa_domain::participation::{public_count, Category, ConsultationKind, SuggestionStatus};
 use participa_domain::Calendar;
 use participa_reports::{Bar, Cell, DeliverableReport, Section};
-use participa_store::{ActivityChoice, ChannelFigure, Event, Store, StoreError, SuggestionRecord};
+use participa_store::{
+    ActivityChoice, AnswerCounts, ChannelFigure, Consultation, Event, ForumComment, ForumTopic,
+    Store, StoreError, SuggestionRecord,
+};
 use std::collections::BTreeMap;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
 fn count_bar(label: &str, n: usize) -> Bar {
     Bar {
@@ -240,6 +248,16 @@ fn activity_label(choices: &[ActivityChoice], activity: Option<(i64, u32)>) -> S
     }
 }
 
+/// An event's modality as people read it (the stored code is the lowercase word).
+fn modality_label(code: &str) -> String {
+    match code {
+        "presencial" => "Presencial".into(),
+        "virtual" => "Virtual".into(),
+        "mixto" => "Mixto".into(),
+        other => other.into(),
+    }
+}
+
 fn satisfaction_cell(sum: i64, count: i64) -> Cell {
     if count > 0 {
         let s = sum as f64 / count as f64;
@@ -259,7 +277,9 @@ pub fn events_report(
 ) -> DeliverableReport {
     let mut events: Vec<&Event> = events.iter().collect();
     events.sort_by_key(|e| (e.data.held_on, e.id));
-    let mut totals: BTreeMap<Option<(i64, u32)>, (usize, i64, i64, i64)> = BTreeMap::new();
+    // Per activity: events, attendees, satisfaction sum and count.
+    type Totals = (usize, i64, i64, i64);
+    let mut totals: BTreeMap<Option<(i64, u32)>, Totals> = BTreeMap::new();
     let mut list = Section::new(
         "Eventos",
         "Eventos",
@@ -289,7 +309,7 @@ pub fn events_report(
             Cell::text(&d.title),
             Cell::date(d.held_on, fecha(d.held_on)),
             Cell::text(place),
-            Cell::text(&d.modality),
+            Cell::text(modality_label(&d.modality)),
             Cell::number(d.attendees as f64, d.attendees.to_string()),
             satisfaction_cell(d.satisfaction_sum, d.satisfaction_count),
             Cell::text(activity_label(choices, d.activity)),
@@ -440,3 +460,324 @@ pub async fn load_channels_report(
     }
     Ok(channels_report(entity, &figures, &choices, today))
 }
+
+// ------------------------------------------------------------ consultation results
+
+/// A count under the small-cell rule: the figure as a number cell, or «menos de 5».
+fn shown_cell(n: usize) -> Cell {
+    match ShownCount::of(n) {
+        ShownCount::Figure(n) => Cell::count(n),
+        s @ ShownCount::Suppressed => Cell::text(s.label()),
+    }
+}
+
+/// A bar of a count under the small-cell rule (a suppressed one has no bar).
+fn shown_bar(label: &str, n: usize) -> Bar {
+    let shown = ShownCount::of(n);
+    Bar {
+        label: label.into(),
+        value: shown.figure().map(|n| n as f64),
+        text: shown.label(),
+    }
+}
+
+/// The share of `n` in `total`, or «—» when `n` is suppressed (a percentage would give
+/// the small count away).
+fn shown_share(n: usize, total: usize) -> Cell {
+    match ShownCount::of(n) {
+        ShownCount::Suppressed => Cell::text("—"),
+        ShownCount::Figure(_) if total == 0 => Cell::text("—"),
+        ShownCount::Figure(n) => {
+            let p = n as f64 * 100.0 / total as f64;
+            Cell::number((p * 10.0).round() / 1000.0, format!("{} %", pct(p)))
+        }
+    }
+}
+
+/// What the results report reads of a consultation or forum: no response's identity,
+/// only counts, the times answers came in and the texts of open answers.
+pub struct ResultsInput<'a> {
+    pub consultation: &'a Consultation,
+    /// Per question: how many answered and how many gave each value (a survey).
+    pub counts: &'a AnswerCounts,
+    /// Per free-text question, its answers (a survey).
+    pub open: &'a BTreeMap<u32, Vec<String>>,
+    /// When each response came in (a survey).
+    pub times: &'a [DateTime<Utc>],
+    /// A forum's topics and comments (only published ones are counted and quoted).
+    pub forum: Option<(&'a [ForumTopic], &'a [ForumComment])>,
+    pub group_names: &'a [String],
+    pub choices: &'a [ActivityChoice],
+}
+
+fn by_day_section(times: impl Iterator<Item = DateTime<Utc>>, column: &str) -> Section {
+    let mut days: BTreeMap<NaiveDate, usize> = BTreeMap::new();
+    for t in times {
+        *days.entry(colombia_date(t)).or_default() += 1;
+    }
+    let mut s = Section::new("Participación por día", "Por día", &["Día", column]);
+    let mut bars = vec![];
+    for (day, n) in &days {
+        s.rows
+            .push(vec![Cell::date(*day, fecha(*day)), shown_cell(*n)]);
+        bars.push(shown_bar(&fecha(*day), *n));
+    }
+    s.with_chart(&format!("{column} por día"), &bars)
+}
+
+/// The results report of a consultation (survey) or forum: participation by day and by
+/// group of value, every question's results with a chart, and the open answers grouped
+/// and quoted without identities. Every count under 5 reads «menos de 5».
+pub fn results_report(entity: &str, input: &ResultsInput, today: NaiveDate) -> DeliverableReport {
+    let c = input.consultation;
+    let forum = matches!(c.data.kind, ConsultationKind::Forum(_));
+    let mut sections = vec![];
+    let mut header = vec![
+        ("Consulta".into(), Cell::text(&c.data.title)),
+        (
+            "Tipo".into(),
+            Cell::text(if forum { "Foro" } else { "Encuesta" }),
+        ),
+        (
+            "Abrió".into(),
+            Cell::date(c.data.opens_on, fecha(c.data.opens_on)),
+        ),
+        (
+            "Cerró".into(),
+            Cell::date(c.data.closes_on, fecha(c.data.closes_on)),
+        ),
+        (
+            "Actividad del plan".into(),
+            Cell::text(activity_label(input.choices, c.data.activity)),
+        ),
+    ];
+    if let (true, Some((topics, comments))) = (forum, input.forum) {
+        let published: Vec<&ForumComment> = comments
+            .iter()
+            .filter(|m| m.status == CommentStatus::Published)
+            .collect();
+        header.push(("Comentarios publicados".into(), shown_cell(published.len())));
+        sections.push(by_day_section(
+            published.iter().map(|m| m.at),
+            "Comentarios",
+        ));
+        let mut groups = Section::new(
+            "Participación por grupo de valor",
+            "Por grupo de valor",
+            &["Grupo de valor", "Comentarios"],
+        );
+        groups.intro =
+            "Los comentarios del foro no dicen a qué grupo de valor pertenece quien los escribe."
+                .into();
+        sections.push(groups);
+        let mut per_topic =
+            Section::new("Comentarios por tema", "Por tema", &["Tema", "Comentarios"]);
+        let mut bars = vec![];
+        for t in topics {
+            let n = published.iter().filter(|m| m.topic_id == t.id).count();
+            per_topic
+                .rows
+                .push(vec![Cell::text(&t.title), shown_cell(n)]);
+            bars.push(shown_bar(&t.title, n));
+        }
+        sections.push(per_topic.with_chart("Comentarios publicados por tema", &bars));
+        for (i, t) in topics.iter().enumerate() {
+            let bodies = published
+                .iter()
+                .filter(|m| m.topic_id == t.id)
+                .map(|m| m.body.as_str());
+            sections.push(open_section(
+                &format!("Tema {}. {}", i + 1, t.title),
+                &format!("Tema {}", i + 1),
+                group_open_answers(bodies),
+            ));
+        }
+    } else {
+        let total = c.responses.max(0) as usize;
+        header.push(("Respuestas".into(), shown_cell(total)));
+        sections.push(by_day_section(input.times.iter().copied(), "Respuestas"));
+        let names: Vec<&str> = input.group_names.iter().map(String::as_str).collect();
+        let group_question = value_group_question(&c.questions, &names);
+        let mut groups = Section::new(
+            "Participación por grupo de valor",
+            "Por grupo de valor",
+            &["Grupo de valor", "Respuestas", "Porcentaje"],
+        );
+        match group_question.and_then(|n| c.questions.iter().find(|q| q.number == n)) {
+            Some(q) => {
+                groups.intro = format!("Según la pregunta {}: «{}».", q.number, q.text);
+                let empty = (0, BTreeMap::new());
+                let (answered, values) = input.counts.get(&q.number).unwrap_or(&empty);
+                let (counted, n) = tally_counted(q, *answered, values);
+                let mut bars = vec![];
+                for (option, k) in counted {
+                    groups
+                        .rows
+                        .push(vec![Cell::text(&option), shown_cell(k), shown_share(k, n)]);
+                    bars.push(shown_bar(&option, k));
+                }
+                groups = groups.with_chart("Respuestas por grupo de valor", &bars);
+            }
+            None => {
+                groups.intro =
+                    "La encuesta no pregunta a qué grupo de valor pertenece quien responde.".into()
+            }
+        }
+        sections.push(groups);
+        for q in &c.questions {
+            sections.push(question_section(q, input));
+        }
+    }
+    DeliverableReport {
+        entity: entity.into(),
+        title: if forum {
+            "Informe de resultados del foro".into()
+        } else {
+            "Informe de resultados de la consulta".into()
+        },
+        subtitle: format!(
+            "{} · del {} al {} · estado al {}",
+            c.data.title,
+            fecha(c.data.opens_on),
+            fecha(c.data.closes_on),
+            fecha(today)
+        ),
+        header,
+        sections,
+        note: "Las cifras menores que 5 se escriben «menos de 5» y sin porcentaje, para que nadie \
+               pueda ser identificado (Ley 1581 de 2012). Las respuestas abiertas se citan como \
+               se escribieron, agrupadas cuando dicen lo mismo, sin nombres ni datos de quienes \
+               las dieron."
+            .into(),
+        generated: fecha(today),
+    }
+}
+
+fn open_section(heading: &str, sheet: &str, groups: Vec<AnswerGroup>) -> Section {
+    let mut s = Section::new(heading, sheet, &["Respuesta", "Veces"]);
+    for g in groups {
+        let count = match g.count {
+            ShownCount::Figure(n) => Cell::count(n),
+            ShownCount::Suppressed => Cell::text(g.count.label()),
+        };
+        s.rows
+            .push(vec![Cell::text(format!("«{}»", g.quote)), count]);
+    }
+    s
+}
+
+fn question_section(q: &Question, input: &ResultsInput) -> Section {
+    let heading = format!("Pregunta {}. {}", q.number, q.text);
+    let sheet = format!("Pregunta {}", q.number);
+    let empty = (0, BTreeMap::new());
+    let (answered, values) = input.counts.get(&q.number).unwrap_or(&empty);
+    let mut s = match &q.kind {
+        QuestionKind::Single(_) | QuestionKind::Multiple(_) | QuestionKind::Scale(_) => {
+            let mut s = Section::new(&heading, &sheet, &["Opción", "Respuestas", "Porcentaje"]);
+            let (counted, n) = tally_counted(q, *answered, values);
+            let mut bars = vec![];
+            for (option, k) in counted {
+                let label = q.kind.value_label(&option);
+                s.rows
+                    .push(vec![Cell::text(&label), shown_cell(k), shown_share(k, n)]);
+                bars.push(shown_bar(&label, k));
+            }
+            s.with_chart(&format!("Pregunta {}", q.number), &bars)
+        }
+        QuestionKind::Number => {
+            let mut s = Section::new(&heading, &sheet, &["Dato", "Valor"]);
+            s.rows
+                .push(vec![Cell::text("Respuestas"), shown_cell(*answered)]);
+            if public_count(*answered).is_some_and(|n| n > 0) {
+                if let Some(a) = average(values) {
+                    s.rows.push(vec![
+                        Cell::text("Promedio"),
+                        Cell::number((a * 10.0).round() / 10.0, pct(a)),
+                    ]);
+                }
+            }
+            s
+        }
+        QuestionKind::Text => {
+            let answers = input.open.get(&q.number).map(Vec::as_slice).unwrap_or(&[]);
+            open_section(
+                &heading,
+                &sheet,
+                group_open_answers(answers.iter().map(String::as_str)),
+            )
+        }
+    };
+    let answered_text = ShownCount::of(*answered).label();
+    s.intro = match &q.kind {
+        QuestionKind::Multiple(_) => format!(
+            "Respondieron {answered_text}; cada persona pudo elegir varias opciones, por eso los porcentajes suman más de 100 %."
+        ),
+        QuestionKind::Scale(ends) if public_count(*answered).is_some_and(|n| n > 0) => {
+            let mut t = format!("Respondieron {answered_text}.");
+            if let Some(a) = average(values) {
+                t += &format!(" Promedio: {} de 5.", pct(a));
+            }
+            if ends.is_labelled() {
+                t += &format!(" {}", ends.sentence());
+            }
+            t
+        }
+        QuestionKind::Text => format!(
+            "Respondieron {answered_text}; las respuestas iguales se agrupan y se citan una vez."
+        ),
+        _ => format!("Respondieron {answered_text}."),
+    };
+    s
+}
+
+/// Reads what the results report of consultation `id` needs (a handful of queries,
+/// one per free-text question) and builds it.
+pub async fn load_results_report(
+    store: &Store,
+    entity: &str,
+    id: i64,
+    today: NaiveDate,
+) -> Result<DeliverableReport, StoreError> {
+    let c = store.consultation(id).await?;
+    let choices = store.activity_choices().await?;
+    let group_names: Vec<String> = store
+        .value_groups()
+        .await?
+        .into_iter()
+        .map(|g| g.name)
+        .collect();
+    let (counts, open, times, forum) = match c.data.kind {
+        ConsultationKind::Forum(_) => {
+            let forum = store.forum(id).await?;
+            (AnswerCounts::new(), BTreeMap::new(), vec![], Some(forum))
+        }
+        ConsultationKind::Survey => {
+            let text: Vec<u32> = c
+                .questions
+                .iter()
+                .filter(|q| q.kind == QuestionKind::Text)
+                .map(|q| q.number)
+                .collect();
+            let counts = store.answer_counts(id, &text).await?;
+            let mut open = BTreeMap::new();
+            for n in text {
+                open.insert(n, store.open_answers(id, n, OPEN_ANSWERS_READ).await?);
+            }
+            (counts, open, store.response_times(id).await?, None)
+        }
+    };
+    let input = ResultsInput {
+        consultation: &c,
+        counts: &counts,
+        open: &open,
+        times: &times,
+        forum: forum.as_ref().map(|(t, m)| (t.as_slice(), m.as_slice())),
+        group_names: &group_names,
+        choices: &choices,
+    };
+    Ok(results_report(entity, &input, today))
+}
+
+/// The most open answers of one question the report reads (the newest): far above a
+/// consultation's usual size, and a bound on memory.
+const OPEN_ANSWERS_READ: i64 = 50_000;

@@ -1333,6 +1333,8 @@ on_both_backends! {
     closing_a_period_shows_what_is_missing => super::closing_a_period_shows_what_is_missing_first;
     returned_reports_land_on_the_form => super::returned_reports_land_on_the_form_with_the_observations;
     deliverable_reports => super::deliverable_reports_of_suggestions_events_and_channels;
+    survey_results_report => super::the_results_report_of_a_survey_suppresses_small_groups;
+    forum_results_report => super::the_results_report_of_a_forum_quotes_without_names;
 }
 
 /// Issue 13, item 6: the review's bombs (a title of 150 MB, millions of tiny rows) and a
@@ -8157,5 +8159,216 @@ async fn deliverable_reports_of_suggestions_events_and_channels(db: TestDatabase
             .await
             .status,
         StatusCode::NOT_FOUND
+    );
+}
+
+async fn the_results_report_of_a_survey_suppresses_small_groups(db: TestDatabase) {
+    use calamine::Data;
+    let app = TestApp::new(db).await;
+    let admin = app.login("admin").await;
+    let auditor = app.login("auditor").await;
+    let id = new_consultation(&app, &admin, &[]).await;
+    let admin_path = format!("/admin/consultas/{id}");
+    for fields in [
+        vec![
+            ("texto", "¿Usted es…?"),
+            ("tipo", "unica"),
+            ("opciones", "Afiliados\nPensionados y retirados\nAcademia"),
+            ("obligatoria", "si"),
+        ],
+        vec![
+            ("texto", "¿Cómo califica la información?"),
+            ("tipo", "escala"),
+        ],
+        vec![("texto", "¿Qué mejoraría?"), ("tipo", "texto")],
+    ] {
+        let added = app
+            .post(&format!("{admin_path}/preguntas"), Some(&admin), &fields)
+            .await;
+        assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    }
+    // Five members and three pensioners answer; the three pensioners are a small group.
+    let wishes = [
+        "Más ferias de vivienda",
+        "más ferias de vivienda.",
+        "Más  ferias de VIVIENDA",
+        "Más ferias de vivienda",
+        "Más ferias de vivienda",
+        "Horarios más amplios",
+        "horarios más amplios",
+        "Horarios más amplios",
+    ];
+    for (i, wish) in wishes.iter().enumerate() {
+        let group = if i < 5 {
+            "Afiliados"
+        } else {
+            "Pensionados y retirados"
+        };
+        let sent = post_from(
+            &app,
+            &format!("10.7.0.{i}"),
+            &format!("/consultas/{id}/respuestas"),
+            &[("p1", group), ("p2", "4"), ("p3", wish)],
+        )
+        .await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    }
+    let page = app.get(&admin_path, Some(&auditor)).await;
+    assert!(page
+        .body
+        .contains(&format!("href=\"{admin_path}/informe/informe.pdf\"")));
+    let pdf = app
+        .get(&format!("{admin_path}/informe/informe.pdf"), Some(&auditor))
+        .await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert_eq!(pdf.headers["content-type"], "application/pdf");
+    let words = pdf_text(&pdf.bytes);
+    for expected in [
+        "Informe de resultados de la consulta",
+        "Foro previo a la rendición de cuentas",
+        "Participación por día",
+        "Participación por grupo de valor",
+        "Pensionados y retirados",
+        "menos de 5",
+        "Pregunta 2. ¿Cómo califica la información?",
+        "Promedio: 4 de 5.",
+        "«Más ferias de vivienda»",
+        "62,5 %",
+    ] {
+        assert!(
+            words.contains(expected),
+            "missing «{expected}» in:\n{words}"
+        );
+    }
+    // The same wish is quoted once, with how many said it.
+    assert_eq!(words.matches("ferias de vivienda").count(), 1, "{words}");
+    let xlsx = app
+        .get(
+            &format!("{admin_path}/informe/informe.xlsx"),
+            Some(&auditor),
+        )
+        .await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    assert_eq!(
+        xlsx.headers["content-type"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    let groups = xlsx_sheet(&xlsx.bytes, "Por grupo de valor");
+    assert_eq!(xlsx_row(&groups, "Afiliados")[1], Data::Float(5.0));
+    let small = xlsx_row(&groups, "Pensionados y retirados");
+    assert_eq!(small[1], Data::String("menos de 5".into()));
+    assert_eq!(
+        small[2],
+        Data::String("—".into()),
+        "a share gives the count away"
+    );
+    assert_eq!(xlsx_row(&groups, "Academia")[1], Data::Float(0.0));
+    let days = xlsx_sheet(&xlsx.bytes, "Por día");
+    let today = days.rows().nth(1).expect("a day").to_vec();
+    assert!(matches!(today[0], Data::DateTime(_)), "{:?}", today[0]);
+    assert_eq!(today[1], Data::Float(8.0));
+    let open = xlsx_sheet(&xlsx.bytes, "Pregunta 3");
+    assert_eq!(
+        xlsx_row(&open, "«Más ferias de vivienda»")[1],
+        Data::Float(5.0)
+    );
+    assert_eq!(
+        xlsx_row(&open, "«Horarios más amplios»")[1],
+        Data::String("menos de 5".into())
+    );
+    // Staff only; a consultation that does not exist is not found.
+    assert_eq!(
+        app.get(&format!("{admin_path}/informe/informe.pdf"), None)
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        app.get(
+            "/admin/consultas/999999/informe/informe.pdf",
+            Some(&auditor)
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+async fn the_results_report_of_a_forum_quotes_without_names(db: TestDatabase) {
+    use calamine::Data;
+    let app = TestApp::new(db).await;
+    let admin = app.login("admin").await;
+    let auditor = app.login("auditor").await;
+    let id = new_consultation(
+        &app,
+        &admin,
+        &[("tipo", "foro"), ("moderacion", "posterior")],
+    )
+    .await;
+    let admin_path = format!("/admin/consultas/{id}");
+    let topic = app
+        .post(
+            &format!("{admin_path}/temas"),
+            Some(&admin),
+            &[
+                ("titulo", "Vivienda"),
+                ("texto", "¿Qué esperan del subsidio?"),
+            ],
+        )
+        .await;
+    assert_eq!(topic.status, StatusCode::SEE_OTHER);
+    let topic_id = app.store.forum(id.parse().unwrap()).await.unwrap().0[0]
+        .id
+        .to_string();
+    for i in 0..6 {
+        let mut fields = vec![
+            ("tema", topic_id.as_str()),
+            ("comentario", "Más ferias de vivienda en Cali"),
+        ];
+        if i == 0 {
+            fields.extend([("nombre", "Ana Reservada"), ("autorizacion", "si")]);
+        }
+        let sent = post_from(
+            &app,
+            &format!("10.8.0.{i}"),
+            &format!("/consultas/{id}/respuestas"),
+            &fields,
+        )
+        .await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    }
+    let page = app.get(&admin_path, Some(&auditor)).await;
+    assert!(page
+        .body
+        .contains(&format!("href=\"{admin_path}/informe/informe.xlsx\"")));
+    let pdf = app
+        .get(&format!("{admin_path}/informe/informe.pdf"), Some(&auditor))
+        .await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    let words = pdf_text(&pdf.bytes);
+    for expected in [
+        "Informe de resultados del foro",
+        "Comentarios por tema",
+        "Tema 1. Vivienda",
+        "«Más ferias de vivienda en Cali»",
+    ] {
+        assert!(
+            words.contains(expected),
+            "missing «{expected}» in:\n{words}"
+        );
+    }
+    assert!(!words.contains("Ana Reservada"), "a name in the report");
+    let xlsx = app
+        .get(
+            &format!("{admin_path}/informe/informe.xlsx"),
+            Some(&auditor),
+        )
+        .await;
+    let topics = xlsx_sheet(&xlsx.bytes, "Por tema");
+    assert_eq!(xlsx_row(&topics, "Vivienda")[1], Data::Float(6.0));
+    let summary = xlsx_sheet(&xlsx.bytes, "Resumen");
+    assert_eq!(
+        xlsx_row(&summary, "Comentarios publicados")[1],
+        Data::Float(6.0)
     );
 }

@@ -25,7 +25,8 @@ pub fn routes() -> Routes {
             Routes::staff()
                 .get("/planes/{id}/informes/plan.pdf", plan_pdf)
                 .get("/planes/{id}/informes/seguimiento/{file}", followup)
-                .get("/informes/{kind}/{file}", deliverable),
+                .get("/informes/{kind}/{file}", deliverable)
+                .get("/consultas/{id}/informe/{file}", consultation_results),
         )
 }
 
@@ -187,4 +188,19 @@ pub async fn deliverable(
         _ => return Err(AppError::NotFound),
     };
     send_deliverable(report, stem, format).await
+}
+
+/// `/admin/consultas/{id}/informe/informe.pdf` or `.xlsx`: the results report of a
+/// consultation or forum.
+pub async fn consultation_results(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, file)): Path<(i64, String)>,
+) -> AppResult<Response> {
+    user.require(Action::ViewInternal)?;
+    let format = deliverable_format(&file)?;
+    let report =
+        participa_app::deliverables::load_results_report(&state.store, &state.entity, id, today())
+            .await?;
+    send_deliverable(report, &format!("informe-resultados-consulta-{id}"), format).await
 }
