@@ -150,6 +150,7 @@ async fn main() {
             PERIODS,
             today,
             &Default::default(),
+            participa_app::report_data::Audience::Staff,
         )
         .unwrap();
         build.push(t.elapsed());

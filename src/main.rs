@@ -760,6 +760,7 @@ async fn report(database_url: &str, kind: ReportCommand) -> Result<()> {
                 period,
                 today,
                 &automatic,
+                participa_app::report_data::Audience::Staff,
             )
             .with_context(|| format!("el plan {plan_id} no tiene el periodo {period}"))?;
             let bytes = match output.extension().and_then(|e| e.to_str()) {

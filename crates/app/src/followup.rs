@@ -266,6 +266,46 @@ pub fn dashboard(
     }
 }
 
+/// One office's share of the plan: the mean expected and current progress of the
+/// activities it leads or supports.
+pub struct OfficeShare {
+    pub code: String,
+    pub name: String,
+    pub activities: usize,
+    pub expected: f64,
+    pub progress: f64,
+}
+
+/// The progress of each office of the plan that has activities in `d`, in the plan's
+/// order of offices.
+pub fn by_office(plan: &Plan, f: &FollowUp, d: &Dashboard) -> Vec<OfficeShare> {
+    plan.offices
+        .iter()
+        .filter_map(|o| {
+            let mine: Vec<_> = d
+                .rows
+                .iter()
+                .filter(|r| r.codes.split('-').any(|c| c == o.code.as_str()))
+                .collect();
+            if mine.is_empty() {
+                return None;
+            }
+            let n = mine.len() as f64;
+            Some(OfficeShare {
+                code: o.code.to_string(),
+                name: o.name.clone(),
+                activities: mine.len(),
+                expected: mine.iter().map(|r| r.expected).sum::<f64>() / n,
+                progress: mine
+                    .iter()
+                    .map(|r| f.progress(r.number).unwrap_or(0.0))
+                    .sum::<f64>()
+                    / n,
+            })
+        })
+        .collect()
+}
+
 /// What is missing in `period` before it is closed: the activities that run in it
 /// (cancelled ones aside) without a report, with a report not yet reviewed, or with
 /// one returned and not sent again.

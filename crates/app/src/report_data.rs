@@ -215,8 +215,19 @@ fn report_history(f: &FollowUp, activity: u32) -> Vec<String> {
     lines
 }
 
+/// Who a report is drawn for. The public copy (a closed period's report on the public
+/// plan page) lists only the evidence the offices published, leaves out the history of
+/// submissions and returns (drafts internal control did not accept, with the names of
+/// who sent and reviewed them) and names nobody.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    Staff,
+    Public,
+}
+
 /// The follow-up report of `period`: statuses at its cut-off (or at `today` when the
 /// cut-off is still ahead), counting only reports of that period and earlier ones.
+#[allow(clippy::too_many_arguments)]
 pub fn followup_report(
     plan: &Plan,
     followup: &FollowUp,
@@ -225,7 +236,9 @@ pub fn followup_report(
     period: u32,
     today: chrono::NaiveDate,
     automatic: &std::collections::BTreeMap<u32, Vec<String>>,
+    audience: Audience,
 ) -> Option<FollowupReport> {
+    let public = audience == Audience::Public;
     let p = periods(plan.year.get(), followup.settings.frequency)
         .into_iter()
         .find(|p| p.number == period)?;
@@ -242,12 +255,7 @@ pub fn followup_report(
             // The text the report shows is the latest one internal control accepted, or
             // a documented correction after the close (which is not reviewed again);
             // until there is one, the latest sent, saying so.
-            let accepted = f.reports.iter().rev().find(|x| {
-                x.activity == r.number
-                    && (x.correction.is_some()
-                        || x.reviews.last().map(|v| v.decision)
-                            == Some(participa_domain::followup::Decision::Accept))
-            });
+            let accepted = f.accepted(r.number);
             let shown = accepted.or(latest);
             let pending = accepted.is_none() && latest.is_some();
             FollowupRow {
@@ -275,7 +283,11 @@ pub fn followup_report(
                         }
                     })
                     .unwrap_or_default(),
-                history: report_history(&f, r.number),
+                history: if public {
+                    Vec::new()
+                } else {
+                    report_history(&f, r.number)
+                },
                 difficulties: latest
                     .map(|x| x.input.difficulties.clone())
                     .unwrap_or_default(),
@@ -304,6 +316,7 @@ pub fn followup_report(
                     .iter()
                     .filter(|x| x.activity == r.number)
                     .flat_map(|x| x.evidence.iter())
+                    .filter(|e| !public || e.published_at.is_some())
                     .map(|e| EvidenceLine {
                         name: e.file_name.clone(),
                         sha256: e.sha256.clone(),
@@ -326,33 +339,15 @@ pub fn followup_report(
             }
         })
         .collect();
-    let by_office: Vec<OfficeProgress> = plan
-        .offices
-        .iter()
-        .filter_map(|o| {
-            let mine: Vec<_> = d
-                .rows
-                .iter()
-                .filter(|r| r.codes.split('-').any(|c| c == o.code.as_str()))
-                .collect();
-            if mine.is_empty() {
-                return None;
-            }
-            let n = mine.len() as f64;
-            let expected = mine.iter().map(|r| r.expected).sum::<f64>() / n;
-            let progress = mine
-                .iter()
-                .map(|r| f.progress(r.number).unwrap_or(0.0))
-                .sum::<f64>()
-                / n;
-            Some(OfficeProgress {
-                code: o.code.to_string(),
-                name: o.name.clone(),
-                expected: pct(expected),
-                progress: pct(progress),
-                expected_value: expected,
-                progress_value: progress,
-            })
+    let by_office: Vec<OfficeProgress> = crate::followup::by_office(plan, &f, &d)
+        .into_iter()
+        .map(|o| OfficeProgress {
+            code: o.code,
+            name: o.name,
+            expected: pct(o.expected),
+            progress: pct(o.progress),
+            expected_value: o.expected,
+            progress_value: o.progress,
         })
         .collect();
     let closed = followup
@@ -360,11 +355,11 @@ pub fn followup_report(
         .iter()
         .find(|c| c.period == period)
         .map(|c| {
-            format!(
-                "Sí, el {} por {}",
-                fecha(crate::dates::colombia_date(c.at)),
-                c.by.clone().unwrap_or_default()
-            )
+            let on = fecha(crate::dates::colombia_date(c.at));
+            match &c.by {
+                Some(by) if !public => format!("Sí, el {on} por {by}"),
+                _ => format!("Sí, el {on}"),
+            }
         })
         .unwrap_or_else(|| "No".into());
     Some(FollowupReport {

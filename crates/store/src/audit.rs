@@ -103,11 +103,13 @@ pub enum AuditAction {
     PasswordRecoveryRequest,
     /// A user set a new password with a recovery link.
     PasswordRecover,
+    /// An evidence file shown on, or withdrawn from, the public plan page.
+    EvidencePublish,
 }
 
 impl AuditAction {
     /// Every action, for parsing stored codes back.
-    pub const ALL: [AuditAction; 58] = [
+    pub const ALL: [AuditAction; 59] = [
         AuditAction::ActivityCreate,
         AuditAction::ActivityUpdate,
         AuditAction::ActivityDelete,
@@ -166,6 +168,7 @@ impl AuditAction {
         AuditAction::SessionsEndOthers,
         AuditAction::PasswordRecoveryRequest,
         AuditAction::PasswordRecover,
+        AuditAction::EvidencePublish,
     ];
 
     /// The code stored in `audit_log.action`. Never change one: stored entries keep it.
@@ -232,6 +235,7 @@ impl AuditAction {
             AuditAction::SessionsEndOthers => "user.end_other_sessions",
             AuditAction::PasswordRecoveryRequest => "user.password_recovery_request",
             AuditAction::PasswordRecover => "user.password_recover",
+            AuditAction::EvidencePublish => "evidence.publish",
         }
     }
 
@@ -308,6 +312,7 @@ impl AuditAction {
             AuditAction::SessionsEndOthers => "Cerró sus otras sesiones abiertas",
             AuditAction::PasswordRecoveryRequest => "Pidió un enlace para recuperar su contraseña",
             AuditAction::PasswordRecover => "Recuperó su contraseña con un enlace",
+            AuditAction::EvidencePublish => "Publicó o retiró una evidencia del sitio público",
         }
     }
 

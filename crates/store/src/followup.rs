@@ -51,6 +51,8 @@ pub struct EvidenceRecord {
     pub object_key: String,
     pub by: Option<String>,
     pub at: DateTime<Utc>,
+    /// When the file was published on the public plan page (private while `None`).
+    pub published_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -171,6 +173,27 @@ impl FollowUp {
             }
             _ => Some(latest.input.percent),
         }
+    }
+
+    /// The submission whose text an activity shows to readers: the latest one internal
+    /// control accepted, or a documented correction after the close (not reviewed again).
+    pub fn accepted(&self, activity: u32) -> Option<&ReportRecord> {
+        self.reports.iter().rev().find(|x| {
+            x.activity == activity
+                && (x.correction.is_some()
+                    || x.reviews.last().map(|v| v.decision) == Some(Decision::Accept))
+        })
+    }
+
+    /// Whether the progress [`FollowUp::progress`] gives was verified: internal control
+    /// accepted the activity's latest report.
+    pub fn progress_verified(&self, activity: u32) -> bool {
+        self.reports
+            .iter()
+            .rev()
+            .find(|r| r.activity == activity)
+            .and_then(|r| r.reviews.last())
+            .is_some_and(|r| r.decision == Decision::Accept)
     }
 
     /// Evidence files of an activity, in every report.
@@ -348,7 +371,7 @@ async fn read_followup(tx: &mut Tx, id: PlanId) -> Result<FollowUp> {
         }
         for r in sqlx::query(
             "SELECT e.id, e.report_id, e.file_name, e.media_type, e.size, e.sha256, e.object_key, \
-             e.created_at, u.full_name FROM evidence e JOIN progress_reports r ON r.id = e.report_id \
+             e.created_at, e.published_at, u.full_name FROM evidence e JOIN progress_reports r ON r.id = e.report_id \
              LEFT JOIN users u ON u.id = e.created_by WHERE r.plan_id = $1 ORDER BY e.id",
         )
         .bind(pid)
@@ -365,6 +388,7 @@ async fn read_followup(tx: &mut Tx, id: PlanId) -> Result<FollowUp> {
                 object_key: r.try_get("object_key")?,
                 by: r.try_get("full_name")?,
                 at: r.try_get("created_at")?,
+                published_at: r.try_get("published_at")?,
             };
             if let Some(i) = index.get(&e.report_id) {
                 reports[*i].evidence.push(e);
@@ -953,6 +977,41 @@ impl Store {
         tx.commit().await
     }
 
+    /// Shows an evidence file on the public plan page, or withdraws it (`public`). The
+    /// caller has checked who may and that the office confirmed it holds no personal
+    /// data; the change is audited. `false` when there is no such file.
+    pub async fn set_evidence_public(
+        &self,
+        evidence_id: i64,
+        public: bool,
+        actor: &Actor,
+    ) -> Result<bool> {
+        let Some((plan_id, activity, e)) = self.evidence(evidence_id).await? else {
+            return Ok(false);
+        };
+        let now = Utc::now();
+        let change = Change {
+            actor,
+            action: AuditAction::EvidencePublish,
+            plan_id: Some(plan_id.0),
+            subject: format!("evidencia «{}» de la actividad {activity}", e.file_name),
+            before: Some(if e.published_at.is_some() { "pública" } else { "privada" }.into()),
+            after: Some(if public { "pública" } else { "privada" }.into()),
+        };
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, |conn| {
+            sqlx::query("UPDATE evidence SET published_at = $1, published_by = $2 WHERE id = $3")
+                .bind(public.then_some(now))
+                .bind(if public { actor.user_id } else { None })
+                .bind(evidence_id)
+                .execute(&mut *conn)
+                .await?;
+        });
+        record(&mut tx, &change, now).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
     /// An evidence file's record and the plan and activity it belongs to.
     pub async fn evidence(
         &self,
@@ -961,7 +1020,7 @@ impl Store {
         on_db!(&self.db, |pool| {
             let Some(r) = sqlx::query(
                 "SELECT e.id, e.report_id, e.file_name, e.media_type, e.size, e.sha256, e.object_key, \
-                 e.created_at, u.full_name, r.plan_id, r.activity_number FROM evidence e \
+                 e.created_at, e.published_at, u.full_name, r.plan_id, r.activity_number FROM evidence e \
                  JOIN progress_reports r ON r.id = e.report_id LEFT JOIN users u ON u.id = e.created_by \
                  WHERE e.id = $1",
             )
@@ -984,6 +1043,7 @@ impl Store {
                     object_key: r.try_get("object_key")?,
                     by: r.try_get("full_name")?,
                     at: r.try_get("created_at")?,
+                    published_at: r.try_get("published_at")?,
                 },
             )))
         })

@@ -72,7 +72,7 @@ pub fn svg(year: i32, activities: &[&Activity], today: NaiveDate) -> String {
     let mut s = String::new();
     let _ = write!(
         s,
-        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" role="img" aria-labelledby="gantt-title gantt-desc" class="gantt-chart"><title id="gantt-title">Cronograma {year}</title><desc id="gantt-desc">{activities} entre {from} y {to}. Las fechas exactas están en la tabla de actividades.</desc><defs><pattern id="hatch" patternUnits="userSpaceOnUse" width="6" height="6" patternTransform="rotate(45)"><rect width="6" height="6" fill="#d6e4f0"/><line x1="0" y1="0" x2="0" y2="6" stroke="#1d4f7a" stroke-width="2"/></pattern></defs>"##,
+        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" role="img" aria-labelledby="gantt-title gantt-desc" class="gantt-chart"><title id="gantt-title">Cronograma {year}</title><desc id="gantt-desc">{activities} entre {from} y {to}. Las fechas exactas están en la lista de actividades.</desc><defs><pattern id="hatch" patternUnits="userSpaceOnUse" width="6" height="6" patternTransform="rotate(45)"><rect width="6" height="6" fill="#d6e4f0"/><line x1="0" y1="0" x2="0" y2="6" stroke="#1d4f7a" stroke-width="2"/></pattern></defs>"##,
         activities = crate::views::count(activities.len(), "actividad", "actividades"),
         from = participa_app::dates::fecha(start),
         to = participa_app::dates::fecha(last),
@@ -113,7 +113,7 @@ pub fn svg(year: i32, activities: &[&Activity], today: NaiveDate) -> String {
         );
         let _ = write!(
             s,
-            r##"<g><title>Actividad {n}: {desc}. Del {start} al {end}. Responsable: {codes}.</title><text x="4" y="{ty:.1}" font-size="12" fill="#1a1a1a">{label}</text><rect x="{x0:.1}" y="{by:.1}" width="{w:.1}" height="{bh:.1}" fill="url(#hatch)" stroke="#1a1a1a" stroke-width="1"/><text x="{tx:.1}" y="{ty:.1}" font-size="11" fill="#1a1a1a"{anchor}>{codes}</text></g>"##,
+            r##"<g><title>Actividad {n}: {desc}. Del {start} al {end}. Responsable: {codes}.</title><text x="4" y="{ty:.1}" font-size="12" fill="#1a1a1a">{label}</text><rect x="{x0:.1}" y="{by:.1}" width="{w:.1}" height="{bh:.1}" fill="url(#hatch)" stroke="#1a1a1a" stroke-width="1"/><text x="{tx:.1}" y="{ty:.1}" font-size="12" fill="#1a1a1a"{anchor}>{codes}</text></g>"##,
             n = a.number,
             desc = escape(&a.description),
             start = participa_app::dates::fecha(a.start),

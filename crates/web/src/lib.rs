@@ -13,6 +13,7 @@ pub mod flash;
 pub mod form;
 pub mod gantt;
 pub mod pages;
+mod public_progress;
 pub mod session_store;
 mod tag_form;
 pub mod throttle;
@@ -51,7 +52,7 @@ pub struct Inner {
     pub dummy_hash: String,
     /// Rendered public plan pages by plan, with the published version and the day they
     /// were drawn for (the timeline marks today).
-    pub public_pages: std::sync::Mutex<std::collections::HashMap<i64, CachedPage>>,
+    pub public_pages: std::sync::Mutex<std::collections::HashMap<(i64, Option<&'static str>), CachedPage>>,
     /// The rendered portal with the day it was drawn for and the latest audit entry it
     /// saw: everything it shows is staff data, audited when it changes.
     pub home_page: std::sync::Mutex<Option<(chrono::NaiveDate, i64, axum::body::Bytes)>>,
@@ -71,6 +72,10 @@ pub struct Inner {
     pub recovery_minutes: i64,
     /// The public plan documents (PDF) by plan and published version.
     pub public_pdfs: std::sync::Mutex<std::collections::HashMap<(i64, i64), axum::body::Bytes>>,
+    /// The public follow-up reports of closed periods: (plan, period, PDF?) → the latest
+    /// audit entry they saw and the file.
+    pub public_reports:
+        std::sync::Mutex<std::collections::HashMap<(i64, u32, bool), (i64, axum::body::Bytes)>>,
     /// The platform's public address for links in e-mails (no trailing slash); None:
     /// taken from the request.
     pub public_url: Option<String>,
@@ -98,9 +103,13 @@ impl Default for EvidenceConfig {
 /// A rendered public page and what it was rendered from.
 #[derive(Clone)]
 pub struct CachedPage {
-    /// When the database last confirmed `version` as the latest published one.
+    /// When the database last confirmed `version` as the latest published one and
+    /// `change` as the latest audited change.
     pub checked: std::time::Instant,
     pub version: i64,
+    /// The latest audit entry the page saw: follow-up, reviews, published evidence and
+    /// participation are all audited, so a newer entry means the page may be stale.
+    pub change: i64,
     pub day: chrono::NaiveDate,
     pub html: axum::body::Bytes,
 }
@@ -186,6 +195,7 @@ impl AppState {
             recovery_minutes: config.recovery_minutes.max(1),
             evidence: config.evidence,
             public_pdfs: Default::default(),
+            public_reports: Default::default(),
             public_url: config
                 .public_url
                 .filter(|u| is_web_address(u))

@@ -437,7 +437,22 @@ pub struct PublicPlanPage {
     pub id: i64,
     pub version: i64,
     pub published: String,
+    /// The date the statuses are drawn at.
+    pub today: String,
     pub plan: PlanView,
+    /// The status the list is filtered to, by its label.
+    pub filter: Option<&'static str>,
+    pub chips: Vec<crate::public_progress::Chip>,
+    pub activities: Vec<crate::public_progress::PublicActivity>,
+    pub plan_progress: String,
+    pub plan_expected: String,
+    /// The progress curve as SVG (our own, escaped) and as a table: (month, expected, reported).
+    pub chart: String,
+    pub curve: Vec<(String, String, String)>,
+    /// (office, activities, expected, progress).
+    pub offices: Vec<(String, usize, String, String)>,
+    /// Closed periods with a public follow-up report: (number, name).
+    pub closed: Vec<(u32, String)>,
 }
 
 pub struct PlanListItem {

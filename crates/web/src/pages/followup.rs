@@ -12,7 +12,7 @@ use crate::views::Layout;
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
-use axum::http::{header, HeaderValue};
+
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use participa_app::dates::{fecha, momento, today};
@@ -64,6 +64,7 @@ pub fn routes(evidence_limit: usize) -> super::routing::Routes {
             add_indicator,
         )
         .get("/evidencias/{id}", evidence)
+        .post("/evidencias/{id}/visibilidad", evidence_visibility)
 }
 
 async fn close_after(state: &AppState, today: NaiveDate) -> AppResult<u32> {
@@ -128,6 +129,8 @@ fn message(code: &str) -> Option<&'static str> {
         "indicador" => "Indicador agregado.",
         "estado" => "Estado de la actividad cambiado.",
         "pesos" => "Pesos de las actividades guardados.",
+        "evidencia_publica" => "Evidencia publicada en la página pública del plan.",
+        "evidencia_privada" => "Evidencia retirada de la página pública del plan.",
         _ => return None,
     })
 }
@@ -477,6 +480,8 @@ pub struct EvidenceView {
     pub file_name: String,
     pub size: String,
     pub sha256: String,
+    /// Shown on the public plan page.
+    pub public: bool,
 }
 
 pub struct ReviewView {
@@ -593,6 +598,10 @@ pub struct ActivityFollowupPage {
     pub aggregations: Vec<(&'static str, &'static str)>,
     pub sufficiencies: Vec<(&'static str, &'static str)>,
     pub limit_mb: usize,
+    /// The viewer may show the activity's evidence on the public page or withdraw it.
+    pub can_publish: bool,
+    /// The evidence file whose publication was refused (its confirmation was missing).
+    pub publish_refused: Option<i64>,
     pub errors: FieldErrors,
     pub message: Option<&'static str>,
 }
@@ -642,6 +651,7 @@ fn submission_view(r: &ReportRecord, f: &FollowUp, closes: NaiveDate) -> Submiss
                 file_name: e.file_name.clone(),
                 size: size_text(e.size),
                 sha256: e.sha256.clone(),
+                public: e.published_at.is_some(),
             })
             .collect(),
         reviews: r
@@ -674,6 +684,8 @@ struct Forms {
     indicator: IndicatorValues,
     /// (kind, justification) typed in the manual-status form.
     manual: (String, String),
+    /// The evidence file whose publication was refused.
+    publish_refused: Option<i64>,
     errors: FieldErrors,
 }
 
@@ -779,6 +791,7 @@ async fn activity_page_for(
             ..Default::default()
         },
         manual: Default::default(),
+        publish_refused: None,
         errors: FieldErrors::new(),
     });
     // Landing on a returned report: the form holds what the office sent, to correct it.
@@ -919,6 +932,8 @@ async fn activity_page_for(
             .map(|s| (s.as_str(), s.label()))
             .collect(),
         limit_mb: state.evidence.limit / (1024 * 1024),
+        can_publish: user.can(Action::ReportProgress(&a.responsible)),
+        publish_refused: forms.publish_refused,
         errors: forms.errors,
         message,
     };
@@ -957,6 +972,7 @@ fn empty_forms(report: ReportValues, errors: FieldErrors) -> Forms {
             ..Default::default()
         },
         manual: Default::default(),
+        publish_refused: None,
         errors,
     }
 }
@@ -1455,34 +1471,57 @@ pub async fn evidence(
         let a = find(&plan, activity)?;
         user.require(Action::ReportProgress(&a.responsible))?;
     }
-    let bytes = state
-        .evidence
-        .objects
-        .get(&e.object_key)
-        .await
-        .map_err(|err| AppError::Internal(err.to_string()))?;
-    let ascii: String = e
-        .file_name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let mut response = bytes.into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_str(&e.media_type)
-            .unwrap_or(HeaderValue::from_static("application/octet-stream")),
-    );
-    headers.insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_str(&format!("attachment; filename=\"{ascii}\""))
-            .unwrap_or(HeaderValue::from_static("attachment")),
-    );
-    Ok(response)
+    super::shared::evidence_file(&state, &e).await
+}
+
+/// Shows an evidence file on the public plan page (`publica=si`, with the office's
+/// confirmation that it holds no personal data) or withdraws it. Only the activity's
+/// office and the planning office may.
+pub async fn evidence_visibility(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(evidence_id): Path<i64>,
+    form: FormData,
+) -> AppResult<Response> {
+    user.require(Action::ViewInternal)?;
+    let Some((plan_id, number, _)) = state.store.evidence(evidence_id).await? else {
+        return Err(AppError::NotFound);
+    };
+    let plan = state.store.plan(plan_id).await?;
+    let a = find(&plan, number)?;
+    user.require(Action::ReportProgress(&a.responsible))?;
+    let public = form.get("publica") == "si";
+    let confirmed = form.get("sin_datos_personales") == "si";
+    if let Err(e) = participa_domain::followup::check_visibility(public, confirmed) {
+        let mut errors = FieldErrors::new();
+        errors.add("sin_datos_personales", e);
+        let forms = Forms {
+            publish_refused: Some(evidence_id),
+            ..empty_forms(ReportValues::default(), errors)
+        };
+        return activity_page(&state, &user, plan_id.0, number, Some(forms), None).await;
+    }
+    if !state
+        .store
+        .set_evidence_public(evidence_id, public, &user.actor())
+        .await?
+    {
+        return Err(AppError::NotFound);
+    }
+    // This process's public page shows the change at once (others within a second).
+    state
+        .public_pages
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .retain(|(plan, _), _| *plan != plan_id.0);
+    let code = if public {
+        "evidencia_publica"
+    } else {
+        "evidencia_privada"
+    };
+    Ok(Redirect::to(&format!(
+        "/admin/planes/{}/seguimiento/actividades/{number}?mensaje={code}#evidencia-{evidence_id}",
+        plan_id.0
+    ))
+    .into_response())
 }

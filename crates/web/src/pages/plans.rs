@@ -783,7 +783,7 @@ pub async fn transition(
         .public_pages
         .lock()
         .unwrap_or_else(|p| p.into_inner())
-        .remove(&id);
+        .retain(|(plan, _), _| *plan != id);
     let message = match &acta {
         Some(a) => format!(
             "Versión {} aprobada por el CIGD con el acta n.º {} del {}: ya se puede publicar.",

@@ -2,8 +2,10 @@
 
 use super::routing::Routes;
 use crate::error::{AppError, AppResult};
-use crate::extract::Path;
-use crate::views::{HomePage, Layout, PlanView, PublicPlanPage, PublishedItem};
+use crate::extract::{Path, Query};
+use crate::views::{
+    HomePage, Layout, PlanView, PublicPlanPage, PublishedItem,
+};
 use crate::{AppState, CachedPage};
 use askama::Template;
 use axum::extract::State;
@@ -11,6 +13,7 @@ use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use participa_app::dates::{fecha, today};
 use participa_app::followup::{dashboard, pct};
+use participa_domain::followup::ScheduleStatus;
 use participa_formats::ExportFormat;
 use participa_store::PlanId;
 use std::str::FromStr;
@@ -19,6 +22,7 @@ pub fn routes() -> Routes {
     Routes::public()
         .get("/", home)
         .get("/planes/{id}", plan)
+        .get("/planes/{id}/evidencias/{evidence}", evidence)
         .get("/planes/{id}/{file}", open_data)
 }
 
@@ -115,19 +119,37 @@ pub async fn home(State(state): State<AppState>) -> AppResult<Html<axum::body::B
 }
 
 /// How long a cached public page is served without asking the database whether a newer
-/// version was published (another server process may have published it).
+/// version was published or anything changed (another server process may have done it).
 const RECHECK: std::time::Duration = std::time::Duration::from_secs(1);
 
-/// `GET /planes/{id}`: the latest published version. The page is rendered once per
-/// published version and day and served from memory; the database is asked for the
-/// latest published version at most once a second per plan.
-pub async fn plan(State(state): State<AppState>, Path(id): Path<i64>) -> AppResult<Response> {
+#[derive(serde::Deserialize)]
+pub struct PlanQuery {
+    estado: Option<String>,
+}
+
+/// `GET /planes/{id}`: the latest published version with its follow-up, optionally only
+/// the activities in one status (`?estado=atrasada`). The page is rendered once per
+/// published version, day, status filter and latest audited change and served from
+/// memory; the database is asked whether either changed at most once a second.
+pub async fn plan(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Query(q): Query<PlanQuery>,
+) -> AppResult<Response> {
     let today = today();
+    // Only the known statuses make keys, so the cache cannot be grown from outside.
+    let filter = q.estado.as_deref().and_then(|k| {
+        ScheduleStatus::ALL
+            .into_iter()
+            .find(|s| s.as_str() == k)
+            .map(ScheduleStatus::as_str)
+    });
+    let key = (id, filter);
     let cached = state
         .public_pages
         .lock()
         .unwrap_or_else(|p| p.into_inner())
-        .get(&id)
+        .get(&key)
         .filter(|c| c.day == today)
         .cloned();
     let html = match cached {
@@ -138,13 +160,15 @@ pub async fn plan(State(state): State<AppState>, Path(id): Path<i64>) -> AppResu
                 .published_version(PlanId(id))
                 .await?
                 .ok_or(AppError::NotFound)?;
+            let change = state.store.last_change().await?;
             let html = match cached {
-                Some(c) if c.version == version => c.html,
-                _ => axum::body::Bytes::from(render_plan(&state, id, today).await?),
+                Some(c) if c.version == version && c.change == change => c.html,
+                _ => axum::body::Bytes::from(render_plan(&state, id, today, filter).await?),
             };
             let fresh = CachedPage {
                 checked: std::time::Instant::now(),
                 version,
+                change,
                 day: today,
                 html: html.clone(),
             };
@@ -152,7 +176,7 @@ pub async fn plan(State(state): State<AppState>, Path(id): Path<i64>) -> AppResu
                 .public_pages
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
-                .insert(id, fresh);
+                .insert(key, fresh);
             html
         }
     };
@@ -166,20 +190,67 @@ pub async fn plan(State(state): State<AppState>, Path(id): Path<i64>) -> AppResu
         .into_response())
 }
 
-async fn render_plan(state: &AppState, id: i64, today: chrono::NaiveDate) -> AppResult<String> {
+async fn render_plan(
+    state: &AppState,
+    id: i64,
+    today: chrono::NaiveDate,
+    filter: Option<&'static str>,
+) -> AppResult<String> {
     let published = state
         .store
         .published_plan(PlanId(id))
         .await?
         .ok_or(AppError::NotFound)?;
+    let f = state.store.followup(PlanId(id)).await?;
+    let calendar = state.store.calendar().await?;
+    let close_after = state.store.reporting_days(today).await?;
+    let mut automatic = participa_app::report_data::automatic_figures(&state.store, id).await?;
+    let d = dashboard(&published.plan, &f, &calendar, close_after, today, None);
+    let progress =
+        crate::public_progress::PublicProgress::new(&published.plan, &f, &d, &mut automatic);
     let plan = PlanView::new(&published.plan, today, None, |_| false)
         .approved(&published.plan, published.approval.as_ref());
+    let chart = crate::charts::progress_chart(
+        &d,
+        &format!("Avance del plan {} frente al esperado", published.plan.year),
+    );
     let page = PublicPlanPage {
         layout: Layout::public(published.plan.title.clone(), state),
         id,
         version: published.version,
         published: participa_app::dates::fecha_de(published.published_at),
+        today: fecha(today),
         plan,
+        filter: filter.map(|k| {
+            ScheduleStatus::ALL
+                .into_iter()
+                .find(|s| s.as_str() == k)
+                .map(|s| s.label())
+                .unwrap_or_default()
+        }),
+        chips: progress.chips(filter),
+        activities: progress
+            .activities
+            .into_iter()
+            .filter(|a| filter.is_none_or(|k| a.status.as_str() == k))
+            .collect(),
+        plan_progress: pct(d.plan_progress),
+        plan_expected: pct(d.plan_expected),
+        chart,
+        curve: d
+            .curve
+            .iter()
+            .map(|(m, e, r)| (fecha(*m), pct(*e), r.map(pct).unwrap_or_else(|| "—".into())))
+            .collect(),
+        offices: participa_app::followup::by_office(&published.plan, &f, &d)
+            .into_iter()
+            .map(|o| (o.name, o.activities, pct(o.expected), pct(o.progress)))
+            .collect(),
+        closed: participa_domain::followup::periods(published.plan.year.get(), f.settings.frequency)
+            .into_iter()
+            .filter(|p| f.is_closed(p.number))
+            .map(|p| (p.number, p.name(f.settings.frequency)))
+            .collect(),
     };
     Ok(page.render()?)
 }
@@ -207,4 +278,22 @@ pub async fn open_data(
         ),
         &super::shared::group_names(&state).await?,
     ))
+}
+
+/// `GET /planes/{id}/evidencias/{evidence}`: an evidence file its office published, of
+/// the plan's published follow-up. Any other file (private, withdrawn, of another plan,
+/// or of a plan not published) is not found.
+pub async fn evidence(
+    State(state): State<AppState>,
+    Path((id, evidence_id)): Path<(i64, i64)>,
+) -> AppResult<Response> {
+    if state.store.published_version(PlanId(id)).await?.is_none() {
+        return Err(AppError::NotFound);
+    }
+    match state.store.evidence(evidence_id).await? {
+        Some((plan, _, e)) if plan == PlanId(id) && e.published_at.is_some() => {
+            super::shared::evidence_file(&state, &e).await
+        }
+        _ => Err(AppError::NotFound),
+    }
 }

@@ -11,7 +11,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::response::Response;
 use participa_app::dates::today;
-use participa_app::report_data::{followup_report, plan_document};
+use participa_app::report_data::{followup_report, plan_document, Audience};
 use participa_domain::{Action, PlanStatus};
 use participa_store::PlanId;
 
@@ -21,6 +21,7 @@ const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.
 pub fn routes() -> Routes {
     Routes::public()
         .get("/planes/{id}/documento.pdf", public_plan_pdf)
+        .get("/planes/{id}/seguimiento/{file}", public_followup)
         .merge(
             Routes::staff()
                 .get("/planes/{id}/informes/plan.pdf", plan_pdf)
@@ -125,8 +126,17 @@ pub async fn followup(
     let today = today();
     let close_after = state.store.reporting_days(today).await?;
     let automatic = participa_app::report_data::automatic_figures(&state.store, id).await?;
-    let report = followup_report(&plan, &f, &calendar, close_after, period, today, &automatic)
-        .ok_or(AppError::NotFound)?;
+    let report = followup_report(
+        &plan,
+        &f,
+        &calendar,
+        close_after,
+        period,
+        today,
+        &automatic,
+        Audience::Staff,
+    )
+    .ok_or(AppError::NotFound)?;
     let name = format!("seguimiento-{}-periodo-{period}.{format}", plan.year);
     if format == "pdf" {
         let pdf = blocking(move || participa_reports::followup_pdf(&report)).await?;
@@ -203,4 +213,68 @@ pub async fn consultation_results(
         participa_app::deliverables::load_results_report(&state.store, &state.entity, id, today())
             .await?;
     send_deliverable(report, &format!("informe-resultados-consulta-{id}"), format).await
+}
+
+/// `/planes/{id}/seguimiento/{n}.pdf` or `.xlsx`: the public follow-up report of a
+/// closed period of a published plan, with only the evidence the offices published and
+/// no names or history of submissions. Drawn again only after an audited change.
+pub async fn public_followup(
+    State(state): State<AppState>,
+    Path((id, file)): Path<(i64, String)>,
+) -> AppResult<Response> {
+    let (period, format) = file.split_once('.').ok_or(AppError::NotFound)?;
+    let period: u32 = period.parse().map_err(|_| AppError::NotFound)?;
+    let pdf = match format {
+        "pdf" => true,
+        "xlsx" => false,
+        _ => return Err(AppError::NotFound),
+    };
+    let Some(published) = state.store.published_plan(PlanId(id)).await? else {
+        return Err(AppError::NotFound);
+    };
+    let f = state.store.followup(PlanId(id)).await?;
+    if !f.is_closed(period) {
+        return Err(AppError::NotFound);
+    }
+    let name = format!("seguimiento-{}-periodo-{period}.{format}", published.plan.year);
+    let media = if pdf { PDF } else { XLSX };
+    let change = state.store.last_change().await?;
+    let key = (id, period, pdf);
+    let cached = state
+        .public_reports
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(&key)
+        .filter(|(seen, _)| *seen == change)
+        .map(|(_, bytes)| bytes.clone());
+    if let Some(bytes) = cached {
+        return Ok(attachment(bytes, media, &name));
+    }
+    let calendar = state.store.calendar().await?;
+    let today = today();
+    let close_after = state.store.reporting_days(today).await?;
+    let automatic = participa_app::report_data::automatic_figures(&state.store, id).await?;
+    let report = followup_report(
+        &published.plan,
+        &f,
+        &calendar,
+        close_after,
+        period,
+        today,
+        &automatic,
+        Audience::Public,
+    )
+    .ok_or(AppError::NotFound)?;
+    let bytes: Bytes = if pdf {
+        blocking(move || participa_reports::followup_pdf(&report)).await?
+    } else {
+        blocking(move || participa_reports::followup_xlsx(&report)).await?
+    }
+    .into();
+    state
+        .public_reports
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(key, (change, bytes.clone()));
+    Ok(attachment(bytes, media, &name))
 }

@@ -122,3 +122,40 @@ mod tests {
         );
     }
 }
+
+/// An evidence file as a download under its own name and media type.
+pub async fn evidence_file(
+    state: &crate::AppState,
+    e: &participa_store::EvidenceRecord,
+) -> crate::error::AppResult<Response> {
+    let bytes = state
+        .evidence
+        .objects
+        .get(&e.object_key)
+        .await
+        .map_err(|err| crate::error::AppError::Internal(err.to_string()))?;
+    let ascii: String = e
+        .file_name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let mut response = bytes.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(&e.media_type)
+            .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+    );
+    headers.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_str(&format!("attachment; filename=\"{ascii}\""))
+            .unwrap_or(HeaderValue::from_static("attachment")),
+    );
+    Ok(response)
+}
