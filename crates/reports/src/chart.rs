@@ -54,3 +54,45 @@ pub fn office_chart(offices: &[OfficeProgress]) -> String {
     s += "</svg>";
     s
 }
+
+/// A horizontal bar chart (one bar per label, the value written beside it), the same
+/// in black and white; a bar without a value (suppressed) is drawn as its text only.
+pub fn bar_chart(title: &str, bars: &[crate::Bar]) -> String {
+    let row = 24.0;
+    let (left, width) = (230.0, 640.0);
+    let plot = width - left - 110.0;
+    let height = 16.0 + row * bars.len() as f64;
+    let max = bars
+        .iter()
+        .filter_map(|b| b.value)
+        .fold(0.0_f64, f64::max)
+        .max(1.0);
+    let mut s = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" role=\"img\" \
+         font-family=\"Libertinus Serif, serif\" font-size=\"12\"><title>{}</title>",
+        escape(title)
+    );
+    for (i, b) in bars.iter().enumerate() {
+        let y = 8.0 + row * i as f64;
+        let w = b.value.map_or(0.0, |v| plot * v.max(0.0) / max);
+        let label: String = b.label.chars().take(38).collect();
+        let label = if label.len() < b.label.len() {
+            format!("{label}…")
+        } else {
+            label
+        };
+        s += &format!(
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>\
+             <rect x=\"{left}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"12\" fill=\"#1f3a68\" stroke=\"#000\" stroke-width=\"0.8\"/>\
+             <text x=\"{:.1}\" y=\"{:.1}\">{}</text>",
+            left - 8.0,
+            y + 10.5,
+            escape(&label),
+            left + w + 6.0,
+            y + 10.5,
+            escape(&b.text),
+        );
+    }
+    s += "</svg>";
+    s
+}

@@ -4,9 +4,11 @@
 //! Spanish: this crate only lays them out.
 
 mod chart;
+mod deliverable;
 mod xlsx;
 
-pub use chart::office_chart;
+pub use chart::{bar_chart, office_chart};
+pub use deliverable::{deliverable_pdf, deliverable_xlsx, Bar, Cell, DeliverableReport, Section};
 pub use xlsx::followup_xlsx;
 
 use serde::Serialize;
@@ -210,6 +212,7 @@ const COMMON: &str = include_str!("../templates/common.typ");
 const HEARING: &str = include_str!("../templates/audiencia.typ");
 const PLAN: &str = include_str!("../templates/plan.typ");
 const FOLLOWUP: &str = include_str!("../templates/seguimiento.typ");
+const DELIVERABLE: &str = include_str!("../templates/entregable.typ");
 
 /// One engine for every report: the embedded fonts are loaded once.
 static ENGINE: LazyLock<TypstEngine> = LazyLock::new(|| {
@@ -219,6 +222,7 @@ static ENGINE: LazyLock<TypstEngine> = LazyLock::new(|| {
             ("plan.typ", PLAN),
             ("seguimiento.typ", FOLLOWUP),
             ("audiencia.typ", HEARING),
+            ("entregable.typ", DELIVERABLE),
         ])
         .search_fonts_with(
             TypstKitFontOptions::default()

@@ -668,6 +668,20 @@ impl Store {
         })
     }
 
+    /// When each response of a consultation came in, oldest first (one query; the
+    /// participation by day of the results report).
+    pub async fn response_times(&self, consultation: i64) -> Result<Vec<DateTime<Utc>>> {
+        on_db!(&self.db, |pool| {
+            let rows = sqlx::query(
+                "SELECT created_at FROM consultation_responses WHERE consultation_id = $1 ORDER BY id",
+            )
+            .bind(consultation)
+            .fetch_all(pool)
+            .await?;
+            rows.iter().map(|r| Ok(r.try_get("created_at")?)).collect()
+        })
+    }
+
     /// Every response of a consultation with its answers (one query, ordered).
     pub async fn responses(&self, consultation: i64) -> Result<Vec<Response>> {
         self.responses_after(consultation, 0, i64::MAX).await

@@ -1310,6 +1310,9 @@ on_both_backends! {
     the_open_data_catalogue_describes_every_public_file => super::the_open_data_catalogue_describes_every_public_file;
     rules_and_coverage => super::rules_and_coverage;
     followup_review_cycle => super::followup_review_cycle;
+    deliverable_reports => super::deliverable_reports_of_suggestions_events_and_channels;
+    survey_results_report => super::the_results_report_of_a_survey_suppresses_small_groups;
+    forum_results_report => super::the_results_report_of_a_forum_quotes_without_names;
     menu_participa_calendar_and_archives => super::the_menu_participa_calendar_and_archives_show_the_published_plan;
     the_public_plan_page_shows_progress_and_published_evidence => super::the_public_plan_page_shows_progress_and_published_evidence;
     suggestions_campaign => super::suggestions_campaign;
@@ -8612,5 +8615,445 @@ async fn the_menu_participa_calendar_and_archives_show_the_published_plan(db: Te
     assert!(
         feed_again.body.contains("UID:audiencia-1@participa"),
         "UIDs are stable"
+    );
+}
+
+/// The cell at (`row`, `col`) of a sheet of an XLSX download.
+fn xlsx_sheet(bytes: &[u8], name: &str) -> calamine::Range<calamine::Data> {
+    use calamine::{Reader, Xlsx};
+    let mut book = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    book.worksheet_range(name)
+        .unwrap_or_else(|e| panic!("no sheet «{name}»: {e}"))
+}
+
+/// The row of a sheet whose first cell is `label`.
+fn xlsx_row(sheet: &calamine::Range<calamine::Data>, label: &str) -> Vec<calamine::Data> {
+    sheet
+        .rows()
+        .find(|r| r.first() == Some(&calamine::Data::String(label.into())))
+        .unwrap_or_else(|| panic!("no row «{label}»"))
+        .to_vec()
+}
+
+async fn deliverable_reports_of_suggestions_events_and_channels(db: TestDatabase) {
+    use calamine::Data;
+    let app = TestApp::new(db).await;
+    let admin = app.login("admin").await;
+    let auditor = app.login("auditor").await;
+    let reporter = app.login("reporter").await;
+    // Three suggestions, one with contact data; one answered today (within the term).
+    for (i, (category, text)) in [
+        ("vivienda", "Más ferias de vivienda en Cali"),
+        ("vivienda", "Ferias de vivienda también en Pasto"),
+        ("tramites", "Menos requisitos para el crédito"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let ip = format!("10.0.1.{i}");
+        let mut form = vec![("categoria", *category), ("texto", *text)];
+        if i == 0 {
+            form.extend([
+                ("nombre", "Ana Reservada"),
+                ("correo", "ana.reservada@correo.co"),
+                ("autorizacion", "si"),
+            ]);
+        }
+        let sent = post_from(&app, &ip, "/sugerencias", &form).await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    }
+    let code = app.store.suggestions(&Default::default()).await.unwrap()[0]
+        .code
+        .clone();
+    let id = app.store.suggestions(&Default::default()).await.unwrap()[0].id;
+    let answered = app
+        .post(
+            &format!("/admin/sugerencias/{id}"),
+            Some(&admin),
+            &[("estado", "respondida"), ("respuesta", "Se revisarán.")],
+        )
+        .await;
+    assert_eq!(answered.status, StatusCode::SEE_OTHER);
+    let list = app.get("/admin/sugerencias", Some(&auditor)).await;
+    assert!(list
+        .body
+        .contains("href=\"/admin/informes/sugerencias/informe.pdf\""));
+    let pdf = app
+        .get("/admin/informes/sugerencias/informe.pdf", Some(&auditor))
+        .await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert_eq!(pdf.headers["content-type"], "application/pdf");
+    let words = pdf_text(&pdf.bytes);
+    for expected in [
+        "Informe de la campaña de sugerencias",
+        "Vivienda y soluciones habitacionales",
+        "Trámites y requisitos",
+        "Respondidas dentro del término",
+        "Ley 1755 de 2015",
+        "15 días hábiles",
+    ] {
+        assert!(
+            words.contains(expected),
+            "missing «{expected}» in:\n{words}"
+        );
+    }
+    for personal in [
+        "Ana Reservada",
+        "ana.reservada@correo.co",
+        "Pasto",
+        code.as_str(),
+    ] {
+        assert!(!words.contains(personal), "«{personal}» in the report");
+    }
+    let xlsx = app
+        .get("/admin/informes/sugerencias/informe.xlsx", Some(&auditor))
+        .await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    assert_eq!(
+        xlsx.headers["content-type"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    let topics = xlsx_sheet(&xlsx.bytes, "Por tema");
+    let housing = xlsx_row(&topics, "Vivienda y soluciones habitacionales");
+    assert_eq!(housing[1], Data::Float(2.0));
+    let term = xlsx_sheet(&xlsx.bytes, "Término de respuesta");
+    assert_eq!(
+        xlsx_row(&term, "Respondidas dentro del término")[1],
+        Data::Float(1.0)
+    );
+    assert_eq!(
+        xlsx_row(&term, "Sin respuesta, en término")[1],
+        Data::Float(2.0)
+    );
+    let summary = xlsx_sheet(&xlsx.bytes, "Resumen");
+    assert_eq!(
+        xlsx_row(&summary, "Sugerencias recibidas")[1],
+        Data::Float(3.0)
+    );
+    assert!(matches!(
+        xlsx_row(&summary, "Estado al")[1],
+        Data::DateTime(_)
+    ));
+
+    // Events: each one with its date, place and attendees; totals by activity.
+    let event = app
+        .post_files(
+            "/admin/eventos",
+            Some(&admin),
+            &[
+                ("titulo", "Feria de vivienda en Cali"),
+                ("fecha", "2025-06-14"),
+                ("modalidad", "presencial"),
+                ("lugar", "Batallón Pichincha"),
+                ("territorio", "Valle del Cauca"),
+                ("actividad", "1:12"),
+                ("asistentes", "137"),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(event.status, StatusCode::SEE_OTHER, "{}", event.body);
+    let page = app.get("/admin/eventos", Some(&auditor)).await;
+    assert!(page
+        .body
+        .contains("href=\"/admin/informes/eventos/informe.xlsx\""));
+    let pdf = app
+        .get("/admin/informes/eventos/informe.pdf", Some(&auditor))
+        .await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    let words = pdf_text(&pdf.bytes);
+    for expected in [
+        "Informe de eventos de participación",
+        "Feria de vivienda en Cali",
+        "Batallón Pichincha",
+        "137",
+        "Totales por actividad",
+    ] {
+        assert!(
+            words.contains(expected),
+            "missing «{expected}» in:\n{words}"
+        );
+    }
+    let xlsx = app
+        .get("/admin/informes/eventos/informe.xlsx", Some(&auditor))
+        .await;
+    let events = xlsx_sheet(&xlsx.bytes, "Eventos");
+    let row = xlsx_row(&events, "Feria de vivienda en Cali");
+    assert!(matches!(row[1], Data::DateTime(_)), "{:?}", row[1]);
+    assert_eq!(row[4], Data::Float(137.0));
+
+    // Channel figures by channel, metric and month.
+    let figures =
+        "mes;indicador;valor\nenero 2025;interacciones;12.345\n2025-02;interacciones;9876\n";
+    let imported = app
+        .post_files(
+            "/admin/canales",
+            Some(&reporter),
+            &[("canal", "redes_sociales"), ("actividad", "1:13")],
+            &[("archivo", "redes.csv", figures.as_bytes())],
+        )
+        .await;
+    assert_eq!(imported.status, StatusCode::SEE_OTHER, "{}", imported.body);
+    let page = app.get("/admin/canales", Some(&auditor)).await;
+    assert!(page
+        .body
+        .contains("href=\"/admin/informes/canales/informe.pdf\""));
+    let pdf = app
+        .get("/admin/informes/canales/informe.pdf", Some(&auditor))
+        .await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    let words = pdf_text(&pdf.bytes);
+    for expected in [
+        "Informe de cifras de los canales",
+        "Redes sociales",
+        "interacciones",
+        "enero de 2025",
+        "22221",
+    ] {
+        assert!(
+            words.contains(expected),
+            "missing «{expected}» in:\n{words}"
+        );
+    }
+    let xlsx = app
+        .get("/admin/informes/canales/informe.xlsx", Some(&auditor))
+        .await;
+    let monthly = xlsx_sheet(&xlsx.bytes, "Por mes");
+    let january = monthly
+        .rows()
+        .find(|r| r.get(2).is_some_and(|c| matches!(c, Data::DateTime(_))))
+        .expect("a month as a date cell")
+        .to_vec();
+    assert_eq!(january[3], Data::Float(12345.0));
+
+    // Staff only; an unknown report or format is not found.
+    assert_eq!(
+        app.get("/admin/informes/eventos/informe.pdf", None)
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        app.get("/admin/informes/otro/informe.pdf", Some(&auditor))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get("/admin/informes/eventos/informe.doc", Some(&auditor))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+async fn the_results_report_of_a_survey_suppresses_small_groups(db: TestDatabase) {
+    use calamine::Data;
+    let app = TestApp::new(db).await;
+    let admin = app.login("admin").await;
+    let auditor = app.login("auditor").await;
+    let id = new_consultation(&app, &admin, &[]).await;
+    let admin_path = format!("/admin/consultas/{id}");
+    for fields in [
+        vec![
+            ("texto", "¿Usted es…?"),
+            ("tipo", "unica"),
+            ("opciones", "Afiliados\nPensionados y retirados\nAcademia"),
+            ("obligatoria", "si"),
+        ],
+        vec![
+            ("texto", "¿Cómo califica la información?"),
+            ("tipo", "escala"),
+        ],
+        vec![("texto", "¿Qué mejoraría?"), ("tipo", "texto")],
+    ] {
+        let added = app
+            .post(&format!("{admin_path}/preguntas"), Some(&admin), &fields)
+            .await;
+        assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    }
+    // Five members and three pensioners answer; the three pensioners are a small group.
+    let wishes = [
+        "Más ferias de vivienda",
+        "más ferias de vivienda.",
+        "Más  ferias de VIVIENDA",
+        "Más ferias de vivienda",
+        "Más ferias de vivienda",
+        "Horarios más amplios",
+        "horarios más amplios",
+        "Horarios más amplios",
+    ];
+    for (i, wish) in wishes.iter().enumerate() {
+        let group = if i < 5 {
+            "Afiliados"
+        } else {
+            "Pensionados y retirados"
+        };
+        let sent = post_from(
+            &app,
+            &format!("10.7.0.{i}"),
+            &format!("/consultas/{id}/respuestas"),
+            &[("p1", group), ("p2", "4"), ("p3", wish)],
+        )
+        .await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    }
+    let page = app.get(&admin_path, Some(&auditor)).await;
+    assert!(page
+        .body
+        .contains(&format!("href=\"{admin_path}/informe/informe.pdf\"")));
+    let pdf = app
+        .get(&format!("{admin_path}/informe/informe.pdf"), Some(&auditor))
+        .await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert_eq!(pdf.headers["content-type"], "application/pdf");
+    let words = pdf_text(&pdf.bytes);
+    for expected in [
+        "Informe de resultados de la consulta",
+        "Foro previo a la rendición de cuentas",
+        "Participación por día",
+        "Participación por grupo de valor",
+        "Pensionados y retirados",
+        "menos de 5",
+        "Pregunta 2. ¿Cómo califica la información?",
+        "Promedio: 4 de 5.",
+        "«Más ferias de vivienda»",
+        "62,5 %",
+    ] {
+        assert!(
+            words.contains(expected),
+            "missing «{expected}» in:\n{words}"
+        );
+    }
+    // The same wish is quoted once, with how many said it.
+    assert_eq!(words.matches("ferias de vivienda").count(), 1, "{words}");
+    let xlsx = app
+        .get(
+            &format!("{admin_path}/informe/informe.xlsx"),
+            Some(&auditor),
+        )
+        .await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    assert_eq!(
+        xlsx.headers["content-type"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    let groups = xlsx_sheet(&xlsx.bytes, "Por grupo de valor");
+    assert_eq!(xlsx_row(&groups, "Afiliados")[1], Data::Float(5.0));
+    let small = xlsx_row(&groups, "Pensionados y retirados");
+    assert_eq!(small[1], Data::String("menos de 5".into()));
+    assert_eq!(
+        small[2],
+        Data::String("—".into()),
+        "a share gives the count away"
+    );
+    assert_eq!(xlsx_row(&groups, "Academia")[1], Data::Float(0.0));
+    let days = xlsx_sheet(&xlsx.bytes, "Por día");
+    let today = days.rows().nth(1).expect("a day").to_vec();
+    assert!(matches!(today[0], Data::DateTime(_)), "{:?}", today[0]);
+    assert_eq!(today[1], Data::Float(8.0));
+    let open = xlsx_sheet(&xlsx.bytes, "Pregunta 3");
+    assert_eq!(
+        xlsx_row(&open, "«Más ferias de vivienda»")[1],
+        Data::Float(5.0)
+    );
+    assert_eq!(
+        xlsx_row(&open, "«Horarios más amplios»")[1],
+        Data::String("menos de 5".into())
+    );
+    // Staff only; a consultation that does not exist is not found.
+    assert_eq!(
+        app.get(&format!("{admin_path}/informe/informe.pdf"), None)
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        app.get(
+            "/admin/consultas/999999/informe/informe.pdf",
+            Some(&auditor)
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+async fn the_results_report_of_a_forum_quotes_without_names(db: TestDatabase) {
+    use calamine::Data;
+    let app = TestApp::new(db).await;
+    let admin = app.login("admin").await;
+    let auditor = app.login("auditor").await;
+    let id = new_consultation(
+        &app,
+        &admin,
+        &[("tipo", "foro"), ("moderacion", "posterior")],
+    )
+    .await;
+    let admin_path = format!("/admin/consultas/{id}");
+    let topic = app
+        .post(
+            &format!("{admin_path}/temas"),
+            Some(&admin),
+            &[
+                ("titulo", "Vivienda"),
+                ("texto", "¿Qué esperan del subsidio?"),
+            ],
+        )
+        .await;
+    assert_eq!(topic.status, StatusCode::SEE_OTHER);
+    let topic_id = app.store.forum(id.parse().unwrap()).await.unwrap().0[0]
+        .id
+        .to_string();
+    for i in 0..6 {
+        let mut fields = vec![
+            ("tema", topic_id.as_str()),
+            ("comentario", "Más ferias de vivienda en Cali"),
+        ];
+        if i == 0 {
+            fields.extend([("nombre", "Ana Reservada"), ("autorizacion", "si")]);
+        }
+        let sent = post_from(
+            &app,
+            &format!("10.8.0.{i}"),
+            &format!("/consultas/{id}/respuestas"),
+            &fields,
+        )
+        .await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    }
+    let page = app.get(&admin_path, Some(&auditor)).await;
+    assert!(page
+        .body
+        .contains(&format!("href=\"{admin_path}/informe/informe.xlsx\"")));
+    let pdf = app
+        .get(&format!("{admin_path}/informe/informe.pdf"), Some(&auditor))
+        .await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    let words = pdf_text(&pdf.bytes);
+    for expected in [
+        "Informe de resultados del foro",
+        "Comentarios por tema",
+        "Tema 1. Vivienda",
+        "«Más ferias de vivienda en Cali»",
+    ] {
+        assert!(
+            words.contains(expected),
+            "missing «{expected}» in:\n{words}"
+        );
+    }
+    assert!(!words.contains("Ana Reservada"), "a name in the report");
+    let xlsx = app
+        .get(
+            &format!("{admin_path}/informe/informe.xlsx"),
+            Some(&auditor),
+        )
+        .await;
+    let topics = xlsx_sheet(&xlsx.bytes, "Por tema");
+    assert_eq!(xlsx_row(&topics, "Vivienda")[1], Data::Float(6.0));
+    let summary = xlsx_sheet(&xlsx.bytes, "Resumen");
+    assert_eq!(
+        xlsx_row(&summary, "Comentarios publicados")[1],
+        Data::Float(6.0)
     );
 }

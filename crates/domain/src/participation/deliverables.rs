@@ -135,6 +135,32 @@ pub fn term_compliance(
     }
 }
 
+/// The question of a survey that asks the group of value: the first single or multiple
+/// choice question whose wording speaks of a «grupo de valor», or at least two of whose
+/// options are names of the catalogue's groups (`group_names`), compared without case
+/// or accents. Its counts are the participation by group of value.
+pub fn value_group_question(
+    questions: &[super::survey::Question],
+    group_names: &[&str],
+) -> Option<u32> {
+    use super::survey::QuestionKind;
+    let names: Vec<String> = group_names.iter().map(|n| answer_key(n)).collect();
+    questions
+        .iter()
+        .find(|q| match &q.kind {
+            QuestionKind::Single(options) | QuestionKind::Multiple(options) => {
+                answer_key(&q.text).contains("grupo de valor")
+                    || options
+                        .iter()
+                        .filter(|o| names.contains(&answer_key(o)))
+                        .count()
+                        >= 2
+            }
+            _ => false,
+        })
+        .map(|q| q.number)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,5 +213,36 @@ mod tests {
             term_compliance(&cal, received, None, 15, late),
             TermCompliance::Overdue
         );
+    }
+
+    #[test]
+    fn the_group_of_value_question_is_found_by_wording_or_options() {
+        use crate::participation::survey::{Question, QuestionKind};
+        let q = |number, text: &str, kind| Question {
+            number,
+            text: text.into(),
+            kind,
+            required: false,
+            condition: None,
+        };
+        let names = ["Afiliados", "Pensionados y retirados", "Academia"];
+        let opts = |o: &[&str]| o.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let questions = vec![
+            q(1, "¿Qué opina?", QuestionKind::Text),
+            q(2, "¿Le sirvió?", QuestionKind::Single(opts(&["Sí", "No"]))),
+            q(
+                3,
+                "¿Quién es usted?",
+                QuestionKind::Single(opts(&["AFILIADOS", "pensionados y retirados", "Otro"])),
+            ),
+        ];
+        assert_eq!(value_group_question(&questions, &names), Some(3));
+        let worded = vec![q(
+            4,
+            "¿A qué grupo de valor pertenece?",
+            QuestionKind::Multiple(opts(&["Uno", "Otro"])),
+        )];
+        assert_eq!(value_group_question(&worded, &names), Some(4));
+        assert_eq!(value_group_question(&questions[..2], &names), None);
     }
 }

@@ -25,7 +25,9 @@ pub fn routes() -> Routes {
         .merge(
             Routes::staff()
                 .get("/planes/{id}/informes/plan.pdf", plan_pdf)
-                .get("/planes/{id}/informes/seguimiento/{file}", followup),
+                .get("/planes/{id}/informes/seguimiento/{file}", followup)
+                .get("/informes/{kind}/{file}", deliverable)
+                .get("/consultas/{id}/informe/{file}", consultation_results),
         )
 }
 
@@ -143,6 +145,74 @@ pub async fn followup(
         let xlsx = blocking(move || participa_reports::followup_xlsx(&report)).await?;
         Ok(attachment(xlsx.into(), XLSX, &name))
     }
+}
+
+/// The format a deliverable's file name asks for (`informe.pdf`, `informe.xlsx`).
+fn deliverable_format(file: &str) -> AppResult<&'static str> {
+    match file {
+        "informe.pdf" => Ok("pdf"),
+        "informe.xlsx" => Ok("xlsx"),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+/// Sends a deliverable report as PDF or XLSX, named `{stem}-{date}.{format}`.
+async fn send_deliverable(
+    report: participa_reports::DeliverableReport,
+    stem: &str,
+    format: &str,
+) -> AppResult<Response> {
+    let name = format!("{stem}-{}.{format}", today().format("%Y-%m-%d"));
+    if format == "pdf" {
+        let pdf = blocking(move || participa_reports::deliverable_pdf(&report)).await?;
+        Ok(attachment(pdf.into(), PDF, &name))
+    } else {
+        let xlsx = blocking(move || participa_reports::deliverable_xlsx(&report)).await?;
+        Ok(attachment(xlsx.into(), XLSX, &name))
+    }
+}
+
+/// `/admin/informes/{sugerencias|eventos|canales}/informe.pdf` or `.xlsx`: the
+/// deliverable reports of the suggestions campaign, the events and the channel figures.
+pub async fn deliverable(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((kind, file)): Path<(String, String)>,
+) -> AppResult<Response> {
+    user.require(Action::ViewInternal)?;
+    let format = deliverable_format(&file)?;
+    use participa_app::deliverables as d;
+    let (report, stem) = match kind.as_str() {
+        "sugerencias" => (
+            d::load_suggestions_report(&state.store, &state.entity, today()).await?,
+            "informe-sugerencias",
+        ),
+        "eventos" => (
+            d::load_events_report(&state.store, &state.entity, today()).await?,
+            "informe-eventos",
+        ),
+        "canales" => (
+            d::load_channels_report(&state.store, &state.entity, today()).await?,
+            "informe-canales",
+        ),
+        _ => return Err(AppError::NotFound),
+    };
+    send_deliverable(report, stem, format).await
+}
+
+/// `/admin/consultas/{id}/informe/informe.pdf` or `.xlsx`: the results report of a
+/// consultation or forum.
+pub async fn consultation_results(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, file)): Path<(i64, String)>,
+) -> AppResult<Response> {
+    user.require(Action::ViewInternal)?;
+    let format = deliverable_format(&file)?;
+    let report =
+        participa_app::deliverables::load_results_report(&state.store, &state.entity, id, today())
+            .await?;
+    send_deliverable(report, &format!("informe-resultados-consulta-{id}"), format).await
 }
 
 /// `/planes/{id}/seguimiento/{n}.pdf` or `.xlsx`: the public follow-up report of a
