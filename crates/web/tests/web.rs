@@ -672,7 +672,7 @@ async fn role_matrix(db: TestDatabase, role_index: usize, user: Option<&str>) {
     // Participation, follow-up writes and the remaining staff pages, on the fixtures of
     // `participation_fixtures` (hearing 1 with question 1, survey 1, forum 2 with topic 1
     // and comment 1, suggestion 1).
-    let more: [RequestRow; 57] = [
+    let more: [RequestRow; 60] = [
         (
             "GET",
             "/admin/notificaciones",
@@ -802,6 +802,24 @@ async fn role_matrix(db: TestDatabase, role_index: usize, user: Option<&str>) {
         (
             "GET",
             "/admin/planes/1/informes/seguimiento/1.xlsx",
+            vec![],
+            [SignIn, Allowed, Allowed, Allowed, Allowed],
+        ),
+        (
+            "GET",
+            "/admin/informes/sugerencias/informe.xlsx",
+            vec![],
+            [SignIn, Allowed, Allowed, Allowed, Allowed],
+        ),
+        (
+            "GET",
+            "/admin/informes/otro/informe.pdf",
+            vec![],
+            [SignIn, NotFound, NotFound, NotFound, NotFound],
+        ),
+        (
+            "GET",
+            "/admin/consultas/1/informe/informe.xlsx",
             vec![],
             [SignIn, Allowed, Allowed, Allowed, Allowed],
         ),
