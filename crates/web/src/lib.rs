@@ -84,8 +84,7 @@ pub struct Inner {
     pub public_pdfs: std::sync::Mutex<std::collections::HashMap<(i64, i64), axum::body::Bytes>>,
     /// The public follow-up reports of closed periods: (plan, period, PDF?) → the latest
     /// audit entry they saw and the file.
-    pub public_reports:
-        std::sync::Mutex<std::collections::HashMap<(i64, u32, bool), (i64, axum::body::Bytes)>>,
+    pub public_reports: std::sync::Mutex<PublicReports>,
     /// The platform's public address for links in e-mails (no trailing slash); None:
     /// taken from the request.
     pub public_url: Option<String>,
@@ -109,6 +108,9 @@ impl Default for EvidenceConfig {
         }
     }
 }
+
+/// (plan, period, PDF?) → (the latest audit entry seen, the file).
+pub type PublicReports = std::collections::HashMap<(i64, u32, bool), (i64, axum::body::Bytes)>;
 
 /// A rendered public page and what it was rendered from.
 #[derive(Clone)]
