@@ -2087,6 +2087,52 @@ async fn a_citizen_follows_the_plan_s_progress_on_a_phone() {
         .unwrap());
     store.close_period(PlanId(1), 1, &system).await.unwrap();
 
+    // A past survey (activity 2) whose results are public.
+    let survey = {
+        use participa_domain::participation::survey::{check_question, QuestionKind};
+        let id = store
+            .create_consultation(
+                &participa_store::ConsultationData {
+                    title: "Encuesta de temas para la rendición de cuentas 2025".into(),
+                    description: "¿Qué temas quiere oír en la audiencia?".into(),
+                    opens_on: chrono::NaiveDate::from_ymd_opt(2025, 2, 5).unwrap(),
+                    closes_on: chrono::NaiveDate::from_ymd_opt(2025, 2, 28).unwrap(),
+                    activity: Some((1, 2)),
+                    kind: participa_domain::participation::ConsultationKind::Survey,
+                    identification: false,
+                },
+                &system,
+            )
+            .await
+            .unwrap();
+        let topic = check_question(
+            &[],
+            "¿Qué tema prefiere?",
+            QuestionKind::from_code("unica", "Vivienda\nEducación financiera").unwrap(),
+            true,
+            None,
+        )
+        .unwrap();
+        store
+            .add_consultation_question(id, &topic, &system)
+            .await
+            .unwrap();
+        for i in 0..12 {
+            let choice = if i % 3 == 0 {
+                "Educación financiera"
+            } else {
+                "Vivienda"
+            };
+            let answers = std::collections::BTreeMap::from([(1, vec![choice.to_string()])]);
+            store.add_response(id, &answers, None).await.unwrap();
+        }
+        store
+            .publish_consultation_results(id, true, &system)
+            .await
+            .unwrap();
+        id
+    };
+
     let (mut b, _driver, _profile) = browser(base).await;
     b.client.set_window_size(390, 844).await.unwrap();
     b.open("/").await;
@@ -2156,6 +2202,33 @@ async fn a_citizen_follows_the_plan_s_progress_on_a_phone() {
             "{selector}: {got}"
         );
     }
+    // On to the Menú Participa, the calendar, the past consultation's results and the
+    // code lookup, each from a link on the page before.
+    b.click("nav[aria-label='Principal'] a[href='/participa']")
+        .await;
+    assert_eq!(b.path().await, "/participa");
+    b.check("recorrido-participa-telefono").await;
+    b.follow("a[href='/participa/calendario']").await;
+    assert!(b
+        .source()
+        .await
+        .contains("Encuesta de temas para la rendición de cuentas 2025"));
+    b.check("recorrido-calendario-telefono").await;
+    b.click("nav[aria-label='Principal'] a[href='/participa']")
+        .await;
+    b.follow("main a[href='/consultas']").await;
+    b.check("recorrido-consultas-telefono").await;
+    b.follow(&format!("a[href='/consultas/{survey}/resultados']"))
+        .await;
+    let results = b.source().await;
+    assert!(results.contains("¿Qué tema prefiere?"), "{results}");
+    assert!(results.contains("Vivienda"));
+    b.check("recorrido-resultados-telefono").await;
+    b.click("nav[aria-label='Principal'] a[href='/consulta-codigo']")
+        .await;
+    assert_eq!(b.path().await, "/consulta-codigo");
+    b.check("recorrido-codigo-telefono").await;
+    assert_eq!(b.checked.len(), 9, "{:?}", b.checked);
     b.client.close().await.unwrap();
     let _ = stop.send(());
 }
