@@ -1985,6 +1985,7 @@ async fn a_missing_public_page_says_what_to_do_next(db: TestDatabase) {
         "href=\"/consulta-codigo\"",
         "href=\"/sugerencias\"",
         "portal de participación",
+        "href=\"/participa\"",
     ] {
         assert!(r.body.contains(needle), "{needle}: {}", r.body);
     }

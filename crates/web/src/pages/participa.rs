@@ -159,6 +159,11 @@ fn results_link(c: &Consultation, today: NaiveDate) -> Option<String> {
         .then(|| format!("/consultas/{}/resultados", c.id))
 }
 
+/// Whether an event took place: an earlier day, or today once its attendance is in.
+fn held(e: &Event, today: NaiveDate) -> bool {
+    e.data.held_on < today || (e.data.held_on == today && e.data.attendees > 0)
+}
+
 fn place_of(e: &Event) -> String {
     [e.data.place.as_str(), e.data.territory.as_str()]
         .into_iter()
@@ -329,7 +334,7 @@ async fn render_part(state: &AppState, part: ParticipaPart, today: NaiveDate) ->
                     fecha(e.data.held_on),
                     modality_label(&e.data.modality)
                 );
-                if e.data.held_on <= today {
+                if held(e, today) {
                     when.push_str(&format!(
                         " · asistentes: {}",
                         written_count(e.data.attendees.max(0) as usize)
@@ -874,8 +879,7 @@ pub async fn events(
                 date: fecha(e.data.held_on),
                 modality: modality_label(&e.data.modality),
                 place: place_of(e),
-                attendance: (e.data.held_on <= today)
-                    .then(|| written_count(e.data.attendees.max(0) as usize)),
+                attendance: held(e, today).then(|| written_count(e.data.attendees.max(0) as usize)),
             })
             .collect();
         let p = EventsArchive {
