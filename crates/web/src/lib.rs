@@ -122,6 +122,8 @@ pub struct CachedPage {
     /// The latest audit entry the page saw: follow-up, reviews, published evidence and
     /// participation are all audited, so a newer entry means the page may be stale.
     pub change: i64,
+    /// When the page was drawn.
+    pub rendered: std::time::Instant,
     /// [`Inner::writes`] when the page was checked.
     pub writes: u64,
     pub day: chrono::NaiveDate,

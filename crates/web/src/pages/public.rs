@@ -120,6 +120,11 @@ pub async fn home(State(state): State<AppState>) -> AppResult<Html<axum::body::B
 /// version was published or anything changed (another server process may have done it).
 const RECHECK: std::time::Duration = std::time::Duration::from_secs(1);
 
+/// How long a rendered plan page is served at most. Citizens' answers and registrations
+/// are not audit entries, so the participation counts the page shows are drawn again
+/// at least this often rather than on every answer.
+const REDRAW: std::time::Duration = std::time::Duration::from_secs(300);
+
 #[derive(serde::Deserialize)]
 pub struct PlanQuery {
     estado: Option<String>,
@@ -160,12 +165,22 @@ pub async fn plan(
                 .await?
                 .ok_or(AppError::NotFound)?;
             let change = state.store.last_change().await?;
-            let html = match cached {
-                Some(c) if c.version == version && c.change == change => c.html,
-                _ => axum::body::Bytes::from(render_plan(&state, id, today, filter).await?),
+            let (html, rendered) = match cached {
+                Some(c)
+                    if c.version == version
+                        && c.change == change
+                        && c.rendered.elapsed() < REDRAW =>
+                {
+                    (c.html, c.rendered)
+                }
+                _ => (
+                    axum::body::Bytes::from(render_plan(&state, id, today, filter).await?),
+                    std::time::Instant::now(),
+                ),
             };
             let fresh = CachedPage {
                 checked: std::time::Instant::now(),
+                rendered,
                 version,
                 change,
                 writes,
