@@ -835,6 +835,22 @@ async fn follow_up_report_review_and_period_closing_in_chromium() {
     assert!(sent.contains("Avance enviado a control interno"), "{sent}");
     assert!(sent.contains("transmision-tiktok.pdf"));
     assert!(sent.contains("Enviado, en revisión de control interno"));
+    // The file is private until the office confirms it holds no personal data.
+    assert!(sent.contains("Privada: solo la ve el equipo"));
+    let publish = "Publicar en la página del plan: transmision-tiktok.pdf";
+    b.click_button(publish).await;
+    assert!(b
+        .source()
+        .await
+        .contains("id=\"sin_datos_personales-error\""));
+    b.check("seguimiento-publicar-evidencia-error").await;
+    b.click("#sin_datos_personales").await;
+    b.click_button(publish).await;
+    assert!(b
+        .source()
+        .await
+        .contains("Evidencia publicada en la página pública del plan"));
+    b.check("seguimiento-evidencia-publicada").await;
     b.logout().await;
 
     // Internal control returns it with an observation.
@@ -919,7 +935,7 @@ async fn follow_up_report_review_and_period_closing_in_chromium() {
         "closed period accepted a plain report"
     );
     assert!(refused.contains("Seguimiento de abril"), "typed text lost");
-    assert_eq!(b.checked.len(), 4, "{:?}", b.checked);
+    assert_eq!(b.checked.len(), 6, "{:?}", b.checked);
     b.client.close().await.unwrap();
     let _ = stop.send(());
 }
