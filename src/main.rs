@@ -228,6 +228,23 @@ enum Command {
     },
     /// Lista los planes: id, vigencia, título y número de actividades.
     Plans,
+    /// Construye una base de demostración aparte (el plan de ejemplo aprobado y
+    /// publicado, con la actividad del año hasta la fecha: reportes con evidencias,
+    /// revisiones, una audiencia, una encuesta, un foro, eventos, cifras de canales y
+    /// sugerencias) y la sirve. No toca la base de datos de la plataforma.
+    Demo {
+        /// La fecha hasta la que hay actividad (AAAA-MM-DD); por omisión, hoy.
+        #[arg(long, value_parser = typed_date)]
+        fecha: Option<chrono::NaiveDate>,
+        /// La base de la demostración (SQLite o PostgreSQL), distinta de la de la plataforma.
+        #[arg(long = "base-demo", default_value = "sqlite://participa-demo.db")]
+        database: String,
+        /// Borra la demostración SQLite que exista y la construye de nuevo.
+        #[arg(long)]
+        rehacer: bool,
+        #[command(flatten)]
+        serve: ServeOptions,
+    },
     /// Exporta un plan como datos abiertos.
     Export {
         /// El id del plan (ver `participa plans`).
@@ -649,6 +666,18 @@ async fn run(cli: Cli) -> Result<()> {
             store.close().await;
             result
         }
+        Some(Command::Demo {
+            fecha,
+            database,
+            rehacer,
+            mut serve,
+        }) => {
+            if serve.evidence == "evidencias" {
+                serve.evidence = "evidencias-demo".into();
+            }
+            demo(&database, fecha, rehacer, &serve.evidence).await?;
+            self::serve(&database, serve).await
+        }
         Some(Command::Plans) => {
             let store = Store::connect(&cli.database_url).await?;
             let mut out = std::io::stdout().lock();
@@ -711,6 +740,68 @@ async fn init(database_url: &str) -> Result<Store> {
         println!("Al ingresar con ella, la plataforma pide cambiarla antes de seguir.");
     }
     Ok(store)
+}
+
+/// Builds the demo database unless it is there already (or `rebuild` starts it over),
+/// and prints its accounts.
+async fn demo(
+    database: &str,
+    date: Option<chrono::NaiveDate>,
+    rebuild: bool,
+    evidence: &str,
+) -> Result<()> {
+    anyhow::ensure!(
+        database != DEFAULT_DATABASE_URL,
+        "la demostración necesita su propia base de datos (--base-demo), no la de la plataforma"
+    );
+    if rebuild {
+        let file = database
+            .strip_prefix("sqlite://")
+            .context("--rehacer solo borra una demostración SQLite (sqlite://ARCHIVO)")?;
+        let file = file.split('?').next().unwrap_or(file);
+        for suffix in ["", "-wal", "-shm"] {
+            let path = format!("{file}{suffix}");
+            match std::fs::remove_file(&path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e).with_context(|| format!("no se pudo borrar {path}")),
+            }
+        }
+    }
+    let store = Store::connect(database).await?;
+    if store.user_count().await? > 0 || !store.plans().await?.is_empty() {
+        println!("La demostración ya existe en {database}: se sirve como está (--rehacer la construye de nuevo).");
+        println!(
+            "Cuentas: planeacion, control, cigd y una por dependencia; contraseña «{}».",
+            participa_app::demo::DEMO_PASSWORD
+        );
+        store.close().await;
+        return Ok(());
+    }
+    let date = date.unwrap_or_else(participa_app::dates::today);
+    println!(
+        "Construyendo la demostración al {}…",
+        participa_app::dates::fecha(date)
+    );
+    let plan = import_plan(SEED_NAME, SEED, &ReadOptions::default())?;
+    let plan = participa_formats::tags_tsv::apply_tags("etiquetas-2025.tsv", SEED_TAGS, &plan)?;
+    let objects = participa_store::Objects::open(evidence)?;
+    let demo = participa_app::demo::build(&store, &objects, plan, date)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!(
+        "Demostración lista en {database}: {} reportes de avance, {} respuestas de encuesta, {} sugerencias.",
+        demo.reports, demo.survey_answers, demo.suggestions
+    );
+    println!(
+        "Cuentas (contraseña «{}» para todas):",
+        participa_app::demo::DEMO_PASSWORD
+    );
+    for (user, name, role) in &demo.accounts {
+        println!("  {user:<12} {name} · {role}");
+    }
+    store.close().await;
+    Ok(())
 }
 
 /// Writes a report file; the format follows the output's extension.

@@ -10,6 +10,7 @@ pub mod accounts;
 pub mod channels;
 pub mod dates;
 pub mod deliverables;
+pub mod demo;
 pub mod followup;
 pub mod identity_key;
 pub mod inbox;
