@@ -1328,6 +1328,7 @@ on_both_backends! {
     the_open_data_catalogue_describes_every_public_file => super::the_open_data_catalogue_describes_every_public_file;
     rules_and_coverage => super::rules_and_coverage;
     followup_review_cycle => super::followup_review_cycle;
+    the_demo_fills_every_page_and_each_answers => super::the_demo_fills_every_page_and_each_answers;
     deliverable_reports => super::deliverable_reports_of_suggestions_events_and_channels;
     survey_results_report => super::the_results_report_of_a_survey_suppresses_small_groups;
     forum_results_report => super::the_results_report_of_a_forum_quotes_without_names;
@@ -9075,4 +9076,140 @@ async fn the_results_report_of_a_forum_quotes_without_names(db: TestDatabase) {
         xlsx_row(&summary, "Comentarios publicados")[1],
         Data::Float(6.0)
     );
+}
+
+/// The same-site links of a page (`href="/…"`), without their fragment.
+fn site_links(body: &str) -> Vec<String> {
+    body.split("href=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .filter(|h| h.starts_with('/') && !h.starts_with("//"))
+        .map(|h| h.split('#').next().unwrap_or(h).replace("&amp;", "&"))
+        .filter(|h| !h.is_empty())
+        .collect()
+}
+
+/// Issue 15, part 7: the demo fills every page. Built into the test database through the
+/// store, as `participa demo` does, then walked from the portal (as a citizen) and from
+/// each role's home (as staff), following the links the pages offer: every page answers.
+async fn the_demo_fills_every_page_and_each_answers(db: TestDatabase) {
+    let store = Store::connect(&db.url)
+        .await
+        .unwrap()
+        .with_identity_secret(testing::identity_secret(), false)
+        .await
+        .unwrap();
+    let plan = import_plan("seed.txt", SEED, &ReadOptions::default()).unwrap();
+    let plan = participa_formats::tags_tsv::apply_tags(
+        "etiquetas-2025.tsv",
+        include_bytes!("../../../seed/etiquetas-2025.tsv"),
+        &plan,
+    )
+    .unwrap();
+    let objects = participa_store::Objects::memory();
+    let date = participa_app::dates::today();
+    let demo = participa_app::demo::build(&store, &objects, plan, date)
+        .await
+        .unwrap();
+    assert_eq!(demo.survey_answers, 300);
+    assert!(demo.reports > 10, "{demo:?}");
+    let state = AppState::new(
+        store.clone(),
+        participa_web::Config {
+            evidence: participa_web::EvidenceConfig {
+                objects,
+                limit: participa_store::DEFAULT_EVIDENCE_LIMIT,
+            },
+            ..Default::default()
+        },
+    );
+    let app = TestApp {
+        router: participa_web::router(state),
+        store,
+        _db: db,
+        evidence_dir: None,
+        sent: Default::default(),
+    };
+    let plan = format!("/planes/{}", demo.plan_id);
+    let page = app.get(&plan, None).await;
+    assert!(page.body.contains("verificado por control interno"));
+    assert!(page.body.contains(&format!("{plan}/evidencias/")));
+    assert!(page.body.contains(&format!("{plan}/seguimiento/1.pdf")));
+
+    // Walks from `start`, following links under `scope`, at most `limit` pages.
+    async fn walk(
+        app: &TestApp,
+        cookie: Option<&str>,
+        start: &str,
+        scope: &str,
+        limit: usize,
+    ) -> std::collections::BTreeSet<String> {
+        let mut seen = std::collections::BTreeSet::new();
+        let mut queue = std::collections::VecDeque::from([start.to_string()]);
+        while let Some(path) = queue.pop_front() {
+            if seen.len() >= limit || !seen.insert(path.clone()) {
+                continue;
+            }
+            let r = app.get(&path, cookie).await;
+            let ok = r.status == StatusCode::OK
+                || (r.status == StatusCode::SEE_OTHER
+                    && !r.location.as_deref().unwrap_or("").starts_with("/ingresar"));
+            assert!(ok, "{path} answered {} as {cookie:?}", r.status);
+            if let Some(to) = r.location.filter(|_| r.status == StatusCode::SEE_OTHER) {
+                queue.push_back(to);
+            }
+            let html = r.body.trim_start().starts_with("<!DOCTYPE html>");
+            if html {
+                for link in site_links(&r.body) {
+                    if link.starts_with(scope) && !link.starts_with("/admin/salir") {
+                        queue.push_back(link);
+                    }
+                }
+            }
+        }
+        seen
+    }
+    let public = walk(&app, None, "/", "/", 200).await;
+    for expected in [
+        plan.as_str(),
+        "/participa",
+        "/participa/calendario",
+        "/consultas",
+        "/audiencias",
+        "/eventos",
+        "/sugerencias",
+        "/datos",
+        "/consulta-codigo",
+    ] {
+        assert!(
+            public.contains(expected),
+            "{expected} not reached: {public:?}"
+        );
+    }
+    assert!(
+        public.iter().any(|p| p.ends_with("/resultados")),
+        "no consultation results reached: {public:?}"
+    );
+    for (user, limit) in [
+        ("planeacion", 250),
+        ("control", 60),
+        ("cigd", 40),
+        ("arcom", 60),
+    ] {
+        let r = app
+            .post(
+                "/ingresar",
+                None,
+                &[
+                    ("usuario", user),
+                    ("clave", participa_app::demo::DEMO_PASSWORD),
+                    ("siguiente", "/admin"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{user}: {}", r.body);
+        let cookie = r.cookie.unwrap();
+        let seen = walk(&app, Some(&cookie), "/admin", "/admin", limit).await;
+        assert!(seen.len() > 5, "{user} reached only {seen:?}");
+    }
 }

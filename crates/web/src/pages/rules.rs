@@ -304,11 +304,18 @@ pub struct HolidayFormValues {
     pub reason: String,
 }
 
+/// The years the holidays page shows: the holiday rules start with Ley 51 de 1983;
+/// typed dates end in 2200.
+const HOLIDAY_YEARS: std::ops::RangeInclusive<i32> = 1984..=dates::LAST_YEAR;
+
 #[derive(Template)]
 #[template(path = "holidays.html")]
 pub struct HolidaysPage {
     pub layout: Layout,
     pub year: i32,
+    /// The years before and after, when the page shows them.
+    pub previous: Option<i32>,
+    pub next: Option<i32>,
     pub holidays: Vec<HolidayRow>,
     pub business_days: i64,
     pub overrides: Vec<OverrideRow>,
@@ -369,6 +376,8 @@ async fn holidays_page(
     let page = HolidaysPage {
         layout: user.layout(format!("Festivos de {year}"), state),
         year,
+        previous: Some(year - 1).filter(|y| HOLIDAY_YEARS.contains(y)),
+        next: Some(year + 1).filter(|y| HOLIDAY_YEARS.contains(y)),
         holidays,
         business_days,
         overrides,
@@ -386,8 +395,7 @@ pub async fn holidays(
     Query(q): Query<HolidaysQuery>,
 ) -> AppResult<Response> {
     user.require(Action::ViewInternal)?;
-    // The holiday rules start with Ley 51 de 1983; typed dates end in 2200.
-    let years = 1984..=dates::LAST_YEAR;
+    let years = HOLIDAY_YEARS;
     let year = match q.anio.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
         None => today().year(),
         Some(typed) => typed
