@@ -995,7 +995,14 @@ impl Store {
             action: AuditAction::EvidencePublish,
             plan_id: Some(plan_id.0),
             subject: format!("evidencia «{}» de la actividad {activity}", e.file_name),
-            before: Some(if e.published_at.is_some() { "pública" } else { "privada" }.into()),
+            before: Some(
+                if e.published_at.is_some() {
+                    "pública"
+                } else {
+                    "privada"
+                }
+                .into(),
+            ),
             after: Some(if public { "pública" } else { "privada" }.into()),
         };
         let mut tx = self.begin().await?;

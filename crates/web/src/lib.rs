@@ -52,7 +52,8 @@ pub struct Inner {
     pub dummy_hash: String,
     /// Rendered public plan pages by plan, with the published version and the day they
     /// were drawn for (the timeline marks today).
-    pub public_pages: std::sync::Mutex<std::collections::HashMap<(i64, Option<&'static str>), CachedPage>>,
+    pub public_pages:
+        std::sync::Mutex<std::collections::HashMap<(i64, Option<&'static str>), CachedPage>>,
     /// The rendered portal with the day it was drawn for and the latest audit entry it
     /// saw: everything it shows is staff data, audited when it changes.
     pub home_page: std::sync::Mutex<Option<(chrono::NaiveDate, i64, axum::body::Bytes)>>,

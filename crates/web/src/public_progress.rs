@@ -92,12 +92,18 @@ impl PublicProgress {
             .rows
             .iter()
             .filter_map(|r| {
-                let a = plan.activities.iter().find(|a| a.number.get() == r.number)?;
+                let a = plan
+                    .activities
+                    .iter()
+                    .find(|a| a.number.get() == r.number)?;
                 let progress = f.progress(r.number);
                 let verified = f.progress_verified(r.number);
                 let narrative = f.accepted(r.number).map(|x| {
                     let when = names.get(&x.period).cloned().unwrap_or_default();
-                    (x.input.narrative.clone(), format!("{when} · aceptado el {}", fecha(colombia_date(x.at))))
+                    (
+                        x.input.narrative.clone(),
+                        format!("{when} · aceptado el {}", fecha(colombia_date(x.at))),
+                    )
                 });
                 let indicators = f
                     .indicators

@@ -3,9 +3,7 @@
 use super::routing::Routes;
 use crate::error::{AppError, AppResult};
 use crate::extract::{Path, Query};
-use crate::views::{
-    HomePage, Layout, PlanView, PublicPlanPage, PublishedItem,
-};
+use crate::views::{HomePage, Layout, PlanView, PublicPlanPage, PublishedItem};
 use crate::{AppState, CachedPage};
 use askama::Template;
 use axum::extract::State;
@@ -246,11 +244,14 @@ async fn render_plan(
             .into_iter()
             .map(|o| (o.name, o.activities, pct(o.expected), pct(o.progress)))
             .collect(),
-        closed: participa_domain::followup::periods(published.plan.year.get(), f.settings.frequency)
-            .into_iter()
-            .filter(|p| f.is_closed(p.number))
-            .map(|p| (p.number, p.name(f.settings.frequency)))
-            .collect(),
+        closed: participa_domain::followup::periods(
+            published.plan.year.get(),
+            f.settings.frequency,
+        )
+        .into_iter()
+        .filter(|p| f.is_closed(p.number))
+        .map(|p| (p.number, p.name(f.settings.frequency)))
+        .collect(),
     };
     Ok(page.render()?)
 }
