@@ -275,6 +275,19 @@ async fn start_app_with_mail(
     participa_store::testing::TestDatabase,
     Store,
 ) {
+    start_app_with(mail, participa_store::Objects::memory()).await
+}
+
+/// [`start_app_with_mail`], with evidence kept in `objects` (which the test may fill).
+async fn start_app_with(
+    mail: bool,
+    objects: participa_store::Objects,
+) -> (
+    String,
+    tokio::sync::oneshot::Sender<()>,
+    participa_store::testing::TestDatabase,
+    Store,
+) {
     let db = participa_store::testing::sqlite();
     let store = Store::connect(&db.url)
         .await
@@ -326,6 +339,10 @@ async fn start_app_with_mail(
                 per_minute: participa_web::PUBLIC_PER_MINUTE,
             },
             mail,
+            evidence: participa_web::EvidenceConfig {
+                objects,
+                limit: participa_store::DEFAULT_EVIDENCE_LIMIT,
+            },
             ..Default::default()
         },
     );
@@ -1265,7 +1282,103 @@ async fn a_citizen_sends_a_suggestion_and_follows_it_on_a_phone() {
     b.check("inscripcion-datos-telefono").await;
     b.click_button("Borrar mis datos").await;
     assert!(b.source().await.contains("Sus datos fueron borrados"));
-    assert_eq!(b.checked.len(), 28, "{:?}", b.checked);
+
+    // The plan, tagged with the seed's tags, is published: the Menú Participa, from the
+    // portal's navigation, lists each part's activities and what came of them; the
+    // calendar and the archives list the hearing, the consultations and an event.
+    {
+        let system = participa_store::Actor::system();
+        let plan = store.plan(PlanId(1)).await.unwrap();
+        let tagged = participa_formats::tags_tsv::apply_tags(
+            "etiquetas-2025.tsv",
+            include_bytes!("../seed/etiquetas-2025.tsv"),
+            &plan,
+        )
+        .unwrap();
+        store
+            .save_plan(
+                PlanId(1),
+                &tagged,
+                None,
+                &participa_store::Change {
+                    actor: &system,
+                    action: participa_store::AuditAction::PlanTags,
+                    plan_id: Some(1),
+                    subject: "etiquetas".into(),
+                    before: None,
+                    after: None,
+                },
+            )
+            .await
+            .unwrap();
+        participa_store::testing::accept_all_findings(&store, PlanId(1)).await;
+        let acta = participa_store::Acta {
+            number: "001".into(),
+            date: chrono::NaiveDate::from_ymd_opt(2025, 1, 20).unwrap(),
+        };
+        for t in [
+            Transition::Consolidate,
+            Transition::Review,
+            Transition::Approve,
+            Transition::Publish,
+        ] {
+            store
+                .transition(PlanId(1), t, Some(&acta), &system)
+                .await
+                .unwrap();
+        }
+        store
+            .create_event(
+                &participa_store::EventData {
+                    activity: Some((1, 6)),
+                    title: "Feria de servicios en Cali".into(),
+                    held_on: chrono::NaiveDate::from_ymd_opt(2025, 6, 14).unwrap(),
+                    modality: "presencial".into(),
+                    place: "Batallón Pichincha".into(),
+                    territory: "Valle del Cauca".into(),
+                    attendees: 40,
+                    by_group: Default::default(),
+                    satisfaction_sum: 0,
+                    satisfaction_count: 0,
+                },
+                &system,
+            )
+            .await
+            .unwrap();
+    }
+    b.open("/").await;
+    b.click("nav[aria-label='Principal'] a[href='/participa']")
+        .await;
+    assert_eq!(b.path().await, "/participa");
+    b.check("participa-telefono").await;
+    b.follow("a[href='/participa/rendicion-de-cuentas']").await;
+    let part = b.source().await;
+    assert!(
+        part.contains("Audiencia pública de rendición de cuentas 2026"),
+        "{part}"
+    );
+    b.check("participa-rendicion-telefono").await;
+    b.open("/participa/calendario").await;
+    assert!(b.source().await.contains("calendario.ics"));
+    b.check("participa-calendario-telefono").await;
+    for (path, name, expected) in [
+        (
+            "/consultas",
+            "archivo-consultas-telefono",
+            "Encuesta previa a la rendición de cuentas",
+        ),
+        (
+            "/audiencias",
+            "archivo-audiencias-telefono",
+            "Audiencia pública de rendición de cuentas 2026",
+        ),
+        ("/eventos", "archivo-eventos-telefono", "Asistentes: 40"),
+    ] {
+        b.open(path).await;
+        assert!(b.source().await.contains(expected), "{path}");
+        b.check(name).await;
+    }
+    assert_eq!(b.checked.len(), 34, "{:?}", b.checked);
     b.client.close().await.unwrap();
     let _ = stop.send(());
 }
@@ -1874,6 +1987,248 @@ async fn the_whole_year_as_the_four_roles_from_their_homes_and_their_mail() {
         .contains("Ya no recibirá las notificaciones por correo"));
     b.logout().await;
     delivery.abort();
+    b.client.close().await.unwrap();
+    let _ = stop.send(());
+}
+
+/// Issue 15: a citizen on a 390 × 844 phone goes from the portal to the published plan,
+/// sees its progress (verified or only reported), filters the activities by status with
+/// a chip, opens a published evidence file and the closed period's report; every page
+/// passes axe and none scrolls sideways.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_citizen_follows_the_plan_s_progress_on_a_phone() {
+    let objects = participa_store::Objects::memory();
+    let (base, stop, _db, store) = start_app_with(false, objects.clone()).await;
+    let system = participa_store::Actor::system();
+    participa_store::testing::accept_all_findings(&store, PlanId(1)).await;
+    let acta = participa_store::Acta {
+        number: "001".into(),
+        date: chrono::NaiveDate::from_ymd_opt(2025, 1, 20).unwrap(),
+    };
+    for t in [
+        Transition::Consolidate,
+        Transition::Review,
+        Transition::Approve,
+        Transition::Publish,
+    ] {
+        store
+            .transition(PlanId(1), t, Some(&acta), &system)
+            .await
+            .unwrap();
+    }
+    // The communications office reports two activities of the first period with evidence;
+    // internal control accepts one; the office publishes one file; the period is closed.
+    let pdf = b"%PDF-1.4\n1 0 obj\n<< >>\nendobj\ntrailer\n<< >>\n%%EOF\n".to_vec();
+    for (activity, percent, text, file) in [
+        (
+            13,
+            40.0,
+            "Transmisión en vivo con afiliados en redes sociales",
+            "transmision.pdf",
+        ),
+        (
+            15,
+            100.0,
+            "Piezas de divulgación de los trámites publicadas",
+            "piezas.pdf",
+        ),
+    ] {
+        let evidence = participa_store::check_evidence(file, pdf.clone(), 1 << 20).unwrap();
+        store
+            .submit_report(
+                participa_store::NewReport {
+                    plan_id: PlanId(1),
+                    activity,
+                    period: 1,
+                    input: participa_domain::followup::ProgressInput {
+                        percent,
+                        narrative: text.into(),
+                        difficulties: String::new(),
+                        corrective_actions: String::new(),
+                        decrease_justification: String::new(),
+                    },
+                    figures: vec![],
+                    evidence: vec![evidence],
+                    correction: None,
+                },
+                &objects,
+                &system,
+            )
+            .await
+            .unwrap();
+    }
+    store
+        .review_report(
+            PlanId(1),
+            13,
+            1,
+            &participa_domain::followup::ReviewInput {
+                decision: participa_domain::followup::Decision::Accept,
+                verified_percent: Some(35.0),
+                sufficiency: participa_domain::followup::Sufficiency::Yes,
+                observations: "Verificado con la grabación".into(),
+                recommendations: String::new(),
+            },
+            &system,
+        )
+        .await
+        .unwrap();
+    let f = store.followup(PlanId(1)).await.unwrap();
+    let published = f
+        .reports
+        .iter()
+        .find(|r| r.activity == 13)
+        .unwrap()
+        .evidence[0]
+        .id;
+    assert!(store
+        .set_evidence_public(published, true, &system)
+        .await
+        .unwrap());
+    store.close_period(PlanId(1), 1, &system).await.unwrap();
+
+    // A past survey (activity 2) whose results are public.
+    let survey = {
+        use participa_domain::participation::survey::{check_question, QuestionKind};
+        let id = store
+            .create_consultation(
+                &participa_store::ConsultationData {
+                    title: "Encuesta de temas para la rendición de cuentas 2025".into(),
+                    description: "¿Qué temas quiere oír en la audiencia?".into(),
+                    opens_on: chrono::NaiveDate::from_ymd_opt(2025, 2, 5).unwrap(),
+                    closes_on: chrono::NaiveDate::from_ymd_opt(2025, 2, 28).unwrap(),
+                    activity: Some((1, 2)),
+                    kind: participa_domain::participation::ConsultationKind::Survey,
+                    identification: false,
+                },
+                &system,
+            )
+            .await
+            .unwrap();
+        let topic = check_question(
+            &[],
+            "¿Qué tema prefiere?",
+            QuestionKind::from_code("unica", "Vivienda\nEducación financiera").unwrap(),
+            true,
+            None,
+        )
+        .unwrap();
+        store
+            .add_consultation_question(id, &topic, &system)
+            .await
+            .unwrap();
+        for i in 0..12 {
+            let choice = if i % 3 == 0 {
+                "Educación financiera"
+            } else {
+                "Vivienda"
+            };
+            let answers = std::collections::BTreeMap::from([(1, vec![choice.to_string()])]);
+            store.add_response(id, &answers, None).await.unwrap();
+        }
+        store
+            .publish_consultation_results(id, true, &system)
+            .await
+            .unwrap();
+        id
+    };
+
+    let (mut b, _driver, _profile) = browser(base).await;
+    b.client.set_window_size(390, 844).await.unwrap();
+    b.open("/").await;
+    b.check("portal-con-plan-telefono").await;
+    b.follow("a[href='/planes/1']").await;
+    assert_eq!(b.path().await, "/planes/1");
+    let page = b.source().await;
+    assert!(page.contains("¿Cuánto ha avanzado el plan?"));
+    assert!(page.contains("verificado por control interno"));
+    assert!(page.contains("reportado, sin verificar"));
+    assert!(page.contains("Transmisión en vivo con afiliados"));
+    assert!(!page.contains("piezas.pdf"), "a private file is shown");
+    b.check_both_widths("plan-avance").await;
+    // The timeline scrolls inside its figure, and its smallest text is at least 12 px.
+    let smallest = b
+        .client
+        .execute(
+            "return Math.min(...[...document.querySelectorAll('figure.gantt svg text')]
+               .map(t => t.getBoundingClientRect().height));",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_f64()
+        .unwrap();
+    assert!(smallest >= 12.0, "timeline text {smallest} px high");
+    // A status chip filters the cards.
+    b.client.set_window_size(390, 844).await.unwrap();
+    b.follow("a.chip[href*='estado=cumplida']").await;
+    let filtered = b.source().await;
+    assert!(filtered.contains("id=\"actividad-15\""));
+    assert!(!filtered.contains("id=\"actividad-13\""));
+    b.check("plan-filtrado-telefono").await;
+    b.follow("a.chip[href='/planes/1#actividades']").await;
+    // The published evidence and the closed period's report download.
+    let fetched = |selector: &str| {
+        format!(
+            "const done = arguments[arguments.length - 1];
+             const a = document.querySelector(\"{selector}\");
+             if (!a) {{ done('missing'); }} else {{
+               fetch(a.href).then(r => r.arrayBuffer().then(x => done(r.status + ' ' + r.headers.get('content-type') + ' ' + x.byteLength)));
+             }}"
+        )
+    };
+    for (selector, kind) in [
+        (
+            format!("a[href='/planes/1/evidencias/{published}']"),
+            "application/pdf",
+        ),
+        (
+            "a[href='/planes/1/seguimiento/1.pdf']".to_string(),
+            "application/pdf",
+        ),
+        (
+            "a[href='/planes/1/seguimiento/1.xlsx']".to_string(),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+    ] {
+        let got = b
+            .client
+            .execute_async(&fetched(&selector), vec![])
+            .await
+            .unwrap();
+        let got = got.as_str().unwrap().to_string();
+        assert!(
+            got.starts_with(&format!("200 {kind} ")),
+            "{selector}: {got}"
+        );
+    }
+    // On to the Menú Participa, the calendar, the past consultation's results and the
+    // code lookup, each from a link on the page before.
+    b.click("nav[aria-label='Principal'] a[href='/participa']")
+        .await;
+    assert_eq!(b.path().await, "/participa");
+    b.check("recorrido-participa-telefono").await;
+    b.follow("a[href='/participa/calendario']").await;
+    assert!(b
+        .source()
+        .await
+        .contains("Encuesta de temas para la rendición de cuentas 2025"));
+    b.check("recorrido-calendario-telefono").await;
+    b.click("nav[aria-label='Principal'] a[href='/participa']")
+        .await;
+    b.follow("main a[href='/consultas']").await;
+    b.check("recorrido-consultas-telefono").await;
+    b.follow(&format!("a[href='/consultas/{survey}/resultados']"))
+        .await;
+    let results = b.source().await;
+    assert!(results.contains("¿Qué tema prefiere?"), "{results}");
+    assert!(results.contains("Vivienda"));
+    b.check("recorrido-resultados-telefono").await;
+    b.click("nav[aria-label='Principal'] a[href='/consulta-codigo']")
+        .await;
+    assert_eq!(b.path().await, "/consulta-codigo");
+    b.check("recorrido-codigo-telefono").await;
+    assert_eq!(b.checked.len(), 9, "{:?}", b.checked);
     b.client.close().await.unwrap();
     let _ = stop.send(());
 }

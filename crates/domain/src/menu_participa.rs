@@ -47,6 +47,35 @@ impl ParticipaPart {
         }
     }
 
+    /// What the part is about, in plain words for citizens.
+    pub fn explanation(self) -> &'static str {
+        match self {
+            ParticipaPart::Diagnosis => {
+                "La entidad pregunta a la ciudadanía por sus necesidades y problemas \
+                 antes de decidir qué hacer."
+            }
+            ParticipaPart::Planning => {
+                "La ciudadanía ayuda a formular planes, programas y proyectos, y toma \
+                 parte en decisiones de la entidad."
+            }
+            ParticipaPart::Consultation => {
+                "La entidad pide la opinión de la ciudadanía sobre un tema, con \
+                 encuestas, foros y otros medios."
+            }
+            ParticipaPart::Collaboration => {
+                "La ciudadanía propone ideas y soluciones y las trabaja junto con la \
+                 entidad."
+            }
+            ParticipaPart::Accountability => {
+                "La entidad cuenta lo que hizo, conversa con la ciudadanía y responde sus \
+                 preguntas, por ejemplo en la audiencia pública."
+            }
+            ParticipaPart::SocialControl => {
+                "La ciudadanía vigila y evalúa la gestión de la entidad y sus resultados."
+            }
+        }
+    }
+
     pub fn from_slug(slug: &str) -> Option<ParticipaPart> {
         ParticipaPart::ALL.into_iter().find(|p| p.slug() == slug)
     }
@@ -131,6 +160,19 @@ mod tests {
             parts_of(&planning),
             vec![ParticipaPart::Planning, ParticipaPart::Collaboration]
         );
+    }
+
+    #[test]
+    fn each_part_is_explained_in_its_own_words() {
+        let mut seen = std::collections::HashSet::new();
+        for p in ParticipaPart::ALL {
+            let text = p.explanation();
+            assert!(text.ends_with('.') && !text.contains("  "), "{p:?}: {text}");
+            assert!(
+                seen.insert(text),
+                "{p:?} repeats another part's explanation"
+            );
+        }
     }
 
     #[test]

@@ -371,7 +371,9 @@ async fn read_followup(tx: &mut Tx, id: PlanId) -> Result<FollowUp> {
         }
         for r in sqlx::query(
             "SELECT e.id, e.report_id, e.file_name, e.media_type, e.size, e.sha256, e.object_key, \
-             e.created_at, e.published_at, u.full_name FROM evidence e JOIN progress_reports r ON r.id = e.report_id \
+             e.created_at, u.full_name, (SELECT CASE WHEN v.public THEN v.changed_at END FROM evidence_visibility v \
+             WHERE v.evidence_id = e.id ORDER BY v.id DESC LIMIT 1) AS published_at \
+             FROM evidence e JOIN progress_reports r ON r.id = e.report_id \
              LEFT JOIN users u ON u.id = e.created_by WHERE r.plan_id = $1 ORDER BY e.id",
         )
         .bind(pid)
@@ -1007,12 +1009,16 @@ impl Store {
         };
         let mut tx = self.begin().await?;
         on_tx!(&mut tx, |conn| {
-            sqlx::query("UPDATE evidence SET published_at = $1, published_by = $2 WHERE id = $3")
-                .bind(public.then_some(now))
-                .bind(if public { actor.user_id } else { None })
-                .bind(evidence_id)
-                .execute(&mut *conn)
-                .await?;
+            sqlx::query(
+                "INSERT INTO evidence_visibility (evidence_id, public, changed_by, changed_at) \
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .bind(evidence_id)
+            .bind(public)
+            .bind(actor.user_id)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
         });
         record(&mut tx, &change, now).await?;
         tx.commit().await?;
@@ -1027,7 +1033,8 @@ impl Store {
         on_db!(&self.db, |pool| {
             let Some(r) = sqlx::query(
                 "SELECT e.id, e.report_id, e.file_name, e.media_type, e.size, e.sha256, e.object_key, \
-                 e.created_at, e.published_at, u.full_name, r.plan_id, r.activity_number FROM evidence e \
+                 e.created_at, u.full_name, r.plan_id, r.activity_number, (SELECT CASE WHEN v.public THEN v.changed_at END FROM evidence_visibility v \
+             WHERE v.evidence_id = e.id ORDER BY v.id DESC LIMIT 1) AS published_at FROM evidence e \
                  JOIN progress_reports r ON r.id = e.report_id LEFT JOIN users u ON u.id = e.created_by \
                  WHERE e.id = $1",
             )

@@ -54,11 +54,20 @@ pub struct Inner {
     /// were drawn for (the timeline marks today).
     pub public_pages:
         std::sync::Mutex<std::collections::HashMap<(i64, Option<&'static str>), CachedPage>>,
+    /// Requests that may have written (any method but GET and HEAD) this process
+    /// answered: a cached public page that saw fewer asks the database again at once,
+    /// so whoever made a change sees it on the next page (other processes within a second).
+    pub writes: std::sync::atomic::AtomicU64,
     /// The rendered portal with the day it was drawn for and the latest audit entry it
     /// saw: everything it shows is staff data, audited when it changes.
     pub home_page: std::sync::Mutex<Option<(chrono::NaiveDate, i64, axum::body::Bytes)>>,
     /// The open-data catalogue's datasets, kept like the home page (day, latest audit entry).
     pub open_data: std::sync::Mutex<Option<(chrono::NaiveDate, i64, pages::open_data::Catalogue)>>,
+    /// The Menú Participa, its calendar (page and feed) and the public archives, by path,
+    /// kept like the home page (day, latest audit entry); the keys are a fixed set.
+    pub participa_pages: std::sync::Mutex<
+        std::collections::HashMap<String, (chrono::NaiveDate, i64, axum::body::Bytes)>,
+    >,
     /// Where evidence files go, and the largest one accepted.
     pub evidence: EvidenceConfig,
     /// Per-client limit on public forms; `None` only when the operator turned it off.
@@ -75,8 +84,7 @@ pub struct Inner {
     pub public_pdfs: std::sync::Mutex<std::collections::HashMap<(i64, i64), axum::body::Bytes>>,
     /// The public follow-up reports of closed periods: (plan, period, PDF?) → the latest
     /// audit entry they saw and the file.
-    pub public_reports:
-        std::sync::Mutex<std::collections::HashMap<(i64, u32, bool), (i64, axum::body::Bytes)>>,
+    pub public_reports: std::sync::Mutex<PublicReports>,
     /// The platform's public address for links in e-mails (no trailing slash); None:
     /// taken from the request.
     pub public_url: Option<String>,
@@ -101,6 +109,9 @@ impl Default for EvidenceConfig {
     }
 }
 
+/// (plan, period, PDF?) → (the latest audit entry seen, the file).
+pub type PublicReports = std::collections::HashMap<(i64, u32, bool), (i64, axum::body::Bytes)>;
+
 /// A rendered public page and what it was rendered from.
 #[derive(Clone)]
 pub struct CachedPage {
@@ -111,6 +122,10 @@ pub struct CachedPage {
     /// The latest audit entry the page saw: follow-up, reviews, published evidence and
     /// participation are all audited, so a newer entry means the page may be stale.
     pub change: i64,
+    /// When the page was drawn.
+    pub rendered: std::time::Instant,
+    /// [`Inner::writes`] when the page was checked.
+    pub writes: u64,
     pub day: chrono::NaiveDate,
     pub html: axum::body::Bytes,
 }
@@ -208,8 +223,10 @@ impl AppState {
             secure_cookies: config.secure_cookies,
             dummy_hash: password_auth::generate_hash(participa_app::accounts::random_password()),
             public_pages: Default::default(),
+            writes: Default::default(),
             home_page: Default::default(),
             open_data: Default::default(),
+            participa_pages: Default::default(),
         }))
     }
 }
@@ -434,6 +451,22 @@ async fn not_found() -> AppError {
 }
 
 /// The whole application.
+/// Counts the requests that may have written (see [`Inner::writes`]), once answered.
+async fn count_writes(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let writes = !matches!(*request.method(), Method::GET | Method::HEAD);
+    let response = next.run(request).await;
+    if writes {
+        state
+            .writes
+            .fetch_add(1, std::sync::atomic::Ordering::Release);
+    }
+    response
+}
+
 pub fn router(state: AppState) -> Router {
     site(pages::routes(state.evidence.limit), state)
 }
@@ -487,6 +520,7 @@ fn site(routes: pages::routing::Routes, state: AppState) -> Router {
     pages
         .fallback_service(retry)
         .layer(middleware::from_fn(same_origin))
+        .layer(middleware::from_fn_with_state(state.clone(), count_writes))
         .layer(sessions)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn_with_state(

@@ -69,6 +69,8 @@ pub struct PublicProgress {
 fn size_text(bytes: i64) -> String {
     if bytes >= 1024 * 1024 {
         format!("{} MB", pct(bytes as f64 / (1024.0 * 1024.0)))
+    } else if bytes < 1024 {
+        format!("{bytes} bytes")
     } else {
         format!("{} kB", pct(bytes as f64 / 1024.0))
     }

@@ -449,8 +449,8 @@ pub struct PublicPlanPage {
     /// The progress curve as SVG (our own, escaped) and as a table: (month, expected, reported).
     pub chart: String,
     pub curve: Vec<(String, String, String)>,
-    /// (office, activities, expected, progress).
-    pub offices: Vec<(String, usize, String, String)>,
+    /// (office, activities, expected, progress, progress as a bar's value).
+    pub offices: Vec<(String, usize, String, String, String)>,
     /// Closed periods with a public follow-up report: (number, name).
     pub closed: Vec<(u32, String)>,
 }

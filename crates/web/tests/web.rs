@@ -672,7 +672,7 @@ async fn role_matrix(db: TestDatabase, role_index: usize, user: Option<&str>) {
     // Participation, follow-up writes and the remaining staff pages, on the fixtures of
     // `participation_fixtures` (hearing 1 with question 1, survey 1, forum 2 with topic 1
     // and comment 1, suggestion 1).
-    let more: [RequestRow; 56] = [
+    let more: [RequestRow; 60] = [
         (
             "GET",
             "/admin/notificaciones",
@@ -786,6 +786,14 @@ async fn role_matrix(db: TestDatabase, role_index: usize, user: Option<&str>) {
             [SignIn, NotFound, NotFound, NotFound, NotFound],
         ),
         (
+            // Who may publish which file is in the public plan page's test: here, an
+            // unknown file is not found for every role.
+            "POST",
+            "/admin/evidencias/999/visibilidad",
+            vec![("publica", "si"), ("sin_datos_personales", "si")],
+            [SignIn, NotFound, NotFound, NotFound, NotFound],
+        ),
+        (
             "GET",
             "/admin/planes/1/informes/plan.pdf",
             vec![],
@@ -794,6 +802,24 @@ async fn role_matrix(db: TestDatabase, role_index: usize, user: Option<&str>) {
         (
             "GET",
             "/admin/planes/1/informes/seguimiento/1.xlsx",
+            vec![],
+            [SignIn, Allowed, Allowed, Allowed, Allowed],
+        ),
+        (
+            "GET",
+            "/admin/informes/sugerencias/informe.xlsx",
+            vec![],
+            [SignIn, Allowed, Allowed, Allowed, Allowed],
+        ),
+        (
+            "GET",
+            "/admin/informes/otro/informe.pdf",
+            vec![],
+            [SignIn, NotFound, NotFound, NotFound, NotFound],
+        ),
+        (
+            "GET",
+            "/admin/consultas/1/informe/informe.xlsx",
             vec![],
             [SignIn, Allowed, Allowed, Allowed, Allowed],
         ),
@@ -1302,6 +1328,11 @@ on_both_backends! {
     the_open_data_catalogue_describes_every_public_file => super::the_open_data_catalogue_describes_every_public_file;
     rules_and_coverage => super::rules_and_coverage;
     followup_review_cycle => super::followup_review_cycle;
+    deliverable_reports => super::deliverable_reports_of_suggestions_events_and_channels;
+    survey_results_report => super::the_results_report_of_a_survey_suppresses_small_groups;
+    forum_results_report => super::the_results_report_of_a_forum_quotes_without_names;
+    menu_participa_calendar_and_archives => super::the_menu_participa_calendar_and_archives_show_the_published_plan;
+    the_public_plan_page_shows_progress_and_published_evidence => super::the_public_plan_page_shows_progress_and_published_evidence;
     suggestions_campaign => super::suggestions_campaign;
     accountability_hearing => super::accountability_hearing;
     survey_consultation => super::survey_consultation;
@@ -1332,9 +1363,6 @@ on_both_backends! {
     plan_steps_are_confirmed => super::plan_steps_are_confirmed_and_say_what_happened;
     closing_a_period_shows_what_is_missing => super::closing_a_period_shows_what_is_missing_first;
     returned_reports_land_on_the_form => super::returned_reports_land_on_the_form_with_the_observations;
-    deliverable_reports => super::deliverable_reports_of_suggestions_events_and_channels;
-    survey_results_report => super::the_results_report_of_a_survey_suppresses_small_groups;
-    forum_results_report => super::the_results_report_of_a_forum_quotes_without_names;
     published_reports => super::staff_publish_a_report_as_it_is_and_can_withdraw_it;
 }
 
@@ -1958,6 +1986,7 @@ async fn a_missing_public_page_says_what_to_do_next(db: TestDatabase) {
         "href=\"/consulta-codigo\"",
         "href=\"/sugerencias\"",
         "portal de participación",
+        "href=\"/participa\"",
     ] {
         assert!(r.body.contains(needle), "{needle}: {}", r.body);
     }
@@ -7932,6 +7961,681 @@ async fn the_open_data_catalogue_describes_every_public_file(db: TestDatabase) {
     assert!(csv.starts_with("columna,tipo,descripcion\r\n"));
     assert_eq!(csv.lines().count(), 1 + 19);
     assert!(csv.contains("vigencia,número entero,"));
+}
+
+/// The text of one activity card on the public plan page.
+fn public_card(body: &str, number: u32) -> String {
+    let start = format!("<li id=\"actividad-{number}\">");
+    body.split(&start)
+        .nth(1)
+        .and_then(|rest| rest.split("</article>").next())
+        .map(|card| {
+            visible_text(card)
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .unwrap_or_default()
+}
+
+/// Issue 15, part 1: the public plan page shows each activity's status, its progress
+/// (verified, or reported and marked as not yet verified), the accepted narrative,
+/// indicators against their targets, the evidence its office published (private until
+/// then, and only with the confirmation that it holds no personal data), progress by
+/// office, status chips that filter the cards, and each closed period's public report
+/// without names or the history of submissions.
+async fn the_public_plan_page_shows_progress_and_published_evidence(db: TestDatabase) {
+    let app = TestApp::new(db).await;
+    let admin = app.login("admin").await;
+    let reporter = app.login("reporter").await;
+    let auditor = app.login("auditor").await;
+    assert_eq!(
+        app.get("/planes/1/seguimiento/1.pdf", None).await.status,
+        StatusCode::NOT_FOUND,
+        "no public report of a plan not published"
+    );
+    app.to_status(&[
+        Transition::Consolidate,
+        Transition::Review,
+        Transition::Approve,
+        Transition::Publish,
+    ])
+    .await;
+    let page = app.get("/planes/1", None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(public_card(&page.body, 13).contains("sin reportes todavía"));
+    assert!(page.body.contains("Aún no se ha cerrado ningún periodo"));
+
+    let base = "/admin/planes/1/seguimiento/actividades/13";
+    let ind = app
+        .post(
+            &format!("{base}/indicadores"),
+            Some(&admin),
+            &[
+                ("nombre", "Interacciones"),
+                ("unidad", "interacciones"),
+                ("meta", "1000"),
+                ("agregacion", "suma"),
+            ],
+        )
+        .await;
+    assert_eq!(ind.status, StatusCode::SEE_OTHER, "{}", ind.body);
+    let sent = app
+        .post_files(
+            &format!("{base}/avance"),
+            Some(&reporter),
+            &[
+                ("periodo", "1"),
+                ("avance", "40"),
+                ("descripcion", "Transmisión en vivo con afiliados"),
+                ("indicador_1", "250"),
+            ],
+            &[("evidencias", "transmision.pdf", PDF)],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    // Activity 15 (also ARCOM) reported complete: "Cumplida" until reviewed.
+    let done = app
+        .post_files(
+            "/admin/planes/1/seguimiento/actividades/15/avance",
+            Some(&reporter),
+            &[
+                ("periodo", "1"),
+                ("avance", "100"),
+                ("descripcion", "Piezas de divulgación publicadas"),
+            ],
+            &[("evidencias", "piezas.pdf", PDF)],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+
+    // The change shows at once to whoever made it in this process (no second's wait).
+    let page = app.get("/planes/1", None).await;
+    let card = public_card(&page.body, 13);
+    assert!(card.contains("40 %"), "{card}");
+    assert!(card.contains("reportado, sin verificar"), "{card}");
+    assert!(
+        !card.contains("Transmisión en vivo"),
+        "a narrative shows only once internal control accepts it: {card}"
+    );
+    assert!(
+        card.contains("Interacciones: 250 de una meta de 1000"),
+        "{card}"
+    );
+    assert!(
+        !page.body.contains("transmision.pdf"),
+        "evidence is private by default"
+    );
+    assert_eq!(
+        app.get("/planes/1/evidencias/1", None).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    let ok = app
+        .post(
+            &format!("{base}/revision"),
+            Some(&auditor),
+            &[
+                ("periodo", "1"),
+                ("decision", "aceptar"),
+                ("avance_verificado", "35"),
+                ("suficiencia", "si"),
+                ("observaciones", "Verificado"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let page = app.get("/planes/1", None).await;
+    let card = public_card(&page.body, 13);
+    assert!(card.contains("35 %"), "{card}");
+    assert!(card.contains("verificado por control interno"), "{card}");
+    assert!(card.contains("Transmisión en vivo con afiliados"), "{card}");
+    assert!(!card.contains("Usuario"), "no staff names: {card}");
+    assert!(page.body.contains("Avance por dependencia"));
+
+    // Publishing needs the confirmation; another office may not; withdrawing is free.
+    let staff_page = app.get(base, Some(&reporter)).await;
+    assert!(staff_page
+        .body
+        .contains("action=\"/admin/evidencias/1/visibilidad\""));
+    let unconfirmed = app
+        .post(
+            "/admin/evidencias/1/visibilidad",
+            Some(&reporter),
+            &[("publica", "si")],
+        )
+        .await;
+    assert_eq!(unconfirmed.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(unconfirmed.body.contains("no contiene datos personales"));
+    assert!(unconfirmed.body.contains("id=\"sin_datos_personales\""));
+    let hash = password_auth::generate_hash(PASSWORD);
+    testing::create_user(
+        &app.store,
+        "vivienda",
+        "Área de Vivienda",
+        Role::Reporter,
+        &["ARVIV"],
+        &hash,
+    )
+    .await;
+    let other_office = app.login("vivienda").await;
+    let confirmed = [("publica", "si"), ("sin_datos_personales", "si")];
+    for (who, status) in [
+        (&other_office, StatusCode::FORBIDDEN),
+        (&auditor, StatusCode::FORBIDDEN),
+    ] {
+        let r = app
+            .post("/admin/evidencias/1/visibilidad", Some(who), &confirmed)
+            .await;
+        assert_eq!(r.status, status);
+    }
+    assert_eq!(
+        app.post(
+            "/admin/evidencias/999/visibilidad",
+            Some(&reporter),
+            &confirmed
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+    let published = app
+        .post(
+            "/admin/evidencias/1/visibilidad",
+            Some(&reporter),
+            &confirmed,
+        )
+        .await;
+    assert_eq!(
+        published.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        published.body
+    );
+    let page = app.get("/planes/1", None).await;
+    assert!(public_card(&page.body, 13).contains("transmision.pdf"));
+    assert!(!page.body.contains("piezas.pdf"), "only the file published");
+    let file = app.get("/planes/1/evidencias/1", None).await;
+    assert_eq!(file.status, StatusCode::OK);
+    assert_eq!(file.bytes, PDF);
+    assert_eq!(
+        app.get("/planes/1/evidencias/2", None).await.status,
+        StatusCode::NOT_FOUND,
+        "a private file is not found, not refused"
+    );
+    assert_eq!(
+        app.get("/planes/2/evidencias/1", None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let audit = app.get("/admin/auditoria", Some(&admin)).await;
+    assert!(audit.body.contains("evidence.publish"));
+
+    // Status chips filter the cards; an unknown status shows them all.
+    let chips = app.get("/planes/1", None).await;
+    assert!(chips
+        .body
+        .contains("href=\"/planes/1?estado=cumplida#actividades\""));
+    let done_only = app.get("/planes/1?estado=cumplida", None).await;
+    assert!(done_only.body.contains("id=\"actividad-15\""));
+    assert!(!done_only.body.contains("id=\"actividad-13\""));
+    assert!(done_only
+        .body
+        .contains("Se muestran solo las actividades en estado «Cumplida»"));
+    let overdue = app.get("/planes/1?estado=vencida", None).await;
+    assert!(overdue.body.contains("id=\"actividad-13\""));
+    assert!(!overdue.body.contains("id=\"actividad-15\""));
+    let any = app.get("/planes/1?estado=%3Cscript%3E", None).await;
+    assert_eq!(any.status, StatusCode::OK);
+    assert!(any.body.contains("id=\"actividad-13\"") && any.body.contains("id=\"actividad-15\""));
+
+    // A closed period's report is public, without history or names.
+    assert_eq!(
+        app.get("/planes/1/seguimiento/1.pdf", None).await.status,
+        StatusCode::NOT_FOUND,
+        "not before the period is closed"
+    );
+    let closed = app
+        .post(
+            "/admin/planes/1/seguimiento/periodos/1/cerrar",
+            Some(&auditor),
+            &[("confirmar", "si")],
+        )
+        .await;
+    assert_eq!(closed.status, StatusCode::SEE_OTHER, "{}", closed.body);
+    let page = app.get("/planes/1", None).await;
+    assert!(page.body.contains("href=\"/planes/1/seguimiento/1.pdf\""));
+    let pdf = app.get("/planes/1/seguimiento/1.pdf", None).await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    let text = pdf_text(&pdf.bytes);
+    assert!(text.contains("Transmisión en vivo con afiliados"), "{text}");
+    assert!(
+        text.contains("transmision.pdf"),
+        "published evidence listed"
+    );
+    assert!(
+        !text.contains("piezas.pdf"),
+        "private evidence left out: {text}"
+    );
+    assert!(!text.contains("Usuario"), "no staff names: {text}");
+    let staff = app
+        .get("/admin/planes/1/informes/seguimiento/1.pdf", Some(&admin))
+        .await;
+    assert!(
+        pdf_text(&staff.bytes).contains("piezas.pdf"),
+        "staff see it all"
+    );
+    let xlsx = app.get("/planes/1/seguimiento/1.xlsx", None).await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    assert!(xlsx.bytes.starts_with(b"PK"));
+    assert_eq!(
+        app.get("/planes/1/seguimiento/2.pdf", None).await.status,
+        StatusCode::NOT_FOUND,
+        "an open period has no public report"
+    );
+    assert_eq!(
+        app.get("/planes/1/seguimiento/1.docx", None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    // Withdrawn, the file is gone from the page and the address.
+    let withdrawn = app
+        .post(
+            "/admin/evidencias/1/visibilidad",
+            Some(&admin),
+            &[("publica", "no")],
+        )
+        .await;
+    assert_eq!(withdrawn.status, StatusCode::SEE_OTHER);
+    assert!(!app
+        .get("/planes/1", None)
+        .await
+        .body
+        .contains("transmision.pdf"));
+    assert_eq!(
+        app.get("/planes/1/evidencias/1", None).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+/// Issue 15, point 2: the Menú Participa lists each part's published activities with what
+/// came of them, the calendar is a page and an iCalendar feed, and `/consultas`,
+/// `/audiencias` and `/eventos` keep everything citizens may see, past included.
+async fn the_menu_participa_calendar_and_archives_show_the_published_plan(db: TestDatabase) {
+    use participa_domain::menu_participa::ParticipaPart;
+    let app = TestApp::new(db).await;
+    let admin = app.login("admin").await;
+    let admin = Some(admin.as_str());
+
+    // Before anything is published the pages answer, and say so.
+    let menu = app.get("/participa", None).await;
+    assert_eq!(menu.status, StatusCode::OK);
+    assert!(menu.body.contains("Todavía no hay planes publicados"));
+    for part in ParticipaPart::ALL {
+        assert!(menu
+            .body
+            .contains(&format!("href=\"/participa/{}\"", part.slug())));
+        assert!(menu.body.contains(part.label()));
+    }
+    for (path, empty) in [
+        (
+            "/consultas",
+            "Todavía no hay consultas ni foros publicados.",
+        ),
+        ("/audiencias", "Todavía no hay audiencias públicas."),
+        ("/eventos", "Todavía no hay eventos."),
+        ("/participa/calendario", "Todavía no hay fechas publicadas."),
+    ] {
+        let page = app.get(path, None).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert!(page.body.contains(empty), "{path}: {}", page.body);
+    }
+    assert_eq!(
+        app.get("/participa/otra-parte", None).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // The seed plan, tagged with the seed's tags, published.
+    let plan = app.store.plan(PlanId(1)).await.unwrap();
+    let tagged = participa_formats::tags_tsv::apply_tags(
+        "etiquetas-2025.tsv",
+        include_bytes!("../../../seed/etiquetas-2025.tsv"),
+        &plan,
+    )
+    .unwrap();
+    let system = Actor::system();
+    app.store
+        .save_plan(
+            PlanId(1),
+            &tagged,
+            None,
+            &participa_store::Change {
+                actor: &system,
+                action: participa_store::AuditAction::PlanTags,
+                plan_id: Some(1),
+                subject: "etiquetas".into(),
+                before: None,
+                after: None,
+            },
+        )
+        .await
+        .unwrap();
+    app.to_status(&[
+        Transition::Consolidate,
+        Transition::Review,
+        Transition::Approve,
+        Transition::Publish,
+    ])
+    .await;
+
+    // What came of the activities: a hearing (activity 4), a survey with public results
+    // and a forum (activity 2), a draft survey nobody may see yet, events (activity 6).
+    let hearing = app
+        .post(
+            "/admin/audiencias",
+            admin,
+            &[
+                ("titulo", "Audiencia pública de rendición de cuentas 2025"),
+                ("fecha", "2025-07-30"),
+                ("hora", "10:00"),
+                ("lugar", "Auditorio Caja Honor, Bogotá"),
+                ("transmision", ""),
+                (
+                    "informe",
+                    "https://www.cajahonor.gov.co/informe-rdc-2025.pdf",
+                ),
+                ("informe_fecha", "2025-07-01"),
+                ("convocatoria", "Sitio web"),
+                ("actividad", "1:4"),
+            ],
+        )
+        .await;
+    assert_eq!(hearing.status, StatusCode::SEE_OTHER, "{}", hearing.body);
+    let today = participa_app::dates::today();
+    let opens = today.to_string();
+    let closes = (today + chrono::Duration::days(30)).to_string();
+    let (opens, closes) = (&opens, &closes);
+    let consultation = |fields: Vec<(&'static str, String)>| {
+        let app = &app;
+        async move {
+            let mut form: Vec<(&str, &str)> = vec![
+                ("abre", opens.as_str()),
+                ("cierra", closes.as_str()),
+                ("actividad", "1:2"),
+            ];
+            form.extend(fields.iter().map(|(k, v)| (*k, v.as_str())));
+            let created = app.post("/admin/consultas", admin, &form).await;
+            assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+            created
+                .location
+                .unwrap()
+                .rsplit('/')
+                .next()
+                .unwrap()
+                .to_string()
+        }
+    };
+    let survey = consultation(vec![(
+        "titulo",
+        "Encuesta previa a la rendición de cuentas".into(),
+    )])
+    .await;
+    assert_eq!(
+        app.post(
+            &format!("/admin/consultas/{survey}/resultados"),
+            admin,
+            &[("publicos", "si")]
+        )
+        .await
+        .status,
+        StatusCode::SEE_OTHER
+    );
+    let forum = consultation(vec![
+        ("titulo", "Foro sobre vivienda".into()),
+        ("tipo", "foro".into()),
+        ("moderacion", "previa".into()),
+    ])
+    .await;
+    let later = (today + chrono::Duration::days(40)).to_string();
+    let much_later = (today + chrono::Duration::days(60)).to_string();
+    let draft = app
+        .post(
+            "/admin/consultas",
+            admin,
+            &[
+                ("titulo", "Encuesta en borrador"),
+                ("abre", &later),
+                ("cierra", &much_later),
+                ("actividad", "1:2"),
+            ],
+        )
+        .await;
+    assert_eq!(draft.status, StatusCode::SEE_OTHER, "{}", draft.body);
+    for (title, date, attendees) in [
+        ("Feria de servicios en Cali", "2025-06-14", "40"),
+        ("Feria de servicios en Tunja", "2025-09-20", "3"),
+    ] {
+        let r = app
+            .post_files(
+                "/admin/eventos",
+                admin,
+                &[
+                    ("titulo", title),
+                    ("fecha", date),
+                    ("modalidad", "presencial"),
+                    ("lugar", "Batallón"),
+                    ("territorio", "Colombia"),
+                    ("actividad", "1:6"),
+                    ("asistentes", attendees),
+                ],
+                &[],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    }
+
+    // /participa counts each part's activities of the published plan.
+    let published = app.store.published_plan(PlanId(1)).await.unwrap().unwrap();
+    let menu = app.get("/participa", None).await;
+    assert!(!menu.body.contains("Todavía no hay planes publicados"));
+    let mut listed = 0;
+    for part in ParticipaPart::ALL {
+        let n = published
+            .plan
+            .activities
+            .iter()
+            .filter(|a| part.includes(&a.tags))
+            .count();
+        listed += n;
+        let card = &menu.body[menu.body.find(part.label()).unwrap()..];
+        let card = &card[..card.find("</li>").unwrap()];
+        let words = if n == 1 {
+            "1 actividad del plan".to_string()
+        } else {
+            format!("{n} actividades del plan")
+        };
+        assert!(card.contains(&words), "{}: {card}", part.label());
+    }
+    assert!(listed > 0, "the seed's tags put activities in the menu");
+
+    // Each part lists its activities and what came of them, with links.
+    let accountability = app.get("/participa/rendicion-de-cuentas", None).await;
+    assert_eq!(accountability.status, StatusCode::OK);
+    let body = &accountability.body;
+    let activity4 = &published.plan.activities[3];
+    assert!(body.contains(&format!("Actividad 4: {}", activity4.description)));
+    assert!(body.contains("Audiencia pública de rendición de cuentas 2025"));
+    assert!(body.contains("href=\"/audiencias/1\""));
+    assert!(body.contains("href=\"https://www.cajahonor.gov.co/informe-rdc-2025.pdf\""));
+    assert!(body.contains("Feria de servicios en Cali"));
+    assert!(body.contains("asistentes: 40"));
+    assert!(
+        body.contains("asistentes: menos de 5"),
+        "small counts suppressed"
+    );
+    assert!(body.contains("Estado: <span"));
+    let consultation = app.get("/participa/consulta", None).await;
+    assert!(consultation
+        .body
+        .contains(&format!("href=\"/consultas/{survey}/resultados\"")));
+    assert!(consultation
+        .body
+        .contains(&format!("href=\"/consultas/{forum}\"")));
+    assert!(!consultation.body.contains("Encuesta en borrador"));
+    // Activity 5 is only in the consultation part, never in control social.
+    let activity5 = &published.plan.activities[4].description;
+    assert!(consultation.body.contains(activity5.as_str()));
+    let control = app.get("/participa/control-social", None).await;
+    assert_eq!(control.status, StatusCode::OK);
+    assert!(!control.body.contains(activity5.as_str()));
+
+    // The calendar: by month, with the hearing and the consultation's dates, and its feed.
+    let calendar = app.get("/participa/calendario", None).await;
+    assert_eq!(calendar.status, StatusCode::OK);
+    assert!(calendar.body.contains("href=\"/participa/calendario.ics\""));
+    let july = &calendar.body[calendar.body.find("id=\"mes-2025-07\"").unwrap()..];
+    let july = &july[..july.find("</section>").unwrap()];
+    assert!(july.contains("Julio de 2025"));
+    assert!(july.contains("Audiencia pública de rendición de cuentas 2025"));
+    // Activity 6 (5 feb – 28 nov 2025) starts in February and still runs in July.
+    let activity6 = &published.plan.activities[5].description;
+    let running = &july[july.find("siguen en curso").expect("a running list")..];
+    assert!(running.contains(activity6.as_str()), "{july}");
+    assert!(running.contains("Hasta el 28 nov 2025"));
+    let february = &calendar.body[calendar.body.find("id=\"mes-2025-02\"").unwrap()..];
+    let february = &february[..february.find("</section>").unwrap()];
+    assert!(february.contains(&format!("{activity6}</a>. Del 5 feb 2025 al 28 nov 2025")));
+    assert!(calendar.body.contains(&format!(
+        "Abre la consulta el {}",
+        participa_app::dates::fecha(today)
+    )));
+    assert!(!calendar.body.contains("Encuesta en borrador"));
+
+    let feed = app.get("/participa/calendario.ics", None).await;
+    assert_eq!(feed.status, StatusCode::OK);
+    assert_eq!(
+        feed.headers[header::CONTENT_TYPE],
+        "text/calendar; charset=utf-8"
+    );
+    let parsed: icalendar::Calendar = feed.body.parse().expect("a valid iCalendar file");
+    let events: Vec<&icalendar::Event> = parsed
+        .components
+        .iter()
+        .filter_map(|c| match c {
+            icalendar::CalendarComponent::Event(e) => Some(e),
+            _ => None,
+        })
+        .collect();
+    use icalendar::{Component, EventLike};
+    // Every activity, the hearing, two public consultations and two events.
+    assert_eq!(events.len(), published.plan.activities.len() + 1 + 2 + 2);
+    for a in &published.plan.activities {
+        let uid = format!("actividad-1-{}@participa", a.number.get());
+        let e = events
+            .iter()
+            .find(|e| e.get_uid() == Some(uid.as_str()))
+            .unwrap_or_else(|| panic!("no VEVENT {uid}"));
+        assert!(e.get_summary().unwrap().contains(&a.description));
+        assert_eq!(
+            e.get_start(),
+            Some(icalendar::DatePerhapsTime::Date(a.start)),
+            "an all-day event"
+        );
+        assert_eq!(
+            e.get_end(),
+            Some(icalendar::DatePerhapsTime::Date(a.end.succ_opt().unwrap())),
+            "DTEND is the day after the last one"
+        );
+    }
+    let hearing_event = events
+        .iter()
+        .find(|e| e.get_uid() == Some("audiencia-1@participa"))
+        .unwrap();
+    assert_eq!(
+        hearing_event.get_location(),
+        Some("Auditorio Caja Honor, Bogotá")
+    );
+    assert!(!feed.body.contains("Encuesta en borrador"));
+
+    // The archives: newest first, past ones with their results; attendance as totals.
+    let consultations = app.get("/consultas", None).await;
+    assert_eq!(consultations.status, StatusCode::OK);
+    assert!(consultations
+        .body
+        .contains("Encuesta previa a la rendición de cuentas"));
+    assert!(consultations.body.contains("Foro sobre vivienda"));
+    assert!(consultations
+        .body
+        .contains(&format!("href=\"/consultas/{survey}/resultados\"")));
+    assert!(!consultations.body.contains("Encuesta en borrador"));
+    let hearings = app.get("/audiencias", None).await;
+    assert_eq!(hearings.status, StatusCode::OK);
+    assert!(hearings.body.contains("href=\"/audiencias/1\""));
+    assert!(hearings.body.contains("30 jul 2025, 10:00"));
+    assert!(hearings.body.contains("Informe de la audiencia"));
+    let events_page = app.get("/eventos", None).await;
+    assert_eq!(events_page.status, StatusCode::OK);
+    let tunja = events_page
+        .body
+        .find("Feria de servicios en Tunja")
+        .unwrap();
+    let cali = events_page.body.find("Feria de servicios en Cali").unwrap();
+    assert!(tunja < cali, "newest first");
+    assert!(events_page.body.contains("Asistentes: 40"));
+    assert!(events_page.body.contains("Asistentes: menos de 5"));
+    assert!(events_page.body.contains("Presencial · Batallón, Colombia"));
+    // A page that does not exist is a 404, not an empty page or an error.
+    for path in [
+        "/eventos?pagina=2",
+        "/eventos?pagina=0",
+        "/consultas?pagina=dos",
+        "/audiencias?pagina=99999999999999999999",
+    ] {
+        assert_eq!(
+            app.get(path, None).await.status,
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+    }
+    assert_eq!(
+        app.get("/eventos?pagina=1", None).await.status,
+        StatusCode::OK
+    );
+
+    // The pages are kept in memory until staff change something: a new event shows.
+    let next_week = (today + chrono::Duration::days(7)).to_string();
+    let r = app
+        .post_files(
+            "/admin/eventos",
+            admin,
+            &[
+                ("titulo", "Feria de vivienda en Medellín"),
+                ("fecha", &next_week),
+                ("modalidad", "virtual"),
+                ("lugar", ""),
+                ("territorio", ""),
+                ("actividad", "1:12"),
+                ("asistentes", "0"),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let events_page = app.get("/eventos", None).await;
+    let medellin = &events_page.body[events_page
+        .body
+        .find("Feria de vivienda en Medellín")
+        .unwrap()..];
+    let medellin = &medellin[..medellin.find("</li>").unwrap()];
+    assert!(
+        medellin.contains("Virtual") && medellin.contains("Por realizar"),
+        "{medellin}"
+    );
+    let feed_again = app.get("/participa/calendario.ics", None).await;
+    let parsed_again: icalendar::Calendar = feed_again.body.parse().unwrap();
+    assert_eq!(parsed_again.components.len(), events.len() + 1);
+    assert!(
+        feed_again.body.contains("UID:audiencia-1@participa"),
+        "UIDs are stable"
+    );
 }
 
 /// The cell at (`row`, `col`) of a sheet of an XLSX download.

@@ -1508,12 +1508,6 @@ pub async fn evidence_visibility(
     {
         return Err(AppError::NotFound);
     }
-    // This process's public page shows the change at once (others within a second).
-    state
-        .public_pages
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .retain(|(plan, _), _| *plan != plan_id.0);
     let code = if public {
         "evidencia_publica"
     } else {

@@ -16,6 +16,7 @@ pub mod hearings;
 pub mod inbox;
 pub mod notifications;
 pub mod open_data;
+pub mod participa;
 pub mod participation;
 pub mod plans;
 pub mod public;
@@ -53,4 +54,5 @@ pub fn routes(evidence_limit: usize) -> Routes {
         .merge(channels::routes())
         .merge(notifications::routes())
         .merge(open_data::routes())
+        .merge(participa::routes())
 }

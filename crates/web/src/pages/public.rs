@@ -120,6 +120,11 @@ pub async fn home(State(state): State<AppState>) -> AppResult<Html<axum::body::B
 /// version was published or anything changed (another server process may have done it).
 const RECHECK: std::time::Duration = std::time::Duration::from_secs(1);
 
+/// How long a rendered plan page is served at most. Citizens' answers and registrations
+/// are not audit entries, so the participation counts the page shows are drawn again
+/// at least this often rather than on every answer.
+const REDRAW: std::time::Duration = std::time::Duration::from_secs(300);
+
 #[derive(serde::Deserialize)]
 pub struct PlanQuery {
     estado: Option<String>,
@@ -143,6 +148,7 @@ pub async fn plan(
             .map(ScheduleStatus::as_str)
     });
     let key = (id, filter);
+    let writes = state.writes.load(std::sync::atomic::Ordering::Acquire);
     let cached = state
         .public_pages
         .lock()
@@ -151,7 +157,7 @@ pub async fn plan(
         .filter(|c| c.day == today)
         .cloned();
     let html = match cached {
-        Some(c) if c.checked.elapsed() < RECHECK => c.html,
+        Some(c) if c.checked.elapsed() < RECHECK && c.writes == writes => c.html,
         cached => {
             let version = state
                 .store
@@ -159,14 +165,25 @@ pub async fn plan(
                 .await?
                 .ok_or(AppError::NotFound)?;
             let change = state.store.last_change().await?;
-            let html = match cached {
-                Some(c) if c.version == version && c.change == change => c.html,
-                _ => axum::body::Bytes::from(render_plan(&state, id, today, filter).await?),
+            let (html, rendered) = match cached {
+                Some(c)
+                    if c.version == version
+                        && c.change == change
+                        && c.rendered.elapsed() < REDRAW =>
+                {
+                    (c.html, c.rendered)
+                }
+                _ => (
+                    axum::body::Bytes::from(render_plan(&state, id, today, filter).await?),
+                    std::time::Instant::now(),
+                ),
             };
             let fresh = CachedPage {
                 checked: std::time::Instant::now(),
+                rendered,
                 version,
                 change,
+                writes,
                 day: today,
                 html: html.clone(),
             };
@@ -242,7 +259,10 @@ async fn render_plan(
             .collect(),
         offices: participa_app::followup::by_office(&published.plan, &f, &d)
             .into_iter()
-            .map(|o| (o.name, o.activities, pct(o.expected), pct(o.progress)))
+            .map(|o| {
+                let bar = format!("{:.0}", o.progress.clamp(0.0, 100.0));
+                (o.name, o.activities, pct(o.expected), pct(o.progress), bar)
+            })
             .collect(),
         closed: participa_domain::followup::periods(
             published.plan.year.get(),

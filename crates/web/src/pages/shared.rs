@@ -104,25 +104,6 @@ pub async fn editable_plan(state: &crate::AppState, id: PlanId) -> AppResult<(Pl
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::csv_line;
-
-    #[test]
-    fn csv_cells_never_run_as_formulas() {
-        let line = csv_line(&[
-            "=1+1".into(),
-            "di \"hola\"".into(),
-            "-3".into(),
-            "\t@SUM(A1)".into(),
-        ]);
-        assert_eq!(
-            line,
-            "\"'=1+1\",\"di \"\"hola\"\"\",\"'-3\",\"'\t@SUM(A1)\"\r\n"
-        );
-    }
-}
-
 /// An evidence file as a download under its own name and media type.
 pub async fn evidence_file(
     state: &crate::AppState,
@@ -158,4 +139,23 @@ pub async fn evidence_file(
             .unwrap_or(HeaderValue::from_static("attachment")),
     );
     Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_line;
+
+    #[test]
+    fn csv_cells_never_run_as_formulas() {
+        let line = csv_line(&[
+            "=1+1".into(),
+            "di \"hola\"".into(),
+            "-3".into(),
+            "\t@SUM(A1)".into(),
+        ]);
+        assert_eq!(
+            line,
+            "\"'=1+1\",\"di \"\"hola\"\"\",\"'-3\",\"'\t@SUM(A1)\"\r\n"
+        );
+    }
 }
