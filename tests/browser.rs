@@ -1092,6 +1092,10 @@ async fn a_citizen_sends_a_suggestion_and_follows_it_on_a_phone() {
     b.check("pagina-no-encontrada-telefono").await;
     b.open("/datos").await;
     b.check_both_widths("datos-abiertos").await;
+    // The published reports, reached from the footer of every public page.
+    b.follow("footer a[href='/informes']").await;
+    assert!(b.source().await.contains("Informes de participación"));
+    b.check_both_widths("informes-publicados").await;
     b.client.set_window_size(390, 844).await.unwrap();
 
     // Staff answer; the citizen sees the answer and erases the contact data.
@@ -1394,7 +1398,7 @@ async fn a_citizen_sends_a_suggestion_and_follows_it_on_a_phone() {
         assert!(b.source().await.contains(expected), "{path}");
         b.check(name).await;
     }
-    assert_eq!(b.checked.len(), 34, "{:?}", b.checked);
+    assert_eq!(b.checked.len(), 36, "{:?}", b.checked);
     b.client.close().await.unwrap();
     let _ = stop.send(());
 }

@@ -123,6 +123,17 @@ pub struct DeliverableReport {
     pub generated: String,
 }
 
+impl DeliverableReport {
+    /// The text of the header line labelled `label` (empty when there is none).
+    pub fn header_text(&self, label: &str) -> String {
+        self.header
+            .iter()
+            .find(|(l, _)| l == label)
+            .map(|(_, c)| c.shown().to_string())
+            .unwrap_or_default()
+    }
+}
+
 /// The report as PDF.
 pub fn deliverable_pdf(report: &DeliverableReport) -> Result<Vec<u8>, ReportError> {
     crate::render("entregable.typ", report)

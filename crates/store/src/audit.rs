@@ -59,6 +59,8 @@ pub enum AuditAction {
     ConsultationCreate,
     ConsultationQuestion,
     ConsultationResults,
+    /// A deliverable report published for the public, or withdrawn.
+    ReportPublish,
     CoverageAccept,
     EventCreate,
     FollowupSettings,
@@ -109,7 +111,7 @@ pub enum AuditAction {
 
 impl AuditAction {
     /// Every action, for parsing stored codes back.
-    pub const ALL: [AuditAction; 59] = [
+    pub const ALL: [AuditAction; 60] = [
         AuditAction::ActivityCreate,
         AuditAction::ActivityUpdate,
         AuditAction::ActivityDelete,
@@ -124,6 +126,7 @@ impl AuditAction {
         AuditAction::ConsultationCreate,
         AuditAction::ConsultationQuestion,
         AuditAction::ConsultationResults,
+        AuditAction::ReportPublish,
         AuditAction::CoverageAccept,
         AuditAction::EventCreate,
         AuditAction::FollowupSettings,
@@ -187,6 +190,7 @@ impl AuditAction {
             AuditAction::ConsultationCreate => "consultation.create",
             AuditAction::ConsultationQuestion => "consultation.question",
             AuditAction::ConsultationResults => "consultation.results",
+            AuditAction::ReportPublish => "report.publish",
             AuditAction::CoverageAccept => "coverage.accept",
             AuditAction::EventCreate => "event.create",
             AuditAction::FollowupSettings => "followup.settings",
@@ -257,6 +261,7 @@ impl AuditAction {
             AuditAction::ConsultationCreate => "Creó una consulta",
             AuditAction::ConsultationQuestion => "Agregó una pregunta a una consulta",
             AuditAction::ConsultationResults => "Publicó o reservó los resultados de una consulta",
+            AuditAction::ReportPublish => "Publicó o retiró un informe del sitio público",
             AuditAction::CoverageAccept => "Aceptó un hallazgo de la verificación de cobertura",
             AuditAction::EventCreate => "Registró un evento",
             AuditAction::FollowupSettings => "Cambió la configuración del seguimiento",

@@ -43,6 +43,7 @@ mod notifications;
 mod objects;
 mod parameters;
 mod plans;
+mod published_reports;
 mod recovery;
 mod sessions;
 mod suggestions;
@@ -81,6 +82,7 @@ pub use objects::{
 };
 pub use parameters::{ParameterChange, ParameterValue};
 pub use plans::{PlanId, PlanSummary};
+pub use published_reports::PublishedReport;
 pub use recovery::{Recovery, RecoveryAccount, RecoveryLink, RecoveryMail};
 pub use sessions::{OpenSession, SessionMeta};
 pub use suggestions::{SuggestionFilter, SuggestionRecord};

@@ -1328,6 +1328,7 @@ on_both_backends! {
     the_open_data_catalogue_describes_every_public_file => super::the_open_data_catalogue_describes_every_public_file;
     rules_and_coverage => super::rules_and_coverage;
     followup_review_cycle => super::followup_review_cycle;
+    published_reports => super::staff_publish_a_report_as_it_is_and_can_withdraw_it;
     the_demo_fills_every_page_and_each_answers => super::the_demo_fills_every_page_and_each_answers;
     deliverable_reports => super::deliverable_reports_of_suggestions_events_and_channels;
     survey_results_report => super::the_results_report_of_a_survey_suppresses_small_groups;
@@ -9212,4 +9213,138 @@ async fn the_demo_fills_every_page_and_each_answers(db: TestDatabase) {
         let seen = walk(&app, Some(&cookie), "/admin", "/admin", limit).await;
         assert!(seen.len() > 5, "{user} reached only {seen:?}");
     }
+}
+
+
+async fn staff_publish_a_report_as_it_is_and_can_withdraw_it(db: TestDatabase) {
+    use calamine::Data;
+    let app = TestApp::new(db).await;
+    let admin = app.login("admin").await;
+    let auditor = app.login("auditor").await;
+    // Nothing is public before staff publish it.
+    assert_eq!(
+        app.get("/informes/sugerencias/informe.pdf", None)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let list = app.get("/informes", None).await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(list.body.contains("Todavía no hay informes publicados."));
+    let page = app.get("/admin/sugerencias", Some(&admin)).await;
+    assert!(page
+        .body
+        .contains("action=\"/admin/informes/sugerencias/publicacion\""));
+    // Internal control reads reports but does not publish them.
+    assert_eq!(
+        app.post(
+            "/admin/informes/sugerencias/publicacion",
+            Some(&auditor),
+            &[("accion", "publicar")]
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    let published = app
+        .post(
+            "/admin/informes/sugerencias/publicacion",
+            Some(&admin),
+            &[("accion", "publicar")],
+        )
+        .await;
+    assert_eq!(published.status, StatusCode::SEE_OTHER);
+    assert_eq!(published.location.as_deref(), Some("/admin/sugerencias"));
+    let back = app.get("/admin/sugerencias", Some(&admin)).await;
+    assert!(back.body.contains("Informe publicado"), "{}", back.body);
+    let id = new_consultation(&app, &admin, &[]).await;
+    let consultation = app
+        .post(
+            &format!("/admin/consultas/{id}/informe/publicacion"),
+            Some(&admin),
+            &[("accion", "publicar")],
+        )
+        .await;
+    assert_eq!(consultation.status, StatusCode::SEE_OTHER);
+    let list = app.get("/informes", None).await;
+    assert!(list
+        .body
+        .contains("href=\"/informes/sugerencias/informe.pdf\""));
+    assert!(list
+        .body
+        .contains(&format!("href=\"/consultas/{id}/informe/informe.xlsx\"")));
+    assert!(list
+        .body
+        .contains("Informe de resultados de la consulta · Foro previo a la rendición de cuentas"));
+    // The public downloads the report as published, even after the data change.
+    let sent = post_from(
+        &app,
+        "10.9.0.1",
+        "/sugerencias",
+        &[("categoria", "vivienda"), ("texto", "Más ferias")],
+    )
+    .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER);
+    let pdf = app.get("/informes/sugerencias/informe.pdf", None).await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert_eq!(pdf.headers["content-type"], "application/pdf");
+    assert!(pdf_text(&pdf.bytes).contains("Informe de la campaña de sugerencias"));
+    let public = app.get("/informes/sugerencias/informe.xlsx", None).await;
+    let summary = xlsx_sheet(&public.bytes, "Resumen");
+    assert_eq!(
+        xlsx_row(&summary, "Sugerencias recibidas")[1],
+        Data::Float(0.0)
+    );
+    let staff = app
+        .get("/admin/informes/sugerencias/informe.xlsx", Some(&auditor))
+        .await;
+    let summary = xlsx_sheet(&staff.bytes, "Resumen");
+    assert_eq!(
+        xlsx_row(&summary, "Sugerencias recibidas")[1],
+        Data::Float(1.0)
+    );
+    let results = app
+        .get(&format!("/consultas/{id}/informe/informe.pdf"), None)
+        .await;
+    assert_eq!(results.status, StatusCode::OK);
+    // Withdrawn, it is gone from the public site; an unknown kind is not found.
+    let withdrawn = app
+        .post(
+            "/admin/informes/sugerencias/publicacion",
+            Some(&admin),
+            &[("accion", "retirar")],
+        )
+        .await;
+    assert_eq!(withdrawn.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.get("/informes/sugerencias/informe.pdf", None)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert!(!app
+        .get("/informes", None)
+        .await
+        .body
+        .contains("/informes/sugerencias/informe.pdf"));
+    assert_eq!(
+        app.post(
+            "/admin/informes/otro/publicacion",
+            Some(&admin),
+            &[("accion", "publicar")]
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.post(
+            "/admin/informes/eventos/publicacion",
+            Some(&admin),
+            &[("accion", "x")]
+        )
+        .await
+        .status,
+        StatusCode::BAD_REQUEST
+    );
 }

@@ -6,14 +6,18 @@ use super::shared::attachment;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::extract::Path;
+use crate::form::FormData;
+use crate::views::Layout;
 use crate::AppState;
+use askama::Template;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::response::Response;
+use axum::response::{Html, IntoResponse, Redirect};
 use participa_app::dates::today;
 use participa_app::report_data::{followup_report, plan_document, Audience};
 use participa_domain::{Action, PlanStatus};
-use participa_store::PlanId;
+use participa_store::{PlanId, PublishedReport};
 
 const PDF: &str = "application/pdf";
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -22,12 +26,23 @@ pub fn routes() -> Routes {
     Routes::public()
         .get("/planes/{id}/documento.pdf", public_plan_pdf)
         .get("/planes/{id}/seguimiento/{file}", public_followup)
+        .get("/informes", public_reports)
+        .get("/informes/{kind}/{file}", public_deliverable)
+        .get(
+            "/consultas/{id}/informe/{file}",
+            public_consultation_results,
+        )
         .merge(
             Routes::staff()
                 .get("/planes/{id}/informes/plan.pdf", plan_pdf)
                 .get("/planes/{id}/informes/seguimiento/{file}", followup)
                 .get("/informes/{kind}/{file}", deliverable)
-                .get("/consultas/{id}/informe/{file}", consultation_results),
+                .get("/consultas/{id}/informe/{file}", consultation_results)
+                .post("/informes/{kind}/publicacion", publish_deliverable)
+                .post(
+                    "/consultas/{id}/informe/publicacion",
+                    publish_consultation_results,
+                ),
         )
 }
 
@@ -181,23 +196,23 @@ pub async fn deliverable(
 ) -> AppResult<Response> {
     user.require(Action::ViewInternal)?;
     let format = deliverable_format(&file)?;
+    let report = load_deliverable(&state, &kind).await?;
+    send_deliverable(report, &format!("informe-{kind}"), format).await
+}
+
+/// The report of kind `kind` (`sugerencias`, `eventos`, `canales`) as of today.
+async fn load_deliverable(
+    state: &AppState,
+    kind: &str,
+) -> AppResult<participa_reports::DeliverableReport> {
     use participa_app::deliverables as d;
-    let (report, stem) = match kind.as_str() {
-        "sugerencias" => (
-            d::load_suggestions_report(&state.store, &state.entity, today()).await?,
-            "informe-sugerencias",
-        ),
-        "eventos" => (
-            d::load_events_report(&state.store, &state.entity, today()).await?,
-            "informe-eventos",
-        ),
-        "canales" => (
-            d::load_channels_report(&state.store, &state.entity, today()).await?,
-            "informe-canales",
-        ),
+    let (store, entity) = (&state.store, &state.entity);
+    Ok(match kind {
+        "sugerencias" => d::load_suggestions_report(store, entity, today()).await?,
+        "eventos" => d::load_events_report(store, entity, today()).await?,
+        "canales" => d::load_channels_report(store, entity, today()).await?,
         _ => return Err(AppError::NotFound),
-    };
-    send_deliverable(report, stem, format).await
+    })
 }
 
 /// `/admin/consultas/{id}/informe/informe.pdf` or `.xlsx`: the results report of a
@@ -280,4 +295,190 @@ pub async fn public_followup(
         .unwrap_or_else(|p| p.into_inner())
         .insert(key, (change, bytes.clone()));
     Ok(attachment(bytes, media, &name))
+}
+
+// ------------------------------------------------------------ published reports
+
+/// Where the staff page of each kind of report is (the publish buttons send back there).
+fn staff_page(kind: &str, subject: i64) -> String {
+    match kind {
+        "sugerencias" => "/admin/sugerencias".into(),
+        "eventos" => "/admin/eventos".into(),
+        "canales" => "/admin/canales".into(),
+        _ => format!("/admin/consultas/{subject}"),
+    }
+}
+
+/// Publishes the report as it is today (its PDF and XLSX are kept, the public downloads
+/// exactly those), or withdraws it: `accion` = `publicar` or `retirar`.
+async fn set_published(
+    state: &AppState,
+    user: &CurrentUser,
+    kind: &str,
+    subject: i64,
+    report: participa_reports::DeliverableReport,
+    form: &FormData,
+) -> AppResult<Response> {
+    let back = staff_page(kind, subject);
+    match form.get("accion") {
+        "publicar" => {
+            let title = if kind == "consulta" {
+                format!("{} · {}", report.title, report.header_text("Consulta"))
+            } else {
+                report.title.clone()
+            };
+            let r = report.clone();
+            let pdf = blocking(move || participa_reports::deliverable_pdf(&r)).await?;
+            let xlsx = blocking(move || participa_reports::deliverable_xlsx(&report)).await?;
+            let published = PublishedReport {
+                kind: kind.into(),
+                subject,
+                title,
+                at: chrono::Utc::now(),
+            };
+            state
+                .store
+                .publish_report(&published, &pdf, &xlsx, &user.actor())
+                .await?;
+            user.flash(
+                "Informe publicado: el sitio público ofrece desde ahora esta versión en Informes de participación.",
+            )
+            .await?;
+            Ok(Redirect::to(&back).into_response())
+        }
+        "retirar" => {
+            let withdrawn = state
+                .store
+                .withdraw_report(kind, subject, &user.actor())
+                .await?;
+            user.flash(if withdrawn {
+                "Informe retirado del sitio público."
+            } else {
+                "Ese informe no estaba publicado."
+            })
+            .await?;
+            Ok(Redirect::to(&back).into_response())
+        }
+        _ => Err(AppError::BadRequest(
+            "Elija si publica o retira el informe.".into(),
+        )),
+    }
+}
+
+/// `POST /admin/informes/{kind}/publicacion`.
+pub async fn publish_deliverable(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(kind): Path<String>,
+    form: FormData,
+) -> AppResult<Response> {
+    user.require(Action::ManageParticipation)?;
+    let report = load_deliverable(&state, &kind).await?;
+    set_published(&state, &user, &kind, 0, report, &form).await
+}
+
+/// `POST /admin/consultas/{id}/informe/publicacion`.
+pub async fn publish_consultation_results(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    form: FormData,
+) -> AppResult<Response> {
+    user.require(Action::ManageParticipation)?;
+    let report =
+        participa_app::deliverables::load_results_report(&state.store, &state.entity, id, today())
+            .await?;
+    set_published(&state, &user, "consulta", id, report, &form).await
+}
+
+/// A published report's file, as it was published; not found otherwise.
+async fn send_published(
+    state: &AppState,
+    kind: &str,
+    subject: i64,
+    file: &str,
+) -> AppResult<Response> {
+    let format = deliverable_format(file)?;
+    let xlsx = format == "xlsx";
+    let (bytes, at) = state
+        .store
+        .published_report_file(kind, subject, xlsx)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let stem = if kind == "consulta" {
+        format!("informe-resultados-consulta-{subject}")
+    } else {
+        format!("informe-{kind}")
+    };
+    let name = format!(
+        "{stem}-{}.{format}",
+        participa_app::dates::colombia_date(at).format("%Y-%m-%d")
+    );
+    Ok(attachment(
+        bytes.into(),
+        if xlsx { XLSX } else { PDF },
+        &name,
+    ))
+}
+
+/// `/informes/{kind}/informe.pdf` or `.xlsx`, when staff published it.
+pub async fn public_deliverable(
+    State(state): State<AppState>,
+    Path((kind, file)): Path<(String, String)>,
+) -> AppResult<Response> {
+    if !matches!(kind.as_str(), "sugerencias" | "eventos" | "canales") {
+        return Err(AppError::NotFound);
+    }
+    send_published(&state, &kind, 0, &file).await
+}
+
+/// `/consultas/{id}/informe/informe.pdf` or `.xlsx`, when staff published it.
+pub async fn public_consultation_results(
+    State(state): State<AppState>,
+    Path((id, file)): Path<(i64, String)>,
+) -> AppResult<Response> {
+    send_published(&state, "consulta", id, &file).await
+}
+
+/// One published report in the public list.
+pub struct PublishedView {
+    pub title: String,
+    pub date: String,
+    pub pdf: String,
+    pub xlsx: String,
+}
+
+#[derive(Template)]
+#[template(path = "public_reports.html")]
+pub struct PublicReportsPage {
+    pub layout: Layout,
+    pub reports: Vec<PublishedView>,
+}
+
+/// `/informes`: the reports staff published, newest first (one query, no file read).
+pub async fn public_reports(State(state): State<AppState>) -> AppResult<Response> {
+    let reports = state
+        .store
+        .published_reports()
+        .await?
+        .into_iter()
+        .map(|r| {
+            let base = if r.kind == "consulta" {
+                format!("/consultas/{}/informe", r.subject)
+            } else {
+                format!("/informes/{}", r.kind)
+            };
+            PublishedView {
+                title: r.title,
+                date: participa_app::dates::fecha_de(r.at),
+                pdf: format!("{base}/informe.pdf"),
+                xlsx: format!("{base}/informe.xlsx"),
+            }
+        })
+        .collect();
+    let page = PublicReportsPage {
+        layout: Layout::public("Informes de participación".into(), &state),
+        reports,
+    };
+    Ok(Html(page.render()?).into_response())
 }

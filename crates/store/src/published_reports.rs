@@ -1,0 +1,149 @@
+//! Deliverable reports published for the public: the PDF and XLSX as staff published
+//! them, so a public download reads bytes and draws nothing. Publishing again replaces
+//! the files; withdrawing deletes them. Both are audited in their own transaction.
+
+use crate::audit::{record, Actor, AuditAction, Change};
+use crate::tx::on_tx;
+use crate::{on_db, Result, Store};
+use chrono::{DateTime, Utc};
+use sqlx::Row;
+
+/// A published report, without its files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishedReport {
+    /// `sugerencias`, `eventos`, `canales` or `consulta`.
+    pub kind: String,
+    /// The consultation of a `consulta` report; 0 otherwise.
+    pub subject: i64,
+    pub title: String,
+    pub at: DateTime<Utc>,
+}
+
+impl Store {
+    /// Publishes (or publishes again, replacing) report `kind` of `subject` with its two
+    /// files.
+    pub async fn publish_report(
+        &self,
+        report: &PublishedReport,
+        pdf: &[u8],
+        xlsx: &[u8],
+        actor: &Actor,
+    ) -> Result<()> {
+        let now = Utc::now();
+        let change = Change {
+            actor,
+            action: AuditAction::ReportPublish,
+            plan_id: None,
+            subject: format!("informe «{}»", report.title),
+            before: None,
+            after: Some("publicado".into()),
+        };
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, |conn| {
+            sqlx::query("DELETE FROM published_reports WHERE kind = $1 AND subject_id = $2")
+                .bind(&report.kind)
+                .bind(report.subject)
+                .execute(&mut *conn)
+                .await?;
+            sqlx::query(
+                "INSERT INTO published_reports (kind, subject_id, title, pdf, xlsx, published_by, published_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(&report.kind)
+            .bind(report.subject)
+            .bind(&report.title)
+            .bind(pdf)
+            .bind(xlsx)
+            .bind(actor.user_id)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+        });
+        record(&mut tx, &change, now).await?;
+        tx.commit().await
+    }
+
+    /// Withdraws report `kind` of `subject` from the public; false when it was not
+    /// published (nothing is recorded then).
+    pub async fn withdraw_report(&self, kind: &str, subject: i64, actor: &Actor) -> Result<bool> {
+        let now = Utc::now();
+        let mut tx = self.begin().await?;
+        let title: Option<String> = on_tx!(&mut tx, |conn| {
+            let title = sqlx::query(
+                "SELECT title FROM published_reports WHERE kind = $1 AND subject_id = $2",
+            )
+            .bind(kind)
+            .bind(subject)
+            .fetch_optional(&mut *conn)
+            .await?
+            .map(|r| r.try_get::<String, _>("title"))
+            .transpose()?;
+            sqlx::query("DELETE FROM published_reports WHERE kind = $1 AND subject_id = $2")
+                .bind(kind)
+                .bind(subject)
+                .execute(&mut *conn)
+                .await?;
+            title
+        });
+        let Some(title) = title else {
+            return Ok(false);
+        };
+        let change = Change {
+            actor,
+            action: AuditAction::ReportPublish,
+            plan_id: None,
+            subject: format!("informe «{title}»"),
+            before: Some("publicado".into()),
+            after: Some("retirado".into()),
+        };
+        record(&mut tx, &change, now).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Every published report (without the files), newest first.
+    pub async fn published_reports(&self) -> Result<Vec<PublishedReport>> {
+        on_db!(&self.db, |pool| {
+            let rows = sqlx::query(
+                "SELECT kind, subject_id, title, published_at FROM published_reports \
+                 ORDER BY published_at DESC, id DESC",
+            )
+            .fetch_all(pool)
+            .await?;
+            rows.iter()
+                .map(|r| {
+                    Ok(PublishedReport {
+                        kind: r.try_get("kind")?,
+                        subject: r.try_get("subject_id")?,
+                        title: r.try_get("title")?,
+                        at: r.try_get("published_at")?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    /// The published PDF (or, with `xlsx`, the workbook) of report `kind` of `subject`,
+    /// and when it was published; None when it is not published.
+    pub async fn published_report_file(
+        &self,
+        kind: &str,
+        subject: i64,
+        xlsx: bool,
+    ) -> Result<Option<(Vec<u8>, DateTime<Utc>)>> {
+        // The column name is one of two constants, never input.
+        let column = if xlsx { "xlsx" } else { "pdf" };
+        let query = format!(
+            "SELECT {column} AS file, published_at FROM published_reports WHERE kind = $1 AND subject_id = $2"
+        );
+        on_db!(&self.db, |pool| {
+            let row = sqlx::query(&query)
+                .bind(kind)
+                .bind(subject)
+                .fetch_optional(pool)
+                .await?;
+            row.map(|r| Ok((r.try_get("file")?, r.try_get("published_at")?)))
+                .transpose()
+        })
+    }
+}
