@@ -672,7 +672,7 @@ async fn role_matrix(db: TestDatabase, role_index: usize, user: Option<&str>) {
     // Participation, follow-up writes and the remaining staff pages, on the fixtures of
     // `participation_fixtures` (hearing 1 with question 1, survey 1, forum 2 with topic 1
     // and comment 1, suggestion 1).
-    let more: [RequestRow; 60] = [
+    let more: [RequestRow; 62] = [
         (
             "GET",
             "/admin/notificaciones",
@@ -822,6 +822,18 @@ async fn role_matrix(db: TestDatabase, role_index: usize, user: Option<&str>) {
             "/admin/consultas/1/informe/informe.xlsx",
             vec![],
             [SignIn, Allowed, Allowed, Allowed, Allowed],
+        ),
+        (
+            "POST",
+            "/admin/informes/eventos/publicacion",
+            vec![("accion", "retirar")],
+            [SignIn, Allowed, Refused, Refused, Refused],
+        ),
+        (
+            "POST",
+            "/admin/consultas/1/informe/publicacion",
+            vec![("accion", "retirar")],
+            [SignIn, Allowed, Refused, Refused, Refused],
         ),
         (
             "GET",
@@ -9214,7 +9226,6 @@ async fn the_demo_fills_every_page_and_each_answers(db: TestDatabase) {
         assert!(seen.len() > 5, "{user} reached only {seen:?}");
     }
 }
-
 
 async fn staff_publish_a_report_as_it_is_and_can_withdraw_it(db: TestDatabase) {
     use calamine::Data;

@@ -55,6 +55,8 @@ pub struct EventRow {
 #[derive(Template)]
 #[template(path = "events_admin.html")]
 pub struct EventsPage {
+    /// The viewer may publish the events report on the public site.
+    pub can_publish: bool,
     pub layout: Layout,
     pub events: Vec<EventRow>,
     pub activities: Vec<(String, String)>,
@@ -105,6 +107,7 @@ async fn page(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     let page = EventsPage {
+        can_publish: user.can(participa_domain::Action::ManageParticipation),
         layout: user.layout("Eventos de participación", state),
         events,
         activities: activity_choices(state).await?,

@@ -340,6 +340,8 @@ pub async fn erase(
 #[derive(Template)]
 #[template(path = "suggestions_admin.html")]
 pub struct AdminListPage {
+    /// The viewer may publish the campaign's report on the public site.
+    pub can_publish: bool,
     pub layout: Layout,
     pub rows: Vec<SuggestionView>,
     pub statuses: Vec<(&'static str, &'static str, bool)>,
@@ -386,6 +388,7 @@ pub async fn admin_list(
         .map(|s| SuggestionView::new(s, today, see_data))
         .collect();
     let page = AdminListPage {
+        can_publish: user.can(participa_domain::Action::ManageParticipation),
         layout: user.layout("Sugerencias recibidas", &state),
         overdue: all
             .iter()
