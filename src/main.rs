@@ -74,6 +74,26 @@ struct ServeOptions {
         value_delimiter = ','
     )]
     trusted_proxies: Vec<std::net::IpAddr>,
+    /// Dirección física de la entidad, en el pie de cada página.
+    #[arg(long, env = "PARTICIPA_DIRECCION", default_value = "")]
+    direccion: String,
+    /// Teléfono o línea de atención, en el pie de cada página.
+    #[arg(long, env = "PARTICIPA_TELEFONO", default_value = "")]
+    telefono: String,
+    /// Correo de contacto de la entidad, en el pie de cada página.
+    #[arg(
+        long = "correo-contacto",
+        env = "PARTICIPA_CORREO_CONTACTO",
+        default_value = ""
+    )]
+    correo_contacto: String,
+    /// Horario de atención, en el pie de cada página (por ejemplo «lunes a viernes,
+    /// 8:00 a. m. a 5:00 p. m.»).
+    #[arg(long, env = "PARTICIPA_HORARIO", default_value = "")]
+    horario: String,
+    /// Logo de la entidad (PNG, JPEG o WebP, hasta 512 kB), en el encabezado.
+    #[arg(long, env = "PARTICIPA_LOGO")]
+    logo: Option<PathBuf>,
     /// Dirección (https://…) de la política de tratamiento de datos personales de la
     /// entidad: se enlaza junto a cada autorización y se guarda con ella.
     #[arg(long, env = "PARTICIPA_POLITICA_DATOS")]
@@ -918,6 +938,39 @@ async fn serve(database_url: &str, options: ServeOptions) -> Result<()> {
             "--url-publica debe ser una dirección http:// o https:// (se recibió «{url}»)"
         );
     }
+    for (option, value) in [
+        ("--direccion", &options.direccion),
+        ("--telefono", &options.telefono),
+        ("--correo-contacto", &options.correo_contacto),
+        ("--horario", &options.horario),
+    ] {
+        anyhow::ensure!(
+            value.chars().count() <= 200 && !value.chars().any(char::is_control),
+            "{option}: hasta 200 caracteres, sin saltos de línea"
+        );
+    }
+    anyhow::ensure!(
+        options.correo_contacto.is_empty()
+            || (options.correo_contacto.contains('@') && !options.correo_contacto.contains(' ')),
+        "--correo-contacto debe ser un correo (se recibió «{}»)",
+        options.correo_contacto
+    );
+    let logo = match &options.logo {
+        None => None,
+        Some(path) => {
+            let name = path.display().to_string();
+            let media = participa_web::logo_media_type(&name)
+                .with_context(|| format!("--logo: {name} debe ser PNG, JPEG o WebP"))?;
+            let bytes = std::fs::read(path).with_context(|| format!("no se pudo leer {name}"))?;
+            anyhow::ensure!(
+                bytes.len() <= participa_web::LOGO_LIMIT,
+                "--logo: {name} pesa {} kB; se aceptan hasta {} kB",
+                bytes.len() / 1024,
+                participa_web::LOGO_LIMIT / 1024
+            );
+            Some((bytes.into(), media))
+        }
+    };
     let mailer = match &options.smtp {
         Some(url) => Some(
             participa_app::mail::Mailer::new(url, &options.remitente)
@@ -977,6 +1030,13 @@ async fn serve(database_url: &str, options: ServeOptions) -> Result<()> {
         public_url: Some(public_url),
         mail,
         recovery_minutes: options.recovery_link_minutes,
+        contact: participa_web::EntityContact {
+            address: options.direccion,
+            phone: options.telefono,
+            email: options.correo_contacto,
+            hours: options.horario,
+        },
+        logo,
     };
     let state = participa_web::AppState::new(store.clone(), config);
     participa_web::serve(listener, state, participa_web::shutdown_signal()).await?;

@@ -343,6 +343,17 @@ async fn start_app_with(
                 objects,
                 limit: participa_store::DEFAULT_EVIDENCE_LIMIT,
             },
+            // The entity's contact channels and logo, so every page checked carries them.
+            contact: participa_web::EntityContact {
+                address: "Carrera 54 # 26-54, Bogotá D.C.".into(),
+                phone: "601 555 0100".into(),
+                email: "atencion@entidad.gov.co".into(),
+                hours: "Lunes a viernes, 8:00 a. m. a 5:00 p. m.".into(),
+            },
+            logo: Some((
+                include_bytes!("support/logo-prueba.png").to_vec().into(),
+                "image/png",
+            )),
             ..Default::default()
         },
     );

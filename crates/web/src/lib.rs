@@ -80,6 +80,10 @@ pub struct Inner {
     pub privacy_policy: Option<String>,
     /// How many minutes a password-recovery link works.
     pub recovery_minutes: i64,
+    /// How citizens reach the entity (the footer).
+    pub contact: Arc<EntityContact>,
+    /// The entity's logo and its media type.
+    pub logo: Option<(axum::body::Bytes, &'static str)>,
     /// The public plan documents (PDF) by plan and published version.
     pub public_pdfs: std::sync::Mutex<std::collections::HashMap<(i64, i64), axum::body::Bytes>>,
     /// The public follow-up reports of closed periods: (plan, period, PDF?) → the latest
@@ -163,6 +167,35 @@ pub struct Config {
     pub mail: bool,
     /// How many minutes a password-recovery link works (at least 1).
     pub recovery_minutes: i64,
+    /// How citizens reach the entity, shown in every page's footer.
+    pub contact: EntityContact,
+    /// The entity's logo (the image and its media type), shown in the header.
+    pub logo: Option<(axum::body::Bytes, &'static str)>,
+}
+
+/// How citizens reach the entity (the national guidelines for entity sites ask every
+/// page's footer for them): each line shown only when set.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EntityContact {
+    pub address: String,
+    pub phone: String,
+    pub email: String,
+    pub hours: String,
+}
+
+/// The largest logo accepted, in bytes.
+pub const LOGO_LIMIT: usize = 512 * 1024;
+
+/// A logo file's media type by its extension (PNG, JPEG or WebP; SVG is refused, since
+/// it may carry script), or None.
+pub fn logo_media_type(file_name: &str) -> Option<&'static str> {
+    let ext = file_name.rsplit_once('.')?.1.to_ascii_lowercase();
+    match ext.as_str() {
+        "png" => Some("image/png"),
+        "jpg" | "jpeg" => Some("image/jpeg"),
+        "webp" => Some("image/webp"),
+        _ => None,
+    }
 }
 
 impl Default for Config {
@@ -177,6 +210,8 @@ impl Default for Config {
             public_url: None,
             mail: false,
             recovery_minutes: participa_domain::account::RECOVERY_LINK_MINUTES,
+            contact: EntityContact::default(),
+            logo: None,
         }
     }
 }
@@ -209,6 +244,8 @@ impl AppState {
             trusted_proxies: config.trusted_proxies,
             privacy_policy: config.privacy_policy.filter(|u| is_web_address(u)),
             recovery_minutes: config.recovery_minutes.max(1),
+            contact: Arc::new(config.contact),
+            logo: config.logo.filter(|(b, _)| b.len() <= LOGO_LIMIT),
             evidence: config.evidence,
             public_pdfs: Default::default(),
             public_reports: Default::default(),
@@ -418,6 +455,21 @@ async fn security_headers(
 
 const STYLE: &str = include_str!("../static/style.css");
 
+/// The entity's logo, when one was configured.
+async fn logo(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
+    match &state.logo {
+        Some((bytes, media)) => (
+            [
+                (header::CONTENT_TYPE, *media),
+                (header::CACHE_CONTROL, "public, max-age=3600"),
+            ],
+            bytes.clone(),
+        )
+            .into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
 async fn style() -> Response {
     (
         [
@@ -491,6 +543,7 @@ fn site(routes: pages::routing::Routes, state: AppState) -> Router {
     let pages = routes
         .public
         .route("/static/estilo.css", get(style))
+        .route("/static/logo", get(logo))
         .route(
             "/static/fonts/work-sans-400.woff2",
             get(|| async { font(WORK_SANS_400) }),

@@ -20,6 +20,10 @@ pub struct Layout {
     pub privacy_policy: Option<String>,
     /// The confirmation of the previous action (see [`crate::flash`]).
     pub flash: Option<String>,
+    /// How citizens reach the entity (the footer).
+    pub contact: std::sync::Arc<crate::EntityContact>,
+    /// The entity has a logo at `/static/logo`.
+    pub logo: bool,
 }
 
 pub struct NavUser {
@@ -130,6 +134,8 @@ impl Layout {
             user: None,
             privacy_policy: state.privacy_policy.clone(),
             flash: None,
+            contact: state.contact.clone(),
+            logo: state.logo.is_some(),
         }
     }
 
@@ -146,6 +152,8 @@ impl Layout {
             }),
             privacy_policy: state.privacy_policy.clone(),
             flash: user.flash.clone(),
+            contact: state.contact.clone(),
+            logo: state.logo.is_some(),
         }
     }
 }

@@ -1340,6 +1340,7 @@ on_both_backends! {
     the_open_data_catalogue_describes_every_public_file => super::the_open_data_catalogue_describes_every_public_file;
     rules_and_coverage => super::rules_and_coverage;
     followup_review_cycle => super::followup_review_cycle;
+    the_footer_and_header_show_the_entity_as_configured => super::the_footer_and_header_show_the_entity_as_configured;
     published_reports => super::staff_publish_a_report_as_it_is_and_can_withdraw_it;
     the_demo_fills_every_page_and_each_answers => super::the_demo_fills_every_page_and_each_answers;
     deliverable_reports => super::deliverable_reports_of_suggestions_events_and_channels;
@@ -9357,5 +9358,67 @@ async fn staff_publish_a_report_as_it_is_and_can_withdraw_it(db: TestDatabase) {
         .await
         .status,
         StatusCode::BAD_REQUEST
+    );
+}
+
+/// Issue 15, part 3: the entity's contact channels and hours in every page's footer and
+/// its logo in the header, as configured; nothing of them when they are not.
+async fn the_footer_and_header_show_the_entity_as_configured(db: TestDatabase) {
+    let mut app = TestApp::new(db).await;
+    let plain = app.get("/", None).await;
+    assert!(!plain.body.contains("<address>"));
+    assert!(!plain.body.contains("/static/logo"));
+    assert_eq!(
+        app.get("/static/logo", None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let png = b"\x89PNG\r\n\x1a\nlogo".to_vec();
+    let state = AppState::new(
+        app.store.clone(),
+        participa_web::Config {
+            contact: participa_web::EntityContact {
+                address: "Carrera 54 # 26-54, Bogotá D.C.".into(),
+                phone: "601 555 0100 <línea gratuita>".into(),
+                email: "atencion@entidad.gov.co".into(),
+                hours: "Lunes a viernes, 8:00 a. m. a 5:00 p. m.".into(),
+            },
+            logo: Some((png.clone().into(), "image/png")),
+            ..Default::default()
+        },
+    );
+    app.router = participa_web::router(state);
+    let admin = app.login("admin").await;
+    for (path, cookie) in [
+        ("/", None),
+        ("/sugerencias", None),
+        ("/admin/planes", Some(&admin)),
+    ] {
+        let page = app.get(path, cookie.map(|c| c.as_str())).await;
+        assert!(
+            page.body
+                .contains("Dirección: Carrera 54 # 26-54, Bogotá D.C."),
+            "{path}"
+        );
+        assert!(page.body.contains("línea gratuita"), "{path}");
+        assert!(!page.body.contains("<línea"), "escaped: {path}");
+        assert!(page
+            .body
+            .contains("href=\"mailto:atencion@entidad.gov.co\""));
+        assert!(page.body.contains("Horario de atención: Lunes a viernes"));
+        assert!(page
+            .body
+            .contains("<img src=\"/static/logo\" alt=\"Logo de Caja Honor\""));
+    }
+    let logo = app.get("/static/logo", None).await;
+    assert_eq!(logo.status, StatusCode::OK);
+    assert_eq!(logo.bytes, png);
+    assert_eq!(
+        participa_web::logo_media_type("logo.PNG"),
+        Some("image/png")
+    );
+    assert_eq!(
+        participa_web::logo_media_type("logo.svg"),
+        None,
+        "SVG may carry script"
     );
 }
