@@ -367,6 +367,28 @@ async fn start_app_with(
     (format!("http://{addr}"), tx, db, store)
 }
 
+/// Takes the seed plan through consolidation, review, approval (with an acta) and
+/// publication, its coverage findings accepted first.
+async fn publish_seed_plan(store: &Store) {
+    let system = participa_store::Actor::system();
+    participa_store::testing::accept_all_findings(store, PlanId(1)).await;
+    let acta = participa_store::Acta {
+        number: "001".into(),
+        date: chrono::NaiveDate::from_ymd_opt(2025, 1, 20).unwrap(),
+    };
+    for t in [
+        Transition::Consolidate,
+        Transition::Review,
+        Transition::Approve,
+        Transition::Publish,
+    ] {
+        store
+            .transition(PlanId(1), t, Some(&acta), &system)
+            .await
+            .unwrap();
+    }
+}
+
 /// A Chromium session driven through chromedriver, with its profile directory.
 async fn browser(base: String) -> (Browser, Driver, tempfile::TempDir) {
     let (driver, port) = chromedriver();
@@ -1342,22 +1364,7 @@ async fn a_citizen_sends_a_suggestion_and_follows_it_on_a_phone() {
             )
             .await
             .unwrap();
-        participa_store::testing::accept_all_findings(&store, PlanId(1)).await;
-        let acta = participa_store::Acta {
-            number: "001".into(),
-            date: chrono::NaiveDate::from_ymd_opt(2025, 1, 20).unwrap(),
-        };
-        for t in [
-            Transition::Consolidate,
-            Transition::Review,
-            Transition::Approve,
-            Transition::Publish,
-        ] {
-            store
-                .transition(PlanId(1), t, Some(&acta), &system)
-                .await
-                .unwrap();
-        }
+        publish_seed_plan(&store).await;
         store
             .create_event(
                 &participa_store::EventData {
@@ -2031,22 +2038,7 @@ async fn a_citizen_follows_the_plan_s_progress_on_a_phone() {
     let objects = participa_store::Objects::memory();
     let (base, stop, _db, store) = start_app_with(false, objects.clone()).await;
     let system = participa_store::Actor::system();
-    participa_store::testing::accept_all_findings(&store, PlanId(1)).await;
-    let acta = participa_store::Acta {
-        number: "001".into(),
-        date: chrono::NaiveDate::from_ymd_opt(2025, 1, 20).unwrap(),
-    };
-    for t in [
-        Transition::Consolidate,
-        Transition::Review,
-        Transition::Approve,
-        Transition::Publish,
-    ] {
-        store
-            .transition(PlanId(1), t, Some(&acta), &system)
-            .await
-            .unwrap();
-    }
+    publish_seed_plan(&store).await;
     // The communications office reports two activities of the first period with evidence;
     // internal control accepts one; the office publishes one file; the period is closed.
     let pdf = b"%PDF-1.4\n1 0 obj\n<< >>\nendobj\ntrailer\n<< >>\n%%EOF\n".to_vec();

@@ -87,6 +87,16 @@ fn moved_to(plan: Plan, year: i32) -> Result<Plan, Error> {
     Plan::try_from_draft(draft).map_err(|e| Error::Internal(format!("{e:?}")))
 }
 
+/// A piece of evidence named `file`, checked as an upload is.
+fn demo_evidence(file: &str) -> Result<participa_store::CheckedEvidence, Error> {
+    participa_store::check_evidence(
+        file,
+        evidence_pdf(file),
+        participa_store::DEFAULT_EVIDENCE_LIMIT,
+    )
+    .map_err(|e| Error::Internal(e.to_string()))
+}
+
 /// A small, valid PDF standing for a piece of evidence.
 fn evidence_pdf(title: &str) -> Vec<u8> {
     let text: String = title
@@ -290,13 +300,8 @@ pub async fn build(
                 continue;
             }
             last.insert(n, percent);
-            let file = format!("evidencia-actividad-{n}-periodo-{}.pdf", p.number);
-            let evidence = participa_store::check_evidence(
-                &file,
-                evidence_pdf(&file),
-                participa_store::DEFAULT_EVIDENCE_LIMIT,
-            )
-            .map_err(|e| Error::Internal(e.to_string()))?;
+            let evidence =
+                demo_evidence(&format!("evidencia-actividad-{n}-periodo-{}.pdf", p.number))?;
             let figures = indicators
                 .get(&n)
                 .map(|(iid, target)| {
@@ -363,13 +368,7 @@ pub async fn build(
                     .await?;
                 let mut again = input.clone();
                 again.narrative += " Enlace: https://www.tiktok.com/@entidad (reporte adjunto).";
-                let file = format!("reporte-redes-periodo-{}.pdf", p.number);
-                let evidence = participa_store::check_evidence(
-                    &file,
-                    evidence_pdf(&file),
-                    participa_store::DEFAULT_EVIDENCE_LIMIT,
-                )
-                .map_err(|e| Error::Internal(e.to_string()))?;
+                let evidence = demo_evidence(&format!("reporte-redes-periodo-{}.pdf", p.number))?;
                 store
                     .submit_report(
                         NewReport {

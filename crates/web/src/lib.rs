@@ -52,8 +52,12 @@ pub struct Inner {
     pub dummy_hash: String,
     /// Rendered public plan pages by plan, with the published version and the day they
     /// were drawn for (the timeline marks today).
-    pub public_pages:
-        std::sync::Mutex<std::collections::HashMap<(i64, Option<&'static str>), CachedPage>>,
+    pub public_pages: std::sync::Mutex<
+        std::collections::HashMap<
+            (i64, Option<participa_domain::followup::ScheduleStatus>),
+            CachedPage,
+        >,
+    >,
     /// Requests that may have written (any method but GET and HEAD) this process
     /// answered: a cached public page that saw fewer asks the database again at once,
     /// so whoever made a change sees it on the next page (other processes within a second).

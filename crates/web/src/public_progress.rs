@@ -66,16 +66,6 @@ pub struct PublicProgress {
     pub activities: Vec<PublicActivity>,
 }
 
-fn size_text(bytes: i64) -> String {
-    if bytes >= 1024 * 1024 {
-        format!("{} MB", pct(bytes as f64 / (1024.0 * 1024.0)))
-    } else if bytes < 1024 {
-        format!("{bytes} bytes")
-    } else {
-        format!("{} kB", pct(bytes as f64 / 1024.0))
-    }
-}
-
 impl PublicProgress {
     /// `automatic` is the participation the platform counted per activity; it is taken.
     pub fn new(
@@ -127,7 +117,7 @@ impl PublicProgress {
                     .filter(|x| x.activity == r.number)
                     .flat_map(|x| x.evidence.iter())
                     .filter(|e| e.published_at.is_some())
-                    .map(|e| (e.id, e.file_name.clone(), size_text(e.size)))
+                    .map(|e| (e.id, e.file_name.clone(), crate::views::file_size(e.size)))
                     .collect();
                 Some(PublicActivity {
                     number: r.number,
@@ -158,7 +148,7 @@ impl PublicProgress {
     }
 
     /// "Todas" and one chip per status some activity has, with its count.
-    pub fn chips(&self, current: Option<&'static str>) -> Vec<Chip> {
+    pub fn chips(&self, current: Option<ScheduleStatus>) -> Vec<Chip> {
         let mut chips = vec![Chip {
             key: None,
             label: "Todas",
@@ -174,7 +164,7 @@ impl PublicProgress {
                     label: s.label(),
                     colour: s.colour(),
                     count,
-                    current: current == Some(s.as_str()),
+                    current: current == Some(s),
                 });
             }
         }

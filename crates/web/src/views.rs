@@ -183,6 +183,18 @@ impl<T: Countable + ?Sized> Countable for &T {
 
 /// `1 hallazgo`, `3 hallazgos`: a count with its noun in the right number, for
 /// templates (`{{ crate::views::count(n, "hallazgo", "hallazgos") }}`).
+/// A file's size as people read it: `850 bytes`, `37,5 kB`, `2,1 MB`.
+pub fn file_size(bytes: i64) -> String {
+    use participa_app::followup::pct;
+    if bytes >= 1024 * 1024 {
+        format!("{} MB", pct(bytes as f64 / (1024.0 * 1024.0)))
+    } else if bytes < 1024 {
+        format!("{bytes} bytes")
+    } else {
+        format!("{} kB", pct(bytes as f64 / 1024.0))
+    }
+}
+
 pub fn count(n: impl Countable, singular: &str, plural: &str) -> String {
     participa_domain::numbers::count(n.as_count(), singular, plural)
 }

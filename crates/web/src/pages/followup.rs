@@ -614,14 +614,6 @@ fn find(plan: &Plan, number: u32) -> AppResult<Activity> {
         .ok_or(AppError::NotFound)
 }
 
-fn size_text(bytes: i64) -> String {
-    if bytes >= 1024 * 1024 {
-        format!("{} MB", pct(bytes as f64 / (1024.0 * 1024.0)))
-    } else {
-        format!("{} kB", pct(bytes as f64 / 1024.0))
-    }
-}
-
 fn submission_view(r: &ReportRecord, f: &FollowUp, closes: NaiveDate) -> SubmissionView {
     SubmissionView {
         late: participa_app::dates::colombia_date(r.at) > closes,
@@ -649,7 +641,7 @@ fn submission_view(r: &ReportRecord, f: &FollowUp, closes: NaiveDate) -> Submiss
             .map(|e| EvidenceView {
                 id: e.id,
                 file_name: e.file_name.clone(),
-                size: size_text(e.size),
+                size: crate::views::file_size(e.size),
                 sha256: e.sha256.clone(),
                 public: e.published_at.is_some(),
             })

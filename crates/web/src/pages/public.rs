@@ -141,12 +141,10 @@ pub async fn plan(
 ) -> AppResult<Response> {
     let today = today();
     // Only the known statuses make keys, so the cache cannot be grown from outside.
-    let filter = q.estado.as_deref().and_then(|k| {
-        ScheduleStatus::ALL
-            .into_iter()
-            .find(|s| s.as_str() == k)
-            .map(ScheduleStatus::as_str)
-    });
+    let filter = q
+        .estado
+        .as_deref()
+        .and_then(|k| ScheduleStatus::ALL.into_iter().find(|s| s.as_str() == k));
     let key = (id, filter);
     let writes = state.writes.load(std::sync::atomic::Ordering::Acquire);
     let cached = state
@@ -209,7 +207,7 @@ async fn render_plan(
     state: &AppState,
     id: i64,
     today: chrono::NaiveDate,
-    filter: Option<&'static str>,
+    filter: Option<ScheduleStatus>,
 ) -> AppResult<String> {
     let published = state
         .store
@@ -236,18 +234,12 @@ async fn render_plan(
         published: participa_app::dates::fecha_de(published.published_at),
         today: fecha(today),
         plan,
-        filter: filter.map(|k| {
-            ScheduleStatus::ALL
-                .into_iter()
-                .find(|s| s.as_str() == k)
-                .map(|s| s.label())
-                .unwrap_or_default()
-        }),
+        filter: filter.map(ScheduleStatus::label),
         chips: progress.chips(filter),
         activities: progress
             .activities
             .into_iter()
-            .filter(|a| filter.is_none_or(|k| a.status.as_str() == k))
+            .filter(|a| filter.is_none_or(|s| a.status == s))
             .collect(),
         plan_progress: pct(d.plan_progress),
         plan_expected: pct(d.plan_expected),

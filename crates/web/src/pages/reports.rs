@@ -130,36 +130,62 @@ pub async fn followup(
     Path((id, file)): Path<(i64, String)>,
 ) -> AppResult<Response> {
     user.require(Action::ViewInternal)?;
-    let (period, format) = file.split_once('.').ok_or(AppError::NotFound)?;
-    let period: u32 = period.parse().map_err(|_| AppError::NotFound)?;
-    if !matches!(format, "pdf" | "xlsx") {
-        return Err(AppError::NotFound);
-    }
+    let (period, pdf) = followup_file(&file)?;
     let plan = state.store.plan(PlanId(id)).await?;
     let f = state.store.followup(PlanId(id)).await?;
+    let name = followup_name(&plan, period, pdf);
+    let bytes = followup_bytes(&state, id, &plan, &f, period, pdf, Audience::Staff).await?;
+    Ok(attachment(bytes, if pdf { PDF } else { XLSX }, &name))
+}
+
+/// The period and format a follow-up report's file name asks for (`2.pdf`, `2.xlsx`):
+/// (period, PDF?).
+fn followup_file(file: &str) -> AppResult<(u32, bool)> {
+    let (period, format) = file.split_once('.').ok_or(AppError::NotFound)?;
+    let period: u32 = period.parse().map_err(|_| AppError::NotFound)?;
+    match format {
+        "pdf" => Ok((period, true)),
+        "xlsx" => Ok((period, false)),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+fn followup_name(plan: &participa_domain::Plan, period: u32, pdf: bool) -> String {
+    let ext = if pdf { "pdf" } else { "xlsx" };
+    format!("seguimiento-{}-periodo-{period}.{ext}", plan.year)
+}
+
+/// The follow-up report of `period` for `audience`, drawn as PDF or XLSX.
+async fn followup_bytes(
+    state: &AppState,
+    id: i64,
+    plan: &participa_domain::Plan,
+    f: &participa_store::FollowUp,
+    period: u32,
+    pdf: bool,
+    audience: Audience,
+) -> AppResult<Bytes> {
     let calendar = state.store.calendar().await?;
     let today = today();
     let close_after = state.store.reporting_days(today).await?;
     let automatic = participa_app::report_data::automatic_figures(&state.store, id).await?;
     let report = followup_report(
-        &plan,
-        &f,
+        plan,
+        f,
         &calendar,
         close_after,
         period,
         today,
         &automatic,
-        Audience::Staff,
+        audience,
     )
     .ok_or(AppError::NotFound)?;
-    let name = format!("seguimiento-{}-periodo-{period}.{format}", plan.year);
-    if format == "pdf" {
-        let pdf = blocking(move || participa_reports::followup_pdf(&report)).await?;
-        Ok(attachment(pdf.into(), PDF, &name))
+    Ok(if pdf {
+        blocking(move || participa_reports::followup_pdf(&report)).await?
     } else {
-        let xlsx = blocking(move || participa_reports::followup_xlsx(&report)).await?;
-        Ok(attachment(xlsx.into(), XLSX, &name))
+        blocking(move || participa_reports::followup_xlsx(&report)).await?
     }
+    .into())
 }
 
 /// The format a deliverable's file name asks for (`informe.pdf`, `informe.xlsx`).
@@ -237,13 +263,7 @@ pub async fn public_followup(
     State(state): State<AppState>,
     Path((id, file)): Path<(i64, String)>,
 ) -> AppResult<Response> {
-    let (period, format) = file.split_once('.').ok_or(AppError::NotFound)?;
-    let period: u32 = period.parse().map_err(|_| AppError::NotFound)?;
-    let pdf = match format {
-        "pdf" => true,
-        "xlsx" => false,
-        _ => return Err(AppError::NotFound),
-    };
+    let (period, pdf) = followup_file(&file)?;
     let Some(published) = state.store.published_plan(PlanId(id)).await? else {
         return Err(AppError::NotFound);
     };
@@ -251,10 +271,7 @@ pub async fn public_followup(
     if !f.is_closed(period) {
         return Err(AppError::NotFound);
     }
-    let name = format!(
-        "seguimiento-{}-periodo-{period}.{format}",
-        published.plan.year
-    );
+    let name = followup_name(&published.plan, period, pdf);
     let media = if pdf { PDF } else { XLSX };
     let change = state.store.last_change().await?;
     let key = (id, period, pdf);
@@ -268,27 +285,16 @@ pub async fn public_followup(
     if let Some(bytes) = cached {
         return Ok(attachment(bytes, media, &name));
     }
-    let calendar = state.store.calendar().await?;
-    let today = today();
-    let close_after = state.store.reporting_days(today).await?;
-    let automatic = participa_app::report_data::automatic_figures(&state.store, id).await?;
-    let report = followup_report(
+    let bytes = followup_bytes(
+        &state,
+        id,
         &published.plan,
         &f,
-        &calendar,
-        close_after,
         period,
-        today,
-        &automatic,
+        pdf,
         Audience::Public,
     )
-    .ok_or(AppError::NotFound)?;
-    let bytes: Bytes = if pdf {
-        blocking(move || participa_reports::followup_pdf(&report)).await?
-    } else {
-        blocking(move || participa_reports::followup_xlsx(&report)).await?
-    }
-    .into();
+    .await?;
     state
         .public_reports
         .lock()
