@@ -243,6 +243,71 @@ impl AuditAction {
         }
     }
 
+    /// Whether the entry changes what the entity publishes, so that it moves the site's
+    /// "última actualización" date. Accounts, sign-ins and secrets do not; neither do
+    /// citizens' own submissions (a suggestion, a registration or a question for a
+    /// hearing), which are participation, not the entity updating its site.
+    pub fn updates_site(self) -> bool {
+        match self {
+            AuditAction::Login
+            | AuditAction::LoginFailed
+            | AuditAction::LoginUnlock
+            | AuditAction::IdentitySecret
+            | AuditAction::UserCreate
+            | AuditAction::UserPasswordChange
+            | AuditAction::UserPasswordReset
+            | AuditAction::UserUpdate
+            | AuditAction::SessionsEndOthers
+            | AuditAction::PasswordRecoveryRequest
+            | AuditAction::PasswordRecover
+            | AuditAction::SuggestionCreate
+            | AuditAction::HearingRegister
+            | AuditAction::HearingQuestion => false,
+            AuditAction::ActivityCreate
+            | AuditAction::ActivityUpdate
+            | AuditAction::ActivityDelete
+            | AuditAction::ActivityStatus
+            | AuditAction::HolidayAdd
+            | AuditAction::HolidayRemove
+            | AuditAction::ChannelImport
+            | AuditAction::ConsultationCreate
+            | AuditAction::ConsultationQuestion
+            | AuditAction::ConsultationResults
+            | AuditAction::ReportPublish
+            | AuditAction::CoverageAccept
+            | AuditAction::EventCreate
+            | AuditAction::FollowupSettings
+            | AuditAction::FollowupWeights
+            | AuditAction::ForumModerate
+            | AuditAction::ForumTopic
+            | AuditAction::HearingAnswer
+            | AuditAction::HearingCreate
+            | AuditAction::HearingEraseRegistration
+            | AuditAction::HearingEvaluation
+            | AuditAction::IndicatorCreate
+            | AuditAction::ParameterSet
+            | AuditAction::PeriodClose
+            | AuditAction::PlanCreate
+            | AuditAction::PlanTags
+            | AuditAction::PlanUpdateHeader
+            | AuditAction::PlanTransition(_)
+            | AuditAction::ProgressCorrection
+            | AuditAction::ProgressReview
+            | AuditAction::ProgressSubmit
+            | AuditAction::SuggestionErasePersonalData
+            | AuditAction::SuggestionUpdate
+            | AuditAction::ValueGroupSet
+            | AuditAction::ConsultationOpen
+            | AuditAction::ConsultationAnnounce
+            | AuditAction::ConsultationEdit
+            | AuditAction::ConsultationQuestionEdit
+            | AuditAction::ConsultationQuestionDelete
+            | AuditAction::ConsultationQuestionMove
+            | AuditAction::HearingEdit
+            | AuditAction::EvidencePublish => true,
+        }
+    }
+
     /// What was done, in plain Spanish, for the audit page.
     pub fn label(self) -> &'static str {
         match self {
@@ -463,6 +528,33 @@ impl Store {
                 .await?
                 .try_get("id")?;
             Ok(id)
+        })
+    }
+
+    /// The entries after `after` (an audit id): the latest id among them (`after` when
+    /// there is none) and the moment of the latest that [updates the
+    /// site](AuditAction::updates_site). With `after` the last id seen, this reads only
+    /// what was written since, so asking it often costs the same however long the log is.
+    pub async fn site_updates_since(&self, after: i64) -> Result<(i64, Option<DateTime<Utc>>)> {
+        let quiet: Vec<&'static str> = AuditAction::ALL
+            .into_iter()
+            .filter(|a| !a.updates_site())
+            .map(AuditAction::code)
+            .collect();
+        on_db!(&self.db, |pool| {
+            let mut q = QueryBuilder::new(
+                "SELECT COALESCE(MAX(id), 0) AS id, MAX(CASE WHEN action NOT IN (",
+            );
+            let mut list = q.separated(", ");
+            for code in &quiet {
+                list.push_bind(*code);
+            }
+            q.push(") THEN at END) AS at FROM audit_log WHERE id > ")
+                .push_bind(after);
+            let row = q.build().fetch_one(pool).await?;
+            let id: i64 = row.try_get("id")?;
+            let at: Option<DateTime<Utc>> = row.try_get("at")?;
+            Ok((id.max(after), at))
         })
     }
 

@@ -54,6 +54,7 @@ on_both_backends!(
     users_are_created_listed_updated_and_names_are_unique,
     sessions_expire_and_can_be_deleted,
     the_audit_log_is_append_only_and_filterable,
+    the_site_update_date_moves_with_the_entitys_changes_not_with_sign_ins,
     holiday_overrides_change_the_calendar_and_keep_their_history,
     a_changed_parameter_changes_the_deadlines_computed_from_it,
     activity_tags_are_stored_and_read_back,
@@ -1346,6 +1347,37 @@ async fn sessions_expire_and_can_be_deleted(db: TestDatabase) {
     assert_eq!(store.sessions_purge_expired().await.unwrap(), 1);
     store.session_delete("a").await.unwrap();
     assert_eq!(store.session_load("a").await.unwrap(), None);
+}
+
+async fn the_site_update_date_moves_with_the_entitys_changes_not_with_sign_ins(db: TestDatabase) {
+    let store = open(&db).await;
+    assert_eq!(store.site_updates_since(0).await.unwrap(), (0, None));
+    let ana = admin(&store, "ana", Role::Admin).await;
+    // Creating an account is not a change to the site.
+    let (seen, at) = store.site_updates_since(0).await.unwrap();
+    assert!(seen > 0);
+    assert_eq!(at, None);
+    store.create_plan(&seed(), None, &ana).await.unwrap();
+    let (after_plan, created) = store.site_updates_since(seen).await.unwrap();
+    assert!(after_plan > seen);
+    let created = created.expect("a new plan updates the site");
+    store
+        .record(&account_change(&ana, AuditAction::Login))
+        .await
+        .unwrap();
+    let (after_login, at) = store.site_updates_since(after_plan).await.unwrap();
+    assert!(after_login > after_plan);
+    assert_eq!(at, None, "a sign-in moved the date");
+    // Nothing new: the id stays where it was.
+    assert_eq!(
+        store.site_updates_since(after_login).await.unwrap(),
+        (after_login, None)
+    );
+    // From the start, the latest change is still the plan's creation.
+    assert_eq!(
+        store.site_updates_since(0).await.unwrap(),
+        (after_login, Some(created))
+    );
 }
 
 async fn the_audit_log_is_append_only_and_filterable(db: TestDatabase) {

@@ -15,6 +15,7 @@ pub mod gantt;
 pub mod pages;
 mod public_progress;
 pub mod session_store;
+mod site_updated;
 mod tag_form;
 pub mod throttle;
 pub mod views;
@@ -98,6 +99,8 @@ pub struct Inner {
     pub public_url: Option<String>,
     /// Whether notifications also go out by e-mail.
     pub mail: bool,
+    /// When the entity last changed what the site shows (the footer's date).
+    pub site_updated: site_updated::SiteUpdated,
 }
 
 /// Evidence storage and its per-file size limit.
@@ -268,6 +271,7 @@ impl AppState {
             home_page: Default::default(),
             open_data: Default::default(),
             participa_pages: Default::default(),
+            site_updated: Default::default(),
         }))
     }
 }
@@ -577,6 +581,10 @@ fn site(routes: pages::routing::Routes, state: AppState) -> Router {
     pages
         .fallback_service(retry)
         .layer(middleware::from_fn(same_origin))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            site_updated::keep_current,
+        ))
         .layer(middleware::from_fn_with_state(state.clone(), count_writes))
         .layer(sessions)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

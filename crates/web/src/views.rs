@@ -24,6 +24,8 @@ pub struct Layout {
     pub contact: std::sync::Arc<crate::EntityContact>,
     /// The entity has a logo at `/static/logo`.
     pub logo: bool,
+    /// When the entity last changed what the site shows (`3 dic 2026`).
+    pub updated: Option<String>,
 }
 
 pub struct NavUser {
@@ -136,6 +138,7 @@ impl Layout {
             flash: None,
             contact: state.contact.clone(),
             logo: state.logo.is_some(),
+            updated: state.site_updated.at().map(participa_app::dates::fecha_de),
         }
     }
 
@@ -154,6 +157,7 @@ impl Layout {
             flash: user.flash.clone(),
             contact: state.contact.clone(),
             logo: state.logo.is_some(),
+            updated: state.site_updated.at().map(participa_app::dates::fecha_de),
         }
     }
 }

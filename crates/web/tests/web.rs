@@ -64,23 +64,30 @@ impl TestApp {
 
     /// With e-mail on: notifications and recovery links wait in the outbox.
     async fn with_mail(db: TestDatabase) -> TestApp {
-        TestApp::build(db, None, true).await
+        TestApp::build(db, None, true, true).await
     }
 
     /// With evidence on a temporary disk directory and this per-file limit.
     async fn with_evidence(db: TestDatabase, limit: Option<usize>) -> TestApp {
-        TestApp::build(db, limit, false).await
+        TestApp::build(db, limit, false, true).await
     }
 
-    async fn build(db: TestDatabase, limit: Option<usize>, mail: bool) -> TestApp {
+    /// With the users but without the seed plan (nothing the entity changed yet).
+    async fn without_plan(db: TestDatabase) -> TestApp {
+        TestApp::build(db, None, false, false).await
+    }
+
+    async fn build(db: TestDatabase, limit: Option<usize>, mail: bool, seed: bool) -> TestApp {
         let store = Store::connect(&db.url)
             .await
             .expect("connect")
             .with_identity_secret(testing::identity_secret(), false)
             .await
             .expect("identity secret");
-        let plan = import_plan("seed.txt", SEED, &ReadOptions::default()).unwrap();
-        store.insert_plan(&plan, Some("seed.txt")).await.unwrap();
+        if seed {
+            let plan = import_plan("seed.txt", SEED, &ReadOptions::default()).unwrap();
+            store.insert_plan(&plan, Some("seed.txt")).await.unwrap();
+        }
         let hash = password_auth::generate_hash(PASSWORD);
         for (name, role, offices) in [
             ("admin", Role::Admin, &[][..]),
@@ -1341,6 +1348,7 @@ on_both_backends! {
     rules_and_coverage => super::rules_and_coverage;
     followup_review_cycle => super::followup_review_cycle;
     the_footer_and_header_show_the_entity_as_configured => super::the_footer_and_header_show_the_entity_as_configured;
+    the_footer_dates_the_entitys_latest_change_not_a_sign_in => super::the_footer_dates_the_entitys_latest_change_not_a_sign_in;
     published_reports => super::staff_publish_a_report_as_it_is_and_can_withdraw_it;
     the_demo_fills_every_page_and_each_answers => super::the_demo_fills_every_page_and_each_answers;
     deliverable_reports => super::deliverable_reports_of_suggestions_events_and_channels;
@@ -9359,6 +9367,60 @@ async fn staff_publish_a_report_as_it_is_and_can_withdraw_it(db: TestDatabase) {
         .status,
         StatusCode::BAD_REQUEST
     );
+}
+
+/// Issue 15, part 3: every page's footer dates the entity's latest change to the site;
+/// sign-ins and accounts do not move the date.
+async fn the_footer_dates_the_entitys_latest_change_not_a_sign_in(db: TestDatabase) {
+    let app = TestApp::without_plan(db).await;
+    let fresh = app.get("/", None).await;
+    assert!(
+        !fresh.body.contains("Última actualización"),
+        "nothing changed yet"
+    );
+    // A change made long ago (the log is append-only, so it is written as it was).
+    participa_store::on_db!(app.store.db(), |pool| {
+        sqlx::query(
+            "INSERT INTO audit_log (at, username, action, subject) \
+             VALUES ($1, 'sistema', 'plan.update_header', 'plan 1')",
+        )
+        .bind(
+            chrono::DateTime::parse_from_rfc3339("2025-03-14T15:00:00Z")
+                .unwrap()
+                .to_utc(),
+        )
+        .execute(pool)
+        .await
+        .unwrap();
+    });
+    let admin = app.login("admin").await;
+    let c = Some(admin.as_str());
+    for (path, cookie) in [("/", None), ("/admin/planes", c)] {
+        let page = app.get(path, cookie).await;
+        assert!(
+            page.body.contains("Última actualización: 14 mar 2025."),
+            "{path}: a sign-in dated the site"
+        );
+    }
+    let added = app
+        .post(
+            "/admin/festivos",
+            c,
+            &[
+                ("accion", "agregar"),
+                ("fecha", "2026-02-16"),
+                ("nombre", "Festivo de prueba"),
+                ("motivo", "Ley de prueba"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    let today = participa_app::dates::fecha(participa_app::dates::today());
+    let line = format!("Última actualización: {today}.");
+    for (path, cookie) in [("/", None), ("/sugerencias", None), ("/admin/planes", c)] {
+        let page = app.get(path, cookie).await;
+        assert!(page.body.contains(&line), "{path}: {line}");
+    }
 }
 
 /// Issue 15, part 3: the entity's contact channels and hours in every page's footer and
