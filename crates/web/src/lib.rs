@@ -511,13 +511,19 @@ async fn not_found() -> AppError {
 }
 
 /// The whole application.
-/// Counts the requests that may have written (see [`Inner::writes`]), once answered.
-async fn count_writes(
+/// Counts the requests that may have written (see [`Inner::writes`]), once answered,
+/// and brings the footer's date up to date before a page is drawn (see
+/// [`site_updated`]). One layer for both: each `from_fn` layer costs every request,
+/// the cached public pages most (see bench/README.md).
+async fn track_changes(
     axum::extract::State(state): axum::extract::State<AppState>,
     request: Request,
     next: Next,
 ) -> Response {
     let writes = !matches!(*request.method(), Method::GET | Method::HEAD);
+    if !writes {
+        state.site_updated.refresh(&state).await;
+    }
     let response = next.run(request).await;
     if writes {
         state
@@ -581,11 +587,7 @@ fn site(routes: pages::routing::Routes, state: AppState) -> Router {
     pages
         .fallback_service(retry)
         .layer(middleware::from_fn(same_origin))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            site_updated::keep_current,
-        ))
-        .layer(middleware::from_fn_with_state(state.clone(), count_writes))
+        .layer(middleware::from_fn_with_state(state.clone(), track_changes))
         .layer(sessions)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn_with_state(

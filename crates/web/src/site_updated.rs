@@ -2,16 +2,13 @@
 //! latest audit entry that [updates the site](participa_store::AuditAction::updates_site)
 //! (sign-ins and citizens' own submissions do not).
 //!
-//! Kept in memory and brought up to date before a page is drawn: at most once a second,
+//! Kept in memory and brought up to date before a page is drawn (by the layer that
+//! counts writes, `track_changes`): at most once a second,
 //! and at once after this process answered a request that may have written. Each check
 //! reads only the audit entries written since the previous one, so it costs the same
 //! however long the log grows; another process's change shows within a second.
 
 use crate::AppState;
-use axum::extract::{Request, State};
-use axum::http::Method;
-use axum::middleware::Next;
-use axum::response::Response;
 use chrono::{DateTime, Utc};
 use std::sync::atomic::Ordering;
 use std::sync::Mutex;
@@ -44,7 +41,7 @@ impl SiteUpdated {
     }
 
     /// Reads what was audited since the last check, unless that check is fresh.
-    async fn refresh(&self, state: &AppState) {
+    pub(crate) async fn refresh(&self, state: &AppState) {
         let writes = state.writes.load(Ordering::Acquire);
         let seen = self.seen();
         if let Some((at, w)) = seen.checked {
@@ -66,12 +63,4 @@ impl SiteUpdated {
             Err(e) => tracing::warn!("reading the site's last update: {e}"),
         }
     }
-}
-
-/// Brings the date up to date before a page (GET or HEAD) is drawn.
-pub async fn keep_current(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    if matches!(*request.method(), Method::GET | Method::HEAD) {
-        state.site_updated.refresh(&state).await;
-    }
-    next.run(request).await
 }
