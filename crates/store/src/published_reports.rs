@@ -19,6 +19,25 @@ pub struct PublishedReport {
     pub at: DateTime<Utc>,
 }
 
+/// The columns [`report_of`] reads.
+const COLUMNS: &str = "kind, subject_id, title, published_at";
+
+/// Decodes a published report's row (selected with [`COLUMNS`]) of either backend.
+fn report_of<R: Row>(r: &R) -> Result<PublishedReport>
+where
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> DateTime<Utc>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+{
+    Ok(PublishedReport {
+        kind: r.try_get("kind")?,
+        subject: r.try_get("subject_id")?,
+        title: r.try_get("title")?,
+        at: r.try_get("published_at")?,
+    })
+}
+
 impl Store {
     /// Publishes (or publishes again, replacing) report `kind` of `subject` with its two
     /// files.
@@ -104,22 +123,30 @@ impl Store {
     /// Every published report (without the files), newest first.
     pub async fn published_reports(&self) -> Result<Vec<PublishedReport>> {
         on_db!(&self.db, |pool| {
-            let rows = sqlx::query(
-                "SELECT kind, subject_id, title, published_at FROM published_reports \
-                 ORDER BY published_at DESC, id DESC",
-            )
+            let rows = sqlx::query(&format!(
+                "SELECT {COLUMNS} FROM published_reports ORDER BY published_at DESC, id DESC"
+            ))
             .fetch_all(pool)
             .await?;
-            rows.iter()
-                .map(|r| {
-                    Ok(PublishedReport {
-                        kind: r.try_get("kind")?,
-                        subject: r.try_get("subject_id")?,
-                        title: r.try_get("title")?,
-                        at: r.try_get("published_at")?,
-                    })
-                })
-                .collect()
+            rows.iter().map(report_of).collect()
+        })
+    }
+
+    /// Report `kind` of `subject` as published (without its files); None when it is not.
+    pub async fn published_report(
+        &self,
+        kind: &str,
+        subject: i64,
+    ) -> Result<Option<PublishedReport>> {
+        on_db!(&self.db, |pool| {
+            let row = sqlx::query(&format!(
+                "SELECT {COLUMNS} FROM published_reports WHERE kind = $1 AND subject_id = $2"
+            ))
+            .bind(kind)
+            .bind(subject)
+            .fetch_optional(pool)
+            .await?;
+            row.as_ref().map(report_of).transpose()
         })
     }
 

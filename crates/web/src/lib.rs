@@ -14,6 +14,7 @@ pub mod form;
 pub mod gantt;
 pub mod pages;
 mod public_progress;
+mod report_publication;
 pub mod session_store;
 mod site_updated;
 mod tag_form;

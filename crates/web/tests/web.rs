@@ -9255,6 +9255,16 @@ async fn staff_publish_a_report_as_it_is_and_can_withdraw_it(db: TestDatabase) {
     assert!(page
         .body
         .contains("action=\"/admin/informes/sugerencias/publicacion\""));
+    // Staff see that it is not published, and nothing to withdraw.
+    assert!(page.body.contains("Aún no está publicado en el sitio."));
+    assert!(!page.body.contains("value=\"retirar\""));
+    let read_only = app.get("/admin/sugerencias", Some(&auditor)).await;
+    assert!(read_only
+        .body
+        .contains("Aún no está publicado en el sitio."));
+    assert!(!read_only
+        .body
+        .contains("/admin/informes/sugerencias/publicacion"));
     // Internal control reads reports but does not publish them.
     assert_eq!(
         app.post(
@@ -9277,6 +9287,23 @@ async fn staff_publish_a_report_as_it_is_and_can_withdraw_it(db: TestDatabase) {
     assert_eq!(published.location.as_deref(), Some("/admin/sugerencias"));
     let back = app.get("/admin/sugerencias", Some(&admin)).await;
     assert!(back.body.contains("Informe publicado"), "{}", back.body);
+    // Now the page says since when the site offers it, links the public copy and
+    // offers to publish today's figures again or to withdraw it.
+    assert!(
+        back.body.contains("En el sitio público desde el "),
+        "{}",
+        back.body
+    );
+    assert!(back
+        .body
+        .contains("href=\"/informes/sugerencias/informe.pdf\""));
+    assert!(back
+        .body
+        .contains("Publicar de nuevo con las cifras de hoy"));
+    assert!(back.body.contains("value=\"retirar\""));
+    // Each report has its own state: the events report is still unpublished.
+    let events = app.get("/admin/eventos", Some(&admin)).await;
+    assert!(events.body.contains("Aún no está publicado en el sitio."));
     let id = new_consultation(&app, &admin, &[]).await;
     let consultation = app
         .post(
@@ -9286,6 +9313,15 @@ async fn staff_publish_a_report_as_it_is_and_can_withdraw_it(db: TestDatabase) {
         )
         .await;
     assert_eq!(consultation.status, StatusCode::SEE_OTHER);
+    let staff_view = app
+        .get(&format!("/admin/consultas/{id}"), Some(&admin))
+        .await;
+    assert!(staff_view
+        .body
+        .contains(&format!("href=\"/consultas/{id}/informe/informe.pdf\"")));
+    assert!(staff_view.body.contains(&format!(
+        "href=\"/admin/consultas/{id}/informe/informe.xlsx\""
+    )));
     let list = app.get("/informes", None).await;
     assert!(list
         .body
@@ -9347,6 +9383,8 @@ async fn staff_publish_a_report_as_it_is_and_can_withdraw_it(db: TestDatabase) {
         .await
         .body
         .contains("/informes/sugerencias/informe.pdf"));
+    let after = app.get("/admin/sugerencias", Some(&admin)).await;
+    assert!(after.body.contains("Aún no está publicado en el sitio."));
     assert_eq!(
         app.post(
             "/admin/informes/otro/publicacion",

@@ -27,8 +27,8 @@ pub fn routes() -> Routes {
 #[derive(Template)]
 #[template(path = "channels_admin.html")]
 pub struct ChannelsPage {
-    /// The viewer may publish the channel figures report on the public site.
-    pub can_publish: bool,
+    /// Today's report, its public copy and who may publish it.
+    pub report: crate::report_publication::ReportPublication,
     pub layout: Layout,
     pub channels: Vec<(&'static str, &'static str)>,
     pub activities: Vec<(String, String)>,
@@ -54,7 +54,13 @@ async fn page(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     let page = ChannelsPage {
-        can_publish: user.can(participa_domain::Action::ManageParticipation),
+        report: crate::report_publication::ReportPublication::load(
+            state,
+            "canales",
+            0,
+            user.can(participa_domain::Action::ManageParticipation),
+        )
+        .await?,
         layout: user.layout("Cifras de los canales", state),
         channels: CHANNELS.to_vec(),
         activities: activity_choices(state).await?,

@@ -55,8 +55,8 @@ pub struct EventRow {
 #[derive(Template)]
 #[template(path = "events_admin.html")]
 pub struct EventsPage {
-    /// The viewer may publish the events report on the public site.
-    pub can_publish: bool,
+    /// Today's report, its public copy and who may publish it.
+    pub report: crate::report_publication::ReportPublication,
     pub layout: Layout,
     pub events: Vec<EventRow>,
     pub activities: Vec<(String, String)>,
@@ -107,7 +107,13 @@ async fn page(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     let page = EventsPage {
-        can_publish: user.can(participa_domain::Action::ManageParticipation),
+        report: crate::report_publication::ReportPublication::load(
+            state,
+            "eventos",
+            0,
+            user.can(participa_domain::Action::ManageParticipation),
+        )
+        .await?,
         layout: user.layout("Eventos de participación", state),
         events,
         activities: activity_choices(state).await?,

@@ -340,8 +340,8 @@ pub async fn erase(
 #[derive(Template)]
 #[template(path = "suggestions_admin.html")]
 pub struct AdminListPage {
-    /// The viewer may publish the campaign's report on the public site.
-    pub can_publish: bool,
+    /// Today's report, its public copy and who may publish it.
+    pub report: crate::report_publication::ReportPublication,
     pub layout: Layout,
     pub rows: Vec<SuggestionView>,
     pub statuses: Vec<(&'static str, &'static str, bool)>,
@@ -388,7 +388,13 @@ pub async fn admin_list(
         .map(|s| SuggestionView::new(s, today, see_data))
         .collect();
     let page = AdminListPage {
-        can_publish: user.can(participa_domain::Action::ManageParticipation),
+        report: crate::report_publication::ReportPublication::load(
+            &state,
+            "sugerencias",
+            0,
+            user.can(participa_domain::Action::ManageParticipation),
+        )
+        .await?,
         layout: user.layout("Sugerencias recibidas", &state),
         overdue: all
             .iter()

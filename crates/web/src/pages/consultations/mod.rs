@@ -467,6 +467,8 @@ pub struct AdminPage {
     /// `N:option` choices for a condition.
     pub conditions: Vec<(String, String)>,
     pub can_manage: bool,
+    /// The results report, its public copy and who may publish it.
+    pub report: crate::report_publication::ReportPublication,
     pub values: QuestionValues,
     pub errors: FieldErrors,
     /// For a forum: its moderation, its topics (id, title, published, waiting) and how
@@ -606,6 +608,13 @@ async fn admin_page_with(
             .collect(),
         conditions: condition_choices(&c.questions),
         can_manage: user.can(Action::ManageParticipation),
+        report: crate::report_publication::ReportPublication::load(
+            state,
+            "consulta",
+            id,
+            user.can(Action::ManageParticipation),
+        )
+        .await?,
         values,
         errors,
         forum: c.data.kind.moderation().map(Moderation::label),
