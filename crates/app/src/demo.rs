@@ -290,6 +290,11 @@ pub async fn build(
                 continue;
             };
             let at = p.cut_off.min(date);
+            // Offices report at the cut-off (today in the open period) and internal
+            // control reviews three business days later, never after today: the
+            // progress curve then has a past.
+            let sent = moment(at, 16);
+            let reviewed = moment(calendar.add_business_days(at, 3).min(date), 11);
             let expected = expected_progress(&calendar, a.start, a.end, at);
             // Most activities keep pace; some fall behind (a plan's real life).
             let pace = [1.0, 1.0, 0.95, 0.9, 0.75, 0.6][dice.below(6) as usize];
@@ -327,7 +332,7 @@ pub async fn build(
                 decrease_justification: String::new(),
             };
             store
-                .submit_report(
+                .submit_report_at(
                     NewReport {
                         plan_id: pid,
                         activity: n,
@@ -339,6 +344,7 @@ pub async fn build(
                     },
                     objects,
                     &reporter,
+                    sent,
                 )
                 .await?;
             reports += 1;
@@ -351,7 +357,7 @@ pub async fn build(
             }
             if p.number == 1 && n == 13 {
                 store
-                    .review_report(
+                    .review_report_at(
                         pid,
                         n,
                         p.number,
@@ -364,13 +370,14 @@ pub async fn build(
                                 .into(),
                         },
                         &auditor,
+                        reviewed,
                     )
                     .await?;
                 let mut again = input.clone();
                 again.narrative += " Enlace: https://www.tiktok.com/@entidad (reporte adjunto).";
                 let evidence = demo_evidence(&format!("reporte-redes-periodo-{}.pdf", p.number))?;
                 store
-                    .submit_report(
+                    .submit_report_at(
                         NewReport {
                             plan_id: pid,
                             activity: n,
@@ -382,6 +389,7 @@ pub async fn build(
                         },
                         objects,
                         &reporter,
+                        later(reviewed, 2),
                     )
                     .await?;
                 reports += 1;
@@ -392,7 +400,7 @@ pub async fn build(
                 percent
             };
             store
-                .review_report(
+                .review_report_at(
                     pid,
                     n,
                     p.number,
@@ -404,6 +412,7 @@ pub async fn build(
                         recommendations: String::new(),
                     },
                     &auditor,
+                    later(reviewed, 4),
                 )
                 .await?;
         }
@@ -833,6 +842,24 @@ pub async fn build(
         survey_answers,
         suggestions: suggestions.len(),
     })
+}
+
+/// `hours` after `at`, and never later than now.
+fn later(at: chrono::DateTime<chrono::Utc>, hours: i64) -> chrono::DateTime<chrono::Utc> {
+    (at + chrono::Duration::hours(hours)).min(chrono::Utc::now())
+}
+
+/// `hour` o'clock in Colombia on `day`, and never later than now (a demo built for
+/// today has nothing in the future).
+fn moment(day: NaiveDate, hour: u32) -> chrono::DateTime<chrono::Utc> {
+    let local = day
+        .and_hms_opt(hour, 0, 0)
+        .unwrap_or_default()
+        .and_local_timezone(crate::dates::in_colombia(chrono::Utc::now()).timezone())
+        .single()
+        .map(|t| t.to_utc())
+        .unwrap_or_else(chrono::Utc::now);
+    local.min(chrono::Utc::now())
 }
 
 #[cfg(test)]

@@ -596,6 +596,20 @@ impl Store {
         objects: &Objects,
         actor: &Actor,
     ) -> Result<i64> {
+        self.submit_report_at(report, objects, actor, Utc::now())
+            .await
+    }
+
+    /// [`Store::submit_report`], recorded (report and audit entry) as sent at `at`: for
+    /// the demo's half-year of history, so that its progress curve has a past. Pages
+    /// never call it; what people send is stamped when it arrives.
+    pub async fn submit_report_at(
+        &self,
+        report: NewReport,
+        objects: &Objects,
+        actor: &Actor,
+        at: DateTime<Utc>,
+    ) -> Result<i64> {
         // Refused at once, before any file is uploaded, when the follow-up as it stands
         // refuses it; the same check inside the write's transaction decides.
         check_submission(&self.followup(report.plan_id).await?, &report)?;
@@ -621,7 +635,7 @@ impl Store {
             }
             stored.push(key);
         }
-        let written = self.write_report(&report, &stored, actor).await;
+        let written = self.write_report(&report, &stored, actor, at).await;
         if written.is_err() {
             for k in &stored {
                 let _ = objects.delete(k).await;
@@ -637,12 +651,12 @@ impl Store {
         report: &NewReport,
         keys: &[String],
         actor: &Actor,
+        now: DateTime<Utc>,
     ) -> Result<i64> {
         let mut tx = self.begin().await?;
         tx.lock(Locked::Plan, report.plan_id.0).await?;
         let f = read_followup(&mut tx, report.plan_id).await?;
         check_submission(&f, report)?;
-        let now = Utc::now();
         let i = &report.input;
         let change = Change {
             actor,
@@ -746,6 +760,21 @@ impl Store {
         input: &ReviewInput,
         actor: &Actor,
     ) -> Result<ReportState> {
+        self.review_report_at(id, activity, period, input, actor, Utc::now())
+            .await
+    }
+
+    /// [`Store::review_report`], recorded as made at `at` (for the demo, as
+    /// [`Store::submit_report_at`]).
+    pub async fn review_report_at(
+        &self,
+        id: PlanId,
+        activity: u32,
+        period: u32,
+        input: &ReviewInput,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<ReportState> {
         let mut tx = self.begin().await?;
         tx.lock(Locked::Plan, id.0).await?;
         let f = read_followup(&mut tx, id).await?;
@@ -756,7 +785,6 @@ impl Store {
         let Some(report) = f.latest(activity, period) else {
             return Err(FollowupError::Review(vec![ReviewError::NothingToReview]).into());
         };
-        let now = Utc::now();
         let change = Change {
             actor,
             action: AuditAction::ProgressReview,

@@ -9157,6 +9157,23 @@ async fn the_demo_fills_every_page_and_each_answers(db: TestDatabase) {
     assert!(page.body.contains("verificado por control interno"));
     assert!(page.body.contains(&format!("{plan}/evidencias/")));
     assert!(page.body.contains(&format!("{plan}/seguimiento/1.pdf")));
+    // The reports are dated as the offices would have sent them (at each cut-off), so
+    // the progress curve's table has reported progress in past months, not only now.
+    let months_with_progress = page
+        .body
+        .split("<tr><th scope=\"row\">")
+        .skip(1)
+        .filter(|row| {
+            row.split("</td><td>")
+                .nth(1)
+                .and_then(|cell| cell.split(' ').next())
+                .is_some_and(|v| v.chars().any(|c| c.is_ascii_digit() && c != '0'))
+        })
+        .count();
+    assert!(
+        months_with_progress >= 3,
+        "{months_with_progress} months with reported progress"
+    );
 
     // Walks from `start`, following links under `scope`, at most `limit` pages.
     async fn walk(
