@@ -9339,6 +9339,15 @@ async fn staff_publish_a_report_as_it_is_and_can_withdraw_it(db: TestDatabase) {
     assert!(staff_view.body.contains(&format!(
         "href=\"/admin/consultas/{id}/informe/informe.xlsx\""
     )));
+    // The consultation (open since today) links the report on its public pages, and
+    // so does the archive.
+    let report_pdf = format!("href=\"/consultas/{id}/informe/informe.pdf\"");
+    let citizen = app.get(&format!("/consultas/{id}"), None).await;
+    assert_eq!(citizen.status, StatusCode::OK);
+    assert!(citizen.body.contains("Informe de resultados publicado el "));
+    assert!(citizen.body.contains(&report_pdf), "{}", citizen.body);
+    let archive = app.get("/consultas", None).await;
+    assert!(archive.body.contains(&report_pdf), "{}", archive.body);
     let list = app.get("/informes", None).await;
     assert!(list
         .body

@@ -743,6 +743,8 @@ pub struct ConsultationItem {
     pub dates: String,
     pub stage: String,
     pub results: Option<String>,
+    /// The results report staff published (its PDF), if they did.
+    pub report: Option<String>,
 }
 
 #[derive(Template)]
@@ -762,6 +764,14 @@ pub async fn consultations(
     archive_page(&state, "/consultas", page, |state, today| async move {
         let all = public_consultations(&state, today).await?;
         let (shown, pager) = page_of(&all, page)?;
+        let reports: std::collections::HashSet<i64> = state
+            .store
+            .published_reports()
+            .await?
+            .into_iter()
+            .filter(|r| r.kind == "consulta")
+            .map(|r| r.subject)
+            .collect();
         let items = shown
             .iter()
             .map(|c| ConsultationItem {
@@ -771,6 +781,9 @@ pub async fn consultations(
                 dates: span(c.data.opens_on, c.data.closes_on),
                 stage: stage_text(c, today),
                 results: results_link(c, today),
+                report: reports
+                    .contains(&c.id)
+                    .then(|| format!("/consultas/{}/informe/informe.pdf", c.id)),
             })
             .collect();
         let p = ConsultationsArchive {

@@ -118,6 +118,8 @@ pub struct ForumPage {
     pub notice: String,
     pub errors: FieldErrors,
     pub purpose: String,
+    /// When staff published the results report, if they did.
+    pub report: Option<String>,
 }
 
 fn purpose(entity: &str) -> String {
@@ -241,6 +243,7 @@ async fn public_page(
         ),
         open,
         notice_dates: not_open_notice(c, today, "el foro"),
+        report: super::published_results(state, c.id).await?,
         preview,
         moderation: match moderation {
             Moderation::Before => {

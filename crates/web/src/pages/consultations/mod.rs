@@ -71,6 +71,16 @@ pub fn routes() -> Routes {
         )
 }
 
+/// When the results report of consultation `id` was published (`3 dic 2026`), if it is:
+/// its public pages link the PDF and XLSX staff published.
+async fn published_results(state: &AppState, id: i64) -> AppResult<Option<String>> {
+    Ok(state
+        .store
+        .published_report("consulta", id)
+        .await?
+        .map(|r| participa_app::dates::fecha_de(r.at)))
+}
+
 /// The consultation `id`, or 404.
 async fn consultation(state: &AppState, id: i64) -> AppResult<Consultation> {
     Ok(state.store.consultation(id).await?)
