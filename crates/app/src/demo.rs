@@ -291,10 +291,10 @@ pub async fn build(
             };
             let at = p.cut_off.min(date);
             // Offices report at the cut-off (today in the open period) and internal
-            // control reviews three business days later, never after today: the
-            // progress curve then has a past.
+            // control reviews three business days later, never before the report nor
+            // after now: the progress curve then has a past.
             let sent = moment(at, 16);
-            let reviewed = moment(calendar.add_business_days(at, 3).min(date), 11);
+            let reviewed = moment(calendar.add_business_days(at, 3).min(date), 11).max(sent);
             let expected = expected_progress(&calendar, a.start, a.end, at);
             // Most activities keep pace; some fall behind (a plan's real life).
             let pace = [1.0, 1.0, 0.95, 0.9, 0.75, 0.6][dice.below(6) as usize];

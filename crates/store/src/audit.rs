@@ -246,7 +246,9 @@ impl AuditAction {
     /// Whether the entry changes what the entity publishes, so that it moves the site's
     /// "última actualización" date. Accounts, sign-ins and secrets do not; neither do
     /// citizens' own submissions (a suggestion, a registration or a question for a
-    /// hearing), which are participation, not the entity updating its site.
+    /// hearing) nor their erasing their own data: participation, not the entity updating
+    /// its site. Staff work on a draft (a plan, a consultation) counts too: the date is
+    /// that of the entity's latest change to the platform, whether or not it shows yet.
     pub fn updates_site(self) -> bool {
         match self {
             AuditAction::Login
@@ -262,7 +264,9 @@ impl AuditAction {
             | AuditAction::PasswordRecover
             | AuditAction::SuggestionCreate
             | AuditAction::HearingRegister
-            | AuditAction::HearingQuestion => false,
+            | AuditAction::HearingQuestion
+            | AuditAction::HearingEraseRegistration
+            | AuditAction::SuggestionErasePersonalData => false,
             AuditAction::ActivityCreate
             | AuditAction::ActivityUpdate
             | AuditAction::ActivityDelete
@@ -282,7 +286,6 @@ impl AuditAction {
             | AuditAction::ForumTopic
             | AuditAction::HearingAnswer
             | AuditAction::HearingCreate
-            | AuditAction::HearingEraseRegistration
             | AuditAction::HearingEvaluation
             | AuditAction::IndicatorCreate
             | AuditAction::ParameterSet
@@ -294,7 +297,6 @@ impl AuditAction {
             | AuditAction::ProgressCorrection
             | AuditAction::ProgressReview
             | AuditAction::ProgressSubmit
-            | AuditAction::SuggestionErasePersonalData
             | AuditAction::SuggestionUpdate
             | AuditAction::ValueGroupSet
             | AuditAction::ConsultationOpen
@@ -535,6 +537,8 @@ impl Store {
     /// there is none) and the moment of the latest that [updates the
     /// site](AuditAction::updates_site). With `after` the last id seen, this reads only
     /// what was written since, so asking it often costs the same however long the log is.
+    /// (On SQLite `MAX(at)` compares text: every entry is written by [`record`] through
+    /// sqlx in one format, so text order is time order.)
     pub async fn site_updates_since(&self, after: i64) -> Result<(i64, Option<DateTime<Utc>>)> {
         let quiet: Vec<&'static str> = AuditAction::ALL
             .into_iter()
@@ -646,6 +650,33 @@ mod tests {
             AuditAction::PlanTransition(Transition::Publish).code(),
             "plan.publicar"
         );
+    }
+
+    #[test]
+    fn sign_ins_accounts_and_citizens_own_actions_do_not_date_the_site() {
+        for a in [
+            AuditAction::Login,
+            AuditAction::LoginFailed,
+            AuditAction::UserPasswordChange,
+            AuditAction::SuggestionCreate,
+            AuditAction::SuggestionErasePersonalData,
+            AuditAction::HearingRegister,
+            AuditAction::HearingQuestion,
+            AuditAction::HearingEraseRegistration,
+        ] {
+            assert!(!a.updates_site(), "{}", a.code());
+        }
+        for a in [
+            AuditAction::PlanTransition(Transition::Publish),
+            AuditAction::ProgressReview,
+            AuditAction::EvidencePublish,
+            AuditAction::ReportPublish,
+            AuditAction::SuggestionUpdate,
+        ] {
+            assert!(a.updates_site(), "{}", a.code());
+        }
+        // The query's list of the others is never empty (`NOT IN ()` is not SQL).
+        assert!(AuditAction::ALL.iter().any(|a| !a.updates_site()));
     }
 
     #[test]

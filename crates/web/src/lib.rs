@@ -511,7 +511,6 @@ async fn not_found() -> AppError {
     AppError::NotFound
 }
 
-/// The whole application.
 /// Counts the requests that may have written (see [`Inner::writes`]), once answered,
 /// and brings the footer's date up to date before a page is drawn (see
 /// [`site_updated`]). One layer for both: each `from_fn` layer costs every request,
@@ -522,7 +521,10 @@ async fn track_changes(
     next: Next,
 ) -> Response {
     let writes = !matches!(*request.method(), Method::GET | Method::HEAD);
-    if !writes {
+    // Files and the health check draw no footer, and must not wait on the database.
+    let path = request.uri().path();
+    let page = !path.starts_with("/static/") && path != "/salud";
+    if !writes && page {
         state.site_updated.refresh(&state).await;
     }
     let response = next.run(request).await;
@@ -534,6 +536,7 @@ async fn track_changes(
     response
 }
 
+/// The whole application.
 pub fn router(state: AppState) -> Router {
     site(pages::routes(state.evidence.limit), state)
 }

@@ -25,6 +25,16 @@ pub struct PublishedCopy {
     pub public: String,
 }
 
+/// Where the public downloads report `kind` of `subject` (add `/informe.pdf` or
+/// `/informe.xlsx`).
+pub fn public_base(kind: &str, subject: i64) -> String {
+    if kind == "consulta" {
+        format!("/consultas/{subject}/informe")
+    } else {
+        format!("/informes/{kind}")
+    }
+}
+
 impl ReportPublication {
     /// The block of report `kind` (`sugerencias`, `eventos`, `canales`, or `consulta`
     /// with `subject` the consultation).
@@ -34,17 +44,9 @@ impl ReportPublication {
         subject: i64,
         can_publish: bool,
     ) -> AppResult<ReportPublication> {
-        let (staff, public) = if kind == "consulta" {
-            (
-                format!("/admin/consultas/{subject}/informe"),
-                format!("/consultas/{subject}/informe"),
-            )
-        } else {
-            (
-                format!("/admin/informes/{kind}"),
-                format!("/informes/{kind}"),
-            )
-        };
+        // Staff download today's report under /admin, at the public address.
+        let public = public_base(kind, subject);
+        let staff = format!("/admin{public}");
         let published = state
             .store
             .published_report(kind, subject)

@@ -1,24 +1,38 @@
 //! The site's "última actualización" date in every page's footer: the moment of the
 //! latest audit entry that [updates the site](participa_store::AuditAction::updates_site)
-//! (sign-ins and citizens' own submissions do not).
+//! (sign-ins and citizens' own submissions and erasures do not).
 //!
-//! Kept in memory and brought up to date before a page is drawn (by the layer that
-//! counts writes, `track_changes`): at most once a second,
-//! and at once after this process answered a request that may have written. Each check
-//! reads only the audit entries written since the previous one, so it costs the same
-//! however long the log grows; another process's change shows within a second.
+//! Kept in memory and brought up to date before a page is drawn, by the layer that
+//! counts writes (`track_changes`): at most once a second, and at once after this
+//! process answered a request that may have written. A page cached until the latest
+//! audit entry moves asks [`AppState::last_change`], which also brings the date up to
+//! that entry before the page is drawn, so no cached page keeps an older date. Each check
+//! reads only the entries written since the previous one (and a few before, see
+//! [`OVERLAP`]), so it costs the same however long the log grows.
 
+use crate::error::AppResult;
 use crate::AppState;
 use chrono::{DateTime, Utc};
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// How long a check is trusted when nothing was written here.
+/// How long a check is trusted when nothing was written here (and how long a failed
+/// one waits before the next try).
 const RECHECK: Duration = Duration::from_secs(1);
 
+/// Audit ids below the latest seen that each check reads again. PostgreSQL hands out ids
+/// when rows are inserted, not when their transactions commit, so an entry can become
+/// visible after a later one was already read; the latest moment is a maximum, so
+/// reading an entry twice changes nothing.
+const OVERLAP: i64 = 64;
+
 #[derive(Default)]
-pub struct SiteUpdated(Mutex<Seen>);
+pub struct SiteUpdated {
+    seen: Mutex<Seen>,
+    /// A periodic check is under way: other requests keep the date they have.
+    checking: AtomicBool,
+}
 
 #[derive(Default, Clone, Copy)]
 struct Seen {
@@ -26,7 +40,7 @@ struct Seen {
     id: i64,
     /// The latest site-updating moment read (None: none yet).
     at: Option<DateTime<Utc>>,
-    /// When, and after how many writes of this process, it was last read.
+    /// When, and after how many writes of this process, it was last checked.
     checked: Option<(Instant, u64)>,
 }
 
@@ -37,30 +51,59 @@ impl SiteUpdated {
     }
 
     fn seen(&self) -> Seen {
-        *self.0.lock().unwrap_or_else(|p| p.into_inner())
+        *self.seen.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Reads what was audited since the last check, unless that check is fresh.
+    /// The periodic check before a page: skipped while the last one is fresh, or while
+    /// another request is making it.
     pub(crate) async fn refresh(&self, state: &AppState) {
         let writes = state.writes.load(Ordering::Acquire);
-        let seen = self.seen();
-        if let Some((at, w)) = seen.checked {
+        if let Some((at, w)) = self.seen().checked {
             if w == writes && at.elapsed() < RECHECK {
                 return;
             }
         }
-        match state.store.site_updates_since(seen.id).await {
-            Ok((id, at)) => {
-                let mut s = self.0.lock().unwrap_or_else(|p| p.into_inner());
-                // Another request may have read further meanwhile: keep the furthest.
-                if id >= s.id {
-                    s.id = id;
-                    s.at = at.max(s.at);
-                    s.checked = Some((Instant::now(), writes));
-                }
-            }
-            // The footer keeps the date it had; the page itself reports its own errors.
-            Err(e) => tracing::warn!("reading the site's last update: {e}"),
+        if self.checking.swap(true, Ordering::AcqRel) {
+            return;
         }
+        if let Err(e) = self.read(state, writes).await {
+            // The footer keeps the date it had; the next try waits a second.
+            tracing::warn!("reading the site's last update: {e}");
+            let mut s = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+            s.checked = Some((Instant::now(), writes));
+        }
+        self.checking.store(false, Ordering::Release);
+    }
+
+    /// Reads up to audit entry `change` at least, when not read yet.
+    pub(crate) async fn catch_up(&self, state: &AppState, change: i64) -> AppResult<()> {
+        if self.seen().id < change {
+            self.read(state, state.writes.load(Ordering::Acquire))
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn read(&self, state: &AppState, writes: u64) -> AppResult<()> {
+        let from = self.seen().id;
+        let (id, at) = state
+            .store
+            .site_updates_since((from - OVERLAP).max(0))
+            .await?;
+        let mut s = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+        s.id = s.id.max(id);
+        s.at = s.at.max(at);
+        s.checked = Some((Instant::now(), writes));
+        Ok(())
+    }
+}
+
+impl AppState {
+    /// The latest audit entry, for pages cached until it moves; the footer's date is
+    /// brought up to it first, so the page drawn for it shows the right date.
+    pub async fn last_change(&self) -> AppResult<i64> {
+        let change = self.store.last_change().await?;
+        self.site_updated.catch_up(self, change).await?;
+        Ok(change)
     }
 }

@@ -24,8 +24,8 @@ pub struct Layout {
     pub contact: std::sync::Arc<crate::EntityContact>,
     /// The entity has a logo at `/static/logo`.
     pub logo: bool,
-    /// When the entity last changed what the site shows (`3 dic 2026`).
-    pub updated: Option<String>,
+    /// The day the entity last changed what the site shows: (`2026-12-03`, `3 dic 2026`).
+    pub updated: Option<(String, String)>,
 }
 
 pub struct NavUser {
@@ -128,6 +128,12 @@ pub fn staff_nav(can: impl Fn(Action<'_>) -> bool) -> Vec<NavGroup> {
         .collect()
 }
 
+/// A moment's day in Colombia, for a `<time>` element and for people.
+fn updated_day(at: chrono::DateTime<chrono::Utc>) -> (String, String) {
+    let day = participa_app::dates::colombia_date(at);
+    (day.to_string(), fecha(day))
+}
+
 impl Layout {
     pub fn public(title: String, state: &AppState) -> Layout {
         Layout {
@@ -138,7 +144,7 @@ impl Layout {
             flash: None,
             contact: state.contact.clone(),
             logo: state.logo.is_some(),
-            updated: state.site_updated.at().map(participa_app::dates::fecha_de),
+            updated: state.site_updated.at().map(updated_day),
         }
     }
 
@@ -157,7 +163,7 @@ impl Layout {
             flash: user.flash.clone(),
             contact: state.contact.clone(),
             logo: state.logo.is_some(),
-            updated: state.site_updated.at().map(participa_app::dates::fecha_de),
+            updated: state.site_updated.at().map(updated_day),
         }
     }
 }

@@ -9135,6 +9135,29 @@ async fn the_demo_fills_every_page_and_each_answers(db: TestDatabase) {
         .unwrap();
     assert_eq!(demo.survey_answers, 300);
     assert!(demo.reports > 10, "{demo:?}");
+    // Dated as people would have acted: each review after its report, each report of an
+    // activity and period after the one it replaces, nothing in the future.
+    let f = store
+        .followup(participa_store::PlanId(demo.plan_id))
+        .await
+        .unwrap();
+    let now = chrono::Utc::now();
+    for r in &f.reports {
+        assert!(r.at <= now);
+        for v in &r.reviews {
+            assert!(v.at >= r.at && v.at <= now, "review before its report");
+        }
+        for later in f
+            .reports
+            .iter()
+            .filter(|o| o.id > r.id && (o.activity, o.period) == (r.activity, r.period))
+        {
+            assert!(
+                later.at >= r.at,
+                "a resubmission before the report it replaces"
+            );
+        }
+    }
     let state = AppState::new(
         store.clone(),
         participa_web::Config {
@@ -9307,7 +9330,7 @@ async fn staff_publish_a_report_as_it_is_and_can_withdraw_it(db: TestDatabase) {
     // Now the page says since when the site offers it, links the public copy and
     // offers to publish today's figures again or to withdraw it.
     assert!(
-        back.body.contains("En el sitio público desde el "),
+        back.body.contains("Publicado en el sitio desde el "),
         "{}",
         back.body
     );
@@ -9457,12 +9480,23 @@ async fn the_footer_dates_the_entitys_latest_change_not_a_sign_in(db: TestDataba
         .await
         .unwrap();
     });
+    // Written behind this process's back (another server, the command line): the
+    // portal, cached until the audit log moves, is drawn again with the new date at once.
+    let portal = app.get("/", None).await;
+    assert!(
+        portal
+            .body
+            .contains("Última actualización: <time datetime=\"2025-03-14\">14 mar 2025</time>."),
+        "the cached portal kept an old date"
+    );
     let admin = app.login("admin").await;
     let c = Some(admin.as_str());
     for (path, cookie) in [("/", None), ("/admin/planes", c)] {
         let page = app.get(path, cookie).await;
         assert!(
-            page.body.contains("Última actualización: 14 mar 2025."),
+            page.body.contains(
+                "Última actualización: <time datetime=\"2025-03-14\">14 mar 2025</time>."
+            ),
             "{path}: a sign-in dated the site"
         );
     }
@@ -9479,8 +9513,11 @@ async fn the_footer_dates_the_entitys_latest_change_not_a_sign_in(db: TestDataba
         )
         .await;
     assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
-    let today = participa_app::dates::fecha(participa_app::dates::today());
-    let line = format!("Última actualización: {today}.");
+    let today = participa_app::dates::today();
+    let line = format!(
+        "Última actualización: <time datetime=\"{today}\">{}</time>.",
+        participa_app::dates::fecha(today)
+    );
     for (path, cookie) in [("/", None), ("/sugerencias", None), ("/admin/planes", c)] {
         let page = app.get(path, cookie).await;
         assert!(page.body.contains(&line), "{path}: {line}");

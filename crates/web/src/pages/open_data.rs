@@ -163,7 +163,7 @@ pub struct DictionaryPage {
 /// indexed query.
 async fn cached(state: &AppState) -> AppResult<Catalogue> {
     let today = participa_app::dates::today();
-    let change = state.store.last_change().await?;
+    let change = state.last_change().await?;
     if let Some((day, seen, c)) = state
         .open_data
         .lock()

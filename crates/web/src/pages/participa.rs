@@ -48,7 +48,7 @@ where
     Fut: std::future::Future<Output = AppResult<String>>,
 {
     let today = today();
-    let change = state.store.last_change().await?;
+    let change = state.last_change().await?;
     let hit = state
         .participa_pages
         .lock()
@@ -781,9 +781,9 @@ pub async fn consultations(
                 dates: span(c.data.opens_on, c.data.closes_on),
                 stage: stage_text(c, today),
                 results: results_link(c, today),
-                report: reports
-                    .contains(&c.id)
-                    .then(|| format!("/consultas/{}/informe/informe.pdf", c.id)),
+                report: reports.contains(&c.id).then(|| {
+                    crate::report_publication::public_base("consulta", c.id) + "/informe.pdf"
+                }),
             })
             .collect();
         let p = ConsultationsArchive {

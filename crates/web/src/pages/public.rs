@@ -30,7 +30,7 @@ pub fn routes() -> Routes {
 /// changes, and otherwise served from memory after one indexed query.
 pub async fn home(State(state): State<AppState>) -> AppResult<Html<axum::body::Bytes>> {
     let today = today();
-    let change = state.store.last_change().await?;
+    let change = state.last_change().await?;
     if let Some((day, seen, html)) = state
         .home_page
         .lock()
@@ -162,7 +162,7 @@ pub async fn plan(
                 .published_version(PlanId(id))
                 .await?
                 .ok_or(AppError::NotFound)?;
-            let change = state.store.last_change().await?;
+            let change = state.last_change().await?;
             let (html, rendered) = match cached {
                 Some(c)
                     if c.version == version

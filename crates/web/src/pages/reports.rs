@@ -273,7 +273,7 @@ pub async fn public_followup(
     }
     let name = followup_name(&published.plan, period, pdf);
     let media = if pdf { PDF } else { XLSX };
-    let change = state.store.last_change().await?;
+    let change = state.last_change().await?;
     let key = (id, period, pdf);
     let cached = state
         .public_reports
@@ -469,11 +469,7 @@ pub async fn public_reports(State(state): State<AppState>) -> AppResult<Response
         .await?
         .into_iter()
         .map(|r| {
-            let base = if r.kind == "consulta" {
-                format!("/consultas/{}/informe", r.subject)
-            } else {
-                format!("/informes/{}", r.kind)
-            };
+            let base = crate::report_publication::public_base(&r.kind, r.subject);
             PublishedView {
                 title: r.title,
                 date: participa_app::dates::fecha_de(r.at),
