@@ -41,21 +41,28 @@ post() { # cookie-jar path form...
   local jar=$1 path=$2; shift 2
   local args=()
   for f in "$@"; do args+=(--data-urlencode "$f"); done
-  curl -fsS -o "$work/last.html" -b "$jar" -c "$jar" -H "Origin: $base" "${args[@]}" "$base$path"
+  # Follows the redirect (as a browser would) so last.html is the page shown after it.
+  curl -fsSL -o "$work/last.html" -b "$jar" -c "$jar" -H "Origin: $base" "${args[@]}" "$base$path"
 }
-post "$work/admin" /ingresar usuario=admin "clave=$admin_password"
+# A generated password was seen by someone else, so each account sets its own first.
+own_password() { # cookie-jar user temporary-password
+  post "$1" /ingresar "usuario=$2" "clave=$3"
+  post "$1" /admin/cuenta/clave "actual=$3" "nueva=Medicion-de-carga-2026" "repetir=Medicion-de-carga-2026"
+}
+own_password "$work/admin" admin "$admin_password"
 post "$work/admin" /admin/usuarios/nuevo usuario=cigd "nombre=Secretaría CIGD" rol=approver activo=si
 approver_password=$(sed -n 's/.*<code>\(.*\)<\/code>.*/\1/p' "$work/last.html")
+[ -n "$approver_password" ] || { echo "no temporary password shown for the new approver" >&2; exit 1; }
 # Coverage findings must be covered or accepted before consolidating (issue 4).
 curl -fsS -b "$work/admin" "$base/admin/planes/1/cobertura" -o "$work/coverage.html"
 sed -n 's/.*name="codigo" value="\([^"]*\)".*/\1/p' "$work/coverage.html" | while IFS= read -r code; do
   post "$work/admin" /admin/planes/1/cobertura/aceptar "codigo=$code" "justificacion=Aceptado para la medición"
 done
-post "$work/admin" /admin/planes/1/estado accion=consolidar
-post "$work/admin" /admin/planes/1/estado accion=revisar
-post "$work/cigd" /ingresar usuario=cigd "clave=$approver_password"
-post "$work/cigd" /admin/planes/1/estado accion=aprobar acta_numero=001 acta_fecha=2025-01-28
-post "$work/admin" /admin/planes/1/estado accion=publicar
+post "$work/admin" /admin/planes/1/estado accion=consolidar confirmar=si
+post "$work/admin" /admin/planes/1/estado accion=revisar confirmar=si
+own_password "$work/cigd" cigd "$approver_password"
+post "$work/cigd" /admin/planes/1/estado accion=aprobar confirmar=si acta_numero=001 "acta_fecha=$(TZ=America/Bogota date +%F)"
+post "$work/admin" /admin/planes/1/estado accion=publicar confirmar=si
 
 mkdir -p "$work/www"
 curl -fsS "$base/planes/1" -o "$work/www/plan.html"

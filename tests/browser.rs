@@ -1287,6 +1287,18 @@ async fn a_citizen_sends_a_suggestion_and_follows_it_on_a_phone() {
         b.open(path).await;
         b.check(name).await;
     }
+    // Planning publishes the campaign's report; the page then says since when the site
+    // offers it and links the public copy.
+    b.open("/admin/sugerencias").await;
+    b.click_button("Publicar el informe de hoy en el sitio")
+        .await;
+    let published = b.source().await;
+    assert!(
+        published.contains("Publicado en el sitio desde el "),
+        "{published}"
+    );
+    assert!(published.contains("href=\"/informes/sugerencias/informe.pdf\""));
+    b.check("sugerencias-informe-publicado").await;
     // Activity 4 (the hearing) counts its participation with no manual entry.
     b.open("/admin/planes/1/seguimiento/actividades/4").await;
     let counted = b.source().await;

@@ -13,7 +13,7 @@
 use crate::error::AppResult;
 use crate::AppState;
 use chrono::{DateTime, Utc};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -27,11 +27,29 @@ const RECHECK: Duration = Duration::from_secs(1);
 /// reading an entry twice changes nothing.
 const OVERLAP: i64 = 64;
 
-#[derive(Default)]
 pub struct SiteUpdated {
     seen: Mutex<Seen>,
     /// A periodic check is under way: other requests keep the date they have.
     checking: AtomicBool,
+    /// When the last check ended, in milliseconds after `start` (0: never), and this
+    /// process's writes then. Atomics, so that the check every request makes first (is
+    /// the last one fresh?) takes no lock: cached pages are served tens of thousands of
+    /// times a second.
+    checked_ms: AtomicU64,
+    checked_writes: AtomicU64,
+    start: Instant,
+}
+
+impl Default for SiteUpdated {
+    fn default() -> Self {
+        SiteUpdated {
+            seen: Mutex::default(),
+            checking: AtomicBool::new(false),
+            checked_ms: AtomicU64::new(0),
+            checked_writes: AtomicU64::new(0),
+            start: Instant::now(),
+        }
+    }
 }
 
 #[derive(Default, Clone, Copy)]
@@ -40,8 +58,6 @@ struct Seen {
     id: i64,
     /// The latest site-updating moment read (None: none yet).
     at: Option<DateTime<Utc>>,
-    /// When, and after how many writes of this process, it was last checked.
-    checked: Option<(Instant, u64)>,
 }
 
 impl SiteUpdated {
@@ -58,10 +74,12 @@ impl SiteUpdated {
     /// another request is making it.
     pub(crate) async fn refresh(&self, state: &AppState) {
         let writes = state.writes.load(Ordering::Acquire);
-        if let Some((at, w)) = self.seen().checked {
-            if w == writes && at.elapsed() < RECHECK {
-                return;
-            }
+        let checked = self.checked_ms.load(Ordering::Acquire);
+        if checked != 0
+            && self.checked_writes.load(Ordering::Acquire) == writes
+            && self.now_ms().saturating_sub(checked) < RECHECK.as_millis() as u64
+        {
+            return;
         }
         if self.checking.swap(true, Ordering::AcqRel) {
             return;
@@ -69,10 +87,19 @@ impl SiteUpdated {
         if let Err(e) = self.read(state, writes).await {
             // The footer keeps the date it had; the next try waits a second.
             tracing::warn!("reading the site's last update: {e}");
-            let mut s = self.seen.lock().unwrap_or_else(|p| p.into_inner());
-            s.checked = Some((Instant::now(), writes));
+            self.mark_checked(writes);
         }
         self.checking.store(false, Ordering::Release);
+    }
+
+    /// Milliseconds since `start`, at least 1 (0 means never checked).
+    fn now_ms(&self) -> u64 {
+        (self.start.elapsed().as_millis() as u64).max(1)
+    }
+
+    fn mark_checked(&self, writes: u64) {
+        self.checked_writes.store(writes, Ordering::Release);
+        self.checked_ms.store(self.now_ms(), Ordering::Release);
     }
 
     /// Reads up to audit entry `change` at least, when not read yet.
@@ -90,10 +117,12 @@ impl SiteUpdated {
             .store
             .site_updates_since((from - OVERLAP).max(0))
             .await?;
-        let mut s = self.seen.lock().unwrap_or_else(|p| p.into_inner());
-        s.id = s.id.max(id);
-        s.at = s.at.max(at);
-        s.checked = Some((Instant::now(), writes));
+        {
+            let mut s = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+            s.id = s.id.max(id);
+            s.at = s.at.max(at);
+        }
+        self.mark_checked(writes);
         Ok(())
     }
 }
