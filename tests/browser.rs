@@ -1428,7 +1428,7 @@ async fn a_citizen_sends_a_suggestion_and_follows_it_on_a_phone() {
         assert!(b.source().await.contains(expected), "{path}");
         b.check(name).await;
     }
-    assert_eq!(b.checked.len(), 36, "{:?}", b.checked);
+    assert_eq!(b.checked.len(), 37, "{:?}", b.checked);
     b.client.close().await.unwrap();
     let _ = stop.send(());
 }
