@@ -4,14 +4,27 @@
 //! two functions, so they read alike everywhere.
 //!
 //! Colombia keeps UTC−5 all year (no daylight saving time), so one fixed offset is the
-//! whole time zone; [`in_colombia`] is the only place that knows it.
+//! whole time zone; `bogota` is the only place that knows it.
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 
+fn bogota() -> FixedOffset {
+    FixedOffset::west_opt(5 * 3600).expect("valid offset")
+}
+
 /// A moment in Colombian time (UTC−5 all year).
 pub fn in_colombia(at: DateTime<Utc>) -> DateTime<FixedOffset> {
-    let bogota = FixedOffset::west_opt(5 * 3600).expect("valid offset");
-    at.with_timezone(&bogota)
+    at.with_timezone(&bogota())
+}
+
+/// `hour` o'clock (0–23; a later hour is midnight) on `day` in Colombia, as a moment.
+pub fn colombia_hour(day: NaiveDate, hour: u32) -> DateTime<Utc> {
+    day.and_hms_opt(hour, 0, 0)
+        .unwrap_or_default()
+        .and_local_timezone(bogota())
+        .single()
+        .expect("a fixed offset maps every local time once")
+        .to_utc()
 }
 
 /// The date of a moment in Colombia.
@@ -58,5 +71,9 @@ mod tests {
             .unwrap()
             .with_timezone(&Utc);
         assert_eq!(momento(afternoon), "30 abr 2025, 17:47");
+        assert_eq!(
+            colombia_hour(NaiveDate::from_ymd_opt(2025, 4, 30).unwrap(), 17),
+            DateTime::parse_from_rfc3339("2025-04-30T22:00:00Z").unwrap()
+        );
     }
 }

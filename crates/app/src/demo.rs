@@ -852,14 +852,7 @@ fn later(at: chrono::DateTime<chrono::Utc>, hours: i64) -> chrono::DateTime<chro
 /// `hour` o'clock in Colombia on `day`, and never later than now (a demo built for
 /// today has nothing in the future).
 fn moment(day: NaiveDate, hour: u32) -> chrono::DateTime<chrono::Utc> {
-    let local = day
-        .and_hms_opt(hour, 0, 0)
-        .unwrap_or_default()
-        .and_local_timezone(crate::dates::in_colombia(chrono::Utc::now()).timezone())
-        .single()
-        .map(|t| t.to_utc())
-        .unwrap_or_else(chrono::Utc::now);
-    local.min(chrono::Utc::now())
+    crate::dates::colombia_hour(day, hour).min(chrono::Utc::now())
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@
 use crate::error::AppResult;
 use crate::AppState;
 use chrono::{DateTime, Utc};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -28,7 +28,11 @@ const RECHECK: Duration = Duration::from_secs(1);
 const OVERLAP: i64 = 64;
 
 pub struct SiteUpdated {
-    seen: Mutex<Seen>,
+    /// The latest site-updating moment read (None: none yet).
+    at: Mutex<Option<DateTime<Utc>>>,
+    /// The latest audit id read: an atomic, since every request for a page cached by
+    /// the audit log compares its entry with it.
+    id: AtomicI64,
     /// A periodic check is under way: other requests keep the date they have.
     checking: AtomicBool,
     /// When the last check ended, in milliseconds after `start` (0: never), and this
@@ -43,7 +47,8 @@ pub struct SiteUpdated {
 impl Default for SiteUpdated {
     fn default() -> Self {
         SiteUpdated {
-            seen: Mutex::default(),
+            at: Mutex::default(),
+            id: AtomicI64::new(0),
             checking: AtomicBool::new(false),
             checked_ms: AtomicU64::new(0),
             checked_writes: AtomicU64::new(0),
@@ -52,22 +57,10 @@ impl Default for SiteUpdated {
     }
 }
 
-#[derive(Default, Clone, Copy)]
-struct Seen {
-    /// The latest audit id read.
-    id: i64,
-    /// The latest site-updating moment read (None: none yet).
-    at: Option<DateTime<Utc>>,
-}
-
 impl SiteUpdated {
     /// The moment the site last changed, as last read.
     pub fn at(&self) -> Option<DateTime<Utc>> {
-        self.seen().at
-    }
-
-    fn seen(&self) -> Seen {
-        *self.seen.lock().unwrap_or_else(|p| p.into_inner())
+        *self.at.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// The periodic check before a page: skipped while the last one is fresh, or while
@@ -104,7 +97,7 @@ impl SiteUpdated {
 
     /// Reads up to audit entry `change` at least, when not read yet.
     pub(crate) async fn catch_up(&self, state: &AppState, change: i64) -> AppResult<()> {
-        if self.seen().id < change {
+        if self.id.load(Ordering::Acquire) < change {
             self.read(state, state.writes.load(Ordering::Acquire))
                 .await?;
         }
@@ -112,16 +105,17 @@ impl SiteUpdated {
     }
 
     async fn read(&self, state: &AppState, writes: u64) -> AppResult<()> {
-        let from = self.seen().id;
+        let from = self.id.load(Ordering::Acquire);
         let (id, at) = state
             .store
             .site_updates_since((from - OVERLAP).max(0))
             .await?;
         {
-            let mut s = self.seen.lock().unwrap_or_else(|p| p.into_inner());
-            s.id = s.id.max(id);
-            s.at = s.at.max(at);
+            let mut seen = self.at.lock().unwrap_or_else(|p| p.into_inner());
+            *seen = (*seen).max(at);
         }
+        // After the moment, so whoever sees the id also sees the date it brought.
+        self.id.fetch_max(id, Ordering::AcqRel);
         self.mark_checked(writes);
         Ok(())
     }

@@ -2644,19 +2644,7 @@ async fn rules_and_coverage(db: TestDatabase) {
     assert!(audit.body.contains("parameter.set") && audit.body.contains("Usuario admin"));
 
     // A holiday added by the admin moves the deadline by one business day.
-    let added = app
-        .post(
-            "/admin/festivos",
-            c,
-            &[
-                ("accion", "agregar"),
-                ("fecha", "2026-02-16"),
-                ("nombre", "Festivo de prueba"),
-                ("motivo", "Ley de prueba"),
-            ],
-        )
-        .await;
-    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    add_test_holiday(&app, c).await;
     let page = app.get("/admin/parametros?fecha=2026-02-02", c).await;
     assert!(parameter_row(&page.body, "peticion.general").contains("martes 17 feb 2026"));
     let holidays = app.get("/admin/festivos?anio=2026", c).await;
@@ -4111,6 +4099,23 @@ async fn survey_consultation(db: TestDatabase) {
 }
 
 /// Creates a consultation as the admin and returns its id.
+/// Planning adds «Festivo de prueba» on 16 Feb 2026, as the holidays page does.
+async fn add_test_holiday(app: &TestApp, cookie: Option<&str>) {
+    let added = app
+        .post(
+            "/admin/festivos",
+            cookie,
+            &[
+                ("accion", "agregar"),
+                ("fecha", "2026-02-16"),
+                ("nombre", "Festivo de prueba"),
+                ("motivo", "Ley de prueba"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+}
+
 async fn new_consultation(app: &TestApp, admin: &str, extra: &[(&str, &str)]) -> String {
     let today = participa_app::dates::today();
     let opens = today.to_string();
@@ -9500,19 +9505,7 @@ async fn the_footer_dates_the_entitys_latest_change_not_a_sign_in(db: TestDataba
             "{path}: a sign-in dated the site"
         );
     }
-    let added = app
-        .post(
-            "/admin/festivos",
-            c,
-            &[
-                ("accion", "agregar"),
-                ("fecha", "2026-02-16"),
-                ("nombre", "Festivo de prueba"),
-                ("motivo", "Ley de prueba"),
-            ],
-        )
-        .await;
-    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    add_test_holiday(&app, c).await;
     let today = participa_app::dates::today();
     let line = format!(
         "Última actualización: <time datetime=\"{today}\">{}</time>.",

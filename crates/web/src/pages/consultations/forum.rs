@@ -118,8 +118,8 @@ pub struct ForumPage {
     pub notice: String,
     pub errors: FieldErrors,
     pub purpose: String,
-    /// When staff published the results report, if they did.
-    pub report: Option<String>,
+    /// When staff published the results report and where it is, if they did.
+    pub report: Option<(String, String)>,
 }
 
 fn purpose(entity: &str) -> String {

@@ -71,14 +71,19 @@ pub fn routes() -> Routes {
         )
 }
 
-/// When the results report of consultation `id` was published (`3 dic 2026`), if it is:
-/// its public pages link the PDF and XLSX staff published.
-async fn published_results(state: &AppState, id: i64) -> AppResult<Option<String>> {
+/// The results report of consultation `id`, if staff published it: when (`3 dic 2026`)
+/// and where its PDF and XLSX are (without `/informe.pdf`), for its public pages.
+async fn published_results(state: &AppState, id: i64) -> AppResult<Option<(String, String)>> {
     Ok(state
         .store
         .published_report("consulta", id)
         .await?
-        .map(|r| participa_app::dates::fecha_de(r.at)))
+        .map(|r| {
+            (
+                participa_app::dates::fecha_de(r.at),
+                crate::report_publication::public_base(&r.kind, r.subject),
+            )
+        }))
 }
 
 /// The consultation `id`, or 404.

@@ -115,8 +115,8 @@ pub struct ConsultationPage {
     pub questions: Vec<QuestionView>,
     pub errors: FieldErrors,
     pub results_public: bool,
-    /// When staff published the results report, if they did.
-    pub report: Option<String>,
+    /// When staff published the results report and where it is, if they did.
+    pub report: Option<(String, String)>,
     /// The identification section, when the survey takes one answer per person.
     pub identification: bool,
     pub document_types: Vec<(&'static str, &'static str)>,
@@ -305,9 +305,8 @@ pub struct ResultsPage {
     pub results: Vec<ResultView>,
     /// Counts under 5 are written «menos de 5», without percentage or bar.
     pub public: bool,
-    pub id: i64,
-    /// When staff published the results report, if they did.
-    pub report: Option<String>,
+    /// When staff published the results report and where it is, if they did.
+    pub report: Option<(String, String)>,
 }
 
 pub async fn public_results(
@@ -327,7 +326,6 @@ pub async fn public_results(
         responses: written_count(c.responses as usize),
         results: results(&state.store, &c, false).await?,
         public: true,
-        id,
         report: super::published_results(&state, id).await?,
     };
     Ok(Html(page.render()?).into_response())
