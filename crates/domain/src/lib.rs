@@ -14,6 +14,7 @@ pub mod calendar;
 pub mod coverage;
 pub mod dates;
 pub mod diff;
+pub mod entity;
 pub mod followup;
 pub mod inbox;
 pub mod legal;
@@ -35,6 +36,7 @@ pub use activity::Activity;
 pub use alignment::{Alignment, CodedText};
 pub use calendar::{Calendar, Holiday, Override};
 pub use diff::{diff, PlanDiff};
+pub use entity::{EntityError, EntityOrder, EntitySlug};
 pub use legal::{LegalFramework, Norm};
 pub use lifecycle::{
     check_acta_date, ActaDateError, EditMode, LifecycleError, PlanStatus, Transition,

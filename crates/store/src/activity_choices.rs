@@ -20,9 +20,9 @@ impl Store {
     pub async fn activity_choices(&self) -> Result<Vec<ActivityChoice>> {
         const SQL: &str = "SELECT a.plan_id, p.year, a.number, a.description \
              FROM activities a JOIN plans p ON p.id = a.plan_id \
-             ORDER BY p.year DESC, p.id, a.number";
+             WHERE p.entity_id = $1 ORDER BY p.year DESC, p.id, a.number";
         on_db!(&self.db, |pool| {
-            let rows = sqlx::query(SQL).fetch_all(pool).await?;
+            let rows = sqlx::query(SQL).bind(self.entity).fetch_all(pool).await?;
             rows.iter()
                 .map(|r| {
                     Ok(ActivityChoice {
@@ -46,11 +46,13 @@ impl Store {
         const SQL: &str = "SELECT ao.office_code FROM activities a \
              LEFT JOIN activity_offices ao \
                ON ao.plan_id = a.plan_id AND ao.activity_number = a.number \
-             WHERE a.plan_id = $1 AND a.number = $2 ORDER BY ao.position";
+             JOIN plans p ON p.id = a.plan_id \
+             WHERE a.plan_id = $1 AND a.number = $2 AND p.entity_id = $3 ORDER BY ao.position";
         let rows: Vec<Option<String>> = on_db!(&self.db, |pool| {
             let rows = sqlx::query(SQL)
                 .bind(plan_id)
                 .bind(i64::from(number))
+                .bind(self.entity)
                 .fetch_all(pool)
                 .await?;
             rows.iter()

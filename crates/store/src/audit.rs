@@ -59,6 +59,8 @@ pub enum AuditAction {
     ConsultationCreate,
     ConsultationQuestion,
     ConsultationResults,
+    /// An entity added to the deployment.
+    EntityCreate,
     /// A deliverable report published for the public, or withdrawn.
     ReportPublish,
     CoverageAccept,
@@ -111,7 +113,7 @@ pub enum AuditAction {
 
 impl AuditAction {
     /// Every action, for parsing stored codes back.
-    pub const ALL: [AuditAction; 60] = [
+    pub const ALL: [AuditAction; 61] = [
         AuditAction::ActivityCreate,
         AuditAction::ActivityUpdate,
         AuditAction::ActivityDelete,
@@ -157,6 +159,7 @@ impl AuditAction {
         AuditAction::SuggestionErasePersonalData,
         AuditAction::SuggestionUpdate,
         AuditAction::UserCreate,
+        AuditAction::EntityCreate,
         AuditAction::UserPasswordChange,
         AuditAction::UserPasswordReset,
         AuditAction::UserUpdate,
@@ -224,6 +227,7 @@ impl AuditAction {
             AuditAction::SuggestionErasePersonalData => "suggestion.erase_personal_data",
             AuditAction::SuggestionUpdate => "suggestion.update",
             AuditAction::UserCreate => "user.create",
+            AuditAction::EntityCreate => "entity.create",
             AuditAction::UserPasswordChange => "user.password_change",
             AuditAction::UserPasswordReset => "user.password_reset",
             AuditAction::UserUpdate => "user.update",
@@ -256,6 +260,7 @@ impl AuditAction {
             | AuditAction::LoginUnlock
             | AuditAction::IdentitySecret
             | AuditAction::UserCreate
+            | AuditAction::EntityCreate
             | AuditAction::UserPasswordChange
             | AuditAction::UserPasswordReset
             | AuditAction::UserUpdate
@@ -365,6 +370,7 @@ impl AuditAction {
             }
             AuditAction::SuggestionUpdate => "Tramitó una sugerencia",
             AuditAction::UserCreate => "Creó un usuario",
+            AuditAction::EntityCreate => "Agregó una entidad a la plataforma",
             AuditAction::UserPasswordChange => "Cambió su contraseña",
             AuditAction::UserPasswordReset => "Restableció la contraseña de un usuario",
             AuditAction::UserUpdate => "Modificó un usuario",
@@ -501,8 +507,8 @@ pub(crate) async fn record(tx: &mut Tx, change: &Change<'_>, now: DateTime<Utc>)
     let after = change.after.as_deref().map(|d| bounded(d, MAX_DATA));
     on_tx!(tx, |conn| {
         sqlx::query(
-            "INSERT INTO audit_log (at, user_id, username, address, action, plan_id, subject, before_data, after_data) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "INSERT INTO audit_log (at, user_id, username, address, action, plan_id, subject, before_data, after_data, entity_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(now)
         .bind(change.actor.user_id)
@@ -513,6 +519,7 @@ pub(crate) async fn record(tx: &mut Tx, change: &Change<'_>, now: DateTime<Utc>)
         .bind(subject.as_ref())
         .bind(before.as_deref())
         .bind(after.as_deref())
+        .bind(tx.entity)
         .execute(&mut *conn)
         .await?;
     });
@@ -525,10 +532,13 @@ impl Store {
     /// can be cached until this moves.
     pub async fn last_change(&self) -> Result<i64> {
         on_db!(&self.db, |pool| {
-            let id: i64 = sqlx::query("SELECT COALESCE(MAX(id), 0) AS id FROM audit_log")
-                .fetch_one(pool)
-                .await?
-                .try_get("id")?;
+            let id: i64 = sqlx::query(
+                "SELECT COALESCE(MAX(id), 0) AS id FROM audit_log WHERE entity_id = $1",
+            )
+            .bind(self.entity)
+            .fetch_one(pool)
+            .await?
+            .try_get("id")?;
             Ok(id)
         })
     }
@@ -553,7 +563,9 @@ impl Store {
             for code in &quiet {
                 list.push_bind(*code);
             }
-            q.push(") THEN at END) AS at FROM audit_log WHERE id > ")
+            q.push(") THEN at END) AS at FROM audit_log WHERE entity_id = ")
+                .push_bind(self.entity)
+                .push(" AND id > ")
                 .push_bind(after);
             let row = q.build().fetch_one(pool).await?;
             let id: i64 = row.try_get("id")?;
@@ -582,8 +594,9 @@ impl Store {
         on_db!(&self.db, |pool| {
             let mut q = QueryBuilder::new(
                 "SELECT id, at, user_id, username, address, action, plan_id, subject, before_data, after_data \
-                 FROM audit_log WHERE 1 = 1",
+                 FROM audit_log WHERE entity_id = ",
             );
+            q.push_bind(self.entity);
             if let Some(u) = filter.user_id {
                 q.push(" AND user_id = ").push_bind(u);
             }

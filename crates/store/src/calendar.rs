@@ -22,8 +22,10 @@ impl Store {
         on_db!(&self.db, |pool| {
             sqlx::query(
                 "SELECT o.day, o.kind, o.name, o.reason, o.created_at, u.full_name \
-                 FROM holiday_overrides o LEFT JOIN users u ON u.id = o.created_by ORDER BY o.id",
+                 FROM holiday_overrides o LEFT JOIN users u ON u.id = o.created_by \
+                 WHERE o.entity_id = $1 ORDER BY o.id",
             )
+            .bind(self.entity)
             .fetch_all(pool)
             .await?
             .iter()
@@ -87,10 +89,11 @@ impl Store {
             }),
         };
         let mut tx = self.begin().await?;
+        let entity = tx.entity;
         on_tx!(&mut tx, |conn| {
             sqlx::query(
-                "INSERT INTO holiday_overrides (day, kind, name, reason, created_by, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
+                "INSERT INTO holiday_overrides (day, kind, name, reason, created_by, created_at, entity_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
             )
             .bind(day)
             .bind(kind)
@@ -98,6 +101,7 @@ impl Store {
             .bind(reason)
             .bind(actor.user_id)
             .bind(now)
+            .bind(entity)
             .execute(&mut *conn)
             .await?;
         });

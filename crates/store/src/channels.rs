@@ -43,6 +43,7 @@ impl Store {
             after: Some(format!("{file}: {} cifras", rows.len())),
         };
         let mut tx = self.begin().await?;
+        tx.owns(crate::entities::Owned::Plan, plan).await?;
         on_tx!(&mut tx, |conn| {
             for (year, month, metric, value, aggregation) in rows {
                 sqlx::query(
@@ -84,9 +85,11 @@ impl Store {
         on_db!(&self.db, |pool| {
             let rows = sqlx::query(
                 "SELECT activity_number, channel, year, month, metric, value, aggregation FROM channel_figures \
-                 WHERE plan_id = $1 ORDER BY activity_number, channel, metric, year, month",
+                 WHERE plan_id = $1 AND plan_id IN (SELECT id FROM plans WHERE entity_id = $2) \
+                 ORDER BY activity_number, channel, metric, year, month",
             )
             .bind(plan)
+            .bind(self.entity)
             .fetch_all(pool)
             .await?;
             rows.iter()

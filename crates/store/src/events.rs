@@ -51,11 +51,15 @@ impl Store {
         };
         let by_group = serde_json::to_string(&e.by_group)?;
         let mut tx = self.begin().await?;
+        if let Some((plan, _)) = e.activity {
+            tx.owns(crate::entities::Owned::Plan, plan).await?;
+        }
+        let entity = tx.entity;
         let out = on_tx!(&mut tx, |conn| {
             let id: i64 = sqlx::query(
                 "INSERT INTO events (plan_id, activity_number, title, held_on, modality, place, territory, attendees, \
-                 by_group, satisfaction_sum, satisfaction_count, created_by, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+                 by_group, satisfaction_sum, satisfaction_count, created_by, created_at, entity_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
             )
             .bind(e.activity.map(|(p, _)| p))
             .bind(e.activity.map(|(_, a)| i64::from(a)))
@@ -70,6 +74,7 @@ impl Store {
             .bind(e.satisfaction_count)
             .bind(actor.user_id)
             .bind(now)
+            .bind(entity)
             .fetch_one(&mut *conn)
             .await?
             .try_get("id")?;
@@ -85,8 +90,9 @@ impl Store {
         on_db!(&self.db, |pool| {
             let rows = sqlx::query(
                 "SELECT id, plan_id, activity_number, title, held_on, modality, place, territory, attendees, by_group, \
-                 satisfaction_sum, satisfaction_count FROM events ORDER BY held_on DESC, id DESC",
+                 satisfaction_sum, satisfaction_count FROM events WHERE entity_id = $1 ORDER BY held_on DESC, id DESC",
             )
+            .bind(self.entity)
             .fetch_all(pool)
             .await?;
             let mut out = Vec::with_capacity(rows.len());

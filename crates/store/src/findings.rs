@@ -153,6 +153,7 @@ impl Tx {
 }
 
 async fn read_acceptances(tx: &mut Tx, id: PlanId, version: i64) -> Result<Vec<Acceptance>> {
+    tx.owns(crate::entities::Owned::Plan, id.0).await?;
     on_tx!(tx, |conn| {
         sqlx::query(
             "SELECT f.code, f.justification, f.created_at, u.full_name FROM finding_acceptances f \

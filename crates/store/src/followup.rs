@@ -3,6 +3,7 @@
 //! evidence and closures are only ever added; the current state is read from history.
 
 use crate::audit::{record, Actor, AuditAction, Change};
+use crate::entities::Owned;
 use crate::notifications::{Notice, NoticeKind, Recipients};
 use crate::objects::{CheckedEvidence, Objects};
 use crate::tx::{on_tx, Locked, Tx};
@@ -274,6 +275,7 @@ fn parse_manual(kind: &str) -> Option<ManualStatus> {
 /// The plan's follow-up, read in transaction `tx`.
 async fn read_followup(tx: &mut Tx, id: PlanId) -> Result<FollowUp> {
     let pid = id.0;
+    tx.owns(Owned::Plan, pid).await?;
     on_tx!(tx, |conn| {
         let settings = sqlx::query(
             "SELECT frequency, at_risk, late FROM followup_settings WHERE plan_id = $1",
@@ -562,6 +564,7 @@ impl Store {
             )),
         };
         let mut tx = self.begin().await?;
+        tx.owns(Owned::Plan, id.0).await?;
         let out = on_tx!(&mut tx, |conn| {
             let new_id: i64 = sqlx::query(
                 "INSERT INTO indicators (plan_id, activity_number, name, unit, target, aggregation, created_by, created_at) \
@@ -937,6 +940,7 @@ impl Store {
             after: Some(format!("{kind}: {justification}")),
         };
         let mut tx = self.begin().await?;
+        tx.owns(Owned::Plan, id.0).await?;
         on_tx!(&mut tx, |conn| {
             sqlx::query(
                 "INSERT INTO activity_status_changes (plan_id, activity_number, kind, justification, created_by, created_at) \
@@ -987,6 +991,7 @@ impl Store {
             }),
         };
         let mut tx = self.begin().await?;
+        tx.owns(Owned::Plan, id.0).await?;
         on_tx!(&mut tx, |conn| {
             sqlx::query("DELETE FROM activity_weights WHERE plan_id = $1")
                 .bind(id.0)
@@ -1064,9 +1069,10 @@ impl Store {
                  e.created_at, u.full_name, r.plan_id, r.activity_number, (SELECT CASE WHEN v.public THEN v.changed_at END FROM evidence_visibility v \
              WHERE v.evidence_id = e.id ORDER BY v.id DESC LIMIT 1) AS published_at FROM evidence e \
                  JOIN progress_reports r ON r.id = e.report_id LEFT JOIN users u ON u.id = e.created_by \
-                 WHERE e.id = $1",
+                 JOIN plans p ON p.id = r.plan_id WHERE e.id = $1 AND p.entity_id = $2",
             )
             .bind(evidence_id)
+            .bind(self.entity)
             .fetch_optional(pool)
             .await?
             else {

@@ -32,6 +32,7 @@ mod audit;
 mod calendar;
 mod channels;
 mod consultations;
+mod entities;
 mod events;
 mod findings;
 mod followup;
@@ -61,6 +62,7 @@ pub use consultations::{
     AnswerCounts, Consultation, ConsultationData, ConsultationEdit, Correction, Identification,
     Response,
 };
+pub use entities::{EntityData, EntityRecord, PLACEHOLDER_NAME};
 pub use events::{Event, EventData};
 pub use findings::{Acceptance, Coverage, CoverageItem};
 pub use followup::{
@@ -179,6 +181,13 @@ pub enum StoreError {
     ReturnReasonRequired,
     #[error(transparent)]
     ActaDate(#[from] participa_domain::ActaDateError),
+    /// An entity's identity or setting the rules refused (its message names the field).
+    #[error(transparent)]
+    EntityField(#[from] participa_domain::EntityError),
+    #[error("ya existe una entidad con el identificador o el nombre de «{0}»")]
+    EntityTaken(String),
+    #[error("el nombre de servidor «{0}» ya es de otra entidad")]
+    HostTaken(String),
 }
 
 impl StoreError {
@@ -207,6 +216,8 @@ pub enum Entity {
     /// A coverage finding of a plan's current version: its id is the code in «».
     Finding,
     Notification,
+    /// An entity of the deployment (the public body itself).
+    Tenant,
 }
 
 impl Entity {
@@ -223,6 +234,7 @@ impl Entity {
             Entity::Comment => "el comentario",
             Entity::Finding => "el hallazgo",
             Entity::Notification => "la notificación",
+            Entity::Tenant => "la entidad",
         }
     }
 }
@@ -275,6 +287,10 @@ pub struct Store {
     /// ([`Store::with_identity_secret`]); without it, answers that carry a document are
     /// refused.
     identity: Option<IdentitySecret>,
+    /// The entity whose data this store reads and writes: every query on a tenant's
+    /// data is filtered by it ([`Store::for_entity`]). A store from [`Store::connect`]
+    /// serves the first entity.
+    entity: i64,
 }
 
 impl Store {
@@ -306,11 +322,14 @@ impl Store {
         } else {
             return Err(StoreError::UnsupportedUrl(url.to_string()));
         };
-        Ok(Store {
+        let mut store = Store {
             db,
             sqlite_writer: Default::default(),
             identity: None,
-        })
+            entity: 0,
+        };
+        store.entity = store.first_entity().await?;
+        Ok(store)
     }
 
     /// Held around a hot write transaction on SQLite; nothing on PostgreSQL, whose

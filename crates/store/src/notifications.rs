@@ -236,10 +236,13 @@ struct UserRow {
 }
 
 async fn active_users(tx: &mut Tx) -> Result<(Vec<UserRow>, Vec<(i64, String)>)> {
+    let entity = tx.entity;
     on_tx!(tx, |conn| {
         let users = sqlx::query(
-            "SELECT id, full_name, role, email, email_notifications FROM users WHERE active ORDER BY id",
+            "SELECT id, full_name, role, email, email_notifications FROM users \
+             WHERE active AND entity_id = $1 ORDER BY id",
         )
+        .bind(entity)
         .fetch_all(&mut *conn)
         .await?
         .into_iter()
@@ -253,14 +256,18 @@ async fn active_users(tx: &mut Tx) -> Result<(Vec<UserRow>, Vec<(i64, String)>)>
             })
         })
         .collect::<Result<Vec<_>>>()?;
-        let offices = sqlx::query("SELECT user_id, office_code FROM user_offices")
-            .fetch_all(&mut *conn)
-            .await?
-            .into_iter()
-            .map(|r| -> Result<(i64, String)> {
-                Ok((r.try_get("user_id")?, r.try_get("office_code")?))
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let offices = sqlx::query(
+            "SELECT o.user_id, o.office_code FROM user_offices o JOIN users u ON u.id = o.user_id \
+             WHERE u.entity_id = $1",
+        )
+        .bind(entity)
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(|r| -> Result<(i64, String)> {
+            Ok((r.try_get("user_id")?, r.try_get("office_code")?))
+        })
+        .collect::<Result<Vec<_>>>()?;
         Ok((users, offices))
     })
 }
@@ -505,11 +512,12 @@ impl Store {
         let link = on_db!(&self.db, |pool| {
             sqlx::query_scalar::<_, String>(
                 "UPDATE notifications SET read_at = COALESCE(read_at, $1) WHERE id = $2 AND user_id = $3 \
-                 RETURNING link",
+                 AND user_id IN (SELECT id FROM users WHERE entity_id = $4) RETURNING link",
             )
             .bind(now)
             .bind(id)
             .bind(user_id)
+            .bind(self.entity)
             .fetch_optional(pool)
             .await?
         });

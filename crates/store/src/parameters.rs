@@ -100,10 +100,11 @@ impl Store {
                 after.describe()
             )),
         };
+        let entity = tx.entity;
         on_tx!(&mut tx, |conn| {
             sqlx::query(
-                "INSERT INTO legal_parameter_values (key, value, applies_from, reason, created_by, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
+                "INSERT INTO legal_parameter_values (key, value, applies_from, reason, created_by, created_at, entity_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
             )
             .bind(key)
             .bind(value)
@@ -111,6 +112,7 @@ impl Store {
             .bind(reason)
             .bind(actor.user_id)
             .bind(now)
+            .bind(entity)
             .execute(&mut *conn)
             .await?;
         });
@@ -121,11 +123,14 @@ impl Store {
 
 /// Every change ever made, oldest first, read in transaction `tx`.
 async fn read_history(tx: &mut Tx) -> Result<Vec<ParameterChange>> {
+    let entity = tx.entity;
     on_tx!(tx, |conn| {
         sqlx::query(
             "SELECT p.key, p.value, p.applies_from, p.reason, p.created_at, u.full_name \
-             FROM legal_parameter_values p LEFT JOIN users u ON u.id = p.created_by ORDER BY p.id",
+             FROM legal_parameter_values p LEFT JOIN users u ON u.id = p.created_by \
+             WHERE p.entity_id = $1 ORDER BY p.id",
         )
+        .bind(entity)
         .fetch_all(&mut *conn)
         .await?
         .iter()

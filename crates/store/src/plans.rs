@@ -258,17 +258,20 @@ impl Store {
             None => "Formulación inicial".to_string(),
         };
         let mut tx = self.begin().await?;
+        let tx_entity = tx.entity;
         let id = on_tx!(&mut tx, |conn| {
-            sqlx::query("INSERT INTO entities (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
-                .bind(&plan.entity)
-                .bind(now)
-                .execute(&mut *conn)
-                .await?;
-            let entity_id: i64 = sqlx::query("SELECT id FROM entities WHERE name = $1")
-                .bind(&plan.entity)
-                .fetch_one(&mut *conn)
-                .await?
-                .try_get("id")?;
+            // A database's placeholder entity takes the name of its first plan's entity.
+            sqlx::query(
+                "UPDATE entities SET name = $1 WHERE id = $2 AND name = $3 \
+                 AND NOT EXISTS (SELECT 1 FROM plans WHERE entity_id = $2) \
+                 AND NOT EXISTS (SELECT 1 FROM entities WHERE name = $1)",
+            )
+            .bind(&plan.entity)
+            .bind(tx_entity)
+            .bind(crate::PLACEHOLDER_NAME)
+            .execute(&mut *conn)
+            .await?;
+            let entity_id = tx_entity;
             let query = sqlx::query(
                 "INSERT INTO plans (entity_id, title, year, policy, \
                  strategic_objective_code, strategic_objective_text, \
@@ -320,9 +323,9 @@ impl Store {
              p.current_version, v.status \
              FROM plans p JOIN entities e ON e.id = p.entity_id \
              JOIN plan_versions v ON v.plan_id = p.id AND v.version = p.current_version \
-             ORDER BY p.year DESC, p.id";
+             WHERE p.entity_id = $1 ORDER BY p.year DESC, p.id";
         on_db!(&self.db, |pool| {
-            let rows = sqlx::query(SQL).fetch_all(pool).await?;
+            let rows = sqlx::query(SQL).bind(self.entity).fetch_all(pool).await?;
             rows.iter()
                 .map(|r| {
                     Ok(PlanSummary {
@@ -353,9 +356,14 @@ impl Store {
     /// How many plans and activities are stored: what an import that failed must leave as it was.
     pub async fn counts(&self) -> Result<(i64, i64)> {
         on_db!(&self.db, |pool| {
-            let r = sqlx::query("SELECT (SELECT COUNT(*) FROM plans) AS plans, (SELECT COUNT(*) FROM activities) AS activities")
-                .fetch_one(pool)
-                .await?;
+            let r = sqlx::query(
+                "SELECT (SELECT COUNT(*) FROM plans WHERE entity_id = $1) AS plans, \
+                 (SELECT COUNT(*) FROM activities a JOIN plans p ON p.id = a.plan_id \
+                  WHERE p.entity_id = $1) AS activities",
+            )
+            .bind(self.entity)
+            .fetch_one(pool)
+            .await?;
             Ok((r.try_get("plans")?, r.try_get("activities")?))
         })
     }
@@ -371,9 +379,10 @@ pub(crate) async fn read_plan(tx: &mut Tx, id: PlanId) -> Result<Plan> {
              p.office_objective_code, p.office_objective_text, \
              p.strategic_initiative_code, p.strategic_initiative_text, \
              p.legal_framework_text, p.offices_text, p.version_number, p.version_date \
-             FROM plans p JOIN entities e ON e.id = p.entity_id WHERE p.id = $1",
+             FROM plans p JOIN entities e ON e.id = p.entity_id WHERE p.id = $1 AND p.entity_id = $2",
         )
         .bind(id.0)
+        .bind(tx.entity)
         .fetch_optional(&mut *conn)
         .await?;
         let Some(h) = head else {

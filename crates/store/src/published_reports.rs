@@ -58,15 +58,21 @@ impl Store {
             after: Some("publicado".into()),
         };
         let mut tx = self.begin().await?;
+        if report.kind == "consulta" {
+            tx.owns(crate::entities::Owned::Consultation, report.subject)
+                .await?;
+        }
+        let entity = tx.entity;
         on_tx!(&mut tx, |conn| {
-            sqlx::query("DELETE FROM published_reports WHERE kind = $1 AND subject_id = $2")
+            sqlx::query("DELETE FROM published_reports WHERE kind = $1 AND subject_id = $2 AND entity_id = $3")
                 .bind(&report.kind)
                 .bind(report.subject)
+                .bind(entity)
                 .execute(&mut *conn)
                 .await?;
             sqlx::query(
-                "INSERT INTO published_reports (kind, subject_id, title, pdf, xlsx, published_by, published_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                "INSERT INTO published_reports (kind, subject_id, title, pdf, xlsx, published_by, published_at, entity_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             )
             .bind(&report.kind)
             .bind(report.subject)
@@ -75,6 +81,7 @@ impl Store {
             .bind(xlsx)
             .bind(actor.user_id)
             .bind(now)
+            .bind(entity)
             .execute(&mut *conn)
             .await?;
         });
@@ -87,19 +94,22 @@ impl Store {
     pub async fn withdraw_report(&self, kind: &str, subject: i64, actor: &Actor) -> Result<bool> {
         let now = Utc::now();
         let mut tx = self.begin().await?;
+        let entity = tx.entity;
         let title: Option<String> = on_tx!(&mut tx, |conn| {
             let title = sqlx::query(
-                "SELECT title FROM published_reports WHERE kind = $1 AND subject_id = $2",
+                "SELECT title FROM published_reports WHERE kind = $1 AND subject_id = $2 AND entity_id = $3",
             )
             .bind(kind)
             .bind(subject)
+            .bind(entity)
             .fetch_optional(&mut *conn)
             .await?
             .map(|r| r.try_get::<String, _>("title"))
             .transpose()?;
-            sqlx::query("DELETE FROM published_reports WHERE kind = $1 AND subject_id = $2")
+            sqlx::query("DELETE FROM published_reports WHERE kind = $1 AND subject_id = $2 AND entity_id = $3")
                 .bind(kind)
                 .bind(subject)
+                .bind(entity)
                 .execute(&mut *conn)
                 .await?;
             title
@@ -124,8 +134,10 @@ impl Store {
     pub async fn published_reports(&self) -> Result<Vec<PublishedReport>> {
         on_db!(&self.db, |pool| {
             let rows = sqlx::query(&format!(
-                "SELECT {COLUMNS} FROM published_reports ORDER BY published_at DESC, id DESC"
+                "SELECT {COLUMNS} FROM published_reports WHERE entity_id = $1 \
+                 ORDER BY published_at DESC, id DESC"
             ))
+            .bind(self.entity)
             .fetch_all(pool)
             .await?;
             rows.iter().map(report_of).collect()
@@ -140,10 +152,11 @@ impl Store {
     ) -> Result<Option<PublishedReport>> {
         on_db!(&self.db, |pool| {
             let row = sqlx::query(&format!(
-                "SELECT {COLUMNS} FROM published_reports WHERE kind = $1 AND subject_id = $2"
+                "SELECT {COLUMNS} FROM published_reports WHERE kind = $1 AND subject_id = $2 AND entity_id = $3"
             ))
             .bind(kind)
             .bind(subject)
+            .bind(self.entity)
             .fetch_optional(pool)
             .await?;
             row.as_ref().map(report_of).transpose()
@@ -161,12 +174,13 @@ impl Store {
         // The column name is one of two constants, never input.
         let column = if xlsx { "xlsx" } else { "pdf" };
         let query = format!(
-            "SELECT {column} AS file, published_at FROM published_reports WHERE kind = $1 AND subject_id = $2"
+            "SELECT {column} AS file, published_at FROM published_reports WHERE kind = $1 AND subject_id = $2 AND entity_id = $3"
         );
         on_db!(&self.db, |pool| {
             let row = sqlx::query(&query)
                 .bind(kind)
                 .bind(subject)
+                .bind(self.entity)
                 .fetch_optional(pool)
                 .await?;
             row.map(|r| Ok((r.try_get("file")?, r.try_get("published_at")?)))

@@ -73,9 +73,10 @@ impl Store {
             sqlx::query(
                 "SELECT id, username, full_name, email FROM users \
                  WHERE active AND email IS NOT NULL AND email <> '' \
-                 AND (username = $1 OR LOWER(email) = $1) ORDER BY id",
+                 AND (username = $1 OR LOWER(email) = $1) AND entity_id = $2 ORDER BY id",
             )
             .bind(&who)
+            .bind(self.entity)
             .fetch_all(pool)
             .await?
             .iter()
@@ -108,6 +109,7 @@ impl Store {
         let token_digest = digest(token);
         let forget_before = now - Duration::days(KEPT_AFTER_EXPIRY);
         let mut tx = self.begin().await?;
+        tx.owns(crate::entities::Owned::User, user).await?;
         on_tx!(&mut tx, |conn| {
             sqlx::query("DELETE FROM password_recoveries WHERE expires_at < $1")
                 .bind(forget_before)
@@ -150,9 +152,10 @@ impl Store {
             let Some(r) = sqlx::query(
                 "SELECT r.user_id, u.username, u.active, r.expires_at, r.used_at \
                  FROM password_recoveries r JOIN users u ON u.id = r.user_id \
-                 WHERE r.token_digest = $1",
+                 WHERE r.token_digest = $1 AND u.entity_id = $2",
             )
             .bind(&token_digest)
+            .bind(self.entity)
             .fetch_optional(pool)
             .await?
             else {
@@ -189,15 +192,17 @@ impl Store {
     ) -> Result<Recovery> {
         let token_digest = digest(token);
         let mut tx = self.begin().await?;
+        let tx_entity = tx.entity;
         let spent: Option<(i64, String)> = on_tx!(&mut tx, |conn| {
             sqlx::query(
                 "UPDATE password_recoveries SET used_at = $2 \
                  WHERE token_digest = $1 AND used_at IS NULL AND expires_at >= $2 \
-                 AND user_id IN (SELECT id FROM users WHERE active) \
+                 AND user_id IN (SELECT id FROM users WHERE active AND entity_id = $3) \
                  RETURNING user_id, (SELECT username FROM users WHERE id = password_recoveries.user_id) AS username",
             )
             .bind(&token_digest)
             .bind(now)
+            .bind(tx_entity)
             .fetch_optional(&mut *conn)
             .await?
             .map(|r| -> Result<(i64, String)> {

@@ -34,11 +34,14 @@ impl Store {
     pub async fn session_load(&self, id: &str) -> Result<Option<String>> {
         let now = Utc::now();
         on_db!(&self.db, |pool| {
-            let row = sqlx::query("SELECT data FROM sessions WHERE id = $1 AND expires_at > $2")
-                .bind(id)
-                .bind(now)
-                .fetch_optional(pool)
-                .await?;
+            let row = sqlx::query(
+                "SELECT data FROM sessions WHERE id = $1 AND expires_at > $2 AND entity_id = $3",
+            )
+            .bind(id)
+            .bind(now)
+            .bind(self.entity)
+            .fetch_optional(pool)
+            .await?;
             Ok(row.map(|r| r.try_get("data")).transpose()?)
         })
     }
@@ -53,11 +56,12 @@ impl Store {
     ) -> Result<()> {
         on_db!(&self.db, |pool| {
             sqlx::query(
-                "INSERT INTO sessions (id, data, expires_at, user_id, epoch, started_at, last_seen_at, address, user_agent) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+                "INSERT INTO sessions (id, data, expires_at, user_id, epoch, started_at, last_seen_at, address, user_agent, entity_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
                  ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at, \
                  user_id = excluded.user_id, epoch = excluded.epoch, started_at = excluded.started_at, \
-                 last_seen_at = excluded.last_seen_at, address = excluded.address, user_agent = excluded.user_agent",
+                 last_seen_at = excluded.last_seen_at, address = excluded.address, user_agent = excluded.user_agent \
+                 WHERE sessions.entity_id = excluded.entity_id",
             )
             .bind(id)
             .bind(data)
@@ -68,6 +72,7 @@ impl Store {
             .bind(meta.last_seen_at)
             .bind(&meta.address)
             .bind(&meta.user_agent)
+            .bind(self.entity)
             .execute(pool)
             .await?;
             Ok(())
@@ -84,8 +89,8 @@ impl Store {
     ) -> Result<bool> {
         on_db!(&self.db, |pool| {
             let done = sqlx::query(
-                "INSERT INTO sessions (id, data, expires_at, user_id, epoch, started_at, last_seen_at, address, user_agent) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING",
+                "INSERT INTO sessions (id, data, expires_at, user_id, epoch, started_at, last_seen_at, address, user_agent, entity_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING",
             )
             .bind(id)
             .bind(data)
@@ -96,6 +101,7 @@ impl Store {
             .bind(meta.last_seen_at)
             .bind(&meta.address)
             .bind(&meta.user_agent)
+            .bind(self.entity)
             .execute(pool)
             .await?;
             Ok(done.rows_affected() == 1)
@@ -111,10 +117,12 @@ impl Store {
                 "SELECT s.id, s.started_at, s.last_seen_at, s.address, s.user_agent \
                  FROM sessions s JOIN users u ON u.id = s.user_id \
                  WHERE s.user_id = $1 AND s.expires_at > $2 AND COALESCE(s.epoch, 0) = u.session_epoch \
+                 AND u.entity_id = $3 \
                  ORDER BY s.last_seen_at DESC, s.started_at DESC, s.id",
             )
             .bind(user)
             .bind(now)
+            .bind(self.entity)
             .fetch_all(pool)
             .await?
             .iter()
@@ -144,6 +152,7 @@ impl Store {
     ) -> Result<(i64, u64)> {
         let now = Utc::now();
         let mut tx = self.begin().await?;
+        tx.owns(crate::entities::Owned::User, user).await?;
         let (epoch, ended) = on_tx!(&mut tx, |conn| {
             let epoch: i64 = sqlx::query(
                 "UPDATE users SET session_epoch = session_epoch + 1 WHERE id = $1 RETURNING session_epoch",
@@ -178,8 +187,9 @@ impl Store {
 
     pub async fn session_delete(&self, id: &str) -> Result<()> {
         on_db!(&self.db, |pool| {
-            sqlx::query("DELETE FROM sessions WHERE id = $1")
+            sqlx::query("DELETE FROM sessions WHERE id = $1 AND entity_id = $2")
                 .bind(id)
+                .bind(self.entity)
                 .execute(pool)
                 .await?;
             Ok(())

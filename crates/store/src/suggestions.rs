@@ -84,11 +84,13 @@ where
 /// The suggestion `id`, read in transaction `tx`.
 async fn read_suggestion(tx: &mut Tx, id: i64) -> Result<Option<SuggestionRecord>> {
     let sql = format!(
-        "SELECT {COLUMNS} FROM suggestions s LEFT JOIN users u ON u.id = s.answered_by WHERE s.id = $1"
+        "SELECT {COLUMNS} FROM suggestions s LEFT JOIN users u ON u.id = s.answered_by WHERE s.id = $1 AND s.entity_id = $2"
     );
+    let entity = tx.entity;
     on_tx!(tx, |conn| {
         match sqlx::query(&sql)
             .bind(id)
+            .bind(entity)
             .fetch_optional(&mut *conn)
             .await?
         {
@@ -134,11 +136,12 @@ impl Store {
             )),
         };
         let mut tx = self.begin().await?;
+        let entity = tx.entity;
         let id = on_tx!(&mut tx, |conn| {
             sqlx::query(
                 "INSERT INTO suggestions (code, category, text, status, contact_name, contact_email, contact_phone, \
-                 consent_purpose, consent_policy, consent_at, created_at, due_on, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $11) RETURNING id",
+                 consent_purpose, consent_policy, consent_at, created_at, due_on, updated_at, entity_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $11, $13) RETURNING id",
             )
             .bind(code.as_str())
             .bind(suggestion.category.as_str())
@@ -152,6 +155,7 @@ impl Store {
             .bind(contact.map(|_| now))
             .bind(now)
             .bind(due_on)
+            .bind(entity)
             .fetch_one(&mut *conn)
             .await
             .map_err(crate::code_taken)?
@@ -167,11 +171,12 @@ impl Store {
         code: &TrackingCode,
     ) -> Result<Option<SuggestionRecord>> {
         let sql = format!(
-            "SELECT {COLUMNS} FROM suggestions s LEFT JOIN users u ON u.id = s.answered_by WHERE s.code = $1"
+            "SELECT {COLUMNS} FROM suggestions s LEFT JOIN users u ON u.id = s.answered_by WHERE s.code = $1 AND s.entity_id = $2"
         );
         on_db!(&self.db, |pool| {
             match sqlx::query(&sql)
                 .bind(code.as_str())
+                .bind(self.entity)
                 .fetch_optional(pool)
                 .await?
             {
@@ -192,12 +197,14 @@ impl Store {
     pub async fn suggestions(&self, filter: &SuggestionFilter) -> Result<Vec<SuggestionRecord>> {
         let sql = format!(
             "SELECT {COLUMNS} FROM suggestions s LEFT JOIN users u ON u.id = s.answered_by \
-             WHERE ($1 IS NULL OR s.status = $1) AND ($2 IS NULL OR s.category = $2) ORDER BY s.id DESC"
+             WHERE ($1 IS NULL OR s.status = $1) AND ($2 IS NULL OR s.category = $2) \
+             AND s.entity_id = $3 ORDER BY s.id DESC"
         );
         on_db!(&self.db, |pool| {
             let rows = sqlx::query(&sql)
                 .bind(filter.status.map(|s| s.as_str()))
                 .bind(filter.category.map(|c| c.as_str()))
+                .bind(self.entity)
                 .fetch_all(pool)
                 .await?;
             let mut out = Vec::with_capacity(rows.len());
@@ -277,13 +284,15 @@ impl Store {
             after: Some("datos de contacto borrados a pedido del titular".into()),
         };
         let mut tx = self.begin().await?;
+        let tx_entity = tx.entity;
         let out = on_tx!(&mut tx, |conn| {
             let done = sqlx::query(
                 "UPDATE suggestions SET contact_name = NULL, contact_email = NULL, contact_phone = NULL, \
-                 personal_data_erased_at = $1, updated_at = $1 WHERE code = $2",
+                 personal_data_erased_at = $1, updated_at = $1 WHERE code = $2 AND entity_id = $3",
             )
             .bind(now)
             .bind(code.as_str())
+            .bind(tx_entity)
             .execute(&mut *conn)
             .await?;
             done.rows_affected() > 0

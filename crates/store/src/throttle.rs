@@ -55,6 +55,12 @@ pub enum Attempt {
 }
 
 impl Store {
+    /// A quota's key as stored: within this store's entity (a user name or an address
+    /// counted at one entity's sign-in is not counted at another's).
+    fn throttle_key(&self, key: &str) -> String {
+        format!("{}:{key}", self.entity)
+    }
+
     /// Counts one attempt against every quota at once, or none of them: when a key has
     /// already used its limit in the current window, nothing is counted and the attempt
     /// is refused. A key's window starts with its first attempt and lasts `window`.
@@ -69,7 +75,7 @@ impl Store {
             let count: Option<(i64, DateTime<Utc>)> = crate::on_db!(&self.db, |pool| {
                 let row =
                     sqlx::query("SELECT attempts, window_start FROM login_throttle WHERE key = $1")
-                        .bind(&quota.key)
+                        .bind(self.throttle_key(&quota.key))
                         .fetch_optional(pool)
                         .await?;
                 row.map(|r| -> Result<(i64, DateTime<Utc>)> {
@@ -101,7 +107,7 @@ impl Store {
                                     ELSE login_throttle.window_start END \
                      RETURNING attempts, window_start",
                 )
-                .bind(&quota.key)
+                .bind(self.throttle_key(&quota.key))
                 .bind(now)
                 .bind(cutoff)
                 .fetch_one(&mut *conn)
@@ -161,14 +167,14 @@ impl Store {
             on_tx!(&mut tx, |conn| {
                 if gone {
                     sqlx::query("DELETE FROM login_throttle WHERE key = $1")
-                        .bind(&q.key)
+                        .bind(self.throttle_key(&q.key))
                         .execute(&mut *conn)
                         .await?;
                 } else {
                     sqlx::query(
                         "UPDATE login_throttle SET attempts = attempts - 1 WHERE key = $1 AND attempts > 0",
                     )
-                    .bind(&q.key)
+                    .bind(self.throttle_key(&q.key))
                     .execute(&mut *conn)
                     .await?;
                 }
@@ -186,7 +192,7 @@ impl Store {
         for q in in_lock_order(keys) {
             cleared += on_tx!(&mut tx, |conn| {
                 sqlx::query("DELETE FROM login_throttle WHERE key = $1")
-                    .bind(&q.key)
+                    .bind(self.throttle_key(&q.key))
                     .execute(&mut *conn)
                     .await?
                     .rows_affected()
@@ -206,6 +212,7 @@ impl Store {
         let token_digest = digest(token);
         let _turn = self.sqlite_write_turn().await;
         let mut tx = self.begin().await?;
+        tx.owns(crate::entities::Owned::User, user).await?;
         on_tx!(&mut tx, |conn| {
             sqlx::query(
                 "INSERT INTO trusted_devices (token_digest, user_id, created_at) VALUES ($1, $2, $3) \
@@ -236,9 +243,10 @@ impl Store {
         crate::on_db!(&self.db, |pool| {
             let row = sqlx::query(
                 "SELECT d.user_id, u.username FROM trusted_devices d \
-                 JOIN users u ON u.id = d.user_id WHERE d.token_digest = $1",
+                 JOIN users u ON u.id = d.user_id WHERE d.token_digest = $1 AND u.entity_id = $2",
             )
             .bind(&token_digest)
+            .bind(self.entity)
             .fetch_optional(pool)
             .await?;
             Ok(row

@@ -2,10 +2,16 @@
 
 use crate::{Db, Result, Store};
 
-/// An open transaction, typed per backend like [`Db`]. Helpers that run inside a
-/// transaction are `async fn`s taking `&mut Tx`; their statements go through [`on_tx!`].
+/// An open transaction, typed per backend like [`Db`], and the entity it works for
+/// (the store's): helpers that run inside a transaction are `async fn`s taking
+/// `&mut Tx`, filter by `tx.entity`, and send their statements through [`on_tx!`].
 /// Dropped without [`Tx::commit`], it rolls back.
-pub(crate) enum Tx {
+pub(crate) struct Tx {
+    pub(crate) conn: TxConn,
+    pub(crate) entity: i64,
+}
+
+pub(crate) enum TxConn {
     Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
     Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
 }
@@ -16,12 +22,12 @@ pub(crate) enum Tx {
 /// `.execute(&mut *$conn)`.
 macro_rules! on_tx {
     ($tx:expr, |$conn:ident| $body:expr) => {
-        match $tx {
-            $crate::tx::Tx::Sqlite(t) => {
+        match &mut ($tx).conn {
+            $crate::tx::TxConn::Sqlite(t) => {
                 let $conn: &mut sqlx::SqliteConnection = &mut **t;
                 $body
             }
-            $crate::tx::Tx::Postgres(t) => {
+            $crate::tx::TxConn::Postgres(t) => {
                 let $conn: &mut sqlx::PgConnection = &mut **t;
                 $body
             }
@@ -38,9 +44,13 @@ impl Store {
     /// wait on a read-to-write upgrade), so reads that decide a write can safely run
     /// inside the write's own transaction.
     pub(crate) async fn begin(&self) -> Result<Tx> {
-        Ok(match &self.db {
-            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
-            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        let conn = match &self.db {
+            Db::Sqlite(pool) => TxConn::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(pool) => TxConn::Postgres(pool.begin().await?),
+        };
+        Ok(Tx {
+            conn,
+            entity: self.entity,
         })
     }
 
@@ -49,21 +59,25 @@ impl Store {
     /// PostgreSQL that takes REPEATABLE READ, since READ COMMITTED gives each statement
     /// its own, and a read-only transaction there never fails to serialize).
     pub(crate) async fn begin_read(&self) -> Result<Tx> {
-        Ok(match &self.db {
-            Db::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
-            Db::Postgres(pool) => Tx::Postgres(
+        let conn = match &self.db {
+            Db::Sqlite(pool) => TxConn::Sqlite(pool.begin().await?),
+            Db::Postgres(pool) => TxConn::Postgres(
                 pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
                     .await?,
             ),
+        };
+        Ok(Tx {
+            conn,
+            entity: self.entity,
         })
     }
 }
 
 impl Tx {
     pub(crate) async fn commit(self) -> Result<()> {
-        match self {
-            Tx::Sqlite(t) => t.commit().await?,
-            Tx::Postgres(t) => t.commit().await?,
+        match self.conn {
+            TxConn::Sqlite(t) => t.commit().await?,
+            TxConn::Postgres(t) => t.commit().await?,
         }
         Ok(())
     }
@@ -71,9 +85,9 @@ impl Tx {
     /// Rolls back now, releasing SQLite's write lock at once rather than when the
     /// dropped transaction's rollback gets its turn on the connection.
     pub(crate) async fn rollback(self) -> Result<()> {
-        match self {
-            Tx::Sqlite(t) => t.rollback().await?,
-            Tx::Postgres(t) => t.rollback().await?,
+        match self.conn {
+            TxConn::Sqlite(t) => t.rollback().await?,
+            TxConn::Postgres(t) => t.rollback().await?,
         }
         Ok(())
     }
@@ -85,7 +99,7 @@ impl Tx {
     /// nothing is needed, since [`Store::begin`] already holds the database's write lock.
     /// A missing row is not an error here.
     pub(crate) async fn lock(&mut self, table: Locked, id: i64) -> Result<()> {
-        if let Tx::Postgres(t) = self {
+        if let TxConn::Postgres(t) = &mut self.conn {
             let sql = format!(
                 "SELECT id FROM {} WHERE id = $1 FOR NO KEY UPDATE",
                 table.table()

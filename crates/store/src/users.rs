@@ -115,14 +115,16 @@ pub(crate) async fn set_password(
     origin: PasswordOrigin,
     now: DateTime<Utc>,
 ) -> Result<i64> {
+    let entity = tx.entity;
     let epoch: Option<i64> = on_tx!(tx, |conn| {
         sqlx::query(
             "UPDATE users SET password_hash = $1, session_epoch = session_epoch + 1, \
-             must_change_password = $2 WHERE id = $3 RETURNING session_epoch",
+             must_change_password = $2 WHERE id = $3 AND entity_id = $4 RETURNING session_epoch",
         )
         .bind(password_hash)
         .bind(origin.must_change())
         .bind(id)
+        .bind(entity)
         .fetch_optional(&mut *conn)
         .await?
         .map(|r| r.try_get("session_epoch"))
@@ -158,10 +160,13 @@ pub(crate) async fn set_password(
 impl Store {
     pub async fn user_count(&self) -> Result<i64> {
         on_db!(&self.db, |pool| {
-            Ok(sqlx::query("SELECT COUNT(*) AS n FROM users")
-                .fetch_one(pool)
-                .await?
-                .try_get("n")?)
+            Ok(
+                sqlx::query("SELECT COUNT(*) AS n FROM users WHERE entity_id = $1")
+                    .bind(self.entity)
+                    .fetch_one(pool)
+                    .await?
+                    .try_get("n")?,
+            )
         })
     }
 
@@ -176,10 +181,11 @@ impl Store {
     ) -> Result<i64> {
         let now = Utc::now();
         let mut tx = self.begin().await?;
+        let entity = tx.entity;
         let id: i64 = on_tx!(&mut tx, |conn| {
             sqlx::query(
                 "INSERT INTO users (username, full_name, role, password_hash, active, created_at, email, position, \
-                 must_change_password) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+                 must_change_password, entity_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
             )
             .bind(&data.username)
             .bind(&data.full_name)
@@ -190,6 +196,7 @@ impl Store {
             .bind(&data.email)
             .bind(data.position.trim())
             .bind(origin.must_change())
+            .bind(entity)
             .fetch_one(&mut *conn)
             .await
             .map_err(|e| unique_violation(e, &data.username))?
@@ -205,9 +212,11 @@ impl Store {
     pub async fn update_user(&self, id: i64, data: &UserData, change: &Change<'_>) -> Result<()> {
         let now = Utc::now();
         let mut tx = self.begin().await?;
+        let entity = tx.entity;
         on_tx!(&mut tx, |conn| {
             let done = sqlx::query(
-                "UPDATE users SET full_name = $1, role = $2, active = $3, email = $4, position = $5 WHERE id = $6",
+                "UPDATE users SET full_name = $1, role = $2, active = $3, email = $4, position = $5 \
+                 WHERE id = $6 AND entity_id = $7",
             )
             .bind(&data.full_name)
             .bind(data.role.as_str())
@@ -215,6 +224,7 @@ impl Store {
             .bind(&data.email)
             .bind(data.position.trim())
             .bind(id)
+            .bind(entity)
             .execute(&mut *conn)
             .await?;
             if done.rows_affected() == 0 {
@@ -264,10 +274,11 @@ impl Store {
 
     /// An account and its password hash, by user name (for signing in).
     pub async fn user_for_login(&self, username: &str) -> Result<Option<(User, String)>> {
-        let sql = format!("SELECT {USER_COLUMNS}, password_hash FROM users WHERE username = $1");
+        let sql = format!("SELECT {USER_COLUMNS}, password_hash FROM users WHERE username = $1 AND entity_id = $2");
         on_db!(&self.db, |pool| {
             let Some(r) = sqlx::query(&sql)
                 .bind(username)
+                .bind(self.entity)
                 .fetch_optional(pool)
                 .await?
             else {
@@ -291,9 +302,14 @@ impl Store {
     }
 
     pub async fn user(&self, id: i64) -> Result<Option<User>> {
-        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1 AND entity_id = $2");
         on_db!(&self.db, |pool| {
-            let Some(r) = sqlx::query(&sql).bind(id).fetch_optional(pool).await? else {
+            let Some(r) = sqlx::query(&sql)
+                .bind(id)
+                .bind(self.entity)
+                .fetch_optional(pool)
+                .await?
+            else {
                 return Ok(None);
             };
             let offices = sqlx::query(
@@ -315,8 +331,9 @@ impl Store {
         let rows: Vec<(String, String)> = on_db!(&self.db, |pool| {
             sqlx::query(
                 "SELECT o.code, o.name FROM plan_offices o JOIN plans p ON p.id = o.plan_id \
-                 ORDER BY p.year DESC, p.id DESC",
+                 WHERE p.entity_id = $1 ORDER BY p.year DESC, p.id DESC",
             )
+            .bind(self.entity)
             .fetch_all(pool)
             .await?
             .iter()
@@ -334,12 +351,17 @@ impl Store {
 
     /// Every account, by user name: two queries.
     pub async fn users(&self) -> Result<Vec<User>> {
-        let sql = format!("SELECT {USER_COLUMNS} FROM users ORDER BY username");
+        let sql =
+            format!("SELECT {USER_COLUMNS} FROM users WHERE entity_id = $1 ORDER BY username");
         on_db!(&self.db, |pool| {
             let mut offices: HashMap<i64, Vec<String>> = HashMap::new();
             for r in
-                sqlx::query("SELECT user_id, office_code FROM user_offices ORDER BY office_code")
-                    .fetch_all(pool)
+                sqlx::query(
+                    "SELECT o.user_id, o.office_code FROM user_offices o JOIN users u ON u.id = o.user_id \
+                     WHERE u.entity_id = $1 ORDER BY o.office_code",
+                )
+                .bind(self.entity)
+                .fetch_all(pool)
                     .await?
             {
                 offices
@@ -348,6 +370,7 @@ impl Store {
                     .push(r.try_get("office_code")?);
             }
             sqlx::query(&sql)
+                .bind(self.entity)
                 .fetch_all(pool)
                 .await?
                 .iter()

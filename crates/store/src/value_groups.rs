@@ -42,10 +42,12 @@ impl Store {
             before,
             after: Some(format!("{} → {}", group.name, group.furag_group)),
         };
+        let entity = tx.entity;
         on_tx!(&mut tx, |conn| {
             sqlx::query(
-                "INSERT INTO value_groups (code, name, furag_group, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5) \
-                 ON CONFLICT (code) DO UPDATE SET name = excluded.name, furag_group = excluded.furag_group, \
+                "INSERT INTO value_groups (code, name, furag_group, updated_by, updated_at, entity_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6) \
+                 ON CONFLICT (entity_id, code) DO UPDATE SET name = excluded.name, furag_group = excluded.furag_group, \
                  updated_by = excluded.updated_by, updated_at = excluded.updated_at",
             )
             .bind(&group.code)
@@ -53,6 +55,7 @@ impl Store {
             .bind(&group.furag_group)
             .bind(actor.user_id)
             .bind(now)
+            .bind(entity)
             .execute(&mut *conn)
             .await?;
         });
@@ -76,8 +79,10 @@ async fn read_value_groups(tx: &mut Tx) -> Result<Vec<ValueGroup>> {
             )
         })
         .collect();
+    let entity = tx.entity;
     let rows: Vec<ValueGroup> = on_tx!(tx, |conn| {
-        sqlx::query("SELECT code, name, furag_group FROM value_groups")
+        sqlx::query("SELECT code, name, furag_group FROM value_groups WHERE entity_id = $1")
+            .bind(entity)
             .fetch_all(&mut *conn)
             .await?
             .iter()

@@ -3,6 +3,7 @@
 //! public page reads one row and any two versions can be compared.
 
 use crate::audit::{record, Actor, AuditAction, Change};
+use crate::entities::Owned;
 use crate::findings::read_coverage;
 use crate::notifications::{Notice, NoticeKind, Recipients};
 use crate::plans::{bind_head, insert_children};
@@ -152,14 +153,16 @@ where
 }
 
 const STATE_SQL: &str = "SELECT p.current_version, v.status FROM plans p \
-     JOIN plan_versions v ON v.plan_id = p.id AND v.version = p.current_version WHERE p.id = $1";
+     JOIN plan_versions v ON v.plan_id = p.id AND v.version = p.current_version WHERE p.id = $1 AND p.entity_id = $2";
 
 /// The plan's current version and its status, read in transaction `tx` (a change
 /// reads it in its own transaction, so that it starts from the state it checked).
 pub(crate) async fn current_state(tx: &mut Tx, pid: i64) -> Result<(i64, PlanStatus)> {
+    let entity = tx.entity;
     let r = on_tx!(tx, |conn| {
         let r = sqlx::query(STATE_SQL)
             .bind(pid)
+            .bind(entity)
             .fetch_optional(&mut *conn)
             .await?
             .ok_or_else(|| StoreError::not_found(Entity::Plan, pid))?;
@@ -423,6 +426,7 @@ impl Store {
 
     /// Every version of the plan, oldest first, with who did each step.
     pub async fn versions(&self, id: PlanId) -> Result<Vec<VersionInfo>> {
+        self.owns(Owned::Plan, id.0).await?;
         let returns: Vec<ReturnRow> = on_db!(&self.db, |pool| {
             sqlx::query(
                 "SELECT r.version, r.from_status, r.reason, u.full_name, r.returned_at \
@@ -495,13 +499,17 @@ impl Store {
     /// The content of one version.
     pub async fn version_plan(&self, id: PlanId, version: i64) -> Result<Plan> {
         let content: Option<String> = on_db!(&self.db, |pool| {
-            sqlx::query("SELECT content FROM plan_versions WHERE plan_id = $1 AND version = $2")
-                .bind(id.0)
-                .bind(version)
-                .fetch_optional(pool)
-                .await?
-                .map(|r| r.try_get("content"))
-                .transpose()?
+            sqlx::query(
+                "SELECT v.content FROM plan_versions v JOIN plans p ON p.id = v.plan_id \
+                 WHERE v.plan_id = $1 AND v.version = $2 AND p.entity_id = $3",
+            )
+            .bind(id.0)
+            .bind(version)
+            .bind(self.entity)
+            .fetch_optional(pool)
+            .await?
+            .map(|r| r.try_get("content"))
+            .transpose()?
         });
         let content = content.ok_or_else(|| {
             StoreError::not_found(Entity::Version, format!("{version} del plan {id}"))
@@ -514,12 +522,14 @@ impl Store {
         let row: Option<(i64, DateTime<Utc>, String, Option<Approval>)> =
             on_db!(&self.db, |pool| {
                 match sqlx::query(
-                    "SELECT version, published_at, content, acta_number, acta_date, \
-                     approved_name AS approval_name, approved_position AS approval_position \
-                     FROM plan_versions \
-                     WHERE plan_id = $1 AND status = 'published' ORDER BY version DESC LIMIT 1",
+                    "SELECT v.version, v.published_at, v.content, v.acta_number, v.acta_date, \
+                     v.approved_name AS approval_name, v.approved_position AS approval_position \
+                     FROM plan_versions v JOIN plans p ON p.id = v.plan_id \
+                     WHERE v.plan_id = $1 AND v.status = 'published' AND p.entity_id = $2 \
+                     ORDER BY v.version DESC LIMIT 1",
                 )
                 .bind(id.0)
+                .bind(self.entity)
                 .fetch_optional(pool)
                 .await?
                 {
@@ -549,9 +559,11 @@ impl Store {
     pub async fn published_version(&self, id: PlanId) -> Result<Option<i64>> {
         on_db!(&self.db, |pool| {
             let row = sqlx::query(
-                "SELECT MAX(version) AS v FROM plan_versions WHERE plan_id = $1 AND status = 'published'",
+                "SELECT MAX(v.version) AS v FROM plan_versions v JOIN plans p ON p.id = v.plan_id \
+                 WHERE v.plan_id = $1 AND v.status = 'published' AND p.entity_id = $2",
             )
             .bind(id.0)
+            .bind(self.entity)
             .fetch_one(pool)
             .await?;
             Ok(row.try_get("v")?)
@@ -563,9 +575,11 @@ impl Store {
         let rows: Vec<(i64, i64, DateTime<Utc>, String)> = on_db!(&self.db, |pool| {
             sqlx::query(
                 "SELECT v.plan_id, v.version, v.published_at, v.content FROM plan_versions v \
-                 WHERE v.status = 'published' AND v.version = \
+                 JOIN plans p ON p.id = v.plan_id \
+                 WHERE p.entity_id = $1 AND v.status = 'published' AND v.version = \
                  (SELECT MAX(w.version) FROM plan_versions w WHERE w.plan_id = v.plan_id AND w.status = 'published')",
             )
+            .bind(self.entity)
             .fetch_all(pool)
             .await?
             .iter()

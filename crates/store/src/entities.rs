@@ -1,0 +1,391 @@
+//! The entities a deployment hosts, and the scope a [`Store`] works in.
+//!
+//! A `Store` always works for one entity ([`Store::entity_id`]): every query on a
+//! tenant's data is filtered by it, in the SQL (`entity_id = $n` on the tenant roots,
+//! a join to the root for what belongs through it), so a handler cannot reach another
+//! entity's rows by passing their ids. [`Store::for_entity`] gives the same pool scoped
+//! to another entity. What is not any one entity's (the entities themselves, the
+//! identity secret, the mail outbox's delivery) is read here or in its own module.
+
+use crate::audit::{record, Actor, AuditAction, Change};
+use crate::{on_db, Result, Store, StoreError};
+use chrono::Utc;
+use participa_domain::{EntityOrder, EntitySlug};
+use sqlx::Row;
+
+/// The name a database's first entity has until its first plan names it.
+pub const PLACEHOLDER_NAME: &str = "Entidad";
+
+/// What an entity is and how it shows itself: its identity, settings and host names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntityRecord {
+    pub id: i64,
+    pub data: EntityData,
+}
+
+/// The fields of an entity a platform administrator or its own admin sets.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct EntityData {
+    pub slug: String,
+    pub name: String,
+    pub nit: String,
+    pub order: EntityOrder,
+    pub sector: String,
+    pub department_code: String,
+    pub municipality_code: String,
+    pub hosts: Vec<String>,
+    pub address: String,
+    pub phone: String,
+    pub contact_email: String,
+    pub hours: String,
+    pub privacy_policy_url: Option<String>,
+    pub privacy_contact: String,
+    pub mail_from: String,
+    pub colour: String,
+}
+
+const COLUMNS: &str = "id, slug, name, nit, entity_order, sector, department_code, \
+     municipality_code, address, phone, contact_email, hours, privacy_policy_url, \
+     privacy_contact, mail_from, colour";
+
+fn decode<R: Row>(r: &R) -> Result<EntityRecord>
+where
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+{
+    let order: String = r.try_get("entity_order")?;
+    let id: i64 = r.try_get("id")?;
+    Ok(EntityRecord {
+        id,
+        data: EntityData {
+            slug: r.try_get("slug")?,
+            name: r.try_get("name")?,
+            nit: r.try_get("nit")?,
+            order: EntityOrder::parse(&order).map_err(|_| StoreError::CorruptValue {
+                id,
+                what: format!("orden de entidad «{order}»"),
+            })?,
+            sector: r.try_get("sector")?,
+            department_code: r.try_get("department_code")?,
+            municipality_code: r.try_get("municipality_code")?,
+            hosts: Vec::new(),
+            address: r.try_get("address")?,
+            phone: r.try_get("phone")?,
+            contact_email: r.try_get("contact_email")?,
+            hours: r.try_get("hours")?,
+            privacy_policy_url: r.try_get("privacy_policy_url")?,
+            privacy_contact: r.try_get("privacy_contact")?,
+            mail_from: r.try_get("mail_from")?,
+            colour: r.try_get("colour")?,
+        },
+    })
+}
+
+impl Store {
+    /// The id of the entity this store works for.
+    pub fn entity_id(&self) -> i64 {
+        self.entity
+    }
+
+    /// The same database, working for entity `id` (which the caller found through
+    /// [`Store::entities`], [`Store::entity_by_slug`] or [`Store::entity_by_host`]).
+    pub fn for_entity(&self, id: i64) -> Store {
+        Store {
+            entity: id,
+            ..self.clone()
+        }
+    }
+
+    /// The first entity (the lowest id): the one a database made before entities were
+    /// records holds, and the one a store from [`Store::connect`] works for.
+    pub(crate) async fn first_entity(&self) -> Result<i64> {
+        on_db!(&self.db, |pool| {
+            let id: Option<i64> = sqlx::query("SELECT MIN(id) AS id FROM entities")
+                .fetch_one(pool)
+                .await?
+                .try_get("id")?;
+            id.ok_or_else(|| StoreError::not_found(crate::Entity::Tenant, "primera"))
+        })
+    }
+
+    /// Every entity, by name, with its host names: two queries.
+    pub async fn entities(&self) -> Result<Vec<EntityRecord>> {
+        let sql = format!("SELECT {COLUMNS} FROM entities ORDER BY name, id");
+        let (mut entities, hosts) = on_db!(&self.db, |pool| {
+            let rows = sqlx::query(&sql).fetch_all(pool).await?;
+            let entities = rows.iter().map(decode).collect::<Result<Vec<_>>>()?;
+            let hosts = sqlx::query("SELECT host, entity_id FROM entity_hosts ORDER BY host")
+                .fetch_all(pool)
+                .await?
+                .iter()
+                .map(|r| Ok((r.try_get::<i64, _>("entity_id")?, r.try_get("host")?)))
+                .collect::<Result<Vec<(i64, String)>>>()?;
+            (entities, hosts)
+        });
+        for (entity, host) in hosts {
+            if let Some(e) = entities.iter_mut().find(|e| e.id == entity) {
+                e.data.hosts.push(host);
+            }
+        }
+        Ok(entities)
+    }
+
+    /// The entity this store works for.
+    pub async fn entity_record(&self) -> Result<EntityRecord> {
+        self.entity_where("id = $1", Key::Id(self.entity))
+            .await?
+            .ok_or_else(|| StoreError::not_found(crate::Entity::Tenant, self.entity))
+    }
+
+    pub async fn entity_by_slug(&self, slug: &str) -> Result<Option<EntityRecord>> {
+        self.entity_where("slug = $1", Key::Text(slug)).await
+    }
+
+    /// The entity whose site answers on `host` (lowercase, without port).
+    pub async fn entity_by_host(&self, host: &str) -> Result<Option<EntityRecord>> {
+        self.entity_where(
+            "id = (SELECT entity_id FROM entity_hosts WHERE host = $1)",
+            Key::Text(host),
+        )
+        .await
+    }
+
+    async fn entity_where(&self, filter: &str, key: Key<'_>) -> Result<Option<EntityRecord>> {
+        let sql = format!("SELECT {COLUMNS} FROM entities WHERE {filter}");
+        on_db!(&self.db, |pool| {
+            let q = sqlx::query(&sql);
+            let q = match key {
+                Key::Id(id) => q.bind(id),
+                Key::Text(t) => q.bind(t.to_string()),
+            };
+            let Some(row) = q.fetch_optional(pool).await? else {
+                return Ok(None);
+            };
+            let mut e = decode(&row)?;
+            e.data.hosts =
+                sqlx::query("SELECT host FROM entity_hosts WHERE entity_id = $1 ORDER BY host")
+                    .bind(e.id)
+                    .fetch_all(pool)
+                    .await?
+                    .iter()
+                    .map(|r| r.try_get("host"))
+                    .collect::<Result<Vec<String>, _>>()?;
+            Ok(Some(e))
+        })
+    }
+
+    /// The entity's logo and its media type, when it has one.
+    pub async fn entity_logo(&self) -> Result<Option<(Vec<u8>, String)>> {
+        on_db!(&self.db, |pool| {
+            let row = sqlx::query("SELECT logo, logo_type FROM entities WHERE id = $1")
+                .bind(self.entity)
+                .fetch_one(pool)
+                .await?;
+            let logo: Option<Vec<u8>> = row.try_get("logo")?;
+            let kind: Option<String> = row.try_get("logo_type")?;
+            Ok(logo.zip(kind))
+        })
+    }
+
+    /// Adds an entity with its host names (audited as the platform's, and in the new
+    /// entity's own log) and returns its id. The slug and each host name must be free.
+    pub async fn add_entity(&self, data: &EntityData, actor: &Actor) -> Result<i64> {
+        let slug = EntitySlug::parse(&data.slug)?;
+        let now = Utc::now();
+        let mut tx = self.begin().await?;
+        let taken = crate::tx::on_tx!(&mut tx, |conn| {
+            let slug_taken =
+                sqlx::query("SELECT 1 AS x FROM entities WHERE slug = $1 OR name = $2")
+                    .bind(slug.as_str())
+                    .bind(&data.name)
+                    .fetch_optional(&mut *conn)
+                    .await?
+                    .is_some();
+            slug_taken
+        });
+        if taken {
+            return Err(StoreError::EntityTaken(data.slug.clone()));
+        }
+        let id = crate::tx::on_tx!(&mut tx, |conn| {
+            let id: i64 = sqlx::query(
+                "INSERT INTO entities (name, created_at, slug, nit, entity_order, sector, \
+                 department_code, municipality_code, address, phone, contact_email, hours, \
+                 privacy_policy_url, privacy_contact, mail_from, colour) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
+                 RETURNING id",
+            )
+            .bind(&data.name)
+            .bind(now)
+            .bind(slug.as_str())
+            .bind(&data.nit)
+            .bind(data.order.as_str())
+            .bind(&data.sector)
+            .bind(&data.department_code)
+            .bind(&data.municipality_code)
+            .bind(&data.address)
+            .bind(&data.phone)
+            .bind(&data.contact_email)
+            .bind(&data.hours)
+            .bind(&data.privacy_policy_url)
+            .bind(&data.privacy_contact)
+            .bind(&data.mail_from)
+            .bind(&data.colour)
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get("id")?;
+            for host in &data.hosts {
+                let clash = sqlx::query("SELECT 1 AS x FROM entity_hosts WHERE host = $1")
+                    .bind(host)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+                if clash.is_some() {
+                    return Err(StoreError::HostTaken(host.clone()));
+                }
+                sqlx::query("INSERT INTO entity_hosts (host, entity_id) VALUES ($1, $2)")
+                    .bind(host)
+                    .bind(id)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            id
+        });
+        tx.entity = id;
+        let change = Change {
+            actor,
+            action: AuditAction::EntityCreate,
+            plan_id: None,
+            subject: format!("entidad {}: {}", slug, data.name),
+            before: None,
+            after: Some(data.hosts.join(", ")),
+        };
+        record(&mut tx, &change, now).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+}
+
+enum Key<'a> {
+    Id(i64),
+    Text(&'a str),
+}
+
+/// What a handler may name by id, and how its row reaches its entity: a tenant root
+/// carries `entity_id`, the rest join to their root.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Owned {
+    Plan,
+    Report,
+    Evidence,
+    Indicator,
+    Hearing,
+    Question,
+    Consultation,
+    Topic,
+    Comment,
+    Suggestion,
+    Event,
+    User,
+    Notification,
+}
+
+impl Owned {
+    /// `FROM …` naming row `$1` of entity `$2`.
+    fn from_clause(self) -> &'static str {
+        match self {
+            Owned::Plan => "plans t WHERE t.id = $1 AND t.entity_id = $2",
+            Owned::Report => {
+                "progress_reports r JOIN plans t ON t.id = r.plan_id \
+                 WHERE r.id = $1 AND t.entity_id = $2"
+            }
+            Owned::Evidence => {
+                "evidence e JOIN progress_reports r ON r.id = e.report_id \
+                 JOIN plans t ON t.id = r.plan_id WHERE e.id = $1 AND t.entity_id = $2"
+            }
+            Owned::Indicator => {
+                "indicators i JOIN plans t ON t.id = i.plan_id \
+                 WHERE i.id = $1 AND t.entity_id = $2"
+            }
+            Owned::Hearing => "hearings t WHERE t.id = $1 AND t.entity_id = $2",
+            Owned::Question => {
+                "hearing_questions q JOIN hearings t ON t.id = q.hearing_id \
+                 WHERE q.id = $1 AND t.entity_id = $2"
+            }
+            Owned::Consultation => "consultations t WHERE t.id = $1 AND t.entity_id = $2",
+            Owned::Topic => {
+                "forum_topics f JOIN consultations t ON t.id = f.consultation_id \
+                 WHERE f.id = $1 AND t.entity_id = $2"
+            }
+            Owned::Comment => {
+                "forum_comments c JOIN forum_topics f ON f.id = c.topic_id \
+                 JOIN consultations t ON t.id = f.consultation_id \
+                 WHERE c.id = $1 AND t.entity_id = $2"
+            }
+            Owned::Suggestion => "suggestions t WHERE t.id = $1 AND t.entity_id = $2",
+            Owned::Event => "events t WHERE t.id = $1 AND t.entity_id = $2",
+            Owned::User => "users t WHERE t.id = $1 AND t.entity_id = $2",
+            Owned::Notification => {
+                "notifications n JOIN users t ON t.id = n.user_id \
+                 WHERE n.id = $1 AND t.entity_id = $2"
+            }
+        }
+    }
+
+    fn not_found(self, id: i64) -> StoreError {
+        use crate::Entity as E;
+        let entity = match self {
+            Owned::Plan | Owned::Report | Owned::Evidence | Owned::Indicator => E::Plan,
+            Owned::Hearing => E::Hearing,
+            Owned::Question => E::Question,
+            Owned::Consultation | Owned::Topic => E::Consultation,
+            Owned::Comment => E::Comment,
+            Owned::Suggestion => E::Suggestion,
+            Owned::Event => E::Plan,
+            Owned::User => E::User,
+            Owned::Notification => E::Notification,
+        };
+        StoreError::not_found(entity, id)
+    }
+}
+
+impl Store {
+    /// Ok when row `id` of `what` is this store's entity's; otherwise the not-found
+    /// error a missing row gives (another entity's rows do not exist here).
+    pub(crate) async fn owns(&self, what: Owned, id: i64) -> Result<()> {
+        let sql = format!("SELECT 1 AS x FROM {}", what.from_clause());
+        let found = on_db!(&self.db, |pool| {
+            sqlx::query(&sql)
+                .bind(id)
+                .bind(self.entity)
+                .fetch_optional(pool)
+                .await?
+                .is_some()
+        });
+        if found {
+            Ok(())
+        } else {
+            Err(what.not_found(id))
+        }
+    }
+}
+
+impl crate::tx::Tx {
+    /// [`Store::owns`] inside this transaction.
+    pub(crate) async fn owns(&mut self, what: Owned, id: i64) -> Result<()> {
+        let sql = format!("SELECT 1 AS x FROM {}", what.from_clause());
+        let entity = self.entity;
+        let found = crate::tx::on_tx!(self, |conn| {
+            sqlx::query(&sql)
+                .bind(id)
+                .bind(entity)
+                .fetch_optional(&mut *conn)
+                .await?
+                .is_some()
+        });
+        if found {
+            Ok(())
+        } else {
+            Err(what.not_found(id))
+        }
+    }
+}
