@@ -1,6 +1,7 @@
 //! Online consultations (surveys): the consultation, its questions, and the responses.
 
 use crate::audit::{record, Actor, AuditAction, Change};
+use crate::entities::Owned;
 use crate::tx::{on_tx, Locked, Tx};
 use crate::{on_db, Entity, Result, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -94,12 +95,16 @@ pub(crate) async fn insert_consultation(
     now: DateTime<Utc>,
 ) -> Result<i64> {
     let key = crate::random_token()?;
+    if let Some((plan, _)) = c.activity {
+        tx.owns(Owned::Plan, plan).await?;
+    }
+    let entity = tx.entity;
     // Every consultation starts as a draft (see [`Stage::Draft`]).
     let id = on_tx!(tx, |conn| {
         sqlx::query(
             "INSERT INTO consultations (title, description, opens_on, closes_on, plan_id, activity_number, \
-             kind, moderation, identification, identity_key, identity_rekeyed, created_by, created_at, draft) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, TRUE, $11, $12, TRUE) RETURNING id",
+             kind, moderation, identification, identity_key, identity_rekeyed, created_by, created_at, draft, entity_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, TRUE, $11, $12, TRUE, $13) RETURNING id",
         )
         .bind(&c.title)
         .bind(&c.description)
@@ -113,6 +118,7 @@ pub(crate) async fn insert_consultation(
         .bind(&key)
         .bind(actor.user_id)
         .bind(now)
+        .bind(entity)
         .fetch_one(&mut *conn)
         .await?
         .try_get::<i64, _>("id")?
@@ -221,6 +227,7 @@ impl Current {
 
 async fn read_current(tx: &mut Tx, id: i64) -> Result<Current> {
     tx.lock(Locked::Consultation, id).await?;
+    let entity = tx.entity;
     on_tx!(tx, |conn| {
         let r = sqlx::query(
             "SELECT c.title, c.description, c.opens_on, c.closes_on, c.plan_id, c.activity_number, c.kind, c.draft, \
@@ -228,9 +235,10 @@ async fn read_current(tx: &mut Tx, id: i64) -> Result<Current> {
              + (SELECT COUNT(*) FROM forum_comments fc JOIN forum_topics ft ON ft.id = fc.topic_id \
                 WHERE ft.consultation_id = c.id) AS answers, \
              (SELECT COUNT(*) FROM forum_topics t WHERE t.consultation_id = c.id) AS topics \
-             FROM consultations c WHERE c.id = $1",
+             FROM consultations c WHERE c.id = $1 AND c.entity_id = $2",
         )
         .bind(id)
+        .bind(entity)
         .fetch_optional(&mut *conn)
         .await?
         .ok_or_else(|| StoreError::not_found(Entity::Consultation, id))?;
@@ -373,11 +381,16 @@ impl Store {
         let sql = format!(
             "SELECT c.id, c.title, c.description, c.opens_on, c.closes_on, c.results_public, c.plan_id, c.activity_number, \
              c.kind, c.moderation, c.identification, c.draft, {} \
-             FROM consultations c WHERE ($1 IS NULL OR c.id = $1) ORDER BY c.opens_on DESC, c.id DESC",
+             FROM consultations c WHERE ($1 IS NULL OR c.id = $1) AND c.entity_id = $2 \
+             ORDER BY c.opens_on DESC, c.id DESC",
             if counts { counted } else { "CAST(0 AS BIGINT) AS responses, CAST(0 AS BIGINT) AS comments, CAST(0 AS BIGINT) AS all_comments" }
         );
         on_db!(&self.db, |pool| {
-            let rows = sqlx::query(&sql).bind(only).fetch_all(pool).await?;
+            let rows = sqlx::query(&sql)
+                .bind(only)
+                .bind(self.entity)
+                .fetch_all(pool)
+                .await?;
             let mut out = Vec::with_capacity(rows.len());
             for r in &rows {
                 out.push(Consultation {
@@ -415,9 +428,11 @@ impl Store {
             }
             let qs = sqlx::query(&format!(
                 "{QUESTION_COLUMNS} WHERE ($1 IS NULL OR consultation_id = $1) \
+                 AND consultation_id IN (SELECT id FROM consultations WHERE entity_id = $2) \
                  ORDER BY consultation_id, number"
             ))
             .bind(only)
+            .bind(self.entity)
             .fetch_all(pool)
             .await?;
             for q in &qs {
@@ -509,6 +524,7 @@ impl Store {
             after: Some(if public { "públicos" } else { "reservados" }.into()),
         };
         let mut tx = self.begin().await?;
+        tx.owns(Owned::Consultation, consultation).await?;
         on_tx!(&mut tx, |conn| {
             sqlx::query("UPDATE consultations SET results_public = $1 WHERE id = $2")
                 .bind(public)
@@ -535,6 +551,7 @@ impl Store {
         // begins IMMEDIATE (see `Store::begin`): a deferred one that read first could not
         // wait for another writer and would fail at once with «database is locked».
         let mut tx = self.begin().await?;
+        tx.owns(Owned::Consultation, consultation).await?;
         let (identity, purpose) = match &identification {
             Some(i) => {
                 let secret = self.identity_secret()?;
@@ -600,6 +617,7 @@ impl Store {
     /// many responses): per question, how many responses answered it and how many gave
     /// each value. Values of the questions in `open` (free text) are not grouped.
     pub async fn answer_counts(&self, consultation: i64, open: &[u32]) -> Result<AnswerCounts> {
+        self.owns(Owned::Consultation, consultation).await?;
         // Question numbers are integers: written into the query, they cannot inject.
         let skip = if open.is_empty() {
             String::new()
@@ -653,6 +671,7 @@ impl Store {
         question: u32,
         limit: i64,
     ) -> Result<Vec<String>> {
+        self.owns(Owned::Consultation, consultation).await?;
         on_db!(&self.db, |pool| {
             let rows = sqlx::query(
                 "SELECT a.value FROM consultation_answers a \
@@ -671,6 +690,7 @@ impl Store {
     /// When each response of a consultation came in, oldest first (one query; the
     /// participation by day of the results report).
     pub async fn response_times(&self, consultation: i64) -> Result<Vec<DateTime<Utc>>> {
+        self.owns(Owned::Consultation, consultation).await?;
         on_db!(&self.db, |pool| {
             let rows = sqlx::query(
                 "SELECT created_at FROM consultation_responses WHERE consultation_id = $1 ORDER BY id",
@@ -695,6 +715,7 @@ impl Store {
         after: i64,
         limit: i64,
     ) -> Result<Vec<Response>> {
+        self.owns(Owned::Consultation, consultation).await?;
         on_db!(&self.db, |pool| {
             let rows = sqlx::query(
                 "SELECT r.id, r.created_at, a.question, a.value FROM \
@@ -819,6 +840,9 @@ impl Store {
     ) -> Result<()> {
         let mut tx = self.begin().await?;
         let current = read_current(&mut tx, id).await?;
+        if let Some((plan, _)) = edit.activity {
+            tx.owns(Owned::Plan, plan).await?;
+        }
         let phase = current.phase();
         let dates_or_activity = (current.opens_on, current.closes_on, current.activity)
             != (edit.opens_on, edit.closes_on, edit.activity);
@@ -1004,6 +1028,7 @@ impl Store {
 
     /// The wording fixes made after the first answer, oldest first.
     pub async fn consultation_corrections(&self, id: i64) -> Result<Vec<Correction>> {
+        self.owns(Owned::Consultation, id).await?;
         on_db!(&self.db, |pool| {
             let rows = sqlx::query(
                 "SELECT k.subject, k.before_text, k.after_text, k.corrected_at, u.full_name \

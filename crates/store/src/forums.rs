@@ -2,6 +2,7 @@
 //! comments with their moderation status, and abuse reports.
 
 use crate::audit::{record, Actor, AuditAction, Change};
+use crate::entities::Owned;
 use crate::tx::{on_tx, Locked, Tx};
 use crate::{on_db, Entity, Result, Store, StoreError};
 use chrono::{DateTime, Utc};
@@ -61,6 +62,7 @@ impl Store {
             after: Some(body.to_string()),
         };
         let mut tx = self.begin().await?;
+        tx.owns(Owned::Consultation, consultation).await?;
         let out = on_tx!(&mut tx, |conn| {
             let id: i64 = sqlx::query(
                 "INSERT INTO forum_topics (consultation_id, title, body, created_by, created_at) \
@@ -83,6 +85,7 @@ impl Store {
 
     /// A forum's topics and every comment with its open reports (three queries).
     pub async fn forum(&self, consultation: i64) -> Result<(Vec<ForumTopic>, Vec<ForumComment>)> {
+        self.owns(Owned::Consultation, consultation).await?;
         on_db!(&self.db, |pool| {
             let topics = sqlx::query(
                 "SELECT id, consultation_id, title, body, created_at FROM forum_topics \
@@ -152,6 +155,7 @@ impl Store {
         comment: &NewComment,
         status: CommentStatus,
     ) -> Result<i64> {
+        self.owns(Owned::Topic, topic).await?;
         let _turn = self.sqlite_write_turn().await;
         let now = Utc::now();
         on_db!(&self.db, |pool| {
@@ -175,6 +179,7 @@ impl Store {
 
     /// Anyone may report a comment; the report waits in the moderation queue.
     pub async fn report_forum_comment(&self, comment: i64, reason: &str) -> Result<()> {
+        self.owns(Owned::Comment, comment).await?;
         let now = Utc::now();
         on_db!(&self.db, |pool| {
             sqlx::query(
@@ -260,12 +265,16 @@ impl Store {
 
 /// The forum (consultation id) and status of a comment, read in transaction `tx`.
 async fn read_comment_place(tx: &mut Tx, comment: i64) -> Result<(i64, CommentStatus)> {
+    let entity = tx.entity;
     on_tx!(tx, |conn| {
         let row = sqlx::query(
             "SELECT t.consultation_id, c.status FROM forum_comments c \
-             JOIN forum_topics t ON t.id = c.topic_id WHERE c.id = $1",
+             JOIN forum_topics t ON t.id = c.topic_id \
+             JOIN consultations k ON k.id = t.consultation_id \
+             WHERE c.id = $1 AND k.entity_id = $2",
         )
         .bind(comment)
+        .bind(entity)
         .fetch_optional(&mut *conn)
         .await?
         .ok_or_else(|| StoreError::not_found(Entity::Comment, comment))?;

@@ -2,6 +2,7 @@
 
 use crate::audit::{record, Actor, AuditAction, Change};
 use crate::consultations::{insert_consultation, insert_question, ConsultationData};
+use crate::entities::Owned;
 use crate::notifications::{Notice, NoticeKind, Recipients};
 use crate::tx::on_tx;
 use crate::tx::{Locked, Tx};
@@ -121,11 +122,15 @@ impl Store {
             after: Some(format!("{} {} · {}", h.held_on, h.starts_at, h.place)),
         };
         let mut tx = self.begin().await?;
+        if let Some((plan, _)) = h.activity {
+            tx.owns(Owned::Plan, plan).await?;
+        }
+        let entity = tx.entity;
         let out = on_tx!(&mut tx, |conn| {
             let id: i64 = sqlx::query(
                 "INSERT INTO hearings (title, held_on, starts_at, place, stream_url, report_url, report_published_on, \
-                 convocation, created_by, created_at, plan_id, activity_number) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+                 convocation, created_by, created_at, plan_id, activity_number, entity_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
             )
             .bind(&h.title)
             .bind(h.held_on)
@@ -139,6 +144,7 @@ impl Store {
             .bind(now)
             .bind(h.activity.map(|(p, _)| p))
             .bind(h.activity.map(|(_, a)| i64::from(a)))
+            .bind(entity)
             .fetch_one(&mut *conn)
             .await?
             .try_get("id")?;
@@ -164,6 +170,9 @@ impl Store {
         let mut tx = self.begin().await?;
         tx.lock(Locked::Hearing, id).await?;
         let before = read_hearing(&mut tx, id).await?.data;
+        if let Some((plan, _)) = h.activity {
+            tx.owns(Owned::Plan, plan).await?;
+        }
         let now = Utc::now();
         on_tx!(&mut tx, |conn| {
             sqlx::query(
@@ -231,9 +240,11 @@ impl Store {
                  (SELECT COUNT(*) FROM hearing_registrations r WHERE r.hearing_id = h.id) AS registrations, \
                  (SELECT COUNT(*) FROM hearing_questions q WHERE q.hearing_id = h.id) AS questions, \
                  (SELECT COUNT(*) FROM hearing_questions q WHERE q.hearing_id = h.id AND q.answered_at IS NOT NULL) AS answered \
-                 FROM hearings h WHERE h.plan_id = $1 AND h.activity_number IS NOT NULL ORDER BY h.id",
+                 FROM hearings h WHERE h.plan_id = $1 AND h.activity_number IS NOT NULL \
+                 AND h.entity_id = $2 ORDER BY h.id",
             )
             .bind(plan)
+            .bind(self.entity)
             .fetch_all(pool)
             .await?;
             rows.iter()
@@ -340,6 +351,7 @@ impl Store {
             after: Some(format!("grupo de valor {value_group}")),
         };
         let mut tx = self.begin().await?;
+        tx.owns(Owned::Hearing, hearing).await?;
         let out = on_tx!(&mut tx, |conn| {
             let id: i64 = sqlx::query(
                 "INSERT INTO hearing_registrations (hearing_id, code, name, email, phone, value_group, consent_purpose, consent_at, created_at) \
@@ -368,8 +380,12 @@ impl Store {
     pub async fn hearing_of_question(&self, code: &str) -> Result<Option<i64>> {
         on_db!(&self.db, |pool| {
             let row: Option<(i64,)> =
-                sqlx::query_as("SELECT hearing_id FROM hearing_questions WHERE code = $1")
-                    .bind(code)
+                sqlx::query_as(
+                    "SELECT q.hearing_id FROM hearing_questions q JOIN hearings h ON h.id = q.hearing_id \
+                     WHERE q.code = $1 AND h.entity_id = $2",
+                )
+                .bind(code)
+                .bind(self.entity)
                     .fetch_optional(pool)
                     .await?;
             Ok(row.map(|r| r.0))
@@ -380,9 +396,11 @@ impl Store {
     pub async fn registration_by_code(&self, code: &str) -> Result<Option<Registration>> {
         on_db!(&self.db, |pool| {
             let row = sqlx::query(&format!(
-                "{REGISTRATION_COLUMNS} FROM hearing_registrations WHERE code = $1"
+                "{REGISTRATION_COLUMNS} FROM hearing_registrations WHERE code = $1 \
+                 AND hearing_id IN (SELECT id FROM hearings WHERE entity_id = $2)"
             ))
             .bind(code)
+            .bind(self.entity)
             .fetch_optional(pool)
             .await?;
             row.as_ref().map(registration_of).transpose()
@@ -403,13 +421,16 @@ impl Store {
             after: Some("borrados por el ciudadano".into()),
         };
         let mut tx = self.begin().await?;
+        let tx_entity = tx.entity;
         let out = on_tx!(&mut tx, |conn| {
             let done = sqlx::query(
                 "UPDATE hearing_registrations SET name = '', email = NULL, phone = NULL, \
-                 erased_at = COALESCE(erased_at, $1) WHERE code = $2",
+                 erased_at = COALESCE(erased_at, $1) WHERE code = $2 \
+                 AND hearing_id IN (SELECT id FROM hearings WHERE entity_id = $3)",
             )
             .bind(now)
             .bind(code)
+            .bind(tx_entity)
             .execute(&mut *conn)
             .await?
             .rows_affected();
@@ -423,9 +444,11 @@ impl Store {
     pub async fn registrations(&self, hearing: i64) -> Result<Vec<Registration>> {
         on_db!(&self.db, |pool| {
             let rows = sqlx::query(&format!(
-                "{REGISTRATION_COLUMNS} FROM hearing_registrations WHERE hearing_id = $1 ORDER BY id"
+                "{REGISTRATION_COLUMNS} FROM hearing_registrations WHERE hearing_id = $1 \
+                 AND hearing_id IN (SELECT id FROM hearings WHERE entity_id = $2) ORDER BY id"
             ))
             .bind(hearing)
+            .bind(self.entity)
             .fetch_all(pool)
             .await?;
             rows.iter().map(registration_of).collect()
@@ -451,6 +474,7 @@ impl Store {
             after: None,
         };
         let mut tx = self.begin().await?;
+        tx.owns(Owned::Hearing, hearing).await?;
         let out = on_tx!(&mut tx, |conn| {
             let id: i64 = sqlx::query(
                 "INSERT INTO hearing_questions (hearing_id, code, text, asker, consent_at, created_at) \
@@ -479,9 +503,11 @@ impl Store {
             let rows = sqlx::query(
                 "SELECT q.id, q.code, q.text, q.asker, q.created_at, q.answer, q.answered_at, u.full_name \
                  FROM hearing_questions q LEFT JOIN users u ON u.id = q.answered_by \
-                 WHERE q.hearing_id = $1 ORDER BY q.id",
+                 WHERE q.hearing_id = $1 AND q.hearing_id IN (SELECT id FROM hearings WHERE entity_id = $2) \
+                 ORDER BY q.id",
             )
             .bind(hearing)
+            .bind(self.entity)
             .fetch_all(pool)
             .await?;
             rows.iter()
@@ -520,6 +546,7 @@ impl Store {
             after: Some(answer.to_string()),
         };
         let mut tx = self.begin().await?;
+        tx.owns(Owned::Hearing, hearing).await?;
         on_tx!(&mut tx, |conn| {
             let done = sqlx::query(
                 "UPDATE hearing_questions SET answer = $1, answered_by = $2, \
@@ -596,13 +623,15 @@ async fn notify_registrants(
 
 /// All hearings, or only `only`, read in transaction `tx`.
 async fn read_hearings(tx: &mut Tx, only: Option<i64>) -> Result<Vec<Hearing>> {
+    let entity = tx.entity;
     on_tx!(tx, |conn| {
         let rows = sqlx::query(
             "SELECT id, title, held_on, starts_at, place, stream_url, report_url, report_published_on, convocation, \
              plan_id, activity_number, evaluation_id FROM hearings WHERE ($1 IS NULL OR id = $1) \
-             ORDER BY held_on DESC, id DESC",
+             AND entity_id = $2 ORDER BY held_on DESC, id DESC",
         )
         .bind(only)
+        .bind(entity)
         .fetch_all(&mut *conn)
         .await?;
         rows.iter()

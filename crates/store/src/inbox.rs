@@ -69,11 +69,11 @@ impl Store {
         let sql = format!(
             "SELECT a.plan_id, a.action, a.at, a.username, u.full_name FROM audit_log a \
              LEFT JOIN users u ON u.id = a.user_id \
-             WHERE a.action IN ({codes}) AND a.id = (SELECT MAX(b.id) FROM audit_log b \
+             WHERE a.entity_id = $1 AND a.action IN ({codes}) AND a.id = (SELECT MAX(b.id) FROM audit_log b \
              WHERE b.plan_id = a.plan_id AND b.action IN ({codes})) ORDER BY a.plan_id"
         );
         on_db!(&self.db, |pool| {
-            let rows = sqlx::query(&sql).fetch_all(pool).await?;
+            let rows = sqlx::query(&sql).bind(self.entity).fetch_all(pool).await?;
             let mut out = Vec::with_capacity(rows.len());
             for r in &rows {
                 let code: String = r.try_get("action")?;
@@ -104,10 +104,11 @@ impl Store {
         on_db!(&self.db, |pool| {
             let rows = sqlx::query(
                 "SELECT id, code, category, text, created_at, due_on FROM suggestions \
-                 WHERE status IN ($1, $2) ORDER BY due_on, id",
+                 WHERE status IN ($1, $2) AND entity_id = $3 ORDER BY due_on, id",
             )
             .bind(SuggestionStatus::Received.as_str())
             .bind(SuggestionStatus::InProgress.as_str())
+            .bind(self.entity)
             .fetch_all(pool)
             .await?;
             rows.iter()
@@ -132,8 +133,9 @@ impl Store {
             let rows = sqlx::query(
                 "SELECT q.id, q.hearing_id, h.title, h.held_on, q.text, q.created_at \
                  FROM hearing_questions q JOIN hearings h ON h.id = q.hearing_id \
-                 WHERE q.answered_at IS NULL ORDER BY q.id",
+                 WHERE q.answered_at IS NULL AND h.entity_id = $1 ORDER BY q.id",
             )
+            .bind(self.entity)
             .fetch_all(pool)
             .await?;
             rows.iter()
@@ -158,10 +160,11 @@ impl Store {
             let rows = sqlx::query(
                 "SELECT c.id, c.created_at, t.consultation_id, k.title FROM forum_comments c \
                  JOIN forum_topics t ON t.id = c.topic_id JOIN consultations k ON k.id = t.consultation_id \
-                 WHERE c.status = $1 OR EXISTS (SELECT 1 FROM forum_abuse_reports a \
-                 WHERE a.comment_id = c.id AND a.resolved_at IS NULL) ORDER BY c.id",
+                 WHERE k.entity_id = $2 AND (c.status = $1 OR EXISTS (SELECT 1 FROM forum_abuse_reports a \
+                 WHERE a.comment_id = c.id AND a.resolved_at IS NULL)) ORDER BY c.id",
             )
             .bind(participa_domain::participation::forum::CommentStatus::Pending.code())
+            .bind(self.entity)
             .fetch_all(pool)
             .await?;
             rows.iter()

@@ -43,6 +43,9 @@ macro_rules! on_both_backends {
 }
 
 on_both_backends!(
+    a_database_made_by_the_last_one_entity_release_becomes_its_first_entity,
+    another_entitys_data_does_not_exist_for_a_store_scoped_to_this_one,
+    entities_are_added_with_unique_slugs_and_hosts,
     seed_plan_reads_back_equal,
     plans_are_listed_newest_year_first_with_their_activity_counts,
     a_missing_plan_is_an_error,
@@ -2974,4 +2977,312 @@ async fn the_inbox_reads_latest_steps_open_items_and_the_moderation_queue(db: Te
         .unwrap();
     assert_eq!(terms.iter().map(|t| t.value).collect::<Vec<_>>(), [15, 20]);
     assert!(store.terms_on("no.existe", &[day(1, 1)]).await.is_err());
+}
+
+/// Loads the database the 0120227 release made (its demo: a published plan with a year
+/// of follow-up and participation), then opens it with this code, which migrates it.
+async fn release_database(db: &TestDatabase) -> Store {
+    let key = if db.url.starts_with("sqlite:") {
+        let options = sqlx::sqlite::SqliteConnectOptions::from_str(&db.url)
+            .unwrap()
+            .create_if_missing(true);
+        let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
+        sqlx::raw_sql(include_str!("fixtures/release-0120227-sqlite.sql"))
+            .execute(&pool)
+            .await
+            .expect("load the SQLite database of release 0120227");
+        pool.close().await;
+        include_str!("fixtures/release-0120227-sqlite.clave")
+    } else {
+        let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
+        sqlx::raw_sql(include_str!("fixtures/release-0120227-postgres.sql"))
+            .execute(&pool)
+            .await
+            .expect("load the PostgreSQL database of release 0120227");
+        pool.close().await;
+        include_str!("fixtures/release-0120227-postgres.clave")
+    };
+    // The release's own identity key (kept beside the database, as `participa serve`
+    // keeps it): the upgraded database must still accept it.
+    let secret = participa_store::IdentitySecret::new(key.trim()).unwrap();
+    Store::connect(&db.url)
+        .await
+        .unwrap()
+        .with_identity_secret(secret, false)
+        .await
+        .expect("the release's identity key")
+}
+
+use std::str::FromStr;
+
+async fn a_database_made_by_the_last_one_entity_release_becomes_its_first_entity(db: TestDatabase) {
+    let store = release_database(&db).await;
+    let entities = store.entities().await.unwrap();
+    assert_eq!(entities.len(), 1, "{entities:?}");
+    let first = &entities[0];
+    assert_eq!(first.data.name, "Caja Honor");
+    assert_eq!(first.data.slug, "entidad");
+    assert_eq!(store.entity_id(), first.id);
+    // Everything the release held is the first entity's, as it was.
+    let plans = store.plans().await.unwrap();
+    assert_eq!(plans.len(), 1);
+    assert_eq!(plans[0].activity_count, 15);
+    let plan = plans[0].id;
+    assert!(store.published_plan(plan).await.unwrap().is_some());
+    assert_eq!(store.users().await.unwrap().len(), 8);
+    assert!(store.user_for_login("planeacion").await.unwrap().is_some());
+    let followup = store.followup(plan).await.unwrap();
+    assert_eq!(followup.reports.len(), 36);
+    let suggestions = store
+        .suggestions(&participa_store::SuggestionFilter::default())
+        .await
+        .unwrap();
+    assert_eq!(suggestions.len(), 7);
+    let hearings = store.hearings().await.unwrap();
+    assert_eq!(hearings.len(), 1);
+    assert_eq!(store.registrations(hearings[0].id).await.unwrap().len(), 28);
+    let consultations = store.consultations().await.unwrap();
+    assert_eq!(consultations.len(), 2);
+    assert_eq!(consultations.iter().map(|c| c.responses).sum::<i64>(), 300);
+    assert_eq!(store.events().await.unwrap().len(), 6);
+    assert_eq!(store.channel_figures(plan.0).await.unwrap().len(), 36);
+    let log = store
+        .audit_entries(&AuditFilter {
+            limit: 1000,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(log.len(), 184);
+    assert!(store.last_change().await.unwrap() >= 184);
+    // The upgraded database takes new entities beside the first.
+    let other = store
+        .add_entity(
+            &participa_store::EntityData {
+                slug: "alcaldia-tunja".into(),
+                name: "Alcaldía de Tunja".into(),
+                ..Default::default()
+            },
+            &Actor::system(),
+        )
+        .await
+        .unwrap();
+    let tunja = store.for_entity(other);
+    assert!(tunja.plans().await.unwrap().is_empty());
+    assert!(tunja.users().await.unwrap().is_empty());
+    assert_eq!(store.plans().await.unwrap().len(), 1);
+}
+
+async fn another_entitys_data_does_not_exist_for_a_store_scoped_to_this_one(db: TestDatabase) {
+    use participa_domain::participation::{NewSuggestion, TrackingCode};
+    use participa_store::{ConsultationData, EntityData, HearingData};
+    let a = open(&db).await;
+    let ana = admin(&a, "ana", Role::Admin).await;
+    let plan = a.insert_plan(&seed(), None).await.unwrap();
+    let code = TrackingCode::from_random([1, 2, 3, 4, 5, 6, 7, 8]);
+    let due = chrono::NaiveDate::from_ymd_opt(2026, 12, 18).unwrap();
+    let suggestion = a
+        .create_suggestion(
+            &code,
+            &NewSuggestion::check("vivienda", "Más ferias de vivienda").unwrap(),
+            None,
+            due,
+        )
+        .await
+        .unwrap();
+    let day = |m, d| chrono::NaiveDate::from_ymd_opt(2026, m, d).unwrap();
+    let hearing = a
+        .create_hearing(
+            &HearingData {
+                title: "Rendición de cuentas".into(),
+                held_on: day(7, 30),
+                starts_at: "10:00".into(),
+                place: "Bogotá".into(),
+                stream_url: String::new(),
+                report_url: String::new(),
+                report_published_on: None,
+                convocation: String::new(),
+                activity: Some((plan.0, 1)),
+            },
+            &ana,
+        )
+        .await
+        .unwrap();
+    let consultation = a
+        .create_consultation(
+            &ConsultationData {
+                title: "Encuesta".into(),
+                description: "Díganos".into(),
+                opens_on: day(3, 10),
+                closes_on: day(3, 31),
+                activity: None,
+                kind: participa_domain::participation::ConsultationKind::Survey,
+                identification: false,
+            },
+            &ana,
+        )
+        .await
+        .unwrap();
+    let b_id = a
+        .add_entity(
+            &EntityData {
+                slug: "alcaldia-tunja".into(),
+                name: "Alcaldía de Tunja".into(),
+                ..Default::default()
+            },
+            &Actor::system(),
+        )
+        .await
+        .unwrap();
+    let b = a.for_entity(b_id);
+    let missing = |r: Result<(), StoreError>| {
+        assert!(matches!(r, Err(StoreError::NotFound { .. })), "{r:?}");
+    };
+    // Lists are empty, and every id of A is missing.
+    assert!(b.plans().await.unwrap().is_empty());
+    assert!(b.published_plans().await.unwrap().is_empty());
+    assert!(b.activity_choices().await.unwrap().is_empty());
+    assert!(b.office_choices().await.unwrap().is_empty());
+    assert!(b.users().await.unwrap().is_empty());
+    assert!(b.hearings().await.unwrap().is_empty());
+    assert!(b.consultations().await.unwrap().is_empty());
+    assert!(b
+        .suggestions(&participa_store::SuggestionFilter::default())
+        .await
+        .unwrap()
+        .is_empty());
+    missing(b.plan(plan).await.map(|_| ()));
+    missing(b.plan_state(plan).await.map(|_| ()));
+    missing(b.versions(plan).await.map(|_| ()));
+    missing(b.version_plan(plan, 1).await.map(|_| ()));
+    missing(b.followup(plan).await.map(|_| ()));
+    missing(b.coverage(plan).await.map(|_| ()));
+    missing(b.hearing(hearing).await.map(|_| ()));
+    missing(b.consultation(consultation).await.map(|_| ()));
+    missing(b.answer_counts(consultation, &[]).await.map(|_| ()));
+    missing(b.forum(consultation).await.map(|_| ()));
+    assert!(b.registrations(hearing).await.unwrap().is_empty());
+    assert!(b.questions(hearing).await.unwrap().is_empty());
+    assert!(b.published_version(plan).await.unwrap().is_none());
+    assert!(b.published_plan(plan).await.unwrap().is_none());
+    assert!(b.suggestion(suggestion).await.unwrap().is_none());
+    assert!(b.suggestion_by_code(&code).await.unwrap().is_none());
+    assert!(b.user(ana.user_id.unwrap()).await.unwrap().is_none());
+    assert!(b.user_for_login("ana").await.unwrap().is_none());
+    assert!(b.channel_figures(plan.0).await.unwrap().is_empty());
+    // Writes naming A's ids change nothing of A's.
+    let boss = Actor::system();
+    missing(
+        b.accept_finding(plan, "MIPG-1", "no", &boss)
+            .await
+            .map(|_| ()),
+    );
+    missing(
+        b.update_suggestion(
+            suggestion,
+            participa_domain::participation::SuggestionStatus::InProgress,
+            Some("x"),
+            &boss,
+        )
+        .await,
+    );
+    missing(
+        b.publish_consultation_results(consultation, true, &boss)
+            .await,
+    );
+    missing(
+        b.add_response(consultation, &Default::default(), None)
+            .await
+            .map(|_| ()),
+    );
+    assert!(!b.erase_suggestion_contact(&code).await.unwrap());
+    missing(b.answer_question(hearing, 1, "respuesta", &boss).await);
+    // B's own data lives beside A's under the same ids' space, and A's stays its own.
+    let b_plan = b.insert_plan(&seed(), None).await.unwrap();
+    assert_ne!(b_plan, plan);
+    assert_eq!(b.plans().await.unwrap().len(), 1);
+    assert_eq!(a.plans().await.unwrap().len(), 1);
+    assert_eq!(a.plans().await.unwrap()[0].id, plan);
+    // Each entity's audit log holds its own changes only.
+    let log_b = b.audit_entries(&AuditFilter::default()).await.unwrap();
+    assert!(log_b.iter().all(|e| e.plan_id != Some(plan.0)), "{log_b:?}");
+    let log_a = a.audit_entries(&AuditFilter::default()).await.unwrap();
+    assert!(log_a.iter().all(|e| e.plan_id != Some(b_plan.0)));
+}
+
+async fn entities_are_added_with_unique_slugs_and_hosts(db: TestDatabase) {
+    use participa_store::EntityData;
+    let store = open(&db).await;
+    let data = EntityData {
+        slug: "alcaldia-tunja".into(),
+        name: "Alcaldía de Tunja".into(),
+        hosts: vec!["participa.tunja.gov.co".into()],
+        department_code: "15".into(),
+        municipality_code: "15001".into(),
+        order: participa_domain::EntityOrder::Territorial,
+        ..Default::default()
+    };
+    let id = store.add_entity(&data, &Actor::system()).await.unwrap();
+    let found = store
+        .entity_by_slug("alcaldia-tunja")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(found.id, id);
+    assert_eq!(found.data, data);
+    let by_host = store
+        .entity_by_host("participa.tunja.gov.co")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(by_host.id, id);
+    assert!(store.entity_by_host("otra.gov.co").await.unwrap().is_none());
+    let again = store.add_entity(&data, &Actor::system()).await;
+    assert!(
+        matches!(again, Err(StoreError::EntityTaken(_))),
+        "{again:?}"
+    );
+    let host_taken = store
+        .add_entity(
+            &EntityData {
+                slug: "gobernacion-boyaca".into(),
+                name: "Gobernación de Boyacá".into(),
+                hosts: vec!["participa.tunja.gov.co".into()],
+                ..Default::default()
+            },
+            &Actor::system(),
+        )
+        .await;
+    assert!(
+        matches!(host_taken, Err(StoreError::HostTaken(_))),
+        "{host_taken:?}"
+    );
+    // Nothing of the refused entity stays.
+    assert!(store
+        .entity_by_slug("gobernacion-boyaca")
+        .await
+        .unwrap()
+        .is_none());
+    let bad = store
+        .add_entity(
+            &EntityData {
+                slug: "Mal Nombre".into(),
+                name: "X".into(),
+                ..Default::default()
+            },
+            &Actor::system(),
+        )
+        .await;
+    assert!(matches!(bad, Err(StoreError::EntityField(_))), "{bad:?}");
+    assert_eq!(store.entities().await.unwrap().len(), 2);
+    // The new entity's log starts with its creation; the first entity's does not show it.
+    let tunja = store.for_entity(id);
+    let log = tunja.audit_entries(&AuditFilter::default()).await.unwrap();
+    assert_eq!(log.len(), 1);
+    assert!(store
+        .audit_entries(&AuditFilter::default())
+        .await
+        .unwrap()
+        .iter()
+        .all(|e| e.action != participa_store::RecordedAction::Known(AuditAction::EntityCreate)));
 }
