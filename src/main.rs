@@ -30,6 +30,11 @@ struct Cli {
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
     database_url: String,
 
+    /// La entidad cuyos datos lee o cambia el comando (su identificador, ver
+    /// `participa entity list`); sin él, la única que haya.
+    #[arg(long = "entity", env = "PARTICIPA_ENTIDAD", global = true)]
+    entity_slug: Option<String>,
+
     /// Sin subcomando, `participa` sirve la plataforma con estas opciones (ver
     /// [`parse_cli`] para cuando llegan antes de otro subcomando).
     #[command(flatten)]
@@ -46,8 +51,8 @@ struct ServeOptions {
     /// Dirección y puerto donde escuchar.
     #[arg(long, env = "PARTICIPA_BIND", default_value = DEFAULT_BIND)]
     bind: SocketAddr,
-    /// La entidad que usa la plataforma.
-    #[arg(long, env = "PARTICIPA_ENTITY", default_value = "Caja Honor")]
+    /// El nombre de la primera entidad cuando su registro aún no tiene uno.
+    #[arg(long = "nombre-entidad", env = "PARTICIPA_ENTITY", default_value = "Caja Honor")]
     entity: String,
     /// Marca la cookie de sesión como `Secure` (cuando se sirve detrás de HTTPS).
     #[arg(long, env = "PARTICIPA_SECURE_COOKIES")]
@@ -159,6 +164,11 @@ enum Command {
     Serve(ServeOptions),
     /// Prepara la base de datos: esquema, plan de ejemplo y primer administrador.
     Init,
+    /// Las entidades de la plataforma: agregar una, listarlas.
+    Entity {
+        #[command(subcommand)]
+        action: EntityCommand,
+    },
     /// Imprime los festivos de un año, uno por línea: AAAA-MM-DD<TAB>nombre.
     Festivos {
         /// El año (por ejemplo 2026).
@@ -242,8 +252,8 @@ enum Command {
     Import {
         /// El archivo del plan.
         file: PathBuf,
-        /// La entidad, cuando el archivo no la nombra.
-        #[arg(long, env = "PARTICIPA_ENTITY", default_value = "Caja Honor")]
+        /// El nombre de la entidad, cuando el archivo no la nombra.
+        #[arg(long = "nombre-entidad", env = "PARTICIPA_ENTITY", default_value = "Caja Honor")]
         entity: String,
     },
     /// Lista los planes: id, vigencia, título y número de actividades.
@@ -297,6 +307,36 @@ enum ReportCommand {
         #[arg(short = 'o', long)]
         output: PathBuf,
     },
+}
+
+#[derive(Subcommand)]
+enum EntityCommand {
+    /// Agrega una entidad a la plataforma (queda en la auditoría).
+    Add {
+        /// Su identificador en las direcciones (/e/IDENTIFICADOR/) y los comandos.
+        slug: String,
+        /// Su nombre, como lo ven los ciudadanos.
+        #[arg(long)]
+        name: String,
+        /// Un nombre de servidor propio (participa.entidad.gov.co); puede repetirse.
+        #[arg(long = "host")]
+        hosts: Vec<String>,
+        #[arg(long, default_value = "")]
+        nit: String,
+        /// nacional o territorial.
+        #[arg(long, default_value = "nacional")]
+        orden: String,
+        #[arg(long, default_value = "")]
+        sector: String,
+        /// Código DIVIPOLA del departamento (2 cifras).
+        #[arg(long, default_value = "")]
+        departamento: String,
+        /// Código DIVIPOLA del municipio (5 cifras).
+        #[arg(long, default_value = "")]
+        municipio: String,
+    },
+    /// Lista las entidades: identificador, nombre, orden, servidores propios.
+    List,
 }
 
 #[derive(Subcommand)]
@@ -371,7 +411,7 @@ fn parse_cli() -> Cli {
     if let Some((name, _)) = matches.subcommand() {
         let misplaced: Vec<String> = command
             .get_arguments()
-            .filter(|a| a.get_id() != "database_url")
+            .filter(|a| a.get_id() != "database_url" && a.get_id() != "entity_slug")
             .filter(|a| matches.value_source(a.get_id().as_str()) == Some(ValueSource::CommandLine))
             .filter_map(|a| a.get_long().map(|l| format!("--{l}")))
             .collect();
@@ -435,7 +475,7 @@ async fn run(cli: Cli) -> Result<()> {
             let name = file.display().to_string();
             // Parse and check before touching the database: bad input writes nothing.
             let plan = import_plan(&name, &bytes, &options)?;
-            let store = Store::connect(&cli.database_url).await?;
+            let store = open_entity(&cli.database_url, cli.entity_slug.as_deref()).await?;
             let id = store.insert_plan(&plan, Some(&name)).await?;
             println!("{}", summary(id, &plan));
             store.close().await;
@@ -447,7 +487,7 @@ async fn run(cli: Cli) -> Result<()> {
                 "año fuera de rango: {year} (los festivos van de 1984 a {})",
                 participa_domain::dates::LAST_YEAR
             );
-            let store = Store::connect(&cli.database_url).await?;
+            let store = open_entity(&cli.database_url, cli.entity_slug.as_deref()).await?;
             let calendar = store.calendar().await?;
             store.close().await;
             let mut out = std::io::stdout().lock();
@@ -457,7 +497,7 @@ async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Some(Command::Holiday { action }) => {
-            let store = Store::connect(&cli.database_url).await?;
+            let store = open_entity(&cli.database_url, cli.entity_slug.as_deref()).await?;
             let (change, reason) = match action {
                 HolidayCommand::Add { date, name, reason } => {
                     (participa_domain::Override::Add { date, name }, reason)
@@ -475,7 +515,7 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Some(Command::Parametros { fecha }) => {
             let date = fecha.unwrap_or_else(participa_app::dates::today);
-            let store = Store::connect(&cli.database_url).await?;
+            let store = open_entity(&cli.database_url, cli.entity_slug.as_deref()).await?;
             let params = store.parameters(date).await?;
             store.close().await;
             let mut out = std::io::stdout().lock();
@@ -512,7 +552,7 @@ async fn run(cli: Cli) -> Result<()> {
                 },
         }) => {
             anyhow::ensure!(!reason.trim().is_empty(), "--reason no puede estar vacío");
-            let store = Store::connect(&cli.database_url).await?;
+            let store = open_entity(&cli.database_url, cli.entity_slug.as_deref()).await?;
             let result = store
                 .set_parameter(&key, value, from, &reason, &Actor::system())
                 .await;
@@ -521,7 +561,7 @@ async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Some(Command::Grupos) => {
-            let store = Store::connect(&cli.database_url).await?;
+            let store = open_entity(&cli.database_url, cli.entity_slug.as_deref()).await?;
             let groups = store.value_groups().await?;
             store.close().await;
             let mut out = std::io::stdout().lock();
@@ -540,7 +580,7 @@ async fn run(cli: Cli) -> Result<()> {
                 !name.trim().is_empty() && !furag.trim().is_empty(),
                 "--name y --furag no pueden estar vacíos"
             );
-            let store = Store::connect(&cli.database_url).await?;
+            let store = open_entity(&cli.database_url, cli.entity_slug.as_deref()).await?;
             let group = participa_store::ValueGroup {
                 code,
                 name: name.trim().into(),
@@ -551,7 +591,7 @@ async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Some(Command::Check { plan_id }) => {
-            let store = Store::connect(&cli.database_url).await?;
+            let store = open_entity(&cli.database_url, cli.entity_slug.as_deref()).await?;
             let coverage = store.coverage(PlanId(plan_id)).await?;
             store.close().await;
             let mut out = std::io::stdout().lock();
@@ -579,7 +619,15 @@ async fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Some(Command::Report { kind }) => report(&cli.database_url, kind).await,
+        Some(Command::Report { kind }) => {
+            report(&cli.database_url, cli.entity_slug.as_deref(), kind).await
+        }
+        Some(Command::Entity { action }) => {
+            let store = Store::connect(&cli.database_url).await?;
+            let result = entity_command(&store, action).await;
+            store.close().await;
+            result
+        }
         Some(Command::Recordatorios {
             fecha,
             smtp,
@@ -587,7 +635,7 @@ async fn run(cli: Cli) -> Result<()> {
             url,
         }) => {
             let today = fecha.unwrap_or_else(participa_app::dates::today);
-            let store = Store::connect(&cli.database_url).await?;
+            let store = open_entity(&cli.database_url, cli.entity_slug.as_deref()).await?;
             let result = match smtp {
                 None => {
                     let all = participa_app::reminders::all_reminders(&store, today).await?;
@@ -624,7 +672,7 @@ async fn run(cli: Cli) -> Result<()> {
             code,
             justification,
         }) => {
-            let store = Store::connect(&cli.database_url).await?;
+            let store = open_entity(&cli.database_url, cli.entity_slug.as_deref()).await?;
             let version = store
                 .accept_finding(PlanId(plan_id), &code, &justification, &Actor::system())
                 .await?;
@@ -635,7 +683,7 @@ async fn run(cli: Cli) -> Result<()> {
         Some(Command::Tags { plan_id, file }) => {
             let bytes = std::fs::read(&file)
                 .with_context(|| format!("no se pudo leer {}", file.display()))?;
-            let store = Store::connect(&cli.database_url).await?;
+            let store = open_entity(&cli.database_url, cli.entity_slug.as_deref()).await?;
             let id = PlanId(plan_id);
             let name = file.display().to_string();
             let known: Vec<String> = store
@@ -681,7 +729,7 @@ async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Some(Command::User { action }) => {
-            let store = Store::connect(&cli.database_url).await?;
+            let store = open_entity(&cli.database_url, cli.entity_slug.as_deref()).await?;
             let result = user_command(&store, action).await;
             store.close().await;
             result
@@ -699,7 +747,7 @@ async fn run(cli: Cli) -> Result<()> {
             self::serve(&database, serve).await
         }
         Some(Command::Plans) => {
-            let store = Store::connect(&cli.database_url).await?;
+            let store = open_entity(&cli.database_url, cli.entity_slug.as_deref()).await?;
             let mut out = std::io::stdout().lock();
             for p in store.plans().await? {
                 writeln!(
@@ -716,7 +764,7 @@ async fn run(cli: Cli) -> Result<()> {
             format,
             output,
         }) => {
-            let store = Store::connect(&cli.database_url).await?;
+            let store = open_entity(&cli.database_url, cli.entity_slug.as_deref()).await?;
             let plan = store.plan(PlanId(plan_id)).await?;
             let groups = participa_formats::tags_tsv::GroupNames::new(
                 store
@@ -734,6 +782,85 @@ async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// The store working for entity `slug`, or for the only one when none is named; an
+/// error names the entities there are when the choice is missing or wrong.
+async fn open_entity(database_url: &str, slug: Option<&str>) -> Result<Store> {
+    let store = Store::connect(database_url).await?;
+    let entities = store.entities().await?;
+    let choices = || {
+        entities
+            .iter()
+            .map(|e| format!("{} ({})", e.data.slug, e.data.name))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let id = match slug {
+        Some(slug) => match entities.iter().find(|e| e.data.slug == slug) {
+            Some(e) => e.id,
+            None => anyhow::bail!("la entidad «{slug}» no existe; las entidades son: {}", choices()),
+        },
+        None if entities.len() == 1 => entities[0].id,
+        None => anyhow::bail!(
+            "la plataforma tiene varias entidades: diga cuál con --entity IDENTIFICADOR ({})",
+            choices()
+        ),
+    };
+    Ok(store.for_entity(id))
+}
+
+/// `participa entity add|list`.
+async fn entity_command(store: &Store, action: EntityCommand) -> Result<()> {
+    use participa_domain::entity;
+    match action {
+        EntityCommand::Add {
+            slug,
+            name,
+            hosts,
+            nit,
+            orden,
+            sector,
+            departamento,
+            municipio,
+        } => {
+            let slug = participa_domain::EntitySlug::parse(slug.trim())?;
+            entity::check_divipola(departamento.trim(), municipio.trim())?;
+            let data = participa_store::EntityData {
+                slug: slug.to_string(),
+                name: entity::parse_entity_name(&name)?,
+                nit: entity::parse_nit(&nit)?,
+                order: participa_domain::EntityOrder::parse(&orden)?,
+                sector: sector.trim().into(),
+                department_code: departamento.trim().into(),
+                municipality_code: municipio.trim().into(),
+                hosts: hosts
+                    .iter()
+                    .map(|h| entity::parse_host(h))
+                    .collect::<Result<_, _>>()?,
+                ..Default::default()
+            };
+            let id = store.add_entity(&data, &Actor::system()).await?;
+            println!("Entidad {} agregada: {} (id {id}).", data.slug, data.name);
+            println!("Su sitio: /e/{}/ en el dominio de la plataforma{}.", data.slug,
+                if data.hosts.is_empty() { String::new() } else { format!(", y en {}", data.hosts.join(", ")) });
+            println!("Su primer administrador: participa --entity {} user create USUARIO --role admin --name NOMBRE", data.slug);
+        }
+        EntityCommand::List => {
+            let mut out = std::io::stdout().lock();
+            for e in store.entities().await? {
+                writeln!(
+                    out,
+                    "{}\t{}\t{}\t{}",
+                    e.data.slug,
+                    e.data.name,
+                    e.data.order.as_str(),
+                    e.data.hosts.join(" ")
+                )?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Prepares the database: the schema, the seed plan as example data when there is no
@@ -825,8 +952,8 @@ async fn demo(
 }
 
 /// Writes a report file; the format follows the output's extension.
-async fn report(database_url: &str, kind: ReportCommand) -> Result<()> {
-    let store = Store::connect(database_url).await?;
+async fn report(database_url: &str, entity: Option<&str>, kind: ReportCommand) -> Result<()> {
+    let store = open_entity(database_url, entity).await?;
     let today = participa_app::dates::today();
     let (bytes, output) = match kind {
         ReportCommand::Plan { plan_id, output } => {
@@ -1037,9 +1164,10 @@ async fn serve(database_url: &str, options: ServeOptions) -> Result<()> {
             hours: options.horario,
         },
         logo,
+        session_cookie: "participa_sesion".into(),
     };
-    let state = participa_web::AppState::new(store.clone(), config);
-    participa_web::serve(listener, state, participa_web::shutdown_signal()).await?;
+    let platform = participa_web::platform::Platform::new(store.clone(), config).await?;
+    participa_web::serve_platform(listener, platform, participa_web::shutdown_signal()).await?;
     delivery.abort();
     store.close().await;
     println!("Participa se detuvo.");

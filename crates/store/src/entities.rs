@@ -275,18 +275,11 @@ enum Key<'a> {
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Owned {
     Plan,
-    Report,
-    Evidence,
-    Indicator,
     Hearing,
-    Question,
     Consultation,
     Topic,
     Comment,
-    Suggestion,
-    Event,
     User,
-    Notification,
 }
 
 impl Owned {
@@ -294,23 +287,7 @@ impl Owned {
     fn from_clause(self) -> &'static str {
         match self {
             Owned::Plan => "plans t WHERE t.id = $1 AND t.entity_id = $2",
-            Owned::Report => {
-                "progress_reports r JOIN plans t ON t.id = r.plan_id \
-                 WHERE r.id = $1 AND t.entity_id = $2"
-            }
-            Owned::Evidence => {
-                "evidence e JOIN progress_reports r ON r.id = e.report_id \
-                 JOIN plans t ON t.id = r.plan_id WHERE e.id = $1 AND t.entity_id = $2"
-            }
-            Owned::Indicator => {
-                "indicators i JOIN plans t ON t.id = i.plan_id \
-                 WHERE i.id = $1 AND t.entity_id = $2"
-            }
             Owned::Hearing => "hearings t WHERE t.id = $1 AND t.entity_id = $2",
-            Owned::Question => {
-                "hearing_questions q JOIN hearings t ON t.id = q.hearing_id \
-                 WHERE q.id = $1 AND t.entity_id = $2"
-            }
             Owned::Consultation => "consultations t WHERE t.id = $1 AND t.entity_id = $2",
             Owned::Topic => {
                 "forum_topics f JOIN consultations t ON t.id = f.consultation_id \
@@ -321,28 +298,18 @@ impl Owned {
                  JOIN consultations t ON t.id = f.consultation_id \
                  WHERE c.id = $1 AND t.entity_id = $2"
             }
-            Owned::Suggestion => "suggestions t WHERE t.id = $1 AND t.entity_id = $2",
-            Owned::Event => "events t WHERE t.id = $1 AND t.entity_id = $2",
             Owned::User => "users t WHERE t.id = $1 AND t.entity_id = $2",
-            Owned::Notification => {
-                "notifications n JOIN users t ON t.id = n.user_id \
-                 WHERE n.id = $1 AND t.entity_id = $2"
-            }
         }
     }
 
     fn not_found(self, id: i64) -> StoreError {
         use crate::Entity as E;
         let entity = match self {
-            Owned::Plan | Owned::Report | Owned::Evidence | Owned::Indicator => E::Plan,
+            Owned::Plan => E::Plan,
             Owned::Hearing => E::Hearing,
-            Owned::Question => E::Question,
             Owned::Consultation | Owned::Topic => E::Consultation,
             Owned::Comment => E::Comment,
-            Owned::Suggestion => E::Suggestion,
-            Owned::Event => E::Plan,
             Owned::User => E::User,
-            Owned::Notification => E::Notification,
         };
         StoreError::not_found(entity, id)
     }

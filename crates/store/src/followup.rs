@@ -254,11 +254,13 @@ pub enum FollowupError {
     Invalid(String),
 }
 
-fn key_for(plan: i64, activity: u32, period: u32, sha256: &str, ext: &str) -> String {
+/// Where an evidence file goes in the object store: under its entity's own prefix
+/// (files stored before entities had one keep the key recorded with them).
+fn key_for(entity: i64, plan: i64, activity: u32, period: u32, sha256: &str, ext: &str) -> String {
     static NEXT: AtomicU64 = AtomicU64::new(0);
     let stamp = Utc::now().timestamp_nanos_opt().unwrap_or_default();
     format!(
-        "evidencias/plan-{plan}/actividad-{activity}/periodo-{period}/{stamp}-{}-{}.{ext}",
+        "entidad-{entity}/evidencias/plan-{plan}/actividad-{activity}/periodo-{period}/{stamp}-{}-{}.{ext}",
         NEXT.fetch_add(1, Ordering::Relaxed),
         &sha256[..16]
     )
@@ -624,6 +626,7 @@ impl Store {
                 .map_or("bin", |(_, x)| x)
                 .to_lowercase();
             let key = key_for(
+                self.entity,
                 report.plan_id.0,
                 report.activity,
                 report.period,

@@ -13,6 +13,7 @@ pub mod flash;
 pub mod form;
 pub mod gantt;
 pub mod pages;
+pub mod platform;
 mod public_progress;
 mod report_publication;
 pub mod session_store;
@@ -102,6 +103,8 @@ pub struct Inner {
     pub mail: bool,
     /// When the entity last changed what the site shows (the footer's date).
     pub site_updated: site_updated::SiteUpdated,
+    /// The name of the session cookie.
+    pub session_cookie: String,
 }
 
 /// Evidence storage and its per-file size limit.
@@ -179,6 +182,8 @@ pub struct Config {
     pub contact: EntityContact,
     /// The entity's logo (the image and its media type), shown in the header.
     pub logo: Option<(axum::body::Bytes, &'static str)>,
+    /// The name of the session cookie (each entity of a deployment has its own).
+    pub session_cookie: String,
 }
 
 /// How citizens reach the entity (the national guidelines for entity sites ask every
@@ -220,6 +225,7 @@ impl Default for Config {
             recovery_minutes: participa_domain::account::RECOVERY_LINK_MINUTES,
             contact: EntityContact::default(),
             logo: None,
+            session_cookie: "participa_sesion".into(),
         }
     }
 }
@@ -273,6 +279,7 @@ impl AppState {
             open_data: Default::default(),
             participa_pages: Default::default(),
             site_updated: Default::default(),
+            session_cookie: config.session_cookie,
         }))
     }
 }
@@ -546,7 +553,7 @@ pub fn router(state: AppState) -> Router {
 fn site(routes: pages::routing::Routes, state: AppState) -> Router {
     let sessions =
         SessionManagerLayer::new(session_store::DbSessionStore::new(state.store.clone()))
-            .with_name("participa_sesion")
+            .with_name(state.session_cookie.clone())
             .with_same_site(SameSite::Lax)
             .with_http_only(true)
             .with_secure(state.secure_cookies)
@@ -645,7 +652,26 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let purge = state.store.clone();
+    let store = state.store.clone();
+    serve_router(listener, router(state), store, shutdown).await
+}
+
+/// Serves every entity of the deployment (see [`platform`]) until `shutdown` resolves.
+pub async fn serve_platform(
+    listener: tokio::net::TcpListener,
+    platform: platform::Platform,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let store = platform.store().clone();
+    serve_router(listener, platform.router(), store, shutdown).await
+}
+
+async fn serve_router(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    purge: Store,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
         loop {
@@ -657,7 +683,7 @@ pub async fn serve(
     });
     axum::serve(
         listener,
-        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+        router.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
     .await
