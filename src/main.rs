@@ -52,7 +52,11 @@ struct ServeOptions {
     #[arg(long, env = "PARTICIPA_BIND", default_value = DEFAULT_BIND)]
     bind: SocketAddr,
     /// El nombre de la primera entidad cuando su registro aún no tiene uno.
-    #[arg(long = "nombre-entidad", env = "PARTICIPA_ENTITY", default_value = "Caja Honor")]
+    #[arg(
+        long = "nombre-entidad",
+        env = "PARTICIPA_ENTITY",
+        default_value = "Caja Honor"
+    )]
     entity: String,
     /// Marca la cookie de sesión como `Secure` (cuando se sirve detrás de HTTPS).
     #[arg(long, env = "PARTICIPA_SECURE_COOKIES")]
@@ -253,7 +257,11 @@ enum Command {
         /// El archivo del plan.
         file: PathBuf,
         /// El nombre de la entidad, cuando el archivo no la nombra.
-        #[arg(long = "nombre-entidad", env = "PARTICIPA_ENTITY", default_value = "Caja Honor")]
+        #[arg(
+            long = "nombre-entidad",
+            env = "PARTICIPA_ENTITY",
+            default_value = "Caja Honor"
+        )]
         entity: String,
     },
     /// Lista los planes: id, vigencia, título y número de actividades.
@@ -799,7 +807,10 @@ async fn open_entity(database_url: &str, slug: Option<&str>) -> Result<Store> {
     let id = match slug {
         Some(slug) => match entities.iter().find(|e| e.data.slug == slug) {
             Some(e) => e.id,
-            None => anyhow::bail!("la entidad «{slug}» no existe; las entidades son: {}", choices()),
+            None => anyhow::bail!(
+                "la entidad «{slug}» no existe; las entidades son: {}",
+                choices()
+            ),
         },
         None if entities.len() == 1 => entities[0].id,
         None => anyhow::bail!(
@@ -842,8 +853,15 @@ async fn entity_command(store: &Store, action: EntityCommand) -> Result<()> {
             };
             let id = store.add_entity(&data, &Actor::system()).await?;
             println!("Entidad {} agregada: {} (id {id}).", data.slug, data.name);
-            println!("Su sitio: /e/{}/ en el dominio de la plataforma{}.", data.slug,
-                if data.hosts.is_empty() { String::new() } else { format!(", y en {}", data.hosts.join(", ")) });
+            println!(
+                "Su sitio: /e/{}/ en el dominio de la plataforma{}.",
+                data.slug,
+                if data.hosts.is_empty() {
+                    String::new()
+                } else {
+                    format!(", y en {}", data.hosts.join(", "))
+                }
+            );
             println!("Su primer administrador: participa --entity {} user create USUARIO --role admin --name NOMBRE", data.slug);
         }
         EntityCommand::List => {

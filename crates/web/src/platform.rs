@@ -202,7 +202,11 @@ async fn dispatch(State(platform): State<Platform>, mut request: Request) -> Res
         .headers()
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
-        .map(|h| h.rsplit_once(':').map_or(h, |(name, _)| name).to_ascii_lowercase());
+        .map(|h| {
+            h.rsplit_once(':')
+                .map_or(h, |(name, _)| name)
+                .to_ascii_lowercase()
+        });
     let by_host = match &host {
         Some(h) => {
             platform
@@ -230,7 +234,9 @@ async fn dispatch(State(platform): State<Platform>, mut request: Request) -> Res
             *request.uri_mut() = uri;
         }
         // The site's own router records the address it saw (sign-in's «come back to»).
-        request.extensions_mut().remove::<axum::extract::OriginalUri>();
+        request
+            .extensions_mut()
+            .remove::<axum::extract::OriginalUri>();
     }
     let site = match platform.site(entity).await {
         Ok(site) => site,

@@ -140,7 +140,7 @@ impl TestApp {
             .get_all(header::SET_COOKIE)
             .iter()
             .filter_map(|c| c.to_str().ok())
-            .find(|c| c.starts_with("participa_sesion="))
+            .find(|c| c.starts_with("participa_sesion"))
             .map(|c| c.split(';').next().unwrap().to_string());
         let headers = response.headers().clone();
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
@@ -1325,6 +1325,8 @@ macro_rules! on_both_backends {
 }
 
 on_both_backends! {
+    another_entitys_ids_are_missing_on_every_route_for_every_role => super::another_entitys_ids_are_missing_on_every_route_for_every_role;
+    each_entity_has_its_own_site_by_host_name_and_by_prefix => super::each_entity_has_its_own_site_by_host_name_and_by_prefix;
     each_user_reads_and_opens_only_their_own_notifications => super::each_user_reads_and_opens_only_their_own_notifications;
     matrix_anonymous => |db| role_matrix(db, 0, None);
     matrix_admin => |db| role_matrix(db, 1, Some("admin"));
@@ -9577,4 +9579,321 @@ async fn the_footer_and_header_show_the_entity_as_configured(db: TestDatabase) {
         None,
         "SVG may carry script"
     );
+}
+
+/// Adds entity «Alcaldía de Tunja» (`/e/tunja/`, host `participa.tunja.test`) with its
+/// own staff (`tunja-admin`, `tunja-reporter` for ARCOM, `tunja-auditor`,
+/// `tunja-approver`), and makes the app the whole deployment's router. Returns the new
+/// entity's store.
+async fn with_second_entity(app: &mut TestApp) -> Store {
+    let id = app
+        .store
+        .add_entity(
+            &participa_store::EntityData {
+                slug: "tunja".into(),
+                name: "Alcaldía de Tunja".into(),
+                hosts: vec!["participa.tunja.test".into()],
+                ..Default::default()
+            },
+            &Actor::system(),
+        )
+        .await
+        .unwrap();
+    let tunja = app.store.for_entity(id);
+    let hash = password_auth::generate_hash(PASSWORD);
+    for (name, role, offices) in [
+        ("tunja-admin", Role::Admin, &[][..]),
+        ("tunja-reporter", Role::Reporter, &["ARCOM"][..]),
+        ("tunja-auditor", Role::Auditor, &[][..]),
+        ("tunja-approver", Role::Approver, &[][..]),
+    ] {
+        testing::create_user(
+            &tunja,
+            name,
+            &format!("Usuario {name}"),
+            role,
+            offices,
+            &hash,
+        )
+        .await;
+    }
+    let platform = participa_web::platform::Platform::new(
+        app.store.clone(),
+        participa_web::Config {
+            // Every form is sent many times here: no per-client limit.
+            public_limit: participa_web::PublicLimit {
+                burst: 0,
+                per_minute: 1,
+            },
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    app.router = platform.router();
+    tunja
+}
+
+impl TestApp {
+    /// Signs in at the site under `prefix` (`/e/tunja`).
+    async fn login_at(&self, prefix: &str, user: &str) -> String {
+        let r = self
+            .post(
+                &format!("{prefix}/ingresar"),
+                None,
+                &[
+                    ("usuario", user),
+                    ("clave", PASSWORD),
+                    ("siguiente", "/admin"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "login {user}: {}", r.body);
+        assert_eq!(
+            r.location.as_deref(),
+            Some(format!("{prefix}/admin").as_str())
+        );
+        r.cookie.expect("a session cookie")
+    }
+}
+
+/// Route `template` with its parameters filled: ids from `ids`, other parameters
+/// (a report kind, a file, a part of the Menú Participa) with a fixed value.
+fn fill_route(template: &str, ids: &dyn Fn(&str, &str) -> String) -> String {
+    template
+        .split('/')
+        .scan(String::new(), |before, seg| {
+            let out = match seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                Some(param) => ids(before, param),
+                None => seg.to_string(),
+            };
+            *before = seg.to_string();
+            Some(out)
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Point 4 of the national platform: signed in at entity B (every role, and nobody),
+/// every route that names an identifier answers for entity A's identifiers exactly as
+/// for identifiers that exist nowhere (404, or the same refusal or sign-in), and
+/// nothing B's people send changes A.
+async fn another_entitys_ids_are_missing_on_every_route_for_every_role(db: TestDatabase) {
+    use participa_store::SuggestionFilter;
+    let mut app = TestApp::new(db).await;
+    participation_fixtures(&app).await;
+    let a = app.store.clone();
+    let suggestion = a.suggestions(&SuggestionFilter::default()).await.unwrap()[0].clone();
+    let hearing = a.hearings().await.unwrap()[0].id;
+    let question = a.questions(hearing).await.unwrap()[0].clone();
+    let registration_code = "IN-AAAA-AAAA";
+    let a_user = a.user_for_login("reporter").await.unwrap().unwrap().0.id;
+    let a_changes = a.last_change().await.unwrap();
+    let a_audit = a
+        .audit_entries(&participa_store::AuditFilter::default())
+        .await
+        .unwrap()
+        .len();
+    with_second_entity(&mut app).await;
+    let mine = |before: &str, param: &str| -> String {
+        match (before, param) {
+            ("usuarios", "id") => a_user.to_string(),
+            ("sugerencias", "id") => suggestion.id.to_string(),
+            ("audiencias", "id") => hearing.to_string(),
+            ("consultas", "id") => "2".into(),
+            (_, "question") => question.id.to_string(),
+            (_, "code") if before == "datos" => registration_code.into(),
+            (_, "code") => suggestion.code.clone(),
+            (_, "number") => "13".into(),
+            (_, "period") => "1".into(),
+            (_, "comment") | (_, "topic") => "1".into(),
+            (_, other) => fixed(other),
+        }
+    };
+    let nowhere = |before: &str, param: &str| -> String {
+        match param {
+            "id" | "question" | "comment" | "topic" => "999999".into(),
+            "number" => "99".into(),
+            "period" => "9".into(),
+            "code" if before == "datos" => "IN-ZZZZ-ZZZZ".into(),
+            "code" => "SG-ZZZZ-ZZZZ".into(),
+            other => fixed(other),
+        }
+    };
+    fn fixed(param: &str) -> String {
+        match param {
+            "kind" => "sugerencias",
+            "file" => "informe.pdf",
+            "part" => "informacion",
+            "token" => "0123456789abcdef",
+            "version" => "1",
+            "format" => "csv",
+            _ => "1",
+        }
+        .into()
+    }
+    let table = participa_web::route_table();
+    let named: Vec<_> = table.iter().filter(|r| r.path.contains('{')).collect();
+    assert!(
+        named.len() > 60,
+        "{} routes name an identifier",
+        named.len()
+    );
+    let mut failures = Vec::new();
+    let mut missing = 0;
+    for user in [
+        None,
+        Some("tunja-admin"),
+        Some("tunja-reporter"),
+        Some("tunja-auditor"),
+        Some("tunja-approver"),
+    ] {
+        let cookie = match user {
+            Some(u) => Some(app.login_at("/e/tunja", u).await),
+            None => None,
+        };
+        let c = cookie.as_deref();
+        for route in &named {
+            let theirs = format!("/e/tunja{}", fill_route(&route.path, &mine));
+            let none = format!("/e/tunja{}", fill_route(&route.path, &nowhere));
+            let (r_a, r_none) = match route.method {
+                "GET" => (app.get(&theirs, c).await, app.get(&none, c).await),
+                _ => (
+                    app.post(&theirs, c, &[]).await,
+                    app.post(&none, c, &[]).await,
+                ),
+            };
+            let class = |r: &Reply| match r.status.as_u16() {
+                303 if r
+                    .location
+                    .as_deref()
+                    .is_some_and(|l| l.starts_with("/e/tunja/ingresar")) =>
+                {
+                    "sign-in".to_string()
+                }
+                s => s.to_string(),
+            };
+            if r_a.status == StatusCode::NOT_FOUND {
+                missing += 1;
+            }
+            if class(&r_a) != class(&r_none)
+                || r_a.status.is_success() && route.method == "GET" && r_none.status != r_a.status
+            {
+                failures.push(format!(
+                    "{user:?} {} {theirs}: {} where an id that exists nowhere gives {}",
+                    route.method,
+                    class(&r_a),
+                    class(&r_none)
+                ));
+            }
+            if r_a.status.is_server_error() {
+                failures.push(format!(
+                    "{user:?} {} {theirs}: {}",
+                    route.method, r_a.status
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // The routes of staff with an id answer 404 for the entity's admin, as for anybody.
+    assert!(missing > 150, "only {missing} answers were 404");
+    // Nothing of A changed.
+    assert_eq!(a.last_change().await.unwrap(), a_changes);
+    assert_eq!(
+        a.audit_entries(&participa_store::AuditFilter::default())
+            .await
+            .unwrap()
+            .len(),
+        a_audit
+    );
+}
+
+/// Each entity's site shows its own name and plans, by host name and under its prefix;
+/// the first entity keeps the root; a session opened at one entity is nobody at the other.
+async fn each_entity_has_its_own_site_by_host_name_and_by_prefix(db: TestDatabase) {
+    let mut app = TestApp::new(db).await;
+    app.to_status(&[
+        Transition::Consolidate,
+        Transition::Review,
+        Transition::Approve,
+        Transition::Publish,
+    ])
+    .await;
+    let tunja = with_second_entity(&mut app).await;
+    let root = app.get("/", None).await;
+    assert_eq!(root.status, StatusCode::OK);
+    assert!(root.body.contains("Caja Honor"));
+    assert!(app.get("/planes/1", None).await.status.is_success());
+    let under = app.get("/e/tunja/", None).await;
+    assert_eq!(under.status, StatusCode::OK);
+    assert!(under.body.contains("Alcaldía de Tunja"));
+    assert!(!under.body.contains("Caja Honor"), "{}", under.body);
+    // Its links stay under its prefix.
+    assert!(under.body.contains(r#"href="/e/tunja/sugerencias""#));
+    assert!(!under.body.contains(r#"href="/sugerencias""#));
+    // Caja Honor's published plan does not exist there.
+    assert_eq!(
+        app.get("/e/tunja/planes/1", None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    // By its own host name, the same site at the root of the address.
+    let mut r = Request::get("/").header(header::HOST, "participa.tunja.test");
+    r = r.header(header::ACCEPT, "text/html");
+    let by_host = app.send(r.body(Body::empty()).unwrap()).await;
+    assert_eq!(by_host.status, StatusCode::OK);
+    assert!(by_host.body.contains("Alcaldía de Tunja"));
+    assert!(by_host.body.contains(r#"href="/sugerencias""#));
+    // An unknown slug is a page that does not exist.
+    assert_eq!(
+        app.get("/e/nadie/", None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    // Sessions belong to their entity: Tunja's admin is nobody at Caja Honor, and
+    // Caja Honor's admin cannot sign in at Tunja.
+    let cookie = app.login_at("/e/tunja", "tunja-admin").await;
+    assert!(cookie.starts_with("participa_sesion_tunja="), "{cookie}");
+    let home = app.get("/e/tunja/admin", Some(&cookie)).await;
+    assert_eq!(home.status, StatusCode::OK, "{}", home.body);
+    let elsewhere = app.get("/admin", Some(&cookie)).await;
+    assert_eq!(elsewhere.status, StatusCode::SEE_OTHER);
+    let refused = app
+        .post(
+            "/e/tunja/ingresar",
+            None,
+            &[
+                ("usuario", "admin"),
+                ("clave", PASSWORD),
+                ("siguiente", "/admin"),
+            ],
+        )
+        .await;
+    assert_ne!(
+        refused.status,
+        StatusCode::SEE_OTHER,
+        "{:?}",
+        refused.location
+    );
+    // The session cookie of Tunja lives under its prefix.
+    let set = app
+        .post(
+            "/e/tunja/ingresar",
+            None,
+            &[
+                ("usuario", "tunja-auditor"),
+                ("clave", PASSWORD),
+                ("siguiente", "/admin"),
+            ],
+        )
+        .await;
+    let cookie_header: Vec<String> = set
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|c| c.to_str().unwrap().to_string())
+        .collect();
+    assert!(
+        cookie_header.iter().any(|c| c.contains("Path=/e/tunja")),
+        "{cookie_header:?}"
+    );
+    assert!(tunja.plans().await.unwrap().is_empty());
 }
