@@ -109,6 +109,16 @@ pub async fn deliver_due(
     now: DateTime<Utc>,
 ) -> Result<Delivered, StoreError> {
     let mut done = Delivered::default();
+    // Each mail is signed by its entity and links to its site; the first entity's are
+    // as the server was started (its name and address).
+    let entities = store.entities().await?;
+    let first = entities.iter().map(|e| e.id).min();
+    let site_of = |id: i64| -> (String, String) {
+        match entities.iter().find(|e| e.id == id) {
+            Some(e) if Some(e.id) != first => (site_address(base_url, e), e.data.name.clone()),
+            _ => (base_url.to_string(), entity.to_string()),
+        }
+    };
     loop {
         let batch = store.claim_mail(now, policy, 20).await?;
         if batch.is_empty() {
@@ -116,8 +126,9 @@ pub async fn deliver_due(
         }
         let mut failed_in_batch = 0;
         for mail in &batch {
-            let text = mail_text(mail, base_url, entity);
-            let id = Some(message_id(mail, base_url));
+            let (base_url, entity) = site_of(mail.entity);
+            let text = mail_text(mail, &base_url, &entity);
+            let id = Some(message_id(mail, &base_url));
             match mailer
                 .send_message(&mail.to, &mail.name, &mail.subject, text, id)
                 .await
@@ -138,6 +149,16 @@ pub async fn deliver_due(
         if failed_in_batch == batch.len() {
             return Ok(done);
         }
+    }
+}
+
+/// The public address of an entity's site other than the first: its own host name when
+/// the platform is served over HTTPS and it has one, else `/e/{slug}` on the
+/// platform's address `base`.
+pub fn site_address(base: &str, e: &participa_store::EntityRecord) -> String {
+    match e.data.hosts.first() {
+        Some(host) if base.starts_with("https://") => format!("https://{host}"),
+        _ => format!("{}/e/{}", base.trim_end_matches('/'), e.data.slug),
     }
 }
 
@@ -262,8 +283,21 @@ pub async fn run(store: Store, settings: OutboxSettings) {
         let local = in_colombia(now);
         let hour = (local.date_naive(), local.hour());
         if reminded != Some(hour) {
-            match write_reminders(&store, now, &settings.reminders).await {
-                Ok(_) => reminded = Some(hour),
+            // Every entity's, each in its own scope.
+            let mut all = Ok(());
+            match store.entities().await {
+                Ok(entities) => {
+                    for e in entities {
+                        let scoped = store.for_entity(e.id);
+                        if let Err(err) = write_reminders(&scoped, now, &settings.reminders).await {
+                            all = Err(err);
+                        }
+                    }
+                }
+                Err(err) => all = Err(err),
+            }
+            match all {
+                Ok(()) => reminded = Some(hour),
                 Err(e) => eprintln!("recordatorios: {e}"),
             }
         }
@@ -309,6 +343,7 @@ mod tests {
                 .unwrap()
                 .with_timezone(&Utc),
             attempts: 0,
+            entity: 1,
         }
     }
 

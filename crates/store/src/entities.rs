@@ -284,7 +284,7 @@ pub(crate) enum Owned {
 
 impl Owned {
     /// `FROM …` naming row `$1` of entity `$2`.
-    fn from_clause(self) -> &'static str {
+    fn rows(self) -> &'static str {
         match self {
             Owned::Plan => "plans t WHERE t.id = $1 AND t.entity_id = $2",
             Owned::Hearing => "hearings t WHERE t.id = $1 AND t.entity_id = $2",
@@ -319,7 +319,7 @@ impl Store {
     /// Ok when row `id` of `what` is this store's entity's; otherwise the not-found
     /// error a missing row gives (another entity's rows do not exist here).
     pub(crate) async fn owns(&self, what: Owned, id: i64) -> Result<()> {
-        let sql = format!("SELECT 1 AS x FROM {}", what.from_clause());
+        let sql = format!("SELECT 1 AS x FROM {}", what.rows());
         let found = on_db!(&self.db, |pool| {
             sqlx::query(&sql)
                 .bind(id)
@@ -339,7 +339,7 @@ impl Store {
 impl crate::tx::Tx {
     /// [`Store::owns`] inside this transaction.
     pub(crate) async fn owns(&mut self, what: Owned, id: i64) -> Result<()> {
-        let sql = format!("SELECT 1 AS x FROM {}", what.from_clause());
+        let sql = format!("SELECT 1 AS x FROM {}", what.rows());
         let entity = self.entity;
         let found = crate::tx::on_tx!(self, |conn| {
             sqlx::query(&sql)

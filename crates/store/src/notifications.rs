@@ -179,6 +179,8 @@ pub struct OutgoingMail {
     pub link: String,
     pub created_at: DateTime<Utc>,
     pub attempts: i64,
+    /// The entity it is sent for (its name signs it, its address starts the link).
+    pub entity: i64,
 }
 
 /// How the outbox retries.
@@ -414,11 +416,12 @@ pub(crate) async fn notify(tx: &mut Tx, notice: &Notice, now: DateTime<Utc>) -> 
             ),
             None => ("none", None, None, None),
         };
+        let entity = tx.entity;
         let n = on_tx!(tx, |conn| {
             sqlx::query(
                 "INSERT INTO notifications (user_id, kind, subject, body, link, created_at, mail_state, \
-                 mail_to, mail_name, next_attempt_at, once_key) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (once_key) DO NOTHING",
+                 mail_to, mail_name, next_attempt_at, once_key, entity_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (once_key) DO NOTHING",
             )
             .bind(r.user_id)
             .bind(notice.kind.as_str())
@@ -431,6 +434,7 @@ pub(crate) async fn notify(tx: &mut Tx, notice: &Notice, now: DateTime<Utc>) -> 
             .bind(name)
             .bind(next)
             .bind(once)
+            .bind(entity)
             .execute(&mut *conn)
             .await?
             .rows_affected()
@@ -618,7 +622,7 @@ impl Store {
             .execute(&mut *conn)
             .await?;
             sqlx::query(
-                "SELECT id, mail_to, mail_name, subject, body, link, created_at, attempts FROM notifications \
+                "SELECT id, mail_to, mail_name, subject, body, link, created_at, attempts, entity_id FROM notifications \
                  WHERE claim_token = $1 AND claimed_until = $2 ORDER BY id",
             )
             .bind(&token)
@@ -637,6 +641,7 @@ impl Store {
                     link: r.try_get("link")?,
                     created_at: r.try_get("created_at")?,
                     attempts: r.try_get("attempts")?,
+                    entity: r.try_get("entity_id")?,
                 })
             })
             .collect::<Result<Vec<_>>>()?

@@ -105,6 +105,8 @@ pub struct Inner {
     pub site_updated: site_updated::SiteUpdated,
     /// The name of the session cookie.
     pub session_cookie: String,
+    /// The public forms' burst and per-minute rate (see [`AppState::public_limit`]).
+    pub public_rate: (u32, u32),
 }
 
 /// Evidence storage and its per-file size limit.
@@ -280,6 +282,7 @@ impl AppState {
             participa_pages: Default::default(),
             site_updated: Default::default(),
             session_cookie: config.session_cookie,
+            public_rate: (config.public_limit.burst, config.public_limit.per_minute),
         }))
     }
 }
@@ -317,8 +320,12 @@ impl AppState {
     }
 
     /// Refuses a public form's submission past the client's quota (429, with a message
-    /// people understand); other clients keep being served.
-    pub fn public_limit(&self, address: Option<&str>) -> Result<(), AppError> {
+    /// people understand); other clients keep being served. Two counts apply: this
+    /// process's (a burst, then so many a minute: a flood is refused without touching
+    /// the database) and the deployment's, kept in the database so that several app
+    /// servers behind one proxy give a client one quota, not one each: at most the
+    /// burst in the time the per-minute rate takes to refill it.
+    pub async fn public_limit(&self, address: Option<&str>) -> Result<(), AppError> {
         let Some(limiter) = &self.public_forms else {
             return Ok(());
         };
@@ -326,16 +333,29 @@ impl AppState {
         if limiter.len() > 100_000 {
             limiter.retain_recent();
         }
+        let too_many = |retry_after: u64| {
+            AppError::TooManyRequests {
+            message: "Se recibieron demasiados envíos desde su conexión en poco tiempo. Espere un minuto e intente de nuevo; lo que ya envió quedó guardado."
+                .into(),
+            retry_after: retry_after.max(1),
+        }
+        };
         limiter.check_key(&key).map_err(|not_until| {
             use governor::clock::Clock;
             // The quota refills one submission at a time: say when the next one is free.
             let wait = not_until.wait_time_from(limiter.clock().now());
-            AppError::TooManyRequests {
-                message: "Se recibieron demasiados envíos desde su conexión en poco tiempo. Espere un minuto e intente de nuevo; lo que ya envió quedó guardado."
-                    .into(),
-                retry_after: (wait.as_secs_f64().ceil() as u64).max(1),
+            too_many(wait.as_secs_f64().ceil() as u64)
+        })?;
+        let (burst, per_minute) = self.public_rate;
+        let window =
+            chrono::Duration::seconds(i64::from(burst) * 60 / i64::from(per_minute.max(1)));
+        let quota = participa_store::Quota::new(format!("publico:{key}"), i64::from(burst));
+        match self.store.take_attempt(&[quota], window).await? {
+            participa_store::Attempt::Allowed { .. } => Ok(()),
+            participa_store::Attempt::Refused { retry_after } => {
+                Err(too_many(retry_after.num_seconds().max(1) as u64))
             }
-        })
+        }
     }
 }
 

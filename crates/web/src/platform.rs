@@ -181,10 +181,9 @@ impl Platform {
         }
         if !first {
             config.session_cookie = format!("participa_sesion_{}", d.slug.replace('-', "_"));
-            config.public_url = config.public_url.map(|u| match d.hosts.first() {
-                Some(host) if u.starts_with("https://") => format!("https://{host}"),
-                _ => format!("{}/e/{}", u.trim_end_matches('/'), d.slug),
-            });
+            config.public_url = config
+                .public_url
+                .map(|u| participa_app::outbox::site_address(&u, e));
         }
         config
     }

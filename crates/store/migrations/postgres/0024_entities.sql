@@ -101,3 +101,10 @@ ALTER TABLE published_reports ALTER COLUMN entity_id SET NOT NULL;
 ALTER TABLE published_reports DROP CONSTRAINT published_reports_kind_subject_id_key;
 ALTER TABLE published_reports ADD CONSTRAINT published_reports_by_entity
     UNIQUE (entity_id, kind, subject_id);
+
+-- Notifications belong to their user's entity; an e-mail to an address (a recovery
+-- link) to the entity that sent it: the outbox writes each with that entity's name and
+-- address.
+ALTER TABLE notifications ADD COLUMN entity_id BIGINT REFERENCES entities (id);
+UPDATE notifications SET entity_id = (SELECT MIN(id) FROM entities);
+ALTER TABLE notifications ALTER COLUMN entity_id SET NOT NULL;

@@ -136,3 +136,11 @@ INSERT INTO published_reports_by_entity
     FROM published_reports;
 DROP TABLE published_reports;
 ALTER TABLE published_reports_by_entity RENAME TO published_reports;
+
+-- Notifications belong to their user's entity; an e-mail to an address (a recovery
+-- link) to the entity that sent it: the outbox writes each with that entity's name and
+-- address.
+ALTER TABLE notifications ADD COLUMN entity_id INTEGER REFERENCES entities (id);
+UPDATE notifications SET entity_id = (SELECT MIN(id) FROM entities);
+CREATE TRIGGER notifications_need_entity BEFORE INSERT ON notifications WHEN NEW.entity_id IS NULL
+BEGIN SELECT RAISE(ABORT, 'notifications.entity_id is required'); END;

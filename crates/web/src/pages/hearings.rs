@@ -239,7 +239,7 @@ pub async fn register(
     Path(id): Path<i64>,
     form: FormData,
 ) -> AppResult<Response> {
-    state.public_limit(address.as_deref())?;
+    state.public_limit(address.as_deref()).await?;
     state.store.hearing(id).await?;
     if !form.get("sitio_web").is_empty() {
         return Ok(Redirect::to(&format!("/audiencias/{id}?inscrito=1")).into_response());
@@ -371,7 +371,7 @@ pub async fn erase(
     ClientAddress(address): ClientAddress,
     Path(code): Path<String>,
 ) -> AppResult<Response> {
-    state.public_limit(address.as_deref())?;
+    state.public_limit(address.as_deref()).await?;
     let code = TrackingCode::parse_with("IN", &code).ok_or(AppError::NotFound)?;
     if !state.store.erase_registration(code.as_str()).await? {
         return Err(AppError::NotFound);
@@ -385,7 +385,7 @@ pub async fn ask(
     Path(id): Path<i64>,
     form: FormData,
 ) -> AppResult<Response> {
-    state.public_limit(address.as_deref())?;
+    state.public_limit(address.as_deref()).await?;
     state.store.hearing(id).await?;
     if !form.get("sitio_web").is_empty() {
         return Ok(Redirect::to(&format!("/audiencias/{id}")).into_response());

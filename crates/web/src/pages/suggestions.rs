@@ -112,7 +112,7 @@ pub async fn submit(
     ClientAddress(address): ClientAddress,
     form: FormData,
 ) -> AppResult<Response> {
-    state.public_limit(address.as_deref())?;
+    state.public_limit(address.as_deref()).await?;
     // A field people do not see: only robots fill it. They get the same answer as people
     // and nothing is stored.
     if !form.get("sitio_web").is_empty() {
@@ -327,7 +327,7 @@ pub async fn erase(
     ClientAddress(address): ClientAddress,
     Path(code): Path<String>,
 ) -> AppResult<Response> {
-    state.public_limit(address.as_deref())?;
+    state.public_limit(address.as_deref()).await?;
     let code = TrackingCode::parse(&code).ok_or(AppError::NotFound)?;
     if !state.store.erase_suggestion_contact(&code).await? {
         return Err(AppError::NotFound);

@@ -331,7 +331,7 @@ pub async fn report(
     Path((id, comment)): Path<(i64, i64)>,
     form: FormData,
 ) -> AppResult<Response> {
-    state.public_limit(address.as_deref())?;
+    state.public_limit(address.as_deref()).await?;
     let c = public_only(consultation(&state, id).await?, today())?;
     let ConsultationKind::Forum(moderation) = c.data.kind else {
         return Err(AppError::NotFound);

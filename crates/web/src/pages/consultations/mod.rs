@@ -152,7 +152,7 @@ pub async fn answer(
     Path(id): Path<i64>,
     form: FormData,
 ) -> AppResult<Response> {
-    state.public_limit(address.as_deref())?;
+    state.public_limit(address.as_deref()).await?;
     let c = public_only(state.store.consultation_to_answer(id).await?, today())?;
     if !form.get("sitio_web").is_empty() {
         return Ok(Redirect::to(&format!("/consultas/{id}/gracias")).into_response());
