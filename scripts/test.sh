@@ -26,7 +26,7 @@ as_root() {
 }
 
 missing=()
-packages=(chromium chromium-driver poppler-utils python3-aiosmtpd)
+packages=(chromium chromium-driver poppler-utils python3-aiosmtpd nginx-light)
 [ -n "${TEST_DATABASE_URL:-}" ] || packages=(postgresql "${packages[@]}")
 if command -v dpkg >/dev/null 2>&1; then
   for pkg in "${packages[@]}"; do

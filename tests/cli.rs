@@ -66,6 +66,8 @@ on_both_backends!(
     tags_name_only_groups_of_value_in_the_catalogue,
     notifications_wait_for_the_mail_server_and_go_out_once,
     reminders_are_written_on_business_days_once_per_stage,
+    reminders_written_by_two_servers_at_once_are_written_once,
+    entities_are_added_listed_and_chosen_with_entity,
 );
 
 fn import_list_and_export_the_seed(db: TestDatabase) {
@@ -1337,4 +1339,412 @@ fn reminders_are_written_on_business_days_once_per_stage(db: TestDatabase) {
         assert_eq!(overdue_now, 2);
         store.close().await;
     });
+}
+
+/// Issue 16, point 6 (scheduled tasks): two servers writing the same day's reminders at
+/// once — two connection pools, as two processes have — write each one once.
+fn reminders_written_by_two_servers_at_once_are_written_once(db: TestDatabase) {
+    use chrono::{NaiveDate, TimeZone, Utc};
+    use participa_app::outbox::{write_reminders, ReminderSchedule};
+    use participa_domain::{Role, Transition};
+    use participa_store::{Acta, Actor, NoticeKind, PlanId, Store};
+    ok(&db, &["init"]);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let one = Store::connect(&db.url).await.unwrap();
+        let two = Store::connect(&db.url).await.unwrap();
+        participa_store::testing::accept_all_findings(&one, PlanId(1)).await;
+        let acta = Acta {
+            number: "1".into(),
+            date: NaiveDate::from_ymd_opt(2025, 1, 28).unwrap(),
+        };
+        for t in [
+            Transition::Consolidate,
+            Transition::Review,
+            Transition::Approve,
+            Transition::Publish,
+        ] {
+            one.transition(PlanId(1), t, Some(&acta), &Actor::system())
+                .await
+                .unwrap();
+        }
+        let olga = participa_store::testing::create_user(
+            &one,
+            "olga",
+            "Olga Planeación",
+            Role::Reporter,
+            &["OAPLA"],
+            "x",
+        )
+        .await;
+        // Tuesday 2 December 2025, 9:00 in Colombia: a business day, with the plan's
+        // activities overdue.
+        let now = Utc.from_utc_datetime(
+            &NaiveDate::from_ymd_opt(2025, 12, 2)
+                .unwrap()
+                .and_hms_opt(14, 0, 0)
+                .unwrap(),
+        );
+        let schedule = ReminderSchedule {
+            hour: 7,
+            days_before: 3,
+        };
+        for _ in 0..5 {
+            let (a, b) = tokio::join!(
+                write_reminders(&one, now, &schedule),
+                write_reminders(&two, now, &schedule)
+            );
+            a.unwrap();
+            b.unwrap();
+        }
+        let overdue = one
+            .notifications(olga, 50)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|n| n.kind == NoticeKind::ReportOverdue)
+            .count();
+        assert_eq!(
+            overdue, 1,
+            "one overdue reminder, however many servers wrote it"
+        );
+    });
+}
+
+/// Issue 16, point 8: `participa entity add|list`, and `--entity SLUG` on the commands
+/// that read or write an entity's data (the only entity by default; with several, an
+/// error naming them).
+fn entities_are_added_listed_and_chosen_with_entity(db: TestDatabase) {
+    ok(&db, &["init"]);
+    let added = text(ok(
+        &db,
+        &[
+            "entity",
+            "add",
+            "alcaldia-tunja",
+            "--name",
+            "Alcaldía de Tunja",
+            "--host",
+            "Participa.Tunja.gov.co",
+            "--orden",
+            "territorial",
+            "--departamento",
+            "15",
+            "--municipio",
+            "15001",
+        ],
+    ));
+    assert!(added.contains("Entidad alcaldia-tunja agregada"), "{added}");
+    assert_eq!(
+        text(ok(&db, &["entity", "list"])),
+        "alcaldia-tunja\tAlcaldía de Tunja\tterritorial\tparticipa.tunja.gov.co\nentidad\tCaja Honor\tnacional\t\n"
+    );
+    // With two entities, a command must say which.
+    let out = participa(&db, &["plans"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--entity") && err.contains("alcaldia-tunja") && err.contains("entidad"),
+        "{err}"
+    );
+    assert_eq!(
+        text(ok(&db, &["--entity", "entidad", "plans"])),
+        "1\t2025\tPlan de Participación Ciudadana 2025\t15\n"
+    );
+    let imported = text(ok(
+        &db,
+        &[
+            "import",
+            SEED,
+            "--entity",
+            "alcaldia-tunja",
+            "--nombre-entidad",
+            "Alcaldía de Tunja",
+        ],
+    ));
+    assert!(imported.starts_with("Plan 2 importado"), "{imported}");
+    assert_eq!(
+        text(ok(&db, &["plans", "--entity", "alcaldia-tunja"])),
+        "2\t2025\tPlan de Participación Ciudadana 2025\t15\n"
+    );
+    // Each entity's plan is its own: Tunja's commands do not reach plan 1.
+    let other = participa(&db, &["--entity", "alcaldia-tunja", "check", "1"]);
+    assert!(!other.status.success());
+    assert!(
+        String::from_utf8_lossy(&other.stderr).contains("el plan 1 no existe"),
+        "{}",
+        String::from_utf8_lossy(&other.stderr)
+    );
+    let unknown = participa(&db, &["--entity", "nadie", "plans"]);
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("la entidad «nadie» no existe"));
+    // Bad input is refused with what to write, and nothing is added.
+    for (args, expected) in [
+        (
+            vec!["Mal Nombre", "--name", "X"],
+            "identificador «Mal Nombre»",
+        ),
+        (
+            vec!["otra", "--name", "Otra", "--host", "https://otra.gov.co"],
+            "nombre de servidor",
+        ),
+        (
+            vec![
+                "otra",
+                "--name",
+                "Otra",
+                "--departamento",
+                "15",
+                "--municipio",
+                "25001",
+            ],
+            "DIVIPOLA",
+        ),
+        (vec!["entidad", "--name", "Repetida"], "ya existe"),
+        (
+            vec!["otra", "--name", "Otra", "--host", "participa.tunja.gov.co"],
+            "ya es de otra entidad",
+        ),
+    ] {
+        let mut all = vec!["entity", "add"];
+        all.extend(args);
+        let out = participa(&db, &all);
+        assert!(!out.status.success(), "{all:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(expected), "{all:?}: {err}");
+    }
+    assert_eq!(text(ok(&db, &["entity", "list"])).lines().count(), 2);
+}
+
+/// An nginx master process, stopped with its workers when the test ends (SIGKILL would
+/// leave the workers running).
+struct Nginx(std::process::Child);
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.0.id().to_string()])
+            .status();
+        let _ = self.0.wait();
+    }
+}
+
+/// Issue 16, point 6: two `participa serve` processes on one PostgreSQL behind nginx
+/// (round robin) behave as one: a session opened through one works on both, a change
+/// made through one shows on the other's cached pages within a second or so, the
+/// public forms' quota is one for the pair, and each e-mail of the outbox goes out once.
+#[test]
+fn two_servers_behind_nginx_behave_as_one() {
+    use participa_domain::{Role, Transition};
+    use participa_store::{Acta, Actor, NoticeKind, PlanId, Recipients, Store};
+    let rt = runtime();
+    let db = rt.block_on(participa_store::testing::postgres());
+    ok(&db, &["init"]);
+    const PASSWORD: &str = "una clave larga para los dos servidores";
+    let store = rt.block_on(async {
+        let store = Store::connect(&db.url).await.unwrap();
+        participa_store::testing::accept_all_findings(&store, PlanId(1)).await;
+        let acta = Acta {
+            number: "1".into(),
+            date: chrono::NaiveDate::from_ymd_opt(2025, 1, 28).unwrap(),
+        };
+        for t in [
+            Transition::Consolidate,
+            Transition::Review,
+            Transition::Approve,
+            Transition::Publish,
+        ] {
+            store
+                .transition(PlanId(1), t, Some(&acta), &Actor::system())
+                .await
+                .unwrap();
+        }
+        participa_store::testing::create_user(
+            &store,
+            "ana",
+            "Ana Planeación",
+            Role::Admin,
+            &[],
+            &password_auth::generate_hash(PASSWORD),
+        )
+        .await;
+        store
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let mail_port = mail_server::free_port();
+    let mail = mail_server::MailServer::start(mail_port, &dir.path().join("correo"));
+    let smtp = format!("smtp://127.0.0.1:{mail_port}");
+    let evidence = dir.path().join("evidencias");
+    let args = [
+        "--smtp",
+        smtp.as_str(),
+        "--correo-cada",
+        "1",
+        "--public-burst",
+        "4",
+        "--public-per-minute",
+        "1",
+        "--evidence",
+        evidence.to_str().unwrap(),
+    ];
+    let key = [(
+        "PARTICIPA_CLAVE_IDENTIDAD",
+        "la clave de identidad compartida por los dos servidores",
+    )];
+    let address = |printed: &[String]| -> String {
+        printed
+            .iter()
+            .find_map(|l| l.strip_prefix("Participa está en http://"))
+            .and_then(|rest| rest.split('/').next())
+            .unwrap()
+            .to_string()
+    };
+    let (_one, printed) = start_server(&db, dir.path(), &args, &key).unwrap();
+    let one = address(&printed);
+    let (_two, printed) = start_server(&db, dir.path(), &args, &key).unwrap();
+    let two = address(&printed);
+    let proxy_port = mail_server::free_port();
+    let proxy = format!("127.0.0.1:{proxy_port}");
+    let nginx_dir = dir.path().join("nginx");
+    std::fs::create_dir_all(&nginx_dir).unwrap();
+    let conf = nginx_dir.join("nginx.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "worker_processes 1;\npid {d}/nginx.pid;\nerror_log {d}/error.log;\n\
+             events {{ worker_connections 128; }}\n\
+             http {{\n  access_log off;\n  client_body_temp_path {d}/body;\n  proxy_temp_path {d}/proxy;\n\
+               fastcgi_temp_path {d}/fastcgi;\n  uwsgi_temp_path {d}/uwsgi;\n  scgi_temp_path {d}/scgi;\n\
+               upstream participa {{ server {one}; server {two}; }}\n\
+               server {{ listen {proxy};\n    location / {{ proxy_pass http://participa;\n      proxy_set_header Host $http_host; }} }}\n}}\n",
+            d = nginx_dir.display()
+        ),
+    )
+    .unwrap();
+    let _nginx = Nginx(
+        Command::new("nginx")
+            .args([
+                "-p",
+                nginx_dir.to_str().unwrap(),
+                "-c",
+                conf.to_str().unwrap(),
+            ])
+            .args(["-g", "daemon off;"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("nginx (apt-get install nginx-light; scripts/test.sh does)"),
+    );
+    wait_until("nginx to listen", || {
+        std::net::TcpStream::connect(&proxy).is_ok()
+    });
+    let status = |reply: &str| reply.split(' ').nth(1).unwrap_or_default().to_string();
+
+    // A session opened through the proxy works on both servers.
+    let login = http(
+        &proxy,
+        "POST",
+        "/ingresar",
+        &[],
+        &format!(
+            "usuario=ana&clave={}&siguiente=%2Fadmin",
+            PASSWORD.replace(' ', "+")
+        ),
+    );
+    assert_eq!(status(&login), "303", "{login}");
+    let cookie = login
+        .lines()
+        .filter_map(|l| {
+            l.strip_prefix("set-cookie: ")
+                .or_else(|| l.strip_prefix("Set-Cookie: "))
+        })
+        .find(|c| c.starts_with("participa_sesion="))
+        .and_then(|c| c.split(';').next())
+        .expect("a session cookie")
+        .to_string();
+    for server in [&one, &two, &proxy, &proxy, &proxy, &proxy] {
+        let page = http(server, "GET", "/admin", &[("Cookie", &cookie)], "");
+        assert_eq!(status(&page), "200", "GET /admin on {server}: {page}");
+    }
+
+    // A change through one server shows on the other's cached portal promptly.
+    let title = "Audiencia de prueba con dos servidores";
+    for _ in 0..2 {
+        assert!(!http(&two, "GET", "/", &[], "").contains(title));
+    }
+    let day = (participa_app::dates::today() + chrono::Duration::days(20)).to_string();
+    let created = http(
+        &one,
+        "POST",
+        "/admin/audiencias",
+        &[("Cookie", &cookie)],
+        &format!(
+            "titulo={}&fecha={day}&hora=10%3A00&lugar=Bogot%C3%A1&transmision=&informe=&informe_fecha=&convocatoria=Sitio+web&actividad=1%3A4",
+            title.replace(' ', "+")
+        ),
+    );
+    assert_eq!(status(&created), "303", "{created}");
+    let changed = std::time::Instant::now();
+    while !http(&two, "GET", "/", &[], "").contains(title) {
+        assert!(
+            changed.elapsed() < std::time::Duration::from_secs(3),
+            "the other server's portal still misses the new hearing after 3 s"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    eprintln!(
+        "the other server showed the change after {:?}",
+        changed.elapsed()
+    );
+
+    // The public forms' quota is one for both servers: 4 in all, not 4 each.
+    let answers: Vec<String> = (0..6)
+        .map(|i| {
+            status(&http(
+                &proxy,
+                "POST",
+                "/sugerencias",
+                &[],
+                &format!("categoria=vivienda&texto=Sugerencia+n%C3%BAmero+{i}"),
+            ))
+        })
+        .collect();
+    assert_eq!(
+        answers,
+        ["303", "303", "303", "303", "429", "429"],
+        "{answers:?}"
+    );
+
+    // Each e-mail of the outbox goes out once, though both servers deliver.
+    rt.block_on(async {
+        for i in 0..30 {
+            let notice = participa_store::Notice::new(
+                Recipients::Address {
+                    email: format!("persona{i}@participa.test"),
+                    name: format!("Persona {i}"),
+                },
+                NoticeKind::PasswordRecovery,
+                format!("Mensaje {i}"),
+                "Cuerpo",
+                "",
+            );
+            store.notify(&notice).await.unwrap();
+        }
+    });
+    let got = mail.wait_for(30);
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    let got_later = mail.messages();
+    assert_eq!(
+        got_later.len(),
+        30,
+        "{} messages for 30 notices",
+        got_later.len()
+    );
+    let mut subjects: Vec<&str> = got.iter().map(|m| m.subject.as_str()).collect();
+    subjects.sort();
+    subjects.dedup();
+    assert_eq!(subjects.len(), 30);
 }
