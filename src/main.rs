@@ -345,6 +345,20 @@ enum EntityCommand {
     },
     /// Lista las entidades: identificador, nombre, orden, servidores propios.
     List,
+    /// Da a un usuario de la entidad (--entity) un rol en toda la plataforma:
+    /// administrador (agrega entidades; ve el tablero nacional de todas) u observador
+    /// (ve el tablero nacional de las entidades de --entidades, o de todas).
+    Grant {
+        username: String,
+        /// administrador u observador.
+        #[arg(long)]
+        rol: String,
+        /// Identificadores de las entidades que observa, separados por comas.
+        #[arg(long, default_value = "")]
+        entidades: String,
+    },
+    /// Quita a un usuario de la entidad (--entity) su rol en la plataforma.
+    Revoke { username: String },
 }
 
 #[derive(Subcommand)]
@@ -631,7 +645,12 @@ async fn run(cli: Cli) -> Result<()> {
             report(&cli.database_url, cli.entity_slug.as_deref(), kind).await
         }
         Some(Command::Entity { action }) => {
-            let store = Store::connect(&cli.database_url).await?;
+            let store = match action {
+                EntityCommand::Grant { .. } | EntityCommand::Revoke { .. } => {
+                    open_entity(&cli.database_url, cli.entity_slug.as_deref()).await?
+                }
+                _ => Store::connect(&cli.database_url).await?,
+            };
             let result = entity_command(&store, action).await;
             store.close().await;
             result
@@ -863,6 +882,48 @@ async fn entity_command(store: &Store, action: EntityCommand) -> Result<()> {
                 }
             );
             println!("Su primer administrador: participa --entity {} user create USUARIO --role admin --name NOMBRE", data.slug);
+        }
+        EntityCommand::Grant {
+            username,
+            rol,
+            entidades,
+        } => {
+            use participa_domain::national::PlatformRole;
+            let role = PlatformRole::parse(&rol).with_context(|| {
+                format!("el rol «{rol}» no existe: use «administrador» u «observador»")
+            })?;
+            let (user, _) = store
+                .user_for_login(username.trim())
+                .await?
+                .with_context(|| format!("el usuario «{username}» no existe en esta entidad"))?;
+            let all = store.entities().await?;
+            let mut entities = Vec::new();
+            for slug in entidades
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+            {
+                let e = all
+                    .iter()
+                    .find(|e| e.data.slug == slug)
+                    .with_context(|| format!("la entidad «{slug}» no existe"))?;
+                entities.push(e.id);
+            }
+            let grant = participa_store::PlatformGrant { role, entities };
+            store
+                .set_platform_grant(user.id, Some(&grant), &Actor::system())
+                .await?;
+            println!("{} tiene ahora el rol «{}».", user.username, role.label());
+        }
+        EntityCommand::Revoke { username } => {
+            let (user, _) = store
+                .user_for_login(username.trim())
+                .await?
+                .with_context(|| format!("el usuario «{username}» no existe en esta entidad"))?;
+            store
+                .set_platform_grant(user.id, None, &Actor::system())
+                .await?;
+            println!("{} ya no tiene rol en la plataforma.", user.username);
         }
         EntityCommand::List => {
             let mut out = std::io::stdout().lock();

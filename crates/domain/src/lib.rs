@@ -20,6 +20,7 @@ pub mod inbox;
 pub mod legal;
 pub mod lifecycle;
 pub mod menu_participa;
+pub mod national;
 pub mod numbers;
 pub mod office;
 pub mod open_data;

@@ -61,6 +61,8 @@ pub enum AuditAction {
     ConsultationResults,
     /// An entity added to the deployment.
     EntityCreate,
+    /// A user given (or refused) a platform role.
+    PlatformGrant,
     /// A deliverable report published for the public, or withdrawn.
     ReportPublish,
     CoverageAccept,
@@ -113,7 +115,7 @@ pub enum AuditAction {
 
 impl AuditAction {
     /// Every action, for parsing stored codes back.
-    pub const ALL: [AuditAction; 61] = [
+    pub const ALL: [AuditAction; 62] = [
         AuditAction::ActivityCreate,
         AuditAction::ActivityUpdate,
         AuditAction::ActivityDelete,
@@ -160,6 +162,7 @@ impl AuditAction {
         AuditAction::SuggestionUpdate,
         AuditAction::UserCreate,
         AuditAction::EntityCreate,
+        AuditAction::PlatformGrant,
         AuditAction::UserPasswordChange,
         AuditAction::UserPasswordReset,
         AuditAction::UserUpdate,
@@ -228,6 +231,7 @@ impl AuditAction {
             AuditAction::SuggestionUpdate => "suggestion.update",
             AuditAction::UserCreate => "user.create",
             AuditAction::EntityCreate => "entity.create",
+            AuditAction::PlatformGrant => "platform.grant",
             AuditAction::UserPasswordChange => "user.password_change",
             AuditAction::UserPasswordReset => "user.password_reset",
             AuditAction::UserUpdate => "user.update",
@@ -261,6 +265,7 @@ impl AuditAction {
             | AuditAction::IdentitySecret
             | AuditAction::UserCreate
             | AuditAction::EntityCreate
+            | AuditAction::PlatformGrant
             | AuditAction::UserPasswordChange
             | AuditAction::UserPasswordReset
             | AuditAction::UserUpdate
@@ -371,6 +376,7 @@ impl AuditAction {
             AuditAction::SuggestionUpdate => "Tramitó una sugerencia",
             AuditAction::UserCreate => "Creó un usuario",
             AuditAction::EntityCreate => "Agregó una entidad a la plataforma",
+            AuditAction::PlatformGrant => "Cambió un rol de la plataforma",
             AuditAction::UserPasswordChange => "Cambió su contraseña",
             AuditAction::UserPasswordReset => "Restableció la contraseña de un usuario",
             AuditAction::UserUpdate => "Modificó un usuario",

@@ -40,6 +40,7 @@ mod forums;
 mod hearings;
 mod identity;
 mod inbox;
+mod national;
 mod notifications;
 mod objects;
 mod parameters;
@@ -75,6 +76,7 @@ pub use hearings::{
 };
 pub use identity::{inner_digest as legacy_identity_digest, IdentitySecret, MIN_SECRET_BYTES};
 pub use inbox::{OpenQuestion, OpenSuggestion, PlanStep, QueuedComment};
+pub use national::PlatformGrant;
 pub use notifications::{
     Notice, NoticeKind, NotificationRecord, OutgoingMail, Recipients, RetryPolicy,
 };

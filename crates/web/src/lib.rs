@@ -107,6 +107,8 @@ pub struct Inner {
     pub session_cookie: String,
     /// The public forms' burst and per-minute rate (see [`AppState::public_limit`]).
     pub public_rate: (u32, u32),
+    /// The national dashboards computed lately, by scope and year.
+    pub national: pages::national::Cache,
 }
 
 /// Evidence storage and its per-file size limit.
@@ -283,6 +285,7 @@ impl AppState {
             site_updated: Default::default(),
             session_cookie: config.session_cookie,
             public_rate: (config.public_limit.burst, config.public_limit.per_minute),
+            national: Default::default(),
         }))
     }
 }

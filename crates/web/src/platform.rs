@@ -17,7 +17,7 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
-use participa_store::{EntityRecord, Store, StoreError, PLACEHOLDER_NAME};
+use participa_store::{EntityRecord, Store, StoreError};
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
@@ -155,7 +155,9 @@ impl Platform {
         let mut config = self.0.config.clone();
         let d = &e.data;
         let first = e.id == self.0.first;
-        if !(first && d.name == PLACEHOLDER_NAME) {
+        // The first entity is named as the server was started (today's one-entity
+        // deployments keep the name they show); the others by their record.
+        if !first {
             config.entity = d.name.clone();
         }
         let pick = |own: &str, started: &str| {

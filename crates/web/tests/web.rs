@@ -679,7 +679,19 @@ async fn role_matrix(db: TestDatabase, role_index: usize, user: Option<&str>) {
     // Participation, follow-up writes and the remaining staff pages, on the fixtures of
     // `participation_fixtures` (hearing 1 with question 1, survey 1, forum 2 with topic 1
     // and comment 1, suggestion 1).
-    let more: [RequestRow; 62] = [
+    let more: [RequestRow; 64] = [
+        (
+            "GET",
+            "/admin/nacional",
+            vec![],
+            [SignIn, NotFound, NotFound, NotFound, NotFound],
+        ),
+        (
+            "GET",
+            "/admin/nacional/datos.csv",
+            vec![],
+            [SignIn, NotFound, NotFound, NotFound, NotFound],
+        ),
         (
             "GET",
             "/admin/notificaciones",
@@ -1326,6 +1338,7 @@ macro_rules! on_both_backends {
 
 on_both_backends! {
     another_entitys_ids_are_missing_on_every_route_for_every_role => super::another_entitys_ids_are_missing_on_every_route_for_every_role;
+    the_national_dashboard_shows_the_entities_each_observer_was_given => super::the_national_dashboard_shows_the_entities_each_observer_was_given;
     each_entity_has_its_own_site_by_host_name_and_by_prefix => super::each_entity_has_its_own_site_by_host_name_and_by_prefix;
     each_user_reads_and_opens_only_their_own_notifications => super::each_user_reads_and_opens_only_their_own_notifications;
     matrix_anonymous => |db| role_matrix(db, 0, None);
@@ -9475,14 +9488,15 @@ async fn the_footer_dates_the_entitys_latest_change_not_a_sign_in(db: TestDataba
     // A change made long ago (the log is append-only, so it is written as it was).
     participa_store::on_db!(app.store.db(), |pool| {
         sqlx::query(
-            "INSERT INTO audit_log (at, username, action, subject) \
-             VALUES ($1, 'sistema', 'plan.update_header', 'plan 1')",
+            "INSERT INTO audit_log (at, username, action, subject, entity_id) \
+             VALUES ($1, 'sistema', 'plan.update_header', 'plan 1', $2)",
         )
         .bind(
             chrono::DateTime::parse_from_rfc3339("2025-03-14T15:00:00Z")
                 .unwrap()
                 .to_utc(),
         )
+        .bind(app.store.entity_id())
         .execute(pool)
         .await
         .unwrap();
@@ -9896,4 +9910,107 @@ async fn each_entity_has_its_own_site_by_host_name_and_by_prefix(db: TestDatabas
         "{cookie_header:?}"
     );
     assert!(tunja.plans().await.unwrap().is_empty());
+}
+
+/// Point 3 of the national platform: the national dashboard exists only for a platform
+/// role; an observer sees the entities it was given, an administrator every one; the
+/// same figures come as CSV, and every entity's as open data.
+async fn the_national_dashboard_shows_the_entities_each_observer_was_given(db: TestDatabase) {
+    use participa_domain::national::PlatformRole;
+    use participa_store::PlatformGrant;
+    let mut app = TestApp::new(db).await;
+    app.to_status(&[
+        Transition::Consolidate,
+        Transition::Review,
+        Transition::Approve,
+        Transition::Publish,
+    ])
+    .await;
+    let tunja = with_second_entity(&mut app).await;
+    let plan = import_plan("seed.txt", SEED, &ReadOptions::default()).unwrap();
+    tunja.insert_plan(&plan, None).await.unwrap();
+    let admin = app
+        .store
+        .user_for_login("admin")
+        .await
+        .unwrap()
+        .unwrap()
+        .0
+        .id;
+    let cookie = app.login("admin").await;
+    let c = Some(cookie.as_str());
+    assert_eq!(
+        app.get("/admin/nacional", c).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let grant = |role, entities: Vec<i64>| PlatformGrant { role, entities };
+    app.store
+        .set_platform_grant(
+            admin,
+            Some(&grant(PlatformRole::Observer, vec![tunja.entity_id()])),
+            &Actor::system(),
+        )
+        .await
+        .unwrap();
+    let page = app.get("/admin/nacional?vigencia=2025", c).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("Alcaldía de Tunja"), "{}", page.body);
+    assert!(page.body.contains("Sin publicar"));
+    assert!(
+        !page.body.contains("<th scope=\"row\">Caja Honor"),
+        "{}",
+        page.body
+    );
+    // Its home links to it.
+    assert!(app
+        .get("/admin", c)
+        .await
+        .body
+        .contains(r#"href="/admin/nacional""#));
+    // An administrator of the platform reads every entity.
+    app.store
+        .set_platform_grant(
+            admin,
+            Some(&grant(PlatformRole::Administrator, vec![])),
+            &Actor::system(),
+        )
+        .await
+        .unwrap();
+    let csv = app.get("/admin/nacional/datos.csv?vigencia=2025", c).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    let text = csv.body.trim_start_matches('\u{feff}');
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines[0].starts_with("entidad,identificador,orden"),
+        "{}",
+        lines[0]
+    );
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(text.contains("Caja Honor,entidad,nacional"), "{text}");
+    assert!(text.contains("Publicado tarde"), "{text}");
+    // The open data: every entity, with no compliance for a plan not published.
+    let open = app.get("/datos/entidades.csv?vigencia=2025", None).await;
+    assert_eq!(open.status, StatusCode::OK);
+    assert!(
+        open.body
+            .contains("Alcaldía de Tunja,tunja,nacional,,,2025,Sin publicar,,,"),
+        "{}",
+        open.body
+    );
+    let bad = app.get("/admin/nacional?vigencia=dos", c).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(
+        bad.body.contains("vigencia «dos» no es un año"),
+        "{}",
+        bad.body
+    );
+    // Taken away, the page does not exist again.
+    app.store
+        .set_platform_grant(admin, None, &Actor::system())
+        .await
+        .unwrap();
+    assert_eq!(
+        app.get("/admin/nacional", c).await.status,
+        StatusCode::NOT_FOUND
+    );
 }

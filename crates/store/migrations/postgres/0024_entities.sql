@@ -108,3 +108,18 @@ ALTER TABLE published_reports ADD CONSTRAINT published_reports_by_entity
 ALTER TABLE notifications ADD COLUMN entity_id BIGINT REFERENCES entities (id);
 UPDATE notifications SET entity_id = (SELECT MIN(id) FROM entities);
 ALTER TABLE notifications ALTER COLUMN entity_id SET NOT NULL;
+
+-- What a user may do across the deployment, beside its role in its own entity:
+-- administer the platform (add entities and their first admins) or observe entities
+-- (read their figures on the national dashboard).
+CREATE TABLE platform_roles (
+    user_id    BIGINT PRIMARY KEY REFERENCES users (id),
+    role       TEXT NOT NULL CHECK (role IN ('administrador', 'observador')),
+    granted_at TIMESTAMPTZ NOT NULL
+);
+-- The entities an observer reads; none listed: every entity.
+CREATE TABLE observed_entities (
+    user_id   BIGINT NOT NULL REFERENCES platform_roles (user_id),
+    entity_id BIGINT NOT NULL REFERENCES entities (id),
+    PRIMARY KEY (user_id, entity_id)
+);

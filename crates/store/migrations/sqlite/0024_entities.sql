@@ -144,3 +144,18 @@ ALTER TABLE notifications ADD COLUMN entity_id INTEGER REFERENCES entities (id);
 UPDATE notifications SET entity_id = (SELECT MIN(id) FROM entities);
 CREATE TRIGGER notifications_need_entity BEFORE INSERT ON notifications WHEN NEW.entity_id IS NULL
 BEGIN SELECT RAISE(ABORT, 'notifications.entity_id is required'); END;
+
+-- What a user may do across the deployment, beside its role in its own entity:
+-- administer the platform (add entities and their first admins) or observe entities
+-- (read their figures on the national dashboard).
+CREATE TABLE platform_roles (
+    user_id    INTEGER PRIMARY KEY REFERENCES users (id),
+    role       TEXT NOT NULL CHECK (role IN ('administrador', 'observador')),
+    granted_at TIMESTAMP NOT NULL
+);
+-- The entities an observer reads; none listed: every entity.
+CREATE TABLE observed_entities (
+    user_id   INTEGER NOT NULL REFERENCES platform_roles (user_id),
+    entity_id INTEGER NOT NULL REFERENCES entities (id),
+    PRIMARY KEY (user_id, entity_id)
+);

@@ -50,6 +50,8 @@ pub struct InboxPage {
     pub layout: crate::views::Layout,
     pub items: Vec<ItemView>,
     pub summary: String,
+    /// Whether the user has a platform role (the national dashboard is for it).
+    pub national: bool,
 }
 
 pub async fn home(State(state): State<AppState>, user: CurrentUser) -> AppResult<Html<String>> {
@@ -67,10 +69,12 @@ pub async fn home(State(state): State<AppState>, user: CurrentUser) -> AppResult
         // The count the page itself found, so that the navigation agrees with it.
         u.pending = Some(items.len());
     }
+    let national = state.store.platform_grant(user.user.id).await?.is_some();
     let page = InboxPage {
         layout,
         items: items.iter().map(ItemView::new).collect(),
         summary,
+        national,
     };
     Ok(Html(page.render()?))
 }

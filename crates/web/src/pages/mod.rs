@@ -14,6 +14,7 @@ pub mod events;
 pub mod followup;
 pub mod hearings;
 pub mod inbox;
+pub mod national;
 pub mod notifications;
 pub mod open_data;
 pub mod participa;
@@ -55,4 +56,5 @@ pub fn routes(evidence_limit: usize) -> Routes {
         .merge(notifications::routes())
         .merge(open_data::routes())
         .merge(participa::routes())
+        .merge(national::routes())
 }
