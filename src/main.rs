@@ -280,6 +280,11 @@ enum Command {
         /// Borra la demostración SQLite que exista y la construye de nuevo.
         #[arg(long)]
         rehacer: bool,
+        /// Cuántas entidades tiene la demostración: la primera y, desde la segunda,
+        /// municipios de prueba con la misma actividad (para medir la plataforma
+        /// nacional); «planeacion» administra la plataforma.
+        #[arg(long, default_value_t = 1)]
+        entidades: u32,
         #[command(flatten)]
         serve: ServeOptions,
     },
@@ -765,12 +770,13 @@ async fn run(cli: Cli) -> Result<()> {
             fecha,
             database,
             rehacer,
+            entidades,
             mut serve,
         }) => {
             if serve.evidence == "evidencias" {
                 serve.evidence = "evidencias-demo".into();
             }
-            demo(&database, fecha, rehacer, &serve.evidence).await?;
+            demo(&database, fecha, rehacer, entidades, &serve.evidence).await?;
             self::serve(&database, serve).await
         }
         Some(Command::Plans) => {
@@ -974,6 +980,7 @@ async fn demo(
     database: &str,
     date: Option<chrono::NaiveDate>,
     rebuild: bool,
+    entities: u32,
     evidence: &str,
 ) -> Result<()> {
     anyhow::ensure!(
@@ -1012,9 +1019,12 @@ async fn demo(
     let plan = import_plan(SEED_NAME, SEED, &ReadOptions::default())?;
     let plan = participa_formats::tags_tsv::apply_tags("etiquetas-2025.tsv", SEED_TAGS, &plan)?;
     let objects = participa_store::Objects::open(evidence)?;
-    let demo = participa_app::demo::build(&store, &objects, plan, date)
+    let demo = participa_app::demo::build(&store, &objects, plan.clone(), date)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
+    if entities > 1 {
+        demo_entities(&store, &objects, &plan, date, entities).await?;
+    }
     println!(
         "Demostración lista en {database}: {} reportes de avance, {} respuestas de encuesta, {} sugerencias.",
         demo.reports, demo.survey_answers, demo.suggestions
@@ -1027,6 +1037,104 @@ async fn demo(
         println!("  {user:<12} {name} · {role}");
     }
     store.close().await;
+    Ok(())
+}
+
+/// The rest of a national demo: entities 2 to `count`, each a test municipality with
+/// the first one's year of activity and ten staff accounts (user names `mNNNN-…`),
+/// built four at a time; the first entity's «planeacion» administers the platform.
+async fn demo_entities(
+    store: &Store,
+    objects: &participa_store::Objects,
+    plan: &participa_domain::Plan,
+    date: chrono::NaiveDate,
+    count: u32,
+) -> Result<()> {
+    use participa_domain::national::PlatformRole;
+    let (admin, _) = store
+        .user_for_login("planeacion")
+        .await?
+        .context("the demo's planning account")?;
+    let grant = participa_store::PlatformGrant {
+        role: PlatformRole::Administrator,
+        entities: vec![],
+    };
+    store
+        .set_platform_grant(admin.id, Some(&grant), &Actor::system())
+        .await?;
+    let started = std::time::Instant::now();
+    let hash = participa_app::accounts::hash_password(participa_app::demo::DEMO_PASSWORD.into())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut next = 2;
+    let mut running = tokio::task::JoinSet::new();
+    while next <= count || !running.is_empty() {
+        while next <= count && running.len() < 4 {
+            let (store, objects, plan, hash) =
+                (store.clone(), objects.clone(), plan.clone(), hash.clone());
+            let i = next;
+            running.spawn(async move {
+                let department = ["05", "15", "25", "68", "76"][(i % 5) as usize];
+                let data = participa_store::EntityData {
+                    slug: format!("municipio-{i:04}"),
+                    name: format!("Municipio de prueba {i:04}"),
+                    order: participa_domain::EntityOrder::Territorial,
+                    department_code: department.into(),
+                    municipality_code: format!("{department}{:03}", i % 1000),
+                    ..Default::default()
+                };
+                let id = store.add_entity(&data, &Actor::system()).await?;
+                let scoped = store.for_entity(id);
+                let prefix = format!("m{i:04}-");
+                participa_app::demo::build_as(&scoped, &objects, plan, date, &prefix)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                for extra in ["apoyo1", "apoyo2"] {
+                    let user = participa_store::UserData {
+                        username: format!("{prefix}{extra}"),
+                        full_name: format!("Apoyo {extra} del municipio {i:04}"),
+                        role: participa_domain::Role::Auditor,
+                        active: true,
+                        offices: vec![],
+                        email: None,
+                        position: String::new(),
+                    };
+                    let change = participa_store::Change {
+                        actor: &Actor::system(),
+                        action: participa_store::AuditAction::UserCreate,
+                        plan_id: None,
+                        subject: format!("usuario {}", user.username),
+                        before: None,
+                        after: None,
+                    };
+                    scoped
+                        .create_user(
+                            &user,
+                            &hash,
+                            participa_domain::PasswordOrigin::Chosen,
+                            &change,
+                        )
+                        .await?;
+                }
+                anyhow::Ok(())
+            });
+            next += 1;
+        }
+        if let Some(done) = running.join_next().await {
+            done??;
+            let built = next - 1 - running.len() as u32;
+            if built % 50 == 0 {
+                println!(
+                    "  {built} de {count} entidades ({:.0} s)",
+                    started.elapsed().as_secs_f64()
+                );
+            }
+        }
+    }
+    println!(
+        "Demostración nacional: {count} entidades en {:.0} s; «planeacion» administra la plataforma (tablero en /admin/nacional).",
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 

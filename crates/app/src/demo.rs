@@ -142,7 +142,25 @@ pub async fn build(
     plan: Plan,
     date: NaiveDate,
 ) -> Result<Demo, Error> {
-    let mut dice = Dice(u64::from(date.num_days_from_ce().unsigned_abs()) * 7919 + 17);
+    build_as(store, objects, plan, date, "").await
+}
+
+/// [`build`] for one more entity of a deployment: its user names start with `prefix`
+/// (user names are unique in the deployment).
+pub async fn build_as(
+    store: &Store,
+    objects: &Objects,
+    plan: Plan,
+    date: NaiveDate,
+    prefix: &str,
+) -> Result<Demo, Error> {
+    // Another entity's demo draws other citizens' codes (they are unique in the
+    // deployment): the prefix moves the seed.
+    let salt = prefix
+        .bytes()
+        .fold(0u64, |h, b| h.wrapping_mul(131).wrapping_add(u64::from(b)));
+    let mut dice =
+        Dice((u64::from(date.num_days_from_ce().unsigned_abs()) * 7919 + 17).wrapping_add(salt));
     let year = date.year().clamp(PlanYear::MIN, PlanYear::MAX);
     let plan = moved_to(plan, year)?;
     let system = Actor::system();
@@ -178,7 +196,8 @@ pub async fn build(
             vec![o.code.clone()],
         ));
     }
-    for (username, full_name, role, offices) in people {
+    for (base, full_name, role, offices) in people {
+        let username = format!("{prefix}{base}");
         let data = UserData {
             username: username.clone(),
             full_name: full_name.clone(),
@@ -211,7 +230,7 @@ pub async fn build(
         let key = offices
             .first()
             .map(|o| o.as_str().to_string())
-            .unwrap_or_else(|| username.clone());
+            .unwrap_or_else(|| base.clone());
         actors.insert(key, actor);
         accounts.push((username, full_name, role.label()));
     }
