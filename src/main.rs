@@ -1022,9 +1022,7 @@ async fn demo(
     let demo = participa_app::demo::build(&store, &objects, plan.clone(), date)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    if entities > 1 {
-        demo_entities(&store, &objects, &plan, date, entities).await?;
-    }
+    demo_entities(&store, &objects, &plan, date, entities).await?;
     println!(
         "Demostración lista en {database}: {} reportes de avance, {} respuestas de encuesta, {} sugerencias.",
         demo.reports, demo.survey_answers, demo.suggestions
@@ -1040,9 +1038,10 @@ async fn demo(
     Ok(())
 }
 
-/// The rest of a national demo: entities 2 to `count`, each a test municipality with
+/// The first entity's «planeacion» administers the platform, and with `count` above 1
+/// the rest of a national demo: entities 2 to `count`, each a test municipality with
 /// the first one's year of activity and ten staff accounts (user names `mNNNN-…`),
-/// built four at a time; the first entity's «planeacion» administers the platform.
+/// built four at a time.
 async fn demo_entities(
     store: &Store,
     objects: &participa_store::Objects,
@@ -1062,6 +1061,9 @@ async fn demo_entities(
     store
         .set_platform_grant(admin.id, Some(&grant), &Actor::system())
         .await?;
+    if count <= 1 {
+        return Ok(());
+    }
     let started = std::time::Instant::now();
     let hash = participa_app::accounts::hash_password(participa_app::demo::DEMO_PASSWORD.into())
         .await

@@ -781,6 +781,27 @@ async fn each_role_starts_at_home_and_staff_pages_fit_a_phone() {
     b.check("pendientes-control").await;
     b.logout().await;
 
+    // The planning office administers the platform too: the national dashboard is
+    // one link away from its home.
+    let admin = store.user_for_login("admin").await.unwrap().unwrap().0.id;
+    store
+        .set_platform_grant(
+            admin,
+            Some(&participa_store::PlatformGrant {
+                role: participa_domain::national::PlatformRole::Administrator,
+                entities: vec![],
+            }),
+            &system,
+        )
+        .await
+        .unwrap();
+    b.login("admin").await;
+    b.follow("a[href='/admin/nacional']").await;
+    assert_eq!(b.path().await, "/admin/nacional");
+    assert!(b.source().await.contains("Publicado tarde"));
+    b.check("tablero-nacional").await;
+    b.logout().await;
+
     // Every staff page on a phone, as the planning office (it sees the most).
     b.login("admin").await;
     b.client.set_window_size(390, 844).await.unwrap();
@@ -817,6 +838,7 @@ async fn each_role_starts_at_home_and_staff_pages_fit_a_phone() {
         ("usuario-nuevo-telefono", "/admin/usuarios/nuevo"),
         ("auditoria-telefono", "/admin/auditoria"),
         ("mi-clave-telefono", "/admin/cuenta/clave"),
+        ("tablero-nacional-telefono", "/admin/nacional"),
     ] {
         b.open(path).await;
         assert_eq!(b.path().await, path, "{name}");
@@ -825,7 +847,7 @@ async fn each_role_starts_at_home_and_staff_pages_fit_a_phone() {
     b.open("/admin/seguimiento").await;
     assert_eq!(b.path().await, "/admin/planes/1/seguimiento");
     b.logout().await;
-    assert_eq!(b.checked.len(), 29, "{:?}", b.checked);
+    assert_eq!(b.checked.len(), 31, "{:?}", b.checked);
     b.client.close().await.unwrap();
     let _ = stop.send(());
 }

@@ -159,3 +159,10 @@ CREATE TABLE observed_entities (
     entity_id INTEGER NOT NULL REFERENCES entities (id),
     PRIMARY KEY (user_id, entity_id)
 );
+
+-- Reads that a national deployment's size would turn into scans: a plan's follow-up
+-- reads its reports' evidence and its activities' status changes.
+CREATE INDEX evidence_by_report ON evidence (report_id, id);
+CREATE INDEX activity_status_changes_by_plan ON activity_status_changes (plan_id, id);
+CREATE INDEX hearings_by_plan ON hearings (plan_id, activity_number);
+CREATE INDEX consultations_by_plan ON consultations (plan_id, activity_number);
