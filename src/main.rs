@@ -1125,7 +1125,7 @@ async fn demo_entities(
         if let Some(done) = running.join_next().await {
             done??;
             let built = next - 1 - running.len() as u32;
-            if built % 50 == 0 {
+            if built.is_multiple_of(50) {
                 println!(
                     "  {built} de {count} entidades ({:.0} s)",
                     started.elapsed().as_secs_f64()

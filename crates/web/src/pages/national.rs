@@ -190,7 +190,10 @@ pub async fn page(
         layout: user.layout("Tablero nacional", &state),
         year: v.year,
         deadline: fecha(v.deadline),
-        entities: grouped(s.entities as i64),
+        entities: match s.entities {
+            1 => "1 entidad".to_string(),
+            n => format!("{} entidades", grouped(n as i64)),
+        },
         publication,
         compliance: s
             .mean_compliance
