@@ -831,25 +831,10 @@ fn reminders_are_printed_and_sent_by_email(db: TestDatabase) {
         .build()
         .unwrap();
     rt.block_on(async {
-        use participa_domain::{Role, Transition};
-        use participa_store::{Acta, Actor, PlanId, Store};
+        use participa_domain::Role;
+        use participa_store::{PlanId, Store};
         let store = Store::connect(&db.url).await.unwrap();
-        participa_store::testing::accept_all_findings(&store, PlanId(1)).await;
-        let acta = Acta {
-            number: "1".into(),
-            date: chrono::NaiveDate::from_ymd_opt(2025, 1, 28).unwrap(),
-        };
-        for t in [
-            Transition::Consolidate,
-            Transition::Review,
-            Transition::Approve,
-            Transition::Publish,
-        ] {
-            store
-                .transition(PlanId(1), t, Some(&acta), &Actor::system())
-                .await
-                .unwrap();
-        }
+        participa_store::testing::publish_plan(&store, PlanId(1)).await;
         participa_store::testing::create_user(
             &store,
             "carlos",
@@ -1197,28 +1182,13 @@ fn notifications_wait_for_the_mail_server_and_go_out_once(db: TestDatabase) {
 fn reminders_are_written_on_business_days_once_per_stage(db: TestDatabase) {
     use chrono::{Duration, NaiveDate, TimeZone, Utc};
     use participa_app::outbox::{write_reminders, ReminderSchedule};
-    use participa_domain::{Role, Transition};
-    use participa_store::{Acta, Actor, NoticeKind, PlanId, Store};
+    use participa_domain::Role;
+    use participa_store::{NoticeKind, PlanId, Store};
     ok(&db, &["init"]);
     let rt = runtime();
     rt.block_on(async {
         let store = Store::connect(&db.url).await.unwrap();
-        participa_store::testing::accept_all_findings(&store, PlanId(1)).await;
-        let acta = Acta {
-            number: "1".into(),
-            date: NaiveDate::from_ymd_opt(2025, 1, 28).unwrap(),
-        };
-        for t in [
-            Transition::Consolidate,
-            Transition::Review,
-            Transition::Approve,
-            Transition::Publish,
-        ] {
-            store
-                .transition(PlanId(1), t, Some(&acta), &Actor::system())
-                .await
-                .unwrap();
-        }
+        participa_store::testing::publish_plan(&store, PlanId(1)).await;
         let carlos = participa_store::testing::create_user(
             &store,
             "carlos",
@@ -1346,8 +1316,8 @@ fn reminders_are_written_on_business_days_once_per_stage(db: TestDatabase) {
 fn reminders_written_by_two_servers_at_once_are_written_once(db: TestDatabase) {
     use chrono::{NaiveDate, TimeZone, Utc};
     use participa_app::outbox::{write_reminders, ReminderSchedule};
-    use participa_domain::{Role, Transition};
-    use participa_store::{Acta, Actor, NoticeKind, PlanId, Store};
+    use participa_domain::Role;
+    use participa_store::{NoticeKind, PlanId, Store};
     ok(&db, &["init"]);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -1357,21 +1327,7 @@ fn reminders_written_by_two_servers_at_once_are_written_once(db: TestDatabase) {
     rt.block_on(async {
         let one = Store::connect(&db.url).await.unwrap();
         let two = Store::connect(&db.url).await.unwrap();
-        participa_store::testing::accept_all_findings(&one, PlanId(1)).await;
-        let acta = Acta {
-            number: "1".into(),
-            date: NaiveDate::from_ymd_opt(2025, 1, 28).unwrap(),
-        };
-        for t in [
-            Transition::Consolidate,
-            Transition::Review,
-            Transition::Approve,
-            Transition::Publish,
-        ] {
-            one.transition(PlanId(1), t, Some(&acta), &Actor::system())
-                .await
-                .unwrap();
-        }
+        participa_store::testing::publish_plan(&one, PlanId(1)).await;
         let olga = participa_store::testing::create_user(
             &one,
             "olga",
@@ -1538,30 +1494,15 @@ impl Drop for Nginx {
 /// public forms' quota is one for the pair, and each e-mail of the outbox goes out once.
 #[test]
 fn two_servers_behind_nginx_behave_as_one() {
-    use participa_domain::{Role, Transition};
-    use participa_store::{Acta, Actor, NoticeKind, PlanId, Recipients, Store};
+    use participa_domain::Role;
+    use participa_store::{NoticeKind, PlanId, Recipients, Store};
     let rt = runtime();
     let db = rt.block_on(participa_store::testing::postgres());
     ok(&db, &["init"]);
     const PASSWORD: &str = "una clave larga para los dos servidores";
     let store = rt.block_on(async {
         let store = Store::connect(&db.url).await.unwrap();
-        participa_store::testing::accept_all_findings(&store, PlanId(1)).await;
-        let acta = Acta {
-            number: "1".into(),
-            date: chrono::NaiveDate::from_ymd_opt(2025, 1, 28).unwrap(),
-        };
-        for t in [
-            Transition::Consolidate,
-            Transition::Review,
-            Transition::Approve,
-            Transition::Publish,
-        ] {
-            store
-                .transition(PlanId(1), t, Some(&acta), &Actor::system())
-                .await
-                .unwrap();
-        }
+        participa_store::testing::publish_plan(&store, PlanId(1)).await;
         participa_store::testing::create_user(
             &store,
             "ana",

@@ -109,6 +109,20 @@ impl Store {
         })
     }
 
+    /// A value that moves whenever an entity or a host name is added: the highest
+    /// entity id and the number of host names (neither is ever removed or renamed).
+    pub async fn entities_generation(&self) -> Result<(i64, i64)> {
+        on_db!(&self.db, |pool| {
+            let r = sqlx::query(
+                "SELECT (SELECT COALESCE(MAX(id), 0) FROM entities) AS last, \
+                 (SELECT COUNT(*) FROM entity_hosts) AS hosts",
+            )
+            .fetch_one(pool)
+            .await?;
+            Ok((r.try_get("last")?, r.try_get("hosts")?))
+        })
+    }
+
     /// Every entity, by name, with its host names: two queries.
     pub async fn entities(&self) -> Result<Vec<EntityRecord>> {
         let sql = format!("SELECT {COLUMNS} FROM entities ORDER BY name, id");

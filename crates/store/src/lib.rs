@@ -491,6 +491,28 @@ pub mod testing {
         }
     }
 
+    /// Takes plan `id` through the whole cycle to published (findings accepted; acta
+    /// n.º 1 of 28 January 2025), as recorded by the system.
+    pub async fn publish_plan(store: &crate::Store, id: crate::PlanId) {
+        use participa_domain::Transition;
+        accept_all_findings(store, id).await;
+        let acta = crate::Acta {
+            number: "1".into(),
+            date: chrono::NaiveDate::from_ymd_opt(2025, 1, 28).expect("a date"),
+        };
+        for t in [
+            Transition::Consolidate,
+            Transition::Review,
+            Transition::Approve,
+            Transition::Publish,
+        ] {
+            store
+                .transition(id, t, Some(&acta), &crate::Actor::system())
+                .await
+                .expect("publish the test plan");
+        }
+    }
+
     /// A URL whose connections use a schema created for this test alone.
     pub async fn postgres() -> TestDatabase {
         let server = postgres_server_url();

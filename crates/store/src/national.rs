@@ -267,17 +267,12 @@ impl Store {
             return Ok(Vec::new());
         }
         let (versions, accepted) = on_db!(&self.db, |pool| {
-            let mut q = sqlx::QueryBuilder::new(
+            let versions = of_plans(
                 "SELECT v.plan_id, v.version, v.content FROM plan_versions v \
                  JOIN plans p ON p.id = v.plan_id AND v.version = p.current_version WHERE p.id IN (",
-            );
-            let mut list = q.separated(", ");
-            for p in plans {
-                list.push_bind(*p);
-            }
-            q.push(")");
-            let versions = q
-                .build()
+                plans,
+            )
+            .build()
                 .fetch_all(pool)
                 .await?
                 .iter()
@@ -289,17 +284,12 @@ impl Store {
                     ))
                 })
                 .collect::<Result<Vec<_>>>()?;
-            let mut q = sqlx::QueryBuilder::new(
+            let accepted = of_plans(
                 "SELECT f.plan_id, f.code FROM finding_acceptances f \
                  JOIN plans p ON p.id = f.plan_id AND f.version = p.current_version WHERE p.id IN (",
-            );
-            let mut list = q.separated(", ");
-            for p in plans {
-                list.push_bind(*p);
-            }
-            q.push(")");
-            let accepted = q
-                .build()
+                plans,
+            )
+            .build()
                 .fetch_all(pool)
                 .await?
                 .iter()
@@ -328,6 +318,20 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+/// `head` (ending in `IN (`) followed by `plans` as bound values and `)`.
+fn of_plans<'a, DB: sqlx::Database>(head: &str, plans: &'a [i64]) -> sqlx::QueryBuilder<'a, DB>
+where
+    i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
+    let mut q = sqlx::QueryBuilder::new(head);
+    let mut list = q.separated(", ");
+    for p in plans {
+        list.push_bind(*p);
+    }
+    q.push(")");
+    q
 }
 
 fn colombian_day(at: DateTime<Utc>) -> NaiveDate {

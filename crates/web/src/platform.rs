@@ -26,7 +26,7 @@ use tower::ServiceExt;
 /// The largest HTML page whose links are rewritten (larger answers are not HTML pages).
 const REWRITE_LIMIT: usize = 16 * 1024 * 1024;
 
-/// How often an unknown host name or slug makes the platform read the entities again
+/// How often an unknown host name or slug makes the platform check for new entities
 /// (an entity another server added is reachable here within this time).
 const RELOAD_EVERY: Duration = Duration::from_secs(1);
 
@@ -52,8 +52,10 @@ struct Site {
 struct Names {
     by_slug: HashMap<String, i64>,
     by_host: HashMap<String, i64>,
-    records: HashMap<i64, EntityRecord>,
-    loaded: Option<Instant>,
+    /// What [`Store::entities_generation`] said when these were read.
+    generation: (i64, i64),
+    /// When the generation was last confirmed.
+    checked: Option<Instant>,
 }
 
 impl Platform {
@@ -61,17 +63,20 @@ impl Platform {
     /// `config` for every site: the deployment's settings, and the first entity's
     /// name, contact and logo where its record has none.
     pub async fn new(store: Store, config: Config) -> Result<Platform, StoreError> {
-        let first = store.entities().await?.iter().map(|e| e.id).min();
-        let first = first.unwrap_or_else(|| store.entity_id());
-        let platform = Platform(Arc::new(Inner {
+        let names = read_names(&store).await?;
+        let first = names
+            .by_slug
+            .values()
+            .copied()
+            .min()
+            .unwrap_or_else(|| store.entity_id());
+        Ok(Platform(Arc::new(Inner {
             store,
             config,
             first,
             sites: Default::default(),
-            names: Default::default(),
-        }));
-        platform.reload().await?;
-        Ok(platform)
+            names: RwLock::new(names),
+        })))
     }
 
     /// The deployment's store (working for the first entity).
@@ -89,35 +94,36 @@ impl Platform {
         Ok(self.site(self.0.first).await?.state)
     }
 
-    async fn reload(&self) -> Result<(), StoreError> {
-        let entities = self.0.store.entities().await?;
-        let mut names = Names {
-            loaded: Some(Instant::now()),
-            ..Default::default()
+    /// Brings the names up to date when the entities changed since they were read:
+    /// one small query (the generation), and the whole list only when it moved.
+    async fn refresh(&self) -> Result<(), StoreError> {
+        let generation = self.0.store.entities_generation().await?;
+        let unchanged = {
+            let mut names = self.0.names.write().unwrap_or_else(|p| p.into_inner());
+            names.checked = Some(Instant::now());
+            names.generation == generation
         };
-        for e in entities {
-            names.by_slug.insert(e.data.slug.clone(), e.id);
-            for host in &e.data.hosts {
-                names.by_host.insert(host.clone(), e.id);
-            }
-            names.records.insert(e.id, e);
+        if !unchanged {
+            let fresh = read_names(&self.0.store).await?;
+            *self.0.names.write().unwrap_or_else(|p| p.into_inner()) = fresh;
         }
-        *self.0.names.write().unwrap_or_else(|p| p.into_inner()) = names;
         Ok(())
     }
 
-    /// Looks a name up, reading the entities again (at most once a second) when it is
-    /// unknown.
+    /// Looks a name up; when it is unknown, checks (at most once a second) whether
+    /// entities were added since, as another server may have. The shared domain's own
+    /// host is always unknown: it costs that one small query a second, not a reading of
+    /// every entity.
     async fn lookup(&self, find: impl Fn(&Names) -> Option<i64>) -> Option<i64> {
         let stale = {
             let names = self.0.names.read().unwrap_or_else(|p| p.into_inner());
             if let Some(id) = find(&names) {
                 return Some(id);
             }
-            names.loaded.is_none_or(|t| t.elapsed() >= RELOAD_EVERY)
+            names.checked.is_none_or(|t| t.elapsed() >= RELOAD_EVERY)
         };
         if stale {
-            if let Err(e) = self.reload().await {
+            if let Err(e) = self.refresh().await {
                 tracing::warn!(error = %e, "could not read the entities");
             }
             let names = self.0.names.read().unwrap_or_else(|p| p.into_inner());
@@ -189,6 +195,24 @@ impl Platform {
         }
         config
     }
+}
+
+/// The entities' slugs and host names, with the generation they were read at (read
+/// first: an entity added meanwhile makes the next check read them again).
+async fn read_names(store: &Store) -> Result<Names, StoreError> {
+    let generation = store.entities_generation().await?;
+    let mut names = Names {
+        generation,
+        checked: Some(Instant::now()),
+        ..Default::default()
+    };
+    for e in store.entities().await? {
+        for host in &e.data.hosts {
+            names.by_host.insert(host.clone(), e.id);
+        }
+        names.by_slug.insert(e.data.slug, e.id);
+    }
+    Ok(names)
 }
 
 fn known_image_type(kind: &str) -> Option<&'static str> {
