@@ -43,5 +43,14 @@ participa_pg_stop() {
 }
 trap participa_pg_stop EXIT
 
-export TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$pg_port/postgres"
+# The suite connects as an ordinary role, as the README tells production to: a superuser
+# is never bound by row-level security, which would leave the second wall between
+# entities untested.
+as_pg "$pg_bin/psql" -h "$pg_dir" -p "$pg_port" -U postgres -d postgres -q -v ON_ERROR_STOP=1 \
+  -c "CREATE ROLE participa LOGIN CREATEDB" -c "CREATE DATABASE participa OWNER participa" >/dev/null || {
+  echo "could not create the test role and database" >&2
+  return 1 2>/dev/null || exit 1
+}
+
+export TEST_DATABASE_URL="postgres://participa@127.0.0.1:$pg_port/participa"
 echo "PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') for tests at $TEST_DATABASE_URL" >&2

@@ -1,7 +1,7 @@
 //! The plan activities that participation (hearings, consultations, events, channel
 //! figures) can be linked to, read in one query for the forms that offer them.
 
-use crate::{on_db, Result, Store, StoreError};
+use crate::{on_conn, Result, Store, StoreError};
 use participa_domain::OfficeCode;
 use sqlx::Row;
 
@@ -21,8 +21,8 @@ impl Store {
         const SQL: &str = "SELECT a.plan_id, p.year, a.number, a.description \
              FROM activities a JOIN plans p ON p.id = a.plan_id \
              WHERE p.entity_id = $1 ORDER BY p.year DESC, p.id, a.number";
-        on_db!(&self.db, |pool| {
-            let rows = sqlx::query(SQL).bind(self.entity).fetch_all(pool).await?;
+        on_conn!(self.conn().await?, |conn| {
+            let rows = sqlx::query(SQL).bind(self.entity).fetch_all(&mut *conn).await?;
             rows.iter()
                 .map(|r| {
                     Ok(ActivityChoice {
@@ -48,12 +48,12 @@ impl Store {
                ON ao.plan_id = a.plan_id AND ao.activity_number = a.number \
              JOIN plans p ON p.id = a.plan_id \
              WHERE a.plan_id = $1 AND a.number = $2 AND p.entity_id = $3 ORDER BY ao.position";
-        let rows: Vec<Option<String>> = on_db!(&self.db, |pool| {
+        let rows: Vec<Option<String>> = on_conn!(self.conn().await?, |conn| {
             let rows = sqlx::query(SQL)
                 .bind(plan_id)
                 .bind(i64::from(number))
                 .bind(self.entity)
-                .fetch_all(pool)
+                .fetch_all(&mut *conn)
                 .await?;
             rows.iter()
                 .map(|r| r.try_get::<Option<String>, _>("office_code"))

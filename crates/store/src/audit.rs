@@ -2,7 +2,7 @@
 //! Append-only: the schema's triggers refuse UPDATE and DELETE on both backends.
 
 use crate::tx::{on_tx, Tx};
-use crate::{on_db, Result, Store};
+use crate::{on_conn, Result, Store};
 use chrono::{DateTime, NaiveDate, Utc};
 use participa_domain::Transition;
 use sqlx::{QueryBuilder, Row};
@@ -537,12 +537,12 @@ impl Store {
     /// the same transaction as the change itself, so a page built only from staff data
     /// can be cached until this moves.
     pub async fn last_change(&self) -> Result<i64> {
-        on_db!(&self.db, |pool| {
+        on_conn!(self.conn().await?, |conn| {
             let id: i64 = sqlx::query(
                 "SELECT COALESCE(MAX(id), 0) AS id FROM audit_log WHERE entity_id = $1",
             )
             .bind(self.entity)
-            .fetch_one(pool)
+            .fetch_one(&mut *conn)
             .await?
             .try_get("id")?;
             Ok(id)
@@ -561,7 +561,7 @@ impl Store {
             .filter(|a| !a.updates_site())
             .map(AuditAction::code)
             .collect();
-        on_db!(&self.db, |pool| {
+        on_conn!(self.conn().await?, |conn| {
             let mut q = QueryBuilder::new(
                 "SELECT COALESCE(MAX(id), 0) AS id, MAX(CASE WHEN action NOT IN (",
             );
@@ -573,7 +573,7 @@ impl Store {
                 .push_bind(self.entity)
                 .push(" AND id > ")
                 .push_bind(after);
-            let row = q.build().fetch_one(pool).await?;
+            let row = q.build().fetch_one(&mut *conn).await?;
             let id: i64 = row.try_get("id")?;
             let at: Option<DateTime<Utc>> = row.try_get("at")?;
             Ok((id.max(after), at))
@@ -597,7 +597,7 @@ impl Store {
             .and_then(|d| d.succ_opt())
             .map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc());
         let limit = if filter.limit > 0 { filter.limit } else { 500 };
-        on_db!(&self.db, |pool| {
+        on_conn!(self.conn().await?, |conn| {
             let mut q = QueryBuilder::new(
                 "SELECT id, at, user_id, username, address, action, plan_id, subject, before_data, after_data \
                  FROM audit_log WHERE entity_id = ",
@@ -619,7 +619,7 @@ impl Store {
                 q.push(" AND at < ").push_bind(t);
             }
             q.push(" ORDER BY at DESC, id DESC LIMIT ").push_bind(limit);
-            let rows = q.build().fetch_all(pool).await?;
+            let rows = q.build().fetch_all(&mut *conn).await?;
             rows.iter()
                 .map(|r| {
                     Ok(AuditEntry {

@@ -2,7 +2,7 @@
 
 use crate::audit::{record, Actor, AuditAction, Change};
 use crate::tx::on_tx;
-use crate::{on_db, Result, Store};
+use crate::{on_conn, Result, Store};
 use chrono::{DateTime, NaiveDate, Utc};
 use participa_domain::{Calendar, Override};
 use sqlx::Row;
@@ -19,14 +19,14 @@ pub struct OverrideRecord {
 impl Store {
     /// Every override ever recorded, oldest first.
     pub async fn holiday_overrides(&self) -> Result<Vec<OverrideRecord>> {
-        on_db!(&self.db, |pool| {
+        on_conn!(self.conn().await?, |conn| {
             sqlx::query(
                 "SELECT o.day, o.kind, o.name, o.reason, o.created_at, u.full_name \
                  FROM holiday_overrides o LEFT JOIN users u ON u.id = o.created_by \
                  WHERE o.entity_id = $1 ORDER BY o.id",
             )
             .bind(self.entity)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?
             .iter()
             .map(|r| {

@@ -2,7 +2,7 @@
 
 use crate::audit::{record, Actor, AuditAction, Change};
 use crate::tx::on_tx;
-use crate::{on_db, Result, Store};
+use crate::{on_conn, Result, Store};
 use chrono::Utc;
 use participa_domain::followup::indicators::Aggregation;
 use sqlx::Row;
@@ -82,7 +82,7 @@ impl Store {
 
     /// A plan's channel figures in month order.
     pub async fn channel_figures(&self, plan: i64) -> Result<Vec<ChannelFigure>> {
-        on_db!(&self.db, |pool| {
+        on_conn!(self.conn().await?, |conn| {
             let rows = sqlx::query(
                 "SELECT activity_number, channel, year, month, metric, value, aggregation FROM channel_figures \
                  WHERE plan_id = $1 AND plan_id IN (SELECT id FROM plans WHERE entity_id = $2) \
@@ -90,7 +90,7 @@ impl Store {
             )
             .bind(plan)
             .bind(self.entity)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?;
             rows.iter()
                 .map(|r| {

@@ -3,7 +3,7 @@
 use crate::audit::{record, Actor, AuditAction, Change};
 use crate::entities::Owned;
 use crate::tx::{on_tx, Locked, Tx};
-use crate::{on_db, Entity, Result, Store, StoreError};
+use crate::{on_conn, Entity, Result, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use participa_domain::participation::builder::{self, BuilderError, Phase, QuestionInput, Stage};
 use participa_domain::participation::identity::Document;
@@ -385,11 +385,11 @@ impl Store {
              ORDER BY c.opens_on DESC, c.id DESC",
             if counts { counted } else { "CAST(0 AS BIGINT) AS responses, CAST(0 AS BIGINT) AS comments, CAST(0 AS BIGINT) AS all_comments" }
         );
-        on_db!(&self.db, |pool| {
+        on_conn!(self.conn().await?, |conn| {
             let rows = sqlx::query(&sql)
                 .bind(only)
                 .bind(self.entity)
-                .fetch_all(pool)
+                .fetch_all(&mut *conn)
                 .await?;
             let mut out = Vec::with_capacity(rows.len());
             for r in &rows {
@@ -433,7 +433,7 @@ impl Store {
             ))
             .bind(only)
             .bind(self.entity)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?;
             for q in &qs {
                 let (cid, question) = question_of(q)?;
@@ -635,7 +635,7 @@ impl Store {
              JOIN consultation_responses r ON r.id = a.response_id \
              WHERE r.consultation_id = $1 {skip} GROUP BY a.question, a.value"
         );
-        on_db!(&self.db, |pool| {
+        on_conn!(self.conn().await?, |conn| {
             let mut out = AnswerCounts::new();
             let answered = sqlx::query(
                 "SELECT a.question, COUNT(DISTINCT a.response_id) AS n FROM consultation_answers a \
@@ -643,7 +643,7 @@ impl Store {
                  WHERE r.consultation_id = $1 GROUP BY a.question",
             )
             .bind(consultation)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?;
             for r in &answered {
                 let q = r.try_get::<i64, _>("question")? as u32;
@@ -651,7 +651,7 @@ impl Store {
             }
             let values = sqlx::query(&grouped)
                 .bind(consultation)
-                .fetch_all(pool)
+                .fetch_all(&mut *conn)
                 .await?;
             for r in &values {
                 let q = r.try_get::<i64, _>("question")? as u32;
@@ -672,7 +672,7 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<String>> {
         self.owns(Owned::Consultation, consultation).await?;
-        on_db!(&self.db, |pool| {
+        on_conn!(self.conn().await?, |conn| {
             let rows = sqlx::query(
                 "SELECT a.value FROM consultation_answers a \
                  JOIN consultation_responses r ON r.id = a.response_id \
@@ -681,7 +681,7 @@ impl Store {
             .bind(consultation)
             .bind(i64::from(question))
             .bind(limit)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?;
             rows.iter().map(|r| Ok(r.try_get("value")?)).collect()
         })
@@ -691,12 +691,12 @@ impl Store {
     /// participation by day of the results report).
     pub async fn response_times(&self, consultation: i64) -> Result<Vec<DateTime<Utc>>> {
         self.owns(Owned::Consultation, consultation).await?;
-        on_db!(&self.db, |pool| {
+        on_conn!(self.conn().await?, |conn| {
             let rows = sqlx::query(
                 "SELECT created_at FROM consultation_responses WHERE consultation_id = $1 ORDER BY id",
             )
             .bind(consultation)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?;
             rows.iter().map(|r| Ok(r.try_get("created_at")?)).collect()
         })
@@ -716,7 +716,7 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<Response>> {
         self.owns(Owned::Consultation, consultation).await?;
-        on_db!(&self.db, |pool| {
+        on_conn!(self.conn().await?, |conn| {
             let rows = sqlx::query(
                 "SELECT r.id, r.created_at, a.question, a.value FROM \
                  (SELECT id, created_at FROM consultation_responses WHERE consultation_id = $1 AND id > $2 \
@@ -726,7 +726,7 @@ impl Store {
             .bind(consultation)
             .bind(after)
             .bind(limit)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?;
             let mut out: Vec<Response> = Vec::new();
             for r in &rows {
@@ -1029,14 +1029,14 @@ impl Store {
     /// The wording fixes made after the first answer, oldest first.
     pub async fn consultation_corrections(&self, id: i64) -> Result<Vec<Correction>> {
         self.owns(Owned::Consultation, id).await?;
-        on_db!(&self.db, |pool| {
+        on_conn!(self.conn().await?, |conn| {
             let rows = sqlx::query(
                 "SELECT k.subject, k.before_text, k.after_text, k.corrected_at, u.full_name \
                  FROM consultation_corrections k LEFT JOIN users u ON u.id = k.corrected_by \
                  WHERE k.consultation_id = $1 ORDER BY k.id",
             )
             .bind(id)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?;
             rows.iter()
                 .map(|r| {

@@ -8,7 +8,7 @@
 //! identity secret, the mail outbox's delivery) is read here or in its own module.
 
 use crate::audit::{record, Actor, AuditAction, Change};
-use crate::{on_db, Result, Store, StoreError};
+use crate::{on_conn, Result, Store, StoreError};
 use chrono::Utc;
 use participa_domain::{EntityOrder, EntitySlug};
 use sqlx::Row;
@@ -100,9 +100,9 @@ impl Store {
     /// The first entity (the lowest id): the one a database made before entities were
     /// records holds, and the one a store from [`Store::connect`] works for.
     pub(crate) async fn first_entity(&self) -> Result<i64> {
-        on_db!(&self.db, |pool| {
+        on_conn!(self.conn().await?, |conn| {
             let id: Option<i64> = sqlx::query("SELECT MIN(id) AS id FROM entities")
-                .fetch_one(pool)
+                .fetch_one(&mut *conn)
                 .await?
                 .try_get("id")?;
             id.ok_or_else(|| StoreError::not_found(crate::Entity::Tenant, "primera"))
@@ -112,12 +112,12 @@ impl Store {
     /// A value that moves whenever an entity or a host name is added: the highest
     /// entity id and the number of host names (neither is ever removed or renamed).
     pub async fn entities_generation(&self) -> Result<(i64, i64)> {
-        on_db!(&self.db, |pool| {
+        on_conn!(self.conn().await?, |conn| {
             let r = sqlx::query(
                 "SELECT (SELECT COALESCE(MAX(id), 0) FROM entities) AS last, \
                  (SELECT COUNT(*) FROM entity_hosts) AS hosts",
             )
-            .fetch_one(pool)
+            .fetch_one(&mut *conn)
             .await?;
             Ok((r.try_get("last")?, r.try_get("hosts")?))
         })
@@ -126,11 +126,11 @@ impl Store {
     /// Every entity, by name, with its host names: two queries.
     pub async fn entities(&self) -> Result<Vec<EntityRecord>> {
         let sql = format!("SELECT {COLUMNS} FROM entities ORDER BY name, id");
-        let (mut entities, hosts) = on_db!(&self.db, |pool| {
-            let rows = sqlx::query(&sql).fetch_all(pool).await?;
+        let (mut entities, hosts) = on_conn!(self.conn().await?, |conn| {
+            let rows = sqlx::query(&sql).fetch_all(&mut *conn).await?;
             let entities = rows.iter().map(decode).collect::<Result<Vec<_>>>()?;
             let hosts = sqlx::query("SELECT host, entity_id FROM entity_hosts ORDER BY host")
-                .fetch_all(pool)
+                .fetch_all(&mut *conn)
                 .await?
                 .iter()
                 .map(|r| Ok((r.try_get::<i64, _>("entity_id")?, r.try_get("host")?)))
@@ -167,20 +167,20 @@ impl Store {
 
     async fn entity_where(&self, filter: &str, key: Key<'_>) -> Result<Option<EntityRecord>> {
         let sql = format!("SELECT {COLUMNS} FROM entities WHERE {filter}");
-        on_db!(&self.db, |pool| {
+        on_conn!(self.conn().await?, |conn| {
             let q = sqlx::query(&sql);
             let q = match key {
                 Key::Id(id) => q.bind(id),
                 Key::Text(t) => q.bind(t.to_string()),
             };
-            let Some(row) = q.fetch_optional(pool).await? else {
+            let Some(row) = q.fetch_optional(&mut *conn).await? else {
                 return Ok(None);
             };
             let mut e = decode(&row)?;
             e.data.hosts =
                 sqlx::query("SELECT host FROM entity_hosts WHERE entity_id = $1 ORDER BY host")
                     .bind(e.id)
-                    .fetch_all(pool)
+                    .fetch_all(&mut *conn)
                     .await?
                     .iter()
                     .map(|r| r.try_get("host"))
@@ -191,10 +191,10 @@ impl Store {
 
     /// The entity's logo and its media type, when it has one.
     pub async fn entity_logo(&self) -> Result<Option<(Vec<u8>, String)>> {
-        on_db!(&self.db, |pool| {
+        on_conn!(self.conn().await?, |conn| {
             let row = sqlx::query("SELECT logo, logo_type FROM entities WHERE id = $1")
                 .bind(self.entity)
-                .fetch_one(pool)
+                .fetch_one(&mut *conn)
                 .await?;
             let logo: Option<Vec<u8>> = row.try_get("logo")?;
             let kind: Option<String> = row.try_get("logo_type")?;
@@ -264,7 +264,7 @@ impl Store {
             }
             id
         });
-        tx.entity = id;
+        tx.rescope(id).await?;
         let change = Change {
             actor,
             action: AuditAction::EntityCreate,
@@ -334,11 +334,11 @@ impl Store {
     /// error a missing row gives (another entity's rows do not exist here).
     pub(crate) async fn owns(&self, what: Owned, id: i64) -> Result<()> {
         let sql = format!("SELECT 1 AS x FROM {}", what.rows());
-        let found = on_db!(&self.db, |pool| {
+        let found = on_conn!(self.conn().await?, |conn| {
             sqlx::query(&sql)
                 .bind(id)
                 .bind(self.entity)
-                .fetch_optional(pool)
+                .fetch_optional(&mut *conn)
                 .await?
                 .is_some()
         });

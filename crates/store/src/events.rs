@@ -2,7 +2,7 @@
 
 use crate::audit::{record, Actor, AuditAction, Change};
 use crate::tx::on_tx;
-use crate::{on_db, Result, Store};
+use crate::{on_conn, Result, Store};
 use chrono::{NaiveDate, Utc};
 use sqlx::Row;
 use std::collections::BTreeMap;
@@ -87,13 +87,13 @@ impl Store {
 
     /// Every event, the most recent first.
     pub async fn events(&self) -> Result<Vec<Event>> {
-        on_db!(&self.db, |pool| {
+        on_conn!(self.conn().await?, |conn| {
             let rows = sqlx::query(
                 "SELECT id, plan_id, activity_number, title, held_on, modality, place, territory, attendees, by_group, \
                  satisfaction_sum, satisfaction_count FROM events WHERE entity_id = $1 ORDER BY held_on DESC, id DESC",
             )
             .bind(self.entity)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?;
             let mut out = Vec::with_capacity(rows.len());
             for r in &rows {

@@ -7,7 +7,7 @@ use crate::entities::Owned;
 use crate::notifications::{Notice, NoticeKind, Recipients};
 use crate::objects::{CheckedEvidence, Objects};
 use crate::tx::{on_tx, Locked, Tx};
-use crate::{on_db, PlanId, Result, Store, StoreError};
+use crate::{on_conn, PlanId, Result, Store, StoreError};
 use chrono::{DateTime, Utc};
 use participa_domain::followup::review::{review, submit};
 use participa_domain::followup::{
@@ -1066,7 +1066,7 @@ impl Store {
         &self,
         evidence_id: i64,
     ) -> Result<Option<(PlanId, u32, EvidenceRecord)>> {
-        on_db!(&self.db, |pool| {
+        on_conn!(self.conn().await?, |conn| {
             let Some(r) = sqlx::query(
                 "SELECT e.id, e.report_id, e.file_name, e.media_type, e.size, e.sha256, e.object_key, \
                  e.created_at, u.full_name, r.plan_id, r.activity_number, (SELECT CASE WHEN v.public THEN v.changed_at END FROM evidence_visibility v \
@@ -1076,7 +1076,7 @@ impl Store {
             )
             .bind(evidence_id)
             .bind(self.entity)
-            .fetch_optional(pool)
+            .fetch_optional(&mut *conn)
             .await?
             else {
                 return Ok(None);

@@ -4,7 +4,7 @@
 use crate::audit::{record, Actor, AuditAction, Change};
 use crate::entities::Owned;
 use crate::tx::{on_tx, Locked, Tx};
-use crate::{on_db, Entity, Result, Store, StoreError};
+use crate::{on_conn, Entity, Result, Store, StoreError};
 use chrono::{DateTime, Utc};
 use participa_domain::participation::forum::{
     can_moderate, CommentStatus, ForumError, NewComment, Threaded,
@@ -86,13 +86,13 @@ impl Store {
     /// A forum's topics and every comment with its open reports (three queries).
     pub async fn forum(&self, consultation: i64) -> Result<(Vec<ForumTopic>, Vec<ForumComment>)> {
         self.owns(Owned::Consultation, consultation).await?;
-        on_db!(&self.db, |pool| {
+        on_conn!(self.conn().await?, |conn| {
             let topics = sqlx::query(
                 "SELECT id, consultation_id, title, body, created_at FROM forum_topics \
                  WHERE consultation_id = $1 ORDER BY id",
             )
             .bind(consultation)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?
             .iter()
             .map(|r| {
@@ -111,7 +111,7 @@ impl Store {
                  WHERE t.consultation_id = $1 ORDER BY c.id",
             )
             .bind(consultation)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?
             .iter()
             .map(|r| {
@@ -135,7 +135,7 @@ impl Store {
                  WHERE t.consultation_id = $1 AND a.resolved_at IS NULL ORDER BY a.id",
             )
             .bind(consultation)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?;
             for r in &reports {
                 let id: i64 = r.try_get("comment_id")?;
@@ -158,7 +158,7 @@ impl Store {
         self.owns(Owned::Topic, topic).await?;
         let _turn = self.sqlite_write_turn().await;
         let now = Utc::now();
-        on_db!(&self.db, |pool| {
+        on_conn!(self.conn().await?, |conn| {
             let id: i64 = sqlx::query(
                 "INSERT INTO forum_comments (topic_id, parent_id, body, author, consent_at, status, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -170,7 +170,7 @@ impl Store {
             .bind(comment.author.as_ref().map(|_| now))
             .bind(status.code())
             .bind(now)
-            .fetch_one(pool)
+            .fetch_one(&mut *conn)
             .await?
             .try_get("id")?;
             Ok(id)
@@ -181,14 +181,14 @@ impl Store {
     pub async fn report_forum_comment(&self, comment: i64, reason: &str) -> Result<()> {
         self.owns(Owned::Comment, comment).await?;
         let now = Utc::now();
-        on_db!(&self.db, |pool| {
+        on_conn!(self.conn().await?, |conn| {
             sqlx::query(
                 "INSERT INTO forum_abuse_reports (comment_id, reason, created_at) VALUES ($1, $2, $3)",
             )
             .bind(comment)
             .bind(reason)
             .bind(now)
-            .execute(pool)
+            .execute(&mut *conn)
             .await?;
             Ok(())
         })

@@ -6,7 +6,7 @@ use crate::entities::Owned;
 use crate::notifications::{Notice, NoticeKind, Recipients};
 use crate::tx::on_tx;
 use crate::tx::{Locked, Tx};
-use crate::{on_db, Entity, Result, Store, StoreError};
+use crate::{on_conn, Entity, Result, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row;
 
@@ -234,7 +234,7 @@ impl Store {
     /// The counts of the hearings that carry out activities of a plan: registrations,
     /// questions and answered questions, in one query.
     pub async fn hearing_counts(&self, plan: i64) -> Result<Vec<HearingCounts>> {
-        on_db!(&self.db, |pool| {
+        on_conn!(self.conn().await?, |conn| {
             let rows = sqlx::query(
                 "SELECT h.id, h.title, h.activity_number, \
                  (SELECT COUNT(*) FROM hearing_registrations r WHERE r.hearing_id = h.id) AS registrations, \
@@ -245,7 +245,7 @@ impl Store {
             )
             .bind(plan)
             .bind(self.entity)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?;
             rows.iter()
                 .map(|r| {
@@ -378,7 +378,7 @@ impl Store {
 
     /// The hearing a citizen's question (code `AP-…`) was sent to, if the code is known.
     pub async fn hearing_of_question(&self, code: &str) -> Result<Option<i64>> {
-        on_db!(&self.db, |pool| {
+        on_conn!(self.conn().await?, |conn| {
             let row: Option<(i64,)> =
                 sqlx::query_as(
                     "SELECT q.hearing_id FROM hearing_questions q JOIN hearings h ON h.id = q.hearing_id \
@@ -386,7 +386,7 @@ impl Store {
                 )
                 .bind(code)
                 .bind(self.entity)
-                    .fetch_optional(pool)
+                    .fetch_optional(&mut *conn)
                     .await?;
             Ok(row.map(|r| r.0))
         })
@@ -394,14 +394,14 @@ impl Store {
 
     /// The registration with this code, erased or not.
     pub async fn registration_by_code(&self, code: &str) -> Result<Option<Registration>> {
-        on_db!(&self.db, |pool| {
+        on_conn!(self.conn().await?, |conn| {
             let row = sqlx::query(&format!(
                 "{REGISTRATION_COLUMNS} FROM hearing_registrations WHERE code = $1 \
                  AND hearing_id IN (SELECT id FROM hearings WHERE entity_id = $2)"
             ))
             .bind(code)
             .bind(self.entity)
-            .fetch_optional(pool)
+            .fetch_optional(&mut *conn)
             .await?;
             row.as_ref().map(registration_of).transpose()
         })
@@ -442,14 +442,14 @@ impl Store {
     }
 
     pub async fn registrations(&self, hearing: i64) -> Result<Vec<Registration>> {
-        on_db!(&self.db, |pool| {
+        on_conn!(self.conn().await?, |conn| {
             let rows = sqlx::query(&format!(
                 "{REGISTRATION_COLUMNS} FROM hearing_registrations WHERE hearing_id = $1 \
                  AND hearing_id IN (SELECT id FROM hearings WHERE entity_id = $2) ORDER BY id"
             ))
             .bind(hearing)
             .bind(self.entity)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?;
             rows.iter().map(registration_of).collect()
         })
@@ -499,7 +499,7 @@ impl Store {
 
     /// The questions of a hearing, oldest first.
     pub async fn questions(&self, hearing: i64) -> Result<Vec<Question>> {
-        on_db!(&self.db, |pool| {
+        on_conn!(self.conn().await?, |conn| {
             let rows = sqlx::query(
                 "SELECT q.id, q.code, q.text, q.asker, q.created_at, q.answer, q.answered_at, u.full_name \
                  FROM hearing_questions q LEFT JOIN users u ON u.id = q.answered_by \
@@ -508,7 +508,7 @@ impl Store {
             )
             .bind(hearing)
             .bind(self.entity)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?;
             rows.iter()
                 .map(|r| {

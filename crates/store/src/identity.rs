@@ -241,23 +241,25 @@ impl Store {
         tx.commit().await
     }
 
-    /// Re-keys every consultation not yet re-keyed, one transaction each; how many.
+    /// Re-keys every consultation not yet re-keyed, of any entity (the secret is the
+    /// deployment's), one transaction each in its entity; how many.
     async fn rekey_identities(&self, secret: &IdentitySecret) -> Result<usize> {
-        let pending: Vec<i64> = crate::on_db!(&self.db, |pool| {
+        let scope = crate::tx::Scope::All;
+        let pending: Vec<(i64, i64)> = crate::on_conn!(self.conn_for(scope).await?, |conn| {
             let rows = sqlx::query(
-                "SELECT id FROM consultations WHERE identity_rekeyed = FALSE ORDER BY id",
+                "SELECT id, entity_id FROM consultations WHERE identity_rekeyed = FALSE ORDER BY id",
             )
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?;
             let mut out = Vec::with_capacity(rows.len());
             for r in &rows {
-                out.push(r.try_get::<i64, _>("id")?);
+                out.push((r.try_get::<i64, _>("id")?, r.try_get::<i64, _>("entity_id")?));
             }
             out
         });
         let mut n = 0;
-        for id in pending {
-            let mut tx = self.begin().await?;
+        for (id, entity) in pending {
+            let mut tx = self.for_entity(entity).begin().await?;
             if rekey_consultation(&mut tx, secret, id).await? {
                 n += 1;
             }

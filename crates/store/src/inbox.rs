@@ -5,7 +5,7 @@
 
 use crate::audit::AuditAction;
 use crate::parameters::in_force;
-use crate::{on_db, Result, Store};
+use crate::{on_conn, Result, Store};
 use chrono::{DateTime, NaiveDate, Utc};
 use participa_domain::parameters::Term;
 use participa_domain::participation::{Category, SuggestionStatus};
@@ -72,8 +72,8 @@ impl Store {
              WHERE a.entity_id = $1 AND a.action IN ({codes}) AND a.id = (SELECT MAX(b.id) FROM audit_log b \
              WHERE b.plan_id = a.plan_id AND b.action IN ({codes})) ORDER BY a.plan_id"
         );
-        on_db!(&self.db, |pool| {
-            let rows = sqlx::query(&sql).bind(self.entity).fetch_all(pool).await?;
+        on_conn!(self.conn().await?, |conn| {
+            let rows = sqlx::query(&sql).bind(self.entity).fetch_all(&mut *conn).await?;
             let mut out = Vec::with_capacity(rows.len());
             for r in &rows {
                 let code: String = r.try_get("action")?;
@@ -101,7 +101,7 @@ impl Store {
 
     /// Suggestions received or in progress, oldest deadline first: one query.
     pub async fn open_suggestions(&self) -> Result<Vec<OpenSuggestion>> {
-        on_db!(&self.db, |pool| {
+        on_conn!(self.conn().await?, |conn| {
             let rows = sqlx::query(
                 "SELECT id, code, category, text, created_at, due_on FROM suggestions \
                  WHERE status IN ($1, $2) AND entity_id = $3 ORDER BY due_on, id",
@@ -109,7 +109,7 @@ impl Store {
             .bind(SuggestionStatus::Received.as_str())
             .bind(SuggestionStatus::InProgress.as_str())
             .bind(self.entity)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?;
             rows.iter()
                 .map(|r| {
@@ -129,14 +129,14 @@ impl Store {
 
     /// Hearing questions without an answer, with their hearing: one query.
     pub async fn unanswered_questions(&self) -> Result<Vec<OpenQuestion>> {
-        on_db!(&self.db, |pool| {
+        on_conn!(self.conn().await?, |conn| {
             let rows = sqlx::query(
                 "SELECT q.id, q.hearing_id, h.title, h.held_on, q.text, q.created_at \
                  FROM hearing_questions q JOIN hearings h ON h.id = q.hearing_id \
                  WHERE q.answered_at IS NULL AND h.entity_id = $1 ORDER BY q.id",
             )
             .bind(self.entity)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?;
             rows.iter()
                 .map(|r| {
@@ -156,7 +156,7 @@ impl Store {
     /// Forum comments in a moderation queue (not yet published, or with an abuse report
     /// nobody resolved), with their consultation: one query.
     pub async fn moderation_queue(&self) -> Result<Vec<QueuedComment>> {
-        on_db!(&self.db, |pool| {
+        on_conn!(self.conn().await?, |conn| {
             let rows = sqlx::query(
                 "SELECT c.id, c.created_at, t.consultation_id, k.title FROM forum_comments c \
                  JOIN forum_topics t ON t.id = c.topic_id JOIN consultations k ON k.id = t.consultation_id \
@@ -165,7 +165,7 @@ impl Store {
             )
             .bind(participa_domain::participation::forum::CommentStatus::Pending.code())
             .bind(self.entity)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?;
             rows.iter()
                 .map(|r| {

@@ -101,7 +101,7 @@ pub use versions::{
 use participa_domain::{LifecycleError, PlanErrors, PlanStatus};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{PgPool, SqlitePool};
+use sqlx::{PgPool, Row, SqlitePool};
 use std::str::FromStr;
 use std::time::Duration;
 use thiserror::Error;
@@ -277,6 +277,36 @@ macro_rules! on_db {
     };
 }
 
+/// A connection taken from the pool for a few reads, already scoped to the store's
+/// entity (on PostgreSQL, row-level security lets it see nothing else: migration
+/// 0025). [`Store::conn`] hands one out; [`on_conn!`] runs the same SQL text on it.
+pub enum Conn {
+    Sqlite(sqlx::pool::PoolConnection<sqlx::Sqlite>),
+    Postgres(sqlx::pool::PoolConnection<sqlx::Postgres>),
+}
+
+/// Runs `$body` with `$conn` bound to the connection's typed form
+/// (`&mut SqliteConnection` or `&mut PgConnection`), as [`on_db!`] does with a pool:
+/// `on_conn!(self.conn().await?, |conn| sqlx::query(…).fetch_all(&mut *conn).await)`.
+#[macro_export]
+macro_rules! on_conn {
+    ($held:expr, |$conn:ident| $body:expr) => {{
+        // Held in a local, not as a temporary of the match: a temporary there makes
+        // the future of an async fn fail to be `Send` for every lifetime.
+        let mut held: $crate::Conn = $held;
+        match &mut held {
+            $crate::Conn::Sqlite(held) => {
+                let $conn: &mut sqlx::SqliteConnection = &mut **held;
+                $body
+            }
+            $crate::Conn::Postgres(held) => {
+                let $conn: &mut sqlx::PgConnection = &mut **held;
+                $body
+            }
+        }
+    }};
+}
+
 /// The database behind Participa.
 #[derive(Debug, Clone)]
 pub struct Store {
@@ -353,6 +383,54 @@ impl Store {
     /// The typed pool, for queries outside this crate's repositories (tests, tools).
     pub fn db(&self) -> &Db {
         &self.db
+    }
+
+    /// A pooled connection scoped to this store's entity, for the reads that run
+    /// outside a transaction (on PostgreSQL it costs one statement more: the scope).
+    pub async fn conn(&self) -> Result<Conn> {
+        self.conn_for(tx::Scope::Entities(&[self.entity])).await
+    }
+
+    /// A pooled connection that sees the entities of `scope` (the national figures
+    /// read several; the outbox, every one).
+    pub(crate) async fn conn_for(&self, scope: tx::Scope<'_>) -> Result<Conn> {
+        Ok(match &self.db {
+            Db::Sqlite(pool) => Conn::Sqlite(pool.acquire().await?),
+            Db::Postgres(pool) => {
+                let mut held = pool.acquire().await?;
+                // One fixed text per kind of scope, the ids bound: the prepared
+                // statements a connection caches stay the same whatever the entity.
+                match scope.ids() {
+                    Some(ids) => {
+                        sqlx::query("SELECT set_config('participa.entities', $1, false)")
+                            .bind(ids)
+                            .execute(&mut *held)
+                            .await?
+                    }
+                    None => sqlx::query(tx::ALL_ENTITIES).execute(&mut *held).await?,
+                };
+                Conn::Postgres(held)
+            }
+        })
+    }
+
+    /// Whether PostgreSQL's row-level security binds the role this store connects as
+    /// (a superuser or a BYPASSRLS role skips it); always false on SQLite, which has
+    /// none. `participa serve` warns when it does not.
+    pub async fn row_security_applies(&self) -> Result<bool> {
+        match &self.db {
+            Db::Sqlite(_) => Ok(false),
+            Db::Postgres(pool) => {
+                let bypass: bool = sqlx::query(
+                    "SELECT rolsuper OR rolbypassrls AS bypass FROM pg_roles \
+                     WHERE rolname = current_user",
+                )
+                .fetch_one(pool)
+                .await?
+                .try_get("bypass")?;
+                Ok(!bypass)
+            }
+        }
     }
 
     pub async fn close(&self) {
@@ -530,5 +608,14 @@ pub mod testing {
             url: format!("{server}{sep}options=-c%20search_path%3D{schema}"),
             file: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod send_check {
+    fn assert_send<T: Send>(_: T) {}
+    #[allow(dead_code)]
+    fn futures_are_send(s: &crate::Store) {
+        assert_send(s.conn());
     }
 }

@@ -2,8 +2,8 @@
 //! queries for every entity at once, never one query per entity).
 
 use crate::audit::{record, Actor, AuditAction, Change};
-use crate::tx::on_tx;
-use crate::{on_db, Result, Store, StoreError};
+use crate::tx::{on_tx, Scope};
+use crate::{on_conn, Result, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use participa_domain::national::{EntityFigures, Participation, PlanFigures, PlatformRole};
 use participa_domain::PlanDraft;
@@ -29,9 +29,9 @@ impl PlatformGrant {
 impl Store {
     /// The most recent year any entity has a plan for.
     pub async fn latest_plan_year(&self) -> Result<Option<i32>> {
-        on_db!(&self.db, |pool| {
+        on_conn!(self.conn_for(Scope::All).await?, |conn| {
             let year: Option<i64> = sqlx::query("SELECT MAX(year) AS y FROM plans")
-                .fetch_one(pool)
+                .fetch_one(&mut *conn)
                 .await?
                 .try_get("y")?;
             Ok(year.map(|y| y as i32))
@@ -40,14 +40,14 @@ impl Store {
 
     /// The platform role of `user` (a user of this store's entity), if it has one.
     pub async fn platform_grant(&self, user: i64) -> Result<Option<PlatformGrant>> {
-        on_db!(&self.db, |pool| {
+        on_conn!(self.conn().await?, |conn| {
             let Some(row) = sqlx::query(
                 "SELECT g.role FROM platform_roles g JOIN users u ON u.id = g.user_id \
                  WHERE g.user_id = $1 AND u.entity_id = $2",
             )
             .bind(user)
             .bind(self.entity)
-            .fetch_optional(pool)
+            .fetch_optional(&mut *conn)
             .await?
             else {
                 return Ok(None);
@@ -61,7 +61,7 @@ impl Store {
                 "SELECT entity_id FROM observed_entities WHERE user_id = $1 ORDER BY entity_id",
             )
             .bind(user)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?
             .iter()
             .map(|r| r.try_get("entity_id"))
@@ -153,7 +153,11 @@ impl Store {
             })
             .collect();
         let year = i64::from(year);
-        let (plans, schedule, counts) = on_db!(&self.db, |pool| {
+        let scope = match only {
+            Some(ids) => Scope::Entities(ids),
+            None => Scope::All,
+        };
+        let (plans, schedule, counts) = on_conn!(self.conn_for(scope).await?, |conn| {
             let plans = sqlx::query(
                 "SELECT p.entity_id, p.id, \
                  (SELECT COUNT(*) FROM activities a WHERE a.plan_id = p.id) AS activities, \
@@ -163,7 +167,7 @@ impl Store {
                  WHERE q.entity_id = p.entity_id AND q.year = $1)",
             )
             .bind(year)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?
             .iter()
             .map(|r| {
@@ -186,7 +190,7 @@ impl Store {
             )
             .bind(year)
             .bind(today)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?
             .iter()
             .map(|r| {
@@ -228,7 +232,7 @@ impl Store {
                      FROM events GROUP BY entity_id",
                 ),
             ] {
-                for r in sqlx::query(sql).fetch_all(pool).await? {
+                for r in sqlx::query(sql).fetch_all(&mut *conn).await? {
                     counts.insert((r.try_get("entity_id")?, what), r.try_get("n")?);
                 }
             }
@@ -266,14 +270,15 @@ impl Store {
         if plans.is_empty() {
             return Ok(Vec::new());
         }
-        let (versions, accepted) = on_db!(&self.db, |pool| {
+        // The plans are the caller's (already within what its user may read).
+        let (versions, accepted) = on_conn!(self.conn_for(Scope::All).await?, |conn| {
             let versions = of_plans(
                 "SELECT v.plan_id, v.version, v.content FROM plan_versions v \
                  JOIN plans p ON p.id = v.plan_id AND v.version = p.current_version WHERE p.id IN (",
                 plans,
             )
             .build()
-                .fetch_all(pool)
+                .fetch_all(&mut *conn)
                 .await?
                 .iter()
                 .map(|r| {
@@ -290,7 +295,7 @@ impl Store {
                 plans,
             )
             .build()
-                .fetch_all(pool)
+                .fetch_all(&mut *conn)
                 .await?
                 .iter()
                 .map(|r| {

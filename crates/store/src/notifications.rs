@@ -16,8 +16,8 @@
 //! and text are cleared; a password-recovery message's text (it carries a link that
 //! signs in) is cleared once sent.
 
-use crate::tx::{on_tx, Tx};
-use crate::{on_db, Result, Store};
+use crate::tx::{on_tx, Scope, Tx};
+use crate::{on_conn, Result, Store};
 use chrono::{DateTime, Duration, Utc};
 use participa_domain::{OfficeCode, Role};
 use sqlx::Row;
@@ -482,14 +482,14 @@ impl Store {
 
     /// A user's notifications, newest first, at most `limit`.
     pub async fn notifications(&self, user_id: i64, limit: i64) -> Result<Vec<NotificationRecord>> {
-        on_db!(&self.db, |pool| {
+        on_conn!(self.conn().await?, |conn| {
             sqlx::query(
                 "SELECT id, kind, subject, body, link, created_at, read_at, mail_state FROM notifications \
                  WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
             )
             .bind(user_id)
             .bind(limit)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?
             .iter()
             .map(notification_of)
@@ -499,12 +499,12 @@ impl Store {
 
     /// How many of a user's notifications are unread.
     pub async fn unread_notifications(&self, user_id: i64) -> Result<i64> {
-        on_db!(&self.db, |pool| {
+        on_conn!(self.conn().await?, |conn| {
             Ok(sqlx::query_scalar::<_, i64>(
                 "SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL",
             )
             .bind(user_id)
-            .fetch_one(pool)
+            .fetch_one(&mut *conn)
             .await?)
         })
     }
@@ -513,7 +513,7 @@ impl Store {
     /// user's is not found, like one that does not exist.
     pub async fn open_notification(&self, user_id: i64, id: i64) -> Result<String> {
         let now = Utc::now();
-        let link = on_db!(&self.db, |pool| {
+        let link = on_conn!(self.conn().await?, |conn| {
             sqlx::query_scalar::<_, String>(
                 "UPDATE notifications SET read_at = COALESCE(read_at, $1) WHERE id = $2 AND user_id = $3 \
                  AND user_id IN (SELECT id FROM users WHERE entity_id = $4) RETURNING link",
@@ -522,7 +522,7 @@ impl Store {
             .bind(id)
             .bind(user_id)
             .bind(self.entity)
-            .fetch_optional(pool)
+            .fetch_optional(&mut *conn)
             .await?
         });
         link.ok_or_else(|| crate::StoreError::NotFound {
@@ -534,13 +534,13 @@ impl Store {
     /// Marks every notification of the user read; returns how many were unread.
     pub async fn read_all_notifications(&self, user_id: i64) -> Result<u64> {
         let now = Utc::now();
-        on_db!(&self.db, |pool| {
+        on_conn!(self.conn().await?, |conn| {
             Ok(sqlx::query(
                 "UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL",
             )
             .bind(now)
             .bind(user_id)
-            .execute(pool)
+            .execute(&mut *conn)
             .await?
             .rows_affected())
         })
@@ -548,13 +548,13 @@ impl Store {
 
     /// Whether the user wants notifications by e-mail too.
     pub async fn wants_email(&self, user_id: i64) -> Result<bool> {
-        on_db!(&self.db, |pool| {
+        on_conn!(self.conn().await?, |conn| {
             Ok(
                 sqlx::query_scalar::<_, bool>(
                     "SELECT email_notifications FROM users WHERE id = $1",
                 )
                 .bind(user_id)
-                .fetch_optional(pool)
+                .fetch_optional(&mut *conn)
                 .await?
                 .unwrap_or(false),
             )
@@ -595,7 +595,8 @@ impl Store {
         let token = crate::random_token()?;
         let until = now + policy.lease;
         let stale = now - policy.expire_after;
-        let mut tx = self.begin().await?;
+        // The outbox serves the whole deployment.
+        let mut tx = self.begin_for(Scope::All).await?;
         let claimed = on_tx!(&mut tx, |conn| {
             sqlx::query(
                 "UPDATE notifications SET mail_state = 'expired', mail_to = CASE WHEN user_id IS NULL \
@@ -653,7 +654,7 @@ impl Store {
     /// Marks a claimed e-mail sent (a claim that expired and passed to another server is
     /// left alone). Returns whether this claim still held it.
     pub async fn mail_sent(&self, mail: &OutgoingMail, now: DateTime<Utc>) -> Result<bool> {
-        on_db!(&self.db, |pool| {
+        on_conn!(self.conn_for(Scope::Entities(&[mail.entity])).await?, |conn| {
             Ok(sqlx::query(
                 "UPDATE notifications SET mail_state = 'sent', sent_at = $1, claimed_until = NULL, \
                  claim_token = NULL, last_error = NULL, \
@@ -666,7 +667,7 @@ impl Store {
             .bind(mail.id)
             .bind(&mail.token)
             .bind(NoticeKind::SECRET.as_str())
-            .execute(pool)
+            .execute(&mut *conn)
             .await?
             .rows_affected()
                 == 1)
@@ -686,7 +687,7 @@ impl Store {
         let give_up = attempts >= policy.max_attempts;
         let next = now + policy.wait_after(attempts);
         let error: String = error.chars().take(500).collect();
-        on_db!(&self.db, |pool| {
+        on_conn!(self.conn_for(Scope::Entities(&[mail.entity])).await?, |conn| {
             sqlx::query(
                 "UPDATE notifications SET attempts = $1, last_error = $2, claimed_until = NULL, claim_token = NULL, \
                  mail_state = CASE WHEN $3 THEN 'failed' ELSE 'pending' END, next_attempt_at = $4, \
@@ -700,7 +701,7 @@ impl Store {
             .bind(next)
             .bind(mail.id)
             .bind(&mail.token)
-            .execute(pool)
+            .execute(&mut *conn)
             .await?;
         });
         Ok((!give_up).then_some(next))
@@ -709,9 +710,9 @@ impl Store {
     /// The e-mail state of every notification, oldest first: (id, kind, mail state,
     /// attempts), for the outbox's tests and a health check.
     pub async fn outbox_states(&self) -> Result<Vec<(i64, String, String, i64)>> {
-        on_db!(&self.db, |pool| {
+        on_conn!(self.conn_for(Scope::All).await?, |conn| {
             sqlx::query("SELECT id, kind, mail_state, attempts FROM notifications ORDER BY id")
-                .fetch_all(pool)
+                .fetch_all(&mut *conn)
                 .await?
                 .into_iter()
                 .map(|r| {

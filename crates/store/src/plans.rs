@@ -4,7 +4,7 @@
 use crate::audit::{record, Actor, AuditAction, Change};
 use crate::tx::{on_tx, Tx};
 use crate::versions::snapshot;
-use crate::{on_db, Entity, Result, Store, StoreError};
+use crate::{on_conn, Entity, Result, Store, StoreError};
 use chrono::{NaiveDate, Utc};
 use participa_domain::{
     Activity, ActivityNumber, ActivityTags, Alignment, AlignmentCode, CodedText, DocumentVersion,
@@ -324,8 +324,8 @@ impl Store {
              FROM plans p JOIN entities e ON e.id = p.entity_id \
              JOIN plan_versions v ON v.plan_id = p.id AND v.version = p.current_version \
              WHERE p.entity_id = $1 ORDER BY p.year DESC, p.id";
-        on_db!(&self.db, |pool| {
-            let rows = sqlx::query(SQL).bind(self.entity).fetch_all(pool).await?;
+        on_conn!(self.conn().await?, |conn| {
+            let rows = sqlx::query(SQL).bind(self.entity).fetch_all(&mut *conn).await?;
             rows.iter()
                 .map(|r| {
                     Ok(PlanSummary {
@@ -355,14 +355,14 @@ impl Store {
 
     /// How many plans and activities are stored: what an import that failed must leave as it was.
     pub async fn counts(&self) -> Result<(i64, i64)> {
-        on_db!(&self.db, |pool| {
+        on_conn!(self.conn().await?, |conn| {
             let r = sqlx::query(
                 "SELECT (SELECT COUNT(*) FROM plans WHERE entity_id = $1) AS plans, \
                  (SELECT COUNT(*) FROM activities a JOIN plans p ON p.id = a.plan_id \
                   WHERE p.entity_id = $1) AS activities",
             )
             .bind(self.entity)
-            .fetch_one(pool)
+            .fetch_one(&mut *conn)
             .await?;
             Ok((r.try_get("plans")?, r.try_get("activities")?))
         })

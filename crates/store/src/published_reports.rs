@@ -4,7 +4,7 @@
 
 use crate::audit::{record, Actor, AuditAction, Change};
 use crate::tx::on_tx;
-use crate::{on_db, Result, Store};
+use crate::{on_conn, Result, Store};
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 
@@ -132,13 +132,13 @@ impl Store {
 
     /// Every published report (without the files), newest first.
     pub async fn published_reports(&self) -> Result<Vec<PublishedReport>> {
-        on_db!(&self.db, |pool| {
+        on_conn!(self.conn().await?, |conn| {
             let rows = sqlx::query(&format!(
                 "SELECT {COLUMNS} FROM published_reports WHERE entity_id = $1 \
                  ORDER BY published_at DESC, id DESC"
             ))
             .bind(self.entity)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?;
             rows.iter().map(report_of).collect()
         })
@@ -150,14 +150,14 @@ impl Store {
         kind: &str,
         subject: i64,
     ) -> Result<Option<PublishedReport>> {
-        on_db!(&self.db, |pool| {
+        on_conn!(self.conn().await?, |conn| {
             let row = sqlx::query(&format!(
                 "SELECT {COLUMNS} FROM published_reports WHERE kind = $1 AND subject_id = $2 AND entity_id = $3"
             ))
             .bind(kind)
             .bind(subject)
             .bind(self.entity)
-            .fetch_optional(pool)
+            .fetch_optional(&mut *conn)
             .await?;
             row.as_ref().map(report_of).transpose()
         })
@@ -176,12 +176,12 @@ impl Store {
         let query = format!(
             "SELECT {column} AS file, published_at FROM published_reports WHERE kind = $1 AND subject_id = $2 AND entity_id = $3"
         );
-        on_db!(&self.db, |pool| {
+        on_conn!(self.conn().await?, |conn| {
             let row = sqlx::query(&query)
                 .bind(kind)
                 .bind(subject)
                 .bind(self.entity)
-                .fetch_optional(pool)
+                .fetch_optional(&mut *conn)
                 .await?;
             row.map(|r| Ok((r.try_get("file")?, r.try_get("published_at")?)))
                 .transpose()

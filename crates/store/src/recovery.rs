@@ -4,7 +4,7 @@
 use crate::audit::{record, Actor, AuditAction, Change};
 use crate::notifications::{notify, Notice, NoticeKind, Recipients};
 use crate::tx::on_tx;
-use crate::{on_db, Result, Store};
+use crate::{on_conn, Result, Store};
 use chrono::{DateTime, Duration, Utc};
 use participa_domain::account::{link_state, LinkState};
 use participa_domain::PasswordOrigin;
@@ -69,7 +69,7 @@ impl Store {
         if who.is_empty() {
             return Ok(Vec::new());
         }
-        on_db!(&self.db, |pool| {
+        on_conn!(self.conn().await?, |conn| {
             sqlx::query(
                 "SELECT id, username, full_name, email FROM users \
                  WHERE active AND email IS NOT NULL AND email <> '' \
@@ -77,7 +77,7 @@ impl Store {
             )
             .bind(&who)
             .bind(self.entity)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?
             .iter()
             .map(|r| {
@@ -148,7 +148,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Option<RecoveryLink>> {
         let token_digest = digest(token);
-        on_db!(&self.db, |pool| {
+        on_conn!(self.conn().await?, |conn| {
             let Some(r) = sqlx::query(
                 "SELECT r.user_id, u.username, u.active, r.expires_at, r.used_at \
                  FROM password_recoveries r JOIN users u ON u.id = r.user_id \
@@ -156,7 +156,7 @@ impl Store {
             )
             .bind(&token_digest)
             .bind(self.entity)
-            .fetch_optional(pool)
+            .fetch_optional(&mut *conn)
             .await?
             else {
                 return Ok(None);

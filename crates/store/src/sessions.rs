@@ -3,7 +3,7 @@
 
 use crate::audit::{record, Change};
 use crate::tx::on_tx;
-use crate::{on_db, Result, Store};
+use crate::{on_conn, Result, Store};
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 
@@ -33,14 +33,14 @@ impl Store {
     /// The session's data, unless it is absent or expired.
     pub async fn session_load(&self, id: &str) -> Result<Option<String>> {
         let now = Utc::now();
-        on_db!(&self.db, |pool| {
+        on_conn!(self.conn().await?, |conn| {
             let row = sqlx::query(
                 "SELECT data FROM sessions WHERE id = $1 AND expires_at > $2 AND entity_id = $3",
             )
             .bind(id)
             .bind(now)
             .bind(self.entity)
-            .fetch_optional(pool)
+            .fetch_optional(&mut *conn)
             .await?;
             Ok(row.map(|r| r.try_get("data")).transpose()?)
         })
@@ -54,7 +54,7 @@ impl Store {
         expires_at: DateTime<Utc>,
         meta: &SessionMeta,
     ) -> Result<()> {
-        on_db!(&self.db, |pool| {
+        on_conn!(self.conn().await?, |conn| {
             sqlx::query(
                 "INSERT INTO sessions (id, data, expires_at, user_id, epoch, started_at, last_seen_at, address, user_agent, entity_id) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
@@ -73,7 +73,7 @@ impl Store {
             .bind(&meta.address)
             .bind(&meta.user_agent)
             .bind(self.entity)
-            .execute(pool)
+            .execute(&mut *conn)
             .await?;
             Ok(())
         })
@@ -87,7 +87,7 @@ impl Store {
         expires_at: DateTime<Utc>,
         meta: &SessionMeta,
     ) -> Result<bool> {
-        on_db!(&self.db, |pool| {
+        on_conn!(self.conn().await?, |conn| {
             let done = sqlx::query(
                 "INSERT INTO sessions (id, data, expires_at, user_id, epoch, started_at, last_seen_at, address, user_agent, entity_id) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING",
@@ -102,7 +102,7 @@ impl Store {
             .bind(&meta.address)
             .bind(&meta.user_agent)
             .bind(self.entity)
-            .execute(pool)
+            .execute(&mut *conn)
             .await?;
             Ok(done.rows_affected() == 1)
         })
@@ -112,7 +112,7 @@ impl Store {
     /// the user's current session epoch), the most recently seen first.
     pub async fn user_sessions(&self, user: i64) -> Result<Vec<OpenSession>> {
         let now = Utc::now();
-        on_db!(&self.db, |pool| {
+        on_conn!(self.conn().await?, |conn| {
             sqlx::query(
                 "SELECT s.id, s.started_at, s.last_seen_at, s.address, s.user_agent \
                  FROM sessions s JOIN users u ON u.id = s.user_id \
@@ -123,7 +123,7 @@ impl Store {
             .bind(user)
             .bind(now)
             .bind(self.entity)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?
             .iter()
             .map(|r| {
@@ -186,11 +186,11 @@ impl Store {
     }
 
     pub async fn session_delete(&self, id: &str) -> Result<()> {
-        on_db!(&self.db, |pool| {
+        on_conn!(self.conn().await?, |conn| {
             sqlx::query("DELETE FROM sessions WHERE id = $1 AND entity_id = $2")
                 .bind(id)
                 .bind(self.entity)
-                .execute(pool)
+                .execute(&mut *conn)
                 .await?;
             Ok(())
         })
@@ -199,10 +199,10 @@ impl Store {
     /// Removes every expired session; returns how many.
     pub async fn sessions_purge_expired(&self) -> Result<u64> {
         let now = Utc::now();
-        on_db!(&self.db, |pool| {
+        on_conn!(self.conn().await?, |conn| {
             let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
                 .bind(now)
-                .execute(pool)
+                .execute(&mut *conn)
                 .await?;
             Ok(done.rows_affected())
         })

@@ -3,7 +3,7 @@
 
 use crate::audit::{record, Actor, AuditAction, Change};
 use crate::tx::{on_tx, Locked, Tx};
-use crate::{on_db, Entity, Result, Store, StoreError};
+use crate::{on_conn, Entity, Result, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use participa_domain::participation::{
     Category, Consent, ContactData, NewSuggestion, SuggestionStatus, TrackingCode,
@@ -173,11 +173,11 @@ impl Store {
         let sql = format!(
             "SELECT {COLUMNS} FROM suggestions s LEFT JOIN users u ON u.id = s.answered_by WHERE s.code = $1 AND s.entity_id = $2"
         );
-        on_db!(&self.db, |pool| {
+        on_conn!(self.conn().await?, |conn| {
             match sqlx::query(&sql)
                 .bind(code.as_str())
                 .bind(self.entity)
-                .fetch_optional(pool)
+                .fetch_optional(&mut *conn)
                 .await?
             {
                 Some(r) => Ok(Some(suggestion_of(&r)?)),
@@ -200,12 +200,12 @@ impl Store {
              WHERE ($1 IS NULL OR s.status = $1) AND ($2 IS NULL OR s.category = $2) \
              AND s.entity_id = $3 ORDER BY s.id DESC"
         );
-        on_db!(&self.db, |pool| {
+        on_conn!(self.conn().await?, |conn| {
             let rows = sqlx::query(&sql)
                 .bind(filter.status.map(|s| s.as_str()))
                 .bind(filter.category.map(|c| c.as_str()))
                 .bind(self.entity)
-                .fetch_all(pool)
+                .fetch_all(&mut *conn)
                 .await?;
             let mut out = Vec::with_capacity(rows.len());
             for r in &rows {

@@ -72,6 +72,8 @@ impl Store {
         // a flood of refused attempts does not take the database's writer. (Counts only
         // go down by a refund or a reset, so a refusal read here stays right.)
         for quota in &quotas {
+            // The throttle is the deployment's (its keys carry the entity), so it reads
+            // straight from the pool: no row-level scope to set.
             let count: Option<(i64, DateTime<Utc>)> = crate::on_db!(&self.db, |pool| {
                 let row =
                     sqlx::query("SELECT attempts, window_start FROM login_throttle WHERE key = $1")
@@ -240,14 +242,14 @@ impl Store {
     /// The user (id and user name) a remembered browser belongs to, if it is remembered.
     pub async fn trusted_device_user(&self, token: &str) -> Result<Option<(i64, String)>> {
         let token_digest = digest(token);
-        crate::on_db!(&self.db, |pool| {
+        crate::on_conn!(self.conn().await?, |conn| {
             let row = sqlx::query(
                 "SELECT d.user_id, u.username FROM trusted_devices d \
                  JOIN users u ON u.id = d.user_id WHERE d.token_digest = $1 AND u.entity_id = $2",
             )
             .bind(&token_digest)
             .bind(self.entity)
-            .fetch_optional(pool)
+            .fetch_optional(&mut *conn)
             .await?;
             Ok(row
                 .map(|r| -> Result<(i64, String)> {
@@ -262,10 +264,10 @@ impl Store {
     pub async fn forget_device(&self, token: &str) -> Result<()> {
         let token_digest = digest(token);
         let _turn = self.sqlite_write_turn().await;
-        crate::on_db!(&self.db, |pool| {
+        crate::on_conn!(self.conn().await?, |conn| {
             sqlx::query("DELETE FROM trusted_devices WHERE token_digest = $1")
                 .bind(&token_digest)
-                .execute(pool)
+                .execute(&mut *conn)
                 .await?;
             Ok(())
         })

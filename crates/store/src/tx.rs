@@ -44,9 +44,18 @@ impl Store {
     /// wait on a read-to-write upgrade), so reads that decide a write can safely run
     /// inside the write's own transaction.
     pub(crate) async fn begin(&self) -> Result<Tx> {
+        self.begin_for(Scope::Entities(&[self.entity])).await
+    }
+
+    /// [`Store::begin`] for a transaction whose rows on PostgreSQL may belong to the
+    /// entities of `scope` (the scope is set in the `BEGIN`'s own round trip).
+    pub(crate) async fn begin_for(&self, scope: Scope<'_>) -> Result<Tx> {
         let conn = match &self.db {
             Db::Sqlite(pool) => TxConn::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
-            Db::Postgres(pool) => TxConn::Postgres(pool.begin().await?),
+            Db::Postgres(pool) => TxConn::Postgres(
+                pool.begin_with(format!("BEGIN; {}", scope.local_statement()))
+                    .await?,
+            ),
         };
         Ok(Tx {
             conn,
@@ -62,8 +71,11 @@ impl Store {
         let conn = match &self.db {
             Db::Sqlite(pool) => TxConn::Sqlite(pool.begin().await?),
             Db::Postgres(pool) => TxConn::Postgres(
-                pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                    .await?,
+                pool.begin_with(format!(
+                    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; {}",
+                    Scope::Entities(&[self.entity]).local_statement()
+                ))
+                .await?,
             ),
         };
         Ok(Tx {
@@ -73,7 +85,59 @@ impl Store {
     }
 }
 
+/// Sets a connection's scope to every entity of the deployment.
+pub(crate) const ALL_ENTITIES: &str = "SELECT set_config('participa.entities', \
+     COALESCE((SELECT array_agg(id)::TEXT FROM entities), '{}'), false)";
+/// [`ALL_ENTITIES`] for a transaction only.
+const ALL_ENTITIES_LOCAL: &str = "SELECT set_config('participa.entities', \
+     COALESCE((SELECT array_agg(id)::TEXT FROM entities), '{}'), true)";
+
+/// The entities whose rows PostgreSQL's row-level security lets a connection or a
+/// transaction see (migration 0025): the setting `participa.entities`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Scope<'a> {
+    Entities(&'a [i64]),
+    /// Every entity of the deployment: the outbox and the platform's own figures.
+    All,
+}
+
+impl Scope<'_> {
+    /// The entities' ids as the setting holds them (`{3,7}`); None for every entity.
+    pub(crate) fn ids(&self) -> Option<String> {
+        match self {
+            Scope::Entities(ids) => {
+                let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
+                Some(format!("{{{}}}", ids.join(",")))
+            }
+            Scope::All => None,
+        }
+    }
+
+    /// The statement that sets the scope for the transaction, sent with its `BEGIN`
+    /// as one simple query (never prepared). Ids are integers, so the text is built
+    /// without binding.
+    pub(crate) fn local_statement(&self) -> String {
+        match self.ids() {
+            Some(ids) => format!("SELECT set_config('participa.entities', '{ids}', true)"),
+            None => ALL_ENTITIES_LOCAL.into(),
+        }
+    }
+}
+
 impl Tx {
+    /// Moves the transaction to another entity (one just created), on PostgreSQL
+    /// together with its row-level scope.
+    pub(crate) async fn rescope(&mut self, entity: i64) -> Result<()> {
+        self.entity = entity;
+        if let TxConn::Postgres(t) = &mut self.conn {
+            sqlx::query("SELECT set_config('participa.entities', $1, true)")
+                .bind(Scope::Entities(&[entity]).ids())
+                .execute(&mut **t)
+                .await?;
+        }
+        Ok(())
+    }
+
     pub(crate) async fn commit(self) -> Result<()> {
         match self.conn {
             TxConn::Sqlite(t) => t.commit().await?,

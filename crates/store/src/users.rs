@@ -2,7 +2,7 @@
 
 use crate::audit::{record, Change};
 use crate::tx::{on_tx, Tx};
-use crate::{on_db, Entity, Result, Store, StoreError};
+use crate::{on_conn, Entity, Result, Store, StoreError};
 use chrono::{DateTime, Utc};
 use participa_domain::{OfficeCode, PasswordOrigin, Role};
 use sqlx::{QueryBuilder, Row};
@@ -159,11 +159,11 @@ pub(crate) async fn set_password(
 
 impl Store {
     pub async fn user_count(&self) -> Result<i64> {
-        on_db!(&self.db, |pool| {
+        on_conn!(self.conn().await?, |conn| {
             Ok(
                 sqlx::query("SELECT COUNT(*) AS n FROM users WHERE entity_id = $1")
                     .bind(self.entity)
-                    .fetch_one(pool)
+                    .fetch_one(&mut *conn)
                     .await?
                     .try_get("n")?,
             )
@@ -275,11 +275,11 @@ impl Store {
     /// An account and its password hash, by user name (for signing in).
     pub async fn user_for_login(&self, username: &str) -> Result<Option<(User, String)>> {
         let sql = format!("SELECT {USER_COLUMNS}, password_hash FROM users WHERE username = $1 AND entity_id = $2");
-        on_db!(&self.db, |pool| {
+        on_conn!(self.conn().await?, |conn| {
             let Some(r) = sqlx::query(&sql)
                 .bind(username)
                 .bind(self.entity)
-                .fetch_optional(pool)
+                .fetch_optional(&mut *conn)
                 .await?
             else {
                 return Ok(None);
@@ -289,7 +289,7 @@ impl Store {
                 "SELECT office_code FROM user_offices WHERE user_id = $1 ORDER BY office_code",
             )
             .bind(id)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?
             .iter()
             .map(|o| o.try_get("office_code"))
@@ -303,11 +303,11 @@ impl Store {
 
     pub async fn user(&self, id: i64) -> Result<Option<User>> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1 AND entity_id = $2");
-        on_db!(&self.db, |pool| {
+        on_conn!(self.conn().await?, |conn| {
             let Some(r) = sqlx::query(&sql)
                 .bind(id)
                 .bind(self.entity)
-                .fetch_optional(pool)
+                .fetch_optional(&mut *conn)
                 .await?
             else {
                 return Ok(None);
@@ -316,7 +316,7 @@ impl Store {
                 "SELECT office_code FROM user_offices WHERE user_id = $1 ORDER BY office_code",
             )
             .bind(id)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?
             .iter()
             .map(|o| o.try_get("office_code"))
@@ -328,13 +328,13 @@ impl Store {
     /// The offices the plans name, as choices for a reporter's account: each code once,
     /// with its name in the newest plan that has it, by code.
     pub async fn office_choices(&self) -> Result<Vec<(OfficeCode, String)>> {
-        let rows: Vec<(String, String)> = on_db!(&self.db, |pool| {
+        let rows: Vec<(String, String)> = on_conn!(self.conn().await?, |conn| {
             sqlx::query(
                 "SELECT o.code, o.name FROM plan_offices o JOIN plans p ON p.id = o.plan_id \
                  WHERE p.entity_id = $1 ORDER BY p.year DESC, p.id DESC",
             )
             .bind(self.entity)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?
             .iter()
             .map(|r| Ok((r.try_get("code")?, r.try_get("name")?)))
@@ -353,7 +353,7 @@ impl Store {
     pub async fn users(&self) -> Result<Vec<User>> {
         let sql =
             format!("SELECT {USER_COLUMNS} FROM users WHERE entity_id = $1 ORDER BY username");
-        on_db!(&self.db, |pool| {
+        on_conn!(self.conn().await?, |conn| {
             let mut offices: HashMap<i64, Vec<String>> = HashMap::new();
             for r in
                 sqlx::query(
@@ -361,7 +361,7 @@ impl Store {
                      WHERE u.entity_id = $1 ORDER BY o.office_code",
                 )
                 .bind(self.entity)
-                .fetch_all(pool)
+                .fetch_all(&mut *conn)
                     .await?
             {
                 offices
@@ -371,7 +371,7 @@ impl Store {
             }
             sqlx::query(&sql)
                 .bind(self.entity)
-                .fetch_all(pool)
+                .fetch_all(&mut *conn)
                 .await?
                 .iter()
                 .map(|r| {

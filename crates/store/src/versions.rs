@@ -8,7 +8,7 @@ use crate::findings::read_coverage;
 use crate::notifications::{Notice, NoticeKind, Recipients};
 use crate::plans::{bind_head, insert_children};
 use crate::tx::{on_tx, Locked, Tx};
-use crate::{on_db, Entity, PlanId, Result, Store, StoreError};
+use crate::{on_conn, Entity, PlanId, Result, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use participa_domain::{Approval, EditMode, Plan, PlanDraft, PlanStatus, Role, Transition};
 use sqlx::Row;
@@ -427,14 +427,14 @@ impl Store {
     /// Every version of the plan, oldest first, with who did each step.
     pub async fn versions(&self, id: PlanId) -> Result<Vec<VersionInfo>> {
         self.owns(Owned::Plan, id.0).await?;
-        let returns: Vec<ReturnRow> = on_db!(&self.db, |pool| {
+        let returns: Vec<ReturnRow> = on_conn!(self.conn().await?, |conn| {
             sqlx::query(
                 "SELECT r.version, r.from_status, r.reason, u.full_name, r.returned_at \
                      FROM plan_returns r LEFT JOIN users u ON u.id = r.returned_by \
                      WHERE r.plan_id = $1 ORDER BY r.id",
             )
             .bind(id.0)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?
             .iter()
             .map(|r| {
@@ -448,8 +448,8 @@ impl Store {
             })
             .collect::<Result<Vec<_>, sqlx::Error>>()?
         });
-        let mut list: Vec<VersionInfo> = on_db!(&self.db, |pool| {
-            let rows = sqlx::query(VERSIONS_SQL).bind(id.0).fetch_all(pool).await?;
+        let mut list: Vec<VersionInfo> = on_conn!(self.conn().await?, |conn| {
+            let rows = sqlx::query(VERSIONS_SQL).bind(id.0).fetch_all(&mut *conn).await?;
             rows.iter()
                 .map(|r| {
                     let step = |by: &str, at: &str| -> Result<Option<Step>> {
@@ -498,7 +498,7 @@ impl Store {
 
     /// The content of one version.
     pub async fn version_plan(&self, id: PlanId, version: i64) -> Result<Plan> {
-        let content: Option<String> = on_db!(&self.db, |pool| {
+        let content: Option<String> = on_conn!(self.conn().await?, |conn| {
             sqlx::query(
                 "SELECT v.content FROM plan_versions v JOIN plans p ON p.id = v.plan_id \
                  WHERE v.plan_id = $1 AND v.version = $2 AND p.entity_id = $3",
@@ -506,7 +506,7 @@ impl Store {
             .bind(id.0)
             .bind(version)
             .bind(self.entity)
-            .fetch_optional(pool)
+            .fetch_optional(&mut *conn)
             .await?
             .map(|r| r.try_get("content"))
             .transpose()?
@@ -520,7 +520,7 @@ impl Store {
     /// The plan's latest published version, if any: one query.
     pub async fn published_plan(&self, id: PlanId) -> Result<Option<PublishedPlan>> {
         let row: Option<(i64, DateTime<Utc>, String, Option<Approval>)> =
-            on_db!(&self.db, |pool| {
+            on_conn!(self.conn().await?, |conn| {
                 match sqlx::query(
                     "SELECT v.version, v.published_at, v.content, v.acta_number, v.acta_date, \
                      v.approved_name AS approval_name, v.approved_position AS approval_position \
@@ -530,7 +530,7 @@ impl Store {
                 )
                 .bind(id.0)
                 .bind(self.entity)
-                .fetch_optional(pool)
+                .fetch_optional(&mut *conn)
                 .await?
                 {
                     Some(r) => Some((
@@ -557,14 +557,14 @@ impl Store {
     /// The number of the plan's latest published version, if any: one indexed lookup,
     /// for caches keyed by version.
     pub async fn published_version(&self, id: PlanId) -> Result<Option<i64>> {
-        on_db!(&self.db, |pool| {
+        on_conn!(self.conn().await?, |conn| {
             let row = sqlx::query(
                 "SELECT MAX(v.version) AS v FROM plan_versions v JOIN plans p ON p.id = v.plan_id \
                  WHERE v.plan_id = $1 AND v.status = 'published' AND p.entity_id = $2",
             )
             .bind(id.0)
             .bind(self.entity)
-            .fetch_one(pool)
+            .fetch_one(&mut *conn)
             .await?;
             Ok(row.try_get("v")?)
         })
@@ -572,7 +572,7 @@ impl Store {
 
     /// Every plan's latest published version, newest year first: one query.
     pub async fn published_plans(&self) -> Result<Vec<PublishedPlan>> {
-        let rows: Vec<(i64, i64, DateTime<Utc>, String)> = on_db!(&self.db, |pool| {
+        let rows: Vec<(i64, i64, DateTime<Utc>, String)> = on_conn!(self.conn().await?, |conn| {
             sqlx::query(
                 "SELECT v.plan_id, v.version, v.published_at, v.content FROM plan_versions v \
                  JOIN plans p ON p.id = v.plan_id \
@@ -580,7 +580,7 @@ impl Store {
                  (SELECT MAX(w.version) FROM plan_versions w WHERE w.plan_id = v.plan_id AND w.status = 'published')",
             )
             .bind(self.entity)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?
             .iter()
             .map(|r| Ok((r.try_get("plan_id")?, r.try_get("version")?, r.try_get("published_at")?, r.try_get("content")?)))

@@ -5,7 +5,7 @@ use participa_domain::{Plan, PlanYear};
 use participa_formats::{import_plan, ReadOptions};
 use participa_store::testing::{self, accept_all_findings, TestDatabase};
 use participa_store::{
-    on_db, Acta, Actor, AuditAction, AuditFilter, Backend, Change, Entity, PlanId, SessionMeta,
+    on_conn, Acta, Actor, AuditAction, AuditFilter, Backend, Change, Entity, PlanId, SessionMeta,
     Store, StoreError, UserData,
 };
 
@@ -577,9 +577,9 @@ async fn a_recovery_link_sets_a_password_once_and_only_in_time(db: TestDatabase)
             .unwrap();
     }
     // Only digests are kept: the token is nowhere in the database.
-    let kept: Vec<String> = on_db!(store.db(), |pool| {
+    let kept: Vec<String> = on_conn!(store.conn().await.unwrap(), |pool| {
         sqlx::query("SELECT token_digest FROM password_recoveries")
-            .fetch_all(pool)
+            .fetch_all(&mut *pool)
             .await
             .unwrap()
             .iter()
@@ -880,9 +880,9 @@ async fn remembered_browsers_are_kept_by_digest_and_only_the_newest(db: TestData
         store.trusted_device_user(&"f".repeat(64)).await.unwrap(),
         None
     );
-    let kept: i64 = on_db!(store.db(), |pool| {
+    let kept: i64 = on_conn!(store.conn().await.unwrap(), |pool| {
         let digests: Vec<String> = sqlx::query_scalar("SELECT token_digest FROM trusted_devices")
-            .fetch_all(pool)
+            .fetch_all(&mut *pool)
             .await
             .unwrap();
         assert!(
@@ -1004,9 +1004,9 @@ async fn a_failed_insert_leaves_the_database_unchanged(db: TestDatabase) {
     let store = open(&db).await;
     store.insert_plan(&seed(), None).await.unwrap();
     // Make the last statement of the insert fail: everything before it must roll back.
-    on_db!(store.db(), |pool| {
+    on_conn!(store.conn().await.unwrap(), |pool| {
         sqlx::query("DROP TABLE plan_signatures")
-            .execute(pool)
+            .execute(&mut *pool)
             .await
             .unwrap();
     });
@@ -1015,9 +1015,9 @@ async fn a_failed_insert_leaves_the_database_unchanged(db: TestDatabase) {
     let other = Plan::try_from_draft(draft).unwrap();
     assert!(store.insert_plan(&other, None).await.is_err());
     assert_eq!(store.counts().await.unwrap(), (1, 15));
-    let entities: i64 = on_db!(store.db(), |pool| {
+    let entities: i64 = on_conn!(store.conn().await.unwrap(), |pool| {
         sqlx::query_scalar("SELECT COUNT(*) FROM entities")
-            .fetch_one(pool)
+            .fetch_one(&mut *pool)
             .await
             .unwrap()
     });
@@ -1058,13 +1058,111 @@ async fn sqlite_file_is_created_with_a_wal_journal() {
     let store = open(&db).await;
     let path = db.url.trim_start_matches("sqlite://");
     assert!(std::path::Path::new(path).exists());
-    let mode: String = on_db!(store.db(), |pool| {
+    let mode: String = on_conn!(store.conn().await.unwrap(), |pool| {
         sqlx::query_scalar("PRAGMA journal_mode")
-            .fetch_one(pool)
+            .fetch_one(&mut *pool)
             .await
             .unwrap()
     });
     assert_eq!(mode, "wal");
+}
+
+/// The second wall between entities (migration 0025): on PostgreSQL, a query that
+/// forgets its entity filter still sees, changes and adds nothing of another entity,
+/// and a connection with no scope sees nothing at all. The suite connects as an
+/// ordinary role (scripts/pg-temp.sh), as production must, so the wall is real here.
+#[tokio::test]
+async fn postgres_row_security_hides_other_entities_from_a_query_without_its_filter() {
+    use participa_store::EntityData;
+    let db = testing::postgres().await;
+    let a = open(&db).await;
+    assert!(
+        a.row_security_applies().await.unwrap(),
+        "the tests must connect as a role that row-level security binds (not a superuser)"
+    );
+    admin(&a, "ana", Role::Admin).await;
+    a.insert_plan(&seed(), None).await.unwrap();
+    let b_id = a
+        .add_entity(
+            &EntityData {
+                slug: "alcaldia-tunja".into(),
+                name: "Alcaldía de Tunja".into(),
+                ..Default::default()
+            },
+            &Actor::system(),
+        )
+        .await
+        .unwrap();
+    let b = a.for_entity(b_id);
+    admin(&b, "berta", Role::Admin).await;
+    admin(&b, "bruno", Role::Auditor).await;
+    let count = |store: &Store, table: &'static str| {
+        let store = store.clone();
+        async move {
+            on_conn!(store.conn().await.unwrap(), |conn| {
+                sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {table}"))
+                    .fetch_one(&mut *conn)
+                    .await
+                    .unwrap()
+            })
+        }
+    };
+    // No WHERE at all: each entity's connection counts its own rows only.
+    assert_eq!(count(&a, "plans").await, 1);
+    assert_eq!(count(&b, "plans").await, 0);
+    assert_eq!(count(&a, "users").await, 1);
+    assert_eq!(count(&b, "users").await, 2);
+    let audit_a = count(&a, "audit_log").await;
+    assert!(audit_a >= 2, "{audit_a}");
+    // An UPDATE and a DELETE without a filter touch nothing of A.
+    let (updated, deleted) = on_conn!(b.conn().await.unwrap(), |conn| {
+        let u = sqlx::query("UPDATE users SET full_name = 'cambiado'")
+            .execute(&mut *conn)
+            .await
+            .unwrap()
+            .rows_affected();
+        let d = sqlx::query("DELETE FROM plans")
+            .execute(&mut *conn)
+            .await
+            .unwrap()
+            .rows_affected();
+        (u, d)
+    });
+    assert_eq!((updated, deleted), (2, 0));
+    assert_eq!(count(&a, "plans").await, 1);
+    let ana = a.users().await.unwrap();
+    assert_eq!(ana[0].full_name, "ana full");
+    // A row written for another entity is refused.
+    let a_id = a.entity_id();
+    let refused = on_conn!(b.conn().await.unwrap(), |conn| {
+        sqlx::query(
+            "INSERT INTO suggestions (code, category, text, status, created_at, due_on, \
+             updated_at, entity_id) \
+             VALUES ('SG-X', 'vivienda', 'texto', 'recibida', now(), current_date, now(), $1)",
+        )
+        .bind(a_id)
+        .execute(&mut *conn)
+        .await
+        .unwrap_err()
+        .to_string()
+    });
+    assert!(refused.contains("row-level security"), "{refused}");
+    // A connection straight from the pool, with no scope set, sees nothing.
+    let participa_store::Db::Postgres(pool) = a.db() else {
+        unreachable!("a PostgreSQL store")
+    };
+    let mut raw = pool.acquire().await.unwrap();
+    sqlx::query("SELECT set_config('participa.entities', '', false)")
+        .execute(&mut *raw)
+        .await
+        .unwrap();
+    for table in ["plans", "users", "audit_log", "sessions"] {
+        let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+            .fetch_one(&mut *raw)
+            .await
+            .unwrap();
+        assert_eq!(n, 0, "{table} without a scope");
+    }
 }
 
 #[tokio::test]
@@ -1430,14 +1528,14 @@ async fn the_audit_log_is_append_only_and_filterable(db: TestDatabase) {
     assert!(none.is_empty());
     let all = store.audit_entries(&AuditFilter::default()).await.unwrap();
     assert_eq!(all.len(), 3, "user creation, plan creation, edit");
-    let (upd, del) = on_db!(store.db(), |pool| {
+    let (upd, del) = on_conn!(store.conn().await.unwrap(), |pool| {
         (
             sqlx::query("UPDATE audit_log SET subject = 'x'")
-                .execute(pool)
+                .execute(&mut *pool)
                 .await
                 .is_err(),
             sqlx::query("DELETE FROM audit_log")
-                .execute(pool)
+                .execute(&mut *pool)
                 .await
                 .is_err(),
         )
@@ -1770,14 +1868,14 @@ async fn a_report_is_returned_resubmitted_accepted_and_locked_when_the_period_cl
     assert_eq!(last.correction.as_deref(), Some("Faltó la feria de Cali"));
     assert_eq!(f.submissions(6, 1)[1].correction, None);
     // History cannot be rewritten in the database either.
-    let (upd, del) = on_db!(store.db(), |pool| {
+    let (upd, del) = on_conn!(store.conn().await.unwrap(), |pool| {
         (
             sqlx::query("UPDATE progress_reports SET percent = 100")
-                .execute(pool)
+                .execute(&mut *pool)
                 .await
                 .is_err(),
             sqlx::query("DELETE FROM evidence")
-                .execute(pool)
+                .execute(&mut *pool)
                 .await
                 .is_err(),
         )
@@ -2104,10 +2202,10 @@ async fn an_identified_survey_takes_one_answer_per_person_and_keeps_no_document(
 /// (identity_key of the consultation, identity of each response): what a copy of the
 /// database holds.
 async fn identity_rows(store: &Store, consultation: i64) -> (String, Vec<String>) {
-    on_db!(store.db(), |pool| {
+    on_conn!(store.conn().await.unwrap(), |pool| {
         let key: (String,) = sqlx::query_as("SELECT identity_key FROM consultations WHERE id = $1")
             .bind(consultation)
-            .fetch_one(pool)
+            .fetch_one(&mut *pool)
             .await
             .unwrap();
         let rows: Vec<(String,)> = sqlx::query_as(
@@ -2115,7 +2213,7 @@ async fn identity_rows(store: &Store, consultation: i64) -> (String, Vec<String>
              AND identity IS NOT NULL ORDER BY id",
         )
         .bind(consultation)
-        .fetch_all(pool)
+        .fetch_all(&mut *pool)
         .await
         .unwrap();
         (key.0, rows.into_iter().map(|r| r.0).collect())
@@ -2207,10 +2305,10 @@ async fn old_scheme_response(
     let (key, _) = identity_rows(store, consultation).await;
     let digest = participa_store::legacy_identity_digest(&key, document);
     let now = chrono::Utc::now();
-    on_db!(store.db(), |pool| {
+    on_conn!(store.conn().await.unwrap(), |pool| {
         sqlx::query("UPDATE consultations SET identity_rekeyed = FALSE WHERE id = $1")
             .bind(consultation)
-            .execute(pool)
+            .execute(&mut *pool)
             .await
             .unwrap();
         sqlx::query(
@@ -2222,7 +2320,7 @@ async fn old_scheme_response(
         .bind(&digest)
         .bind("Contar una respuesta por persona")
         .bind(now)
-        .execute(pool)
+        .execute(&mut *pool)
         .await
         .unwrap();
     });
@@ -2260,10 +2358,10 @@ async fn an_old_database_is_rekeyed_once_and_still_refuses_the_same_person(db: T
     for (b, a) in before.iter().zip(&after) {
         assert_ne!(a, b, "an old digest was left as it was");
     }
-    let rekeyed: Vec<(bool,)> = on_db!(store.db(), |pool| sqlx::query_as(
+    let rekeyed: Vec<(bool,)> = on_conn!(store.conn().await.unwrap(), |pool| sqlx::query_as(
         "SELECT identity_rekeyed FROM consultations ORDER BY id"
     )
-    .fetch_all(pool)
+    .fetch_all(&mut *pool)
     .await
     .unwrap());
     assert!(rekeyed.iter().all(|r| r.0), "{rekeyed:?}");
@@ -2743,9 +2841,9 @@ async fn the_outbox_claims_each_mail_once_retries_with_backoff_and_forgets_what_
     let states = store.outbox_states().await.unwrap();
     assert!(states.iter().all(|(_, _, s, _)| s == "sent"), "{states:?}");
     // The citizen's address and text are gone once sent.
-    let leftovers: i64 = on_db!(store.db(), |pool| {
+    let leftovers: i64 = on_conn!(store.conn().await.unwrap(), |pool| {
         sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE mail_to = 'ciudadana@example.org' OR (user_id IS NULL AND body <> '')")
-            .fetch_one(pool)
+            .fetch_one(&mut *pool)
             .await
             .unwrap()
     });

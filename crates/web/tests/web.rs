@@ -7671,8 +7671,8 @@ async fn a_forgotten_password_is_recovered_with_a_single_use_link(db: TestDataba
         let app = &app;
         async move {
             let sql = format!("SELECT COUNT(*) AS n FROM {table}");
-            let n: i64 = participa_store::on_db!(app.store.db(), |pool| {
-                sqlx::Row::get(&sqlx::query(&sql).fetch_one(pool).await.unwrap(), "n")
+            let n: i64 = participa_store::on_conn!(app.store.conn().await.unwrap(), |pool| {
+                sqlx::Row::get(&sqlx::query(&sql).fetch_one(&mut *pool).await.unwrap(), "n")
             });
             n
         }
@@ -7710,24 +7710,24 @@ async fn a_forgotten_password_is_recovered_with_a_single_use_link(db: TestDataba
         .await
         .unwrap());
     // Once sent, the token is nowhere in the database.
-    let token_kept: i64 = participa_store::on_db!(app.store.db(), |pool| {
+    let token_kept: i64 = participa_store::on_conn!(app.store.conn().await.unwrap(), |pool| {
         sqlx::Row::get(
             &sqlx::query(
                 "SELECT COUNT(*) AS n FROM notifications WHERE body LIKE $1 OR link LIKE $1",
             )
             .bind(format!("%{token}%"))
-            .fetch_one(pool)
+            .fetch_one(&mut *pool)
             .await
             .unwrap(),
             "n",
         )
     });
     assert_eq!(token_kept, 0);
-    let digests: i64 = participa_store::on_db!(app.store.db(), |pool| {
+    let digests: i64 = participa_store::on_conn!(app.store.conn().await.unwrap(), |pool| {
         sqlx::Row::get(
             &sqlx::query("SELECT COUNT(*) AS n FROM password_recoveries WHERE token_digest = $1")
                 .bind(&token)
-                .fetch_one(pool)
+                .fetch_one(&mut *pool)
                 .await
                 .unwrap(),
             "n",
@@ -7869,10 +7869,10 @@ async fn a_forgotten_password_is_recovered_with_a_single_use_link(db: TestDataba
     let refused = ask_from("10.9.0.1").await;
     assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(refused.body.contains("demasiados enlaces de recuperación"));
-    let after: i64 = participa_store::on_db!(app.store.db(), |pool| {
+    let after: i64 = participa_store::on_conn!(app.store.conn().await.unwrap(), |pool| {
         sqlx::Row::get(
             &sqlx::query("SELECT COUNT(*) AS n FROM password_recoveries")
-                .fetch_one(pool)
+                .fetch_one(&mut *pool)
                 .await
                 .unwrap(),
             "n",
@@ -7900,10 +7900,10 @@ async fn without_a_mail_server_no_recovery_link_is_issued(db: TestDatabase) {
         .await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body.contains("restablezca su contraseña"));
-    let n: i64 = participa_store::on_db!(app.store.db(), |pool| {
+    let n: i64 = participa_store::on_conn!(app.store.conn().await.unwrap(), |pool| {
         sqlx::Row::get(
             &sqlx::query("SELECT COUNT(*) AS n FROM password_recoveries")
-                .fetch_one(pool)
+                .fetch_one(&mut *pool)
                 .await
                 .unwrap(),
             "n",
@@ -9486,7 +9486,7 @@ async fn the_footer_dates_the_entitys_latest_change_not_a_sign_in(db: TestDataba
         "nothing changed yet"
     );
     // A change made long ago (the log is append-only, so it is written as it was).
-    participa_store::on_db!(app.store.db(), |pool| {
+    participa_store::on_conn!(app.store.conn().await.unwrap(), |pool| {
         sqlx::query(
             "INSERT INTO audit_log (at, username, action, subject, entity_id) \
              VALUES ($1, 'sistema', 'plan.update_header', 'plan 1', $2)",
@@ -9497,7 +9497,7 @@ async fn the_footer_dates_the_entitys_latest_change_not_a_sign_in(db: TestDataba
                 .to_utc(),
         )
         .bind(app.store.entity_id())
-        .execute(pool)
+        .execute(&mut *pool)
         .await
         .unwrap();
     });
