@@ -1240,7 +1240,9 @@ async fn serve(database_url: &str, options: ServeOptions) -> Result<()> {
         .await?
         .with_identity_secret(key.secret, options.replace_identity_key)
         .await?;
-    if store.backend() == participa_store::Backend::Postgres && !store.row_security_applies().await? {
+    if store.backend() == participa_store::Backend::Postgres
+        && !store.row_security_applies().await?
+    {
         eprintln!(
             "Atención: el usuario de PostgreSQL con que se conecta Participa es superusuario o \
              tiene BYPASSRLS, y la seguridad por filas que separa a las entidades no lo ata. \

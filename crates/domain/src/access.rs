@@ -78,6 +78,9 @@ pub enum Action<'a> {
     ReturnToDraft,
     ViewAuditLog,
     ManageUsers,
+    /// Change the entity's own settings: its name as citizens see it, footer data,
+    /// data-policy address, e-mail sender, colour and logo.
+    ManageEntity,
     ChangeOwnPassword,
     /// Change the rules: legal parameters, holidays, the groups-of-value catalogue.
     ManageRules,
@@ -172,6 +175,7 @@ mod tests {
             Action::Publish,
             Action::ViewAuditLog,
             Action::ManageUsers,
+            Action::ManageEntity,
             Action::ManageRules,
             Action::AcceptFinding,
         ] {
@@ -193,6 +197,7 @@ mod tests {
             Action::Approve,
             Action::Publish,
             Action::ManageUsers,
+            Action::ManageEntity,
             Action::ManageRules,
             Action::AcceptFinding,
         ] {

@@ -24,6 +24,11 @@ pub enum EntityError {
     Order(String),
     #[error("el NIT «{0}» no sirve: escriba solo cifras, con el dígito de verificación después de un guion si lo tiene (por ejemplo 899999035-7)")]
     Nit(String),
+    #[error("el color «{0}» no sirve: escríbalo como #rrggbb, por ejemplo #0b4f8a")]
+    Colour(String),
+    #[error("el color {colour} es muy claro: el texto blanco sobre él y él sobre el blanco quedan con contraste {ratio} a 1, y se necesita al menos 4,5 a 1 (WCAG 2.1 AA); elija un tono más oscuro")]
+    /// `ratio` as Spanish writes it, with a decimal comma («3,9»).
+    Contrast { colour: String, ratio: String },
 }
 
 impl EntitySlug {
@@ -182,6 +187,53 @@ pub fn parse_nit(text: &str) -> Result<String, EntityError> {
     }
 }
 
+/// The contrast a text colour reaches against white text or a white page that WCAG
+/// 2.1 AA asks of normal text (success criterion 1.4.3).
+pub const MIN_CONTRAST: f64 = 4.5;
+
+/// An entity's own colour, as `#rrggbb` in lowercase (empty stays empty: the
+/// platform's). It is the colour of the header band under white text and of links on
+/// white, so it must contrast [`MIN_CONTRAST`] to 1 with white.
+pub fn parse_colour(text: &str) -> Result<String, EntityError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(String::new());
+    }
+    let hex = text.strip_prefix('#').unwrap_or(text);
+    let channels: Option<Vec<u8>> = (hex.len() == 6 && hex.is_ascii())
+        .then(|| {
+            (0..3)
+                .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok())
+                .collect()
+        })
+        .flatten();
+    let Some(channels) = channels else {
+        return Err(EntityError::Colour(text.chars().take(20).collect()));
+    };
+    let colour = format!("#{}", hex.to_ascii_lowercase());
+    let ratio = contrast_with_white(&channels);
+    if ratio < MIN_CONTRAST {
+        let ratio = format!("{:.1}", (ratio * 10.0).floor() / 10.0).replace('.', ",");
+        return Err(EntityError::Contrast { colour, ratio });
+    }
+    Ok(colour)
+}
+
+/// WCAG's contrast ratio between an sRGB colour and white: (1 + 0.05) / (L + 0.05),
+/// with L its relative luminance.
+fn contrast_with_white(rgb: &[u8]) -> f64 {
+    let linear = |c: u8| {
+        let c = f64::from(c) / 255.0;
+        if c <= 0.03928 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    let l = 0.2126 * linear(rgb[0]) + 0.7152 * linear(rgb[1]) + 0.0722 * linear(rgb[2]);
+    1.05 / (l + 0.05)
+}
+
 /// An entity's name: trimmed, 1 to 200 characters.
 pub fn parse_entity_name(text: &str) -> Result<String, EntityError> {
     let name = text.trim();
@@ -234,6 +286,27 @@ mod tests {
             "Caja Promotora de Vivienda Militar y de Policía de la República",
         );
         assert!(long.as_str().len() <= 40 && !long.as_str().ends_with('-'));
+    }
+
+    #[test]
+    fn a_colour_must_be_dark_enough_for_white_text() {
+        assert_eq!(parse_colour(" #0B4F8A ").unwrap(), "#0b4f8a");
+        assert_eq!(parse_colour("3366cc").unwrap(), "#3366cc");
+        assert_eq!(parse_colour("").unwrap(), "");
+        // Black on white is 21:1; white on white 1:1.
+        assert!((contrast_with_white(&[0, 0, 0]) - 21.0).abs() < 1e-9);
+        assert!((contrast_with_white(&[255, 255, 255]) - 1.0).abs() < 1e-9);
+        // #767676 is the lightest grey that passes; #777777 does not.
+        assert!(parse_colour("#767676").is_ok());
+        let e = parse_colour("#777777").unwrap_err();
+        assert!(matches!(e, EntityError::Contrast { .. }), "{e}");
+        assert!(e.to_string().contains("4,5 a 1"), "{e}");
+        for bad in ["#12345", "#ggghhh", "azul", "#0b4f8a0", "#ñññ"] {
+            assert!(
+                matches!(parse_colour(bad), Err(EntityError::Colour(_))),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

@@ -22,7 +22,10 @@ impl Store {
              FROM activities a JOIN plans p ON p.id = a.plan_id \
              WHERE p.entity_id = $1 ORDER BY p.year DESC, p.id, a.number";
         on_conn!(self.conn().await?, |conn| {
-            let rows = sqlx::query(SQL).bind(self.entity).fetch_all(&mut *conn).await?;
+            let rows = sqlx::query(SQL)
+                .bind(self.entity)
+                .fetch_all(&mut *conn)
+                .await?;
             rows.iter()
                 .map(|r| {
                     Ok(ActivityChoice {

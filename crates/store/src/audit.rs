@@ -61,6 +61,8 @@ pub enum AuditAction {
     ConsultationResults,
     /// An entity added to the deployment.
     EntityCreate,
+    /// An entity's settings changed (name, footer data, colour, logo).
+    EntityUpdate,
     /// A user given (or refused) a platform role.
     PlatformGrant,
     /// A deliverable report published for the public, or withdrawn.
@@ -115,7 +117,7 @@ pub enum AuditAction {
 
 impl AuditAction {
     /// Every action, for parsing stored codes back.
-    pub const ALL: [AuditAction; 62] = [
+    pub const ALL: [AuditAction; 63] = [
         AuditAction::ActivityCreate,
         AuditAction::ActivityUpdate,
         AuditAction::ActivityDelete,
@@ -162,6 +164,7 @@ impl AuditAction {
         AuditAction::SuggestionUpdate,
         AuditAction::UserCreate,
         AuditAction::EntityCreate,
+        AuditAction::EntityUpdate,
         AuditAction::PlatformGrant,
         AuditAction::UserPasswordChange,
         AuditAction::UserPasswordReset,
@@ -231,6 +234,7 @@ impl AuditAction {
             AuditAction::SuggestionUpdate => "suggestion.update",
             AuditAction::UserCreate => "user.create",
             AuditAction::EntityCreate => "entity.create",
+            AuditAction::EntityUpdate => "entity.update",
             AuditAction::PlatformGrant => "platform.grant",
             AuditAction::UserPasswordChange => "user.password_change",
             AuditAction::UserPasswordReset => "user.password_reset",
@@ -277,7 +281,8 @@ impl AuditAction {
             | AuditAction::HearingQuestion
             | AuditAction::HearingEraseRegistration
             | AuditAction::SuggestionErasePersonalData => false,
-            AuditAction::ActivityCreate
+            AuditAction::EntityUpdate
+            | AuditAction::ActivityCreate
             | AuditAction::ActivityUpdate
             | AuditAction::ActivityDelete
             | AuditAction::ActivityStatus
@@ -376,6 +381,7 @@ impl AuditAction {
             AuditAction::SuggestionUpdate => "Tramitó una sugerencia",
             AuditAction::UserCreate => "Creó un usuario",
             AuditAction::EntityCreate => "Agregó una entidad a la plataforma",
+            AuditAction::EntityUpdate => "Cambió los datos de la entidad",
             AuditAction::PlatformGrant => "Cambió un rol de la plataforma",
             AuditAction::UserPasswordChange => "Cambió su contraseña",
             AuditAction::UserPasswordReset => "Restableció la contraseña de un usuario",

@@ -8,7 +8,7 @@
 //! identity secret, the mail outbox's delivery) is read here or in its own module.
 
 use crate::audit::{record, Actor, AuditAction, Change};
-use crate::{on_conn, Result, Store, StoreError};
+use crate::{on_conn, Result, Store, StoreError, UserData};
 use chrono::Utc;
 use participa_domain::{EntityOrder, EntitySlug};
 use sqlx::Row;
@@ -21,6 +21,8 @@ pub const PLACEHOLDER_NAME: &str = "Entidad";
 pub struct EntityRecord {
     pub id: i64,
     pub data: EntityData,
+    /// Moves with every change of its settings ([`Store::update_entity`]).
+    pub revision: i64,
 }
 
 /// The fields of an entity a platform administrator or its own admin sets.
@@ -46,7 +48,7 @@ pub struct EntityData {
 
 const COLUMNS: &str = "id, slug, name, nit, entity_order, sector, department_code, \
      municipality_code, address, phone, contact_email, hours, privacy_policy_url, \
-     privacy_contact, mail_from, colour";
+     privacy_contact, mail_from, colour, revision";
 
 fn decode<R: Row>(r: &R) -> Result<EntityRecord>
 where
@@ -58,6 +60,7 @@ where
     let id: i64 = r.try_get("id")?;
     Ok(EntityRecord {
         id,
+        revision: r.try_get("revision")?,
         data: EntityData {
             slug: r.try_get("slug")?,
             name: r.try_get("name")?,
@@ -109,17 +112,23 @@ impl Store {
         })
     }
 
-    /// A value that moves whenever an entity or a host name is added: the highest
-    /// entity id and the number of host names (neither is ever removed or renamed).
-    pub async fn entities_generation(&self) -> Result<(i64, i64)> {
+    /// A value that moves whenever an entity or a host name is added, or an entity's
+    /// settings change: the highest entity id, the number of host names (neither is
+    /// ever removed or renamed) and the sum of the entities' revisions.
+    pub async fn entities_generation(&self) -> Result<(i64, i64, i64)> {
         on_conn!(self.conn().await?, |conn| {
             let r = sqlx::query(
                 "SELECT (SELECT COALESCE(MAX(id), 0) FROM entities) AS last, \
-                 (SELECT COUNT(*) FROM entity_hosts) AS hosts",
+                 (SELECT COUNT(*) FROM entity_hosts) AS hosts, \
+                 (SELECT CAST(COALESCE(SUM(revision), 0) AS BIGINT) FROM entities) AS revisions",
             )
             .fetch_one(&mut *conn)
             .await?;
-            Ok((r.try_get("last")?, r.try_get("hosts")?))
+            Ok((
+                r.try_get("last")?,
+                r.try_get("hosts")?,
+                r.try_get("revisions")?,
+            ))
         })
     }
 
@@ -202,36 +211,93 @@ impl Store {
         })
     }
 
-    /// Adds an entity with its host names (audited as the platform's, and in the new
-    /// entity's own log) and returns its id. The slug and each host name must be free.
+    /// Adds an entity with its host names (audited in the new entity's own log) and
+    /// returns its id. The slug and each host name must be free.
     pub async fn add_entity(&self, data: &EntityData, actor: &Actor) -> Result<i64> {
-        let slug = EntitySlug::parse(&data.slug)?;
         let now = Utc::now();
         let mut tx = self.begin().await?;
+        let id = insert_entity(&mut tx, data, actor, now).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Adds an entity and its first administrator in one transaction: either both
+    /// exist afterwards or neither (a user name taken anywhere in the deployment
+    /// leaves no entity behind). The account's password was generated for it and must
+    /// be changed at its first sign-in. Returns (entity id, user id).
+    pub async fn add_entity_with_admin(
+        &self,
+        data: &EntityData,
+        admin: &UserData,
+        password_hash: &str,
+        actor: &Actor,
+    ) -> Result<(i64, i64)> {
+        let now = Utc::now();
+        let mut tx = self.begin().await?;
+        let id = insert_entity(&mut tx, data, actor, now).await?;
+        let user = crate::users::insert_user(
+            &mut tx,
+            admin,
+            password_hash,
+            participa_domain::PasswordOrigin::Temporary,
+            now,
+        )
+        .await?;
+        let change = Change {
+            actor,
+            action: AuditAction::UserCreate,
+            plan_id: None,
+            subject: format!("usuario {}", admin.username),
+            before: None,
+            after: Some(format!(
+                "{} ({}), primer administrador de la entidad",
+                admin.full_name,
+                admin.role.label()
+            )),
+        };
+        record(&mut tx, &change, now).await?;
+        tx.commit().await?;
+        Ok((id, user))
+    }
+
+    /// Changes this entity's settings (everything in `data` but its slug and host
+    /// names, which only the platform sets) and, when `logo` is `Some`, its logo
+    /// (`Some(None)` takes it away). Audited with what changed; moves its revision.
+    pub async fn update_entity(
+        &self,
+        data: &EntityData,
+        logo: Option<Option<(&[u8], &str)>>,
+        actor: &Actor,
+    ) -> Result<()> {
+        let now = Utc::now();
+        let mut tx = self.begin().await?;
+        let entity = tx.entity;
+        let sql = format!("SELECT {COLUMNS} FROM entities WHERE id = $1");
+        let before = crate::tx::on_tx!(&mut tx, |conn| {
+            let row = sqlx::query(&sql).bind(entity).fetch_one(&mut *conn).await?;
+            decode(&row)?.data
+        });
+        let changed = describe_changes(&before, data, logo.is_some());
         let taken = crate::tx::on_tx!(&mut tx, |conn| {
-            let slug_taken =
-                sqlx::query("SELECT 1 AS x FROM entities WHERE slug = $1 OR name = $2")
-                    .bind(slug.as_str())
-                    .bind(&data.name)
-                    .fetch_optional(&mut *conn)
-                    .await?
-                    .is_some();
-            slug_taken
+            sqlx::query("SELECT 1 AS x FROM entities WHERE name = $1 AND id <> $2")
+                .bind(&data.name)
+                .bind(entity)
+                .fetch_optional(&mut *conn)
+                .await?
+                .is_some()
         });
         if taken {
-            return Err(StoreError::EntityTaken(data.slug.clone()));
+            return Err(StoreError::EntityTaken(data.name.clone()));
         }
-        let id = crate::tx::on_tx!(&mut tx, |conn| {
-            let id: i64 = sqlx::query(
-                "INSERT INTO entities (name, created_at, slug, nit, entity_order, sector, \
-                 department_code, municipality_code, address, phone, contact_email, hours, \
-                 privacy_policy_url, privacy_contact, mail_from, colour) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
-                 RETURNING id",
+        crate::tx::on_tx!(&mut tx, |conn| {
+            sqlx::query(
+                "UPDATE entities SET name = $1, nit = $2, entity_order = $3, sector = $4, \
+                 department_code = $5, municipality_code = $6, address = $7, phone = $8, \
+                 contact_email = $9, hours = $10, privacy_policy_url = $11, \
+                 privacy_contact = $12, mail_from = $13, colour = $14, revision = revision + 1 \
+                 WHERE id = $15",
             )
             .bind(&data.name)
-            .bind(now)
-            .bind(slug.as_str())
             .bind(&data.nit)
             .bind(data.order.as_str())
             .bind(&data.sector)
@@ -245,38 +311,157 @@ impl Store {
             .bind(&data.privacy_contact)
             .bind(&data.mail_from)
             .bind(&data.colour)
-            .fetch_one(&mut *conn)
-            .await?
-            .try_get("id")?;
-            for host in &data.hosts {
-                let clash = sqlx::query("SELECT 1 AS x FROM entity_hosts WHERE host = $1")
-                    .bind(host)
-                    .fetch_optional(&mut *conn)
-                    .await?;
-                if clash.is_some() {
-                    return Err(StoreError::HostTaken(host.clone()));
-                }
-                sqlx::query("INSERT INTO entity_hosts (host, entity_id) VALUES ($1, $2)")
-                    .bind(host)
-                    .bind(id)
+            .bind(entity)
+            .execute(&mut *conn)
+            .await?;
+            if let Some(logo) = logo {
+                let (bytes, kind) = logo.map_or((None, None), |(b, k)| (Some(b), Some(k)));
+                sqlx::query("UPDATE entities SET logo = $1, logo_type = $2 WHERE id = $3")
+                    .bind(bytes)
+                    .bind(kind)
+                    .bind(entity)
                     .execute(&mut *conn)
                     .await?;
             }
-            id
         });
-        tx.rescope(id).await?;
         let change = Change {
             actor,
-            action: AuditAction::EntityCreate,
+            action: AuditAction::EntityUpdate,
             plan_id: None,
-            subject: format!("entidad {}: {}", slug, data.name),
-            before: None,
-            after: Some(data.hosts.join(", ")),
+            subject: format!("entidad {}", before.slug),
+            before: Some(changed.0),
+            after: Some(changed.1),
         };
         record(&mut tx, &change, now).await?;
-        tx.commit().await?;
-        Ok(id)
+        tx.commit().await
     }
+}
+
+/// What an update changes, field by field: (before, after), each as «campo: valor»
+/// lines; the logo only as «cambiado».
+fn describe_changes(before: &EntityData, after: &EntityData, logo: bool) -> (String, String) {
+    let fields: [(&str, &str, &str); 13] = [
+        ("nombre", &before.name, &after.name),
+        ("NIT", &before.nit, &after.nit),
+        ("orden", before.order.label(), after.order.label()),
+        ("sector", &before.sector, &after.sector),
+        (
+            "departamento",
+            &before.department_code,
+            &after.department_code,
+        ),
+        (
+            "municipio",
+            &before.municipality_code,
+            &after.municipality_code,
+        ),
+        ("dirección", &before.address, &after.address),
+        ("teléfono", &before.phone, &after.phone),
+        ("correo", &before.contact_email, &after.contact_email),
+        ("horario", &before.hours, &after.hours),
+        (
+            "contacto de datos personales",
+            &before.privacy_contact,
+            &after.privacy_contact,
+        ),
+        ("remitente de correos", &before.mail_from, &after.mail_from),
+        ("color", &before.colour, &after.colour),
+    ];
+    let policy = |d: &EntityData| d.privacy_policy_url.clone().unwrap_or_default();
+    let (mut old, mut new) = (Vec::new(), Vec::new());
+    for (name, a, b) in fields {
+        if a != b {
+            old.push(format!("{name}: {a}"));
+            new.push(format!("{name}: {b}"));
+        }
+    }
+    if policy(before) != policy(after) {
+        old.push(format!("política de datos: {}", policy(before)));
+        new.push(format!("política de datos: {}", policy(after)));
+    }
+    if logo {
+        new.push("logo: cambiado".into());
+    }
+    if new.is_empty() {
+        new.push("sin cambios".into());
+    }
+    (old.join("\n"), new.join("\n"))
+}
+
+/// Inserts an entity with its host names, and its audit entry in its own log; the
+/// transaction works for the new entity afterwards.
+async fn insert_entity(
+    tx: &mut crate::tx::Tx,
+    data: &EntityData,
+    actor: &Actor,
+    now: chrono::DateTime<Utc>,
+) -> Result<i64> {
+    let slug = EntitySlug::parse(&data.slug)?;
+    let taken = crate::tx::on_tx!(tx, |conn| {
+        sqlx::query("SELECT 1 AS x FROM entities WHERE slug = $1 OR name = $2")
+            .bind(slug.as_str())
+            .bind(&data.name)
+            .fetch_optional(&mut *conn)
+            .await?
+            .is_some()
+    });
+    if taken {
+        return Err(StoreError::EntityTaken(data.slug.clone()));
+    }
+    let id = crate::tx::on_tx!(tx, |conn| {
+        let id: i64 = sqlx::query(
+            "INSERT INTO entities (name, created_at, slug, nit, entity_order, sector, \
+             department_code, municipality_code, address, phone, contact_email, hours, \
+             privacy_policy_url, privacy_contact, mail_from, colour) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
+             RETURNING id",
+        )
+        .bind(&data.name)
+        .bind(now)
+        .bind(slug.as_str())
+        .bind(&data.nit)
+        .bind(data.order.as_str())
+        .bind(&data.sector)
+        .bind(&data.department_code)
+        .bind(&data.municipality_code)
+        .bind(&data.address)
+        .bind(&data.phone)
+        .bind(&data.contact_email)
+        .bind(&data.hours)
+        .bind(&data.privacy_policy_url)
+        .bind(&data.privacy_contact)
+        .bind(&data.mail_from)
+        .bind(&data.colour)
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get("id")?;
+        for host in &data.hosts {
+            let clash = sqlx::query("SELECT 1 AS x FROM entity_hosts WHERE host = $1")
+                .bind(host)
+                .fetch_optional(&mut *conn)
+                .await?;
+            if clash.is_some() {
+                return Err(StoreError::HostTaken(host.clone()));
+            }
+            sqlx::query("INSERT INTO entity_hosts (host, entity_id) VALUES ($1, $2)")
+                .bind(host)
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+        }
+        id
+    });
+    tx.rescope(id).await?;
+    let change = Change {
+        actor,
+        action: AuditAction::EntityCreate,
+        plan_id: None,
+        subject: format!("entidad {}: {}", slug, data.name),
+        before: None,
+        after: Some(data.hosts.join(", ")),
+    };
+    record(tx, &change, now).await?;
+    Ok(id)
 }
 
 enum Key<'a> {

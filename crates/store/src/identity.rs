@@ -253,7 +253,10 @@ impl Store {
             .await?;
             let mut out = Vec::with_capacity(rows.len());
             for r in &rows {
-                out.push((r.try_get::<i64, _>("id")?, r.try_get::<i64, _>("entity_id")?));
+                out.push((
+                    r.try_get::<i64, _>("id")?,
+                    r.try_get::<i64, _>("entity_id")?,
+                ));
             }
             out
         });

@@ -73,7 +73,10 @@ impl Store {
              WHERE b.plan_id = a.plan_id AND b.action IN ({codes})) ORDER BY a.plan_id"
         );
         on_conn!(self.conn().await?, |conn| {
-            let rows = sqlx::query(&sql).bind(self.entity).fetch_all(&mut *conn).await?;
+            let rows = sqlx::query(&sql)
+                .bind(self.entity)
+                .fetch_all(&mut *conn)
+                .await?;
             let mut out = Vec::with_capacity(rows.len());
             for r in &rows {
                 let code: String = r.try_get("action")?;

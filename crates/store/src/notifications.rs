@@ -654,8 +654,10 @@ impl Store {
     /// Marks a claimed e-mail sent (a claim that expired and passed to another server is
     /// left alone). Returns whether this claim still held it.
     pub async fn mail_sent(&self, mail: &OutgoingMail, now: DateTime<Utc>) -> Result<bool> {
-        on_conn!(self.conn_for(Scope::Entities(&[mail.entity])).await?, |conn| {
-            Ok(sqlx::query(
+        on_conn!(
+            self.conn_for(Scope::Entities(&[mail.entity])).await?,
+            |conn| {
+                Ok(sqlx::query(
                 "UPDATE notifications SET mail_state = 'sent', sent_at = $1, claimed_until = NULL, \
                  claim_token = NULL, last_error = NULL, \
                  mail_to = CASE WHEN user_id IS NULL THEN NULL ELSE mail_to END, \
@@ -671,7 +673,8 @@ impl Store {
             .await?
             .rows_affected()
                 == 1)
-        })
+            }
+        )
     }
 
     /// Records a failed attempt: the message is retried after the policy's wait, or
@@ -687,8 +690,10 @@ impl Store {
         let give_up = attempts >= policy.max_attempts;
         let next = now + policy.wait_after(attempts);
         let error: String = error.chars().take(500).collect();
-        on_conn!(self.conn_for(Scope::Entities(&[mail.entity])).await?, |conn| {
-            sqlx::query(
+        on_conn!(
+            self.conn_for(Scope::Entities(&[mail.entity])).await?,
+            |conn| {
+                sqlx::query(
                 "UPDATE notifications SET attempts = $1, last_error = $2, claimed_until = NULL, claim_token = NULL, \
                  mail_state = CASE WHEN $3 THEN 'failed' ELSE 'pending' END, next_attempt_at = $4, \
                  mail_to = CASE WHEN $3 AND user_id IS NULL THEN NULL ELSE mail_to END, \
@@ -703,7 +708,8 @@ impl Store {
             .bind(&mail.token)
             .execute(&mut *conn)
             .await?;
-        });
+            }
+        );
         Ok((!give_up).then_some(next))
     }
 

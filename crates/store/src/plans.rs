@@ -325,7 +325,10 @@ impl Store {
              JOIN plan_versions v ON v.plan_id = p.id AND v.version = p.current_version \
              WHERE p.entity_id = $1 ORDER BY p.year DESC, p.id";
         on_conn!(self.conn().await?, |conn| {
-            let rows = sqlx::query(SQL).bind(self.entity).fetch_all(&mut *conn).await?;
+            let rows = sqlx::query(SQL)
+                .bind(self.entity)
+                .fetch_all(&mut *conn)
+                .await?;
             rows.iter()
                 .map(|r| {
                     Ok(PlanSummary {

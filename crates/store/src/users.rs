@@ -181,28 +181,7 @@ impl Store {
     ) -> Result<i64> {
         let now = Utc::now();
         let mut tx = self.begin().await?;
-        let entity = tx.entity;
-        let id: i64 = on_tx!(&mut tx, |conn| {
-            sqlx::query(
-                "INSERT INTO users (username, full_name, role, password_hash, active, created_at, email, position, \
-                 must_change_password, entity_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
-            )
-            .bind(&data.username)
-            .bind(&data.full_name)
-            .bind(data.role.as_str())
-            .bind(password_hash)
-            .bind(data.active)
-            .bind(now)
-            .bind(&data.email)
-            .bind(data.position.trim())
-            .bind(origin.must_change())
-            .bind(entity)
-            .fetch_one(&mut *conn)
-            .await
-            .map_err(|e| unique_violation(e, &data.username))?
-            .try_get("id")?
-        });
-        insert_offices(&mut tx, id, &data.offices).await?;
+        let id = insert_user(&mut tx, data, password_hash, origin, now).await?;
         record(&mut tx, change, now).await?;
         tx.commit().await?;
         Ok(id)
@@ -381,4 +360,39 @@ impl Store {
                 .collect()
         })
     }
+}
+
+/// Inserts an account of the transaction's entity with its offices (the caller writes
+/// the audit entry); a user name taken anywhere in the deployment is
+/// [`StoreError::UsernameTaken`].
+pub(crate) async fn insert_user(
+    tx: &mut Tx,
+    data: &UserData,
+    password_hash: &str,
+    origin: PasswordOrigin,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let entity = tx.entity;
+    let id: i64 = on_tx!(tx, |conn| {
+        sqlx::query(
+            "INSERT INTO users (username, full_name, role, password_hash, active, created_at, email, position, \
+             must_change_password, entity_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+        )
+        .bind(&data.username)
+        .bind(&data.full_name)
+        .bind(data.role.as_str())
+        .bind(password_hash)
+        .bind(data.active)
+        .bind(now)
+        .bind(&data.email)
+        .bind(data.position.trim())
+        .bind(origin.must_change())
+        .bind(entity)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(|e| unique_violation(e, &data.username))?
+        .try_get("id")?
+    });
+    insert_offices(tx, id, &data.offices).await?;
+    Ok(id)
 }

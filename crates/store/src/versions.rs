@@ -449,7 +449,10 @@ impl Store {
             .collect::<Result<Vec<_>, sqlx::Error>>()?
         });
         let mut list: Vec<VersionInfo> = on_conn!(self.conn().await?, |conn| {
-            let rows = sqlx::query(VERSIONS_SQL).bind(id.0).fetch_all(&mut *conn).await?;
+            let rows = sqlx::query(VERSIONS_SQL)
+                .bind(id.0)
+                .fetch_all(&mut *conn)
+                .await?;
             rows.iter()
                 .map(|r| {
                     let step = |by: &str, at: &str| -> Result<Option<Step>> {

@@ -160,7 +160,9 @@ pub fn max_chars(name: &str) -> usize {
         "clave" | "actual" => 1_024,
         "nueva" | "repetir" => crate::auth::MAX_PASSWORD_LEN,
         "siguiente" => 2_000,
-        "correo" => 254,
+        "correo" | "correo_admin" | "remitente" => 254,
+        "identificador" | "nit" | "departamento" | "municipio" | "color" => 40,
+        "servidor" => 253,
         "otras_dependencias" => 200,
         "telefono" | "documento" | "identificacion" | "tipo_documento" => 40,
         "codigo" | "oe_codigo" | "od_codigo" | "ie_codigo" | "numero" | "acta_numero"
@@ -211,7 +213,8 @@ pub fn max_chars(name: &str) -> usize {
         | "a"
         | "sitio_web" => 200,
         "nombre" | "titulo" | "lugar" | "tema" | "quien" | "unidad" | "territorio"
-        | "transmision" | "responsable_texto" | "politica" | "convocatoria" | "cargo" => TITLE,
+        | "transmision" | "responsable_texto" | "politica" | "convocatoria" | "cargo"
+        | "sector" | "direccion" | "horario" | "contacto_datos" | "nombre_admin" => TITLE,
         _ => LONG_TEXT,
     }
 }
@@ -253,12 +256,42 @@ fn field_label(name: &str) -> &'static str {
         "recomendaciones" => "Recomendaciones",
         "responsable_texto" => "Responsable como lo escribe el documento",
         "siguiente" => "Página siguiente",
+        "identificador" => "Identificador",
+        "sector" => "Sector",
+        "direccion" => "Dirección",
+        "horario" => "Horario de atención",
+        "contacto_datos" => "Contacto para datos personales",
+        "nombre_admin" => "Nombre del administrador",
+        "remitente" => "Remitente de los correos",
         _ => "uno de los campos",
     }
 }
 
 fn thousands(n: usize) -> String {
     participa_domain::numbers::grouped(n as u64)
+}
+
+/// A plausible e-mail address (one `@`, something on each side, no spaces), or None
+/// for an empty field; an implausible one is an error on `field`.
+pub fn email_of(text: &str, field: &'static str, errors: &mut FieldErrors) -> Option<String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    let plausible = text.len() <= 254
+        && !text.contains(char::is_whitespace)
+        && text.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && domain.contains('.') && !domain.contains('@')
+        });
+    if !plausible {
+        errors.insert(
+            field,
+            format!(
+                "«{text}» no parece un correo electrónico (por ejemplo nombre@entidad.gov.co)."
+            ),
+        );
+    }
+    Some(text.to_string())
 }
 
 /// A form's errors by field name (the field's `id`): the page shows each next to its

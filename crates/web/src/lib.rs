@@ -7,6 +7,7 @@
 
 pub mod auth;
 mod charts;
+mod entity_form;
 pub mod error;
 pub mod extract;
 pub mod flash;
@@ -91,6 +92,12 @@ pub struct Inner {
     pub contact: Arc<EntityContact>,
     /// The entity's logo and its media type.
     pub logo: Option<(axum::body::Bytes, &'static str)>,
+    /// The entity's own colour (`#rrggbb`, checked for contrast), served as
+    /// `/static/entidad.css`; None: the platform's.
+    pub colour: Option<String>,
+    /// Set when a page changed an entity (its settings, a new one): the platform
+    /// then checks the entities on the next request instead of within a second.
+    pub entities_changed: Arc<std::sync::atomic::AtomicBool>,
     /// The public plan documents (PDF) by plan and published version.
     pub public_pdfs: std::sync::Mutex<std::collections::HashMap<(i64, i64), axum::body::Bytes>>,
     /// The public follow-up reports of closed periods: (plan, period, PDF?) → the latest
@@ -188,6 +195,11 @@ pub struct Config {
     pub logo: Option<(axum::body::Bytes, &'static str)>,
     /// The name of the session cookie (each entity of a deployment has its own).
     pub session_cookie: String,
+    /// The entity's own colour, `#rrggbb` (empty: the platform's); one that fails
+    /// [`participa_domain::entity::parse_colour`] is not used.
+    pub colour: String,
+    /// Shared with the platform (see [`AppState::entities_changed`]).
+    pub entities_changed: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// How citizens reach the entity (the national guidelines for entity sites ask every
@@ -230,6 +242,8 @@ impl Default for Config {
             contact: EntityContact::default(),
             logo: None,
             session_cookie: "participa_sesion".into(),
+            colour: String::new(),
+            entities_changed: Default::default(),
         }
     }
 }
@@ -264,6 +278,10 @@ impl AppState {
             recovery_minutes: config.recovery_minutes.max(1),
             contact: Arc::new(config.contact),
             logo: config.logo.filter(|(b, _)| b.len() <= LOGO_LIMIT),
+            entities_changed: config.entities_changed,
+            colour: participa_domain::entity::parse_colour(&config.colour)
+                .ok()
+                .filter(|c| !c.is_empty()),
             evidence: config.evidence,
             public_pdfs: Default::default(),
             public_reports: Default::default(),
@@ -509,6 +527,21 @@ async fn logo(axum::extract::State(state): axum::extract::State<AppState>) -> Re
     }
 }
 
+/// The entity's colour as the stylesheet's brand colour (after the platform's sheet).
+async fn entity_style(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
+    match &state.colour {
+        Some(colour) => (
+            [
+                (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+                (header::CACHE_CONTROL, "public, max-age=300"),
+            ],
+            format!(":root {{ --brand: {colour}; }}\n"),
+        )
+            .into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
 async fn style() -> Response {
     (
         [
@@ -592,6 +625,7 @@ fn site(routes: pages::routing::Routes, state: AppState) -> Router {
         .public
         .route("/static/estilo.css", get(style))
         .route("/static/logo", get(logo))
+        .route("/static/entidad.css", get(entity_style))
         .route(
             "/static/fonts/work-sans-400.woff2",
             get(|| async { font(WORK_SANS_400) }),

@@ -26,8 +26,9 @@ use tower::ServiceExt;
 /// The largest HTML page whose links are rewritten (larger answers are not HTML pages).
 const REWRITE_LIMIT: usize = 16 * 1024 * 1024;
 
-/// How often an unknown host name or slug makes the platform check for new entities
-/// (an entity another server added is reachable here within this time).
+/// How often the platform checks for new entities and changed settings (an entity
+/// another server added is reachable here, and a change of its settings shows, within
+/// this time): one small query, whatever the number of entities.
 const RELOAD_EVERY: Duration = Duration::from_secs(1);
 
 /// The deployment: the entities it hosts and a site for each, built on first use.
@@ -40,20 +41,27 @@ struct Inner {
     first: i64,
     sites: RwLock<HashMap<i64, Site>>,
     names: RwLock<Names>,
+    /// Raised by a site whose pages changed an entity (see
+    /// [`AppState::entities_changed`]).
+    changed: Arc<std::sync::atomic::AtomicBool>,
 }
 
 #[derive(Clone)]
 struct Site {
     state: AppState,
     router: Router,
+    /// The entity's settings revision the site was built with.
+    revision: i64,
 }
 
 #[derive(Default)]
 struct Names {
     by_slug: HashMap<String, i64>,
     by_host: HashMap<String, i64>,
+    /// Each entity's settings revision: a site built at another one is rebuilt.
+    revisions: HashMap<i64, i64>,
     /// What [`Store::entities_generation`] said when these were read.
-    generation: (i64, i64),
+    generation: (i64, i64, i64),
     /// When the generation was last confirmed.
     checked: Option<Instant>,
 }
@@ -76,6 +84,7 @@ impl Platform {
             first,
             sites: Default::default(),
             names: RwLock::new(names),
+            changed: Default::default(),
         })))
     }
 
@@ -95,41 +104,51 @@ impl Platform {
     }
 
     /// Brings the names up to date when the entities changed since they were read:
-    /// one small query (the generation), and the whole list only when it moved.
+    /// one small query (the generation), and the whole list only when it moved; the
+    /// sites of entities whose settings changed are dropped, to be built again.
     async fn refresh(&self) -> Result<(), StoreError> {
         let generation = self.0.store.entities_generation().await?;
         let unchanged = {
-            let mut names = self.0.names.write().unwrap_or_else(|p| p.into_inner());
-            names.checked = Some(Instant::now());
+            let names = self.0.names.read().unwrap_or_else(|p| p.into_inner());
             names.generation == generation
         };
         if !unchanged {
             let fresh = read_names(&self.0.store).await?;
+            let mut sites = self.0.sites.write().unwrap_or_else(|p| p.into_inner());
+            sites.retain(|id, site| fresh.revisions.get(id) == Some(&site.revision));
+            drop(sites);
             *self.0.names.write().unwrap_or_else(|p| p.into_inner()) = fresh;
         }
         Ok(())
     }
 
-    /// Looks a name up; when it is unknown, checks (at most once a second) whether
-    /// entities were added since, as another server may have. The shared domain's own
-    /// host is always unknown: it costs that one small query a second, not a reading of
-    /// every entity.
-    async fn lookup(&self, find: impl Fn(&Names) -> Option<i64>) -> Option<i64> {
-        let stale = {
-            let names = self.0.names.read().unwrap_or_else(|p| p.into_inner());
-            if let Some(id) = find(&names) {
-                return Some(id);
+    /// Checks, at most once a second for the whole server (the first request after
+    /// the second does it; the others go on), whether entities were added or their
+    /// settings changed, as another server may have done.
+    async fn keep_fresh(&self) {
+        let changed_here = self
+            .0
+            .changed
+            .swap(false, std::sync::atomic::Ordering::AcqRel);
+        let due = {
+            let mut names = self.0.names.write().unwrap_or_else(|p| p.into_inner());
+            let due = changed_here || names.checked.is_none_or(|t| t.elapsed() >= RELOAD_EVERY);
+            if due {
+                names.checked = Some(Instant::now());
             }
-            names.checked.is_none_or(|t| t.elapsed() >= RELOAD_EVERY)
+            due
         };
-        if stale {
+        if due {
             if let Err(e) = self.refresh().await {
                 tracing::warn!(error = %e, "could not read the entities");
             }
-            let names = self.0.names.read().unwrap_or_else(|p| p.into_inner());
-            return find(&names);
         }
-        None
+    }
+
+    /// Looks a name up in the names as last checked.
+    fn lookup(&self, find: impl Fn(&Names) -> Option<i64>) -> Option<i64> {
+        let names = self.0.names.read().unwrap_or_else(|p| p.into_inner());
+        find(&names)
     }
 
     /// The site of entity `id`, built the first time it is asked for.
@@ -149,18 +168,25 @@ impl Platform {
         let config = self.site_config(&record, logo);
         let state = AppState::new(store, config);
         let router = crate::router(state.clone());
-        let site = Site { state, router };
+        let site = Site {
+            state,
+            router,
+            revision: record.revision,
+        };
         let mut sites = self.0.sites.write().unwrap_or_else(|p| p.into_inner());
         Ok(sites.entry(id).or_insert(site).clone())
     }
 
     /// The configuration of an entity's site: the deployment's, with the entity's own
-    /// name, contact, policy and logo. The first entity keeps what the server was
-    /// started with where its record says nothing (today's one-entity deployments).
+    /// name, contact, policy, colour and logo. The first entity keeps what the server
+    /// was started with where its record says nothing, until its admin first saves its
+    /// settings on the web (today's one-entity deployments).
     fn site_config(&self, e: &EntityRecord, logo: Option<(Vec<u8>, String)>) -> Config {
         let mut config = self.0.config.clone();
+        config.entities_changed = self.0.changed.clone();
         let d = &e.data;
-        let first = e.id == self.0.first;
+        config.colour = d.colour.clone();
+        let first = e.id == self.0.first && e.revision == 0;
         // The first entity is named as the server was started (today's one-entity
         // deployments keep the name they show); the others by their record.
         if !first {
@@ -187,7 +213,7 @@ impl Platform {
             None if !first => config.logo = None,
             None => {}
         }
-        if !first {
+        if e.id != self.0.first {
             config.session_cookie = format!("participa_sesion_{}", d.slug.replace('-', "_"));
             config.public_url = config
                 .public_url
@@ -210,6 +236,7 @@ async fn read_names(store: &Store) -> Result<Names, StoreError> {
         for host in &e.data.hosts {
             names.by_host.insert(host.clone(), e.id);
         }
+        names.revisions.insert(e.id, e.revision);
         names.by_slug.insert(e.data.slug, e.id);
     }
     Ok(names)
@@ -223,6 +250,7 @@ fn known_image_type(kind: &str) -> Option<&'static str> {
 
 /// Sends a request to its entity's site.
 async fn dispatch(State(platform): State<Platform>, mut request: Request) -> Response {
+    platform.keep_fresh().await;
     let host = request
         .headers()
         .get(header::HOST)
@@ -233,11 +261,7 @@ async fn dispatch(State(platform): State<Platform>, mut request: Request) -> Res
                 .to_ascii_lowercase()
         });
     let by_host = match &host {
-        Some(h) => {
-            platform
-                .lookup(|n| n.by_host.get(h.as_str()).copied())
-                .await
-        }
+        Some(h) => platform.lookup(|n| n.by_host.get(h.as_str()).copied()),
         None => None,
     };
     let (entity, prefix) = match by_host {
@@ -245,7 +269,7 @@ async fn dispatch(State(platform): State<Platform>, mut request: Request) -> Res
         None => match slug_of(request.uri().path()) {
             Some(slug) => {
                 let slug = slug.to_string();
-                match platform.lookup(|n| n.by_slug.get(&slug).copied()).await {
+                match platform.lookup(|n| n.by_slug.get(&slug).copied()) {
                     Some(id) => (id, Some(format!("/e/{slug}"))),
                     // An unknown slug is the first entity's «not found» page.
                     None => (platform.0.first, None),
@@ -392,8 +416,9 @@ pub(crate) fn prefix_links(html: &str, prefix: &str) -> String {
             .next()
             .unwrap_or_default();
         let is_link = LINK_ATTRIBUTES.contains(&attribute);
-        // `after` is `="/…`; a `//` is another site's address.
-        let is_site_path = !after[3..].starts_with('/');
+        // `after` is `="/…`; a `//` is another site's address, and `/e/…` already
+        // names an entity's site of the platform (the platform's list of entities).
+        let is_site_path = !after[3..].starts_with('/') && !after[3..].starts_with("e/");
         out.push_str("=\"");
         if is_link && is_site_path {
             out.push_str(prefix);
@@ -410,10 +435,10 @@ mod tests {
 
     #[test]
     fn links_redirects_and_cookies_are_put_under_the_prefix() {
-        let page = r#"<a href="/planes/1">x</a><form action="/admin/x" method="post"><img src="/static/logo" alt=""><a href="//otro.gov.co/">y</a><a href="https://a.gov.co/">z</a><div data-note="/no">"#;
+        let page = r#"<a href="/planes/1">x</a><form action="/admin/x" method="post"><img src="/static/logo" alt=""><a href="//otro.gov.co/">y</a><a href="https://a.gov.co/">z</a><div data-note="/no"><a href="/e/boyaca/">w</a>"#;
         assert_eq!(
             prefix_links(page, "/e/tunja"),
-            r#"<a href="/e/tunja/planes/1">x</a><form action="/e/tunja/admin/x" method="post"><img src="/e/tunja/static/logo" alt=""><a href="//otro.gov.co/">y</a><a href="https://a.gov.co/">z</a><div data-note="/no">"#
+            r#"<a href="/e/tunja/planes/1">x</a><form action="/e/tunja/admin/x" method="post"><img src="/e/tunja/static/logo" alt=""><a href="//otro.gov.co/">y</a><a href="https://a.gov.co/">z</a><div data-note="/no"><a href="/e/boyaca/">w</a>"#
         );
         assert_eq!(
             prefixed_path("/admin?a=1", "/e/t").as_deref(),

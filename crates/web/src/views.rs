@@ -24,6 +24,8 @@ pub struct Layout {
     pub contact: std::sync::Arc<crate::EntityContact>,
     /// The entity has a logo at `/static/logo`.
     pub logo: bool,
+    /// The entity has its own colour at `/static/entidad.css`.
+    pub colour: bool,
     /// The day the entity last changed what the site shows: (`2026-12-03`, `3 dic 2026`).
     pub updated: Option<(String, String)>,
 }
@@ -110,6 +112,10 @@ pub fn staff_nav(can: impl Fn(Action<'_>) -> bool) -> Vec<NavGroup> {
             "Administración",
             vec![
                 (Action::ManageUsers, link("/admin/usuarios", "Usuarios")),
+                (
+                    Action::ManageEntity,
+                    link("/admin/entidad", "Datos de la entidad"),
+                ),
                 (Action::ViewAuditLog, link("/admin/auditoria", "Auditoría")),
             ],
         ),
@@ -144,6 +150,7 @@ impl Layout {
             flash: None,
             contact: state.contact.clone(),
             logo: state.logo.is_some(),
+            colour: state.colour.is_some(),
             updated: state.site_updated.at().map(updated_day),
         }
     }
@@ -163,6 +170,7 @@ impl Layout {
             flash: user.flash.clone(),
             contact: state.contact.clone(),
             logo: state.logo.is_some(),
+            colour: state.colour.is_some(),
             updated: state.site_updated.at().map(updated_day),
         }
     }
@@ -900,7 +908,10 @@ mod tests {
             ]
         );
         assert!(admin[0].1.contains(&"/admin/planes/importar"));
-        assert_eq!(admin[4].1, ["/admin/usuarios", "/admin/auditoria"]);
+        assert_eq!(
+            admin[4].1,
+            ["/admin/usuarios", "/admin/entidad", "/admin/auditoria"]
+        );
         let auditor = nav_for(Role::Auditor);
         assert_eq!(auditor.last().unwrap().1, ["/admin/auditoria"]);
         assert_eq!(auditor[0].1, ["/admin/planes"]);

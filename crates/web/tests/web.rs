@@ -1144,6 +1144,62 @@ async fn role_matrix(db: TestDatabase, role_index: usize, user: Option<&str>) {
         [SignIn, Allowed, Allowed, Allowed, Allowed],
         app.get("/admin/planes", c).await,
     );
+    // The platform's entities exist only for a platform administrator (none here);
+    // the entity's own settings are its admin's. Last: a saved setting renames the site.
+    check(
+        "GET /admin/plataforma/entidades",
+        [SignIn, NotFound, NotFound, NotFound, NotFound],
+        app.get("/admin/plataforma/entidades", c).await,
+    );
+    check(
+        "POST /admin/plataforma/entidades",
+        [SignIn, NotFound, NotFound, NotFound, NotFound],
+        app.post(
+            "/admin/plataforma/entidades",
+            c,
+            &[("nombre", "Alcaldía de Duitama"), ("usuario", "duitama")],
+        )
+        .await,
+    );
+    check(
+        "GET /admin/entidad",
+        [SignIn, Allowed, Refused, Refused, Refused],
+        app.get("/admin/entidad", c).await,
+    );
+    check(
+        "POST /admin/entidad with a colour too light",
+        [SignIn, Invalid, Refused, Refused, Refused],
+        app.post(
+            "/admin/entidad",
+            c,
+            &[
+                ("nombre", "Caja Honor"),
+                ("orden", "nacional"),
+                ("color", "#eeeeee"),
+            ],
+        )
+        .await,
+    );
+    check(
+        "POST an SVG as the entity's logo",
+        [SignIn, Invalid, Refused, Refused, Refused],
+        app.post_files(
+            "/admin/entidad/logo",
+            c,
+            &[],
+            &[(
+                "logo",
+                "logo.svg",
+                b"<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+            )],
+        )
+        .await,
+    );
+    check(
+        "POST remove the entity's logo",
+        [SignIn, Allowed, Refused, Refused, Refused],
+        app.post("/admin/entidad/logo/quitar", c, &[]).await,
+    );
     // Every registered staff route has a row: a route added without one fails here. A
     // request counts for the one route the router sends it to.
     let table = participa_web::route_table();
@@ -1340,6 +1396,8 @@ on_both_backends! {
     another_entitys_ids_are_missing_on_every_route_for_every_role => super::another_entitys_ids_are_missing_on_every_route_for_every_role;
     the_national_dashboard_shows_the_entities_each_observer_was_given => super::the_national_dashboard_shows_the_entities_each_observer_was_given;
     each_entity_has_its_own_site_by_host_name_and_by_prefix => super::each_entity_has_its_own_site_by_host_name_and_by_prefix;
+    a_platform_administrator_adds_an_entity_with_its_first_admin => super::a_platform_administrator_adds_an_entity_with_its_first_admin;
+    an_entity_admin_sets_its_name_footer_colour_and_logo => super::an_entity_admin_sets_its_name_footer_colour_and_logo;
     each_user_reads_and_opens_only_their_own_notifications => super::each_user_reads_and_opens_only_their_own_notifications;
     matrix_anonymous => |db| role_matrix(db, 0, None);
     matrix_admin => |db| role_matrix(db, 1, Some("admin"));
@@ -10013,4 +10071,384 @@ async fn the_national_dashboard_shows_the_entities_each_observer_was_given(db: T
         app.get("/admin/nacional", c).await.status,
         StatusCode::NOT_FOUND
     );
+}
+
+/// The actions in an entity's audit log, newest first.
+async fn audited(store: &Store) -> Vec<participa_store::AuditAction> {
+    store
+        .audit_entries(&participa_store::AuditFilter::default())
+        .await
+        .unwrap()
+        .into_iter()
+        .filter_map(|e| match e.action {
+            participa_store::RecordedAction::Known(a) => Some(a),
+            participa_store::RecordedAction::Unknown(_) => None,
+        })
+        .collect()
+}
+
+/// Point 3 of the national platform: a platform administrator adds an entity and its
+/// first administrator on the web (both or neither); the generated password is shown
+/// once and must be changed at the first sign-in, at the new entity's own site.
+async fn a_platform_administrator_adds_an_entity_with_its_first_admin(db: TestDatabase) {
+    use participa_domain::national::PlatformRole;
+    use participa_store::PlatformGrant;
+    let mut app = TestApp::new(db).await;
+    let _tunja = with_second_entity(&mut app).await;
+    let admin = app
+        .store
+        .user_for_login("admin")
+        .await
+        .unwrap()
+        .unwrap()
+        .0
+        .id;
+    let cookie = app.login("admin").await;
+    let c = Some(cookie.as_str());
+    const PAGE: &str = "/admin/plataforma/entidades";
+    // Without the platform administration the page does not exist, not even for an
+    // observer of every entity.
+    assert_eq!(app.get(PAGE, c).await.status, StatusCode::NOT_FOUND);
+    let grant = |role| PlatformGrant {
+        role,
+        entities: vec![],
+    };
+    app.store
+        .set_platform_grant(
+            admin,
+            Some(&grant(PlatformRole::Observer)),
+            &Actor::system(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(app.get(PAGE, c).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.post(PAGE, c, &[("nombre", "Alcaldía de Duitama")])
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    app.store
+        .set_platform_grant(
+            admin,
+            Some(&grant(PlatformRole::Administrator)),
+            &Actor::system(),
+        )
+        .await
+        .unwrap();
+    // Its home links to the page, which lists every entity with its address.
+    assert!(app
+        .get("/admin", c)
+        .await
+        .body
+        .contains(&format!(r#"href="{PAGE}""#)));
+    let list = app.get(PAGE, c).await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+    assert!(list.body.contains("2 entidades"), "{}", list.body);
+    assert!(list.body.contains("Alcaldía de Tunja"));
+    assert!(list.body.contains(r#"href="/e/tunja/""#));
+    assert!(list.body.contains("participa.tunja.test"));
+    // A wrong form keeps what was typed and names each field.
+    let bad = app
+        .post(
+            PAGE,
+            c,
+            &[
+                ("nombre", ""),
+                ("identificador", "Mal Nombre"),
+                ("orden", "territorial"),
+                ("departamento", "1"),
+                ("servidor", "https://duitama.gov.co/"),
+                ("usuario", "diana duitama"),
+                ("nombre_admin", "Diana Duitama"),
+                ("correo_admin", "diana"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    for text in [
+        "El nombre de la entidad está vacío",
+        "El identificador «Mal Nombre» no sirve",
+        "El código DIVIPOLA «1» no sirve",
+        "sin https://",
+        "El usuario lleva letras sin tilde",
+        "«diana» no parece un correo",
+        r#"value="Mal Nombre""#,
+        r#"value="Diana Duitama""#,
+        r#"<option value="territorial" selected>"#,
+    ] {
+        assert!(bad.body.contains(text), "{text}: {}", bad.body);
+    }
+    let duitama = [
+        ("nombre", "Alcaldía de Duitama"),
+        ("identificador", ""),
+        ("nit", "891.855.138-1"),
+        ("orden", "territorial"),
+        ("sector", "Gobierno territorial"),
+        ("departamento", "15"),
+        ("municipio", "15238"),
+        ("servidor", "participa.duitama.test"),
+        ("usuario", "tunja-admin"),
+        ("nombre_admin", "Diana Duitama"),
+        ("correo_admin", "diana@duitama.gov.co"),
+    ];
+    // A user name already taken (in another entity) leaves no entity behind.
+    let taken = app.post(PAGE, c, &duitama).await;
+    assert_eq!(taken.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        taken
+            .body
+            .contains("El usuario «tunja-admin» ya existe en la plataforma"),
+        "{}",
+        taken.body
+    );
+    assert_eq!(app.store.entities().await.unwrap().len(), 2);
+    // A free one: the entity, its host and its administrator, the slug made from the name.
+    let mut form = duitama.to_vec();
+    form[8] = ("usuario", "Duitama-Admin");
+    let done = app.post(PAGE, c, &form).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert_eq!(done.location.as_deref(), Some(PAGE));
+    let shown = app.get(PAGE, c).await;
+    assert!(
+        shown
+            .body
+            .contains("Se agregó la entidad «Alcaldía de Duitama»"),
+        "{}",
+        shown.body
+    );
+    assert!(shown
+        .body
+        .contains(r#"href="/e/alcaldia-de-duitama/ingresar""#));
+    assert!(shown.body.contains("<strong>duitama-admin</strong>"));
+    let password = shown
+        .body
+        .split("<code>")
+        .nth(1)
+        .and_then(|s| s.split("</code>").next())
+        .expect("the password, once")
+        .to_string();
+    assert!(password.len() >= 12, "{password}");
+    // Once only.
+    assert!(!app.get(PAGE, c).await.body.contains(&password));
+    let record = app
+        .store
+        .entity_by_slug("alcaldia-de-duitama")
+        .await
+        .unwrap()
+        .expect("the entity");
+    assert_eq!(record.data.nit, "891855138-1");
+    assert_eq!(record.data.municipality_code, "15238");
+    assert_eq!(
+        record.data.hosts,
+        vec!["participa.duitama.test".to_string()]
+    );
+    let new = app.store.for_entity(record.id);
+    let actions = audited(&new).await;
+    assert!(
+        actions.contains(&participa_store::AuditAction::EntityCreate),
+        "{actions:?}"
+    );
+    assert!(
+        actions.contains(&participa_store::AuditAction::UserCreate),
+        "{actions:?}"
+    );
+    // Its administrator signs in at the new site, and changes the password first.
+    let login = app
+        .post(
+            "/e/alcaldia-de-duitama/ingresar",
+            None,
+            &[
+                ("usuario", "duitama-admin"),
+                ("clave", &password),
+                ("siguiente", "/admin"),
+            ],
+        )
+        .await;
+    assert_eq!(login.status, StatusCode::SEE_OTHER, "{}", login.body);
+    assert!(
+        login
+            .location
+            .as_deref()
+            .is_some_and(|l| l.starts_with("/e/alcaldia-de-duitama/admin/cuenta/clave")),
+        "{:?}",
+        login.location
+    );
+    // The account belongs to the new entity only.
+    let at_root = app
+        .post(
+            "/ingresar",
+            None,
+            &[("usuario", "duitama-admin"), ("clave", &password)],
+        )
+        .await;
+    assert_ne!(at_root.status, StatusCode::SEE_OTHER);
+    // An entity admin of Tunja is not a platform administrator.
+    let tunja_cookie = app.login_at("/e/tunja", "tunja-admin").await;
+    assert_eq!(
+        app.get(&format!("/e/tunja{PAGE}"), Some(&tunja_cookie))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+/// Point 1 of the national platform: an entity's admin sets how its site shows it
+/// (name, footer, data policy, colour checked for contrast, logo checked for its
+/// kind), audited; another entity's site does not change.
+async fn an_entity_admin_sets_its_name_footer_colour_and_logo(db: TestDatabase) {
+    let mut app = TestApp::new(db).await;
+    let tunja = with_second_entity(&mut app).await;
+    const PAGE: &str = "/e/tunja/admin/entidad";
+    let reporter = app.login_at("/e/tunja", "tunja-reporter").await;
+    assert_eq!(
+        app.get(PAGE, Some(&reporter)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let cookie = app.login_at("/e/tunja", "tunja-admin").await;
+    let c = Some(cookie.as_str());
+    // The navigation links it for the admin.
+    assert!(app
+        .get("/e/tunja/admin", c)
+        .await
+        .body
+        .contains(&format!(r#"href="{PAGE}""#)));
+    let form = app.get(PAGE, c).await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    assert!(
+        form.body.contains(r#"value="Alcaldía de Tunja""#),
+        "{}",
+        form.body
+    );
+    let mut fields = vec![
+        ("nombre", "Alcaldía Mayor de Tunja"),
+        ("nit", "891800846-1"),
+        ("orden", "territorial"),
+        ("sector", "Gobierno territorial"),
+        ("departamento", "15"),
+        ("municipio", "15001"),
+        ("direccion", "Calle 19 # 9-95"),
+        ("telefono", "608 742 3272"),
+        ("correo", "contactenos@tunja.gov.co"),
+        ("horario", "Lunes a viernes, 8:00 a 12:00 y 14:00 a 18:00"),
+        ("politica", "ftp://tunja.gov.co/datos"),
+        ("contacto_datos", "protecciondatos@tunja.gov.co"),
+        ("remitente", "participa@tunja"),
+        ("color", "#777777"),
+    ];
+    let bad = app.post(PAGE, c, &fields).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    for text in [
+        "4,5 a 1",
+        "«ftp://tunja.gov.co/datos» no es una dirección web",
+        "«participa@tunja» no parece un correo",
+        r#"value="Calle 19 # 9-95""#,
+        r##"value="#777777""##,
+    ] {
+        assert!(bad.body.contains(text), "{text}: {}", bad.body);
+    }
+    fields[10] = ("politica", "https://www.tunja.gov.co/datos-personales");
+    fields[12] = ("remitente", "participa@tunja.gov.co");
+    fields[13] = ("color", "#0B5A32");
+    let saved = app.post(PAGE, c, &fields).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert_eq!(saved.location.as_deref(), Some(PAGE));
+    assert!(app
+        .get(PAGE, c)
+        .await
+        .body
+        .contains("Se guardaron los datos de la entidad"));
+    // Its public site shows them at once: name, footer, colour, data policy.
+    let home = app.get("/e/tunja/", None).await;
+    assert_eq!(home.status, StatusCode::OK);
+    for text in [
+        "Alcaldía Mayor de Tunja",
+        "Calle 19 # 9-95",
+        "608 742 3272",
+        "contactenos@tunja.gov.co",
+        r#"href="/e/tunja/static/entidad.css""#,
+    ] {
+        assert!(home.body.contains(text), "{text}: {}", home.body);
+    }
+    let css = app.get("/e/tunja/static/entidad.css", None).await;
+    assert_eq!(css.status, StatusCode::OK);
+    assert!(css.body.contains("--brand: #0b5a32"), "{}", css.body);
+    let record = tunja.entity_record().await.unwrap();
+    assert_eq!(
+        record.data.privacy_policy_url.as_deref(),
+        Some("https://www.tunja.gov.co/datos-personales")
+    );
+    assert_eq!(record.data.mail_from, "participa@tunja.gov.co");
+    // Caja Honor's site is as it was.
+    let root = app.get("/", None).await;
+    assert!(!root.body.contains("entidad.css"));
+    assert!(!root.body.contains("Calle 19"));
+    assert_eq!(
+        app.get("/static/entidad.css", None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    // The logo: an SVG (which may carry script) is refused, a PNG kept and shown.
+    let svg = app
+        .post_files(
+            "/e/tunja/admin/entidad/logo",
+            c,
+            &[],
+            &[(
+                "logo",
+                "logo.svg",
+                b"<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+            )],
+        )
+        .await;
+    assert_eq!(svg.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", svg.body);
+    assert!(
+        svg.body.contains("no es una imagen PNG, JPEG ni WebP"),
+        "{}",
+        svg.body
+    );
+    let png: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+    let up = app
+        .post_files(
+            "/e/tunja/admin/entidad/logo",
+            c,
+            &[],
+            &[("logo", "escudo.png", png)],
+        )
+        .await;
+    assert_eq!(up.status, StatusCode::SEE_OTHER, "{}", up.body);
+    let logo = app.get("/e/tunja/static/logo", None).await;
+    assert_eq!(logo.status, StatusCode::OK);
+    assert!(app
+        .get("/e/tunja/", None)
+        .await
+        .body
+        .contains(r#"src="/e/tunja/static/logo""#));
+    let gone = app.post("/e/tunja/admin/entidad/logo/quitar", c, &[]).await;
+    assert_eq!(gone.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.get("/e/tunja/static/logo", None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    // Audited in Tunja's log, with what changed.
+    let entries = tunja
+        .audit_entries(&participa_store::AuditFilter {
+            action: Some(participa_store::AuditAction::EntityUpdate),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(entries.len(), 3, "{entries:?}");
+    let first = entries.last().unwrap();
+    assert!(
+        first
+            .after
+            .as_deref()
+            .unwrap_or_default()
+            .contains("color: #0b5a32"),
+        "{first:?}"
+    );
+    assert!(audited(&app.store)
+        .await
+        .iter()
+        .all(|a| *a != participa_store::AuditAction::EntityUpdate));
 }

@@ -52,6 +52,8 @@ pub struct InboxPage {
     pub summary: String,
     /// Whether the user has a platform role (the national dashboard is for it).
     pub national: bool,
+    /// A platform administrator: the page links the list of entities.
+    pub administrator: bool,
 }
 
 pub async fn home(State(state): State<AppState>, user: CurrentUser) -> AppResult<Html<String>> {
@@ -69,12 +71,16 @@ pub async fn home(State(state): State<AppState>, user: CurrentUser) -> AppResult
         // The count the page itself found, so that the navigation agrees with it.
         u.pending = Some(items.len());
     }
-    let national = state.store.platform_grant(user.user.id).await?.is_some();
+    let grant = state.store.platform_grant(user.user.id).await?;
+    let national = grant.is_some();
+    let administrator =
+        grant.is_some_and(|g| g.role == participa_domain::national::PlatformRole::Administrator);
     let page = InboxPage {
         layout,
         items: items.iter().map(ItemView::new).collect(),
         summary,
         national,
+        administrator,
     };
     Ok(Html(page.render()?))
 }

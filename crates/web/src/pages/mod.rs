@@ -10,6 +10,7 @@ pub mod channels;
 pub mod code_lookup;
 pub mod consultations;
 pub mod coverage;
+pub mod entity_settings;
 pub mod events;
 pub mod followup;
 pub mod hearings;
@@ -20,6 +21,7 @@ pub mod open_data;
 pub mod participa;
 pub mod participation;
 pub mod plans;
+pub mod platform_entities;
 pub mod public;
 pub mod recovery;
 pub mod reports;
@@ -57,4 +59,6 @@ pub fn routes(evidence_limit: usize) -> Routes {
         .merge(open_data::routes())
         .merge(participa::routes())
         .merge(national::routes())
+        .merge(platform_entities::routes())
+        .merge(entity_settings::routes())
 }

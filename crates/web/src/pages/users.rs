@@ -99,29 +99,6 @@ fn data_of(u: &User) -> UserData {
     }
 }
 
-/// A plausible e-mail address (one `@`, something on each side, no spaces), or None
-/// for an empty field.
-fn email_of(text: &str, errors: &mut Errors) -> Option<String> {
-    let text = text.trim();
-    if text.is_empty() {
-        return None;
-    }
-    let plausible = text.len() <= 254
-        && !text.contains(char::is_whitespace)
-        && text.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty() && domain.contains('.') && !domain.contains('@')
-        });
-    if !plausible {
-        errors.insert(
-            "correo",
-            format!(
-                "«{text}» no parece un correo electrónico (por ejemplo nombre@entidad.gov.co)."
-            ),
-        );
-    }
-    Some(text.to_string())
-}
-
 /// The offices the form sends: the ticked choices and any codes written in «otras»
 /// (each value may hold several, separated by commas), in that order.
 fn office_texts(form: &FormData) -> Vec<String> {
@@ -178,7 +155,7 @@ fn parse(form: &FormData, username: &str) -> (Result<UserData, Errors>, Vec<Stri
     if role != Role::Reporter {
         offices.clear();
     }
-    let email = email_of(form.get("correo"), &mut errors);
+    let email = crate::form::email_of(form.get("correo"), "correo", &mut errors);
     let data = UserData {
         username,
         full_name,
