@@ -1363,6 +1363,8 @@ async fn serve(database_url: &str, options: ServeOptions) -> Result<()> {
         },
         logo,
         session_cookie: "participa_sesion".into(),
+        colour: String::new(),
+        entities_changed: Default::default(),
     };
     let platform = participa_web::platform::Platform::new(store.clone(), config).await?;
     participa_web::serve_platform(listener, platform, participa_web::shutdown_signal()).await?;

@@ -1688,4 +1688,66 @@ fn two_servers_behind_nginx_behave_as_one() {
     subjects.sort();
     subjects.dedup();
     assert_eq!(subjects.len(), 30);
+
+    // An entity's settings changed through one server show on the other's site within
+    // about a second, and its mail goes out under its own sender.
+    let tunja = rt.block_on(async {
+        let id = store
+            .add_entity(
+                &participa_store::EntityData {
+                    slug: "tunja".into(),
+                    name: "Alcaldía de Tunja".into(),
+                    ..Default::default()
+                },
+                &participa_store::Actor::system(),
+            )
+            .await
+            .unwrap();
+        store.for_entity(id)
+    });
+    wait_until("the other server to serve the new entity", || {
+        status(&http(&two, "GET", "/e/tunja/", &[], "")) == "200"
+    });
+    assert!(http(&two, "GET", "/e/tunja/", &[], "").contains("Alcaldía de Tunja"));
+    rt.block_on(async {
+        let mut data = tunja.entity_record().await.unwrap().data;
+        data.name = "Alcaldía Mayor de Tunja".into();
+        data.address = "Calle 19 # 9-95".into();
+        data.mail_from = "participa@tunja.gov.co".into();
+        tunja
+            .update_entity(&data, None, &participa_store::Actor::system())
+            .await
+            .unwrap();
+    });
+    let changed = std::time::Instant::now();
+    for server in [&one, &two] {
+        while !http(server, "GET", "/e/tunja/", &[], "").contains("Calle 19 # 9-95") {
+            assert!(
+                changed.elapsed() < std::time::Duration::from_secs(3),
+                "{server} still shows Tunja's old footer after 3 s"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+    rt.block_on(async {
+        let notice = participa_store::Notice::new(
+            Recipients::Address {
+                email: "ciudadana@participa.test".into(),
+                name: "Ciudadana".into(),
+            },
+            NoticeKind::PasswordRecovery,
+            "Mensaje de Tunja".to_string(),
+            "Cuerpo",
+            "",
+        );
+        tunja.notify(&notice).await.unwrap();
+    });
+    let from_tunja = mail.wait_for(31).pop().unwrap();
+    assert_eq!(from_tunja.subject, "Mensaje de Tunja");
+    assert!(
+        from_tunja.from.contains("Alcaldía Mayor de Tunja")
+            && from_tunja.from.contains("<participa@tunja.gov.co>"),
+        "{}",
+        from_tunja.from
+    );
 }

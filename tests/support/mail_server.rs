@@ -33,6 +33,8 @@ pub struct MailServer {
 #[derive(Debug, Clone)]
 pub struct Mail {
     pub to: String,
+    /// The From header, encoded words decoded.
+    pub from: String,
     pub subject: String,
     pub message_id: String,
     /// The text, quoted-printable decoded.
@@ -183,6 +185,7 @@ fn parse(raw: &str) -> Mail {
     };
     Mail {
         to: header("To"),
+        from: decode_words(&header("From")),
         subject: decode_words(&header("Subject")),
         message_id: header("Message-ID"),
         body,

@@ -23,11 +23,13 @@ impl Mailer {
     }
 
     pub async fn send(&self, to: &str, subject: &str, body: String) -> Result<(), String> {
-        self.send_message(to, "", subject, body, None).await
+        self.send_message(to, "", subject, body, None, None).await
     }
 
     /// Sends one message to `to` (shown with `name` when given); `message_id` (without
-    /// angle brackets) lets mail readers recognise a message sent twice as one.
+    /// angle brackets) lets mail readers recognise a message sent twice as one. `sender`
+    /// (name, address) is the entity's own sender, when it set one; otherwise the
+    /// deployment's.
     pub async fn send_message(
         &self,
         to: &str,
@@ -35,7 +37,17 @@ impl Mailer {
         subject: &str,
         body: String,
         message_id: Option<String>,
+        sender: Option<(&str, &str)>,
     ) -> Result<(), String> {
+        let from = match sender {
+            Some((name, address)) => Mailbox::new(
+                Some(name.to_string()),
+                address
+                    .parse()
+                    .map_err(|e| format!("remitente «{address}»: {e}"))?,
+            ),
+            None => self.from.clone(),
+        };
         let address = to
             .parse()
             .map_err(|e| format!("destinatario «{to}»: {e}"))?;
@@ -45,7 +57,7 @@ impl Mailer {
         let body = Body::new_with_encoding(body, ContentTransferEncoding::QuotedPrintable)
             .map_err(|_| "el texto del correo no se pudo codificar".to_string())?;
         let message = Message::builder()
-            .from(self.from.clone())
+            .from(from)
             .to(to)
             .subject(subject)
             .message_id(message_id.map(|id| format!("<{id}>")))

@@ -119,6 +119,13 @@ pub async fn deliver_due(
             _ => (base_url.to_string(), entity.to_string()),
         }
     };
+    // The sender an entity set in its settings, under its name.
+    let sender_of = |id: i64| {
+        entities
+            .iter()
+            .find(|e| e.id == id && !e.data.mail_from.is_empty())
+            .map(|e| (e.data.name.as_str(), e.data.mail_from.as_str()))
+    };
     loop {
         let batch = store.claim_mail(now, policy, 20).await?;
         if batch.is_empty() {
@@ -130,7 +137,14 @@ pub async fn deliver_due(
             let text = mail_text(mail, &base_url, &entity);
             let id = Some(message_id(mail, &base_url));
             match mailer
-                .send_message(&mail.to, &mail.name, &mail.subject, text, id)
+                .send_message(
+                    &mail.to,
+                    &mail.name,
+                    &mail.subject,
+                    text,
+                    id,
+                    sender_of(mail.entity),
+                )
                 .await
             {
                 Ok(()) => {
