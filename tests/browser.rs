@@ -800,6 +800,34 @@ async fn each_role_starts_at_home_and_staff_pages_fit_a_phone() {
     assert_eq!(b.path().await, "/admin/nacional");
     assert!(b.source().await.contains("Publicado tarde"));
     b.check("tablero-nacional").await;
+    // The platform's entities, from its home: a municipality added with its first
+    // administrator, whose password shows once.
+    b.open("/admin").await;
+    b.follow("a[href='/admin/plataforma/entidades']").await;
+    b.check("entidades-plataforma").await;
+    b.fill("#nombre", "Alcaldía de Duitama").await;
+    b.fill("#departamento", "15").await;
+    b.fill("#municipio", "15238").await;
+    b.fill("#usuario", "duitama-admin").await;
+    b.fill("#nombre_admin", "Diana Duitama").await;
+    b.click_button("Agregar la entidad").await;
+    let added = b.source().await;
+    assert!(added.contains("Se agregó la entidad «Alcaldía de Duitama»"), "{added}");
+    assert!(added.contains("/e/alcaldia-de-duitama/ingresar"));
+    b.check("entidad-agregada").await;
+    // The entity's own settings, from the navigation's last group (Administración):
+    // a colour too light is refused with its reason, a dark one kept.
+    b.click("nav.staff .nav-groups > li:last-child summary").await;
+    b.follow("a[href='/admin/entidad']").await;
+    b.fill("#direccion", "Carrera 54 # 26-54, Bogotá D.C.").await;
+    b.fill("#color", "#dddddd").await;
+    b.click_button("Guardar los datos").await;
+    assert!(b.source().await.contains("4,5 a 1"));
+    b.check("datos-entidad-error").await;
+    b.fill("#color", "#0b5a32").await;
+    b.click_button("Guardar los datos").await;
+    assert!(b.source().await.contains("Se guardaron los datos de la entidad"));
+    b.check("datos-entidad").await;
     b.logout().await;
 
     // Every staff page on a phone, as the planning office (it sees the most).
@@ -839,6 +867,11 @@ async fn each_role_starts_at_home_and_staff_pages_fit_a_phone() {
         ("auditoria-telefono", "/admin/auditoria"),
         ("mi-clave-telefono", "/admin/cuenta/clave"),
         ("tablero-nacional-telefono", "/admin/nacional"),
+        (
+            "entidades-plataforma-telefono",
+            "/admin/plataforma/entidades",
+        ),
+        ("datos-entidad-telefono", "/admin/entidad"),
     ] {
         b.open(path).await;
         assert_eq!(b.path().await, path, "{name}");
@@ -847,7 +880,7 @@ async fn each_role_starts_at_home_and_staff_pages_fit_a_phone() {
     b.open("/admin/seguimiento").await;
     assert_eq!(b.path().await, "/admin/planes/1/seguimiento");
     b.logout().await;
-    assert_eq!(b.checked.len(), 31, "{:?}", b.checked);
+    assert_eq!(b.checked.len(), 37, "{:?}", b.checked);
     b.client.close().await.unwrap();
     let _ = stop.send(());
 }
