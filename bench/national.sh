@@ -10,6 +10,8 @@
 #   - the national dashboard (signed in as the platform's administrator);
 # and prints requests/s, p50 and p99 latency, and the database size.
 #   bench/national.sh [ENTITIES] [DURATION_SECONDS] [CONNECTIONS]
+# PARTICIPA_BIN=path measures that binary instead of building this tree (to compare
+# two builds on the same machine).
 # Needs Debian's postgresql and wrk.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,14 +21,18 @@ connections=${3:-32}
 for tool in wrk curl psql python3; do
   command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install wrk curl postgresql-client python3" >&2; exit 1; }
 done
-cargo build --release --quiet
+bin=${PARTICIPA_BIN:-}
+if [ -z "$bin" ]; then
+  cargo build --release --quiet
+  bin=./target/release/participa
+fi
 . scripts/pg-temp.sh >/dev/null
 work=$(mktemp -d /tmp/participa-national.XXXXXX)
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
-  rm -rf "$work"
+  [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"
 }
 trap cleanup EXIT
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -41,7 +47,7 @@ start() {
   local began
   began=$(date +%s.%N)
   PARTICIPA_CLAVE_IDENTIDAD="clave de identidad de la medición nacional, larga" \
-    ./target/release/participa demo --base-demo "$url" --entidades "$n" \
+    "$bin" demo --base-demo "$url" --entidades "$n" \
     --evidence "$work/evidencias-$db" --bind "127.0.0.1:$p" >"$work/$db.log" 2>&1 &
   pids+=("$!")
   until grep -q "Participa está en" "$work/$db.log"; do
@@ -55,9 +61,11 @@ start() {
 # Signs $2 in at site $1 (a base URL with its prefix); prints the session cookie.
 login() {
   local jar="$work/jar-$RANDOM"
-  curl -fsS -o /dev/null -c "$jar" -H "Origin: ${1%%/e/*}" \
+  local code
+  code=$(curl -sS -o "$jar.body" -w '%{http_code}' -c "$jar" -H "Origin: ${1%%/e/*}" \
     --data-urlencode "usuario=$2" --data-urlencode "clave=$password" \
-    --data-urlencode "siguiente=/admin" "$1/ingresar"
+    --data-urlencode "siguiente=/admin" "$1/ingresar")
+  [ "$code" = 303 ] || { echo "signing $2 in at $1 answered $code:" >&2; sed -e 's/<[^>]*>//g' "$jar.body" | grep -v '^\s*$' | head -n 20 >&2; }
   local cookie
   cookie=$(awk '$6 ~ /^participa_sesion/ {print $6 "=" $7}' "$jar")
   if [ -z "$cookie" ]; then
@@ -93,8 +101,11 @@ many=$(start "$entities" muchas)
 # The entity measured in the big deployment: one in the middle.
 middle=$(printf 'municipio-%04d' $(( (entities + 1) / 2 )))
 plan_of() { # database slug
-  psql "${TEST_DATABASE_URL%/*}/$1" -tA -c \
-    "SELECT p.id FROM plans p JOIN entities e ON e.id = p.entity_id WHERE e.slug = '$2'"
+  # Row-level security hides every entity's plans from a connection with no scope:
+  # this one is given the entity's.
+  psql "${TEST_DATABASE_URL%/*}/$1" -tA \
+    -c "SELECT set_config('participa.entities', (SELECT '{' || id || '}' FROM entities WHERE slug = '$2'), false)" \
+    -c "SELECT p.id FROM plans p JOIN entities e ON e.id = p.entity_id WHERE e.slug = '$2'" | tail -n 1
 }
 one_plan=$(plan_of una entidad)
 many_plan=$(plan_of muchas "$middle")

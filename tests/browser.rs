@@ -812,21 +812,29 @@ async fn each_role_starts_at_home_and_staff_pages_fit_a_phone() {
     b.fill("#nombre_admin", "Diana Duitama").await;
     b.click_button("Agregar la entidad").await;
     let added = b.source().await;
-    assert!(added.contains("Se agregó la entidad «Alcaldía de Duitama»"), "{added}");
+    assert!(
+        added.contains("Se agregó la entidad «Alcaldía de Duitama»"),
+        "{added}"
+    );
     assert!(added.contains("/e/alcaldia-de-duitama/ingresar"));
     b.check("entidad-agregada").await;
     // The entity's own settings, from the navigation's last group (Administración):
     // a colour too light is refused with its reason, a dark one kept.
-    b.click("nav.staff .nav-groups > li:last-child summary").await;
+    b.click("nav.staff .nav-groups > li:last-child summary")
+        .await;
     b.follow("a[href='/admin/entidad']").await;
-    b.fill("#direccion", "Carrera 54 # 26-54, Bogotá D.C.").await;
+    b.fill("#direccion", "Carrera 54 # 26-54, Bogotá D.C.")
+        .await;
     b.fill("#color", "#dddddd").await;
     b.click_button("Guardar los datos").await;
     assert!(b.source().await.contains("4,5 a 1"));
     b.check("datos-entidad-error").await;
     b.fill("#color", "#0b5a32").await;
     b.click_button("Guardar los datos").await;
-    assert!(b.source().await.contains("Se guardaron los datos de la entidad"));
+    assert!(b
+        .source()
+        .await
+        .contains("Se guardaron los datos de la entidad"));
     b.check("datos-entidad").await;
     b.logout().await;
 

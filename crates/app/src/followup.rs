@@ -12,6 +12,7 @@ use participa_domain::followup::{
 use participa_domain::{Calendar, Plan};
 use participa_store::FollowUp;
 
+#[derive(Clone)]
 pub struct PeriodRow {
     pub number: u32,
     pub name: String,
@@ -22,6 +23,7 @@ pub struct PeriodRow {
     pub closed_by: String,
 }
 
+#[derive(Clone)]
 pub struct ActivityRow {
     pub number: u32,
     pub description: String,
@@ -67,12 +69,14 @@ impl ActivityRow {
     }
 }
 
+#[derive(Clone)]
 pub struct Owed {
     pub office: String,
     pub name: String,
     pub activities: Vec<u32>,
 }
 
+#[derive(Clone)]
 pub struct Dashboard {
     pub today: NaiveDate,
     pub periods: Vec<PeriodRow>,

@@ -286,32 +286,54 @@ fn days_left(n: i64) -> String {
     }
 }
 
+/// The pause between two entities' reminders in the daily pass.
+const REMINDER_PAUSE: std::time::Duration = std::time::Duration::from_millis(20);
+
 /// Runs until the process ends: every `settings.every` delivers the e-mails due, and
-/// once in each hour of Colombian time writes the reminders due (they are written once
-/// per stage anyway; this only spares recomputing every plan's dashboard on each pass).
-/// A failing pass is logged and tried again on the next one.
+/// once a day, at the reminders' hour of Colombian time or at the first pass after it,
+/// writes the reminders due for every entity (each is written once per stage anyway;
+/// one pass a day spares recomputing every plan's dashboard of every entity each hour).
+/// The pass pauses briefly between entities, so that at national scale it takes a
+/// little of one core for a while instead of all of it at once, and says when it is
+/// done. A failing pass is logged and tried again on the next one.
 pub async fn run(store: Store, settings: OutboxSettings) {
-    let mut reminded: Option<(chrono::NaiveDate, u32)> = None;
+    let mut reminded: Option<chrono::NaiveDate> = None;
     loop {
         let now = Utc::now();
         let local = in_colombia(now);
-        let hour = (local.date_naive(), local.hour());
-        if reminded != Some(hour) {
+        let day = local.date_naive();
+        if reminded != Some(day) && local.hour() >= settings.reminders.hour {
+            let began = std::time::Instant::now();
             // Every entity's, each in its own scope.
             let mut all = Ok(());
+            let mut count = 0;
             match store.entities().await {
                 Ok(entities) => {
+                    count = entities.len();
                     for e in entities {
                         let scoped = store.for_entity(e.id);
                         if let Err(err) = write_reminders(&scoped, now, &settings.reminders).await {
                             all = Err(err);
+                        }
+                        if count > 1 {
+                            tokio::time::sleep(REMINDER_PAUSE).await;
                         }
                     }
                 }
                 Err(err) => all = Err(err),
             }
             match all {
-                Ok(()) => reminded = Some(hour),
+                Ok(()) => {
+                    reminded = Some(day);
+                    println!(
+                        "Recordatorios del día revisados: {} en {} s.",
+                        match count {
+                            1 => "1 entidad".to_string(),
+                            n => format!("{n} entidades"),
+                        },
+                        began.elapsed().as_secs()
+                    );
+                }
                 Err(e) => eprintln!("recordatorios: {e}"),
             }
         }

@@ -143,17 +143,99 @@ pub async fn require_sign_in(
     next.run(request).await
 }
 
-/// The number shown next to "Mis pendientes" in the navigation. A failure to count is
-/// logged and shows no number: the page itself still answers.
+/// How long a count of «Mis pendientes» is shown before it is made again, unless the
+/// entity's audit log moved or this server answered a write meanwhile (then at once,
+/// so whoever acted sees the number move on the next page, and a change made through
+/// another server shows too). What is not audited (a citizen's forum comment waiting
+/// for moderation) shows within this time. Counting reads every plan's follow-up: most
+/// of a staff page's cost, paid at most once in this time per user rather than on
+/// every page.
+pub const PENDING_FRESH_FOR: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The most users whose counts are kept; past it the kept counts start over.
+const PENDING_KEPT: usize = 10_000;
+
+/// A count of «Mis pendientes» and what it was made under.
+#[derive(Clone)]
+pub struct PendingCount {
+    made: std::time::Instant,
+    change: i64,
+    writes: u64,
+    day: chrono::NaiveDate,
+    permissions: Permissions,
+    count: usize,
+}
+
+/// The number shown next to "Mis pendientes" in the navigation (the page itself always
+/// counts afresh). A failure to count is logged and shows no number: the page itself
+/// still answers.
 async fn pending_count(state: &AppState, user: &CurrentUser) -> Option<usize> {
+    use std::sync::atomic::Ordering;
     let today = participa_app::dates::today();
-    match participa_app::inbox::inbox(&state.store, &user.permissions(), today).await {
-        Ok(items) => Some(items.len()),
+    let writes = state.writes.load(Ordering::Acquire);
+    let change = match state.last_change().await {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::warn!("reading the latest change: {e}");
+            return None;
+        }
+    };
+    let permissions = user.permissions();
+    let kept = state
+        .pending_counts
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(&user.user.id)
+        .cloned();
+    if let Some(k) = kept.filter(|k| {
+        k.writes == writes
+            && k.change == change
+            && k.day == today
+            && k.permissions == permissions
+            && k.made.elapsed() < PENDING_FRESH_FOR
+    }) {
+        return Some(k.count);
+    }
+    match participa_app::inbox::inbox(&state.store, &permissions, today).await {
+        Ok(items) => {
+            keep_pending_count(state, user, change, writes, today, items.len());
+            Some(items.len())
+        }
         Err(e) => {
             tracing::warn!("counting the pending items of {}: {e}", user.user.username);
             None
         }
     }
+}
+
+/// Keeps `count` as `user`'s «Mis pendientes», made under `change` and `writes` on
+/// `today` (the home page, which counts afresh, keeps its count for the other pages).
+pub(crate) fn keep_pending_count(
+    state: &AppState,
+    user: &CurrentUser,
+    change: i64,
+    writes: u64,
+    today: chrono::NaiveDate,
+    count: usize,
+) {
+    let mut counts = state
+        .pending_counts
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    if counts.len() >= PENDING_KEPT {
+        counts.clear();
+    }
+    counts.insert(
+        user.user.id,
+        PendingCount {
+            made: std::time::Instant::now(),
+            change,
+            writes,
+            day: today,
+            permissions: user.permissions(),
+            count,
+        },
+    );
 }
 
 /// The staff pages a user whose password must be changed may open: the change form.

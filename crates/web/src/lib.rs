@@ -66,6 +66,12 @@ pub struct Inner {
     /// answered: a cached public page that saw fewer asks the database again at once,
     /// so whoever made a change sees it on the next page (other processes within a second).
     pub writes: std::sync::atomic::AtomicU64,
+    /// Each staff member's count of «Mis pendientes» lately made (see
+    /// [`auth::PENDING_FRESH_FOR`]).
+    pub pending_counts: std::sync::Mutex<std::collections::HashMap<i64, auth::PendingCount>>,
+    /// The plans' follow-up dashboards lately computed (see
+    /// [`pages::followup::DashboardView`]).
+    pub dashboards: pages::followup::DashboardCache,
     /// The rendered portal with the day it was drawn for and the latest audit entry it
     /// saw: everything it shows is staff data, audited when it changes.
     pub home_page: std::sync::Mutex<Option<(chrono::NaiveDate, i64, axum::body::Bytes)>>,
@@ -297,6 +303,8 @@ impl AppState {
             dummy_hash: password_auth::generate_hash(participa_app::accounts::random_password()),
             public_pages: Default::default(),
             writes: Default::default(),
+            pending_counts: Default::default(),
+            dashboards: Default::default(),
             home_page: Default::default(),
             open_data: Default::default(),
             participa_pages: Default::default(),

@@ -12,6 +12,7 @@ use crate::views::Layout;
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
+use std::sync::Arc;
 
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
@@ -144,17 +145,44 @@ struct Typed {
     weights: Option<Vec<(u32, String)>>,
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn followup_page(
+/// A plan's follow-up dashboard as last computed, with what it was computed from:
+/// shared by every staff member of the entity who opens it, and computed again when
+/// the entity's audit log moves (every report, review, setting, holiday and parameter
+/// change is audited), on another day, or for another office.
+pub struct DashboardView {
+    change: i64,
+    plan: participa_domain::Plan,
+    f: participa_store::FollowUp,
+    office: Option<String>,
+    d: Dashboard,
+    chart: String,
+}
+
+/// The dashboards lately computed, by (plan, day, office asked for).
+pub type DashboardCache = std::sync::Mutex<
+    std::collections::HashMap<(i64, NaiveDate, Option<String>), Arc<DashboardView>>,
+>;
+
+/// The most dashboards kept; past it the kept ones start over.
+const DASHBOARDS_KEPT: usize = 256;
+
+async fn dashboard_view(
     state: &AppState,
-    user: &CurrentUser,
     id: i64,
     today: NaiveDate,
     office: Option<String>,
-    errors: FieldErrors,
-    typed: Typed,
-    message: Option<&'static str>,
-) -> AppResult<Response> {
+) -> AppResult<Arc<DashboardView>> {
+    let change = state.last_change().await?;
+    let key = (id, today, office.clone());
+    let kept = state
+        .dashboards
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(&key)
+        .cloned();
+    if let Some(v) = kept.filter(|v| v.change == change) {
+        return Ok(v);
+    }
     let plan = state.store.plan(PlanId(id)).await?;
     let f = state.store.followup(PlanId(id)).await?;
     let calendar = state.store.calendar().await?;
@@ -167,6 +195,40 @@ async fn followup_page(
         today,
         office.as_deref(),
     );
+    let chart = progress_chart(
+        &d,
+        &format!("Avance del plan {} frente al esperado", plan.year),
+    );
+    let view = Arc::new(DashboardView {
+        change,
+        plan,
+        f,
+        office,
+        d,
+        chart,
+    });
+    let mut kept = state.dashboards.lock().unwrap_or_else(|p| p.into_inner());
+    if kept.len() >= DASHBOARDS_KEPT {
+        kept.clear();
+    }
+    kept.insert(key, view.clone());
+    Ok(view)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn followup_page(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    today: NaiveDate,
+    office: Option<String>,
+    errors: FieldErrors,
+    typed: Typed,
+    message: Option<&'static str>,
+) -> AppResult<Response> {
+    let view = dashboard_view(state, id, today, office).await?;
+    let (plan, f, office) = (&view.plan, &view.f, &view.office);
+    let d = view.d.clone();
     let weights = typed.weights.unwrap_or_else(|| {
         plan.activities
             .iter()
@@ -183,10 +245,7 @@ async fn followup_page(
             pct(f.settings.thresholds.late),
         )
     });
-    let chart = progress_chart(
-        &d,
-        &format!("Avance del plan {} frente al esperado", plan.year),
-    );
+    let chart = view.chart.clone();
     let page = FollowupPage {
         layout: user.layout(format!("Seguimiento · {}", plan.title), state),
         plan_id: id,

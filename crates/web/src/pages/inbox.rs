@@ -58,7 +58,13 @@ pub struct InboxPage {
 
 pub async fn home(State(state): State<AppState>, user: CurrentUser) -> AppResult<Html<String>> {
     user.require(Action::ViewInternal)?;
-    let items = inbox(&state.store, &user.permissions(), today()).await?;
+    // Read before counting: a change made meanwhile makes the next page count again.
+    let writes = state.writes.load(std::sync::atomic::Ordering::Acquire);
+    let change = state.last_change().await?;
+    let today = today();
+    let items = inbox(&state.store, &user.permissions(), today).await?;
+    // The other pages show this count until something changes.
+    crate::auth::keep_pending_count(&state, &user, change, writes, today, items.len());
     let summary = match items.len() {
         1 => "1 asunto espera por usted".to_string(),
         n => format!(
