@@ -1365,6 +1365,7 @@ async fn serve(database_url: &str, options: ServeOptions) -> Result<()> {
         session_cookie: "participa_sesion".into(),
         colour: String::new(),
         entities_changed: Default::default(),
+        asset_version: 0,
     };
     let platform = participa_web::platform::Platform::new(store.clone(), config).await?;
     participa_web::serve_platform(listener, platform, participa_web::shutdown_signal()).await?;

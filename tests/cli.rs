@@ -1715,7 +1715,7 @@ fn two_servers_behind_nginx_behave_as_one() {
         data.address = "Calle 19 # 9-95".into();
         data.mail_from = "participa@tunja.gov.co".into();
         tunja
-            .update_entity(&data, None, &participa_store::Actor::system())
+            .update_entity(Some(&data), None, &participa_store::Actor::system())
             .await
             .unwrap();
     });

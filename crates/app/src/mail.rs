@@ -11,6 +11,11 @@ pub struct Mailer {
     from: Mailbox,
 }
 
+/// Whether `address` is one this mailer can send from or to.
+pub fn sendable(address: &str) -> bool {
+    address.parse::<lettre::Address>().is_ok()
+}
+
 impl Mailer {
     pub fn new(url: &str, from: &str) -> Result<Mailer, String> {
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
@@ -39,13 +44,10 @@ impl Mailer {
         message_id: Option<String>,
         sender: Option<(&str, &str)>,
     ) -> Result<(), String> {
-        let from = match sender {
-            Some((name, address)) => Mailbox::new(
-                Some(name.to_string()),
-                address
-                    .parse()
-                    .map_err(|e| format!("remitente «{address}»: {e}"))?,
-            ),
+        // An entity's sender that is not a sendable address (checked when saved, with
+        // [`sendable`]) falls back to the deployment's rather than stopping its mail.
+        let from = match sender.and_then(|(name, address)| Some((name, address.parse().ok()?))) {
+            Some((name, address)) => Mailbox::new(Some(name.to_string()), address),
             None => self.from.clone(),
         };
         let address = to

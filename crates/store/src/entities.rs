@@ -260,12 +260,13 @@ impl Store {
         Ok((id, user))
     }
 
-    /// Changes this entity's settings (everything in `data` but its slug and host
-    /// names, which only the platform sets) and, when `logo` is `Some`, its logo
-    /// (`Some(None)` takes it away). Audited with what changed; moves its revision.
+    /// Changes this entity's settings, when `data` is `Some` (everything in it but its
+    /// slug and host names, which only the platform sets), and its logo when `logo` is
+    /// `Some` (`Some(None)` takes it away); what is `None` stays as it is in the
+    /// database. Audited with what changed; moves its revision.
     pub async fn update_entity(
         &self,
-        data: &EntityData,
+        data: Option<&EntityData>,
         logo: Option<Option<(&[u8], &str)>>,
         actor: &Actor,
     ) -> Result<()> {
@@ -277,6 +278,7 @@ impl Store {
             let row = sqlx::query(&sql).bind(entity).fetch_one(&mut *conn).await?;
             decode(&row)?.data
         });
+        let data = data.unwrap_or(&before);
         let changed = describe_changes(&before, data, logo.is_some());
         let taken = crate::tx::on_tx!(&mut tx, |conn| {
             sqlx::query("SELECT 1 AS x FROM entities WHERE name = $1 AND id <> $2")

@@ -196,10 +196,11 @@ impl Store {
         })
     }
 
-    /// Removes every expired session; returns how many.
+    /// Removes every expired session of every entity (housekeeping of the whole
+    /// deployment); returns how many.
     pub async fn sessions_purge_expired(&self) -> Result<u64> {
         let now = Utc::now();
-        on_conn!(self.conn().await?, |conn| {
+        on_conn!(self.conn_for(crate::tx::Scope::All).await?, |conn| {
             let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
                 .bind(now)
                 .execute(&mut *conn)

@@ -85,12 +85,10 @@ impl Store {
     }
 }
 
-/// Sets a connection's scope to every entity of the deployment.
-pub(crate) const ALL_ENTITIES: &str = "SELECT set_config('participa.entities', \
-     COALESCE((SELECT array_agg(id)::TEXT FROM entities), '{}'), false)";
+/// Sets a connection's scope to every entity of the deployment (migration 0025's '*').
+pub(crate) const ALL_ENTITIES: &str = "SELECT set_config('participa.entities', '*', false)";
 /// [`ALL_ENTITIES`] for a transaction only.
-const ALL_ENTITIES_LOCAL: &str = "SELECT set_config('participa.entities', \
-     COALESCE((SELECT array_agg(id)::TEXT FROM entities), '{}'), true)";
+const ALL_ENTITIES_LOCAL: &str = "SELECT set_config('participa.entities', '*', true)";
 
 /// The entities whose rows PostgreSQL's row-level security lets a connection or a
 /// transaction see (migration 0025): the setting `participa.entities`.

@@ -1147,6 +1147,15 @@ async fn postgres_row_security_hides_other_entities_from_a_query_without_its_fil
         .to_string()
     });
     assert!(refused.contains("row-level security"), "{refused}");
+    // The deployment's own housekeeping sees every entity on purpose: expired sessions
+    // of B are purged through A's store.
+    let past = chrono::Utc::now() - chrono::Duration::hours(1);
+    b.session_save("sesion-vencida-b", "{}", past, &SessionMeta::default())
+        .await
+        .unwrap();
+    assert_eq!(count(&b, "sessions").await, 1);
+    assert_eq!(a.sessions_purge_expired().await.unwrap(), 1);
+    assert_eq!(count(&b, "sessions").await, 0);
     // A connection straight from the pool, with no scope set, sees nothing.
     let participa_store::Db::Postgres(pool) = a.db() else {
         unreachable!("a PostgreSQL store")

@@ -61,6 +61,18 @@ pub fn read_settings(form: &FormData, data: &mut EntityData, errors: &mut FieldE
     data.privacy_contact = form.get("contacto_datos").trim().to_string();
     data.mail_from =
         crate::form::email_of(form.get("remitente"), "remitente", errors).unwrap_or_default();
+    if !data.mail_from.is_empty()
+        && !errors.contains_key("remitente")
+        && !participa_app::mail::sendable(&data.mail_from)
+    {
+        errors.insert(
+            "remitente",
+            format!(
+                "«{}» no sirve como remitente de correos: escriba una dirección completa, sin espacios ni tildes (por ejemplo participa@entidad.gov.co).",
+                data.mail_from
+            ),
+        );
+    }
     data.colour = form.get("color").trim().to_string();
     match parse_colour(&data.colour) {
         Ok(c) => data.colour = c,

@@ -271,6 +271,26 @@ fn thousands(n: usize) -> String {
     participa_domain::numbers::grouped(n as u64)
 }
 
+/// A user name as the «usuario» field sends it, trimmed and lowercased; one that is
+/// not 1 to 64 unaccented letters, digits, dots, hyphens or underscores is an error
+/// on that field.
+pub fn username_of(text: &str, errors: &mut FieldErrors) -> String {
+    let username = text.trim().to_lowercase();
+    let ok = !username.is_empty()
+        && username.len() <= 64
+        && username
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if !ok {
+        errors.insert(
+            "usuario",
+            "El usuario lleva letras sin tilde, números, punto, guion o guion bajo (hasta 64)."
+                .into(),
+        );
+    }
+    username
+}
+
 /// A plausible e-mail address (one `@`, something on each side, no spaces), or None
 /// for an empty field; an implausible one is an error on `field`.
 pub fn email_of(text: &str, field: &'static str, errors: &mut FieldErrors) -> Option<String> {

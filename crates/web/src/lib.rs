@@ -101,6 +101,8 @@ pub struct Inner {
     /// The entity's own colour (`#rrggbb`, checked for contrast), served as
     /// `/static/entidad.css`; None: the platform's.
     pub colour: Option<String>,
+    /// The entity's settings revision (see [`views::Layout::asset_version`]).
+    pub asset_version: i64,
     /// Set when a page changed an entity (its settings, a new one): the platform
     /// then checks the entities on the next request instead of within a second.
     pub entities_changed: Arc<std::sync::atomic::AtomicBool>,
@@ -206,6 +208,8 @@ pub struct Config {
     pub colour: String,
     /// Shared with the platform (see [`AppState::entities_changed`]).
     pub entities_changed: Arc<std::sync::atomic::AtomicBool>,
+    /// The entity's settings revision, for the addresses of its logo and colour.
+    pub asset_version: i64,
 }
 
 /// How citizens reach the entity (the national guidelines for entity sites ask every
@@ -250,6 +254,7 @@ impl Default for Config {
             session_cookie: "participa_sesion".into(),
             colour: String::new(),
             entities_changed: Default::default(),
+            asset_version: 0,
         }
     }
 }
@@ -285,6 +290,7 @@ impl AppState {
             contact: Arc::new(config.contact),
             logo: config.logo.filter(|(b, _)| b.len() <= LOGO_LIMIT),
             entities_changed: config.entities_changed,
+            asset_version: config.asset_version,
             colour: participa_domain::entity::parse_colour(&config.colour)
                 .ok()
                 .filter(|c| !c.is_empty()),

@@ -130,13 +130,17 @@ impl Platform {
             .0
             .changed
             .swap(false, std::sync::atomic::Ordering::AcqRel);
-        let due = {
+        let stale = |names: &Names| names.checked.is_none_or(|t| t.elapsed() >= RELOAD_EVERY);
+        // Most requests find the check not due under the read lock; the write lock is
+        // taken only to claim a check (and the second look keeps it to one server-wide).
+        let due = changed_here || stale(&self.0.names.read().unwrap_or_else(|p| p.into_inner()));
+        let due = due && {
             let mut names = self.0.names.write().unwrap_or_else(|p| p.into_inner());
-            let due = changed_here || names.checked.is_none_or(|t| t.elapsed() >= RELOAD_EVERY);
-            if due {
+            let claim = changed_here || stale(&names);
+            if claim {
                 names.checked = Some(Instant::now());
             }
-            due
+            claim
         };
         if due {
             if let Err(e) = self.refresh().await {
@@ -151,14 +155,25 @@ impl Platform {
         find(&names)
     }
 
-    /// The site of entity `id`, built the first time it is asked for.
+    /// The site of entity `id`, built the first time it is asked for, and again when
+    /// it was built at another revision than the entities last read say (a site built
+    /// from a record read just before a refresh is not kept past it).
     async fn site(&self, id: i64) -> Result<Site, StoreError> {
+        let current = self
+            .0
+            .names
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .revisions
+            .get(&id)
+            .copied();
         if let Some(site) = self
             .0
             .sites
             .read()
             .unwrap_or_else(|p| p.into_inner())
             .get(&id)
+            .filter(|s| current.is_none_or(|r| r <= s.revision))
         {
             return Ok(site.clone());
         }
@@ -174,7 +189,11 @@ impl Platform {
             revision: record.revision,
         };
         let mut sites = self.0.sites.write().unwrap_or_else(|p| p.into_inner());
-        Ok(sites.entry(id).or_insert(site).clone())
+        let kept = sites.entry(id).or_insert_with(|| site.clone());
+        if kept.revision < site.revision {
+            *kept = site;
+        }
+        Ok(kept.clone())
     }
 
     /// The configuration of an entity's site: the deployment's, with the entity's own
@@ -184,6 +203,7 @@ impl Platform {
     fn site_config(&self, e: &EntityRecord, logo: Option<(Vec<u8>, String)>) -> Config {
         let mut config = self.0.config.clone();
         config.entities_changed = self.0.changed.clone();
+        config.asset_version = e.revision;
         let d = &e.data;
         config.colour = d.colour.clone();
         let first = e.id == self.0.first && e.revision == 0;

@@ -26,6 +26,9 @@ pub struct Layout {
     pub logo: bool,
     /// The entity has its own colour at `/static/entidad.css`.
     pub colour: bool,
+    /// Put on the logo's and the colour's addresses (`?v=`), so that a browser that
+    /// kept the old ones asks again after the entity changed them.
+    pub asset_version: i64,
     /// The day the entity last changed what the site shows: (`2026-12-03`, `3 dic 2026`).
     pub updated: Option<(String, String)>,
 }
@@ -151,6 +154,7 @@ impl Layout {
             contact: state.contact.clone(),
             logo: state.logo.is_some(),
             colour: state.colour.is_some(),
+            asset_version: state.asset_version,
             updated: state.site_updated.at().map(updated_day),
         }
     }
@@ -171,6 +175,7 @@ impl Layout {
             contact: state.contact.clone(),
             logo: state.logo.is_some(),
             colour: state.colour.is_some(),
+            asset_version: state.asset_version,
             updated: state.site_updated.at().map(updated_day),
         }
     }

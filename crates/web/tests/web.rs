@@ -9637,7 +9637,7 @@ async fn the_footer_and_header_show_the_entity_as_configured(db: TestDatabase) {
         assert!(page.body.contains("Horario de atención: Lunes a viernes"));
         assert!(page
             .body
-            .contains("<img src=\"/static/logo\" alt=\"Logo de Caja Honor\""));
+            .contains("<img src=\"/static/logo?v=0\" alt=\"Logo de Caja Honor\""));
     }
     let logo = app.get("/static/logo", None).await;
     assert_eq!(logo.status, StatusCode::OK);
@@ -10366,7 +10366,7 @@ async fn an_entity_admin_sets_its_name_footer_colour_and_logo(db: TestDatabase) 
         "Calle 19 # 9-95",
         "608 742 3272",
         "contactenos@tunja.gov.co",
-        r#"href="/e/tunja/static/entidad.css""#,
+        r#"href="/e/tunja/static/entidad.css?v=1""#,
     ] {
         assert!(home.body.contains(text), "{text}: {}", home.body);
     }
@@ -10422,7 +10422,7 @@ async fn an_entity_admin_sets_its_name_footer_colour_and_logo(db: TestDatabase) 
         .get("/e/tunja/", None)
         .await
         .body
-        .contains(r#"src="/e/tunja/static/logo""#));
+        .contains(r#"src="/e/tunja/static/logo?v=2""#));
     let gone = app.post("/e/tunja/admin/entidad/logo/quitar", c, &[]).await;
     assert_eq!(gone.status, StatusCode::SEE_OTHER);
     assert_eq!(

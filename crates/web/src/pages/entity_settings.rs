@@ -46,7 +46,7 @@ async fn page(
     errors: FieldErrors,
 ) -> AppResult<Response> {
     let status = errors.status();
-    let has_logo = state.store.entity_logo().await?.is_some();
+    let has_logo = state.logo.is_some() || state.store.entity_logo().await?.is_some();
     let page = SettingsPage {
         layout: user.layout("Datos de la entidad", state),
         orders: order_choices(data.order),
@@ -58,10 +58,43 @@ async fn page(
     Ok((status, Html(page.render()?)).into_response())
 }
 
+/// The entity's settings as its site shows them. They are its record's, except for
+/// the first entity of a deployment before its first save here: its site shows what
+/// `participa serve` was started with, and the form starts from that, so that a first
+/// save keeps the name, contact and policy citizens see.
+fn as_shown(state: &AppState, mut data: EntityData) -> EntityData {
+    let fill = |own: &mut String, shown: &str| {
+        if own.is_empty() {
+            *own = shown.to_string();
+        }
+    };
+    if data.name != state.entity && !state.entity.is_empty() {
+        data.name = state.entity.clone();
+    }
+    fill(&mut data.address, &state.contact.address);
+    fill(&mut data.phone, &state.contact.phone);
+    fill(&mut data.contact_email, &state.contact.email);
+    fill(&mut data.hours, &state.contact.hours);
+    if data.privacy_policy_url.is_none() {
+        data.privacy_policy_url = state.privacy_policy.clone();
+    }
+    data
+}
+
+/// The logo the site shows from the server's start when the record has none (the
+/// first entity before its first save): kept in the record by that save.
+async fn started_logo(state: &AppState) -> AppResult<Option<(Vec<u8>, &'static str)>> {
+    if state.store.entity_logo().await?.is_some() {
+        return Ok(None);
+    }
+    Ok(state.logo.as_ref().map(|(b, k)| (b.to_vec(), *k)))
+}
+
 pub async fn form(State(state): State<AppState>, user: CurrentUser) -> AppResult<Response> {
     user.require(Action::ManageEntity)?;
     let record = state.store.entity_record().await?;
-    page(&state, &user, record.data, FieldErrors::new()).await
+    let data = as_shown(&state, record.data);
+    page(&state, &user, data, FieldErrors::new()).await
 }
 
 /// Saved: the platform rebuilds this entity's site with its new settings (here at
@@ -89,7 +122,13 @@ pub async fn save(
     if !errors.is_empty() {
         return page(&state, &user, data, errors).await;
     }
-    match state.store.update_entity(&data, None, &user.actor()).await {
+    let logo = started_logo(&state).await?;
+    let logo = logo.as_ref().map(|(b, k)| Some((b.as_slice(), *k)));
+    match state
+        .store
+        .update_entity(Some(&data), logo, &user.actor())
+        .await
+    {
         Ok(()) => saved(&state, &session, "Se guardaron los datos de la entidad.").await,
         Err(StoreError::EntityTaken(name)) => {
             errors.insert(
@@ -159,11 +198,11 @@ pub async fn upload_logo(
         if errors.is_empty() {
             errors.insert("logo", "Elija el archivo del logo.".into());
         }
-        return page(&state, &user, record.data, errors).await;
+        return page(&state, &user, as_shown(&state, record.data), errors).await;
     };
     state
         .store
-        .update_entity(&record.data, Some(Some((&bytes, kind))), &user.actor())
+        .update_entity(None, Some(Some((&bytes, kind))), &user.actor())
         .await?;
     saved(&state, &session, "Se guardó el logo de la entidad.").await
 }
@@ -174,10 +213,13 @@ pub async fn remove_logo(
     session: Session,
 ) -> AppResult<Response> {
     user.require(Action::ManageEntity)?;
-    let record = state.store.entity_record().await?;
+    if state.logo.is_none() && state.store.entity_logo().await?.is_none() {
+        crate::flash::set(&session, "La entidad no tenía logo: no se cambió nada.").await?;
+        return Ok(Redirect::to(PATH).into_response());
+    }
     state
         .store
-        .update_entity(&record.data, Some(None), &user.actor())
+        .update_entity(None, Some(None), &user.actor())
         .await?;
     saved(&state, &session, "Se quitó el logo de la entidad.").await
 }

@@ -151,6 +151,11 @@ struct Typed {
 /// change is audited), on another day, or for another office.
 pub struct DashboardView {
     change: i64,
+    /// [`AppState::writes`] when computed, and when: a write this server answered
+    /// meanwhile, or [`DASHBOARD_FRESH_FOR`], makes it computed again (an audit entry
+    /// committed late by another transaction cannot keep it stale).
+    writes: u64,
+    made: std::time::Instant,
     plan: participa_domain::Plan,
     f: participa_store::FollowUp,
     office: Option<String>,
@@ -166,12 +171,16 @@ pub type DashboardCache = std::sync::Mutex<
 /// The most dashboards kept; past it the kept ones start over.
 const DASHBOARDS_KEPT: usize = 256;
 
+/// How long a computed dashboard is shown at most.
+const DASHBOARD_FRESH_FOR: std::time::Duration = std::time::Duration::from_secs(10);
+
 async fn dashboard_view(
     state: &AppState,
     id: i64,
     today: NaiveDate,
     office: Option<String>,
 ) -> AppResult<Arc<DashboardView>> {
+    let writes = state.writes.load(std::sync::atomic::Ordering::Acquire);
     let change = state.last_change().await?;
     let key = (id, today, office.clone());
     let kept = state
@@ -180,7 +189,9 @@ async fn dashboard_view(
         .unwrap_or_else(|p| p.into_inner())
         .get(&key)
         .cloned();
-    if let Some(v) = kept.filter(|v| v.change == change) {
+    if let Some(v) = kept.filter(|v| {
+        v.change == change && v.writes == writes && v.made.elapsed() < DASHBOARD_FRESH_FOR
+    }) {
         return Ok(v);
     }
     let plan = state.store.plan(PlanId(id)).await?;
@@ -199,8 +210,13 @@ async fn dashboard_view(
         &d,
         &format!("Avance del plan {} frente al esperado", plan.year),
     );
+    // An office the plan does not have is shown as the whole plan, and not kept
+    // under what was typed.
+    let key = (id, today, office.clone());
     let view = Arc::new(DashboardView {
         change,
+        writes,
+        made: std::time::Instant::now(),
         plan,
         f,
         office,

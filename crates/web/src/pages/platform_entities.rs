@@ -171,19 +171,7 @@ fn parse(form: &FormData) -> (EntityData, Typed, Option<UserData>, FieldErrors) 
             }
         }
     }
-    let username_ok = !typed.username.is_empty()
-        && typed.username.len() <= 64
-        && typed
-            .username
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
-    if !username_ok {
-        errors.insert(
-            "usuario",
-            "El usuario lleva letras sin tilde, números, punto, guion o guion bajo (hasta 64)."
-                .into(),
-        );
-    }
+    crate::form::username_of(&typed.username, &mut errors);
     if typed.admin_name.is_empty() {
         errors.insert(
             "nombre_admin",

@@ -116,19 +116,7 @@ fn office_texts(form: &FormData) -> Vec<String> {
 fn parse(form: &FormData, username: &str) -> (Result<UserData, Errors>, Vec<String>) {
     let mut errors = Errors::new();
     let offices_text = office_texts(form);
-    let username = username.trim().to_lowercase();
-    if username.is_empty()
-        || username.len() > 64
-        || !username
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
-    {
-        errors.insert(
-            "usuario",
-            "El usuario lleva letras sin tilde, números, punto, guion o guion bajo (hasta 64)."
-                .into(),
-        );
-    }
+    let username = crate::form::username_of(username, &mut errors);
     let full_name = form.get("nombre").trim().to_string();
     if full_name.is_empty() {
         errors.insert("nombre", "Escriba el nombre completo.".into());
