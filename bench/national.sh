@@ -64,7 +64,7 @@ start() {
   done
   grep "Recordatorios del día revisados" "$work/$db.log" | sed "s/^/$db: /" >&2
   # Statistics for the planner and no autovacuum of the fresh rows during the measurement.
-  psql "$url" -q -c "VACUUM ANALYZE" >&2
+  psql "$url" -q -c "SET client_min_messages = error" -c "VACUUM ANALYZE" >&2
   echo "http://127.0.0.1:$p"
 }
 

@@ -159,6 +159,9 @@ const PENDING_KEPT: usize = 10_000;
 #[derive(Clone)]
 pub struct PendingCount {
     made: std::time::Instant,
+    /// Claimed by the one request that counts again once the count is only old: the
+    /// user's other requests meanwhile show this one.
+    refreshing: std::sync::Arc<std::sync::atomic::AtomicBool>,
     change: i64,
     writes: u64,
     day: chrono::NaiveDate,
@@ -188,13 +191,12 @@ async fn pending_count(state: &AppState, user: &CurrentUser) -> Option<usize> {
         .get(&user.user.id)
         .cloned();
     if let Some(k) = kept.filter(|k| {
-        k.writes == writes
-            && k.change == change
-            && k.day == today
-            && k.permissions == permissions
-            && k.made.elapsed() < PENDING_FRESH_FOR
+        k.writes == writes && k.change == change && k.day == today && k.permissions == permissions
     }) {
-        return Some(k.count);
+        let old = k.made.elapsed() >= PENDING_FRESH_FOR;
+        if !old || k.refreshing.swap(true, Ordering::AcqRel) {
+            return Some(k.count);
+        }
     }
     match participa_app::inbox::inbox(&state.store, &permissions, today).await {
         Ok(items) => {
@@ -229,6 +231,7 @@ pub(crate) fn keep_pending_count(
         user.user.id,
         PendingCount {
             made: std::time::Instant::now(),
+            refreshing: Default::default(),
             change,
             writes,
             day: today,

@@ -156,6 +156,9 @@ pub struct DashboardView {
     /// committed late by another transaction cannot keep it stale).
     writes: u64,
     made: std::time::Instant,
+    /// Claimed by the one request that computes it again once it is only old: the
+    /// others meanwhile show this one, instead of all computing it at once.
+    refreshing: std::sync::atomic::AtomicBool,
     plan: participa_domain::Plan,
     f: participa_store::FollowUp,
     office: Option<String>,
@@ -189,10 +192,11 @@ async fn dashboard_view(
         .unwrap_or_else(|p| p.into_inner())
         .get(&key)
         .cloned();
-    if let Some(v) = kept.filter(|v| {
-        v.change == change && v.writes == writes && v.made.elapsed() < DASHBOARD_FRESH_FOR
-    }) {
-        return Ok(v);
+    if let Some(v) = kept.filter(|v| v.change == change && v.writes == writes) {
+        let old = v.made.elapsed() >= DASHBOARD_FRESH_FOR;
+        if !old || v.refreshing.swap(true, std::sync::atomic::Ordering::AcqRel) {
+            return Ok(v);
+        }
     }
     let plan = state.store.plan(PlanId(id)).await?;
     let f = state.store.followup(PlanId(id)).await?;
@@ -217,6 +221,7 @@ async fn dashboard_view(
         change,
         writes,
         made: std::time::Instant::now(),
+        refreshing: Default::default(),
         plan,
         f,
         office,
