@@ -295,7 +295,10 @@ const REMINDER_PAUSE: std::time::Duration = std::time::Duration::from_millis(20)
 /// one pass a day spares recomputing every plan's dashboard of every entity each hour).
 /// The pass pauses briefly between entities, so that at national scale it takes a
 /// little of one core for a while instead of all of it at once, and says when it is
-/// done. A failing pass is logged and tried again on the next one.
+/// done. A failing pass is logged and tried again on the next one. It writes only
+/// through the log (standard error, whose write errors the log ignores): a `println!`
+/// here would panic, and stop the mail, once whoever started the server stopped
+/// reading its standard output.
 pub async fn run(store: Store, settings: OutboxSettings) {
     let mut reminded: Option<chrono::NaiveDate> = None;
     loop {
@@ -325,7 +328,7 @@ pub async fn run(store: Store, settings: OutboxSettings) {
             match all {
                 Ok(()) => {
                     reminded = Some(day);
-                    println!(
+                    tracing::info!(
                         "Recordatorios del día revisados: {} en {} s.",
                         match count {
                             1 => "1 entidad".to_string(),
@@ -334,7 +337,7 @@ pub async fn run(store: Store, settings: OutboxSettings) {
                         began.elapsed().as_secs()
                     );
                 }
-                Err(e) => eprintln!("recordatorios: {e}"),
+                Err(e) => tracing::warn!("recordatorios: {e}"),
             }
         }
         if let Some(mailer) = &settings.mailer {
@@ -348,14 +351,14 @@ pub async fn run(store: Store, settings: OutboxSettings) {
             )
             .await
             {
-                Ok(d) if d.failed > 0 => eprintln!(
+                Ok(d) if d.failed > 0 => tracing::warn!(
                     "correo: {} enviados, {} fallaron (se reintentan): {}",
                     d.sent,
                     d.failed,
                     d.last_error.unwrap_or_default()
                 ),
                 Ok(_) => {}
-                Err(e) => eprintln!("correo: {e}"),
+                Err(e) => tracing::warn!("correo: {e}"),
             }
         }
         tokio::time::sleep(settings.every).await;
