@@ -3,7 +3,7 @@
 # (release build, SQLite, the seed plan published) next to nginx serving the same bytes
 # as static files, all measured in this run with wrk over loopback. Reports requests/s, p99 latency, their ratios, and Participa's peak
 # resident memory. Needs Debian's wrk and nginx (nginx-light is enough).
-#   bench/web.sh [DURATION_SECONDS] [CONNECTIONS]
+#   bench/web.sh [DURATION_SECONDS] [CONNECTIONS]   (PARTICIPA_BIN=… for another build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${1:-10}
@@ -13,7 +13,13 @@ for tool in wrk nginx curl; do
 done
 nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
 
-cargo build --release --quiet
+# PARTICIPA_BIN runs another build (an earlier version, for a before/after).
+if [ -n "${PARTICIPA_BIN:-}" ]; then
+  bin=$PARTICIPA_BIN
+else
+  cargo build --release --quiet
+  bin=./target/release/participa
+fi
 work=$(mktemp -d /tmp/participa-bench.XXXXXX)
 pids=()
 cleanup() {
@@ -29,7 +35,7 @@ nginx_port=$(port)
 base="http://127.0.0.1:$app_port"
 
 export DATABASE_URL="sqlite://$work/participa.db"
-./target/release/participa serve --bind "127.0.0.1:$app_port" >"$work/serve.log" 2>"$work/serve.err" &
+"$bin" serve --bind "127.0.0.1:$app_port" >"$work/serve.log" 2>"$work/serve.err" &
 app_pid=$!
 pids+=("$app_pid")
 for _ in $(seq 100); do curl -fsS "$base/salud" >/dev/null 2>&1 && break; sleep 0.1; done

@@ -21,11 +21,18 @@ as_pg "$pg_bin/initdb" -D "$pg_dir/data" -U postgres -A trust -E UTF8 --locale=C
   return 1 2>/dev/null || exit 1
 }
 
+# A test server need not survive a power cut; PARTICIPA_PG_DURABLE=1 makes it write as a
+# production server does (for benchmarks of durable commits).
+if [ -n "${PARTICIPA_PG_DURABLE:-}" ]; then
+  pg_durability="-c fsync=on -c synchronous_commit=on -c full_page_writes=on"
+else
+  pg_durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+fi
 pg_port=""
 for _ in 1 2 3 4 5 6 7 8; do
   candidate=$((20000 + RANDOM % 30000))
   if as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w -t 30 \
-      -o "-c listen_addresses=127.0.0.1 -p $candidate -k $pg_dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+      -o "-c listen_addresses=127.0.0.1 -p $candidate -k $pg_dir $pg_durability -c max_connections=200" \
       start >/dev/null 2>&1; then
     pg_port=$candidate
     break

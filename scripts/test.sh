@@ -6,13 +6,15 @@
 #    and CLI suites), chromium and chromium-driver (the browser test), poppler-utils
 #    (pdftotext, with which the tests read the PDFs back) and npm (fetches axe-core),
 #    through apt-get, as root or with sudo; python3-aiosmtpd (a real SMTP server process
-#    the e-mail tests deliver to); and rustup's clippy and rustfmt components.
+#    the e-mail tests deliver to); rustup's clippy and rustfmt components; and moto from
+#    PyPI, a real S3-compatible server process the evidence-storage tests write to.
 # 2. Runs formatting, lints, and the whole test suite, with the store, web and CLI suites
 #    against SQLite and against a real PostgreSQL server, and the browser test in headless
 #    Chromium with axe-core.
 #
 # Uses TEST_DATABASE_URL when set (then PostgreSQL is not installed); otherwise starts a
-# throwaway PostgreSQL server on loopback. .ci/run is just this script.
+# throwaway PostgreSQL server on loopback. Likewise TEST_S3_ENDPOINT and a throwaway S3
+# server (scripts/s3-temp.sh). .ci/run is just this script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,6 +37,11 @@ if command -v dpkg >/dev/null 2>&1; then
 fi
 # npm fetches axe-core; Node.js may come from elsewhere than Debian, so test the command.
 command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
+command -v curl >/dev/null 2>&1 || missing+=(curl)
+# The S3 test server is installed from PyPI into a virtual environment.
+if [ -z "${TEST_S3_ENDPOINT:-}" ] && ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
+  missing+=(python3-venv)
+fi
 
 if [ "${#missing[@]}" -gt 0 ]; then
   if ! command -v apt-get >/dev/null 2>&1; then
@@ -66,6 +73,10 @@ fi
 if [ -z "${TEST_DATABASE_URL:-}" ]; then
   # shellcheck source=scripts/pg-temp.sh
   . scripts/pg-temp.sh
+fi
+if [ -z "${TEST_S3_ENDPOINT:-}" ]; then
+  # shellcheck source=scripts/s3-temp.sh
+  . scripts/s3-temp.sh
 fi
 
 # axe-core for the browser test, at the version package-lock.json pins.

@@ -155,6 +155,21 @@ struct ServeOptions {
     /// Minutos que sirve un enlace para recuperar la contraseña (se usa una sola vez).
     #[arg(long, env = "PARTICIPA_MINUTOS_RECUPERACION", default_value_t = participa_domain::account::RECOVERY_LINK_MINUTES)]
     recovery_link_minutes: i64,
+    /// Dirección donde servir /metrics para Prometheus (por ejemplo 127.0.0.1:9464), aparte
+    /// de la dirección pública; sin ella no se miden ni se publican métricas. Déjela en una
+    /// red privada.
+    #[arg(long = "metricas", env = "PARTICIPA_METRICAS")]
+    metrics: Option<SocketAddr>,
+    /// Formato del registro (en la salida de errores): texto, o json (un objeto JSON por
+    /// línea, con el código de la solicitud).
+    #[arg(long = "registro", env = "PARTICIPA_REGISTRO", value_enum, default_value_t = LogFormat::Texto)]
+    log_format: LogFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum LogFormat {
+    Texto,
+    Json,
 }
 
 /// A date typed on the command line: `AAAA-MM-DD`, in the years Participa accepts.
@@ -288,6 +303,27 @@ enum Command {
         #[command(flatten)]
         serve: ServeOptions,
     },
+    /// Respalda toda la plataforma en un archivo: la base de datos (SQLite: copia en
+    /// caliente mientras el servidor sigue recibiendo; PostgreSQL: pg_dump), las
+    /// evidencias y la clave de las huellas de identidad.
+    Backup {
+        /// El archivo del respaldo (se escribe aparte y se renombra al final).
+        #[arg(short = 'o', long)]
+        output: PathBuf,
+        #[command(flatten)]
+        files: DeploymentFiles,
+    },
+    /// Restaura un respaldo de `participa backup` en una base nueva (o en la actual con
+    /// --reemplazar), con sus evidencias y su clave de identidad.
+    Restore {
+        /// El archivo del respaldo.
+        file: PathBuf,
+        #[command(flatten)]
+        files: DeploymentFiles,
+        /// Sobrescribe la base de datos y la clave de identidad que haya en el destino.
+        #[arg(long)]
+        reemplazar: bool,
+    },
     /// Exporta un plan como datos abiertos.
     Export {
         /// El id del plan (ver `participa plans`).
@@ -299,6 +335,17 @@ enum Command {
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
+}
+
+/// Where a deployment keeps what is not in its database: as `serve` takes them.
+#[derive(clap::Args)]
+struct DeploymentFiles {
+    /// Dónde están las evidencias: una carpeta, o s3://bucket/prefijo.
+    #[arg(long, env = "PARTICIPA_EVIDENCIAS", default_value = "evidencias")]
+    evidence: String,
+    /// El archivo de la clave de identidad (por omisión, el mismo que usa `serve`).
+    #[arg(long, env = "PARTICIPA_CLAVE_IDENTIDAD_ARCHIVO")]
+    identity_key_file: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -779,6 +826,78 @@ async fn run(cli: Cli) -> Result<()> {
             demo(&database, fecha, rehacer, entidades, &serve.evidence).await?;
             self::serve(&database, serve).await
         }
+        Some(Command::Backup { output, files }) => {
+            let objects = participa_store::Objects::open(&files.evidence)?;
+            let key_file = files.identity_key_file.unwrap_or_else(|| {
+                participa_app::identity_key::default_key_file(&cli.database_url)
+            });
+            // The key the servers use: the variable first, as `serve` reads it.
+            let key = match std::env::var(participa_app::identity_key::SECRET_VARIABLE) {
+                Ok(v) if !v.trim().is_empty() => Some(v.trim().to_string()),
+                _ => std::fs::read_to_string(&key_file)
+                    .ok()
+                    .map(|k| k.trim().to_string()),
+            };
+            let began = std::time::Instant::now();
+            let done =
+                participa_app::backup::backup(&cli.database_url, &objects, key.as_deref(), &output)
+                    .await?;
+            println!(
+                "Respaldo escrito en {}: base {}, {}, {}; {:.1} MB en {:.1} s.",
+                output.display(),
+                done.database,
+                participa_domain::numbers::count(
+                    done.evidence_files as u64,
+                    "evidencia",
+                    "evidencias"
+                ),
+                if done.identity_key {
+                    "con la clave de identidad"
+                } else {
+                    "sin clave de identidad (no había)"
+                },
+                done.bytes as f64 / 1e6,
+                began.elapsed().as_secs_f64()
+            );
+            if done.identity_key {
+                println!("Guárdelo como guarda la clave: quien tenga el respaldo puede reconocer los documentos de quienes respondieron.");
+            }
+            Ok(())
+        }
+        Some(Command::Restore {
+            file,
+            files,
+            reemplazar,
+        }) => {
+            let objects = participa_store::Objects::open(&files.evidence)?;
+            let key_file = files.identity_key_file.unwrap_or_else(|| {
+                participa_app::identity_key::default_key_file(&cli.database_url)
+            });
+            let done = participa_app::backup::restore(
+                &file,
+                &cli.database_url,
+                &objects,
+                &key_file,
+                reemplazar,
+            )
+            .await?;
+            println!(
+                "Respaldo restaurado en {}: base {}, {}{}.",
+                cli.database_url,
+                done.database,
+                participa_domain::numbers::count(
+                    done.evidence_files as u64,
+                    "evidencia",
+                    "evidencias"
+                ),
+                if done.identity_key {
+                    format!(", clave de identidad en {}", key_file.display())
+                } else {
+                    String::new()
+                }
+            );
+            Ok(())
+        }
         Some(Command::Plans) => {
             let store = open_entity(&cli.database_url, cli.entity_slug.as_deref()).await?;
             let mut out = std::io::stdout().lock();
@@ -1208,10 +1327,13 @@ async fn report(database_url: &str, entity: Option<&str>, kind: ReportCommand) -
 /// Serves the web platform until Ctrl-C or SIGTERM, then finishes the requests in flight.
 async fn serve(database_url: &str, options: ServeOptions) -> Result<()> {
     let bind = options.bind;
-    tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
-        .with_target(false)
-        .init();
+        .with_target(false);
+    match options.log_format {
+        LogFormat::Texto => logs.init(),
+        LogFormat::Json => logs.json().with_current_span(true).init(),
+    }
     anyhow::ensure!(
         (1..=1024).contains(&options.evidence_max_mb),
         "--evidence-max-mb debe estar entre 1 y 1024"
@@ -1315,6 +1437,26 @@ async fn serve(database_url: &str, options: ServeOptions) -> Result<()> {
         Some(_) => println!("Notificaciones por correo: activas (enlaces a {public_url})"),
         None => println!("Notificaciones por correo: no (sin --smtp quedan solo en la plataforma)"),
     }
+    // Metrics on their own address, never on the public one.
+    let metrics = match options.metrics {
+        Some(at) => {
+            let metrics = std::sync::Arc::new(participa_web::metrics::Metrics::new());
+            let listener = tokio::net::TcpListener::bind(at)
+                .await
+                .with_context(|| format!("--metricas: no se pudo escuchar en {at}"))?;
+            println!(
+                "Métricas para Prometheus en http://{}/metrics",
+                listener.local_addr()?
+            );
+            tokio::spawn(participa_web::metrics::serve(
+                listener,
+                metrics.clone(),
+                store.clone(),
+            ));
+            Some(metrics)
+        }
+        None => None,
+    };
     println!();
     println!("Participa está en http://{addr}/  (funcionarios: http://{addr}/ingresar)");
     println!("Detener: Ctrl-C");
@@ -1366,8 +1508,10 @@ async fn serve(database_url: &str, options: ServeOptions) -> Result<()> {
         colour: String::new(),
         entities_changed: Default::default(),
         asset_version: 0,
+        metrics,
     };
     let platform = participa_web::platform::Platform::new(store.clone(), config).await?;
+
     participa_web::serve_platform(listener, platform, participa_web::shutdown_signal()).await?;
     delivery.abort();
     store.close().await;

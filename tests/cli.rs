@@ -1751,3 +1751,440 @@ fn two_servers_behind_nginx_behave_as_one() {
         from_tunja.from
     );
 }
+
+/// A survey with one free-text question, open from today for a month: what the backup
+/// tests answer under load.
+async fn open_survey(store: &participa_store::Store) -> i64 {
+    use participa_domain::participation::survey::{check_question, QuestionKind};
+    use participa_store::{Actor, ConsultationData};
+    let today = participa_app::dates::today();
+    let id = store
+        .create_consultation(
+            &ConsultationData {
+                title: "Encuesta durante el respaldo".into(),
+                description: String::new(),
+                opens_on: today,
+                closes_on: today + chrono::Duration::days(30),
+                activity: None,
+                kind: participa_domain::participation::ConsultationKind::Survey,
+                identification: false,
+            },
+            &Actor::system(),
+        )
+        .await
+        .unwrap();
+    let q = check_question(&[], "¿Qué mejoraría?", QuestionKind::Text, true, None).unwrap();
+    store
+        .add_consultation_question(id, &q, &Actor::system())
+        .await
+        .unwrap();
+    id
+}
+
+/// Issue 17, point 5: `participa backup` taken while citizens keep answering holds every
+/// answer acknowledged before it began, with the evidence files and the identity key;
+/// `participa restore` brings them into a new database that serves, and refuses to
+/// overwrite one in use.
+#[test]
+fn a_backup_taken_under_load_restores_every_answer_acknowledged_before_it() {
+    use participa_store::{check_evidence, Objects, PlanId, Store};
+    let db = participa_store::testing::sqlite();
+    ok(&db, &["init"]);
+    let dir = tempfile::tempdir().unwrap();
+    let evidence = dir.path().join("evidencias");
+    let rt = runtime();
+    let survey = rt.block_on(async {
+        let store = Store::connect(&db.url).await.unwrap();
+        let objects = Objects::local(&evidence).unwrap();
+        let report = participa_store::NewReport {
+            plan_id: PlanId(1),
+            activity: 3,
+            period: 1,
+            input: participa_domain::followup::ProgressInput {
+                percent: 50.0,
+                narrative: "Audiencia preparada".into(),
+                ..Default::default()
+            },
+            figures: vec![],
+            evidence: vec![check_evidence(
+                "acta.pdf",
+                b"%PDF-1.4\n1 0 obj\n<< >>\nendobj\ntrailer\n<< >>\n%%EOF\n".to_vec(),
+                1 << 20,
+            )
+            .unwrap()],
+            correction: None,
+        };
+        participa_store::testing::publish_plan(&store, PlanId(1)).await;
+        store
+            .submit_report(report, &objects, &participa_store::Actor::system())
+            .await
+            .unwrap();
+        let id = open_survey(&store).await;
+        store.close().await;
+        id
+    });
+    let evidence_arg = evidence.display().to_string();
+    let (server, printed) = start_server(
+        &db,
+        dir.path(),
+        &["--evidence", &evidence_arg, "--public-burst", "0"],
+        &[],
+    )
+    .unwrap();
+    let address = printed
+        .iter()
+        .find_map(|l| l.strip_prefix("Participa está en http://"))
+        .and_then(|rest| rest.split('/').next())
+        .unwrap()
+        .to_string();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let loaders: Vec<_> = (0..4)
+        .map(|t| {
+            let (address, stop) = (address.clone(), stop.clone());
+            std::thread::spawn(move || {
+                let mut acked = Vec::new();
+                let mut i = 0;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let tag = format!("respuesta-{t}-{i}");
+                    let reply = http(
+                        &address,
+                        "POST",
+                        &format!("/consultas/{survey}/respuestas"),
+                        &[],
+                        &format!("p1={tag}"),
+                    );
+                    if reply.starts_with("HTTP/1.1 303") {
+                        acked.push((tag, std::time::Instant::now()));
+                    }
+                    i += 1;
+                }
+                acked
+            })
+        })
+        .collect();
+    std::thread::sleep(std::time::Duration::from_millis(800));
+    let backup = dir.path().join("respaldo.tar");
+    let began = std::time::Instant::now();
+    let out = text(ok(
+        &db,
+        &[
+            "backup",
+            "-o",
+            backup.to_str().unwrap(),
+            "--evidence",
+            &evidence_arg,
+        ],
+    ));
+    assert!(
+        out.contains("base SQLite, 1 evidencia, con la clave de identidad"),
+        "{out}"
+    );
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let acked: Vec<(String, std::time::Instant)> = loaders
+        .into_iter()
+        .flat_map(|l| l.join().unwrap())
+        .collect();
+    drop(server);
+    let before: Vec<&String> = acked
+        .iter()
+        .filter(|(_, at)| *at < began)
+        .map(|(t, _)| t)
+        .collect();
+    assert!(
+        !before.is_empty(),
+        "answers were acknowledged before the backup"
+    );
+    assert!(
+        acked.len() > before.len(),
+        "answers kept coming while the backup was taken"
+    );
+
+    // Restored into a new place: its own database, evidence folder and key file.
+    let target = tempfile::tempdir().unwrap();
+    let restored_url = format!("sqlite://{}", target.path().join("participa.db").display());
+    let restored_evidence = target.path().join("evidencias");
+    let restore = |extra: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_participa"))
+            .args(["restore", backup.to_str().unwrap(), "--evidence"])
+            .arg(&restored_evidence)
+            .args(extra)
+            .env("DATABASE_URL", &restored_url)
+            .env_remove("PARTICIPA_CLAVE_IDENTIDAD")
+            .output()
+            .unwrap()
+    };
+    let done = restore(&[]);
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    let said = String::from_utf8_lossy(&done.stdout);
+    assert!(
+        said.contains("1 evidencia, clave de identidad en"),
+        "{said}"
+    );
+    let again = restore(&[]);
+    assert!(!again.status.success());
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("ya tiene datos"),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    let original_key = std::fs::read_to_string(format!(
+        "{}.clave-identidad",
+        db.url.trim_start_matches("sqlite://")
+    ))
+    .unwrap();
+    let restored_key =
+        std::fs::read_to_string(target.path().join("participa.db.clave-identidad")).unwrap();
+    assert_eq!(original_key.trim(), restored_key.trim());
+    rt.block_on(async {
+        let store = Store::connect(&restored_url).await.unwrap();
+        let integrity: String = match store.db() {
+            participa_store::Db::Sqlite(p) => sqlx::query_scalar("PRAGMA integrity_check")
+                .fetch_one(p)
+                .await
+                .unwrap(),
+            participa_store::Db::Postgres(_) => unreachable!(),
+        };
+        assert_eq!(integrity, "ok");
+        let stored: std::collections::HashSet<String> = store
+            .responses(survey)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter_map(|r| r.answers.get(&1).and_then(|v| v.first().cloned()))
+            .collect();
+        let missing: Vec<&&String> = before
+            .iter()
+            .filter(|t| !stored.contains(t.as_str()))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "acknowledged before the backup, not in it: {missing:?}"
+        );
+        // The counts the results pages read came along, consistent with the answers.
+        let c = store.consultation(survey).await.unwrap();
+        assert_eq!(c.responses as usize, stored.len());
+        let f = store.followup(PlanId(1)).await.unwrap();
+        let key = &f.reports[0].evidence[0].object_key;
+        let objects = Objects::local(&restored_evidence).unwrap();
+        assert!(objects.get(key).await.unwrap().starts_with(b"%PDF"));
+        store.close().await;
+    });
+    // The restored deployment serves, with its key.
+    let restored = TestDatabase::at(&restored_url);
+    let (_server, printed) = start_server(
+        &restored,
+        target.path(),
+        &["--evidence", restored_evidence.to_str().unwrap()],
+        &[],
+    )
+    .unwrap();
+    assert!(
+        printed.iter().any(|l| l.starts_with("Participa está en")),
+        "{printed:?}"
+    );
+}
+
+/// Issue 17, point 5, on PostgreSQL: `participa backup` runs `pg_dump` and `participa
+/// restore` runs `pg_restore`, as an ordinary role under row-level security (both with
+/// the scope of every entity), into a new database.
+#[test]
+fn a_postgres_backup_restores_into_a_new_database() {
+    use participa_store::{PlanId, Store};
+    let rt = runtime();
+    let server = std::env::var("TEST_DATABASE_URL")
+        .expect("TEST_DATABASE_URL: run scripts/test.sh, or source scripts/pg-temp.sh");
+    let base = server.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap();
+    let unique = format!(
+        "respaldo_{}_{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos()
+    );
+    let (source, target) = (format!("{unique}_a"), format!("{unique}_b"));
+    rt.block_on(async {
+        let pool = sqlx::PgPool::connect(&server).await.unwrap();
+        for name in [&source, &target] {
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&pool)
+                .await
+                .unwrap();
+        }
+        pool.close().await;
+    });
+    let db = TestDatabase::at(&format!("{base}/{source}"));
+    ok(&db, &["init"]);
+    let survey = rt.block_on(async {
+        let store = Store::connect(&db.url).await.unwrap();
+        participa_store::testing::publish_plan(&store, PlanId(1)).await;
+        let id = open_survey(&store).await;
+        let mut answers = std::collections::BTreeMap::new();
+        answers.insert(1, vec!["Más sedes".to_string()]);
+        store.add_response(id, &answers, None).await.unwrap();
+        store.close().await;
+        id
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let backup = dir.path().join("respaldo.tar");
+    let evidence = dir.path().join("evidencias");
+    let key_file = dir.path().join("clave");
+    std::fs::write(
+        &key_file,
+        "una clave de identidad de al menos treinta y dos bytes\n",
+    )
+    .unwrap();
+    let out = text(ok(
+        &db,
+        &[
+            "backup",
+            "-o",
+            backup.to_str().unwrap(),
+            "--evidence",
+            evidence.to_str().unwrap(),
+            "--identity-key-file",
+            key_file.to_str().unwrap(),
+        ],
+    ));
+    assert!(out.contains("base PostgreSQL"), "{out}");
+    let restored = TestDatabase::at(&format!("{base}/{target}"));
+    let restored_key = dir.path().join("clave-restaurada");
+    let out = text(ok(
+        &restored,
+        &[
+            "restore",
+            backup.to_str().unwrap(),
+            "--evidence",
+            dir.path().join("evidencias-b").to_str().unwrap(),
+            "--identity-key-file",
+            restored_key.to_str().unwrap(),
+        ],
+    ));
+    assert!(out.contains("base PostgreSQL"), "{out}");
+    assert_eq!(
+        std::fs::read_to_string(&restored_key).unwrap().trim(),
+        "una clave de identidad de al menos treinta y dos bytes"
+    );
+    rt.block_on(async {
+        let store = Store::connect(&restored.url).await.unwrap();
+        assert!(store.row_security_applies().await.unwrap());
+        assert!(store.published_plan(PlanId(1)).await.unwrap().is_some());
+        assert_eq!(store.consultation(survey).await.unwrap().responses, 1);
+        assert_eq!(store.answer_counts(survey).await.unwrap()[&1].0, 1);
+        assert_eq!(store.users().await.unwrap().len(), 1);
+        store.close().await;
+    });
+    // Into a database that already holds Participa: refused.
+    let again = participa(
+        &restored,
+        &[
+            "restore",
+            backup.to_str().unwrap(),
+            "--identity-key-file",
+            restored_key.to_str().unwrap(),
+        ],
+    );
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("ya tiene datos"));
+    rt.block_on(async {
+        let pool = sqlx::PgPool::connect(&server).await.unwrap();
+        for name in [&source, &target] {
+            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&pool)
+                .await;
+        }
+    });
+}
+
+/// Issue 17, point 6: with `--metricas`, Prometheus's text is served on that address
+/// only (the public one answers 404 for it), counting requests by route, citizens'
+/// submissions and the group-commit writer's batches; `--registro json` writes one JSON
+/// object per line; every answer carries its request's id, also on the error page.
+#[test]
+fn metrics_are_served_only_on_their_own_address_and_logs_can_be_json() {
+    let db = participa_store::testing::sqlite();
+    ok(&db, &["init"]);
+    let rt = runtime();
+    let survey = rt.block_on(async {
+        let store = participa_store::Store::connect(&db.url).await.unwrap();
+        let id = open_survey(&store).await;
+        store.close().await;
+        id
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let (mut server, printed) = start_server(
+        &db,
+        dir.path(),
+        &["--metricas", "127.0.0.1:0", "--registro", "json"],
+        &[],
+    )
+    .unwrap();
+    let address = |prefix: &str| -> String {
+        printed
+            .iter()
+            .find_map(|l| l.strip_prefix(prefix))
+            .and_then(|rest| rest.split('/').next())
+            .unwrap_or_else(|| panic!("no «{prefix}» in {printed:?}"))
+            .to_string()
+    };
+    let public = address("Participa está en http://");
+    let metrics = address("Métricas para Prometheus en http://");
+    let status = |reply: &str| reply.split(' ').nth(1).unwrap_or_default().to_string();
+    assert_eq!(status(&http(&public, "GET", "/", &[], "")), "200");
+    let answered = http(
+        &public,
+        "POST",
+        &format!("/consultas/{survey}/respuestas"),
+        &[],
+        "p1=M%C3%A1s+sedes",
+    );
+    assert_eq!(status(&answered), "303", "{answered}");
+    let missing = http(&public, "GET", "/planes/999", &[], "");
+    let id = missing
+        .lines()
+        .find_map(|l| l.strip_prefix("x-request-id: "))
+        .expect("a request id")
+        .trim()
+        .to_string();
+    assert_eq!(id.len(), 16);
+    assert!(
+        missing.contains(&format!("Código de la solicitud: <code>{id}</code>")),
+        "{missing}"
+    );
+    assert_eq!(status(&http(&public, "GET", "/metrics", &[], "")), "404");
+    let text = http(&metrics, "GET", "/metrics", &[], "");
+    assert_eq!(status(&text), "200", "{text}");
+    for line in [
+        "participa_http_requests_total{method=\"GET\",route=\"/\",status=\"200\"} 1",
+        "participa_http_requests_total{method=\"GET\",route=\"/planes/{id}\",status=\"404\"} 1",
+        "participa_submissions_total{kind=\"consulta\"} 1",
+        "participa_group_commit_answers_total 1",
+        "participa_outbox_pending 0",
+    ] {
+        assert!(text.contains(line), "missing «{line}» in:\n{text}");
+    }
+    assert!(text.contains("participa_http_request_duration_seconds_bucket{le="));
+    // The log: JSON lines.
+    let _ = server.0.kill();
+    let _ = server.0.wait();
+    let mut log = String::new();
+    server
+        .0
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut log)
+        .unwrap();
+    let lines: Vec<&str> = log.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert!(!lines.is_empty(), "something was logged");
+    for l in lines {
+        let v: serde_json::Value =
+            serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}"));
+        assert!(v["level"].is_string(), "{l}");
+    }
+}

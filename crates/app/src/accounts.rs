@@ -5,11 +5,40 @@ use crate::Error;
 use participa_domain::{PasswordOrigin, Role};
 use participa_store::{Actor, AuditAction, Change, Store, UserData};
 
-/// An Argon2id hash (PHC string), computed off the async threads.
-pub async fn hash_password(password: String) -> Result<String, Error> {
-    tokio::task::spawn_blocking(move || password_auth::generate_hash(password))
+/// Argon2id computations that may run at once: each takes some 19 MiB and a core, so
+/// sign-ins beyond this wait their turn instead of multiplying the memory without bound.
+fn hashing_turns() -> &'static tokio::sync::Semaphore {
+    static TURNS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    TURNS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        tokio::sync::Semaphore::new(cores.max(2))
+    })
+}
+
+/// Runs one Argon2id computation off the async threads, when a turn is free.
+async fn with_hashing_turn<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, Error> {
+    let _turn = hashing_turns()
+        .acquire()
+        .await
+        .map_err(|e| Error::Internal(e.to_string()))?;
+    tokio::task::spawn_blocking(work)
         .await
         .map_err(|e| Error::Internal(e.to_string()))
+}
+
+/// An Argon2id hash (PHC string), computed off the async threads.
+pub async fn hash_password(password: String) -> Result<String, Error> {
+    with_hashing_turn(move || password_auth::generate_hash(password)).await
+}
+
+/// Whether `password` matches the Argon2id `hash` (false also when it could not be
+/// checked), computed off the async threads.
+pub async fn verify_password(password: String, hash: String) -> bool {
+    with_hashing_turn(move || password_auth::verify_password(password, &hash).is_ok())
+        .await
+        .unwrap_or(false)
 }
 
 /// A random password of 16 characters without look-alikes (0/O, 1/l/I).
@@ -182,5 +211,26 @@ mod password_tests {
         assert!(password_problem(&long, "ana", "Caja Honor")
             .unwrap()
             .contains("hasta 128"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_hash_waits_while_every_turn_is_taken() {
+        let turns = hashing_turns();
+        let all = turns.available_permits() as u32;
+        let held = turns.acquire_many(all).await.unwrap();
+        let hashing = tokio::spawn(hash_password("una clave de prueba".into()));
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        assert!(
+            !hashing.is_finished(),
+            "no turn was free: the hash must wait"
+        );
+        drop(held);
+        let hash = hashing.await.unwrap().unwrap();
+        assert!(verify_password("una clave de prueba".into(), hash).await);
     }
 }

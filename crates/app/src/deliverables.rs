@@ -758,7 +758,7 @@ pub async fn load_results_report(
                 .filter(|q| q.kind == QuestionKind::Text)
                 .map(|q| q.number)
                 .collect();
-            let counts = store.answer_counts(id, &text).await?;
+            let counts = store.answer_counts(id).await?;
             let mut open = BTreeMap::new();
             for n in text {
                 open.insert(n, store.open_answers(id, n, OPEN_ANSWERS_READ).await?);

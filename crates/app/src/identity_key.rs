@@ -140,6 +140,36 @@ fn create(file: &Path) -> Result<bool, KeyError> {
     }
 }
 
+/// Writes `key` to `file`, readable only by its owner (0600), through a temporary file
+/// renamed over it: a restore puts back the key its backup carried.
+pub fn write_key_file(file: &Path, key: &str) -> std::io::Result<()> {
+    let dir = file
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let name = file.file_name().unwrap_or_default().to_string_lossy();
+    let tmp = dir.join(format!(".{name}.{}.restaurando", std::process::id()));
+    let _ = std::fs::remove_file(&tmp);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let written = (|| {
+        let mut f = options.open(&tmp)?;
+        writeln!(f, "{}", key.trim())?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, file)
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
+}
+
 #[cfg(unix)]
 fn readable_by_others(file: &Path) -> bool {
     use std::os::unix::fs::PermissionsExt;

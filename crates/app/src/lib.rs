@@ -7,6 +7,7 @@
 //! `participa-reports` values; it knows nothing of HTTP or of the command line.
 
 pub mod accounts;
+pub mod backup;
 pub mod channels;
 pub mod dates;
 pub mod deliverables;

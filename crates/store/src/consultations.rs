@@ -153,9 +153,6 @@ pub struct Identification<'a> {
     pub purpose: &'a str,
 }
 
-/// Per question number: how many responses answered it, and how many gave each value.
-pub type AnswerCounts = BTreeMap<u32, (usize, BTreeMap<String, usize>)>;
-
 /// One response: when, and the values per question number.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Response {
@@ -373,7 +370,7 @@ impl Store {
         only: Option<i64>,
         counts: bool,
     ) -> Result<Vec<Consultation>> {
-        let counted = "(SELECT COUNT(*) FROM consultation_responses r WHERE r.consultation_id = c.id) AS responses, \
+        let counted = "c.response_count AS responses, \
              (SELECT COUNT(*) FROM forum_comments fc JOIN forum_topics ft ON ft.id = fc.topic_id \
               WHERE ft.consultation_id = c.id AND fc.status = 'publicado') AS comments, \
              (SELECT COUNT(*) FROM forum_comments fc JOIN forum_topics ft ON ft.id = fc.topic_id \
@@ -534,134 +531,6 @@ impl Store {
         });
         record(&mut tx, &change, now).await?;
         tx.commit().await
-    }
-
-    /// Stores a checked response in one transaction (no audit entry per citizen answer;
-    /// the response itself is the record). With an identification, a second response of
-    /// the same person is refused with [`StoreError::AlreadyAnswered`].
-    pub async fn add_response(
-        &self,
-        consultation: i64,
-        answers: &BTreeMap<u32, Vec<String>>,
-        identification: Option<Identification<'_>>,
-    ) -> Result<i64> {
-        let _turn = self.sqlite_write_turn().await;
-        let now = Utc::now();
-        // The consultation's key is read inside the write transaction, which on SQLite
-        // begins IMMEDIATE (see `Store::begin`): a deferred one that read first could not
-        // wait for another writer and would fail at once with «database is locked».
-        let mut tx = self.begin().await?;
-        tx.owns(Owned::Consultation, consultation).await?;
-        let (identity, purpose) = match &identification {
-            Some(i) => {
-                let secret = self.identity_secret()?;
-                // Normally done at startup; a consultation still in the old scheme is
-                // re-keyed here first, so that its digests can be compared.
-                crate::identity::rekey_consultation(&mut tx, secret, consultation).await?;
-                let key: String = on_tx!(&mut tx, |conn| {
-                    sqlx::query("SELECT identity_key FROM consultations WHERE id = $1")
-                        .bind(consultation)
-                        .fetch_one(&mut *conn)
-                        .await?
-                        .try_get::<String, _>("identity_key")?
-                });
-                (
-                    Some(secret.digest(&key, i.document)),
-                    Some(i.purpose.to_string()),
-                )
-            }
-            None => (None, None),
-        };
-        let inserted = on_tx!(&mut tx, |conn| {
-            sqlx::query(
-                "INSERT INTO consultation_responses (consultation_id, created_at, identity, consent_purpose, consent_at) \
-                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
-            )
-            .bind(consultation)
-            .bind(now)
-            .bind(&identity)
-            .bind(&purpose)
-            .bind(purpose.as_ref().map(|_| now))
-            .fetch_one(&mut *conn)
-            .await
-            .and_then(|r| r.try_get::<i64, _>("id"))
-        });
-        let id = match inserted {
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                // Release the write lock now, not when the dropped transaction's
-                // rollback gets its turn on the connection.
-                tx.rollback().await?;
-                return Err(StoreError::AlreadyAnswered);
-            }
-            other => other?,
-        };
-        on_tx!(&mut tx, |conn| {
-            for (q, values) in answers {
-                for v in values {
-                    sqlx::query(
-                        "INSERT INTO consultation_answers (response_id, question, value) VALUES ($1, $2, $3)",
-                    )
-                    .bind(id)
-                    .bind(i64::from(*q))
-                    .bind(v)
-                    .execute(&mut *conn)
-                    .await?;
-                }
-            }
-        });
-        tx.commit().await?;
-        Ok(id)
-    }
-
-    /// The counts of a consultation's answers, made by the database (two queries, however
-    /// many responses): per question, how many responses answered it and how many gave
-    /// each value. Values of the questions in `open` (free text) are not grouped.
-    pub async fn answer_counts(&self, consultation: i64, open: &[u32]) -> Result<AnswerCounts> {
-        self.owns(Owned::Consultation, consultation).await?;
-        // Question numbers are integers: written into the query, they cannot inject.
-        let skip = if open.is_empty() {
-            String::new()
-        } else {
-            format!(
-                "AND a.question NOT IN ({})",
-                open.iter()
-                    .map(|q| q.to_string())
-                    .collect::<Vec<_>>()
-                    .join(",")
-            )
-        };
-        let grouped = format!(
-            "SELECT a.question, a.value, COUNT(*) AS n FROM consultation_answers a \
-             JOIN consultation_responses r ON r.id = a.response_id \
-             WHERE r.consultation_id = $1 {skip} GROUP BY a.question, a.value"
-        );
-        on_conn!(self.conn().await?, |conn| {
-            let mut out = AnswerCounts::new();
-            let answered = sqlx::query(
-                "SELECT a.question, COUNT(DISTINCT a.response_id) AS n FROM consultation_answers a \
-                 JOIN consultation_responses r ON r.id = a.response_id \
-                 WHERE r.consultation_id = $1 GROUP BY a.question",
-            )
-            .bind(consultation)
-            .fetch_all(&mut *conn)
-            .await?;
-            for r in &answered {
-                let q = r.try_get::<i64, _>("question")? as u32;
-                out.entry(q).or_default().0 = r.try_get::<i64, _>("n")? as usize;
-            }
-            let values = sqlx::query(&grouped)
-                .bind(consultation)
-                .fetch_all(&mut *conn)
-                .await?;
-            for r in &values {
-                let q = r.try_get::<i64, _>("question")? as u32;
-                out.entry(q)
-                    .or_default()
-                    .1
-                    .insert(r.try_get("value")?, r.try_get::<i64, _>("n")? as usize);
-            }
-            Ok(out)
-        })
     }
 
     /// The newest `limit` answers to a free-text question, newest first.

@@ -191,6 +191,9 @@ impl Store {
             .await?;
         }
         self.identity = Some(secret);
+        // A writer started before held the store without the secret: this one starts
+        // its own.
+        self.writer = Default::default();
         Ok(self)
     }
 
@@ -269,14 +272,6 @@ impl Store {
             tx.commit().await?;
         }
         Ok(n)
-    }
-
-    /// The secret identity digests are keyed with; an error when the store was opened
-    /// without one (only `participa serve` takes answers, and it always gives one).
-    pub(crate) fn identity_secret(&self) -> Result<&IdentitySecret> {
-        self.identity
-            .as_ref()
-            .ok_or(StoreError::IdentitySecretMissing)
     }
 }
 

@@ -37,6 +37,7 @@ mod events;
 mod findings;
 mod followup;
 mod forums;
+mod group_commit;
 mod hearings;
 mod identity;
 mod inbox;
@@ -47,6 +48,7 @@ mod parameters;
 mod plans;
 mod published_reports;
 mod recovery;
+mod responses;
 mod sessions;
 mod suggestions;
 mod throttle;
@@ -60,8 +62,7 @@ pub use audit::{Actor, AuditAction, AuditEntry, AuditFilter, Change, RecordedAct
 pub use calendar::OverrideRecord;
 pub use channels::ChannelFigure;
 pub use consultations::{
-    AnswerCounts, Consultation, ConsultationData, ConsultationEdit, Correction, Identification,
-    Response,
+    Consultation, ConsultationData, ConsultationEdit, Correction, Identification, Response,
 };
 pub use entities::{EntityData, EntityRecord, PLACEHOLDER_NAME};
 pub use events::{Event, EventData};
@@ -71,6 +72,7 @@ pub use followup::{
     NewReport, ReportRecord, ReviewRecord,
 };
 pub use forums::{ForumComment, ForumTopic};
+pub use group_commit::{BatchStats, MAX_BATCH};
 pub use hearings::{
     Hearing, HearingCounts, HearingData, NewRegistration, Question, Registration, RescheduleNotice,
 };
@@ -88,6 +90,7 @@ pub use parameters::{ParameterChange, ParameterValue};
 pub use plans::{PlanId, PlanSummary};
 pub use published_reports::PublishedReport;
 pub use recovery::{Recovery, RecoveryAccount, RecoveryLink, RecoveryMail};
+pub use responses::{AnswerCounts, NewResponse};
 pub use sessions::{OpenSession, SessionMeta};
 pub use suggestions::{SuggestionFilter, SuggestionRecord};
 pub use throttle::{Attempt, Quota};
@@ -155,6 +158,10 @@ pub enum StoreError {
         "ya se registró una respuesta con ese documento: esta consulta admite una por persona"
     )]
     AlreadyAnswered,
+    #[error("el registro de respuestas se detuvo: intente de nuevo en un momento")]
+    WriterStopped,
+    #[error("esta operación es solo para bases SQLite")]
+    SqliteOnly,
     #[error("la clave de las huellas de identidad es demasiado corta ({0} bytes): use al menos 32, por ejemplo 64 cifras hexadecimales aleatorias")]
     WeakIdentitySecret(usize),
     #[error("la clave de las huellas de identidad no es la que usa esta base de datos: restaure el archivo de clave de la copia de seguridad, o dé a todos los servidores la misma clave (PARTICIPA_CLAVE_IDENTIDAD); si la clave se perdió, arranque una vez con --replace-identity-key (quien ya respondió no será reconocido)")]
@@ -307,6 +314,30 @@ macro_rules! on_conn {
     }};
 }
 
+/// Whether the database at `url` already holds Participa's tables (its migrations'
+/// record), without creating or changing anything: a restore refuses a database in use.
+pub async fn has_schema(url: &str) -> Result<bool> {
+    use sqlx::Connection;
+    if url.starts_with("sqlite:") {
+        let options = SqliteConnectOptions::from_str(url)?.create_if_missing(false);
+        let Ok(mut conn) = sqlx::SqliteConnection::connect_with(&options).await else {
+            return Ok(false);
+        };
+        let found: Option<String> = sqlx::query_scalar(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
+        )
+        .fetch_optional(&mut conn)
+        .await?;
+        return Ok(found.is_some());
+    }
+    let mut conn = sqlx::PgConnection::connect(url).await?;
+    let found: Option<String> =
+        sqlx::query_scalar("SELECT CAST(to_regclass('_sqlx_migrations') AS TEXT)")
+            .fetch_one(&mut conn)
+            .await?;
+    Ok(found.is_some())
+}
+
 /// The database behind Participa.
 #[derive(Debug, Clone)]
 pub struct Store {
@@ -323,6 +354,8 @@ pub struct Store {
     /// data is filtered by it ([`Store::for_entity`]). A store from [`Store::connect`]
     /// serves the first entity.
     entity: i64,
+    /// The group-commit writer of citizens' answers ([`Store::submit_response`]).
+    writer: std::sync::Arc<group_commit::Writer>,
 }
 
 impl Store {
@@ -333,7 +366,9 @@ impl Store {
             let options = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
+                // An answer is acknowledged only once it is on disk: every commit
+                // waits for the WAL's fsync (group commit keeps that cheap).
+                .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10));
             let pool = SqlitePoolOptions::new()
@@ -343,7 +378,8 @@ impl Store {
             sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
             Db::Sqlite(pool)
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let options = PgConnectOptions::from_str(url)?;
+            // Whatever the server's default, a commit waits for its WAL flush.
+            let options = PgConnectOptions::from_str(url)?.options([("synchronous_commit", "on")]);
             let pool = PgPoolOptions::new()
                 .max_connections(10)
                 .acquire_timeout(Duration::from_secs(10))
@@ -359,6 +395,7 @@ impl Store {
             sqlite_writer: Default::default(),
             identity: None,
             entity: 0,
+            writer: Default::default(),
         };
         store.entity = store.first_entity().await?;
         Ok(store)
@@ -370,6 +407,30 @@ impl Store {
         match self.db {
             Db::Sqlite(_) => Some(self.sqlite_writer.lock().await),
             Db::Postgres(_) => None,
+        }
+    }
+
+    /// A consistent copy of this SQLite database written to `path` (which must not exist
+    /// yet), taken while writes go on: `VACUUM INTO` reads one snapshot, as any reader
+    /// does in WAL mode, so the copy holds every transaction committed before it began
+    /// and none after. For PostgreSQL, `pg_dump` is the way (see `participa backup`).
+    pub async fn sqlite_snapshot(&self, path: &std::path::Path) -> Result<()> {
+        let Db::Sqlite(pool) = &self.db else {
+            return Err(StoreError::SqliteOnly);
+        };
+        // A file name cannot be bound here: it is written as an SQL string literal.
+        let literal = path.display().to_string().replace('\'', "''");
+        sqlx::query(&format!("VACUUM INTO '{literal}'"))
+            .execute(pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The connections the pool holds open, and how many of them are free now.
+    pub fn pool_stats(&self) -> (u32, usize) {
+        match &self.db {
+            Db::Sqlite(p) => (p.size(), p.num_idle()),
+            Db::Postgres(p) => (p.size(), p.num_idle()),
         }
     }
 
@@ -462,6 +523,16 @@ pub mod testing {
     pub struct TestDatabase {
         pub url: String,
         file: Option<PathBuf>,
+    }
+
+    impl TestDatabase {
+        /// A database a test made itself at `url`, which it also removes.
+        pub fn at(url: &str) -> TestDatabase {
+            TestDatabase {
+                url: url.into(),
+                file: None,
+            }
+        }
     }
 
     impl Drop for TestDatabase {
@@ -592,6 +663,28 @@ pub mod testing {
     }
 
     /// A URL whose connections use a schema created for this test alone.
+    /// Evidence storage on the S3-compatible test server at `TEST_S3_ENDPOINT` (which
+    /// `scripts/test.sh` starts), under a prefix of its own in the bucket
+    /// «participa-pruebas»: an empty store for each call.
+    pub fn s3() -> crate::Objects {
+        let endpoint = std::env::var("TEST_S3_ENDPOINT").unwrap_or_else(|_| {
+            panic!(
+                "TEST_S3_ENDPOINT is not set: run scripts/test.sh, or source scripts/s3-temp.sh first"
+            )
+        });
+        crate::Objects::open_with(
+            &format!("s3://participa-pruebas/{}", unique_name()),
+            &[
+                ("aws_endpoint", &endpoint),
+                ("aws_allow_http", "true"),
+                ("aws_access_key_id", "pruebas"),
+                ("aws_secret_access_key", "pruebas"),
+                ("aws_region", "us-east-1"),
+            ],
+        )
+        .expect("the S3 test store")
+    }
+
     pub async fn postgres() -> TestDatabase {
         let server = postgres_server_url();
         let schema = unique_name();

@@ -213,8 +213,8 @@ impl Store {
                 ),
                 (
                     "responses",
-                    "SELECT c.entity_id, COUNT(*) AS n FROM consultation_responses r \
-                     JOIN consultations c ON c.id = r.consultation_id GROUP BY c.entity_id",
+                    "SELECT c.entity_id, CAST(SUM(c.response_count) AS BIGINT) AS n FROM consultations c \
+                     GROUP BY c.entity_id",
                 ),
                 (
                     "comments",

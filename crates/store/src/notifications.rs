@@ -715,6 +715,17 @@ impl Store {
 
     /// The e-mail state of every notification, oldest first: (id, kind, mail state,
     /// attempts), for the outbox's tests and a health check.
+    /// How many e-mails of every entity wait to be sent (the operators' metrics).
+    pub async fn outbox_pending(&self) -> Result<i64> {
+        on_conn!(self.conn_for(Scope::All).await?, |conn| {
+            Ok(sqlx::query_scalar::<_, i64>(
+                "SELECT COUNT(*) FROM notifications WHERE mail_state = 'pending'",
+            )
+            .fetch_one(&mut *conn)
+            .await?)
+        })
+    }
+
     pub async fn outbox_states(&self) -> Result<Vec<(i64, String, String, i64)>> {
         on_conn!(self.conn_for(Scope::All).await?, |conn| {
             sqlx::query("SELECT id, kind, mail_state, attempts FROM notifications ORDER BY id")

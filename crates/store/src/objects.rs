@@ -6,6 +6,7 @@ use object_store::aws::AmazonS3Builder;
 use object_store::local::LocalFileSystem;
 use object_store::memory::InMemory;
 use object_store::path::Path as ObjectPath;
+use object_store::prefix::PrefixStore;
 use object_store::{ObjectStore, PutPayload};
 use sha2::{Digest, Sha256};
 use std::fmt;
@@ -67,16 +68,37 @@ impl Objects {
     /// `s3://bucket[/prefix]` (credentials, region and endpoint from the usual `AWS_*`
     /// variables, so MinIO and other S3-compatible services work), or a local directory.
     pub fn open(location: &str) -> Result<Objects, ObjectsError> {
-        if location.starts_with("s3://") {
-            let s3 = AmazonS3Builder::from_env()
-                .with_url(location)
-                .build()
-                .map_err(|source| ObjectsError::Open {
+        Objects::open_with(location, &[])
+    }
+
+    /// [`Objects::open`], with S3 settings given here rather than in the environment:
+    /// `object_store`'s names for them (`aws_endpoint`, `aws_access_key_id`,
+    /// `aws_allow_http`…), which override the `AWS_*` variables. Ignored for a directory.
+    pub fn open_with(location: &str, settings: &[(&str, &str)]) -> Result<Objects, ObjectsError> {
+        if let Some(rest) = location.strip_prefix("s3://") {
+            // The bucket, and the folder inside it every key goes under (object_store's
+            // S3 client reads only the bucket from the address).
+            let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+            let prefix = prefix.trim_matches('/');
+            let mut builder = AmazonS3Builder::from_env().with_url(format!("s3://{bucket}"));
+            for (key, value) in settings {
+                let key = key.parse().map_err(|source| ObjectsError::Open {
                     url: location.into(),
                     source,
                 })?;
+                builder = builder.with_config(key, *value);
+            }
+            let s3 = builder.build().map_err(|source| ObjectsError::Open {
+                url: location.into(),
+                source,
+            })?;
+            let inner: Arc<dyn ObjectStore> = if prefix.is_empty() {
+                Arc::new(s3)
+            } else {
+                Arc::new(PrefixStore::new(s3, prefix))
+            };
             return Ok(Objects {
-                inner: Arc::new(s3),
+                inner,
                 description: location.into(),
             });
         }
@@ -94,6 +116,13 @@ impl Objects {
     pub async fn get(&self, key: &str) -> Result<Vec<u8>, ObjectsError> {
         let r = self.inner.get(&ObjectPath::from(key)).await?;
         Ok(r.bytes().await?.to_vec())
+    }
+
+    /// Every object's key, in no particular order (for backups and tests).
+    pub async fn keys(&self) -> Result<Vec<String>, ObjectsError> {
+        use futures::TryStreamExt;
+        let listed: Vec<_> = self.inner.list(None).try_collect().await?;
+        Ok(listed.into_iter().map(|m| m.location.to_string()).collect())
     }
 
     /// Removes an object; used only to undo an upload whose database write failed.

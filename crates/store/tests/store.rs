@@ -66,6 +66,9 @@ on_both_backends!(
     refused_submissions_leave_no_file_and_no_row,
     suggestions_are_followed_by_code_answered_and_their_contact_erased,
     a_consultation_keeps_its_questions_and_responses,
+    a_batch_of_responses_keeps_the_counts_a_recount_of_its_answers_gives,
+    every_connection_waits_for_the_disk_before_a_commit_returns,
+    answers_submitted_at_once_are_committed_together_and_each_answered,
     an_identified_survey_takes_one_answer_per_person_and_keeps_no_document,
     a_copy_of_the_database_cannot_turn_a_document_into_its_digest,
     an_old_database_is_rekeyed_once_and_still_refuses_the_same_person,
@@ -1959,6 +1962,107 @@ async fn refused_submissions_leave_no_file_and_no_row(db: TestDatabase) {
     assert_eq!(files.len(), 1, "{files:?}");
 }
 
+/// Issue 17, point 7: evidence on a real S3-compatible server (the one scripts/test.sh
+/// starts): stored and read back byte for byte, under its entity's folder inside the
+/// configured prefix, and a refused report leaves no object behind.
+#[tokio::test]
+async fn evidence_on_a_real_s3_server_is_kept_under_its_entity_and_a_refusal_leaves_nothing() {
+    use participa_store::{check_evidence, EntityData, NewReport, Objects};
+    let db = participa_store::testing::sqlite();
+    let store = open(&db).await;
+    let objects = participa_store::testing::s3();
+    assert!(objects.keys().await.unwrap().is_empty(), "a fresh prefix");
+    // The store itself: put, list, get, delete.
+    objects
+        .put("prueba/hola.txt", b"hola".to_vec())
+        .await
+        .unwrap();
+    assert_eq!(
+        objects.keys().await.unwrap(),
+        vec!["prueba/hola.txt".to_string()]
+    );
+    assert_eq!(objects.get("prueba/hola.txt").await.unwrap(), b"hola");
+    objects.delete("prueba/hola.txt").await.unwrap();
+    assert!(objects.keys().await.unwrap().is_empty());
+
+    // A second entity's report: its file goes under its own folder.
+    let other = store
+        .add_entity(
+            &EntityData {
+                slug: "alcaldia-tunja".into(),
+                name: "Alcaldía de Tunja".into(),
+                ..Default::default()
+            },
+            &Actor::system(),
+        )
+        .await
+        .unwrap();
+    let tunja = store.for_entity(other);
+    let berta = admin(&tunja, "berta", Role::Admin).await;
+    let plan = tunja.create_plan(&seed(), None, &berta).await.unwrap();
+    let report = NewReport {
+        plan_id: plan,
+        activity: 3,
+        period: 1,
+        input: progress(50.0, "Audiencia preparada"),
+        figures: vec![],
+        evidence: vec![check_evidence("acta.pdf", PDF.to_vec(), 1 << 20).unwrap()],
+        correction: None,
+    };
+    tunja
+        .submit_report(report.clone(), &objects, &berta)
+        .await
+        .unwrap();
+    let f = tunja.followup(plan).await.unwrap();
+    let record = f.reports[0].evidence[0].clone();
+    assert!(
+        record
+            .object_key
+            .starts_with(&format!("entidad-{other}/evidencias/")),
+        "{}",
+        record.object_key
+    );
+    assert_eq!(
+        objects.keys().await.unwrap(),
+        vec![record.object_key.clone()]
+    );
+    assert_eq!(objects.get(&record.object_key).await.unwrap(), PDF);
+
+    // Refused (going down without a justification): nothing more in the bucket.
+    let down = NewReport {
+        input: progress(30.0, "Se repite"),
+        ..report.clone()
+    };
+    assert!(tunja.submit_report(down, &objects, &berta).await.is_err());
+    assert_eq!(objects.keys().await.unwrap().len(), 1);
+
+    // The configured prefix is a folder of the bucket: seen from the bucket's root, the
+    // file is under it.
+    let endpoint = std::env::var("TEST_S3_ENDPOINT").unwrap();
+    let root = Objects::open_with(
+        "s3://participa-pruebas",
+        &[
+            ("aws_endpoint", &endpoint),
+            ("aws_allow_http", "true"),
+            ("aws_access_key_id", "pruebas"),
+            ("aws_secret_access_key", "pruebas"),
+            ("aws_region", "us-east-1"),
+        ],
+    )
+    .unwrap();
+    let everything = root.keys().await.unwrap();
+    let full: Vec<&String> = everything
+        .iter()
+        .filter(|k| k.ends_with(&record.object_key))
+        .collect();
+    assert_eq!(full.len(), 1, "{everything:?}");
+    assert_ne!(
+        full[0], &record.object_key,
+        "stored under the prefix: {}",
+        full[0]
+    );
+}
+
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();
     for e in std::fs::read_dir(dir).unwrap() {
@@ -2090,12 +2194,15 @@ async fn a_consultation_keeps_its_questions_and_responses(db: TestDatabase) {
     )
     .unwrap();
     qs.push(q2);
+    let q3 = check_question(&qs, "¿Qué mejoraría?", QuestionKind::Text, false, None).unwrap();
+    qs.push(q3);
     for q in &qs {
         store.add_consultation_question(id, q, &ana).await.unwrap();
     }
     let mut a = std::collections::BTreeMap::new();
     a.insert(1, vec!["Sí".to_string()]);
     a.insert(2, vec!["4".to_string()]);
+    a.insert(3, vec!["Más horarios de atención".to_string()]);
     store.add_response(id, &a, None).await.unwrap();
     let mut b = std::collections::BTreeMap::new();
     b.insert(1, vec!["No".to_string()]);
@@ -2104,16 +2211,19 @@ async fn a_consultation_keeps_its_questions_and_responses(db: TestDatabase) {
     assert_eq!(c.questions, qs);
     assert_eq!(c.responses, 2);
     // The database counts: question 1 answered twice (Sí, No), question 2 once (4).
-    let counts = store.answer_counts(id, &[]).await.unwrap();
+    let counts = store.answer_counts(id).await.unwrap();
     assert_eq!(counts[&1].0, 2);
     assert_eq!(counts[&1].1[&"Sí".to_string()], 1);
     assert_eq!(
         counts[&2],
         (1, [("4".to_string(), 1)].into_iter().collect())
     );
-    assert!(store.answer_counts(id, &[2]).await.unwrap()[&2]
-        .1
-        .is_empty());
+    // A free-text question is counted as answered, its values are not grouped.
+    assert_eq!(counts[&3], (1, Default::default()));
+    assert_eq!(
+        store.open_answers(id, 3, 5).await.unwrap(),
+        vec!["Más horarios de atención".to_string()]
+    );
     assert_eq!(
         store.open_answers(id, 1, 1).await.unwrap(),
         vec!["No".to_string()]
@@ -2131,6 +2241,268 @@ async fn a_consultation_keeps_its_questions_and_responses(db: TestDatabase) {
         .await
         .unwrap();
     assert!(store.consultation(id).await.unwrap().results_public);
+}
+
+async fn a_batch_of_responses_keeps_the_counts_a_recount_of_its_answers_gives(db: TestDatabase) {
+    use participa_domain::participation::identity::check_document;
+    use participa_domain::participation::survey::{check_question, QuestionKind};
+    use participa_store::{ConsultationData, EntityData, NewResponse, StoreError};
+    use std::collections::BTreeMap;
+    let store = open(&db).await;
+    let ana = admin(&store, "ana", Role::Admin).await;
+    let day = |m, d| chrono::NaiveDate::from_ymd_opt(2025, m, d).unwrap();
+    let data = |title: &str, identification| ConsultationData {
+        title: title.into(),
+        description: String::new(),
+        opens_on: day(3, 1),
+        closes_on: day(3, 31),
+        activity: None,
+        kind: participa_domain::participation::ConsultationKind::Survey,
+        identification,
+    };
+    let plain = store
+        .create_consultation(&data("Abierta", false), &ana)
+        .await
+        .unwrap();
+    let identified = store
+        .create_consultation(&data("Con documento", true), &ana)
+        .await
+        .unwrap();
+    let mut qs = Vec::new();
+    for (text, kind) in [
+        (
+            "¿Qué canales usa?",
+            QuestionKind::from_code("multiple", "Web\nTeléfono\nSede").unwrap(),
+        ),
+        (
+            "¿Cómo califica la atención?",
+            QuestionKind::Scale(Default::default()),
+        ),
+        ("¿Cuántas veces vino este año?", QuestionKind::Number),
+        ("¿Qué mejoraría?", QuestionKind::Text),
+    ] {
+        let q = check_question(&qs, text, kind, false, None).unwrap();
+        qs.push(q);
+    }
+    for q in &qs {
+        store
+            .add_consultation_question(plain, q, &ana)
+            .await
+            .unwrap();
+    }
+    // Another entity's consultation is not this store's to answer.
+    let other = store
+        .add_entity(
+            &EntityData {
+                slug: "alcaldia-tunja".into(),
+                name: "Alcaldía de Tunja".into(),
+                ..Default::default()
+            },
+            &Actor::system(),
+        )
+        .await
+        .unwrap();
+    let tunja = store.for_entity(other);
+    let berta = admin(&tunja, "berta", Role::Admin).await;
+    let theirs = tunja
+        .create_consultation(&data("De Tunja", false), &berta)
+        .await
+        .unwrap();
+    // 300 responses, spread over the options by a fixed rule, written in batches.
+    let channels = ["Web", "Teléfono", "Sede"];
+    let response = |i: usize| {
+        let mut answers = BTreeMap::new();
+        let chosen: Vec<String> = channels
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| (i >> k) & 1 == 1)
+            .map(|(_, c)| c.to_string())
+            .collect();
+        if !chosen.is_empty() {
+            answers.insert(1, chosen);
+        }
+        answers.insert(2, vec![(1 + i % 5).to_string()]);
+        if i.is_multiple_of(3) {
+            answers.insert(3, vec![(i % 7).to_string()]);
+        }
+        if i.is_multiple_of(4) {
+            answers.insert(4, vec![format!("Comentario {i}")]);
+        }
+        NewResponse {
+            consultation: plain,
+            answers,
+            identification: None,
+        }
+    };
+    let all: Vec<NewResponse> = (0..300).map(response).collect();
+    for batch in all.chunks(64) {
+        for r in store.add_responses(batch).await {
+            r.unwrap();
+        }
+    }
+    // A batch mixing what must be refused with what must be kept: each gets its answer,
+    // and the refused ones leave nothing.
+    let doc = check_document("CC", "1020304050", true).unwrap();
+    let person = |d: &participa_domain::participation::identity::Document| NewResponse {
+        consultation: identified,
+        answers: BTreeMap::new(),
+        identification: Some((d.clone(), "Contar una respuesta por persona".into())),
+    };
+    let mixed = vec![
+        person(&doc),
+        person(&doc),
+        NewResponse {
+            consultation: theirs,
+            ..response(1)
+        },
+        response(7),
+    ];
+    let out = store.add_responses(&mixed).await;
+    assert_eq!(out.len(), 4);
+    assert!(out[0].is_ok(), "{:?}", out[0]);
+    assert!(
+        matches!(out[1], Err(StoreError::AlreadyAnswered)),
+        "{:?}",
+        out[1]
+    );
+    assert!(
+        matches!(out[2], Err(StoreError::NotFound { .. })),
+        "{:?}",
+        out[2]
+    );
+    assert!(out[3].is_ok(), "{:?}", out[3]);
+    assert_eq!(store.consultation(identified).await.unwrap().responses, 1);
+    assert_eq!(tunja.consultation(theirs).await.unwrap().responses, 0);
+    // The kept counts are what grouping every stored answer gives.
+    let c = store.consultation(plain).await.unwrap();
+    assert_eq!(c.responses, 301);
+    let counts = store.answer_counts(plain).await.unwrap();
+    let mut recount: participa_store::AnswerCounts = BTreeMap::new();
+    for r in store.responses(plain).await.unwrap() {
+        for (q, values) in &r.answers {
+            let entry = recount.entry(*q).or_default();
+            entry.0 += 1;
+            if *q != 4 {
+                for v in values {
+                    *entry.1.entry(v.clone()).or_default() += 1;
+                }
+            }
+        }
+    }
+    assert_eq!(counts, recount);
+    assert_eq!(counts[&2].1.values().sum::<usize>(), 301);
+    assert_eq!(counts[&4], (75, BTreeMap::new()));
+}
+
+async fn every_connection_waits_for_the_disk_before_a_commit_returns(db: TestDatabase) {
+    let store = open(&db).await;
+    // Several connections held at once: each a different one of the pool.
+    let mut held = Vec::new();
+    for _ in 0..4 {
+        held.push(store.conn().await.unwrap());
+    }
+    for conn in &mut held {
+        let setting: String = match conn {
+            participa_store::Conn::Sqlite(c) => {
+                let (n,): (i64,) = sqlx::query_as("PRAGMA synchronous")
+                    .fetch_one(&mut **c)
+                    .await
+                    .unwrap();
+                // 2 is FULL: the WAL is synced at every commit.
+                if n == 2 {
+                    "full".into()
+                } else {
+                    n.to_string()
+                }
+            }
+            participa_store::Conn::Postgres(c) => {
+                let (s,): (String,) = sqlx::query_as("SHOW synchronous_commit")
+                    .fetch_one(&mut **c)
+                    .await
+                    .unwrap();
+                if s == "on" {
+                    "full".into()
+                } else {
+                    s
+                }
+            }
+        };
+        assert_eq!(setting, "full");
+    }
+}
+
+async fn answers_submitted_at_once_are_committed_together_and_each_answered(db: TestDatabase) {
+    use participa_domain::participation::identity::check_document;
+    use participa_domain::participation::survey::{check_question, QuestionKind};
+    use participa_store::{ConsultationData, NewResponse, StoreError};
+    let store = open(&db).await;
+    let ana = admin(&store, "ana", Role::Admin).await;
+    let day = |m, d| chrono::NaiveDate::from_ymd_opt(2025, m, d).unwrap();
+    let id = store
+        .create_consultation(
+            &ConsultationData {
+                title: "Encuesta de satisfacción".into(),
+                description: String::new(),
+                opens_on: day(3, 1),
+                closes_on: day(3, 31),
+                activity: None,
+                kind: participa_domain::participation::ConsultationKind::Survey,
+                identification: true,
+            },
+            &ana,
+        )
+        .await
+        .unwrap();
+    let q = check_question(
+        &[],
+        "¿Cómo califica la atención?",
+        QuestionKind::Scale(Default::default()),
+        true,
+        None,
+    )
+    .unwrap();
+    store.add_consultation_question(id, &q, &ana).await.unwrap();
+    // 200 citizens at once, and one of them twice.
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..201u32 {
+        let store = store.clone();
+        tasks.spawn(async move {
+            let person =
+                check_document("CC", &format!("{}", 10_000_000 + i.min(199)), true).unwrap();
+            let mut answers = std::collections::BTreeMap::new();
+            answers.insert(1, vec![(1 + i % 5).to_string()]);
+            store
+                .submit_response(NewResponse {
+                    consultation: id,
+                    answers,
+                    identification: Some((person, "Contar una respuesta por persona".into())),
+                })
+                .await
+        });
+    }
+    let mut kept = std::collections::BTreeSet::new();
+    let mut refused = 0;
+    while let Some(done) = tasks.join_next().await {
+        match done.unwrap() {
+            Ok(id) => assert!(kept.insert(id), "each answer its own id"),
+            Err(StoreError::AlreadyAnswered) => refused += 1,
+            Err(e) => panic!("{e}"),
+        }
+    }
+    assert_eq!((kept.len(), refused), (200, 1));
+    assert_eq!(store.consultation(id).await.unwrap().responses, 200);
+    let counts = store.answer_counts(id).await.unwrap();
+    assert_eq!(counts[&1].0, 200);
+    assert_eq!(counts[&1].1.values().sum::<usize>(), 200);
+    // Fewer transactions than answers: they were gathered.
+    let stats = store.batch_stats();
+    let batches = stats.batches.load(std::sync::atomic::Ordering::Relaxed);
+    assert_eq!(
+        stats.answers.load(std::sync::atomic::Ordering::Relaxed),
+        201
+    );
+    assert!(batches < 201, "{batches} batches for 201 answers");
+    assert!(stats.largest.load(std::sync::atomic::Ordering::Relaxed) > 1);
 }
 
 async fn an_identified_survey_takes_one_answer_per_person_and_keeps_no_document(db: TestDatabase) {
@@ -3266,7 +3638,7 @@ async fn another_entitys_data_does_not_exist_for_a_store_scoped_to_this_one(db: 
     missing(b.coverage(plan).await.map(|_| ()));
     missing(b.hearing(hearing).await.map(|_| ()));
     missing(b.consultation(consultation).await.map(|_| ()));
-    missing(b.answer_counts(consultation, &[]).await.map(|_| ()));
+    missing(b.answer_counts(consultation).await.map(|_| ()));
     missing(b.forum(consultation).await.map(|_| ()));
     assert!(b.registrations(hearing).await.unwrap().is_empty());
     assert!(b.questions(hearing).await.unwrap().is_empty());

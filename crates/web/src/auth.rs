@@ -310,10 +310,9 @@ impl FromRequestParts<AppState> for CurrentUser {
     }
 }
 
+/// See [`participa_app::accounts::verify_password`]: at most a few at once.
 pub async fn verify_password(password: String, hash: String) -> bool {
-    tokio::task::spawn_blocking(move || password_auth::verify_password(password, &hash).is_ok())
-        .await
-        .unwrap_or(false)
+    participa_app::accounts::verify_password(password, hash).await
 }
 
 #[derive(serde::Deserialize)]

@@ -93,6 +93,7 @@ fn page(status: StatusCode, title: &str, message: &str) -> Response {
         title,
         message,
         status: status.as_u16(),
+        request: crate::request_id::current().unwrap_or_default(),
     }
     .render()
     .unwrap_or_else(|_| message.to_string());

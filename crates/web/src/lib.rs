@@ -5,6 +5,7 @@
 //! must come from one of our own pages ([`same_origin`]), and every action asks the
 //! domain's [`participa_domain::allows`] on the server.
 
+pub mod answers;
 pub mod auth;
 mod charts;
 mod entity_form;
@@ -13,10 +14,12 @@ pub mod extract;
 pub mod flash;
 pub mod form;
 pub mod gantt;
+pub mod metrics;
 pub mod pages;
 pub mod platform;
 mod public_progress;
 mod report_publication;
+pub mod request_id;
 pub mod session_store;
 mod site_updated;
 mod tag_form;
@@ -124,6 +127,13 @@ pub struct Inner {
     pub public_rate: (u32, u32),
     /// The national dashboards computed lately, by scope and year.
     pub national: pages::national::Cache,
+    /// Whether the operators' metrics are on: the site leaves its matched route on
+    /// each response (see [`metrics::remember_route`]).
+    pub records_routes: bool,
+    /// The consultations citizens are answering, by id, each with the audit entry it
+    /// was read at (see [`pages::consultations::to_answer`]).
+    pub answering:
+        std::sync::Mutex<std::collections::HashMap<i64, (i64, participa_store::Consultation)>>,
 }
 
 /// Evidence storage and its per-file size limit.
@@ -210,6 +220,9 @@ pub struct Config {
     pub entities_changed: Arc<std::sync::atomic::AtomicBool>,
     /// The entity's settings revision, for the addresses of its logo and colour.
     pub asset_version: i64,
+    /// The operators' metrics, when configured (see [`metrics`]): each site then leaves
+    /// its matched route on every response for them.
+    pub metrics: Option<Arc<metrics::Metrics>>,
 }
 
 /// How citizens reach the entity (the national guidelines for entity sites ask every
@@ -255,6 +268,7 @@ impl Default for Config {
             colour: String::new(),
             entities_changed: Default::default(),
             asset_version: 0,
+            metrics: None,
         }
     }
 }
@@ -318,6 +332,8 @@ impl AppState {
             session_cookie: config.session_cookie,
             public_rate: (config.public_limit.burst, config.public_limit.per_minute),
             national: Default::default(),
+            records_routes: config.metrics.is_some(),
+            answering: Default::default(),
         }))
     }
 }
@@ -662,6 +678,11 @@ fn site(routes: pages::routing::Routes, state: AppState) -> Router {
     // A path with a trailing slash is the same page as without it (`/admin/` is
     // `/admin`): a path no route matches is tried once more with its trailing slashes
     // trimmed, and only then is a 404. Requests that match go through one routing pass.
+    let pages = if state.records_routes {
+        pages.route_layer(middleware::from_fn(metrics::remember_route))
+    } else {
+        pages
+    };
     let retry = tower::ServiceExt::map_request(
         pages.clone().fallback(not_found).with_state(state.clone()),
         trim_trailing_slash,
@@ -676,6 +697,7 @@ fn site(routes: pages::routing::Routes, state: AppState) -> Router {
             state.secure_cookies,
             security_headers,
         ))
+        .layer(middleware::from_fn(request_id::tag))
         .with_state(state)
 }
 
@@ -734,7 +756,13 @@ pub async fn serve_platform(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let store = platform.store().clone();
-    serve_router(listener, platform.router(), store, shutdown).await
+    let router = match platform.metrics() {
+        Some(m) => platform
+            .router()
+            .layer(middleware::from_fn_with_state(m, metrics::record)),
+        None => platform.router(),
+    };
+    serve_router(listener, router, store, shutdown).await
 }
 
 async fn serve_router(

@@ -44,6 +44,8 @@ struct Inner {
     /// Raised by a site whose pages changed an entity (see
     /// [`AppState::entities_changed`]).
     changed: Arc<std::sync::atomic::AtomicBool>,
+    /// Public answers kept for a moment (see [`crate::answers`]).
+    answers: crate::answers::Answers,
 }
 
 #[derive(Clone)]
@@ -85,7 +87,13 @@ impl Platform {
             sites: Default::default(),
             names: RwLock::new(names),
             changed: Default::default(),
+            answers: Default::default(),
         })))
+    }
+
+    /// The operators' metrics, when the deployment was started with them.
+    pub fn metrics(&self) -> Option<Arc<crate::metrics::Metrics>> {
+        self.0.config.metrics.clone()
     }
 
     /// The deployment's store (working for the first entity).
@@ -298,6 +306,8 @@ async fn dispatch(State(platform): State<Platform>, mut request: Request) -> Res
             None => (platform.0.first, None),
         },
     };
+    // Found by the address as asked for (with its prefix), before it is stripped.
+    let key = crate::answers::key_of(&request, entity);
     if let Some(prefix) = &prefix {
         if let Some(uri) = strip(request.uri(), prefix) {
             *request.uri_mut() = uri;
@@ -311,12 +321,31 @@ async fn dispatch(State(platform): State<Platform>, mut request: Request) -> Res
         Ok(site) => site,
         Err(e) => return crate::error::AppError::from(e).into_response(),
     };
+    // The same public page asked again a moment later, with no cookie (nobody signed
+    // in, nothing of a session): the answer already drawn, unless this site has
+    // answered a write since.
+    let writes = site.state.writes.load(std::sync::atomic::Ordering::Acquire);
+    if let Some(key) = &key {
+        if let Some(kept) = platform.0.answers.fresh(key, writes, site.revision) {
+            return kept;
+        }
+    }
     let response = match site.router.oneshot(request).await {
         Ok(r) => r,
         Err(never) => match never {},
     };
-    match prefix {
+    let response = match prefix {
         Some(prefix) => under_prefix(response, &prefix).await,
+        None => response,
+    };
+    match key {
+        Some(key) => {
+            platform
+                .0
+                .answers
+                .keep(key, response, writes, site.revision)
+                .await
+        }
         None => response,
     }
 }

@@ -63,15 +63,20 @@ impl SiteUpdated {
         *self.at.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Whether the last check was made after this process's `writes`-th write and less
+    /// than [`RECHECK`] ago.
+    fn fresh(&self, writes: u64) -> bool {
+        let checked = self.checked_ms.load(Ordering::Acquire);
+        checked != 0
+            && self.checked_writes.load(Ordering::Acquire) == writes
+            && self.now_ms().saturating_sub(checked) < RECHECK.as_millis() as u64
+    }
+
     /// The periodic check before a page: skipped while the last one is fresh, or while
     /// another request is making it.
     pub(crate) async fn refresh(&self, state: &AppState) {
         let writes = state.writes.load(Ordering::Acquire);
-        let checked = self.checked_ms.load(Ordering::Acquire);
-        if checked != 0
-            && self.checked_writes.load(Ordering::Acquire) == writes
-            && self.now_ms().saturating_sub(checked) < RECHECK.as_millis() as u64
-        {
+        if self.fresh(writes) {
             return;
         }
         if self.checking.swap(true, Ordering::AcqRel) {
@@ -124,9 +129,18 @@ impl SiteUpdated {
 impl AppState {
     /// The latest audit entry, for pages cached until it moves; the footer's date is
     /// brought up to it first, so the page drawn for it shows the right date.
+    ///
+    /// Asks the database only when the last check is older than [`RECHECK`] or this
+    /// process answered a write since: a page served from memory then costs no query.
+    /// Another server's change is seen within [`RECHECK`]; this server's own at once.
     pub async fn last_change(&self) -> AppResult<i64> {
+        let writes = self.writes.load(Ordering::Acquire);
+        if self.site_updated.fresh(writes) {
+            return Ok(self.site_updated.id.load(Ordering::Acquire));
+        }
         let change = self.store.last_change().await?;
         self.site_updated.catch_up(self, change).await?;
+        self.site_updated.mark_checked(writes);
         Ok(change)
     }
 }

@@ -368,6 +368,8 @@ pub struct ErrorPage<'a> {
     pub title: &'a str,
     pub message: &'a str,
     pub status: u16,
+    /// The request's identifier (see [`crate::request_id`]), empty outside a request.
+    pub request: String,
 }
 
 #[derive(Template)]

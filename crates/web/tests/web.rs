@@ -31,6 +31,9 @@ struct TestApp {
     /// Every request sent, as (method, path): the role matrix checks it reached every
     /// registered staff route.
     sent: std::sync::Mutex<Vec<(String, String)>>,
+    /// The server's state, when built by [`TestApp::build`]: a change a test makes
+    /// through the store stands for one this server answered, and is told to it.
+    state: Option<AppState>,
 }
 
 struct Reply {
@@ -114,13 +117,25 @@ impl TestApp {
                 ..Default::default()
             },
         );
-        let router = participa_web::router(state);
+        let router = participa_web::router(state.clone());
         TestApp {
             router,
             store,
             _db: db,
             evidence_dir,
             sent: Default::default(),
+            state: Some(state),
+        }
+    }
+
+    /// Tells the server that a change this test made through the store is one it
+    /// answered (its cached pages are checked at the next request, as after any write it
+    /// serves; a change made elsewhere is seen within a second).
+    fn answered_a_write(&self) {
+        if let Some(state) = &self.state {
+            state
+                .writes
+                .fetch_add(1, std::sync::atomic::Ordering::Release);
         }
     }
 
@@ -245,6 +260,7 @@ impl TestApp {
                 .await
                 .unwrap();
         }
+        self.answered_a_write();
     }
 }
 
@@ -1393,6 +1409,7 @@ macro_rules! on_both_backends {
 }
 
 on_both_backends! {
+    a_public_page_is_kept_for_a_moment_and_a_write_shows_at_once => super::a_public_page_is_kept_for_a_moment_and_a_write_shows_at_once;
     another_entitys_ids_are_missing_on_every_route_for_every_role => super::another_entitys_ids_are_missing_on_every_route_for_every_role;
     the_national_dashboard_shows_the_entities_each_observer_was_given => super::the_national_dashboard_shows_the_entities_each_observer_was_given;
     each_entity_has_its_own_site_by_host_name_and_by_prefix => super::each_entity_has_its_own_site_by_host_name_and_by_prefix;
@@ -9252,6 +9269,7 @@ async fn the_demo_fills_every_page_and_each_answers(db: TestDatabase) {
         _db: db,
         evidence_dir: None,
         sent: Default::default(),
+        state: None,
     };
     let plan = format!("/planes/{}", demo.plan_id);
     let page = app.get(&plan, None).await;
@@ -9560,8 +9578,21 @@ async fn the_footer_dates_the_entitys_latest_change_not_a_sign_in(db: TestDataba
         .unwrap();
     });
     // Written behind this process's back (another server, the command line): the
-    // portal, cached until the audit log moves, is drawn again with the new date at once.
-    let portal = app.get("/", None).await;
+    // portal, cached until the audit log moves, asks the database at most once a second
+    // while this server answers no write, so it is drawn again with the new date within
+    // about a second.
+    let written = std::time::Instant::now();
+    let portal = loop {
+        let portal = app.get("/", None).await;
+        if portal.body.contains("Última actualización") {
+            break portal;
+        }
+        assert!(
+            written.elapsed() < std::time::Duration::from_secs(3),
+            "the cached portal kept an old date for 3 s"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
     assert!(
         portal
             .body
@@ -9651,6 +9682,54 @@ async fn the_footer_and_header_show_the_entity_as_configured(db: TestDatabase) {
         None,
         "SVG may carry script"
     );
+}
+
+/// Issue 17, point 3: in front of every site, a public page asked again within a moment
+/// by someone with no cookie is answered with the bytes already drawn (each answer with
+/// its own request id), other entities' pages apart; a write the site answers shows at
+/// once, and staff (with their cookie) always get their page drawn.
+async fn a_public_page_is_kept_for_a_moment_and_a_write_shows_at_once(db: TestDatabase) {
+    let mut app = TestApp::new(db).await;
+    with_second_entity(&mut app).await;
+    let first = app.get("/", None).await;
+    let again = app.get("/", None).await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert_eq!(first.body, again.body);
+    assert_ne!(
+        first.headers["x-request-id"], again.headers["x-request-id"],
+        "each answer its own id"
+    );
+    let tunja = app.get("/e/tunja/", None).await;
+    assert!(tunja.body.contains("Alcaldía de Tunja"));
+    assert_ne!(tunja.body, first.body, "each entity's page apart");
+    // A hearing created through the site shows on its portal at once.
+    let cookie = app.login("admin").await;
+    let title = "Audiencia de prueba de la página guardada";
+    let day = (participa_app::dates::today() + chrono::Duration::days(20)).to_string();
+    let created = app
+        .post(
+            "/admin/audiencias",
+            Some(&cookie),
+            &[
+                ("titulo", title),
+                ("fecha", &day),
+                ("hora", "10:00"),
+                ("lugar", "Bogotá"),
+                ("transmision", ""),
+                ("informe", ""),
+                ("informe_fecha", ""),
+                ("convocatoria", "Sitio web"),
+                ("actividad", "1:4"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let portal = app.get("/", None).await;
+    assert!(
+        portal.body.contains(title),
+        "the kept portal was not redrawn"
+    );
+    assert!(app.get("/", Some(&cookie)).await.body.contains(title));
 }
 
 /// Adds entity «Alcaldía de Tunja» (`/e/tunja/`, host `participa.tunja.test`) with its

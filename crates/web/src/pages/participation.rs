@@ -133,7 +133,10 @@ pub fn modality_label(code: &str) -> String {
 /// A count as public pages write it: fewer than 5 people (and more than none) is
 /// «menos de 5» (Ley 1581 de 2012: no group small enough to point at someone).
 pub fn written_count(n: usize) -> String {
-    public_count(n).map_or_else(|| "menos de 5".to_string(), |n| n.to_string())
+    public_count(n).map_or_else(
+        || "menos de 5".to_string(),
+        |n| participa_domain::numbers::grouped(n as u64),
+    )
 }
 
 /// One question's results: counts, percentages and a bar width.
@@ -151,20 +154,14 @@ pub struct ResultView {
 /// The newest open answers staff see on the results page; all are in the exports.
 const OPEN_ANSWERS_SHOWN: i64 = 200;
 
-/// Each question's results, counted by the database (two queries however many
-/// responses, plus one per free-text question when `with_open`, for staff).
+/// Each question's results, from the counts the responses keep (two queries however
+/// many responses, plus one per free-text question when `with_open`, for staff).
 pub async fn results(
     store: &Store,
     c: &Consultation,
     with_open: bool,
 ) -> AppResult<Vec<ResultView>> {
-    let open: Vec<u32> = c
-        .questions
-        .iter()
-        .filter(|q| q.kind == QuestionKind::Text)
-        .map(|q| q.number)
-        .collect();
-    let counts = store.answer_counts(c.id, &open).await?;
+    let counts = store.answer_counts(c.id).await?;
     let empty = (0, BTreeMap::new());
     let mut out = Vec::with_capacity(c.questions.len());
     for q in &c.questions {

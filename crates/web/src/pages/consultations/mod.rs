@@ -153,7 +153,7 @@ pub async fn answer(
     form: FormData,
 ) -> AppResult<Response> {
     state.public_limit(address.as_deref()).await?;
-    let c = public_only(state.store.consultation_to_answer(id).await?, today())?;
+    let c = public_only(to_answer(&state, id).await?, today())?;
     if !form.get("sitio_web").is_empty() {
         return Ok(Redirect::to(&format!("/consultas/{id}/gracias")).into_response());
     }
@@ -169,6 +169,36 @@ pub async fn answer(
         ConsultationKind::Survey => survey::answer(&state, c, &form).await,
         ConsultationKind::Forum(moderation) => forum::comment(&state, &c, moderation, &form).await,
     }
+}
+
+/// The most consultations kept for the answer path.
+const ANSWERING_KEPT: usize = 1024;
+
+/// The consultation a citizen answers, with its questions: read again only when the
+/// entity's audit log moved (every staff change of a consultation writes an entry;
+/// citizens' answers do not), so that taking answers under load costs no read.
+pub(crate) async fn to_answer(state: &AppState, id: i64) -> AppResult<Consultation> {
+    let change = state.last_change().await?;
+    let kept = state
+        .answering
+        .lock()
+        .map_err(|_| AppError::Internal("answering cache poisoned".into()))?
+        .get(&id)
+        .filter(|(seen, _)| *seen == change)
+        .map(|(_, c)| c.clone());
+    if let Some(c) = kept {
+        return Ok(c);
+    }
+    let c = state.store.consultation_to_answer(id).await?;
+    let mut kept = state
+        .answering
+        .lock()
+        .map_err(|_| AppError::Internal("answering cache poisoned".into()))?;
+    if kept.len() >= ANSWERING_KEPT {
+        kept.clear();
+    }
+    kept.insert(id, (change, c.clone()));
+    Ok(c)
 }
 
 // ------------------------------------------------------------------ staff

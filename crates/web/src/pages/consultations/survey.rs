@@ -25,7 +25,7 @@ use participa_domain::participation::identity::{check_document, DocumentType};
 use participa_domain::participation::survey::{check_answers, check_question, QuestionKind};
 use participa_domain::participation::ConsultationKind;
 use participa_domain::Action;
-use participa_store::{Consultation, Identification, StoreError};
+use participa_store::{Consultation, NewResponse, StoreError};
 use std::collections::BTreeMap;
 
 /// The consultation `id` when it is a survey; a forum has no questions or responses.
@@ -264,11 +264,14 @@ pub(super) async fn answer(
         identification_purpose(&state.entity),
         state.data_policy()
     );
-    let identification = document.as_ref().map(|d| Identification {
-        document: d,
-        purpose: &purpose,
-    });
-    match state.store.add_response(id, &kept, identification).await {
+    // Acknowledged (the redirect) only once durable: through the group-commit writer,
+    // whose one commit covers every answer that arrived meanwhile.
+    let response = NewResponse {
+        consultation: id,
+        answers: kept,
+        identification: document.map(|d| (d, purpose)),
+    };
+    match state.store.submit_response(response).await {
         Ok(_) => Ok(Redirect::to(&format!("/consultas/{id}/gracias")).into_response()),
         Err(e @ StoreError::AlreadyAnswered) => {
             errors.add("documento", &e);
