@@ -228,9 +228,7 @@ async fn read_current(tx: &mut Tx, id: i64) -> Result<Current> {
     on_tx!(tx, |conn| {
         let r = sqlx::query(
             "SELECT c.title, c.description, c.opens_on, c.closes_on, c.plan_id, c.activity_number, c.kind, c.draft, \
-             (SELECT COUNT(*) FROM consultation_responses r WHERE r.consultation_id = c.id) \
-             + (SELECT COUNT(*) FROM forum_comments fc JOIN forum_topics ft ON ft.id = fc.topic_id \
-                WHERE ft.consultation_id = c.id) AS answers, \
+             c.response_count + c.comment_count AS answers, \
              (SELECT COUNT(*) FROM forum_topics t WHERE t.consultation_id = c.id) AS topics \
              FROM consultations c WHERE c.id = $1 AND c.entity_id = $2",
         )
@@ -363,18 +361,15 @@ impl Store {
     }
 
     /// All consultations, or only `only`: a citizen's answer reads one, not every one.
-    /// With `counts` false, `responses` and `comments` read 0: counting costs a scan that
-    /// grows with the responses, which a citizen's answer does not need.
+    /// With `counts` false, `responses` and `comments` read 0. The counts are kept with
+    /// each consultation (migrations 0027 and 0028), so reading them costs no scan.
     async fn consultations_where(
         &self,
         only: Option<i64>,
         counts: bool,
     ) -> Result<Vec<Consultation>> {
-        let counted = "c.response_count AS responses, \
-             (SELECT COUNT(*) FROM forum_comments fc JOIN forum_topics ft ON ft.id = fc.topic_id \
-              WHERE ft.consultation_id = c.id AND fc.status = 'publicado') AS comments, \
-             (SELECT COUNT(*) FROM forum_comments fc JOIN forum_topics ft ON ft.id = fc.topic_id \
-              WHERE ft.consultation_id = c.id) AS all_comments";
+        let counted = "c.response_count AS responses, c.published_comment_count AS comments, \
+             c.comment_count AS all_comments";
         let sql = format!(
             "SELECT c.id, c.title, c.description, c.opens_on, c.closes_on, c.results_public, c.plan_id, c.activity_number, \
              c.kind, c.moderation, c.identification, c.draft, {} \

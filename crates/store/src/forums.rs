@@ -158,7 +158,9 @@ impl Store {
         self.owns(Owned::Topic, topic).await?;
         let _turn = self.sqlite_write_turn().await;
         let now = Utc::now();
-        on_conn!(self.conn().await?, |conn| {
+        let published = i64::from(status == CommentStatus::Published);
+        let mut tx = self.begin().await?;
+        let id = on_tx!(&mut tx, |conn| {
             let id: i64 = sqlx::query(
                 "INSERT INTO forum_comments (topic_id, parent_id, body, author, consent_at, status, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -173,8 +175,20 @@ impl Store {
             .fetch_one(&mut *conn)
             .await?
             .try_get("id")?;
-            Ok(id)
-        })
+            // The forum's counts, in the comment's own transaction.
+            sqlx::query(
+                "UPDATE consultations SET comment_count = comment_count + 1, \
+                 published_comment_count = published_comment_count + $1 \
+                 WHERE id = (SELECT consultation_id FROM forum_topics WHERE id = $2)",
+            )
+            .bind(published)
+            .bind(topic)
+            .execute(&mut *conn)
+            .await?;
+            id
+        });
+        tx.commit().await?;
+        Ok(id)
     }
 
     /// Anyone may report a comment; the report waits in the moderation queue.
@@ -213,7 +227,7 @@ impl Store {
     ) -> Result<()> {
         let mut tx = self.begin().await?;
         tx.lock(Locked::Comment, comment).await?;
-        let (_, from) = read_comment_place(&mut tx, comment).await?;
+        let (forum, from) = read_comment_place(&mut tx, comment).await?;
         let keep = from == CommentStatus::Published && to == CommentStatus::Published;
         if !keep {
             can_moderate(from, to)?;
@@ -257,6 +271,18 @@ impl Store {
             .bind(comment)
             .execute(&mut *conn)
             .await?;
+            let moved = i64::from(to == CommentStatus::Published)
+                - i64::from(from == CommentStatus::Published);
+            if moved != 0 {
+                sqlx::query(
+                    "UPDATE consultations SET published_comment_count = published_comment_count + $1 \
+                     WHERE id = $2",
+                )
+                .bind(moved)
+                .bind(forum)
+                .execute(&mut *conn)
+                .await?;
+            }
         });
         record(&mut tx, &change, now).await?;
         tx.commit().await

@@ -218,9 +218,8 @@ impl Store {
                 ),
                 (
                     "comments",
-                    "SELECT c.entity_id, COUNT(*) AS n FROM forum_comments k \
-                     JOIN forum_topics t ON t.id = k.topic_id \
-                     JOIN consultations c ON c.id = t.consultation_id GROUP BY c.entity_id",
+                    "SELECT c.entity_id, CAST(SUM(c.comment_count) AS BIGINT) AS n FROM consultations c \
+                     GROUP BY c.entity_id",
                 ),
                 (
                     "events",

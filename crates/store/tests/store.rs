@@ -2930,6 +2930,13 @@ async fn forum_comments_are_moderated_hidden_with_a_reason_and_reported(db: Test
     );
     assert_eq!(store.consultation(id).await.unwrap().comments, 1);
     assert_eq!(store.consultation(id).await.unwrap().participations(), 1);
+    // The count kept with the forum is what counting its published comments gives.
+    let published = comments
+        .iter()
+        .filter(|c| c.status == CommentStatus::Published)
+        .count() as i64;
+    assert_eq!(store.consultation(id).await.unwrap().comments, published);
+    assert!(store.consultation(id).await.unwrap().answered);
     let again = store
         .moderate_forum_comment(c1, CommentStatus::Pending, "", &ana)
         .await;
