@@ -928,6 +928,9 @@ fn start_server(
                             printed.push(l);
                         }
                     }
+                    // Whatever it prints later is read and dropped: a server whose
+                    // standard output nobody reads any more fails on its next line.
+                    std::thread::spawn(move || lines.for_each(drop));
                     return Ok((server, printed));
                 }
             }
