@@ -55,8 +55,6 @@ pub struct Inner {
     pub throttle: throttle::Throttle,
     /// Set the session cookie's `Secure` flag (behind HTTPS).
     pub secure_cookies: bool,
-    /// A hash to verify against when a user name does not exist.
-    pub dummy_hash: String,
     /// Rendered public plan pages by plan, with the published version and the day they
     /// were drawn for (the timeline marks today).
     pub public_pages: std::sync::Mutex<
@@ -320,7 +318,6 @@ impl AppState {
             entity: config.entity,
             throttle: throttle::Throttle::default(),
             secure_cookies: config.secure_cookies,
-            dummy_hash: password_auth::generate_hash(participa_app::accounts::random_password()),
             public_pages: Default::default(),
             writes: Default::default(),
             pending_counts: Default::default(),
