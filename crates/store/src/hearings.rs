@@ -232,14 +232,14 @@ impl Store {
     }
 
     /// The counts of the hearings that carry out activities of a plan: registrations,
-    /// questions and answered questions, in one query.
+    /// questions and answered questions, in one query of the counts each hearing keeps
+    /// (migration 0029).
     pub async fn hearing_counts(&self, plan: i64) -> Result<Vec<HearingCounts>> {
         on_conn!(self.conn().await?, |conn| {
             let rows = sqlx::query(
                 "SELECT h.id, h.title, h.activity_number, \
-                 (SELECT COUNT(*) FROM hearing_registrations r WHERE r.hearing_id = h.id) AS registrations, \
-                 (SELECT COUNT(*) FROM hearing_questions q WHERE q.hearing_id = h.id) AS questions, \
-                 (SELECT COUNT(*) FROM hearing_questions q WHERE q.hearing_id = h.id AND q.answered_at IS NOT NULL) AS answered \
+                 h.registration_count AS registrations, h.question_count AS questions, \
+                 h.answered_count AS answered \
                  FROM hearings h WHERE h.plan_id = $1 AND h.activity_number IS NOT NULL \
                  AND h.entity_id = $2 ORDER BY h.id",
             )
@@ -369,6 +369,12 @@ impl Store {
             .await
             .map_err(crate::code_taken)?
             .try_get("id")?;
+            sqlx::query(
+                "UPDATE hearings SET registration_count = registration_count + 1 WHERE id = $1",
+            )
+            .bind(hearing)
+            .execute(&mut *conn)
+            .await?;
             id
         });
         record(&mut tx, &change, now).await?;
@@ -490,6 +496,10 @@ impl Store {
             .await
             .map_err(crate::code_taken)?
             .try_get("id")?;
+            sqlx::query("UPDATE hearings SET question_count = question_count + 1 WHERE id = $1")
+                .bind(hearing)
+                .execute(&mut *conn)
+                .await?;
             id
         });
         record(&mut tx, &change, now).await?;
@@ -548,6 +558,15 @@ impl Store {
         let mut tx = self.begin().await?;
         tx.owns(Owned::Hearing, hearing).await?;
         on_tx!(&mut tx, |conn| {
+            // Whether this is its first answer: the hearing's answered count moves then.
+            let first: bool = sqlx::query_scalar(
+                "SELECT COUNT(*) > 0 FROM hearing_questions \
+                 WHERE id = $1 AND hearing_id = $2 AND answered_at IS NULL",
+            )
+            .bind(question)
+            .bind(hearing)
+            .fetch_one(&mut *conn)
+            .await?;
             let done = sqlx::query(
                 "UPDATE hearing_questions SET answer = $1, answered_by = $2, \
                  answered_at = COALESCE(answered_at, $3) WHERE id = $4 AND hearing_id = $5",
@@ -564,6 +583,14 @@ impl Store {
                     Entity::Question,
                     format!("{question} de la audiencia {hearing}"),
                 ));
+            }
+            if first {
+                sqlx::query(
+                    "UPDATE hearings SET answered_count = answered_count + 1 WHERE id = $1",
+                )
+                .bind(hearing)
+                .execute(&mut *conn)
+                .await?;
             }
         });
         record(&mut tx, &change, now).await?;

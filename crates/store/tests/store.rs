@@ -3365,6 +3365,7 @@ async fn the_inbox_reads_latest_steps_open_items_and_the_moderation_queue(db: Te
     );
 
     // Hearing questions: an answered one leaves the list.
+    let plan = store.create_plan(&seed(), None, &ana).await.unwrap();
     let h = store
         .create_hearing(
             &HearingData {
@@ -3376,7 +3377,7 @@ async fn the_inbox_reads_latest_steps_open_items_and_the_moderation_queue(db: Te
                 report_url: String::new(),
                 report_published_on: None,
                 convocation: String::new(),
-                activity: None,
+                activity: Some((plan.0, 4)),
             },
             &ana,
         )
@@ -3400,6 +3401,20 @@ async fn the_inbox_reads_latest_steps_open_items_and_the_moderation_queue(db: Te
     assert_eq!(open[0].hearing_id, h);
     assert_eq!(open[0].held_on, day(7, 30));
     assert_eq!(open[0].hearing_title, "Rendición de cuentas 2025");
+    // The counts the hearing keeps: a second answer to the same question is not counted.
+    store
+        .answer_question(h, q1, "Sí, en agosto, en el centro de eventos", &ana)
+        .await
+        .unwrap();
+    let counts = store.hearing_counts(plan.0).await.unwrap();
+    assert_eq!(
+        (
+            counts[0].registrations,
+            counts[0].questions,
+            counts[0].answered
+        ),
+        (0, 2, 1)
+    );
 
     // The moderation queue: pending comments and reported ones, not the published.
     let forum = store
