@@ -31,32 +31,21 @@
 #[path = "peak_memory.rs"]
 mod peak_memory;
 
+#[path = "server.rs"]
+mod server;
+
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
-use hyper_util::client::legacy::{connect::HttpConnector, Client};
+use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use participa_domain::participation::survey::{check_question, QuestionKind};
 use participa_store::{Actor, ConsultationData, Store};
+use server::{participa_bin, setting, start_server, wait_healthy, Http};
 use std::collections::HashSet;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-type Http = Client<HttpConnector, Full<Bytes>>;
-
-/// The binary measured: this build's, or `PARTICIPA_BIN` (an earlier build, for a
-/// before/after on the same machine).
-fn participa_bin() -> String {
-    std::env::var("PARTICIPA_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_participa").to_string())
-}
-
-fn setting(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 /// Sequential single-row transactions on a fresh SQLite file: rows per second.
 async fn raw_insert_rate(path: &std::path::Path, full: bool, seconds: u64) -> f64 {
@@ -171,35 +160,6 @@ async fn create_survey(url: &str) -> i64 {
         .unwrap();
     store.close().await;
     id
-}
-
-fn start_server(url: &str, port: u16, work: &std::path::Path) -> Child {
-    Command::new(participa_bin())
-        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
-        .args(["--public-burst", "0"])
-        .arg("--evidence")
-        .arg(work.join("evidencias"))
-        .current_dir(work)
-        .env("DATABASE_URL", url)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start participa")
-}
-
-async fn wait_healthy(http: &Http, base: &str) {
-    for _ in 0..300 {
-        let req = hyper::Request::get(format!("{base}/salud"))
-            .body(Full::new(Bytes::new()))
-            .unwrap();
-        if let Ok(r) = http.request(req).await {
-            if r.status().is_success() {
-                return;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("the server did not answer /salud");
 }
 
 /// One answer: Ok(latency) when acknowledged with 303, Err when refused or cut.
@@ -384,7 +344,7 @@ async fn main() {
     let base = format!("http://127.0.0.1:{port}");
     let path = format!("/consultas/{id}/respuestas");
     let http: Http = Client::builder(TokioExecutor::new()).build_http();
-    let mut server = start_server(&url, port, work.path());
+    let mut server = start_server(&url, port, work.path(), &["--public-burst", "0"]);
     wait_healthy(&http, &base).await;
 
     // Warm up, then load.
@@ -420,7 +380,7 @@ async fn main() {
     let killed = loader.await.unwrap();
     stop.store(true, Ordering::Relaxed);
 
-    let mut restarted = start_server(&url, port, work.path());
+    let mut restarted = start_server(&url, port, work.path(), &["--public-burst", "0"]);
     let restart = Instant::now();
     wait_healthy(&http, &base).await;
     let restart_time = restart.elapsed();
@@ -542,7 +502,7 @@ async fn main() {
         let raw = raw_pg_insert_rate(&pg, seconds).await;
         let id = create_survey(&pg).await;
         let path = format!("/consultas/{id}/respuestas");
-        let mut server = start_server(&pg, port, work.path());
+        let mut server = start_server(&pg, port, work.path(), &["--public-burst", "0"]);
         wait_healthy(&http, &base).await;
         let stop = Arc::new(AtomicBool::new(false));
         let flag = stop.clone();

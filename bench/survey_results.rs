@@ -17,57 +17,18 @@
 //!
 //! `SURVEY_RESULTS_SMALL` and `SURVEY_RESULTS_LARGE` change the sizes.
 
+#[path = "server.rs"]
+mod server;
+
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
-use hyper_util::client::legacy::{connect::HttpConnector, Client};
+use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use participa_domain::participation::survey::{check_question, QuestionKind};
 use participa_store::{Actor, ConsultationData, NewResponse, Store, MAX_BATCH};
+use server::{setting, start_server, wait_healthy, Http};
 use std::collections::BTreeMap;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
-type Http = Client<HttpConnector, Full<Bytes>>;
-
-/// The binary measured: this build's, or `PARTICIPA_BIN` (an earlier build, for a
-/// before/after on the same machine).
-fn participa_bin() -> String {
-    std::env::var("PARTICIPA_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_participa").to_string())
-}
-
-fn setting(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn start_server(url: &str, port: u16, work: &std::path::Path) -> Child {
-    Command::new(participa_bin())
-        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
-        .arg("--evidence")
-        .arg(work.join("evidencias"))
-        .env("DATABASE_URL", url)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start participa")
-}
-
-async fn wait_healthy(http: &Http, base: &str) {
-    for _ in 0..600 {
-        let req = hyper::Request::get(format!("{base}/salud"))
-            .body(Full::new(Bytes::new()))
-            .unwrap();
-        if let Ok(r) = http.request(req).await {
-            if r.status().is_success() {
-                return;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("the server did not answer /salud");
-}
+use std::time::Instant;
 
 /// The i-th citizen's answers, spread over the options by a fixed rule.
 fn response(consultation: i64, i: u64) -> NewResponse {
@@ -256,7 +217,7 @@ async fn main() {
     for size in [small, large] {
         let fill_seconds = fill(&store, id, stored, size).await;
         stored = size;
-        let mut server = start_server(&url, port, work.path());
+        let mut server = start_server(&url, port, work.path(), &[]);
         wait_healthy(&http, &base).await;
         let (p50, p99, body) = results_page(&http, &base, id, true).await;
         let (served_p50, _, _) = results_page(&http, &base, id, false).await;

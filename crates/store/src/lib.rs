@@ -667,13 +667,19 @@ pub mod testing {
     /// `scripts/test.sh` starts), under a prefix of its own in the bucket
     /// «participa-pruebas»: an empty store for each call.
     pub fn s3() -> crate::Objects {
+        s3_at(&format!("s3://participa-pruebas/{}", unique_name()))
+    }
+
+    /// Evidence storage at `location` (`s3://participa-pruebas[/folder]`) on the
+    /// S3-compatible test server at `TEST_S3_ENDPOINT`.
+    pub fn s3_at(location: &str) -> crate::Objects {
         let endpoint = std::env::var("TEST_S3_ENDPOINT").unwrap_or_else(|_| {
             panic!(
                 "TEST_S3_ENDPOINT is not set: run scripts/test.sh, or source scripts/s3-temp.sh first"
             )
         });
         crate::Objects::open_with(
-            &format!("s3://participa-pruebas/{}", unique_name()),
+            location,
             &[
                 ("aws_endpoint", &endpoint),
                 ("aws_allow_http", "true"),

@@ -80,13 +80,18 @@ impl Store {
             answers: answers.clone(),
             identification: identification.map(|i| (i.document.clone(), i.purpose.to_string())),
         };
-        self.add_responses(std::slice::from_ref(&one))
-            .await
+        self.add_one(&one).await
+    }
+
+    /// One response in a transaction of its own.
+    async fn add_one(&self, one: &NewResponse) -> Result<i64> {
+        self.try_add_responses(std::slice::from_ref(one))
+            .await?
             .pop()
             .unwrap_or_else(|| {
                 Err(StoreError::not_found(
                     crate::Entity::Consultation,
-                    consultation,
+                    one.consultation,
                 ))
             })
     }
@@ -104,17 +109,7 @@ impl Store {
             Err(_) => {
                 let mut out = Vec::with_capacity(batch.len());
                 for one in batch {
-                    out.push(
-                        match self.try_add_responses(std::slice::from_ref(one)).await {
-                            Ok(mut v) => v.pop().unwrap_or_else(|| {
-                                Err(StoreError::not_found(
-                                    crate::Entity::Consultation,
-                                    one.consultation,
-                                ))
-                            }),
-                            Err(e) => Err(e),
-                        },
-                    );
+                    out.push(self.add_one(one).await);
                 }
                 out
             }

@@ -1967,7 +1967,7 @@ async fn refused_submissions_leave_no_file_and_no_row(db: TestDatabase) {
 /// configured prefix, and a refused report leaves no object behind.
 #[tokio::test]
 async fn evidence_on_a_real_s3_server_is_kept_under_its_entity_and_a_refusal_leaves_nothing() {
-    use participa_store::{check_evidence, EntityData, NewReport, Objects};
+    use participa_store::{check_evidence, EntityData, NewReport};
     let db = participa_store::testing::sqlite();
     let store = open(&db).await;
     let objects = participa_store::testing::s3();
@@ -2038,18 +2038,7 @@ async fn evidence_on_a_real_s3_server_is_kept_under_its_entity_and_a_refusal_lea
 
     // The configured prefix is a folder of the bucket: seen from the bucket's root, the
     // file is under it.
-    let endpoint = std::env::var("TEST_S3_ENDPOINT").unwrap();
-    let root = Objects::open_with(
-        "s3://participa-pruebas",
-        &[
-            ("aws_endpoint", &endpoint),
-            ("aws_allow_http", "true"),
-            ("aws_access_key_id", "pruebas"),
-            ("aws_secret_access_key", "pruebas"),
-            ("aws_region", "us-east-1"),
-        ],
-    )
-    .unwrap();
+    let root = participa_store::testing::s3_at("s3://participa-pruebas");
     let everything = root.keys().await.unwrap();
     let full: Vec<&String> = everything
         .iter()
