@@ -31,15 +31,20 @@
 #[path = "peak_memory.rs"]
 mod peak_memory;
 
+// Only the survey of the fixtures is used here.
+#[path = "fixtures.rs"]
+#[allow(dead_code)]
+mod fixtures;
+
 #[path = "server.rs"]
 mod server;
 
 use bytes::Bytes;
+use fixtures::create_survey;
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
-use participa_domain::participation::survey::{check_question, QuestionKind};
-use participa_store::{Actor, ConsultationData, Store};
+use participa_store::Store;
 use server::{participa_bin, setting, start_server, wait_healthy, Http};
 use std::collections::HashSet;
 use std::process::Command;
@@ -114,52 +119,6 @@ async fn raw_pg_insert_rate(url: &str, seconds: u64) -> f64 {
         n += 1;
     }
     n as f64 / start.elapsed().as_secs_f64()
-}
-
-/// A survey like the seed's activity 5 (a scale and a free-text question, results
-/// public) in the database at `url`: its id.
-async fn create_survey(url: &str) -> i64 {
-    let store = Store::connect(url).await.unwrap();
-    let today = participa_app::dates::today();
-    let id = store
-        .create_consultation(
-            &ConsultationData {
-                title: "Encuesta para el plan de acción".into(),
-                description: String::new(),
-                opens_on: today,
-                closes_on: today + chrono::Duration::days(30),
-                activity: None,
-                kind: participa_domain::participation::ConsultationKind::Survey,
-                identification: false,
-            },
-            &Actor::system(),
-        )
-        .await
-        .unwrap();
-    let mut qs = Vec::new();
-    let q1 = check_question(
-        &qs,
-        "¿Cómo califica el servicio?",
-        QuestionKind::Scale(Default::default()),
-        true,
-        None,
-    )
-    .unwrap();
-    qs.push(q1);
-    let q2 = check_question(&qs, "¿Qué mejoraría?", QuestionKind::Text, true, None).unwrap();
-    qs.push(q2);
-    for q in &qs {
-        store
-            .add_consultation_question(id, q, &Actor::system())
-            .await
-            .unwrap();
-    }
-    store
-        .publish_consultation_results(id, true, &Actor::system())
-        .await
-        .unwrap();
-    store.close().await;
-    id
 }
 
 /// One answer: Ok(latency) when acknowledged with 303, Err when refused or cut.
