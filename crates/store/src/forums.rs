@@ -83,6 +83,41 @@ impl Store {
         Ok(out)
     }
 
+    /// Where a new comment would go: whether `topic` is one of the forum's topics, and
+    /// whether `parent` (when it is a reply) is a published comment of that topic. Two
+    /// lookups by key, whatever the forum holds.
+    pub async fn comment_target(
+        &self,
+        consultation: i64,
+        topic: i64,
+        parent: Option<i64>,
+    ) -> Result<(bool, bool)> {
+        self.owns(Owned::Consultation, consultation).await?;
+        on_conn!(self.conn().await?, |conn| {
+            let topic_ok = sqlx::query(
+                "SELECT 1 AS one FROM forum_topics WHERE id = $1 AND consultation_id = $2",
+            )
+            .bind(topic)
+            .bind(consultation)
+            .fetch_optional(&mut *conn)
+            .await?
+            .is_some();
+            let parent_ok = match parent {
+                Some(p) if topic_ok => sqlx::query(
+                    "SELECT 1 AS one FROM forum_comments WHERE id = $1 AND topic_id = $2 AND status = $3",
+                )
+                .bind(p)
+                .bind(topic)
+                .bind(CommentStatus::Published.code())
+                .fetch_optional(&mut *conn)
+                .await?
+                .is_some(),
+                _ => false,
+            };
+            Ok((topic_ok, parent_ok))
+        })
+    }
+
     /// A forum's topics and every comment with its open reports (three queries).
     pub async fn forum(&self, consultation: i64) -> Result<(Vec<ForumTopic>, Vec<ForumComment>)> {
         self.owns(Owned::Consultation, consultation).await?;

@@ -280,17 +280,14 @@ pub(super) async fn comment(
         name: form.get("nombre").to_string(),
         consent: form.get("autorizacion") == "si",
     };
-    let (topics, comments) = state.store.forum(id).await?;
-    if !topics.iter().any(|t| t.id == topic) {
+    let (topic_ok, parent_ok) = state.store.comment_target(id, topic, parent).await?;
+    if !topic_ok {
         return Err(AppError::BadRequest(
             "El tema al que quiere comentar no existe en este foro.".into(),
         ));
     }
-    let published: Vec<i64> = comments
-        .iter()
-        .filter(|x| x.topic_id == topic && x.status == CommentStatus::Published)
-        .map(|x| x.id)
-        .collect();
+    // The one comment a reply may answer, when it is published in this topic.
+    let published: Vec<i64> = parent.filter(|_| parent_ok).into_iter().collect();
     match check_comment(&typed.body, &typed.name, typed.consent, parent, &published) {
         Ok(new) => {
             let status = moderation.initial_status();
