@@ -70,6 +70,8 @@ own_password "$work/cigd" cigd "$approver_password"
 post "$work/cigd" /admin/planes/1/estado accion=aprobar confirmar=si acta_numero=001 "acta_fecha=$(TZ=America/Bogota date +%F)"
 post "$work/admin" /admin/planes/1/estado accion=publicar confirmar=si
 
+setup_rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$app_pid/status")
+setup_peak_kb=$(awk '/VmHWM/ {print $2}' "/proc/$app_pid/status")
 mkdir -p "$work/www"
 curl -fsS "$base/planes/1" -o "$work/www/plan.html"
 bytes=$(wc -c <"$work/www/plan.html")
@@ -113,6 +115,8 @@ read -r app_rps app_p99 < <(run participa "$base/planes/1")
 read -r nginx_home_rps nginx_home_p99 < <(run nginx-home "http://127.0.0.1:$nginx_port/")
 read -r app_home_rps app_home_p99 < <(run participa-home "$base/")
 peak_kb=$(awk '/VmHWM/ {print $2}' "/proc/$app_pid/status")
+rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$app_pid/status")
+echo "participa resident memory: $((setup_rss_kb / 1024)) MiB after publishing the plan (peak $((setup_peak_kb / 1024)) MiB), $((rss_kb / 1024)) MiB after the load (peak $((peak_kb / 1024)) MiB)"
 
 echo "GET /planes/1 ($bytes bytes), wrk -t2 -c$connections -d${duration}s, loopback, $(nproc) cores"
 printf '  nginx (static file)   %10.0f req/s   p99 %8.2f ms\n' "$nginx_rps" "$(to_ms "$nginx_p99")"

@@ -240,7 +240,14 @@ fn render(template: &str, data: &impl Serialize) -> Result<Vec<u8>, ReportError>
         .compile_with_input(template, inputs)
         .output
         .map_err(|e| ReportError::Typst(format!("{e:?}")))?;
-    typst_pdf::pdf(&doc, &Default::default()).map_err(|e| ReportError::Typst(format!("{e:?}")))
+    let pdf =
+        typst_pdf::pdf(&doc, &Default::default()).map_err(|e| ReportError::Typst(format!("{e:?}")));
+    drop(doc);
+    // Typst keeps what each compilation computed, for the next one to reuse; a server
+    // draws a report now and then, so it lets go of it at once instead of holding on
+    // to a hundred megabytes between reports.
+    typst::comemo::evict(0);
+    pdf
 }
 
 /// The plan document as PDF.
