@@ -2,7 +2,7 @@
 //! a server and waiting for it.
 
 use bytes::Bytes;
-use http_body_util::Full;
+use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::{connect::HttpConnector, Client};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -53,4 +53,92 @@ pub async fn wait_healthy(http: &Http, base: &str) {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     panic!("the server did not answer /salud");
+}
+
+/// The password [`login`] gives its user.
+pub const PASSWORD: &str = "Mirador-Guatavita-71-Chingaza-páramo";
+
+/// `n` sign-ins of `user` with [`PASSWORD`] at the same time: how many were let in.
+#[allow(dead_code)]
+pub async fn sign_ins_at_once(http: &Http, base: &str, user: &str, n: usize) -> usize {
+    let mut tasks = Vec::new();
+    for _ in 0..n {
+        let (http, base) = (http.clone(), base.to_string());
+        let body = format!("usuario={user}&clave={PASSWORD}");
+        tasks.push(tokio::spawn(async move {
+            let req = hyper::Request::post(format!("{base}/ingresar"))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("origin", &base)
+                .body(Full::new(Bytes::from(body)))
+                .unwrap();
+            let response = http.request(req).await.unwrap();
+            response.headers().contains_key("set-cookie") && response.status().is_redirection()
+        }));
+    }
+    let mut ok = 0;
+    for t in tasks {
+        ok += t.await.unwrap() as usize;
+    }
+    ok
+}
+
+/// Creates the admin `user` with the CLI and signs in: the session cookie.
+pub async fn login(http: &Http, base: &str, url: &str, user: &str) -> String {
+    let out = Command::new(participa_bin())
+        .args(["user", "create", user, "--role", "admin", "--name", "Bench"])
+        .env("DATABASE_URL", url)
+        .output()
+        .expect("participa user create");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let password = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("contraseña: "))
+        .unwrap_or_else(|| panic!("no password in: {stdout}"))
+        .trim()
+        .to_string();
+    let body = format!("usuario={user}&clave={password}");
+    let req = hyper::Request::post(format!("{base}/ingresar"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("origin", base)
+        .body(Full::new(Bytes::from(body)))
+        .unwrap();
+    let response = http.request(req).await.unwrap();
+    let session = |r: &hyper::Response<hyper::body::Incoming>| {
+        r.headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|c| c.to_str().ok())
+            .find(|c| c.starts_with("participa_sesion="))
+            .and_then(|c| c.split(';').next())
+            .map(str::to_string)
+    };
+    let cookie = session(&response).expect("a session cookie");
+    // A password the command line printed is temporary: the first sign-in changes it.
+    let new = PASSWORD;
+    let body = format!(
+        "actual={}&nueva={}&repetir={}",
+        password,
+        new.replace(' ', "+"),
+        new.replace(' ', "+")
+    );
+    let req = hyper::Request::post(format!("{base}/admin/cuenta/clave"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("origin", base)
+        .header("cookie", &cookie)
+        .body(Full::new(Bytes::from(body)))
+        .unwrap();
+    let changed = http.request(req).await.unwrap();
+    let status = changed.status();
+    let renewed = session(&changed);
+    let page = changed.into_body().collect().await.unwrap().to_bytes();
+    let page = String::from_utf8_lossy(&page);
+    let said: Vec<&str> = page
+        .lines()
+        .filter(|l| l.contains("class=\"error\""))
+        .collect();
+    assert!(
+        (status.is_success() || status.is_redirection()) && said.is_empty(),
+        "the password change answered {status}: {said:?}"
+    );
+    renewed.unwrap_or(cookie)
 }

@@ -45,9 +45,8 @@ use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use participa_store::Store;
-use server::{participa_bin, setting, start_server, wait_healthy, Http};
+use server::{login, setting, start_server, wait_healthy, Http};
 use std::collections::HashSet;
-use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -210,69 +209,6 @@ async fn load(
     out
 }
 
-/// Creates an admin with the CLI and signs in: the session cookie.
-async fn login(http: &Http, base: &str, url: &str) -> String {
-    let out = Command::new(participa_bin())
-        .args([
-            "user", "create", "bench", "--role", "admin", "--name", "Bench",
-        ])
-        .env("DATABASE_URL", url)
-        .output()
-        .expect("participa user create");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let password = stdout
-        .lines()
-        .find_map(|l| l.strip_prefix("contraseña: "))
-        .unwrap_or_else(|| panic!("no password in: {stdout}"))
-        .trim()
-        .to_string();
-    let body = format!("usuario=bench&clave={password}");
-    let req = hyper::Request::post(format!("{base}/ingresar"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("origin", base)
-        .body(Full::new(Bytes::from(body)))
-        .unwrap();
-    let response = http.request(req).await.unwrap();
-    let session = |r: &hyper::Response<hyper::body::Incoming>| {
-        r.headers()
-            .get_all("set-cookie")
-            .iter()
-            .filter_map(|c| c.to_str().ok())
-            .find(|c| c.starts_with("participa_sesion="))
-            .and_then(|c| c.split(';').next())
-            .map(str::to_string)
-    };
-    let cookie = session(&response).expect("a session cookie");
-    // A password the command line printed is temporary: the first sign-in changes it.
-    let new = "Mirador-Guatavita-71-Chingaza-páramo";
-    let body = format!(
-        "actual={}&nueva={}&repetir={}",
-        password,
-        new.replace(' ', "+"),
-        new.replace(' ', "+")
-    );
-    let req = hyper::Request::post(format!("{base}/admin/cuenta/clave"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("origin", base)
-        .header("cookie", &cookie)
-        .body(Full::new(Bytes::from(body)))
-        .unwrap();
-    let changed = http.request(req).await.unwrap();
-    let status = changed.status();
-    let renewed = session(&changed);
-    let page = changed.into_body().collect().await.unwrap().to_bytes();
-    let page = String::from_utf8_lossy(&page);
-    let said: Vec<&str> = page
-        .lines()
-        .filter(|l| l.contains("class=\"error\""))
-        .collect();
-    assert!(
-        (status.is_success() || status.is_redirection()) && said.is_empty(),
-        "the password change answered {status}: {said:?}"
-    );
-    renewed.unwrap_or(cookie)
-}
-
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
@@ -369,7 +305,7 @@ async fn main() {
     let results_rss = peak_memory::peak_rss_kib(&restarted.id().to_string());
 
     // 5. Exports, as staff.
-    let cookie = login(&http, &base, &url).await;
+    let cookie = login(&http, &base, &url, "bench").await;
     let mut exports = Vec::new();
     for format in ["csv", "xlsx"] {
         let before = peak_memory::peak_rss_kib(&restarted.id().to_string());

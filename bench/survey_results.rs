@@ -15,7 +15,16 @@
 //!    measurements again. Prints the ratio of p50 at `LARGE` to p50 at `SMALL` (target:
 //!    under 1.5) and the ratio of the old grouping to the page.
 //!
+//! 4. Memory, at each size: the server's resident memory idle (a second after it
+//!    started, before any request) and after the results pages; then, signed in as
+//!    staff, the peak resident memory while every response downloads as CSV and as
+//!    XLSX (the peak counted from just before each download). Both exports are
+//!    streamed, so their peak should not grow with the responses.
+//!
 //! `SURVEY_RESULTS_SMALL` and `SURVEY_RESULTS_LARGE` change the sizes.
+
+#[path = "peak_memory.rs"]
+mod peak_memory;
 
 #[path = "server.rs"]
 mod server;
@@ -26,7 +35,7 @@ use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use participa_domain::participation::survey::{check_question, QuestionKind};
 use participa_store::{Actor, ConsultationData, NewResponse, Store, MAX_BATCH};
-use server::{setting, start_server, wait_healthy, Http};
+use server::{login, setting, sign_ins_at_once, start_server, wait_healthy, Http};
 use std::collections::BTreeMap;
 use std::time::Instant;
 
@@ -138,8 +147,46 @@ async fn results_page(http: &Http, base: &str, id: i64, drawn: bool) -> (f64, f6
     (at(0.5), at(0.99), body)
 }
 
+/// Downloads every response as `format` as staff: (seconds, MiB downloaded, the server's
+/// peak resident memory during the download in MiB).
+async fn export(
+    http: &Http,
+    base: &str,
+    cookie: &str,
+    id: i64,
+    format: &str,
+    pid: &str,
+) -> (f64, f64, f64) {
+    peak_memory::reset_peak(pid);
+    let start = Instant::now();
+    let req = hyper::Request::get(format!("{base}/admin/consultas/{id}/respuestas.{format}"))
+        .header("cookie", cookie)
+        .body(Full::new(Bytes::new()))
+        .unwrap();
+    let response = http.request(req).await.unwrap();
+    assert_eq!(response.status(), hyper::StatusCode::OK, "export {format}");
+    let mut body = response.into_body();
+    let mut bytes = 0usize;
+    while let Some(frame) = body.frame().await {
+        if let Ok(data) = frame.unwrap().into_data() {
+            bytes += data.len();
+        }
+    }
+    (
+        start.elapsed().as_secs_f64(),
+        bytes as f64 / 1048576.0,
+        peak_memory::peak_rss_kib(pid) as f64 / 1024.0,
+    )
+}
+
 struct Measured {
     responses: u64,
+    idle_mib: f64,
+    after_pages_mib: f64,
+    /// (format, seconds, MiB, peak MiB).
+    exports: Vec<(&'static str, f64, f64, f64)>,
+    /// 32 sign-ins at once: (let in, MiB before, peak MiB, MiB after).
+    sign_ins: (usize, f64, f64, f64),
     served_p50: f64,
     fill_seconds: f64,
     p50: f64,
@@ -218,9 +265,28 @@ async fn main() {
         let fill_seconds = fill(&store, id, stored, size).await;
         stored = size;
         let mut server = start_server(&url, port, work.path(), &[]);
+        let pid = server.id().to_string();
         wait_healthy(&http, &base).await;
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        let idle_mib = peak_memory::rss_kib(&pid) as f64 / 1024.0;
         let (p50, p99, body) = results_page(&http, &base, id, true).await;
         let (served_p50, _, _) = results_page(&http, &base, id, false).await;
+        let after_pages_mib = peak_memory::rss_kib(&pid) as f64 / 1024.0;
+        let cookie = login(&http, &base, &url, &format!("bench{size}")).await;
+        let mut exports = Vec::new();
+        for format in ["csv", "xlsx"] {
+            let (seconds, mib, peak) = export(&http, &base, &cookie, id, format, &pid).await;
+            exports.push((format, seconds, mib, peak));
+        }
+        peak_memory::reset_peak(&pid);
+        let before_mib = peak_memory::rss_kib(&pid) as f64 / 1024.0;
+        let let_in = sign_ins_at_once(&http, &base, &format!("bench{size}"), 32).await;
+        let sign_ins = (
+            let_in,
+            before_mib,
+            peak_memory::peak_rss_kib(&pid) as f64 / 1024.0,
+            peak_memory::rss_kib(&pid) as f64 / 1024.0,
+        );
         server.kill().ok();
         server.wait().ok();
         let shown = format!("{} participantes", participa_domain::numbers::grouped(size));
@@ -237,6 +303,10 @@ async fn main() {
                 / 1048576.0;
         rows.push(Measured {
             responses: size,
+            idle_mib,
+            after_pages_mib,
+            exports,
+            sign_ins,
             served_p50,
             fill_seconds,
             p50,
@@ -258,6 +328,33 @@ async fn main() {
             m.fill_seconds,
             (m.responses as f64 - if m.responses == rows[0].responses { 0.0 } else { rows[0].responses as f64 }) / m.fill_seconds,
             m.db_mib
+        );
+    }
+    for m in &rows {
+        println!(
+            "{:>9} responses: server resident memory idle {:.1} MiB, after the results pages {:.1} MiB",
+            m.responses, m.idle_mib, m.after_pages_mib
+        );
+        for (format, seconds, mib, peak) in &m.exports {
+            println!(
+                "{:>9} responses: export {format:<4} {mib:>7.1} MiB in {seconds:>6.1} s; server peak resident memory during it {peak:.1} MiB",
+                m.responses
+            );
+        }
+    }
+    for m in &rows {
+        let (let_in, before, peak, after) = m.sign_ins;
+        println!(
+            "{:>9} responses: 32 sign-ins at once ({let_in} let in): resident memory {before:.1} MiB before, peak {peak:.1} MiB, {after:.1} MiB after (Argon2 needs 19 MiB a hash; hashes wait their turn, one per core)",
+            m.responses
+        );
+    }
+    for (i, (format, ..)) in rows[0].exports.iter().enumerate() {
+        println!(
+            "export {format} peak memory at {} over at {}: {:.2} (target: constant, about 1)",
+            rows[1].responses,
+            rows[0].responses,
+            rows[1].exports[i].3 / rows[0].exports[i].3
         );
     }
     let ratio = rows[1].p50 / rows[0].p50;
