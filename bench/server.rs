@@ -83,6 +83,7 @@ pub async fn sign_ins_at_once(http: &Http, base: &str, user: &str, n: usize) -> 
 }
 
 /// Creates the admin `user` with the CLI and signs in: the session cookie.
+#[allow(dead_code)]
 pub async fn login(http: &Http, base: &str, url: &str, user: &str) -> String {
     let out = Command::new(participa_bin())
         .args(["user", "create", user, "--role", "admin", "--name", "Bench"])
