@@ -48,6 +48,7 @@ fn generated_plan() -> Plan {
                 responsible_text: t.responsible_text.clone(),
                 deliverable: t.deliverable.clone(),
                 tags: Default::default(),
+                details: Default::default(),
             }
         })
         .collect();

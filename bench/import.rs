@@ -80,6 +80,7 @@ fn generated_plan() -> Plan {
                 responsible_text: names.join(" y "),
                 deliverable: t.deliverable.clone(),
                 tags: Default::default(),
+                details: Default::default(),
             }
         })
         .collect();

@@ -422,6 +422,7 @@ pub fn suggested_activity(plan: &Plan, code: &str) -> Option<Activity> {
         responsible_text: office.name.clone(),
         deliverable: "Por definir: el producto o entregable de la actividad".into(),
         tags,
+        details: Default::default(),
     })
 }
 
@@ -451,6 +452,7 @@ mod tests {
             responsible_text: "Área de Comunicaciones".into(),
             deliverable: "Informe".into(),
             tags: Default::default(),
+            details: Default::default(),
         };
         let draft = PlanDraft {
             entity: "Caja Honor".into(),

@@ -33,7 +33,7 @@ pub mod values;
 
 pub use access::{allows, Action, Actor, Role};
 pub use account::{LinkState, PasswordOrigin};
-pub use activity::Activity;
+pub use activity::{Activity, ActivityDetails};
 pub use alignment::{Alignment, CodedText};
 pub use calendar::{Calendar, Holiday, Override};
 pub use diff::{diff, PlanDiff};

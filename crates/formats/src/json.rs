@@ -206,6 +206,7 @@ impl PlanJson {
                     responsible_text: a.responsible_text.unwrap_or_default(),
                     deliverable: a.deliverable,
                     tags: a.tags,
+                    details: Default::default(),
                 })
                 .collect(),
             signatures: self

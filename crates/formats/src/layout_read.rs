@@ -4,18 +4,21 @@
 //!
 //! Every problem is collected with its place; nothing is returned unless all is right.
 
+use crate::date_span::parse_span;
 use crate::error::{excerpt, ErrorList, ImportError, Location};
 use crate::labels::{normalize, signature_label, Column, HeaderLabel};
 use crate::limits::Limits;
-use crate::offices_text::parse_offices_text;
+use crate::offices_text::{parse_offices_text, NamedOffice};
+use crate::responsible::offices_named_in;
 use crate::sheet::{CellValue, Row};
 use crate::spanish_date::{from_excel_serial, in_range, parse_date};
+use crate::table_columns::{title_row, Meaning, TableColumn};
 use crate::tags_tsv::{parse_tag_cells, GroupNames, TagField};
 use chrono::NaiveDate;
 use participa_domain::plan::{ActivityField, PlanField};
 use participa_domain::{
-    Activity, ActivityNumber, Alignment, CodedText, DocumentVersion, LegalFramework, Office,
-    OfficeCode, Plan, PlanDraft, PlanYear, Signature, SignatureRole,
+    Activity, ActivityDetails, ActivityNumber, Alignment, CodedText, DocumentVersion,
+    LegalFramework, Office, OfficeCode, Plan, PlanDraft, PlanYear, Signature, SignatureRole,
 };
 use std::collections::HashMap;
 
@@ -49,6 +52,33 @@ struct ParsedActivity {
     activity: Activity,
     /// Where its row starts: enough to point at any of its cells.
     location: Location,
+    numbering: Numbering,
+}
+
+/// How a row gave its activity's number.
+enum Numbering {
+    /// A plain number (`12`, `12. Realizar…`).
+    Given,
+    /// Its own numbering (`2.3`), kept in the details: activities are numbered in order.
+    Labelled,
+    /// None: fine when no row has one (numbered in order), an error otherwise.
+    Missing(String),
+}
+
+/// The activities table, from its title row.
+struct Table {
+    /// The column of each of the five fields every plan has; a single «when» column
+    /// stands for both dates.
+    columns: HashMap<Column, usize>,
+    number: Option<usize>,
+    /// Start and end read from one column.
+    when: bool,
+    goal: Option<usize>,
+    indicator: Option<usize>,
+    component: Option<usize>,
+    tags: HashMap<TagField, usize>,
+    /// Columns with no field: (index, title).
+    extras: Vec<(usize, String)>,
 }
 
 struct SignatureGroup {
@@ -64,9 +94,10 @@ struct Reader<'a> {
     heading: Option<(String, Location)>,
     header: HashMap<HeaderLabel, HeaderValue>,
     last_label: Option<HeaderLabel>,
-    columns: Option<HashMap<Column, usize>>,
-    /// The optional MIPG/MURC/FURAG tag columns after the table's own.
-    tag_columns: HashMap<TagField, usize>,
+    table: Option<Table>,
+    /// The offices the header names, read at the first activity to resolve a
+    /// responsible cell that names offices without their codes.
+    named_offices: Option<Vec<NamedOffice>>,
     activities: Vec<ParsedActivity>,
     groups: Vec<SignatureGroup>,
     open_groups: Vec<usize>,
@@ -89,8 +120,8 @@ pub fn read_plan(rows: &[Row], options: &ReadOptions) -> Result<Plan, ErrorList>
         heading: None,
         header: HashMap::new(),
         last_label: None,
-        columns: None,
-        tag_columns: HashMap::new(),
+        table: None,
+        named_offices: None,
         activities: Vec::new(),
         groups: Vec::new(),
         open_groups: Vec::new(),
@@ -103,12 +134,11 @@ pub fn read_plan(rows: &[Row], options: &ReadOptions) -> Result<Plan, ErrorList>
             r.open_groups.clear();
             continue;
         }
-        if let Some(columns) = table_columns(row) {
-            match columns {
-                Ok(map) => {
-                    if r.columns.is_none() {
-                        r.columns = Some(map);
-                        r.tag_columns = tag_columns(row);
+        if let Some(table) = table_of(row) {
+            match table {
+                Ok(t) => {
+                    if r.table.is_none() {
+                        r.table = Some(t);
                     }
                 }
                 Err(e) => r.errors.push(e),
@@ -174,49 +204,84 @@ fn err(location: Location, field: &str, message: impl Into<String>) -> ImportErr
     }
 }
 
-/// The activities table's title row, with each column's index; an error when the row
-/// looks like it but lacks a column.
-fn table_columns(row: &Row) -> Option<Result<HashMap<Column, usize>, ImportError>> {
-    if row.cells.len() < 2
-        || !starts_with_word(&row.text(0), "actividad")
-        || !starts_with_word(&row.text(1), "fecha")
-    {
-        return None;
-    }
-    let mut map = HashMap::new();
-    for (i, cell) in row.cells.iter().enumerate() {
-        if let Some(c) = Column::recognise(&cell.text()) {
-            map.entry(c).or_insert(i);
+/// The activities table's title row, wherever it is and whatever its columns' order or
+/// names ([`crate::table_columns`]); an error when it lacks a column every plan needs.
+fn table_of(row: &Row) -> Option<Result<Table, ImportError>> {
+    let titles: Vec<String> = row.cells.iter().map(CellValue::text).collect();
+    let found: Vec<TableColumn> = title_row(&titles)?;
+    let first = |m: Meaning| found.iter().find(|c| c.meaning == Some(m)).map(|c| c.index);
+    let mut columns = HashMap::new();
+    let mut missing = Vec::new();
+    for (column, meaning) in [
+        (Column::Activity, Meaning::Activity),
+        (Column::Responsible, Meaning::Responsible),
+        (Column::Deliverable, Meaning::Deliverable),
+    ] {
+        match first(meaning) {
+            Some(i) => {
+                columns.insert(column, i);
+            }
+            None => missing.push(meaning.label()),
         }
     }
-    let missing: Vec<&str> = Column::ALL
-        .iter()
-        .filter(|c| !map.contains_key(c))
-        .map(|c| c.title())
-        .collect();
-    if missing.is_empty() {
-        Some(Ok(map))
-    } else {
-        Some(Err(err(
+    let when = first(Meaning::When);
+    let (start, end) = (first(Meaning::Start), first(Meaning::End));
+    let one_column = match (start, end, when) {
+        (Some(s), Some(e), _) => {
+            columns.insert(Column::Start, s);
+            columns.insert(Column::End, e);
+            false
+        }
+        (None, None, Some(w)) => {
+            columns.insert(Column::Start, w);
+            columns.insert(Column::End, w);
+            true
+        }
+        (Some(_), None, _) => {
+            missing.push(Meaning::End.label());
+            false
+        }
+        _ => {
+            missing.push(Meaning::Start.label());
+            false
+        }
+    };
+    if !missing.is_empty() {
+        return Some(Err(err(
             row.location.clone(),
             "Títulos de la tabla",
             format!(
-                "faltan las columnas {}; se esperaban Actividades, Fecha inicial, Fecha Final, Responsable y Producto o entregable",
+                "faltan las columnas {}; la tabla de actividades necesita la actividad, sus fechas (inicial y final, o una sola columna de fecha o periodo), el responsable y el producto o entregable",
                 missing.join(", ")
             ),
-        )))
+        )));
     }
-}
-
-/// The tag columns the table's title row names, by index.
-fn tag_columns(row: &Row) -> HashMap<TagField, usize> {
-    let mut map = HashMap::new();
-    for (i, cell) in row.cells.iter().enumerate() {
-        if let Some(f) = TagField::recognise(&cell.text()) {
-            map.entry(f).or_insert(i);
+    let mut tags = HashMap::new();
+    let mut extras = Vec::new();
+    let used: Vec<usize> = columns.values().copied().collect();
+    for c in &found {
+        match c.meaning {
+            Some(Meaning::Tag(f)) => {
+                tags.entry(f).or_insert(c.index);
+            }
+            None => extras.push((c.index, c.title.clone())),
+            // A second column of a meaning already taken is kept as it is.
+            Some(m) if first(m) != Some(c.index) && !used.contains(&c.index) => {
+                extras.push((c.index, c.title.clone()))
+            }
+            _ => {}
         }
     }
-    map
+    Some(Ok(Table {
+        columns,
+        number: first(Meaning::Number),
+        when: one_column,
+        goal: first(Meaning::Goal),
+        indicator: first(Meaning::Indicator),
+        component: first(Meaning::Component),
+        tags,
+        extras,
+    }))
 }
 
 /// `Versión1: 2023-11-27`, `Versión 2: 15-ene-25`, or `Versión 2` | `15-ene-25` in two cells.
@@ -289,14 +354,43 @@ fn split_responsible(text: &str) -> Result<(Vec<OfficeCode>, String), String> {
     }
 }
 
-fn cell_date(cell: Option<&CellValue>) -> Result<NaiveDate, String> {
+/// The first and last day a cell names, and the text as written when it was not a
+/// plain date (`22 al 28 de abril de 2026`, `durante la vigencia`).
+fn cell_span(
+    cell: Option<&CellValue>,
+    year: Option<i32>,
+) -> Result<(NaiveDate, NaiveDate, Option<String>), String> {
+    let single = |d: NaiveDate| (d, d, None);
     match cell {
-        Some(CellValue::Date(d)) => in_range(*d),
+        Some(CellValue::Date(d)) => in_range(*d).map(single),
         Some(CellValue::Number(n)) => from_excel_serial(*n)
             .ok_or_else(|| format!("el número {n} no es una fecha de hoja de cálculo"))
-            .and_then(in_range),
-        Some(CellValue::Text(t)) => parse_date(t),
-        None => parse_date(""),
+            .and_then(in_range)
+            .map(single),
+        Some(CellValue::Text(t)) => match parse_date(t) {
+            Ok(d) => Ok(single(d)),
+            Err(plain) => match parse_span(t, year) {
+                Ok(span) => Ok((span.start, span.end, Some(t.trim().to_string()))),
+                // A cell that reads as a date but is wrong (31-feb-25) says why.
+                Err(_) if looks_like_one_date(t) => Err(plain),
+                Err(e) => Err(e),
+            },
+        },
+        None => parse_date("").map(single),
+    }
+}
+
+/// `31-feb-25`, `05/13/2025`: a single date in numbers, not a phrase.
+fn looks_like_one_date(t: &str) -> bool {
+    let t = t.trim();
+    !t.contains(' ') && t.chars().filter(|c| c.is_ascii_digit()).count() >= 3
+}
+
+/// The activity's text without the number a numbered column repeats (`3. Realizar…`).
+fn without_number(text: &str, n: u32) -> String {
+    match split_numbered(text) {
+        Ok((m, rest)) if m.get() == n => rest,
+        _ => text.trim().to_string(),
     }
 }
 
@@ -352,36 +446,137 @@ impl Reader<'_> {
         }
     }
 
+    /// The plan's year as the header says it so far: the `Vigencia` row, or the last
+    /// four-digit number of the title. For dates written without their year.
+    fn year_hint(&self) -> Option<i32> {
+        if let Some(v) = self.header.get(&HeaderLabel::Year) {
+            return v.text.trim().parse().ok();
+        }
+        [HeaderLabel::Title, HeaderLabel::Formulation]
+            .iter()
+            .find_map(|l| self.header.get(l).map(|h| h.text.clone()))
+            .or_else(|| self.heading.as_ref().map(|(t, _)| t.clone()))
+            .and_then(|t| year_in_title(&t))
+    }
+
+    /// The offices the header's `Dependencias responsables` row names (read once).
+    fn header_offices(&mut self) -> &[NamedOffice] {
+        if self.named_offices.is_none() {
+            let named = self
+                .header
+                .get(&HeaderLabel::Offices)
+                .map(|h| {
+                    let mut all = vec![h.text.clone()];
+                    all.extend(h.continuation.iter().cloned());
+                    parse_offices_text(&all.join(" ")).unwrap_or_default()
+                })
+                .unwrap_or_default();
+            self.named_offices = Some(named);
+        }
+        self.named_offices.as_deref().unwrap_or_default()
+    }
+
     fn activity_row(&mut self, row: &Row) {
-        let Some(columns) = &self.columns else { return };
+        let Some(table) = self.table.take() else {
+            return;
+        };
+        self.read_activity(row, &table);
+        self.table = Some(table);
+    }
+
+    fn read_activity(&mut self, row: &Row, table: &Table) {
+        let columns = &table.columns;
         let col = |c: Column| columns[&c];
+        let year = self.year_hint();
         let mut failed = false;
+        let mut details = ActivityDetails::default();
+        // The number: its own column, or the start of the activity's text.
+        let text = row.text(col(Column::Activity));
+        let number_cell = table.number.map(|i| row.text(i)).unwrap_or_default();
+        let placeholder = ActivityNumber::new(1).expect("1 is a valid number");
+        let (number, description, numbering) = if !number_cell.is_empty() {
+            match number_cell.trim_end_matches('.').parse::<u32>() {
+                Ok(n) => match ActivityNumber::new(n) {
+                    Ok(number) => (number, without_number(&text, n), Numbering::Given),
+                    Err(e) => {
+                        failed = true;
+                        self.errors.push(err(
+                            row.location_of(table.number.unwrap_or(0)),
+                            Meaning::Number.label(),
+                            e.to_string(),
+                        ));
+                        (placeholder, text.clone(), Numbering::Given)
+                    }
+                },
+                Err(_) => {
+                    details.label = number_cell.clone();
+                    (placeholder, text.clone(), Numbering::Labelled)
+                }
+            }
+        } else {
+            match split_numbered(&text) {
+                Ok((n, d)) => (n, d, Numbering::Given),
+                Err(e) => (placeholder, text.clone(), Numbering::Missing(e)),
+            }
+        };
         let mut fail = |errors: &mut ErrorList, c: Column, message: String| {
             failed = true;
             errors.push(err(row.location_of(col(c)), c.title(), message));
         };
-        let numbered = split_numbered(&row.text(col(Column::Activity)));
-        let start = cell_date(row.cell(col(Column::Start)));
-        let end = cell_date(row.cell(col(Column::End)));
-        let responsible = split_responsible(&row.text(col(Column::Responsible)));
-        let deliverable = row.text(col(Column::Deliverable));
-        let (number, description) = numbered
-            .map_err(|e| fail(&mut self.errors, Column::Activity, e))
-            .unwrap_or((
-                ActivityNumber::new(1).expect("1 is a valid number"),
-                String::new(),
-            ));
+        // When: two columns, or one that may hold a range or a period.
+        let start = cell_span(row.cell(col(Column::Start)), year);
+        let end = if table.when {
+            start.clone()
+        } else {
+            cell_span(row.cell(col(Column::End)), year)
+        };
         let start = start
             .map_err(|e| fail(&mut self.errors, Column::Start, e))
             .ok();
         let end = end.map_err(|e| fail(&mut self.errors, Column::End, e)).ok();
+        let written: Vec<String> = [&start, &end]
+            .iter()
+            .filter_map(|s| s.as_ref().and_then(|(_, _, w)| w.clone()))
+            .collect();
+        details.schedule = if table.when {
+            written.into_iter().next().unwrap_or_default()
+        } else {
+            written.join(" – ")
+        };
+        // Who: codes first (`OAPLA-ARCOM Oficina…`), else the header's offices by name.
+        let responsible_cell = row.text(col(Column::Responsible));
+        let responsible = match split_responsible(&responsible_cell) {
+            Ok(found) => Ok(found),
+            Err(by_code) => {
+                let offices = self.header_offices();
+                if offices.is_empty() {
+                    Err(by_code)
+                } else {
+                    offices_named_in(&responsible_cell, offices)
+                        .map(|codes| (codes, responsible_cell.trim().to_string()))
+                }
+            }
+        };
+        let deliverable = row.text(col(Column::Deliverable));
+        let start = start.map(|(s, _, _)| s);
+        let end = end.map(|(_, e, _)| e);
         let (responsible, responsible_text) = responsible
             .map_err(|e| fail(&mut self.errors, Column::Responsible, e))
             .unwrap_or_default();
-        let tags = if self.tag_columns.is_empty() {
+        let optional = |i: Option<usize>| i.map(|i| row.text(i)).unwrap_or_default();
+        details.goal = optional(table.goal);
+        details.indicator = optional(table.indicator);
+        details.component = optional(table.component);
+        details.extra = table
+            .extras
+            .iter()
+            .map(|(i, title)| (title.clone(), row.text(*i)))
+            .filter(|(_, v)| !v.is_empty())
+            .collect();
+        let tags = if table.tags.is_empty() {
             Default::default()
         } else {
-            let cols = &self.tag_columns;
+            let cols = &table.tags;
             parse_tag_cells(
                 |f| cols.get(&f).map(|c| row.text(*c)).unwrap_or_default(),
                 &self.options.value_groups,
@@ -411,9 +606,50 @@ impl Reader<'_> {
                 responsible_text,
                 deliverable,
                 tags,
+                details,
             },
             location: row.location.clone(),
+            numbering,
         });
+    }
+
+    /// Numbers in order the activities of a table that numbers them its own way, or
+    /// not at all; a table where some rows have a number and others none is an error
+    /// at each row without one.
+    fn number_activities(&mut self) {
+        let labelled = self
+            .activities
+            .iter()
+            .any(|p| matches!(p.numbering, Numbering::Labelled));
+        let given = self
+            .activities
+            .iter()
+            .filter(|p| matches!(p.numbering, Numbering::Given))
+            .count();
+        if labelled || given == 0 {
+            for (i, p) in self.activities.iter_mut().enumerate() {
+                if let Ok(n) = ActivityNumber::new(i as u32 + 1) {
+                    p.activity.number = n;
+                }
+                if let Numbering::Given = p.numbering {
+                    p.activity.details.label = p.activity.number.to_string();
+                }
+            }
+            return;
+        }
+        let column = self
+            .table
+            .as_ref()
+            .map_or(0, |t| t.columns[&Column::Activity]);
+        for p in &self.activities {
+            if let Numbering::Missing(e) = &p.numbering {
+                self.errors.push(err(
+                    p.location.cell_of_row(column),
+                    Column::Activity.title(),
+                    e.clone(),
+                ));
+            }
+        }
     }
 
     /// Starts signature groups when the row holds labels; returns whether it did.
@@ -547,6 +783,7 @@ impl Reader<'_> {
     }
 
     fn finish(mut self) -> Result<Plan, ErrorList> {
+        self.number_activities();
         let mut places: HashMap<PlanField, Location> = HashMap::new();
         let entity = self
             .take(HeaderLabel::Entity)
@@ -600,7 +837,7 @@ impl Reader<'_> {
                 })
                 .ok()
         });
-        if self.columns.is_none() {
+        if self.table.is_none() {
             self.errors.push(err(
                 Location::Document,
                 "Actividades",
@@ -704,7 +941,7 @@ impl Reader<'_> {
             signatures,
             version: self.version,
         };
-        let columns = self.columns.unwrap_or_default();
+        let columns = self.table.map(|t| t.columns).unwrap_or_default();
         match Plan::try_from_draft(draft) {
             Ok(plan) if self.errors.is_empty() && header_complete => Ok(plan),
             Ok(_) => Err(self.errors),

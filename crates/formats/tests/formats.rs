@@ -597,6 +597,7 @@ mod generated {
                         responsible_text: text,
                         deliverable,
                         tags: Default::default(),
+                        details: Default::default(),
                     }
                 },
             )

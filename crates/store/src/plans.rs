@@ -7,9 +7,9 @@ use crate::versions::snapshot;
 use crate::{on_conn, Entity, Result, Store, StoreError};
 use chrono::{NaiveDate, Utc};
 use participa_domain::{
-    Activity, ActivityNumber, ActivityTags, Alignment, AlignmentCode, CodedText, DocumentVersion,
-    LegalFramework, Norm, Office, OfficeCode, OfficeRole, Plan, PlanDraft, PlanStatus, PlanYear,
-    Signature, SignatureRole,
+    Activity, ActivityDetails, ActivityNumber, ActivityTags, Alignment, AlignmentCode, CodedText,
+    DocumentVersion, LegalFramework, Norm, Office, OfficeCode, OfficeRole, Plan, PlanDraft,
+    PlanStatus, PlanYear, Signature, SignatureRole,
 };
 use sqlx::Row;
 use std::collections::HashMap;
@@ -125,7 +125,7 @@ pub(crate) async fn insert_children(tx: &mut Tx, id: i64, plan: &Plan) -> Result
         }
         for chunk in plan.activities.chunks(CHUNK) {
             let mut q = sqlx::QueryBuilder::new(
-                "INSERT INTO activities (plan_id, number, description, start_date, end_date, responsible_text, deliverable) ",
+                "INSERT INTO activities (plan_id, number, description, start_date, end_date, responsible_text, deliverable, details) ",
             );
             q.push_values(chunk, |mut b, a| {
                 b.push_bind(id)
@@ -134,7 +134,8 @@ pub(crate) async fn insert_children(tx: &mut Tx, id: i64, plan: &Plan) -> Result
                     .push_bind(a.start)
                     .push_bind(a.end)
                     .push_bind(a.responsible_text.as_str())
-                    .push_bind(a.deliverable.as_str());
+                    .push_bind(a.deliverable.as_str())
+                    .push_bind(details_json(&a.details));
             });
             q.build().execute(&mut *conn).await?;
         }
@@ -447,7 +448,7 @@ pub(crate) async fn read_plan(tx: &mut Tx, id: PlanId) -> Result<Plan> {
         .map(|r| Ok((r.try_get("code")?, r.try_get("name")?, r.try_get("role")?)))
         .collect::<Result<Vec<(String, String, String)>, sqlx::Error>>()?;
         let activities = sqlx::query(
-            "SELECT number, description, start_date, end_date, responsible_text, deliverable \
+            "SELECT number, description, start_date, end_date, responsible_text, deliverable, details \
              FROM activities WHERE plan_id = $1 ORDER BY number",
         )
         .bind(id.0)
@@ -462,6 +463,7 @@ pub(crate) async fn read_plan(tx: &mut Tx, id: PlanId) -> Result<Plan> {
                 end: r.try_get("end_date")?,
                 responsible_text: r.try_get("responsible_text")?,
                 deliverable: r.try_get("deliverable")?,
+                details: r.try_get("details")?,
             })
         })
         .collect::<Result<Vec<ActivityRow>, sqlx::Error>>()?;
@@ -520,6 +522,17 @@ struct ActivityRow {
     end: NaiveDate,
     responsible_text: String,
     deliverable: String,
+    /// [`ActivityDetails`] as JSON, '' when empty.
+    details: String,
+}
+
+/// An activity's details as stored: JSON, or '' when there are none.
+fn details_json(d: &ActivityDetails) -> String {
+    if d.is_empty() {
+        String::new()
+    } else {
+        serde_json::to_string(d).expect("details are plain strings")
+    }
 }
 
 struct PlanRows {
@@ -595,6 +608,12 @@ impl PlanRows {
                             .map(|(k, v)| (k.as_str(), v.as_str())),
                     )
                     .map_err(|e| bad(&format!("etiqueta {e}")))?,
+                    details: if a.details.is_empty() {
+                        ActivityDetails::default()
+                    } else {
+                        serde_json::from_str(&a.details)
+                            .map_err(|_| bad("detalles de la actividad"))?
+                    },
                 })
             })
             .collect::<Result<Vec<_>>>()?;

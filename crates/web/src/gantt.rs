@@ -168,6 +168,7 @@ mod tests {
             responsible_text: String::new(),
             deliverable: "x".into(),
             tags: Default::default(),
+            details: Default::default(),
         }
     }
 

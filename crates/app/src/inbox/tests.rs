@@ -37,6 +37,7 @@ fn activity(n: u32, start: NaiveDate, end: NaiveDate, offices: &[&str]) -> Activ
         responsible_text: "Oficina".into(),
         deliverable: "Informe".into(),
         tags: Default::default(),
+        details: Default::default(),
     }
 }
 

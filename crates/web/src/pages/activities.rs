@@ -189,6 +189,20 @@ fn apply(
         responsible_text,
         deliverable: v.deliverable.clone(),
         tags,
+        // What the entity's own table said beyond these fields stays; the dates as
+        // written go once the dates are changed here.
+        details: plan
+            .activities
+            .iter()
+            .find(|a| a.number == number)
+            .map(|a| {
+                let mut d = a.details.clone();
+                if (a.start, a.end) != (start, end) {
+                    d.schedule.clear();
+                }
+                d
+            })
+            .unwrap_or_default(),
     };
     let mut draft = plan.clone().into_draft();
     let index = match draft.activities.iter().position(|a| a.number == number) {
