@@ -79,6 +79,8 @@ struct Table {
     tags: HashMap<TagField, usize>,
     /// Columns with no field: (index, title).
     extras: Vec<(usize, String)>,
+    /// Every column's title as the file writes it, for errors.
+    titles: HashMap<usize, String>,
 }
 
 struct SignatureGroup {
@@ -281,6 +283,7 @@ fn table_of(row: &Row) -> Option<Result<Table, ImportError>> {
         component: first(Meaning::Component),
         tags,
         extras,
+        titles: found.iter().map(|c| (c.index, c.title.clone())).collect(),
     }))
 }
 
@@ -519,9 +522,10 @@ impl Reader<'_> {
                 Err(e) => (placeholder, text.clone(), Numbering::Missing(e)),
             }
         };
+        let title = |c: Column| table.titles.get(&col(c)).map_or(c.title(), String::as_str);
         let mut fail = |errors: &mut ErrorList, c: Column, message: String| {
             failed = true;
-            errors.push(err(row.location_of(col(c)), c.title(), message));
+            errors.push(err(row.location_of(col(c)), title(c), message));
         };
         // When: two columns, or one that may hold a range or a period.
         let start = cell_span(row.cell(col(Column::Start)), year);
@@ -533,16 +537,29 @@ impl Reader<'_> {
         let start = start
             .map_err(|e| fail(&mut self.errors, Column::Start, e))
             .ok();
-        let end = end.map_err(|e| fail(&mut self.errors, Column::End, e)).ok();
-        let written: Vec<String> = [&start, &end]
-            .iter()
-            .filter_map(|s| s.as_ref().and_then(|(_, _, w)| w.clone()))
-            .collect();
-        details.schedule = if table.when {
-            written.into_iter().next().unwrap_or_default()
-        } else {
-            written.join(" – ")
+        // One column read once: its error is told once.
+        let end = match end {
+            Err(_) if table.when => None,
+            other => other
+                .map_err(|e| fail(&mut self.errors, Column::End, e))
+                .ok(),
         };
+        // The dates as written, when either is more than a plain date: both sides, so
+        // that neither reads as the whole.
+        let as_written = [&start, &end]
+            .iter()
+            .any(|s| s.as_ref().is_some_and(|(_, _, w)| w.is_some()));
+        if as_written {
+            details.schedule = if table.when {
+                row.text(col(Column::Start))
+            } else {
+                format!(
+                    "{} – {}",
+                    row.text(col(Column::Start)),
+                    row.text(col(Column::End))
+                )
+            };
+        }
         // Who: codes first (`OAPLA-ARCOM Oficina…`), else the header's offices by name.
         let responsible_cell = row.text(col(Column::Responsible));
         let responsible = match split_responsible(&responsible_cell) {
@@ -567,6 +584,12 @@ impl Reader<'_> {
         details.goal = optional(table.goal);
         details.indicator = optional(table.indicator);
         details.component = optional(table.component);
+        // A blank component (a merged cell, or «same as above») is the previous row's.
+        if details.component.is_empty() && table.component.is_some() {
+            if let Some(previous) = self.activities.last() {
+                details.component = previous.activity.details.component.clone();
+            }
+        }
         details.extra = table
             .extras
             .iter()
