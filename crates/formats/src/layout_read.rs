@@ -76,6 +76,8 @@ struct Table {
     goal: Option<usize>,
     indicator: Option<usize>,
     component: Option<usize>,
+    label: Option<usize>,
+    schedule: Option<usize>,
     tags: HashMap<TagField, usize>,
     /// Columns with no field: (index, title).
     extras: Vec<(usize, String)>,
@@ -281,6 +283,8 @@ fn table_of(row: &Row) -> Option<Result<Table, ImportError>> {
         goal: first(Meaning::Goal),
         indicator: first(Meaning::Indicator),
         component: first(Meaning::Component),
+        label: first(Meaning::Label),
+        schedule: first(Meaning::Schedule),
         tags,
         extras,
         titles: found.iter().map(|c| (c.index, c.title.clone())).collect(),
@@ -581,6 +585,13 @@ impl Reader<'_> {
             .map_err(|e| fail(&mut self.errors, Column::Responsible, e))
             .unwrap_or_default();
         let optional = |i: Option<usize>| i.map(|i| row.text(i)).unwrap_or_default();
+        // What Participa's own export gave back, as it was.
+        if table.label.is_some() {
+            details.label = optional(table.label);
+        }
+        if table.schedule.is_some() {
+            details.schedule = optional(table.schedule);
+        }
         details.goal = optional(table.goal);
         details.indicator = optional(table.indicator);
         details.component = optional(table.component);

@@ -23,6 +23,10 @@ pub enum Meaning {
     Component,
     /// A tagging column (groups of value, cycle phase, MURC stage…).
     Tag(TagField),
+    /// Participa's own export: the entity's numbering, kept as it was.
+    Label,
+    /// Participa's own export: the dates as the entity wrote them.
+    Schedule,
 }
 
 /// The titles each meaning is known by, folded. A title matches when it is one of
@@ -160,6 +164,11 @@ pub const SYNONYMS: &[(Meaning, &[&str])] = &[
             "eje tematico",
         ],
     ),
+    (Meaning::Label, &["numeracion", "numeracion propia"]),
+    (
+        Meaning::Schedule,
+        &["fechas como se escribieron", "fecha como se escribio"],
+    ),
     (
         Meaning::Tag(TagField::ValueGroups),
         &[
@@ -202,6 +211,8 @@ impl Meaning {
             Meaning::Indicator => "Indicador",
             Meaning::Component => "Componente",
             Meaning::Tag(f) => f.title(),
+            Meaning::Label => "Numeración propia",
+            Meaning::Schedule => "Fechas como se escribieron",
         }
     }
 

@@ -151,12 +151,66 @@ pub(crate) enum OutRow<'a> {
     Blank,
     Heading(String),
     Label(&'static str, String),
-    /// The activities table's titles; with the tag columns when the plan has tags.
-    TableHeader(bool),
-    Activity(&'a Activity, bool),
+    /// The activities table's titles; with the tag columns when the plan has tags, and
+    /// then the titles of the details its activities carry ([`detail_titles`]).
+    TableHeader(bool, Vec<String>),
+    /// An activity, with its detail cells under those titles.
+    Activity(&'a Activity, bool, Vec<String>),
     Text(String),
     /// `Versión 1: 2023-11-27` (a text line here; a label and a date cell in a workbook).
     Version(u32, chrono::NaiveDate),
+}
+
+/// The titles of the detail columns the plan's activities carry, in a fixed order and
+/// then the entity's own columns as first met: what an import kept, given back.
+pub(crate) fn detail_titles(plan: &Plan) -> Vec<String> {
+    let mut titles = Vec::new();
+    let any = |f: fn(&Activity) -> bool| plan.activities.iter().any(f);
+    for (title, used) in [
+        (LABEL_TITLE, any(|a| !a.details.label.is_empty())),
+        (SCHEDULE_TITLE, any(|a| !a.details.schedule.is_empty())),
+        ("Meta", any(|a| !a.details.goal.is_empty())),
+        ("Indicador", any(|a| !a.details.indicator.is_empty())),
+        ("Componente", any(|a| !a.details.component.is_empty())),
+    ] {
+        if used {
+            titles.push(title.to_string());
+        }
+    }
+    for a in &plan.activities {
+        for (t, _) in &a.details.extra {
+            if !titles.contains(t) {
+                titles.push(t.clone());
+            }
+        }
+    }
+    titles
+}
+
+/// The title under which an export gives back an activity's own numbering.
+pub const LABEL_TITLE: &str = "Numeración";
+/// The title under which an export gives back the dates as the entity wrote them.
+pub const SCHEDULE_TITLE: &str = "Fechas como se escribieron";
+
+/// An activity's cells under [`detail_titles`].
+pub(crate) fn detail_cells(a: &Activity, titles: &[String]) -> Vec<String> {
+    let d = &a.details;
+    titles
+        .iter()
+        .map(|t| match t.as_str() {
+            LABEL_TITLE => d.label.clone(),
+            SCHEDULE_TITLE => d.schedule.clone(),
+            "Meta" => d.goal.clone(),
+            "Indicador" => d.indicator.clone(),
+            "Componente" => d.component.clone(),
+            other => d
+                .extra
+                .iter()
+                .find(|(title, _)| title == other)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default(),
+        })
+        .collect()
 }
 
 pub(crate) fn layout_rows(plan: &Plan) -> Vec<OutRow<'_>> {
@@ -208,8 +262,13 @@ pub(crate) fn layout_rows(plan: &Plan) -> Vec<OutRow<'_>> {
     ));
     out.push(OutRow::Blank);
     let tagged = plan.activities.iter().any(|a| !a.tags.is_empty());
-    out.push(OutRow::TableHeader(tagged));
-    out.extend(plan.activities.iter().map(|a| OutRow::Activity(a, tagged)));
+    let titles = detail_titles(plan);
+    out.push(OutRow::TableHeader(tagged, titles.clone()));
+    out.extend(
+        plan.activities
+            .iter()
+            .map(|a| OutRow::Activity(a, tagged, detail_cells(a, &titles))),
+    );
     for s in &plan.signatures {
         out.push(OutRow::Blank);
         out.push(OutRow::Text(format!("{}:", s.role.label())));
@@ -267,14 +326,15 @@ pub fn write_tsv(plan: &Plan) -> Vec<u8> {
             OutRow::Heading(t) | OutRow::Text(t) => write(&[&t]),
             OutRow::Version(number, date) => write(&[&format!("Versión {number}: {date}")]),
             OutRow::Label(label, value) => write(&[label, &value]),
-            OutRow::TableHeader(tagged) => {
+            OutRow::TableHeader(tagged, details) => {
                 let mut titles: Vec<&str> = Column::ALL.iter().map(|c| c.title()).collect();
                 if tagged {
                     titles.extend(TagField::ALL.iter().map(|f| f.title()));
                 }
+                titles.extend(details.iter().map(String::as_str));
                 write(&titles)
             }
-            OutRow::Activity(a, tagged) => {
+            OutRow::Activity(a, tagged, details) => {
                 let mut cells = vec![
                     activity_cell(a),
                     format_short(a.start),
@@ -285,6 +345,7 @@ pub fn write_tsv(plan: &Plan) -> Vec<u8> {
                 if tagged {
                     cells.extend(TagField::ALL.iter().map(|f| f.cell(&a.tags)));
                 }
+                cells.extend(details);
                 let refs: Vec<&str> = cells.iter().map(String::as_str).collect();
                 write(&refs)
             }

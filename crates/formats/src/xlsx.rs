@@ -181,6 +181,11 @@ fn row_height(cells: &[(&str, f64)]) -> f64 {
 /// shows it as Colombia writes it by hand, `30/04/2025`.
 pub const DATE_FORMAT: &str = "dd/mm/yyyy";
 
+/// The first column of the details an import kept: after the table's and the tags'.
+fn detail_column(tagged: bool) -> u16 {
+    (Column::ALL.len() + if tagged { TagField::ALL.len() } else { 0 }) as u16
+}
+
 /// Writes the plan as a printable workbook in the seed's layout: merged title, header
 /// block, activities with real date cells (`dd/mm/yyyy`) and their number as a number
 /// cell, tag columns by their labels (groups of value named from `groups`), bold header
@@ -231,7 +236,8 @@ pub fn write_xlsx(plan: &Plan, groups: &GroupNames) -> Result<Vec<u8>, XlsxError
                 let merged_width = WIDTHS[1..].iter().sum();
                 sheet.set_row_height(r, row_height(&[(&value, merged_width)]))?;
             }
-            OutRow::TableHeader(tagged) => {
+            OutRow::TableHeader(tagged, details) => {
+                let first_detail = detail_column(tagged);
                 if tagged {
                     for (i, f) in TagField::ALL.iter().enumerate() {
                         let c = (Column::ALL.len() + i) as u16;
@@ -239,12 +245,21 @@ pub fn write_xlsx(plan: &Plan, groups: &GroupNames) -> Result<Vec<u8>, XlsxError
                         sheet.write_string_with_format(r, c, f.title(), &header)?;
                     }
                 }
+                for (i, t) in details.iter().enumerate() {
+                    let c = first_detail + i as u16;
+                    sheet.set_column_width(c, TAG_WIDTH)?;
+                    sheet.write_string_with_format(r, c, t, &header)?;
+                }
                 for (c, column) in Column::ALL.iter().enumerate() {
                     sheet.write_string_with_format(r, c as u16, column.title(), &header)?;
                 }
                 header_row = Some(r);
             }
-            OutRow::Activity(a, tagged) => {
+            OutRow::Activity(a, tagged, details) => {
+                let first_detail = detail_column(tagged);
+                for (i, v) in details.iter().enumerate() {
+                    sheet.write_string_with_format(r, first_detail + i as u16, v, &bordered)?;
+                }
                 if tagged {
                     for (i, f) in TagField::ALL.iter().enumerate() {
                         let c = (Column::ALL.len() + i) as u16;

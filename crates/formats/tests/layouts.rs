@@ -379,3 +379,21 @@ proptest! {
         prop_assert_eq!(got, want);
     }
 }
+
+#[test]
+fn what_an_import_kept_is_exported_and_reads_back_the_same() {
+    use participa_formats::{export_plan, ExportFormat};
+    for name in [
+        "meta-indicador.tsv",
+        "componentes-fecha-programada.tsv",
+        "fechas-en-palabras.tsv",
+    ] {
+        let plan = layout(name);
+        for format in [ExportFormat::Tsv, ExportFormat::Xlsx] {
+            let bytes = export_plan(&plan, format);
+            let back = read(&format!("plan.{format}"), &bytes)
+                .unwrap_or_else(|e| panic!("{name} as {format}: {e}"));
+            assert_eq!(back.activities, plan.activities, "{name} as {format}");
+        }
+    }
+}
