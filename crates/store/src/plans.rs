@@ -6,6 +6,7 @@ use crate::tx::{on_tx, Tx};
 use crate::versions::snapshot;
 use crate::{on_conn, Entity, Result, Store, StoreError};
 use chrono::{NaiveDate, Utc};
+use participa_domain::followup::indicators::Indicator;
 use participa_domain::{
     Activity, ActivityDetails, ActivityNumber, ActivityTags, Alignment, AlignmentCode, CodedText,
     DocumentVersion, LegalFramework, Norm, Office, OfficeCode, OfficeRole, Plan, PlanDraft,
@@ -291,6 +292,33 @@ impl Store {
             id
         });
         insert_children(&mut tx, id, plan).await?;
+        // The indicators the entity's table declared (its «Meta» and «Indicador»).
+        let declared: Vec<(u32, Indicator)> = plan
+            .activities
+            .iter()
+            .filter_map(|a| {
+                Indicator::from_goal(&a.details.goal, &a.details.indicator)
+                    .map(|i| (a.number.get(), i))
+            })
+            .collect();
+        on_tx!(&mut tx, |conn| {
+            for chunk in declared.chunks(CHUNK) {
+                let mut q = sqlx::QueryBuilder::new(
+                    "INSERT INTO indicators (plan_id, activity_number, name, unit, target, aggregation, created_by, created_at) ",
+                );
+                q.push_values(chunk, |mut b, (n, i)| {
+                    b.push_bind(id)
+                        .push_bind(i64::from(*n))
+                        .push_bind(&i.name)
+                        .push_bind(&i.unit)
+                        .push_bind(i.target)
+                        .push_bind(i.aggregation.as_str())
+                        .push_bind(actor.user_id)
+                        .push_bind(now);
+                });
+                q.build().execute(&mut *conn).await?;
+            }
+        });
         on_tx!(&mut tx, |conn| {
             sqlx::query(
                 "INSERT INTO plan_versions (plan_id, version, status, reason, created_by, created_at, content) \

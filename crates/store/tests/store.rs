@@ -61,6 +61,7 @@ on_both_backends!(
     holiday_overrides_change_the_calendar_and_keep_their_history,
     a_changed_parameter_changes_the_deadlines_computed_from_it,
     activity_tags_are_stored_and_read_back,
+    what_an_entitys_table_says_beyond_the_fields_is_kept_and_its_goals_become_indicators,
     the_value_group_catalogue_starts_from_the_defaults_and_is_editable,
     a_report_is_returned_resubmitted_accepted_and_locked_when_the_period_closes,
     refused_submissions_leave_no_file_and_no_row,
@@ -1638,6 +1639,56 @@ async fn a_changed_parameter_changes_the_deadlines_computed_from_it(db: TestData
     let log = store.audit_entries(&AuditFilter::default()).await.unwrap();
     assert_eq!(log[0].action.code(), "parameter.set");
     assert_eq!(log[0].before.as_deref(), Some("15 días hábiles"));
+}
+
+async fn what_an_entitys_table_says_beyond_the_fields_is_kept_and_its_goals_become_indicators(
+    db: TestDatabase,
+) {
+    use participa_domain::ActivityDetails;
+    let store = open(&db).await;
+    let ana = admin(&store, "ana", Role::Admin).await;
+    let mut draft = seed().into_draft();
+    draft.activities[0].details = ActivityDetails {
+        label: "1.1".into(),
+        schedule: "5 al 14 de febrero de 2025".into(),
+        goal: "4 talleres".into(),
+        indicator: "Talleres realizados".into(),
+        component: "Información".into(),
+        extra: vec![("Presupuesto".into(), "$8.000.000".into())],
+    };
+    draft.activities[1].details.goal = "Informe publicado".into();
+    let plan = Plan::try_from_draft(draft).unwrap();
+    let id = store
+        .create_plan(&plan, Some("plan.tsv"), &ana)
+        .await
+        .unwrap();
+    assert_eq!(store.plan(id).await.unwrap(), plan);
+    assert_eq!(store.version_plan(id, 1).await.unwrap(), plan);
+    // «4 talleres» declares an indicator; «Informe publicado» has no figure: none.
+    let indicators = store.followup(id).await.unwrap().indicators;
+    assert_eq!(indicators.len(), 1);
+    let i = &indicators[0];
+    assert_eq!(i.activity, 1);
+    assert_eq!(
+        (
+            i.indicator.name.as_str(),
+            i.indicator.unit.as_str(),
+            i.indicator.target
+        ),
+        ("Talleres realizados", "talleres", 4.0)
+    );
+    // Saved again with a change elsewhere, the details stay.
+    let mut draft = plan.clone().into_draft();
+    draft.activities[2].deliverable = "Piezas de divulgación".into();
+    let changed = Plan::try_from_draft(draft).unwrap();
+    store
+        .save_plan(id, &changed, None, &edit(&ana, id))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.plan(id).await.unwrap().activities[0].details,
+        plan.activities[0].details
+    );
 }
 
 async fn activity_tags_are_stored_and_read_back(db: TestDatabase) {

@@ -58,6 +58,33 @@ pub struct Indicator {
 }
 
 impl Indicator {
+    /// The indicator an entity's table declares with its «Meta» and «Indicador» cells:
+    /// the goal's leading figure is the target and the words after it the unit
+    /// (`4 talleres`, `1.500 participantes`, `100 %`), added over the periods. None
+    /// when the goal starts with no figure (`Informe publicado`) or the figure is not
+    /// a valid target.
+    pub fn from_goal(goal: &str, indicator: &str) -> Option<Indicator> {
+        let goal = goal.trim();
+        let figure: String = goal
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || *c == '.' || *c == ',')
+            .collect();
+        let rest = goal[figure.len()..].trim();
+        let figure = figure.trim_end_matches(['.', ',']);
+        if figure.is_empty() {
+            return None;
+        }
+        // Colombian figures: `1.500` is fifteen hundred, `2,5` two and a half.
+        let target: f64 = figure.replace('.', "").replace(',', ".").parse().ok()?;
+        let unit = if rest.is_empty() { "unidades" } else { rest };
+        let name = if indicator.trim().is_empty() {
+            goal
+        } else {
+            indicator.trim()
+        };
+        Indicator::new(name, unit, target, Aggregation::Sum).ok()
+    }
+
     /// Checks a declared indicator, naming what is wrong.
     pub fn new(
         name: &str,
@@ -128,5 +155,33 @@ mod tests {
         for a in Aggregation::ALL {
             assert_eq!(Aggregation::parse(a.as_str()), Some(a));
         }
+    }
+}
+
+#[cfg(test)]
+mod goal_tests {
+    use super::*;
+
+    #[test]
+    fn a_goal_with_a_figure_declares_an_indicator() {
+        let i = Indicator::from_goal("4 talleres", "Talleres realizados").unwrap();
+        assert_eq!(
+            (i.name.as_str(), i.unit.as_str(), i.target),
+            ("Talleres realizados", "talleres", 4.0)
+        );
+        let i = Indicator::from_goal("1.500 participantes", "").unwrap();
+        assert_eq!(
+            (i.name.as_str(), i.unit.as_str(), i.target),
+            ("1.500 participantes", "participantes", 1500.0)
+        );
+        assert_eq!(
+            Indicator::from_goal("2,5 horas", "Horas").unwrap().target,
+            2.5
+        );
+        assert_eq!(Indicator::from_goal("100%", "Avance").unwrap().unit, "%");
+        assert_eq!(Indicator::from_goal("3", "Foros").unwrap().unit, "unidades");
+        assert!(Indicator::from_goal("Informe publicado", "Informe").is_none());
+        assert!(Indicator::from_goal("0 quejas", "Quejas").is_none());
+        assert!(Indicator::from_goal("", "").is_none());
     }
 }
