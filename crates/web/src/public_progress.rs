@@ -19,6 +19,8 @@ pub struct PublicActivity {
     pub end_iso: String,
     pub responsible: String,
     pub deliverable: String,
+    /// What the entity's own table said beyond these fields: (what, value).
+    pub details: Vec<(String, String)>,
     pub status: ScheduleStatus,
     /// Percent shown, 0–100 (0 when nothing was reported).
     pub progress: f64,
@@ -132,6 +134,7 @@ impl PublicProgress {
                         a.responsible_text.clone()
                     },
                     deliverable: a.deliverable.clone(),
+                    details: crate::views::detail_lines(&a.details),
                     status: r.status,
                     progress: progress.unwrap_or(0.0),
                     progress_text: progress.map(|p| format!("{} %", pct(p))),

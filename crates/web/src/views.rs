@@ -232,7 +232,27 @@ pub struct ActivityView {
     pub codes: String,
     pub responsible_text: String,
     pub deliverable: String,
+    /// What the entity's own table said beyond these fields: (what, value).
+    pub details: Vec<(String, String)>,
     pub can_edit: bool,
+}
+
+/// What an activity's own table said beyond the common fields, as (what, value) for a
+/// page: its numbering, component, dates as written, goal, indicator, other columns.
+pub fn detail_lines(d: &participa_domain::ActivityDetails) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = [
+        ("Numeración en el plan", &d.label),
+        ("Componente", &d.component),
+        ("Fechas según el plan", &d.schedule),
+        ("Meta", &d.goal),
+        ("Indicador", &d.indicator),
+    ]
+    .into_iter()
+    .filter(|(_, v)| !v.is_empty())
+    .map(|(k, v)| (k.to_string(), v.clone()))
+    .collect();
+    out.extend(d.extra.iter().cloned());
+    out
 }
 
 impl ActivityView {
@@ -252,6 +272,7 @@ impl ActivityView {
                 .join("-"),
             responsible_text: a.responsible_text.clone(),
             deliverable: a.deliverable.clone(),
+            details: detail_lines(&a.details),
             can_edit,
         }
     }

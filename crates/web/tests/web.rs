@@ -2562,6 +2562,40 @@ async fn forms_keep_input_and_show_errors(db: TestDatabase) {
         "{}",
         r.body
     );
+    // Another entity's layout (No. | Actividad | Meta | Indicador | Responsable | Fecha
+    // inicio | Fecha fin | Producto o entregable | Presupuesto, dates as 01/02/2026):
+    // its columns read by meaning, and what has no field of its own shown with the
+    // activity.
+    let other = include_str!("../../formats/tests/layouts/meta-indicador.tsv");
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"archivo\"; filename=\"otra.tsv\"\r\nContent-Type: text/plain\r\n\r\n{other}\r\n--{boundary}--\r\n"
+    );
+    let req = Request::post("/admin/planes/importar")
+        .header(header::HOST, HOST)
+        .header(header::ORIGIN, ORIGIN)
+        .header(header::COOKIE, &admin)
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(Body::from(body))
+        .unwrap();
+    let r = app.send(req).await;
+    assert_eq!(
+        r.location.as_deref(),
+        Some("/admin/planes/3?mensaje=importado"),
+        "{}",
+        r.body
+    );
+    let page = app.get("/admin/planes/3", Some(&admin)).await;
+    for shown in [
+        "Realizar la audiencia pública de rendición de cuentas",
+        "<dt>Presupuesto</dt><dd>$15.000.000</dd>",
+        "<dt>Indicador</dt><dd>Audiencias realizadas</dd>",
+        "<dt>Meta</dt><dd>1 audiencia</dd>",
+    ] {
+        assert!(page.body.contains(shown), "{shown}: {}", page.body);
+    }
 }
 
 async fn versions_and_diff(db: TestDatabase) {
