@@ -278,6 +278,14 @@ enum Command {
             default_value = "Caja Honor"
         )]
         entity: String,
+        /// Un archivo con el campo de cada columna de la tabla de actividades
+        /// («Título de la columna = campo» por línea), sobre lo que dicen sus nombres.
+        #[arg(long = "mapping", value_name = "ARCHIVO")]
+        mapping: Option<PathBuf>,
+        /// Solo muestra las columnas que se reconocieron y el campo de cada una, en el
+        /// formato de --mapping, sin importar nada.
+        #[arg(long = "show-mapping")]
+        show_mapping: bool,
     },
     /// Lista los planes: id, vigencia, título y número de actividades.
     Plans,
@@ -551,9 +559,25 @@ async fn run(cli: Cli) -> Result<()> {
             store.close().await;
             Ok(())
         }
-        Some(Command::Import { file, entity }) => {
+        Some(Command::Import {
+            file,
+            entity,
+            mapping,
+            show_mapping,
+        }) => {
+            let mapping = match mapping {
+                Some(path) => {
+                    let text = std::fs::read_to_string(&path)
+                        .with_context(|| format!("no se pudo leer {}", path.display()))?;
+                    participa_formats::table_columns::Mapping::parse(&text).map_err(|errors| {
+                        anyhow::anyhow!("{}: {}", path.display(), errors.join("; "))
+                    })?
+                }
+                None => Default::default(),
+            };
             let options = ReadOptions {
                 entity,
+                mapping,
                 ..Default::default()
             };
             // One byte past the limit is enough for the import to refuse the file.
@@ -566,6 +590,14 @@ async fn run(cli: Cli) -> Result<()> {
                 })
                 .with_context(|| format!("no se pudo leer {}", file.display()))?;
             let name = file.display().to_string();
+            if show_mapping {
+                let columns = participa_formats::detect_columns(&name, &bytes, &options)?;
+                print!(
+                    "{}",
+                    participa_formats::table_columns::write_mapping(&columns)
+                );
+                return Ok(());
+            }
             // Parse and check before touching the database: bad input writes nothing.
             let plan = import_plan(&name, &bytes, &options)?;
             let store = open_entity(&cli.database_url, cli.entity_slug.as_deref()).await?;

@@ -68,6 +68,7 @@ on_both_backends!(
     reminders_are_written_on_business_days_once_per_stage,
     reminders_written_by_two_servers_at_once_are_written_once,
     entities_are_added_listed_and_chosen_with_entity,
+    another_layouts_columns_are_shown_and_corrected_with_a_mapping_file,
 );
 
 fn import_list_and_export_the_seed(db: TestDatabase) {
@@ -87,6 +88,50 @@ fn import_list_and_export_the_seed(db: TestDatabase) {
     let csv = ok(&db, &["export", "1", "--format", "csv"]);
     assert!(csv.starts_with(b"\xEF\xBB\xBF"));
     assert_eq!(text(csv).lines().count(), 16);
+}
+
+fn another_layouts_columns_are_shown_and_corrected_with_a_mapping_file(db: TestDatabase) {
+    let layout = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/crates/formats/tests/layouts/meta-indicador.tsv"
+    );
+    // A title the importer does not know: the table is not found, nothing is imported.
+    let dir = tempfile::tempdir().unwrap();
+    let odd = dir.path().join("plan.tsv");
+    let text_of = std::fs::read_to_string(layout).unwrap();
+    std::fs::write(
+        &odd,
+        text_of.replace("\tActividad\tMeta", "\tQué haremos\tMeta"),
+    )
+    .unwrap();
+    let odd = odd.to_str().unwrap();
+    let out = participa(&db, &["import", odd]);
+    assert!(!out.status.success());
+    assert!(text(out.stderr).contains("no se encontró la fila de títulos"));
+    // The detected columns, printed in the mapping file's own format…
+    let shown = text(ok(&db, &["import", "--show-mapping", layout]));
+    assert!(shown.contains("\nNo. = Número\n"), "{shown}");
+    assert!(
+        shown.contains("\nPresupuesto = Otra columna (se conserva)\n"),
+        "{shown}"
+    );
+    assert_eq!(text(ok(&db, &["plans"])), "");
+    // …corrected by hand and given back: the file imports.
+    let mapping = dir.path().join("columnas.txt");
+    std::fs::write(
+        &mapping,
+        shown.replace("Actividad = Actividad", "Qué haremos = Actividad"),
+    )
+    .unwrap();
+    let mapping = mapping.to_str().unwrap();
+    let out = text(ok(&db, &["import", "--mapping", mapping, odd]));
+    assert!(out.starts_with("Plan 1 importado: Plan de Participación Ciudadana 2026 (vigencia 2026, Alcaldía de Tunja): 4 actividades"), "{out}");
+    // A field that does not exist names its line.
+    std::fs::write(dir.path().join("malo.txt"), "Qué haremos = Acción\n").unwrap();
+    let bad = dir.path().join("malo.txt");
+    let out = participa(&db, &["import", "--mapping", bad.to_str().unwrap(), odd]);
+    assert!(!out.status.success());
+    assert!(text(out.stderr).contains("línea 1: «Acción» no es un campo"));
 }
 
 fn a_bad_file_is_refused_whole_and_changes_nothing(db: TestDatabase) {

@@ -12,7 +12,7 @@ use crate::offices_text::{parse_offices_text, NamedOffice};
 use crate::responsible::offices_named_in;
 use crate::sheet::{CellValue, Row};
 use crate::spanish_date::{from_excel_serial, in_range, parse_date};
-use crate::table_columns::{title_row, Meaning, TableColumn};
+use crate::table_columns::{title_row, Mapping, Meaning, TableColumn};
 use crate::tags_tsv::{parse_tag_cells, GroupNames, TagField};
 use chrono::NaiveDate;
 use participa_domain::plan::{ActivityField, PlanField};
@@ -30,6 +30,8 @@ pub struct ReadOptions {
     pub limits: Limits,
     /// The groups of value by name, to read a tag column that names them.
     pub value_groups: GroupNames,
+    /// The meaning a person gave the table's columns, over what their names say.
+    pub mapping: Mapping,
 }
 
 impl Default for ReadOptions {
@@ -38,6 +40,7 @@ impl Default for ReadOptions {
             entity: "Caja Honor".to_string(),
             limits: Limits::STANDARD,
             value_groups: GroupNames::default(),
+            mapping: Mapping::default(),
         }
     }
 }
@@ -115,6 +118,17 @@ enum Zone {
     Signatures,
 }
 
+/// What a file without the activities table's title row is told.
+pub const NO_TITLE_ROW: &str = "no se encontró la fila de títulos de la tabla de actividades: una fila con la actividad, sus fechas (inicial y final, o una sola de fecha o periodo), el responsable y el producto o entregable, por ejemplo «Actividades | Fecha inicial | Fecha Final | Responsable | Producto o entregable»";
+
+/// The activities table's columns as `options` read them: those of its first title row.
+pub fn table_columns(rows: &[Row], options: &ReadOptions) -> Option<Vec<TableColumn>> {
+    rows.iter().find_map(|row| {
+        let titles: Vec<String> = row.cells.iter().map(CellValue::text).collect();
+        title_row(&titles, &options.mapping)
+    })
+}
+
 /// Reads a plan from the rows of a file in the seed's layout; the errors are kept bounded
 /// ([`ErrorList`]).
 pub fn read_plan(rows: &[Row], options: &ReadOptions) -> Result<Plan, ErrorList> {
@@ -138,7 +152,7 @@ pub fn read_plan(rows: &[Row], options: &ReadOptions) -> Result<Plan, ErrorList>
             r.open_groups.clear();
             continue;
         }
-        if let Some(table) = table_of(row) {
+        if let Some(table) = table_of(row, &options.mapping) {
             match table {
                 Ok(t) => {
                     if r.table.is_none() {
@@ -210,9 +224,9 @@ fn err(location: Location, field: &str, message: impl Into<String>) -> ImportErr
 
 /// The activities table's title row, wherever it is and whatever its columns' order or
 /// names ([`crate::table_columns`]); an error when it lacks a column every plan needs.
-fn table_of(row: &Row) -> Option<Result<Table, ImportError>> {
+fn table_of(row: &Row, mapping: &Mapping) -> Option<Result<Table, ImportError>> {
     let titles: Vec<String> = row.cells.iter().map(CellValue::text).collect();
-    let found: Vec<TableColumn> = title_row(&titles)?;
+    let found: Vec<TableColumn> = title_row(&titles, mapping)?;
     let first = |m: Meaning| found.iter().find(|c| c.meaning == Some(m)).map(|c| c.index);
     let mut columns = HashMap::new();
     let mut missing = Vec::new();
@@ -872,11 +886,8 @@ impl Reader<'_> {
                 .ok()
         });
         if self.table.is_none() {
-            self.errors.push(err(
-                Location::Document,
-                "Actividades",
-                "no se encontró la fila de títulos de la tabla (Actividades, Fecha inicial, Fecha Final, Responsable, Producto o entregable)",
-            ));
+            self.errors
+                .push(err(Location::Document, "Actividades", NO_TITLE_ROW));
         } else if self.activities.is_empty() && self.errors.is_empty() {
             self.errors.push(err(
                 Location::Document,

@@ -41,7 +41,13 @@ use std::str::FromStr;
 /// `options.limits.file_bytes` is refused unread, so a caller reading a file may stop
 /// one byte past that.
 pub fn import_plan(file: &str, bytes: &[u8], options: &ReadOptions) -> Result<Plan, ImportErrors> {
-    let limits = &options.limits;
+    let rows = rows_of(file, bytes, &options.limits)?;
+    layout_read::read_plan(&rows, options).map_err(|list| ImportErrors::from_list(file, list))
+}
+
+/// A file's rows: XLSX when the bytes are a zip container, text otherwise; within
+/// `limits`, more than `limits.file_bytes` refused unread.
+fn rows_of(file: &str, bytes: &[u8], limits: &Limits) -> Result<Vec<sheet::Row>, ImportErrors> {
     let fail = |error| ImportErrors::new(file, vec![error]);
     if bytes.len() > limits.file_bytes {
         return Err(fail(ImportError {
@@ -53,13 +59,32 @@ pub fn import_plan(file: &str, bytes: &[u8], options: &ReadOptions) -> Result<Pl
             ),
         }));
     }
-    let rows = if xlsx::looks_like_xlsx(bytes) {
+    if xlsx::looks_like_xlsx(bytes) {
         xlsx::rows_from_xlsx(bytes, limits)
     } else {
         tsv::rows_from_bytes(bytes, limits)
     }
-    .map_err(fail)?;
-    layout_read::read_plan(&rows, options).map_err(|list| ImportErrors::from_list(file, list))
+    .map_err(fail)
+}
+
+/// The activities table's columns of a file as `options` read them (its title row
+/// found as the import finds it), or an error when it has none.
+pub fn detect_columns(
+    file: &str,
+    bytes: &[u8],
+    options: &ReadOptions,
+) -> Result<Vec<table_columns::TableColumn>, ImportErrors> {
+    let rows = rows_of(file, bytes, &options.limits)?;
+    layout_read::table_columns(&rows, options).ok_or_else(|| {
+        ImportErrors::new(
+            file,
+            vec![ImportError {
+                location: Location::Document,
+                field: "Actividades".into(),
+                message: layout_read::NO_TITLE_ROW.into(),
+            }],
+        )
+    })
 }
 
 /// The export formats.

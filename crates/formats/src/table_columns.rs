@@ -197,6 +197,40 @@ pub const SYNONYMS: &[(Meaning, &[&str])] = &[
 ];
 
 impl Meaning {
+    /// Every meaning a person may choose for a column, in the order offered.
+    pub const ALL: [Meaning; 17] = [
+        Meaning::Number,
+        Meaning::Activity,
+        Meaning::Start,
+        Meaning::End,
+        Meaning::When,
+        Meaning::Responsible,
+        Meaning::Deliverable,
+        Meaning::Goal,
+        Meaning::Indicator,
+        Meaning::Component,
+        Meaning::Tag(TagField::ValueGroups),
+        Meaning::Tag(TagField::Phases),
+        Meaning::Tag(TagField::MurcStages),
+        Meaning::Tag(TagField::MurcElements),
+        Meaning::Tag(TagField::Influence),
+        Meaning::Label,
+        Meaning::Schedule,
+    ];
+
+    /// A meaning by its [`Meaning::label`] (case and accents ignored); `Some(None)` for
+    /// [`OTHER`], a column kept as it is.
+    pub fn from_label(text: &str) -> Option<Option<Meaning>> {
+        let t = normalize(text);
+        if t == normalize(OTHER) {
+            return Some(None);
+        }
+        Meaning::ALL
+            .into_iter()
+            .find(|m| normalize(m.label()) == t)
+            .map(Some)
+    }
+
     /// What the column is known by, for people: in the mapping shown and in errors.
     pub fn label(self) -> &'static str {
         match self {
@@ -243,6 +277,89 @@ impl Meaning {
     }
 }
 
+/// What a column that holds none of the fields is called when choosing: it is kept,
+/// with its title, beside each activity.
+pub const OTHER: &str = "Otra columna (se conserva)";
+
+/// The meaning a person gave each title, over what the names say: from a mapping file
+/// (`participa import --mapping`) or the import preview.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Mapping {
+    /// (title folded, meaning; None: kept as another column).
+    chosen: Vec<(String, Option<Meaning>)>,
+}
+
+impl Mapping {
+    pub fn is_empty(&self) -> bool {
+        self.chosen.is_empty()
+    }
+
+    /// Gives `title` the meaning `meaning` (None: another column, kept).
+    pub fn set(&mut self, title: &str, meaning: Option<Meaning>) {
+        let t = normalize(title);
+        self.chosen.retain(|(x, _)| *x != t);
+        self.chosen.push((t, meaning));
+    }
+
+    /// The meaning chosen for `title`, if one was.
+    pub fn get(&self, title: &str) -> Option<Option<Meaning>> {
+        let t = normalize(title);
+        self.chosen.iter().find(|(x, _)| *x == t).map(|(_, m)| *m)
+    }
+
+    /// Reads a mapping file: one `Título de la columna = campo` a line (`#` starts a
+    /// comment), the field by its name as [`write_mapping`] prints it. Errors name their
+    /// line.
+    pub fn parse(text: &str) -> Result<Mapping, Vec<String>> {
+        let mut mapping = Mapping::default();
+        let mut errors = Vec::new();
+        for (i, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let Some((title, field)) = line.rsplit_once('=') else {
+                errors.push(format!(
+                    "línea {}: se esperaba «Título de la columna = campo»; se encontró «{}»",
+                    i + 1,
+                    crate::error::excerpt(line)
+                ));
+                continue;
+            };
+            match Meaning::from_label(field) {
+                Some(m) if !title.trim().is_empty() => mapping.set(title.trim(), m),
+                _ => errors.push(format!(
+                    "línea {}: «{}» no es un campo; los campos son: {}, {OTHER}",
+                    i + 1,
+                    field.trim(),
+                    Meaning::ALL
+                        .iter()
+                        .map(|m| m.label())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+            }
+        }
+        if errors.is_empty() {
+            Ok(mapping)
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// The columns as a mapping file: what was detected, to correct and give back.
+pub fn write_mapping(columns: &[TableColumn]) -> String {
+    let mut out = String::from(
+        "# Columnas de la tabla de actividades y el campo de cada una.\n# Corrija el campo después de «=» y use el archivo con --mapping.\n",
+    );
+    for c in columns {
+        let field = c.meaning.map_or(OTHER, Meaning::label);
+        out.push_str(&format!("{} = {field}\n", c.title.replace('=', "-")));
+    }
+    out
+}
+
 /// One column of the table's title row: where it is, its title, and what it holds
 /// (None: kept as an extra column).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -253,8 +370,10 @@ pub struct TableColumn {
 }
 
 /// The columns of a row, when it is the activities table's title row: it names an
-/// activity column and at least one date column, and most of its titles are known.
-pub fn title_row(cells: &[String]) -> Option<Vec<TableColumn>> {
+/// activity column and at least one date column, and most of its titles are known (by
+/// `mapping`, or by their names).
+pub fn title_row(cells: &[String], mapping: &Mapping) -> Option<Vec<TableColumn>> {
+    let mut chosen = 0;
     let columns: Vec<TableColumn> = cells
         .iter()
         .enumerate()
@@ -262,11 +381,19 @@ pub fn title_row(cells: &[String]) -> Option<Vec<TableColumn>> {
         .map(|(index, c)| TableColumn {
             index,
             title: c.trim().to_string(),
-            meaning: Meaning::recognise(c),
+            meaning: match mapping.get(c) {
+                // A column a person chose to keep as it is counts as known.
+                Some(None) => {
+                    chosen += 1;
+                    None
+                }
+                Some(m) => m,
+                None => Meaning::recognise(c),
+            },
         })
         .collect();
     let has = |m: Meaning| columns.iter().any(|c| c.meaning == Some(m));
-    let known = columns.iter().filter(|c| c.meaning.is_some()).count();
+    let known = columns.iter().filter(|c| c.meaning.is_some()).count() + chosen;
     let dated = has(Meaning::Start) || has(Meaning::End) || has(Meaning::When);
     (has(Meaning::Activity) && dated && known >= 3 && known * 2 >= columns.len()).then_some(columns)
 }
@@ -317,19 +444,49 @@ mod tests {
         let seed = titles(
             "Actividades | Fecha inicial | Fecha Final | Responsable | PRODUCTO O ENTREGABLE",
         );
-        assert_eq!(title_row(&seed).unwrap().len(), 5);
+        assert_eq!(title_row(&seed, &Mapping::default()).unwrap().len(), 5);
         let other = titles("No. | Actividad | Meta | Indicador | Responsable | Fecha inicio | Fecha fin | Producto o entregable | Presupuesto");
-        let cols = title_row(&other).unwrap();
+        let cols = title_row(&other, &Mapping::default()).unwrap();
         assert_eq!(cols[8].meaning, None);
         assert_eq!(cols[8].title, "Presupuesto");
         // A header row of the plan, or an activity, is not the table's title row.
-        assert!(title_row(&titles(
-            "Dependencias responsables | Líder: Oficina Asesora de Planeación (OAPLA)"
-        ))
+        let none = Mapping::default();
+        assert!(title_row(
+            &titles("Dependencias responsables | Líder: Oficina Asesora de Planeación (OAPLA)"),
+            &none
+        )
         .is_none());
-        assert!(title_row(&titles(
-            "1. Alistamiento | 5-feb-25 | 14-mar-25 | OAPLA | Instructivo"
-        ))
+        assert!(title_row(
+            &titles("1. Alistamiento | 5-feb-25 | 14-mar-25 | OAPLA | Instructivo"),
+            &none
+        )
         .is_none());
+    }
+
+    #[test]
+    fn a_mapping_gives_titles_their_meaning_and_reads_back_from_its_file() {
+        let row = titles("Qué haremos | Cuándo | Quién | Resultado | Costo");
+        assert!(title_row(&row, &Mapping::default()).is_none());
+        let file = "# comentario\nQué haremos = Actividad\nCuándo = fecha o periodo\nQuién = Responsable\nResultado = Producto o entregable\nCosto = Otra columna (se conserva)\n";
+        let mapping = Mapping::parse(file).unwrap();
+        let cols = title_row(&row, &mapping).unwrap();
+        let meanings: Vec<Option<Meaning>> = cols.iter().map(|c| c.meaning).collect();
+        assert_eq!(
+            meanings,
+            [
+                Some(Meaning::Activity),
+                Some(Meaning::When),
+                Some(Meaning::Responsible),
+                Some(Meaning::Deliverable),
+                None
+            ]
+        );
+        assert_eq!(Mapping::parse(&write_mapping(&cols)).unwrap(), mapping);
+        let e = Mapping::parse("Costo = presupuesto\nsin igual\n").unwrap_err();
+        assert!(
+            e[0].starts_with("línea 1: «presupuesto» no es un campo"),
+            "{e:?}"
+        );
+        assert!(e[1].starts_with("línea 2: se esperaba"), "{e:?}");
     }
 }
