@@ -591,7 +591,10 @@ async fn run(cli: Cli) -> Result<()> {
                 .with_context(|| format!("no se pudo leer {}", file.display()))?;
             let name = file.display().to_string();
             if show_mapping {
-                let columns = participa_formats::detect_columns(&name, &bytes, &options)?;
+                let (columns, found) = participa_formats::detect_columns(&name, &bytes, &options)?;
+                if !found {
+                    eprintln!("{name}: ninguna fila se lee como la de títulos de la tabla de actividades; estos son los títulos de la fila que más lo parece: diga qué guarda cada columna y use el archivo con --mapping");
+                }
                 print!(
                     "{}",
                     participa_formats::table_columns::write_mapping(&columns)

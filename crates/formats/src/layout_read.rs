@@ -121,12 +121,34 @@ enum Zone {
 /// What a file without the activities table's title row is told.
 pub const NO_TITLE_ROW: &str = "no se encontró la fila de títulos de la tabla de actividades: una fila con la actividad, sus fechas (inicial y final, o una sola de fecha o periodo), el responsable y el producto o entregable, por ejemplo «Actividades | Fecha inicial | Fecha Final | Responsable | Producto o entregable»";
 
-/// The activities table's columns as `options` read them: those of its first title row.
-pub fn table_columns(rows: &[Row], options: &ReadOptions) -> Option<Vec<TableColumn>> {
-    rows.iter().find_map(|row| {
-        let titles: Vec<String> = row.cells.iter().map(CellValue::text).collect();
-        title_row(&titles, &options.mapping)
-    })
+/// The activities table's columns as `options` read them: those of its first title row
+/// (true), or, when no row reads as one, those of the first row with four cells or more,
+/// the likeliest to be it, for a person to say what each holds (false).
+pub fn table_columns(rows: &[Row], options: &ReadOptions) -> Option<(Vec<TableColumn>, bool)> {
+    let texts = |row: &Row| -> Vec<String> { row.cells.iter().map(CellValue::text).collect() };
+    if let Some(found) = rows
+        .iter()
+        .find_map(|row| title_row(&texts(row), &options.mapping))
+    {
+        return Some((found, true));
+    }
+    let likely = rows
+        .iter()
+        .find(|r| r.cells.iter().filter(|c| !c.text().is_empty()).count() >= 4)?;
+    let columns = texts(likely)
+        .into_iter()
+        .enumerate()
+        .filter(|(_, t)| !t.is_empty())
+        .map(|(index, title)| TableColumn {
+            index,
+            meaning: match options.mapping.get(&title) {
+                Some(m) => m,
+                None => Meaning::recognise(&title),
+            },
+            title,
+        })
+        .collect();
+    Some((columns, false))
 }
 
 /// Reads a plan from the rows of a file in the seed's layout; the errors are kept bounded

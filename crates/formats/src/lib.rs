@@ -67,13 +67,14 @@ fn rows_of(file: &str, bytes: &[u8], limits: &Limits) -> Result<Vec<sheet::Row>,
     .map_err(fail)
 }
 
-/// The activities table's columns of a file as `options` read them (its title row
-/// found as the import finds it), or an error when it has none.
+/// The activities table's columns of a file as `options` read them: its title row as the
+/// import finds it (true), or the likeliest row when none reads as one (false; see
+/// [`layout_read::table_columns`]); an error when the file has neither.
 pub fn detect_columns(
     file: &str,
     bytes: &[u8],
     options: &ReadOptions,
-) -> Result<Vec<table_columns::TableColumn>, ImportErrors> {
+) -> Result<(Vec<table_columns::TableColumn>, bool), ImportErrors> {
     let rows = rows_of(file, bytes, &options.limits)?;
     layout_read::table_columns(&rows, options).ok_or_else(|| {
         ImportErrors::new(

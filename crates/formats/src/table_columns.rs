@@ -301,6 +301,23 @@ impl Mapping {
         self.chosen.push((t, meaning));
     }
 
+    /// What each of `columns` holds, as chosen.
+    pub fn from_columns(columns: &[TableColumn]) -> Mapping {
+        let mut m = Mapping::default();
+        for c in columns {
+            m.set(&c.title, c.meaning);
+        }
+        m
+    }
+
+    /// The mapping as a mapping file's text ([`Mapping::parse`] reads it back).
+    pub fn to_text(&self) -> String {
+        self.chosen
+            .iter()
+            .map(|(title, m)| format!("{title} = {}\n", m.map_or(OTHER, Meaning::label)))
+            .collect()
+    }
+
     /// The meaning chosen for `title`, if one was.
     pub fn get(&self, title: &str) -> Option<Option<Meaning>> {
         let t = normalize(title);

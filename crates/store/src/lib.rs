@@ -40,6 +40,7 @@ mod forums;
 mod group_commit;
 mod hearings;
 mod identity;
+mod imports;
 mod inbox;
 mod national;
 mod notifications;
@@ -227,6 +228,8 @@ pub enum Entity {
     Notification,
     /// An entity of the deployment (the public body itself).
     Tenant,
+    /// A file uploaded to the import preview.
+    Import,
 }
 
 impl Entity {
@@ -243,6 +246,7 @@ impl Entity {
             Entity::Comment => "el comentario",
             Entity::Finding => "el hallazgo",
             Entity::Notification => "la notificación",
+            Entity::Import => "el archivo por importar",
             Entity::Tenant => "la entidad",
         }
     }

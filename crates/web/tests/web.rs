@@ -1150,6 +1150,41 @@ async fn role_matrix(db: TestDatabase, role_index: usize, user: Option<&str>) {
         )
         .await,
     );
+    // An upload waiting in the admin's import preview.
+    let admin_id = app
+        .store
+        .user_for_login("admin")
+        .await
+        .unwrap()
+        .unwrap()
+        .0
+        .id;
+    let waiting = app
+        .store
+        .stash_import(admin_id, "plan.tsv", SEED)
+        .await
+        .unwrap();
+    let preview = format!("/admin/planes/importar/{waiting}");
+    check(
+        "GET the import preview",
+        [SignIn, Allowed, Refused, Refused, Refused],
+        app.get(&preview, c).await,
+    );
+    check(
+        "POST the columns chosen in the import preview",
+        [SignIn, Allowed, Refused, Refused, Refused],
+        app.post(
+            &format!("{preview}/columnas"),
+            c,
+            &[("titulo_0", "Actividades"), ("campo_0", "1")],
+        )
+        .await,
+    );
+    check(
+        "POST import the previewed file",
+        [SignIn, Allowed, Refused, Refused, Refused],
+        app.post(&preview, c, &[]).await,
+    );
     check(
         "POST end the other sessions",
         [SignIn, Allowed, Allowed, Allowed, Allowed],
@@ -1433,6 +1468,7 @@ on_both_backends! {
     malformed_addresses_are_answered_in_spanish => super::malformed_addresses_are_answered_in_spanish;
     a_missing_public_page_says_what_to_do_next => super::a_missing_public_page_says_what_to_do_next;
     forms_keep_input_and_show_errors => super::forms_keep_input_and_show_errors;
+    an_import_is_previewed_its_columns_corrected_and_remembered => super::an_import_is_previewed_its_columns_corrected_and_remembered;
     versions_and_diff => super::versions_and_diff;
     the_open_data_catalogue_describes_every_public_file => super::the_open_data_catalogue_describes_every_public_file;
     rules_and_coverage => super::rules_and_coverage;
@@ -2462,6 +2498,151 @@ async fn csrf_and_sessions(db: TestDatabase) {
     assert_eq!(evil.location.as_deref(), Some("/admin"));
 }
 
+/// Issue 18, item 3: an upload is previewed before anything is written; a column the
+/// names do not tell is given its field in the page, which is kept for the entity and
+/// offered with its next file; only the person who uploaded a file sees its preview.
+async fn an_import_is_previewed_its_columns_corrected_and_remembered(db: TestDatabase) {
+    let app = TestApp::new(db).await;
+    let admin = app.login("admin").await;
+    let layout = include_str!("../../formats/tests/layouts/meta-indicador.tsv");
+    // «Qué haremos» is no known title: no row reads as the table's title row.
+    let odd = layout.replace("\tActividad\tMeta", "\tQué haremos\tMeta");
+    let upload = |bytes: Vec<u8>| {
+        let admin = admin.clone();
+        let app = &app;
+        async move {
+            app.post_files(
+                "/admin/planes/importar",
+                Some(&admin),
+                &[],
+                &[("archivo", "otra.tsv", &bytes)],
+            )
+            .await
+        }
+    };
+    let r = upload(odd.clone().into_bytes()).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(
+        r.body.contains("No se importó nada de «otra.tsv»"),
+        "{}",
+        r.body
+    );
+    assert!(
+        r.body.contains("Ninguna fila se leyó como la de títulos"),
+        "{}",
+        r.body
+    );
+    assert!(!r.body.contains("Importar el plan</button>"));
+    let action = r
+        .body
+        .split("action=\"")
+        .find_map(|x| x.split('"').next().filter(|a| a.ends_with("/columnas")))
+        .expect("the columns form")
+        .to_string();
+    let preview = action.trim_end_matches("/columnas").to_string();
+    // The column's drop-down: «Qué haremos» is column 1 of the row.
+    assert!(
+        r.body
+            .contains("<label for=\"campo-1\">Qué haremos</label>"),
+        "{}",
+        r.body
+    );
+    // Another staff member cannot see or use this upload.
+    let hash = password_auth::generate_hash(PASSWORD);
+    testing::create_user(
+        &app.store,
+        "admin2",
+        "Otra persona",
+        Role::Admin,
+        &[],
+        &hash,
+    )
+    .await;
+    let other = app.login("admin2").await;
+    assert_eq!(
+        app.get(&preview, Some(&other)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.post(&preview, Some(&other), &[]).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let reporter = app.login("reporter").await;
+    assert_eq!(
+        app.get(&preview, Some(&reporter)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    // An unknown field is refused with a message, nothing kept.
+    let bad = app
+        .post(
+            &action,
+            Some(&admin),
+            &[("titulo_1", "Qué haremos"), ("campo_1", "99")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
+    assert_eq!(app.store.import_mapping().await.unwrap(), "");
+    // «Qué haremos» is the activity.
+    let r = app
+        .post(
+            &action,
+            Some(&admin),
+            &[("titulo_1", "Qué haremos"), ("campo_1", "1")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let shown = app.get(&preview, Some(&admin)).await;
+    assert!(
+        shown.body.contains("El archivo se puede importar"),
+        "{}",
+        shown.body
+    );
+    assert!(
+        shown.body.contains("Plan de Participación Ciudadana 2026 (vigencia 2026, Alcaldía de Tunja): 4 actividades."),
+        "{}",
+        shown.body
+    );
+    // The first activities as they will be stored, and the chosen field selected.
+    assert!(shown
+        .body
+        .contains("Publicar el proyecto de plan para observaciones de la ciudadanía"));
+    assert!(shown
+        .body
+        .contains("<dt>Presupuesto</dt><dd>$15.000.000</dd>"));
+    assert!(shown
+        .body
+        .contains("<option value=\"1\" selected>Actividad</option>"));
+    assert_eq!(
+        app.store.plans().await.unwrap().len(),
+        1,
+        "nothing written yet"
+    );
+    let r = app.post(&preview, Some(&admin), &[]).await;
+    assert_eq!(
+        r.location.as_deref(),
+        Some("/admin/planes/2?mensaje=importado"),
+        "{}",
+        r.body
+    );
+    // The upload is gone once imported.
+    assert_eq!(
+        app.get(&preview, Some(&admin)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    // The next file with the same titles is read with the entity's choice at once.
+    let r = upload(odd.into_bytes()).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let again = app.get(r.location.as_deref().unwrap(), Some(&admin)).await;
+    assert!(
+        again
+            .body
+            .contains("con lo que la entidad eligió la última vez"),
+        "{}",
+        again.body
+    );
+    assert!(again.body.contains("El archivo se puede importar"));
+}
+
 async fn forms_keep_input_and_show_errors(db: TestDatabase) {
     let app = TestApp::new(db).await;
     let admin = app.login("admin").await;
@@ -2556,6 +2737,16 @@ async fn forms_keep_input_and_show_errors(db: TestDatabase) {
         .body(Body::from(body))
         .unwrap();
     let r = app.send(req).await;
+    // The upload shows its preview first; one more click imports it.
+    let preview = r.location.clone().expect("the preview's address");
+    assert!(preview.starts_with("/admin/planes/importar/"), "{preview}");
+    let shown = app.get(&preview, Some(&admin)).await;
+    assert!(
+        shown.body.contains("El archivo se puede importar"),
+        "{}",
+        shown.body
+    );
+    let r = app.post(&preview, Some(&admin), &[]).await;
     assert_eq!(
         r.location.as_deref(),
         Some("/admin/planes/2?mensaje=importado"),
@@ -2581,6 +2772,8 @@ async fn forms_keep_input_and_show_errors(db: TestDatabase) {
         .body(Body::from(body))
         .unwrap();
     let r = app.send(req).await;
+    let preview = r.location.clone().expect("the preview's address");
+    let r = app.post(&preview, Some(&admin), &[]).await;
     assert_eq!(
         r.location.as_deref(),
         Some("/admin/planes/3?mensaje=importado"),

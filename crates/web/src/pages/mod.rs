@@ -20,6 +20,7 @@ pub mod notifications;
 pub mod open_data;
 pub mod participa;
 pub mod participation;
+pub mod plan_import;
 pub mod plans;
 pub mod platform_entities;
 pub mod public;
@@ -40,6 +41,7 @@ pub fn routes(evidence_limit: usize) -> Routes {
         .merge(crate::auth::routes())
         .merge(public::routes())
         .merge(plans::routes())
+        .merge(plan_import::routes())
         .merge(activities::routes())
         .merge(coverage::routes())
         .merge(followup::routes(evidence_limit))

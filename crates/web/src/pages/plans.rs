@@ -4,12 +4,11 @@ use super::routing::Routes;
 use super::shared::editable_plan;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
-use crate::extract::Multipart;
 use crate::extract::{Path, Query};
 use crate::form::{require_reason, FieldErrors, FormData};
 use crate::views::{
-    transition_buttons, ConfirmList, ConfirmPage, DiffPage, ImportPage, PlanFormPage,
-    PlanFormValues, PlanListItem, PlanPage, PlanView, PlansPage, VersionRow, VersionsPage,
+    transition_buttons, ConfirmList, ConfirmPage, DiffPage, PlanFormPage, PlanFormValues,
+    PlanListItem, PlanPage, PlanView, PlansPage, VersionRow, VersionsPage,
 };
 use crate::AppState;
 use askama::Template;
@@ -22,7 +21,7 @@ use participa_domain::{
     offices_sentence, Action, Alignment, AlignmentCode, CodedText, EditMode, LegalFramework,
     Office, OfficeCode, OfficeRole, Plan, PlanDraft, PlanStatus, PlanYear, Transition,
 };
-use participa_formats::{import_plan, ExportFormat, ReadOptions};
+use participa_formats::ExportFormat;
 use participa_store::{Acta, PlanEdit, PlanId, StoreError};
 use serde::Deserialize;
 use std::str::FromStr;
@@ -32,8 +31,6 @@ pub fn routes() -> Routes {
         .get("/planes", list)
         .get("/planes/nuevo", new_form)
         .post("/planes/nuevo", create)
-        .get("/planes/importar", import_form)
-        .post_up_to("/planes/importar", import, crate::IMPORT_LIMIT)
         .get("/planes/{id}", show)
         .get("/planes/{id}/editar", edit_form)
         .post("/planes/{id}/editar", update)
@@ -502,88 +499,6 @@ fn header_json(plan: &Plan) -> String {
         "dependencias": plan.offices,
     })
     .to_string()
-}
-
-pub async fn import_form(
-    State(state): State<AppState>,
-    user: CurrentUser,
-) -> AppResult<Html<String>> {
-    user.require(Action::ImportPlan)?;
-    let page = ImportPage {
-        layout: user.layout("Importar un plan", &state),
-        file: String::new(),
-        errors: vec![],
-        count: String::new(),
-        more: None,
-        summary: None,
-    };
-    Ok(Html(page.render()?))
-}
-
-pub async fn import(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    mut multipart: Multipart,
-) -> AppResult<Response> {
-    user.require(Action::ImportPlan)?;
-    let mut file = None;
-    while let Some(field) = multipart.next_field().await? {
-        if field.name() == Some("archivo") {
-            let name = field
-                .file_name()
-                .map(|n| n.rsplit(['/', '\\']).next().unwrap_or(n).to_string())
-                .unwrap_or_else(|| "archivo".into());
-            let bytes = field.bytes().await.map_err(|_| {
-                AppError::BadRequest(
-                    "No se pudo recibir el archivo completo: ¿supera 10 MB? Vuelva a la página anterior y elíjalo de nuevo."
-                        .into(),
-                )
-            })?;
-            file = Some((name, bytes));
-        }
-    }
-    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
-        let page = ImportPage {
-            layout: user.layout("Importar un plan", &state),
-            file: String::new(),
-            errors: vec!["Elija un archivo con el plan.".into()],
-            count: "1 error".into(),
-            more: None,
-            summary: None,
-        };
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response());
-    };
-    let options = ReadOptions {
-        entity: state.entity.clone(),
-        value_groups: super::shared::group_names(&state).await?,
-        ..Default::default()
-    };
-    let parsed = {
-        let name = name.clone();
-        tokio::task::spawn_blocking(move || import_plan(&name, &bytes, &options))
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))?
-    };
-    match parsed {
-        Ok(plan) => {
-            let id = state
-                .store
-                .create_plan(&plan, Some(&name), &user.actor())
-                .await?;
-            Ok(Redirect::to(&format!("/admin/planes/{}?mensaje=importado", id.0)).into_response())
-        }
-        Err(e) => {
-            let page = ImportPage {
-                layout: user.layout("Importar un plan", &state),
-                file: name,
-                errors: e.errors.iter().map(|e| e.to_string()).collect(),
-                count: e.counted(),
-                more: e.more(),
-                summary: None,
-            };
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
-        }
-    }
 }
 
 /// The confirmation page of a plan step: what it will do, and the fields it needs.
