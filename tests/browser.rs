@@ -2330,3 +2330,61 @@ async fn a_citizen_follows_the_plan_s_progress_on_a_phone() {
     b.client.close().await.unwrap();
     let _ = stop.send(());
 }
+
+/// Issue 18, item 3, in a real browser: the planning office brings another entity's
+/// plan from its home page; a column the names do not tell is given its field in the
+/// preview, the first activities are shown as they will be stored, and one click
+/// imports the plan. Each page passes axe at 1366 and 390 px and fits a phone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_entitys_plan_is_previewed_corrected_and_imported_in_chromium() {
+    let (base, stop, _db, _store) = start_app().await;
+    let (mut b, _driver, _profile) = browser(base).await;
+    let files = tempfile::tempdir().unwrap();
+    let layout = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/crates/formats/tests/layouts/meta-indicador.tsv"
+    ))
+    .unwrap();
+    let odd = files.path().join("plan-accion-tunja.tsv");
+    std::fs::write(
+        &odd,
+        layout.replace("\tActividad\tMeta", "\tQué haremos\tMeta"),
+    )
+    .unwrap();
+
+    b.login("admin").await;
+    // «Formulación» in the navigation, then «Importar un plan».
+    b.click("nav.staff details summary").await;
+    b.follow("nav a[href='/admin/planes/importar']").await;
+    attach(&b, "#archivo", &odd).await;
+    b.click_button("Leer el archivo").await;
+    let page = b.source().await;
+    assert!(
+        page.contains("Ninguna fila se leyó como la de títulos"),
+        "{page}"
+    );
+    assert!(page.contains("No se importó nada de «plan-accion-tunja.tsv»"));
+    b.check_desktop_and_phone("vista-previa-sin-tabla").await;
+    // «Qué haremos» is the activity: chosen in its drop-down, the file read again.
+    b.client
+        .find(Locator::Css("#campo-1 option[value='1']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.click_button("Volver a leer con estas columnas").await;
+    let page = b.source().await;
+    assert!(page.contains("El archivo se puede importar"), "{page}");
+    assert!(page.contains("Publicar el proyecto de plan para observaciones de la ciudadanía"));
+    assert!(page.contains("$15.000.000"));
+    b.check_desktop_and_phone("vista-previa").await;
+    b.click_button("Importar el plan").await;
+    assert_eq!(b.path().await, "/admin/planes/2?mensaje=importado");
+    let plan = b.source().await;
+    assert!(plan.contains("Presupuesto") && plan.contains("Audiencias realizadas"));
+    b.check_desktop_and_phone("plan-importado").await;
+    assert_eq!(b.checked.len(), 6, "{:?}", b.checked);
+    b.client.close().await.unwrap();
+    let _ = stop.send(());
+}

@@ -105,6 +105,8 @@ struct Reader<'a> {
     /// The offices the header names, read at the first activity to resolve a
     /// responsible cell that names offices without their codes.
     named_offices: Option<Vec<NamedOffice>>,
+    /// Header errors of rows that look like a table's (see `header_row`).
+    table_like: Vec<ImportError>,
     activities: Vec<ParsedActivity>,
     groups: Vec<SignatureGroup>,
     open_groups: Vec<usize>,
@@ -162,6 +164,7 @@ pub fn read_plan(rows: &[Row], options: &ReadOptions) -> Result<Plan, ErrorList>
         last_label: None,
         table: None,
         named_offices: None,
+        table_like: Vec::new(),
         activities: Vec::new(),
         groups: Vec::new(),
         open_groups: Vec::new(),
@@ -478,14 +481,23 @@ impl Reader<'_> {
                     h.continuation.push(values.join(" "));
                 }
             }
-            _ => self.errors.push(err(
-                row.location.clone(),
-                "Encabezado",
-                format!(
-                    "fila no reconocida «{}»; se esperaba una de: Formulación, Política de Gestión y Desempeño Institucional, Objetivo estratégico, Objetivo dependencia, Iniciativa estratégica, Objetivos del plan, Marco legal, Dependencias responsables, o la tabla de Actividades",
-                    excerpt(&values.join(" | "))
-                ),
-            )),
+            _ => {
+                let e = err(
+                    row.location.clone(),
+                    "Encabezado",
+                    format!(
+                        "fila no reconocida «{}»; se esperaba una de: Formulación, Política de Gestión y Desempeño Institucional, Objetivo estratégico, Objetivo dependencia, Iniciativa estratégica, Objetivos del plan, Marco legal, Dependencias responsables, o la tabla de Actividades",
+                        excerpt(&values.join(" | "))
+                    ),
+                );
+                // A row of four cells or more is likelier a row of a table whose titles
+                // were not recognised: told only if a table turns up after all.
+                if values.len() >= 4 {
+                    self.table_like.push(e);
+                } else {
+                    self.errors.push(e);
+                }
+            }
         }
     }
 
@@ -854,6 +866,11 @@ impl Reader<'_> {
 
     fn finish(mut self) -> Result<Plan, ErrorList> {
         self.number_activities();
+        if self.table.is_some() {
+            for e in std::mem::take(&mut self.table_like) {
+                self.errors.push(e);
+            }
+        }
         let mut places: HashMap<PlanField, Location> = HashMap::new();
         let entity = self
             .take(HeaderLabel::Entity)
@@ -908,8 +925,20 @@ impl Reader<'_> {
                 .ok()
         });
         if self.table.is_none() {
-            self.errors
-                .push(err(Location::Document, "Actividades", NO_TITLE_ROW));
+            let rows = self.table_like.len();
+            let hint = match self.table_like.first() {
+                Some(first) => format!(
+                    " ({rows} filas de cuatro celdas o más, desde la {}, parecen de una tabla cuyos títulos no se reconocen: diga qué guarda cada columna)",
+                    first.location
+                ),
+                None => String::new(),
+            };
+            self.table_like.clear();
+            self.errors.push(err(
+                Location::Document,
+                "Actividades",
+                format!("{NO_TITLE_ROW}{hint}"),
+            ));
         } else if self.activities.is_empty() && self.errors.is_empty() {
             self.errors.push(err(
                 Location::Document,

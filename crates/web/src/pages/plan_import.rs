@@ -367,7 +367,7 @@ pub async fn choose_columns(
         mapping.set(title, chosen);
     }
     state.store.save_import_mapping(&mapping.to_text()).await?;
-    Ok(Redirect::to(&format!("/admin/planes/importar/{id}#columnas")).into_response())
+    Ok(Redirect::to(&format!("/admin/planes/importar/{id}")).into_response())
 }
 
 /// `POST /admin/planes/importar/{id}`: imports the file whole, or nothing.
