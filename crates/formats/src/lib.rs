@@ -24,6 +24,7 @@ pub mod sheet;
 pub mod spanish_date;
 pub mod table_columns;
 pub mod tags_tsv;
+pub mod template;
 pub mod tsv;
 pub mod xlsx;
 mod xlsx_package;

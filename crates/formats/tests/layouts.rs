@@ -397,3 +397,74 @@ fn what_an_import_kept_is_exported_and_reads_back_the_same() {
         }
     }
 }
+
+#[test]
+fn the_empty_template_is_read_as_a_plan_to_fill_in() {
+    use participa_domain::{Office, OfficeCode, OfficeRole};
+    use participa_formats::table_columns::Meaning;
+    use participa_formats::template::{template_xlsx, TemplateData};
+    let offices = vec![
+        Office {
+            code: OfficeCode::parse("SEPLA").unwrap(),
+            name: "Secretaría de Planeación".into(),
+            role: OfficeRole::Leader,
+        },
+        Office {
+            code: OfficeCode::parse("OFCOM").unwrap(),
+            name: "Oficina de Comunicaciones".into(),
+            role: OfficeRole::Support,
+        },
+    ];
+    let groups = vec!["Afiliados".to_string(), "Veedurías ciudadanas".to_string()];
+    let bytes = template_xlsx(&TemplateData {
+        entity: "Alcaldía de Tunja",
+        year: 2026,
+        offices: &offices,
+        group_names: &groups,
+        today: date(2026, 1, 15),
+    })
+    .unwrap();
+    // The table is found, each column with its field.
+    let (columns, found) =
+        participa_formats::detect_columns("plantilla.xlsx", &bytes, &ReadOptions::default())
+            .unwrap();
+    assert!(found);
+    let meanings: Vec<Option<Meaning>> = columns.iter().map(|c| c.meaning).collect();
+    assert_eq!(
+        meanings[..6],
+        [
+            Some(Meaning::Number),
+            Some(Meaning::Activity),
+            Some(Meaning::Start),
+            Some(Meaning::End),
+            Some(Meaning::Responsible),
+            Some(Meaning::Deliverable),
+        ]
+    );
+    assert!(columns.iter().all(|c| c.meaning.is_some()), "{columns:?}");
+    // Empty, it is refused only for what is still to fill in: no row is unrecognised.
+    let e = read("plantilla.xlsx", &bytes).unwrap_err().to_string();
+    assert!(!e.contains("fila no reconocida"), "{e}");
+    assert!(
+        e.contains("Objetivo estratégico: falta el valor junto al título de la fila"),
+        "{e}"
+    );
+    // Date cells and the drop-down lists are in the workbook.
+    let sheet = zip_part(&bytes, "xl/worksheets/sheet1.xml");
+    assert!(sheet.contains("type=\"date\""), "date validation");
+    assert!(sheet.contains("Listas!$A$2:$A$3"), "offices list");
+    assert!(sheet.contains("Listas!$B$2:$B$3"), "groups list");
+    let lists = zip_part(&bytes, "xl/sharedStrings.xml");
+    assert!(lists.contains("SEPLA Secretaría de Planeación"));
+    assert!(lists.contains("Seguimiento y evaluación"));
+}
+
+/// A part of an XLSX package, as text.
+fn zip_part(bytes: &[u8], name: &str) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut part = zip.by_name(name).unwrap();
+    let mut text = String::new();
+    part.read_to_string(&mut text).unwrap();
+    text
+}

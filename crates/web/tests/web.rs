@@ -356,7 +356,7 @@ async fn role_matrix(db: TestDatabase, role_index: usize, user: Option<&str>) {
             ));
         }
     };
-    let reads: [Row; 19] = [
+    let reads: [Row; 20] = [
         ("GET /", [Allowed; 5]),
         ("GET /planes/1 (unpublished)", [NotFound; 5]),
         ("GET /planes/1/datos.json (unpublished)", [NotFound; 5]),
@@ -382,6 +382,10 @@ async fn role_matrix(db: TestDatabase, role_index: usize, user: Option<&str>) {
         ),
         (
             "GET /admin/planes/importar",
+            [SignIn, Allowed, Refused, Refused, Refused],
+        ),
+        (
+            "GET /admin/planes/plantilla.xlsx",
             [SignIn, Allowed, Refused, Refused, Refused],
         ),
         (
@@ -2641,6 +2645,37 @@ async fn an_import_is_previewed_its_columns_corrected_and_remembered(db: TestDat
         again.body
     );
     assert!(again.body.contains("El archivo se puede importar"));
+    // The empty template, linked from the import page, lists the latest plan's offices.
+    let form = app.get("/admin/planes/importar", Some(&admin)).await;
+    assert!(form.body.contains("href=\"/admin/planes/plantilla.xlsx\""));
+    let req = Request::get("/admin/planes/plantilla.xlsx")
+        .header(header::HOST, HOST)
+        .header(header::COOKIE, &admin)
+        .body(Body::empty())
+        .unwrap();
+    let response = app.router.clone().oneshot(req).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 24)
+        .await
+        .unwrap();
+    let (columns, found) =
+        participa_formats::detect_columns("plantilla.xlsx", &bytes, &ReadOptions::default())
+            .unwrap();
+    assert!(found && columns.len() == 12, "{columns:?}");
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let lists = book.worksheet_range("Listas").unwrap();
+    let offices: Vec<String> = lists
+        .rows()
+        .skip(1)
+        .filter_map(|r| r.first().map(|c| c.to_string()))
+        .filter(|c| !c.is_empty())
+        .collect();
+    assert!(
+        offices.contains(&"SEPLA Secretaría de Planeación".to_string()),
+        "{offices:?}"
+    );
 }
 
 async fn forms_keep_input_and_show_errors(db: TestDatabase) {

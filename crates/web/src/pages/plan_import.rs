@@ -23,6 +23,7 @@ use participa_formats::{detect_columns, import_plan, ImportErrors, ReadOptions};
 pub fn routes() -> Routes {
     Routes::staff()
         .get("/planes/importar", form)
+        .get("/planes/plantilla.xlsx", template)
         .post_up_to("/planes/importar", upload, crate::IMPORT_LIMIT)
         .get("/planes/importar/{id}", preview)
         .post("/planes/importar/{id}/columnas", choose_columns)
@@ -43,6 +44,64 @@ pub async fn form(State(state): State<AppState>, user: CurrentUser) -> AppResult
         summary: None,
     };
     Ok(Html(page.render()?))
+}
+
+/// `GET /admin/planes/plantilla.xlsx`: an empty plan to fill in, with the offices of the
+/// entity's latest plan and its groups of value in the drop-downs, for the vigencia
+/// being formulated (the next one from October on, when plans are drawn up).
+pub async fn template(State(state): State<AppState>, user: CurrentUser) -> AppResult<Response> {
+    use chrono::Datelike;
+    user.require(Action::ImportPlan)?;
+    let today = participa_app::dates::today();
+    let year = if today.month() >= 10 {
+        today.year() + 1
+    } else {
+        today.year()
+    };
+    let latest = state
+        .store
+        .plans()
+        .await?
+        .into_iter()
+        .max_by_key(|p| (p.year, p.id.0));
+    let offices = match latest {
+        Some(p) => state.store.plan(p.id).await?.offices.clone(),
+        None => vec![],
+    };
+    let group_names: Vec<String> = state
+        .store
+        .value_groups()
+        .await?
+        .into_iter()
+        .map(|g| g.name)
+        .collect();
+    let entity = state.entity.clone();
+    let bytes = tokio::task::spawn_blocking(move || {
+        participa_formats::template::template_xlsx(&participa_formats::template::TemplateData {
+            entity: &entity,
+            year,
+            offices: &offices,
+            group_names: &group_names,
+            today,
+        })
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?
+    .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"plantilla-plan-participacion-{year}.xlsx\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 /// `POST /admin/planes/importar`: keeps the file and shows its preview.
