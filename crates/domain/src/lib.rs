@@ -27,6 +27,7 @@ pub mod open_data;
 pub mod parameters;
 pub mod participation;
 pub mod plan;
+pub mod reimport;
 pub mod signature;
 pub mod tagging;
 pub mod values;

@@ -438,4 +438,4 @@ fn check_signatures(signatures: &[Signature], errors: &mut Vec<PlanError>) {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

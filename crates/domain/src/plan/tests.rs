@@ -259,3 +259,14 @@ fn activity_dates_far_from_the_vigencia_are_refused() {
     other_year.year = crate::PlanYear::new(2026).unwrap();
     assert!(Plan::try_edit(&saved, other_year).is_err());
 }
+
+/// A valid plan of the test draft's header whose activities have `numbers`, each in
+/// its own month of 2025 (for other modules' tests).
+pub(crate) fn plan_with(numbers: &[u32]) -> Plan {
+    let mut d = draft();
+    d.activities = numbers
+        .iter()
+        .map(|n| activity(*n, date(2025, *n, 1), date(2025, *n, 20), &["OAPLA"]))
+        .collect();
+    Plan::try_from_draft(d).unwrap()
+}
