@@ -166,10 +166,20 @@ mod tests {
         assert_eq!(kept.added, [ActivityNumber::new(4).unwrap()]);
         assert_eq!(kept.missing.len(), 1);
         assert_eq!(kept.missing[0].details.label, "2.1");
-        let numbers: Vec<u32> = kept.draft.activities.iter().map(|a| a.number.get()).collect();
+        let numbers: Vec<u32> = kept
+            .draft
+            .activities
+            .iter()
+            .map(|a| a.number.get())
+            .collect();
         assert_eq!(numbers, [1, 2, 3, 4], "the missing one stays");
         let removed = reimport(&current, &incoming, true).unwrap();
-        let numbers: Vec<u32> = removed.draft.activities.iter().map(|a| a.number.get()).collect();
+        let numbers: Vec<u32> = removed
+            .draft
+            .activities
+            .iter()
+            .map(|a| a.number.get())
+            .collect();
         assert_eq!(numbers, [1, 2, 4], "removed only when asked");
         assert!(Plan::try_edit(&current, removed.draft).is_ok());
     }
@@ -185,7 +195,10 @@ mod tests {
         }
         let incoming = Plan::try_from_draft(draft).unwrap();
         let e = reimport(&current, &incoming, false).unwrap_err();
-        assert!(e.to_string().contains("impórtelo como un plan nuevo"), "{e}");
+        assert!(
+            e.to_string().contains("impórtelo como un plan nuevo"),
+            "{e}"
+        );
     }
 
     use chrono::Datelike;

@@ -83,6 +83,8 @@ pub enum AuditAction {
     ParameterSet,
     PeriodClose,
     PlanCreate,
+    /// The entity's file imported again over a plan.
+    PlanReimport,
     PlanTags,
     PlanUpdateHeader,
     /// A step of the plan's lifecycle.
@@ -117,7 +119,7 @@ pub enum AuditAction {
 
 impl AuditAction {
     /// Every action, for parsing stored codes back.
-    pub const ALL: [AuditAction; 63] = [
+    pub const ALL: [AuditAction; 64] = [
         AuditAction::ActivityCreate,
         AuditAction::ActivityUpdate,
         AuditAction::ActivityDelete,
@@ -149,6 +151,7 @@ impl AuditAction {
         AuditAction::ParameterSet,
         AuditAction::PeriodClose,
         AuditAction::PlanCreate,
+        AuditAction::PlanReimport,
         AuditAction::PlanTags,
         AuditAction::PlanUpdateHeader,
         AuditAction::PlanTransition(Transition::Consolidate),
@@ -216,6 +219,7 @@ impl AuditAction {
             AuditAction::ParameterSet => "parameter.set",
             AuditAction::PeriodClose => "period.close",
             AuditAction::PlanCreate => "plan.create",
+            AuditAction::PlanReimport => "plan.reimport",
             AuditAction::PlanTags => "plan.tags",
             AuditAction::PlanUpdateHeader => "plan.update_header",
             // `plan.` and the transition's code, as stored since the lifecycle existed.
@@ -306,6 +310,7 @@ impl AuditAction {
             | AuditAction::ParameterSet
             | AuditAction::PeriodClose
             | AuditAction::PlanCreate
+            | AuditAction::PlanReimport
             | AuditAction::PlanTags
             | AuditAction::PlanUpdateHeader
             | AuditAction::PlanTransition(_)
@@ -362,6 +367,7 @@ impl AuditAction {
             AuditAction::ParameterSet => "Cambió un parámetro legal",
             AuditAction::PeriodClose => "Cerró un periodo de seguimiento",
             AuditAction::PlanCreate => "Creó un plan",
+            AuditAction::PlanReimport => "Importó de nuevo el archivo de un plan",
             AuditAction::PlanTags => "Etiquetó las actividades de un plan",
             AuditAction::PlanUpdateHeader => "Modificó el encabezado de un plan",
             AuditAction::PlanTransition(t) => match t {

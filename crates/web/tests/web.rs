@@ -1185,6 +1185,19 @@ async fn role_matrix(db: TestDatabase, role_index: usize, user: Option<&str>) {
         .await,
     );
     check(
+        "POST import the previewed file over plan 1",
+        [SignIn, Allowed, Refused, Refused, Refused],
+        app.post(&format!("{preview}/version"), c, &[("plan", "1")])
+            .await,
+    );
+    // The import over plan 1 used that upload: another one for the plain import.
+    let waiting = app
+        .store
+        .stash_import(admin_id, "plan.tsv", SEED)
+        .await
+        .unwrap();
+    let preview = format!("/admin/planes/importar/{waiting}");
+    check(
         "POST import the previewed file",
         [SignIn, Allowed, Refused, Refused, Refused],
         app.post(&preview, c, &[]).await,
@@ -1473,6 +1486,7 @@ on_both_backends! {
     a_missing_public_page_says_what_to_do_next => super::a_missing_public_page_says_what_to_do_next;
     forms_keep_input_and_show_errors => super::forms_keep_input_and_show_errors;
     an_import_is_previewed_its_columns_corrected_and_remembered => super::an_import_is_previewed_its_columns_corrected_and_remembered;
+    a_corrected_file_is_imported_over_its_plan_and_nothing_is_dropped_silently => super::a_corrected_file_is_imported_over_its_plan_and_nothing_is_dropped_silently;
     versions_and_diff => super::versions_and_diff;
     the_open_data_catalogue_describes_every_public_file => super::the_open_data_catalogue_describes_every_public_file;
     rules_and_coverage => super::rules_and_coverage;
@@ -2676,6 +2690,143 @@ async fn an_import_is_previewed_its_columns_corrected_and_remembered(db: TestDat
         offices.contains(&"SEPLA Secretaría de Planeación".to_string()),
         "{offices:?}"
     );
+}
+
+/// Issue 18, item 5: the entity's corrected file imported over its plan: activities
+/// matched by number keep it (and what is linked to them), a change after publishing
+/// opens a new version with its reason, and an activity the file lacks is removed only
+/// when the person says so.
+async fn a_corrected_file_is_imported_over_its_plan_and_nothing_is_dropped_silently(
+    db: TestDatabase,
+) {
+    let app = TestApp::new(db).await;
+    let admin = app.login("admin").await;
+    let seed = String::from_utf8_lossy(SEED).to_string();
+    let corrected: String = seed
+        .replace(
+            "Informe de resultados de chat, foro y encuesta.",
+            "Informe de resultados del foro y de la encuesta.",
+        )
+        .lines()
+        .filter(|l| !l.starts_with("15. "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let upload = || {
+        let admin = admin.clone();
+        let app = &app;
+        let bytes = corrected.clone().into_bytes();
+        async move {
+            let r = app
+                .post_files(
+                    "/admin/planes/importar",
+                    Some(&admin),
+                    &[],
+                    &[("archivo", "plan-corregido.txt", &bytes)],
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+            r.location.unwrap()
+        }
+    };
+    let preview = upload().await;
+    let compared = app.get(&format!("{preview}?sobre=1"), Some(&admin)).await;
+    assert_eq!(compared.status, StatusCode::OK);
+    for shown in [
+        "Lo que cambiaría en «Plan de Participación Ciudadana 2025",
+        "Actividades que cambian (1)",
+        "«Informe de resultados de chat, foro y encuesta.» → «Informe de resultados del foro y de la encuesta.»",
+        "Actividades del plan que el archivo no tiene (1)",
+        "15. Divulgar los trámites y servicios",
+    ] {
+        assert!(compared.body.contains(shown), "{shown}: {}", compared.body);
+    }
+    // Kept unless asked: the draft is changed in place, activity 15 still there.
+    let r = app
+        .post(
+            &format!("{preview}/version"),
+            Some(&admin),
+            &[("plan", "1")],
+        )
+        .await;
+    assert_eq!(
+        r.location.as_deref(),
+        Some("/admin/planes/1?mensaje=guardado"),
+        "{}",
+        r.body
+    );
+    let plan = app.store.plan(PlanId(1)).await.unwrap();
+    assert_eq!(plan.activities.len(), 15);
+    assert_eq!(
+        plan.activities[1].deliverable,
+        "Informe de resultados del foro y de la encuesta."
+    );
+    assert_eq!(app.store.plans().await.unwrap().len(), 1, "no new plan");
+    // Published, the same file opens version 2 and asks for its reason first.
+    app.to_status(&[
+        Transition::Consolidate,
+        Transition::Review,
+        Transition::Approve,
+        Transition::Publish,
+    ])
+    .await;
+    let preview = upload().await;
+    let no_reason = app
+        .post(
+            &format!("{preview}/version"),
+            Some(&admin),
+            &[("plan", "1"), ("quitar", "si")],
+        )
+        .await;
+    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        no_reason.body.contains("Escriba el motivo del cambio."),
+        "{}",
+        no_reason.body
+    );
+    assert_eq!(
+        app.store.plan(PlanId(1)).await.unwrap().activities.len(),
+        15
+    );
+    let r = app
+        .post(
+            &format!("{preview}/version"),
+            Some(&admin),
+            &[
+                ("plan", "1"),
+                ("quitar", "si"),
+                (
+                    "motivo",
+                    "La actividad 15 se hará en el plan de comunicaciones",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(
+        r.location.as_deref(),
+        Some("/admin/planes/1?mensaje=nueva-version"),
+        "{}",
+        r.body
+    );
+    let plan = app.store.plan(PlanId(1)).await.unwrap();
+    let numbers: Vec<u32> = plan.activities.iter().map(|a| a.number.get()).collect();
+    assert_eq!(numbers, (1..=14).collect::<Vec<u32>>());
+    let audit = app.get("/admin/auditoria", Some(&admin)).await;
+    assert!(
+        audit
+            .body
+            .contains("Importó de nuevo el archivo de un plan"),
+        "audited"
+    );
+    // Another entity's or an unknown plan is not found.
+    let preview = upload().await;
+    let r = app
+        .post(
+            &format!("{preview}/version"),
+            Some(&admin),
+            &[("plan", "99")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
 
 async fn forms_keep_input_and_show_errors(db: TestDatabase) {

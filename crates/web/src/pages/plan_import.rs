@@ -7,7 +7,7 @@
 use super::routing::Routes;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
-use crate::extract::{Multipart, Path};
+use crate::extract::{Multipart, Path, Query};
 use crate::form::FormData;
 use crate::views::{detail_lines, ImportPage, Layout};
 use crate::AppState;
@@ -16,9 +16,12 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use participa_app::dates::fecha;
+use participa_domain::reimport::reimport;
 use participa_domain::{Action, Plan};
 use participa_formats::table_columns::{Mapping, Meaning, TableColumn, OTHER};
 use participa_formats::{detect_columns, import_plan, ImportErrors, ReadOptions};
+use participa_store::{PlanEdit, PlanId};
+use serde::Deserialize;
 
 pub fn routes() -> Routes {
     Routes::staff()
@@ -28,6 +31,7 @@ pub fn routes() -> Routes {
         .get("/planes/importar/{id}", preview)
         .post("/planes/importar/{id}/columnas", choose_columns)
         .post("/planes/importar/{id}", import)
+        .post("/planes/importar/{id}/version", import_over)
 }
 
 /// How many activities the preview shows as they will be stored.
@@ -172,8 +176,17 @@ pub async fn upload(
                 columns,
                 plan,
                 remembered,
+                plans: vec![],
+                over: None,
             };
-            render(&state, &user, id, read, StatusCode::UNPROCESSABLE_ENTITY)
+            render(
+                &state,
+                &user,
+                id,
+                read,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                false,
+            )
         }
     }
 }
@@ -184,6 +197,8 @@ struct Read {
     columns: Result<(Vec<TableColumn>, bool), ImportErrors>,
     plan: Result<Plan, ImportErrors>,
     remembered: bool,
+    plans: Vec<(i64, String, bool)>,
+    over: Option<Comparison>,
 }
 
 /// One column in the preview: its title and the choices, the one in force selected.
@@ -221,6 +236,37 @@ pub struct PreviewPage {
     pub more: Option<String>,
     /// The columns were taken from the entity's last choice.
     pub remembered: bool,
+    /// The entity's plans of the file's year, that it could update: (id, name, chosen).
+    pub plans: Vec<(i64, String, bool)>,
+    /// What importing it over the chosen plan would change.
+    pub over: Option<Comparison>,
+    /// The import over a published plan was sent without its reason.
+    pub reason_missing: bool,
+}
+
+/// The file against a plan it would update.
+pub struct Comparison {
+    pub plan_id: i64,
+    pub title: String,
+    /// The plan is published: the import opens a new version, with its reason.
+    pub needs_reason: bool,
+    /// (field, before, after) of the header.
+    pub header: Vec<(String, String, String)>,
+    /// (number, description, [(field, before, after)]).
+    pub changed: Vec<(u32, String, Vec<(String, String, String)>)>,
+    /// (number it takes, description).
+    pub added: Vec<(u32, String)>,
+    /// The plan's activities the file does not have: (number, description).
+    pub missing: Vec<(u32, String)>,
+    /// Why it cannot be imported over this plan.
+    pub refused: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct PreviewQuery {
+    /// The plan to compare the file with.
+    #[serde(default)]
+    pub sobre: Option<i64>,
 }
 
 /// The value of a meaning in the page's drop-downs.
@@ -302,27 +348,140 @@ pub async fn preview(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<i64>,
+    Query(q): Query<PreviewQuery>,
 ) -> AppResult<Response> {
     user.require(Action::ImportPlan)?;
-    preview_page(&state, &user, id, StatusCode::OK).await
+    preview_page(&state, &user, id, q.sobre, StatusCode::OK, false).await
 }
 
 async fn preview_page(
     state: &AppState,
     user: &CurrentUser,
     id: i64,
+    over: Option<i64>,
     status: StatusCode,
+    reason_missing: bool,
 ) -> AppResult<Response> {
     let (name, bytes) = state.store.pending_import(id, user.user.id).await?;
     let (options, remembered) = options(state).await?;
     let (columns, plan) = read(&name, bytes, options).await?;
+    let (plans, over) = match &plan {
+        Ok(p) => updatable(state, p, over).await?,
+        Err(_) => (vec![], None),
+    };
     let read = Read {
         name,
         columns,
         plan,
         remembered,
+        plans,
+        over,
     };
-    render(state, user, id, read, status)
+    render(state, user, id, read, status, reason_missing)
+}
+
+/// The entity's plans of `incoming`'s year, and the comparison with the one chosen.
+async fn updatable(
+    state: &AppState,
+    incoming: &Plan,
+    chosen: Option<i64>,
+) -> AppResult<(Vec<(i64, String, bool)>, Option<Comparison>)> {
+    let plans: Vec<(i64, String, bool)> = state
+        .store
+        .plans()
+        .await?
+        .into_iter()
+        .filter(|p| p.year == incoming.year.get())
+        .map(|p| {
+            (
+                p.id.0,
+                format!("{} (versión {}, {})", p.title, p.version, p.status.label()),
+                Some(p.id.0) == chosen,
+            )
+        })
+        .collect();
+    let Some(plan_id) = chosen.filter(|c| plans.iter().any(|(p, _, _)| p == c)) else {
+        return Ok((plans, None));
+    };
+    let title = plans
+        .iter()
+        .find(|(p, _, _)| *p == plan_id)
+        .map(|(_, t, _)| t.clone())
+        .unwrap_or_default();
+    let (current, needs_reason) = match super::shared::editable_plan(state, PlanId(plan_id)).await {
+        Ok(found) => found,
+        Err(AppError::Store(participa_store::StoreError::Locked(status))) => {
+            let refused = format!(
+                "El plan está «{}»: mientras lo revisan o aprueban no se cambia; espere a que lo devuelvan o lo aprueben.",
+                status.label()
+            );
+            return Ok((
+                plans,
+                Some(Comparison {
+                    plan_id,
+                    title,
+                    needs_reason: false,
+                    header: vec![],
+                    changed: vec![],
+                    added: vec![],
+                    missing: vec![],
+                    refused: Some(refused),
+                }),
+            ));
+        }
+        Err(e) => return Err(e),
+    };
+    let triple = |c: &participa_domain::diff::FieldChange| {
+        (c.field.to_string(), c.before.clone(), c.after.clone())
+    };
+    let comparison = match reimport(&current, incoming, false) {
+        Err(e) => Comparison {
+            plan_id,
+            title,
+            needs_reason,
+            header: vec![],
+            changed: vec![],
+            added: vec![],
+            missing: vec![],
+            refused: Some(e.to_string()),
+        },
+        Ok(r) => {
+            let d = participa_domain::diff(&current.clone().into_draft(), &r.draft);
+            let described = |n: participa_domain::ActivityNumber| {
+                r.draft
+                    .activities
+                    .iter()
+                    .find(|a| a.number == n)
+                    .map(|a| a.description.clone())
+                    .unwrap_or_default()
+            };
+            Comparison {
+                plan_id,
+                title,
+                needs_reason,
+                header: d.header.iter().map(triple).collect(),
+                changed: d
+                    .changed
+                    .iter()
+                    .map(|c| {
+                        (
+                            c.number.get(),
+                            described(c.number),
+                            c.changes.iter().map(triple).collect(),
+                        )
+                    })
+                    .collect(),
+                added: r.added.iter().map(|n| (n.get(), described(*n))).collect(),
+                missing: r
+                    .missing
+                    .iter()
+                    .map(|a| (a.number.get(), a.description.clone()))
+                    .collect(),
+                refused: None,
+            }
+        }
+    };
+    Ok((plans, Some(comparison)))
 }
 
 fn render(
@@ -331,12 +490,15 @@ fn render(
     id: i64,
     read: Read,
     status: StatusCode,
+    reason_missing: bool,
 ) -> AppResult<Response> {
     let Read {
         name,
         columns,
         plan,
         remembered,
+        plans,
+        over,
     } = read;
     let (columns, found) = columns.unwrap_or_default();
     let (summary, activities, errors, count, more) = match plan {
@@ -393,6 +555,9 @@ fn render(
         count,
         more,
         remembered,
+        plans,
+        over,
+        reason_missing,
     };
     Ok((status, Html(page.render()?)).into_response())
 }
@@ -456,6 +621,112 @@ pub async fn import(
                     .into_response(),
             )
         }
-        Err(_) => preview_page(&state, &user, id, StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(_) => {
+            preview_page(
+                &state,
+                &user,
+                id,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                false,
+            )
+            .await
+        }
     }
+}
+
+/// `POST /admin/planes/importar/{id}/version`: the file over one of the entity's plans,
+/// as the preview compared them: its activities matched by the entity's numbering or
+/// by number (their follow-up stays linked), the plan's activities the file lacks
+/// kept unless `quitar` says to remove them; a published plan gets a new version with
+/// the reason given.
+pub async fn import_over(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    form: FormData,
+) -> AppResult<Response> {
+    user.require(Action::ImportPlan)?;
+    let plan_id: i64 = form
+        .get("plan")
+        .parse()
+        .map_err(|_| AppError::BadRequest("Elija el plan que el archivo actualiza.".into()))?;
+    let (name, bytes) = state.store.pending_import(id, user.user.id).await?;
+    let (options, _) = options(&state).await?;
+    let parsed = {
+        let name = name.clone();
+        tokio::task::spawn_blocking(move || import_plan(&name, &bytes, &options))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?
+    };
+    let Ok(incoming) = parsed else {
+        return preview_page(
+            &state,
+            &user,
+            id,
+            Some(plan_id),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            false,
+        )
+        .await;
+    };
+    // The plan must be this entity's (another's is not found).
+    state.store.plan_state(PlanId(plan_id)).await?;
+    let remove = form.get("quitar") == "si";
+    let reason = form.get("motivo").trim().to_string();
+    let actor = user.actor();
+    let outcome = state
+        .store
+        .edit_plan(PlanId(plan_id), &actor, |current, needs_reason| {
+            if needs_reason && reason.is_empty() {
+                return Err(AppError::Store(participa_store::StoreError::ReasonRequired));
+            }
+            let r = reimport(current, &incoming, remove)
+                .map_err(|e| AppError::BadRequest(e.to_string()))?;
+            let after = format!(
+                "{}: {} actividades coinciden, {} nuevas, {} que el archivo no tiene {}",
+                name,
+                r.matched.len(),
+                r.added.len(),
+                r.missing.len(),
+                if remove { "quitadas" } else { "conservadas" }
+            );
+            let plan = Plan::try_edit(current, r.draft).map_err(|e| {
+                AppError::BadRequest(format!(
+                    "El plan no quedaría válido con este archivo: {e}. Corrija el archivo o el plan y vuelva a intentarlo."
+                ))
+            })?;
+            let edit = PlanEdit {
+                plan,
+                reason: needs_reason.then(|| reason.clone()),
+                action: participa_store::AuditAction::PlanReimport,
+                subject: format!("plan {plan_id}"),
+                before: None,
+                after: Some(after),
+            };
+            Ok::<_, AppError>((edit, ()))
+        })
+        .await;
+    let saved = match outcome {
+        Ok((saved, ())) => saved,
+        Err(AppError::Store(participa_store::StoreError::ReasonRequired)) => {
+            return preview_page(
+                &state,
+                &user,
+                id,
+                Some(plan_id),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                true,
+            )
+            .await;
+        }
+        Err(e) => return Err(e),
+    };
+    state.store.drop_pending_import(id).await?;
+    let msg = if saved.new_version {
+        "nueva-version"
+    } else {
+        "guardado"
+    };
+    Ok(Redirect::to(&format!("/admin/planes/{plan_id}?mensaje={msg}")).into_response())
 }
