@@ -244,6 +244,9 @@ pub struct PreviewPage {
     pub reason_missing: bool,
 }
 
+/// (field, before, after).
+pub type Change = (String, String, String);
+
 /// The file against a plan it would update.
 pub struct Comparison {
     pub plan_id: i64,
@@ -251,9 +254,9 @@ pub struct Comparison {
     /// The plan is published: the import opens a new version, with its reason.
     pub needs_reason: bool,
     /// (field, before, after) of the header.
-    pub header: Vec<(String, String, String)>,
-    /// (number, description, [(field, before, after)]).
-    pub changed: Vec<(u32, String, Vec<(String, String, String)>)>,
+    pub header: Vec<Change>,
+    /// (number, description, its changes).
+    pub changed: Vec<(u32, String, Vec<Change>)>,
     /// (number it takes, description).
     pub added: Vec<(u32, String)>,
     /// The plan's activities the file does not have: (number, description).
