@@ -2384,7 +2384,29 @@ async fn another_entitys_plan_is_previewed_corrected_and_imported_in_chromium() 
     let plan = b.source().await;
     assert!(plan.contains("Presupuesto") && plan.contains("Audiencias realizadas"));
     b.check_desktop_and_phone("plan-importado").await;
-    assert_eq!(b.checked.len(), 6, "{:?}", b.checked);
+    // The same file, corrected, goes over that plan: compared first, then imported.
+    let corrected = files.path().join("plan-accion-tunja-v2.tsv");
+    std::fs::write(
+        &corrected,
+        std::fs::read_to_string(&odd)
+            .unwrap()
+            .replace("1 audiencia\t", "2 audiencias\t"),
+    )
+    .unwrap();
+    b.open("/admin/planes/importar").await;
+    attach(&b, "#archivo", &corrected).await;
+    b.click_button("Leer el archivo").await;
+    b.click_button("Comparar con este plan").await;
+    let compared = b.source().await;
+    assert!(
+        compared.contains("Actividades que cambian (1)"),
+        "{compared}"
+    );
+    b.check_desktop_and_phone("vista-previa-comparar").await;
+    b.click_button("Importar sobre este plan").await;
+    assert_eq!(b.path().await, "/admin/planes/2?mensaje=guardado");
+    assert!(b.source().await.contains("2 audiencias"));
+    assert_eq!(b.checked.len(), 8, "{:?}", b.checked);
     b.client.close().await.unwrap();
     let _ = stop.send(());
 }

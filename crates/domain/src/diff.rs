@@ -83,6 +83,20 @@ pub fn activity_fields(a: &Activity) -> Vec<(&'static str, String)> {
         ),
         ("Responsable (texto)", a.responsible_text.clone()),
         ("Producto o entregable", a.deliverable.clone()),
+        ("Numeración en el plan", a.details.label.clone()),
+        ("Fechas según el plan", a.details.schedule.clone()),
+        ("Meta", a.details.goal.clone()),
+        ("Indicador", a.details.indicator.clone()),
+        ("Componente", a.details.component.clone()),
+        (
+            "Otras columnas",
+            a.details
+                .extra
+                .iter()
+                .map(|(t, v)| format!("{t}: {v}"))
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
     ]
 }
 

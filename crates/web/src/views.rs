@@ -781,8 +781,12 @@ pub struct DiffPage {
 }
 
 impl DiffPage {
+    /// An added or removed activity's fields, those it has.
     pub fn fields(a: &Activity) -> Vec<(&'static str, String)> {
         participa_domain::diff::activity_fields(a)
+            .into_iter()
+            .filter(|(_, v)| !v.is_empty())
+            .collect()
     }
 }
 
