@@ -286,6 +286,17 @@ enum Command {
         /// formato de --mapping, sin importar nada.
         #[arg(long = "show-mapping")]
         show_mapping: bool,
+        /// Importa el archivo sobre este plan (su id) en vez de crear uno nuevo: sus
+        /// actividades se reconocen por la numeración de la entidad o por su número y
+        /// conservan su seguimiento; las que el archivo no tiene se conservan.
+        #[arg(long = "sobre", value_name = "PLAN")]
+        over: Option<i64>,
+        /// Con --sobre: quita del plan las actividades que el archivo no tiene.
+        #[arg(long = "quitar-faltantes", requires = "over")]
+        remove_missing: bool,
+        /// Con --sobre, si el plan está publicado: el motivo de la nueva versión.
+        #[arg(long, requires = "over")]
+        motivo: Option<String>,
     },
     /// Lista los planes: id, vigencia, título y número de actividades.
     Plans,
@@ -564,6 +575,9 @@ async fn run(cli: Cli) -> Result<()> {
             entity,
             mapping,
             show_mapping,
+            over,
+            remove_missing,
+            motivo,
         }) => {
             let mapping = match mapping {
                 Some(path) => {
@@ -604,8 +618,58 @@ async fn run(cli: Cli) -> Result<()> {
             // Parse and check before touching the database: bad input writes nothing.
             let plan = import_plan(&name, &bytes, &options)?;
             let store = open_entity(&cli.database_url, cli.entity_slug.as_deref()).await?;
-            let id = store.insert_plan(&plan, Some(&name)).await?;
-            println!("{}", summary(id, &plan));
+            let Some(over) = over else {
+                let id = store.insert_plan(&plan, Some(&name)).await?;
+                println!("{}", summary(id, &plan));
+                store.close().await;
+                return Ok(());
+            };
+            let reason = motivo.unwrap_or_default();
+            let mut counts = (0, 0, 0);
+            let saved = store
+                .edit_plan(PlanId(over), &Actor::system(), |current, needs_reason| {
+                    if needs_reason && reason.trim().is_empty() {
+                        anyhow::bail!(
+                            "el plan {over} está publicado: el cambio abre una nueva versión; diga su motivo con --motivo"
+                        );
+                    }
+                    let r = participa_domain::reimport::reimport(current, &plan, remove_missing)?;
+                    counts = (r.matched.len(), r.added.len(), r.missing.len());
+                    let changed = participa_domain::Plan::try_edit(current, r.draft)
+                        .map_err(|e| anyhow::anyhow!("el plan no quedaría válido con este archivo: {e}"))?;
+                    let after = format!(
+                        "{name}: {} actividades coinciden, {} nuevas, {} que el archivo no tiene {}",
+                        counts.0,
+                        counts.1,
+                        counts.2,
+                        if remove_missing { "quitadas" } else { "conservadas" }
+                    );
+                    Ok((
+                        participa_store::PlanEdit {
+                            plan: changed,
+                            reason: needs_reason.then(|| reason.clone()),
+                            action: participa_store::AuditAction::PlanReimport,
+                            subject: format!("plan {over}"),
+                            before: None,
+                            after: Some(after),
+                        },
+                        (),
+                    ))
+                })
+                .await?
+                .0;
+            println!(
+                "Plan {over} actualizado con {name}{}: {} actividades coinciden, {} nuevas, {} que el archivo no tiene {}",
+                if saved.new_version {
+                    format!(" como versión {}", saved.version)
+                } else {
+                    String::new()
+                },
+                counts.0,
+                counts.1,
+                counts.2,
+                if remove_missing { "(quitadas)" } else { "(conservadas)" }
+            );
             store.close().await;
             Ok(())
         }

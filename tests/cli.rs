@@ -126,6 +126,44 @@ fn another_layouts_columns_are_shown_and_corrected_with_a_mapping_file(db: TestD
     let mapping = mapping.to_str().unwrap();
     let out = text(ok(&db, &["import", "--mapping", mapping, odd]));
     assert!(out.starts_with("Plan 1 importado: Plan de Participación Ciudadana 2026 (vigencia 2026, Alcaldía de Tunja): 4 actividades"), "{out}");
+    // The corrected file over that plan: matched by number, the one it lacks kept
+    // unless asked.
+    let shorter = dir.path().join("corregido.tsv");
+    let without_4: String = text_of
+        .lines()
+        .filter(|l| !l.starts_with("4\t"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&shorter, without_4).unwrap();
+    let shorter = shorter.to_str().unwrap();
+    let out = text(ok(&db, &["import", "--sobre", "1", shorter]));
+    assert!(
+        out.contains("3 actividades coinciden, 0 nuevas, 1 que el archivo no tiene (conservadas)"),
+        "{out}"
+    );
+    assert_eq!(
+        text(ok(&db, &["plans"]))
+            .lines()
+            .next()
+            .unwrap()
+            .split('\t')
+            .nth(3),
+        Some("4")
+    );
+    let out = text(ok(
+        &db,
+        &["import", "--sobre", "1", "--quitar-faltantes", shorter],
+    ));
+    assert!(out.contains("(quitadas)"), "{out}");
+    assert_eq!(
+        text(ok(&db, &["plans"]))
+            .lines()
+            .next()
+            .unwrap()
+            .split('\t')
+            .nth(3),
+        Some("3")
+    );
     // A field that does not exist names its line.
     std::fs::write(dir.path().join("malo.txt"), "Qué haremos = Acción\n").unwrap();
     let bad = dir.path().join("malo.txt");
