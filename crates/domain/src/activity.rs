@@ -32,6 +32,10 @@ pub struct Activity {
 /// that nothing the entity wrote is lost and an export gives it back.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ActivityDetails {
+    /// The entity's own identifier of the activity (an «Id» or «Código» column), by
+    /// which a corrected file finds it again.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub external_id: String,
     /// The number as the table writes it, when it is not the plain number (`1.1`).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub label: String,

@@ -83,6 +83,7 @@ pub fn activity_fields(a: &Activity) -> Vec<(&'static str, String)> {
         ),
         ("Responsable (texto)", a.responsible_text.clone()),
         ("Producto o entregable", a.deliverable.clone()),
+        ("Identificador de la entidad", a.details.external_id.clone()),
         ("Numeración en el plan", a.details.label.clone()),
         ("Fechas según el plan", a.details.schedule.clone()),
         ("Meta", a.details.goal.clone()),

@@ -45,16 +45,27 @@ pub fn reimport(
     let mut matched = Vec::new();
     let mut unmatched = Vec::new();
     for a in &incoming.activities {
+        // The entity's identifier first, then its numbering, then the number.
+        let by_id =
+            (!a.details.external_id.is_empty())
+                .then(|| {
+                    current.activities.iter().enumerate().position(|(i, c)| {
+                        !taken[i] && c.details.external_id == a.details.external_id
+                    })
+                })
+                .flatten();
+        // Two activities that both carry the entity's identifier are the same only by
+        // it.
+        let unidentified =
+            |c: &Activity| c.details.external_id.is_empty() || a.details.external_id.is_empty();
         let by_label = (!a.details.label.is_empty())
             .then(|| {
-                current
-                    .activities
-                    .iter()
-                    .enumerate()
-                    .position(|(i, c)| !taken[i] && c.details.label == a.details.label)
+                current.activities.iter().enumerate().position(|(i, c)| {
+                    !taken[i] && unidentified(c) && c.details.label == a.details.label
+                })
             })
             .flatten();
-        let found = by_label.or_else(|| {
+        let found = by_id.or(by_label).or_else(|| {
             current
                 .activities
                 .iter()
@@ -63,6 +74,7 @@ pub fn reimport(
                 // only by it.
                 .position(|(i, c)| {
                     !taken[i]
+                        && unidentified(c)
                         && c.number == a.number
                         && (c.details.label.is_empty() || a.details.label.is_empty())
                 })
@@ -182,6 +194,32 @@ mod tests {
             .collect();
         assert_eq!(numbers, [1, 2, 4], "removed only when asked");
         assert!(Plan::try_edit(&current, removed.draft).is_ok());
+    }
+
+    #[test]
+    fn the_entitys_identifiers_match_activities_whatever_their_order_and_number() {
+        let mut cur = seed_like(&[1, 2]).into_draft();
+        cur.activities[0].details.external_id = "A-7".into();
+        cur.activities[1].details.external_id = "B-9".into();
+        let current = Plan::try_from_draft(cur).unwrap();
+        // The file swaps their order (and so their numbers) and changes B-9.
+        let mut inc = current.clone().into_draft();
+        inc.activities[0].details.external_id = "B-9".into();
+        inc.activities[0].deliverable = "Informe de B".into();
+        inc.activities[1].details.external_id = "A-7".into();
+        let incoming = Plan::try_from_draft(inc).unwrap();
+        let r = reimport(&current, &incoming, false).unwrap();
+        let b = r
+            .draft
+            .activities
+            .iter()
+            .find(|a| a.details.external_id == "B-9")
+            .unwrap();
+        assert_eq!(
+            (b.number.get(), b.deliverable.as_str()),
+            (2, "Informe de B")
+        );
+        assert!(r.missing.is_empty() && r.added.is_empty());
     }
 
     #[test]

@@ -81,6 +81,7 @@ struct Table {
     component: Option<usize>,
     label: Option<usize>,
     schedule: Option<usize>,
+    external_id: Option<usize>,
     tags: HashMap<TagField, usize>,
     /// Columns with no field: (index, title).
     extras: Vec<(usize, String)>,
@@ -324,6 +325,7 @@ fn table_of(row: &Row, mapping: &Mapping) -> Option<Result<Table, ImportError>> 
         component: first(Meaning::Component),
         label: first(Meaning::Label),
         schedule: first(Meaning::Schedule),
+        external_id: first(Meaning::ExternalId),
         tags,
         extras,
         titles: found.iter().map(|c| (c.index, c.title.clone())).collect(),
@@ -640,6 +642,7 @@ impl Reader<'_> {
         if table.schedule.is_some() {
             details.schedule = optional(table.schedule);
         }
+        details.external_id = optional(table.external_id);
         details.goal = optional(table.goal);
         details.indicator = optional(table.indicator);
         details.component = optional(table.component);

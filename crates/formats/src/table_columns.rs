@@ -27,6 +27,8 @@ pub enum Meaning {
     Label,
     /// Participa's own export: the dates as the entity wrote them.
     Schedule,
+    /// The entity's own identifier of each activity.
+    ExternalId,
 }
 
 /// The titles each meaning is known by, folded. A title matches when it is one of
@@ -166,6 +168,17 @@ pub const SYNONYMS: &[(Meaning, &[&str])] = &[
     ),
     (Meaning::Label, &["numeracion", "numeracion propia"]),
     (
+        Meaning::ExternalId,
+        &[
+            "id externo",
+            "identificador",
+            "identificador de la actividad",
+            "codigo de la actividad",
+            "codigo actividad",
+            "id de la actividad",
+        ],
+    ),
+    (
         Meaning::Schedule,
         &["fechas como se escribieron", "fecha como se escribio"],
     ),
@@ -198,7 +211,7 @@ pub const SYNONYMS: &[(Meaning, &[&str])] = &[
 
 impl Meaning {
     /// Every meaning a person may choose for a column, in the order offered.
-    pub const ALL: [Meaning; 17] = [
+    pub const ALL: [Meaning; 18] = [
         Meaning::Number,
         Meaning::Activity,
         Meaning::Start,
@@ -216,6 +229,7 @@ impl Meaning {
         Meaning::Tag(TagField::Influence),
         Meaning::Label,
         Meaning::Schedule,
+        Meaning::ExternalId,
     ];
 
     /// A meaning by its [`Meaning::label`] (case and accents ignored); `Some(None)` for
@@ -247,6 +261,7 @@ impl Meaning {
             Meaning::Tag(f) => f.title(),
             Meaning::Label => "Numeración propia",
             Meaning::Schedule => "Fechas como se escribieron",
+            Meaning::ExternalId => "Identificador de la entidad",
         }
     }
 

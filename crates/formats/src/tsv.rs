@@ -167,6 +167,10 @@ pub(crate) fn detail_titles(plan: &Plan) -> Vec<String> {
     let mut titles = Vec::new();
     let any = |f: fn(&Activity) -> bool| plan.activities.iter().any(f);
     for (title, used) in [
+        (
+            EXTERNAL_ID_TITLE,
+            any(|a| !a.details.external_id.is_empty()),
+        ),
         (LABEL_TITLE, any(|a| !a.details.label.is_empty())),
         (SCHEDULE_TITLE, any(|a| !a.details.schedule.is_empty())),
         ("Meta", any(|a| !a.details.goal.is_empty())),
@@ -187,6 +191,8 @@ pub(crate) fn detail_titles(plan: &Plan) -> Vec<String> {
     titles
 }
 
+/// The title under which an export gives back the entity's identifier of an activity.
+pub const EXTERNAL_ID_TITLE: &str = "Id externo";
 /// The title under which an export gives back an activity's own numbering.
 pub const LABEL_TITLE: &str = "Numeración";
 /// The title under which an export gives back the dates as the entity wrote them.
@@ -198,6 +204,7 @@ pub(crate) fn detail_cells(a: &Activity, titles: &[String]) -> Vec<String> {
     titles
         .iter()
         .map(|t| match t.as_str() {
+            EXTERNAL_ID_TITLE => d.external_id.clone(),
             LABEL_TITLE => d.label.clone(),
             SCHEDULE_TITLE => d.schedule.clone(),
             "Meta" => d.goal.clone(),

@@ -468,3 +468,34 @@ fn zip_part(bytes: &[u8], name: &str) -> String {
     part.read_to_string(&mut text).unwrap();
     text
 }
+
+#[test]
+fn the_entitys_own_identifier_is_kept_and_given_back() {
+    use participa_formats::{export_plan, ExportFormat};
+    let path = format!(
+        "{}/tests/layouts/meta-indicador.tsv",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    for (i, line) in lines.iter_mut().enumerate() {
+        if line.starts_with("No.\t") {
+            *line = line.replace("\tPresupuesto", "\tCódigo de la actividad");
+        } else if line.chars().next().is_some_and(|c| c.is_ascii_digit()) && line.contains('\t') {
+            let cells: Vec<&str> = line.split('\t').collect();
+            if cells.len() == 9 {
+                *line = format!("{}\tTUN-{i}", cells[..8].join("\t"));
+            }
+        }
+    }
+    let plan = read("plan.tsv", lines.join("\n").as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+    let ids: Vec<&str> = plan
+        .activities
+        .iter()
+        .map(|a| a.details.external_id.as_str())
+        .collect();
+    assert!(ids.iter().all(|i| i.starts_with("TUN-")), "{ids:?}");
+    assert!(plan.activities.iter().all(|a| a.details.extra.is_empty()));
+    let back = read("plan.tsv", &export_plan(&plan, ExportFormat::Tsv)).unwrap();
+    assert_eq!(back.activities, plan.activities);
+}

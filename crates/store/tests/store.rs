@@ -1649,6 +1649,7 @@ async fn what_an_entitys_table_says_beyond_the_fields_is_kept_and_its_goals_beco
     let ana = admin(&store, "ana", Role::Admin).await;
     let mut draft = seed().into_draft();
     draft.activities[0].details = ActivityDetails {
+        external_id: "PPC-2025-01".into(),
         label: "1.1".into(),
         schedule: "5 al 14 de febrero de 2025".into(),
         goal: "4 talleres".into(),

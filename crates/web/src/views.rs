@@ -241,6 +241,7 @@ pub struct ActivityView {
 /// page: its numbering, component, dates as written, goal, indicator, other columns.
 pub fn detail_lines(d: &participa_domain::ActivityDetails) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = [
+        ("Identificador de la entidad", &d.external_id),
         ("Numeración en el plan", &d.label),
         ("Componente", &d.component),
         ("Fechas según el plan", &d.schedule),
