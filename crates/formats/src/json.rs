@@ -3,9 +3,9 @@
 
 use chrono::NaiveDate;
 use participa_domain::{
-    Activity, ActivityNumber, ActivityTags, Alignment, CodedText, DocumentVersion, LegalFramework,
-    Norm, Office, OfficeCode, OfficeRole, Plan, PlanDraft, PlanErrors, PlanYear, Signature,
-    SignatureRole,
+    Activity, ActivityDetails, ActivityNumber, ActivityTags, Alignment, CodedText, DocumentVersion,
+    LegalFramework, Norm, Office, OfficeCode, OfficeRole, Plan, PlanDraft, PlanErrors, PlanYear,
+    Signature, SignatureRole,
 };
 use serde::{Deserialize, Serialize};
 
@@ -69,6 +69,11 @@ pub struct ActivityJson {
     /// MIPG/MURC/FURAG tagging (optional; left out when empty).
     #[serde(default, skip_serializing_if = "ActivityTags::is_empty")]
     pub tags: ActivityTags,
+    /// What the entity's own table said beyond these fields: its identifier and
+    /// numbering, the dates as written, goal, indicator, component and other columns
+    /// (optional; left out when empty).
+    #[serde(default, skip_serializing_if = "ActivityDetails::is_empty")]
+    pub details: ActivityDetails,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -133,6 +138,7 @@ impl From<&Plan> for PlanJson {
                     deliverable: a.deliverable.clone(),
                     responsible_text: Some(a.responsible_text.clone()),
                     tags: a.tags.clone(),
+                    details: a.details.clone(),
                 })
                 .collect(),
             signatures: p
@@ -206,7 +212,7 @@ impl PlanJson {
                     responsible_text: a.responsible_text.unwrap_or_default(),
                     deliverable: a.deliverable,
                     tags: a.tags,
-                    details: Default::default(),
+                    details: a.details,
                 })
                 .collect(),
             signatures: self
