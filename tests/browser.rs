@@ -2406,7 +2406,31 @@ async fn another_entitys_plan_is_previewed_corrected_and_imported_in_chromium() 
     b.click_button("Importar sobre este plan").await;
     assert_eq!(b.path().await, "/admin/planes/2?mensaje=guardado");
     assert!(b.source().await.contains("2 audiencias"));
-    assert_eq!(b.checked.len(), 8, "{:?}", b.checked);
+    // A plan numbered by component shows each component over its activities.
+    let components = files.path().join("plan-por-componentes.tsv");
+    std::fs::write(
+        &components,
+        std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/crates/formats/tests/layouts/componentes-fecha-programada.tsv"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    b.open("/admin/planes/importar").await;
+    attach(&b, "#archivo", &components).await;
+    b.click_button("Leer el archivo").await;
+    b.click_button("Importar el plan").await;
+    assert_eq!(b.path().await, "/admin/planes/3?mensaje=importado");
+    let grouped = b.source().await;
+    assert_eq!(
+        grouped.matches("class=\"component-row\"").count(),
+        3,
+        "{grouped}"
+    );
+    assert!(grouped.contains("Componente: Diálogo"));
+    b.check_desktop_and_phone("plan-por-componentes").await;
+    assert_eq!(b.checked.len(), 10, "{:?}", b.checked);
     b.client.close().await.unwrap();
     let _ = stop.send(());
 }

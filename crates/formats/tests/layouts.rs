@@ -392,7 +392,11 @@ fn what_an_import_kept_is_exported_and_reads_back_the_same() {
         // The open-data JSON carries them too.
         let json: participa_formats::json::PlanJson =
             serde_json::from_slice(&export_plan(&plan, ExportFormat::Json)).unwrap();
-        assert_eq!(json.into_plan().unwrap().activities, plan.activities, "{name} as json");
+        assert_eq!(
+            json.into_plan().unwrap().activities,
+            plan.activities,
+            "{name} as json"
+        );
         for format in [ExportFormat::Tsv, ExportFormat::Xlsx] {
             let bytes = export_plan(&plan, format);
             let back = read(&format!("plan.{format}"), &bytes)

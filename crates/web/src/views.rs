@@ -234,6 +234,8 @@ pub struct ActivityView {
     pub deliverable: String,
     /// What the entity's own table said beyond these fields: (what, value).
     pub details: Vec<(String, String)>,
+    /// The component this activity opens (the first of a run under it).
+    pub component_starts: Option<String>,
     pub can_edit: bool,
 }
 
@@ -274,6 +276,7 @@ impl ActivityView {
             responsible_text: a.responsible_text.clone(),
             deliverable: a.deliverable.clone(),
             details: detail_lines(&a.details),
+            component_starts: None,
             can_edit,
         }
     }
@@ -347,10 +350,22 @@ impl PlanView {
                 })
                 .collect(),
             offices_text: plan.offices_text.clone(),
-            activities: shown
-                .iter()
-                .map(|a| ActivityView::new(a, can_edit(a)))
-                .collect(),
+            activities: {
+                // A component heads the activities under it, where it changes.
+                let mut last = String::new();
+                shown
+                    .iter()
+                    .map(|a| {
+                        let mut v = ActivityView::new(a, can_edit(a));
+                        let c = &a.details.component;
+                        if !c.is_empty() && *c != last {
+                            v.component_starts = Some(c.clone());
+                        }
+                        last = c.clone();
+                        v
+                    })
+                    .collect()
+            },
             signatures: signature_views(plan, None),
             document_version: plan
                 .version
