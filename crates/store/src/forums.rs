@@ -10,6 +10,7 @@ use participa_domain::participation::forum::{
     can_moderate, CommentStatus, ForumError, NewComment, Threaded,
 };
 use sqlx::Row;
+use std::collections::HashMap;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ForumTopic {
@@ -120,7 +121,63 @@ impl Store {
 
     /// A forum's topics and every comment with its open reports (three queries).
     pub async fn forum(&self, consultation: i64) -> Result<(Vec<ForumTopic>, Vec<ForumComment>)> {
+        let (topics, comments, _) = self.read_forum(consultation, None).await?;
+        Ok((topics, comments))
+    }
+
+    /// What the public forum page shows, whatever the forum holds: its topics and, for
+    /// each, the `per_topic` most recent threads (a comment and every reply under it)
+    /// that are not waiting for moderation, or for `paged` (topic, page from 1) that
+    /// page of its threads; and how many such threads each topic has. Four queries.
+    pub async fn forum_page(
+        &self,
+        consultation: i64,
+        per_topic: i64,
+        paged: Option<(i64, i64)>,
+    ) -> Result<(Vec<ForumTopic>, Vec<ForumComment>, HashMap<i64, i64>)> {
+        self.read_forum(consultation, Some((per_topic, paged)))
+            .await
+    }
+
+    /// The page of its topic's threads (`per_topic` a page, most recent first) that
+    /// shows `comment`: where a reply that was refused is shown again with what was
+    /// typed.
+    pub async fn comment_page(&self, topic: i64, comment: i64, per_topic: i64) -> Result<i64> {
+        self.owns(Owned::Topic, topic).await?;
+        let pending = CommentStatus::Pending.code();
+        let rank: Option<i64> = on_conn!(self.conn().await?, |conn| {
+            sqlx::query_scalar(
+                "WITH RECURSIVE up AS ( \
+                   SELECT id, parent_id FROM forum_comments WHERE id = $1 AND topic_id = $2 \
+                   UNION ALL \
+                   SELECT c.id, c.parent_id FROM forum_comments c JOIN up ON c.id = up.parent_id \
+                 ) \
+                 SELECT COUNT(*) FROM forum_comments r \
+                 WHERE r.topic_id = $2 AND r.parent_id IS NULL AND r.status <> $3 \
+                   AND r.id >= (SELECT id FROM up WHERE parent_id IS NULL)",
+            )
+            .bind(comment)
+            .bind(topic)
+            .bind(pending)
+            .fetch_optional(&mut *conn)
+            .await?
+        });
+        let rank = rank.unwrap_or(1).max(1);
+        Ok((rank - 1) / per_topic.max(1) + 1)
+    }
+
+    async fn read_forum(
+        &self,
+        consultation: i64,
+        threads: Option<(i64, Option<(i64, i64)>)>,
+    ) -> Result<(Vec<ForumTopic>, Vec<ForumComment>, HashMap<i64, i64>)> {
         self.owns(Owned::Consultation, consultation).await?;
+        let pending = CommentStatus::Pending.code();
+        let (per_topic, (paged_topic, page)) = match threads {
+            Some((n, paged)) => (n, paged.unwrap_or((0, 1))),
+            None => (0, (0, 1)),
+        };
+        let skip = (page.max(1) - 1) * per_topic;
         on_conn!(self.conn().await?, |conn| {
             let topics = sqlx::query(
                 "SELECT id, consultation_id, title, body, created_at FROM forum_topics \
@@ -140,45 +197,91 @@ impl Store {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-            let mut comments = sqlx::query(
-                "SELECT c.id, c.topic_id, c.parent_id, c.body, c.author, c.status, c.hidden_reason, c.created_at \
-                 FROM forum_comments c JOIN forum_topics t ON t.id = c.topic_id \
-                 WHERE t.consultation_id = $1 ORDER BY c.id",
-            )
-            .bind(consultation)
-            .fetch_all(&mut *conn)
-            .await?
-            .iter()
-            .map(|r| {
-                let status: String = r.try_get("status")?;
-                Ok(ForumComment {
-                    id: r.try_get("id")?,
-                    topic_id: r.try_get("topic_id")?,
-                    parent: r.try_get("parent_id")?,
-                    body: r.try_get("body")?,
-                    author: r.try_get("author")?,
-                    status: CommentStatus::from_code(&status).unwrap_or(CommentStatus::Pending),
-                    hidden_reason: r.try_get("hidden_reason")?,
-                    at: r.try_get("created_at")?,
-                    open_reports: vec![],
+            let rows = if threads.is_none() {
+                sqlx::query(
+                    "SELECT c.id, c.topic_id, c.parent_id, c.body, c.author, c.status, c.hidden_reason, c.created_at \
+                     FROM forum_comments c JOIN forum_topics t ON t.id = c.topic_id \
+                     WHERE t.consultation_id = $1 ORDER BY c.id",
+                )
+                .bind(consultation)
+                .fetch_all(&mut *conn)
+                .await?
+            } else {
+                // The chosen threads' first comments by recency in each topic, then
+                // every reply under them.
+                sqlx::query(
+                    "WITH RECURSIVE roots AS ( \
+                       SELECT c.id, c.topic_id, ROW_NUMBER() OVER (PARTITION BY c.topic_id ORDER BY c.id DESC) AS rn \
+                       FROM forum_comments c JOIN forum_topics t ON t.id = c.topic_id \
+                       WHERE t.consultation_id = $1 AND c.parent_id IS NULL AND c.status <> $2 \
+                     ), chosen AS ( \
+                       SELECT id FROM roots WHERE (topic_id = $3 AND rn > $4 AND rn <= $4 + $5) \
+                          OR (topic_id <> $3 AND rn <= $5) \
+                     ), tree AS ( \
+                       SELECT id FROM chosen \
+                       UNION ALL \
+                       SELECT c.id FROM forum_comments c JOIN tree ON c.parent_id = tree.id WHERE c.status <> $2 \
+                     ) \
+                     SELECT c.id, c.topic_id, c.parent_id, c.body, c.author, c.status, c.hidden_reason, c.created_at \
+                     FROM forum_comments c WHERE c.id IN (SELECT id FROM tree) ORDER BY c.id",
+                )
+                .bind(consultation)
+                .bind(pending)
+                .bind(paged_topic)
+                .bind(skip)
+                .bind(per_topic)
+                .fetch_all(&mut *conn)
+                .await?
+            };
+            let mut comments = rows
+                .iter()
+                .map(|r| {
+                    let status: String = r.try_get("status")?;
+                    Ok(ForumComment {
+                        id: r.try_get("id")?,
+                        topic_id: r.try_get("topic_id")?,
+                        parent: r.try_get("parent_id")?,
+                        body: r.try_get("body")?,
+                        author: r.try_get("author")?,
+                        status: CommentStatus::from_code(&status).unwrap_or(CommentStatus::Pending),
+                        hidden_reason: r.try_get("hidden_reason")?,
+                        at: r.try_get("created_at")?,
+                        open_reports: vec![],
+                    })
                 })
-            })
-            .collect::<Result<Vec<_>>>()?;
-            let reports = sqlx::query(
-                "SELECT a.comment_id, a.reason FROM forum_abuse_reports a \
-                 JOIN forum_comments c ON c.id = a.comment_id JOIN forum_topics t ON t.id = c.topic_id \
-                 WHERE t.consultation_id = $1 AND a.resolved_at IS NULL ORDER BY a.id",
-            )
-            .bind(consultation)
-            .fetch_all(&mut *conn)
-            .await?;
-            for r in &reports {
-                let id: i64 = r.try_get("comment_id")?;
-                if let Ok(i) = comments.binary_search_by_key(&id, |c| c.id) {
-                    comments[i].open_reports.push(r.try_get("reason")?);
+                .collect::<Result<Vec<_>>>()?;
+            let mut counts = HashMap::new();
+            if threads.is_some() {
+                for r in sqlx::query(
+                    "SELECT c.topic_id, COUNT(*) AS n FROM forum_comments c \
+                     JOIN forum_topics t ON t.id = c.topic_id \
+                     WHERE t.consultation_id = $1 AND c.parent_id IS NULL AND c.status <> $2 \
+                     GROUP BY c.topic_id",
+                )
+                .bind(consultation)
+                .bind(pending)
+                .fetch_all(&mut *conn)
+                .await?
+                {
+                    counts.insert(r.try_get::<i64, _>("topic_id")?, r.try_get::<i64, _>("n")?);
+                }
+            } else {
+                let reports = sqlx::query(
+                    "SELECT a.comment_id, a.reason FROM forum_abuse_reports a \
+                     JOIN forum_comments c ON c.id = a.comment_id JOIN forum_topics t ON t.id = c.topic_id \
+                     WHERE t.consultation_id = $1 AND a.resolved_at IS NULL ORDER BY a.id",
+                )
+                .bind(consultation)
+                .fetch_all(&mut *conn)
+                .await?;
+                for r in &reports {
+                    let id: i64 = r.try_get("comment_id")?;
+                    if let Ok(i) = comments.binary_search_by_key(&id, |c| c.id) {
+                        comments[i].open_reports.push(r.try_get("reason")?);
+                    }
                 }
             }
-            Ok((topics, comments))
+            Ok((topics, comments, counts))
         })
     }
 

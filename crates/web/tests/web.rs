@@ -1507,6 +1507,7 @@ on_both_backends! {
     channel_figures_import => super::channel_figures_import;
     rejected_uploads_leave_nothing_behind => super::rejected_uploads_leave_nothing_behind;
     forum_with_moderation => super::forum_with_moderation;
+    a_forum_page_shows_a_page_of_conversations_whatever_the_forum_holds => super::a_forum_page_shows_a_page_of_conversations_whatever_the_forum_holds;
     identified_survey_takes_one_answer_per_person => super::identified_survey_takes_one_answer_per_person;
     hostile_text_comes_back_escaped => super::hostile_text_comes_back_escaped;
     rate_limits_behind_a_trusted_proxy => super::rate_limits_behind_a_trusted_proxy;
@@ -4639,6 +4640,108 @@ async fn new_consultation(app: &TestApp, admin: &str, extra: &[(&str, &str)]) ->
         .next()
         .unwrap()
         .to_string()
+}
+
+/// The public forum page shows each topic's 30 most recent conversations (a comment
+/// and its replies) with links to the others, so that it costs the same however many
+/// comments the forum gathers; a refused reply is shown again on its conversation's
+/// page with what was typed.
+async fn a_forum_page_shows_a_page_of_conversations_whatever_the_forum_holds(db: TestDatabase) {
+    use participa_domain::participation::forum::{CommentStatus, NewComment};
+    let app = TestApp::new(db).await;
+    let admin = app.login("admin").await;
+    let id = new_consultation(
+        &app,
+        &admin,
+        &[("tipo", "foro"), ("moderacion", "posterior")],
+    )
+    .await;
+    let cid: i64 = id.parse().unwrap();
+    let topic = app
+        .store
+        .add_forum_topic(
+            cid,
+            "Vivienda",
+            "¿Qué esperan del subsidio?",
+            &Actor::system(),
+        )
+        .await
+        .unwrap();
+    let mut first = 0;
+    for n in 1..=35 {
+        let c = app
+            .store
+            .add_forum_comment(
+                topic,
+                &NewComment {
+                    body: format!("Comentario número {n:02}"),
+                    author: None,
+                    parent: None,
+                },
+                CommentStatus::Published,
+            )
+            .await
+            .unwrap();
+        if n == 1 {
+            first = c;
+        }
+    }
+    app.store
+        .add_forum_comment(
+            topic,
+            &NewComment {
+                body: "Respuesta al primero".into(),
+                author: None,
+                parent: Some(first),
+            },
+            CommentStatus::Published,
+        )
+        .await
+        .unwrap();
+    let public = format!("/consultas/{id}");
+    let page = app.get(&public, None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("Comentario número 35") && page.body.contains("Comentario número 06")
+    );
+    assert!(
+        !page.body.contains("Comentario número 05") && !page.body.contains("Respuesta al primero")
+    );
+    assert!(
+        page.body
+            .contains("Conversaciones 1 a 30 de 35, contadas desde la más reciente."),
+        "{}",
+        page.body
+    );
+    let older = format!("/consultas/{id}?tema={topic}&amp;pagina=2#tema-{topic}");
+    assert!(page.body.contains(&older), "{}", page.body);
+    let second = app
+        .get(&format!("{public}?tema={topic}&pagina=2"), None)
+        .await;
+    assert!(
+        second.body.contains("Comentario número 01")
+            && second.body.contains("Respuesta al primero")
+    );
+    assert!(!second.body.contains("Comentario número 06"));
+    assert!(second.body.contains("Conversaciones más recientes"));
+    // A reply too short to the first comment: refused, shown on page 2, text kept.
+    let r = app
+        .post(
+            &format!("{public}/respuestas"),
+            None,
+            &[
+                ("tema", &topic.to_string()),
+                ("padre", &first.to_string()),
+                ("comentario", "Sí"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(
+        r.body.contains("Comentario número 01"),
+        "the reply's conversation is shown"
+    );
+    assert!(r.body.contains(">Sí</textarea>"), "{}", r.body);
 }
 
 async fn forum_with_moderation(db: TestDatabase) {

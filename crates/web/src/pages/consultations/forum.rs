@@ -98,6 +98,13 @@ pub struct TopicView {
     pub body: String,
     pub comments: Vec<CommentView>,
     pub form: CommentForm,
+    /// The page of older and of more recent conversations, when there are.
+    pub older: Option<i64>,
+    pub newer: Option<i64>,
+    /// Which conversations are shown, counted from the most recent, of how many.
+    pub shown_from: i64,
+    pub shown_to: i64,
+    pub threads: i64,
 }
 
 #[derive(Template)]
@@ -137,6 +144,7 @@ pub(super) async fn show(
     moderation: Moderation,
     notice: String,
     staff: Option<Layout>,
+    paged: Option<(i64, i64)>,
 ) -> AppResult<Response> {
     let preview = staff.is_some();
     let open = is_open(c, today()) && !preview;
@@ -147,6 +155,7 @@ pub(super) async fn show(
         notice,
         preview,
         staff,
+        paged,
     };
     public_page(state, c, moderation, view).await
 }
@@ -160,7 +169,13 @@ struct ForumView {
     preview: bool,
     /// Staff's frame for a preview; citizens get the public one.
     staff: Option<Layout>,
+    /// (topic, page) when older comments of a topic are asked for.
+    paged: Option<(i64, i64)>,
 }
+
+/// How many threads (a comment and its replies) of each topic the page shows at once:
+/// the page costs the same however many comments the forum gathers.
+pub const THREADS_PER_PAGE: i64 = 30;
 
 /// The public forum page. Published comments show; hidden ones show their reason in
 /// their place (so replies keep their context); pending ones do not show.
@@ -177,9 +192,13 @@ async fn public_page(
         notice,
         preview,
         staff,
+        paged,
     } = view;
     let today = today();
-    let (mut topics, comments) = state.store.forum(c.id).await?;
+    let (mut topics, comments, threads) = state
+        .store
+        .forum_page(c.id, THREADS_PER_PAGE, paged)
+        .await?;
     // Before it opens the topics are staff's draft: citizens see them from the opening
     // day.
     if matches!(stage(c, today), Stage::Draft | Stage::Announced) && !preview {
@@ -221,8 +240,16 @@ async fn public_page(
                     }
                 })
                 .collect();
+            let total = threads.get(&t.id).copied().unwrap_or(0);
+            let page = paged.filter(|(p, _)| *p == t.id).map_or(1, |(_, n)| n);
+            let pages = (total + THREADS_PER_PAGE - 1) / THREADS_PER_PAGE;
             TopicView {
                 id: t.id,
+                older: (page < pages).then_some(page + 1),
+                newer: (page > 1).then_some(page - 1),
+                shown_from: total.min((page - 1) * THREADS_PER_PAGE + 1),
+                shown_to: total.min(page * THREADS_PER_PAGE),
+                threads: total,
                 form: CommentForm::new(t.id, None, &typed),
                 title: t.title,
                 body: t.body,
@@ -308,6 +335,14 @@ pub(super) async fn comment(
             for e in list {
                 errors.add_first(e.field(), &e);
             }
+            // A refused reply is shown again on the page of its conversation.
+            let paged = match parent {
+                Some(p) => Some((
+                    topic,
+                    state.store.comment_page(topic, p, THREADS_PER_PAGE).await?,
+                )),
+                None => None,
+            };
             let view = ForumView {
                 open: true,
                 typed,
@@ -315,6 +350,7 @@ pub(super) async fn comment(
                 notice: String::new(),
                 preview: false,
                 staff: None,
+                paged,
             };
             public_page(state, c, moderation, view).await
         }
@@ -359,6 +395,7 @@ pub async fn report(
                 notice: String::new(),
                 preview: false,
                 staff: None,
+                paged: None,
             };
             public_page(&state, &c, moderation, view).await
         }

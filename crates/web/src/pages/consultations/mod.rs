@@ -95,6 +95,9 @@ async fn consultation(state: &AppState, id: i64) -> AppResult<Consultation> {
 pub struct ShowQuery {
     comentario: Option<String>,
     reporte: Option<String>,
+    /// A forum's topic whose older comments are asked for, and which page of them.
+    tema: Option<i64>,
+    pagina: Option<i64>,
 }
 
 /// `GET /consultas/{id}`: the survey's form or the forum's topics.
@@ -140,7 +143,8 @@ async fn public_show(
                 (_, true) => "Recibimos su reporte: el equipo revisará el comentario.",
                 _ => "",
             };
-            forum::show(state, &c, moderation, notice.to_string(), staff).await
+            let paged = q.tema.map(|t| (t, q.pagina.unwrap_or(1).clamp(1, 100_000)));
+            forum::show(state, &c, moderation, notice.to_string(), staff, paged).await
         }
     }
 }
