@@ -128,7 +128,9 @@ impl Store {
     /// What the public forum page shows, whatever the forum holds: its topics and, for
     /// each, the `per_topic` most recent threads (a comment and every reply under it)
     /// that are not waiting for moderation, or for `paged` (topic, page from 1) that
-    /// page of its threads; and how many such threads each topic has. Four queries.
+    /// page of its threads; and how many threads of each topic were read, one more than
+    /// `per_topic` when older ones exist (that one is left out). Two queries, each
+    /// along an index.
     pub async fn forum_page(
         &self,
         consultation: i64,
@@ -207,31 +209,42 @@ impl Store {
                 .fetch_all(&mut *conn)
                 .await?
             } else {
-                // The chosen threads' first comments by recency in each topic, then
-                // every reply under them.
-                sqlx::query(
-                    "WITH RECURSIVE roots AS ( \
-                       SELECT c.id, c.topic_id, ROW_NUMBER() OVER (PARTITION BY c.topic_id ORDER BY c.id DESC) AS rn \
-                       FROM forum_comments c JOIN forum_topics t ON t.id = c.topic_id \
-                       WHERE t.consultation_id = $1 AND c.parent_id IS NULL AND c.status <> $2 \
-                     ), chosen AS ( \
-                       SELECT id FROM roots WHERE (topic_id = $3 AND rn > $4 AND rn <= $4 + $5) \
-                          OR (topic_id <> $3 AND rn <= $5) \
-                     ), tree AS ( \
-                       SELECT id FROM chosen \
-                       UNION ALL \
-                       SELECT c.id FROM forum_comments c JOIN tree ON c.parent_id = tree.id WHERE c.status <> $2 \
-                     ) \
-                     SELECT c.id, c.topic_id, c.parent_id, c.body, c.author, c.status, c.hidden_reason, c.created_at \
-                     FROM forum_comments c WHERE c.id IN (SELECT id FROM tree) ORDER BY c.id",
-                )
-                .bind(consultation)
-                .bind(pending)
-                .bind(paged_topic)
-                .bind(skip)
-                .bind(per_topic)
-                .fetch_all(&mut *conn)
-                .await?
+                // Each topic's page of conversations by recency (one more than a
+                // page, to know whether older ones exist), read backwards along the
+                // topic's index; then every reply under them, by parent.
+                let pages: Vec<String> = topics
+                    .iter()
+                    .map(|t: &ForumTopic| {
+                        let (limit, offset) = if t.id == paged_topic {
+                            (per_topic + 1, skip)
+                        } else {
+                            (per_topic + 1, 0)
+                        };
+                        format!(
+                            "SELECT * FROM (SELECT id FROM forum_comments WHERE topic_id = {} \
+                             AND parent_id IS NULL AND status <> $1 ORDER BY id DESC LIMIT {limit} OFFSET {offset}) p{}",
+                            t.id, t.id
+                        )
+                    })
+                    .collect();
+                if pages.is_empty() {
+                    Vec::new()
+                } else {
+                    let sql = format!(
+                        "WITH RECURSIVE chosen AS ({}), tree AS ( \
+                           SELECT id FROM chosen \
+                           UNION ALL \
+                           SELECT c.id FROM forum_comments c JOIN tree ON c.parent_id = tree.id WHERE c.status <> $1 \
+                         ) \
+                         SELECT c.id, c.topic_id, c.parent_id, c.body, c.author, c.status, c.hidden_reason, c.created_at \
+                         FROM forum_comments c WHERE c.id IN (SELECT id FROM tree) ORDER BY c.id",
+                        pages.join(" UNION ALL ")
+                    );
+                    sqlx::query(&sql)
+                        .bind(pending)
+                        .fetch_all(&mut *conn)
+                        .await?
+                }
             };
             let mut comments = rows
                 .iter()
@@ -252,18 +265,30 @@ impl Store {
                 .collect::<Result<Vec<_>>>()?;
             let mut counts = HashMap::new();
             if threads.is_some() {
-                for r in sqlx::query(
-                    "SELECT c.topic_id, COUNT(*) AS n FROM forum_comments c \
-                     JOIN forum_topics t ON t.id = c.topic_id \
-                     WHERE t.consultation_id = $1 AND c.parent_id IS NULL AND c.status <> $2 \
-                     GROUP BY c.topic_id",
-                )
-                .bind(consultation)
-                .bind(pending)
-                .fetch_all(&mut *conn)
-                .await?
-                {
-                    counts.insert(r.try_get::<i64, _>("topic_id")?, r.try_get::<i64, _>("n")?);
+                // Conversations of each topic read: one more than a page says there
+                // are older ones, and that one is not shown.
+                let mut roots: HashMap<i64, Vec<i64>> = HashMap::new();
+                for c in comments.iter().filter(|c| c.parent.is_none()) {
+                    roots.entry(c.topic_id).or_default().push(c.id);
+                }
+                let mut dropped = Vec::new();
+                for (topic, mut ids) in roots {
+                    ids.sort_unstable();
+                    if ids.len() as i64 > per_topic {
+                        // The oldest one read is the extra.
+                        dropped.push(ids[0]);
+                    }
+                    counts.insert(topic, ids.len() as i64);
+                }
+                if !dropped.is_empty() {
+                    let mut gone: std::collections::HashSet<i64> = dropped.into_iter().collect();
+                    // Its replies go with it.
+                    for c in &comments {
+                        if c.parent.is_some_and(|p| gone.contains(&p)) {
+                            gone.insert(c.id);
+                        }
+                    }
+                    comments.retain(|c| !gone.contains(&c.id));
                 }
             } else {
                 let reports = sqlx::query(

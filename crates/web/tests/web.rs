@@ -4709,7 +4709,7 @@ async fn a_forum_page_shows_a_page_of_conversations_whatever_the_forum_holds(db:
     );
     assert!(
         page.body
-            .contains("Conversaciones 1 a 30 de 35, contadas desde la más reciente."),
+            .contains("Conversaciones 1 a 30, contadas desde la más reciente."),
         "{}",
         page.body
     );
@@ -4724,6 +4724,10 @@ async fn a_forum_page_shows_a_page_of_conversations_whatever_the_forum_holds(db:
     );
     assert!(!second.body.contains("Comentario número 06"));
     assert!(second.body.contains("Conversaciones más recientes"));
+    assert!(second
+        .body
+        .contains("Conversaciones 31 a 35, contadas desde la más reciente."));
+    assert!(!second.body.contains("Conversaciones anteriores"));
     // A reply too short to the first comment: refused, shown on page 2, text kept.
     let r = app
         .post(

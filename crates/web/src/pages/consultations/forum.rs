@@ -101,10 +101,9 @@ pub struct TopicView {
     /// The page of older and of more recent conversations, when there are.
     pub older: Option<i64>,
     pub newer: Option<i64>,
-    /// Which conversations are shown, counted from the most recent, of how many.
+    /// Which conversations are shown, counted from the most recent.
     pub shown_from: i64,
     pub shown_to: i64,
-    pub threads: i64,
 }
 
 #[derive(Template)]
@@ -240,16 +239,15 @@ async fn public_page(
                     }
                 })
                 .collect();
-            let total = threads.get(&t.id).copied().unwrap_or(0);
+            let read = threads.get(&t.id).copied().unwrap_or(0);
             let page = paged.filter(|(p, _)| *p == t.id).map_or(1, |(_, n)| n);
-            let pages = (total + THREADS_PER_PAGE - 1) / THREADS_PER_PAGE;
+            let before = (page - 1) * THREADS_PER_PAGE;
             TopicView {
                 id: t.id,
-                older: (page < pages).then_some(page + 1),
+                older: (read > THREADS_PER_PAGE).then_some(page + 1),
                 newer: (page > 1).then_some(page - 1),
-                shown_from: total.min((page - 1) * THREADS_PER_PAGE + 1),
-                shown_to: total.min(page * THREADS_PER_PAGE),
-                threads: total,
+                shown_from: before + 1,
+                shown_to: before + read.min(THREADS_PER_PAGE),
                 form: CommentForm::new(t.id, None, &typed),
                 title: t.title,
                 body: t.body,
