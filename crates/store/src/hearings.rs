@@ -262,6 +262,21 @@ impl Store {
         })
     }
 
+    /// How many registered for hearing `id`: the count it keeps (migration 0029), not a
+    /// read of the registrations.
+    pub async fn registration_count(&self, id: i64) -> Result<i64> {
+        let n: Option<i64> = on_conn!(self.conn().await?, |conn| {
+            sqlx::query_scalar(
+                "SELECT registration_count FROM hearings WHERE id = $1 AND entity_id = $2",
+            )
+            .bind(id)
+            .bind(self.entity)
+            .fetch_optional(&mut *conn)
+            .await?
+        });
+        n.ok_or_else(|| StoreError::not_found(Entity::Hearing, id))
+    }
+
     /// Every hearing, the most recent first.
     pub async fn hearings(&self) -> Result<Vec<Hearing>> {
         let mut tx = self.begin_read().await?;

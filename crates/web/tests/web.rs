@@ -4296,6 +4296,19 @@ async fn accountability_hearing(db: TestDatabase) {
             .len(),
         1
     );
+    // The public page tells the count it keeps, and only from five on.
+    assert_eq!(
+        app.store
+            .registration_count(id.parse().unwrap())
+            .await
+            .unwrap(),
+        1
+    );
+    assert!(app
+        .get(&public, None)
+        .await
+        .body
+        .contains("<dt>Inscritos</dt><dd>menos de 5</dd>"));
     let q = app.store.questions(id.parse().unwrap()).await.unwrap()[0].id;
     let answer_path = format!("/admin/audiencias/{id}/preguntas/{q}");
     assert_eq!(

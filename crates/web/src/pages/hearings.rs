@@ -175,7 +175,7 @@ async fn public_page(
         .filter(|q| !q.answer.is_empty())
         .map(|q| question_view(q, deadline, today))
         .collect();
-    let count = state.store.registrations(id).await?.len();
+    let count = state.store.registration_count(id).await? as usize;
     let evaluation = match h.evaluation {
         Some(e) => {
             let c = state.store.consultation(e).await?;
