@@ -6,26 +6,36 @@ use participa_domain::participation::survey::{check_question, QuestionKind};
 use participa_domain::participation::ConsultationKind;
 use participa_store::{Actor, ConsultationData, HearingData, Store};
 
-/// A survey like the seed's activity 5 (a scale and a free-text question, results
-/// public) in the database at `url`: its id.
-pub async fn create_survey(url: &str) -> i64 {
-    let store = Store::connect(url).await.unwrap();
+/// A consultation of `kind` open from today for 30 days, tied to no activity: its id.
+pub async fn open_consultation(store: &Store, title: &str, kind: ConsultationKind) -> i64 {
     let today = participa_app::dates::today();
-    let id = store
+    store
         .create_consultation(
             &ConsultationData {
-                title: "Encuesta para el plan de acción".into(),
+                title: title.into(),
                 description: String::new(),
                 opens_on: today,
                 closes_on: today + chrono::Duration::days(30),
                 activity: None,
-                kind: participa_domain::participation::ConsultationKind::Survey,
+                kind,
                 identification: false,
             },
             &Actor::system(),
         )
         .await
-        .unwrap();
+        .unwrap()
+}
+
+/// A survey like the seed's activity 5 (a scale and a free-text question, results
+/// public) in the database at `url`: its id.
+pub async fn create_survey(url: &str) -> i64 {
+    let store = Store::connect(url).await.unwrap();
+    let id = open_consultation(
+        &store,
+        "Encuesta para el plan de acción",
+        ConsultationKind::Survey,
+    )
+    .await;
     let mut qs = Vec::new();
     let q1 = check_question(
         &qs,
@@ -69,21 +79,12 @@ pub async fn create_public_forms(url: &str) -> PublicForms {
     let survey = create_survey(url).await;
     let store = Store::connect(url).await.unwrap();
     let today = participa_app::dates::today();
-    let forum = store
-        .create_consultation(
-            &ConsultationData {
-                title: "Foro sobre el plan de acción".into(),
-                description: String::new(),
-                opens_on: today,
-                closes_on: today + chrono::Duration::days(30),
-                activity: None,
-                kind: ConsultationKind::Forum(Moderation::After),
-                identification: false,
-            },
-            &Actor::system(),
-        )
-        .await
-        .unwrap();
+    let forum = open_consultation(
+        &store,
+        "Foro sobre el plan de acción",
+        ConsultationKind::Forum(Moderation::After),
+    )
+    .await;
     let topic = store
         .add_forum_topic(
             forum,

@@ -23,6 +23,11 @@
 //!
 //! `SURVEY_RESULTS_SMALL` and `SURVEY_RESULTS_LARGE` change the sizes.
 
+// Only the consultation of the fixtures is used here.
+#[path = "fixtures.rs"]
+#[allow(dead_code)]
+mod fixtures;
+
 #[path = "peak_memory.rs"]
 mod peak_memory;
 
@@ -34,7 +39,7 @@ use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use participa_domain::participation::survey::{check_question, QuestionKind};
-use participa_store::{Actor, ConsultationData, NewResponse, Store, MAX_BATCH};
+use participa_store::{Actor, NewResponse, Store, MAX_BATCH};
 use server::{login, setting, sign_ins_at_once, start_server, wait_healthy, Http};
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -203,22 +208,12 @@ async fn main() {
     let file = work.path().join("participa.db");
     let url = format!("sqlite://{}", file.display());
     let store = Store::connect(&url).await.unwrap();
-    let today = participa_app::dates::today();
-    let id = store
-        .create_consultation(
-            &ConsultationData {
-                title: "Encuesta de satisfacción con la atención".into(),
-                description: String::new(),
-                opens_on: today,
-                closes_on: today + chrono::Duration::days(30),
-                activity: None,
-                kind: participa_domain::participation::ConsultationKind::Survey,
-                identification: false,
-            },
-            &Actor::system(),
-        )
-        .await
-        .unwrap();
+    let id = fixtures::open_consultation(
+        &store,
+        "Encuesta de satisfacción con la atención",
+        participa_domain::participation::ConsultationKind::Survey,
+    )
+    .await;
     let mut qs = Vec::new();
     for (text, kind, required) in [
         (

@@ -581,8 +581,20 @@ async fn run(cli: Cli) -> Result<()> {
         }) => {
             let mapping = match mapping {
                 Some(path) => {
-                    let text = std::fs::read_to_string(&path)
+                    // A mapping is a line per column: 64 KB is far more than any needs.
+                    const MAPPING_BYTES: u64 = 64 * 1024;
+                    let mut text = String::new();
+                    std::fs::File::open(&path)
+                        .and_then(|f| {
+                            use std::io::Read;
+                            f.take(MAPPING_BYTES + 1).read_to_string(&mut text)
+                        })
                         .with_context(|| format!("no se pudo leer {}", path.display()))?;
+                    anyhow::ensure!(
+                        text.len() as u64 <= MAPPING_BYTES,
+                        "{}: el archivo de columnas pasa de 64 KB; se esperaba una línea «Título = campo» por columna",
+                        path.display()
+                    );
                     participa_formats::table_columns::Mapping::parse(&text).map_err(|errors| {
                         anyhow::anyhow!("{}: {}", path.display(), errors.join("; "))
                     })?
@@ -625,50 +637,38 @@ async fn run(cli: Cli) -> Result<()> {
                 return Ok(());
             };
             let reason = motivo.unwrap_or_default();
-            let mut counts = (0, 0, 0);
+            let mut summary = String::new();
             let saved = store
                 .edit_plan(PlanId(over), &Actor::system(), |current, needs_reason| {
-                    if needs_reason && reason.trim().is_empty() {
-                        anyhow::bail!(
+                    use participa_app::reimport::{reimport_edit, Refused};
+                    match reimport_edit(
+                        over,
+                        current,
+                        &plan,
+                        &name,
+                        remove_missing,
+                        &reason,
+                        needs_reason,
+                    ) {
+                        Ok((edit, said)) => {
+                            summary = said;
+                            Ok((edit, ()))
+                        }
+                        Err(Refused::ReasonRequired) => Err(anyhow::anyhow!(
                             "el plan {over} está publicado: el cambio abre una nueva versión; diga su motivo con --motivo"
-                        );
+                        )),
+                        Err(Refused::Refused(why)) => Err(anyhow::anyhow!(why)),
                     }
-                    let r = participa_domain::reimport::reimport(current, &plan, remove_missing)?;
-                    counts = (r.matched.len(), r.added.len(), r.missing.len());
-                    let changed = participa_domain::Plan::try_edit(current, r.draft)
-                        .map_err(|e| anyhow::anyhow!("el plan no quedaría válido con este archivo: {e}"))?;
-                    let after = format!(
-                        "{name}: {} actividades coinciden, {} nuevas, {} que el archivo no tiene {}",
-                        counts.0,
-                        counts.1,
-                        counts.2,
-                        if remove_missing { "quitadas" } else { "conservadas" }
-                    );
-                    Ok((
-                        participa_store::PlanEdit {
-                            plan: changed,
-                            reason: needs_reason.then(|| reason.clone()),
-                            action: participa_store::AuditAction::PlanReimport,
-                            subject: format!("plan {over}"),
-                            before: None,
-                            after: Some(after),
-                        },
-                        (),
-                    ))
                 })
                 .await?
                 .0;
             println!(
-                "Plan {over} actualizado con {name}{}: {} actividades coinciden, {} nuevas, {} que el archivo no tiene {}",
+                "Plan {over} actualizado con {name}{}: {summary}",
                 if saved.new_version {
                     format!(" como versión {}", saved.version)
                 } else {
                     String::new()
-                },
-                counts.0,
-                counts.1,
-                counts.2,
-                if remove_missing { "(quitadas)" } else { "(conservadas)" }
+                }
             );
             store.close().await;
             Ok(())

@@ -17,6 +17,7 @@ pub mod identity_key;
 pub mod inbox;
 pub mod mail;
 pub mod outbox;
+pub mod reimport;
 pub mod reminders;
 pub mod report_data;
 

@@ -71,13 +71,34 @@ fn rows_of(file: &str, bytes: &[u8], limits: &Limits) -> Result<Vec<sheet::Row>,
 /// The activities table's columns of a file as `options` read them: its title row as the
 /// import finds it (true), or the likeliest row when none reads as one (false; see
 /// [`layout_read::table_columns`]); an error when the file has neither.
-pub fn detect_columns(
+pub fn detect_columns(file: &str, bytes: &[u8], options: &ReadOptions) -> Columns {
+    let rows = rows_of(file, bytes, &options.limits)?;
+    columns_of(file, &rows, options)
+}
+
+/// A file's activity-table columns, and whether a row read as its title row (false:
+/// the likeliest row's), or why none could be found.
+pub type Columns = Result<(Vec<table_columns::TableColumn>, bool), ImportErrors>;
+
+/// What an import preview shows, from one reading of the file: its columns (as
+/// [`detect_columns`]) and the plan or its errors (as [`import_plan`]).
+pub fn preview(
     file: &str,
     bytes: &[u8],
     options: &ReadOptions,
-) -> Result<(Vec<table_columns::TableColumn>, bool), ImportErrors> {
-    let rows = rows_of(file, bytes, &options.limits)?;
-    layout_read::table_columns(&rows, options).ok_or_else(|| {
+) -> (Columns, Result<Plan, ImportErrors>) {
+    match rows_of(file, bytes, &options.limits) {
+        Err(e) => (Err(e.clone()), Err(e)),
+        Ok(rows) => (
+            columns_of(file, &rows, options),
+            layout_read::read_plan(&rows, options)
+                .map_err(|list| ImportErrors::from_list(file, list)),
+        ),
+    }
+}
+
+fn columns_of(file: &str, rows: &[sheet::Row], options: &ReadOptions) -> Columns {
+    layout_read::table_columns(rows, options).ok_or_else(|| {
         ImportErrors::new(
             file,
             vec![ImportError {

@@ -296,6 +296,18 @@ impl Meaning {
 /// with its title, beside each activity.
 pub const OTHER: &str = "Otra columna (se conserva)";
 
+/// The most column choices a mapping keeps (a table has at most 60 columns; an entity's
+/// files over the years, a few times that).
+pub const MAX_CHOICES: usize = 200;
+
+/// The first characters of a folded title that tell it apart: a title cell may hold up
+/// to 10 000 characters, a choice keeps these.
+const TITLE_KEY: usize = 200;
+
+fn key(title: &str) -> String {
+    normalize(title).chars().take(TITLE_KEY).collect()
+}
+
 /// The meaning a person gave each title, over what the names say: from a mapping file
 /// (`participa import --mapping`) or the import preview.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -309,11 +321,15 @@ impl Mapping {
         self.chosen.is_empty()
     }
 
-    /// Gives `title` the meaning `meaning` (None: another column, kept).
+    /// Gives `title` the meaning `meaning` (None: another column, kept). At most
+    /// [`MAX_CHOICES`] are kept, the oldest choice going first.
     pub fn set(&mut self, title: &str, meaning: Option<Meaning>) {
-        let t = normalize(title);
+        let t = key(title);
         self.chosen.retain(|(x, _)| *x != t);
         self.chosen.push((t, meaning));
+        if self.chosen.len() > MAX_CHOICES {
+            self.chosen.remove(0);
+        }
     }
 
     /// What each of `columns` holds, as chosen.
@@ -335,7 +351,7 @@ impl Mapping {
 
     /// The meaning chosen for `title`, if one was.
     pub fn get(&self, title: &str) -> Option<Option<Meaning>> {
-        let t = normalize(title);
+        let t = key(title);
         self.chosen.iter().find(|(x, _)| *x == t).map(|(_, m)| *m)
     }
 
@@ -514,6 +530,16 @@ mod tests {
             ]
         );
         assert_eq!(Mapping::parse(&write_mapping(&cols)).unwrap(), mapping);
+        // Bounded: the oldest choices go past the limit.
+        let mut many = Mapping::default();
+        for i in 0..MAX_CHOICES + 5 {
+            many.set(&format!("Columna {i}"), None);
+        }
+        assert_eq!(many.get("Columna 0"), None);
+        assert_eq!(
+            many.get(&format!("Columna {}", MAX_CHOICES + 4)),
+            Some(None)
+        );
         let e = Mapping::parse("Costo = presupuesto\nsin igual\n").unwrap_err();
         assert!(
             e[0].starts_with("línea 1: «presupuesto» no es un campo"),

@@ -19,8 +19,8 @@ use participa_app::dates::fecha;
 use participa_domain::reimport::reimport;
 use participa_domain::{Action, Plan};
 use participa_formats::table_columns::{Mapping, Meaning, TableColumn, OTHER};
-use participa_formats::{detect_columns, import_plan, ImportErrors, ReadOptions};
-use participa_store::{PlanEdit, PlanId};
+use participa_formats::{import_plan, ImportErrors, ReadOptions};
+use participa_store::PlanId;
 use serde::Deserialize;
 
 pub fn routes() -> Routes {
@@ -336,14 +336,25 @@ async fn read(
     Result<Plan, ImportErrors>,
 )> {
     let name = name.to_string();
-    tokio::task::spawn_blocking(move || {
-        (
-            detect_columns(&name, &bytes, &options),
-            import_plan(&name, &bytes, &options),
-        )
-    })
-    .await
-    .map_err(|e| AppError::Internal(e.to_string()))
+    tokio::task::spawn_blocking(move || participa_formats::preview(&name, &bytes, &options))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// The file `user` uploaded as `id`, read with the entity's columns: its name, and the
+/// plan or its errors.
+async fn pending_plan(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+) -> AppResult<(String, Result<Plan, ImportErrors>)> {
+    let (name, bytes) = state.store.pending_import(id, user.user.id).await?;
+    let (options, _) = options(state).await?;
+    let file = name.clone();
+    let parsed = tokio::task::spawn_blocking(move || import_plan(&file, &bytes, &options))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok((name, parsed))
 }
 
 /// `GET /admin/planes/importar/{id}`: the preview.
@@ -604,14 +615,7 @@ pub async fn import(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     user.require(Action::ImportPlan)?;
-    let (name, bytes) = state.store.pending_import(id, user.user.id).await?;
-    let (options, _) = options(&state).await?;
-    let parsed = {
-        let name = name.clone();
-        tokio::task::spawn_blocking(move || import_plan(&name, &bytes, &options))
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))?
-    };
+    let (name, parsed) = pending_plan(&state, &user, id).await?;
     match parsed {
         Ok(plan) => {
             let plan_id = state
@@ -654,14 +658,7 @@ pub async fn import_over(
         .get("plan")
         .parse()
         .map_err(|_| AppError::BadRequest("Elija el plan que el archivo actualiza.".into()))?;
-    let (name, bytes) = state.store.pending_import(id, user.user.id).await?;
-    let (options, _) = options(&state).await?;
-    let parsed = {
-        let name = name.clone();
-        tokio::task::spawn_blocking(move || import_plan(&name, &bytes, &options))
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))?
-    };
+    let (name, parsed) = pending_plan(&state, &user, id).await?;
     let Ok(incoming) = parsed else {
         return preview_page(
             &state,
@@ -681,33 +678,22 @@ pub async fn import_over(
     let outcome = state
         .store
         .edit_plan(PlanId(plan_id), &actor, |current, needs_reason| {
-            if needs_reason && reason.is_empty() {
-                return Err(AppError::Store(participa_store::StoreError::ReasonRequired));
+            use participa_app::reimport::{reimport_edit, Refused};
+            match reimport_edit(
+                plan_id,
+                current,
+                &incoming,
+                &name,
+                remove,
+                &reason,
+                needs_reason,
+            ) {
+                Ok((edit, _)) => Ok((edit, ())),
+                Err(Refused::ReasonRequired) => {
+                    Err(AppError::Store(participa_store::StoreError::ReasonRequired))
+                }
+                Err(Refused::Refused(why)) => Err(AppError::BadRequest(why)),
             }
-            let r = reimport(current, &incoming, remove)
-                .map_err(|e| AppError::BadRequest(e.to_string()))?;
-            let after = format!(
-                "{}: {} actividades coinciden, {} nuevas, {} que el archivo no tiene {}",
-                name,
-                r.matched.len(),
-                r.added.len(),
-                r.missing.len(),
-                if remove { "quitadas" } else { "conservadas" }
-            );
-            let plan = Plan::try_edit(current, r.draft).map_err(|e| {
-                AppError::BadRequest(format!(
-                    "El plan no quedaría válido con este archivo: {e}. Corrija el archivo o el plan y vuelva a intentarlo."
-                ))
-            })?;
-            let edit = PlanEdit {
-                plan,
-                reason: needs_reason.then(|| reason.clone()),
-                action: participa_store::AuditAction::PlanReimport,
-                subject: format!("plan {plan_id}"),
-                before: None,
-                after: Some(after),
-            };
-            Ok::<_, AppError>((edit, ()))
         })
         .await;
     let saved = match outcome {
