@@ -7,6 +7,7 @@
 use crate::channels::channel_label;
 use crate::dates::{colombia_date, fecha};
 use crate::followup::pct;
+use crate::text_analysis::{themes_for_report, TextReport};
 use participa_domain::calendar::MONTH_NAMES;
 use participa_domain::followup::indicators::Aggregation;
 use participa_domain::participation::deliverables::{
@@ -508,6 +509,46 @@ pub struct ResultsInput<'a> {
     pub forum: Option<(&'a [ForumTopic], &'a [ForumComment])>,
     pub group_names: &'a [String],
     pub choices: &'a [ActivityChoice],
+    /// The themes of the open texts: per free-text question (a survey), or under 0 for
+    /// the published comments (a forum).
+    pub themes: &'a BTreeMap<u32, TextReport>,
+}
+
+/// The themes the analysis found in a set of open texts: each with its texts (the
+/// small-cell rule applies), its words and a quote without identities.
+fn themes_section(heading: &str, sheet: &str, r: &TextReport) -> Section {
+    let mut s = Section::new(
+        heading,
+        sheet,
+        &["Tema", "Textos", "Palabras que lo distinguen", "Cita"],
+    );
+    s.intro = format!(
+        "La plataforma agrupó los {} textos por las palabras que comparten (sin tildes, \
+         mayúsculas ni palabras vacías, cada palabra por su raíz); los textos casi idénticos \
+         cuentan una vez al buscar los temas. Las citas no muestran nombres ni datos de contacto.",
+        r.texts
+    );
+    if !r.campaigns.is_empty() {
+        let copies: usize = r.campaigns.iter().map(|c| c.size).sum();
+        s.intro += &format!(
+            " {} textos forman {} grupos casi idénticos, que suelen venir de campañas de copiar y pegar.",
+            copies,
+            r.campaigns.len()
+        );
+    }
+    for t in &r.themes {
+        let quote = match (public_count(t.size), t.quotes.first()) {
+            (Some(_), Some(q)) => format!("«{q}»"),
+            _ => String::new(),
+        };
+        s.rows.push(vec![
+            Cell::text(&t.title),
+            shown_cell(t.size),
+            Cell::text(t.keywords.join(", ")),
+            Cell::text(quote),
+        ]);
+    }
+    s
 }
 
 fn by_day_section(times: impl Iterator<Item = DateTime<Utc>>, column: &str) -> Section {
@@ -581,6 +622,9 @@ pub fn results_report(entity: &str, input: &ResultsInput, today: NaiveDate) -> D
             bars.push(shown_bar(&t.title, n));
         }
         sections.push(per_topic.with_chart("Comentarios publicados por tema", &bars));
+        if let Some(r) = input.themes.get(&0) {
+            sections.push(themes_section("Temas de los comentarios", "Temas", r));
+        }
         for (i, t) in topics.iter().enumerate() {
             let bodies = published
                 .iter()
@@ -626,6 +670,13 @@ pub fn results_report(entity: &str, input: &ResultsInput, today: NaiveDate) -> D
         sections.push(groups);
         for q in &c.questions {
             sections.push(question_section(q, input));
+            if let Some(r) = input.themes.get(&q.number) {
+                sections.push(themes_section(
+                    &format!("Pregunta {}: temas de las respuestas", q.number),
+                    &format!("Temas {}", q.number),
+                    r,
+                ));
+            }
         }
     }
     DeliverableReport {
@@ -766,6 +817,26 @@ pub async fn load_results_report(
             (counts, open, store.response_times(id).await?, None)
         }
     };
+    // Themes of the open texts (the day is the consultation's: the report shows no
+    // course by month).
+    let mut themes = BTreeMap::new();
+    let day = c.data.opens_on;
+    if let Some((_, comments)) = &forum {
+        let published: Vec<(String, NaiveDate)> = comments
+            .iter()
+            .filter(|m| m.status == CommentStatus::Published)
+            .map(|m| (m.body.clone(), day))
+            .collect();
+        if let Some(r) = themes_for_report(published).await {
+            themes.insert(0, r);
+        }
+    }
+    for (n, answers) in &open {
+        let texts = answers.iter().map(|a| (a.clone(), day)).collect();
+        if let Some(r) = themes_for_report(texts).await {
+            themes.insert(*n, r);
+        }
+    }
     let input = ResultsInput {
         consultation: &c,
         counts: &counts,
@@ -774,6 +845,7 @@ pub async fn load_results_report(
         forum: forum.as_ref().map(|(t, m)| (t.as_slice(), m.as_slice())),
         group_names: &group_names,
         choices: &choices,
+        themes: &themes,
     };
     Ok(results_report(entity, &input, today))
 }

@@ -20,6 +20,7 @@ pub mod outbox;
 pub mod reimport;
 pub mod reminders;
 pub mod report_data;
+pub mod text_analysis;
 
 use participa_store::StoreError;
 

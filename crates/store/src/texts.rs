@@ -11,7 +11,10 @@ use crate::{on_conn, Result, Store};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TextSource {
     /// The answers to a survey's free-text questions (one question, or all of them).
-    Survey { consultation: i64, question: Option<u32> },
+    Survey {
+        consultation: i64,
+        question: Option<u32>,
+    },
     /// A forum's comments and replies, but those moderation hid.
     Forum(i64),
     /// A hearing's questions.
@@ -31,7 +34,10 @@ impl Store {
     /// The newest `limit` texts of a source, newest first (one query along an index).
     pub async fn written_texts(&self, source: TextSource, limit: i64) -> Result<Vec<WrittenText>> {
         let (sql, binds): (&str, Vec<i64>) = match source {
-            TextSource::Survey { consultation, question } => {
+            TextSource::Survey {
+                consultation,
+                question,
+            } => {
                 self.owns(Owned::Consultation, consultation).await?;
                 (
                     "SELECT a.value AS text, r.created_at AS at FROM consultation_answers a \

@@ -8,7 +8,10 @@ fn pairs(n: u64) -> f64 {
 
 /// The adjusted Rand index of two labellings of the same items (1 = identical
 /// partitions, about 0 = no better than chance).
-pub fn adjusted_rand_index<A: Eq + std::hash::Hash, B: Eq + std::hash::Hash>(a: &[A], b: &[B]) -> f64 {
+pub fn adjusted_rand_index<A: Eq + std::hash::Hash, B: Eq + std::hash::Hash>(
+    a: &[A],
+    b: &[B],
+) -> f64 {
     assert_eq!(a.len(), b.len());
     let mut table: HashMap<(&A, &B), u64> = HashMap::new();
     let mut rows: HashMap<&A, u64> = HashMap::new();
@@ -35,7 +38,10 @@ mod tests {
 
     #[test]
     fn same_partition_scores_one_whatever_the_names() {
-        assert_eq!(adjusted_rand_index(&[0, 0, 1, 1], &["b", "b", "a", "a"]), 1.0);
+        assert_eq!(
+            adjusted_rand_index(&[0, 0, 1, 1], &["b", "b", "a", "a"]),
+            1.0
+        );
         let ari = adjusted_rand_index(&[0, 0, 0, 1, 1, 1], &[0, 0, 1, 1, 2, 2]);
         assert!((ari - 0.24242424).abs() < 1e-6, "{ari}");
     }

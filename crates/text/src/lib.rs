@@ -102,7 +102,9 @@ pub fn analyse(inputs: &[Input<'_>], options: &Options) -> Analysis {
             copy_of[m] = Some(g[0]);
         }
     }
-    let reps: Vec<usize> = (0..inputs.len()).filter(|i| copy_of[*i].is_none()).collect();
+    let reps: Vec<usize> = (0..inputs.len())
+        .filter(|i| copy_of[*i].is_none())
+        .collect();
 
     // Misspellings folded into the word they miss, then terms renumbered densely.
     let mut df = vec![0u32; lexicon.len()];
@@ -172,7 +174,9 @@ pub fn analyse(inputs: &[Input<'_>], options: &Options) -> Analysis {
         .iter()
         .enumerate()
         .map(|(new, &old)| {
-            let members: Vec<usize> = (0..inputs.len()).filter(|&i| theme_of[i] == Some(new)).collect();
+            let members: Vec<usize> = (0..inputs.len())
+                .filter(|&i| theme_of[i] == Some(new))
+                .collect();
             let mut near: Vec<(usize, f32)> = reps
                 .iter()
                 .enumerate()
@@ -213,7 +217,12 @@ pub fn analyse(inputs: &[Input<'_>], options: &Options) -> Analysis {
             }
         })
         .collect();
-    duplicates_out.sort_by(|a, b| b.members.len().cmp(&a.members.len()).then(a.members[0].cmp(&b.members[0])));
+    duplicates_out.sort_by(|a, b| {
+        b.members
+            .len()
+            .cmp(&a.members.len())
+            .then(a.members[0].cmp(&b.members[0]))
+    });
 
     Analysis {
         texts: inputs.len(),

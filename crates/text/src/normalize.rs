@@ -12,10 +12,41 @@ use unicode_normalization::char::is_combining_mark;
 /// beyond the general Spanish list: greetings, courtesy, the entity's own name,
 /// chat abbreviations.
 const HOUSE_STOP_WORDS: &[&str] = &[
-    "caja", "honor", "favor", "porfavor", "xfa", "gracias", "agradezco", "agradecemos",
-    "buenas", "buenos", "hola", "saludo", "saludos", "cordial", "atentamente", "senores",
-    "senor", "senora", "q", "k", "xq", "pq", "porq", "tb", "tmb", "tambien", "usted",
-    "ustedes", "quisiera", "gustaria", "solicito", "mas", "muy", "etc", "ok",
+    "caja",
+    "honor",
+    "favor",
+    "porfavor",
+    "xfa",
+    "gracias",
+    "agradezco",
+    "agradecemos",
+    "buenas",
+    "buenos",
+    "hola",
+    "saludo",
+    "saludos",
+    "cordial",
+    "atentamente",
+    "senores",
+    "senor",
+    "senora",
+    "q",
+    "k",
+    "xq",
+    "pq",
+    "porq",
+    "tb",
+    "tmb",
+    "tambien",
+    "usted",
+    "ustedes",
+    "quisiera",
+    "gustaria",
+    "solicito",
+    "mas",
+    "muy",
+    "etc",
+    "ok",
 ];
 
 /// Folds one character: lower case without accents or diaeresis (`Á` → `a`, `ñ` → `n`).
@@ -80,8 +111,10 @@ impl Default for Lexicon {
 
 impl Lexicon {
     pub fn new() -> Lexicon {
-        let mut stop: std::collections::HashSet<String> =
-            stop_words::get("es").iter().map(|w| fold(w).trim().to_string()).collect();
+        let mut stop: std::collections::HashSet<String> = stop_words::get("es")
+            .iter()
+            .map(|w| fold(w).trim().to_string())
+            .collect();
         stop.extend(HOUSE_STOP_WORDS.iter().map(|w| w.to_string()));
         Lexicon {
             stemmer: Stemmer::create(Algorithm::Spanish),
@@ -115,7 +148,9 @@ impl Lexicon {
     pub fn term(&mut self, word: &str) -> Option<u32> {
         if let Some(t) = self.words.get(word) {
             if let Some(t) = *t {
-                *self.spellings[t as usize].entry(word.to_string()).or_default() += 1;
+                *self.spellings[t as usize]
+                    .entry(word.to_string())
+                    .or_default() += 1;
             }
             return *t;
         }
@@ -136,7 +171,9 @@ impl Lexicon {
             }
         });
         if let Some(t) = term {
-            *self.spellings[t as usize].entry(word.to_string()).or_default() += 1;
+            *self.spellings[t as usize]
+                .entry(word.to_string())
+                .or_default() += 1;
         }
         self.words.insert(word.to_string(), term);
         term
@@ -218,11 +255,26 @@ fn deletions(word: &str) -> impl Iterator<Item = String> + '_ {
 fn within_one_edit(a: &str, b: &str) -> bool {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let (short, long) = if a.len() <= b.len() { (&a, &b) } else { (&b, &a) };
+    let (short, long) = if a.len() <= b.len() {
+        (&a, &b)
+    } else {
+        (&b, &a)
+    };
     match long.len() - short.len() {
-        0 => short.iter().zip(long.iter()).filter(|(x, y)| x != y).count() <= 1,
+        0 => {
+            short
+                .iter()
+                .zip(long.iter())
+                .filter(|(x, y)| x != y)
+                .count()
+                <= 1
+        }
         1 => {
-            let i = short.iter().zip(long.iter()).take_while(|(x, y)| x == y).count();
+            let i = short
+                .iter()
+                .zip(long.iter())
+                .take_while(|(x, y)| x == y)
+                .count();
             short[i..] == long[i + 1..]
         }
         _ => false,
@@ -235,8 +287,14 @@ mod tests {
 
     #[test]
     fn folding_drops_case_accents_and_punctuation() {
-        assert_eq!(fold("¡Información, AÑO Crédito!"), " informacion  ano credito ");
-        assert_eq!(words(&fold("Hola,  señor")).collect::<Vec<_>>(), ["hola", "senor"]);
+        assert_eq!(
+            fold("¡Información, AÑO Crédito!"),
+            " informacion  ano credito "
+        );
+        assert_eq!(
+            words(&fold("Hola,  señor")).collect::<Vec<_>>(),
+            ["hola", "senor"]
+        );
     }
 
     #[test]
@@ -271,7 +329,10 @@ mod tests {
         assert_eq!(merged[wrong as usize], right);
         assert_eq!(merged[b as usize], v);
         assert_eq!(merged[right as usize], right);
-        assert_eq!(merged[other as usize], other, "two letters apart stays apart");
+        assert_eq!(
+            merged[other as usize], other,
+            "two letters apart stays apart"
+        );
     }
 
     #[test]

@@ -89,7 +89,10 @@ mod tests {
             quote("Escríbanme a ana.perez@correo.co o al 310 555 1234, cédula 1.020.304.050; llevo 3 años", 200),
             "Escríbanme a [correo] o al [número], cédula [número]; llevo 3 años"
         );
-        assert_eq!(quote("El subsidio de 2025 es de 30 salarios", 200), "El subsidio de 2025 es de 30 salarios");
+        assert_eq!(
+            quote("El subsidio de 2025 es de 30 salarios", 200),
+            "El subsidio de 2025 es de 30 salarios"
+        );
     }
 
     #[test]

@@ -42,7 +42,11 @@ pub fn vectors(docs: &[Vec<u32>], dims: usize, min_df: u32) -> Vec<Vector> {
         .collect();
     docs.iter()
         .map(|d| {
-            let mut terms: Vec<u32> = d.iter().copied().filter(|t| df[*t as usize] >= min_df).collect();
+            let mut terms: Vec<u32> = d
+                .iter()
+                .copied()
+                .filter(|t| df[*t as usize] >= min_df)
+                .collect();
             terms.sort_unstable();
             let mut v: Vector = Vec::new();
             for t in terms {
@@ -61,22 +65,6 @@ pub fn vectors(docs: &[Vec<u32>], dims: usize, min_df: u32) -> Vec<Vector> {
             v
         })
         .collect()
-}
-
-fn dot_sparse(a: &Vector, b: &Vector) -> f32 {
-    let (mut i, mut j, mut s) = (0, 0, 0.0);
-    while i < a.len() && j < b.len() {
-        match a[i].0.cmp(&b[j].0) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                s += a[i].1 * b[j].1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    s
 }
 
 fn dot(a: &[f32], b: &[f32]) -> f32 {
@@ -262,7 +250,10 @@ fn spread(len: usize, n: usize) -> Vec<usize> {
 /// measure whatever the number), and the centroids.
 fn scan(rows: &[&Vector], dims: usize, max_k: usize) -> Vec<(usize, f64, Vec<Vec<f32>>)> {
     let basis = crate::lsa::basis(rows, dims, rank_for(max_k));
-    let coordinates: Vec<Vec<f32>> = rows.iter().map(|v| crate::lsa::project(v, &basis)).collect();
+    let coordinates: Vec<Vec<f32>> = rows
+        .iter()
+        .map(|v| crate::lsa::project(v, &basis))
+        .collect();
     let sample: Vec<usize> = spread(rows.len(), SILHOUETTE_SAMPLE);
     let full: Vec<Vec<f32>> = sample
         .iter()
@@ -292,7 +283,10 @@ fn scan(rows: &[&Vector], dims: usize, max_k: usize) -> Vec<(usize, f64, Vec<Vec
 /// The same texts with their words dealt out among them at random (fixed seed): each
 /// keeps its length and each word its frequency, but no word keeps its company.
 fn shuffle_words(rows: &[&Vector], seed: u64) -> Vec<Vector> {
-    let mut terms: Vec<u32> = rows.iter().flat_map(|v| v.iter().map(|(t, _)| *t)).collect();
+    let mut terms: Vec<u32> = rows
+        .iter()
+        .flat_map(|v| v.iter().map(|(t, _)| *t))
+        .collect();
     let mut rng = Rng(0xC0FFEE + seed * 0x9E37);
     for i in (1..terms.len()).rev() {
         let j = (rng.next() % (i as u64 + 1)) as usize;
@@ -301,7 +295,10 @@ fn shuffle_words(rows: &[&Vector], seed: u64) -> Vec<Vector> {
     let mut next = terms.into_iter();
     rows.iter()
         .map(|v| {
-            let mut out: Vector = v.iter().map(|(_, w)| (next.next().unwrap_or(0), *w)).collect();
+            let mut out: Vector = v
+                .iter()
+                .map(|(_, w)| (next.next().unwrap_or(0), *w))
+                .collect();
             out.sort_by_key(|(t, _)| *t);
             out.dedup_by(|b, a| {
                 if a.0 == b.0 {
@@ -351,7 +348,8 @@ pub fn cluster(vs: &[Vector], dims: usize, themes: Option<usize>) -> Clusters {
     let basis = crate::lsa::basis(&training_rows, dims, rank_for(top_k));
     let coordinates: Vec<Vec<f32>> = vs.iter().map(|v| crate::lsa::project(v, &basis)).collect();
     let points_for = |k: usize, idx: &mut dyn Iterator<Item = usize>| -> Vec<Vec<f32>> {
-        idx.map(|i| crate::lsa::truncated(&coordinates[i], rank_for(k))).collect()
+        idx.map(|i| crate::lsa::truncated(&coordinates[i], rank_for(k)))
+            .collect()
     };
     let (k, mut centroids) = match themes {
         Some(_) => {

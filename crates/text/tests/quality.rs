@@ -112,8 +112,11 @@ fn campaigns_are_found_and_no_group_is_false() {
     );
     assert!(recall >= 0.95, "near-duplicate recall {recall:.3}");
     for d in &a.duplicates {
-        let labels: HashSet<Option<&str>> =
-            d.members.iter().map(|m| c[*m].campaign.as_deref()).collect();
+        let labels: HashSet<Option<&str>> = d
+            .members
+            .iter()
+            .map(|m| c[*m].campaign.as_deref())
+            .collect();
         assert!(
             labels.len() == 1 && !labels.contains(&None),
             "false group: {:?}",
@@ -129,7 +132,12 @@ fn the_same_texts_give_the_same_themes() {
     let one = analyse(&inputs(&c), &Options::default());
     let two = analyse(&inputs(&c), &Options::default());
     assert_eq!(one.theme_of, two.theme_of);
-    let words = |a: &participa_text::Analysis| a.themes.iter().map(|t| t.keywords.clone()).collect::<Vec<_>>();
+    let words = |a: &participa_text::Analysis| {
+        a.themes
+            .iter()
+            .map(|t| t.keywords.clone())
+            .collect::<Vec<_>>()
+    };
     assert_eq!(words(&one), words(&two));
     let three = analyse(&inputs(&c), &Options { themes: Some(3) });
     assert_eq!(three.themes.len(), 3);
@@ -160,7 +168,14 @@ fn the_number_of_themes_chosen_is_near_the_labels() {
     let found: Vec<String> = a.theme_of.iter().map(|t| format!("{t:?}")).collect();
     let labels: Vec<&str> = c.iter().map(|l| l.theme.as_str()).collect();
     let ari = adjusted_rand_index(&found, &labels);
-    eprintln!("elegidos {} temas, índice de Rand ajustado {ari:.3}", a.themes.len());
-    assert!((3..=8).contains(&a.themes.len()), "{} themes", a.themes.len());
+    eprintln!(
+        "elegidos {} temas, índice de Rand ajustado {ari:.3}",
+        a.themes.len()
+    );
+    assert!(
+        (3..=8).contains(&a.themes.len()),
+        "{} themes",
+        a.themes.len()
+    );
     assert!(ari >= 0.5, "adjusted Rand index {ari:.3}");
 }

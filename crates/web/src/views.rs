@@ -95,6 +95,10 @@ pub fn staff_nav(can: impl Fn(Action<'_>) -> bool) -> Vec<NavGroup> {
                 ),
                 (Action::ViewInternal, link("/admin/eventos", "Eventos")),
                 (Action::ViewInternal, link("/admin/canales", "Canales")),
+                (
+                    Action::ViewInternal,
+                    link("/admin/analisis", "Análisis de textos"),
+                ),
             ],
         ),
         (

@@ -1531,6 +1531,7 @@ on_both_backends! {
     plan_steps_are_confirmed => super::plan_steps_are_confirmed_and_say_what_happened;
     closing_a_period_shows_what_is_missing => super::closing_a_period_shows_what_is_missing_first;
     returned_reports_land_on_the_form => super::returned_reports_land_on_the_form_with_the_observations;
+    texts_are_read_as_themes_and_campaigns => super::texts_are_read_as_themes_and_campaigns;
 }
 
 /// Issue 13, item 6: the review's bombs (a title of 150 MB, millions of tiny rows) and a
@@ -11063,4 +11064,96 @@ async fn an_entity_admin_sets_its_name_footer_colour_and_logo(db: TestDatabase) 
         .await
         .iter()
         .all(|a| *a != participa_store::AuditAction::EntityUpdate));
+}
+
+/// Issue 19, part 2: staff read the suggestions as themes and campaigns, from the
+/// suggestions page; quotes carry no contact data; the page needs a staff session.
+async fn texts_are_read_as_themes_and_campaigns(db: TestDatabase) {
+    let app = TestApp::new(db).await;
+    let today = participa_app::dates::today();
+    let corpus = include_str!("../../text/tests/data/corpus.tsv");
+    let texts: Vec<&str> = corpus
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.split('\t').nth(2))
+        .take(80)
+        .collect();
+    let campaign = "Exigimos que la Caja baje la tasa de interés del crédito hipotecario para los suboficiales y sus familias este año";
+    let mut all: Vec<String> = texts.iter().map(|t| t.to_string()).collect();
+    for name in ["sargento Ruiz", "cabo Díaz", "soldado Mora", "sargento Gil"] {
+        all.push(format!("{campaign}. Atentamente, {name}"));
+    }
+    all.push(
+        "Mi subsidio de vivienda no llega, escríbanme a ana.perez@correo.co o al 310 555 1234"
+            .into(),
+    );
+    for (i, t) in all.iter().enumerate() {
+        let seed = ((i as u64 + 7).wrapping_mul(0x9E37_79B9_7F4A_7C15)).to_le_bytes();
+        let code = participa_domain::participation::TrackingCode::from_random(seed);
+        let text: String = t.chars().take(900).collect();
+        let s = participa_domain::participation::NewSuggestion::check("vivienda", &text).unwrap();
+        app.store
+            .create_suggestion(&code, &s, None, today)
+            .await
+            .unwrap();
+    }
+    let admin = app.login("admin").await;
+    let list = app.get("/admin/sugerencias", Some(&admin)).await;
+    assert!(
+        list.body.contains("href=\"/admin/analisis/sugerencias\""),
+        "{}",
+        list.body
+    );
+    let index = app.get("/admin/analisis", Some(&admin)).await;
+    assert_eq!(index.status, StatusCode::OK, "{}", index.body);
+    assert!(index.body.contains("Sugerencias recibidas"));
+    let page = app.get("/admin/analisis/sugerencias", Some(&admin)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body
+            .contains(&format!("Se leyeron {} textos", all.len())),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Tema 1:"));
+    assert!(page.body.contains("Palabras que lo distinguen"));
+    assert!(page.body.contains("Textos casi idénticos"));
+    assert!(
+        page.body
+            .contains("<td>4</td><td class=\"text\">«Exigimos que la Caja baje"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("ana.perez@correo.co"));
+    assert!(!page.body.contains("310 555 1234"));
+    // Staff set the number of themes; a number out of range is the analysis's choice.
+    let three = app
+        .get("/admin/analisis/sugerencias?temas=3", Some(&admin))
+        .await;
+    assert!(three.body.contains("Tema 3:") && !three.body.contains("Tema 4:"));
+    assert!(three
+        .body
+        .contains("<option value=\"3\" selected>3</option>"));
+    let odd = app
+        .get("/admin/analisis/sugerencias?temas=%27x", Some(&admin))
+        .await;
+    assert_eq!(odd.status, StatusCode::OK);
+    assert!(odd.body.contains("número elegido por el análisis"));
+    // The same texts, the same themes.
+    let again = app
+        .get("/admin/analisis/sugerencias?temas=3", Some(&admin))
+        .await;
+    let themes = |b: &str| {
+        b.lines()
+            .filter(|l| l.contains("<h2 id=\"tema-"))
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(themes(&three.body), themes(&again.body));
+    let anonymous = app.get("/admin/analisis/sugerencias", None).await;
+    assert_eq!(anonymous.status, StatusCode::SEE_OTHER);
+    let missing = app
+        .get("/admin/analisis/audiencias/999999", Some(&admin))
+        .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
 }

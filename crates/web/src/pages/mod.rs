@@ -30,6 +30,7 @@ pub mod routing;
 pub mod rules;
 pub mod shared;
 pub mod suggestions;
+pub mod text_analysis;
 pub mod users;
 
 use routing::Routes;
@@ -52,6 +53,7 @@ pub fn routes(evidence_limit: usize) -> Routes {
         .merge(audit::routes())
         .merge(rules::routes())
         .merge(suggestions::routes())
+        .merge(text_analysis::routes())
         .merge(code_lookup::routes())
         .merge(consultations::routes())
         .merge(hearings::routes())

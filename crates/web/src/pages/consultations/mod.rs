@@ -527,6 +527,8 @@ pub struct AdminPage {
     pub queue: usize,
     pub identification: bool,
     pub public: bool,
+    /// A survey with a free-text question: its answers can be analysed.
+    pub has_open_questions: bool,
     /// Where it stands («Borrador», «Anunciada», …) and what that means.
     pub stage: &'static str,
     pub stage_note: String,
@@ -639,6 +641,10 @@ async fn admin_page_with(
         .collect();
     let status = errors.status();
     let page = AdminPage {
+        has_open_questions: c
+            .questions
+            .iter()
+            .any(|q| q.kind == participa_domain::participation::survey::QuestionKind::Text),
         layout: user.layout(c.data.title.clone(), state),
         id,
         title: c.data.title.clone(),
