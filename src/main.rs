@@ -212,6 +212,15 @@ enum Command {
     /// Revisa la cobertura del plan (MIPG, MURC, FURAG, normas): un hallazgo por línea;
     /// sale con 1 si queda alguno sin aceptar.
     Check { plan_id: i64 },
+    /// Las respuestas que la plataforma propone para el FURAG de la vigencia del plan
+    /// (política de participación ciudadana), con su justificación y el índice de
+    /// evidencias (nombre, fecha, enlace, SHA-256), en un libro XLSX.
+    Furag {
+        plan_id: i64,
+        /// El archivo XLSX que se escribe.
+        #[arg(short = 'o', long = "salida")]
+        output: PathBuf,
+    },
     /// Acepta un hallazgo de la revisión de cobertura para la versión actual, con su justificación.
     Accept {
         plan_id: i64,
@@ -809,6 +818,30 @@ async fn run(cli: Cli) -> Result<()> {
                 );
                 std::process::exit(1);
             }
+            Ok(())
+        }
+        Some(Command::Furag { plan_id, output }) => {
+            let store = open_entity(&cli.database_url, cli.entity_slug.as_deref()).await?;
+            let entity = store.plan(PlanId(plan_id)).await?.entity.clone();
+            let (year, title, proposals) =
+                participa_app::furag::plan_prefill(&store, PlanId(plan_id)).await?;
+            store.close().await;
+            let today = participa_app::dates::today();
+            let report =
+                participa_app::furag::furag_report(&entity, year, &title, &proposals, today);
+            let xlsx = participa_reports::deliverable_xlsx(&report)?;
+            std::fs::write(&output, xlsx)?;
+            let counts = participa_app::furag::readiness_counts(&proposals);
+            let summary: Vec<String> = counts
+                .iter()
+                .map(|(r, n)| format!("{}: {n}", r.label()))
+                .collect();
+            eprintln!(
+                "FURAG {year}: {} preguntas en {} ({})",
+                proposals.len(),
+                output.display(),
+                summary.join("; ")
+            );
             Ok(())
         }
         Some(Command::Report { kind }) => {

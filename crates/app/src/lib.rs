@@ -13,6 +13,7 @@ pub mod dates;
 pub mod deliverables;
 pub mod demo;
 pub mod followup;
+pub mod furag;
 pub mod identity_key;
 pub mod inbox;
 pub mod mail;

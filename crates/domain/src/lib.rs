@@ -16,6 +16,7 @@ pub mod dates;
 pub mod diff;
 pub mod entity;
 pub mod followup;
+pub mod furag;
 pub mod inbox;
 pub mod legal;
 pub mod lifecycle;

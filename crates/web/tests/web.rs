@@ -1532,6 +1532,7 @@ on_both_backends! {
     closing_a_period_shows_what_is_missing => super::closing_a_period_shows_what_is_missing_first;
     returned_reports_land_on_the_form => super::returned_reports_land_on_the_form_with_the_observations;
     texts_are_read_as_themes_and_campaigns => super::texts_are_read_as_themes_and_campaigns;
+    the_furag_answers_are_proposed_from_the_plan => super::the_furag_answers_are_proposed_from_the_plan;
 }
 
 /// Issue 13, item 6: the review's bombs (a title of 150 MB, millions of tiny rows) and a
@@ -11156,4 +11157,67 @@ async fn texts_are_read_as_themes_and_campaigns(db: TestDatabase) {
         .get("/admin/analisis/audiencias/999999", Some(&admin))
         .await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
+}
+
+/// Issue 19, part 1: the planning office opens the plan's FURAG answers from the plan
+/// page, each question with its state, answer and what is missing, and downloads them
+/// as a workbook with one row per question and the evidence index.
+async fn the_furag_answers_are_proposed_from_the_plan(db: TestDatabase) {
+    use calamine::Data;
+    let app = TestApp::new(db).await;
+    let admin = app.login("admin").await;
+    let plan = app.get("/admin/planes/1", Some(&admin)).await;
+    assert!(
+        plan.body.contains("href=\"/admin/planes/1/furag\""),
+        "{}",
+        plan.body
+    );
+    let page = app.get("/admin/planes/1/furag", Some(&admin)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body.contains("FURAG 2025: respuestas propuestas"),
+        "{}",
+        page.body
+    );
+    for code in ["PCI200", "PCI205", "PCI217", "PCI218"] {
+        assert!(page.body.contains(&format!("id=\"q-{code}\"")), "{code}");
+    }
+    assert!(page.body.contains("Respuesta propuesta:"));
+    assert!(page.body.contains("Pregunta por confirmar"));
+    assert!(page.body.contains("Qué falta:"));
+    let xlsx = app
+        .get("/admin/planes/1/furag/furag.xlsx", Some(&admin))
+        .await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    let sheet = xlsx_sheet(&xlsx.bytes, "Preguntas");
+    let codes: Vec<String> = sheet
+        .rows()
+        .filter_map(|r| match &r[0] {
+            Data::String(s) if s.starts_with("PCI") => Some(s.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(codes.len(), 19, "{codes:?}");
+    assert_eq!(codes[0], "PCI200");
+    let pdf = app
+        .get("/admin/planes/1/furag/furag.pdf", Some(&admin))
+        .await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert!(pdf_text(&pdf.bytes).contains("PCI205"));
+    assert_eq!(
+        app.get("/admin/planes/1/furag/otro.txt", Some(&admin))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get("/admin/planes/999999/furag", Some(&admin))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get("/admin/planes/1/furag", None).await.status,
+        StatusCode::SEE_OTHER
+    );
 }

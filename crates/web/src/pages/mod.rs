@@ -13,6 +13,7 @@ pub mod coverage;
 pub mod entity_settings;
 pub mod events;
 pub mod followup;
+pub mod furag;
 pub mod hearings;
 pub mod inbox;
 pub mod national;
@@ -46,6 +47,7 @@ pub fn routes(evidence_limit: usize) -> Routes {
         .merge(activities::routes())
         .merge(coverage::routes())
         .merge(followup::routes(evidence_limit))
+        .merge(furag::routes())
         .merge(reports::routes())
         .merge(users::routes())
         .merge(account::routes())

@@ -2,7 +2,7 @@
 //! or XLSX). Typst runs on the blocking pool; the public plan PDF is kept per version.
 
 use super::routing::Routes;
-use super::shared::attachment;
+use super::shared::{attachment, send_deliverable};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::extract::Path;
@@ -194,22 +194,6 @@ fn deliverable_format(file: &str) -> AppResult<&'static str> {
         "informe.pdf" => Ok("pdf"),
         "informe.xlsx" => Ok("xlsx"),
         _ => Err(AppError::NotFound),
-    }
-}
-
-/// Sends a deliverable report as PDF or XLSX, named `{stem}-{date}.{format}`.
-async fn send_deliverable(
-    report: participa_reports::DeliverableReport,
-    stem: &str,
-    format: &str,
-) -> AppResult<Response> {
-    let name = format!("{stem}-{}.{format}", today().format("%Y-%m-%d"));
-    if format == "pdf" {
-        let pdf = blocking(move || participa_reports::deliverable_pdf(&report)).await?;
-        Ok(attachment(pdf.into(), PDF, &name))
-    } else {
-        let xlsx = blocking(move || participa_reports::deliverable_xlsx(&report)).await?;
-        Ok(attachment(xlsx.into(), XLSX, &name))
     }
 }
 

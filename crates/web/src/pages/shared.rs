@@ -159,3 +159,33 @@ mod tests {
         );
     }
 }
+
+/// Sends a deliverable report as PDF or XLSX (drawn off the async threads), named
+/// `{stem}-{date}.{format}`.
+pub async fn send_deliverable(
+    report: participa_reports::DeliverableReport,
+    stem: &str,
+    format: &str,
+) -> AppResult<Response> {
+    let name = format!(
+        "{stem}-{}.{format}",
+        participa_app::dates::today().format("%Y-%m-%d")
+    );
+    let pdf = format == "pdf";
+    let bytes = tokio::task::spawn_blocking(move || {
+        if pdf {
+            participa_reports::deliverable_pdf(&report)
+        } else {
+            participa_reports::deliverable_xlsx(&report)
+        }
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?
+    .map_err(|e| AppError::Internal(e.to_string()))?;
+    let media = if pdf {
+        "application/pdf"
+    } else {
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    };
+    Ok(attachment(bytes.into(), media, &name))
+}
