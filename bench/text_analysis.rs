@@ -60,7 +60,7 @@ fn main() {
     let mut labels = Vec::with_capacity(n);
     for i in 0..n as u64 {
         let h = mix(i);
-        if h % 50 == 0 {
+        if h.is_multiple_of(50) {
             let c = campaigns[(h >> 8) as usize % campaigns.len()];
             texts.push(c.2.clone());
             labels.push(c.0.clone());

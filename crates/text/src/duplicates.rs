@@ -149,8 +149,8 @@ pub fn groups(sets: &[Option<Vec<u64>>]) -> Vec<Vec<usize>> {
         }
     }
     let mut by_root: HashMap<usize, Vec<usize>> = HashMap::new();
-    for i in 0..sets.len() {
-        if sets[i].is_some() {
+    for (i, set) in sets.iter().enumerate() {
+        if set.is_some() {
             let r = uf.find(i);
             by_root.entry(r).or_default().push(i);
         }

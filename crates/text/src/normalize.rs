@@ -300,7 +300,7 @@ mod tests {
     #[test]
     fn a_word_with_or_without_its_accents_is_one_term() {
         let mut lex = Lexicon::new();
-        let a = lex.term(&fold("información").trim().to_string());
+        let a = lex.term(fold("información").trim());
         assert_eq!(a, lex.term("informacion"));
         assert_eq!(lex.term("informaciones"), a);
         assert_eq!(lex.term("cesantias"), lex.term(fold("cesantías").trim()));

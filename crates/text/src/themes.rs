@@ -343,7 +343,7 @@ pub fn cluster(vs: &[Vector], dims: usize, themes: Option<usize>) -> Clusters {
         .filter(|&i| !vs[i].is_empty())
         .collect();
     let training_rows: Vec<&Vector> = training_idx.iter().map(|&i| &vs[i]).collect();
-    let max_k = count.min(MAX_AUTO_THEMES).max(1);
+    let max_k = count.clamp(1, MAX_AUTO_THEMES);
     let top_k = themes.map_or(max_k, |k| k.clamp(1, count));
     let basis = crate::lsa::basis(&training_rows, dims, rank_for(top_k));
     let coordinates: Vec<Vec<f32>> = vs.iter().map(|v| crate::lsa::project(v, &basis)).collect();

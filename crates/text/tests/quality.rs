@@ -98,7 +98,7 @@ fn campaigns_are_found_and_no_group_is_false() {
         for j in i + 1..c.len() {
             if c[i].campaign.is_some() && c[i].campaign == c[j].campaign {
                 labelled_pairs += 1;
-                if group_of.get(&i).is_some() && group_of.get(&i) == group_of.get(&j) {
+                if group_of.contains_key(&i) && group_of.get(&i) == group_of.get(&j) {
                     found_pairs += 1;
                 }
             }

@@ -1268,6 +1268,21 @@ async fn role_matrix(db: TestDatabase, role_index: usize, user: Option<&str>) {
         [SignIn, Allowed, Refused, Refused, Refused],
         app.post("/admin/entidad/logo/quitar", c, &[]).await,
     );
+    // Issue 19: every staff role reads the FURAG answers and the analysis of texts.
+    for path in [
+        "/admin/planes/1/furag",
+        "/admin/planes/1/furag/furag.xlsx",
+        "/admin/analisis",
+        "/admin/analisis/sugerencias",
+        "/admin/analisis/consultas/2",
+        "/admin/analisis/audiencias/1",
+    ] {
+        check(
+            &format!("GET {path}"),
+            [SignIn, Allowed, Allowed, Allowed, Allowed],
+            app.get(path, c).await,
+        );
+    }
     // Every registered staff route has a row: a route added without one fails here. A
     // request counts for the one route the router sends it to.
     let table = participa_web::route_table();

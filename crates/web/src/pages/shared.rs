@@ -141,25 +141,6 @@ pub async fn evidence_file(
     Ok(response)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::csv_line;
-
-    #[test]
-    fn csv_cells_never_run_as_formulas() {
-        let line = csv_line(&[
-            "=1+1".into(),
-            "di \"hola\"".into(),
-            "-3".into(),
-            "\t@SUM(A1)".into(),
-        ]);
-        assert_eq!(
-            line,
-            "\"'=1+1\",\"di \"\"hola\"\"\",\"'-3\",\"'\t@SUM(A1)\"\r\n"
-        );
-    }
-}
-
 /// Sends a deliverable report as PDF or XLSX (drawn off the async threads), named
 /// `{stem}-{date}.{format}`.
 pub async fn send_deliverable(
@@ -188,4 +169,23 @@ pub async fn send_deliverable(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     };
     Ok(attachment(bytes.into(), media, &name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_line;
+
+    #[test]
+    fn csv_cells_never_run_as_formulas() {
+        let line = csv_line(&[
+            "=1+1".into(),
+            "di \"hola\"".into(),
+            "-3".into(),
+            "\t@SUM(A1)".into(),
+        ]);
+        assert_eq!(
+            line,
+            "\"'=1+1\",\"di \"\"hola\"\"\",\"'-3\",\"'\t@SUM(A1)\"\r\n"
+        );
+    }
 }
