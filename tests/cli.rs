@@ -69,6 +69,7 @@ on_both_backends!(
     reminders_written_by_two_servers_at_once_are_written_once,
     entities_are_added_listed_and_chosen_with_entity,
     another_layouts_columns_are_shown_and_corrected_with_a_mapping_file,
+    furag_answers_are_written_as_a_workbook,
 );
 
 fn import_list_and_export_the_seed(db: TestDatabase) {
@@ -2273,4 +2274,33 @@ fn metrics_are_served_only_on_their_own_address_and_logs_can_be_json() {
             serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}"));
         assert!(v["level"].is_string(), "{l}");
     }
+}
+
+/// Issue 19: `participa furag PLAN -o FILE.xlsx` writes one row per question of the
+/// year's questionnaire and says how ready they stand; a missing plan writes nothing.
+fn furag_answers_are_written_as_a_workbook(db: TestDatabase) {
+    use calamine::{Data, Reader, Xlsx};
+    ok(&db, &["import", SEED]);
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("furag.xlsx");
+    let out = participa(&db, &["furag", "1", "-o", target.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(out.stderr.clone()));
+    let said = text(out.stderr);
+    assert!(said.starts_with("FURAG 2025: 19 preguntas en "), "{said}");
+    assert!(said.contains("Pregunta por confirmar: 3"), "{said}");
+    let mut book: Xlsx<_> = calamine::open_workbook(&target).unwrap();
+    let sheet = book.worksheet_range("Preguntas").unwrap();
+    let codes: Vec<String> = sheet
+        .rows()
+        .filter_map(|r| match &r[0] {
+            Data::String(s) if s.starts_with("PCI") => Some(s.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(codes.len(), 19);
+    let missing = dir.path().join("nada.xlsx");
+    let out = participa(&db, &["furag", "7", "-o", missing.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(text(out.stderr).contains("el plan 7 no existe"));
+    assert!(!missing.exists());
 }

@@ -205,8 +205,9 @@ pub fn suggestions_report(
             ("Estado al".into(), Cell::date(today, fecha(today))),
         ],
         sections: vec![topic, status, timing, months],
-        note: "El informe cuenta sugerencias por tema, estado y fechas; no incluye textos, \
-               códigos de seguimiento ni datos de contacto de quienes las enviaron."
+        note: "El informe cuenta sugerencias por tema, estado y fechas; no incluye códigos de \
+               seguimiento ni datos de contacto de quienes las enviaron. Los temas de lo que \
+               escribieron se citan sin nombres, correos, teléfonos ni números de documento."
             .into(),
         generated: fecha(today),
     }
@@ -221,13 +222,17 @@ pub async fn load_suggestions_report(
     let suggestions = store.suggestions(&Default::default()).await?;
     let calendar = store.calendar().await?;
     let term = store.term("peticion.general", today).await?;
-    Ok(suggestions_report(
-        entity,
-        &suggestions,
-        &calendar,
-        term_days(&term),
-        today,
-    ))
+    let texts = suggestions
+        .iter()
+        .map(|s| (s.text.clone(), colombia_date(s.created_at)))
+        .collect();
+    let mut report = suggestions_report(entity, &suggestions, &calendar, term_days(&term), today);
+    if let Some(r) = themes_for_report(texts).await {
+        report
+            .sections
+            .push(themes_section("Temas de lo que escribieron", "Temas", &r));
+    }
+    Ok(report)
 }
 
 fn activity_label(choices: &[ActivityChoice], activity: Option<(i64, u32)>) -> String {

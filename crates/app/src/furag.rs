@@ -15,18 +15,33 @@ use participa_domain::lifecycle::PlanStatus;
 use participa_domain::participation::ConsultationKind;
 use participa_domain::tagging::furag_catalogue;
 use participa_reports::{Cell, DeliverableReport, Section};
-use participa_store::{PlanId, Store, StoreError, SuggestionFilter};
+use participa_store::{FuragReadiness, PlanId, Store, StoreError, SuggestionFilter};
 use sha2::{Digest, Sha256};
 
 use crate::dates::{colombia_date, fecha};
 
-/// The questionnaire of the plan's year: (code, question).
-pub fn questionnaire(year: i32) -> Vec<(String, String)> {
+/// The built-in questionnaire of the plan's year: (code, question).
+pub fn builtin_questionnaire(year: i32) -> Vec<(String, String)> {
     furag_catalogue(year)
         .unwrap_or_default()
         .into_iter()
         .map(|q| (q.code.to_string(), q.topic.to_string()))
         .collect()
+}
+
+/// The questionnaire of `year`: the entity's corrected file if it loaded one (and
+/// when), else the built-in one.
+pub async fn questionnaire(
+    store: &Store,
+    year: i32,
+) -> Result<(Vec<(String, String)>, Option<chrono::DateTime<chrono::Utc>>), StoreError> {
+    if let Some((text, at)) = store.furag_questionnaire(year).await? {
+        // Stored only after it was checked; a file that no longer reads falls back.
+        if let Ok(q) = participa_domain::furag::parse_questionnaire(&text) {
+            return Ok((q, Some(at)));
+        }
+    }
+    Ok((builtin_questionnaire(year), None))
 }
 
 /// Reads what the pre-fill needs of plan `id`.
@@ -181,7 +196,22 @@ pub async fn plan_prefill(
 ) -> Result<(i32, String, Vec<Proposal>), StoreError> {
     let (year, facts) = load_facts(store, id).await?;
     let title = facts.plan_title.clone();
-    Ok((year, title, prefill(&questionnaire(year), &facts)))
+    let (questions, _) = questionnaire(store, year).await?;
+    let proposals = prefill(&questions, &facts);
+    let n = |r| proposals.iter().filter(|p| p.readiness == r).count() as i64;
+    // Kept for the national dashboard.
+    store
+        .save_furag_readiness(
+            id,
+            FuragReadiness {
+                ready: n(Readiness::Ready),
+                partial: n(Readiness::Partial),
+                missing: n(Readiness::Missing),
+                to_confirm: n(Readiness::ToConfirm),
+            },
+        )
+        .await?;
+    Ok((year, title, proposals))
 }
 
 /// How many questions stand at each readiness, in order.

@@ -798,3 +798,108 @@ mod tests {
         assert!(p.justification.contains("actividad 1"));
     }
 }
+
+/// The most bytes a questionnaire file may have.
+pub const MAX_QUESTIONNAIRE_BYTES: usize = 64 * 1024;
+/// The most questions a questionnaire file may list.
+pub const MAX_QUESTIONS: usize = 300;
+
+/// Why a questionnaire file was refused: the line (from 1) and what is wrong there.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("línea {line}: {message}")]
+pub struct QuestionnaireError {
+    pub line: usize,
+    pub message: String,
+}
+
+/// Reads a questionnaire file: one question a line, `CÓDIGO<TAB>enunciado`, lines that
+/// start with `#` and empty lines left out (the format of the built-in files). A code
+/// is three capital letters and three digits (`PCI205`); a code may appear only once.
+pub fn parse_questionnaire(text: &str) -> Result<Vec<(String, String)>, QuestionnaireError> {
+    let refuse = |line: usize, message: String| Err(QuestionnaireError { line, message });
+    if text.len() > MAX_QUESTIONNAIRE_BYTES {
+        return refuse(
+            0,
+            format!("el archivo pasa de {} KB", MAX_QUESTIONNAIRE_BYTES / 1024),
+        );
+    }
+    let mut out: Vec<(String, String)> = Vec::new();
+    for (i, raw) in text.lines().enumerate() {
+        let line = i + 1;
+        let l = raw.trim_end_matches('\r');
+        if l.trim().is_empty() || l.starts_with('#') {
+            continue;
+        }
+        let Some((code, question)) = l.split_once('\t') else {
+            return refuse(
+                line,
+                "falta el tabulador entre el código y el enunciado".into(),
+            );
+        };
+        let code = code.trim();
+        let valid = code.len() == 6
+            && code[..3].chars().all(|c| c.is_ascii_uppercase())
+            && code[3..].chars().all(|c| c.is_ascii_digit());
+        if !valid {
+            return refuse(
+                line,
+                format!("«{code}» no es un código de pregunta como PCI205"),
+            );
+        }
+        let question = question.trim();
+        if question.is_empty() {
+            return refuse(line, format!("la pregunta {code} no tiene enunciado"));
+        }
+        if question.chars().count() > 2000 {
+            return refuse(
+                line,
+                format!("el enunciado de {code} pasa de 2000 caracteres"),
+            );
+        }
+        if out.iter().any(|(c, _)| c == code) {
+            return refuse(
+                line,
+                format!("la pregunta {code} ya está en una línea anterior"),
+            );
+        }
+        if out.len() == MAX_QUESTIONS {
+            return refuse(
+                line,
+                format!("el archivo pasa de {MAX_QUESTIONS} preguntas"),
+            );
+        }
+        out.push((code.to_string(), question.to_string()));
+    }
+    if out.is_empty() {
+        return refuse(0, "el archivo no tiene ninguna pregunta".into());
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod questionnaire_tests {
+    use super::*;
+
+    #[test]
+    fn a_corrected_questionnaire_is_read_or_refused_with_its_line() {
+        let q = parse_questionnaire(
+            "# FURAG 2026\nPCI200\tEstrategias\r\n\nPCI204\tPregunta ya confirmada\n",
+        )
+        .unwrap();
+        assert_eq!(q.len(), 2);
+        assert_eq!(
+            q[1],
+            ("PCI204".to_string(), "Pregunta ya confirmada".to_string())
+        );
+        let e = parse_questionnaire("PCI200\tA\nPCI200\tB\n").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "línea 2: la pregunta PCI200 ya está en una línea anterior"
+        );
+        assert_eq!(parse_questionnaire("PCI2\tA").unwrap_err().line, 1);
+        assert_eq!(parse_questionnaire("PCI200 sin tab").unwrap_err().line, 1);
+        assert_eq!(parse_questionnaire("PCI200\t  ").unwrap_err().line, 1);
+        assert!(parse_questionnaire("# nada\n").is_err());
+        assert!(parse_questionnaire(&"x".repeat(MAX_QUESTIONNAIRE_BYTES + 1)).is_err());
+    }
+}

@@ -31,6 +31,30 @@ pub struct PlanFigures {
     pub due: i64,
     /// Of those, the ones whose latest report says 100 %.
     pub done_when_due: i64,
+    /// Its FURAG readiness as last computed, if staff opened it.
+    pub furag: Option<FuragFigures>,
+}
+
+/// How many FURAG questions of a plan stand ready, partial, without data or to
+/// confirm, and the Colombian day that was computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FuragFigures {
+    pub ready: i64,
+    pub partial: i64,
+    pub missing: i64,
+    pub to_confirm: i64,
+    pub computed_on: NaiveDate,
+}
+
+impl FuragFigures {
+    /// «12 de 19 preguntas listas, 4 parciales».
+    pub fn sentence(&self) -> String {
+        let total = self.ready + self.partial + self.missing + self.to_confirm;
+        format!(
+            "{} de {total} listas, {} parciales",
+            self.ready, self.partial
+        )
+    }
 }
 
 /// How many took part, by channel.
@@ -191,6 +215,7 @@ mod tests {
             activities: 15,
             due,
             done_when_due: done,
+            furag: None,
         })
     }
 

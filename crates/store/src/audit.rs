@@ -73,6 +73,8 @@ pub enum AuditAction {
     FollowupWeights,
     ForumModerate,
     ForumTopic,
+    /// A corrected FURAG questionnaire loaded for a year.
+    FuragQuestionnaire,
     HearingAnswer,
     HearingCreate,
     HearingEraseRegistration,
@@ -119,7 +121,7 @@ pub enum AuditAction {
 
 impl AuditAction {
     /// Every action, for parsing stored codes back.
-    pub const ALL: [AuditAction; 64] = [
+    pub const ALL: [AuditAction; 65] = [
         AuditAction::ActivityCreate,
         AuditAction::ActivityUpdate,
         AuditAction::ActivityDelete,
@@ -141,6 +143,7 @@ impl AuditAction {
         AuditAction::FollowupWeights,
         AuditAction::ForumModerate,
         AuditAction::ForumTopic,
+        AuditAction::FuragQuestionnaire,
         AuditAction::HearingAnswer,
         AuditAction::HearingCreate,
         AuditAction::HearingEraseRegistration,
@@ -209,6 +212,7 @@ impl AuditAction {
             AuditAction::FollowupWeights => "followup.weights",
             AuditAction::ForumModerate => "forum.moderate",
             AuditAction::ForumTopic => "forum.topic",
+            AuditAction::FuragQuestionnaire => "furag.questionnaire",
             AuditAction::HearingAnswer => "hearing.answer",
             AuditAction::HearingCreate => "hearing.create",
             AuditAction::HearingEraseRegistration => "hearing.erase_registration",
@@ -303,6 +307,7 @@ impl AuditAction {
             | AuditAction::FollowupWeights
             | AuditAction::ForumModerate
             | AuditAction::ForumTopic
+            | AuditAction::FuragQuestionnaire
             | AuditAction::HearingAnswer
             | AuditAction::HearingCreate
             | AuditAction::HearingEvaluation
@@ -355,6 +360,7 @@ impl AuditAction {
             AuditAction::FollowupWeights => "Cambió los pesos de las actividades",
             AuditAction::ForumModerate => "Moderó un comentario del foro",
             AuditAction::ForumTopic => "Abrió un tema en un foro",
+            AuditAction::FuragQuestionnaire => "Cargó un cuestionario FURAG corregido",
             AuditAction::HearingAnswer => "Respondió una pregunta de una audiencia",
             AuditAction::HearingCreate => "Creó una audiencia pública",
             AuditAction::HearingEraseRegistration => {

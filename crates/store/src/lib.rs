@@ -37,6 +37,7 @@ mod events;
 mod findings;
 mod followup;
 mod forums;
+mod furag;
 mod group_commit;
 mod hearings;
 mod identity;
@@ -74,6 +75,7 @@ pub use followup::{
     NewReport, ReportRecord, ReviewRecord,
 };
 pub use forums::{ForumComment, ForumTopic};
+pub use furag::FuragReadiness;
 pub use group_commit::{BatchStats, MAX_BATCH};
 pub use hearings::{
     Hearing, HearingCounts, HearingData, NewRegistration, Question, Registration, RescheduleNotice,

@@ -5,7 +5,9 @@ use crate::audit::{record, Actor, AuditAction, Change};
 use crate::tx::{on_tx, Scope};
 use crate::{on_conn, Result, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
-use participa_domain::national::{EntityFigures, Participation, PlanFigures, PlatformRole};
+use participa_domain::national::{
+    EntityFigures, FuragFigures, Participation, PlanFigures, PlatformRole,
+};
 use participa_domain::PlanDraft;
 use sqlx::Row;
 use std::collections::HashMap;
@@ -157,7 +159,7 @@ impl Store {
             Some(ids) => Scope::Entities(ids),
             None => Scope::All,
         };
-        let (plans, schedule, counts) = on_conn!(self.conn_for(scope).await?, |conn| {
+        let (plans, schedule, counts, furag) = on_conn!(self.conn_for(scope).await?, |conn| {
             let plans = sqlx::query(
                 "SELECT p.entity_id, p.id, \
                  (SELECT COUNT(*) FROM activities a WHERE a.plan_id = p.id) AS activities, \
@@ -235,7 +237,27 @@ impl Store {
                     counts.insert((r.try_get("entity_id")?, what), r.try_get("n")?);
                 }
             }
-            (plans, schedule, counts)
+            let furag = sqlx::query(
+                "SELECT plan_id, ready, partial, missing, to_confirm, computed_at FROM furag_readiness",
+            )
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(|r| {
+                let n = |c: &str| -> Result<i64> { Ok(i64::from(r.try_get::<i32, _>(c)?)) };
+                Ok((
+                    r.try_get::<i64, _>("plan_id")?,
+                    (
+                        n("ready")?,
+                        n("partial")?,
+                        n("missing")?,
+                        n("to_confirm")?,
+                        r.try_get::<DateTime<Utc>, _>("computed_at")?,
+                    ),
+                ))
+            })
+            .collect::<Result<HashMap<i64, _>>>()?;
+            (plans, schedule, counts, furag)
         });
         for f in &mut out {
             let n = |what| counts.get(&(f.entity_id, what)).copied().unwrap_or(0);
@@ -257,6 +279,15 @@ impl Store {
                     activities: *activities,
                     due,
                     done_when_due: done,
+                    furag: furag
+                        .get(plan)
+                        .map(|&(ready, partial, missing, to_confirm, at)| FuragFigures {
+                            ready,
+                            partial,
+                            missing,
+                            to_confirm,
+                            computed_on: colombian_day(at),
+                        }),
                 });
             }
         }

@@ -43,6 +43,7 @@ macro_rules! on_both_backends {
 }
 
 on_both_backends!(
+    furag_readiness_reaches_the_national_figures,
     a_database_made_by_the_last_one_entity_release_becomes_its_first_entity,
     another_entitys_data_does_not_exist_for_a_store_scoped_to_this_one,
     entities_are_added_with_unique_slugs_and_hosts,
@@ -3827,4 +3828,64 @@ async fn entities_are_added_with_unique_slugs_and_hosts(db: TestDatabase) {
         .unwrap()
         .iter()
         .all(|e| e.action != participa_store::RecordedAction::Known(AuditAction::EntityCreate)));
+}
+
+/// Issue 19: a plan's FURAG readiness reaches the national figures; a corrected
+/// questionnaire is the entity's own and is audited.
+async fn furag_readiness_reaches_the_national_figures(db: TestDatabase) {
+    use participa_store::FuragReadiness;
+    let store = open(&db).await;
+    let ana = admin(&store, "ana", Role::Admin).await;
+    let id = store.create_plan(&seed(), None, &ana).await.unwrap();
+    let today = chrono::NaiveDate::from_ymd_opt(2025, 6, 1).unwrap();
+    let before = store.national_figures(2025, today, None).await.unwrap();
+    assert!(before
+        .iter()
+        .all(|f| f.plan.as_ref().is_none_or(|p| p.furag.is_none())));
+    let r = FuragReadiness {
+        ready: 7,
+        partial: 8,
+        missing: 1,
+        to_confirm: 3,
+    };
+    store.save_furag_readiness(id, r).await.unwrap();
+    store
+        .save_furag_readiness(id, FuragReadiness { ready: 9, ..r })
+        .await
+        .unwrap();
+    let after = store.national_figures(2025, today, None).await.unwrap();
+    let furag = after
+        .iter()
+        .find_map(|f| {
+            f.plan
+                .as_ref()
+                .filter(|p| p.plan_id == id.0)
+                .and_then(|p| p.furag)
+        })
+        .unwrap();
+    assert_eq!(
+        (furag.ready, furag.partial, furag.missing, furag.to_confirm),
+        (9, 8, 1, 3)
+    );
+    assert_eq!(furag.sentence(), "9 de 21 listas, 8 parciales");
+
+    assert!(store.furag_questionnaire(2025).await.unwrap().is_none());
+    store
+        .set_furag_questionnaire(2025, "PCI200\tEstrategias\n", &ana)
+        .await
+        .unwrap();
+    store
+        .set_furag_questionnaire(2025, "PCI200\tEstrategias corregidas\n", &ana)
+        .await
+        .unwrap();
+    let (text, _) = store.furag_questionnaire(2025).await.unwrap().unwrap();
+    assert_eq!(text, "PCI200\tEstrategias corregidas\n");
+    assert!(store.furag_questionnaire(2026).await.unwrap().is_none());
+    let log = store.audit_entries(&Default::default()).await.unwrap();
+    assert_eq!(
+        log.iter()
+            .filter(|e| e.action.code() == "furag.questionnaire")
+            .count(),
+        2
+    );
 }

@@ -215,6 +215,7 @@ pub fn max_chars(name: &str) -> usize {
         "nombre" | "titulo" | "lugar" | "tema" | "quien" | "unidad" | "territorio"
         | "transmision" | "responsable_texto" | "politica" | "convocatoria" | "cargo"
         | "sector" | "direccion" | "horario" | "contacto_datos" | "nombre_admin" => TITLE,
+        "cuestionario" => participa_domain::furag::MAX_QUESTIONNAIRE_BYTES,
         _ => LONG_TEXT,
     }
 }
@@ -238,6 +239,7 @@ fn field_label(name: &str) -> &'static str {
         "comentario" => "Comentario",
         "respuesta" => "Respuesta",
         "pregunta" => "Pregunta",
+        "cuestionario" => "Cuestionario",
         "opciones" => "Opciones",
         "extremo_bajo" => "Qué significa el 1",
         "extremo_alto" => "Qué significa el 5",

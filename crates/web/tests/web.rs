@@ -538,6 +538,16 @@ async fn role_matrix(db: TestDatabase, role_index: usize, user: Option<&str>) {
         .await,
     );
     check(
+        "POST a corrected FURAG questionnaire",
+        [SignIn, Allowed, Refused, Refused, Refused],
+        app.post(
+            "/admin/planes/1/furag/cuestionario",
+            c,
+            &[("cuestionario", "PCI200\tEstrategias\n")],
+        )
+        .await,
+    );
+    check(
         "POST add a holiday",
         [SignIn, Allowed, Refused, Refused, Refused],
         app.post(
@@ -10643,6 +10653,9 @@ async fn the_national_dashboard_shows_the_entities_each_observer_was_given(db: T
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.body.contains("Alcaldía de Tunja"), "{}", page.body);
     assert!(page.body.contains("Sin publicar"));
+    // Each entity's FURAG readiness as its staff last computed it (never, here).
+    assert!(page.body.contains("FURAG (respuestas propuestas)"));
+    assert!(page.body.contains("<td>Sin calcular</td>"), "{}", page.body);
     assert!(
         !page.body.contains("<th scope=\"row\">Caja Honor"),
         "{}",

@@ -148,6 +148,8 @@ pub struct Row {
     pub published_on: String,
     pub compliance: String,
     pub participation: String,
+    /// The plan's FURAG readiness, as last computed.
+    pub furag: String,
 }
 
 #[derive(Template)]
@@ -230,6 +232,13 @@ pub async fn page(
                     .unwrap_or_default(),
                 compliance: f.compliance().map_or("—".into(), |c| format!("{c} %")),
                 participation: grouped(f.participation.total()),
+                furag: f
+                    .plan
+                    .as_ref()
+                    .and_then(|p| p.furag)
+                    .map_or("Sin calcular".into(), |r| {
+                        format!("{} (al {})", r.sentence(), fecha(r.computed_on))
+                    }),
             })
             .collect(),
     };
