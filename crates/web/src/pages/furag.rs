@@ -82,7 +82,7 @@ async fn page(
         can_load: user.can(Action::ManageRules),
         typed,
         error,
-        layout: user.layout(format!("FURAG {year}: {plan_title}"), &state),
+        layout: user.layout(format!("FURAG {year}: {plan_title}"), state),
         id,
         year,
         counts: readiness_counts(&proposals)
