@@ -2434,3 +2434,51 @@ async fn another_entitys_plan_is_previewed_corrected_and_imported_in_chromium() 
     b.client.close().await.unwrap();
     let _ = stop.send(());
 }
+
+/// Issue 19: the planning office reaches the FURAG answers from the plan page and the
+/// themes of the suggestions from the suggestions page, both by links; each page and
+/// the source list pass axe at 1366 and 390 px and fit the phone's width.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn furag_answers_and_the_themes_of_what_citizens_wrote_in_chromium() {
+    let (base, stop, _db, store) = start_app().await;
+    let corpus = include_str!("../crates/text/tests/data/corpus.tsv");
+    let today = participa_app::dates::today();
+    for (i, text) in corpus
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.split('\t').nth(2))
+        .take(120)
+        .enumerate()
+    {
+        let seed = ((i as u64 + 11).wrapping_mul(0x9E37_79B9_7F4A_7C15)).to_le_bytes();
+        let code = participa_domain::participation::TrackingCode::from_random(seed);
+        let s = participa_domain::participation::NewSuggestion::check("vivienda", text).unwrap();
+        store
+            .create_suggestion(&code, &s, None, today)
+            .await
+            .unwrap();
+    }
+    let (mut b, _driver, _profile) = browser(base).await;
+    for (width, height, suffix) in [(1366, 900, ""), (390, 844, "-telefono")] {
+        b.client.set_window_size(width, height).await.unwrap();
+        b.login("admin").await;
+        b.open("/admin/planes/1").await;
+        b.follow("a[href='/admin/planes/1/furag']").await;
+        let page = b.source().await;
+        assert!(page.contains("FURAG 2025: respuestas propuestas"), "{page}");
+        assert!(page.contains("Respuesta propuesta:"));
+        b.check(&format!("furag{suffix}")).await;
+        b.open("/admin/sugerencias").await;
+        b.follow("a[href='/admin/analisis/sugerencias']").await;
+        let page = b.source().await;
+        assert!(page.contains("Se leyeron 120 textos"), "{page}");
+        assert!(page.contains("Tema 1:"));
+        b.check(&format!("analisis-sugerencias{suffix}")).await;
+        b.follow("main a[href='/admin/analisis']").await;
+        b.check(&format!("analisis-fuentes{suffix}")).await;
+        b.logout().await;
+    }
+    assert_eq!(b.checked.len(), 6, "{:?}", b.checked);
+    b.client.close().await.unwrap();
+    let _ = stop.send(());
+}
